@@ -1,0 +1,126 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Logger } from 'pino';
+import type { Services } from './compose.js';
+import { requireAdmin } from './http/auth.js';
+import { installErrorHandler, jsonNotFound } from './http/error-handler.js';
+import { genReqId, installRequestId } from './http/request-id.js';
+import { validatorCompiler } from './http/validation.js';
+import { adminsRoutes } from './modules/admins/admins.routes.js';
+import { auditRoutes } from './modules/audit/audit.routes.js';
+import { settingsRoutes } from './modules/settings/settings.routes.js';
+import { trustRoutes, redirectToHttps } from './modules/ca/ca.routes.js';
+import { usersRoutes } from './modules/users/users.routes.js';
+import { deviceHomeRoutes } from './modules/enrollment/home.routes.js';
+
+/** Largest JSON body the admin API accepts (CSV import has its own, larger limit). */
+export const ADMIN_BODY_LIMIT = 1024 * 1024;
+/** Largest body a device may send. */
+export const DEVICE_BODY_LIMIT = 256 * 1024;
+
+/** What the three listeners are built from. */
+export interface ServerDeps {
+  services: Services;
+  logger: Logger;
+  /** Built admin console (index.html and assets), or null when it has not been built. */
+  consoleDir: string | null;
+  /** Whether the admin listener is HTTPS (then cookies are Secure). */
+  adminTls: { key: string; cert: string } | null;
+  deviceTls: { key: string; cert: string };
+  /** Public base URL of the device listener, e.g. https://mdm.office.lan:8443 (known once it listens). */
+  deviceBaseUrl: () => string;
+  version: string;
+}
+
+/** The three Fastify apps: admin API + console, HTTPS device listener, plain-HTTP bootstrap. */
+export interface Apps {
+  admin: FastifyInstance;
+  device: FastifyInstance;
+  bootstrap: FastifyInstance;
+}
+
+function base(deps: ServerDeps, extra: Partial<FastifyServerOptions> & { https?: { key: string; cert: string } | null }): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    genReqId,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ...extra,
+  } as FastifyServerOptions) as unknown as FastifyInstance;
+  app.setValidatorCompiler(validatorCompiler());
+  installRequestId(app);
+  installErrorHandler(app);
+  return app;
+}
+
+/** Builds the admin listener's app: the JSON admin API under /api and the console's static files. */
+export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> {
+  const { services } = deps;
+  const app = base(deps, { bodyLimit: ADMIN_BODY_LIMIT, ...(deps.adminTls ? { https: deps.adminTls } : {}) });
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"], fontSrc: ["'self'", 'data:'], objectSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'self'"], formAction: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    hsts: deps.adminTls !== null,
+    crossOriginEmbedderPolicy: false,
+  });
+  app.addContentTypeParser(['text/csv', 'text/plain', 'application/vnd.ms-excel'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.get('/api/health', async () => ({ ok: true, version: deps.version }));
+  await app.register(adminsRoutes, { admins: services.admins, secureCookies: deps.adminTls !== null });
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', requireAdmin(services.admins));
+    await scope.register(usersRoutes, { users: services.users });
+    await scope.register(settingsRoutes, { settings: services.settings });
+    await scope.register(auditRoutes, { audit: services.audit });
+  });
+
+  const indexFile = deps.consoleDir ? join(deps.consoleDir, 'index.html') : null;
+  if (deps.consoleDir && indexFile && existsSync(indexFile)) {
+    const indexHtml = readFileSync(indexFile);
+    await app.register(fastifyStatic, { root: deps.consoleDir, prefix: '/', index: false, wildcard: true, cacheControl: false });
+    // The console uses history-mode routes (/users, /audit ...): unknown non-API pages get the app shell.
+    app.setNotFoundHandler((request, reply) => {
+      const wantsPage = (request.method === 'GET' || request.method === 'HEAD') && !request.url.startsWith('/api/') && !/\.[a-z0-9]+(\?|$)/i.test(request.url);
+      if (wantsPage) return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(indexHtml);
+      return jsonNotFound(request, reply);
+    });
+  } else {
+    app.get('/', async (_request, reply) =>
+      reply.type('text/plain; charset=utf-8').send('The admin console has not been built. Run `npm run build`, then restart Tsunagu.\nThe admin API is available under /api.\n'));
+    app.setNotFoundHandler(jsonNotFound);
+  }
+  return app;
+}
+
+/** Builds the HTTPS device listener's app (enrollment pages, and later SCEP, MDM and the agent API). */
+export async function buildDeviceApp(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = base(deps, { bodyLimit: DEVICE_BODY_LIMIT, https: deps.deviceTls });
+  await app.register(helmet, { contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], objectSrc: ["'none'"], frameAncestors: ["'none'"] } } });
+  app.setNotFoundHandler(jsonNotFound);
+  app.get('/health', async () => ({ ok: true }));
+  await app.register(deviceHomeRoutes, { ca: deps.services.ca });
+  return app;
+}
+
+/** Builds the plain-HTTP bootstrap app: /trust (the CA and how to trust it) and a redirect to HTTPS for the rest. */
+export async function buildBootstrapApp(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = base(deps, { bodyLimit: 16 * 1024 });
+  await app.register(trustRoutes, { ca: deps.services.ca, deviceBaseUrl: deps.deviceBaseUrl });
+  app.setNotFoundHandler(redirectToHttps(deps.deviceBaseUrl));
+  return app;
+}
+
+/** Builds all three apps without listening; `start.ts` owns the sockets. */
+export async function buildServer(deps: ServerDeps): Promise<Apps> {
+  return { admin: await buildAdminApp(deps), device: await buildDeviceApp(deps), bootstrap: await buildBootstrapApp(deps) };
+}

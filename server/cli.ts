@@ -1,0 +1,261 @@
+import { createWriteStream, existsSync, copyFileSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { createServices } from './compose.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { systemClock } from './core/clock.js';
+import { AppError } from './core/errors.js';
+import { argon2Hasher } from './core/password.js';
+import { secureRandom } from './core/random.js';
+import { backupDatabase, restoreDatabase } from './db/backup.js';
+import type { Db } from './db/open.js';
+import type { Actor } from './modules/audit/audit.service.js';
+import { createSecretBox, loadOrCreateKey } from './modules/secrets/secret-box.js';
+import { decodeCsvBytes } from './modules/users/users-csv.js';
+import { dataPaths } from './paths.js';
+import { isLocked, openDataDb, startServer } from './start.js';
+import { PROJECT_ROOT, VERSION } from './version.js';
+
+/** Where the CLI writes; injectable for tests. */
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+const USAGE = `Usage: tsunagu <command> [options]
+
+Commands:
+  serve                                  Run the enrollment server headless (Ctrl-C stops it cleanly)
+  admin create --email E --name N        Create an administrator (password from a prompt or --password-stdin)
+  user add --email E --name N [--locale ja|en] [--password-stdin [--temporary]]
+  user import FILE.csv                   Import users from CSV: all rows or none
+  audit verify                           Check the audit trail's hash chain; exit 1 at the first broken link
+  audit export [--format jsonl|csv] [--out FILE] [--from T] [--to T] [--action A] [--actor X] [--subject S]
+  backup FILE                            Write an online backup of the database (and FILE.key with the secret key)
+  restore FILE                           Replace the database with a verified backup (the server must be stopped)
+  version                                Print the version
+
+Settings come from the environment: TSUNAGU_DATA_DIR (default ./data), TSUNAGU_ADMIN_PORT (8440),
+TSUNAGU_DEVICE_PORT (8443), TSUNAGU_HTTP_PORT (8080), TSUNAGU_HOSTNAMES, TSUNAGU_LAN_ADMIN (on/off),
+TSUNAGU_LOG_LEVEL, TSUNAGU_SECRET_PASSPHRASE. Port 0 picks any free port.`;
+
+class UsageError extends Error {}
+
+/** Parses `--name value` and `--flag` options after the positional arguments. */
+function parseArgs(args: string[], flags: readonly string[], valued: readonly string[]): { positional: string[]; opts: Record<string, string | true> } {
+  const positional: string[] = [];
+  const opts: Record<string, string | true> = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (!a.startsWith('--')) { positional.push(a); continue; }
+    const [name, inline] = a.slice(2).split('=', 2) as [string, string | undefined];
+    if (flags.includes(name)) { opts[name] = true; continue; }
+    if (!valued.includes(name)) throw new UsageError(`Unknown option --${name}.`);
+    const value = inline ?? args[++i];
+    if (value === undefined) throw new UsageError(`--${name} needs a value.`);
+    opts[name] = value;
+  }
+  return { positional, opts };
+}
+
+function need(opts: Record<string, string | true>, name: string): string {
+  const v = opts[name];
+  if (typeof v !== 'string' || v.trim() === '') throw new UsageError(`--${name} is required.`);
+  return v;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads a password: the first line of stdin with --password-stdin, else a hidden prompt asked twice. */
+async function readPassword(io: CliIo, fromStdin: boolean): Promise<string> {
+  if (fromStdin || !io.stdin.isTTY) {
+    const text = await readAll(io.stdin);
+    return (text.split(/\r?\n/)[0] ?? '').trimEnd();
+  }
+  const ask = (prompt: string) => new Promise<string>((resolve) => {
+    let muted = false;
+    const sink = new Writable({ write(chunk, _enc, cb) { if (!muted) process.stderr.write(chunk); cb(); } });
+    const rl = createInterface({ input: io.stdin, output: sink, terminal: true });
+    rl.question(prompt, (answer) => { rl.close(); process.stderr.write('\n'); resolve(answer); });
+    muted = true;
+  });
+  const first = await ask('Password: ');
+  const second = await ask('Repeat the password: ');
+  if (first !== second) throw new UsageError('The two passwords differ; nothing was changed.');
+  return first;
+}
+
+function cliActor(): Actor {
+  let name = 'unknown';
+  try { name = userInfo().username; } catch { /* no passwd entry in some containers */ }
+  return { type: 'system', id: null, label: `cli (${name})` };
+}
+
+function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = openDataDb(config.dataDir);
+  return fn(db).finally(() => db.close());
+}
+
+function servicesFor(db: Db, config: Config) {
+  const secrets = createSecretBox(loadOrCreateKey(dataPaths(config.dataDir).secretKey, config.secretPassphrase));
+  return createServices({ db, clock: systemClock, random: secureRandom, hasher: argon2Hasher, secrets });
+}
+
+async function serve(config: Config, io: CliIo): Promise<number> {
+  const server = await startServer(config, { consoleDir: join(PROJECT_ROOT, 'dist', 'renderer') });
+  io.out(`Admin console: ${server.adminUrl}`);
+  io.out(`Enrollment (LAN): ${server.enrollmentUrl}`);
+  io.out(`Certificate trust page: ${server.bootstrapUrl}`);
+  if (server.setupToken) {
+    io.out(`Setup token: ${server.setupToken}`);
+    io.out(`First run: open ${server.adminUrl}setup and enter the setup token to create the first administrator.`);
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      io.err(`Received ${signal}; finishing requests in flight and closing the database...`);
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      void server.close().then(resolve);
+    };
+    const onInt = () => stop('SIGINT');
+    const onTerm = () => stop('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  });
+  io.err('Stopped.');
+  return 0;
+}
+
+/** Runs one CLI command; returns the process exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [command, sub, ...rest] = argv;
+  try {
+    if (!command || command === 'help' || command === '--help' || command === '-h') { io.out(USAGE); return command ? 0 : 2; }
+    if (command === 'version' || command === '--version') { io.out(VERSION); return 0; }
+    const config = loadConfig(io.env);
+    switch (command) {
+      case 'serve':
+        return await serve(config, io);
+      case 'admin': {
+        if (sub !== 'create') throw new UsageError('Use: tsunagu admin create --email E --name N');
+        const { opts } = parseArgs(rest, ['password-stdin'], ['email', 'name']);
+        const email = need(opts, 'email');
+        const name = need(opts, 'name');
+        const password = await readPassword(io, opts['password-stdin'] === true);
+        return await withDb(config, async (db) => {
+          const admin = await servicesFor(db, config).admins.create({ email, displayName: name, password }, cliActor(), null);
+          io.out(`Created administrator ${admin.email} (${admin.id}).`);
+          return 0;
+        });
+      }
+      case 'user': {
+        if (sub === 'add') {
+          const { opts } = parseArgs(rest, ['password-stdin', 'temporary'], ['email', 'name', 'locale']);
+          const locale = opts.locale;
+          if (locale !== undefined && locale !== 'ja' && locale !== 'en') throw new UsageError('--locale must be ja or en.');
+          const password = opts['password-stdin'] ? await readPassword(io, true) : undefined;
+          return await withDb(config, async (db) => {
+            const user = await servicesFor(db, config).users.create(
+              { email: need(opts, 'email'), displayName: need(opts, 'name'), ...(locale ? { locale } : {}), ...(password !== undefined ? { password, temporaryPassword: opts.temporary === true } : {}) },
+              { actor: cliActor(), sourceAddress: null });
+            io.out(`Added user ${user.email} (${user.id}).`);
+            return 0;
+          });
+        }
+        if (sub === 'import') {
+          const { positional } = parseArgs(rest, [], []);
+          const file = positional[0];
+          if (!file) throw new UsageError('Use: tsunagu user import FILE.csv');
+          if (!existsSync(file)) throw new UsageError(`${file} does not exist.`);
+          const text = decodeCsvBytes(readFileSync(file));
+          return await withDb(config, async (db) => {
+            const result = await servicesFor(db, config).users.importCsv(text, { actor: cliActor(), sourceAddress: null, fileName: file.split(/[\\/]/).pop() ?? file });
+            io.out(`Imported ${result.created.length} users from ${file}.`);
+            return 0;
+          });
+        }
+        throw new UsageError('Use: tsunagu user add ... or tsunagu user import FILE.csv');
+      }
+      case 'audit': {
+        if (sub === 'verify') {
+          return await withDb(config, async (db) => {
+            const result = servicesFor(db, config).audit.verify();
+            if (result.ok) { io.out(`Audit trail OK: ${result.checked} events, every link verified.`); return 0; }
+            io.out(`Audit trail BROKEN at event ${result.firstBroken?.seq}: ${result.firstBroken?.reason}.`);
+            return 1;
+          });
+        }
+        if (sub === 'export') {
+          const { opts } = parseArgs(rest, [], ['format', 'out', 'from', 'to', 'action', 'actor', 'subject']);
+          const format = (opts.format ?? 'jsonl') as string;
+          if (format !== 'jsonl' && format !== 'csv') throw new UsageError('--format must be jsonl or csv.');
+          const query = Object.fromEntries(['from', 'to', 'action', 'actor', 'subject'].filter((k) => typeof opts[k] === 'string').map((k) => [k, opts[k] as string]));
+          return await withDb(config, async (db) => {
+            const audit = servicesFor(db, config).audit;
+            audit.list({ ...query, limit: 1 });
+            const out = typeof opts.out === 'string' ? createWriteStream(opts.out, { flags: 'wx' }) : null;
+            let n = 0;
+            for (const line of audit.exportLines(format, query)) {
+              if (out) { if (!out.write(line)) await new Promise<void>((r) => out.once('drain', () => r())); } else process.stdout.write(line);
+              n++;
+            }
+            if (out) { out.end(); await finished(out); }
+            audit.record({ actor: cliActor(), action: 'audit.exported', details: { format, filters: query, to: typeof opts.out === 'string' ? opts.out : 'stdout' } });
+            io.err(`Exported ${format === 'csv' ? n - 1 : n} events.`);
+            return 0;
+          });
+        }
+        throw new UsageError('Use: tsunagu audit verify | tsunagu audit export [...]');
+      }
+      case 'backup': {
+        const file = sub;
+        if (!file) throw new UsageError('Use: tsunagu backup FILE');
+        return await withDb(config, async (db) => {
+          const { bytes } = await backupDatabase(db, file);
+          const keyFile = dataPaths(config.dataDir).secretKey;
+          if (existsSync(keyFile)) copyFileSync(keyFile, `${file}.key`);
+          servicesFor(db, config).audit.record({ actor: cliActor(), action: 'backup.created', details: { file, bytes } });
+          io.out(`Backup written to ${file} (${bytes} bytes).`);
+          if (existsSync(keyFile)) io.out(`The secret key was copied to ${file}.key; keep both files together and private.`);
+          return 0;
+        });
+      }
+      case 'restore': {
+        const file = sub;
+        if (!file) throw new UsageError('Use: tsunagu restore FILE');
+        const paths = dataPaths(config.dataDir);
+        const pid = isLocked(paths.lock);
+        if (pid) throw new AppError('VALIDATION_FAILED', `Tsunagu is running (process ${pid}) on this data directory; stop it before restoring. Nothing was changed.`);
+        const checked = restoreDatabase(file, paths.db);
+        if (existsSync(`${file}.key`)) copyFileSync(`${file}.key`, paths.secretKey);
+        io.out(`Restored ${file} (schema version ${checked.schemaVersion}) into ${paths.db}.`);
+        return await withDb(config, async (db) => {
+          servicesFor(db, config).audit.record({ actor: cliActor(), action: 'backup.restored', details: { file, schemaVersion: checked.schemaVersion } });
+          return 0;
+        });
+      }
+      default:
+        throw new UsageError(`Unknown command "${command}".`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) { io.err(`${err.message}\n\n${USAGE}`); return 2; }
+    if (err instanceof ConfigError) { io.err(`Configuration error: ${err.message}`); return 2; }
+    if (err instanceof AppError) {
+      io.err(`Error ${err.code}: ${err.message}`);
+      const rows = err.details?.errors;
+      if (Array.isArray(rows)) for (const r of rows.slice(0, 50) as { row: number; message: string }[]) io.err(`  line ${r.row}: ${r.message}`);
+      return 1;
+    }
+    io.err(`Error: ${(err as Error).message}`);
+    return 1;
+  }
+}

@@ -1,0 +1,95 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+
+/** Validated, frozen server settings; read once from the environment by `loadConfig`. */
+export interface Config {
+  dataDir: string;
+  adminPort: number;
+  devicePort: number;
+  httpPort: number;
+  /** DNS names the device listener answers to, first one used in URLs. */
+  hostnames: readonly string[];
+  /** When true the admin listener binds all interfaces instead of 127.0.0.1. */
+  lanAdmin: boolean;
+  /** Address the device and bootstrap listeners bind. */
+  deviceBind: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Optional passphrase that protects secrets at rest instead of the key file. */
+  secretPassphrase: string | null;
+}
+
+/** A setting that failed validation: which variable, what it held, and what is allowed. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly allowed: string,
+    value: string,
+  ) {
+    super(`${variable}=${JSON.stringify(value)} is not valid: ${allowed}.`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const HOSTNAME_RE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) {
+    throw new ConfigError(name, 'use a port number from 0 to 65535 (0 picks any free port)', raw);
+  }
+  return Number(raw);
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return false;
+  if (/^(1|true|on|yes)$/i.test(raw)) return true;
+  if (/^(0|false|off|no)$/i.test(raw)) return false;
+  throw new ConfigError(name, 'use on or off (also 1/0, true/false, yes/no)', raw);
+}
+
+function hostnames(env: NodeJS.ProcessEnv): string[] {
+  const raw = env.TSUNAGU_HOSTNAMES;
+  if (raw === undefined || raw.trim() === '') {
+    const local = hostname().toLowerCase();
+    return HOSTNAME_RE.test(local) ? [local.includes('.') ? local : `${local}.local`] : ['localhost'];
+  }
+  const names = raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  if (names.length === 0 || names.some((n) => !HOSTNAME_RE.test(n))) {
+    throw new ConfigError('TSUNAGU_HOSTNAMES', 'use a comma-separated list of DNS names such as mdm.office.lan,mdm', raw);
+  }
+  return [...new Set(names)];
+}
+
+/** Reads and validates every TSUNAGU_* variable; throws ConfigError naming the first bad one. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Readonly<Config> {
+  const level = (env.TSUNAGU_LOG_LEVEL ?? 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError('TSUNAGU_LOG_LEVEL', `use one of ${LOG_LEVELS.join(', ')}`, env.TSUNAGU_LOG_LEVEL ?? '');
+  }
+  const bind = env.TSUNAGU_DEVICE_BIND ?? '0.0.0.0';
+  if (!/^(\d{1,3}(\.\d{1,3}){3}|::|::1)$/.test(bind)) {
+    throw new ConfigError('TSUNAGU_DEVICE_BIND', 'use an IP address such as 0.0.0.0 (all interfaces) or 127.0.0.1', bind);
+  }
+  const passphrase = env.TSUNAGU_SECRET_PASSPHRASE;
+  if (passphrase !== undefined && passphrase !== '' && passphrase.length < 12) {
+    throw new ConfigError('TSUNAGU_SECRET_PASSPHRASE', 'use at least 12 characters, or leave it unset to use a key file', '(hidden)');
+  }
+  const dataDir = env.TSUNAGU_DATA_DIR;
+  if (dataDir !== undefined && dataDir.trim() === '') {
+    throw new ConfigError('TSUNAGU_DATA_DIR', 'use a directory path, or leave it unset for ./data', dataDir);
+  }
+  return Object.freeze({
+    dataDir: resolve(cwd, dataDir ?? 'data'),
+    adminPort: port(env, 'TSUNAGU_ADMIN_PORT', 8440),
+    devicePort: port(env, 'TSUNAGU_DEVICE_PORT', 8443),
+    httpPort: port(env, 'TSUNAGU_HTTP_PORT', 8080),
+    hostnames: Object.freeze(hostnames(env)),
+    lanAdmin: flag(env, 'TSUNAGU_LAN_ADMIN'),
+    deviceBind: bind,
+    logLevel: level as Config['logLevel'],
+    secretPassphrase: passphrase ? passphrase : null,
+  });
+}

@@ -1,0 +1,46 @@
+/** Every stable error code the server answers with; the console switches on these, never on messages. */
+export type ErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'UNKNOWN_FIELD'
+  | 'MALFORMED_JSON'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'BODY_TOO_LARGE'
+  | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'AUTH_REQUIRED'
+  | 'AUTH_INVALID_CREDENTIALS'
+  | 'AUTH_LOCKED'
+  | 'AUTH_PASSWORD_CHANGE_REQUIRED'
+  | 'CSRF_INVALID'
+  | 'ORIGIN_REFUSED'
+  | 'SETUP_ALREADY_DONE'
+  | 'SETUP_TOKEN_INVALID'
+  | 'PASSWORD_POLICY'
+  | 'EMAIL_TAKEN'
+  | 'ADMIN_EXISTS'
+  | 'USER_NOT_FOUND'
+  | 'USER_DELETED'
+  | 'CSV_INVALID'
+  | 'BATCH_INVALID'
+  | 'CURSOR_INVALID'
+  | 'SETTINGS_INVALID'
+  | 'RATE_LIMITED'
+  | 'DB_NEWER_VERSION'
+  | 'DB_INTEGRITY'
+  | 'CONFIG_INVALID'
+  | 'INTERNAL';
+
+/** The body of every error response. */
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** One problem in a batch or CSV import: the 1-based row (CSV rows count the header as row 1). */
+export interface RowError {
+  row: number;
+  field?: string;
+  code: ErrorCode;
+  message: string;
+}

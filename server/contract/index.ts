@@ -1,0 +1,6 @@
+/** The admin API contract: DTOs and error codes shared by the server, the console and Electron. */
+export type * from './errors.js';
+export type * from './auth.js';
+export type * from './users.js';
+export type * from './settings.js';
+export type * from './audit.js';

@@ -1,0 +1,34 @@
+/** The User Settings every enrollment feature reads. */
+export interface UserSettingsDto {
+  /** Require a one-time registration PIN even for users who have a password. */
+  requirePin: boolean;
+  /** Digits in a registration PIN, 6-8. */
+  pinLength: number;
+  /** Hours a PIN stays valid, 1-720. */
+  pinValidityHours: number;
+  /** Days an invitation stays valid, 1-90. */
+  invitationValidityDays: number;
+  /** Minutes a downloaded enrollment profile (and its SCEP challenge) stays valid, 5-60. */
+  profileValidityMinutes: number;
+  /** Devices one user may enroll, 1-100. */
+  deviceLimitPerUser: number;
+  /** Days after the invitation when reminders go out while it is not enrolled; ascending, at most 10. */
+  reminderDays: number[];
+}
+
+/** Limits for each numeric setting, shared by the server's validation and the console's inputs. */
+export interface SettingLimits {
+  pinLength: [number, number];
+  pinValidityHours: [number, number];
+  invitationValidityDays: [number, number];
+  profileValidityMinutes: [number, number];
+  deviceLimitPerUser: [number, number];
+  reminderDays: [number, number];
+  reminderCount: [number, number];
+}
+
+/** GET and PUT /api/settings/users answer with the settings and their limits. */
+export interface UserSettingsResponse {
+  settings: UserSettingsDto;
+  limits: SettingLimits;
+}

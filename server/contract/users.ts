@@ -1,0 +1,55 @@
+/** The console languages; also a user's mail and portal language. */
+export type Locale = 'ja' | 'en';
+
+/** Where a user record came from. */
+export type UserSource = 'local' | 'ldap';
+
+/** A user as the console sees it; password hashes never leave the server. */
+export interface UserDto {
+  id: string;
+  email: string;
+  displayName: string;
+  locale: Locale;
+  source: UserSource;
+  hasPassword: boolean;
+  mustChangePassword: boolean;
+  disabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A new user. A `password` is optional; `temporaryPassword` forces a change at first sign-in. */
+export interface UserCreateRequest {
+  email: string;
+  displayName: string;
+  locale?: Locale;
+  password?: string;
+  temporaryPassword?: boolean;
+}
+
+/** Changes to a user; absent fields stay as they are. `password: null` removes the password. */
+export interface UserUpdateRequest {
+  email?: string;
+  displayName?: string;
+  locale?: Locale;
+  password?: string | null;
+  temporaryPassword?: boolean;
+  disabled?: boolean;
+}
+
+/** Several users at once: all are added or none. */
+export interface UserBatchRequest {
+  users: UserCreateRequest[];
+}
+
+/** The result of a batch add or CSV import that succeeded. */
+export interface UserBatchResult {
+  created: UserDto[];
+}
+
+/** One page of users. */
+export interface UserPage {
+  items: UserDto[];
+  nextCursor: string | null;
+  total: number;
+}

@@ -1,0 +1,57 @@
+import type { ErrorCode } from '../contract/errors.js';
+
+/** HTTP status for each error code; the one error mapper reads this table. */
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
+  VALIDATION_FAILED: 400,
+  UNKNOWN_FIELD: 400,
+  MALFORMED_JSON: 400,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  BODY_TOO_LARGE: 413,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  AUTH_REQUIRED: 401,
+  AUTH_INVALID_CREDENTIALS: 401,
+  AUTH_LOCKED: 429,
+  AUTH_PASSWORD_CHANGE_REQUIRED: 403,
+  CSRF_INVALID: 403,
+  ORIGIN_REFUSED: 403,
+  SETUP_ALREADY_DONE: 409,
+  SETUP_TOKEN_INVALID: 403,
+  PASSWORD_POLICY: 400,
+  EMAIL_TAKEN: 409,
+  ADMIN_EXISTS: 409,
+  USER_NOT_FOUND: 404,
+  USER_DELETED: 410,
+  CSV_INVALID: 400,
+  BATCH_INVALID: 400,
+  CURSOR_INVALID: 400,
+  SETTINGS_INVALID: 400,
+  RATE_LIMITED: 429,
+  DB_NEWER_VERSION: 500,
+  DB_INTEGRITY: 500,
+  CONFIG_INVALID: 500,
+  INTERNAL: 500,
+});
+
+/** A failure the caller can act on, with a stable code, a readable message and optional details. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+
+  /** The HTTP status this error maps to. */
+  get status(): number {
+    return HTTP_STATUS[this.code];
+  }
+}
+
+/** True when `err` is an AppError, optionally with the given code. */
+export function isAppError(err: unknown, code?: ErrorCode): err is AppError {
+  return err instanceof AppError && (code === undefined || err.code === code);
+}

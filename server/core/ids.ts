@@ -1,0 +1,18 @@
+import type { Random } from './random.js';
+
+/** A new opaque token of `bytes` random bytes, base64url encoded (for sessions, setup and CSRF tokens). */
+export function newToken(random: Random, bytes = 32): string {
+  return random.bytes(bytes).toString('base64url');
+}
+
+/** A new numeric code of `length` digits, uniformly distributed (for PINs). */
+export function newDigits(random: Random, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += String(random.int(0, 10));
+  return out;
+}
+
+/** Normalizes an email address for uniqueness checks: trimmed and lower-cased. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}

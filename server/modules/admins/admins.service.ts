@@ -1,0 +1,242 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { AdminDto, SessionDto } from '../../contract/auth.js';
+import type { Clock } from '../../core/clock.js';
+import { AppError } from '../../core/errors.js';
+import { newToken, normalizeEmail } from '../../core/ids.js';
+import { DUMMY_HASH, passwordProblem, type PasswordHasher } from '../../core/password.js';
+import type { Random } from '../../core/random.js';
+import { displayNameProblem, emailProblem } from '../../core/validate.js';
+import type { Actor, AuditService } from '../audit/audit.service.js';
+import type { AdminRow, AdminsStore, ThrottleRow } from './admins.store.js';
+
+/** How sign-in failures turn into lockouts. */
+export interface LockoutPolicy {
+  /** Failures allowed before the first lock. */
+  threshold: number;
+  /** First lock length; each further failure doubles it. */
+  baseLockMs: number;
+  maxLockMs: number;
+  /** Failures older than this are forgotten. */
+  forgetAfterMs: number;
+}
+
+/** Five free attempts, then 30 s, 60 s, 120 s ... up to 15 minutes. */
+export const DEFAULT_LOCKOUT: LockoutPolicy = Object.freeze({ threshold: 5, baseLockMs: 30_000, maxLockMs: 15 * 60_000, forgetAfterMs: 24 * 3600_000 });
+
+/** Session lifetime: idle timeout, and an absolute limit from sign-in. */
+export const SESSION_IDLE_MS = 8 * 3600_000;
+export const SESSION_MAX_MS = 24 * 3600_000;
+const SETUP_TOKEN_TTL_MS = 24 * 3600_000;
+
+/** The signed-in administrator of a request. */
+export interface AdminPrincipal {
+  admin: AdminDto;
+  csrfToken: string;
+  tokenHash: string;
+}
+
+/** Administrator accounts: first-run setup, creation, sign-in with lockout, sessions. */
+export interface AdminsService {
+  setupRequired(): boolean;
+  /** Mints a fresh one-time setup token when no admin exists (else null); only its hash is stored. */
+  issueSetupToken(): string | null;
+  completeSetup(input: { setupToken: string; email: string; displayName: string; password: string }, sourceAddress: string | null): Promise<{ session: SessionDto; token: string }>;
+  create(input: { email: string; displayName: string; password: string }, actor: Actor, sourceAddress: string | null): Promise<AdminDto>;
+  login(input: { email: string; password: string }, sourceAddress: string | null): Promise<{ session: SessionDto; token: string }>;
+  /** The principal for a session cookie value, or null when absent, unknown or expired. */
+  authenticate(token: string | undefined): AdminPrincipal | null;
+  logout(principal: AdminPrincipal, sourceAddress: string | null): void;
+  sessionDto(principal: AdminPrincipal): SessionDto;
+}
+
+/** Dependencies of the admins service. */
+export interface AdminsDeps {
+  store: AdminsStore;
+  audit: AuditService;
+  clock: Clock;
+  random: Random;
+  hasher: PasswordHasher;
+  transaction: <T>(fn: () => T) => T;
+  lockout?: LockoutPolicy;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** The console's view of a stored admin. */
+export function toAdminDto(row: AdminRow): AdminDto {
+  return { id: row.id, email: row.email, displayName: row.display_name, createdAt: row.created_at, lastLoginAt: row.last_login_at };
+}
+
+/** How long a key stays locked after its `failures`-th failure, or 0 below the threshold. */
+export function lockDuration(failures: number, policy: LockoutPolicy): number {
+  if (failures < policy.threshold) return 0;
+  return Math.min(policy.baseLockMs * 2 ** (failures - policy.threshold), policy.maxLockMs);
+}
+
+/** Builds the admins service. */
+export function createAdminsService(deps: AdminsDeps): AdminsService {
+  const { store, audit, clock, random, hasher, transaction } = deps;
+  const policy = deps.lockout ?? DEFAULT_LOCKOUT;
+
+  const validate = (input: { email: string; displayName: string; password: string }) => {
+    const email = input.email.trim();
+    const e = emailProblem(email);
+    if (e) throw new AppError('VALIDATION_FAILED', e, { field: 'email' });
+    const n = displayNameProblem(input.displayName);
+    if (n) throw new AppError('VALIDATION_FAILED', n, { field: 'displayName' });
+    const p = passwordProblem(input.password, email);
+    if (p) throw new AppError('PASSWORD_POLICY', p, { field: 'password' });
+    return email;
+  };
+
+  const insertAdmin = (email: string, displayName: string, passwordHash: string): AdminRow => {
+    const norm = normalizeEmail(email);
+    if (store.byEmail(norm)) throw new AppError('ADMIN_EXISTS', `An administrator with the email address ${email} already exists.`, { field: 'email' });
+    const row: AdminRow = { id: random.uuid(), email, email_norm: norm, display_name: displayName.trim(), password_hash: passwordHash, created_at: clock.now().toISOString(), last_login_at: null };
+    store.insert(row);
+    return row;
+  };
+
+  const openSession = (admin: AdminRow, sourceAddress: string | null): { session: SessionDto; token: string } => {
+    const now = clock.now();
+    const token = newToken(random);
+    const csrf = newToken(random);
+    const expiresAt = new Date(now.getTime() + SESSION_IDLE_MS).toISOString();
+    store.deleteExpiredSessions(now.toISOString());
+    store.insertSession({ token_hash: sha256(token), admin_id: admin.id, csrf_token: csrf, created_at: now.toISOString(), expires_at: expiresAt, last_seen_at: now.toISOString(), source_address: sourceAddress });
+    store.touchLogin(admin.id, now.toISOString());
+    return { token, session: { admin: toAdminDto({ ...admin, last_login_at: now.toISOString() }), csrfToken: csrf, expiresAt } };
+  };
+
+  const lockedUntil = (row: ThrottleRow | undefined, now: Date): Date | null => {
+    if (!row?.locked_until) return null;
+    const until = new Date(row.locked_until);
+    return until > now ? until : null;
+  };
+
+  const fresh = (row: ThrottleRow | undefined, now: Date): ThrottleRow | undefined =>
+    row && now.getTime() - new Date(row.updated_at).getTime() > policy.forgetAfterMs ? undefined : row;
+
+  const actorOf = (row: AdminRow): Actor => ({ type: 'admin', id: row.id, label: row.email });
+
+  return {
+    setupRequired: () => store.count() === 0,
+
+    issueSetupToken() {
+      if (store.count() > 0) {
+        store.deleteState('setup_token');
+        return null;
+      }
+      const token = newToken(random, 18);
+      const expires = new Date(clock.now().getTime() + SETUP_TOKEN_TTL_MS).toISOString();
+      store.putState('setup_token', JSON.stringify({ hash: sha256(token), expires }));
+      return token;
+    },
+
+    async completeSetup(input, sourceAddress) {
+      if (store.count() > 0) throw new AppError('SETUP_ALREADY_DONE', 'Setup is already complete; sign in instead.');
+      const email = validate(input);
+      const passwordHash = await hasher.hash(input.password);
+      const saved = store.state('setup_token');
+      const parsed = saved ? (JSON.parse(saved) as { hash: string; expires: string }) : null;
+      const given = Buffer.from(sha256(input.setupToken.trim()));
+      const tokenOk = parsed !== null && new Date(parsed.expires) > clock.now() && timingSafeEqual(given, Buffer.from(parsed.hash));
+      if (!tokenOk) {
+        audit.record({ actor: { type: 'system', label: 'setup' }, action: 'admin.setup_refused', details: { reason: 'invalid or expired setup token' }, sourceAddress });
+        throw new AppError('SETUP_TOKEN_INVALID', 'The setup token is wrong or expired. Use the token that `tsunagu serve` printed when it started (restart it for a new one).', { field: 'setupToken' });
+      }
+      return transaction(() => {
+        if (store.count() > 0) throw new AppError('SETUP_ALREADY_DONE', 'Setup is already complete; sign in instead.');
+        const row = insertAdmin(email, input.displayName, passwordHash);
+        store.deleteState('setup_token');
+        audit.record({ actor: actorOf(row), action: 'admin.setup', subject: { type: 'admin', id: row.id, label: row.email }, details: { displayName: row.display_name }, sourceAddress });
+        const opened = openSession(row, sourceAddress);
+        audit.record({ actor: actorOf(row), action: 'admin.login', subject: { type: 'admin', id: row.id, label: row.email }, details: { via: 'setup' }, sourceAddress });
+        return opened;
+      });
+    },
+
+    async create(input, actor, sourceAddress) {
+      const email = validate(input);
+      const passwordHash = await hasher.hash(input.password);
+      return transaction(() => {
+        const row = insertAdmin(email, input.displayName, passwordHash);
+        store.deleteState('setup_token');
+        audit.record({ actor, action: 'admin.created', subject: { type: 'admin', id: row.id, label: row.email }, details: { displayName: row.display_name }, sourceAddress });
+        return toAdminDto(row);
+      });
+    },
+
+    async login(input, sourceAddress) {
+      const now = clock.now();
+      const norm = normalizeEmail(input.email);
+      const keys = [`email:${norm}`, ...(sourceAddress ? [`addr:${sourceAddress}`] : [])];
+      for (const key of keys) {
+        const until = lockedUntil(fresh(store.throttle(key), now), now);
+        if (until) {
+          const retryAfterSeconds = Math.ceil((until.getTime() - now.getTime()) / 1000);
+          throw new AppError('AUTH_LOCKED', `Too many failed sign-ins. Try again in ${retryAfterSeconds} seconds.`, { retryAfterSeconds });
+        }
+      }
+      const admin = store.byEmail(norm);
+      // Verify against a dummy hash for unknown emails so the response time does not reveal accounts.
+      const ok = await hasher.verify(admin?.password_hash ?? DUMMY_HASH, input.password);
+      const outcome = transaction(() => {
+        const at = clock.now();
+        if (ok && admin) {
+          for (const key of keys) store.clearThrottle(key);
+          const opened = openSession(admin, sourceAddress);
+          audit.record({ actor: actorOf(admin), action: 'admin.login', subject: { type: 'admin', id: admin.id, label: admin.email }, sourceAddress });
+          return opened;
+        }
+        // Failures are written and committed before the error is thrown, so a rollback cannot erase them.
+        let lockedFor = 0;
+        for (const key of keys) {
+          const failures = (fresh(store.throttle(key), at)?.failures ?? 0) + 1;
+          const lock = lockDuration(failures, policy);
+          lockedFor = Math.max(lockedFor, lock);
+          store.putThrottle({ key, failures, locked_until: lock ? new Date(at.getTime() + lock).toISOString() : null, updated_at: at.toISOString() });
+        }
+        const actor: Actor = admin ? actorOf(admin) : { type: 'admin', id: null, label: input.email.slice(0, 254) };
+        audit.record({ actor, action: 'admin.login_failed', subject: admin ? { type: 'admin', id: admin.id, label: admin.email } : null, details: { reason: admin ? 'wrong password' : 'unknown email' }, sourceAddress });
+        if (lockedFor > 0) {
+          audit.record({ actor, action: 'admin.login_locked', subject: admin ? { type: 'admin', id: admin.id, label: admin.email } : null, details: { lockedSeconds: lockedFor / 1000 }, sourceAddress });
+        }
+        return null;
+      });
+      if (!outcome) throw new AppError('AUTH_INVALID_CREDENTIALS', 'The email address or password is wrong.');
+      return outcome;
+    },
+
+    authenticate(token) {
+      if (!token || token.length > 200) return null;
+      const hash = sha256(token);
+      const row = store.session(hash);
+      const now = clock.now();
+      if (!row) return null;
+      if (new Date(row.expires_at) <= now || now.getTime() - new Date(row.created_at).getTime() > SESSION_MAX_MS) {
+        store.deleteSession(hash);
+        return null;
+      }
+      const admin = store.byId(row.admin_id);
+      if (!admin) return null;
+      // Slide the idle timeout, but write at most once a minute.
+      if (now.getTime() - new Date(row.last_seen_at).getTime() > 60_000) {
+        store.extendSession(hash, now.toISOString(), new Date(now.getTime() + SESSION_IDLE_MS).toISOString());
+      }
+      return { admin: toAdminDto(admin), csrfToken: row.csrf_token, tokenHash: hash };
+    },
+
+    logout(principal, sourceAddress) {
+      transaction(() => {
+        store.deleteSession(principal.tokenHash);
+        audit.record({ actor: { type: 'admin', id: principal.admin.id, label: principal.admin.email }, action: 'admin.logout', subject: { type: 'admin', id: principal.admin.id, label: principal.admin.email }, sourceAddress });
+      });
+    },
+
+    sessionDto(principal) {
+      const row = store.session(principal.tokenHash);
+      return { admin: principal.admin, csrfToken: principal.csrfToken, expiresAt: row?.expires_at ?? clock.now().toISOString() };
+    },
+  };
+}

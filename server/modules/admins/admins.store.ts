@@ -1,0 +1,92 @@
+import type { Db } from '../../db/open.js';
+
+/** An administrator row as stored. */
+export interface AdminRow {
+  id: string;
+  email: string;
+  email_norm: string;
+  display_name: string;
+  password_hash: string;
+  created_at: string;
+  last_login_at: string | null;
+}
+
+/** A session row; the cookie holds the token, the row only its SHA-256. */
+export interface SessionRow {
+  token_hash: string;
+  admin_id: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+  source_address: string | null;
+}
+
+/** Sign-in failures for one key ('email:…' or 'addr:…'). */
+export interface ThrottleRow {
+  key: string;
+  failures: number;
+  locked_until: string | null;
+  updated_at: string;
+}
+
+/** The SQL behind administrators, their sessions, sign-in throttling and small app state values. */
+export interface AdminsStore {
+  count(): number;
+  insert(row: AdminRow): void;
+  byEmail(emailNorm: string): AdminRow | undefined;
+  byId(id: string): AdminRow | undefined;
+  touchLogin(id: string, at: string): void;
+  insertSession(row: SessionRow): void;
+  session(tokenHash: string): SessionRow | undefined;
+  extendSession(tokenHash: string, lastSeen: string, expiresAt: string): void;
+  deleteSession(tokenHash: string): void;
+  deleteExpiredSessions(now: string): number;
+  throttle(key: string): ThrottleRow | undefined;
+  putThrottle(row: ThrottleRow): void;
+  clearThrottle(key: string): void;
+  state(key: string): string | undefined;
+  putState(key: string, value: string): void;
+  deleteState(key: string): void;
+}
+
+/** Builds the admins store over an open database. */
+export function createAdminsStore(db: Db): AdminsStore {
+  const s = {
+    count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM admins'),
+    insert: db.prepare('INSERT INTO admins (id, email, email_norm, display_name, password_hash, created_at, last_login_at) VALUES (@id, @email, @email_norm, @display_name, @password_hash, @created_at, @last_login_at)'),
+    byEmail: db.prepare<[string], AdminRow>('SELECT * FROM admins WHERE email_norm = ?'),
+    byId: db.prepare<[string], AdminRow>('SELECT * FROM admins WHERE id = ?'),
+    touch: db.prepare('UPDATE admins SET last_login_at = ? WHERE id = ?'),
+    insertSession: db.prepare('INSERT INTO admin_sessions (token_hash, admin_id, csrf_token, created_at, expires_at, last_seen_at, source_address) VALUES (@token_hash, @admin_id, @csrf_token, @created_at, @expires_at, @last_seen_at, @source_address)'),
+    session: db.prepare<[string], SessionRow>('SELECT * FROM admin_sessions WHERE token_hash = ?'),
+    extend: db.prepare('UPDATE admin_sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?'),
+    deleteSession: db.prepare('DELETE FROM admin_sessions WHERE token_hash = ?'),
+    deleteExpired: db.prepare('DELETE FROM admin_sessions WHERE expires_at <= ?'),
+    throttle: db.prepare<[string], ThrottleRow>('SELECT * FROM login_throttle WHERE key = ?'),
+    putThrottle: db.prepare(`INSERT INTO login_throttle (key, failures, locked_until, updated_at) VALUES (@key, @failures, @locked_until, @updated_at)
+      ON CONFLICT(key) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, updated_at = excluded.updated_at`),
+    clearThrottle: db.prepare('DELETE FROM login_throttle WHERE key = ?'),
+    state: db.prepare<[string], { value: string }>('SELECT value FROM app_state WHERE key = ?'),
+    putState: db.prepare('INSERT INTO app_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+    deleteState: db.prepare('DELETE FROM app_state WHERE key = ?'),
+  };
+  return {
+    count: () => s.count.get()?.n ?? 0,
+    insert: (row) => { s.insert.run(row); },
+    byEmail: (e) => s.byEmail.get(e),
+    byId: (id) => s.byId.get(id),
+    touchLogin: (id, at) => { s.touch.run(at, id); },
+    insertSession: (row) => { s.insertSession.run(row); },
+    session: (h) => s.session.get(h),
+    extendSession: (h, lastSeen, expiresAt) => { s.extend.run(lastSeen, expiresAt, h); },
+    deleteSession: (h) => { s.deleteSession.run(h); },
+    deleteExpiredSessions: (now) => s.deleteExpired.run(now).changes,
+    throttle: (key) => s.throttle.get(key),
+    putThrottle: (row) => { s.putThrottle.run(row); },
+    clearThrottle: (key) => { s.clearThrottle.run(key); },
+    state: (key) => s.state.get(key)?.value,
+    putState: (key, value) => { s.putState.run(key, value); },
+    deleteState: (key) => { s.deleteState.run(key); },
+  };
+}

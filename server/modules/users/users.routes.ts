@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { adminActor } from '../../http/auth.js';
+import { decodeCsvBytes } from './users-csv.js';
+import type { UsersService } from './users.service.js';
+import { UserBatchSchema, UserCreateSchema, UserIdParams, UserImportQuery, UserListQuery, UserUpdateSchema } from './users.schemas.js';
+
+/** Largest CSV file accepted by the import route. */
+export const IMPORT_BODY_LIMIT = 5 * 1024 * 1024;
+
+/** Registers /api/users: list, add one, add several, CSV import, get, edit (and disable), delete. */
+export async function usersRoutes(app: FastifyInstance, opts: { users: UsersService }): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { users } = opts;
+  const ctx = (request: Parameters<typeof adminActor>[0]) => ({ actor: adminActor(request), sourceAddress: request.ip });
+
+  r.get('/api/users', { schema: { querystring: UserListQuery } }, async (request) => users.list(request.query));
+
+  r.post('/api/users', { schema: { body: UserCreateSchema } }, async (request, reply) => {
+    const created = await users.create(request.body, ctx(request));
+    return reply.status(201).send(created);
+  });
+
+  r.post('/api/users/batch', { schema: { body: UserBatchSchema } }, async (request, reply) => {
+    const result = await users.createMany(request.body.users, ctx(request));
+    return reply.status(201).send(result);
+  });
+
+  r.post('/api/users/import', { schema: { querystring: UserImportQuery }, bodyLimit: IMPORT_BODY_LIMIT }, async (request, reply) => {
+    const text = decodeCsvBytes(request.body as Buffer);
+    const result = await users.importCsv(text, { ...ctx(request), fileName: request.query.fileName ?? 'upload.csv' });
+    return reply.status(201).send(result);
+  });
+
+  r.get('/api/users/:id', { schema: { params: UserIdParams } }, async (request) => users.get(request.params.id));
+
+  r.patch('/api/users/:id', { schema: { params: UserIdParams, body: UserUpdateSchema } }, async (request) =>
+    users.update(request.params.id, request.body, ctx(request)));
+
+  r.delete('/api/users/:id', { schema: { params: UserIdParams } }, async (request, reply) => {
+    users.remove(request.params.id, ctx(request));
+    return reply.status(204).send();
+  });
+}

@@ -1,0 +1,71 @@
+import type { Locale, UserSource } from '../../contract/users.js';
+import type { Db } from '../../db/open.js';
+
+/** A user row as stored. */
+export interface UserRow {
+  id: string;
+  email: string;
+  email_norm: string;
+  display_name: string;
+  locale: Locale;
+  source: UserSource;
+  external_id: string | null;
+  password_hash: string | null;
+  must_change_password: 0 | 1;
+  disabled: 0 | 1;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+/** Fields that an update may change. */
+export type UserChanges = Partial<Pick<UserRow, 'email' | 'email_norm' | 'display_name' | 'locale' | 'password_hash' | 'must_change_password' | 'disabled' | 'updated_at' | 'deleted_at'>>;
+
+/** The SQL behind users. Deleted users stay as rows with `deleted_at` set and are hidden from lists. */
+export interface UsersStore {
+  insert(row: UserRow): void;
+  update(id: string, changes: UserChanges): void;
+  byId(id: string): UserRow | undefined;
+  /** The live (not deleted) user with this normalized email. */
+  byEmail(emailNorm: string): UserRow | undefined;
+  /** Live users in email order after `afterEmail`, optionally matching `q` in email or name. */
+  list(q: string | null, afterEmail: string | null, limit: number): UserRow[];
+  count(q: string | null): number;
+}
+
+const COLUMNS = ['email', 'email_norm', 'display_name', 'locale', 'password_hash', 'must_change_password', 'disabled', 'updated_at', 'deleted_at'] as const;
+
+function like(q: string): string {
+  return `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Builds the users store over an open database. */
+export function createUsersStore(db: Db): UsersStore {
+  const insert = db.prepare(`INSERT INTO users
+    (id, email, email_norm, display_name, locale, source, external_id, password_hash, must_change_password, disabled, created_at, updated_at, deleted_at)
+    VALUES (@id, @email, @email_norm, @display_name, @locale, @source, @external_id, @password_hash, @must_change_password, @disabled, @created_at, @updated_at, @deleted_at)`);
+  const byId = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?');
+  const byEmail = db.prepare<[string], UserRow>('SELECT * FROM users WHERE email_norm = ? AND deleted_at IS NULL');
+  const match = "(email_norm LIKE @q ESCAPE '\\' OR lower(display_name) LIKE @q ESCAPE '\\')";
+  const listAll = db.prepare<{ after: string; limit: number }, UserRow>(
+    'SELECT * FROM users WHERE deleted_at IS NULL AND email_norm > @after ORDER BY email_norm LIMIT @limit');
+  const listQ = db.prepare<{ after: string; limit: number; q: string }, UserRow>(
+    `SELECT * FROM users WHERE deleted_at IS NULL AND email_norm > @after AND ${match} ORDER BY email_norm LIMIT @limit`);
+  const countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM users WHERE deleted_at IS NULL');
+  const countQ = db.prepare<{ q: string }, { n: number }>(`SELECT count(*) AS n FROM users WHERE deleted_at IS NULL AND ${match}`);
+  return {
+    insert: (row) => { insert.run(row); },
+    update(id, changes) {
+      const keys = COLUMNS.filter((c) => c in changes);
+      if (keys.length === 0) return;
+      db.prepare(`UPDATE users SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...changes, id });
+    },
+    byId: (id) => byId.get(id),
+    byEmail: (emailNorm) => byEmail.get(emailNorm),
+    list(q, afterEmail, limit) {
+      const after = afterEmail ?? '';
+      return q ? listQ.all({ after, limit, q: like(q) }) : listAll.all({ after, limit });
+    },
+    count: (q) => (q ? countQ.get({ q: like(q) }) : countAll.get())?.n ?? 0,
+  };
+}

@@ -1,0 +1,32 @@
+import vue from '@vitejs/plugin-vue';
+import { defineConfig } from 'vitest/config';
+
+// Two projects: fast unit tests beside the code, and integration tests that drive the server over HTTP
+// and real peers (scepclient, slapd, SMTP). Browser tests run under Playwright, not here.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        extends: true,
+        plugins: [vue()],
+        test: {
+          name: 'unit',
+          include: ['server/**/*.test.ts', 'renderer/**/*.test.ts', 'electron/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 20_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['tests/integration/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
