@@ -52,6 +52,11 @@ function base(deps: ServerDeps, extra: Partial<FastifyServerOptions> & { https?:
     ...extra,
   } as FastifyServerOptions) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler());
+  // During shutdown, answers to requests still in flight close their connection, so keep-alive
+  // sockets do not hold the server open until their idle timeout.
+  let closing = false;
+  app.addHook('preClose', async () => { closing = true; });
+  app.addHook('onSend', async (_request, reply) => { if (closing) void reply.header('connection', 'close'); });
   installRequestId(app);
   installErrorHandler(app);
   return app;

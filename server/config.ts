@@ -9,6 +9,8 @@ export interface Config {
   httpPort: number;
   /** DNS names the device listener answers to, first one used in URLs. */
   hostnames: readonly string[];
+  /** True when the admin set TSUNAGU_HOSTNAMES; otherwise URLs use the first LAN address, which needs no DNS. */
+  hostnamesConfigured: boolean;
   /** When true the admin listener binds all interfaces instead of 127.0.0.1. */
   lanAdmin: boolean;
   /** Address the device and bootstrap listeners bind. */
@@ -87,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     devicePort: port(env, 'TSUNAGU_DEVICE_PORT', 8443),
     httpPort: port(env, 'TSUNAGU_HTTP_PORT', 8080),
     hostnames: Object.freeze(hostnames(env)),
+    hostnamesConfigured: Boolean(env.TSUNAGU_HOSTNAMES?.trim()),
     lanAdmin: flag(env, 'TSUNAGU_LAN_ADMIN'),
     deviceBind: bind,
     logLevel: level as Config['logLevel'],

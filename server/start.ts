@@ -64,7 +64,8 @@ function isAlive(pid: number): boolean {
 export function acquireLock(lockFile: string): () => void {
   if (existsSync(lockFile)) {
     const pid = Number(readFileSync(lockFile, 'utf8').trim());
-    if (pid && pid !== process.pid && isAlive(pid)) {
+    // This process counts too: two servers in one process must not share a directory either.
+    if (pid && isAlive(pid)) {
       throw new Error(`Another Tsunagu (process ${pid}) is using this data directory. Stop it first, or set TSUNAGU_DATA_DIR to another directory.`);
     }
   }
@@ -117,7 +118,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
     const device = await buildDeviceApp(deps);
     await device.listen({ host: config.deviceBind, port: config.devicePort });
     opened.push(device);
-    const lanHost = process.env.TSUNAGU_HOSTNAMES ? config.hostnames[0] : (lan[0] ?? config.hostnames[0]);
+    const lanHost = config.hostnamesConfigured ? config.hostnames[0] : (lan[0] ?? config.hostnames[0]);
     deviceBaseUrl = `https://${lanHost}:${portOf(device)}`;
 
     const bootstrap = await buildBootstrapApp(deps);

@@ -4,3 +4,4 @@ export type * from './auth.js';
 export type * from './users.js';
 export type * from './settings.js';
 export type * from './audit.js';
+export type * from './ipc.js';

@@ -1,0 +1,32 @@
+// The console's API: every endpoint module over one client, handed to the stores through provide/inject.
+import { inject, type InjectionKey } from 'vue';
+import { createAuditApi, type AuditApi } from './audit.js';
+import { createAuthApi, type AuthApi } from './auth.js';
+import type { ApiClient } from './client.js';
+import { createSettingsApi, type SettingsApi } from './settings.js';
+import { createUsersApi, type UsersApi } from './users.js';
+
+export { ApiError, createApiClient, isApiError, type ApiClient, type ApiErrorCode } from './client.js';
+
+/** Every endpoint the console calls, grouped by domain. */
+export interface Api {
+  auth: AuthApi;
+  users: UsersApi;
+  settings: SettingsApi;
+  audit: AuditApi;
+}
+
+/** The injection key the app provides the API under. */
+export const API_KEY: InjectionKey<Api> = Symbol('tsunagu-api');
+
+/** Builds the endpoint groups over one client. */
+export function createApi(client: ApiClient): Api {
+  return { auth: createAuthApi(client), users: createUsersApi(client), settings: createSettingsApi(client), audit: createAuditApi(client) };
+}
+
+/** The API the app provided; for Pinia setup stores, which may inject app-level values. */
+export function useApi(): Api {
+  const api = inject(API_KEY, null);
+  if (!api) throw new Error('The API was not provided: call app.provide(API_KEY, createApi(client)) before using a store.');
+  return api;
+}

@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadMigrations, migrate, schemaVersion } from './migrate.js';
+import { openDatabase } from './open.js';
+
+const dirs: string[] = [];
+afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+
+describe('migrations', () => {
+  it('applies every numbered migration once and records the version', () => {
+    const db = openDatabase(':memory:');
+    const all = loadMigrations();
+    expect(migrate(db)).toEqual({ from: 0, to: all.length });
+    expect(schemaVersion(db)).toBe(all.length);
+    expect(migrate(db)).toEqual({ from: all.length, to: all.length });
+    expect(db.prepare('SELECT count(*) AS n FROM schema_migrations').get()).toEqual({ n: all.length });
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+  });
+
+  it('uses WAL for files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsunagu-wal-'));
+    dirs.push(dir);
+    const db = openDatabase(join(dir, 'x.db'));
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  });
+
+  it('refuses a database from a newer version without changing it', () => {
+    const db = openDatabase(':memory:');
+    migrate(db);
+    const newer = loadMigrations().length + 3;
+    db.pragma(`user_version = ${newer}`);
+    expect(() => migrate(db)).toThrow(expect.objectContaining({ code: 'DB_NEWER_VERSION', message: expect.stringMatching(/newer version/) }));
+    expect(schemaVersion(db)).toBe(newer);
+  });
+
+  it('rolls back every migration when one fails', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsunagu-mig-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, '001-good.sql'), 'CREATE TABLE a (x INTEGER);');
+    writeFileSync(join(dir, '002-bad.sql'), 'CREATE TABLE b (x INTEGER); THIS IS NOT SQL;');
+    const db = openDatabase(':memory:');
+    expect(() => migrate(db, loadMigrations(dir))).toThrow();
+    expect(schemaVersion(db)).toBe(0);
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name IN ('a', 'b')").get()).toEqual({ n: 0 });
+  });
+
+  it('refuses gaps in the numbering', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsunagu-gap-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, '001-a.sql'), 'SELECT 1;');
+    writeFileSync(join(dir, '003-c.sql'), 'SELECT 1;');
+    expect(() => loadMigrations(dir)).toThrow(/out of sequence/);
+  });
+});

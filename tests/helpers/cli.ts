@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The built CLI entry point. */
+export const CLI = fileURLToPath(new URL('../../bin/tsunagu.mjs', import.meta.url));
+
+/** The outcome of one CLI run. */
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `tsunagu ...args` with the given environment and optional stdin; resolves when it exits (bounded). */
+export function runTsunagu(args: string[], env: Record<string, string>, stdin?: string, timeoutMs = 60_000): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`tsunagu ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`)); }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+/** A `tsunagu serve` child process and the lines it printed at start. */
+export interface ServeProcess {
+  child: ChildProcess;
+  lines: Record<string, string>;
+  stderr: () => string;
+  /** Sends a signal and waits for the exit code (bounded). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `tsunagu serve` and waits until it has printed its URLs (and the setup token, when there is one). */
+export function startServe(env: Record<string, string>, timeoutMs = 60_000): Promise<ServeProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const lines: Record<string, string> = {};
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`serve did not start in ${timeoutMs} ms\n${out}\n${err}`)); }, timeoutMs);
+    child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`serve exited with ${code}\n${out}\n${err}`)); });
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      for (const line of out.split('\n')) {
+        const m = /^([A-Za-z ()]+): (\S+)$/.exec(line.trim());
+        if (m) lines[m[1] as string] = m[2] as string;
+      }
+      if (lines['Admin console'] && lines['Enrollment (LAN)'] && /First run:|Certificate trust page/.test(out) && (lines['Setup token'] || !out.includes('Setup token')) && out.includes('Certificate trust page')) {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        resolve({
+          child, lines, stderr: () => err,
+          stop: (signal = 'SIGTERM') => new Promise((done) => {
+            const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
+            child.once('exit', (code) => { clearTimeout(kill); done(code); });
+            child.kill(signal);
+          }),
+        });
+      }
+    });
+  });
+}

@@ -1,0 +1,48 @@
+import { loadConfig } from '../../server/config.js';
+import type { Clock } from '../../server/core/clock.js';
+import { join } from 'node:path';
+import { startServer, type RunningServer } from '../../server/start.js';
+import { PROJECT_ROOT } from '../../server/version.js';
+import { AdminClient } from './http.js';
+import { tempDir } from './temp-dir.js';
+
+/** A real server on loopback ports in a fresh data directory. */
+export interface Harness {
+  server: RunningServer;
+  dataDir: string;
+  admin: AdminClient;
+  stop(): Promise<void>;
+}
+
+/** The same URL on 127.0.0.1: harness URLs name tsunagu.test, which only the certificate knows. */
+export function local(url: string): string {
+  const u = new URL(url);
+  u.hostname = '127.0.0.1';
+  return u.href;
+}
+
+/** The first admin every harness can create. */
+export const HARNESS_ADMIN = Object.freeze({ email: 'admin@example.com', displayName: 'Office Admin', password: 'correct horse battery' });
+
+/** Starts the server in-process on 127.0.0.1 with port 0 everywhere; optionally signs in the first admin. */
+export async function startHarness(options: { signIn?: boolean; clock?: Clock; env?: Record<string, string> } = {}): Promise<Harness> {
+  const dir = tempDir('it');
+  const config = loadConfig({
+    TSUNAGU_DATA_DIR: dir.path, TSUNAGU_ADMIN_PORT: '0', TSUNAGU_DEVICE_PORT: '0', TSUNAGU_HTTP_PORT: '0',
+    TSUNAGU_DEVICE_BIND: '127.0.0.1', TSUNAGU_HOSTNAMES: 'tsunagu.test', TSUNAGU_LOG_LEVEL: 'warn', ...options.env,
+  });
+  // The console must have been built (`npm test` builds before it runs the suites).
+  const server = await startServer(config, { consoleDir: join(PROJECT_ROOT, 'dist', 'renderer'), logToConsole: false, lanAddresses: () => ['127.0.0.1'], caKeyBits: 2048, ...(options.clock ? { clock: options.clock } : {}) });
+  const admin = new AdminClient(server.adminUrl);
+  if (options.signIn ?? true) {
+    const res = await admin.call('POST', '/api/setup', { setupToken: server.setupToken, ...HARNESS_ADMIN });
+    if (res.status !== 201) throw new Error(`setup failed: ${res.status} ${res.text}`);
+  }
+  return {
+    server, dataDir: dir.path, admin,
+    async stop() {
+      await server.close();
+      dir.remove();
+    },
+  };
+}
