@@ -1,0 +1,148 @@
+import { DOMParser, type Element, type Node } from '@xmldom/xmldom';
+import { build } from 'plist';
+
+/** A property-list value: what Apple's XML plists can hold. */
+export type PlistValue = string | number | boolean | Date | Buffer | PlistValue[] | { [key: string]: PlistValue };
+
+/** A plist dictionary. */
+export type PlistDict = { [key: string]: PlistValue };
+
+/** Why a plist body was refused. */
+export class PlistError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PlistError';
+  }
+}
+
+/** Limits for untrusted plists. */
+export interface PlistLimits {
+  maxBytes: number;
+  maxDepth: number;
+  maxNodes: number;
+}
+
+/** Defaults for device messages: check-ins and command results. */
+export const DEVICE_PLIST_LIMITS: PlistLimits = Object.freeze({ maxBytes: 1024 * 1024, maxDepth: 32, maxNodes: 50_000 });
+
+const ELEMENT = 1;
+const TEXT = 3;
+const CDATA = 4;
+const COMMENT = 8;
+const INTEGER_RE = /^\s*[+-]?\d{1,19}\s*$/;
+const REAL_RE = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
+const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * Parses an XML property list from an untrusted sender, strictly: entity declarations and DOCTYPEs with an
+ * internal subset are refused before parsing (no entity expansion of any kind), malformed XML throws
+ * (nothing is logged), values must match their element type, and size, depth and node count are bounded.
+ */
+export function parsePlist(input: Buffer | string, limits: PlistLimits = DEVICE_PLIST_LIMITS): PlistValue {
+  const bytes = typeof input === 'string' ? Buffer.byteLength(input) : input.length;
+  if (bytes > limits.maxBytes) throw new PlistError(`The plist is larger than ${limits.maxBytes} bytes.`);
+  let text: string;
+  try {
+    text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input);
+  } catch {
+    throw new PlistError('The plist is not UTF-8 text.');
+  }
+  if (text.startsWith('bplist')) throw new PlistError('Binary plists are not accepted; send XML.');
+  if (/<!ENTITY/i.test(text)) throw new PlistError('The plist declares XML entities, which are refused.');
+  const doctype = /<!DOCTYPE[^>[]*(\[|>)/i.exec(text);
+  if (doctype?.[1] === '[') throw new PlistError('The plist has a DOCTYPE with an internal subset, which is refused.');
+  let doc;
+  try {
+    doc = new DOMParser({ onError: (level, message) => { if (level !== 'warning') throw new PlistError(`The plist is not well-formed XML: ${message.trim()}`); } })
+      .parseFromString(text, 'text/xml');
+  } catch (err) {
+    throw err instanceof PlistError ? err : new PlistError(`The plist is not well-formed XML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const root = doc.documentElement;
+  if (!root || root.nodeName !== 'plist') throw new PlistError('The document is not a plist (no <plist> root element).');
+  const budget = { nodes: 0 };
+  const children = elements(root);
+  if (children.length !== 1) throw new PlistError('A <plist> must hold exactly one value.');
+  return convert(children[0] as Element, 1, limits, budget);
+}
+
+function elements(node: Node): Element[] {
+  const out: Element[] = [];
+  for (let c = node.firstChild; c; c = c.nextSibling) {
+    if (c.nodeType === ELEMENT) out.push(c as Element);
+    else if (c.nodeType === TEXT && (c.nodeValue ?? '').trim() !== '') throw new PlistError(`Unexpected text inside <${node.nodeName}>.`);
+    else if (c.nodeType !== TEXT && c.nodeType !== COMMENT) throw new PlistError(`Unexpected content inside <${node.nodeName}>.`);
+  }
+  return out;
+}
+
+function textOf(el: Element): string {
+  let s = '';
+  for (let c = el.firstChild; c; c = c.nextSibling) {
+    if (c.nodeType === TEXT || c.nodeType === CDATA) s += c.nodeValue ?? '';
+    else if (c.nodeType !== COMMENT) throw new PlistError(`<${el.nodeName}> must hold only text.`);
+  }
+  return s;
+}
+
+function convert(el: Element, depth: number, limits: PlistLimits, budget: { nodes: number }): PlistValue {
+  if (depth > limits.maxDepth) throw new PlistError(`The plist nests deeper than ${limits.maxDepth} levels.`);
+  if (++budget.nodes > limits.maxNodes) throw new PlistError(`The plist has more than ${limits.maxNodes} values.`);
+  switch (el.nodeName) {
+    case 'dict': {
+      const out: PlistDict = Object.create(null) as PlistDict;
+      const kids = elements(el);
+      if (kids.length % 2 !== 0) throw new PlistError('A <dict> must alternate <key> and value.');
+      for (let i = 0; i < kids.length; i += 2) {
+        const k = kids[i] as Element;
+        if (k.nodeName !== 'key') throw new PlistError(`Expected <key> in <dict>, found <${k.nodeName}>.`);
+        const key = textOf(k);
+        if (key in out) throw new PlistError(`The key "${key.slice(0, 64)}" appears twice in one <dict>.`);
+        out[key] = convert(kids[i + 1] as Element, depth + 1, limits, budget);
+      }
+      return out;
+    }
+    case 'array':
+      return elements(el).map((c) => convert(c, depth + 1, limits, budget));
+    case 'string':
+      return textOf(el);
+    case 'integer': {
+      const t = textOf(el);
+      if (!INTEGER_RE.test(t)) throw new PlistError(`"${t.slice(0, 32)}" is not an <integer>.`);
+      const n = Number(t.trim());
+      if (!Number.isSafeInteger(n)) throw new PlistError(`The <integer> ${t.trim().slice(0, 32)} is out of range.`);
+      return n;
+    }
+    case 'real': {
+      const t = textOf(el);
+      if (!REAL_RE.test(t)) throw new PlistError(`"${t.slice(0, 32)}" is not a <real>.`);
+      return Number(t.trim());
+    }
+    case 'true':
+    case 'false':
+      if (el.firstChild) throw new PlistError(`<${el.nodeName}/> must be empty.`);
+      return el.nodeName === 'true';
+    case 'data': {
+      const t = textOf(el).replace(/\s+/g, '');
+      if (!BASE64_RE.test(t)) throw new PlistError('<data> is not valid base64.');
+      return Buffer.from(t, 'base64');
+    }
+    case 'date': {
+      const d = new Date(textOf(el).trim());
+      if (Number.isNaN(d.getTime())) throw new PlistError('<date> is not an ISO 8601 date.');
+      return d;
+    }
+    default:
+      throw new PlistError(`<${el.nodeName}> is not a plist element.`);
+  }
+}
+
+/** Serializes a value as an Apple XML plist (with the standard DOCTYPE); Buffers become <data>. */
+export function buildPlist(value: PlistValue): string {
+  return build(value as Parameters<typeof build>[0]);
+}
+
+/** True when `v` is a plist dictionary. */
+export function isDict(v: PlistValue | undefined): v is PlistDict {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v) && !(v instanceof Date);
+}
