@@ -16,6 +16,10 @@ import { settingsRoutes } from './modules/settings/settings.routes.js';
 import { trustRoutes, redirectToHttps } from './modules/ca/ca.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 import { deviceHomeRoutes } from './modules/enrollment/home.routes.js';
+import { devicesRoutes } from './modules/devices/devices.routes.js';
+import { enrollmentAdminRoutes, profileRoutes } from './modules/enrollment/enrollment.routes.js';
+import { mdmRoutes } from './modules/mdm/mdm.routes.js';
+import { pushRoutes } from './modules/push/push.routes.js';
 
 /** Largest JSON body the admin API accepts (CSV import has its own, larger limit). */
 export const ADMIN_BODY_LIMIT = 1024 * 1024;
@@ -87,6 +91,9 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
     await scope.register(usersRoutes, { users: services.users });
     await scope.register(settingsRoutes, { settings: services.settings });
     await scope.register(auditRoutes, { audit: services.audit });
+    await scope.register(devicesRoutes, { devices: services.devices, mdm: services.mdm, push: services.push });
+    await scope.register(pushRoutes, { push: services.push });
+    await scope.register(enrollmentAdminRoutes, { enrollment: services.enrollment });
   });
 
   const indexFile = deps.consoleDir ? join(deps.consoleDir, 'index.html') : null;
@@ -114,13 +121,15 @@ export async function buildDeviceApp(deps: ServerDeps): Promise<FastifyInstance>
   app.setNotFoundHandler(jsonNotFound);
   app.get('/health', async () => ({ ok: true }));
   await app.register(deviceHomeRoutes, { ca: deps.services.ca });
+  await app.register(profileRoutes, { enrollment: deps.services.enrollment });
+  await app.register(mdmRoutes, { mdm: deps.services.mdm });
   return app;
 }
 
 /** Builds the plain-HTTP bootstrap app: /trust (the CA and how to trust it) and a redirect to HTTPS for the rest. */
 export async function buildBootstrapApp(deps: ServerDeps): Promise<FastifyInstance> {
   const app = base(deps, { bodyLimit: 16 * 1024 });
-  await app.register(trustRoutes, { ca: deps.services.ca, deviceBaseUrl: deps.deviceBaseUrl });
+  await app.register(trustRoutes, { ca: deps.services.ca, enrollment: deps.services.enrollment, deviceBaseUrl: deps.deviceBaseUrl });
   app.setNotFoundHandler(redirectToHttps(deps.deviceBaseUrl));
   return app;
 }

@@ -27,6 +27,8 @@ export interface StartOptions {
   lanAddresses?: () => string[];
   logToConsole?: boolean;
   caKeyBits?: number;
+  /** Extra CA for the APNs connection (a local APNs stand-in in tests). */
+  apnsCa?: string;
 }
 
 /** A running server: its URLs, the one-time setup token (when no admin exists yet) and a clean shutdown. */
@@ -105,12 +107,16 @@ export async function startServer(config: Readonly<Config>, options: StartOption
   try {
     db = openDataDb(config.dataDir, clock);
     const secrets = options.secrets ?? createSecretBox(loadOrCreateKey(paths.secretKey, config.secretPassphrase));
-    const services = createServices({ db, clock, random: options.random ?? secureRandom, hasher: options.hasher ?? argon2Hasher, secrets, ...(options.caKeyBits ? { caKeyBits: options.caKeyBits } : {}) });
+    let deviceBaseUrl = '';
+    const services = createServices({
+      db, clock, random: options.random ?? secureRandom, hasher: options.hasher ?? argon2Hasher, secrets, deviceBaseUrl: () => deviceBaseUrl,
+      logError: (err, message) => logger.error({ err }, message),
+      ...(options.caKeyBits ? { caKeyBits: options.caKeyBits } : {}), ...(options.apnsCa ? { apnsCa: options.apnsCa } : {}),
+    });
     const lan = (options.lanAddresses ?? machineAddresses)();
     const tls = services.ca.ensureTlsCredential({ dnsNames: [...config.hostnames, 'localhost'], ipAddresses: [...new Set([...lan, '127.0.0.1'])] });
     if (tls.reissued) logger.info({ names: config.hostnames, addresses: lan }, 'issued a new TLS certificate for the device listener');
 
-    let deviceBaseUrl = '';
     const deps: ServerDeps = {
       services, logger, consoleDir: options.consoleDir ?? null, adminTls: null,
       deviceTls: { key: tls.keyPem, cert: `${tls.certPem}${tls.chainPem}` }, deviceBaseUrl: () => deviceBaseUrl, version: VERSION,
@@ -143,6 +149,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
         closing ??= (async () => {
           // Admin last: the console stays usable until devices are done.
           for (const app of [bootstrap, device, admin]) await app.close();
+          await services.close();
           liveDb.close();
           logger.info('server stopped; database closed');
           releaseLock();

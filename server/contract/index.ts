@@ -5,3 +5,6 @@ export type * from './users.js';
 export type * from './settings.js';
 export type * from './audit.js';
 export type * from './ipc.js';
+export type * from './push.js';
+export type * from './devices.js';
+export type * from './enrollment.js';

@@ -29,6 +29,8 @@ export interface CaService {
   ensureTlsCredential(names: TlsNames): KeyedCertificate & { chainPem: string; reissued: boolean };
   /** The CA certificate (PEM), its DER and SHA-256 fingerprint, for /trust and profiles. */
   caCertificate(): { pem: string; der: Buffer; fingerprint256: string };
+  /** The current TLS credential (it also signs enrollment profiles). */
+  currentTls(): KeyedCertificate & { chainPem: string };
 }
 
 /** Dependencies of the CA service. */
@@ -56,6 +58,7 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 export function createCaService(deps: CaDeps): CaService {
   const { store, secrets, audit, clock, random } = deps;
   const unseal = (row: CredentialRow) => secrets.open(row.key_sealed, `pki:${row.name}`).toString('utf8');
+  let cachedCa: { pem: string; der: Buffer; fingerprint256: string } | null = null;
 
   const service: CaService = {
     ensureOfficeCa() {
@@ -123,8 +126,18 @@ export function createCaService(deps: CaDeps): CaService {
     },
 
     caCertificate() {
-      const { certPem } = service.ensureOfficeCa();
-      return { pem: certPem, der: pemToDer(certPem), fingerprint256: fingerprint256(certPem) };
+      const row = store.get('office-ca');
+      if (cachedCa?.pem !== row?.cert_pem || !cachedCa) {
+        const { certPem } = row ? { certPem: row.cert_pem } : service.ensureOfficeCa();
+        cachedCa = { pem: certPem, der: pemToDer(certPem), fingerprint256: fingerprint256(certPem) };
+      }
+      return cachedCa;
+    },
+
+    currentTls() {
+      const row = store.get('tls');
+      if (!row) throw new Error('No TLS credential yet: the server issues one at start.');
+      return { certPem: row.cert_pem, keyPem: unseal(row), chainPem: row.chain_pem };
     },
   };
   return service;

@@ -9,11 +9,14 @@ import type { SettingsStore } from './settings.store.js';
 export interface SettingsService {
   userSettings(): UserSettingsDto;
   updateUserSettings(next: UserSettingsDto, actor: Actor, sourceAddress: string | null): UserSettingsDto;
+  /** This installation's stable random id (it names the enrollment profile); created on first use. */
+  instanceId(): string;
 }
 
 /** Dependencies of the settings service. */
 export interface SettingsDeps {
   store: SettingsStore;
+  newId: () => string;
   audit: AuditService;
   clock: Clock;
   transaction: <T>(fn: () => T) => T;
@@ -55,6 +58,13 @@ export function validateUserSettings(s: UserSettingsDto): UserSettingsDto {
 export function createSettingsService(deps: SettingsDeps): SettingsService {
   const read = (): UserSettingsDto => ({ ...DEFAULT_USER_SETTINGS, reminderDays: [...DEFAULT_USER_SETTINGS.reminderDays], ...((deps.store.get(KEY) as Partial<UserSettingsDto> | undefined) ?? {}) });
   return {
+    instanceId() {
+      const saved = deps.store.get('instance') as { id?: string } | undefined;
+      if (saved?.id) return saved.id;
+      const id = deps.newId();
+      deps.store.put('instance', { id }, deps.clock.now().toISOString());
+      return id;
+    },
     userSettings: read,
     updateUserSettings(next, actor, sourceAddress) {
       const valid = validateUserSettings(next);

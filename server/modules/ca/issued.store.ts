@@ -1,0 +1,53 @@
+import type { Db } from '../../db/open.js';
+
+/** A device identity certificate issued by our SCEP CA. */
+export interface IssuedRow {
+  serial: string;
+  enrollment_id: string;
+  device_id: string | null;
+  subject: string;
+  sha256: string;
+  not_before: string;
+  not_after: string;
+  cert_pem: string;
+  kind: 'PKCSReq' | 'RenewalReq';
+  transaction_id: string;
+  created_at: string;
+  revoked_at: string | null;
+  revoked_reason: string | null;
+}
+
+/** The SQL behind issued certificates. */
+export interface IssuedStore {
+  insert(row: IssuedRow): void;
+  bySerial(serial: string): IssuedRow | undefined;
+  bySha256(sha256: string): IssuedRow | undefined;
+  bindDevice(serial: string, deviceId: string): void;
+  /** Revokes every live certificate of a device except `keepSerial`; returns how many. */
+  revokeOthers(deviceId: string, keepSerial: string | null, at: string, reason: string): number;
+  revoke(serial: string, at: string, reason: string): void;
+  forEnrollment(enrollmentId: string): IssuedRow[];
+}
+
+/** Builds the issued-certificates store over an open database. */
+export function createIssuedStore(db: Db): IssuedStore {
+  const s = {
+    insert: db.prepare(`INSERT INTO issued_certificates (serial, enrollment_id, device_id, subject, sha256, not_before, not_after, cert_pem, kind, transaction_id, created_at, revoked_at, revoked_reason)
+      VALUES (@serial, @enrollment_id, @device_id, @subject, @sha256, @not_before, @not_after, @cert_pem, @kind, @transaction_id, @created_at, @revoked_at, @revoked_reason)`),
+    bySerial: db.prepare<[string], IssuedRow>('SELECT * FROM issued_certificates WHERE serial = ?'),
+    bySha: db.prepare<[string], IssuedRow>('SELECT * FROM issued_certificates WHERE sha256 = ?'),
+    bind: db.prepare('UPDATE issued_certificates SET device_id = ? WHERE serial = ?'),
+    revokeOthers: db.prepare("UPDATE issued_certificates SET revoked_at = @at, revoked_reason = @reason WHERE device_id = @device AND revoked_at IS NULL AND serial IS NOT @keep"),
+    revoke: db.prepare('UPDATE issued_certificates SET revoked_at = ?, revoked_reason = ? WHERE serial = ? AND revoked_at IS NULL'),
+    forEnrollment: db.prepare<[string], IssuedRow>('SELECT * FROM issued_certificates WHERE enrollment_id = ? ORDER BY created_at'),
+  };
+  return {
+    insert: (row) => { s.insert.run(row); },
+    bySerial: (serial) => s.bySerial.get(serial.toLowerCase()),
+    bySha256: (sha) => s.bySha.get(sha),
+    bindDevice: (serial, deviceId) => { s.bind.run(deviceId, serial); },
+    revokeOthers: (device, keep, at, reason) => s.revokeOthers.run({ device, keep, at, reason }).changes,
+    revoke: (serial, at, reason) => { s.revoke.run(at, reason, serial); },
+    forEnrollment: (id) => s.forEnrollment.all(id),
+  };
+}

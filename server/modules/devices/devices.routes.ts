@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { CommandRequest } from '../../contract/devices.js';
+import { adminActor } from '../../http/auth.js';
+import type { MdmService } from '../mdm/mdm.service.js';
+import type { PushService } from '../push/push.service.js';
+import type { DevicesService } from './devices.service.js';
+
+const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+const ListQuery = Type.Object({
+  status: Type.Optional(Type.Union(['pending', 'active', 'inactive', 'wiped', 'reset'].map((s) => Type.Literal(s)))),
+  platform: Type.Optional(Type.Union(['ios', 'macos', 'android'].map((s) => Type.Literal(s)))),
+  userId: Type.Optional(Type.String({ maxLength: 64 })),
+  q: Type.Optional(Type.String({ maxLength: 200 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0 })),
+}, { additionalProperties: false });
+const Pin = Type.String({ maxLength: 16 });
+const CommandBody = Type.Union([
+  Type.Object({ type: Type.Literal('DeviceInformation'), queries: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 64 })) }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('ProfileList'), managedOnly: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('InstallProfile'), payloadBase64: Type.String({ maxLength: 800_000 }) }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('RemoveProfile'), identifier: Type.String({ maxLength: 255 }) }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('DeviceLock'), message: Type.Optional(Type.String({ maxLength: 400 })), phoneNumber: Type.Optional(Type.String({ maxLength: 64 })), pin: Type.Optional(Pin) }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('EraseDevice'), pin: Type.Optional(Pin), preserveDataPlan: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+]);
+
+/** Registers /api/devices: list, detail with channels and commands, queue a command, push. */
+export async function devicesRoutes(app: FastifyInstance, opts: { devices: DevicesService; mdm: MdmService; push: PushService }): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  r.get('/api/devices', { schema: { querystring: ListQuery } }, async (request) => opts.devices.list(request.query as Parameters<DevicesService['list']>[0]));
+  r.get('/api/devices/:id', { schema: { params: Id } }, async (request) => opts.mdm.detail(request.params.id));
+  r.get('/api/devices/:id/commands', { schema: { params: Id } }, async (request) => opts.mdm.commands(request.params.id));
+  r.post('/api/devices/:id/commands', { schema: { params: Id, body: CommandBody }, bodyLimit: 1024 * 1024 }, async (request, reply) => {
+    const created = opts.mdm.enqueue(request.params.id, request.body as CommandRequest, adminActor(request), request.ip);
+    return reply.status(201).send(created);
+  });
+  r.post('/api/devices/:id/push', { schema: { params: Id } }, async (request) => {
+    opts.devices.get(request.params.id);
+    return { outcomes: await opts.push.pushDevice(request.params.id) };
+  });
+}

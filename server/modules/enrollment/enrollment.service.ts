@@ -1,0 +1,175 @@
+import { createHash } from 'node:crypto';
+import type { Platform } from '../../contract/devices.js';
+import type { EnrollmentDto } from '../../contract/enrollment.js';
+import type { Clock } from '../../core/clock.js';
+import { AppError } from '../../core/errors.js';
+import { newToken } from '../../core/ids.js';
+import { buildPlist } from '../../core/plist.js';
+import type { Random } from '../../core/random.js';
+import type { Actor, AuditService } from '../audit/audit.service.js';
+import type { CaService } from '../ca/ca.service.js';
+import { signCms } from '../ca/cms.js';
+import { buildCaProfile, buildEnrollmentProfile, targetFromUserAgent } from '../profiles/enrollment-profile.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import type { UsersStore } from '../users/users.store.js';
+import type { EnrollmentRow, EnrollmentStore } from './enrollment.store.js';
+
+/** How long an enrollment (its profile link) stays open. */
+export const ENROLLMENT_TTL_DAYS = 14;
+
+/** Why a challenge was refused, for the SCEP CertRep FAILURE and the audit trail. */
+export type ChallengeRefusal = 'missing' | 'unknown' | 'expired' | 'used';
+
+/** A downloaded, signed enrollment profile. */
+export interface ProfileDownload {
+  body: Buffer;
+  expiresAt: string;
+  target: 'ios' | 'macos';
+  enrollmentId: string;
+}
+
+/** Opens enrollments, serves their profiles with fresh one-time challenges, and consumes challenges for SCEP. */
+export interface EnrollmentService {
+  create(input: { userId: string; platform: Platform }, actor: Actor, sourceAddress: string | null): EnrollmentDto & { profileUrl: string };
+  get(id: string): EnrollmentDto;
+  forUser(userId: string): EnrollmentDto[];
+  /** Mints a challenge (voiding the previous one), builds and signs the profile; `token` is the link's bearer secret. */
+  downloadProfile(token: string, userAgent: string | undefined, sourceAddress: string | null): ProfileDownload;
+  /** One-time consumption of a SCEP challenge; atomic, so a challenge issues at most one certificate. */
+  consumeChallenge(challenge: string | null, info: { transactionId: string; subject: string }): { ok: true; enrollmentId: string } | { ok: false; reason: ChallengeRefusal };
+  /** Marks an enrollment enrolled on its first TokenUpdate. */
+  markEnrolled(enrollmentId: string, deviceId: string): void;
+  close(enrollmentId: string, reason: string): void;
+  /** A signed profile holding only the office CA, for /trust. */
+  caProfile(lang: 'ja' | 'en'): Buffer;
+}
+
+/** Dependencies of the enrollment service. */
+export interface EnrollmentDeps {
+  store: EnrollmentStore;
+  users: UsersStore;
+  settings: SettingsService;
+  ca: CaService;
+  /** The TLS credential that signs profiles (the device listener's certificate and chain). */
+  signer: () => { certPem: string; keyPem: string; chainPem: string };
+  /** The APNs topic of the uploaded push certificate, or null when none is uploaded yet. */
+  topic: () => string | null;
+  /** Base URL of the HTTPS device listener, e.g. https://mdm.office.lan:8443 */
+  deviceBaseUrl: () => string;
+  serverId: () => string;
+  organization: string;
+  audit: AuditService;
+  clock: Clock;
+  random: Random;
+  transaction: <T>(fn: () => T) => T;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+function toDto(row: EnrollmentRow): EnrollmentDto {
+  return { id: row.id, userId: row.user_id, platform: row.platform, status: row.status, expiresAt: row.expires_at, deviceId: row.device_id, createdAt: row.created_at };
+}
+
+/** Builds the enrollment service. */
+export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService {
+  const { store, audit, clock, random, transaction } = deps;
+  const DEVICE: Actor = { type: 'device', label: 'device' };
+
+  return {
+    create(input, actor, sourceAddress) {
+      const user = deps.users.byId(input.userId);
+      if (!user || user.deleted_at) throw new AppError('USER_NOT_FOUND', 'No user has this id.', { field: 'userId' });
+      if (user.disabled) throw new AppError('VALIDATION_FAILED', `${user.email} is disabled; enable the user before enrolling a device.`, { field: 'userId' });
+      const now = clock.now();
+      const token = newToken(random);
+      const row: EnrollmentRow = {
+        id: random.uuid(), user_id: user.id, platform: input.platform, status: 'pending', token_hash: sha256(token),
+        expires_at: new Date(now.getTime() + ENROLLMENT_TTL_DAYS * 86_400_000).toISOString(), device_id: null, closed_reason: null,
+        created_at: now.toISOString(), updated_at: now.toISOString(),
+      };
+      transaction(() => {
+        store.insert(row);
+        audit.record({ actor, action: 'enrollment.created', subject: { type: 'user', id: user.id, label: user.email }, details: { enrollmentId: row.id, platform: row.platform }, sourceAddress });
+      });
+      return { ...toDto(row), profileUrl: `${deps.deviceBaseUrl()}/profile/${token}` };
+    },
+
+    get(id) {
+      const row = store.byId(id);
+      if (!row) throw new AppError('ENROLLMENT_NOT_FOUND', 'No enrollment has this id.', { id });
+      return toDto(row);
+    },
+
+    forUser: (userId) => store.forUser(userId).map(toDto),
+
+    downloadProfile(token, userAgent, sourceAddress) {
+      const row = token.length <= 100 ? store.byTokenHash(sha256(token)) : undefined;
+      if (!row) throw new AppError('ENROLLMENT_NOT_FOUND', 'This enrollment link is not valid. Ask your administrator for a new invitation.');
+      const now = clock.now();
+      if (row.status === 'closed') throw new AppError('ENROLLMENT_CLOSED', 'This enrollment was closed. Ask your administrator for a new invitation.');
+      if (row.status === 'enrolled') throw new AppError('ENROLLMENT_CLOSED', 'A device was already enrolled with this link. To enroll another device, start again from your invitation.');
+      if (new Date(row.expires_at) <= now) throw new AppError('ENROLLMENT_EXPIRED', 'This enrollment link has expired. Ask your administrator for a new invitation.');
+      if (row.platform === 'android') throw new AppError('VALIDATION_FAILED', 'This enrollment is for an Android device; install the Tsunagu agent instead of a profile.');
+      const topic = deps.topic();
+      if (!topic) throw new AppError('PUSH_NOT_CONFIGURED', 'The server has no Apple push certificate yet, so Apple devices cannot enroll. Ask your administrator to upload it.');
+      const user = deps.users.byId(row.user_id);
+      if (!user || user.deleted_at || user.disabled) throw new AppError('ENROLLMENT_CLOSED', 'This user cannot enroll devices now. Ask your administrator.');
+      const target = targetFromUserAgent(userAgent);
+      const challenge = random.bytes(16).toString('base64url');
+      const minutes = deps.settings.userSettings().profileValidityMinutes;
+      const expiresAt = new Date(now.getTime() + minutes * 60_000).toISOString();
+      const base = deps.deviceBaseUrl();
+      const profile = buildEnrollmentProfile({
+        serverId: deps.serverId(), organization: deps.organization, lang: user.locale, target, caDer: deps.ca.caCertificate().der,
+        scepUrl: `${base}/scep`, challenge, subject: { organization: deps.organization, commonName: `tsunagu-${row.id}` },
+        topic, serverUrl: `${base}/mdm/connect`, checkInUrl: `${base}/mdm/checkin`, uuid: () => random.uuid().toUpperCase(),
+      });
+      const signer = deps.signer();
+      const body = signCms(Buffer.from(buildPlist(profile), 'utf8'), { certPem: signer.certPem, keyPem: signer.keyPem, extraCertsPem: signer.chainPem ? [signer.chainPem] : [] });
+      const hint = (userAgent ?? 'unknown').slice(0, 200);
+      transaction(() => {
+        const voided = store.voidChallenges(row.id, now.toISOString());
+        store.insertChallenge({ id: random.uuid(), enrollment_id: row.id, challenge_hash: sha256(challenge), device_hint: hint, created_at: now.toISOString(), expires_at: expiresAt, consumed_at: null, voided_at: null });
+        audit.record({
+          actor: { type: 'user', id: user.id, label: user.email }, action: 'profile.downloaded', subject: { type: 'enrollment', id: row.id, label: user.email },
+          details: { target, deviceHint: hint, expiresAt, voidedChallenges: voided }, sourceAddress,
+        });
+      });
+      return { body, expiresAt, target, enrollmentId: row.id };
+    },
+
+    consumeChallenge(challenge, info) {
+      if (!challenge) return { ok: false, reason: 'missing' };
+      return transaction(() => {
+        const row = store.challengeByHash(sha256(challenge));
+        if (!row) return { ok: false, reason: 'unknown' } as const;
+        const now = clock.now().toISOString();
+        if (row.consumed_at || row.voided_at) return { ok: false, reason: 'used' } as const;
+        if (row.expires_at <= now) return { ok: false, reason: 'expired' } as const;
+        const enrollment = store.byId(row.enrollment_id);
+        if (!enrollment || enrollment.status === 'closed') return { ok: false, reason: 'used' } as const;
+        if (!store.consumeChallenge(row.id, now)) return { ok: false, reason: 'used' } as const;
+        audit.record({ actor: DEVICE, action: 'scep.challenge_consumed', subject: { type: 'enrollment', id: row.enrollment_id, label: info.subject }, details: { transactionId: info.transactionId } });
+        return { ok: true, enrollmentId: row.enrollment_id } as const;
+      });
+    },
+
+    markEnrolled(enrollmentId, deviceId) {
+      store.update(enrollmentId, { status: 'enrolled', device_id: deviceId, updated_at: clock.now().toISOString() });
+    },
+
+    caProfile(lang) {
+      const profile = buildCaProfile({ serverId: deps.serverId(), organization: deps.organization, lang, caDer: deps.ca.caCertificate().der, uuid: () => random.uuid().toUpperCase() });
+      const signer = deps.signer();
+      return signCms(Buffer.from(buildPlist(profile), 'utf8'), { certPem: signer.certPem, keyPem: signer.keyPem, extraCertsPem: signer.chainPem ? [signer.chainPem] : [] });
+    },
+
+    close(enrollmentId, reason) {
+      const at = clock.now().toISOString();
+      transaction(() => {
+        store.update(enrollmentId, { status: 'closed', closed_reason: reason, updated_at: at });
+        store.voidChallenges(enrollmentId, at);
+      });
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import type { Platform } from '../../contract/devices.js';
+import type { Db } from '../../db/open.js';
+
+/** An enrollment row as stored. */
+export interface EnrollmentRow {
+  id: string;
+  user_id: string;
+  platform: Platform;
+  status: 'pending' | 'enrolled' | 'closed';
+  token_hash: string;
+  expires_at: string;
+  device_id: string | null;
+  closed_reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A one-time SCEP challenge row; only the SHA-256 of the challenge is stored. */
+export interface ChallengeRow {
+  id: string;
+  enrollment_id: string;
+  challenge_hash: string;
+  device_hint: string;
+  created_at: string;
+  expires_at: string;
+  consumed_at: string | null;
+  voided_at: string | null;
+}
+
+/** The SQL behind enrollments and their challenges. */
+export interface EnrollmentStore {
+  insert(row: EnrollmentRow): void;
+  byId(id: string): EnrollmentRow | undefined;
+  byTokenHash(hash: string): EnrollmentRow | undefined;
+  update(id: string, changes: Partial<Pick<EnrollmentRow, 'status' | 'device_id' | 'closed_reason' | 'updated_at' | 'expires_at'>>): void;
+  forUser(userId: string): EnrollmentRow[];
+  insertChallenge(row: ChallengeRow): void;
+  /** Voids every live challenge of an enrollment (a newer download replaces them). */
+  voidChallenges(enrollmentId: string, at: string): number;
+  challengeByHash(hash: string): ChallengeRow | undefined;
+  /** Marks a challenge consumed if it is still live at `at`; true when this call consumed it. */
+  consumeChallenge(id: string, at: string): boolean;
+  latestChallenge(enrollmentId: string): ChallengeRow | undefined;
+}
+
+const UPDATABLE = ['status', 'device_id', 'closed_reason', 'updated_at', 'expires_at'] as const;
+
+/** Builds the enrollment store over an open database. */
+export function createEnrollmentStore(db: Db): EnrollmentStore {
+  const s = {
+    insert: db.prepare(`INSERT INTO enrollments (id, user_id, platform, status, token_hash, expires_at, device_id, closed_reason, created_at, updated_at)
+      VALUES (@id, @user_id, @platform, @status, @token_hash, @expires_at, @device_id, @closed_reason, @created_at, @updated_at)`),
+    byId: db.prepare<[string], EnrollmentRow>('SELECT * FROM enrollments WHERE id = ?'),
+    byToken: db.prepare<[string], EnrollmentRow>('SELECT * FROM enrollments WHERE token_hash = ?'),
+    forUser: db.prepare<[string], EnrollmentRow>('SELECT * FROM enrollments WHERE user_id = ? ORDER BY created_at DESC'),
+    insertChallenge: db.prepare(`INSERT INTO scep_challenges (id, enrollment_id, challenge_hash, device_hint, created_at, expires_at, consumed_at, voided_at)
+      VALUES (@id, @enrollment_id, @challenge_hash, @device_hint, @created_at, @expires_at, @consumed_at, @voided_at)`),
+    voidChallenges: db.prepare('UPDATE scep_challenges SET voided_at = ? WHERE enrollment_id = ? AND consumed_at IS NULL AND voided_at IS NULL'),
+    challengeByHash: db.prepare<[string], ChallengeRow>('SELECT * FROM scep_challenges WHERE challenge_hash = ?'),
+    consume: db.prepare('UPDATE scep_challenges SET consumed_at = @at WHERE id = @id AND consumed_at IS NULL AND voided_at IS NULL AND expires_at > @at'),
+    latest: db.prepare<[string], ChallengeRow>('SELECT * FROM scep_challenges WHERE enrollment_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1'),
+  };
+  return {
+    insert: (row) => { s.insert.run(row); },
+    byId: (id) => s.byId.get(id),
+    byTokenHash: (h) => s.byToken.get(h),
+    update(id, changes) {
+      const keys = UPDATABLE.filter((k) => k in changes);
+      if (keys.length === 0) return;
+      db.prepare(`UPDATE enrollments SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...changes, id });
+    },
+    forUser: (userId) => s.forUser.all(userId),
+    insertChallenge: (row) => { s.insertChallenge.run(row); },
+    voidChallenges: (id, at) => s.voidChallenges.run(at, id).changes,
+    challengeByHash: (h) => s.challengeByHash.get(h),
+    consumeChallenge: (id, at) => s.consume.run({ id, at }).changes === 1,
+    latestChallenge: (id) => s.latest.get(id),
+  };
+}
