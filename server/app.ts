@@ -20,6 +20,7 @@ import { devicesRoutes } from './modules/devices/devices.routes.js';
 import { enrollmentAdminRoutes, profileRoutes } from './modules/enrollment/enrollment.routes.js';
 import { mdmRoutes } from './modules/mdm/mdm.routes.js';
 import { pushRoutes } from './modules/push/push.routes.js';
+import { scepRoutes } from './modules/scep/scep.routes.js';
 
 /** Largest JSON body the admin API accepts (CSV import has its own, larger limit). */
 export const ADMIN_BODY_LIMIT = 1024 * 1024;
@@ -123,6 +124,7 @@ export async function buildDeviceApp(deps: ServerDeps): Promise<FastifyInstance>
   await app.register(deviceHomeRoutes, { ca: deps.services.ca });
   await app.register(profileRoutes, { enrollment: deps.services.enrollment });
   await app.register(mdmRoutes, { mdm: deps.services.mdm });
+  await app.register(scepRoutes, { scep: deps.services.scep });
   return app;
 }
 

@@ -13,7 +13,9 @@ import { createDevicesService, type DevicesService } from './modules/devices/dev
 import { createDevicesStore } from './modules/devices/devices.store.js';
 import { createEnrollmentService, type EnrollmentService } from './modules/enrollment/enrollment.service.js';
 import { createEnrollmentStore } from './modules/enrollment/enrollment.store.js';
+import { challengePort, issuedCertificatePort } from './modules/enrollment/scep-ports.js';
 import { createMdmService, type MdmService } from './modules/mdm/mdm.service.js';
+import { createScepService, type ScepService } from './modules/scep/scep.service.js';
 import { createMdmStore } from './modules/mdm/mdm.store.js';
 import { createApnsClient, type ApnsClient } from './modules/push/apns-client.js';
 import { createPushService, type PushService } from './modules/push/push.service.js';
@@ -57,6 +59,7 @@ export interface Services {
   devices: DevicesService;
   mdm: MdmService;
   push: PushService;
+  scep: ScepService;
   /** Closes outgoing connections (APNs). */
   close(): Promise<void>;
 }
@@ -97,8 +100,14 @@ export function createServices(f: Foundation): Services {
     store: mdmStore, devices: devicesStore, issued, enrollments: enrollmentStore, enrollment, ca, secrets, topic, wake,
     serverId: () => settings.instanceId(), audit, clock, random, transaction,
   });
+  const scepCore = createScepService({
+    ca: () => ca.ensureOfficeCa(), challenges: challengePort(enrollment), certificates: issuedCertificatePort(issued, clock), audit, clock, random,
+  });
+  // Consuming the challenge and recording the certificate commit together, or neither does.
+  const scep: ScepService = { ...scepCore, pkiOperation: (message, context) => transaction(() => scepCore.pkiOperation(message, context)) };
   return {
     audit,
+    scep,
     admins: createAdminsService({ store: createAdminsStore(db), audit, clock, random, hasher, transaction, ...(f.lockout ? { lockout: f.lockout } : {}) }),
     users: createUsersService({ store: usersStore, audit, clock, random, hasher, transaction }),
     settings,

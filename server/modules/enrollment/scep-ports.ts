@@ -1,0 +1,28 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import type { Clock } from '../../core/clock.js';
+import type { IssuedStore } from '../ca/issued.store.js';
+import type { IssuedCertificatePort, ScepChallengePort } from '../scep/scep.ports.js';
+import type { EnrollmentService } from './enrollment.service.js';
+
+/** The SCEP challenge port over the enrollment service's one-time challenges. */
+export function challengePort(enrollment: EnrollmentService): ScepChallengePort {
+  return { consume: (challenge, info) => enrollment.consumeChallenge(challenge, info) };
+}
+
+/** The SCEP issued-certificates port over the issued_certificates table. */
+export function issuedCertificatePort(issued: IssuedStore, clock: Clock): IssuedCertificatePort {
+  return {
+    record(rec) {
+      const x = new X509Certificate(rec.certPem);
+      issued.insert({
+        serial: rec.serialHex.toLowerCase(), enrollment_id: rec.enrollmentId, device_id: null, subject: rec.subject,
+        sha256: createHash('sha256').update(x.raw).digest('hex'), not_before: rec.notBefore, not_after: rec.notAfter, cert_pem: rec.certPem,
+        kind: rec.kind, transaction_id: rec.transactionId, created_at: clock.now().toISOString(), revoked_at: null, revoked_reason: null,
+      });
+    },
+    findBySerial(serialHex) {
+      const row = issued.bySerial(serialHex.toLowerCase());
+      return row ? { enrollmentId: row.enrollment_id, revoked: row.revoked_at !== null, notAfter: row.not_after } : undefined;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { X509Certificate, type KeyObject } from 'node:crypto';
+import { issueCertificate, type NameAttr } from '../ca/x509.js';
+import type { ParsedCsr, SubjectAttribute } from './csr.js';
+import { shortNameOf } from './csr.js';
+import { Tag } from './der.js';
+import { OID } from './scep.oids.js';
+
+// The device identity certificate issued for a SCEP request (apple-protocols §2.10; micromdm/scep
+// depot/signer.go): CSR subject and key, 10 minutes of back-dating for clock skew, clientAuth.
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+/** What the issued certificate is made from. */
+export interface ClientCertificateInput {
+  csr: ParsedCsr;
+  caCertPem: string;
+  caKey: KeyObject;
+  serialHex: string;
+  now: Date;
+  validityDays: number;
+}
+
+/** The issued certificate and the facts the service records about it. */
+export interface IssuedClientCertificate {
+  certPem: string;
+  serialHex: string;
+  notBefore: Date;
+  notAfter: Date;
+}
+
+/** Normalizes a hex serial for lookups: lowercase, no leading zero octets (Node prints serials in uppercase). */
+export function normalizeSerialHex(hex: string): string {
+  const clean = hex.toLowerCase().replace(/^(00)+(?=..)/, '');
+  return clean.length % 2 === 0 ? clean : `0${clean}`;
+}
+
+// forge re-encodes UTF8String values from JS strings and writes every other tag byte for byte, so each
+// attribute keeps the string type the device chose (a UTF8String CN stays UTF8String).
+function nameAttr(a: SubjectAttribute): NameAttr & { valueTagClass: number } {
+  const shortName = shortNameOf(a.type);
+  // Non-UTF8 strings were decoded as Latin-1, which is exactly forge's binary string; BMPString becomes UTF8String.
+  return { ...(shortName ? { shortName } : {}), type: a.type, value: a.value, valueTagClass: a.tag === Tag.BMP ? Tag.UTF8 : a.tag };
+}
+
+/** Issues the client identity certificate for a verified CSR, signed by the CA key with SHA-256. */
+export function issueClientCertificate(input: ClientCertificateInput): IssuedClientCertificate {
+  const notBefore = new Date(input.now.getTime() - 10 * MINUTE);
+  const notAfter = new Date(input.now.getTime() + input.validityDays * DAY);
+  const san = input.csr.extensions.find((e) => e.oid === OID.subjectAltName);
+  const certPem = issueCertificate({
+    subject: input.csr.subject.map(nameAttr),
+    issuerCertPem: input.caCertPem,
+    publicKeyPem: input.csr.publicKeyPem,
+    signingKeyPem: input.caKey,
+    serialHex: input.serialHex,
+    notBefore,
+    notAfter,
+    extensions: [
+      { name: 'basicConstraints', cA: false, critical: true },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', clientAuth: true },
+      // Copied verbatim, so every GeneralName form the device asked for survives (RFC 5280 §4.2.1.6).
+      ...(san ? [{ id: OID.subjectAltName, critical: san.critical, value: san.value.toString('binary') }] : []),
+      { name: 'subjectKeyIdentifier' },
+      { name: 'authorityKeyIdentifier' },
+    ],
+  });
+  const x509 = new X509Certificate(certPem);
+  // Node's PEM (LF line ends), not forge's (CRLF), so stored and compared certificates look the same everywhere.
+  return { certPem: x509.toString(), serialHex: normalizeSerialHex(x509.serialNumber), notBefore, notAfter };
+}

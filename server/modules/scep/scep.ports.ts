@@ -1,0 +1,48 @@
+// What the SCEP service needs from the rest of the server. The enrollment module implements these over
+// SQLite; tests and the benchmark implement them in memory.
+
+/** Why a challenge was not accepted. */
+export type ChallengeRefusal = 'missing' | 'unknown' | 'expired' | 'used';
+
+/** The outcome of consuming a challenge. */
+export type ChallengeResult = { ok: true; enrollmentId: string } | { ok: false; reason: ChallengeRefusal };
+
+/** One-time, expiring SCEP challenges (apple-protocols §2.6 step 5). */
+export interface ScepChallengePort {
+  /**
+   * Atomically checks and consumes `challenge` (null when the CSR carried none): it succeeds at most once,
+   * and only before it expires, binding the transaction to the pending enrollment it was minted for.
+   */
+  consume(challenge: string | null, info: { transactionId: string; subject: string }): ChallengeResult;
+}
+
+/** A certificate issued over SCEP, as recorded. */
+export interface IssuedCertificateRecord {
+  /** Lowercase hex without leading zero octets, as `normalizeSerialHex` gives it. */
+  serialHex: string;
+  /** RFC 4514 subject. */
+  subject: string;
+  /** ISO 8601 instants. */
+  notBefore: string;
+  notAfter: string;
+  enrollmentId: string;
+  certPem: string;
+  kind: 'PKCSReq' | 'RenewalReq';
+  transactionId: string;
+}
+
+/** What renewal needs to know about a certificate we issued. */
+export interface IssuedCertificateStatus {
+  enrollmentId: string;
+  revoked: boolean;
+  /** ISO 8601 instant. */
+  notAfter: string;
+}
+
+/** The record of certificates issued over SCEP (apple-protocols §2.10). */
+export interface IssuedCertificatePort {
+  /** Stores a newly issued certificate. */
+  record(rec: IssuedCertificateRecord): void;
+  /** Looks a certificate up by its normalized hex serial. */
+  findBySerial(serialHex: string): IssuedCertificateStatus | undefined;
+}

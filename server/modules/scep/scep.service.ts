@@ -1,0 +1,225 @@
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import type { Clock } from '../../core/clock.js';
+import { AppError } from '../../core/errors.js';
+import type { Random } from '../../core/random.js';
+import type { Actor, AuditService } from '../audit/audit.service.js';
+import { randomSerialHex } from '../ca/x509.js';
+import { certificateFromDer, type CertificateRef } from './certificate-ref.js';
+import { cipherByName, type ContentCipher } from './ciphers.js';
+import { issueClientCertificate, normalizeSerialHex } from './client-certificate.js';
+import { buildDegenerateSignedData, type VerifiedSigner } from './cms-signed.js';
+import { buildEnvelopedData, openEnvelope, parseEnvelopedData } from './cms-enveloped.js';
+import { parseCsr, type ParsedCsr } from './csr.js';
+import { parseDer } from './der.js';
+import { buildCertRepFailure, buildCertRepSuccess, parsePkiMessage, verifyPkiMessage, type CertRepHeader, type PkiMessage, type PkiSigner } from './pki-message.js';
+import { rsaDecryptionKey, type RsaDecryptionKey } from './rsa-key-transport.js';
+import { digestByOid, MessageType, type DigestName, type FailInfoName } from './scep.oids.js';
+import { isScepError } from './scep.errors.js';
+import type { IssuedCertificatePort, ScepChallengePort } from './scep.ports.js';
+
+// The SCEP CA (RFC 8894; apple-protocols §2.6): PKCSReq with a one-time challenge, RenewalReq signed by an
+// identity we issued, and CertRep SUCCESS or FAILURE for everything that can be answered in SCEP.
+
+/** GetCACaps keywords (RFC 8894 §3.5.2), in the order apple-protocols §2.2 recommends. */
+export const SCEP_CAPABILITIES = Object.freeze(['POSTPKIOperation', 'SHA-256', 'AES', 'SCEPStandard', 'Renewal', 'SHA-1', 'DES3']);
+
+/** Validity of issued device identity certificates unless configured otherwise. */
+export const DEFAULT_CLIENT_CERT_VALIDITY_DAYS = 365;
+
+/** Dependencies of the SCEP service. */
+export interface ScepDeps {
+  /** The office CA: the SCEP CA certificate and its private key (PEM). */
+  ca: () => { certPem: string; keyPem: string };
+  challenges: ScepChallengePort;
+  certificates: IssuedCertificatePort;
+  audit: AuditService;
+  clock: Clock;
+  random: Random;
+  clientCertValidityDays?: number;
+}
+
+/** Where a PKIOperation came from, for the audit trail. */
+export interface ScepRequestContext {
+  sourceAddress?: string | null;
+}
+
+/** The SCEP operations behind /scep. */
+export interface ScepService {
+  /** The GetCACaps body. */
+  caps(): string;
+  /** The GetCACert body: the CA certificate in DER (RFC 8894 §4.2.1.1). */
+  caCertificate(): Buffer;
+  /**
+   * Answers a PKIOperation with a DER CertRep; throws AppError VALIDATION_FAILED (HTTP 400) only when the
+   * bytes are not a pkiMessage at all, since without a transactionID and nonce no CertRep can be built.
+   */
+  pkiOperation(message: Buffer, context: ScepRequestContext): Buffer;
+}
+
+/** Why a request got a CertRep FAILURE; recorded in the `scep.refused` audit event. */
+export type ScepRefusalReason =
+  | 'bad_signature' | 'unsupported_algorithm' | 'unsupported_message_type' | 'missing_envelope' | 'not_for_this_ca' | 'undecryptable'
+  | 'challenge_missing' | 'challenge_unknown' | 'challenge_expired' | 'challenge_used'
+  | 'renewal_not_issued_by_ca' | 'renewal_unknown_certificate' | 'renewal_revoked' | 'renewal_expired';
+
+// failInfoText (RFC 8894 §3.2.1.4) is deliberately coarse: one text per failInfo family, so it tells a
+// prober nothing about a challenge's state or about why an envelope did not open.
+const TEXT = {
+  message: 'The message could not be verified or decrypted by this CA.',
+  algorithm: 'The message uses an algorithm this CA does not support.',
+  request: 'This CA does not handle this kind of request.',
+  challenge: 'The enrollment challenge is missing, wrong, expired or already used; download a new enrollment profile.',
+  renewal: 'The signing certificate cannot be renewed by this CA; enroll again.',
+} as const;
+
+class Refusal {
+  constructor(readonly failInfo: FailInfoName, readonly reason: ScepRefusalReason, readonly text: string) {}
+}
+
+interface CaMaterial {
+  certPem: string;
+  ref: CertificateRef;
+  x509: X509Certificate;
+  key: KeyObject;
+  publicKey: KeyObject;
+  decryption: RsaDecryptionKey;
+}
+
+function loadCa(certPem: string, keyPem: string): CaMaterial {
+  const x509 = new X509Certificate(certPem);
+  const key = createPrivateKey(keyPem);
+  return { certPem, x509, key, publicKey: x509.publicKey, ref: certificateFromDer(Buffer.from(x509.raw), 'CA certificate'), decryption: rsaDecryptionKey(key) };
+}
+
+function issuedBy(cert: X509Certificate, material: CaMaterial): boolean {
+  try {
+    return cert.checkIssued(material.x509) && cert.verify(material.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+// Debian's scepclient encrypts with single DES regardless of caps (stack.md §9): answer such clients with
+// DES-EDE3, which every DES-capable SCEP client also decrypts, and everyone else with AES-128-CBC, the
+// RFC 8894 §2.9 mandatory-to-implement cipher that the "AES" capability names.
+function replyCipher(requestCipher: ContentCipher): ContentCipher {
+  return cipherByName(requestCipher.name.startsWith('des') ? 'des-ede3-cbc' : 'aes-128-cbc');
+}
+
+const DEVICE: Actor = Object.freeze({ type: 'device', id: null, label: 'SCEP client' });
+
+/** Builds the SCEP service. */
+export function createScepService(deps: ScepDeps): ScepService {
+  const { clock, random, audit } = deps;
+  const validityDays = deps.clientCertValidityDays ?? DEFAULT_CLIENT_CERT_VALIDITY_DAYS;
+  let cached: { certPem: string; keyPem: string; material: CaMaterial } | undefined;
+
+  function ca(): CaMaterial {
+    const { certPem, keyPem } = deps.ca();
+    if (cached?.certPem !== certPem || cached.keyPem !== keyPem) cached = { certPem, keyPem, material: loadCa(certPem, keyPem) };
+    return cached.material;
+  }
+
+  function verify(msg: PkiMessage): VerifiedSigner {
+    try {
+      return verifyPkiMessage(msg);
+    } catch (err) {
+      if (isScepError(err, 'SCEP_UNSUPPORTED_ALGORITHM')) throw new Refusal('badAlg', 'unsupported_algorithm', TEXT.algorithm);
+      if (isScepError(err)) throw new Refusal('badMessageCheck', 'bad_signature', TEXT.message);
+      throw err;
+    }
+  }
+
+  // Everything from the envelope to the verified CSR is one stage with one failure, whatever went wrong
+  // inside it: with implicit rejection a bad RSA block yields a random key, and a random key must fail
+  // exactly like a forged or corrupted envelope (stack.md Addendum).
+  function openRequest(msg: PkiMessage, material: CaMaterial): { csr: ParsedCsr; cipher: ContentCipher } {
+    if (!msg.envelope) throw new Refusal('badRequest', 'missing_envelope', TEXT.request);
+    try {
+      const { content, cipher } = openEnvelope(parseEnvelopedData(msg.envelope, 'pkcsPKIEnvelope'), { id: material.ref.id, key: material.decryption });
+      return { csr: parseCsr(content), cipher };
+    } catch (err) {
+      if (isScepError(err, 'SCEP_UNSUPPORTED_ALGORITHM')) throw new Refusal('badAlg', 'unsupported_algorithm', TEXT.algorithm);
+      if (isScepError(err, 'SCEP_NOT_FOR_US')) throw new Refusal('badMessageCheck', 'not_for_this_ca', TEXT.message);
+      throw new Refusal('badMessageCheck', 'undecryptable', TEXT.message);
+    }
+  }
+
+  function consumeChallenge(msg: PkiMessage, csr: ParsedCsr): string {
+    const result = deps.challenges.consume(csr.challengePassword, { transactionId: msg.transactionId, subject: csr.subjectText });
+    if (!result.ok) throw new Refusal('badRequest', `challenge_${result.reason}`, TEXT.challenge);
+    return result.enrollmentId;
+  }
+
+  // RenewalReq (RFC 8894 §3.3.1.2): the request is signed by the identity being renewed, which must be one
+  // we issued and still valid; no challenge is needed.
+  function checkRenewal(signer: VerifiedSigner, material: CaMaterial): string {
+    const cert = signer.x509;
+    if (!issuedBy(cert, material)) throw new Refusal('badCertId', 'renewal_not_issued_by_ca', TEXT.renewal);
+    const status = deps.certificates.findBySerial(normalizeSerialHex(cert.serialNumber));
+    if (!status) throw new Refusal('badCertId', 'renewal_unknown_certificate', TEXT.renewal);
+    if (status.revoked) throw new Refusal('badRequest', 'renewal_revoked', TEXT.renewal);
+    const now = clock.now().getTime();
+    if (now < Date.parse(cert.validFrom) || now > Date.parse(cert.validTo) || now > Date.parse(status.notAfter)) throw new Refusal('badRequest', 'renewal_expired', TEXT.renewal);
+    return status.enrollmentId;
+  }
+
+  function answer(msg: PkiMessage, material: CaMaterial, header: CertRepHeader, digest: DigestName, context: ScepRequestContext): Buffer {
+    const signer = verify(msg);
+    const kind = msg.messageType === MessageType.PKCSReq ? 'PKCSReq' : msg.messageType === MessageType.RenewalReq ? 'RenewalReq' : null;
+    if (!kind) throw new Refusal('badRequest', 'unsupported_message_type', TEXT.request);
+    const { csr, cipher } = openRequest(msg, material);
+    const enrollmentId = kind === 'PKCSReq' ? consumeChallenge(msg, csr) : checkRenewal(signer, material);
+    const now = clock.now();
+    const issued = issueClientCertificate({ csr, caCertPem: material.certPem, caKey: material.key, serialHex: randomSerialHex(random.bytes(16)), now, validityDays });
+    deps.certificates.record({
+      serialHex: issued.serialHex, subject: csr.subjectText, notBefore: issued.notBefore.toISOString(), notAfter: issued.notAfter.toISOString(),
+      enrollmentId, certPem: issued.certPem, kind, transactionId: msg.transactionId,
+    });
+    audit.record({
+      actor: { ...DEVICE, id: enrollmentId }, action: 'scep.issued', subject: { type: 'certificate', id: issued.serialHex, label: csr.subjectText },
+      details: { transactionId: msg.transactionId, enrollmentId, kind, notAfter: issued.notAfter.toISOString(), keyBits: csr.publicKeyBits, digest, cipher: cipher.name },
+      sourceAddress: context.sourceAddress ?? null,
+    });
+    const issuedNode = parseDer(Buffer.from(new X509Certificate(issued.certPem).raw), 'issued certificate');
+    const envelope = buildEnvelopedData(buildDegenerateSignedData([issuedNode]), signer.certificate, signer.publicKey, replyCipher(cipher), random);
+    return buildCertRepSuccess(header, envelope, [issuedNode, material.ref.node], { cert: material.ref, key: material.key, digest });
+  }
+
+  function refuse(msg: PkiMessage, refusal: Refusal, material: CaMaterial, header: CertRepHeader, signer: PkiSigner, context: ScepRequestContext): Buffer {
+    audit.record({
+      actor: DEVICE, action: 'scep.refused', subject: { type: 'scep-transaction', id: msg.transactionId },
+      details: { reason: refusal.reason, failInfo: refusal.failInfo, messageType: msg.messageType, transactionId: msg.transactionId },
+      sourceAddress: context.sourceAddress ?? null,
+    });
+    return buildCertRepFailure(header, refusal.failInfo, refusal.text, [material.ref.node], signer);
+  }
+
+  return {
+    caps: () => SCEP_CAPABILITIES.join('\n'),
+
+    caCertificate: () => ca().ref.der,
+
+    pkiOperation(message, context) {
+      const material = ca();
+      let msg: PkiMessage;
+      try {
+        msg = parsePkiMessage(message);
+      } catch (err) {
+        if (!isScepError(err)) throw err;
+        throw new AppError('VALIDATION_FAILED', 'The SCEP message could not be read: it is not a DER pkiMessage (RFC 8894 §3.2).', { scepCode: err.code, problem: err.message }, { cause: err });
+      }
+      // Reply in the digest the client signed with: it can certainly verify that one (old clients only do
+      // SHA-1). A SHA-1 reply stays safe from chosen-prefix collisions because our fresh 16-byte senderNonce
+      // sorts (DER SET OF) ahead of every attacker-chosen attribute long enough to hold collision blocks.
+      const digest = digestByOid(msg.signer.digestOid) ?? 'sha256';
+      const header: CertRepHeader = { request: msg, senderNonce: random.bytes(16), signingTime: clock.now() };
+      try {
+        return answer(msg, material, header, digest, context);
+      } catch (err) {
+        if (!(err instanceof Refusal)) throw err;
+        return refuse(msg, err, material, header, { cert: material.ref, key: material.key, digest }, context);
+      }
+    },
+  };
+}

@@ -1,0 +1,266 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { buildPlist, isDict, parsePlist, type PlistDict } from '../../server/core/plist.js';
+import { signCms, verifyCms } from '../../server/modules/ca/cms.js';
+import { derToPem, generateRsaKeyPair } from '../../server/modules/ca/x509.js';
+import { buildScepRequest, createCsr, ScepClient, selfSignedIdentity, type CsrNameAttr } from './scep-client.js';
+
+/** What kind of Apple device is emulated, and its facts. */
+export interface AppleDeviceSpec {
+  kind: 'iphone' | 'mac';
+  udid: string;
+  serialNumber: string;
+  deviceName: string;
+  model: string;
+  modelName: string;
+  productName: string;
+  osVersion: string;
+  buildVersion: string;
+  userAgent: string;
+}
+
+/** An iPhone with unique identifiers. */
+export function iphoneSpec(n = 0): AppleDeviceSpec {
+  return {
+    kind: 'iphone', udid: `00008110-${randomBytes(8).toString('hex').toUpperCase()}`, serialNumber: `F${randomBytes(5).toString('hex').toUpperCase()}`,
+    deviceName: `iPhone ${n}`, model: 'MQ0T3J/A', modelName: 'iPhone', productName: 'iPhone15,2', osVersion: '17.4', buildVersion: '21E219',
+    userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+  };
+}
+
+/** A Mac with unique identifiers. */
+export function macSpec(n = 0): AppleDeviceSpec {
+  return {
+    kind: 'mac', udid: randomUUID().toUpperCase(), serialNumber: `C0${randomBytes(5).toString('hex').toUpperCase()}`, deviceName: `Mac ${n}`,
+    model: 'Mac14,2', modelName: 'MacBook Air', productName: 'Mac14,2', osVersion: '14.4', buildVersion: '23E214',
+    userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15',
+  };
+}
+
+/** The parts of a downloaded enrollment profile a device acts on. */
+export interface ReceivedProfile {
+  identifier: string;
+  caDer: Buffer;
+  scep: { url: string; challenge: string; subject: string[][][]; keysize: number };
+  mdm: { topic: string; serverUrl: string; checkInUrl: string; signMessage: boolean; capabilities: string[] };
+  raw: PlistDict;
+}
+
+/** A plain HTTP answer. */
+export interface DeviceResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** Timings of one device's steps, in milliseconds. */
+export type StepTimings = Record<string, number>;
+
+/**
+ * An emulated iPhone or Mac that does what the real one does over the wire: downloads the profile, runs SCEP
+ * with its own key and the profile's challenge, signs every MDM message (Mdm-Signature), sends Authenticate and
+ * TokenUpdate (plus the user channel on a Mac), and answers commands in the command loop.
+ */
+export class EmulatedAppleDevice {
+  readonly agent: https.Agent;
+  profile: ReceivedProfile | null = null;
+  identity: { certPem: string; keyPem: string } | null = null;
+  readonly token = randomBytes(32);
+  pushMagic = randomUUID().toUpperCase();
+  readonly installed = new Map<string, PlistDict | Buffer>();
+  readonly handled: string[] = [];
+  wiped = false;
+  /** The enrollment profile was removed by RemoveProfile: the device reports, then forgets its identity. */
+  unenrolled = false;
+  readonly timings: StepTimings = {};
+  private key: { publicKeyPem: string; privateKeyPem: string } | null = null;
+
+  constructor(readonly spec: AppleDeviceSpec, options: { caPem: string; keyPem?: string }) {
+    // Every host name in the profile resolves to loopback, as it would to the office server on a LAN.
+    const lookup: LookupFunction = (_host, opts, cb) => {
+      if ((opts as { all?: boolean }).all) (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
+      else cb(null, '127.0.0.1', 4);
+    };
+    this.agent = new https.Agent({ ca: options.caPem, lookup, keepAlive: true, maxSockets: 4 });
+    if (options.keyPem) this.key = { privateKeyPem: options.keyPem, publicKeyPem: '' };
+  }
+
+  private async timed<T>(step: string, fn: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    try {
+      return await fn();
+    } finally {
+      this.timings[step] = performance.now() - start;
+    }
+  }
+
+  /** One HTTPS request through this device's agent. */
+  request(url: string, method: string, headers: Record<string, string>, body?: Buffer | string): Promise<DeviceResponse> {
+    return new Promise((resolve, reject) => {
+      const req = https.request(url, { method, headers, agent: this.agent, timeout: 30_000 }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  /** Downloads the enrollment profile as Safari would, verifying its signature and reading its payloads. */
+  async downloadProfile(url: string): Promise<DeviceResponse & { profile: ReceivedProfile | null }> {
+    return this.timed('profile', async () => {
+      const res = await this.request(url, 'GET', { 'user-agent': this.spec.userAgent, 'accept-language': 'ja-JP' });
+      if (res.status !== 200) return { ...res, profile: null };
+      const plist = parsePlist(verifyCms(res.body).content) as PlistDict;
+      const payloads = plist.PayloadContent as PlistDict[];
+      const byType = (t: string) => payloads.find((p) => p.PayloadType === t) as PlistDict;
+      const scep = byType('com.apple.security.scep');
+      const scepContent = scep.PayloadContent as PlistDict;
+      const mdm = byType('com.apple.mdm');
+      if (mdm.IdentityCertificateUUID !== scep.PayloadUUID) throw new Error('The MDM payload does not point at the SCEP identity.');
+      this.profile = {
+        identifier: plist.PayloadIdentifier as string,
+        caDer: byType('com.apple.security.root').PayloadContent as Buffer,
+        scep: { url: scepContent.URL as string, challenge: scepContent.Challenge as string, subject: scepContent.Subject as string[][][], keysize: scepContent.Keysize as number },
+        mdm: { topic: mdm.Topic as string, serverUrl: mdm.ServerURL as string, checkInUrl: mdm.CheckInURL as string, signMessage: mdm.SignMessage as boolean, capabilities: (mdm.ServerCapabilities as string[] | undefined) ?? [] },
+        raw: plist,
+      };
+      return { ...res, profile: this.profile };
+    });
+  }
+
+  /** Runs SCEP with the profile's challenge (GetCACaps, GetCACert, PKCSReq); returns the CertRep outcome. */
+  async scep(options: { challenge?: string | null } = {}): Promise<{ status: string; failInfo?: string }> {
+    const profile = this.requireProfile();
+    return this.timed('scep', async () => {
+      this.key ??= generateRsaKeyPair(profile.scep.keysize);
+      const client = new ScepClient(profile.scep.url, { agent: this.agent });
+      const caps = await client.getCaCaps();
+      if (!caps.includes('SHA-256') || !caps.includes('AES')) throw new Error(`GetCACaps lacks SHA-256/AES: ${caps.join(',')}`);
+      const caPem = await client.getCaCert();
+      if (!Buffer.from(derToPem(profile.caDer)).equals(Buffer.from(caPem))) throw new Error('GetCACert returned another CA than the profile carries.');
+      const subject: CsrNameAttr[] = profile.scep.subject.map((rdn) => ({ shortName: rdn[0]?.[0] as CsrNameAttr['shortName'], value: rdn[0]?.[1] as string }));
+      const challenge = options.challenge === undefined ? profile.scep.challenge : options.challenge;
+      const csr = createCsr({ keyPem: this.key.privateKeyPem, subject, challenge });
+      const request = buildScepRequest({ csr, signer: selfSignedIdentity(this.key.privateKeyPem), caCertPem: caPem });
+      const rep = await client.send(request);
+      if (rep.status === 'SUCCESS') this.identity = { certPem: rep.certificatePem, keyPem: this.key.privateKeyPem };
+      return rep.status === 'FAILURE' ? { status: rep.status, failInfo: rep.failInfo } : { status: rep.status };
+    });
+  }
+
+  /** Sends a check-in message to CheckInURL, signed with the SCEP identity. */
+  checkin(message: PlistDict): Promise<DeviceResponse> {
+    return this.signedPut(this.requireProfile().mdm.checkInUrl, 'application/x-apple-aspen-mdm-checkin', message);
+  }
+
+  private signedPut(url: string, type: string, message: PlistDict): Promise<DeviceResponse> {
+    const identity = this.identity;
+    if (!identity) throw new Error('No identity: run SCEP first.');
+    const body = Buffer.from(buildPlist(message));
+    const signature = signCms(body, identity, { detached: true }).toString('base64');
+    return this.request(url, 'PUT', { 'content-type': type, 'mdm-signature': signature, 'user-agent': this.spec.kind === 'mac' ? 'mdmclient/1.0 (macOS)' : 'MDM/1.0' }, body);
+  }
+
+  private identityKeys(): PlistDict {
+    return { UDID: this.spec.udid, Topic: this.requireProfile().mdm.topic };
+  }
+
+  /** Authenticate, then TokenUpdate on the device channel (and the user channel on a Mac), as profile install does. */
+  async enrollMdm(): Promise<DeviceResponse[]> {
+    const s = this.spec;
+    const auth = await this.timed('authenticate', () => this.checkin({
+      MessageType: 'Authenticate', ...this.identityKeys(), SerialNumber: s.serialNumber, OSVersion: s.osVersion, BuildVersion: s.buildVersion,
+      ProductName: s.productName, ...(s.kind === 'mac' ? { DeviceName: s.deviceName, Model: s.model, ModelName: s.modelName } : {}),
+    }));
+    const token = await this.timed('tokenUpdate', () => this.checkin({ MessageType: 'TokenUpdate', ...this.identityKeys(), Token: this.token, PushMagic: this.pushMagic, AwaitingConfiguration: false, ...(s.kind === 'iphone' ? { UnlockToken: randomBytes(64) } : {}) }));
+    const out = [auth, token];
+    if (s.kind === 'mac' && this.requireProfile().mdm.capabilities.includes('com.apple.mdm.per-user-connections')) {
+      out.push(await this.checkin({ MessageType: 'TokenUpdate', ...this.identityKeys(), UserID: 'A8D2F2C4-6E3B-4B5A-9C1D-2F0E8B7A6C5D', UserShortName: 'user', UserLongName: 'Office User', NotOnConsole: false, Token: randomBytes(32), PushMagic: randomUUID().toUpperCase() }));
+    }
+    return out;
+  }
+
+  /** Removes the enrollment profile: CheckOut, as CheckOutWhenRemoved asks. */
+  async checkOut(): Promise<DeviceResponse> {
+    const res = await this.checkin({ MessageType: 'CheckOut', ...this.identityKeys() });
+    this.identity = null;
+    return res;
+  }
+
+  /** Polls ServerURL until the queue is empty, answering each command; returns the request types handled. */
+  async commandLoop(maxCommands = 50): Promise<string[]> {
+    const url = this.requireProfile().mdm.serverUrl;
+    const seen: string[] = [];
+    let report: PlistDict = { UDID: this.spec.udid, Status: 'Idle' };
+    for (let i = 0; i <= maxCommands; i++) {
+      const res = await this.signedPut(url, 'application/x-apple-aspen-mdm', report);
+      if (res.status !== 200) throw new Error(`ServerURL answered ${res.status}: ${res.body.toString()}`);
+      if (res.body.length === 0) return seen;
+      const envelope = parsePlist(res.body) as PlistDict;
+      const command = envelope.Command as PlistDict;
+      const type = command.RequestType as string;
+      seen.push(type);
+      this.handled.push(type);
+      report = { UDID: this.spec.udid, CommandUUID: envelope.CommandUUID as string, ...this.answer(command) };
+      if (this.wiped || this.unenrolled) {
+        await this.signedPut(url, 'application/x-apple-aspen-mdm', report);
+        if (this.unenrolled) this.identity = null;
+        return seen;
+      }
+    }
+    throw new Error(`More than ${maxCommands} commands in one connection.`);
+  }
+
+  /** How this device answers a command. */
+  answer(command: PlistDict): PlistDict {
+    const s = this.spec;
+    switch (command.RequestType) {
+      case 'DeviceInformation': {
+        const facts: PlistDict = { DeviceName: s.deviceName, OSVersion: s.osVersion, BuildVersion: s.buildVersion, ModelName: s.modelName, Model: s.model, ProductName: s.productName, SerialNumber: s.serialNumber, UDID: s.udid, DeviceCapacity: 128, AvailableDeviceCapacity: 64.5, BatteryLevel: 0.82, IsSupervised: false };
+        const queries = (command.Queries as string[] | undefined) ?? Object.keys(facts);
+        return { Status: 'Acknowledged', RequestType: 'DeviceInformation', QueryResponses: Object.fromEntries(queries.filter((q) => q in facts).map((q) => [q, facts[q] as PlistDict[string]])) };
+      }
+      case 'ProfileList':
+        return { Status: 'Acknowledged', ProfileList: [...this.installed.keys(), this.requireProfile().identifier].map((id) => ({ PayloadIdentifier: id, PayloadUUID: randomUUID().toUpperCase(), PayloadVersion: 1, PayloadDisplayName: id, IsManaged: true })) };
+      case 'InstallProfile': {
+        const payload = command.Payload as Buffer;
+        let identifier = 'unknown';
+        try {
+          const inner = payload[0] === 0x30 ? verifyCms(payload).content : payload;
+          const dict = parsePlist(inner);
+          if (isDict(dict) && typeof dict.PayloadIdentifier === 'string') identifier = dict.PayloadIdentifier;
+        } catch {
+          return { Status: 'Error', ErrorChain: [{ ErrorCode: 4001, ErrorDomain: 'MCInstallationErrorDomain', LocalizedDescription: 'The profile is not valid.', USEnglishDescription: 'The profile is not valid.' }] };
+        }
+        this.installed.set(identifier, payload);
+        return { Status: 'Acknowledged' };
+      }
+      case 'RemoveProfile':
+        if (command.Identifier === this.requireProfile().identifier) this.unenrolled = true;
+        else this.installed.delete(command.Identifier as string);
+        return { Status: 'Acknowledged' };
+      case 'DeviceLock':
+        return { Status: 'Acknowledged', MessageResult: 'Success' };
+      case 'EraseDevice':
+        this.wiped = true;
+        return { Status: 'Acknowledged' };
+      default:
+        return { Status: 'CommandFormatError' };
+    }
+  }
+
+  private requireProfile(): ReceivedProfile {
+    if (!this.profile) throw new Error('No profile downloaded.');
+    return this.profile;
+  }
+
+  /** Closes kept-alive connections. */
+  close(): void {
+    this.agent.destroy();
+  }
+}
