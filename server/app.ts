@@ -14,6 +14,7 @@ import { adminsRoutes } from './modules/admins/admins.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { settingsRoutes } from './modules/settings/settings.routes.js';
 import { trustRoutes, redirectToHttps } from './modules/ca/ca.routes.js';
+import { tlsRoutes } from './modules/ca/tls.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 import { deviceHomeRoutes } from './modules/enrollment/home.routes.js';
 import { devicesRoutes } from './modules/devices/devices.routes.js';
@@ -95,6 +96,7 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
     await scope.register(devicesRoutes, { devices: services.devices, mdm: services.mdm, push: services.push });
     await scope.register(pushRoutes, { push: services.push });
     await scope.register(enrollmentAdminRoutes, { enrollment: services.enrollment });
+    await scope.register(tlsRoutes, { ca: services.ca, tlsNames: services.tlsNames });
   });
 
   const indexFile = deps.consoleDir ? join(deps.consoleDir, 'index.html') : null;

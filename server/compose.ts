@@ -6,7 +6,7 @@ import { createAdminsService, type AdminsService, type LockoutPolicy } from './m
 import { createAdminsStore } from './modules/admins/admins.store.js';
 import { createAuditService, type AuditService } from './modules/audit/audit.service.js';
 import { createAuditStore } from './modules/audit/audit.store.js';
-import { createCaService, type CaService } from './modules/ca/ca.service.js';
+import { createCaService, type CaService, type TlsNames } from './modules/ca/ca.service.js';
 import { createCaStore } from './modules/ca/ca.store.js';
 import { createIssuedStore, type IssuedStore } from './modules/ca/issued.store.js';
 import { createDevicesService, type DevicesService } from './modules/devices/devices.service.js';
@@ -45,6 +45,10 @@ export interface Foundation {
   onWake?: (deviceId: string) => void;
   /** Logs background failures (pushes after a check-in). */
   logError?: (err: unknown, message: string) => void;
+  /** The names the generated TLS certificate must cover (configured host names and LAN addresses). */
+  tlsNames?: () => TlsNames;
+  /** Loads a new TLS credential into the running device listener. */
+  onTlsChanged?: (credential: { keyPem: string; certPem: string; chainPem: string }) => void;
 }
 
 /** Every domain service, wired together. */
@@ -60,6 +64,8 @@ export interface Services {
   mdm: MdmService;
   push: PushService;
   scep: ScepService;
+  /** The names the generated TLS certificate covers. */
+  tlsNames: () => TlsNames;
   /** Closes outgoing connections (APNs). */
   close(): Promise<void>;
 }
@@ -75,7 +81,7 @@ export function createServices(f: Foundation): Services {
   const settings = createSettingsService({ store: settingsStore, audit, clock, transaction, newId: () => random.uuid() });
   const usersStore = createUsersStore(db);
   const ca = createCaService({
-    store: createCaStore(db), secrets, audit, clock, random, organization,
+    store: createCaStore(db), secrets, audit, clock, random, organization, ...(f.onTlsChanged ? { onTlsChanged: f.onTlsChanged } : {}),
     ...(f.caKeyBits ? { caKeyBits: f.caKeyBits } : {}), ...(f.tlsKeyBits ? { tlsKeyBits: f.tlsKeyBits } : {}),
   });
   const issued = createIssuedStore(db);
@@ -91,6 +97,8 @@ export function createServices(f: Foundation): Services {
   const topic = () => push.status().topic;
   const enrollment = createEnrollmentService({
     store: enrollmentStore, users: usersStore, settings, ca, signer: () => ca.currentTls(), topic, deviceBaseUrl,
+    // With an imported public certificate the device already trusts the server; no need to install our root.
+    includeRoot: () => ca.currentTls().source === 'generated',
     serverId: () => settings.instanceId(), organization, audit, clock, random, transaction,
   });
   const wake = f.onWake ?? ((deviceId: string) => {
@@ -108,6 +116,7 @@ export function createServices(f: Foundation): Services {
   return {
     audit,
     scep,
+    tlsNames: f.tlsNames ?? (() => ({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] })),
     admins: createAdminsService({ store: createAdminsStore(db), audit, clock, random, hasher, transaction, ...(f.lockout ? { lockout: f.lockout } : {}) }),
     users: createUsersService({ store: usersStore, audit, clock, random, hasher, transaction }),
     settings,

@@ -29,6 +29,8 @@ export interface StartOptions {
   caKeyBits?: number;
   /** Extra CA for the APNs connection (a local APNs stand-in in tests). */
   apnsCa?: string;
+  /** How often LAN addresses are checked for a certificate re-issue. */
+  addressCheckMs?: number;
 }
 
 /** A running server: its URLs, the one-time setup token (when no admin exists yet) and a clean shutdown. */
@@ -108,13 +110,22 @@ export async function startServer(config: Readonly<Config>, options: StartOption
     db = openDataDb(config.dataDir, clock);
     const secrets = options.secrets ?? createSecretBox(loadOrCreateKey(paths.secretKey, config.secretPassphrase));
     let deviceBaseUrl = '';
+    let deviceServer: { setSecureContext(options: { key: string; cert: string }): void } | null = null;
+    const lanAddresses = options.lanAddresses ?? machineAddresses;
+    const tlsNames = () => ({ dnsNames: [...config.hostnames, 'localhost'], ipAddresses: [...new Set([...lanAddresses(), '127.0.0.1'])] });
     const services = createServices({
+      tlsNames,
+      onTlsChanged: (c) => {
+        // New connections get the new certificate; open ones finish on the old.
+        deviceServer?.setSecureContext({ key: c.keyPem, cert: `${c.certPem}${c.chainPem}` });
+        logger.info('loaded a new TLS certificate into the device listener');
+      },
       db, clock, random: options.random ?? secureRandom, hasher: options.hasher ?? argon2Hasher, secrets, deviceBaseUrl: () => deviceBaseUrl,
       logError: (err, message) => logger.error({ err }, message),
       ...(options.caKeyBits ? { caKeyBits: options.caKeyBits } : {}), ...(options.apnsCa ? { apnsCa: options.apnsCa } : {}),
     });
-    const lan = (options.lanAddresses ?? machineAddresses)();
-    const tls = services.ca.ensureTlsCredential({ dnsNames: [...config.hostnames, 'localhost'], ipAddresses: [...new Set([...lan, '127.0.0.1'])] });
+    const lan = lanAddresses();
+    const tls = services.ca.ensureTlsCredential(tlsNames());
     if (tls.reissued) logger.info({ names: config.hostnames, addresses: lan }, 'issued a new TLS certificate for the device listener');
 
     const deps: ServerDeps = {
@@ -124,6 +135,16 @@ export async function startServer(config: Readonly<Config>, options: StartOption
     const device = await buildDeviceApp(deps);
     await device.listen({ host: config.deviceBind, port: config.devicePort });
     opened.push(device);
+    deviceServer = device.server as unknown as typeof deviceServer;
+    // LAN addresses change (DHCP, another network): re-issue the certificate when they do.
+    const addressWatch = setInterval(() => {
+      try {
+        services.ca.ensureTlsCredential(tlsNames());
+      } catch (err) {
+        logger.error({ err }, 'could not renew the TLS certificate');
+      }
+    }, options.addressCheckMs ?? 60_000);
+    addressWatch.unref();
     const lanHost = config.hostnamesConfigured ? config.hostnames[0] : (lan[0] ?? config.hostnames[0]);
     deviceBaseUrl = `https://${lanHost}:${portOf(device)}`;
 
@@ -147,6 +168,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
       logger,
       close() {
         closing ??= (async () => {
+          clearInterval(addressWatch);
           // Admin last: the console stays usable until devices are done.
           for (const app of [bootstrap, device, admin]) await app.close();
           await services.close();

@@ -8,3 +8,4 @@ export type * from './ipc.js';
 export type * from './push.js';
 export type * from './devices.js';
 export type * from './enrollment.js';
+export type * from './tls.js';

@@ -41,7 +41,8 @@ export function macSpec(n = 0): AppleDeviceSpec {
 /** The parts of a downloaded enrollment profile a device acts on. */
 export interface ReceivedProfile {
   identifier: string;
-  caDer: Buffer;
+  /** The office CA from the root payload; absent when the server's TLS certificate is publicly trusted. */
+  caDer: Buffer | null;
   scep: { url: string; challenge: string; subject: string[][][]; keysize: number };
   mdm: { topic: string; serverUrl: string; checkInUrl: string; signMessage: boolean; capabilities: string[] };
   raw: PlistDict;
@@ -118,13 +119,14 @@ export class EmulatedAppleDevice {
       const plist = parsePlist(verifyCms(res.body).content) as PlistDict;
       const payloads = plist.PayloadContent as PlistDict[];
       const byType = (t: string) => payloads.find((p) => p.PayloadType === t) as PlistDict;
+      const root = payloads.find((p) => p.PayloadType === 'com.apple.security.root');
       const scep = byType('com.apple.security.scep');
       const scepContent = scep.PayloadContent as PlistDict;
       const mdm = byType('com.apple.mdm');
       if (mdm.IdentityCertificateUUID !== scep.PayloadUUID) throw new Error('The MDM payload does not point at the SCEP identity.');
       this.profile = {
         identifier: plist.PayloadIdentifier as string,
-        caDer: byType('com.apple.security.root').PayloadContent as Buffer,
+        caDer: root ? (root.PayloadContent as Buffer) : null,
         scep: { url: scepContent.URL as string, challenge: scepContent.Challenge as string, subject: scepContent.Subject as string[][][], keysize: scepContent.Keysize as number },
         mdm: { topic: mdm.Topic as string, serverUrl: mdm.ServerURL as string, checkInUrl: mdm.CheckInURL as string, signMessage: mdm.SignMessage as boolean, capabilities: (mdm.ServerCapabilities as string[] | undefined) ?? [] },
         raw: plist,
@@ -142,7 +144,7 @@ export class EmulatedAppleDevice {
       const caps = await client.getCaCaps();
       if (!caps.includes('SHA-256') || !caps.includes('AES')) throw new Error(`GetCACaps lacks SHA-256/AES: ${caps.join(',')}`);
       const caPem = await client.getCaCert();
-      if (!Buffer.from(derToPem(profile.caDer)).equals(Buffer.from(caPem))) throw new Error('GetCACert returned another CA than the profile carries.');
+      if (profile.caDer && derToPem(profile.caDer) !== caPem) throw new Error('GetCACert returned another CA than the profile carries.');
       const subject: CsrNameAttr[] = profile.scep.subject.map((rdn) => ({ shortName: rdn[0]?.[0] as CsrNameAttr['shortName'], value: rdn[0]?.[1] as string }));
       const challenge = options.challenge === undefined ? profile.scep.challenge : options.challenge;
       const csr = createCsr({ keyPem: this.key.privateKeyPem, subject, challenge });

@@ -104,27 +104,41 @@ export interface ScepTestServer {
   close(): Promise<void>;
 }
 
-/** Builds the SCEP Fastify app (error handler + routes) without listening. */
-export async function buildScepApp(scep: ScepService): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false });
+/** Builds the SCEP Fastify app (error handler + routes) without listening, over HTTPS when given a key pair. */
+export async function buildScepApp(scep: ScepService, https?: { key: string; cert: string }): Promise<FastifyInstance> {
+  const app = (https ? Fastify({ logger: false, https }) : Fastify({ logger: false })) as unknown as FastifyInstance;
   installErrorHandler(app);
   await app.register(scepRoutes, { scep });
   return app;
 }
 
-/** Starts the SCEP server on 127.0.0.1 with a fresh port. */
-export async function startScepServer(options: { clock: Clock; random: Random; ca?: { certPem: string; keyPem: string }; auditFile?: string; challengeTtlMs?: number }): Promise<ScepTestServer> {
+/** A TLS server certificate for 127.0.0.1 issued by `ca` (serverAuth, IP SAN). */
+export function loopbackTlsCredential(ca: { certPem: string; keyPem: string }, random: Random, now: Date): { key: string; cert: string } {
+  const keys = generateRsaKeyPair(2048);
+  const cert = issueCertificate({
+    subject: [{ shortName: 'CN', value: '127.0.0.1' }], issuerCertPem: ca.certPem, publicKeyPem: keys.publicKeyPem, signingKeyPem: ca.keyPem,
+    serialHex: randomSerialHex(random.bytes(16)), notBefore: new Date(now.getTime() - 3_600_000), notAfter: new Date(now.getTime() + 30 * 86_400_000),
+    extensions: [
+      { name: 'basicConstraints', cA: false, critical: true }, { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true }, { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }, { name: 'authorityKeyIdentifier' },
+    ],
+  });
+  return { key: keys.privateKeyPem, cert };
+}
+
+/** Starts the SCEP server on 127.0.0.1 with a fresh port (HTTPS with a CA-issued certificate when `tls`). */
+export async function startScepServer(options: { clock: Clock; random: Random; ca?: { certPem: string; keyPem: string }; auditFile?: string; challengeTtlMs?: number; tls?: boolean }): Promise<ScepTestServer> {
   const { clock, random } = options;
   const ca = options.ca ?? createTestCa({ now: clock.now(), random });
   const challenges = new MemoryChallenges(clock, random, options.challengeTtlMs);
   const certificates = new MemoryIssuedCertificates();
   const { audit, db } = createTestAudit(clock, random, options.auditFile);
   const scep = createScepService({ ca: () => ca, challenges, certificates, audit, clock, random });
-  const app = await buildScepApp(scep);
+  const app = await buildScepApp(scep, options.tls ? loopbackTlsCredential(ca, random, new Date()) : undefined);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/scep`, app, scep, ca, challenges, certificates, audit,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/scep`, app, scep, ca, challenges, certificates, audit,
     close: async () => {
       await app.close();
       db.close();

@@ -1,7 +1,10 @@
 import { X509Certificate } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import type { Random } from '../../core/random.js';
+import type { TlsImportRequest, TlsStatusDto } from '../../contract/tls.js';
+import { AppError } from '../../core/errors.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
+import { keyMatches, readPkcs12, splitPemCertificates } from './pkcs12.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { CaStore, CredentialRow } from './ca.store.js';
 import { fingerprint256, generateRsaKeyPair, issueCertificate, pemToDer, randomSerialHex, type KeyedCertificate } from './x509.js';
@@ -30,7 +33,12 @@ export interface CaService {
   /** The CA certificate (PEM), its DER and SHA-256 fingerprint, for /trust and profiles. */
   caCertificate(): { pem: string; der: Buffer; fingerprint256: string };
   /** The current TLS credential (it also signs enrollment profiles). */
-  currentTls(): KeyedCertificate & { chainPem: string };
+  currentTls(): KeyedCertificate & { chainPem: string; source: 'generated' | 'imported' };
+  tlsStatus(): TlsStatusDto;
+  /** Installs an admin's certificate (for a public host name) for the device listener; it is never replaced automatically. */
+  importTls(input: TlsImportRequest, actor: Actor, sourceAddress: string | null): TlsStatusDto;
+  /** Goes back to a certificate from the office CA, issued for `names`. */
+  useGeneratedTls(names: TlsNames, actor: Actor, sourceAddress: string | null): TlsStatusDto;
 }
 
 /** Dependencies of the CA service. */
@@ -42,6 +50,8 @@ export interface CaDeps {
   random: Random;
   /** Organization shown in certificate subjects. */
   organization: string;
+  /** Called after the TLS credential changed, so the listener can load it without a restart. */
+  onTlsChanged?: (credential: { keyPem: string; certPem: string; chainPem: string }) => void;
   caKeyBits?: number;
   tlsKeyBits?: number;
 }
@@ -118,6 +128,7 @@ export function createCaService(deps: CaDeps): CaService {
         name: 'tls', cert_pem: certPem, chain_pem: ca.certPem, key_sealed: secrets.seal(keys.privateKeyPem, 'pki:tls'), source: 'generated',
         sans: JSON.stringify(wanted), not_after: new Date(new X509Certificate(certPem).validTo).toISOString(), created_at: now.toISOString(),
       });
+      deps.onTlsChanged?.({ certPem, keyPem: keys.privateKeyPem, chainPem: ca.certPem });
       audit.record({
         actor: SYSTEM, action: existing ? 'tls.reissued' : 'tls.created', subject: { type: 'certificate', id: 'tls', label: names.dnsNames[0] ?? '' },
         details: { names: wanted, previous: existing ? JSON.parse(existing.sans) as string[] : null, fingerprint256: fingerprint256(certPem) },
@@ -137,7 +148,59 @@ export function createCaService(deps: CaDeps): CaService {
     currentTls() {
       const row = store.get('tls');
       if (!row) throw new Error('No TLS credential yet: the server issues one at start.');
-      return { certPem: row.cert_pem, keyPem: unseal(row), chainPem: row.chain_pem };
+      return { certPem: row.cert_pem, keyPem: unseal(row), chainPem: row.chain_pem, source: row.source };
+    },
+
+    tlsStatus() {
+      const row = store.get('tls');
+      if (!row) throw new Error('No TLS credential yet: the server issues one at start.');
+      const x = new X509Certificate(row.cert_pem);
+      return {
+        source: row.source, subject: x.subject.replace(/\n/g, ', '), issuer: x.issuer.replace(/\n/g, ', '),
+        names: (x.subjectAltName ?? '').split(', ').filter(Boolean), notAfter: new Date(x.validTo).toISOString(),
+        fingerprint256: x.fingerprint256, caFingerprint256: service.caCertificate().fingerprint256,
+      };
+    },
+
+    importTls(input, actor, sourceAddress) {
+      let certPem: string;
+      let keyPem: string;
+      let chain: string[];
+      if ('pkcs12Base64' in input) {
+        ({ certPem, keyPem, chainPems: chain } = readPkcs12(Buffer.from(input.pkcs12Base64, 'base64'), input.password));
+      } else {
+        const certs = splitPemCertificates(input.certificatePem, 'certificatePem');
+        if (certs.length === 0) throw new AppError('VALIDATION_FAILED', 'Paste the certificate in PEM form (-----BEGIN CERTIFICATE-----).', { field: 'certificatePem' });
+        [certPem] = certs as [string];
+        chain = [...certs.slice(1), ...splitPemCertificates(input.chainPem ?? '', 'chainPem')];
+        keyPem = input.privateKeyPem;
+      }
+      if (!keyMatches(certPem, keyPem)) throw new AppError('VALIDATION_FAILED', 'The private key does not belong to this certificate.', { field: 'privateKeyPem' });
+      const x = new X509Certificate(certPem);
+      const now = clock.now();
+      if (new Date(x.validTo) <= now || new Date(x.validFrom) > now) throw new AppError('VALIDATION_FAILED', `This certificate is not valid now (valid ${x.validFrom} to ${x.validTo}).`, { field: 'certificatePem' });
+      if (x.ca) throw new AppError('VALIDATION_FAILED', 'This is a CA certificate; import the server certificate issued for your host name.', { field: 'certificatePem' });
+      const names = (x.subjectAltName ?? '').split(', ').filter((n) => n.startsWith('DNS:') || n.startsWith('IP Address:'));
+      if (names.length === 0) throw new AppError('VALIDATION_FAILED', 'The certificate names no host in subjectAltName; Apple devices ignore the common name (HT210176).', { field: 'certificatePem' });
+      const eku = x.keyUsage;
+      if (eku && eku.length > 0 && !eku.includes('1.3.6.1.5.5.7.3.1')) throw new AppError('VALIDATION_FAILED', 'The certificate is not for TLS servers (no serverAuth extended key usage).', { field: 'certificatePem' });
+      const bits = x.publicKey.asymmetricKeyDetails?.modulusLength;
+      if (x.publicKey.asymmetricKeyType === 'rsa' && (bits ?? 0) < 2048) throw new AppError('VALIDATION_FAILED', 'The RSA key is shorter than 2048 bits, which Apple devices refuse.', { field: 'certificatePem' });
+      const previous = store.get('tls');
+      const chainPem = chain.join('');
+      store.put({ name: 'tls', cert_pem: x.toString(), chain_pem: chainPem, key_sealed: secrets.seal(keyPem, 'pki:tls'), source: 'imported', sans: JSON.stringify(names), not_after: new Date(x.validTo).toISOString(), created_at: now.toISOString() });
+      audit.record({ actor, action: 'tls.imported', subject: { type: 'certificate', id: 'tls', label: names[0] ?? '' }, details: { names, issuer: x.issuer.replace(/\n/g, ', '), notAfter: new Date(x.validTo).toISOString(), previousSource: previous?.source ?? null, fingerprint256: x.fingerprint256 }, sourceAddress });
+      deps.onTlsChanged?.({ certPem: x.toString(), keyPem, chainPem });
+      return service.tlsStatus();
+    },
+
+    useGeneratedTls(names, actor, sourceAddress) {
+      const row = store.get('tls');
+      if (row?.source === 'imported') store.put({ ...row, source: 'generated', sans: '[]', not_after: new Date(0).toISOString() });
+      const fresh = service.ensureTlsCredential(names);
+      audit.record({ actor, action: 'tls.generated_restored', subject: { type: 'certificate', id: 'tls', label: names.dnsNames[0] ?? '' }, sourceAddress });
+      deps.onTlsChanged?.(fresh);
+      return service.tlsStatus();
     },
   };
   return service;

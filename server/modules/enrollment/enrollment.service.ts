@@ -52,6 +52,8 @@ export interface EnrollmentDeps {
   ca: CaService;
   /** The TLS credential that signs profiles (the device listener's certificate and chain). */
   signer: () => { certPem: string; keyPem: string; chainPem: string };
+  /** Whether profiles carry the office root CA (not needed when the TLS certificate is publicly trusted). */
+  includeRoot?: () => boolean;
   /** The APNs topic of the uploaded push certificate, or null when none is uploaded yet. */
   topic: () => string | null;
   /** Base URL of the HTTPS device listener, e.g. https://mdm.office.lan:8443 */
@@ -123,6 +125,7 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
         serverId: deps.serverId(), organization: deps.organization, lang: user.locale, target, caDer: deps.ca.caCertificate().der,
         scepUrl: `${base}/scep`, challenge, subject: { organization: deps.organization, commonName: `tsunagu-${row.id}` },
         topic, serverUrl: `${base}/mdm/connect`, checkInUrl: `${base}/mdm/checkin`, uuid: () => random.uuid().toUpperCase(),
+        includeRoot: deps.includeRoot?.() ?? true,
       });
       const signer = deps.signer();
       const body = signCms(Buffer.from(buildPlist(profile), 'utf8'), { certPem: signer.certPem, keyPem: signer.keyPem, extraCertsPem: signer.chainPem ? [signer.chainPem] : [] });

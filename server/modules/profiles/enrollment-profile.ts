@@ -19,6 +19,8 @@ export interface EnrollmentProfileInput {
   checkInUrl: string;
   /** Fresh UUIDs for the payloads of this download. */
   uuid: () => string;
+  /** Include the office root CA (needed while the TLS certificate comes from it). */
+  includeRoot?: boolean;
 }
 
 /** The stable top-level identifier of this server's enrollment profile. */
@@ -96,7 +98,7 @@ export function buildEnrollmentProfile(input: EnrollmentProfileInput): PlistDict
   // Per-user connections must be present for macOS and cannot be added later; bootstrap token escrow is macOS 11+.
   if (input.target === 'macos') mdm.ServerCapabilities = ['com.apple.mdm.per-user-connections', 'com.apple.mdm.bootstraptoken'];
   return {
-    PayloadContent: [root, scep, mdm],
+    PayloadContent: input.includeRoot === false ? [scep, mdm] : [root, scep, mdm],
     PayloadType: 'Configuration',
     PayloadVersion: 1,
     PayloadIdentifier: base,

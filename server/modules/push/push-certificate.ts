@@ -1,7 +1,8 @@
-import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 import { AppError } from '../../core/errors.js';
 import { nativeSigningKey } from '../ca/cms.js';
+import { keyMatches, readPkcs12 } from '../ca/pkcs12.js';
 
 /** The OID of the X.500 userId (UID) attribute that carries the APNs topic. */
 export const UID_OID = '0.9.2342.19200300.100.1.1';
@@ -36,31 +37,10 @@ export function topicOf(certPem: string): string {
   return uid;
 }
 
-/** Checks that `keyPem` is the private key of `certPem`. */
-export function keyMatches(certPem: string, keyPem: string): boolean {
-  try {
-    const pub = createPublicKey(createPrivateKey(keyPem)).export({ type: 'spki', format: 'der' });
-    return Buffer.from(new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' })).equals(pub);
-  } catch {
-    return false;
-  }
-}
-
 /** Reads a certificate and key out of a PKCS#12 file (the .p12 that Keychain Access exports). */
 export function fromPkcs12(der: Buffer, password: string): { certPem: string; keyPem: string } {
-  let p12: forge.pkcs12.Pkcs12Pfx;
-  try {
-    p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary'))), password);
-  } catch (err) {
-    const wrong = /password|MAC/i.test((err as Error).message);
-    throw new AppError('VALIDATION_FAILED', wrong ? 'The PKCS#12 password is wrong.' : 'The file is not a PKCS#12 (.p12) file.', { field: wrong ? 'password' : 'pkcs12Base64' }, { cause: err });
-  }
-  const certBag = p12.getBags({ bagType: forge.pki.oids.certBag as string })[forge.pki.oids.certBag as string]?.[0];
-  const keyBag = p12.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag as string })[forge.pki.oids.pkcs8ShroudedKeyBag as string]?.[0]
-    ?? p12.getBags({ bagType: forge.pki.oids.keyBag as string })[forge.pki.oids.keyBag as string]?.[0];
-  if (!certBag?.cert || !keyBag?.key) throw new AppError('VALIDATION_FAILED', 'The PKCS#12 file must hold the certificate and its private key.', { field: 'pkcs12Base64' });
-  const keyPem = createPrivateKey(forge.pki.privateKeyToPem(keyBag.key)).export({ type: 'pkcs8', format: 'pem' }).toString();
-  return { certPem: forge.pki.certificateToPem(certBag.cert), keyPem };
+  const { certPem, keyPem } = readPkcs12(der, password);
+  return { certPem, keyPem };
 }
 
 /** Validates a push certificate and key pair: an MDM topic, a matching key, not expired at `now`. */

@@ -24,6 +24,7 @@ export interface ClientCertificateInput {
 /** The issued certificate and the facts the service records about it. */
 export interface IssuedClientCertificate {
   certPem: string;
+  der: Buffer;
   serialHex: string;
   notBefore: Date;
   notAfter: Date;
@@ -68,5 +69,5 @@ export function issueClientCertificate(input: ClientCertificateInput): IssuedCli
   });
   const x509 = new X509Certificate(certPem);
   // Node's PEM (LF line ends), not forge's (CRLF), so stored and compared certificates look the same everywhere.
-  return { certPem: x509.toString(), serialHex: normalizeSerialHex(x509.serialNumber), notBefore, notAfter };
+  return { certPem: x509.toString(), der: Buffer.from(x509.raw), serialHex: normalizeSerialHex(x509.serialNumber), notBefore, notAfter };
 }

@@ -181,7 +181,7 @@ export function createScepService(deps: ScepDeps): ScepService {
       details: { transactionId: msg.transactionId, enrollmentId, kind, notAfter: issued.notAfter.toISOString(), keyBits: csr.publicKeyBits, digest, cipher: cipher.name },
       sourceAddress: context.sourceAddress ?? null,
     });
-    const issuedNode = parseDer(Buffer.from(new X509Certificate(issued.certPem).raw), 'issued certificate');
+    const issuedNode = parseDer(issued.der, 'issued certificate');
     const envelope = buildEnvelopedData(buildDegenerateSignedData([issuedNode]), signer.certificate, signer.publicKey, replyCipher(cipher), random);
     return buildCertRepSuccess(header, envelope, [issuedNode, material.ref.node], { cert: material.ref, key: material.key, digest });
   }
