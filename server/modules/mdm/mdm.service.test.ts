@@ -4,6 +4,7 @@ import { schemaKeys, validateDict } from '../../../tests/helpers/apple-schema.js
 import { testFoundation, TEST_ADMIN, TEST_CTX } from '../../../tests/helpers/foundation.js';
 import { issueTestIdentity, mdmSignature, type TestIdentity } from '../../../tests/helpers/mdm-identity.js';
 import { fakePushCertificate } from '../../../tests/helpers/push-cert.js';
+import type { CommandRequest } from '../../contract/devices.js';
 import { buildPlist, parsePlist, type PlistDict } from '../../core/plist.js';
 import { enrollmentProfileIdentifier } from '../profiles/enrollment-profile.js';
 
@@ -189,7 +190,7 @@ describe('MDM commands', () => {
     [{ type: 'EraseDevice', preserveDataPlan: true }, 'commands/device.erase.yaml'],
   ] as const)('sends %j shaped as Apple’s schema says', async (request, schema) => {
     const { s, deviceId } = await enrolled('ios');
-    const queued = s.services.mdm.enqueue(deviceId, request, TEST_ADMIN, null);
+    const queued = s.services.mdm.enqueue(deviceId, request as CommandRequest, TEST_ADMIN, null);
     expect(queued.status).toBe('queued');
     const sent = parsePlist(connect(s, { UDID: 'CMD-UDID', Status: 'Idle' }).body) as PlistDict;
     expect(sent.CommandUUID).toBe(queued.uuid);
@@ -235,9 +236,9 @@ describe('MDM commands', () => {
     [{ type: 'EraseDevice', pin: '12ab56' }, 'pin'],
     [{ type: 'RemoveProfile', identifier: 'has spaces' }, 'identifier'],
     [{ type: 'InstallProfile', payloadBase64: Buffer.from('hello').toString('base64') }, 'payloadBase64'],
-    [{ type: 'DeviceInformation', queries: [] }, 'queries'],
+    [{ type: 'DeviceInformation', queries: [] as string[] }, 'queries'],
   ] as const)('refuses %j naming %s', async (request, field) => {
     const { s, deviceId } = await enrolled('ios');
-    expect(() => s.services.mdm.enqueue(deviceId, request, TEST_ADMIN, null)).toThrow(expect.objectContaining({ code: 'COMMAND_INVALID', details: { field } }));
+    expect(() => s.services.mdm.enqueue(deviceId, request as CommandRequest, TEST_ADMIN, null)).toThrow(expect.objectContaining({ code: 'COMMAND_INVALID', details: { field } }));
   });
 });
