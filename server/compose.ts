@@ -2,7 +2,7 @@ import type { Clock } from './core/clock.js';
 import type { PasswordHasher } from './core/password.js';
 import type { Random } from './core/random.js';
 import type { Db } from './db/open.js';
-import { createAdminsService, type AdminsService, type LockoutPolicy } from './modules/admins/admins.service.js';
+import { createAdminsService, type AdminsService } from './modules/admins/admins.service.js';
 import { createAdminsStore } from './modules/admins/admins.store.js';
 import { createAuditService, type AuditService } from './modules/audit/audit.service.js';
 import { createAuditStore } from './modules/audit/audit.store.js';
@@ -21,6 +21,15 @@ import { createApnsClient, type ApnsClient } from './modules/push/apns-client.js
 import { createPushService, type PushService } from './modules/push/push.service.js';
 import { createPushStore } from './modules/push/push.store.js';
 import type { SecretBox } from './modules/secrets/secret-box.js';
+import { createEnrollmentUrls } from './modules/invitations/enrollment-url.js';
+import { createInvitationsService, type InvitationsService } from './modules/invitations/invitations.service.js';
+import { createInvitationsStore } from './modules/invitations/invitations.store.js';
+import { createMailService, type MailService, type MailTransport } from './modules/mail/mail.service.js';
+import { createMailStore } from './modules/mail/mail.store.js';
+import { createPortalService, type PortalService } from './modules/portal/portal.service.js';
+import { createPortalStore } from './modules/portal/portal.store.js';
+import { createThrottle, type LockoutPolicy as ThrottlePolicy } from './modules/throttle/throttle.service.js';
+import { createThrottleStore } from './modules/throttle/throttle.store.js';
 import { createSettingsService, type SettingsService } from './modules/settings/settings.service.js';
 import { createSettingsStore } from './modules/settings/settings.store.js';
 import { createUsersService, type UsersService } from './modules/users/users.service.js';
@@ -35,7 +44,9 @@ export interface Foundation {
   secrets: SecretBox;
   /** Base URL of the HTTPS device listener; known once it listens. */
   deviceBaseUrl?: () => string;
-  lockout?: LockoutPolicy;
+  lockout?: ThrottlePolicy;
+  /** SMTP transport (nodemailer by default). */
+  mailTransport?: MailTransport;
   organization?: string;
   caKeyBits?: number;
   tlsKeyBits?: number;
@@ -64,6 +75,11 @@ export interface Services {
   mdm: MdmService;
   push: PushService;
   scep: ScepService;
+  mail: MailService;
+  invitations: InvitationsService;
+  portal: PortalService;
+  /** Expires invitations, queues reminders, sends due mail: run by the scheduler in start.ts. */
+  tick(): Promise<void>;
   /** The names the generated TLS certificate covers. */
   tlsNames: () => TlsNames;
   /** Closes outgoing connections (APNs). */
@@ -88,6 +104,14 @@ export function createServices(f: Foundation): Services {
   const mdmStore = createMdmStore(db);
   const devicesStore = createDevicesStore(db);
   const enrollmentStore = createEnrollmentStore(db);
+  const throttle = createThrottle({ store: createThrottleStore(db), clock, ...(f.lockout ? { policy: f.lockout } : {}) });
+  // Late-bound: invitations and enrollments follow each other (profile downloaded, enrolled, revoked).
+  let invitations: InvitationsService | null = null;
+  let kick = () => undefined as void;
+  const mail = createMailService({
+    store: createMailStore(db), settingsStore, secrets, audit, clock, random, ...(f.mailTransport ? { transport: f.mailTransport } : {}),
+    onSent: (row) => { if (row.ref_id && row.kind !== 'test') invitations?.mailSent(row.ref_id); },
+  });
 
   let apns: ApnsClient | null = null;
   const push: PushService = createPushService({
@@ -100,7 +124,16 @@ export function createServices(f: Foundation): Services {
     // With an imported public certificate the device already trusts the server; no need to install our root.
     includeRoot: () => ca.currentTls().source === 'generated',
     serverId: () => settings.instanceId(), organization, audit, clock, random, transaction,
+    deviceCount: (userId) => devicesStore.count({ userId, status: 'active' }) + devicesStore.count({ userId, status: 'pending' }),
+    onProfileDownloaded: (row) => { if (row.invitation_id) invitations?.advance(row.invitation_id, 'profile_downloaded'); },
+    onEnrolled: (row) => { if (row.invitation_id) invitations?.advance(row.invitation_id, 'enrolled'); },
   });
+  invitations = createInvitationsService({
+    store: createInvitationsStore(db), users: usersStore, mail, settings, urls: createEnrollmentUrls({ store: settingsStore, clock, random }), secrets, hasher,
+    audit, clock, random, transaction, organization, deviceBaseUrl, closeEnrollments: (id, reason) => enrollment.closeForInvitation(id, reason), kick: () => kick(),
+  });
+  const portal = createPortalService({ store: createPortalStore(db), users: usersStore, invitations, throttle, hasher, audit, clock, random, transaction });
+  kick = () => { mail.dispatchDue().catch((err: unknown) => f.logError?.(err, 'mail dispatch failed')); };
   const wake = f.onWake ?? ((deviceId: string) => {
     push.pushDevice(deviceId).catch((err: unknown) => f.logError?.(err, `push to device ${deviceId} failed`));
   });
@@ -113,11 +146,19 @@ export function createServices(f: Foundation): Services {
   });
   // Consuming the challenge and recording the certificate commit together, or neither does.
   const scep: ScepService = { ...scepCore, pkiOperation: (message, context) => transaction(() => scepCore.pkiOperation(message, context)) };
+  const liveInvitations = invitations;
   return {
     audit,
     scep,
+    mail,
+    invitations: liveInvitations,
+    portal,
+    async tick() {
+      await liveInvitations.tick();
+      await mail.dispatchDue();
+    },
     tlsNames: f.tlsNames ?? (() => ({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] })),
-    admins: createAdminsService({ store: createAdminsStore(db), audit, clock, random, hasher, transaction, ...(f.lockout ? { lockout: f.lockout } : {}) }),
+    admins: createAdminsService({ store: createAdminsStore(db), audit, clock, random, hasher, transaction, throttle }),
     users: createUsersService({ store: usersStore, audit, clock, random, hasher, transaction }),
     settings,
     ca,

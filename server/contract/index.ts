@@ -9,3 +9,5 @@ export type * from './push.js';
 export type * from './devices.js';
 export type * from './enrollment.js';
 export type * from './tls.js';
+export type * from './mail.js';
+export type * from './invitations.js';

@@ -3,10 +3,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 /** The languages device-facing pages are written in. */
 export type PageLang = 'ja' | 'en';
 
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
+import { escapeHtml } from '../core/html.js';
+
+export { escapeHtml };
 
 /** Picks ja or en: an explicit `?lang=` wins, then the Accept-Language header, then Japanese. */
 export function pageLang(request: FastifyRequest): PageLang {

@@ -7,21 +7,10 @@ import { DUMMY_HASH, passwordProblem, type PasswordHasher } from '../../core/pas
 import type { Random } from '../../core/random.js';
 import { displayNameProblem, emailProblem } from '../../core/validate.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
-import type { AdminRow, AdminsStore, ThrottleRow } from './admins.store.js';
+import type { Throttle } from '../throttle/throttle.service.js';
+import type { AdminRow, AdminsStore } from './admins.store.js';
 
-/** How sign-in failures turn into lockouts. */
-export interface LockoutPolicy {
-  /** Failures allowed before the first lock. */
-  threshold: number;
-  /** First lock length; each further failure doubles it. */
-  baseLockMs: number;
-  maxLockMs: number;
-  /** Failures older than this are forgotten. */
-  forgetAfterMs: number;
-}
-
-/** Five free attempts, then 30 s, 60 s, 120 s ... up to 15 minutes. */
-export const DEFAULT_LOCKOUT: LockoutPolicy = Object.freeze({ threshold: 5, baseLockMs: 30_000, maxLockMs: 15 * 60_000, forgetAfterMs: 24 * 3600_000 });
+export { DEFAULT_LOCKOUT, lockDuration, type LockoutPolicy } from '../throttle/throttle.service.js';
 
 /** Session lifetime: idle timeout, and an absolute limit from sign-in. */
 export const SESSION_IDLE_MS = 8 * 3600_000;
@@ -57,7 +46,7 @@ export interface AdminsDeps {
   random: Random;
   hasher: PasswordHasher;
   transaction: <T>(fn: () => T) => T;
-  lockout?: LockoutPolicy;
+  throttle: Throttle;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -67,16 +56,9 @@ export function toAdminDto(row: AdminRow): AdminDto {
   return { id: row.id, email: row.email, displayName: row.display_name, createdAt: row.created_at, lastLoginAt: row.last_login_at };
 }
 
-/** How long a key stays locked after its `failures`-th failure, or 0 below the threshold. */
-export function lockDuration(failures: number, policy: LockoutPolicy): number {
-  if (failures < policy.threshold) return 0;
-  return Math.min(policy.baseLockMs * 2 ** (failures - policy.threshold), policy.maxLockMs);
-}
-
 /** Builds the admins service. */
 export function createAdminsService(deps: AdminsDeps): AdminsService {
-  const { store, audit, clock, random, hasher, transaction } = deps;
-  const policy = deps.lockout ?? DEFAULT_LOCKOUT;
+  const { store, audit, clock, random, hasher, transaction, throttle } = deps;
 
   const validate = (input: { email: string; displayName: string; password: string }) => {
     const email = input.email.trim();
@@ -107,15 +89,6 @@ export function createAdminsService(deps: AdminsDeps): AdminsService {
     store.touchLogin(admin.id, now.toISOString());
     return { token, session: { admin: toAdminDto({ ...admin, last_login_at: now.toISOString() }), csrfToken: csrf, expiresAt } };
   };
-
-  const lockedUntil = (row: ThrottleRow | undefined, now: Date): Date | null => {
-    if (!row?.locked_until) return null;
-    const until = new Date(row.locked_until);
-    return until > now ? until : null;
-  };
-
-  const fresh = (row: ThrottleRow | undefined, now: Date): ThrottleRow | undefined =>
-    row && now.getTime() - new Date(row.updated_at).getTime() > policy.forgetAfterMs ? undefined : row;
 
   const actorOf = (row: AdminRow): Actor => ({ type: 'admin', id: row.id, label: row.email });
 
@@ -168,35 +141,22 @@ export function createAdminsService(deps: AdminsDeps): AdminsService {
     },
 
     async login(input, sourceAddress) {
-      const now = clock.now();
       const norm = normalizeEmail(input.email);
       const keys = [`email:${norm}`, ...(sourceAddress ? [`addr:${sourceAddress}`] : [])];
-      for (const key of keys) {
-        const until = lockedUntil(fresh(store.throttle(key), now), now);
-        if (until) {
-          const retryAfterSeconds = Math.ceil((until.getTime() - now.getTime()) / 1000);
-          throw new AppError('AUTH_LOCKED', `Too many failed sign-ins. Try again in ${retryAfterSeconds} seconds.`, { retryAfterSeconds });
-        }
-      }
+      const retryAfterSeconds = throttle.retryAfter(keys);
+      if (retryAfterSeconds > 0) throw new AppError('AUTH_LOCKED', `Too many failed sign-ins. Try again in ${retryAfterSeconds} seconds.`, { retryAfterSeconds });
       const admin = store.byEmail(norm);
       // Verify against a dummy hash for unknown emails so the response time does not reveal accounts.
       const ok = await hasher.verify(admin?.password_hash ?? DUMMY_HASH, input.password);
       const outcome = transaction(() => {
-        const at = clock.now();
         if (ok && admin) {
-          for (const key of keys) store.clearThrottle(key);
+          throttle.clear(keys);
           const opened = openSession(admin, sourceAddress);
           audit.record({ actor: actorOf(admin), action: 'admin.login', subject: { type: 'admin', id: admin.id, label: admin.email }, sourceAddress });
           return opened;
         }
         // Failures are written and committed before the error is thrown, so a rollback cannot erase them.
-        let lockedFor = 0;
-        for (const key of keys) {
-          const failures = (fresh(store.throttle(key), at)?.failures ?? 0) + 1;
-          const lock = lockDuration(failures, policy);
-          lockedFor = Math.max(lockedFor, lock);
-          store.putThrottle({ key, failures, locked_until: lock ? new Date(at.getTime() + lock).toISOString() : null, updated_at: at.toISOString() });
-        }
+        const lockedFor = throttle.fail(keys);
         const actor: Actor = admin ? actorOf(admin) : { type: 'admin', id: null, label: input.email.slice(0, 254) };
         audit.record({ actor, action: 'admin.login_failed', subject: admin ? { type: 'admin', id: admin.id, label: admin.email } : null, details: { reason: admin ? 'wrong password' : 'unknown email' }, sourceAddress });
         if (lockedFor > 0) {

@@ -22,15 +22,7 @@ export interface SessionRow {
   source_address: string | null;
 }
 
-/** Sign-in failures for one key ('email:…' or 'addr:…'). */
-export interface ThrottleRow {
-  key: string;
-  failures: number;
-  locked_until: string | null;
-  updated_at: string;
-}
-
-/** The SQL behind administrators, their sessions, sign-in throttling and small app state values. */
+/** The SQL behind administrators, their sessions, and small app state values. */
 export interface AdminsStore {
   count(): number;
   insert(row: AdminRow): void;
@@ -42,9 +34,6 @@ export interface AdminsStore {
   extendSession(tokenHash: string, lastSeen: string, expiresAt: string): void;
   deleteSession(tokenHash: string): void;
   deleteExpiredSessions(now: string): number;
-  throttle(key: string): ThrottleRow | undefined;
-  putThrottle(row: ThrottleRow): void;
-  clearThrottle(key: string): void;
   state(key: string): string | undefined;
   putState(key: string, value: string): void;
   deleteState(key: string): void;
@@ -63,10 +52,6 @@ export function createAdminsStore(db: Db): AdminsStore {
     extend: db.prepare('UPDATE admin_sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?'),
     deleteSession: db.prepare('DELETE FROM admin_sessions WHERE token_hash = ?'),
     deleteExpired: db.prepare('DELETE FROM admin_sessions WHERE expires_at <= ?'),
-    throttle: db.prepare<[string], ThrottleRow>('SELECT * FROM login_throttle WHERE key = ?'),
-    putThrottle: db.prepare(`INSERT INTO login_throttle (key, failures, locked_until, updated_at) VALUES (@key, @failures, @locked_until, @updated_at)
-      ON CONFLICT(key) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, updated_at = excluded.updated_at`),
-    clearThrottle: db.prepare('DELETE FROM login_throttle WHERE key = ?'),
     state: db.prepare<[string], { value: string }>('SELECT value FROM app_state WHERE key = ?'),
     putState: db.prepare('INSERT INTO app_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
     deleteState: db.prepare('DELETE FROM app_state WHERE key = ?'),
@@ -82,9 +67,6 @@ export function createAdminsStore(db: Db): AdminsStore {
     extendSession: (h, lastSeen, expiresAt) => { s.extend.run(lastSeen, expiresAt, h); },
     deleteSession: (h) => { s.deleteSession.run(h); },
     deleteExpiredSessions: (now) => s.deleteExpired.run(now).changes,
-    throttle: (key) => s.throttle.get(key),
-    putThrottle: (row) => { s.putThrottle.run(row); },
-    clearThrottle: (key) => { s.clearThrottle.run(key); },
     state: (key) => s.state.get(key)?.value,
     putState: (key, value) => { s.putState.run(key, value); },
     deleteState: (key) => { s.deleteState.run(key); },

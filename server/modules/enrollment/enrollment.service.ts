@@ -28,9 +28,22 @@ export interface ProfileDownload {
   enrollmentId: string;
 }
 
+/** Where the newest downloaded profile of an enrollment stands. */
+export interface ProfileStatus {
+  state: 'none' | 'valid' | 'expired' | 'used' | 'enrolled';
+  expiresAt: string | null;
+  secondsLeft: number;
+}
+
 /** Opens enrollments, serves their profiles with fresh one-time challenges, and consumes challenges for SCEP. */
 export interface EnrollmentService {
-  create(input: { userId: string; platform: Platform }, actor: Actor, sourceAddress: string | null): EnrollmentDto & { profileUrl: string };
+  create(input: { userId: string; platform: Platform; invitationId?: string | null }, actor: Actor, sourceAddress: string | null): EnrollmentDto & { profileUrl: string };
+  /** The user's pending enrollment for a platform (reused by the portal), or a new one. */
+  pendingFor(input: { userId: string; platform: Platform; invitationId: string | null }, actor: Actor, sourceAddress: string | null): EnrollmentDto;
+  /** Serves a profile for an enrollment the caller already authorized (a signed-in portal user). */
+  downloadProfileFor(enrollmentId: string, userAgent: string | undefined, sourceAddress: string | null): ProfileDownload;
+  /** The latest profile download of an enrollment: still valid (with seconds left), expired, used, or none. */
+  profileStatus(enrollmentId: string): ProfileStatus;
   get(id: string): EnrollmentDto;
   forUser(userId: string): EnrollmentDto[];
   /** Mints a challenge (voiding the previous one), builds and signs the profile; `token` is the link's bearer secret. */
@@ -40,6 +53,8 @@ export interface EnrollmentService {
   /** Marks an enrollment enrolled on its first TokenUpdate. */
   markEnrolled(enrollmentId: string, deviceId: string): void;
   close(enrollmentId: string, reason: string): void;
+  /** Closes the pending enrollments opened through an invitation (revoked, expired or replaced). */
+  closeForInvitation(invitationId: string, reason: string): void;
   /** A signed profile holding only the office CA, for /trust. */
   caProfile(lang: 'ja' | 'en'): Buffer;
 }
@@ -64,6 +79,11 @@ export interface EnrollmentDeps {
   clock: Clock;
   random: Random;
   transaction: <T>(fn: () => T) => T;
+  /** Devices a user has that count against the device limit (pending or active). */
+  deviceCount?: (userId: string) => number;
+  /** Told when a profile was downloaded or a device enrolled (invitations follow along). */
+  onProfileDownloaded?: (row: EnrollmentRow) => void;
+  onEnrolled?: (row: EnrollmentRow) => void;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -77,23 +97,70 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
   const { store, audit, clock, random, transaction } = deps;
   const DEVICE: Actor = { type: 'device', label: 'device' };
 
-  return {
+  const issueProfile = (row: EnrollmentRow, userAgent: string | undefined, sourceAddress: string | null): ProfileDownload => {
+    const now = clock.now();
+    if (row.status === 'closed') throw new AppError('ENROLLMENT_CLOSED', 'This enrollment was closed. Ask your administrator for a new invitation.');
+    if (row.status === 'enrolled') throw new AppError('ENROLLMENT_CLOSED', 'A device was already enrolled with this link. To enroll another device, start again from your invitation.');
+    if (new Date(row.expires_at) <= now) throw new AppError('ENROLLMENT_EXPIRED', 'This enrollment link has expired. Ask your administrator for a new invitation.');
+    if (row.platform === 'android') throw new AppError('VALIDATION_FAILED', 'This enrollment is for an Android device; install the Tsunagu agent instead of a profile.');
+    const topic = deps.topic();
+    if (!topic) throw new AppError('PUSH_NOT_CONFIGURED', 'The server has no Apple push certificate yet, so Apple devices cannot enroll. Ask your administrator to upload it.');
+    const user = deps.users.byId(row.user_id);
+    if (!user || user.deleted_at || user.disabled) throw new AppError('ENROLLMENT_CLOSED', 'This user cannot enroll devices now. Ask your administrator.');
+    const target = targetFromUserAgent(userAgent);
+    const challenge = random.bytes(16).toString('base64url');
+    const minutes = deps.settings.userSettings().profileValidityMinutes;
+    const expiresAt = new Date(now.getTime() + minutes * 60_000).toISOString();
+    const base = deps.deviceBaseUrl();
+    const profile = buildEnrollmentProfile({
+      serverId: deps.serverId(), organization: deps.organization, lang: user.locale, target, caDer: deps.ca.caCertificate().der,
+      scepUrl: `${base}/scep`, challenge, subject: { organization: deps.organization, commonName: `tsunagu-${row.id}` },
+      topic, serverUrl: `${base}/mdm/connect`, checkInUrl: `${base}/mdm/checkin`, uuid: () => random.uuid().toUpperCase(),
+      includeRoot: deps.includeRoot?.() ?? true,
+    });
+    const signer = deps.signer();
+    const body = signCms(Buffer.from(buildPlist(profile), 'utf8'), { certPem: signer.certPem, keyPem: signer.keyPem, extraCertsPem: signer.chainPem ? [signer.chainPem] : [] });
+    const hint = (userAgent ?? 'unknown').slice(0, 200);
+    transaction(() => {
+      const voided = store.voidChallenges(row.id, now.toISOString());
+      store.insertChallenge({ id: random.uuid(), enrollment_id: row.id, challenge_hash: sha256(challenge), device_hint: hint, created_at: now.toISOString(), expires_at: expiresAt, consumed_at: null, voided_at: null });
+      audit.record({
+        actor: { type: 'user', id: user.id, label: user.email }, action: 'profile.downloaded', subject: { type: 'enrollment', id: row.id, label: user.email },
+        details: { target, deviceHint: hint, expiresAt, voidedChallenges: voided }, sourceAddress,
+      });
+      deps.onProfileDownloaded?.(row);
+    });
+    return { body, expiresAt, target, enrollmentId: row.id };
+  };
+
+  const service: EnrollmentService = {
     create(input, actor, sourceAddress) {
       const user = deps.users.byId(input.userId);
       if (!user || user.deleted_at) throw new AppError('USER_NOT_FOUND', 'No user has this id.', { field: 'userId' });
       if (user.disabled) throw new AppError('VALIDATION_FAILED', `${user.email} is disabled; enable the user before enrolling a device.`, { field: 'userId' });
+      const limit = deps.settings.userSettings().deviceLimitPerUser;
+      const count = deps.deviceCount?.(user.id) ?? 0;
+      if (count >= limit) throw new AppError('DEVICE_LIMIT', `${user.email} already has ${count} device(s), the most allowed (${limit}). Retire one, or raise the limit in User settings.`, { limit, count });
       const now = clock.now();
       const token = newToken(random);
       const row: EnrollmentRow = {
         id: random.uuid(), user_id: user.id, platform: input.platform, status: 'pending', token_hash: sha256(token),
         expires_at: new Date(now.getTime() + ENROLLMENT_TTL_DAYS * 86_400_000).toISOString(), device_id: null, closed_reason: null,
-        created_at: now.toISOString(), updated_at: now.toISOString(),
+        invitation_id: input.invitationId ?? null, created_at: now.toISOString(), updated_at: now.toISOString(),
       };
       transaction(() => {
         store.insert(row);
-        audit.record({ actor, action: 'enrollment.created', subject: { type: 'user', id: user.id, label: user.email }, details: { enrollmentId: row.id, platform: row.platform }, sourceAddress });
+        audit.record({ actor, action: 'enrollment.created', subject: { type: 'user', id: user.id, label: user.email }, details: { enrollmentId: row.id, platform: row.platform, invitationId: row.invitation_id }, sourceAddress });
       });
       return { ...toDto(row), profileUrl: `${deps.deviceBaseUrl()}/profile/${token}` };
+    },
+
+    pendingFor(input, actor, sourceAddress) {
+      const now = clock.now().toISOString();
+      const open = store.forUser(input.userId).find((e) => e.status === 'pending' && e.platform === input.platform && e.expires_at > now && e.invitation_id === input.invitationId);
+      if (open) return toDto(open);
+      const { profileUrl: _url, ...dto } = service.create(input, actor, sourceAddress);
+      return dto;
     },
 
     get(id) {
@@ -107,38 +174,24 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
     downloadProfile(token, userAgent, sourceAddress) {
       const row = token.length <= 100 ? store.byTokenHash(sha256(token)) : undefined;
       if (!row) throw new AppError('ENROLLMENT_NOT_FOUND', 'This enrollment link is not valid. Ask your administrator for a new invitation.');
-      const now = clock.now();
-      if (row.status === 'closed') throw new AppError('ENROLLMENT_CLOSED', 'This enrollment was closed. Ask your administrator for a new invitation.');
-      if (row.status === 'enrolled') throw new AppError('ENROLLMENT_CLOSED', 'A device was already enrolled with this link. To enroll another device, start again from your invitation.');
-      if (new Date(row.expires_at) <= now) throw new AppError('ENROLLMENT_EXPIRED', 'This enrollment link has expired. Ask your administrator for a new invitation.');
-      if (row.platform === 'android') throw new AppError('VALIDATION_FAILED', 'This enrollment is for an Android device; install the Tsunagu agent instead of a profile.');
-      const topic = deps.topic();
-      if (!topic) throw new AppError('PUSH_NOT_CONFIGURED', 'The server has no Apple push certificate yet, so Apple devices cannot enroll. Ask your administrator to upload it.');
-      const user = deps.users.byId(row.user_id);
-      if (!user || user.deleted_at || user.disabled) throw new AppError('ENROLLMENT_CLOSED', 'This user cannot enroll devices now. Ask your administrator.');
-      const target = targetFromUserAgent(userAgent);
-      const challenge = random.bytes(16).toString('base64url');
-      const minutes = deps.settings.userSettings().profileValidityMinutes;
-      const expiresAt = new Date(now.getTime() + minutes * 60_000).toISOString();
-      const base = deps.deviceBaseUrl();
-      const profile = buildEnrollmentProfile({
-        serverId: deps.serverId(), organization: deps.organization, lang: user.locale, target, caDer: deps.ca.caCertificate().der,
-        scepUrl: `${base}/scep`, challenge, subject: { organization: deps.organization, commonName: `tsunagu-${row.id}` },
-        topic, serverUrl: `${base}/mdm/connect`, checkInUrl: `${base}/mdm/checkin`, uuid: () => random.uuid().toUpperCase(),
-        includeRoot: deps.includeRoot?.() ?? true,
-      });
-      const signer = deps.signer();
-      const body = signCms(Buffer.from(buildPlist(profile), 'utf8'), { certPem: signer.certPem, keyPem: signer.keyPem, extraCertsPem: signer.chainPem ? [signer.chainPem] : [] });
-      const hint = (userAgent ?? 'unknown').slice(0, 200);
-      transaction(() => {
-        const voided = store.voidChallenges(row.id, now.toISOString());
-        store.insertChallenge({ id: random.uuid(), enrollment_id: row.id, challenge_hash: sha256(challenge), device_hint: hint, created_at: now.toISOString(), expires_at: expiresAt, consumed_at: null, voided_at: null });
-        audit.record({
-          actor: { type: 'user', id: user.id, label: user.email }, action: 'profile.downloaded', subject: { type: 'enrollment', id: row.id, label: user.email },
-          details: { target, deviceHint: hint, expiresAt, voidedChallenges: voided }, sourceAddress,
-        });
-      });
-      return { body, expiresAt, target, enrollmentId: row.id };
+      return issueProfile(row, userAgent, sourceAddress);
+    },
+
+    downloadProfileFor(enrollmentId, userAgent, sourceAddress) {
+      const row = store.byId(enrollmentId);
+      if (!row) throw new AppError('ENROLLMENT_NOT_FOUND', 'This enrollment does not exist any more; start again.');
+      return issueProfile(row, userAgent, sourceAddress);
+    },
+
+    profileStatus(enrollmentId) {
+      const row = store.byId(enrollmentId);
+      if (row?.status === 'enrolled') return { state: 'enrolled', expiresAt: null, secondsLeft: 0 };
+      const c = store.latestChallenge(enrollmentId);
+      if (!c) return { state: 'none', expiresAt: null, secondsLeft: 0 };
+      if (c.consumed_at) return { state: 'used', expiresAt: c.expires_at, secondsLeft: 0 };
+      const left = Math.floor((new Date(c.expires_at).getTime() - clock.now().getTime()) / 1000);
+      if (c.voided_at || left <= 0) return { state: 'expired', expiresAt: c.expires_at, secondsLeft: 0 };
+      return { state: 'valid', expiresAt: c.expires_at, secondsLeft: left };
     },
 
     consumeChallenge(challenge, info) {
@@ -159,12 +212,18 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
 
     markEnrolled(enrollmentId, deviceId) {
       store.update(enrollmentId, { status: 'enrolled', device_id: deviceId, updated_at: clock.now().toISOString() });
+      const row = store.byId(enrollmentId);
+      if (row) deps.onEnrolled?.(row);
     },
 
     caProfile(lang) {
       const profile = buildCaProfile({ serverId: deps.serverId(), organization: deps.organization, lang, caDer: deps.ca.caCertificate().der, uuid: () => random.uuid().toUpperCase() });
       const signer = deps.signer();
       return signCms(Buffer.from(buildPlist(profile), 'utf8'), { certPem: signer.certPem, keyPem: signer.keyPem, extraCertsPem: signer.chainPem ? [signer.chainPem] : [] });
+    },
+
+    closeForInvitation(invitationId, reason) {
+      for (const row of store.pendingForInvitation(invitationId)) service.close(row.id, reason);
     },
 
     close(enrollmentId, reason) {
@@ -175,4 +234,5 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
       });
     },
   };
+  return service;
 }

@@ -11,6 +11,7 @@ export interface EnrollmentRow {
   expires_at: string;
   device_id: string | null;
   closed_reason: string | null;
+  invitation_id: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -34,6 +35,8 @@ export interface EnrollmentStore {
   byTokenHash(hash: string): EnrollmentRow | undefined;
   update(id: string, changes: Partial<Pick<EnrollmentRow, 'status' | 'device_id' | 'closed_reason' | 'updated_at' | 'expires_at'>>): void;
   forUser(userId: string): EnrollmentRow[];
+  /** Pending enrollments opened through an invitation. */
+  pendingForInvitation(invitationId: string): EnrollmentRow[];
   insertChallenge(row: ChallengeRow): void;
   /** Voids every live challenge of an enrollment (a newer download replaces them). */
   voidChallenges(enrollmentId: string, at: string): number;
@@ -48,11 +51,12 @@ const UPDATABLE = ['status', 'device_id', 'closed_reason', 'updated_at', 'expire
 /** Builds the enrollment store over an open database. */
 export function createEnrollmentStore(db: Db): EnrollmentStore {
   const s = {
-    insert: db.prepare(`INSERT INTO enrollments (id, user_id, platform, status, token_hash, expires_at, device_id, closed_reason, created_at, updated_at)
-      VALUES (@id, @user_id, @platform, @status, @token_hash, @expires_at, @device_id, @closed_reason, @created_at, @updated_at)`),
+    insert: db.prepare(`INSERT INTO enrollments (id, user_id, platform, status, token_hash, expires_at, device_id, closed_reason, invitation_id, created_at, updated_at)
+      VALUES (@id, @user_id, @platform, @status, @token_hash, @expires_at, @device_id, @closed_reason, @invitation_id, @created_at, @updated_at)`),
     byId: db.prepare<[string], EnrollmentRow>('SELECT * FROM enrollments WHERE id = ?'),
     byToken: db.prepare<[string], EnrollmentRow>('SELECT * FROM enrollments WHERE token_hash = ?'),
     forUser: db.prepare<[string], EnrollmentRow>('SELECT * FROM enrollments WHERE user_id = ? ORDER BY created_at DESC'),
+    pendingForInvitation: db.prepare<[string], EnrollmentRow>("SELECT * FROM enrollments WHERE invitation_id = ? AND status = 'pending'"),
     insertChallenge: db.prepare(`INSERT INTO scep_challenges (id, enrollment_id, challenge_hash, device_hint, created_at, expires_at, consumed_at, voided_at)
       VALUES (@id, @enrollment_id, @challenge_hash, @device_hint, @created_at, @expires_at, @consumed_at, @voided_at)`),
     voidChallenges: db.prepare('UPDATE scep_challenges SET voided_at = ? WHERE enrollment_id = ? AND consumed_at IS NULL AND voided_at IS NULL'),
@@ -70,6 +74,7 @@ export function createEnrollmentStore(db: Db): EnrollmentStore {
       db.prepare(`UPDATE enrollments SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...changes, id });
     },
     forUser: (userId) => s.forUser.all(userId),
+    pendingForInvitation: (id) => s.pendingForInvitation.all(id),
     insertChallenge: (row) => { s.insertChallenge.run(row); },
     voidChallenges: (id, at) => s.voidChallenges.run(at, id).changes,
     challengeByHash: (h) => s.challengeByHash.get(h),

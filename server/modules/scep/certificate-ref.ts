@@ -9,6 +9,8 @@ export interface CertificateRef {
   node: Node;
   issuerNode: Node;
   serialNode: Node;
+  /** The SubjectPublicKeyInfo node. */
+  spkiNode: Node;
   id: IssuerSerial;
 }
 
@@ -18,7 +20,7 @@ export interface IssuerSerial {
   serial: Buffer;
 }
 
-/** Reads the issuer and serial of a parsed Certificate node (RFC 5280 §4.1). */
+/** Reads the issuer, serial and key of a parsed Certificate node (RFC 5280 §4.1). */
 export function readCertificate(node: Node, what: string): CertificateRef {
   const [tbs] = sequence(node, what, 3, 3);
   const fields = sequence(tbs, `${what} TBSCertificate`, 6, 10);
@@ -26,7 +28,8 @@ export function readCertificate(node: Node, what: string): CertificateRef {
   const serialNode = fields[offset] as Node;
   const issuerNode = fields[offset + 2] as Node;
   sequenceOf(issuerNode, `${what} issuer`, 64);
-  return { der: encode(node), node, issuerNode, serialNode, id: { issuerDer: encode(issuerNode), serial: readIntegerBytes(serialNode, `${what} serial number`) } };
+  const spkiNode = fields[offset + 5] as Node;
+  return { der: encode(node), node, issuerNode, serialNode, spkiNode, id: { issuerDer: encode(issuerNode), serial: readIntegerBytes(serialNode, `${what} serial number`) } };
 }
 
 /** Parses a DER certificate into a CertificateRef. */

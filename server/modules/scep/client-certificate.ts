@@ -1,4 +1,4 @@
-import { X509Certificate, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { issueCertificate, type NameAttr } from '../ca/x509.js';
 import type { ParsedCsr, SubjectAttribute } from './csr.js';
 import { shortNameOf } from './csr.js';
@@ -67,7 +67,8 @@ export function issueClientCertificate(input: ClientCertificateInput): IssuedCli
       { name: 'authorityKeyIdentifier' },
     ],
   });
-  const x509 = new X509Certificate(certPem);
-  // Node's PEM (LF line ends), not forge's (CRLF), so stored and compared certificates look the same everywhere.
-  return { certPem: x509.toString(), der: Buffer.from(x509.raw), serialHex: normalizeSerialHex(x509.serialNumber), notBefore, notAfter };
+  // LF line ends like Node's PEM (forge writes CRLF), so stored certificates compare equal everywhere.
+  const pem = certPem.replace(/\r\n/g, '\n');
+  const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  return { certPem: pem, der, serialHex: normalizeSerialHex(input.serialHex), notBefore, notAfter };
 }

@@ -1,9 +1,10 @@
-import { constants, createHash, sign as nodeSign, verify as nodeVerify, X509Certificate, type KeyObject } from 'node:crypto';
+import { constants, createHash, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { readCertificate, issuerAndSerialNumber, readIssuerSerial, sameIssuerSerial, type CertificateRef, type IssuerSerial } from './certificate-ref.js';
 import {
   algorithm, children, context, encode, isContext, octets, oid, int, parseDer, readAlgorithm, readOctets, readOid, readSmallInt,
   seq, sequence, set, setOf, sortedSet, utcTime, type Node,
 } from './der.js';
+import { publicKeyFromSpki } from './public-key.js';
 import { DIGESTS, digestByOid, digestByRsaSignatureOid, OID, type DigestName } from './scep.oids.js';
 import { ScepError } from './scep.errors.js';
 
@@ -40,7 +41,6 @@ export interface SignedData {
 export interface VerifiedSigner {
   signer: SignerInfo;
   certificate: CertificateRef;
-  x509: X509Certificate;
   /** The signer's RSA public key. */
   publicKey: KeyObject;
   digest: DigestName;
@@ -154,19 +154,10 @@ export function verifySignedData(sd: SignedData, what = 'SignedData'): VerifiedS
   }
   const certificate = sd.certificates.find((c) => sameIssuerSerial(c.id, signer.sid));
   if (!certificate) throw new ScepError('SCEP_MALFORMED', `${what} does not include the signer's certificate.`);
-  const { x509, publicKey } = parseX509(certificate.der, what);
+  // Only the key is needed to check the signature; a PKCSReq signer is self-signed and not trusted as such.
+  const publicKey = publicKeyFromSpki(certificate.spkiNode, `${what} signer key`);
   checkSignature(signer, publicKey, digest, what);
-  return { signer, certificate, x509, publicKey, digest };
-}
-
-// X509Certificate decodes the key lazily, so a corrupt key only throws on `.publicKey`: read it here.
-function parseX509(der: Buffer, what: string): { x509: X509Certificate; publicKey: KeyObject } {
-  try {
-    const x509 = new X509Certificate(der);
-    return { x509, publicKey: x509.publicKey };
-  } catch (err) {
-    throw new ScepError('SCEP_MALFORMED', `${what} signer certificate cannot be read.`, { cause: err });
-  }
+  return { signer, certificate, publicKey, digest };
 }
 
 function checkSignature(signer: SignerInfo, publicKey: KeyObject, digest: DigestName, what: string): void {
@@ -204,8 +195,14 @@ export interface SignOptions {
   signingTime: Date;
 }
 
-/** Builds and signs DER ContentInfo(SignedData) with one RSA signer and DER-sorted signed attributes. */
-export function buildSignedData(o: SignOptions): Buffer {
+/** A SignedData waiting for its signature: the DER signed attributes to sign, and the assembly step. */
+export interface UnsignedData {
+  toBeSigned: Buffer;
+  complete(signature: Buffer): Buffer;
+}
+
+/** Lays out DER ContentInfo(SignedData) with one RSA signer and DER-sorted signed attributes, unsigned. */
+export function prepareSignedData(o: SignOptions): UnsignedData {
   const digestAlg = algorithm(DIGESTS[o.digest].oid);
   const attrs = sortedSet([
     attribute(OID.contentType, oid(OID.data)),
@@ -213,14 +210,36 @@ export function buildSignedData(o: SignOptions): Buffer {
     attribute(OID.signingTime, utcTime(o.signingTime)),
     ...o.attributes,
   ]);
-  const signature = nodeSign(o.digest, encode(attrs), { key: o.signerKey, padding: constants.RSA_PKCS1_PADDING });
-  const signedAttrs = context(0, attrs.value as Node[]);
-  const signerInfo = seq(int(1), issuerAndSerialNumber(o.signerCert), digestAlg, signedAttrs, algorithm(OID.rsaEncryption), octets(signature));
-  const encap = o.eContent ? seq(oid(OID.data), context(0, [octets(o.eContent)])) : seq(oid(OID.data));
-  const fields = [int(1), set(digestAlg), encap];
-  if (o.certificates.length > 0) fields.push(context(0, [...o.certificates]));
-  fields.push(set(signerInfo));
-  return encode(contentInfo(OID.signedData, seq(...fields)));
+  return {
+    toBeSigned: encode(attrs),
+    complete(signature) {
+      const signedAttrs = context(0, attrs.value as Node[]);
+      const signerInfo = seq(int(1), issuerAndSerialNumber(o.signerCert), digestAlg, signedAttrs, algorithm(OID.rsaEncryption), octets(signature));
+      const encap = o.eContent ? seq(oid(OID.data), context(0, [octets(o.eContent)])) : seq(oid(OID.data));
+      const fields = [int(1), set(digestAlg), encap];
+      if (o.certificates.length > 0) fields.push(context(0, [...o.certificates]));
+      fields.push(set(signerInfo));
+      return encode(contentInfo(OID.signedData, seq(...fields)));
+    },
+  };
+}
+
+/** Builds and signs a SignedData on the calling thread. */
+export function buildSignedData(o: SignOptions): Buffer {
+  const unsigned = prepareSignedData(o);
+  return unsigned.complete(nodeSign(o.digest, unsigned.toBeSigned, { key: o.signerKey, padding: constants.RSA_PKCS1_PADDING }));
+}
+
+/**
+ * Builds a SignedData with the RSA signature computed on libuv's thread pool, so the event loop keeps serving
+ * other requests during the most expensive step of a CertRep.
+ */
+export async function buildSignedDataAsync(o: SignOptions): Promise<Buffer> {
+  const unsigned = prepareSignedData(o);
+  const signature = await new Promise<Buffer>((resolve, reject) => {
+    nodeSign(o.digest, unsigned.toBeSigned, { key: o.signerKey, padding: constants.RSA_PKCS1_PADDING }, (err, sig) => (err ? reject(err) : resolve(sig)));
+  });
+  return unsigned.complete(signature);
 }
 
 /** Builds a degenerate certificates-only SignedData (RFC 8894 §3.4): no content, no signers. */

@@ -25,7 +25,7 @@ describe('PKCS#10 CSR parsing (RFC 2986; apple-protocols §2.5 tolerance)', () =
     expect(createPublicKey(csr.publicKeyPem).export({ format: 'jwk' })).toEqual(createPublicKey(createPrivateKey(keyPem)).export({ format: 'jwk' }));
   });
 
-  it.each(['printable', 'utf8', 'ia5'] as const)('reads challengePassword sent as %s', (challengeTag) => {
+  it.each(['printable', 'utf8', 'ia5', 'bmp'] as const)('reads challengePassword sent as %s', (challengeTag) => {
     const csr = parseCsr(createCsr({ keyPem, subject: [{ shortName: 'CN', value: 'x' }], challenge: 'Abc-123', challengeTag }));
     expect(csr.challengePassword).toBe('Abc-123');
   });
@@ -39,6 +39,19 @@ describe('PKCS#10 CSR parsing (RFC 2986; apple-protocols §2.5 tolerance)', () =
     expect(csr.extensions).toEqual([{ oid: '2.5.29.17', critical: false, value: expect.any(Buffer) }]);
   });
 
+  it('verifies a CSR whose subject and challenge are BMPStrings (re-encoding keeps the signed bytes exact)', () => {
+    const csr = parseCsr(createCsr({ keyPem, subject: [{ shortName: 'CN', value: 'デバイス-1', tag: 'bmp' }], challenge: 'チャレンジ', challengeTag: 'bmp' }));
+    expect(csr.subject).toEqual([{ type: '2.5.4.3', value: 'デバイス-1', tag: Tag.BMP }]);
+    expect(csr.challengePassword).toBe('チャレンジ');
+  });
+
+  it('refuses BER and non-canonical DER instead of re-encoding it differently', () => {
+    const der = createCsr({ keyPem, subject: [{ shortName: 'CN', value: 'dev-1' }] });
+    // 30 82 LL LL -> 30 83 00 LL LL: the same length in a longer form.
+    const longForm = Buffer.concat([Buffer.from([0x30, 0x83, 0x00]), der.subarray(2)]);
+    expect(() => parseCsr(longForm)).toThrow(expect.objectContaining({ code: 'SCEP_MALFORMED', message: expect.stringContaining('canonical DER') }));
+  });
+
   it('agrees with openssl on what it parses', () => {
     const der = createCsr({ keyPem, subject: [{ shortName: 'O', value: 'scep-client' }, { shortName: 'CN', value: 'dev-1' }], challenge: 'c', dnsNames: ['a.example'] });
     const text = withTempDir((dir) => openssl(['req', '-inform', 'DER', '-in', writeFiles(dir, { 'csr.der': der })['csr.der'] as string, '-noout', '-verify', '-text']).stdout.toString());
@@ -49,7 +62,7 @@ describe('PKCS#10 CSR parsing (RFC 2986; apple-protocols §2.5 tolerance)', () =
 
   it('refuses a CSR whose self-signature does not verify', () => {
     const der = createCsr({ keyPem, subject: [{ shortName: 'CN', value: 'dev-1' }], challenge: 'c' });
-    der[der.length - 5] ^= 0x01;
+    der.writeUInt8((der.at(-5) ?? 0) ^ 0x01, der.length - 5);
     expect(() => parseCsr(der)).toThrow(expect.objectContaining({ code: 'SCEP_BAD_SIGNATURE' }));
   });
 

@@ -1,4 +1,5 @@
-import { constants, createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { constants, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { publicKeyFromSpki, spkiToPem } from './public-key.js';
 import { children, encode, isContext, isUniversal, parseDer, readAlgorithm, readBitString, readOctets, readOid, readSmallInt, readString, sequence, sequenceOf, setOf, Tag, type Node } from './der.js';
 import { digestByRsaSignatureOid, OID, type DigestName } from './scep.oids.js';
 import { ScepError } from './scep.errors.js';
@@ -45,7 +46,7 @@ export function parseCsr(der: Buffer): ParsedCsr {
   const [version, name, spki, attrs] = sequence(info, 'CSR info', 3, 4);
   const digest = digestByRsaSignatureOid(readAlgorithm(sigAlg, 'CSR signatureAlgorithm').oid);
   if (!digest) throw new ScepError('SCEP_UNSUPPORTED_ALGORITHM', 'The CSR signature algorithm is not supported; use RSA with SHA-1 or SHA-2.');
-  const publicKey = readPublicKey(spki as Node);
+  const publicKey = publicKeyFromSpki(spki as Node, 'CSR subjectPublicKeyInfo');
   verifySelfSignature(encode(info as Node), publicKey, digest, readBitString(sigBits, 'CSR signature'));
   const bits = publicKey.asymmetricKeyDetails?.modulusLength ?? 0;
   if (publicKey.asymmetricKeyType !== 'rsa' || bits < CSR_LIMITS.minRsaBits || bits > CSR_LIMITS.maxRsaBits) {
@@ -59,21 +60,12 @@ export function parseCsr(der: Buffer): ParsedCsr {
     subject,
     subjectText: subjectToString(subject),
     publicKey,
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    publicKeyPem: spkiToPem(spki as Node),
     publicKeyBits: bits,
     challengePassword: challengeOf(attributes),
     extensions: extensionsOf(attributes),
     signatureDigest: digest,
   };
-}
-
-function readPublicKey(spki: Node): KeyObject {
-  sequence(spki, 'CSR subjectPublicKeyInfo', 2, 2);
-  try {
-    return createPublicKey({ key: encode(spki), format: 'der', type: 'spki' });
-  } catch (err) {
-    throw new ScepError('SCEP_MALFORMED', 'The CSR public key cannot be read.', { cause: err });
-  }
 }
 
 function verifySelfSignature(data: Buffer, key: KeyObject, digest: DigestName, signature: Buffer): void {

@@ -33,15 +33,25 @@ interface FromDerOptions {
 
 const fromDer = asn1.fromDer as unknown as (bytes: forge.util.ByteStringBuffer, options: FromDerOptions) => Node;
 
-/** Parses one complete DER element, bounding its size and depth; anything else is SCEP_MALFORMED. */
+/**
+ * Parses one complete DER element, bounding its size and depth; anything else is SCEP_MALFORMED.
+ *
+ * Signatures cover exact bytes (signed attributes, the CSR info, certificates), and the codec gets them by
+ * re-encoding parsed nodes. That is only faithful for canonical DER (forge writes definite minimal lengths and
+ * trims a redundant leading zero of an INTEGER), so the input must re-encode to itself: BER and non-minimal
+ * encodings are refused rather than silently altered.
+ */
 export function parseDer(der: Buffer, what: string, maxBytes: number = MAX_DER_BYTES): Node {
   if (der.length === 0) throw new ScepError('SCEP_MALFORMED', `${what} is empty.`);
   if (der.length > maxBytes) throw new ScepError('SCEP_TOO_LARGE', `${what} is larger than ${maxBytes} bytes.`);
+  let root: Node;
   try {
-    return fromDer(forge.util.createBuffer(der.toString('binary')), { strict: true, parseAllBytes: true, decodeBitStrings: false, maxDepth: MAX_DEPTH });
+    root = fromDer(forge.util.createBuffer(der.toString('binary')), { strict: true, parseAllBytes: true, decodeBitStrings: false, maxDepth: MAX_DEPTH });
   } catch (err) {
     throw new ScepError('SCEP_MALFORMED', `${what} is not valid DER.`, { cause: err });
   }
+  if (!encode(root).equals(der)) throw new ScepError('SCEP_MALFORMED', `${what} is not in canonical DER.`);
+  return root;
 }
 
 /** The DER encoding of a node. */
@@ -160,9 +170,8 @@ export function readString(node: Node | undefined, what: string, maxChars = 1024
   if (!node || node.tagClass !== UNIVERSAL || node.constructed || !STRING_TAGS.has(node.type) || typeof node.value !== 'string') {
     throw malformed(what, 'is not a character string');
   }
-  const raw = Buffer.from(node.value, 'binary');
-  if (node.type === Tag.BMP && raw.length % 2 !== 0) throw malformed(what, 'is not a valid BMPString');
-  const text = node.type === Tag.UTF8 ? raw.toString('utf8') : node.type === Tag.BMP ? Buffer.from(raw).swap16().toString('utf16le') : raw.toString('latin1');
+  // forge stores a BMPString as UTF-16 code units and every other string as its raw bytes.
+  const text = node.type === Tag.BMP ? node.value : node.type === Tag.UTF8 ? Buffer.from(node.value, 'binary').toString('utf8') : node.value;
   if (text.length > maxChars) throw new ScepError('SCEP_TOO_LARGE', `${what} is longer than ${maxChars} characters.`);
   return { text, tag: node.type };
 }
@@ -234,10 +243,11 @@ export function nul(): Node {
   return asn1.create(UNIVERSAL, asn1.Type.NULL, false, '');
 }
 
-/** A character string with an explicit tag (PrintableString, UTF8String, IA5String). */
+/** A character string with an explicit tag (PrintableString, UTF8String, IA5String, BMPString). */
 export function str(tag: number, text: string): Node {
-  const bytes = tag === Tag.UTF8 ? Buffer.from(text, 'utf8') : Buffer.from(text, 'latin1');
-  return asn1.create(UNIVERSAL, tag, false, bytes.toString('binary'));
+  // forge writes a BMPString value as UTF-16 code units and every other value as raw bytes.
+  const value = tag === Tag.BMP ? text : tag === Tag.UTF8 ? Buffer.from(text, 'utf8').toString('binary') : Buffer.from(text, 'latin1').toString('binary');
+  return asn1.create(UNIVERSAL, tag, false, value);
 }
 
 /** A BIT STRING with no unused bits. */

@@ -1,6 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import type { CertificateRef } from './certificate-ref.js';
-import { attribute, attributeValue, buildSignedData, parseSignedData, verifySignedData, type SignedData, type SignerInfo, type VerifiedSigner } from './cms-signed.js';
+import {
+  attribute, attributeValue, buildSignedData, buildSignedDataAsync, parseSignedData, verifySignedData, type SignedData, type SignerInfo, type SignOptions, type VerifiedSigner,
+} from './cms-signed.js';
 import { octets, readOctets, readString, readTime, str, Tag, type Node } from './der.js';
 import { FailInfo, MessageType, OID, PkiStatus, type DigestName, type FailInfoName } from './scep.oids.js';
 import { ScepError } from './scep.errors.js';
@@ -120,8 +122,7 @@ export interface PkiMessageContent {
   signingTime: Date;
 }
 
-/** Builds and signs a pkiMessage. */
-export function buildPkiMessage(content: PkiMessageContent, signer: PkiSigner): Buffer {
+function signOptions(content: PkiMessageContent, signer: PkiSigner): SignOptions {
   const attrs = [
     attribute(OID.messageType, str(Tag.PRINTABLE, content.messageType)),
     attribute(OID.transactionId, typeof content.transactionId === 'string' ? str(Tag.PRINTABLE, content.transactionId) : content.transactionId),
@@ -131,10 +132,20 @@ export function buildPkiMessage(content: PkiMessageContent, signer: PkiSigner): 
   if (content.pkiStatus) attrs.push(attribute(OID.pkiStatus, str(Tag.PRINTABLE, content.pkiStatus)));
   if (content.failInfo) attrs.push(attribute(OID.failInfo, str(Tag.PRINTABLE, content.failInfo)));
   if (content.failInfoText) attrs.push(attribute(OID.failInfoText, str(Tag.UTF8, content.failInfoText)));
-  return buildSignedData({
+  return {
     eContent: content.envelope, certificates: content.certificates, signerCert: signer.cert, signerKey: signer.key, digest: signer.digest,
     attributes: attrs, signingTime: content.signingTime,
-  });
+  };
+}
+
+/** Builds and signs a pkiMessage on the calling thread (what a client does). */
+export function buildPkiMessage(content: PkiMessageContent, signer: PkiSigner): Buffer {
+  return buildSignedData(signOptions(content, signer));
+}
+
+/** Builds a pkiMessage with the signature computed off the event loop (what the server does). */
+export function buildPkiMessageAsync(content: PkiMessageContent, signer: PkiSigner): Promise<Buffer> {
+  return buildSignedDataAsync(signOptions(content, signer));
 }
 
 /** What every CertRep echoes from its request and adds of its own (RFC 8894 §3.2.1.1, §3.2.1.5). */
@@ -149,13 +160,13 @@ export interface CertRepHeader {
  * Builds a CertRep SUCCESS (RFC 8894 §3.3.2): content = the envelope holding the degenerate certs-only
  * SignedData, certificates = [issued certificate, CA certificate].
  */
-export function buildCertRepSuccess(header: CertRepHeader, envelope: Buffer, certificates: readonly Node[], signer: PkiSigner): Buffer {
-  return buildPkiMessage({ ...replyFields(header), pkiStatus: PkiStatus.SUCCESS, envelope, certificates }, signer);
+export function buildCertRepSuccess(header: CertRepHeader, envelope: Buffer, certificates: readonly Node[], signer: PkiSigner): Promise<Buffer> {
+  return buildPkiMessageAsync({ ...replyFields(header), pkiStatus: PkiStatus.SUCCESS, envelope, certificates }, signer);
 }
 
 /** Builds a CertRep FAILURE (RFC 8894 §3.3.2.2): no content, pkiStatus 2, failInfo and optional failInfoText. */
-export function buildCertRepFailure(header: CertRepHeader, failInfo: FailInfoName, failInfoText: string | null, certificates: readonly Node[], signer: PkiSigner): Buffer {
-  return buildPkiMessage({
+export function buildCertRepFailure(header: CertRepHeader, failInfo: FailInfoName, failInfoText: string | null, certificates: readonly Node[], signer: PkiSigner): Promise<Buffer> {
+  return buildPkiMessageAsync({
     ...replyFields(header), pkiStatus: PkiStatus.FAILURE, failInfo: FailInfo[failInfo], ...(failInfoText ? { failInfoText } : {}), envelope: null, certificates,
   }, signer);
 }

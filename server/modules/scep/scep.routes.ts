@@ -57,7 +57,7 @@ export async function scepRoutes(app: FastifyInstance, opts: { scep: ScepService
       case 'PKIOperation': {
         const message = single(query.message, 'message');
         if (!message) throw new AppError('VALIDATION_FAILED', 'PKIOperation by GET needs the message parameter (base64 DER pkiMessage).', { field: 'message' });
-        return sendCertRep(reply, scep.pkiOperation(decodeGetMessage(message), { sourceAddress: request.ip }));
+        return sendCertRep(reply, await scep.pkiOperation(decodeGetMessage(message), { sourceAddress: request.ip }));
       }
       default:
         throw unknownOperation(operation);
@@ -77,7 +77,7 @@ export async function scepRoutes(app: FastifyInstance, opts: { scep: ScepService
   }, async (request, reply) => {
     const body = request.body;
     if (!Buffer.isBuffer(body) || body.length === 0) throw new AppError('VALIDATION_FAILED', 'PKIOperation needs the DER pkiMessage as the request body.', { field: 'body' });
-    return sendCertRep(reply, scep.pkiOperation(body, { sourceAddress: request.ip }));
+    return sendCertRep(reply, await scep.pkiOperation(body, { sourceAddress: request.ip }));
   });
 }
 

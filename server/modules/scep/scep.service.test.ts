@@ -60,7 +60,7 @@ function opensslOpen(der: Buffer, identity: ScepIdentity, caPem: string): { veri
 }
 
 describe('SCEP service: capabilities and CA certificate', () => {
-  it('advertises the apple-protocols §2.2 capabilities and serves the CA certificate in DER', () => {
+  it('advertises the apple-protocols §2.2 capabilities and serves the CA certificate in DER', async () => {
     const t = setup();
     expect(t.scep.caps()).toBe('POSTPKIOperation\nSHA-256\nAES\nSCEPStandard\nRenewal\nSHA-1\nDES3');
     expect(SCEP_CAPABILITIES).toHaveLength(7);
@@ -69,10 +69,10 @@ describe('SCEP service: capabilities and CA certificate', () => {
 });
 
 describe('SCEP service: the Apple-profile fixture', () => {
-  it('answers the fixture PKCSReq (3DES, SHA-1, no challenge) with a CertRep SUCCESS that OpenSSL verifies', () => {
+  it('answers the fixture PKCSReq (3DES, SHA-1, no challenge) with a CertRep SUCCESS that OpenSSL verifies', async () => {
     const fixture = loadScepFixture();
     const t = setup({ ca: fixture.ca, now: FIXTURE_NOW, noChallengeEnrollment: 'enr-fixture' });
-    const rep = t.scep.pkiOperation(fixture.pkcsReq, { sourceAddress: '192.0.2.7' });
+    const rep = await t.scep.pkiOperation(fixture.pkcsReq, { sourceAddress: '192.0.2.7' });
     const stderr = withTempDir((dir) => openssl(['cms', '-verify', '-noverify', '-inform', 'DER', '-in', writeFiles(dir, { 'rep.der': rep })['rep.der'] as string, '-out', `${dir}/env.der`]).stderr);
     expect(stderr).toContain('Verification successful');
 
@@ -83,7 +83,7 @@ describe('SCEP service: the Apple-profile fixture', () => {
     expect(msg.signingTime?.toISOString()).toBe('2026-01-15T09:00:00.000Z');
     const v = verifyPkiMessage(msg);
     expect(v.digest).toBe('sha1');
-    expect(v.x509.subject).toBe(new X509Certificate(fixture.ca.certPem).subject);
+    expect(new X509Certificate(v.certificate.der).subject).toBe(new X509Certificate(fixture.ca.certPem).subject);
     // certificates = [issued, CA]; the issued certificate carries the device's 1024-bit key and UTF8 CN.
     const [issued, caCert] = msg.signed.certificates.map((c) => new X509Certificate(c.der));
     expect(caCert?.fingerprint256).toBe(new X509Certificate(fixture.ca.certPem).fingerprint256);
@@ -105,10 +105,10 @@ describe('SCEP service: PKCSReq', () => {
     ['sha512', 'aes-256-cbc', 'sha512', 'aes-128-cbc'],
     ['sha1', 'des-ede3-cbc', 'sha1', 'des-ede3-cbc'],
     ['sha1', 'des-cbc', 'sha1', 'des-ede3-cbc'],
-  ] as const)('issues for a %s / %s request and answers in %s / %s, verifiable and decryptable by OpenSSL', (digest, cipher, replyDigest, replyCipher) => {
+  ] as const)('issues for a %s / %s request and answers in %s / %s, verifiable and decryptable by OpenSSL', async (digest, cipher, replyDigest, replyCipher) => {
     const t = setup();
     const req = pkcsReq(t, { digest, cipher });
-    const rep = t.scep.pkiOperation(req.der, { sourceAddress: '192.0.2.7' });
+    const rep = await t.scep.pkiOperation(req.der, { sourceAddress: '192.0.2.7' });
     const result = parseCertRep(rep, req);
     expect(result).toMatchObject({ status: 'SUCCESS', digest: replyDigest, cipher: replyCipher });
     const viaOpenssl = opensslOpen(rep, req.signer, CA.certPem);
@@ -117,10 +117,10 @@ describe('SCEP service: PKCSReq', () => {
     expect(new X509Certificate(viaOpenssl.certPem).fingerprint256).toBe(new X509Certificate(result.status === 'SUCCESS' ? result.certificatePem : '').fingerprint256);
   });
 
-  it('issues a client identity certificate with the CSR subject, key and SANs, recorded and audited', () => {
+  it('issues a client identity certificate with the CSR subject, key and SANs, recorded and audited', async () => {
     const t = setup();
     const req = pkcsReq(t, { dnsNames: ['dev-1.office.lan'], cn: '田中の iPad' });
-    const result = parseCertRep(t.scep.pkiOperation(req.der, { sourceAddress: '192.0.2.7' }), req);
+    const result = parseCertRep(await t.scep.pkiOperation(req.der, { sourceAddress: '192.0.2.7' }), req);
     if (result.status !== 'SUCCESS') throw new Error(`expected SUCCESS, got ${result.status}`);
     const cert = new X509Certificate(result.certificatePem);
     expect(cert.subject).toBe('O=Example\nCN=田中の iPad');
@@ -147,14 +147,14 @@ describe('SCEP service: PKCSReq', () => {
     expect(t.challenges.calls).toEqual([expect.objectContaining({ transactionId: req.transactionId, subject: 'CN=田中の iPad,O=Example', result: { ok: true, enrollmentId: 'enr-1' } })]);
   });
 
-  it('honours clientCertValidityDays', () => {
+  it('honours clientCertValidityDays', async () => {
     const clock = new FakeClock(START);
     const random = new SeededRandom(5);
     const challenges = new MemoryChallenges(clock, random);
     const scep = createScepService({ ca: () => CA, challenges, certificates: new MemoryIssuedCertificates(), audit: createTestAudit(clock, random).audit, clock, random, clientCertValidityDays: 730 });
     const csr = createCsr({ keyPem: testKey('device'), subject: [{ shortName: 'CN', value: 'x' }], challenge: challenges.issue() });
     const req = buildScepRequest({ csr, signer: selfSignedIdentity(testKey('signer'), { now: clock.now() }), caCertPem: CA.certPem, random, now: clock.now() });
-    const result = parseCertRep(scep.pkiOperation(req.der, {}), req);
+    const result = parseCertRep(await scep.pkiOperation(req.der, {}), req);
     expect(result.status === 'SUCCESS' && new Date(new X509Certificate(result.certificatePem).validTo).toISOString()).toBe('2028-03-31T09:00:00.000Z');
   });
 });
@@ -164,17 +164,17 @@ describe('SCEP service: challenge refusals (CertRep FAILURE badRequest, HTTP 200
     ['wrong', 'unknown', (t: Setup) => pkcsReq(t, { challenge: 'not-a-challenge' })],
     ['missing', 'missing', (t: Setup) => pkcsReq(t, { challenge: null })],
     ['expired', 'expired', (t: Setup) => { const req = pkcsReq(t); t.clock.advance(15 * 60_000); return req; }],
-    ['reused', 'used', (t: Setup) => {
+    ['reused', 'used', async (t: Setup) => {
       const challenge = t.challenges.issue('enr-1');
       const first = pkcsReq(t, { challenge });
-      expect(parseCertRep(t.scep.pkiOperation(first.der, {}), first).status).toBe('SUCCESS');
+      expect(parseCertRep(await t.scep.pkiOperation(first.der, {}), first).status).toBe('SUCCESS');
       return pkcsReq(t, { challenge });
     }],
-  ])('refuses a %s challenge and audits scep.refused with the cause', (_name, reason, makeRequest) => {
+  ])('refuses a %s challenge and audits scep.refused with the cause', async (_name, reason, makeRequest) => {
     const t = setup();
-    const req = makeRequest(t);
+    const req = await makeRequest(t);
     const issuedBefore = t.certificates.records.length;
-    const rep = t.scep.pkiOperation(req.der, { sourceAddress: '192.0.2.9' });
+    const rep = await t.scep.pkiOperation(req.der, { sourceAddress: '192.0.2.9' });
     expect(parseCertRep(rep, req)).toEqual({ status: 'FAILURE', failInfo: 'badRequest', failInfoText: expect.stringContaining('download a new enrollment profile'), digest: 'sha256' });
     expect(t.certificates.records).toHaveLength(issuedBefore);
     const [event] = t.audit.list({ action: 'scep.refused' }).items;
@@ -216,50 +216,51 @@ describe('SCEP service: implicit rejection (RFC 8017 §7.2.2, stack.md Addendum)
     'a ciphertext not below the modulus': requestWithKeyBlock(t0, Buffer.alloc(k, 0xff), cek, csr),
   };
 
-  it('answers every undecryptable envelope with byte-identical CertRep FAILUREs and one audit reason, without throwing', () => {
-    const replies = Object.entries(cases).map(([name, der]) => {
+  it('answers every undecryptable envelope with byte-identical CertRep FAILUREs and one audit reason, without throwing', async () => {
+    const replies: Buffer[] = [];
+    for (const [name, der] of Object.entries(cases)) {
       const t = setup({ seed: 77 });
-      const rep = t.scep.pkiOperation(der, { sourceAddress: '192.0.2.1' });
+      const rep = await t.scep.pkiOperation(der, { sourceAddress: '192.0.2.1' });
       const [event] = t.audit.list({ action: 'scep.refused' }).items;
       expect(event?.details, name).toEqual({ reason: 'undecryptable', failInfo: 'badMessageCheck', messageType: '19', transactionId: 'IR-TEST' });
-      return rep;
-    });
+      replies.push(rep);
+    }
     const msg = parsePkiMessage(replies[0] as Buffer);
     expect(msg).toMatchObject({ pkiStatus: '2', failInfo: '1', envelope: null, transactionId: 'IR-TEST' });
     for (const rep of replies) expect(rep.equals(replies[0] as Buffer)).toBe(true);
   });
 
-  it('still issues for the same construction with a correct key block (the harness itself is sound)', () => {
+  it('still issues for the same construction with a correct key block (the harness itself is sound)', async () => {
     const t = setup({ seed: 77 });
     const challenge = t.challenges.issue();
     const good = createCsr({ keyPem: testKey('device'), subject: [{ shortName: 'CN', value: 'dev-1' }], challenge });
-    const rep = t.scep.pkiOperation(requestWithKeyBlock(t, publicEncrypt({ key: caPub, padding: constants.RSA_PKCS1_PADDING }, cek), cek, good), {});
+    const rep = await t.scep.pkiOperation(requestWithKeyBlock(t, publicEncrypt({ key: caPub, padding: constants.RSA_PKCS1_PADDING }, cek), cek, good), {});
     expect(parsePkiMessage(rep).pkiStatus).toBe('0');
   });
 });
 
 describe('SCEP service: other refusals', () => {
-  it('answers a bad signature with FAILURE badMessageCheck', () => {
+  it('answers a bad signature with FAILURE badMessageCheck', async () => {
     const t = setup();
     const req = pkcsReq(t);
     const der = Buffer.from(req.der);
     const sigAt = der.length - 40;
     der[sigAt] = (der[sigAt] ?? 0) ^ 0xff;
-    expect(parseCertRep(t.scep.pkiOperation(der, {}), req)).toMatchObject({ status: 'FAILURE', failInfo: 'badMessageCheck' });
+    expect(parseCertRep(await t.scep.pkiOperation(der, {}), req)).toMatchObject({ status: 'FAILURE', failInfo: 'badMessageCheck' });
     expect(t.audit.list({ action: 'scep.refused' }).items[0]?.details.reason).toBe('bad_signature');
     expect(t.challenges.calls).toEqual([]);
   });
 
-  it('answers an unsupported digest with FAILURE badAlg in SHA-256', () => {
+  it('answers an unsupported digest with FAILURE badAlg in SHA-256', async () => {
     const t = setup();
     const req = pkcsReq(t);
     // sha256 (…04 02 01) becomes sha224 (…04 02 04) in digestAlgorithms and the SignerInfo.
     const sha256 = Buffer.from('0609608648016503040201', 'hex');
     const der = Buffer.from(req.der.toString('hex').split(sha256.toString('hex')).join('0609608648016503040204'), 'hex');
-    expect(parseCertRep(t.scep.pkiOperation(der, {}), req)).toMatchObject({ status: 'FAILURE', failInfo: 'badAlg', digest: 'sha256' });
+    expect(parseCertRep(await t.scep.pkiOperation(der, {}), req)).toMatchObject({ status: 'FAILURE', failInfo: 'badAlg', digest: 'sha256' });
   });
 
-  it('answers an unsupported content cipher with FAILURE badAlg', () => {
+  it('answers an unsupported content cipher with FAILURE badAlg', async () => {
     const t = setup();
     const id = signer(t);
     const ref = certificateFromDer(Buffer.from(new X509Certificate(id.certPem).raw), 'signer');
@@ -269,25 +270,25 @@ describe('SCEP service: other refusals', () => {
     // aes-128-cbc 2.16.840.1.101.3.4.1.2 -> aes-128-ofb 2.16.840.1.101.3.4.1.3
     const patched = Buffer.from(envelope.toString('hex').replace(encode(oid(aes128)).toString('hex'), encode(oid('2.16.840.1.101.3.4.1.3')).toString('hex')), 'hex');
     const req = { der: buildPkiMessage({ messageType: '19', transactionId: 'T-ALG', senderNonce: Buffer.alloc(16, 1), envelope: patched, certificates: [ref.node], signingTime: t.clock.now() }, { cert: ref, key: createPrivateKey(id.keyPem), digest: 'sha256' }), transactionId: 'T-ALG', senderNonce: Buffer.alloc(16, 1), signer: id, caCertPem: CA.certPem };
-    expect(parseCertRep(t.scep.pkiOperation(req.der, {}), req)).toMatchObject({ status: 'FAILURE', failInfo: 'badAlg' });
+    expect(parseCertRep(await t.scep.pkiOperation(req.der, {}), req)).toMatchObject({ status: 'FAILURE', failInfo: 'badAlg' });
   });
 
-  it.each([['CertPoll', '20'], ['GetCert', '21'], ['GetCRL', '22'], ['UpdateReq', '18']])('answers %s with FAILURE badRequest', (_name, type) => {
+  it.each([['CertPoll', '20'], ['GetCert', '21'], ['GetCRL', '22'], ['UpdateReq', '18']])('answers %s with FAILURE badRequest', async (_name, type) => {
     const t = setup();
     const id = signer(t);
     const ref = certificateFromDer(Buffer.from(new X509Certificate(id.certPem).raw), 'signer');
     const nonce = Buffer.alloc(16, 5);
     const der = buildPkiMessage({ messageType: type, transactionId: 'T-TYPE', senderNonce: nonce, envelope: Buffer.from([1]), certificates: [ref.node], signingTime: t.clock.now() }, { cert: ref, key: createPrivateKey(id.keyPem), digest: 'sha256' });
-    expect(parseCertRep(t.scep.pkiOperation(der, {}), { der, transactionId: 'T-TYPE', senderNonce: nonce, signer: id, caCertPem: CA.certPem })).toMatchObject({ status: 'FAILURE', failInfo: 'badRequest' });
+    expect(parseCertRep(await t.scep.pkiOperation(der, {}), { der, transactionId: 'T-TYPE', senderNonce: nonce, signer: id, caCertPem: CA.certPem })).toMatchObject({ status: 'FAILURE', failInfo: 'badRequest' });
     expect(t.audit.list({ action: 'scep.refused' }).items[0]?.details.reason).toBe('unsupported_message_type');
   });
 
-  it('answers an envelope for another CA with FAILURE badMessageCheck', () => {
+  it('answers an envelope for another CA with FAILURE badMessageCheck', async () => {
     const t = setup();
     const other = createTestCa({ random: new SeededRandom(8), cn: 'Someone Else' });
     const csr = createCsr({ keyPem: testKey('device'), subject: [{ shortName: 'CN', value: 'x' }], challenge: t.challenges.issue() });
     const req = buildScepRequest({ csr, signer: signer(t), caCertPem: other.certPem, random: t.random });
-    const result = parseCertRep(t.scep.pkiOperation(req.der, {}), { ...req, caCertPem: CA.certPem });
+    const result = parseCertRep(await t.scep.pkiOperation(req.der, {}), { ...req, caCertPem: CA.certPem });
     expect(result).toMatchObject({ status: 'FAILURE', failInfo: 'badMessageCheck' });
   });
 
@@ -296,11 +297,11 @@ describe('SCEP service: other refusals', () => {
     ['a truncated message', loadScepFixture().pkcsReq.subarray(0, 1500)],
     ['an empty body', Buffer.alloc(0)],
     ['a huge body', Buffer.alloc(100_000, 0x30)],
-  ])('throws AppError VALIDATION_FAILED (HTTP 400) for %s, and audits nothing', (_name, der) => {
+  ])('throws AppError VALIDATION_FAILED (HTTP 400) for %s, and audits nothing', async (_name, der) => {
     const t = setup();
     let thrown: unknown;
     try {
-      t.scep.pkiOperation(der, {});
+      await t.scep.pkiOperation(der, {});
     } catch (err) {
       thrown = err;
     }
@@ -309,14 +310,14 @@ describe('SCEP service: other refusals', () => {
     expect(t.audit.list({}).items).toEqual([]);
   });
 
-  it('answers every single-byte corruption of a request with a CertRep or an HTTP 400, never another error', () => {
+  it('answers every single-byte corruption of a request with a CertRep or an HTTP 400, never another error', async () => {
     const t = setup();
     const req = pkcsReq(t);
     for (let i = 0; i < req.der.length; i += 3) {
       const der = Buffer.from(req.der);
       der[i] = (der[i] ?? 0) ^ 0x20;
       try {
-        const rep = t.scep.pkiOperation(der, {});
+        const rep = await t.scep.pkiOperation(der, {});
         expect(parsePkiMessage(rep).messageType).toBe('3');
       } catch (err) {
         if (!isAppError(err, 'VALIDATION_FAILED')) throw err;
@@ -326,9 +327,9 @@ describe('SCEP service: other refusals', () => {
 });
 
 describe('SCEP service: RenewalReq', () => {
-  function enroll(t: Setup): ScepIdentity {
+  async function enroll(t: Setup): Promise<ScepIdentity> {
     const req = pkcsReq(t);
-    const result = parseCertRep(t.scep.pkiOperation(req.der, {}), req);
+    const result = parseCertRep(await t.scep.pkiOperation(req.der, {}), req);
     if (result.status !== 'SUCCESS') throw new Error('enrollment failed');
     return { certPem: result.certificatePem, keyPem: testKey('device') };
   }
@@ -338,12 +339,12 @@ describe('SCEP service: RenewalReq', () => {
     return buildScepRequest({ messageType: 'RenewalReq', csr, signer: identity, caCertPem: CA.certPem, random: t.random, now: t.clock.now() });
   }
 
-  it('renews an identity we issued for the same enrollment, without a challenge', () => {
+  it('renews an identity we issued for the same enrollment, without a challenge', async () => {
     const t = setup();
-    const identity = enroll(t);
+    const identity = await enroll(t);
     t.clock.advance(300 * DAY);
     const req = renewal(t, identity);
-    const result = parseCertRep(t.scep.pkiOperation(req.der, {}), req);
+    const result = parseCertRep(await t.scep.pkiOperation(req.der, {}), req);
     expect(result.status).toBe('SUCCESS');
     expect(t.certificates.records.map((r) => [r.kind, r.enrollmentId])).toEqual([['PKCSReq', 'enr-1'], ['RenewalReq', 'enr-1']]);
     expect(t.challenges.calls).toHaveLength(1);
@@ -359,11 +360,11 @@ describe('SCEP service: RenewalReq', () => {
       return issuedBy(other, t);
     }],
     ['signed by our CA but never recorded', 'badCertId', 'renewal_unknown_certificate', (t: Setup) => issuedBy(CA, t)],
-  ])('refuses renewal with a %s certificate', (_name, failInfo, reason, makeSigner) => {
+  ])('refuses renewal with a %s certificate', async (_name, failInfo, reason, makeSigner) => {
     const t = setup();
-    const identity = makeSigner(t, enroll(t));
+    const identity = makeSigner(t, await enroll(t));
     const req = renewal(t, identity);
-    expect(parseCertRep(t.scep.pkiOperation(req.der, {}), req)).toMatchObject({ status: 'FAILURE', failInfo });
+    expect(parseCertRep(await t.scep.pkiOperation(req.der, {}), req)).toMatchObject({ status: 'FAILURE', failInfo });
     expect(t.audit.list({ action: 'scep.refused' }).items[0]?.details).toMatchObject({ reason, messageType: '17' });
   });
 });

@@ -50,10 +50,10 @@ export interface ScepService {
   /** The GetCACert body: the CA certificate in DER (RFC 8894 §4.2.1.1). */
   caCertificate(): Buffer;
   /**
-   * Answers a PKIOperation with a DER CertRep; throws AppError VALIDATION_FAILED (HTTP 400) only when the
-   * bytes are not a pkiMessage at all, since without a transactionID and nonce no CertRep can be built.
+   * Answers a PKIOperation with a DER CertRep; rejects with AppError VALIDATION_FAILED (HTTP 400) only when
+   * the bytes are not a pkiMessage at all, since without a transactionID and nonce no CertRep can be built.
    */
-  pkiOperation(message: Buffer, context: ScepRequestContext): Buffer;
+  pkiOperation(message: Buffer, context: ScepRequestContext): Promise<Buffer>;
 }
 
 /** Why a request got a CertRep FAILURE; recorded in the `scep.refused` audit event. */
@@ -154,7 +154,7 @@ export function createScepService(deps: ScepDeps): ScepService {
   // RenewalReq (RFC 8894 §3.3.1.2): the request is signed by the identity being renewed, which must be one
   // we issued and still valid; no challenge is needed.
   function checkRenewal(signer: VerifiedSigner, material: CaMaterial): string {
-    const cert = signer.x509;
+    const cert = new X509Certificate(signer.certificate.der);
     if (!issuedBy(cert, material)) throw new Refusal('badCertId', 'renewal_not_issued_by_ca', TEXT.renewal);
     const status = deps.certificates.findBySerial(normalizeSerialHex(cert.serialNumber));
     if (!status) throw new Refusal('badCertId', 'renewal_unknown_certificate', TEXT.renewal);
@@ -164,7 +164,7 @@ export function createScepService(deps: ScepDeps): ScepService {
     return status.enrollmentId;
   }
 
-  function answer(msg: PkiMessage, material: CaMaterial, header: CertRepHeader, digest: DigestName, context: ScepRequestContext): Buffer {
+  function answer(msg: PkiMessage, material: CaMaterial, header: CertRepHeader, digest: DigestName, context: ScepRequestContext): Promise<Buffer> {
     const signer = verify(msg);
     const kind = msg.messageType === MessageType.PKCSReq ? 'PKCSReq' : msg.messageType === MessageType.RenewalReq ? 'RenewalReq' : null;
     if (!kind) throw new Refusal('badRequest', 'unsupported_message_type', TEXT.request);
@@ -186,7 +186,7 @@ export function createScepService(deps: ScepDeps): ScepService {
     return buildCertRepSuccess(header, envelope, [issuedNode, material.ref.node], { cert: material.ref, key: material.key, digest });
   }
 
-  function refuse(msg: PkiMessage, refusal: Refusal, material: CaMaterial, header: CertRepHeader, signer: PkiSigner, context: ScepRequestContext): Buffer {
+  function refuse(msg: PkiMessage, refusal: Refusal, material: CaMaterial, header: CertRepHeader, signer: PkiSigner, context: ScepRequestContext): Promise<Buffer> {
     audit.record({
       actor: DEVICE, action: 'scep.refused', subject: { type: 'scep-transaction', id: msg.transactionId },
       details: { reason: refusal.reason, failInfo: refusal.failInfo, messageType: msg.messageType, transactionId: msg.transactionId },
@@ -200,7 +200,7 @@ export function createScepService(deps: ScepDeps): ScepService {
 
     caCertificate: () => ca().ref.der,
 
-    pkiOperation(message, context) {
+    async pkiOperation(message, context) {
       const material = ca();
       let msg: PkiMessage;
       try {
@@ -215,7 +215,7 @@ export function createScepService(deps: ScepDeps): ScepService {
       const digest = digestByOid(msg.signer.digestOid) ?? 'sha256';
       const header: CertRepHeader = { request: msg, senderNonce: random.bytes(16), signingTime: clock.now() };
       try {
-        return answer(msg, material, header, digest, context);
+        return await answer(msg, material, header, digest, context);
       } catch (err) {
         if (!(err instanceof Refusal)) throw err;
         return refuse(msg, err, material, header, { cert: material.ref, key: material.key, digest }, context);

@@ -1,0 +1,180 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '../../core/clock.js';
+import { AppError } from '../../core/errors.js';
+import { newToken, normalizeEmail } from '../../core/ids.js';
+import { DUMMY_HASH, passwordProblem, type PasswordHasher } from '../../core/password.js';
+import type { Random } from '../../core/random.js';
+import type { Actor, AuditService } from '../audit/audit.service.js';
+import type { InvitationsService } from '../invitations/invitations.service.js';
+import type { Throttle } from '../throttle/throttle.service.js';
+import type { UserRow, UsersStore } from '../users/users.store.js';
+import type { PortalStore } from './portal.store.js';
+
+/** How long a portal session lasts. */
+export const PORTAL_SESSION_MS = 2 * 3600_000;
+/** How long a QR sign-in token lives. */
+export const QR_TOKEN_MS = 10 * 60_000;
+
+/** The signed-in user of a portal request. */
+export interface PortalPrincipal {
+  user: UserRow;
+  tokenHash: string;
+  csrfToken: string;
+  invitationId: string | null;
+  /** The user came in with a PIN and has no password yet, or has a temporary one: set it before anything else. */
+  needsPassword: boolean;
+}
+
+/** Sign-in for the /go portal: email + password, or email + one-time PIN; sessions; QR sign-in tokens. */
+export interface PortalService {
+  signIn(input: { email: string; secret: string; invitationId: string | null }, sourceAddress: string | null): Promise<{ token: string; principal: PortalPrincipal }>;
+  session(token: string | undefined): PortalPrincipal | null;
+  setPassword(principal: PortalPrincipal, password: string, sourceAddress: string | null): Promise<void>;
+  signOut(principal: PortalPrincipal, sourceAddress: string | null): void;
+  /** A single-use token (shown as a QR code) that signs in another device, or enrolls the Android agent. */
+  createSignInToken(principal: PortalPrincipal, purpose: 'portal' | 'agent', sourceAddress: string | null): { token: string; expiresAt: string };
+  /** Redeems a portal QR token into a session. */
+  redeem(token: string, sourceAddress: string | null): { token: string; principal: PortalPrincipal };
+  /** Redeems an agent QR token; returns the user it was minted for. */
+  redeemAgentToken(token: string): UserRow;
+}
+
+/** Dependencies of the portal service. */
+export interface PortalDeps {
+  store: PortalStore;
+  users: UsersStore;
+  invitations: InvitationsService;
+  throttle: Throttle;
+  hasher: PasswordHasher;
+  audit: AuditService;
+  clock: Clock;
+  random: Random;
+  transaction: <T>(fn: () => T) => T;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** Builds the portal service. */
+export function createPortalService(deps: PortalDeps): PortalService {
+  const { store, users, throttle, audit, clock, random, transaction } = deps;
+  const actorOf = (u: Pick<UserRow, 'id' | 'email'>): Actor => ({ type: 'user', id: u.id, label: u.email });
+  const subjectOf = (u: Pick<UserRow, 'id' | 'email'>) => ({ type: 'user', id: u.id, label: u.email });
+
+  const open = (user: UserRow, invitationId: string | null, needsPassword: boolean, sourceAddress: string | null) => {
+    const token = newToken(random);
+    const now = clock.now();
+    store.deleteExpired(now.toISOString());
+    const row = { token_hash: sha256(token), user_id: user.id, invitation_id: invitationId, csrf_token: newToken(random), needs_password: needsPassword ? 1 as const : 0 as const, created_at: now.toISOString(), expires_at: new Date(now.getTime() + PORTAL_SESSION_MS).toISOString(), source_address: sourceAddress };
+    store.insertSession(row);
+    return { token, principal: { user, tokenHash: row.token_hash, csrfToken: row.csrf_token, invitationId, needsPassword } };
+  };
+
+  return {
+    async signIn(input, sourceAddress) {
+      const norm = normalizeEmail(input.email);
+      const keys = [`portal-email:${norm}`, ...(sourceAddress ? [`portal-addr:${sourceAddress}`] : [])];
+      const wait = throttle.retryAfter(keys);
+      if (wait > 0) throw new AppError('SIGN_IN_LOCKED', `Too many failed sign-ins. Wait ${Math.ceil(wait / 60)} minute(s) and try again, or ask your administrator.`, { retryAfterSeconds: wait });
+      const user = users.byEmail(norm);
+      const secret = input.secret.trim();
+      const looksLikePin = /^\d{4,12}$/.test(secret);
+      const fail = (reason: string) => {
+        // Written before the error is thrown, outside any rolled-back transaction.
+        const lockedFor = throttle.fail(keys);
+        const actor: Actor = user ? actorOf(user) : { type: 'user', id: null, label: input.email.slice(0, 254) };
+        audit.record({ actor, action: 'portal.sign_in_failed', subject: user ? subjectOf(user) : null, details: { reason }, sourceAddress });
+        if (lockedFor > 0) audit.record({ actor, action: 'portal.sign_in_locked', subject: user ? subjectOf(user) : null, details: { lockedSeconds: lockedFor / 1000 }, sourceAddress });
+      };
+      if (!user || user.disabled) {
+        await deps.hasher.verify(DUMMY_HASH, secret);
+        fail(user ? 'user disabled' : 'unknown email');
+        throw new AppError('SIGN_IN_FAILED', looksLikePin ? 'The email address or PIN is wrong.' : 'The email address or password is wrong.');
+      }
+      if (user.password_hash && await deps.hasher.verify(user.password_hash, secret)) {
+        throttle.clear(keys);
+        return transaction(() => {
+          audit.record({ actor: actorOf(user), action: 'portal.signed_in', subject: subjectOf(user), details: { with: 'password' }, sourceAddress });
+          return open(user, input.invitationId, user.must_change_password === 1, sourceAddress);
+        });
+      }
+      if (looksLikePin && deps.invitations.openFor(user.id)?.pin_hash) {
+        try {
+          const invitation = await deps.invitations.verifyPin(user.id, secret, sourceAddress);
+          throttle.clear(keys);
+          return transaction(() => {
+            audit.record({ actor: actorOf(user), action: 'portal.signed_in', subject: subjectOf(user), details: { with: 'pin', invitationId: invitation.id }, sourceAddress });
+            return open(user, invitation.id, user.password_hash === null || user.must_change_password === 1, sourceAddress);
+          });
+        } catch (err) {
+          if (err instanceof AppError && err.code === 'SIGN_IN_FAILED') throttle.fail([`portal-addr:${sourceAddress ?? 'unknown'}`]);
+          throw err;
+        }
+      }
+      fail('wrong password');
+      throw new AppError('SIGN_IN_FAILED', looksLikePin ? 'The email address or PIN is wrong.' : 'The email address or password is wrong.');
+    },
+
+    session(token) {
+      if (!token || token.length > 200) return null;
+      const row = store.session(sha256(token));
+      if (!row) return null;
+      if (new Date(row.expires_at) <= clock.now()) { store.deleteSession(row.token_hash); return null; }
+      const user = users.byId(row.user_id);
+      if (!user || user.deleted_at || user.disabled) { store.deleteSession(row.token_hash); return null; }
+      return { user, tokenHash: row.token_hash, csrfToken: row.csrf_token, invitationId: row.invitation_id, needsPassword: row.needs_password === 1 };
+    },
+
+    async setPassword(principal, password, sourceAddress) {
+      const problem = passwordProblem(password, principal.user.email);
+      if (problem) throw new AppError('PASSWORD_POLICY', problem, { field: 'password' });
+      const hash = await deps.hasher.hash(password);
+      transaction(() => {
+        const now = clock.now().toISOString();
+        users.update(principal.user.id, { password_hash: hash, must_change_password: 0, updated_at: now });
+        store.updateSession(principal.tokenHash, { needs_password: 0 });
+        // Other sessions of this user were opened with the old secret: end them.
+        store.deleteSessionsOf(principal.user.id, principal.tokenHash);
+        audit.record({ actor: actorOf(principal.user), action: 'portal.password_set', subject: subjectOf(principal.user), sourceAddress });
+      });
+    },
+
+    signOut(principal, sourceAddress) {
+      transaction(() => {
+        store.deleteSession(principal.tokenHash);
+        audit.record({ actor: actorOf(principal.user), action: 'portal.signed_out', subject: subjectOf(principal.user), sourceAddress });
+      });
+    },
+
+    createSignInToken(principal, purpose, sourceAddress) {
+      const token = newToken(random, 24);
+      const now = clock.now();
+      const expiresAt = new Date(now.getTime() + QR_TOKEN_MS).toISOString();
+      transaction(() => {
+        store.insertToken({ token_hash: sha256(token), user_id: principal.user.id, purpose, created_at: now.toISOString(), expires_at: expiresAt, used_at: null });
+        audit.record({ actor: actorOf(principal.user), action: 'portal.qr_created', subject: subjectOf(principal.user), details: { purpose, expiresAt }, sourceAddress });
+      });
+      return { token, expiresAt };
+    },
+
+    redeem(token, sourceAddress) {
+      return transaction(() => {
+        const row = token.length <= 100 ? store.useToken(sha256(token), clock.now().toISOString()) : undefined;
+        if (!row || row.purpose !== 'portal') throw new AppError('LINK_OUTDATED', 'This QR code was already used or has expired. Show a new one on your signed-in device.');
+        const user = users.byId(row.user_id);
+        if (!user || user.deleted_at || user.disabled) throw new AppError('LINK_OUTDATED', 'This QR code can no longer be used. Ask your administrator.');
+        audit.record({ actor: actorOf(user), action: 'portal.signed_in', subject: subjectOf(user), details: { with: 'qr' }, sourceAddress });
+        return open(user, null, false, sourceAddress);
+      });
+    },
+
+    redeemAgentToken(token) {
+      return transaction(() => {
+        const row = token.length <= 100 ? store.useToken(sha256(token), clock.now().toISOString()) : undefined;
+        if (!row || row.purpose !== 'agent') throw new AppError('LINK_OUTDATED', 'This enrollment QR code was already used or has expired. Show a new one in the portal.');
+        const user = users.byId(row.user_id);
+        if (!user || user.deleted_at || user.disabled) throw new AppError('LINK_OUTDATED', 'This enrollment QR code can no longer be used.');
+        return user;
+      });
+    },
+  };
+}
