@@ -9,6 +9,7 @@ import type { Services } from './compose.js';
 import { requireAdmin } from './http/auth.js';
 import { installErrorHandler, jsonNotFound } from './http/error-handler.js';
 import { genReqId, installRequestId } from './http/request-id.js';
+import { registerPageAssets } from './http/pages.js';
 import { validatorCompiler } from './http/validation.js';
 import { adminsRoutes } from './modules/admins/admins.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
@@ -16,12 +17,15 @@ import { settingsRoutes } from './modules/settings/settings.routes.js';
 import { trustRoutes, redirectToHttps } from './modules/ca/ca.routes.js';
 import { tlsRoutes } from './modules/ca/tls.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
+import { invitationsRoutes } from './modules/invitations/invitations.routes.js';
+import { mailRoutes } from './modules/mail/mail.routes.js';
 import { deviceHomeRoutes } from './modules/enrollment/home.routes.js';
 import { devicesRoutes } from './modules/devices/devices.routes.js';
 import { enrollmentAdminRoutes, profileRoutes } from './modules/enrollment/enrollment.routes.js';
 import { mdmRoutes } from './modules/mdm/mdm.routes.js';
 import { pushRoutes } from './modules/push/push.routes.js';
 import { scepRoutes } from './modules/scep/scep.routes.js';
+import { portalRoutes } from './modules/portal/portal.routes.js';
 
 /** Largest JSON body the admin API accepts (CSV import has its own, larger limit). */
 export const ADMIN_BODY_LIMIT = 1024 * 1024;
@@ -90,7 +94,9 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
   await app.register(adminsRoutes, { admins: services.admins, secureCookies: deps.adminTls !== null });
   await app.register(async (scope) => {
     scope.addHook('onRequest', requireAdmin(services.admins));
-    await scope.register(usersRoutes, { users: services.users });
+    await scope.register(usersRoutes, { users: services.users, invitations: services.invitations });
+    await scope.register(invitationsRoutes, { invitations: services.invitations });
+    await scope.register(mailRoutes, { mail: services.mail });
     await scope.register(settingsRoutes, { settings: services.settings });
     await scope.register(auditRoutes, { audit: services.audit });
     await scope.register(devicesRoutes, { devices: services.devices, mdm: services.mdm, push: services.push });
@@ -122,17 +128,22 @@ export async function buildDeviceApp(deps: ServerDeps): Promise<FastifyInstance>
   const app = base(deps, { bodyLimit: DEVICE_BODY_LIMIT, https: deps.deviceTls });
   await app.register(helmet, { contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], objectSrc: ["'none'"], frameAncestors: ["'none'"] } } });
   app.setNotFoundHandler(jsonNotFound);
+  await app.register(cookie);
+  registerPageAssets(app);
   app.get('/health', async () => ({ ok: true }));
   await app.register(deviceHomeRoutes, { ca: deps.services.ca });
   await app.register(profileRoutes, { enrollment: deps.services.enrollment });
   await app.register(mdmRoutes, { mdm: deps.services.mdm });
   await app.register(scepRoutes, { scep: deps.services.scep });
+  const s = deps.services;
+  await app.register(portalRoutes, { portal: s.portal, invitations: s.invitations, urls: s.urls, enrollment: s.enrollment, devices: s.devices, ca: s.ca, deviceBaseUrl: deps.deviceBaseUrl });
   return app;
 }
 
 /** Builds the plain-HTTP bootstrap app: /trust (the CA and how to trust it) and a redirect to HTTPS for the rest. */
 export async function buildBootstrapApp(deps: ServerDeps): Promise<FastifyInstance> {
   const app = base(deps, { bodyLimit: 16 * 1024 });
+  registerPageAssets(app);
   await app.register(trustRoutes, { ca: deps.services.ca, enrollment: deps.services.enrollment, deviceBaseUrl: deps.deviceBaseUrl });
   app.setNotFoundHandler(redirectToHttps(deps.deviceBaseUrl));
   return app;

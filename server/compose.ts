@@ -21,7 +21,7 @@ import { createApnsClient, type ApnsClient } from './modules/push/apns-client.js
 import { createPushService, type PushService } from './modules/push/push.service.js';
 import { createPushStore } from './modules/push/push.store.js';
 import type { SecretBox } from './modules/secrets/secret-box.js';
-import { createEnrollmentUrls } from './modules/invitations/enrollment-url.js';
+import { createEnrollmentUrls, type EnrollmentUrls } from './modules/invitations/enrollment-url.js';
 import { createInvitationsService, type InvitationsService } from './modules/invitations/invitations.service.js';
 import { createInvitationsStore } from './modules/invitations/invitations.store.js';
 import { createMailService, type MailService, type MailTransport } from './modules/mail/mail.service.js';
@@ -77,6 +77,8 @@ export interface Services {
   scep: ScepService;
   mail: MailService;
   invitations: InvitationsService;
+  /** The versioned enrollment URL keys (`/e/<key>/go`). */
+  urls: EnrollmentUrls;
   portal: PortalService;
   /** Expires invitations, queues reminders, sends due mail: run by the scheduler in start.ts. */
   tick(): Promise<void>;
@@ -128,8 +130,9 @@ export function createServices(f: Foundation): Services {
     onProfileDownloaded: (row) => { if (row.invitation_id) invitations?.advance(row.invitation_id, 'profile_downloaded'); },
     onEnrolled: (row) => { if (row.invitation_id) invitations?.advance(row.invitation_id, 'enrolled'); },
   });
+  const urls = createEnrollmentUrls({ store: settingsStore, clock, random });
   invitations = createInvitationsService({
-    store: createInvitationsStore(db), users: usersStore, mail, settings, urls: createEnrollmentUrls({ store: settingsStore, clock, random }), secrets, hasher,
+    store: createInvitationsStore(db), users: usersStore, mail, settings, urls, secrets, hasher,
     audit, clock, random, transaction, organization, deviceBaseUrl, closeEnrollments: (id, reason) => enrollment.closeForInvitation(id, reason), kick: () => kick(),
   });
   const portal = createPortalService({ store: createPortalStore(db), users: usersStore, invitations, throttle, hasher, audit, clock, random, transaction });
@@ -141,17 +144,16 @@ export function createServices(f: Foundation): Services {
     store: mdmStore, devices: devicesStore, issued, enrollments: enrollmentStore, enrollment, ca, secrets, topic, wake,
     serverId: () => settings.instanceId(), audit, clock, random, transaction,
   });
-  const scepCore = createScepService({
+  const scep: ScepService = createScepService({
     ca: () => ca.ensureOfficeCa(), challenges: challengePort(enrollment), certificates: issuedCertificatePort(issued, clock), audit, clock, random,
   });
-  // Consuming the challenge and recording the certificate commit together, or neither does.
-  const scep: ScepService = { ...scepCore, pkiOperation: (message, context) => transaction(() => scepCore.pkiOperation(message, context)) };
   const liveInvitations = invitations;
   return {
     audit,
     scep,
     mail,
     invitations: liveInvitations,
+    urls,
     portal,
     async tick() {
       await liveInvitations.tick();

@@ -31,6 +31,8 @@ export interface StartOptions {
   apnsCa?: string;
   /** How often LAN addresses are checked for a certificate re-issue. */
   addressCheckMs?: number;
+  /** How often the scheduler (reminders, expiry, mail) runs. */
+  tickMs?: number;
 }
 
 /** A running server: its URLs, the one-time setup token (when no admin exists yet) and a clean shutdown. */
@@ -157,6 +159,14 @@ export async function startServer(config: Readonly<Config>, options: StartOption
     opened.push(admin);
 
     const setupToken = services.admins.issueSetupToken();
+    // The scheduler: invitation expiry, reminders and the mail outbox survive restarts because their state is in the database.
+    let ticking: Promise<void> | null = null;
+    const runTick = () => {
+      ticking ??= services.tick().catch((err: unknown) => logger.error({ err }, 'scheduled work failed')).finally(() => { ticking = null; });
+    };
+    const scheduler = setInterval(runTick, options.tickMs ?? 30_000);
+    scheduler.unref();
+    runTick();
     const liveDb = db;
     let closing: Promise<void> | null = null;
     return {
@@ -169,6 +179,8 @@ export async function startServer(config: Readonly<Config>, options: StartOption
       close() {
         closing ??= (async () => {
           clearInterval(addressWatch);
+          clearInterval(scheduler);
+          await ticking;
           // Admin last: the console stays usable until devices are done.
           for (const app of [bootstrap, device, admin]) await app.close();
           await services.close();

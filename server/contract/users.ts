@@ -25,6 +25,8 @@ export interface UserCreateRequest {
   locale?: Locale;
   password?: string;
   temporaryPassword?: boolean;
+  /** Also email the user an invitation (with the /go link and, when needed, a PIN). */
+  sendInvitation?: boolean;
 }
 
 /** Changes to a user; absent fields stay as they are. `password: null` removes the password. */
@@ -45,7 +47,12 @@ export interface UserBatchRequest {
 /** The result of a batch add or CSV import that succeeded. */
 export interface UserBatchResult {
   created: UserDto[];
+  /** Invitations sent to users that asked for one. */
+  invited?: number;
 }
+
+/** A user just added, with the invitation when one was sent. */
+export type UserCreatedDto = UserDto & { invitationId?: string };
 
 /** One page of users. */
 export interface UserPage {

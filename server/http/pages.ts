@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 export type PageLang = 'ja' | 'en';
 
 import { escapeHtml } from '../core/html.js';
+import { PORTAL_JS } from './portal-script.js';
 
 export { escapeHtml };
 
@@ -52,11 +53,33 @@ a.button{display:inline-block;background:var(--accent);color:#fff;text-decoratio
 a.button.secondary{background:#fff;color:var(--accent);border:1px solid var(--accent)}
 code.fp{display:block;word-break:break-all;font-size:.85rem;background:var(--bg);padding:.5rem;border-radius:4px}
 ol{padding-left:1.4rem}li{margin:.25rem 0}.muted{color:var(--muted);font-size:.9rem}nav.lang{text-align:right;font-size:.9rem}
+header.bar{display:flex;justify-content:space-between;align-items:center;background:#fff;border-bottom:1px solid var(--line);padding:.6rem 1rem}
+header.bar .brand{font-weight:600}header.bar .lang{font-size:.9rem}
+.form{display:flex;flex-direction:column;gap:.35rem;max-width:26rem}.form label{font-weight:600;margin-top:.5rem}
+.form input{font:inherit;padding:.6rem .7rem;border:1px solid #8a919f;border-radius:6px;background:#fff}
+.form input:focus{outline:3px solid #9cc0f5;border-color:var(--accent)}
+button.button,a.button{font:inherit;cursor:pointer;border:0;display:inline-block;background:var(--accent);color:#fff;text-decoration:none;padding:.65rem 1.1rem;border-radius:6px;margin:.5rem .5rem .25rem 0;min-height:44px}
+button.button.secondary{background:#fff;color:var(--accent);border:1px solid var(--accent)}
+button.link{font:inherit;background:none;border:0;color:var(--accent);text-decoration:underline;cursor:pointer;padding:.25rem}
+.error{background:#fdecec;border:1px solid #e8a3a3;color:#8a1c1c;padding:.6rem .8rem;border-radius:6px}
+.hint{background:#eef4fd;border-left:4px solid var(--accent);padding:.5rem .8rem;border-radius:4px}
+.who{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:.5rem;font-size:.9rem;color:var(--muted)}
+.steps li{margin:.4rem 0}
+.state{font-weight:600;padding:.6rem .8rem;border-radius:6px;background:#f2f3f5}
+.state-valid{background:#eef4fd;color:#173f7a}.state-expired,.state-used{background:#fff4e5;color:#7a4300}.state-enrolled{background:#e8f6ec;color:#1d5b2d}
+.countdown{display:flex;align-items:baseline;gap:.75rem;margin:.75rem 0}.countdown strong{font-size:2rem;font-variant-numeric:tabular-nums}
+ul.devices{list-style:none;padding:0;margin:0}li.device{display:grid;grid-template-columns:1fr auto;gap:.1rem .75rem;padding:.6rem 0;border-bottom:1px solid var(--line)}
+li.device .meta{grid-column:1/-1;color:var(--muted);font-size:.85rem}li.device form{grid-column:1/-1}
+.status{font-size:.85rem;padding:.1rem .5rem;border-radius:999px;background:#f2f3f5;white-space:nowrap}.status-active{background:#e8f6ec;color:#1d5b2d}.status-pending{background:#eef4fd;color:#173f7a}
+.status-wiped,.status-reset{background:#fdecec;color:#8a1c1c}
+figure.qr{margin:.75rem 0}figure.qr img{display:block;image-rendering:pixelated;border:8px solid #fff;box-shadow:0 0 0 1px var(--line)}
+[hidden]{display:none!important}
 `;
 
-/** Serves the stylesheet shared by the server-rendered pages. */
+/** Serves the stylesheet shared by the server-rendered pages (and the portal script). */
 export function registerPageAssets(app: FastifyInstance): void {
-  app.get('/assets/page.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(PAGE_CSS));
+  app.get('/assets/page.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(PAGE_CSS));
+  app.get('/assets/portal.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(PORTAL_JS));
 }
 
 /** The language switch link shown at the top of a page. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { escapeHtml, langSwitch, pageLang, registerPageAssets, renderPage, type PageLang } from '../../http/pages.js';
+import { escapeHtml, langSwitch, pageLang, renderPage, type PageLang } from '../../http/pages.js';
 import type { EnrollmentService } from '../enrollment/enrollment.service.js';
 import type { CaService } from './ca.service.js';
 
@@ -56,7 +56,6 @@ ${steps(t.ios, t.iosSteps)}${steps(t.mac, t.macSteps)}${steps(t.android, t.andro
 
 /** Registers /trust (the page), /trust/ca.cer (DER), /trust/ca.mobileconfig (a CA-only profile) and /trust/ca.pem on the bootstrap listener. */
 export async function trustRoutes(app: FastifyInstance, opts: { ca: CaService; enrollment: EnrollmentService; deviceBaseUrl: () => string }): Promise<void> {
-  registerPageAssets(app);
   app.get('/trust', async (request, reply) => {
     const { fingerprint256 } = opts.ca.caCertificate();
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(trustPage(pageLang(request), fingerprint256, opts.deviceBaseUrl()));

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { escapeHtml, langSwitch, pageLang, registerPageAssets, renderPage } from '../../http/pages.js';
+import { escapeHtml, langSwitch, pageLang, renderPage } from '../../http/pages.js';
 import type { CaService } from '../ca/ca.service.js';
 
 const TEXT = {
@@ -9,7 +9,6 @@ const TEXT = {
 
 /** Registers the device listener's home page, which points people to their invitation link. */
 export async function deviceHomeRoutes(app: FastifyInstance, opts: { ca: CaService }): Promise<void> {
-  registerPageAssets(app);
   app.get('/', async (request, reply) => {
     const lang = pageLang(request);
     const t = TEXT[lang];

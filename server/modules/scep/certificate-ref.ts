@@ -1,4 +1,5 @@
-import { encode, isContext, parseDer, readIntegerBytes, seq, sequence, sequenceOf, type Node } from './der.js';
+import { OID } from './scep.oids.js';
+import { children, encode, isContext, parseDer, readIntegerBytes, readOctets, readOid, seq, sequence, sequenceOf, type Node } from './der.js';
 
 // Just enough of an X.509 certificate to name it in CMS: its DER and its issuerAndSerialNumber
 // (RFC 5652 §10.2.4). Everything else about certificates is left to Node's X509Certificate.
@@ -30,6 +31,20 @@ export function readCertificate(node: Node, what: string): CertificateRef {
   sequenceOf(issuerNode, `${what} issuer`, 64);
   const spkiNode = fields[offset + 5] as Node;
   return { der: encode(node), node, issuerNode, serialNode, spkiNode, id: { issuerDer: encode(issuerNode), serial: readIntegerBytes(serialNode, `${what} serial number`) } };
+}
+
+/** The subjectKeyIdentifier extension value of a certificate (RFC 5280 §4.2.1.2), or null when it has none. */
+export function subjectKeyIdentifier(cert: CertificateRef): Buffer | null {
+  const [tbs] = sequence(cert.node, 'certificate', 3, 3);
+  const extensions = sequence(tbs, 'TBSCertificate', 6, 10).find((f) => isContext(f, 3));
+  if (!extensions) return null;
+  const [list] = children(extensions, 'extensions', 1);
+  for (const ext of sequenceOf(list, 'extensions', 64)) {
+    const fields = sequence(ext, 'extension', 2, 3);
+    if (readOid(fields[0], 'extension id') !== OID.subjectKeyIdentifier) continue;
+    return readOctets(parseDer(readOctets(fields[fields.length - 1], 'extension value'), 'subjectKeyIdentifier'), 'subjectKeyIdentifier');
+  }
+  return null;
 }
 
 /** Parses a DER certificate into a CertificateRef. */

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { issueCertificate, type NameAttr } from '../ca/x509.js';
 import type { ParsedCsr, SubjectAttribute } from './csr.js';
 import { shortNameOf } from './csr.js';
-import { Tag } from './der.js';
+import { contextPrimitive, encode, octets, seq, Tag } from './der.js';
 import { OID } from './scep.oids.js';
 
 // The device identity certificate issued for a SCEP request (apple-protocols §2.10; micromdm/scep
@@ -16,6 +16,8 @@ export interface ClientCertificateInput {
   csr: ParsedCsr;
   caCertPem: string;
   caKey: KeyObject;
+  /** The CA's own subjectKeyIdentifier, which the authorityKeyIdentifier must repeat (RFC 5280 §4.2.1.1). */
+  caKeyIdentifier: Buffer;
   serialHex: string;
   now: Date;
   validityDays: number;
@@ -63,8 +65,11 @@ export function issueClientCertificate(input: ClientCertificateInput): IssuedCli
       { name: 'extKeyUsage', clientAuth: true },
       // Copied verbatim, so every GeneralName form the device asked for survives (RFC 5280 §4.2.1.6).
       ...(san ? [{ id: OID.subjectAltName, critical: san.critical, value: san.value.toString('binary') }] : []),
-      { name: 'subjectKeyIdentifier' },
-      { name: 'authorityKeyIdentifier' },
+      // Both key identifiers are given as finished values: the AKI repeats the CA's actual SKI (forge would
+      // recompute it from the CA key, which differs for CAs that used another method), and neither needs
+      // forge's big-number key re-encoding.
+      { id: OID.subjectKeyIdentifier, value: encode(octets(input.csr.keyIdentifier)).toString('binary') },
+      { id: OID.authorityKeyIdentifier, value: encode(seq(contextPrimitive(0, input.caKeyIdentifier))).toString('binary') },
     ],
   });
   // LF line ends like Node's PEM (forge writes CRLF), so stored certificates compare equal everywhere.

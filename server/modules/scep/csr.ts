@@ -1,5 +1,5 @@
 import { constants, verify as nodeVerify, type KeyObject } from 'node:crypto';
-import { publicKeyFromSpki, spkiToPem } from './public-key.js';
+import { keyIdentifier, publicKeyFromSpki, spkiToPem } from './public-key.js';
 import { children, encode, isContext, isUniversal, parseDer, readAlgorithm, readBitString, readOctets, readOid, readSmallInt, readString, sequence, sequenceOf, setOf, Tag, type Node } from './der.js';
 import { digestByRsaSignatureOid, OID, type DigestName } from './scep.oids.js';
 import { ScepError } from './scep.errors.js';
@@ -35,6 +35,8 @@ export interface ParsedCsr {
   publicKey: KeyObject;
   publicKeyPem: string;
   publicKeyBits: number;
+  /** SHA-1 of the public key bits, the subjectKeyIdentifier of RFC 5280 §4.2.1.2 method 1. */
+  keyIdentifier: Buffer;
   challengePassword: string | null;
   extensions: RequestedExtension[];
   signatureDigest: DigestName;
@@ -61,6 +63,7 @@ export function parseCsr(der: Buffer): ParsedCsr {
     subjectText: subjectToString(subject),
     publicKey,
     publicKeyPem: spkiToPem(spki as Node),
+    keyIdentifier: keyIdentifier(spki as Node, 'CSR subjectPublicKeyInfo'),
     publicKeyBits: bits,
     challengePassword: challengeOf(attributes),
     extensions: extensionsOf(attributes),

@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { encode, readAlgorithm, readBitString, sequence, type Node } from './der.js';
 import { OID } from './scep.oids.js';
 import { ScepError } from './scep.errors.js';
@@ -23,4 +23,10 @@ export function publicKeyFromSpki(spki: Node, what: string): KeyObject {
 export function spkiToPem(spki: Node): string {
   const b64 = encode(spki).toString('base64').replace(/.{64}/g, '$&\n');
   return `-----BEGIN PUBLIC KEY-----\n${b64}${b64.endsWith('\n') ? '' : '\n'}-----END PUBLIC KEY-----\n`;
+}
+
+/** The key identifier of RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING value. */
+export function keyIdentifier(spki: Node, what: string): Buffer {
+  const [, bits] = sequence(spki, what, 2, 2);
+  return createHash('sha1').update(readBitString(bits, what)).digest();
 }

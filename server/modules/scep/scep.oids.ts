@@ -12,6 +12,8 @@ export const OID = Object.freeze({
   extensionRequest: '1.2.840.113549.1.9.14',
   rsaEncryption: '1.2.840.113549.1.1.1',
   subjectAltName: '2.5.29.17',
+  subjectKeyIdentifier: '2.5.29.14',
+  authorityKeyIdentifier: '2.5.29.35',
   // RFC 8894 §3.2.1 (VeriSign arc) and §3.2.1.4 (failInfoText, id-pkix arc).
   messageType: '2.16.840.1.113733.1.9.2',
   pkiStatus: '2.16.840.1.113733.1.9.3',

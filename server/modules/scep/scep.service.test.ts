@@ -1,4 +1,4 @@
-import { constants, createPrivateKey, createPublicKey, publicEncrypt, X509Certificate } from 'node:crypto';
+import { constants, createHash, createPrivateKey, createPublicKey, publicEncrypt, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../core/clock.js';
 import { isAppError } from '../../core/errors.js';
@@ -96,6 +96,12 @@ describe('SCEP service: the Apple-profile fixture', () => {
     expect(env.recipients.map((r) => r.rid?.serial)).toEqual([requestSigner.id.serial]);
     expect(env.cipherOid).toBe(cipherByName('des-ede3-cbc').oid);
     expect(t.certificates.records).toEqual([expect.objectContaining({ enrollmentId: 'enr-fixture', kind: 'PKCSReq', transactionId: FIXTURE_TRANSACTION_ID })]);
+    // The issued certificate names the fixture CA's own key identifier and chains to it (at a time it was valid).
+    const chain = withTempDir((dir) => {
+      const f = writeFiles(dir, { 'ca.pem': fixture.ca.certPem, 'issued.pem': (issued as X509Certificate).toString() });
+      return openssl(['verify', '-attime', String(Date.parse(FIXTURE_NOW) / 1000), '-CAfile', f['ca.pem'] as string, f['issued.pem'] as string]).stdout.toString();
+    });
+    expect(chain).toContain(': OK');
   });
 });
 
@@ -136,6 +142,8 @@ describe('SCEP service: PKCSReq', () => {
     expect(text).toContain('X509v3 Subject Key Identifier');
     const caSki = withTempDir((dir) => openssl(['x509', '-in', writeFiles(dir, { 'ca.pem': CA.certPem })['ca.pem'] as string, '-noout', '-ext', 'subjectKeyIdentifier']).stdout.toString().split('\n')[1]?.trim());
     expect(text).toMatch(new RegExp(`X509v3 Authority Key Identifier:\\s+(keyid:)?${caSki}`));
+    const deviceSki = createHash('sha1').update(createPublicKey(testKey('device')).export({ type: 'pkcs1', format: 'der' })).digest('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:');
+    expect(text).toMatch(new RegExp(`X509v3 Subject Key Identifier:\\s+${deviceSki}`));
     const serialHex = cert.serialNumber.toLowerCase();
     expect(t.certificates.records).toEqual([{
       serialHex, subject: 'CN=田中の iPad,O=Example', notBefore: '2026-04-01T08:50:00.000Z', notAfter: '2027-04-01T09:00:00.000Z',

@@ -4,7 +4,7 @@ import { AppError } from '../../core/errors.js';
 import type { Random } from '../../core/random.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
 import { randomSerialHex } from '../ca/x509.js';
-import { certificateFromDer, type CertificateRef } from './certificate-ref.js';
+import { certificateFromDer, subjectKeyIdentifier, type CertificateRef } from './certificate-ref.js';
 import { cipherByName, type ContentCipher } from './ciphers.js';
 import { issueClientCertificate, normalizeSerialHex } from './client-certificate.js';
 import { buildDegenerateSignedData, type VerifiedSigner } from './cms-signed.js';
@@ -12,6 +12,7 @@ import { buildEnvelopedData, openEnvelope, parseEnvelopedData } from './cms-enve
 import { parseCsr, type ParsedCsr } from './csr.js';
 import { parseDer } from './der.js';
 import { buildCertRepFailure, buildCertRepSuccess, parsePkiMessage, verifyPkiMessage, type CertRepHeader, type PkiMessage, type PkiSigner } from './pki-message.js';
+import { keyIdentifier } from './public-key.js';
 import { rsaDecryptionKey, type RsaDecryptionKey } from './rsa-key-transport.js';
 import { digestByOid, MessageType, type DigestName, type FailInfoName } from './scep.oids.js';
 import { isScepError } from './scep.errors.js';
@@ -82,13 +83,18 @@ interface CaMaterial {
   x509: X509Certificate;
   key: KeyObject;
   publicKey: KeyObject;
+  keyIdentifier: Buffer;
   decryption: RsaDecryptionKey;
 }
 
 function loadCa(certPem: string, keyPem: string): CaMaterial {
   const x509 = new X509Certificate(certPem);
   const key = createPrivateKey(keyPem);
-  return { certPem, x509, key, publicKey: x509.publicKey, ref: certificateFromDer(Buffer.from(x509.raw), 'CA certificate'), decryption: rsaDecryptionKey(key) };
+  const ref = certificateFromDer(Buffer.from(x509.raw), 'CA certificate');
+  return {
+    certPem, x509, key, publicKey: x509.publicKey, ref, decryption: rsaDecryptionKey(key),
+    keyIdentifier: subjectKeyIdentifier(ref) ?? keyIdentifier(ref.spkiNode, 'CA public key'),
+  };
 }
 
 function issuedBy(cert: X509Certificate, material: CaMaterial): boolean {
@@ -171,7 +177,7 @@ export function createScepService(deps: ScepDeps): ScepService {
     const { csr, cipher } = openRequest(msg, material);
     const enrollmentId = kind === 'PKCSReq' ? consumeChallenge(msg, csr) : checkRenewal(signer, material);
     const now = clock.now();
-    const issued = issueClientCertificate({ csr, caCertPem: material.certPem, caKey: material.key, serialHex: randomSerialHex(random.bytes(16)), now, validityDays });
+    const issued = issueClientCertificate({ csr, caCertPem: material.certPem, caKey: material.key, caKeyIdentifier: material.keyIdentifier, serialHex: randomSerialHex(random.bytes(16)), now, validityDays });
     deps.certificates.record({
       serialHex: issued.serialHex, subject: csr.subjectText, notBefore: issued.notBefore.toISOString(), notAfter: issued.notAfter.toISOString(),
       enrollmentId, certPem: issued.certPem, kind, transactionId: msg.transactionId,

@@ -2,14 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { adminActor } from '../../http/auth.js';
 import { decodeCsvBytes } from './users-csv.js';
+import type { InvitationsService } from '../invitations/invitations.service.js';
 import type { UsersService } from './users.service.js';
 import { UserBatchSchema, UserCreateSchema, UserIdParams, UserImportQuery, UserListQuery, UserUpdateSchema } from './users.schemas.js';
 
 /** Largest CSV file accepted by the import route. */
 export const IMPORT_BODY_LIMIT = 5 * 1024 * 1024;
 
-/** Registers /api/users: list, add one, add several, CSV import, get, edit (and disable), delete. */
-export async function usersRoutes(app: FastifyInstance, opts: { users: UsersService }): Promise<void> {
+/** Registers /api/users: list, add one, add several (each optionally invited), CSV import, get, edit (and disable), delete. */
+export async function usersRoutes(app: FastifyInstance, opts: { users: UsersService; invitations: InvitationsService }): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { users } = opts;
   const ctx = (request: Parameters<typeof adminActor>[0]) => ({ actor: adminActor(request), sourceAddress: request.ip });
@@ -18,12 +19,17 @@ export async function usersRoutes(app: FastifyInstance, opts: { users: UsersServ
 
   r.post('/api/users', { schema: { body: UserCreateSchema } }, async (request, reply) => {
     const created = await users.create(request.body, ctx(request));
-    return reply.status(201).send(created);
+    if (!request.body.sendInvitation) return reply.status(201).send(created);
+    const { invitations } = await opts.invitations.invite([created.id], ctx(request));
+    return reply.status(201).send({ ...created, ...(invitations[0] ? { invitationId: invitations[0].id } : {}) });
   });
 
   r.post('/api/users/batch', { schema: { body: UserBatchSchema } }, async (request, reply) => {
     const result = await users.createMany(request.body.users, ctx(request));
-    return reply.status(201).send(result);
+    const toInvite = result.created.filter((_u, i) => request.body.users[i]?.sendInvitation).map((u) => u.id);
+    if (toInvite.length === 0) return reply.status(201).send(result);
+    const { invitations } = await opts.invitations.invite(toInvite, ctx(request));
+    return reply.status(201).send({ ...result, invited: invitations.length });
   });
 
   r.post('/api/users/import', { schema: { querystring: UserImportQuery }, bodyLimit: IMPORT_BODY_LIMIT }, async (request, reply) => {

@@ -14,6 +14,7 @@ export const UserCreateSchema = Type.Object(
     locale: Type.Optional(Locale),
     password: Type.Optional(Password),
     temporaryPassword: Type.Optional(Type.Boolean()),
+    sendInvitation: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
