@@ -112,9 +112,9 @@ export class EmulatedAppleDevice {
   }
 
   /** Downloads the enrollment profile as Safari would, verifying its signature and reading its payloads. */
-  async downloadProfile(url: string): Promise<DeviceResponse & { profile: ReceivedProfile | null }> {
+  async downloadProfile(url: string, headers: Record<string, string> = {}): Promise<DeviceResponse & { profile: ReceivedProfile | null }> {
     return this.timed('profile', async () => {
-      const res = await this.request(url, 'GET', { 'user-agent': this.spec.userAgent, 'accept-language': 'ja-JP' });
+      const res = await this.request(url, 'GET', { 'user-agent': this.spec.userAgent, 'accept-language': 'ja-JP', ...headers });
       if (res.status !== 200) return { ...res, profile: null };
       const plist = parsePlist(verifyCms(res.body).content) as PlistDict;
       const payloads = plist.PayloadContent as PlistDict[];

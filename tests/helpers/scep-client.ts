@@ -28,7 +28,7 @@ export interface CsrNameAttr {
   shortName?: 'CN' | 'O' | 'OU' | 'C' | 'L' | 'ST';
   type?: string;
   value: string;
-  tag?: 'utf8' | 'printable' | 'ia5';
+  tag?: 'utf8' | 'printable' | 'ia5' | 'bmp';
 }
 
 /** What goes into a CSR. */
@@ -36,7 +36,7 @@ export interface CsrOptions {
   keyPem: string;
   subject: CsrNameAttr[];
   challenge?: string | null;
-  challengeTag?: 'utf8' | 'printable' | 'ia5';
+  challengeTag?: 'utf8' | 'printable' | 'ia5' | 'bmp';
   dnsNames?: string[];
   digest?: 'sha1' | 'sha256' | 'sha512';
   /** PKCS#10 says 0; some Apple-era CSRs carry 2 (apple-protocols §2.5). */
@@ -52,7 +52,7 @@ export class ScepClientError extends Error {
 }
 
 const NAME_OIDS: Readonly<Record<string, string>> = Object.freeze({ CN: '2.5.4.3', C: '2.5.4.6', O: '2.5.4.10', OU: '2.5.4.11', L: '2.5.4.7', ST: '2.5.4.8' });
-const TAGS = Object.freeze({ utf8: Tag.UTF8, printable: Tag.PRINTABLE, ia5: Tag.IA5 });
+const TAGS = Object.freeze({ utf8: Tag.UTF8, printable: Tag.PRINTABLE, ia5: Tag.IA5, bmp: Tag.BMP });
 
 function defaultTag(value: string): number {
   return /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(value) ? Tag.PRINTABLE : Tag.UTF8;

@@ -104,9 +104,10 @@ export interface ScepTestServer {
   close(): Promise<void>;
 }
 
-/** Builds the SCEP Fastify app (error handler + routes) without listening, over HTTPS when given a key pair. */
-export async function buildScepApp(scep: ScepService, https?: { key: string; cert: string }): Promise<FastifyInstance> {
-  const app = (https ? Fastify({ logger: false, https }) : Fastify({ logger: false })) as unknown as FastifyInstance;
+/** Builds the SCEP Fastify app (error handler + routes) without listening; HTTPS with a key pair, request logs to a file. */
+export async function buildScepApp(scep: ScepService, options: { https?: { key: string; cert: string }; logFile?: string } = {}): Promise<FastifyInstance> {
+  const logger = options.logFile ? { level: 'info', file: options.logFile } : false;
+  const app = (options.https ? Fastify({ logger, https: options.https }) : Fastify({ logger })) as unknown as FastifyInstance;
   installErrorHandler(app);
   await app.register(scepRoutes, { scep });
   return app;
@@ -127,14 +128,14 @@ export function loopbackTlsCredential(ca: { certPem: string; keyPem: string }, r
 }
 
 /** Starts the SCEP server on 127.0.0.1 with a fresh port (HTTPS with a CA-issued certificate when `tls`). */
-export async function startScepServer(options: { clock: Clock; random: Random; ca?: { certPem: string; keyPem: string }; auditFile?: string; challengeTtlMs?: number; tls?: boolean }): Promise<ScepTestServer> {
+export async function startScepServer(options: { clock: Clock; random: Random; ca?: { certPem: string; keyPem: string }; auditFile?: string; logFile?: string; challengeTtlMs?: number; tls?: boolean }): Promise<ScepTestServer> {
   const { clock, random } = options;
   const ca = options.ca ?? createTestCa({ now: clock.now(), random });
   const challenges = new MemoryChallenges(clock, random, options.challengeTtlMs);
   const certificates = new MemoryIssuedCertificates();
   const { audit, db } = createTestAudit(clock, random, options.auditFile);
   const scep = createScepService({ ca: () => ca, challenges, certificates, audit, clock, random });
-  const app = await buildScepApp(scep, options.tls ? loopbackTlsCredential(ca, random, new Date()) : undefined);
+  const app = await buildScepApp(scep, { ...(options.tls ? { https: loopbackTlsCredential(ca, random, new Date()) } : {}), ...(options.logFile ? { logFile: options.logFile } : {}) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return {

@@ -1,0 +1,55 @@
+import type { AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+/** A real SMTP server on 127.0.0.1 that keeps every message it receives, parsed. */
+export interface SmtpSink {
+  port: number;
+  messages: ParsedMail[];
+  /** Waits until at least `n` messages arrived (bounded). */
+  waitFor(n: number, timeoutMs?: number): Promise<ParsedMail[]>;
+  /** Stops listening, as if the SMTP server were down. */
+  down(): Promise<void>;
+  /** Listens again on the same port. */
+  up(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts the sink; `port` 0 picks a free one. */
+export async function startSmtpSink(port = 0): Promise<SmtpSink> {
+  const messages: ParsedMail[] = [];
+  const make = () => new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    size: 5 * 1024 * 1024,
+    onData(stream, _session, callback) {
+      simpleParser(stream).then((mail) => { messages.push(mail); callback(); }, (err: Error) => callback(err));
+    },
+  });
+  let server = make();
+  const listen = (p: number) => new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(p, '127.0.0.1', () => resolve((server.server.address() as AddressInfo).port));
+  });
+  const actual = await listen(port);
+  const stop = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return {
+    port: actual,
+    messages,
+    async waitFor(n, timeoutMs = 15_000) {
+      const end = Date.now() + timeoutMs;
+      while (messages.length < n) {
+        if (Date.now() > end) throw new Error(`expected ${n} messages, got ${messages.length}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return messages;
+    },
+    down: stop,
+    async up() {
+      server = make();
+      await listen(actual);
+    },
+    close: stop,
+  };
+}
