@@ -42,6 +42,12 @@ export default tseslint.config(
     },
   },
   {
+    // The Vite config runs in Node at build time, not in the browser.
+    files: ['renderer/vite.config.ts'],
+    languageOptions: { globals: { ...globals.node } },
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
     files: ['renderer/**/*.{ts,vue}'],
     ignores: ['renderer/api/**'],
     rules: {

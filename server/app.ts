@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { Services } from './compose.js';
 import { requireAdmin } from './http/auth.js';
@@ -108,11 +108,14 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
   const indexFile = deps.consoleDir ? join(deps.consoleDir, 'index.html') : null;
   if (deps.consoleDir && indexFile && existsSync(indexFile)) {
     const indexHtml = readFileSync(indexFile);
-    await app.register(fastifyStatic, { root: deps.consoleDir, prefix: '/', index: false, wildcard: true, cacheControl: false });
+    const shell = (_request: FastifyRequest, reply: FastifyReply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(indexHtml);
+    await app.register(fastifyStatic, { root: deps.consoleDir, prefix: '/', index: false, wildcard: false, cacheControl: false });
+    // The shell itself: `/` is what `serve` prints, so it must not fall into the static plugin's directory refusal.
+    app.get('/', shell);
     // The console uses history-mode routes (/users, /audit ...): unknown non-API pages get the app shell.
     app.setNotFoundHandler((request, reply) => {
       const wantsPage = (request.method === 'GET' || request.method === 'HEAD') && !request.url.startsWith('/api/') && !/\.[a-z0-9]+(\?|$)/i.test(request.url);
-      if (wantsPage) return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(indexHtml);
+      if (wantsPage) return shell(request, reply);
       return jsonNotFound(request, reply);
     });
   } else {

@@ -6,6 +6,7 @@ import type { ApiClient } from './client.js';
 import { createSettingsApi, type SettingsApi } from './settings.js';
 import { createUsersApi, type UsersApi } from './users.js';
 
+/** The client and its typed error, re-exported so callers import the API from one place. */
 export { ApiError, createApiClient, isApiError, type ApiClient, type ApiErrorCode } from './client.js';
 
 /** Every endpoint the console calls, grouped by domain. */

@@ -108,11 +108,13 @@ export function homePage(c: PageContext, o: { csrf: string; name: string; platfo
   const qrForm = (purpose: 'portal' | 'agent', label: string) => `<form method="post" action="${e(c.base)}/qr"><input type="hidden" name="csrf" value="${e(o.csrf)}"><input type="hidden" name="purpose" value="${purpose}"><input type="hidden" name="platform" value="${o.platform}"><button type="submit" class="button secondary">${e(label)}</button></form>`;
   const qrBlock = (kind: 'portal' | 'agent') => o.qr && o.qr.kind === kind
     ? `<figure class="qr"><img src="${e(o.qr.dataUrl)}" alt="QR" width="220" height="220" id="qr-${kind}"><figcaption>${e(t.qrExpires(fmtTime(o.qr.expiresAt, c.lang)))}</figcaption></figure>` : '';
-  let section = '';
-  if (o.platform === 'ios') section = `${steps(t.iosSteps)}${enrollForm('ios')}`;
-  else if (o.platform === 'macos') section = `${steps(t.macSteps)}<p class="hint">${e(t.macHelper)}</p>${enrollForm('macos')}`;
-  else if (o.platform === 'android') section = `${steps(t.androidSteps)}${qrForm('agent', t.showAgentQr)}${qrBlock('agent')}`;
-  else section = `<p>${e(t.otherSteps)}</p>`;
+  const sections: Record<PortalPlatform, () => string> = {
+    ios: () => `${steps(t.iosSteps)}${enrollForm('ios')}`,
+    macos: () => `${steps(t.macSteps)}<p class="hint">${e(t.macHelper)}</p>${enrollForm('macos')}`,
+    android: () => `${steps(t.androidSteps)}${qrForm('agent', t.showAgentQr)}${qrBlock('agent')}`,
+    other: () => `<p>${e(t.otherSteps)}</p>`,
+  };
+  const section = sections[o.platform]();
   const rows = o.devices.map((d) => `<li class="device"><span class="name">${e(d.deviceName ?? d.modelName ?? d.productName ?? t.platforms[d.platform])}</span>
 <span class="status status-${d.status}">${e(t.status[d.status])}</span>
 <span class="meta">${e(t.platforms[d.platform])} · ${e(t.lastSeen)}: ${e(fmtTime(d.lastSeenAt, c.lang))}</span>

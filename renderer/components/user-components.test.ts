@@ -1,0 +1,108 @@
+// @vitest-environment happy-dom
+import { mount } from '@vue/test-utils';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { nextTick } from 'vue';
+import type { UserDto } from '../../server/contract/index.js';
+import { createAppI18n } from '../i18n/index.js';
+import UserBatchDialog from './UserBatchDialog.vue';
+import UserTable from './UserTable.vue';
+
+const HOSTILE = '<b>山田</b> 太郎 <img src=x onerror=alert(1)>';
+
+function user(extra: Partial<UserDto> = {}): UserDto {
+  return {
+    id: 'u1', email: 'yamada@example.com', displayName: HOSTILE, locale: 'ja', source: 'local', hasPassword: true,
+    mustChangePassword: true, disabled: false, createdAt: '2026-04-01T00:00:00.000Z', updatedAt: '2026-04-01T00:00:00.000Z', ...extra,
+  };
+}
+
+afterEach(() => {
+  document.body.innerHTML = '';
+});
+
+describe('UserTable', () => {
+  it.each([false, true])('shows names that look like HTML as text (phone layout: %s)', async (phone) => {
+    const wrapper = mount(UserTable, { props: { users: [user()], phone }, global: { plugins: [createAppI18n('en')] }, attachTo: document.body });
+    // element-plus lays the table out after mounting.
+    await vi.waitFor(() => expect(wrapper.text()).toContain(HOSTILE));
+    expect(wrapper.find('b').exists()).toBe(false);
+    expect(wrapper.find('img').exists()).toBe(false);
+    expect(wrapper.text()).toContain('Temporary');
+    wrapper.unmount();
+  });
+
+  it('emits the user for each row action', async () => {
+    const target = user({ disabled: true });
+    const wrapper = mount(UserTable, { props: { users: [target], phone: true }, global: { plugins: [createAppI18n('en')] } });
+    const buttons = wrapper.findAll('button');
+    expect(buttons.map((b) => b.text())).toEqual(['Edit', 'Enable', 'Delete']);
+    for (const b of buttons) await b.trigger('click');
+    expect(wrapper.emitted('edit')).toEqual([[target]]);
+    expect(wrapper.emitted('toggle')).toEqual([[target]]);
+    expect(wrapper.emitted('remove')).toEqual([[target]]);
+    wrapper.unmount();
+  });
+});
+
+describe('UserBatchDialog', () => {
+  function mountDialog(rowErrors: Record<number, { field?: string; message: string }[]> = {}) {
+    return mount(UserBatchDialog, {
+      props: { open: true, busy: false, phone: false, defaultLocale: 'ja', rowErrors, generalError: '' },
+      global: { plugins: [createAppI18n('en')] },
+      attachTo: document.body,
+    });
+  }
+
+  async function fill(index: number, testId: string, value: string): Promise<void> {
+    const row = document.querySelectorAll('[data-testid="batch-row"]')[index] as HTMLElement;
+    const input = row.querySelector(`input[data-testid="${testId}"]`) as HTMLInputElement;
+    input.value = value;
+    input.dispatchEvent(new Event('input'));
+    await nextTick();
+  }
+
+  it('submits the filled rows, skipping blank ones', async () => {
+    const wrapper = mountDialog();
+    await nextTick();
+    await fill(0, 'batch-email', 'a@example.com');
+    await fill(0, 'batch-display-name', 'A');
+    await fill(2, 'batch-email', 'c@example.com');
+    await fill(2, 'batch-display-name', 'C');
+    await fill(2, 'batch-password', 'Welcome-2026-c');
+    (document.querySelector('[data-testid="batch-submit"]') as HTMLButtonElement).click();
+    await nextTick();
+    const submitted = wrapper.emitted('submit')?.[0]?.[0] as { key: number; request: unknown }[];
+    expect(submitted.map((r) => r.request)).toEqual([
+      { email: 'a@example.com', displayName: 'A', locale: 'ja' },
+      { email: 'c@example.com', displayName: 'C', locale: 'ja', password: 'Welcome-2026-c', temporaryPassword: true },
+    ]);
+    wrapper.unmount();
+  });
+
+  it('marks rows with missing fields itself and emits nothing', async () => {
+    const wrapper = mountDialog();
+    await nextTick();
+    await fill(1, 'batch-email', 'not-an-email');
+    (document.querySelector('[data-testid="batch-submit"]') as HTMLButtonElement).click();
+    await nextTick();
+    expect(wrapper.emitted('submit')).toBeUndefined();
+    const rows = document.querySelectorAll('[data-testid="batch-row"]');
+    expect(rows[0]?.querySelector('[data-testid="batch-row-error"]')).toBeNull();
+    expect(rows[1]?.querySelector('[data-testid="batch-row-error"]')?.textContent).toContain('Enter an email address such as name@example.com.');
+    wrapper.unmount();
+  });
+
+  it('shows server errors next to the row they belong to', async () => {
+    const wrapper = mountDialog();
+    await nextTick();
+    // Errors are keyed by the row's stable key, not its position.
+    let rows = document.querySelectorAll<HTMLElement>('[data-testid="batch-row"]');
+    const key = Number(rows[1]?.dataset.rowKey);
+    await wrapper.setProps({ rowErrors: { [key]: [{ field: 'email', message: 'This email address is already used.' }] } });
+    rows = document.querySelectorAll<HTMLElement>('[data-testid="batch-row"]');
+    expect(rows[1]?.querySelector('[data-testid="batch-row-error"]')?.textContent).toBe('This email address is already used.');
+    expect(rows[1]?.classList.contains('has-error')).toBe(true);
+    expect(rows[0]?.querySelector('[data-testid="batch-row-error"]')).toBeNull();
+    wrapper.unmount();
+  });
+});

@@ -1,0 +1,95 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import en from './en.js';
+import ja from './ja.js';
+import { createAppI18n, detectLocale, messages } from './index.js';
+
+/** Every leaf of a message tree as `dotted.key -> value`. */
+function leaves(tree: unknown, prefix = ''): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  if (typeof tree !== 'object' || tree === null) {
+    out.set(prefix, tree);
+    return out;
+  }
+  for (const [key, value] of Object.entries(tree)) {
+    for (const [k, v] of leaves(value, prefix ? `${prefix}.${key}` : key)) out.set(k, v);
+  }
+  return out;
+}
+
+/** The `{name}` parameters a message uses (literals such as {'@'} excluded). */
+function params(message: string): string[] {
+  return [...new Set([...message.matchAll(/\{\s*([A-Za-z_][\w]*)\s*\}/g)].map((m) => m[1] as string))].sort();
+}
+
+const jaLeaves = leaves(ja);
+const enLeaves = leaves(en);
+
+describe('ja and en messages', () => {
+  it('have exactly the same keys', () => {
+    const onlyInJa = [...jaLeaves.keys()].filter((k) => !enLeaves.has(k));
+    const onlyInEn = [...enLeaves.keys()].filter((k) => !jaLeaves.has(k));
+    expect({ onlyInJa, onlyInEn }).toEqual({ onlyInJa: [], onlyInEn: [] });
+  });
+
+  it.each([['ja', jaLeaves], ['en', enLeaves]] as const)('%s has no empty or non-string values', (_locale, tree) => {
+    const bad = [...tree].filter(([, value]) => typeof value !== 'string' || value.trim() === '').map(([key]) => key);
+    expect(bad).toEqual([]);
+  });
+
+  it('use the same parameters for each key in both languages', () => {
+    const mismatched = [...enLeaves.keys()].filter((key) => {
+      const a = jaLeaves.get(key);
+      const b = enLeaves.get(key);
+      return typeof a === 'string' && typeof b === 'string' && params(a).join() !== params(b).join();
+    });
+    expect(mismatched).toEqual([]);
+  });
+});
+
+describe('the i18n instance', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it.each(['ja', 'en'] as const)('compiles and renders every %s message without warnings', (locale) => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const missing: string[] = [];
+    const i18n = createAppI18n(locale, (m) => missing.push(m));
+    for (const [key, value] of leaves(messages[locale])) {
+      const names = params(String(value));
+      // vue-i18n adds `n` and `count` to the object it is given, so hand it a copy.
+      const out = i18n.global.t(key, Object.fromEntries(names.map((p) => [p, p === 'count' ? 2 : `<${p}>`])), 2);
+      expect(out, key).not.toBe(key);
+      expect(out.length, key).toBeGreaterThan(0);
+      for (const p of names) if (p !== 'count') expect(out, `${key} shows {${p}}`).toContain(`<${p}>`);
+    }
+    expect(missing).toEqual([]);
+    expect(warn).not.toHaveBeenCalled();
+    expect(error).not.toHaveBeenCalled();
+  });
+
+  it('reports a missing key through the missing handler instead of falling back silently', () => {
+    const missing: string[] = [];
+    const i18n = createAppI18n('en', (m) => missing.push(m));
+    expect(i18n.global.t('no.such.key')).toBe('no.such.key');
+    expect(missing).toEqual(['Missing en translation: no.such.key']);
+  });
+
+  it('renders a literal @ in the email hint', () => {
+    expect(createAppI18n('en').global.t('errors.emailInvalid')).toBe('Enter an email address such as name@example.com.');
+  });
+});
+
+describe('detectLocale', () => {
+  it.each([
+    [null, 'ja-JP', 'ja'],
+    [null, 'en-US', 'en'],
+    [null, 'EN', 'en'],
+    [null, 'fr-FR', 'ja'],
+    [null, undefined, 'ja'],
+    ['en', 'ja-JP', 'en'],
+    ['ja', 'en-GB', 'ja'],
+    ['de', 'en-GB', 'en'],
+  ] as const)('stored %s, browser %s -> %s', (stored, browser, expected) => {
+    expect(detectLocale(stored, browser)).toBe(expected);
+  });
+});

@@ -1,0 +1,51 @@
+// History-mode routes (the server answers unknown non-API pages with index.html) and the sign-in guard.
+import { createRouter, createWebHistory, type RouteLocationRaw, type Router, type RouterHistory } from 'vue-router';
+import { useSessionStore } from './stores/session.js';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Pages anyone may open (setup and sign-in); the rest need a signed-in administrator. */
+    public?: boolean;
+    /** The i18n key of the page title. */
+    titleKey?: string;
+  }
+}
+
+/** Creates the console router; tests pass a memory history. */
+export function createAppRouter(history: RouterHistory = createWebHistory('/')): Router {
+  const router = createRouter({
+    history,
+    routes: [
+      { path: '/', redirect: { name: 'users' } },
+      { path: '/setup', name: 'setup', component: () => import('./views/SetupView.vue'), meta: { public: true, titleKey: 'setup.title' } },
+      { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true, titleKey: 'login.title' } },
+      { path: '/users', name: 'users', component: () => import('./views/UsersView.vue'), meta: { titleKey: 'nav.users' } },
+      { path: '/settings/users', name: 'user-settings', component: () => import('./views/UserSettingsView.vue'), meta: { titleKey: 'nav.userSettings' } },
+      { path: '/audit', name: 'audit', component: () => import('./views/AuditView.vue'), meta: { titleKey: 'nav.audit' } },
+      { path: '/:rest(.*)*', redirect: { name: 'users' } },
+    ],
+  });
+
+  router.beforeEach(async (to): Promise<true | RouteLocationRaw> => {
+    const session = useSessionStore();
+    await session.ensureChecked();
+    if (to.name === 'setup') {
+      if (session.setupRequired) return true;
+      return session.signedIn ? { name: 'users' } : { name: 'login' };
+    }
+    if (session.setupRequired) {
+      // Keep a `#token=...` fragment so a link straight to the console still pre-fills the setup token.
+      return { name: 'setup', hash: to.hash };
+    }
+    if (to.name === 'login') return session.signedIn ? { name: 'users' } : true;
+    if (to.meta.public || session.signedIn) return true;
+    return { name: 'login', query: to.fullPath === '/' || to.fullPath === '/users' ? {} : { redirect: to.fullPath } };
+  });
+
+  return router;
+}
+
+/** A safe in-app path to return to after sign-in (never another origin). */
+export function redirectTarget(value: unknown): string {
+  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/login') && !value.startsWith('/setup') ? value : '/users';
+}

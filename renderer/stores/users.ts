@@ -1,0 +1,145 @@
+// Users: the paged, searchable list and every change to it; each change reloads the list.
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { Locale, UserCreateRequest, UserDto, UserUpdateRequest } from '../../server/contract/index.js';
+import { isApiError, useApi } from '../api/index.js';
+
+/** How many users one page of the list holds. */
+export const USERS_PAGE_SIZE = 50;
+
+/** A user's password as the list shows it. */
+export type PasswordState = 'none' | 'set' | 'temporary';
+
+/** The password state of a user: none, set, or temporary (must change at first sign-in). */
+export function passwordState(user: Pick<UserDto, 'hasPassword' | 'mustChangePassword'>): PasswordState {
+  if (!user.hasPassword) return 'none';
+  return user.mustChangePassword ? 'temporary' : 'set';
+}
+
+/** What the edit dialog hands back: the fields as edited, and what to do with the password. */
+export interface UserEditDraft {
+  email: string;
+  displayName: string;
+  locale: Locale;
+  passwordMode: 'keep' | 'set' | 'remove';
+  password: string;
+  temporaryPassword: boolean;
+}
+
+/** The PATCH body for an edit: only the fields that changed (empty when nothing did). */
+export function userChanges(before: UserDto, draft: UserEditDraft): UserUpdateRequest {
+  const changes: UserUpdateRequest = {};
+  const email = draft.email.trim();
+  if (email !== before.email) changes.email = email;
+  if (draft.displayName.trim() !== before.displayName) changes.displayName = draft.displayName.trim();
+  if (draft.locale !== before.locale) changes.locale = draft.locale;
+  if (draft.passwordMode === 'set') {
+    changes.password = draft.password;
+    if (draft.temporaryPassword) changes.temporaryPassword = true;
+  } else if (draft.passwordMode === 'remove' && before.hasPassword) {
+    changes.password = null;
+  }
+  return changes;
+}
+
+/** The users store: the list as loaded so far, the search, and the actions that change users. */
+export const useUsersStore = defineStore('users', () => {
+  const api = useApi();
+  const items = ref<UserDto[]>([]);
+  const total = ref(0);
+  const nextCursor = ref<string | null>(null);
+  const query = ref('');
+  const loading = ref(false);
+  const loaded = ref(false);
+  let generation = 0;
+
+  const hasMore = computed(() => nextCursor.value !== null);
+
+  /** Loads the first page for the current search, replacing the list. */
+  async function reload(): Promise<void> {
+    const mine = ++generation;
+    loading.value = true;
+    try {
+      const page = await api.users.list({ q: query.value.trim() || undefined, limit: USERS_PAGE_SIZE });
+      if (mine !== generation) return;
+      items.value = page.items;
+      total.value = page.total;
+      nextCursor.value = page.nextCursor;
+      loaded.value = true;
+    } finally {
+      if (mine === generation) loading.value = false;
+    }
+  }
+
+  /** Appends the next page; when the cursor has gone stale the list starts over. */
+  async function loadMore(): Promise<void> {
+    if (!nextCursor.value) return;
+    const mine = ++generation;
+    loading.value = true;
+    try {
+      const page = await api.users.list({ q: query.value.trim() || undefined, cursor: nextCursor.value, limit: USERS_PAGE_SIZE });
+      if (mine !== generation) return;
+      const known = new Set(items.value.map((u) => u.id));
+      items.value = [...items.value, ...page.items.filter((u) => !known.has(u.id))];
+      total.value = page.total;
+      nextCursor.value = page.nextCursor;
+    } catch (err) {
+      if (mine === generation && isApiError(err, 'CURSOR_INVALID')) {
+        loading.value = false;
+        await reload();
+      }
+      throw err;
+    } finally {
+      if (mine === generation) loading.value = false;
+    }
+  }
+
+  /** Searches by email or name (a blank search lists everyone). */
+  async function search(q: string): Promise<void> {
+    query.value = q;
+    await reload();
+  }
+
+  async function create(request: UserCreateRequest): Promise<UserDto> {
+    const user = await api.users.create(request);
+    await reload();
+    return user;
+  }
+
+  async function createMany(users: UserCreateRequest[]): Promise<UserDto[]> {
+    const { created } = await api.users.createMany(users);
+    await reload();
+    return created;
+  }
+
+  async function importCsv(file: Blob, fileName: string): Promise<UserDto[]> {
+    const { created } = await api.users.importCsv(file, fileName);
+    await reload();
+    return created;
+  }
+
+  async function update(id: string, changes: UserUpdateRequest): Promise<UserDto> {
+    try {
+      const user = await api.users.update(id, changes);
+      await reload();
+      return user;
+    } catch (err) {
+      if (isApiError(err, 'USER_NOT_FOUND', 'USER_DELETED')) await reload();
+      throw err;
+    }
+  }
+
+  async function setDisabled(user: UserDto, disabled: boolean): Promise<UserDto> {
+    return update(user.id, { disabled });
+  }
+
+  async function remove(id: string): Promise<void> {
+    try {
+      await api.users.remove(id);
+    } finally {
+      await reload();
+    }
+  }
+
+  return { items, total, nextCursor, query, loading, loaded, hasMore, reload, loadMore, search, create, createMany, importCsv, update, setDisabled, remove };
+});
