@@ -26,6 +26,7 @@ import { mdmRoutes } from './modules/mdm/mdm.routes.js';
 import { pushRoutes } from './modules/push/push.routes.js';
 import { scepRoutes } from './modules/scep/scep.routes.js';
 import { portalRoutes } from './modules/portal/portal.routes.js';
+import { agentRoutes } from './modules/agent/agent.routes.js';
 
 /** Largest JSON body the admin API accepts (CSV import has its own, larger limit). */
 export const ADMIN_BODY_LIMIT = 1024 * 1024;
@@ -99,7 +100,7 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
     await scope.register(mailRoutes, { mail: services.mail });
     await scope.register(settingsRoutes, { settings: services.settings });
     await scope.register(auditRoutes, { audit: services.audit });
-    await scope.register(devicesRoutes, { devices: services.devices, mdm: services.mdm, push: services.push });
+    await scope.register(devicesRoutes, { devices: services.devices, mdm: services.mdm, push: services.push, actions: services.deviceActions, agent: services.agent });
     await scope.register(pushRoutes, { push: services.push });
     await scope.register(enrollmentAdminRoutes, { enrollment: services.enrollment });
     await scope.register(tlsRoutes, { ca: services.ca, tlsNames: services.tlsNames });
@@ -139,6 +140,7 @@ export async function buildDeviceApp(deps: ServerDeps): Promise<FastifyInstance>
   await app.register(mdmRoutes, { mdm: deps.services.mdm });
   await app.register(scepRoutes, { scep: deps.services.scep });
   const s = deps.services;
+  await app.register(agentRoutes, { agent: s.agent, ca: s.ca });
   await app.register(portalRoutes, { portal: s.portal, invitations: s.invitations, urls: s.urls, enrollment: s.enrollment, devices: s.devices, ca: s.ca, deviceBaseUrl: deps.deviceBaseUrl });
   return app;
 }

@@ -9,6 +9,9 @@ import { createAuditStore } from './modules/audit/audit.store.js';
 import { createCaService, type CaService, type TlsNames } from './modules/ca/ca.service.js';
 import { createCaStore } from './modules/ca/ca.store.js';
 import { createIssuedStore, type IssuedStore } from './modules/ca/issued.store.js';
+import { createAgentService, type AgentService } from './modules/agent/agent.service.js';
+import { createAgentStore } from './modules/agent/agent.store.js';
+import { createDeviceActionsService, type DeviceActionsService } from './modules/devices/device-actions.service.js';
 import { createDevicesService, type DevicesService } from './modules/devices/devices.service.js';
 import { createDevicesStore } from './modules/devices/devices.store.js';
 import { createEnrollmentService, type EnrollmentService } from './modules/enrollment/enrollment.service.js';
@@ -80,6 +83,8 @@ export interface Services {
   /** The versioned enrollment URL keys (`/e/<key>/go`). */
   urls: EnrollmentUrls;
   portal: PortalService;
+  agent: AgentService;
+  deviceActions: DeviceActionsService;
   /** Expires invitations, queues reminders, sends due mail: run by the scheduler in start.ts. */
   tick(): Promise<void>;
   /** The names the generated TLS certificate covers. */
@@ -116,8 +121,12 @@ export function createServices(f: Foundation): Services {
   });
 
   let apns: ApnsClient | null = null;
+  let deviceActions: DeviceActionsService | null = null;
   const push: PushService = createPushService({
     store: createPushStore(db), settingsStore, mdm: mdmStore, secrets, audit, clock, organization,
+    onDeadToken: (deviceId, channel, reason) => {
+      if (channel === 'device') deviceActions?.markReset(deviceId, `APNs no longer knows this device (${reason}): it was reset or its profile was removed without checking out`);
+    },
     apns: () => (apns ??= createApnsClient({ baseUrl: () => push.settings().apnsBaseUrl, credentials: () => push.credentials(), ...(f.apnsCa ? { ca: f.apnsCa } : {}) })),
   });
   const topic = () => push.status().topic;
@@ -129,6 +138,12 @@ export function createServices(f: Foundation): Services {
     deviceCount: (userId) => devicesStore.count({ userId, status: 'active' }) + devicesStore.count({ userId, status: 'pending' }),
     onProfileDownloaded: (row) => { if (row.invitation_id) invitations?.advance(row.invitation_id, 'profile_downloaded'); },
     onEnrolled: (row) => { if (row.invitation_id) invitations?.advance(row.invitation_id, 'enrolled'); },
+    onAbandoned: (row) => {
+      if (!row.device_id) return;
+      mdm.shutDown(row.device_id, 'enrollment cancelled during profile install');
+      const device = devicesStore.byId(row.device_id);
+      if (device && device.status === 'pending') devicesStore.update(row.device_id, { status: 'inactive', status_reason: 'enrollment cancelled during profile install', updated_at: clock.now().toISOString() });
+    },
   });
   const urls = createEnrollmentUrls({ store: settingsStore, clock, random });
   invitations = createInvitationsService({
@@ -147,6 +162,13 @@ export function createServices(f: Foundation): Services {
   const scep: ScepService = createScepService({
     ca: () => ca.ensureOfficeCa(), challenges: challengePort(enrollment), certificates: issuedCertificatePort(issued, clock), audit, clock, random,
   });
+  const agent = createAgentService({
+    store: createAgentStore(db), devices: devicesStore, enrollment, portal, invitationFor: (userId) => invitations?.openFor(userId)?.id ?? null,
+    localeOf: (userId) => (userId ? usersStore.byId(userId)?.locale : undefined) ?? 'ja', audit, clock, random, transaction,
+  });
+  deviceActions = createDeviceActionsService({
+    devices: devicesStore, mdm, agent, serverId: () => settings.instanceId(), enrollmentsPerDay: (from) => enrollment.enrolledPerDay(from), audit, clock, transaction,
+  });
   const liveInvitations = invitations;
   return {
     audit,
@@ -155,8 +177,11 @@ export function createServices(f: Foundation): Services {
     invitations: liveInvitations,
     urls,
     portal,
+    agent,
+    deviceActions,
     async tick() {
       await liveInvitations.tick();
+      enrollment.closeAbandoned(60);
       await mail.dispatchDue();
     },
     tlsNames: f.tlsNames ?? (() => ({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] })),

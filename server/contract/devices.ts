@@ -23,6 +23,11 @@ export interface DeviceDto {
   buildVersion: string | null;
   enrolledAt: string | null;
   lastSeenAt: string | null;
+  /** Why the device has its status (e.g. "retired", "superseded by a newer enrollment"). */
+  statusReason: string | null;
+  /** Android API level (28 = Android 9). */
+  apiLevel: number | null;
+  manufacturer: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -51,9 +56,10 @@ export type CommandRequest =
   | { type: 'DeviceLock'; message?: string; phoneNumber?: string; pin?: string }
   | { type: 'EraseDevice'; pin?: string; preserveDataPlan?: boolean };
 
-/** A device with its MDM channels and recent commands. */
+/** A device with its MDM channels, recent commands (Apple) or agent actions (Android). */
 export interface DeviceDetailDto {
   device: DeviceDto;
+  agentActions: AgentActionDto[];
   channels: { channel: string; enabled: boolean; hasPushToken: boolean; pushDisabledReason: string | null; tokenUpdatedAt: string | null; lastSeenAt: string | null; userShortName: string | null }[];
   commands: CommandDto[];
 }
@@ -62,4 +68,41 @@ export interface DeviceDetailDto {
 export interface DevicePage {
   items: DeviceDto[];
   total: number;
+}
+
+/** An admin action on one or many devices; each is confirmed in the console and audited. */
+export interface DeviceActionRequest {
+  action: 'retire' | 'wipe' | 'lock' | 'delete';
+  deviceIds: string[];
+  /** Lock screen message (lock). */
+  message?: string;
+  /** 6-digit PIN for Macs (wipe, lock); generated when absent. */
+  pin?: string;
+}
+
+/** What happened to each device of an action. */
+export interface DeviceActionResult {
+  results: { deviceId: string; ok: boolean; error?: { code: string; message: string }; commandUuid?: string; agentActionId?: string; pin?: string | null }[];
+}
+
+/** Counts for the console's widgets. */
+export interface DeviceSummaryDto {
+  total: number;
+  byStatus: Record<DeviceStatus, number>;
+  byPlatform: Record<Platform, number>;
+  /** Enrollments per day for the last 30 days (UTC dates), oldest first. */
+  enrollmentsPerDay: { day: string; count: number }[];
+}
+
+/** An action queued for the Android agent. */
+export interface AgentActionDto {
+  id: string;
+  deviceId: string;
+  type: 'lock' | 'wipe' | 'retire';
+  status: 'queued' | 'delivered' | 'done' | 'failed' | 'cancelled';
+  result: string | null;
+  createdBy: string;
+  createdAt: string;
+  deliveredAt: string | null;
+  completedAt: string | null;
 }

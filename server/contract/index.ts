@@ -11,3 +11,4 @@ export type * from './enrollment.js';
 export type * from './tls.js';
 export type * from './mail.js';
 export type * from './invitations.js';
+export type * from './agent.js';

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { CommandRequest } from '../../contract/devices.js';
+import type { CommandRequest, DeviceActionRequest } from '../../contract/devices.js';
 import { adminActor } from '../../http/auth.js';
 import type { MdmService } from '../mdm/mdm.service.js';
 import type { PushService } from '../push/push.service.js';
+import type { AgentService } from '../agent/agent.service.js';
+import type { DeviceActionsService } from './device-actions.service.js';
 import type { DevicesService } from './devices.service.js';
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
@@ -26,11 +28,28 @@ const CommandBody = Type.Union([
   Type.Object({ type: Type.Literal('EraseDevice'), pin: Type.Optional(Pin), preserveDataPlan: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
 ]);
 
-/** Registers /api/devices: list, detail with channels and commands, queue a command, push. */
-export async function devicesRoutes(app: FastifyInstance, opts: { devices: DevicesService; mdm: MdmService; push: PushService }): Promise<void> {
+const Action = Type.Object({
+  action: Type.Union([Type.Literal('retire'), Type.Literal('wipe'), Type.Literal('lock'), Type.Literal('delete')]),
+  deviceIds: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 500 }),
+  message: Type.Optional(Type.String({ maxLength: 400 })),
+  pin: Type.Optional(Pin),
+}, { additionalProperties: false });
+
+/** Registers /api/devices: list, summary, detail, actions (single and bulk), MDM commands and their cancellation, agent actions, push. */
+export async function devicesRoutes(app: FastifyInstance, opts: { devices: DevicesService; mdm: MdmService; push: PushService; actions: DeviceActionsService; agent: AgentService }): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.get('/api/devices', { schema: { querystring: ListQuery } }, async (request) => opts.devices.list(request.query as Parameters<DevicesService['list']>[0]));
-  r.get('/api/devices/:id', { schema: { params: Id } }, async (request) => opts.mdm.detail(request.params.id));
+  r.get('/api/devices/summary', async () => opts.actions.summary());
+  r.post('/api/devices/actions', { schema: { body: Action } }, async (request) => opts.actions.act(request.body as DeviceActionRequest, adminActor(request), request.ip));
+  r.get('/api/devices/:id', { schema: { params: Id } }, async (request) => opts.actions.detail(request.params.id));
+  r.delete('/api/devices/:id/commands/:uuid', { schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }), uuid: Type.String({ maxLength: 64 }) }) } }, async (request) =>
+    opts.mdm.cancel(request.params.id, request.params.uuid, adminActor(request), request.ip));
+  r.delete('/api/devices/:id/agent-actions/:actionId', { schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }), actionId: Type.String({ maxLength: 64 }) }) } }, async (request) =>
+    opts.agent.cancel(request.params.id, request.params.actionId, adminActor(request), request.ip));
+  r.post('/api/devices/:id/agent-token/revoke', { schema: { params: Id } }, async (request) => {
+    opts.devices.get(request.params.id);
+    return { revoked: opts.agent.revokeToken(request.params.id, 'revoked by an administrator', adminActor(request), request.ip) };
+  });
   r.get('/api/devices/:id/commands', { schema: { params: Id } }, async (request) => opts.mdm.commands(request.params.id));
   r.post('/api/devices/:id/commands', { schema: { params: Id, body: CommandBody }, bodyLimit: 1024 * 1024 }, async (request, reply) => {
     const created = opts.mdm.enqueue(request.params.id, request.body as CommandRequest, adminActor(request), request.ip);

@@ -8,7 +8,8 @@ export function toDeviceDto(row: DeviceListRow): DeviceDto {
     id: row.id, platform: row.platform, status: row.status, userId: row.user_id, userEmail: row.user_email, userDisplayName: row.user_display_name,
     udid: row.udid, serialNumber: row.serial_number, hardwareId: row.hardware_id, deviceName: row.device_name, model: row.model,
     modelName: row.model_name, productName: row.product_name, osVersion: row.os_version, buildVersion: row.build_version,
-    enrolledAt: row.enrolled_at, lastSeenAt: row.last_seen_at, createdAt: row.created_at, updatedAt: row.updated_at,
+    enrolledAt: row.enrolled_at, lastSeenAt: row.last_seen_at, statusReason: row.status_reason, apiLevel: row.api_level, manufacturer: row.manufacturer,
+    createdAt: row.created_at, updatedAt: row.updated_at,
   };
 }
 

@@ -19,6 +19,10 @@ export interface DeviceRow {
   enrolled_at: string | null;
   last_seen_at: string | null;
   info: string;
+  status_reason: string | null;
+  api_level: number | null;
+  manufacturer: string | null;
+  enrollment_id: string | null;
   created_at: string;
   updated_at: string;
   deleted_at: string | null;
@@ -27,7 +31,7 @@ export interface DeviceRow {
 /** A device row with its user's name, for lists. */
 export type DeviceListRow = DeviceRow & { user_email: string | null; user_display_name: string | null };
 
-const UPDATABLE = ['user_id', 'udid', 'serial_number', 'hardware_id', 'device_name', 'model', 'model_name', 'product_name', 'os_version', 'build_version', 'status', 'enrolled_at', 'last_seen_at', 'info', 'updated_at', 'deleted_at'] as const;
+const UPDATABLE = ['user_id', 'udid', 'serial_number', 'hardware_id', 'device_name', 'model', 'model_name', 'product_name', 'os_version', 'build_version', 'status', 'enrolled_at', 'last_seen_at', 'info', 'status_reason', 'api_level', 'manufacturer', 'enrollment_id', 'updated_at', 'deleted_at'] as const;
 
 /** The SQL behind device records. */
 export interface DevicesStore {
@@ -37,6 +41,10 @@ export interface DevicesStore {
   /** The live Apple device with this UDID. */
   byUdid(udid: string): DeviceRow | undefined;
   list(filter: { status?: DeviceStatus; platform?: Platform; userId?: string; q?: string }, limit: number, offset: number): DeviceListRow[];
+  /** Live Android devices with this hardware id, newest first. */
+  byHardwareId(hardwareId: string): DeviceRow[];
+  /** Live devices counted by status and by platform. */
+  counts(): { status: DeviceStatus; platform: Platform; n: number }[];
   count(filter: { status?: DeviceStatus; platform?: Platform; userId?: string; q?: string }): number;
 }
 
@@ -55,11 +63,13 @@ function where(filter: { status?: DeviceStatus; platform?: Platform; userId?: st
 
 /** Builds the devices store over an open database. */
 export function createDevicesStore(db: Db): DevicesStore {
-  const insert = db.prepare(`INSERT INTO devices (id, platform, user_id, udid, serial_number, hardware_id, device_name, model, model_name, product_name, os_version, build_version, status, enrolled_at, last_seen_at, info, created_at, updated_at, deleted_at)
-    VALUES (@id, @platform, @user_id, @udid, @serial_number, @hardware_id, @device_name, @model, @model_name, @product_name, @os_version, @build_version, @status, @enrolled_at, @last_seen_at, @info, @created_at, @updated_at, @deleted_at)`);
+  const insert = db.prepare(`INSERT INTO devices (id, platform, user_id, udid, serial_number, hardware_id, device_name, model, model_name, product_name, os_version, build_version, status, enrolled_at, last_seen_at, info, status_reason, api_level, manufacturer, enrollment_id, created_at, updated_at, deleted_at)
+    VALUES (@id, @platform, @user_id, @udid, @serial_number, @hardware_id, @device_name, @model, @model_name, @product_name, @os_version, @build_version, @status, @enrolled_at, @last_seen_at, @info, @status_reason, @api_level, @manufacturer, @enrollment_id, @created_at, @updated_at, @deleted_at)`);
   const select = 'SELECT d.*, u.email AS user_email, u.display_name AS user_display_name FROM devices d LEFT JOIN users u ON u.id = d.user_id';
   const byId = db.prepare<[string], DeviceListRow>(`${select} WHERE d.id = ?`);
   const byUdid = db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE udid = ? AND deleted_at IS NULL');
+  const byHardware = db.prepare<[string], DeviceRow>("SELECT * FROM devices WHERE hardware_id = ? AND platform = 'android' AND deleted_at IS NULL ORDER BY created_at DESC, rowid DESC");
+  const counts = db.prepare<[], { status: DeviceStatus; platform: Platform; n: number }>('SELECT status, platform, count(*) AS n FROM devices WHERE deleted_at IS NULL GROUP BY status, platform');
   return {
     insert: (row) => { insert.run(row); },
     update(id, changes) {
@@ -69,6 +79,8 @@ export function createDevicesStore(db: Db): DevicesStore {
     },
     byId: (id) => byId.get(id),
     byUdid: (udid) => byUdid.get(udid),
+    byHardwareId: (h) => byHardware.all(h),
+    counts: () => counts.all(),
     list(filter, limit, offset) {
       const w = where(filter);
       return db.prepare<Record<string, unknown>, DeviceListRow>(`${select} ${w.sql} ORDER BY coalesce(d.last_seen_at, d.created_at) DESC, d.id LIMIT @limit OFFSET @offset`).all({ ...w.params, limit, offset });

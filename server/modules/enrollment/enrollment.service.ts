@@ -37,7 +37,10 @@ export interface ProfileStatus {
 
 /** Opens enrollments, serves their profiles with fresh one-time challenges, and consumes challenges for SCEP. */
 export interface EnrollmentService {
-  create(input: { userId: string; platform: Platform; invitationId?: string | null }, actor: Actor, sourceAddress: string | null): EnrollmentDto & { profileUrl: string };
+  /** Opens an enrollment; `replacing` devices (about to be superseded) do not count against the device limit. */
+  create(input: { userId: string; platform: Platform; invitationId?: string | null }, actor: Actor, sourceAddress: string | null, replacing?: number): EnrollmentDto & { profileUrl: string };
+  /** Links the device an enrollment produced (the agent knows it at once; Apple devices at Authenticate). */
+  attachDevice(enrollmentId: string, deviceId: string): void;
   /** The user's pending enrollment for a platform (reused by the portal), or a new one. */
   pendingFor(input: { userId: string; platform: Platform; invitationId: string | null }, actor: Actor, sourceAddress: string | null): EnrollmentDto;
   /** Serves a profile for an enrollment the caller already authorized (a signed-in portal user). */
@@ -55,6 +58,12 @@ export interface EnrollmentService {
   close(enrollmentId: string, reason: string): void;
   /** Closes the pending enrollments opened through an invitation (revoked, expired or replaced). */
   closeForInvitation(invitationId: string, reason: string): void;
+  /**
+   * Closes enrollments abandoned during profile install: SCEP ran but no TokenUpdate came within the profile
+   * validity plus `graceMinutes` (the user cancelled, or installing the MDM payload failed). Returns them.
+   */
+  closeAbandoned(graceMinutes: number): EnrollmentDto[];
+  enrolledPerDay(from: string): { day: string; count: number }[];
   /** A signed profile holding only the office CA, for /trust. */
   caProfile(lang: 'ja' | 'en'): Buffer;
 }
@@ -84,6 +93,8 @@ export interface EnrollmentDeps {
   /** Told when a profile was downloaded or a device enrolled (invitations follow along). */
   onProfileDownloaded?: (row: EnrollmentRow) => void;
   onEnrolled?: (row: EnrollmentRow) => void;
+  /** Told about an enrollment closed as abandoned, so device MDM can be switched off on the server. */
+  onAbandoned?: (row: EnrollmentRow) => void;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -134,12 +145,12 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
   };
 
   const service: EnrollmentService = {
-    create(input, actor, sourceAddress) {
+    create(input, actor, sourceAddress, replacing = 0) {
       const user = deps.users.byId(input.userId);
       if (!user || user.deleted_at) throw new AppError('USER_NOT_FOUND', 'No user has this id.', { field: 'userId' });
       if (user.disabled) throw new AppError('VALIDATION_FAILED', `${user.email} is disabled; enable the user before enrolling a device.`, { field: 'userId' });
       const limit = deps.settings.userSettings().deviceLimitPerUser;
-      const count = deps.deviceCount?.(user.id) ?? 0;
+      const count = Math.max((deps.deviceCount?.(user.id) ?? 0) - replacing, 0);
       if (count >= limit) throw new AppError('DEVICE_LIMIT', `${user.email} already has ${count} device(s), the most allowed (${limit}). Retire one, or raise the limit in User settings.`, { limit, count });
       const now = clock.now();
       const token = newToken(random);
@@ -210,6 +221,10 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
       });
     },
 
+    attachDevice(enrollmentId, deviceId) {
+      store.update(enrollmentId, { device_id: deviceId, updated_at: clock.now().toISOString() });
+    },
+
     markEnrolled(enrollmentId, deviceId) {
       store.update(enrollmentId, { status: 'enrolled', device_id: deviceId, updated_at: clock.now().toISOString() });
       const row = store.byId(enrollmentId);
@@ -221,6 +236,23 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
       const signer = deps.signer();
       return signCms(Buffer.from(buildPlist(profile), 'utf8'), { certPem: signer.certPem, keyPem: signer.keyPem, extraCertsPem: signer.chainPem ? [signer.chainPem] : [] });
     },
+
+    closeAbandoned(graceMinutes) {
+      const minutes = deps.settings.userSettings().profileValidityMinutes + graceMinutes;
+      const before = new Date(clock.now().getTime() - minutes * 60_000).toISOString();
+      const closed: EnrollmentDto[] = [];
+      for (const row of store.abandoned(before)) {
+        transaction(() => {
+          service.close(row.id, 'cancelled during profile install');
+          deps.onAbandoned?.(row);
+          audit.record({ actor: { type: 'system', label: 'scheduler' }, action: 'enrollment.abandoned', subject: { type: 'enrollment', id: row.id, label: null }, details: { userId: row.user_id, deviceId: row.device_id, platform: row.platform } });
+        });
+        closed.push(toDto({ ...row, status: 'closed' }));
+      }
+      return closed;
+    },
+
+    enrolledPerDay: (from) => store.enrolledPerDay(from),
 
     closeForInvitation(invitationId, reason) {
       for (const row of store.pendingForInvitation(invitationId)) service.close(row.id, reason);

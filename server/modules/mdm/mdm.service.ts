@@ -33,6 +33,10 @@ export interface MdmService {
   enqueue(deviceId: string, request: CommandRequest, actor: Actor, sourceAddress: string | null): CommandDto & { pin: string | null };
   detail(deviceId: string): DeviceDetailDto;
   commands(deviceId: string, limit?: number): CommandDto[];
+  /** Cancels a command the device has not fetched yet (queued, or deferred with NotNow). */
+  cancel(deviceId: string, uuid: string, actor: Actor, sourceAddress: string | null): CommandDto;
+  /** Stops managing a device locally: channels off, identities revoked, queue cancelled (delete, abandoned enrollment). */
+  shutDown(deviceId: string, reason: string): void;
 }
 
 /** Dependencies of the MDM service. */
@@ -169,7 +173,7 @@ export function createMdmService(deps: MdmDeps): MdmService {
   };
 
   const retireLocally = (device: DeviceRow, status: 'inactive' | 'wiped', reason: string, at: string) => {
-    devices.update(device.id, { status, updated_at: at });
+    devices.update(device.id, { status, status_reason: reason, updated_at: at });
     store.disableChannels(device.id, reason);
     issued.revokeOthers(device.id, null, at, reason);
   };
@@ -190,12 +194,13 @@ export function createMdmService(deps: MdmDeps): MdmService {
         device = {
           id: random.uuid(), platform: platformOf(msg, enrollment.platform), user_id: enrollment.user_id, udid, serial_number: null, hardware_id: null,
           device_name: null, model: null, model_name: null, product_name: null, os_version: null, build_version: null, status: 'pending',
-          enrolled_at: null, last_seen_at: now, info: '{}', created_at: now, updated_at: now, deleted_at: null,
+          enrolled_at: null, last_seen_at: now, info: '{}', status_reason: 'waiting for the first TokenUpdate', api_level: null, manufacturer: 'Apple', enrollment_id: enrollment.id,
+          created_at: now, updated_at: now, deleted_at: null,
         };
         devices.insert({ ...device, ...factsFrom(msg) });
       } else {
         // The same UDID lands on its existing record (no duplicates); it is pending until its TokenUpdate.
-        devices.update(device.id, { ...factsFrom(msg), user_id: enrollment.user_id, status: 'pending', last_seen_at: now, updated_at: now });
+        devices.update(device.id, { ...factsFrom(msg), user_id: enrollment.user_id, status: 'pending', status_reason: 're-enrolling: waiting for the first TokenUpdate', enrollment_id: enrollment.id, last_seen_at: now, updated_at: now });
       }
       issued.bindDevice(cert.serial, device.id);
       deps.enrollments.update(enrollment.id, { device_id: device.id, updated_at: now });
@@ -239,7 +244,7 @@ export function createMdmService(deps: MdmDeps): MdmService {
       let wake: string | null = null;
       if (channel === 'device' && device.status !== 'active') {
         const wasEnrolledBefore = device.enrolled_at !== null;
-        devices.update(device.id, { status: 'active', enrolled_at: now, last_seen_at: now, updated_at: now });
+        devices.update(device.id, { status: 'active', status_reason: null, enrolled_at: now, last_seen_at: now, updated_at: now });
         deps.enrollment.markEnrolled(cert.enrollment_id, device.id);
         const revoked = issued.revokeOthers(device.id, cert.serial, now, 'superseded by re-enrollment');
         enqueueRow(device.id, 'device', { RequestType: 'DeviceInformation', Queries: [...DEFAULT_DEVICE_QUERIES] }, 'system');
@@ -395,6 +400,7 @@ export function createMdmService(deps: MdmDeps): MdmService {
       if (!row || row.deleted_at) throw new AppError('DEVICE_NOT_FOUND', 'No device has this id.', { id: deviceId });
       return {
         device: toDeviceDto(row),
+        agentActions: [],
         channels: store.channels(deviceId).map((c) => ({
           channel: c.channel, enabled: c.enabled === 1, hasPushToken: c.token_hex !== null, pushDisabledReason: c.push_disabled_reason,
           tokenUpdatedAt: c.token_updated_at, lastSeenAt: c.last_seen_at, userShortName: c.user_short_name,
@@ -404,5 +410,24 @@ export function createMdmService(deps: MdmDeps): MdmService {
     },
 
     commands: (deviceId, limit = 100) => store.commands(deviceId, Math.min(Math.max(limit, 1), 500)).map(toCommandDto),
+
+    cancel(deviceId, uuid, actor, sourceAddress) {
+      return transaction(() => {
+        const row = store.command(uuid);
+        if (!row || row.device_id !== deviceId) throw new AppError('COMMAND_NOT_FOUND', 'No such command on this device.', { uuid });
+        if (row.status !== 'queued' && row.status !== 'notnow') throw new AppError('COMMAND_INVALID', `This command is ${row.status}; only commands the device has not fetched can be cancelled.`, { field: 'uuid' });
+        const at = clock.now().toISOString();
+        store.updateCommand(uuid, { status: 'cancelled', completed_at: at });
+        audit.record({ actor, action: 'mdm.command_cancelled', subject: { type: 'device', id: deviceId, label: null }, details: { command: uuid, requestType: row.request_type }, sourceAddress });
+        return toCommandDto({ ...row, status: 'cancelled', completed_at: at });
+      });
+    },
+
+    shutDown(deviceId, reason) {
+      const at = clock.now().toISOString();
+      store.disableChannels(deviceId, reason);
+      issued.revokeOthers(deviceId, null, at, reason);
+      for (const ch of store.channels(deviceId)) store.cancelPending(deviceId, ch.channel, at);
+    },
   };
 }

@@ -27,6 +27,8 @@ export interface PortalPrincipal {
 
 /** Sign-in for the /go portal: email + password, or email + one-time PIN; sessions; QR sign-in tokens. */
 export interface PortalService {
+  /** Checks email + password or one-time PIN with the sign-in throttle; failures and lockouts are audited. */
+  verifyCredentials(input: { email: string; secret: string; allow?: 'password' | 'pin' | 'either'; via?: string }, sourceAddress: string | null): Promise<{ user: UserRow; invitationId: string | null; with: 'password' | 'pin' }>;
   signIn(input: { email: string; secret: string; invitationId: string | null }, sourceAddress: string | null): Promise<{ token: string; principal: PortalPrincipal }>;
   session(token: string | undefined): PortalPrincipal | null;
   setPassword(principal: PortalPrincipal, password: string, sourceAddress: string | null): Promise<void>;
@@ -69,49 +71,55 @@ export function createPortalService(deps: PortalDeps): PortalService {
     return { token, principal: { user, tokenHash: row.token_hash, csrfToken: row.csrf_token, invitationId, needsPassword } };
   };
 
-  return {
-    async signIn(input, sourceAddress) {
+  const service: PortalService = {
+    async verifyCredentials(input, sourceAddress) {
       const norm = normalizeEmail(input.email);
       const keys = [`portal-email:${norm}`, ...(sourceAddress ? [`portal-addr:${sourceAddress}`] : [])];
       const wait = throttle.retryAfter(keys);
       if (wait > 0) throw new AppError('SIGN_IN_LOCKED', `Too many failed sign-ins. Wait ${Math.ceil(wait / 60)} minute(s) and try again, or ask your administrator.`, { retryAfterSeconds: wait });
       const user = users.byEmail(norm);
       const secret = input.secret.trim();
-      const looksLikePin = /^\d{4,12}$/.test(secret);
+      const allow = input.allow ?? 'either';
+      const looksLikePin = allow !== 'password' && /^\d{4,12}$/.test(secret);
+      const wrong = () => new AppError('SIGN_IN_FAILED', looksLikePin ? 'The email address or PIN is wrong.' : 'The email address or password is wrong.');
       const fail = (reason: string) => {
         // Written before the error is thrown, outside any rolled-back transaction.
         const lockedFor = throttle.fail(keys);
         const actor: Actor = user ? actorOf(user) : { type: 'user', id: null, label: input.email.slice(0, 254) };
-        audit.record({ actor, action: 'portal.sign_in_failed', subject: user ? subjectOf(user) : null, details: { reason }, sourceAddress });
+        audit.record({ actor, action: 'portal.sign_in_failed', subject: user ? subjectOf(user) : null, details: { reason, via: input.via ?? 'portal' }, sourceAddress });
         if (lockedFor > 0) audit.record({ actor, action: 'portal.sign_in_locked', subject: user ? subjectOf(user) : null, details: { lockedSeconds: lockedFor / 1000 }, sourceAddress });
       };
       if (!user || user.disabled) {
         await deps.hasher.verify(DUMMY_HASH, secret);
         fail(user ? 'user disabled' : 'unknown email');
-        throw new AppError('SIGN_IN_FAILED', looksLikePin ? 'The email address or PIN is wrong.' : 'The email address or password is wrong.');
+        throw wrong();
       }
-      if (user.password_hash && await deps.hasher.verify(user.password_hash, secret)) {
+      if (allow !== 'pin' && user.password_hash && await deps.hasher.verify(user.password_hash, secret)) {
         throttle.clear(keys);
-        return transaction(() => {
-          audit.record({ actor: actorOf(user), action: 'portal.signed_in', subject: subjectOf(user), details: { with: 'password' }, sourceAddress });
-          return open(user, input.invitationId, user.must_change_password === 1, sourceAddress);
-        });
+        return { user, invitationId: null, with: 'password' as const };
       }
       if (looksLikePin && deps.invitations.openFor(user.id)?.pin_hash) {
         try {
           const invitation = await deps.invitations.verifyPin(user.id, secret, sourceAddress);
           throttle.clear(keys);
-          return transaction(() => {
-            audit.record({ actor: actorOf(user), action: 'portal.signed_in', subject: subjectOf(user), details: { with: 'pin', invitationId: invitation.id }, sourceAddress });
-            return open(user, invitation.id, user.password_hash === null || user.must_change_password === 1, sourceAddress);
-          });
+          return { user, invitationId: invitation.id, with: 'pin' as const };
         } catch (err) {
           if (err instanceof AppError && err.code === 'SIGN_IN_FAILED') throttle.fail([`portal-addr:${sourceAddress ?? 'unknown'}`]);
           throw err;
         }
       }
-      fail('wrong password');
-      throw new AppError('SIGN_IN_FAILED', looksLikePin ? 'The email address or PIN is wrong.' : 'The email address or password is wrong.');
+      fail(allow === 'pin' ? 'wrong PIN' : 'wrong password');
+      throw wrong();
+    },
+
+    async signIn(input, sourceAddress) {
+      const verified = await service.verifyCredentials({ email: input.email, secret: input.secret }, sourceAddress);
+      const { user } = verified;
+      return transaction(() => {
+        audit.record({ actor: actorOf(user), action: 'portal.signed_in', subject: subjectOf(user), details: { with: verified.with, ...(verified.invitationId ? { invitationId: verified.invitationId } : {}) }, sourceAddress });
+        const needsPassword = verified.with === 'pin' ? user.password_hash === null || user.must_change_password === 1 : user.must_change_password === 1;
+        return open(user, verified.invitationId ?? input.invitationId, needsPassword, sourceAddress);
+      });
     },
 
     session(token) {
@@ -177,4 +185,5 @@ export function createPortalService(deps: PortalDeps): PortalService {
       });
     },
   };
+  return service;
 }

@@ -49,6 +49,8 @@ export interface PushDeps {
   organization: string;
   /** Waits between retries; injected so tests need not sleep. */
   sleep?: (ms: number) => Promise<void>;
+  /** Told when APNs says a device's token is dead (reset or unenrolled without CheckOut). */
+  onDeadToken?: (deviceId: string, channel: string, reason: string) => void;
 }
 
 const RETRY_STATUSES = new Set([429, 500, 503]);
@@ -154,6 +156,7 @@ export function createPushService(deps: PushDeps): PushService {
         const r = result as PushResult;
         if (r.status === 410 || (r.status === 400 && r.reason && DEAD_TOKEN.has(r.reason))) {
           deps.mdm.updateChannel(deviceId, ch.channel, { push_disabled_reason: r.reason ?? `HTTP ${r.status}` });
+          deps.onDeadToken?.(deviceId, ch.channel, r.reason ?? `HTTP ${r.status}`);
           audit.record({ actor: SYSTEM, action: 'push.token_rejected', subject: { type: 'device', id: deviceId, label: ch.channel }, details: { status: r.status, reason: r.reason } });
         } else if (r.status === 403) {
           audit.record({ actor: SYSTEM, action: 'push.certificate_rejected', subject: { type: 'device', id: deviceId, label: ch.channel }, details: { status: r.status, reason: r.reason } });

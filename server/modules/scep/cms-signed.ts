@@ -1,10 +1,10 @@
-import { constants, createHash, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { constants, createHash, sign as nodeSign, type KeyObject } from 'node:crypto';
 import { readCertificate, issuerAndSerialNumber, readIssuerSerial, sameIssuerSerial, type CertificateRef, type IssuerSerial } from './certificate-ref.js';
 import {
   algorithm, children, context, encode, isContext, octets, oid, int, parseDer, readAlgorithm, readOctets, readOid, readSmallInt,
   seq, sequence, set, setOf, sortedSet, utcTime, type Node,
 } from './der.js';
-import { publicKeyFromSpki } from './public-key.js';
+import { publicKeyFromSpki, rsaVerify } from './public-key.js';
 import { DIGESTS, digestByOid, digestByRsaSignatureOid, OID, type DigestName } from './scep.oids.js';
 import { ScepError } from './scep.errors.js';
 
@@ -37,7 +37,7 @@ export interface SignedData {
   signers: SignerInfo[];
 }
 
-/** The result of verifying the first signer. */
+/** The result of verifying the signer. */
 export interface VerifiedSigner {
   signer: SignerInfo;
   certificate: CertificateRef;
@@ -136,7 +136,7 @@ function digestOf(name: DigestName, content: Buffer | null): Buffer {
 }
 
 /**
- * Verifies the first signer of a SignedData that carries signed attributes (RFC 5652 §5.4, §5.6): the
+ * Verifies the single signer of a SignedData that carries signed attributes (RFC 5652 §5.4, §5.6): the
  * signer certificate must be in `certificates`, contentType must match, messageDigest must equal the hash of
  * the content (of empty content when absent), and the RSA signature over the re-tagged attributes must hold.
  */
@@ -165,13 +165,7 @@ function checkSignature(signer: SignerInfo, publicKey: KeyObject, digest: Digest
   // rsaEncryption leaves the hash to digestAlgorithm; shaNNNWithRSAEncryption names it (both are in use).
   const hash = signer.signatureOid === OID.rsaEncryption ? digest : digestByRsaSignatureOid(signer.signatureOid);
   if (!hash) throw new ScepError('SCEP_UNSUPPORTED_ALGORITHM', `${what} uses signature algorithm ${signer.signatureOid}, which is not supported.`);
-  let ok = false;
-  try {
-    ok = nodeVerify(hash, signer.signedAttrsDer as Buffer, { key: publicKey, padding: constants.RSA_PKCS1_PADDING }, signer.signature);
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw new ScepError('SCEP_BAD_SIGNATURE', `${what} signature does not verify.`);
+  if (!rsaVerify(hash, signer.signedAttrsDer as Buffer, publicKey, signer.signature)) throw new ScepError('SCEP_BAD_SIGNATURE', `${what} signature does not verify.`);
 }
 
 // ---- building --------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-import { constants, verify as nodeVerify, type KeyObject } from 'node:crypto';
-import { keyIdentifier, publicKeyFromSpki, spkiToPem } from './public-key.js';
+import type { KeyObject } from 'node:crypto';
+import { keyIdentifier, publicKeyFromSpki, rsaVerify, spkiToPem } from './public-key.js';
 import { children, encode, isContext, isUniversal, parseDer, readAlgorithm, readBitString, readOctets, readOid, readSmallInt, readString, sequence, sequenceOf, setOf, Tag, type Node } from './der.js';
 import { digestByRsaSignatureOid, OID, type DigestName } from './scep.oids.js';
 import { ScepError } from './scep.errors.js';
@@ -72,13 +72,7 @@ export function parseCsr(der: Buffer): ParsedCsr {
 }
 
 function verifySelfSignature(data: Buffer, key: KeyObject, digest: DigestName, signature: Buffer): void {
-  let ok = false;
-  try {
-    ok = key.asymmetricKeyType === 'rsa' && nodeVerify(digest, data, { key, padding: constants.RSA_PKCS1_PADDING }, signature);
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw new ScepError('SCEP_BAD_SIGNATURE', 'The CSR self-signature does not verify.');
+  if (key.asymmetricKeyType !== 'rsa' || !rsaVerify(digest, data, key, signature)) throw new ScepError('SCEP_BAD_SIGNATURE', 'The CSR self-signature does not verify.');
 }
 
 function readName(node: Node): SubjectAttribute[] {

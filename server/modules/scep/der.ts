@@ -68,7 +68,6 @@ export function isUniversal(node: Node | undefined, tag: number): node is Node {
   return node !== undefined && node.tagClass === UNIVERSAL && node.type === tag;
 }
 
-
 /** True when `node` is the context-specific tag [n]. */
 export function isContext(node: Node | undefined, n: number): node is Node {
   return node !== undefined && node.tagClass === CONTEXT && node.type === n;

@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { constants, createHash, createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { encode, readAlgorithm, readBitString, sequence, type Node } from './der.js';
 import { OID } from './scep.oids.js';
 import { ScepError } from './scep.errors.js';
@@ -29,4 +29,13 @@ export function spkiToPem(spki: Node): string {
 export function keyIdentifier(spki: Node, what: string): Buffer {
   const [, bits] = sequence(spki, what, 2, 2);
   return createHash('sha1').update(readBitString(bits, what)).digest();
+}
+
+/** Verifies an RSASSA-PKCS1-v1_5 signature; any error (wrong key type, malformed signature) is a plain false. */
+export function rsaVerify(digest: string, data: Buffer, key: KeyObject, signature: Buffer): boolean {
+  try {
+    return nodeVerify(digest, data, { key, padding: constants.RSA_PKCS1_PADDING }, signature);
+  } catch {
+    return false;
+  }
 }

@@ -1,11 +1,12 @@
 import { X509Certificate } from 'node:crypto';
+import Fastify from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../core/clock.js';
 import { SeededRandom } from '../../core/random.js';
 import { buildScepRequest, createCsr, parseCertRep, selfSignedIdentity } from '../../../tests/helpers/scep-client.js';
 import { testKey } from '../../../tests/helpers/scep-fixtures.js';
 import { buildScepApp, createTestAudit, createTestCa, MemoryChallenges, MemoryIssuedCertificates } from '../../../tests/helpers/scep-harness.js';
-import { decodeGetMessage } from './scep.routes.js';
+import { decodeGetMessage, scepRoutes } from './scep.routes.js';
 import { createScepService } from './scep.service.js';
 
 const clock = new FakeClock('2026-04-01T09:00:00.000Z');
@@ -108,6 +109,21 @@ describe('POST /scep', () => {
     const res = await app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-pki-message' }, payload });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining(text) });
+  });
+});
+
+describe('scepRoutes inside a larger app', () => {
+  it('registers beside a parent that already parses application/octet-stream, without changing the parent', async () => {
+    const parent = Fastify({ logger: false });
+    parent.addContentTypeParser('application/octet-stream', { parseAs: 'string' }, (_request, body, done) => done(null, `parent:${String(body)}`));
+    parent.post('/other', async (request) => ({ body: request.body }));
+    await parent.register(scepRoutes, { scep });
+    const req = request();
+    const rep = await parent.inject({ method: 'POST', url: '/scep?operation=PKIOperation', headers: { 'content-type': 'application/octet-stream' }, payload: req.der });
+    expect(parseCertRep(rep.rawPayload, req).status).toBe('SUCCESS');
+    const other = await parent.inject({ method: 'POST', url: '/other', headers: { 'content-type': 'application/octet-stream' }, payload: 'x' });
+    expect(other.json()).toEqual({ body: 'parent:x' });
+    await parent.close();
   });
 });
 

@@ -44,6 +44,9 @@ function sendCertRep(reply: FastifyReply, der: Buffer): FastifyReply {
 /** Registers GET and POST /scep on the device listener. */
 export async function scepRoutes(app: FastifyInstance, opts: { scep: ScepService }): Promise<void> {
   const { scep } = opts;
+  // The device app may already parse application/octet-stream for another module; re-adding it would throw
+  // FST_ERR_CTP_ALREADY_PRESENT, and removing it here only affects this plugin's encapsulated scope.
+  for (const type of PKI_MESSAGE_TYPES) if (app.hasContentTypeParser(type)) app.removeContentTypeParser(type);
   app.addContentTypeParser(PKI_MESSAGE_TYPES, { parseAs: 'buffer', bodyLimit: SCEP_BODY_LIMIT }, (_request, body, done) => done(null, body));
 
   app.get('/scep', async (request, reply) => {

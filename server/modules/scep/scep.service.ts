@@ -105,9 +105,10 @@ function issuedBy(cert: X509Certificate, material: CaMaterial): boolean {
   }
 }
 
-// Debian's scepclient encrypts with single DES regardless of caps (stack.md §9): answer such clients with
-// DES-EDE3, which every DES-capable SCEP client also decrypts, and everyone else with AES-128-CBC, the
-// RFC 8894 §2.9 mandatory-to-implement cipher that the "AES" capability names.
+// The reply cipher follows the request's family. A client that encrypted with DES or DES-EDE3 may not do AES
+// (Debian's scepclient sends single DES whatever the caps say, stack.md §9), so it gets DES-EDE3, which
+// scepclient's pkcs7 decrypts; single DES (56-bit keys) is never used for replies. Everyone else gets
+// AES-128-CBC, the RFC 8894 §2.9 mandatory-to-implement cipher that the "AES" capability names.
 function replyCipher(requestCipher: ContentCipher): ContentCipher {
   return cipherByName(requestCipher.name.startsWith('des') ? 'des-ede3-cbc' : 'aes-128-cbc');
 }

@@ -1,0 +1,67 @@
+import type { Db } from '../../db/open.js';
+
+/** An agent bearer token (only its hash). */
+export interface AgentTokenRow {
+  token_hash: string;
+  device_id: string;
+  created_at: string;
+  revoked_at: string | null;
+  revoked_reason: string | null;
+}
+
+/** An action for the Android agent. */
+export interface AgentActionRow {
+  id: string;
+  device_id: string;
+  type: 'lock' | 'wipe' | 'retire';
+  params: string;
+  status: 'queued' | 'delivered' | 'done' | 'failed' | 'cancelled';
+  result: string | null;
+  created_by: string;
+  created_at: string;
+  delivered_at: string | null;
+  completed_at: string | null;
+}
+
+/** The SQL behind agent tokens and actions. */
+export interface AgentStore {
+  insertToken(row: AgentTokenRow): void;
+  token(hash: string): AgentTokenRow | undefined;
+  revokeTokens(deviceId: string, at: string, reason: string): number;
+  insertAction(row: AgentActionRow): void;
+  action(id: string): AgentActionRow | undefined;
+  updateAction(id: string, changes: Partial<Pick<AgentActionRow, 'status' | 'result' | 'delivered_at' | 'completed_at'>>): void;
+  /** Actions not yet finished (queued or delivered), oldest first. */
+  pending(deviceId: string): AgentActionRow[];
+  actions(deviceId: string, limit: number): AgentActionRow[];
+  cancelPending(deviceId: string, at: string): number;
+}
+
+/** Builds the agent store over an open database. */
+export function createAgentStore(db: Db): AgentStore {
+  const s = {
+    insertToken: db.prepare('INSERT INTO agent_tokens (token_hash, device_id, created_at, revoked_at, revoked_reason) VALUES (@token_hash, @device_id, @created_at, @revoked_at, @revoked_reason)'),
+    token: db.prepare<[string], AgentTokenRow>('SELECT * FROM agent_tokens WHERE token_hash = ?'),
+    revoke: db.prepare('UPDATE agent_tokens SET revoked_at = ?, revoked_reason = ? WHERE device_id = ? AND revoked_at IS NULL'),
+    insertAction: db.prepare(`INSERT INTO agent_actions (id, device_id, type, params, status, result, created_by, created_at, delivered_at, completed_at)
+      VALUES (@id, @device_id, @type, @params, @status, @result, @created_by, @created_at, @delivered_at, @completed_at)`),
+    action: db.prepare<[string], AgentActionRow>('SELECT * FROM agent_actions WHERE id = ?'),
+    pending: db.prepare<[string], AgentActionRow>("SELECT * FROM agent_actions WHERE device_id = ? AND status IN ('queued', 'delivered') ORDER BY created_at, rowid"),
+    actions: db.prepare<[string, number], AgentActionRow>('SELECT * FROM agent_actions WHERE device_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?'),
+    cancel: db.prepare("UPDATE agent_actions SET status = 'cancelled', completed_at = ? WHERE device_id = ? AND status IN ('queued', 'delivered')"),
+  };
+  return {
+    insertToken: (row) => { s.insertToken.run(row); },
+    token: (h) => s.token.get(h),
+    revokeTokens: (device, at, reason) => s.revoke.run(at, reason, device).changes,
+    insertAction: (row) => { s.insertAction.run(row); },
+    action: (id) => s.action.get(id),
+    updateAction(id, changes) {
+      const keys = (['status', 'result', 'delivered_at', 'completed_at'] as const).filter((k) => k in changes);
+      if (keys.length) db.prepare(`UPDATE agent_actions SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...changes, id });
+    },
+    pending: (d) => s.pending.all(d),
+    actions: (d, limit) => s.actions.all(d, limit),
+    cancelPending: (d, at) => s.cancel.run(at, d).changes,
+  };
+}

@@ -1,0 +1,152 @@
+import type { DeviceActionRequest, DeviceActionResult, DeviceDetailDto, DeviceSummaryDto, DeviceStatus, Platform } from '../../contract/devices.js';
+import type { Clock } from '../../core/clock.js';
+import { AppError, isAppError } from '../../core/errors.js';
+import type { Actor, AuditService } from '../audit/audit.service.js';
+import type { AgentService } from '../agent/agent.service.js';
+import type { MdmService } from '../mdm/mdm.service.js';
+import { enrollmentProfileIdentifier } from '../profiles/enrollment-profile.js';
+import type { DeviceListRow, DevicesStore } from './devices.store.js';
+
+/** Largest number of devices one bulk action may touch. */
+export const MAX_BULK = 500;
+
+/** The admin's actions on devices (retire, wipe, lock, delete, single and bulk), details and summary counts. */
+export interface DeviceActionsService {
+  act(request: DeviceActionRequest, actor: Actor, sourceAddress: string | null): DeviceActionResult;
+  detail(deviceId: string): DeviceDetailDto;
+  summary(): DeviceSummaryDto;
+  /** A device's identity stopped being valid outside our control (APNs says its token is dead): Reset. */
+  markReset(deviceId: string, reason: string): void;
+}
+
+/** Dependencies of the device actions. */
+export interface DeviceActionsDeps {
+  devices: DevicesStore;
+  mdm: MdmService;
+  agent: AgentService;
+  serverId: () => string;
+  /** Enrollments that completed per UTC day since `from`. */
+  enrollmentsPerDay: (from: string) => { day: string; count: number }[];
+  audit: AuditService;
+  clock: Clock;
+  transaction: <T>(fn: () => T) => T;
+}
+
+const STATUSES: DeviceStatus[] = ['pending', 'active', 'inactive', 'wiped', 'reset'];
+const PLATFORMS: Platform[] = ['ios', 'macos', 'android'];
+
+/** Builds the device actions service. */
+export function createDeviceActionsService(deps: DeviceActionsDeps): DeviceActionsService {
+  const { devices, mdm, agent, audit, clock, transaction } = deps;
+
+  const live = (id: string): DeviceListRow => {
+    const row = devices.byId(id);
+    if (!row || row.deleted_at) throw new AppError('DEVICE_NOT_FOUND', 'No device has this id; the list may be out of date.', { id });
+    return row;
+  };
+
+  const subject = (d: DeviceListRow) => ({ type: 'device', id: d.id, label: d.device_name ?? d.serial_number ?? d.udid ?? d.hardware_id });
+
+  const one = (device: DeviceListRow, request: DeviceActionRequest, actor: Actor, sourceAddress: string | null) => {
+    const apple = device.platform !== 'android';
+    const details = { platform: device.platform, status: device.status, userId: device.user_id };
+    switch (request.action) {
+      case 'delete': {
+        transaction(() => {
+          const at = clock.now().toISOString();
+          if (apple) mdm.shutDown(device.id, 'deleted'); else agent.shutDown(device.id, 'deleted');
+          devices.update(device.id, { deleted_at: at, status_reason: 'deleted', updated_at: at });
+          // The record leaves the list; what it was stays in the audit trail.
+          audit.record({ actor, action: 'device.deleted', subject: subject(device), details: { ...details, udid: device.udid, serialNumber: device.serial_number, hardwareId: device.hardware_id, model: device.model_name ?? device.model, osVersion: device.os_version, user: device.user_email }, sourceAddress });
+        });
+        return {};
+      }
+      case 'retire': {
+        if (device.status === 'inactive' || device.status === 'wiped') throw new AppError('COMMAND_INVALID', `This device is already ${device.status}.`, { field: 'action' });
+        if (device.status === 'pending' || device.status === 'reset') {
+          // Nothing on the device answers any more: retire on the server side only.
+          transaction(() => {
+            const at = clock.now().toISOString();
+            if (apple) mdm.shutDown(device.id, 'retired'); else agent.shutDown(device.id, 'retired');
+            devices.update(device.id, { status: 'inactive', status_reason: 'retired', updated_at: at });
+            audit.record({ actor, action: 'device.retired', subject: subject(device), details: { ...details, from: device.status, to: 'inactive', onServerOnly: true }, sourceAddress });
+          });
+          return {};
+        }
+        if (apple) {
+          const cmd = mdm.enqueue(device.id, { type: 'RemoveProfile', identifier: enrollmentProfileIdentifier(deps.serverId()) }, actor, sourceAddress);
+          audit.record({ actor, action: 'device.retire_requested', subject: subject(device), details: { ...details, command: cmd.uuid }, sourceAddress });
+          return { commandUuid: cmd.uuid };
+        }
+        const a = agent.queue(device.id, 'retire', {}, actor, sourceAddress);
+        audit.record({ actor, action: 'device.retire_requested', subject: subject(device), details: { ...details, agentAction: a.id }, sourceAddress });
+        return { agentActionId: a.id };
+      }
+      case 'wipe':
+      case 'lock': {
+        if (apple) {
+          const cmd = mdm.enqueue(device.id, request.action === 'wipe' ? { type: 'EraseDevice', ...(request.pin ? { pin: request.pin } : {}) } : { type: 'DeviceLock', ...(request.message ? { message: request.message } : {}), ...(request.pin ? { pin: request.pin } : {}) }, actor, sourceAddress);
+          audit.record({ actor, action: `device.${request.action}_requested`, subject: subject(device), details: { ...details, command: cmd.uuid, pinGenerated: cmd.pin !== null && !request.pin }, sourceAddress });
+          return { commandUuid: cmd.uuid, pin: cmd.pin };
+        }
+        const a = agent.queue(device.id, request.action, request.message ? { message: request.message } : {}, actor, sourceAddress);
+        audit.record({ actor, action: `device.${request.action}_requested`, subject: subject(device), details: { ...details, agentAction: a.id }, sourceAddress });
+        return { agentActionId: a.id };
+      }
+      default:
+        throw new AppError('VALIDATION_FAILED', 'Unknown action.', { field: 'action' });
+    }
+  };
+
+  return {
+    act(request, actor, sourceAddress) {
+      const ids = [...new Set(request.deviceIds)];
+      if (ids.length === 0 || ids.length > MAX_BULK) throw new AppError('VALIDATION_FAILED', `Choose 1 to ${MAX_BULK} devices.`, { field: 'deviceIds' });
+      const results: DeviceActionResult['results'] = [];
+      for (const deviceId of ids) {
+        try {
+          const out = one(live(deviceId), request, actor, sourceAddress);
+          results.push({ deviceId, ok: true, ...out });
+        } catch (err) {
+          if (!isAppError(err)) throw err;
+          results.push({ deviceId, ok: false, error: { code: err.code, message: err.message } });
+        }
+      }
+      return { results };
+    },
+
+    detail(deviceId) {
+      const d = mdm.detail(deviceId);
+      return { ...d, agentActions: d.device.platform === 'android' ? agent.actions(deviceId) : [] };
+    },
+
+    summary() {
+      const byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<DeviceStatus, number>;
+      const byPlatform = Object.fromEntries(PLATFORMS.map((p) => [p, 0])) as Record<Platform, number>;
+      let total = 0;
+      for (const r of devices.counts()) {
+        byStatus[r.status] += r.n;
+        byPlatform[r.platform] += r.n;
+        total += r.n;
+      }
+      const today = new Date(clock.now().toISOString().slice(0, 10));
+      const from = new Date(today.getTime() - 29 * 86_400_000);
+      const counted = new Map(deps.enrollmentsPerDay(from.toISOString()).map((r) => [r.day, r.count]));
+      const enrollmentsPerDay = Array.from({ length: 30 }, (_, i) => {
+        const day = new Date(from.getTime() + i * 86_400_000).toISOString().slice(0, 10);
+        return { day, count: counted.get(day) ?? 0 };
+      });
+      return { total, byStatus, byPlatform, enrollmentsPerDay };
+    },
+
+    markReset(deviceId, reason) {
+      const d = devices.byId(deviceId);
+      if (!d || d.deleted_at || d.status !== 'active') return;
+      transaction(() => {
+        devices.update(deviceId, { status: 'reset', status_reason: reason, updated_at: clock.now().toISOString() });
+        audit.record({ actor: { type: 'system', label: 'push' }, action: 'device.reset_detected', subject: subject(d), details: { from: 'active', to: 'reset', reason } });
+      });
+    },
+  };
+}
+
