@@ -55,7 +55,7 @@ function where(filter: { status?: DeviceStatus; platform?: Platform; userId?: st
   if (filter.platform) { c.push('d.platform = @platform'); p.platform = filter.platform; }
   if (filter.userId) { c.push('d.user_id = @userId'); p.userId = filter.userId; }
   if (filter.q) {
-    c.push("(lower(coalesce(d.device_name, '')) LIKE @q ESCAPE '\\' OR lower(coalesce(d.serial_number, '')) LIKE @q ESCAPE '\\' OR lower(coalesce(d.udid, '')) LIKE @q ESCAPE '\\' OR lower(coalesce(u.email, '')) LIKE @q ESCAPE '\\' OR lower(coalesce(d.model_name, '')) LIKE @q ESCAPE '\\')");
+    c.push("(lower(coalesce(d.device_name, '')) LIKE @q ESCAPE '\\' OR lower(coalesce(d.serial_number, '')) LIKE @q ESCAPE '\\' OR lower(coalesce(d.udid, '')) LIKE @q ESCAPE '\\' OR lower(coalesce(d.hardware_id, '')) LIKE @q ESCAPE '\\' OR lower(coalesce(u.email, '')) LIKE @q ESCAPE '\\' OR lower(coalesce(d.model_name, '')) LIKE @q ESCAPE '\\')");
     p.q = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (x) => `\\${x}`)}%`;
   }
   return { sql: `WHERE ${c.join(' AND ')}`, params: p };

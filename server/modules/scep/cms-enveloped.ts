@@ -4,7 +4,7 @@ import { issuerAndSerialNumber, readIssuerSerial, sameIssuerSerial, type Certifi
 import { cipherByOid, decryptContent, encryptContent, type ContentCipher } from './ciphers.js';
 import { contentInfo, parseContentInfo } from './cms-signed.js';
 import { algorithm, contextPrimitive, encode, int, isContext, isUniversal, octets, oid, readAlgorithm, readOctets, readOid, readSmallInt, seq, sequence, set, setOf, Tag, type Node } from './der.js';
-import { decryptKeyTransport, encryptKeyTransport, type RsaDecryptionKey } from './rsa-key-transport.js';
+import { decryptKeyTransport, decryptKeyTransportAsync, encryptKeyTransport, rawDecryptInThread, type RawRsaDecrypt, type RsaDecryptionKey } from './rsa-key-transport.js';
 import { OID } from './scep.oids.js';
 import { ScepError } from './scep.errors.js';
 
@@ -63,25 +63,46 @@ function readKeyTrans(node: Node, what: string): KeyTransRecipient {
   };
 }
 
-/** Whose key opens the envelope. */
+/** Whose key opens the envelope, and optionally where its raw RSA operation runs. */
 export interface EnvelopeRecipient {
   id: IssuerSerial;
   key: RsaDecryptionKey;
+  raw?: RawRsaDecrypt;
 }
 
-/**
- * Opens an envelope addressed to `recipient` (or to a single unnamed recipient). Algorithm problems are
- * SCEP_UNSUPPORTED_ALGORITHM; every problem that depends on the secret key is SCEP_UNDECRYPTABLE.
- */
-export function openEnvelope(env: EnvelopedData, recipient: EnvelopeRecipient): { content: Buffer; cipher: ContentCipher } {
+/** What an envelope was opened into. */
+export interface OpenedEnvelope {
+  content: Buffer;
+  cipher: ContentCipher;
+}
+
+// The checks that depend only on public data: which recipient, which algorithms, the IV.
+function plan(env: EnvelopedData, recipient: EnvelopeRecipient): { chosen: KeyTransRecipient; cipher: ContentCipher; iv: Buffer } {
   const chosen = env.recipients.find((r) => r.rid !== null && sameIssuerSerial(r.rid, recipient.id)) ?? (env.recipients.length === 1 ? env.recipients[0] : undefined);
   if (!chosen) throw new ScepError('SCEP_NOT_FOR_US', 'The envelope is not addressed to this CA.');
   if (chosen.keyEncryptionOid !== OID.rsaEncryption) throw new ScepError('SCEP_UNSUPPORTED_ALGORITHM', `Key transport ${chosen.keyEncryptionOid} is not supported; use rsaEncryption.`);
   const cipher = cipherByOid(env.cipherOid);
   if (!cipher) throw new ScepError('SCEP_UNSUPPORTED_ALGORITHM', `Content cipher ${env.cipherOid} is not supported; use AES or DES3.`);
   if (!env.iv || env.iv.length !== cipher.ivLength) throw new ScepError('SCEP_MALFORMED', `The ${cipher.name} IV is missing or has the wrong length.`);
+  return { chosen, cipher, iv: env.iv };
+}
+
+/**
+ * Opens an envelope addressed to `recipient` (or to a single unnamed recipient) on the calling thread.
+ * Algorithm problems are SCEP_UNSUPPORTED_ALGORITHM; every problem that depends on the secret key is
+ * SCEP_UNDECRYPTABLE.
+ */
+export function openEnvelope(env: EnvelopedData, recipient: EnvelopeRecipient): OpenedEnvelope {
+  const { chosen, cipher, iv } = plan(env, recipient);
   const contentKey = decryptKeyTransport(recipient.key, chosen.encryptedKey, cipher.keyLength);
-  return { content: decryptContent(cipher, contentKey, env.iv, env.encryptedContent), cipher };
+  return { content: decryptContent(cipher, contentKey, iv, env.encryptedContent), cipher };
+}
+
+/** openEnvelope with the RSA private operation done by `recipient.raw` (off the event loop). */
+export async function openEnvelopeAsync(env: EnvelopedData, recipient: EnvelopeRecipient): Promise<OpenedEnvelope> {
+  const { chosen, cipher, iv } = plan(env, recipient);
+  const contentKey = await decryptKeyTransportAsync(recipient.key, chosen.encryptedKey, cipher.keyLength, recipient.raw ?? rawDecryptInThread(recipient.key));
+  return { content: decryptContent(cipher, contentKey, iv, env.encryptedContent), cipher };
 }
 
 /** Encrypts `content` (as id-data) to one RSA recipient certificate; returns DER ContentInfo(EnvelopedData). */

@@ -63,29 +63,38 @@ export function syntheticKey(key: RsaDecryptionKey, ciphertext: Buffer, length: 
   return prf(kdk, 'message', length);
 }
 
-function rawDecrypt(key: RsaDecryptionKey, ciphertext: Buffer): Buffer {
-  try {
-    return leftPad(privateDecrypt({ key: key.privateKey, padding: constants.RSA_NO_PADDING }, leftPad(ciphertext, key.modulusBytes)), key.modulusBytes);
-  } catch {
-    // Only public facts make this throw (ciphertext longer than k or not below n); it still takes the
-    // rejection path below so there is a single way to fail.
-    return Buffer.alloc(key.modulusBytes);
-  }
+/** Computes the raw RSA block c^d mod n (RSA_NO_PADDING) of a k-byte ciphertext, or null when OpenSSL refuses it. */
+export type RawRsaDecrypt = (block: Buffer) => Buffer | null | Promise<Buffer | null>;
+
+/** The raw RSA private operation on the calling thread. */
+export function rawDecryptInThread(key: RsaDecryptionKey): RawRsaDecrypt {
+  return (block) => {
+    try {
+      return privateDecrypt({ key: key.privateKey, padding: constants.RSA_NO_PADDING }, block);
+    } catch {
+      // Only public facts make this throw (ciphertext longer than k or not below n); the caller still
+      // takes the rejection path so there is a single way to fail.
+      return null;
+    }
+  };
+}
+
+// RFC 8017 §7.2.2 needs at least 8 padding bytes: 2 + 8 + 1 + keyLength <= k. Public sizes only.
+function checkKeyLength(key: RsaDecryptionKey, keyLength: number): void {
+  if (keyLength < 1 || key.modulusBytes - keyLength - 1 < 10) throw new ScepError('SCEP_UNSUPPORTED_ALGORITHM', 'The RSA key is too small for this content key.');
 }
 
 /**
- * Decrypts an RSAES-PKCS1-v1_5 encrypted content-encryption key of exactly `keyLength` bytes with implicit
- * rejection. Never throws for a bad ciphertext: it returns the synthetic key instead.
+ * Removes RSAES-PKCS1-v1_5 padding from the raw block `em` with implicit rejection: returns the key of
+ * exactly `keyLength` bytes, or the synthetic key when the block is not valid, through the same steps.
  *
  * Because the expected length is known, a valid block is EM = 0x00 || 0x02 || PS (non-zero) || 0x00 || K with
  * K at a fixed position (the last `keyLength` bytes), so the check has no secret-dependent index.
  */
-export function decryptKeyTransport(key: RsaDecryptionKey, ciphertext: Buffer, keyLength: number): Buffer {
+function unpad(key: RsaDecryptionKey, ciphertext: Buffer, raw: Buffer | null, keyLength: number): Buffer {
   const k = key.modulusBytes;
   const separator = k - keyLength - 1;
-  // RFC 8017 §7.2.2 needs at least 8 padding bytes: 2 + 8 + 1 + keyLength <= k. Public sizes only.
-  if (keyLength < 1 || separator < 10) throw new ScepError('SCEP_UNSUPPORTED_ALGORITHM', 'The RSA key is too small for this content key.');
-  const em = rawDecrypt(key, ciphertext);
+  const em = raw ? leftPad(raw, k) : Buffer.alloc(k);
   const synthetic = syntheticKey(key, ciphertext, keyLength);
 
   let bad = (em[0] ?? 1) | ((em[1] ?? 0) ^ 0x02) | (em[separator] ?? 1);
@@ -95,6 +104,21 @@ export function decryptKeyTransport(key: RsaDecryptionKey, ciphertext: Buffer, k
   const out = Buffer.alloc(keyLength);
   for (let i = 0; i < keyLength; i++) out[i] = ((em[separator + 1 + i] ?? 0) & good) | ((synthetic[i] ?? 0) & ~good & 0xff);
   return out;
+}
+
+/**
+ * Decrypts an RSAES-PKCS1-v1_5 encrypted content-encryption key of exactly `keyLength` bytes with implicit
+ * rejection, on the calling thread. Never throws for a bad ciphertext: it returns the synthetic key instead.
+ */
+export function decryptKeyTransport(key: RsaDecryptionKey, ciphertext: Buffer, keyLength: number): Buffer {
+  checkKeyLength(key, keyLength);
+  return unpad(key, ciphertext, rawDecryptInThread(key)(leftPad(ciphertext, key.modulusBytes)) as Buffer | null, keyLength);
+}
+
+/** decryptKeyTransport with the raw RSA operation done by `raw` (e.g. a worker thread). */
+export async function decryptKeyTransportAsync(key: RsaDecryptionKey, ciphertext: Buffer, keyLength: number, raw: RawRsaDecrypt): Promise<Buffer> {
+  checkKeyLength(key, keyLength);
+  return unpad(key, ciphertext, await raw(leftPad(ciphertext, key.modulusBytes)), keyLength);
 }
 
 /** Encrypts a content-encryption key to an RSA public key with RSAES-PKCS1-v1_5 (what SCEP clients decrypt). */

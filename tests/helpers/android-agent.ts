@@ -1,0 +1,136 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import type { AgentAction, AgentAuth, AgentCheckInResponse, AgentDeviceFacts, AgentEnrollResponse } from '../../server/contract/agent.js';
+
+/** What the reference agent keeps between runs (its state file). */
+export interface AgentState {
+  server: string;
+  caPem: string;
+  deviceId: string | null;
+  token: string | null;
+  facts: AgentDeviceFacts;
+  /** Results of carried-out actions not yet reported. */
+  pendingResults: { actionId: string; status: 'done' | 'failed'; message?: string }[];
+  locked: boolean;
+  wiped: boolean;
+  retired: boolean;
+  /** Send every request to 127.0.0.1 whatever the host name (tests on one machine). */
+  loopback?: boolean;
+}
+
+/** An HTTP error from the agent API, with the server's error code. */
+export class AgentApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+    this.name = 'AgentApiError';
+  }
+}
+
+/** The facts of an emulated Android phone: Android 9 (API 28) or a newer level. */
+export function androidFacts(apiLevel: number, hardwareId: string, n = 0): AgentDeviceFacts {
+  return {
+    hardwareId, manufacturer: 'Google', model: apiLevel <= 28 ? 'Pixel 3' : 'Pixel 7', osVersion: apiLevel <= 28 ? '9' : String(apiLevel - 20),
+    apiLevel, deviceName: `Android ${n}`, agentVersion: '1.0.0', adminActive: false, batteryLevel: 0.9,
+  };
+}
+
+/**
+ * The reference Android agent: trusts the office CA only after checking its SHA-256 against the one from the
+ * enrollment QR code, enrolls with a password, PIN or QR token, checks in with device facts, carries out
+ * lock, wipe and retire, and reports the results at the next check-in.
+ */
+export class AndroidAgent {
+  private agent: https.Agent;
+
+  constructor(public state: AgentState) {
+    const lookup: LookupFunction = (_h, opts, cb) => {
+      if ((opts as { all?: boolean }).all) (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
+      else cb(null, '127.0.0.1', 4);
+    };
+    this.agent = new https.Agent({ ca: state.caPem, keepAlive: true, maxSockets: 2, ...(state.loopback ? { lookup } : {}) });
+  }
+
+  /** Fetches the server's CA without trusting it, and keeps it only if its SHA-256 matches the pinned one (from the QR code). */
+  static async pinCa(server: string, caSha256: string, options: { loopback?: boolean } = {}): Promise<string> {
+    const url = new URL('/agent/v1/ca', server);
+    if (options.loopback) url.hostname = '127.0.0.1';
+    const pem = await new Promise<string>((resolve, reject) => {
+      const req = https.request(url, { method: 'GET', rejectUnauthorized: false, timeout: 15_000 }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => { body += c.toString(); });
+        res.on('end', () => resolve(body));
+      });
+      req.on('timeout', () => req.destroy(new Error('timed out fetching the CA')));
+      req.on('error', reject);
+      req.end();
+    });
+    const fp = createHash('sha256').update(new X509Certificate(pem).raw).digest('hex');
+    if (fp !== caSha256.toLowerCase().replace(/[^0-9a-f]/g, '')) throw new Error(`The server's CA fingerprint ${fp} does not match the pinned ${caSha256}; refusing to enroll.`);
+    return pem;
+  }
+
+  private call<T>(method: string, path: string, body: unknown, auth = true): Promise<T> {
+    const url = new URL(path, this.state.server);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = { accept: 'application/json', ...(payload ? { 'content-type': 'application/json' } : {}), ...(auth && this.state.token ? { authorization: `Bearer ${this.state.token}` } : {}) };
+    return new Promise<T>((resolve, reject) => {
+      const req = https.request(url, { method, headers, agent: this.agent, timeout: 30_000 }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: Record<string, unknown> = {};
+          try { json = text ? (JSON.parse(text) as Record<string, unknown>) : {}; } catch { json = { code: 'BAD_RESPONSE', message: text.slice(0, 200) }; }
+          if ((res.statusCode ?? 0) >= 400) reject(new AgentApiError(res.statusCode ?? 0, String(json.code ?? 'HTTP'), String(json.message ?? text)));
+          else resolve(json as T);
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  /** Enrolls this device; keeps the device id and bearer token in the state. */
+  async enroll(auth: AgentAuth): Promise<AgentEnrollResponse> {
+    const res = await this.call<AgentEnrollResponse>('POST', '/agent/v1/enroll', { auth, device: this.state.facts }, false);
+    this.state.deviceId = res.deviceId;
+    this.state.token = res.token;
+    this.state.wiped = false;
+    this.state.retired = false;
+    return res;
+  }
+
+  /** Checks in: reports facts and results, then carries out the actions it gets (their results go with the next check-in). */
+  async checkIn(): Promise<AgentCheckInResponse> {
+    const results = this.state.pendingResults.splice(0);
+    const res = await this.call<AgentCheckInResponse>('POST', '/agent/v1/check-in', { facts: this.state.facts, results });
+    for (const action of res.actions) this.carryOut(action);
+    return res;
+  }
+
+  /** Gets a new token; the old one stops working. */
+  async rotateToken(): Promise<string> {
+    const res = await this.call<{ token: string }>('POST', '/agent/v1/token/rotate', undefined);
+    this.state.token = res.token;
+    return res.token;
+  }
+
+  /** Turns on the device-admin rights (the user's last enrollment step). */
+  grantAdmin(): void {
+    this.state.facts = { ...this.state.facts, adminActive: true };
+  }
+
+  private carryOut(action: AgentAction): void {
+    if (action.type === 'lock') this.state.locked = true;
+    if (action.type === 'wipe') this.state.wiped = true;
+    if (action.type === 'retire') this.state.retired = true;
+    this.state.pendingResults.push({ actionId: action.id, status: 'done', message: `${action.type} carried out` });
+  }
+
+  /** Closes kept-alive connections. */
+  close(): void {
+    this.agent.destroy();
+  }
+}
