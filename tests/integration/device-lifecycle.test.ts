@@ -128,6 +128,25 @@ describe.each([['iPhone', () => iphoneSpec(40)], ['Mac', () => macSpec(41)]] as 
   });
 });
 
+describe('a device reset outside our control', () => {
+  it('shows Reset when APNs says its token is gone, until it enrolls again', async () => {
+    const spec = iphoneSpec(42);
+    const userId = await user('reset@example.com');
+    let device = await enrollApple(spec, userId);
+    const [record] = await devices(spec.udid);
+    apns.script({ status: 410, reason: 'Unregistered' });
+    const pushed = (await h.admin.call('POST', `/api/devices/${record?.id}/push`)).json<{ outcomes: { result: { status: number } }[] }>();
+    expect(pushed.outcomes[0]?.result.status).toBe(410);
+    const [reset] = await devices(spec.udid);
+    expect(reset).toMatchObject({ id: record?.id, status: 'reset' });
+    expect(reset?.statusReason).toMatch(/Unregistered/);
+    device.close();
+    device = await enrollApple(spec, userId);
+    expect((await devices(spec.udid)).map((d) => [d.id, d.status])).toEqual([[record?.id, 'active']]);
+    device.close();
+  });
+});
+
 describe('the Android agent', () => {
   it('keeps one entry for Android 9 through re-enrollment, retire, wipe and delete', async () => {
     const email = 'android9@example.com';

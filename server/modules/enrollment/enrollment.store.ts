@@ -44,7 +44,7 @@ export interface EnrollmentStore {
   /** Marks a challenge consumed if it is still live at `at`; true when this call consumed it. */
   consumeChallenge(id: string, at: string): boolean;
   latestChallenge(enrollmentId: string): ChallengeRow | undefined;
-  /** Pending enrollments whose challenge was consumed at or before `before` (SCEP done, no TokenUpdate since). */
+  /** Pending enrollments that got a device identity (SCEP done) at or before `before`, with no TokenUpdate since. */
   abandoned(before: string): EnrollmentRow[];
   /** Enrollments that completed, per UTC day, since `from`. */
   enrolledPerDay(from: string): { day: string; count: number }[];
@@ -68,7 +68,7 @@ export function createEnrollmentStore(db: Db): EnrollmentStore {
     consume: db.prepare('UPDATE scep_challenges SET consumed_at = @at WHERE id = @id AND consumed_at IS NULL AND voided_at IS NULL AND expires_at > @at'),
     latest: db.prepare<[string], ChallengeRow>('SELECT * FROM scep_challenges WHERE enrollment_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1'),
     abandoned: db.prepare<[string], EnrollmentRow>(`SELECT e.* FROM enrollments e WHERE e.status = 'pending' AND e.platform != 'android'
-      AND EXISTS (SELECT 1 FROM scep_challenges c WHERE c.enrollment_id = e.id AND c.consumed_at IS NOT NULL AND c.consumed_at <= ?)`),
+      AND EXISTS (SELECT 1 FROM issued_certificates c WHERE c.enrollment_id = e.id AND c.created_at <= ?)`),
     perDay: db.prepare<[string], { day: string; count: number }>("SELECT substr(updated_at, 1, 10) AS day, count(*) AS count FROM enrollments WHERE status = 'enrolled' AND updated_at >= ? GROUP BY day ORDER BY day"),
   };
   return {

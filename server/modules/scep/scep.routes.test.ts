@@ -15,7 +15,10 @@ const ca = createTestCa({ now: clock.now(), random });
 const challenges = new MemoryChallenges(clock, random);
 const scep = createScepService({ ca: () => ca, challenges, certificates: new MemoryIssuedCertificates(), audit: createTestAudit(clock, random).audit, clock, random });
 const app = await buildScepApp(scep);
-afterAll(() => app.close());
+afterAll(async () => {
+  await app.close();
+  await scep.close();
+});
 
 function request() {
   const csr = createCsr({ keyPem: testKey('device'), subject: [{ shortName: 'CN', value: 'dev-1' }], challenge: challenges.issue() });

@@ -1,5 +1,5 @@
 import { constants, createHash, createPrivateKey, createPublicKey, publicEncrypt, X509Certificate } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../core/clock.js';
 import { isAppError } from '../../core/errors.js';
 import { SeededRandom } from '../../core/random.js';
@@ -14,12 +14,17 @@ import { buildEnvelopedData, parseEnvelopedData } from './cms-enveloped.js';
 import { algorithm, contextPrimitive, encode, int, octets, oid, seq, set } from './der.js';
 import { buildPkiMessage, parsePkiMessage, verifyPkiMessage } from './pki-message.js';
 import { OID } from './scep.oids.js';
-import { createScepService, SCEP_CAPABILITIES } from './scep.service.js';
+import { createScepService, SCEP_CAPABILITIES, type ScepService } from './scep.service.js';
 
 const START = '2026-04-01T09:00:00.000Z';
 const CA = createTestCa({ now: new Date(START), random: new SeededRandom(99) });
 const CA_REF = certificateFromDer(Buffer.from(new X509Certificate(CA.certPem).raw), 'CA');
 const DAY = 86_400_000;
+
+const services: ScepService[] = [];
+afterEach(async () => {
+  await Promise.all(services.splice(0).map((s) => s.close()));
+});
 
 function setup(o: { ca?: { certPem: string; keyPem: string }; now?: string; seed?: number; noChallengeEnrollment?: string } = {}) {
   const clock = new FakeClock(o.now ?? START);
@@ -29,6 +34,7 @@ function setup(o: { ca?: { certPem: string; keyPem: string }; now?: string; seed
   const certificates = new MemoryIssuedCertificates();
   const { audit } = createTestAudit(clock, random);
   const scep = createScepService({ ca: () => ca, challenges, certificates, audit, clock, random });
+  services.push(scep);
   return { clock, random, ca, challenges, certificates, audit, scep };
 }
 
@@ -160,6 +166,7 @@ describe('SCEP service: PKCSReq', () => {
     const random = new SeededRandom(5);
     const challenges = new MemoryChallenges(clock, random);
     const scep = createScepService({ ca: () => CA, challenges, certificates: new MemoryIssuedCertificates(), audit: createTestAudit(clock, random).audit, clock, random, clientCertValidityDays: 730 });
+    services.push(scep);
     const csr = createCsr({ keyPem: testKey('device'), subject: [{ shortName: 'CN', value: 'x' }], challenge: challenges.issue() });
     const req = buildScepRequest({ csr, signer: selfSignedIdentity(testKey('signer'), { now: clock.now() }), caCertPem: CA.certPem, random, now: clock.now() });
     const result = parseCertRep(await scep.pkiOperation(req.der, {}), req);

@@ -8,12 +8,13 @@ import { certificateFromDer, subjectKeyIdentifier, type CertificateRef } from '.
 import { cipherByName, type ContentCipher } from './ciphers.js';
 import { issueClientCertificate, normalizeSerialHex } from './client-certificate.js';
 import { buildDegenerateSignedData, type VerifiedSigner } from './cms-signed.js';
-import { buildEnvelopedData, openEnvelope, parseEnvelopedData } from './cms-enveloped.js';
+import { buildEnvelopedData, openEnvelopeAsync, parseEnvelopedData } from './cms-enveloped.js';
 import { parseCsr, type ParsedCsr } from './csr.js';
 import { parseDer } from './der.js';
 import { buildCertRepFailure, buildCertRepSuccess, parsePkiMessage, verifyPkiMessage, type CertRepHeader, type PkiMessage, type PkiSigner } from './pki-message.js';
 import { keyIdentifier } from './public-key.js';
-import { rsaDecryptionKey, type RsaDecryptionKey } from './rsa-key-transport.js';
+import { rawDecryptInThread, rsaDecryptionKey, type RsaDecryptionKey } from './rsa-key-transport.js';
+import { startRsaWorker, type RsaWorker } from './rsa-worker.js';
 import { digestByOid, MessageType, type DigestName, type FailInfoName } from './scep.oids.js';
 import { isScepError } from './scep.errors.js';
 import type { IssuedCertificatePort, ScepChallengePort } from './scep.ports.js';
@@ -55,6 +56,8 @@ export interface ScepService {
    * the bytes are not a pkiMessage at all, since without a transactionID and nonce no CertRep can be built.
    */
   pkiOperation(message: Buffer, context: ScepRequestContext): Promise<Buffer>;
+  /** Stops the RSA worker thread (it never keeps the process alive, so this is for tidy shutdowns and tests). */
+  close(): Promise<void>;
 }
 
 /** Why a request got a CertRep FAILURE; recorded in the `scep.refused` audit event. */
@@ -79,12 +82,15 @@ class Refusal {
 
 interface CaMaterial {
   certPem: string;
+  keyPem: string;
   ref: CertificateRef;
   x509: X509Certificate;
   key: KeyObject;
   publicKey: KeyObject;
   keyIdentifier: Buffer;
   decryption: RsaDecryptionKey;
+  /** Started on the first PKIOperation, so GetCACaps and GetCACert never spawn a thread. */
+  worker: RsaWorker | null;
 }
 
 function loadCa(certPem: string, keyPem: string): CaMaterial {
@@ -92,8 +98,8 @@ function loadCa(certPem: string, keyPem: string): CaMaterial {
   const key = createPrivateKey(keyPem);
   const ref = certificateFromDer(Buffer.from(x509.raw), 'CA certificate');
   return {
-    certPem, x509, key, publicKey: x509.publicKey, ref, decryption: rsaDecryptionKey(key),
-    keyIdentifier: subjectKeyIdentifier(ref) ?? keyIdentifier(ref.spkiNode, 'CA public key'),
+    certPem, keyPem, x509, key, publicKey: x509.publicKey, ref, decryption: rsaDecryptionKey(key),
+    keyIdentifier: subjectKeyIdentifier(ref) ?? keyIdentifier(ref.spkiNode, 'CA public key'), worker: null,
   };
 }
 
@@ -123,8 +129,16 @@ export function createScepService(deps: ScepDeps): ScepService {
 
   function ca(): CaMaterial {
     const { certPem, keyPem } = deps.ca();
-    if (cached?.certPem !== certPem || cached.keyPem !== keyPem) cached = { certPem, keyPem, material: loadCa(certPem, keyPem) };
+    if (cached?.certPem !== certPem || cached.keyPem !== keyPem) {
+      void cached?.material.worker?.close();
+      cached = { certPem, keyPem, material: loadCa(certPem, keyPem) };
+    }
     return cached.material;
+  }
+
+  function rsaWorker(material: CaMaterial): RsaWorker {
+    material.worker ??= startRsaWorker(material.keyPem, rawDecryptInThread(material.decryption));
+    return material.worker;
   }
 
   function verify(msg: PkiMessage): VerifiedSigner {
@@ -140,10 +154,11 @@ export function createScepService(deps: ScepDeps): ScepService {
   // Everything from the envelope to the verified CSR is one stage with one failure, whatever went wrong
   // inside it: with implicit rejection a bad RSA block yields a random key, and a random key must fail
   // exactly like a forged or corrupted envelope (stack.md Addendum).
-  function openRequest(msg: PkiMessage, material: CaMaterial): { csr: ParsedCsr; cipher: ContentCipher } {
+  async function openRequest(msg: PkiMessage, material: CaMaterial): Promise<{ csr: ParsedCsr; cipher: ContentCipher }> {
     if (!msg.envelope) throw new Refusal('badRequest', 'missing_envelope', TEXT.request);
     try {
-      const { content, cipher } = openEnvelope(parseEnvelopedData(msg.envelope, 'pkcsPKIEnvelope'), { id: material.ref.id, key: material.decryption });
+      const envelope = parseEnvelopedData(msg.envelope, 'pkcsPKIEnvelope');
+      const { content, cipher } = await openEnvelopeAsync(envelope, { id: material.ref.id, key: material.decryption, raw: rsaWorker(material).rawDecrypt });
       return { csr: parseCsr(content), cipher };
     } catch (err) {
       if (isScepError(err, 'SCEP_UNSUPPORTED_ALGORITHM')) throw new Refusal('badAlg', 'unsupported_algorithm', TEXT.algorithm);
@@ -171,11 +186,11 @@ export function createScepService(deps: ScepDeps): ScepService {
     return status.enrollmentId;
   }
 
-  function answer(msg: PkiMessage, material: CaMaterial, header: CertRepHeader, digest: DigestName, context: ScepRequestContext): Promise<Buffer> {
+  async function answer(msg: PkiMessage, material: CaMaterial, header: CertRepHeader, digest: DigestName, context: ScepRequestContext): Promise<Buffer> {
     const signer = verify(msg);
     const kind = msg.messageType === MessageType.PKCSReq ? 'PKCSReq' : msg.messageType === MessageType.RenewalReq ? 'RenewalReq' : null;
     if (!kind) throw new Refusal('badRequest', 'unsupported_message_type', TEXT.request);
-    const { csr, cipher } = openRequest(msg, material);
+    const { csr, cipher } = await openRequest(msg, material);
     const enrollmentId = kind === 'PKCSReq' ? consumeChallenge(msg, csr) : checkRenewal(signer, material);
     const now = clock.now();
     const issued = issueClientCertificate({ csr, caCertPem: material.certPem, caKey: material.key, caKeyIdentifier: material.keyIdentifier, serialHex: randomSerialHex(random.bytes(16)), now, validityDays });
@@ -227,6 +242,10 @@ export function createScepService(deps: ScepDeps): ScepService {
         if (!(err instanceof Refusal)) throw err;
         return refuse(msg, err, material, header, { cert: material.ref, key: material.key, digest }, context);
       }
+    },
+
+    async close() {
+      await cached?.material.worker?.close();
     },
   };
 }
