@@ -196,6 +196,7 @@ export function createServices(f: Foundation): Services {
     push,
     async close() {
       await apns?.close();
+      await scep.close();
     },
   };
 }

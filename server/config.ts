@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 
@@ -18,6 +19,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Optional passphrase that protects secrets at rest instead of the key file. */
   secretPassphrase: string | null;
+  /** PEM of an extra CA trusted for the APNs connection (a TLS-inspecting proxy, or a local APNs stand-in). */
+  apnsCaPem: string | null;
 }
 
 /** A setting that failed validation: which variable, what it held, and what is allowed. */
@@ -83,7 +86,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (dataDir !== undefined && dataDir.trim() === '') {
     throw new ConfigError('TSUNAGU_DATA_DIR', 'use a directory path, or leave it unset for ./data', dataDir);
   }
+  const caFile = env.TSUNAGU_APNS_CA_FILE;
+  let apnsCaPem: string | null = null;
+  if (caFile) {
+    try {
+      apnsCaPem = readFileSync(resolve(cwd, caFile), 'utf8');
+    } catch {
+      throw new ConfigError('TSUNAGU_APNS_CA_FILE', 'use the path of a readable PEM certificate file', caFile);
+    }
+    if (!apnsCaPem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError('TSUNAGU_APNS_CA_FILE', 'the file must hold a PEM certificate', caFile);
+  }
   return Object.freeze({
+    apnsCaPem,
     dataDir: resolve(cwd, dataDir ?? 'data'),
     adminPort: port(env, 'TSUNAGU_ADMIN_PORT', 8440),
     devicePort: port(env, 'TSUNAGU_DEVICE_PORT', 8443),

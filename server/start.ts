@@ -124,7 +124,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
       },
       db, clock, random: options.random ?? secureRandom, hasher: options.hasher ?? argon2Hasher, secrets, deviceBaseUrl: () => deviceBaseUrl,
       logError: (err, message) => logger.error({ err }, message),
-      ...(options.caKeyBits ? { caKeyBits: options.caKeyBits } : {}), ...(options.apnsCa ? { apnsCa: options.apnsCa } : {}),
+      ...(options.caKeyBits ? { caKeyBits: options.caKeyBits } : {}), ...(options.apnsCa ?? config.apnsCaPem ? { apnsCa: (options.apnsCa ?? config.apnsCaPem) as string } : {}),
     });
     const lan = lanAddresses();
     const tls = services.ca.ensureTlsCredential(tlsNames());

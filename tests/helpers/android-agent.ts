@@ -80,8 +80,9 @@ export class AndroidAgent {
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          let json: Record<string, unknown> = {};
-          try { json = text ? (JSON.parse(text) as Record<string, unknown>) : {}; } catch { json = { code: 'BAD_RESPONSE', message: text.slice(0, 200) }; }
+          const json = ((): Record<string, unknown> => {
+            try { return text ? (JSON.parse(text) as Record<string, unknown>) : {}; } catch { return { code: 'BAD_RESPONSE', message: text.slice(0, 200) }; }
+          })();
           if ((res.statusCode ?? 0) >= 400) reject(new AgentApiError(res.statusCode ?? 0, String(json.code ?? 'HTTP'), String(json.message ?? text)));
           else resolve(json as T);
         });

@@ -173,7 +173,7 @@ export function parseCertRep(der: Buffer, request: ScepRequest): CertRepResult {
 
 /** HTTP settings of the client. */
 export interface ScepHttpOptions {
-  /** Extra CA certificate(s) (PEM) to trust for an https:// server URL. */
+  /** CA certificate(s) (PEM) trusted for an https:// server URL instead of the system store (the office CA). */
   ca?: string;
   /** Bound on every request; default 10 s. */
   timeoutMs?: number;
@@ -202,6 +202,26 @@ export function scepHttp(url: URL, method: 'GET' | 'POST', body: Buffer | null, 
     req.on('error', reject);
     req.end(body ?? undefined);
   });
+}
+
+/** What a device enrolls with (the SCEP payload's Subject, Challenge, Keysize, and the algorithms it picks). */
+export interface EnrollOptions {
+  /** The identity key the CSR carries. */
+  keyPem: string;
+  subject: CsrNameAttr[];
+  challenge: string | null;
+  dnsNames?: string[];
+  /** A separate key for the self-signed signer certificate, as the Apple fixture has; default: `keyPem`. */
+  signerKeyPem?: string;
+  digest?: 'sha1' | 'sha256' | 'sha512';
+  cipher?: ContentCipher['name'];
+  method?: 'POST' | 'GET';
+  /** The CA certificate to encrypt to; fetched with GetCACert when omitted. */
+  caCertPem?: string;
+}
+
+function keysMatch(certPem: string, keyPem: string): boolean {
+  return new X509Certificate(certPem).publicKey.export({ format: 'jwk' }).n === createPublicKey(keyPem).export({ format: 'jwk' }).n;
 }
 
 /** A SCEP client bound to one server URL (the SCEP payload's `URL`). */
@@ -243,5 +263,24 @@ export class ScepClient {
   /** Sends a built request and checks the CertRep. */
   async send(request: ScepRequest, method: 'POST' | 'GET' = 'POST'): Promise<CertRepResult> {
     return parseCertRep(await this.pkiOperation(request.der, method), request);
+  }
+
+  /** Enrolls like a device installing a SCEP payload: GetCACert, PKCSReq, and a check that the certificate holds our key. */
+  async enroll(o: EnrollOptions): Promise<{ request: ScepRequest; result: CertRepResult }> {
+    const caCertPem = o.caCertPem ?? (await this.getCaCert());
+    const csr = createCsr({ keyPem: o.keyPem, subject: o.subject, challenge: o.challenge, ...(o.dnsNames ? { dnsNames: o.dnsNames } : {}), digest: o.digest ?? 'sha256' });
+    const signer = selfSignedIdentity(o.signerKeyPem ?? o.keyPem);
+    const request = buildScepRequest({ csr, signer, caCertPem, ...(o.digest ? { digest: o.digest } : {}), ...(o.cipher ? { cipher: o.cipher } : {}) });
+    const result = await this.send(request, o.method);
+    if (result.status === 'SUCCESS' && !keysMatch(result.certificatePem, o.keyPem)) throw new ScepClientError('BAD_RESPONSE', 'The issued certificate does not hold the CSR key.');
+    return { request, result };
+  }
+
+  /** Renews an identity with a RenewalReq signed by it (RFC 8894 §3.3.1.2), for a CSR with `keyPem`. */
+  async renew(identity: ScepIdentity, o: Omit<EnrollOptions, 'challenge' | 'signerKeyPem'>): Promise<{ request: ScepRequest; result: CertRepResult }> {
+    const caCertPem = o.caCertPem ?? (await this.getCaCert());
+    const csr = createCsr({ keyPem: o.keyPem, subject: o.subject, ...(o.dnsNames ? { dnsNames: o.dnsNames } : {}), digest: o.digest ?? 'sha256' });
+    const request = buildScepRequest({ messageType: 'RenewalReq', csr, signer: identity, caCertPem, ...(o.digest ? { digest: o.digest } : {}), ...(o.cipher ? { cipher: o.cipher } : {}) });
+    return { request, result: await this.send(request, o.method) };
   }
 }

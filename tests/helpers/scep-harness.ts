@@ -142,6 +142,7 @@ export async function startScepServer(options: { clock: Clock; random: Random; c
     url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/scep`, app, scep, ca, challenges, certificates, audit,
     close: async () => {
       await app.close();
+      await scep.close();
       db.close();
     },
   };

@@ -6,6 +6,8 @@ import { SMTPServer } from 'smtp-server';
 export interface SmtpSink {
   port: number;
   messages: ParsedMail[];
+  /** Recipients refused at RCPT TO with a permanent 550 (add and remove addresses at any time). */
+  refused: Set<string>;
   /** Waits until at least `n` messages arrived (bounded). */
   waitFor(n: number, timeoutMs?: number): Promise<ParsedMail[]>;
   /** Stops listening, as if the SMTP server were down. */
@@ -18,11 +20,17 @@ export interface SmtpSink {
 /** Starts the sink; `port` 0 picks a free one. */
 export async function startSmtpSink(port = 0): Promise<SmtpSink> {
   const messages: ParsedMail[] = [];
+  const refused = new Set<string>();
   const make = () => new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
     size: 5 * 1024 * 1024,
+    onRcptTo(address, _session, callback) {
+      if (!refused.has(address.address.toLowerCase())) return callback();
+      // A permanent refusal (RFC 5321 §4.2.2), as a real server answers for a mailbox that does not exist.
+      callback(Object.assign(new Error('5.1.1 Mailbox unavailable'), { responseCode: 550 }));
+    },
     onData(stream, _session, callback) {
       simpleParser(stream).then((mail) => { messages.push(mail); callback(); }, (err: Error) => callback(err));
     },
@@ -37,6 +45,7 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
   return {
     port: actual,
     messages,
+    refused,
     async waitFor(n, timeoutMs = 15_000) {
       const end = Date.now() + timeoutMs;
       while (messages.length < n) {
