@@ -11,6 +11,8 @@ import { createCaStore } from './modules/ca/ca.store.js';
 import { createIssuedStore, type IssuedStore } from './modules/ca/issued.store.js';
 import { createAgentService, type AgentService } from './modules/agent/agent.service.js';
 import { createAgentStore } from './modules/agent/agent.store.js';
+import { agentQrPayload } from './modules/agent/agent-qr.js';
+import { AppError } from './core/errors.js';
 import { createDeviceActionsService, type DeviceActionsService } from './modules/devices/device-actions.service.js';
 import { createDevicesService, type DevicesService } from './modules/devices/devices.service.js';
 import { createDevicesStore } from './modules/devices/devices.store.js';
@@ -168,6 +170,13 @@ export function createServices(f: Foundation): Services {
   });
   deviceActions = createDeviceActionsService({
     devices: devicesStore, mdm, agent, serverId: () => settings.instanceId(), enrollmentsPerDay: (from) => enrollment.enrolledPerDay(from), audit, clock, transaction,
+    enrollment,
+    agentQr: (userId, _actor, sourceAddress) => {
+      const user = usersStore.byId(userId);
+      if (!user) throw new AppError('USER_NOT_FOUND', 'The device\'s user no longer exists.');
+      const { token, expiresAt } = portal.createSignInToken({ user }, 'agent', sourceAddress);
+      return { payload: agentQrPayload({ server: deviceBaseUrl(), token, caFingerprint256: ca.caCertificate().fingerprint256 }), expiresAt };
+    },
   });
   const liveInvitations = invitations;
   return {

@@ -106,3 +106,12 @@ export interface AgentActionDto {
   deliveredAt: string | null;
   completedAt: string | null;
 }
+
+/** POST /api/devices/:id/reenroll: how to enroll the device again without clearing its entry first. */
+export interface DeviceReenrollDto {
+  /** Apple: the one-time profile URL to open on the device. */
+  profileUrl: string | null;
+  /** Android: the content of the agent enrollment QR code. */
+  agentQr: string | null;
+  expiresAt: string;
+}

@@ -128,6 +128,44 @@ describe.each([['iPhone', () => iphoneSpec(40)], ['Mac', () => macSpec(41)]] as 
   });
 });
 
+describe('admin re-enrollment', () => {
+  it('re-enrolls an active device without clearing it first, even at the device limit', async () => {
+    const settings = (await h.admin.call('GET', '/api/settings/users')).json<{ settings: Record<string, unknown> }>().settings;
+    await h.admin.call('PUT', '/api/settings/users', { ...settings, deviceLimitPerUser: 1 });
+    try {
+      const spec = iphoneSpec(43);
+      const userId = await user('limit@example.com');
+      const device = await enrollApple(spec, userId);
+      const [record] = await devices(spec.udid);
+      const refused = await h.admin.call('POST', '/api/enrollments', { userId, platform: 'ios' });
+      expect(refused.status).toBe(409);
+      expect(refused.json()).toMatchObject({ code: 'DEVICE_LIMIT' });
+      const again = (await h.admin.call('POST', `/api/devices/${record?.id}/reenroll`)).json<{ profileUrl: string }>();
+      expect((await device.downloadProfile(again.profileUrl)).status).toBe(200);
+      expect(await device.scep()).toEqual({ status: 'SUCCESS' });
+      await device.enrollMdm();
+      expect((await devices(spec.udid)).map((d) => [d.id, d.status])).toEqual([[record?.id, 'active']]);
+      device.close();
+      const hw = randomBytes(8).toString('hex');
+      const androidUser = await user('limit-android@example.com');
+      void androidUser;
+      const agent = await enrollAndroid(33, hw, 'limit-android@example.com');
+      const qr = (await h.admin.call('POST', `/api/devices/${agent.state.deviceId}/reenroll`)).json<{ agentQr: string }>();
+      const payload = JSON.parse(qr.agentQr) as { token: string; caSha256: string };
+      expect(payload.caSha256).toMatch(/^[0-9a-f]{64}$/);
+      const fresh = await newAgent(33, hw);
+      expect((await fresh.enroll({ method: 'qr', token: payload.token })).status).toBe('pending');
+      fresh.grantAdmin();
+      expect((await fresh.checkIn()).status).toBe('active');
+      expect((await devices(hw)).map((d) => d.status).sort()).toEqual(['active', 'inactive']);
+      agent.close();
+      fresh.close();
+    } finally {
+      await h.admin.call('PUT', '/api/settings/users', { ...settings, deviceLimitPerUser: 20 });
+    }
+  });
+});
+
 describe('a device reset outside our control', () => {
   it('shows Reset when APNs says its token is gone, until it enrolls again', async () => {
     const spec = iphoneSpec(42);

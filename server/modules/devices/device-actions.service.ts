@@ -3,6 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import { AppError, isAppError } from '../../core/errors.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
 import type { AgentService } from '../agent/agent.service.js';
+import type { EnrollmentService } from '../enrollment/enrollment.service.js';
 import type { MdmService } from '../mdm/mdm.service.js';
 import { enrollmentProfileIdentifier } from '../profiles/enrollment-profile.js';
 import type { DeviceListRow, DevicesStore } from './devices.store.js';
@@ -15,6 +16,11 @@ export interface DeviceActionsService {
   act(request: DeviceActionRequest, actor: Actor, sourceAddress: string | null): DeviceActionResult;
   detail(deviceId: string): DeviceDetailDto;
   summary(): DeviceSummaryDto;
+  /**
+   * Re-enrolls a device without clearing its entry first: a new enrollment for its user (Apple: a profile URL;
+   * Android: an agent QR payload) that does not count against the device limit, since it replaces this device.
+   */
+  reenroll(deviceId: string, actor: Actor, sourceAddress: string | null): { profileUrl: string | null; agentQr: string | null; expiresAt: string };
   /** A device's identity stopped being valid outside our control (APNs says its token is dead): Reset. */
   markReset(deviceId: string, reason: string): void;
 }
@@ -25,6 +31,9 @@ export interface DeviceActionsDeps {
   mdm: MdmService;
   agent: AgentService;
   serverId: () => string;
+  enrollment: EnrollmentService;
+  /** Mints the single-use agent QR payload for a user (Android re-enrollment). */
+  agentQr: (userId: string, actor: Actor, sourceAddress: string | null) => { payload: string; expiresAt: string };
   /** Enrollments that completed per UTC day since `from`. */
   enrollmentsPerDay: (from: string) => { day: string; count: number }[];
   audit: AuditService;
@@ -137,6 +146,18 @@ export function createDeviceActionsService(deps: DeviceActionsDeps): DeviceActio
         return { day, count: counted.get(day) ?? 0 };
       });
       return { total, byStatus, byPlatform, enrollmentsPerDay };
+    },
+
+    reenroll(deviceId, actor, sourceAddress) {
+      const d = live(deviceId);
+      if (!d.user_id) throw new AppError('VALIDATION_FAILED', 'This device has no user to enroll it for.', { field: 'deviceId' });
+      audit.record({ actor, action: 'device.reenroll_started', subject: subject(d), details: { platform: d.platform, status: d.status }, sourceAddress });
+      if (d.platform === 'android') {
+        const qr = deps.agentQr(d.user_id, actor, sourceAddress);
+        return { profileUrl: null, agentQr: qr.payload, expiresAt: qr.expiresAt };
+      }
+      const e = deps.enrollment.create({ userId: d.user_id, platform: d.platform }, actor, sourceAddress, 1);
+      return { profileUrl: e.profileUrl, agentQr: null, expiresAt: e.expiresAt };
     },
 
     markReset(deviceId, reason) {

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { AppError, isAppError } from '../../core/errors.js';
 import { checkOrigin } from '../../http/auth.js';
+import { agentQrPayload } from '../agent/agent-qr.js';
 import type { CaService } from '../ca/ca.service.js';
 import type { DevicesService } from '../devices/devices.service.js';
 import type { EnrollmentService } from '../enrollment/enrollment.service.js';
@@ -235,7 +236,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
     // The agent pins the office CA by fingerprint, since it cannot trust it yet.
     const payload = purpose === 'portal'
       ? `${base}/e/${request.params.key}/go/t/${token}`
-      : JSON.stringify({ v: 1, server: base, token, caSha256: deps.ca.caCertificate().fingerprint256.replace(/:/g, '').toLowerCase() });
+      : agentQrPayload({ server: base, token, caFingerprint256: deps.ca.caCertificate().fingerprint256 });
     const dataUrl = await QRCode.toDataURL(payload, { margin: 1, width: 220, errorCorrectionLevel: 'M' });
     const platform = form.platform === 'ios' || form.platform === 'macos' || form.platform === 'android' ? form.platform : undefined;
     return renderHome(request, reply, { qr: { kind: purpose, dataUrl, expiresAt }, ...(platform ? { platform } : {}) });

@@ -34,7 +34,7 @@ export interface PortalService {
   setPassword(principal: PortalPrincipal, password: string, sourceAddress: string | null): Promise<void>;
   signOut(principal: PortalPrincipal, sourceAddress: string | null): void;
   /** A single-use token (shown as a QR code) that signs in another device, or enrolls the Android agent. */
-  createSignInToken(principal: PortalPrincipal, purpose: 'portal' | 'agent', sourceAddress: string | null): { token: string; expiresAt: string };
+  createSignInToken(principal: Pick<PortalPrincipal, 'user'>, purpose: 'portal' | 'agent', sourceAddress: string | null): { token: string; expiresAt: string };
   /** Redeems a portal QR token into a session. */
   redeem(token: string, sourceAddress: string | null): { token: string; principal: PortalPrincipal };
   /** Redeems an agent QR token; returns the user it was minted for. */
