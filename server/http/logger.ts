@@ -19,6 +19,15 @@ export interface LogOptions {
 /** Paths and headers that must never be logged. */
 const REDACT = ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]', '*.password', '*.setupToken'];
 
+/** A URL with its bearer secrets (profile, invitation and QR tokens) and bulky SCEP messages replaced, for logs. */
+export function redactUrl(url: string): string {
+  return url
+    .replace(/^\/profile\/[^/?]+/, '/profile/[token]')
+    .replace(/\/i\/[^/?]+\/go/, '/i/[token]/go')
+    .replace(/\/go\/t\/[^/?]+/, '/go/t/[token]')
+    .replace(/([?&]message=)[^&]*/, '$1[message]');
+}
+
 /** Builds the JSON logger: a size-rotated file in the data directory and the console. */
 export function createLogger(options: LogOptions): { logger: Logger; file: RotatingFileStream | null } {
   const streams: pino.StreamEntry[] = [];
@@ -29,6 +38,11 @@ export function createLogger(options: LogOptions): { logger: Logger; file: Rotat
     streams.push({ level: options.level as pino.Level, stream: file });
   }
   if (options.console ?? true) streams.push({ level: options.level as pino.Level, stream: process.stderr });
-  const logger = pino({ level: options.level, redact: { paths: REDACT, censor: '[hidden]' }, base: { app: 'tsunagu' } }, pino.multistream(streams));
+  const logger = pino({
+    level: options.level, redact: { paths: REDACT, censor: '[hidden]' }, base: { app: 'tsunagu' },
+    serializers: {
+      req: (req: { method?: string; url?: string; ip?: string; id?: string }) => ({ method: req.method, url: redactUrl(req.url ?? ''), remoteAddress: req.ip }),
+    },
+  }, pino.multistream(streams));
   return { logger, file };
 }
