@@ -187,6 +187,8 @@ export interface SignOptions {
   /** Signed attributes besides contentType, messageDigest and signingTime. */
   attributes: readonly Node[];
   signingTime: Date;
+  /** Sign `eContent` but leave it out of the message (a detached signature, such as Mdm-Signature). */
+  detached?: boolean;
 }
 
 /** A SignedData waiting for its signature: the DER signed attributes to sign, and the assembly step. */
@@ -209,7 +211,7 @@ export function prepareSignedData(o: SignOptions): UnsignedData {
     complete(signature) {
       const signedAttrs = context(0, attrs.value as Node[]);
       const signerInfo = seq(int(1), issuerAndSerialNumber(o.signerCert), digestAlg, signedAttrs, algorithm(OID.rsaEncryption), octets(signature));
-      const encap = o.eContent ? seq(oid(OID.data), context(0, [octets(o.eContent)])) : seq(oid(OID.data));
+      const encap = o.eContent && !o.detached ? seq(oid(OID.data), context(0, [octets(o.eContent)])) : seq(oid(OID.data));
       const fields = [int(1), set(digestAlg), encap];
       if (o.certificates.length > 0) fields.push(context(0, [...o.certificates]));
       fields.push(set(signerInfo));
