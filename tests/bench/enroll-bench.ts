@@ -26,6 +26,31 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
+/** Server response times per route, from fastify's "incoming request" / "request completed" log lines. */
+function serverTimes(logFile: string): Map<string, number[]> {
+  const urls = new Map<string, string>();
+  const out = new Map<string, number[]>();
+  const route = (method: string, url: string) => {
+    const [path = '', query = ''] = url.split('?');
+    const operation = /operation=(\w+)/.exec(query)?.[1];
+    return `${method} ${path.replace(/^\/profile\/.+$/, '/profile/:token')}${operation ? `?operation=${operation}` : ''}`;
+  };
+  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+    if (!line) continue;
+    const e = JSON.parse(line) as { reqId?: string; msg?: string; req?: { method: string; url: string }; responseTime?: number };
+    if (!e.reqId) continue;
+    if (e.msg === 'incoming request' && e.req) urls.set(e.reqId, route(e.req.method, e.req.url));
+    else if (e.msg === 'request completed' && typeof e.responseTime === 'number') {
+      const r = urls.get(e.reqId);
+      if (!r || r.startsWith('POST /api/users') || r.startsWith('PUT /api') || r.startsWith('POST /api/setup')) continue;
+      const list = out.get(r) ?? [];
+      list.push(e.responseTime);
+      out.set(r, list);
+    }
+  }
+  return out;
+}
+
 function peakRssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
@@ -42,10 +67,13 @@ async function main(): Promise<void> {
   const child = spawn(process.execPath, [...serverArgs, CLI, 'serve'], {
     env: {
       ...process.env, TSUNAGU_DATA_DIR: join(dir, 'data'), TSUNAGU_ADMIN_PORT: '0', TSUNAGU_DEVICE_PORT: '0', TSUNAGU_HTTP_PORT: '0',
-      TSUNAGU_DEVICE_BIND: '127.0.0.1', TSUNAGU_HOSTNAMES: 'bench.test', TSUNAGU_LOG_LEVEL: 'warn', TSUNAGU_APNS_CA_FILE: join(dir, 'apns-ca.pem'),
+      // Info level: the server's own log gives its response time per request, apart from the client's CPU.
+      TSUNAGU_DEVICE_BIND: '127.0.0.1', TSUNAGU_HOSTNAMES: 'bench.test', TSUNAGU_LOG_LEVEL: 'info', TSUNAGU_APNS_CA_FILE: join(dir, 'apns-ca.pem'),
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // The same log goes to the data directory's file; keep only warnings and errors on the console.
+  child.stderr.on('data', (c: Buffer) => { for (const l of c.toString().split('\n')) if (/"level":(4|5|6)0/.test(l)) process.stderr.write(`${l}\n`); });
   const lines = await new Promise<Record<string, string>>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error('server did not start')), 60_000);
@@ -141,7 +169,16 @@ async function main(): Promise<void> {
       worst = Math.max(worst, p95);
       process.stdout.write(`${step.padEnd(36)}${String(sorted.length).padStart(6)}${percentile(sorted, 50).toFixed(1).padStart(10)}${p95.toFixed(1).padStart(10)}${percentile(sorted, 99).toFixed(1).padStart(10)}\n`);
     }
+    process.stdout.write(`\nServer-side response time (from its log; excludes the client's own CPU and queueing):\n`);
+    process.stdout.write(`${'route'.padEnd(36)}${'n'.padStart(6)}${'p50 ms'.padStart(10)}${'p95 ms'.padStart(10)}${'p99 ms'.padStart(10)}\n`);
+    let worstServer = 0;
+    for (const [route, list] of serverTimes(join(dir, 'data', 'logs', 'tsunagu.log'))) {
+      const sorted = [...list].sort((a, b) => a - b);
+      worstServer = Math.max(worstServer, percentile(sorted, 95));
+      process.stdout.write(`${route.padEnd(36)}${String(sorted.length).padStart(6)}${percentile(sorted, 50).toFixed(1).padStart(10)}${percentile(sorted, 95).toFixed(1).padStart(10)}${percentile(sorted, 99).toFixed(1).padStart(10)}\n`);
+    }
     process.stdout.write(`\nServer peak memory (VmHWM): ${peakRssMiB(child.pid as number)} MiB\n`);
+    process.stdout.write(`Server-side p95 per route: worst ${worstServer.toFixed(1)} ms\n`);
     process.stdout.write(`Target p95 < 150 ms per step: ${worst < 150 ? 'met' : `NOT met (worst p95 ${worst.toFixed(1)} ms)`}\n`);
   } finally {
     child.kill('SIGTERM');
