@@ -42,6 +42,11 @@ describe('the sign-in guard', () => {
     ['signed-in', '/login', '/users'],
     ['signed-in', '/setup', '/users'],
     ['signed-in', '/settings/users', '/settings/users'],
+    ['signed-in', '/settings', '/settings/users'],
+    ['signed-in', '/invitations', '/invitations'],
+    ['signed-in', '/devices', '/devices'],
+    ['signed-in', '/settings/push', '/settings/push'],
+    ['signed-out', '/devices', '/login?redirect=/devices'],
     ['signed-in', '/', '/users'],
     ['signed-in', '/no/such/page', '/users'],
   ] as const)('%s: %s lands on %s', async (state, from, to) => {

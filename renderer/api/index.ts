@@ -2,7 +2,11 @@
 import { inject, type InjectionKey } from 'vue';
 import { createAuditApi, type AuditApi } from './audit.js';
 import { createAuthApi, type AuthApi } from './auth.js';
+import { createPushApi, createTlsApi, type PushApi, type TlsApi } from './certificates.js';
 import type { ApiClient } from './client.js';
+import { createDevicesApi, type DevicesApi } from './devices.js';
+import { createInvitationsApi, type InvitationsApi } from './invitations.js';
+import { createMailApi, type MailApi } from './mail.js';
 import { createSettingsApi, type SettingsApi } from './settings.js';
 import { createUsersApi, type UsersApi } from './users.js';
 
@@ -15,6 +19,11 @@ export interface Api {
   users: UsersApi;
   settings: SettingsApi;
   audit: AuditApi;
+  invitations: InvitationsApi;
+  devices: DevicesApi;
+  mail: MailApi;
+  push: PushApi;
+  tls: TlsApi;
 }
 
 /** The injection key the app provides the API under. */
@@ -22,7 +31,10 @@ export const API_KEY: InjectionKey<Api> = Symbol('tsunagu-api');
 
 /** Builds the endpoint groups over one client. */
 export function createApi(client: ApiClient): Api {
-  return { auth: createAuthApi(client), users: createUsersApi(client), settings: createSettingsApi(client), audit: createAuditApi(client) };
+  return {
+    auth: createAuthApi(client), users: createUsersApi(client), settings: createSettingsApi(client), audit: createAuditApi(client),
+    invitations: createInvitationsApi(client), devices: createDevicesApi(client), mail: createMailApi(client), push: createPushApi(client), tls: createTlsApi(client),
+  };
 }
 
 /** The API the app provided; for Pinia setup stores, which may inject app-level values. */

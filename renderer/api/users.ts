@@ -1,5 +1,5 @@
-// The users endpoints: list, add one, add several, CSV import, edit, delete.
-import type { UserBatchResult, UserCreateRequest, UserDto, UserPage, UserUpdateRequest } from '../../server/contract/index.js';
+// The users endpoints: list, add one, add several (each optionally invited), CSV import, edit, delete.
+import type { UserBatchResult, UserCreatedDto, UserCreateRequest, UserDto, UserPage, UserUpdateRequest } from '../../server/contract/index.js';
 import type { ApiClient } from './client.js';
 
 /** Query of the users list. */
@@ -12,7 +12,8 @@ export interface UserListParams {
 /** The users endpoints. */
 export interface UsersApi {
   list(params?: UserListParams): Promise<UserPage>;
-  create(request: UserCreateRequest): Promise<UserDto>;
+  /** Adds a user; with `sendInvitation` the answer names the invitation that was sent. */
+  create(request: UserCreateRequest): Promise<UserCreatedDto>;
   createMany(users: UserCreateRequest[]): Promise<UserBatchResult>;
   /** Uploads the file's bytes unchanged (the server decodes UTF-8 or Shift_JIS). */
   importCsv(file: Blob, fileName: string): Promise<UserBatchResult>;

@@ -1,5 +1,6 @@
 // Turning API errors into words: one message per error code, and field- and row-level messages.
 import { ElMessage } from 'element-plus';
+import { h } from 'vue';
 import { useI18n } from 'vue-i18n';
 import type { RowError } from '../../server/contract/index.js';
 import { ApiError } from '../api/index.js';
@@ -23,6 +24,12 @@ export function fieldProblemKey(code: string, field: string | undefined): string
   return null;
 }
 
+/** An error as the console shows it: a sentence for the code, and the server's exact message. */
+export interface ErrorParts {
+  title: string;
+  detail: string | null;
+}
+
 /** Messages for errors, in the current language. */
 export function useErrorText() {
   const { t, te } = useI18n();
@@ -34,6 +41,17 @@ export function useErrorText() {
       return te(key) ? t(key) : err.message;
     }
     return t('errors.unexpected', { message: err instanceof Error ? err.message : String(err) });
+  }
+
+  /**
+   * The code's sentence as a title, and the server's own message as the detail (null when it adds nothing):
+   * the code says what kind of problem it is in the console language, the server says exactly what was wrong.
+   */
+  function errorParts(err: unknown): ErrorParts {
+    const title = errorMessage(err);
+    if (!(err instanceof ApiError) || err.code === 'NETWORK' || err.code === 'BAD_RESPONSE') return { title, detail: null };
+    const detail = err.message.trim();
+    return { title, detail: detail && detail !== title ? detail : null };
   }
 
   /** The message to show beside the field the server blamed. */
@@ -50,18 +68,21 @@ export function useErrorText() {
     return t('errors.withDetail', { message: row.message });
   }
 
-  return { errorMessage, fieldMessage, rowMessage };
+  return { errorMessage, errorParts, fieldMessage, rowMessage };
 }
 
 /** Success and failure toasts. */
 export function useNotify() {
-  const { errorMessage } = useErrorText();
+  const { errorParts } = useErrorText();
   return {
     success(message: string): void {
       ElMessage({ type: 'success', message, showClose: true, grouping: true });
     },
+    /** The code's sentence, and the server's message on a second line when it says more. */
     error(err: unknown): void {
-      ElMessage({ type: 'error', message: errorMessage(err), showClose: true, grouping: true, duration: 6000 });
+      const { title, detail } = errorParts(err);
+      const message = detail ? h('span', { class: 'message-lines' }, [h('span', title), h('span', { class: 'message-detail' }, detail)]) : title;
+      ElMessage({ type: 'error', message, showClose: true, grouping: true, duration: 8000 });
     },
   };
 }

@@ -79,6 +79,25 @@ describe('the i18n instance', () => {
   });
 });
 
+describe('the keys the console uses', () => {
+  // Every source file of the console, as text (Vite's glob import; no file system access from renderer/).
+  const sources = import.meta.glob(['../**/*.{ts,vue}', '!../**/*.test.ts', '!./**'], { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+  const get = (path: string): unknown => path.split('.').reduce<unknown>((node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined), en);
+
+  it('finds the source files', () => {
+    expect(Object.keys(sources).length).toBeGreaterThan(40);
+  });
+
+  it('all exist in the messages (literal keys, and the prefixes of keys built from a value)', () => {
+    const missing: string[] = [];
+    for (const [file, text] of Object.entries(sources)) {
+      for (const m of text.matchAll(/\bte?\(\s*'([a-zA-Z0-9_.]+)'/g)) if (typeof get(m[1] as string) !== 'string') missing.push(`${file}: ${m[1]}`);
+      for (const m of text.matchAll(/\bte?\(\s*`([a-zA-Z0-9_.]+)\.\$\{/g)) if (typeof get(m[1] as string) !== 'object') missing.push(`${file}: ${m[1]}.*`);
+    }
+    expect(missing).toEqual([]);
+  });
+});
+
 describe('detectLocale', () => {
   it.each([
     [null, 'ja-JP', 'ja'],

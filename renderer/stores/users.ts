@@ -1,7 +1,7 @@
 // Users: the paged, searchable list and every change to it; each change reloads the list.
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { Locale, UserCreateRequest, UserDto, UserUpdateRequest } from '../../server/contract/index.js';
+import type { Locale, UserBatchResult, UserCreatedDto, UserCreateRequest, UserDto, UserUpdateRequest } from '../../server/contract/index.js';
 import { isApiError, useApi } from '../api/index.js';
 
 /** How many users one page of the list holds. */
@@ -100,16 +100,18 @@ export const useUsersStore = defineStore('users', () => {
     await reload();
   }
 
-  async function create(request: UserCreateRequest): Promise<UserDto> {
+  /** Adds one user (and invites them when asked); the answer names the invitation that was sent. */
+  async function create(request: UserCreateRequest): Promise<UserCreatedDto> {
     const user = await api.users.create(request);
     await reload();
     return user;
   }
 
-  async function createMany(users: UserCreateRequest[]): Promise<UserDto[]> {
-    const { created } = await api.users.createMany(users);
+  /** Adds several users, all or none; the answer counts the invitations sent to rows that asked for one. */
+  async function createMany(users: UserCreateRequest[]): Promise<UserBatchResult> {
+    const result = await api.users.createMany(users);
     await reload();
-    return created;
+    return result;
   }
 
   async function importCsv(file: Blob, fileName: string): Promise<UserDto[]> {

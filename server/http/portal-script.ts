@@ -10,19 +10,37 @@ export const PORTAL_JS = `(function () {
   var countdown = document.getElementById('countdown');
   var cdBox = document.getElementById('countdown-box');
   var actions = document.getElementById('actions');
+  var download = document.getElementById('download');
+  var hint = document.getElementById('scep-hint');
   var deadline = null;
-  function setState(s, secondsLeft) {
-    box.setAttribute('data-state', s);
-    state.className = 'state state-' + s;
-    state.textContent = box.getAttribute('data-text-' + s) || '';
-    if (s === 'valid') { deadline = Date.now() + secondsLeft * 1000; cdBox.hidden = false; } else { deadline = null; cdBox.hidden = true; }
-    actions.hidden = s === 'enrolled';
-  }
   function render() {
     if (deadline === null) return;
     var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
     countdown.textContent = Math.floor(left / 60) + ':' + ('0' + (left % 60)).slice(-2);
     if (left === 0) setState('expired', 0);
+  }
+  function setState(s, secondsLeft) {
+    box.setAttribute('data-state', s);
+    state.className = 'state state-' + s;
+    state.textContent = box.getAttribute('data-text-' + s) || '';
+    if (s === 'valid') {
+      var next = Date.now() + secondsLeft * 1000;
+      // Keep the running countdown steady; take the server's word only when it differs (a new profile, a clock change).
+      if (deadline === null || Math.abs(next - deadline) > 2000) deadline = next;
+      cdBox.hidden = false;
+      render();
+    } else {
+      deadline = null;
+      cdBox.hidden = true;
+    }
+    actions.hidden = s === 'enrolled';
+    if (hint) hint.hidden = s === 'enrolled';
+    if (download) {
+      // Once a profile was downloaded, the button fetches a new one; while that profile is valid or being installed,
+      // that is not the next step.
+      if (s !== 'none') download.textContent = download.getAttribute('data-label-new') || download.textContent;
+      download.className = s === 'valid' || s === 'used' ? 'button secondary' : 'button';
+    }
   }
   function poll() {
     var req = new XMLHttpRequest();
@@ -37,6 +55,8 @@ export const PORTAL_JS = `(function () {
   if (box.getAttribute('data-state') === 'valid') deadline = Date.now() + Number(countdown.getAttribute('data-seconds-left')) * 1000;
   setInterval(render, 1000);
   setInterval(poll, 5000);
+  // The download does not leave the page: show the countdown as soon as the server has the new profile.
+  if (download) download.addEventListener('click', function () { setTimeout(poll, 1000); setTimeout(poll, 3000); });
   // Coming back from Settings or the download prompt: refresh at once.
   document.addEventListener('visibilitychange', function () { if (!document.hidden) poll(); });
 })();

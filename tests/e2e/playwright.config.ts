@@ -6,6 +6,7 @@ import { defineConfig } from '@playwright/test';
 /** The end-to-end suite: one worker, no retries, artefacts under test-output/. */
 export default defineConfig({
   testDir: fileURLToPath(new URL('.', import.meta.url)),
+  globalSetup: fileURLToPath(new URL('./global-setup.ts', import.meta.url)),
   outputDir: fileURLToPath(new URL('../../test-output/playwright', import.meta.url)),
   workers: 1,
   retries: 0,

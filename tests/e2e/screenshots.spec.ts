@@ -1,6 +1,6 @@
 // Screenshots of every console page in ja and en, at desktop (1280x800) and phone (390x844) sizes, into
 // test-output/screenshots/<page>-<lang>-<desktop|phone>.png, for people to look at.
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { guardPage, type PageGuard } from './page-guard.js';
@@ -38,8 +38,7 @@ let server: TsunaguServer;
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
-  // Start clean, so every picture in the folder is from this run.
-  rmSync(SHOTS, { recursive: true, force: true });
+  // The folder is emptied once per run by global-setup.ts, so every picture in it is from this run.
   mkdirSync(SHOTS, { recursive: true });
   server = await startTsunagu('screenshots');
 });

@@ -1,7 +1,7 @@
 import type { DeviceDto } from '../../contract/devices.js';
 import { escapeHtml as e } from '../../core/html.js';
 import type { ProfileStatus } from '../enrollment/enrollment.service.js';
-import { PORTAL_TEXT, type PortalLang } from './portal-text.js';
+import { PORTAL_TEXT, portalMessage, type PortalLang, type PortalStep } from './portal-text.js';
 
 /** The platforms the portal tells apart. */
 export type PortalPlatform = 'ios' | 'macos' | 'android' | 'other';
@@ -22,7 +22,7 @@ function doc(lang: PortalLang, title: string, body: string, langHref: string): s
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${e(title)} · Tsunagu</title>
 <link rel="stylesheet" href="/assets/page.css">
 <script src="/assets/portal.js" defer></script>
@@ -38,12 +38,31 @@ ${body}
 `;
 }
 
-function errorBox(message: string | null): string {
-  return message ? `<p class="error" role="alert">${e(message)}</p>` : '';
+/**
+ * The language link of a page that answers a form (sign-in, QR code): the page's own address only takes POST, so
+ * the link leads to the page a GET shows.
+ */
+function langLink(c: PageContext, path: string, query: Record<string, string> = {}): string {
+  const params = new URLSearchParams({ ...query, lang: c.lang === 'ja' ? 'en' : 'ja' });
+  return `${path}?${params.toString()}`;
 }
 
-function steps(items: readonly string[]): string {
-  return `<ol class="steps">${items.map((s) => `<li>${e(s)}</li>`).join('')}</ol>`;
+/**
+ * A server message in the page's language; when it was translated, the server's own words follow in small print,
+ * so a user who asks IT for help can quote them.
+ */
+function serverText(lang: PortalLang, message: string): string {
+  const shown = portalMessage(lang, message);
+  return shown === message ? e(message) : `${e(shown)}<span class="original" lang="en">${e(message)}</span>`;
+}
+
+function errorBox(lang: PortalLang, message: string | null): string {
+  return message ? `<p class="error" role="alert">${serverText(lang, message)}</p>` : '';
+}
+
+function steps(items: readonly PortalStep[]): string {
+  const item = (s: PortalStep) => (typeof s === 'string' ? `<li>${e(s)}</li>` : `<li>${e(s.text)}<ul class="choices">${s.sub.map((x) => `<li>${e(x)}</li>`).join('')}</ul></li>`);
+  return `<ol class="steps">${items.map(item).join('')}</ol>`;
 }
 
 /** Page parts shared by every portal page. */
@@ -60,7 +79,7 @@ export function signInPage(c: PageContext, o: { email?: string; invite?: string 
   return doc(c.lang, t.signInTitle, `<section>
 <p>${e(t.signInIntro)}</p>
 ${o.pinHint ? `<p class="hint">${e(t.pinHint)}</p>` : ''}
-${errorBox(o.error ?? null)}
+${errorBox(c.lang, o.error ?? null)}
 <form method="post" action="${e(c.base)}/sign-in" class="form">
 <label for="email">${e(t.email)}</label>
 <input id="email" name="email" type="email" autocomplete="username" inputmode="email" required maxlength="320" value="${e(o.email ?? '')}">
@@ -69,7 +88,7 @@ ${errorBox(o.error ?? null)}
 ${o.invite ? `<input type="hidden" name="invite" value="${e(o.invite)}">` : ''}
 <button type="submit" class="button">${e(t.signIn)}</button>
 </form>
-</section>`, c.langHref);
+</section>`, langLink(c, o.invite ? c.base.replace(/\/go$/, `/i/${encodeURIComponent(o.invite)}/go`) : c.base));
 }
 
 /** Set a password after a PIN sign-in (or replace a temporary one). */
@@ -77,7 +96,7 @@ export function passwordPage(c: PageContext, o: { csrf: string; error?: string |
   const t = PORTAL_TEXT[c.lang];
   return doc(c.lang, t.passwordTitle, `<section>
 <p>${e(t.passwordIntro)}</p>
-${errorBox(o.error ?? null)}
+${errorBox(c.lang, o.error ?? null)}
 <form method="post" action="${e(c.base)}/password" class="form">
 <input type="hidden" name="csrf" value="${e(o.csrf)}">
 <label for="password">${e(t.password)}</label>
@@ -105,11 +124,12 @@ export function homePage(c: PageContext, o: { csrf: string; name: string; platfo
   const platformLinks = (['ios', 'macos', 'android'] as const).filter((p) => p !== o.platform)
     .map((p) => `<a href="${e(c.base)}/home?platform=${p}">${e(t.platforms[p])}</a>`).join(' · ');
   const enrollForm = (platform: string) => `<form method="post" action="${e(c.base)}/enroll"><input type="hidden" name="csrf" value="${e(o.csrf)}"><input type="hidden" name="platform" value="${platform}"><button type="submit" class="button">${e(t.startEnroll)}</button></form>`;
-  const qrForm = (purpose: 'portal' | 'agent', label: string) => `<form method="post" action="${e(c.base)}/qr"><input type="hidden" name="csrf" value="${e(o.csrf)}"><input type="hidden" name="purpose" value="${purpose}"><input type="hidden" name="platform" value="${o.platform}"><button type="submit" class="button secondary">${e(label)}</button></form>`;
+  // The agent QR code is the Android section's main action; the sign-in QR code is an extra.
+  const qrForm = (purpose: 'portal' | 'agent', label: string) => `<form method="post" action="${e(c.base)}/qr"><input type="hidden" name="csrf" value="${e(o.csrf)}"><input type="hidden" name="purpose" value="${purpose}"><input type="hidden" name="platform" value="${o.platform}"><button type="submit" class="button${purpose === 'agent' ? '' : ' secondary'}">${e(label)}</button></form>`;
   const qrBlock = (kind: 'portal' | 'agent') => o.qr && o.qr.kind === kind
     ? `<figure class="qr"><img src="${e(o.qr.dataUrl)}" alt="QR" width="220" height="220" id="qr-${kind}"><figcaption>${e(t.qrExpires(fmtTime(o.qr.expiresAt, c.lang)))}</figcaption></figure>` : '';
   const sections: Record<PortalPlatform, () => string> = {
-    ios: () => `${steps(t.iosSteps)}${enrollForm('ios')}`,
+    ios: () => `${steps(t.iosSteps)}<p class="muted">${e(t.iosHint)}</p>${enrollForm('ios')}`,
     macos: () => `${steps(t.macSteps)}<p class="hint">${e(t.macHelper)}</p>${enrollForm('macos')}`,
     android: () => `${steps(t.androidSteps)}${qrForm('agent', t.showAgentQr)}${qrBlock('agent')}`,
     other: () => `<p>${e(t.otherSteps)}</p>`,
@@ -120,7 +140,7 @@ export function homePage(c: PageContext, o: { csrf: string; name: string; platfo
 <span class="meta">${e(t.platforms[d.platform])} · ${e(t.lastSeen)}: ${e(fmtTime(d.lastSeenAt, c.lang))}</span>
 ${d.status !== 'pending' && d.platform !== 'android' ? `<form method="post" action="${e(c.base)}/enroll"><input type="hidden" name="csrf" value="${e(o.csrf)}"><input type="hidden" name="platform" value="${d.platform}"><button type="submit" class="link">${e(t.reenroll)}</button></form>` : ''}</li>`).join('');
   return doc(c.lang, t.homeTitle, `${signOutForm(c, o.csrf, o.name)}
-${errorBox(o.error ?? null)}
+${errorBox(c.lang, o.error ?? null)}
 <section id="this-device">
 <h2>${e(t.thisDevice)}</h2>
 <p class="muted">${e(t.detected(t.platforms[o.platform]))} · ${e(t.notThisPlatform)} ${platformLinks}</p>
@@ -134,7 +154,7 @@ ${o.devices.length ? `<ul class="devices">${rows}</ul>` : `<p class="muted">${e(
 <h2>${e(t.otherDevice)}</h2>
 <p>${e(t.otherDeviceIntro)}</p>
 ${qrForm('portal', t.showQr)}${qrBlock('portal')}
-</section>`, c.langHref);
+</section>`, langLink(c, `${c.base}/home`, { platform: o.platform }));
 }
 
 /** One enrollment: steps, the download, and the countdown of the newest profile. */
@@ -148,20 +168,21 @@ export function enrollPage(c: PageContext, o: { csrf: string; name: string; plat
  data-text-none="${e(t.stateNone)}" data-text-valid="${e(t.stateValid)}" data-text-expired="${e(t.stateExpired)}" data-text-used="${e(t.stateUsed)}" data-text-enrolled="${e(t.stateEnrolled)}">
 <h2>${e(t.platforms[o.platform])}</h2>
 ${steps(o.platform === 'ios' ? t.iosSteps : t.macSteps)}
+${o.platform === 'ios' ? `<p class="muted">${e(t.iosHint)}</p>` : ''}
 <p class="state state-${o.status.state}" id="state" role="status">${e(message)}</p>
 <div class="countdown" id="countdown-box"${o.status.state === 'valid' ? '' : ' hidden'}>
-<span class="muted">${e(t.countdownLabel)}</span>
+<span class="countdown-label">${e(t.countdownLabel)}</span>
 <strong id="countdown" data-expires-at="${e(o.status.expiresAt ?? '')}" data-seconds-left="${o.status.secondsLeft}">${Math.floor(o.status.secondsLeft / 60)}:${String(o.status.secondsLeft % 60).padStart(2, '0')}</strong>
 </div>
 <p class="actions" id="actions"${o.status.state === 'enrolled' ? ' hidden' : ''}>
-<a class="button" id="download" href="${e(profileUrl)}">${e(downloaded ? t.newProfile : t.download)}</a>
+<a class="button${o.status.state === 'valid' || o.status.state === 'used' ? ' secondary' : ''}" id="download" href="${e(profileUrl)}" data-label-new="${e(t.newProfile)}">${e(downloaded ? t.newProfile : t.download)}</a>
 </p>
-<p class="hint">${e(t.scepHint)}</p>
+<p class="hint" id="scep-hint"${o.status.state === 'enrolled' ? ' hidden' : ''}>${e(t.scepHint)}</p>
 </section>
 <p><a href="${e(c.base)}/home">${e(t.back)}</a></p>`, c.langHref);
 }
 
 /** A page that only says something (errors, outdated links). */
 export function messagePage(c: PageContext, title: string, message: string, link?: { href: string; label: string }): string {
-  return doc(c.lang, title, `<section><p>${e(message)}</p>${link ? `<p><a class="button" href="${e(link.href)}">${e(link.label)}</a></p>` : ''}</section>`, c.langHref);
+  return doc(c.lang, title, `<section><p>${serverText(c.lang, message)}</p>${link ? `<p><a class="button" href="${e(link.href)}">${e(link.label)}</a></p>` : ''}</section>`, c.langHref);
 }

@@ -19,11 +19,23 @@ export const PORTAL_TEXT = {
     homeTitle: 'デバイス登録',
     thisDevice: 'この端末を登録する',
     detected: (p: string) => `この端末: ${p}`,
-    notThisPlatform: '別の種類の端末ですか?',
+    notThisPlatform: '別の種類の端末ですか？',
     platforms: { ios: 'iPhone / iPad', macos: 'Mac', android: 'Android', other: 'その他' },
     startEnroll: '登録を始める',
-    iosSteps: ['「プロファイルをダウンロード」をタップし、「許可」を選びます。', '8 分以内に 設定 アプリを開き、「プロファイルがダウンロードされました」をタップします。', '「インストール」をタップし、パスコードを入力して完了します。'],
-    macSteps: ['「プロファイルをダウンロード」をクリックします。', 'macOS 15 以降: システム設定 > 一般 > デバイス管理 を開き、ダウンロードしたプロファイルをダブルクリックします。', 'macOS 13・14: システム設定 > プライバシーとセキュリティ > プロファイル を開きます。macOS 11・12: システム環境設定 > プロファイル を開きます。', '「登録」または「インストール」をクリックし、Mac のパスワードを入力します。'],
+    iosSteps: ['「プロファイルをダウンロード」をタップし、「許可」を選びます。', '8 分以内に「設定」アプリを開き、「プロファイルがダウンロードされました」をタップします。', '「インストール」をタップし、パスコードを入力して完了します。'],
+    iosHint: '「プロファイルがダウンロードされました」が見つからない場合は、「設定」>「一般」>「VPN とデバイス管理」を開きます。',
+    macSteps: [
+      '「プロファイルをダウンロード」をクリックします。',
+      {
+        text: 'ダウンロードしたプロファイルを設定で開きます:',
+        sub: [
+          'macOS 15 以降: システム設定 > 一般 > デバイス管理（またはサイドバー上部の「プロファイルがダウンロードされました」）を開き、プロファイルをダブルクリックします。',
+          'macOS 13・14: システム設定 > プライバシーとセキュリティ > プロファイル を開き、「ダウンロード済み」のプロファイルをダブルクリックします。',
+          'macOS 11・12: システム環境設定 > プロファイル を開き、プロファイルを選んで「インストール…」をクリックします。',
+        ],
+      },
+      '「続ける」を押し、「登録」または「インストール」をクリックして、Mac のパスワードを入力します。',
+    ],
     macHelper: 'Tsunagu ヘルパーアプリを使うと、この手順を画面で案内し、完了も自動で確認します (管理者から配布されている場合)。',
     androidSteps: ['Tsunagu エージェントアプリをインストールします (管理者から案内された方法で)。', 'アプリを開いて「QR コードで登録」をタップします。', '下の「エージェント用 QR コードを表示」で出る QR コードを読み取ります (10 分間・1 回だけ有効)。'],
     otherSteps: 'この端末の種類は自動では判別できませんでした。上で端末の種類を選んでください。',
@@ -32,7 +44,7 @@ export const PORTAL_TEXT = {
     countdownLabel: 'このプロファイルの有効期限まで',
     stateNone: 'まだプロファイルをダウンロードしていません。',
     stateValid: 'プロファイルはインストール待ちです。時間内にインストールしてください。',
-    stateExpired: 'このプロファイルは期限切れです。インストールしても失敗するので、「新しいプロファイルを取得」を押してください。',
+    stateExpired: 'このプロファイルは期限切れです。インストールしても失敗するので、下のボタンで新しいプロファイルを取得してください。',
     stateUsed: 'このプロファイルの証明書はすでに使われました。登録が完了しない場合は、新しいプロファイルを取得してください。',
     stateEnrolled: '登録が完了しました。この端末は管理対象になりました。',
     scepHint: '「SCEP サーバが無効な応答を返しました」と表示された場合は、プロファイルの期限切れです。新しいプロファイルを取得してください。',
@@ -78,7 +90,19 @@ export const PORTAL_TEXT = {
     platforms: { ios: 'iPhone / iPad', macos: 'Mac', android: 'Android', other: 'Other' },
     startEnroll: 'Start enrollment',
     iosSteps: ['Tap "Download profile" and choose Allow.', 'Within 8 minutes, open the Settings app and tap "Profile Downloaded".', 'Tap Install, enter your passcode, and finish.'],
-    macSteps: ['Click "Download profile".', 'macOS 15 and later: open System Settings > General > Device Management and double-click the downloaded profile.', 'macOS 13 and 14: open System Settings > Privacy & Security > Profiles. macOS 11 and 12: open System Preferences > Profiles.', 'Click Enroll or Install, and enter your Mac password.'],
+    iosHint: 'No "Profile Downloaded" in Settings? Open Settings > General > VPN & Device Management.',
+    macSteps: [
+      'Click "Download profile".',
+      {
+        text: 'Open the downloaded profile in settings:',
+        sub: [
+          'macOS 15 and later: open System Settings > General > Device Management (or "Profile Downloaded" at the top of the sidebar) and double-click the profile.',
+          'macOS 13 and 14: open System Settings > Privacy & Security > Profiles and double-click the profile under Downloaded.',
+          'macOS 11 and 12: open System Preferences > Profiles, select the profile and click Install….',
+        ],
+      },
+      'Click Continue, then Enroll or Install, and enter your Mac password.',
+    ],
     macHelper: 'The Tsunagu helper app walks you through these steps on screen and notices when you are done (if your administrator provides it).',
     androidSteps: ['Install the Tsunagu agent app (the way your administrator told you).', 'Open the app and tap "Enroll with a QR code".', 'Scan the QR code from "Show the agent QR code" below (valid once, for 10 minutes).'],
     otherSteps: 'The kind of this device could not be detected. Choose it above.',
@@ -87,7 +111,7 @@ export const PORTAL_TEXT = {
     countdownLabel: 'Time left to install this profile',
     stateNone: 'You have not downloaded a profile yet.',
     stateValid: 'The profile is waiting to be installed. Install it before the time runs out.',
-    stateExpired: 'This profile has expired. Installing it will fail, so tap "Get a new profile".',
+    stateExpired: 'This profile has expired. Installing it will fail, so get a new profile with the button below.',
     stateUsed: 'This profile\'s certificate has already been used. If enrollment did not finish, get a new profile.',
     stateEnrolled: 'Enrollment is complete. This device is now managed.',
     scepHint: 'If the device says "The SCEP server returned an invalid response", the profile has expired: get a new profile.',
@@ -114,3 +138,45 @@ export const PORTAL_TEXT = {
 
 /** The portal languages. */
 export type PortalLang = keyof typeof PORTAL_TEXT;
+
+/** One step of the instructions: a sentence, or a sentence with choices under it (by OS version). */
+export type PortalStep = string | { text: string; sub: readonly string[] };
+
+/**
+ * The server's refusals in Japanese. The services word their errors in English; the portal shows them to people
+ * in their language, so the known sentences are translated here (an unknown one is shown as it is).
+ */
+const SERVER_MESSAGES_JA: readonly [RegExp, string][] = [
+  [/^The email address or PIN is wrong\.$/, 'メールアドレスまたは PIN が正しくありません。'],
+  [/^This PIN is (now )?locked after too many wrong tries\./, '入力の誤りが続いたため、この PIN はロックされました。管理者に新しい PIN を発行してもらってください。'],
+  [/^This PIN has expired\./, 'この PIN は有効期限が切れています。管理者に新しい PIN を発行してもらってください。'],
+  [/^This PIN was already used\./, 'この PIN はすでに使われています。パスワードでサインインするか、管理者に新しい PIN を発行してもらってください。'],
+  [/^Too many failed sign-ins\. Wait (\d+) minute/, 'サインインの失敗が続いたため、しばらくロックされています。$1 分待ってからもう一度お試しいただくか、管理者にお問い合わせください。'],
+  [/^This invitation has expired\./, 'この招待は有効期限が切れています。管理者に新しい招待を送ってもらってください。'],
+  [/^This invitation was withdrawn by your administrator\./, 'この招待は管理者によって取り消されました。管理者に新しい招待を依頼してください。'],
+  [/^This invitation link is not valid\./, 'この招待リンクは無効です。新しいメールで置き換えられた可能性があります。最新の招待メールのリンクを使うか、メールアドレスとパスワードでサインインしてください。'],
+  [/^This enrollment link has expired\./, 'この登録用リンクは有効期限が切れています。管理者に新しい招待を依頼してください。'],
+  [/^This enrollment link is not valid\./, 'この登録用リンクは無効です。管理者に新しい招待を依頼してください。'],
+  [/^This enrollment was closed\./, 'この登録は終了しています。管理者に新しい招待を依頼してください。'],
+  [/^A device was already enrolled with this link\./, 'このリンクではすでにデバイスが登録されています。別のデバイスを登録するには、招待からやり直してください。'],
+  [/^This user cannot enroll devices now\./, '現在このユーザーはデバイスを登録できません。管理者にお問い合わせください。'],
+  [/^This enrollment does not exist any more/, 'この登録はもう存在しません。最初からやり直してください。'],
+  [/^This enrollment does not exist\.$/, 'この登録は存在しません。'],
+  [/^This enrollment is for an Android device/, 'この登録は Android デバイス用です。プロファイルではなく Tsunagu エージェントアプリを使ってください。'],
+  [/^This (enrollment )?QR code (was already used or has expired|can no longer be used)/, 'この QR コードは使用済みか、有効期限が切れています。サインイン中の端末で新しい QR コードを表示してください。'],
+  [/^The server has no Apple push certificate yet/, 'サーバーに Apple プッシュ証明書がまだないため、Apple デバイスを登録できません。管理者にお問い合わせください。'],
+  [/already has \d+ device\(s\), the most allowed \((\d+)\)/, '登録できるデバイスの上限（$1 台）に達しています。管理者にお問い合わせください。'],
+  [/^The password must be at least (\d+) characters long\.$/, 'パスワードは $1 文字以上にしてください。'],
+  [/^The password must be at most (\d+) characters long\.$/, 'パスワードは $1 文字以内にしてください。'],
+  [/^The password must not be the email address or its name part\.$/, 'パスワードには、メールアドレスやその @ より前の部分を使わないでください。'],
+];
+
+/** A message from the server in the page's language (Japanese for the refusals the portal knows). */
+export function portalMessage(lang: PortalLang, message: string): string {
+  if (lang !== 'ja') return message;
+  for (const [pattern, ja] of SERVER_MESSAGES_JA) {
+    const m = pattern.exec(message);
+    if (m) return ja.replace(/\$(\d)/g, (_all, n: string) => m[Number(n)] ?? '');
+  }
+  return message;
+}

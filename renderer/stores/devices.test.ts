@@ -1,0 +1,163 @@
+import { createPinia, setActivePinia } from 'pinia';
+import { describe, expect, it, vi } from 'vitest';
+import { createApp } from 'vue';
+import type { DeviceDetailDto, DeviceDto } from '../../server/contract/index.js';
+import { API_KEY, ApiError, type Api } from '../api/index.js';
+import {
+  actionApplies, actionOutcomes, chartBars, confirmationMatches, deviceLabel, splitByAction, statusReasonKey, useDevicesStore, wipeConfirmationWord, type DeviceAction,
+} from './devices.js';
+
+function device(n: number, extra: Partial<DeviceDto> = {}): DeviceDto {
+  return {
+    id: `d${n}`, platform: 'ios', status: 'active', userId: 'u1', userEmail: 'a@example.com', userDisplayName: 'A', udid: `UDID-${n}`, serialNumber: `SN${n}`, hardwareId: null,
+    deviceName: `iPhone ${n}`, model: 'MQ0T3J/A', modelName: 'iPhone', productName: 'iPhone15,2', osVersion: '17.4', buildVersion: '21E219', enrolledAt: null, lastSeenAt: null,
+    statusReason: null, apiLevel: null, manufacturer: 'Apple', createdAt: '2026-04-01T00:00:00.000Z', updatedAt: '2026-04-01T00:00:00.000Z', ...extra,
+  };
+}
+
+function storeWith(devices: Partial<Api['devices']>) {
+  const api = {
+    devices: {
+      list: vi.fn().mockResolvedValue({ items: [], total: 0 }), summary: vi.fn().mockResolvedValue({ total: 0, byStatus: {}, byPlatform: {}, enrollmentsPerDay: [] }),
+      detail: vi.fn(), act: vi.fn(), command: vi.fn(), cancelCommand: vi.fn(), cancelAgentAction: vi.fn(), push: vi.fn(), enroll: vi.fn(), ...devices,
+    },
+  } as unknown as Api;
+  const app = createApp({});
+  app.provide(API_KEY, api);
+  const pinia = createPinia();
+  app.use(pinia);
+  setActivePinia(pinia);
+  return { api, store: useDevicesStore() };
+}
+
+describe('deviceLabel', () => {
+  it.each([
+    [{}, 'iPhone 1'],
+    [{ deviceName: null }, 'iPhone'],
+    [{ deviceName: null, modelName: null }, 'iPhone15,2'],
+    [{ deviceName: null, modelName: null, productName: null }, 'SN1'],
+    [{ deviceName: null, modelName: null, productName: null, serialNumber: null, udid: null }, 'd1'],
+  ] as const)('%j is called %s', (extra, label) => {
+    expect(deviceLabel(device(1, extra))).toBe(label);
+  });
+});
+
+describe('actionApplies', () => {
+  const table: [DeviceDto['status'], Record<DeviceAction, boolean>][] = [
+    ['active', { lock: true, retire: true, wipe: true, delete: true }],
+    ['pending', { lock: false, retire: true, wipe: false, delete: true }],
+    ['reset', { lock: false, retire: true, wipe: false, delete: true }],
+    ['inactive', { lock: false, retire: false, wipe: false, delete: true }],
+    ['wiped', { lock: false, retire: false, wipe: false, delete: true }],
+  ];
+  it.each(table)('a device that is %s', (status, expected) => {
+    for (const [action, applies] of Object.entries(expected)) expect(actionApplies({ status }, action as DeviceAction), action).toBe(applies);
+  });
+
+  it('splits a selection into targets and the devices left out', () => {
+    const { targets, skipped } = splitByAction([device(1), device(2, { status: 'inactive' }), device(3)], 'wipe');
+    expect([targets.map((d) => d.id), skipped.map((d) => d.id)]).toEqual([['d1', 'd3'], ['d2']]);
+  });
+});
+
+describe('the wipe confirmation', () => {
+  it.each([
+    [[{ deviceName: '山田の iPhone' }], '山田の iPhone'],
+    [[{ deviceName: '  Mac 4 ' }], 'Mac 4'],
+    [[{ deviceName: null }], 'WIPE'],
+    [[{ deviceName: 'a' }, { deviceName: 'b' }], 'WIPE'],
+  ] as const)('%j asks for %s', (devices, word) => {
+    expect(wipeConfirmationWord([...devices])).toBe(word);
+  });
+
+  it.each([
+    ['WIPE', 'WIPE', true],
+    [' wipe ', 'WIPE', true],
+    ['ＷＩＰＥ', 'WIPE', true],
+    ['wip', 'WIPE', false],
+    ['山田の  iPhone', '山田の iPhone', true],
+    ['', '', false],
+  ] as const)('%j matches %j: %s', (typed, word, ok) => {
+    expect(confirmationMatches(typed, word)).toBe(ok);
+  });
+});
+
+describe('actionOutcomes', () => {
+  it('names each device and keeps the PIN of a Mac and the error of a refusal', () => {
+    const mac = device(2, { platform: 'macos', deviceName: 'Mac 2' });
+    const out = actionOutcomes({ results: [
+      { deviceId: 'd1', ok: true, commandUuid: 'c1', pin: null },
+      { deviceId: 'd2', ok: true, commandUuid: 'c2', pin: '123456' },
+      { deviceId: 'd9', ok: false, error: { code: 'DEVICE_NOT_FOUND', message: 'No device has this id.' } },
+    ] }, [device(1), mac]);
+    expect(out).toEqual([
+      { deviceId: 'd1', label: 'iPhone 1', platform: 'ios', ok: true, error: null, pin: null },
+      { deviceId: 'd2', label: 'Mac 2', platform: 'macos', ok: true, error: null, pin: '123456' },
+      { deviceId: 'd9', label: 'd9', platform: null, ok: false, error: { code: 'DEVICE_NOT_FOUND', message: 'No device has this id.' }, pin: null },
+    ]);
+  });
+});
+
+describe('chartBars', () => {
+  it('scales to the busiest day', () => {
+    expect(chartBars([{ day: '2026-04-01', count: 0 }, { day: '2026-04-02', count: 2 }, { day: '2026-04-03', count: 4 }])).toEqual({
+      bars: [{ day: '2026-04-01', count: 0, percent: 0 }, { day: '2026-04-02', count: 2, percent: 50 }, { day: '2026-04-03', count: 4, percent: 100 }], max: 4, total: 6,
+    });
+  });
+
+  it('keeps an empty month flat', () => {
+    expect(chartBars([{ day: '2026-04-01', count: 0 }])).toEqual({ bars: [{ day: '2026-04-01', count: 0, percent: 0 }], max: 0, total: 0 });
+  });
+});
+
+describe('statusReasonKey', () => {
+  it.each([
+    ['waiting for the first TokenUpdate', 'waitingToken'],
+    ['re-enrolling: waiting for the first TokenUpdate', 'reenrolling'],
+    ['retired (enrollment profile removed)', 'retired'],
+    ['retired', 'retired'],
+    ['checked out (profile removed)', 'checkedOut'],
+    ['superseded by a newer enrollment', 'superseded'],
+    ['APNs no longer knows this device (Unregistered): it was reset', 'apnsGone'],
+    ['something new', null],
+    [null, null],
+  ] as const)('%j -> %s', (reason, key) => {
+    expect(statusReasonKey(reason)).toBe(key);
+  });
+});
+
+describe('the devices store', () => {
+  it('sends the filters, and asks for as many rows as are shown when reloading', async () => {
+    const list = vi.fn().mockResolvedValue({ items: [device(1)], total: 80 });
+    const { store } = storeWith({ list });
+    await store.applyFilters({ status: 'active', platform: '', q: ' sn1 ' });
+    expect(list).toHaveBeenLastCalledWith({ status: 'active', platform: undefined, q: 'sn1', limit: 50, offset: 0 });
+    expect(store.hasMore).toBe(true);
+  });
+
+  it('reloads the list, the widgets and the open detail after an action', async () => {
+    const detail: DeviceDetailDto = { device: device(1), agentActions: [], channels: [], commands: [] };
+    const { api, store } = storeWith({ detail: vi.fn().mockResolvedValue(detail), act: vi.fn().mockResolvedValue({ results: [{ deviceId: 'd1', ok: true }] }) });
+    await store.openDetail('d1');
+    await store.act({ action: 'lock', deviceIds: ['d1'] });
+    expect(api.devices.list).toHaveBeenCalledTimes(1);
+    expect(api.devices.summary).toHaveBeenCalledTimes(1);
+    expect(api.devices.detail).toHaveBeenCalledTimes(2);
+  });
+
+  it('closes the detail when the device has gone', async () => {
+    const detailFn = vi.fn()
+      .mockResolvedValueOnce({ device: device(1), agentActions: [], channels: [], commands: [] })
+      .mockRejectedValueOnce(new ApiError('DEVICE_NOT_FOUND', 'No device has this id.', 404));
+    const { store } = storeWith({ detail: detailFn });
+    await store.openDetail('d1');
+    await expect(store.refreshDetail()).rejects.toMatchObject({ code: 'DEVICE_NOT_FOUND' });
+    expect(store.detail).toBeNull();
+  });
+
+  it('keeps a failed summary as an error for the widgets instead of throwing', async () => {
+    const { store } = storeWith({ summary: vi.fn().mockRejectedValue(new ApiError('NOT_FOUND', 'Not found.', 404)) });
+    await store.loadSummary();
+    expect(store.summaryError).toBeInstanceOf(ApiError);
+  });
+});

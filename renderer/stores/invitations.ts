@@ -1,0 +1,159 @@
+// Invitations: the filtered list, sending, resending, revoking, new PINs; and the versioned enrollment address.
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { EnrollmentUrlDto, InvitationDto, InvitationStatus, InviteResult, NewPinResult, UserDto } from '../../server/contract/index.js';
+import { useApi } from '../api/index.js';
+
+/** How many invitations one page of the list holds. */
+export const INVITATIONS_PAGE_SIZE = 50;
+
+/** The steps an invitation goes through, in order, until the device is enrolled. */
+export const INVITATION_STEPS = ['created', 'sent', 'opened', 'pin_verified', 'profile_downloaded', 'enrolled'] as const;
+
+/** One of the forward steps. */
+export type InvitationStep = (typeof INVITATION_STEPS)[number];
+
+/** Every status the list can be filtered by, in the order the filter offers them. */
+export const INVITATION_STATUSES: readonly InvitationStatus[] = [...INVITATION_STEPS, 'expired', 'revoked'];
+
+/** How far an invitation got: the last step reached (0-based), and why it stopped when it is closed. */
+export interface InvitationProgress {
+  reached: number;
+  step: InvitationStep;
+  closed: 'expired' | 'revoked' | null;
+}
+
+type Stamped = Pick<InvitationDto, 'status' | 'sentAt' | 'openedAt' | 'pinVerifiedAt' | 'profileDownloadedAt' | 'enrolledAt'>;
+const STAMPS: readonly (Exclude<keyof Stamped, 'status'> | null)[] = [null, 'sentAt', 'openedAt', 'pinVerifiedAt', 'profileDownloadedAt', 'enrolledAt'];
+
+/** Where an invitation stands: its step, or for an expired or revoked one, the furthest step its timestamps show. */
+export function invitationProgress(invitation: Stamped): InvitationProgress {
+  const forward = (INVITATION_STEPS as readonly string[]).indexOf(invitation.status);
+  if (forward >= 0) return { reached: forward, step: INVITATION_STEPS[forward] as InvitationStep, closed: null };
+  let reached = 0;
+  STAMPS.forEach((stamp, i) => { if (stamp && invitation[stamp]) reached = i; });
+  return { reached, step: INVITATION_STEPS[reached] as InvitationStep, closed: invitation.status === 'expired' ? 'expired' : 'revoked' };
+}
+
+/** True while an invitation can still be resent, revoked or given a new PIN (the server's "open" states). */
+export function isOpenInvitation(invitation: Pick<InvitationDto, 'status'>): boolean {
+  return invitation.status !== 'enrolled' && invitation.status !== 'expired' && invitation.status !== 'revoked';
+}
+
+/** A user the invitation could not be sent to, with the user's name when the list knows it. */
+export interface SkippedUser {
+  userId: string;
+  label: string;
+  reason: string;
+}
+
+/** The skipped users of an invite, named from `known` (the users the admin picked). */
+export function skippedUsers(result: InviteResult, known: Pick<UserDto, 'id' | 'email' | 'displayName'>[]): SkippedUser[] {
+  const byId = new Map(known.map((u) => [u.id, u]));
+  return result.skipped.map((s) => {
+    const user = byId.get(s.userId);
+    return { userId: s.userId, label: user ? `${user.displayName} <${user.email}>` : s.userId, reason: s.reason };
+  });
+}
+
+/** The invitations store: one filtered list (paged by offset), the actions on it, and the enrollment address. */
+export const useInvitationsStore = defineStore('invitations', () => {
+  const api = useApi();
+  const items = ref<InvitationDto[]>([]);
+  const total = ref(0);
+  const status = ref<InvitationStatus | ''>('');
+  const loading = ref(false);
+  const loaded = ref(false);
+  const enrollmentUrl = ref<EnrollmentUrlDto | null>(null);
+  let generation = 0;
+
+  const hasMore = computed(() => items.value.length < total.value);
+
+  /** Loads the first page under the current filter, replacing the list. */
+  async function reload(): Promise<void> {
+    const mine = ++generation;
+    loading.value = true;
+    try {
+      const page = await api.invitations.list({ status: status.value || undefined, limit: Math.min(Math.max(INVITATIONS_PAGE_SIZE, items.value.length), 500), offset: 0 });
+      if (mine !== generation) return;
+      items.value = page.items;
+      total.value = page.total;
+      loaded.value = true;
+    } finally {
+      if (mine === generation) loading.value = false;
+    }
+  }
+
+  /** Appends the next page (newer invitations may shift it; rows already shown are not repeated). */
+  async function loadMore(): Promise<void> {
+    const mine = ++generation;
+    loading.value = true;
+    try {
+      const page = await api.invitations.list({ status: status.value || undefined, limit: INVITATIONS_PAGE_SIZE, offset: items.value.length });
+      if (mine !== generation) return;
+      const known = new Set(items.value.map((i) => i.id));
+      items.value = [...items.value, ...page.items.filter((i) => !known.has(i.id))];
+      total.value = page.total;
+    } finally {
+      if (mine === generation) loading.value = false;
+    }
+  }
+
+  /** Shows only invitations in `next` ('' for all). */
+  async function filter(next: InvitationStatus | ''): Promise<void> {
+    status.value = next;
+    items.value = [];
+    await reload();
+  }
+
+  function replace(invitation: InvitationDto): void {
+    items.value = items.value.map((i) => (i.id === invitation.id ? invitation : i));
+  }
+
+  /** Sends invitations to users (an open invitation of the same user is replaced); reloads the list. */
+  async function invite(userIds: string[]): Promise<InviteResult> {
+    const result = await api.invitations.invite(userIds);
+    if (loaded.value) await reload();
+    return result;
+  }
+
+  /** Sends the invitation again with a fresh link (and PIN when needed). */
+  async function resend(id: string): Promise<InvitationDto> {
+    const invitation = await api.invitations.resend(id);
+    replace(invitation);
+    return invitation;
+  }
+
+  /** Withdraws an invitation: its link and PIN stop working. */
+  async function revoke(id: string): Promise<InvitationDto> {
+    const invitation = await api.invitations.revoke(id);
+    replace(invitation);
+    return invitation;
+  }
+
+  /** Issues a new PIN (also mailed to the user); unlocks a locked PIN. */
+  async function newPin(id: string): Promise<NewPinResult> {
+    const result = await api.invitations.newPin(id);
+    replace(result.invitation);
+    return result;
+  }
+
+  /** Users whose email or name matches `q`, for picking whom to invite. */
+  async function findUsers(q: string): Promise<UserDto[]> {
+    return (await api.users.list({ q: q.trim() || undefined, limit: 20 })).items;
+  }
+
+  /** Loads the current enrollment address. */
+  async function loadEnrollmentUrl(): Promise<EnrollmentUrlDto> {
+    enrollmentUrl.value = await api.invitations.enrollmentUrl();
+    return enrollmentUrl.value;
+  }
+
+  /** Makes a new enrollment address; links of older versions stop working. */
+  async function regenerateUrl(): Promise<EnrollmentUrlDto> {
+    enrollmentUrl.value = await api.invitations.regenerateUrl();
+    return enrollmentUrl.value;
+  }
+
+  return { items, total, status, loading, loaded, hasMore, enrollmentUrl, reload, loadMore, filter, invite, resend, revoke, newPin, findUsers, loadEnrollmentUrl, regenerateUrl };
+});

@@ -1,0 +1,316 @@
+// The Devices page against an in-process server with real enrolled devices: emulated iPhones and a Mac (SCEP,
+// signed MDM check-ins, the command loop), an Android agent, and an APNs stand-in. The console enrolls, inspects,
+// locks, retires, wipes and deletes them; running each device's command loop changes its status.
+import { randomBytes } from 'node:crypto';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { AndroidAgent, androidFacts } from '../helpers/android-agent.js';
+import { startApnsMock, type ApnsMock } from '../helpers/apns-mock.js';
+import { EmulatedAppleDevice, iphoneSpec, macSpec, type AppleDeviceSpec } from '../helpers/apple-device.js';
+import { fakePushCertificate } from '../helpers/push-cert.js';
+import { startHarness, type Harness } from '../helpers/server-harness.js';
+import { choose, expectToast, input, openConsole, option, pickUsers, type ConsolePage } from './console-kit.js';
+
+test.describe.configure({ mode: 'serial' });
+
+const PASSWORD = 'a long user password';
+
+let h: Harness;
+let apns: ApnsMock;
+let c: ConsolePage;
+let page: Page;
+let caPem: string;
+const users: Record<string, string> = {};
+const devices: Record<string, EmulatedAppleDevice> = {};
+let android: AndroidAgent;
+
+async function addUser(email: string, displayName: string): Promise<string> {
+  const res = await h.admin.call('POST', '/api/users', { email, displayName, locale: 'en', password: PASSWORD });
+  expect(res.status, res.text).toBe(201);
+  users[email] = res.json<{ id: string }>().id;
+  return users[email] as string;
+}
+
+/** Downloads the profile from `profileUrl`, runs SCEP and MDM enrollment and the first command loop. */
+async function enrollWith(spec: AppleDeviceSpec, profileUrl: string): Promise<EmulatedAppleDevice> {
+  const device = new EmulatedAppleDevice(spec, { caPem });
+  expect((await device.downloadProfile(profileUrl)).status).toBe(200);
+  expect(await device.scep()).toEqual({ status: 'SUCCESS' });
+  expect((await device.enrollMdm()).every((r) => r.status === 200)).toBe(true);
+  await device.commandLoop();
+  devices[spec.deviceName] = device;
+  return device;
+}
+
+async function enrollByApi(spec: AppleDeviceSpec, email: string): Promise<EmulatedAppleDevice> {
+  const res = await h.admin.call('POST', '/api/enrollments', { userId: users[email], platform: spec.kind === 'mac' ? 'macos' : 'ios' });
+  expect(res.status, res.text).toBe(201);
+  return enrollWith(spec, res.json<{ profileUrl: string }>().profileUrl);
+}
+
+function row(name: string): Locator {
+  return page.getByTestId('device-table').locator('.el-table__body tr').filter({ hasText: name });
+}
+
+async function refresh(): Promise<void> {
+  await page.getByTestId('devices-refresh').click();
+  await expect(page.getByTestId('devices-refresh')).not.toHaveClass(/is-loading/);
+}
+
+async function rowAction(name: string, action: string): Promise<Locator> {
+  await row(name).getByTestId('device-actions').click();
+  await option(page, action).click();
+  const dialog = page.getByTestId('device-action-dialog');
+  await expect(dialog).toBeVisible();
+  return dialog;
+}
+
+test.beforeAll(async ({ browser }) => {
+  const pki = fakePushCertificate();
+  apns = await startApnsMock(pki.appleCaPem);
+  h = await startHarness({ apnsCa: apns.caPem });
+  caPem = h.server.services.ca.caCertificate().pem;
+  expect((await h.admin.call('PUT', '/api/push/certificate', { certificatePem: pki.certPem, privateKeyPem: pki.keyPem })).status).toBe(200);
+  expect((await h.admin.call('PUT', '/api/push/settings', { apnsBaseUrl: apns.url })).status).toBe(200);
+  const settings = (await h.admin.call('GET', '/api/settings/users')).json<{ settings: Record<string, unknown> }>().settings;
+  await h.admin.call('PUT', '/api/settings/users', { ...settings, deviceLimitPerUser: 20 });
+  await addUser('hana@example.com', 'Hana Suzuki');
+  await addUser('ken@example.com', 'Ken Watanabe');
+  c = await openConsole(browser, h);
+  page = c.page;
+});
+
+test.afterEach(() => c.guard.assertClean());
+
+test.afterAll(async () => {
+  await c?.context.close();
+  for (const d of Object.values(devices)) d.close();
+  android?.close();
+  await h?.stop();
+  await apns?.close();
+});
+
+test('an empty devices page; "Enroll a device for a user" hands out a one-time profile link that enrolls an iPhone', async () => {
+  await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Devices' }).click();
+  await expect(page).toHaveURL(/\/devices$/);
+  await expect(page.getByTestId('devices-empty')).toContainText('No devices yet.');
+  await expect(page.getByTestId('summary-total')).toContainText('0');
+
+  await page.getByTestId('enroll-device').click();
+  const dialog = page.getByTestId('enroll-dialog');
+  await expect(dialog.getByTestId('enroll-submit')).toBeDisabled();
+  await pickUsers(page, 'enroll-user', ['hana@example.com']);
+  await dialog.getByTestId('enroll-platform').getByText('iPhone / iPad').click();
+  await dialog.getByTestId('enroll-submit').click();
+  await expect(dialog).toContainText('The profile link for Hana Suzuki (iPhone / iPad) is ready:');
+  await expect(dialog.getByTestId('enroll-notes')).toContainText('The link works until');
+  await expect(dialog.getByTestId('enroll-notes')).toContainText('once a device has enrolled with it, the link stops working');
+  const profileUrl = await input(dialog, 'enroll-profile-url').inputValue();
+  expect(profileUrl).toMatch(/^https:\/\/tsunagu\.test:\d+\/profile\/[\w-]+$/);
+  await dialog.getByTestId('enroll-profile-url-copy').click();
+  await expect(dialog).toContainText(/Copied\.|Could not copy/);
+  await dialog.getByTestId('enroll-close').click();
+
+  await enrollWith(iphoneSpec(1), profileUrl);
+  await refresh();
+  await expect(row('iPhone 1').getByTestId('device-status')).toHaveAttribute('data-status', 'active');
+  await expect(row('iPhone 1')).toContainText('Hana Suzuki');
+  await expect(row('iPhone 1')).toContainText(devices['iPhone 1']?.spec.serialNumber ?? '-');
+  await expect(page.getByTestId('summary-total')).toContainText('1');
+  await expect(page.getByTestId('summary-active')).toContainText('1');
+  await expect(page.getByTestId('enrollment-chart-total')).toHaveText('1 enrollment');
+
+  // The link enrolls one device only.
+  const again = await new EmulatedAppleDevice(iphoneSpec(99), { caPem }).downloadProfile(profileUrl);
+  expect(again.status).not.toBe(200);
+});
+
+test('more devices: two iPhones and a Mac enrolled, one iPhone still pending, an Android phone with the agent', async () => {
+  await enrollByApi(iphoneSpec(2), 'hana@example.com');
+  await enrollByApi(iphoneSpec(3), 'ken@example.com');
+  await enrollByApi(macSpec(4), 'ken@example.com');
+
+  // Pending: the profile is installed and SCEP done, but no TokenUpdate yet.
+  const res = await h.admin.call('POST', '/api/enrollments', { userId: users['ken@example.com'], platform: 'ios' });
+  const pending = new EmulatedAppleDevice(iphoneSpec(5), { caPem });
+  devices['iPhone 5'] = pending;
+  expect((await pending.downloadProfile(res.json<{ profileUrl: string }>().profileUrl)).status).toBe(200);
+  expect(await pending.scep()).toEqual({ status: 'SUCCESS' });
+  const s = pending.spec;
+  expect((await pending.checkin({ MessageType: 'Authenticate', UDID: s.udid, Topic: pending.profile?.mdm.topic ?? '', SerialNumber: s.serialNumber, OSVersion: s.osVersion, BuildVersion: s.buildVersion, ProductName: s.productName })).status).toBe(200);
+
+  android = new AndroidAgent({ server: h.server.enrollmentUrl.replace(/\/$/, ''), caPem, deviceId: null, token: null, facts: androidFacts(33, randomBytes(8).toString('hex'), 6), pendingResults: [], locked: false, wiped: false, retired: false, loopback: true });
+  expect((await android.enroll({ method: 'password', email: 'ken@example.com', password: PASSWORD })).status).toBe('pending');
+  android.grantAdmin();
+  expect((await android.checkIn()).status).toBe('active');
+
+  await refresh();
+  await expect(page.getByTestId('device-total')).toHaveText('Devices: 6');
+  await expect(page.getByTestId('summary-active')).toContainText('5');
+  await expect(page.getByTestId('summary-pending')).toContainText('1');
+  await expect(page.getByTestId('summary-macos')).toContainText('1');
+  await expect(page.getByTestId('summary-android')).toContainText('1');
+  const pendingRow = row(s.serialNumber);
+  await expect(pendingRow.getByTestId('device-status')).toHaveAttribute('data-status', 'pending');
+  await expect(pendingRow.getByTestId('device-status-reason')).toHaveText('Waiting for the device to finish enrolling');
+  await expect(row('Android 6')).toContainText('Android');
+});
+
+test('filters: a status tile, the status and platform menus, and the search', async () => {
+  await page.getByTestId('summary-pending').click();
+  await expect(page.getByTestId('device-total')).toHaveText('Devices: 1');
+  await expect(row(devices['iPhone 5']?.spec.serialNumber ?? '-')).toHaveCount(1);
+  await page.getByTestId('summary-total').click();
+  await expect(page.getByTestId('device-total')).toHaveText('Devices: 6');
+  await choose(page, 'device-platform-filter', 'Mac');
+  await expect(page.getByTestId('device-total')).toHaveText('Devices: 1');
+  await choose(page, 'device-platform-filter', 'All platforms');
+  await input(page, 'device-search').fill(devices['iPhone 2']?.spec.serialNumber ?? '');
+  await expect(page.getByTestId('device-total')).toHaveText('Devices: 1');
+  await expect(row('iPhone 2')).toHaveCount(1);
+  await input(page, 'device-search').fill('');
+  await expect(page.getByTestId('device-total')).toHaveText('Devices: 6');
+});
+
+test('the detail drawer: facts, channels, commands with results; ask for information, cancel it, push now', async () => {
+  await row('iPhone 1').getByTestId('device-open').click();
+  const drawer = page.getByTestId('device-detail');
+  await expect(drawer).toBeVisible();
+  const spec = devices['iPhone 1']?.spec as AppleDeviceSpec;
+  await expect(drawer.getByTestId('device-facts')).toContainText(spec.serialNumber);
+  await expect(drawer.getByTestId('device-facts')).toContainText(spec.udid);
+  await expect(drawer.getByTestId('device-facts')).toContainText('Hana Suzuki');
+  await expect(drawer.getByTestId('device-channel')).toContainText('Has a push token');
+  const info = drawer.locator('[data-testid=device-command][data-type=DeviceInformation][data-status=acknowledged]').first();
+  await expect(info).toContainText('Done');
+  await info.locator('summary').click();
+  await expect(info.getByTestId('device-command-result')).toContainText(`"SerialNumber": "${spec.serialNumber}"`);
+
+  await drawer.getByTestId('device-ask-info').click();
+  await expectToast(page, 'Asked the device for its information.');
+  const waiting = drawer.locator('[data-testid=device-command][data-type=DeviceInformation][data-status=queued]');
+  await expect(waiting).toHaveCount(1);
+  await waiting.getByTestId('device-command-cancel').click();
+  await expectToast(page, 'Cancelled.');
+  await expect(drawer.locator('[data-testid=device-command][data-status=cancelled]')).toHaveCount(1);
+  expect(await devices['iPhone 1']?.commandLoop()).toEqual([]);
+
+  const pushes = apns.received.length;
+  await drawer.getByTestId('device-push').click();
+  await expect(drawer.getByTestId('device-push-result')).toContainText('device: Apple accepted the push.');
+  expect(apns.received.length).toBeGreaterThan(pushes);
+  await drawer.locator('.el-drawer__close-btn').click();
+  await expect(drawer).toBeHidden();
+});
+
+test('lock a Mac with a message: the console shows the PIN the Mac needs; the Mac gets DeviceLock', async () => {
+  const dialog = await rowAction('Mac 4', 'Lock');
+  await expect(dialog).toContainText('Lock this device?');
+  await expect(dialog).toContainText('A Mac gets a 6-digit PIN with this command.');
+  await input(dialog, 'device-lock-message').fill('Call the office on 1234');
+  await dialog.getByTestId('device-action-confirm').click();
+  await expect(dialog.getByTestId('device-action-ok')).toContainText('Lock sent to 1 device.');
+  const pin = dialog.getByTestId('device-action-pin');
+  await expect(pin).toHaveText(/^\d{6}$/);
+  await expect(dialog.getByTestId('device-action-pins')).toContainText('Each Mac below needs its PIN to unlock.');
+  await dialog.getByTestId('device-action-close').click();
+  expect(await devices['Mac 4']?.commandLoop()).toEqual(['DeviceLock']);
+  await refresh();
+  await expect(row('Mac 4').getByTestId('device-status')).toHaveAttribute('data-status', 'active');
+});
+
+test('retire an iPhone: the dialog says what happens; after its command loop it is Inactive, with the reason', async () => {
+  const dialog = await rowAction('iPhone 1', 'Retire');
+  await expect(dialog).toContainText('Retire this device?');
+  await expect(dialog).toContainText('The device becomes Inactive when it acknowledges');
+  await dialog.getByTestId('device-action-confirm').click();
+  await expect(dialog.getByTestId('device-action-ok')).toContainText('Retire sent to 1 device.');
+  await dialog.getByTestId('device-action-close').click();
+  expect(await devices['iPhone 1']?.commandLoop()).toEqual(['RemoveProfile']);
+  await refresh();
+  const status = row('iPhone 1').getByTestId('device-status');
+  await expect(status).toHaveAttribute('data-status', 'inactive');
+  await expect(status).toContainText('Inactive');
+  await expect(status.getByTestId('device-status-reason')).toHaveText('Retired: no longer managed');
+  // Retired devices cannot be locked or wiped any more.
+  await row('iPhone 1').getByTestId('device-actions').click();
+  await expect(page.locator('.el-dropdown-menu__item:visible').filter({ hasText: 'Wipe' })).toHaveClass(/is-disabled/);
+  await page.keyboard.press('Escape');
+});
+
+test('wipe two devices at once: the wipe word must be typed; the Mac PIN is shown; both turn Wiped', async () => {
+  await row('iPhone 2').locator('.el-checkbox').click();
+  await row('Mac 4').locator('.el-checkbox').click();
+  await row('iPhone 1').locator('.el-checkbox').click();
+  await expect(page.getByTestId('devices-bulk')).toContainText('3 devices selected');
+  await page.getByTestId('devices-bulk-wipe').click();
+  const dialog = page.getByTestId('device-action-dialog');
+  await expect(dialog).toContainText('Wipe 2 devices?');
+  await expect(dialog).toContainText('This cannot be undone.');
+  await expect(dialog.getByTestId('device-action-skipped')).toContainText('iPhone 1 (Inactive)');
+  await expect(dialog.getByTestId('device-action-targets')).toContainText('iPhone 2');
+  await expect(dialog.getByTestId('device-action-targets')).toContainText('Mac 4');
+  const confirm = dialog.getByTestId('device-action-confirm');
+  await expect(confirm).toBeDisabled();
+  await input(dialog, 'device-wipe-word').fill('wip');
+  await expect(confirm).toBeDisabled();
+  await input(dialog, 'device-wipe-word').fill('WIPE');
+  await expect(confirm).toBeEnabled();
+  await confirm.click();
+  await expect(dialog.getByTestId('device-action-ok')).toContainText('Wipe sent to 2 devices.');
+  await expect(dialog.getByTestId('device-action-pins')).toContainText('Mac 4');
+  await expect(dialog.getByTestId('device-action-pin')).toHaveCount(1);
+  await dialog.getByTestId('device-action-close').click();
+  await expect(page.getByTestId('devices-bulk')).toHaveCount(0);
+  expect(await devices['iPhone 2']?.commandLoop()).toEqual(['EraseDevice']);
+  expect(await devices['Mac 4']?.commandLoop()).toEqual(['EraseDevice']);
+  await refresh();
+  await expect(row('iPhone 2').getByTestId('device-status')).toHaveAttribute('data-status', 'wiped');
+  await expect(row('Mac 4').getByTestId('device-status')).toHaveAttribute('data-status', 'wiped');
+  await expect(page.getByTestId('summary-wiped')).toContainText('2');
+});
+
+test('wipe one device: its name is the word to type', async () => {
+  const dialog = await rowAction('iPhone 3', 'Wipe');
+  await expect(dialog.getByTestId('device-wipe-expected')).toHaveText('iPhone 3');
+  await input(dialog, 'device-wipe-word').fill('WIPE');
+  await expect(dialog.getByTestId('device-action-confirm')).toBeDisabled();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+});
+
+test('an Android lock waits for the agent and can be cancelled from the detail drawer', async () => {
+  const dialog = await rowAction('Android 6', 'Lock');
+  await expect(dialog).not.toContainText('A Mac gets a 6-digit PIN');
+  await dialog.getByTestId('device-action-confirm').click();
+  await expect(dialog.getByTestId('device-action-ok')).toBeVisible();
+  await expect(dialog.getByTestId('device-action-pins')).toHaveCount(0);
+  await dialog.getByTestId('device-action-close').click();
+  await row('Android 6').getByTestId('device-open').click();
+  const drawer = page.getByTestId('device-detail');
+  const action = drawer.locator('[data-testid=device-agent-action][data-status=queued]');
+  await expect(action).toContainText('Lock');
+  await expect(action).toContainText('Waiting');
+  await action.getByTestId('device-agent-cancel').click();
+  await expectToast(page, 'Cancelled.');
+  await expect(drawer.locator('[data-testid=device-agent-action][data-status=cancelled]')).toHaveCount(1);
+  const checkIn = await android.checkIn();
+  expect(checkIn.actions).toEqual([]);
+  await drawer.locator('.el-drawer__close-btn').click();
+});
+
+test('delete a device entry: it leaves the list, and the audit trail keeps it', async () => {
+  const dialog = await rowAction('iPhone 3', 'Delete');
+  await expect(dialog).toContainText('Delete this device entry?');
+  await expect(dialog).toContainText('its history stays in the audit trail');
+  await dialog.getByTestId('device-action-confirm').click();
+  await expect(dialog.getByTestId('device-action-ok')).toContainText('Deleted 1 entry.');
+  await dialog.getByTestId('device-action-close').click();
+  await expect(row('iPhone 3')).toHaveCount(0);
+  await expect(page.getByTestId('device-total')).toHaveText('Devices: 5');
+  const audit = (await h.admin.call('GET', '/api/audit?action=device.deleted')).json<{ items: { subjectLabel: string }[] }>();
+  expect(audit.items[0]?.subjectLabel).toBe('iPhone 3');
+
+  await page.goto('/audit');
+  await expect(page.getByTestId('audit-table')).toContainText('Device entry deleted');
+  await expect(page.getByTestId('audit-table')).toContainText('Wipe sent to device');
+});

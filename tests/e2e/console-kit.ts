@@ -1,0 +1,105 @@
+// Shared pieces of the console specs that run against an in-process server (the test harness): signing in,
+// inputs by test id, toasts, and reading the links and PINs out of real emails.
+import { expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
+import type { ParsedMail } from 'mailparser';
+import { HARNESS_ADMIN, local, type Harness } from '../helpers/server-harness.js';
+import { guardPage, type PageGuard } from './page-guard.js';
+
+/** A signed-in console page and what watches it. */
+export interface ConsolePage {
+  context: BrowserContext;
+  page: Page;
+  guard: PageGuard;
+}
+
+/** The desktop and phone sizes every console page is checked at. */
+export const SIZES = {
+  desktop: { viewport: { width: 1280, height: 800 }, isMobile: false },
+  phone: { viewport: { width: 390, height: 844 }, isMobile: true },
+} as const;
+
+/** The text input with `testId`: element-plus puts the attribute on the <input> itself or on its wrapper. */
+export function input(scope: Page | Locator, testId: string): Locator {
+  return scope.locator(`input[data-testid="${testId}"], textarea[data-testid="${testId}"], [data-testid="${testId}"] input, [data-testid="${testId}"] textarea`).first();
+}
+
+/** Waits for the success toast saying `text`. */
+export async function expectToast(page: Page, text: string | RegExp): Promise<void> {
+  await expect(page.locator('.el-message--success').filter({ hasText: text }).first()).toBeVisible();
+}
+
+/** Waits until no toast is left (for screenshots). */
+export async function noToasts(page: Page): Promise<void> {
+  await expect(page.locator('.el-message')).toHaveCount(0, { timeout: 15_000 });
+}
+
+/** Opens a browser context on the harness's console and signs the harness admin in. */
+export async function openConsole(browser: Browser, h: Harness, options: { locale?: string; size?: keyof typeof SIZES } = {}): Promise<ConsolePage> {
+  const size = SIZES[options.size ?? 'desktop'];
+  const context = await browser.newContext({
+    baseURL: h.server.adminUrl, locale: options.locale ?? 'en-US', viewport: size.viewport, isMobile: size.isMobile, hasTouch: size.isMobile,
+    deviceScaleFactor: 1, acceptDownloads: true,
+  });
+  const page = await context.newPage();
+  const guard = guardPage(page);
+  await page.goto('/login');
+  await input(page, 'login-email').fill(HARNESS_ADMIN.email);
+  await input(page, 'login-password').fill(HARNESS_ADMIN.password);
+  await page.getByTestId('login-submit').click();
+  await expect(page).toHaveURL(/\/users$/);
+  return { context, page, guard };
+}
+
+/** The option of an open element-plus select or dropdown whose text is `text`. */
+export function option(page: Page, text: string | RegExp): Locator {
+  return page.locator('.el-select-dropdown__item:visible, .el-dropdown-menu__item:visible').filter({ hasText: text }).first();
+}
+
+/** Chooses `text` in the element-plus select with `testId`. */
+export async function choose(page: Page, testId: string, text: string | RegExp): Promise<void> {
+  await page.getByTestId(testId).click();
+  await option(page, text).click();
+}
+
+/** Picks users in a remote-search user picker by typing part of each email. */
+export async function pickUsers(page: Page, testId: string, emails: string[]): Promise<void> {
+  const box = page.getByTestId(testId);
+  for (const email of emails) {
+    await box.click();
+    await box.locator('input').fill(email.split('@')[0] ?? email);
+    await option(page, email).click();
+  }
+  // Close the dropdown (clicking the dialog's title) so the dialog's buttons are not covered.
+  await page.locator('.el-dialog__title:visible').first().click();
+  await expect(page.locator('.el-select-dropdown:visible')).toHaveCount(0);
+}
+
+/** The recipients of a parsed email. */
+export function recipients(mail: ParsedMail): string {
+  const to = mail.to;
+  if (!to) return '';
+  return (Array.isArray(to) ? to : [to]).map((a) => a.text).join(', ');
+}
+
+/** The /go link of an invitation email, on 127.0.0.1. */
+export function linkIn(mail: ParsedMail): string {
+  const m = /(https:\/\/\S+\/go)\b/.exec(mail.text ?? '');
+  if (!m?.[1]) throw new Error(`no /go link in:\n${mail.text}`);
+  return local(m[1]);
+}
+
+/** The PIN of an invitation email, or null when it has none. */
+export function pinIn(mail: ParsedMail): string | null {
+  return /PIN[^:\n]*: (\d{6,8})/.exec(mail.text ?? '')?.[1] ?? null;
+}
+
+/** The messages to `address` the sink has received so far. */
+export function mailsTo(messages: ParsedMail[], address: string): ParsedMail[] {
+  return messages.filter((m) => recipients(m).includes(address));
+}
+
+/** Waits until `address` has received `count` messages; returns them. */
+export async function waitForMails(messages: ParsedMail[], address: string, count: number): Promise<ParsedMail[]> {
+  await expect.poll(() => mailsTo(messages, address).length, { timeout: 15_000, message: `mails to ${address}` }).toBeGreaterThanOrEqual(count);
+  return mailsTo(messages, address);
+}

@@ -1,0 +1,279 @@
+// The Settings pages against an in-process server: SMTP to a real SMTP server on 127.0.0.1 (test message, outbox,
+// retry of a refused message), the Apple push certificate (PEM, PKCS#12, a CSR signed and uploaded without a key,
+// expiry warning, APNs address), and the device listener's TLS certificate (import, then back to the office CA).
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:tls';
+import forge from 'node-forge';
+import { expect, test, type Page } from '@playwright/test';
+import { generateRsaKeyPair, issueCertificate } from '../../server/modules/ca/x509.js';
+import { fakePushCertificate } from '../helpers/push-cert.js';
+import { startHarness, type Harness } from '../helpers/server-harness.js';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
+import { expectToast, input, openConsole, waitForMails, type ConsolePage } from './console-kit.js';
+
+test.describe.configure({ mode: 'serial' });
+
+const DAY = 86_400_000;
+
+let h: Harness;
+let sink: SmtpSink;
+let c: ConsolePage;
+let page: Page;
+
+async function nav(name: string, url: RegExp): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name, exact: true }).click();
+  await expect(page).toHaveURL(url);
+}
+
+/** A push certificate for the public key in `csrPem`, issued by a stand-in for Apple's CA (what identity.apple.com returns). */
+function signPushCsr(csrPem: string): { certPem: string; topic: string } {
+  const csr = forge.pki.certificationRequestFromPem(csrPem);
+  const ca = generateRsaKeyPair(2048);
+  const now = Date.now();
+  const caPem = issueCertificate({
+    subject: [{ shortName: 'CN', value: 'Test Apple Application Integration CA' }], publicKeyPem: ca.publicKeyPem, signingKeyPem: ca.privateKeyPem, serialHex: '0c01',
+    notBefore: new Date(now - DAY), notAfter: new Date(now + 3650 * DAY), extensions: [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, critical: true }],
+  });
+  const topic = 'com.apple.mgmt.External.7a2f6c1e-3d4b-4f5a-9e8d-1c2b3a4d5e6f';
+  const certPem = issueCertificate({
+    subject: [{ type: '0.9.2342.19200300.100.1.1', value: topic }, { shortName: 'CN', value: 'APSP:7a2f6c1e' }, { shortName: 'C', value: 'US' }],
+    issuerCertPem: caPem, publicKeyPem: forge.pki.publicKeyToPem(csr.publicKey as forge.pki.rsa.PublicKey), signingKeyPem: ca.privateKeyPem, serialHex: '0c02',
+    notBefore: new Date(now - DAY), notAfter: new Date(now + 365 * DAY),
+    extensions: [{ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, keyEncipherment: true }, { name: 'extKeyUsage', clientAuth: true }],
+  });
+  return { certPem, topic };
+}
+
+/** A server certificate for `names` from a stand-in public CA, as an office would buy. */
+function publicServerCertificate(names: string[]): { certPem: string; keyPem: string; rootPem: string } {
+  const root = generateRsaKeyPair(2048);
+  const now = Date.now();
+  const rootPem = issueCertificate({
+    subject: [{ shortName: 'CN', value: 'Test Public Root' }], publicKeyPem: root.publicKeyPem, signingKeyPem: root.privateKeyPem, serialHex: '0d01',
+    notBefore: new Date(now - DAY), notAfter: new Date(now + 3650 * DAY), extensions: [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, critical: true }],
+  });
+  const key = generateRsaKeyPair(2048);
+  const certPem = issueCertificate({
+    subject: [{ shortName: 'CN', value: names[0] as string }], issuerCertPem: rootPem, publicKeyPem: key.publicKeyPem, signingKeyPem: root.privateKeyPem, serialHex: '0d02',
+    notBefore: new Date(now - DAY), notAfter: new Date(now + 90 * DAY),
+    extensions: [{ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, keyEncipherment: true }, { name: 'extKeyUsage', serverAuth: true }, { name: 'subjectAltName', altNames: names.map((value) => ({ type: 2, value })) }],
+  });
+  return { certPem, keyPem: key.privateKeyPem, rootPem };
+}
+
+/** The subject CN the device listener presents for `servername`. */
+function presentedCn(port: number, servername: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false }, () => {
+      const cn = socket.getPeerX509Certificate()?.subject.match(/CN=([^\n]+)/)?.[1] ?? '';
+      socket.end();
+      resolve(cn);
+    });
+    socket.on('error', reject);
+  });
+}
+
+test.beforeAll(async ({ browser }) => {
+  sink = await startSmtpSink();
+  h = await startHarness();
+  c = await openConsole(browser, h);
+  page = c.page;
+});
+
+test.afterEach(() => c.guard.assertClean());
+
+test.afterAll(async () => {
+  await c?.context.close();
+  await h?.stop();
+  await sink?.close();
+});
+
+test('SMTP: not set up yet; a server-side refusal is shown on its field; then saved', async () => {
+  await nav('Mail', /\/settings\/mail$/);
+  await expect(page.getByTestId('smtp-not-configured')).toContainText('No SMTP server is set up yet');
+  await expect(page.getByTestId('mail-test-send')).toBeDisabled();
+  const form = page.getByTestId('smtp-form');
+  await input(form, 'smtp-host').fill('bad host!');
+  await form.getByTestId('smtp-security').getByText('None').click();
+  await expect(input(form, 'smtp-port')).toHaveValue('25');
+  await input(form, 'smtp-port').fill(String(sink.port));
+  await input(form, 'smtp-from-address').fill('it@office.example');
+  await input(form, 'smtp-from-name').fill('Office IT');
+  await page.getByTestId('smtp-save').click();
+  await expect(page.getByTestId('smtp-error')).toContainText('Some of the values are not valid.');
+  await expect(page.getByTestId('smtp-error')).toContainText('The SMTP host must be a host name or IP address.');
+  await expect(form.locator('.el-form-item.is-error')).toContainText('Host');
+
+  await input(form, 'smtp-host').fill('127.0.0.1');
+  await page.getByTestId('smtp-save').click();
+  await expectToast(page, 'SMTP settings saved.');
+  await expect(page.getByTestId('smtp-not-configured')).toHaveCount(0);
+  await expect(page.getByTestId('smtp-error')).toHaveCount(0);
+
+  await page.reload();
+  await expect(input(page.getByTestId('smtp-form'), 'smtp-port')).toHaveValue(String(sink.port));
+  await expect(input(page.getByTestId('smtp-form'), 'smtp-host')).toHaveValue('127.0.0.1');
+});
+
+test('SMTP password: write-only, kept when left empty, and removable', async () => {
+  const form = page.getByTestId('smtp-form');
+  await expect(form).toContainText('No password is saved.');
+  await input(form, 'smtp-password').fill('relay secret 1');
+  await page.getByTestId('smtp-save').click();
+  await expectToast(page, 'SMTP settings saved.');
+  await expect(form).toContainText('A password is saved. It is never shown');
+  await expect(input(form, 'smtp-password')).toHaveValue('');
+  await expect(input(form, 'smtp-password')).toHaveAttribute('placeholder', 'Leave empty to keep the saved password');
+  const saved = (await h.admin.call('GET', '/api/mail/smtp')).json<{ hasPassword: boolean }>();
+  expect(saved.hasPassword).toBe(true);
+
+  await form.getByTestId('smtp-remove-password').click();
+  await expect(input(form, 'smtp-password')).toBeDisabled();
+  await page.getByTestId('smtp-save').click();
+  await expectToast(page, 'SMTP settings saved.');
+  await expect(form).toContainText('No password is saved.');
+  expect((await h.admin.call('GET', '/api/mail/smtp')).json<{ hasPassword: boolean }>().hasPassword).toBe(false);
+});
+
+test('a test message: the SMTP server’s answer is shown plainly, for an accepted and a refused address', async () => {
+  sink.refused.add('nobody@office.example');
+  await input(page, 'mail-test-to').fill('admin@office.example');
+  await page.getByTestId('mail-test-send').click();
+  const result = page.getByTestId('mail-test-result');
+  await expect(result).toContainText('The SMTP server accepted the test message for admin@office.example.');
+  await expect(result).toContainText('The SMTP server accepted a message for admin@office.example.');
+  const [mail] = await waitForMails(sink.messages, 'admin@office.example', 1);
+  expect(mail?.subject).toContain('Tsunagu test message');
+
+  await input(page, 'mail-test-to').fill('nobody@office.example');
+  await page.getByTestId('mail-test-send').click();
+  await expect(result).toContainText('The test message to nobody@office.example was not sent.');
+  await expect(result).toContainText('550');
+});
+
+test('the outbox: a refused invitation fails with the server’s answer, and Retry sends it once the address works', async () => {
+  sink.refused.add('typo@example.com');
+  const user = await h.admin.call('POST', '/api/users', { email: 'typo@example.com', displayName: 'Typo', locale: 'en', sendInvitation: true });
+  expect(user.status).toBe(201);
+  await expect.poll(async () => (await h.admin.call('GET', '/api/mail/outbox')).json<{ counts: { failed: number } }>().counts.failed).toBe(1);
+  await page.getByTestId('outbox-refresh').click();
+  const failedRow = page.getByTestId('outbox-table').locator('.el-table__body tr').filter({ hasText: 'typo@example.com' });
+  await expect(failedRow.getByTestId('outbox-status')).toHaveText('Failed');
+  await expect(failedRow.getByTestId('outbox-error')).toContainText('550');
+  await expect(page.getByTestId('outbox-counts')).toContainText('Failed: 1');
+
+  sink.refused.delete('typo@example.com');
+  await failedRow.getByTestId('outbox-retry').click();
+  await expectToast(page, 'The message to typo@example.com is queued again');
+  await expect(failedRow.getByTestId('outbox-status')).toHaveText('Queued');
+  await h.server.services.tick();
+  await waitForMails(sink.messages, 'typo@example.com', 1);
+  await page.getByTestId('outbox-refresh').click();
+  await expect(failedRow.getByTestId('outbox-status')).toHaveText('Sent');
+  await expect(failedRow.getByTestId('outbox-retry')).toHaveCount(0);
+});
+
+test('push certificate: none yet; one without its key is refused with the server’s reason', async () => {
+  await nav('Push certificate', /\/settings\/push$/);
+  await expect(page.getByTestId('push-missing')).toContainText('No push certificate yet');
+  await input(page, 'push-certificate').fill('-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n');
+  await page.getByTestId('push-upload').click();
+  const error = page.getByTestId('push-upload-error');
+  await expect(error).toContainText('Some of the values are not valid.');
+  await expect(error).toContainText('Upload the private key too, or generate a CSR here first');
+});
+
+test('push certificate: a PEM expiring in 20 days is taken, with a clear warning and how to renew', async () => {
+  const pki = fakePushCertificate({ days: 20 });
+  await input(page, 'push-certificate').fill(pki.certPem);
+  await page.getByTestId('push-key-file').setInputFiles({ name: 'push.key', mimeType: 'application/x-pem-file', buffer: Buffer.from(pki.keyPem) });
+  await expect(page.getByTestId('push-upload-section')).toContainText('Read from push.key');
+  await page.getByTestId('push-upload').click();
+  await expectToast(page, `Push certificate saved (topic ${pki.topic}).`);
+  const warning = page.getByTestId('push-warning');
+  await expect(warning).toContainText(/The push certificate expires in (19|20) days\. Renew it now\./);
+  await expect(warning).toContainText('identity.apple.com with the same Apple ID');
+  await expect(warning).toContainText('A renewal keeps the topic');
+  await expect(page.getByTestId('push-topic')).toHaveText(pki.topic);
+});
+
+test('push certificate: a PKCS#12 file with its password', async () => {
+  const pki = fakePushCertificate({ days: 365 });
+  const p12 = forge.pkcs12.toPkcs12Asn1(forge.pki.privateKeyFromPem(pki.keyPem), [forge.pki.certificateFromPem(pki.certPem)], 'p12 secret', { algorithm: '3des' });
+  await page.getByTestId('push-format').getByText('PKCS#12').click();
+  await page.getByTestId('push-p12-file').setInputFiles({ name: 'push.p12', mimeType: 'application/x-pkcs12', buffer: Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary') });
+  await expect(page.getByTestId('push-upload-section')).toContainText('push.p12');
+  await input(page, 'push-p12-password').fill('wrong');
+  await page.getByTestId('push-upload').click();
+  await expect(page.getByTestId('push-upload-error')).toContainText('The PKCS#12 password is wrong.');
+  await input(page, 'push-p12-password').fill('p12 secret');
+  await page.getByTestId('push-upload').click();
+  await expectToast(page, `Push certificate saved (topic ${pki.topic}).`);
+  await expect(page.getByTestId('push-ok')).toHaveText('The push certificate is valid.');
+  await expect(page.getByTestId('push-warning')).toHaveCount(0);
+});
+
+test('push certificate: a CSR is downloaded, signed, and the certificate uploaded without a key', async () => {
+  const download = page.waitForEvent('download');
+  await page.getByTestId('push-csr').click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('tsunagu-push-request.csr');
+  const csrPem = readFileSync(await file.path(), 'utf8');
+  expect(csrPem).toContain('-----BEGIN CERTIFICATE REQUEST-----');
+  await expect(page.getByTestId('push-csr-pending')).toContainText('Upload the certificate Apple issues for it, without a key.');
+  // A text area keeps line feeds only.
+  expect(await input(page, 'push-csr-text').inputValue()).toBe(csrPem.replace(/\r\n/g, '\n'));
+
+  const signed = signPushCsr(csrPem);
+  await page.getByTestId('push-format').getByText('PEM').click();
+  await input(page, 'push-certificate').fill(signed.certPem);
+  await page.getByTestId('push-upload').click();
+  await expectToast(page, `Push certificate saved (topic ${signed.topic}).`);
+  await expect(page.getByTestId('push-csr-pending')).toHaveCount(0);
+  await expect(page.getByTestId('push-topic')).toHaveText(signed.topic);
+});
+
+test('APNs address: only an https origin is taken', async () => {
+  await input(page, 'push-apns-url').fill('http://push.example/path');
+  await page.getByTestId('push-apns-save').click();
+  await expect(page.getByTestId('push-apns-error')).toContainText('https://');
+  await input(page, 'push-apns-url').fill('https://api.sandbox.push.apple.com');
+  await page.getByTestId('push-apns-save').click();
+  await expectToast(page, 'APNs address saved.');
+  expect((await h.admin.call('GET', '/api/push/settings')).json<{ apnsBaseUrl: string }>().apnsBaseUrl).toBe('https://api.sandbox.push.apple.com');
+});
+
+test('server certificate: the office CA’s, imported for a public name (devices get it at once), then back again', async () => {
+  await nav('Server certificate', /\/settings\/tls$/);
+  await expect(page.getByTestId('tls-source')).toHaveAttribute('data-source', 'generated');
+  await expect(page.getByTestId('tls-names')).toContainText('tsunagu.test');
+  await expect(page.getByTestId('tls-names')).toContainText('127.0.0.1');
+  const caFingerprint = h.server.services.ca.caCertificate().fingerprint256.replace(/[^0-9A-F]/gi, '').toUpperCase().match(/.{2}/g)?.join(':');
+  await expect(page.getByTestId('tls-ca-fingerprint')).toHaveText(caFingerprint ?? '-');
+  await expect(page.getByTestId('tls-generated-section')).toHaveCount(0);
+
+  const wrong = publicServerCertificate(['mdm.example.org']);
+  const other = publicServerCertificate(['mdm.example.org']);
+  await input(page, 'tls-certificate').fill(wrong.certPem);
+  await input(page, 'tls-key').fill(other.keyPem);
+  await page.getByTestId('tls-import').click();
+  await expect(page.getByTestId('tls-import-error')).toContainText('The private key does not belong to this certificate.');
+
+  await input(page, 'tls-key').fill(wrong.keyPem);
+  await input(page, 'tls-chain').fill(wrong.rootPem);
+  await page.getByTestId('tls-import').click();
+  await expectToast(page, 'Certificate imported. New connections use it now.');
+  await expect(page.getByTestId('tls-source')).toHaveAttribute('data-source', 'imported');
+  await expect(page.getByTestId('tls-names')).toHaveText(/mdm\.example\.org/);
+  const port = Number(new URL(h.server.enrollmentUrl).port);
+  expect(await presentedCn(port, 'mdm.example.org')).toBe('mdm.example.org');
+
+  await page.getByTestId('tls-use-generated').click();
+  const confirm = page.getByTestId('tls-generated-confirm');
+  await expect(confirm).toContainText('switches to a certificate issued by the office CA');
+  await expect(confirm).toContainText('The imported certificate is no longer used.');
+  await confirm.getByTestId('tls-generated-confirm-confirm').click();
+  await expectToast(page, 'The device listener uses a certificate from the office CA again.');
+  await expect(page.getByTestId('tls-source')).toHaveAttribute('data-source', 'generated');
+  expect(await presentedCn(port, 'tsunagu.test')).not.toBe('mdm.example.org');
+});

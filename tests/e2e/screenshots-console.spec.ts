@@ -1,0 +1,244 @@
+// Screenshots of the Invitations, Devices and Settings pages and their dialogs in ja and en, at desktop
+// (1280x800) and phone (390x844) sizes, into test-output/screenshots/<page>-<lang>-<desktop|phone>.png, over a
+// seeded office (see console-seed.ts), for people to look at.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { generateRsaKeyPair, issueCertificate } from '../../server/modules/ca/x509.js';
+import { input, noToasts, openConsole, option, pickUsers } from './console-kit.js';
+import { seedOffice, type SeededOffice } from './console-seed.js';
+import { TEST_OUTPUT } from './server.js';
+
+const SHOTS = join(TEST_OUTPUT, 'screenshots');
+const LANGS = [{ lang: 'ja', locale: 'ja-JP' }, { lang: 'en', locale: 'en-US' }] as const;
+const SIZES = ['desktop', 'phone'] as const;
+const DAY = 86_400_000;
+
+let office: SeededOffice;
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  test.setTimeout(180_000);
+  mkdirSync(SHOTS, { recursive: true });
+  office = await seedOffice();
+});
+
+test.afterAll(async () => {
+  await office?.close();
+});
+
+async function shoot(page: Page, name: string, lang: string, size: string, fullPage = true): Promise<void> {
+  // No hover effects in the picture, and fonts loaded so the Japanese glyphs are in it.
+  await page.mouse.move(0, 0);
+  // A full-page picture starts at the top (the header is sticky and would otherwise sit mid-page).
+  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
+  await page.evaluate(() => document.fonts.ready.then(() => undefined));
+  await page.screenshot({ path: join(SHOTS, `${name}-${lang}-${size}.png`), fullPage, animations: 'disabled', caret: 'hide' });
+}
+
+/** A certificate for a public host name, to show the imported state. */
+function importedCertificate(): { certificatePem: string; privateKeyPem: string } {
+  const root = generateRsaKeyPair(2048);
+  const now = Date.now();
+  const rootPem = issueCertificate({
+    subject: [{ shortName: 'CN', value: 'Example Public Root' }], publicKeyPem: root.publicKeyPem, signingKeyPem: root.privateKeyPem, serialHex: '0e01',
+    notBefore: new Date(now - DAY), notAfter: new Date(now + 3650 * DAY), extensions: [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, critical: true }],
+  });
+  const key = generateRsaKeyPair(2048);
+  const certificatePem = issueCertificate({
+    subject: [{ shortName: 'CN', value: 'mdm.office.example' }], issuerCertPem: rootPem, publicKeyPem: key.publicKeyPem, signingKeyPem: root.privateKeyPem, serialHex: '0e02',
+    notBefore: new Date(now - DAY), notAfter: new Date(now + 20 * DAY),
+    extensions: [{ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, keyEncipherment: true }, { name: 'extKeyUsage', serverAuth: true }, { name: 'subjectAltName', altNames: [{ type: 2, value: 'mdm.office.example' }] }],
+  });
+  return { certificatePem, privateKeyPem: key.privateKeyPem };
+}
+
+for (const { lang, locale } of LANGS) {
+  for (const size of SIZES) {
+    test(`invitations, devices and settings in ${lang} on ${size}`, async ({ browser }) => {
+      test.setTimeout(240_000);
+      const phone = size === 'phone';
+      const ja = lang === 'ja';
+      const { h } = office;
+      const { context, page, guard } = await openConsole(browser, h, { locale, size });
+      const shot = (name: string, fullPage = true) => shoot(page, name, lang, size, fullPage);
+      const cancel = (scope: Locator) => scope.getByRole('button', { name: ja ? 'キャンセル' : 'Cancel', exact: true }).click();
+      const card = (testId: string, text: string) => page.getByTestId(testId).filter({ hasText: text });
+      const tableRow = (table: string, text: string) => page.getByTestId(table).locator('.el-table__body tr').filter({ hasText: text });
+
+      // Users: two selected, the bulk bar, and the invite confirmation.
+      await expect(page.getByTestId(phone ? 'user-cards' : 'user-table')).toContainText('mori@example.com');
+      await noToasts(page);
+      for (const email of ['mori@example.com', 'watanabe@example.com']) {
+        if (phone) await card('user-card', email).getByTestId('user-select').click();
+        else await tableRow('user-table', email).locator('.el-checkbox').click();
+      }
+      await expect(page.getByTestId('users-bulk')).toBeVisible();
+      await shot('users-selected', false);
+      await page.getByTestId('users-bulk-invite').click();
+      const inviteConfirm = page.getByTestId('invite-confirm');
+      await expect(inviteConfirm).toBeVisible();
+      await shot('invite-confirm', false);
+      await cancel(inviteConfirm);
+      await expect(inviteConfirm).toBeHidden();
+
+      // Add user, with "Send an invitation email now".
+      await page.getByTestId('add-user').click();
+      const userDialog = page.getByTestId('user-dialog');
+      await input(userDialog, 'user-email').fill('new.person@example.com');
+      await input(userDialog, 'user-display-name').fill(ja ? '新入 社員' : 'New Person');
+      await userDialog.getByTestId('user-send-invitation').click();
+      await shot('add-user-invite', false);
+      await cancel(userDialog);
+
+      // Invitations.
+      await page.goto('/invitations');
+      await expect(page.getByTestId(phone ? 'invitation-cards' : 'invitation-table')).toContainText('kobayashi@example.com');
+      await shot('invitations');
+      const openRow = phone ? card('invitation-row', 'mori@example.com') : tableRow('invitation-table', 'mori@example.com');
+      await openRow.getByTestId('invitation-revoke').click();
+      const invConfirm = page.getByTestId('invitation-confirm');
+      await expect(invConfirm).toBeVisible();
+      await shot('invitation-revoke', false);
+      await cancel(invConfirm);
+      await expect(invConfirm).toBeHidden();
+      const lockedRow = phone ? card('invitation-row', 'kobayashi@example.com') : tableRow('invitation-table', 'kobayashi@example.com');
+      await lockedRow.getByTestId('invitation-new-pin').click();
+      await shot('invitation-new-pin-confirm', false);
+      await invConfirm.getByTestId('invitation-confirm-confirm').click();
+      const pinDialog = page.getByTestId('new-pin-dialog');
+      await expect(pinDialog.getByTestId('new-pin-value')).toHaveText(/^\d{6}$/);
+      await shot('new-pin', false);
+      await pinDialog.getByTestId('new-pin-close').click();
+
+      // Send invitations: one user picked, one removed meanwhile (so the result lists a skipped user).
+      const throwaway = (await h.admin.call('POST', '/api/users', { email: `leaver.${lang}.${size}@example.com`, displayName: ja ? '退職 予定' : 'Leaving Soon', locale: lang })).json<{ id: string }>().id;
+      await page.getByTestId('send-invitations').click();
+      const inviteDialog = page.getByTestId('invite-dialog');
+      await pickUsers(page, 'invite-users', ['ito@example.com', `leaver.${lang}.${size}@example.com`]);
+      await shot('invite-dialog', false);
+      await h.admin.call('DELETE', `/api/users/${throwaway}`);
+      await inviteDialog.getByTestId('invite-submit').click();
+      await expect(inviteDialog.getByTestId('invite-skipped')).toBeVisible();
+      await shot('invite-result', false);
+      await inviteDialog.getByTestId('invite-close').click();
+
+      // Devices.
+      await page.goto('/devices');
+      await expect(page.getByTestId(phone ? 'device-cards' : 'device-table')).toContainText('iPad 会議室 A');
+      await expect(page.getByTestId('device-summary')).toBeVisible();
+      await shot('devices');
+      const deviceRow = (name: string) => (phone ? card('device-row', name) : tableRow('device-table', name));
+      await deviceRow('iPad 会議室 A').getByTestId('device-open').click();
+      const drawer = page.getByTestId('device-detail');
+      await expect(drawer.getByTestId('device-facts')).toBeVisible();
+      await drawer.locator('[data-testid=device-command][data-status=acknowledged] summary').first().click();
+      await drawer.locator('.el-drawer__body').evaluate((el) => { el.scrollTop = 0; });
+      await shot('device-detail', false);
+      await drawer.locator('[data-testid=device-command][data-status=acknowledged]').first().scrollIntoViewIfNeeded();
+      await shot('device-detail-commands', false);
+      await drawer.locator('.el-drawer__close-btn').click();
+      await expect(drawer).toBeHidden();
+      await deviceRow('María').getByTestId('device-open').click();
+      await expect(drawer.getByTestId('device-facts')).toContainText('Google');
+      await shot('device-detail-android', false);
+      await drawer.locator('.el-drawer__close-btn').click();
+      await expect(drawer).toBeHidden();
+
+      const action = async (device: string, name: RegExp) => {
+        await deviceRow(device).getByTestId('device-actions').click();
+        await option(page, name).click();
+        const dialog = page.getByTestId('device-action-dialog');
+        await expect(dialog).toBeVisible();
+        return dialog;
+      };
+      let dialog = await action('鈴木の MacBook Air', ja ? /^ロック$/ : /^Lock$/);
+      await input(dialog, 'device-lock-message').fill(ja ? 'この Mac は会社の所有物です。情報システム（内線 1234）へ。' : 'This Mac belongs to the office. Call IT on 1234.');
+      await shot('device-lock', false);
+      await dialog.getByTestId('device-action-confirm').click();
+      await expect(dialog.getByTestId('device-action-pin')).toHaveText(/^\d{6}$/);
+      await shot('device-lock-result', false);
+      await dialog.getByTestId('device-action-close').click();
+      await office.devices['鈴木の MacBook Air']?.commandLoop();
+      dialog = await action('山田の iPhone', ja ? /^リタイア$/ : /^Retire$/);
+      await shot('device-retire', false);
+      await cancel(dialog);
+      dialog = await action('山田の iPhone', ja ? /^ワイプ$/ : /^Wipe$/);
+      await input(dialog, 'device-wipe-word').fill('山田の');
+      await shot('device-wipe', false);
+      await cancel(dialog);
+      dialog = await action('田中の iPhone', ja ? /^削除$/ : /^Delete$/);
+      await shot('device-delete', false);
+      await cancel(dialog);
+
+      // Several selected: the bulk bar and a bulk wipe that leaves out devices it does not apply to.
+      for (const name of ['山田の iPhone', '高橋の iPhone', 'Alex’s MacBook Air']) {
+        if (phone) await deviceRow(name).getByTestId('device-select').click();
+        else await deviceRow(name).locator('.el-checkbox').click();
+      }
+      await expect(page.getByTestId('devices-bulk')).toBeVisible();
+      await page.getByTestId('devices-bulk-wipe').click();
+      dialog = page.getByTestId('device-action-dialog');
+      await expect(dialog.getByTestId('device-action-skipped')).toBeVisible();
+      await shot('device-bulk-wipe', false);
+      await cancel(dialog);
+      await page.getByTestId('devices-bulk-clear').click();
+
+      await page.getByTestId('enroll-device').click();
+      const enroll = page.getByTestId('enroll-dialog');
+      await pickUsers(page, 'enroll-user', ['mori@example.com']);
+      await shot('enroll-device', false);
+      await enroll.getByTestId('enroll-submit').click();
+      await expect(input(enroll, 'enroll-profile-url')).toHaveValue(/\/profile\//);
+      await shot('enroll-device-link', false);
+      await enroll.getByTestId('enroll-close').click();
+
+      // Settings.
+      await page.goto('/settings/mail');
+      await expect(page.getByTestId('smtp-form')).toBeVisible();
+      await input(page, 'mail-test-to').fill('admin@office.example');
+      await page.getByTestId('mail-test-send').click();
+      await expect(page.getByTestId('mail-test-result')).toBeVisible();
+      await expect(page.getByTestId(phone ? 'outbox-cards' : 'outbox-table')).toContainText('bounce@example.com');
+      await noToasts(page);
+      await shot('mail-settings');
+
+      await page.goto('/settings/enrollment-url');
+      await expect(page.getByTestId('enrollment-url-version')).toBeVisible();
+      await shot('enrollment-url');
+      await page.getByTestId('enrollment-url-regenerate').click();
+      const regen = page.getByTestId('regenerate-confirm');
+      await expect(regen).toBeVisible();
+      await shot('enrollment-url-confirm', false);
+      await cancel(regen);
+
+      await page.goto('/settings/push');
+      await expect(page.getByTestId('push-warning')).toBeVisible();
+      await shot('push-settings');
+
+      await page.goto('/settings/tls');
+      await expect(page.getByTestId('tls-source')).toHaveAttribute('data-source', 'generated');
+      await shot('tls-settings');
+      expect((await h.admin.call('PUT', '/api/tls/certificate', importedCertificate())).status).toBe(200);
+      await page.reload();
+      await expect(page.getByTestId('tls-source')).toHaveAttribute('data-source', 'imported');
+      await shot('tls-settings-imported');
+      await page.getByTestId('tls-use-generated').click();
+      const back = page.getByTestId('tls-generated-confirm');
+      await expect(back).toBeVisible();
+      await shot('tls-generated-confirm', false);
+      await back.getByTestId('tls-generated-confirm-confirm').click();
+      await expect(page.getByTestId('tls-source')).toHaveAttribute('data-source', 'generated');
+
+      if (phone) {
+        await page.getByTestId('open-menu').click();
+        await expect(page.locator('.nav-drawer')).toBeVisible();
+        await shot('navigation-settings', false);
+      }
+
+      guard.assertClean();
+      await context.close();
+    });
+  }
+}
