@@ -130,7 +130,11 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
 /** Builds the HTTPS device listener's app (enrollment pages, and later SCEP, MDM and the agent API). */
 export async function buildDeviceApp(deps: ServerDeps): Promise<FastifyInstance> {
   const app = base(deps, { bodyLimit: DEVICE_BODY_LIMIT, https: deps.deviceTls });
-  await app.register(helmet, { contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], objectSrc: ["'none'"], frameAncestors: ["'none'"] } } });
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], objectSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    // Same-origin, so the portal's own form posts carry their Origin (the CSRF check reads it) and tokens in URLs never leave.
+    referrerPolicy: { policy: 'same-origin' },
+  });
   app.setNotFoundHandler(jsonNotFound);
   await app.register(cookie);
   registerPageAssets(app);

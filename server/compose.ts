@@ -120,6 +120,7 @@ export function createServices(f: Foundation): Services {
   const mail = createMailService({
     store: createMailStore(db), settingsStore, secrets, audit, clock, random, ...(f.mailTransport ? { transport: f.mailTransport } : {}),
     onSent: (row) => { if (row.ref_id && row.kind !== 'test') invitations?.mailSent(row.ref_id); },
+    kick: () => kick(),
   });
 
   let apns: ApnsClient | null = null;
@@ -127,7 +128,7 @@ export function createServices(f: Foundation): Services {
   const push: PushService = createPushService({
     store: createPushStore(db), settingsStore, mdm: mdmStore, secrets, audit, clock, organization,
     onDeadToken: (deviceId, channel, reason) => {
-      if (channel === 'device') deviceActions?.markReset(deviceId, `APNs no longer knows this device (${reason}): it was reset or its profile was removed without checking out`);
+      if (channel === 'device') deviceActions?.markReset(deviceId, `APNs answered ${reason}`);
     },
     apns: () => (apns ??= createApnsClient({ baseUrl: () => push.settings().apnsBaseUrl, credentials: () => push.credentials(), ...(f.apnsCa ? { ca: f.apnsCa } : {}) })),
   });
@@ -144,7 +145,7 @@ export function createServices(f: Foundation): Services {
       if (!row.device_id) return;
       mdm.shutDown(row.device_id, 'enrollment cancelled during profile install');
       const device = devicesStore.byId(row.device_id);
-      if (device && device.status === 'pending') devicesStore.update(row.device_id, { status: 'inactive', status_reason: 'enrollment cancelled during profile install', updated_at: clock.now().toISOString() });
+      if (device && device.status === 'pending') devicesStore.update(row.device_id, { status: 'inactive', status_reason: 'install_cancelled', updated_at: clock.now().toISOString() });
     },
   });
   const urls = createEnrollmentUrls({ store: settingsStore, clock, random });

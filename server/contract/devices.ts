@@ -4,6 +4,19 @@ export type Platform = 'ios' | 'macos' | 'android';
 /** Device statuses (seed wording): Pending before the first TokenUpdate or agent check-in. */
 export type DeviceStatus = 'pending' | 'active' | 'inactive' | 'wiped' | 'reset';
 
+/** Why a device has its status; the console words each code in the admin's language. */
+export type DeviceStatusReason =
+  | 'awaiting_token_update' // Apple: SCEP and Authenticate done, waiting for TokenUpdate
+  | 'reenrolling' // Apple: a known device enrolls again, waiting for TokenUpdate
+  | 'awaiting_check_in' // Android: enrolled, waiting for a check-in with device-admin rights
+  | 'retired'
+  | 'checked_out' // the user removed the profile and the device said so
+  | 'wiped'
+  | 'superseded' // Android 10+: a newer enrollment of the same device
+  | 'install_cancelled' // the profile install stopped after SCEP
+  | 'push_token_gone' // APNs no longer knows the device: reset or unenrolled without CheckOut
+  | 'deleted';
+
 /** A device record as the console sees it. */
 export interface DeviceDto {
   id: string;
@@ -23,8 +36,8 @@ export interface DeviceDto {
   buildVersion: string | null;
   enrolledAt: string | null;
   lastSeenAt: string | null;
-  /** Why the device has its status (e.g. "retired", "superseded by a newer enrollment"). */
-  statusReason: string | null;
+  /** Why the device has its status, when it is not plain Active. */
+  statusReason: DeviceStatusReason | null;
   /** Android API level (28 = Android 9). */
   apiLevel: number | null;
   manufacturer: string | null;
@@ -111,7 +124,16 @@ export interface AgentActionDto {
 export interface DeviceReenrollDto {
   /** Apple: the one-time profile URL to open on the device. */
   profileUrl: string | null;
-  /** Android: the content of the agent enrollment QR code. */
+  /** Android: the content of the agent enrollment QR code, and that code as a PNG data URL to show. */
   agentQr: string | null;
+  agentQrImage: string | null;
   expiresAt: string;
+}
+
+/** A command just queued; a Mac lock or erase carries the 6-digit PIN it will need. */
+export type CommandQueuedDto = CommandDto & { pin: string | null };
+
+/** POST /api/devices/:id/push: what APNs answered for each MDM channel (or why it was skipped). */
+export interface PushNowResult {
+  outcomes: { channel: string; result: { status: number; apnsId: string | null; reason: string | null } | null; skipped: string | null }[];
 }

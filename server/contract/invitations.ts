@@ -32,7 +32,7 @@ export interface InviteRequest {
 /** The invitations created, and users that could not be invited (with the reason). */
 export interface InviteResult {
   invitations: InvitationDto[];
-  skipped: { userId: string; reason: string }[];
+  skipped: { userId: string; reason: 'not_found' | 'disabled'; message: string }[];
 }
 
 /** A new PIN issued by an admin: shown once, and mailed to the user. */

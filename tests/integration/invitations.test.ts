@@ -3,6 +3,7 @@ import { FakeClock } from '../../server/core/clock.js';
 import { EmulatedAppleDevice, iphoneSpec } from '../helpers/apple-device.js';
 import { fakePushCertificate } from '../helpers/push-cert.js';
 import { PortalClient } from '../helpers/portal-client.js';
+import { send } from '../helpers/http.js';
 import { HARNESS_ADMIN, local, startHarness, type Harness } from '../helpers/server-harness.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 
@@ -244,5 +245,24 @@ describe('reliable mail and reminders', () => {
     await advance(3 * 86_400_000);
     await h.server.services.tick();
     expect(smtp.messages.filter((m) => m.to && 'text' in m.to && m.to.text === 'revoked@example.com')).toHaveLength(1);
+  });
+});
+
+describe('the portal in a browser’s shoes', () => {
+  it('sends Referrer-Policy same-origin, answers a foreign form post with a page, and words errors in the page language', async () => {
+    // The server restarted above (new ports).
+    origin = local(h.server.enrollmentUrl).replace(/\/$/, '');
+    const page = await new PortalClient(origin, caPem).get('/go');
+    const signIn = await new PortalClient(origin, caPem).get(page.headers.location as string);
+    expect(signIn.headers['referrer-policy']).toBe('same-origin');
+    const path = `${page.headers.location}/sign-in`;
+    const foreign = await send(`${origin}${path}`, { method: 'POST', ca: caPem, body: 'email=a%40b.c&secret=x', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example', 'accept-language': 'ja' } });
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers['content-type']).toMatch(/text\/html/);
+    expect(foreign.text).toContain('別のサイトから送信された');
+    const wrong = await new PortalClient(origin, caPem).post(path, { email: 'nobody@example.com', secret: '123456' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.text).toContain('メールアドレスまたは PIN が正しくありません。');
+    expect(wrong.text).toContain('The email address or PIN is wrong.');
   });
 });

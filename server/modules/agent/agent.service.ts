@@ -114,21 +114,21 @@ export function createAgentService(deps: AgentDeps): AgentService {
           deviceId = reuse.id;
           store.revokeTokens(reuse.id, now, 'replaced by a new enrollment');
           store.cancelPending(reuse.id, now);
-          devices.update(reuse.id, { ...facts(f), user_id: user.id, status: 'pending', status_reason: 're-enrolled: waiting for the first check-in', enrollment_id: enrollment.id, last_seen_at: now, updated_at: now });
+          devices.update(reuse.id, { ...facts(f), user_id: user.id, status: 'pending', status_reason: 'awaiting_check_in', enrollment_id: enrollment.id, last_seen_at: now, updated_at: now });
           audit.record({ actor, action: 'device.reenrolling', subject: { type: 'device', id: reuse.id, label: f.hardwareId }, details: { platform: 'android', apiLevel: f.apiLevel, from: reuse.status, rule: 'Android 9 and older keep one entry' }, sourceAddress });
         } else {
           deviceId = random.uuid();
           devices.insert({
             id: deviceId, platform: 'android', user_id: user.id, udid: null, serial_number: null, hardware_id: null, device_name: null, model: null, model_name: null,
             product_name: null, os_version: null, build_version: null, status: 'pending', enrolled_at: null, last_seen_at: now, info: '{}',
-            status_reason: 'waiting for the first check-in', api_level: null, manufacturer: null, enrollment_id: enrollment.id, created_at: now, updated_at: now, deleted_at: null,
+            status_reason: 'awaiting_check_in', api_level: null, manufacturer: null, enrollment_id: enrollment.id, created_at: now, updated_at: now, deleted_at: null,
             ...facts(f),
           });
           for (const old of previous.filter((d) => d.status === 'active' || d.status === 'pending')) {
             // Android 10 and newer: a new entry per enrollment; only the newest stays active.
             store.revokeTokens(old.id, now, 'superseded by a newer enrollment');
             store.cancelPending(old.id, now);
-            devices.update(old.id, { status: 'inactive', status_reason: 'superseded by a newer enrollment', updated_at: now });
+            devices.update(old.id, { status: 'inactive', status_reason: 'superseded', updated_at: now });
             audit.record({ actor, action: 'device.superseded', subject: { type: 'device', id: old.id, label: old.hardware_id }, details: { by: deviceId, from: old.status, to: 'inactive' }, sourceAddress });
           }
           audit.record({ actor, action: 'device.enrolling', subject: { type: 'device', id: deviceId, label: f.hardwareId }, details: { platform: 'android', apiLevel: f.apiLevel, model: f.model, enrollmentId: enrollment.id }, sourceAddress });

@@ -1,4 +1,5 @@
-import type { DeviceActionRequest, DeviceActionResult, DeviceDetailDto, DeviceSummaryDto, DeviceStatus, Platform } from '../../contract/devices.js';
+import QRCode from 'qrcode';
+import type { DeviceActionRequest, DeviceActionResult, DeviceDetailDto, DeviceReenrollDto, DeviceSummaryDto, DeviceStatus, Platform } from '../../contract/devices.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError, isAppError } from '../../core/errors.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
@@ -20,9 +21,9 @@ export interface DeviceActionsService {
    * Re-enrolls a device without clearing its entry first: a new enrollment for its user (Apple: a profile URL;
    * Android: an agent QR payload) that does not count against the device limit, since it replaces this device.
    */
-  reenroll(deviceId: string, actor: Actor, sourceAddress: string | null): { profileUrl: string | null; agentQr: string | null; expiresAt: string };
+  reenroll(deviceId: string, actor: Actor, sourceAddress: string | null): Promise<DeviceReenrollDto>;
   /** A device's identity stopped being valid outside our control (APNs says its token is dead): Reset. */
-  markReset(deviceId: string, reason: string): void;
+  markReset(deviceId: string, detail: string): void;
 }
 
 /** Dependencies of the device actions. */
@@ -148,24 +149,24 @@ export function createDeviceActionsService(deps: DeviceActionsDeps): DeviceActio
       return { total, byStatus, byPlatform, enrollmentsPerDay };
     },
 
-    reenroll(deviceId, actor, sourceAddress) {
+    async reenroll(deviceId, actor, sourceAddress) {
       const d = live(deviceId);
       if (!d.user_id) throw new AppError('VALIDATION_FAILED', 'This device has no user to enroll it for.', { field: 'deviceId' });
       audit.record({ actor, action: 'device.reenroll_started', subject: subject(d), details: { platform: d.platform, status: d.status }, sourceAddress });
       if (d.platform === 'android') {
         const qr = deps.agentQr(d.user_id, actor, sourceAddress);
-        return { profileUrl: null, agentQr: qr.payload, expiresAt: qr.expiresAt };
+        return { profileUrl: null, agentQr: qr.payload, agentQrImage: await QRCode.toDataURL(qr.payload, { margin: 1, width: 240, errorCorrectionLevel: 'M' }), expiresAt: qr.expiresAt };
       }
       const e = deps.enrollment.create({ userId: d.user_id, platform: d.platform }, actor, sourceAddress, 1);
-      return { profileUrl: e.profileUrl, agentQr: null, expiresAt: e.expiresAt };
+      return { profileUrl: e.profileUrl, agentQr: null, agentQrImage: null, expiresAt: e.expiresAt };
     },
 
-    markReset(deviceId, reason) {
+    markReset(deviceId, detail) {
       const d = devices.byId(deviceId);
       if (!d || d.deleted_at || d.status !== 'active') return;
       transaction(() => {
-        devices.update(deviceId, { status: 'reset', status_reason: reason, updated_at: clock.now().toISOString() });
-        audit.record({ actor: { type: 'system', label: 'push' }, action: 'device.reset_detected', subject: subject(d), details: { from: 'active', to: 'reset', reason } });
+        devices.update(deviceId, { status: 'reset', status_reason: 'push_token_gone', updated_at: clock.now().toISOString() });
+        audit.record({ actor: { type: 'system', label: 'push' }, action: 'device.reset_detected', subject: subject(d), details: { from: 'active', to: 'reset', reason: 'push_token_gone', detail } });
       });
     },
   };

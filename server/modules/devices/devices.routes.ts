@@ -47,7 +47,7 @@ export async function devicesRoutes(app: FastifyInstance, opts: { devices: Devic
   r.delete('/api/devices/:id/agent-actions/:actionId', { schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }), actionId: Type.String({ maxLength: 64 }) }) } }, async (request) =>
     opts.agent.cancel(request.params.id, request.params.actionId, adminActor(request), request.ip));
   r.post('/api/devices/:id/reenroll', { schema: { params: Id } }, async (request, reply) =>
-    reply.status(201).send(opts.actions.reenroll(request.params.id, adminActor(request), request.ip)));
+    reply.status(201).send(await opts.actions.reenroll(request.params.id, adminActor(request), request.ip)));
   r.post('/api/devices/:id/agent-token/revoke', { schema: { params: Id } }, async (request) => {
     opts.devices.get(request.params.id);
     return { revoked: opts.agent.revokeToken(request.params.id, 'revoked by an administrator', adminActor(request), request.ip) };

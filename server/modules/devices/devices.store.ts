@@ -1,4 +1,4 @@
-import type { DeviceStatus, Platform } from '../../contract/devices.js';
+import type { DeviceStatus, DeviceStatusReason, Platform } from '../../contract/devices.js';
 import type { Db } from '../../db/open.js';
 
 /** A device row as stored. */
@@ -19,7 +19,7 @@ export interface DeviceRow {
   enrolled_at: string | null;
   last_seen_at: string | null;
   info: string;
-  status_reason: string | null;
+  status_reason: DeviceStatusReason | null;
   api_level: number | null;
   manufacturer: string | null;
   enrollment_id: string | null;

@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { isAppError } from '../../core/errors.js';
 import { adminActor } from '../../http/auth.js';
 import { escapeHtml, pageLang, renderPage } from '../../http/pages.js';
+import { portalErrorText } from '../portal/portal-text.js';
 import type { EnrollmentService } from './enrollment.service.js';
 
 /** Content type of configuration profiles (apple-protocols §1.1). */
@@ -31,8 +32,9 @@ export async function profileRoutes(app: FastifyInstance, opts: { enrollment: En
       const lang = pageLang(request);
       const t = TEXT[lang];
       // A person reads this in Safari, so the refusal is a page, not JSON.
+      const { text } = portalErrorText(lang, err);
       return reply.status(err.status).type('text/html; charset=utf-8').header('cache-control', 'no-store')
-        .send(renderPage(lang, t.title, `<section><p>${escapeHtml(err.message)}</p><p>${escapeHtml(t.again)}</p></section>`));
+        .send(renderPage(lang, t.title, `<section><p>${escapeHtml(text)}</p><p>${escapeHtml(t.again)}</p></section>`));
     }
   });
 }

@@ -42,7 +42,7 @@ export interface EnrollmentService {
   /** Links the device an enrollment produced (the agent knows it at once; Apple devices at Authenticate). */
   attachDevice(enrollmentId: string, deviceId: string): void;
   /** The user's pending enrollment for a platform (reused by the portal), or a new one. */
-  pendingFor(input: { userId: string; platform: Platform; invitationId: string | null }, actor: Actor, sourceAddress: string | null): EnrollmentDto;
+  pendingFor(input: { userId: string; platform: Platform; invitationId: string | null }, actor: Actor, sourceAddress: string | null, replacing?: number): EnrollmentDto;
   /** Serves a profile for an enrollment the caller already authorized (a signed-in portal user). */
   downloadProfileFor(enrollmentId: string, userAgent: string | undefined, sourceAddress: string | null): ProfileDownload;
   /** The latest profile download of an enrollment: still valid (with seconds left), expired, used, or none. */
@@ -110,14 +110,14 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
 
   const issueProfile = (row: EnrollmentRow, userAgent: string | undefined, sourceAddress: string | null): ProfileDownload => {
     const now = clock.now();
-    if (row.status === 'closed') throw new AppError('ENROLLMENT_CLOSED', 'This enrollment was closed. Ask your administrator for a new invitation.');
-    if (row.status === 'enrolled') throw new AppError('ENROLLMENT_CLOSED', 'A device was already enrolled with this link. To enroll another device, start again from your invitation.');
+    if (row.status === 'closed') throw new AppError('ENROLLMENT_CLOSED', 'This enrollment was closed. Ask your administrator for a new invitation.', { reason: 'closed' });
+    if (row.status === 'enrolled') throw new AppError('ENROLLMENT_CLOSED', 'A device was already enrolled with this link. To enroll another device, start again from your invitation.', { reason: 'enrolled' });
     if (new Date(row.expires_at) <= now) throw new AppError('ENROLLMENT_EXPIRED', 'This enrollment link has expired. Ask your administrator for a new invitation.');
-    if (row.platform === 'android') throw new AppError('VALIDATION_FAILED', 'This enrollment is for an Android device; install the Tsunagu agent instead of a profile.');
+    if (row.platform === 'android') throw new AppError('VALIDATION_FAILED', 'This enrollment is for an Android device; install the Tsunagu agent instead of a profile.', { reason: 'android' });
     const topic = deps.topic();
     if (!topic) throw new AppError('PUSH_NOT_CONFIGURED', 'The server has no Apple push certificate yet, so Apple devices cannot enroll. Ask your administrator to upload it.');
     const user = deps.users.byId(row.user_id);
-    if (!user || user.deleted_at || user.disabled) throw new AppError('ENROLLMENT_CLOSED', 'This user cannot enroll devices now. Ask your administrator.');
+    if (!user || user.deleted_at || user.disabled) throw new AppError('ENROLLMENT_CLOSED', 'This user cannot enroll devices now. Ask your administrator.', { reason: 'user' });
     const target = targetFromUserAgent(userAgent);
     const challenge = random.bytes(16).toString('base64url');
     const minutes = deps.settings.userSettings().profileValidityMinutes;
@@ -166,11 +166,11 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
       return { ...toDto(row), profileUrl: `${deps.deviceBaseUrl()}/profile/${token}` };
     },
 
-    pendingFor(input, actor, sourceAddress) {
+    pendingFor(input, actor, sourceAddress, replacing = 0) {
       const now = clock.now().toISOString();
       const open = store.forUser(input.userId).find((e) => e.status === 'pending' && e.platform === input.platform && e.expires_at > now && e.invitation_id === input.invitationId);
       if (open) return toDto(open);
-      const { profileUrl: _url, ...dto } = service.create(input, actor, sourceAddress);
+      const { profileUrl: _url, ...dto } = service.create(input, actor, sourceAddress, replacing);
       return dto;
     },
 

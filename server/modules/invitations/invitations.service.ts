@@ -120,13 +120,13 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
 
   const service: InvitationsService = {
     async invite(userIds, ctx) {
-      const skipped: { userId: string; reason: string }[] = [];
+      const skipped: InviteResult['skipped'] = [];
       const created: InvitationDto[] = [];
       const s = deps.settings.userSettings();
       for (const userId of [...new Set(userIds)]) {
         const user = users.byId(userId);
-        if (!user || user.deleted_at) { skipped.push({ userId, reason: 'No such user.' }); continue; }
-        if (user.disabled) { skipped.push({ userId, reason: `${user.email} is disabled.` }); continue; }
+        if (!user || user.deleted_at) { skipped.push({ userId, reason: 'not_found', message: 'No such user.' }); continue; }
+        if (user.disabled) { skipped.push({ userId, reason: 'disabled', message: `${user.email} is disabled.` }); continue; }
         const id = random.uuid();
         const token = newToken(random);
         const now = clock.now();
@@ -219,8 +219,8 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
     open(token, sourceAddress) {
       const row = token.length <= 100 ? store.byTokenHash(sha256(token)) : undefined;
       if (!row) throw new AppError('INVITATION_NOT_FOUND', 'This invitation link is not valid. It may have been replaced by a newer email; use the newest one, or sign in with your email address and password.');
-      if (row.status === 'revoked') throw new AppError('INVITATION_CLOSED', 'This invitation was withdrawn by your administrator. Ask them for a new one.');
-      if (row.status === 'expired' || new Date(row.expires_at) <= clock.now()) throw new AppError('INVITATION_CLOSED', 'This invitation has expired. Ask your administrator to send a new one.');
+      if (row.status === 'revoked') throw new AppError('INVITATION_CLOSED', 'This invitation was withdrawn by your administrator. Ask them for a new one.', { reason: 'revoked' });
+      if (row.status === 'expired' || new Date(row.expires_at) <= clock.now()) throw new AppError('INVITATION_CLOSED', 'This invitation has expired. Ask your administrator to send a new one.', { reason: 'expired' });
       if (row.status === 'created' || row.status === 'sent') {
         transaction(() => {
           service.advance(row.id, 'opened');
@@ -233,7 +233,7 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
     async verifyPin(userId, pin, sourceAddress) {
       const row = store.openForUser(userId).find((r) => r.pin_hash !== null);
       const actor: Actor = { type: 'user', id: userId, label: row?.user_email ?? null };
-      if (!row || !row.pin_hash) throw new AppError('SIGN_IN_FAILED', 'The email address or PIN is wrong.');
+      if (!row || !row.pin_hash) throw new AppError('SIGN_IN_FAILED', 'The email address or PIN is wrong.', { secret: 'pin' });
       if (row.pin_failures >= PIN_ATTEMPTS) throw new AppError('PIN_LOCKED', 'This PIN is locked after too many wrong tries. Ask your administrator for a new PIN.');
       if (row.pin_used_at) throw new AppError('PIN_USED', 'This PIN was already used. Sign in with your password, or ask your administrator for a new PIN.');
       if (row.pin_expires_at && new Date(row.pin_expires_at) <= clock.now()) throw new AppError('PIN_EXPIRED', 'This PIN has expired. Ask your administrator for a new PIN.');
@@ -258,7 +258,7 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
       });
       if (outcome === 'locked') throw new AppError('PIN_LOCKED', 'This PIN is now locked after too many wrong tries. Ask your administrator for a new PIN.');
       if (outcome === 'used') throw new AppError('PIN_USED', 'This PIN was already used. Sign in with your password, or ask your administrator for a new PIN.');
-      if (outcome === 'wrong') throw new AppError('SIGN_IN_FAILED', 'The email address or PIN is wrong.');
+      if (outcome === 'wrong') throw new AppError('SIGN_IN_FAILED', 'The email address or PIN is wrong.', { secret: 'pin' });
       return outcome;
     },
 

@@ -67,6 +67,8 @@ export interface MailDeps {
   giveUpAfterMs?: number;
   /** Told about each message the SMTP server accepted (invitations move to `sent`). */
   onSent?: (row: OutboxRow) => void;
+  /** Asks for a dispatch soon (after a retry). */
+  kick?: () => void;
 }
 
 const KEY = 'smtp';
@@ -114,6 +116,8 @@ export function createMailService(deps: MailDeps): MailService {
   const transport = deps.transport ?? nodemailerTransport;
   const giveUpAfter = deps.giveUpAfterMs ?? 72 * 3600_000;
   let running: Promise<{ sent: number; retried: number; failed: number }> | null = null;
+  // Mail queued while a dispatch runs is picked up by one more pass right after it, not at the next tick.
+  let again = false;
 
   const stored = (): StoredSmtp | null => (deps.settingsStore.get(KEY) as StoredSmtp | undefined) ?? null;
   const withPassword = (s: StoredSmtp) => ({ ...s, password: s.passwordSealed ? deps.secrets.open(s.passwordSealed, 'smtp:password').toString('utf8') : null });
@@ -205,7 +209,20 @@ export function createMailService(deps: MailDeps): MailService {
     },
 
     dispatchDue() {
-      running ??= dispatch().finally(() => { running = null; });
+      if (running) {
+        again = true;
+        return running;
+      }
+      const run = async () => {
+        const total = { sent: 0, retried: 0, failed: 0 };
+        do {
+          again = false;
+          const r = await dispatch();
+          total.sent += r.sent; total.retried += r.retried; total.failed += r.failed;
+        } while (again);
+        return total;
+      };
+      running = run().finally(() => { running = null; });
       return running;
     },
 
@@ -225,6 +242,7 @@ export function createMailService(deps: MailDeps): MailService {
       if (row.status !== 'failed') throw new AppError('VALIDATION_FAILED', `This message is ${row.status}; only failed messages can be retried.`, { field: 'id' });
       store.update(id, { status: 'queued', next_attempt_at: clock.now().toISOString(), last_error: null });
       audit.record({ actor, action: 'mail.retried', subject: { type: row.kind, id: row.ref_id ?? row.id, label: row.to_address }, details: { outboxId: id }, sourceAddress });
+      deps.kick?.();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import type { CommandDto, CommandRequest, DeviceDetailDto, Platform } from '../../contract/devices.js';
+import type { CommandDto, CommandRequest, DeviceDetailDto, DeviceStatusReason, Platform } from '../../contract/devices.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { newDigits } from '../../core/ids.js';
@@ -172,7 +172,7 @@ export function createMdmService(deps: MdmDeps): MdmService {
     return row;
   };
 
-  const retireLocally = (device: DeviceRow, status: 'inactive' | 'wiped', reason: string, at: string) => {
+  const retireLocally = (device: DeviceRow, status: 'inactive' | 'wiped', reason: DeviceStatusReason, at: string) => {
     devices.update(device.id, { status, status_reason: reason, updated_at: at });
     store.disableChannels(device.id, reason);
     issued.revokeOthers(device.id, null, at, reason);
@@ -194,13 +194,13 @@ export function createMdmService(deps: MdmDeps): MdmService {
         device = {
           id: random.uuid(), platform: platformOf(msg, enrollment.platform), user_id: enrollment.user_id, udid, serial_number: null, hardware_id: null,
           device_name: null, model: null, model_name: null, product_name: null, os_version: null, build_version: null, status: 'pending',
-          enrolled_at: null, last_seen_at: now, info: '{}', status_reason: 'waiting for the first TokenUpdate', api_level: null, manufacturer: 'Apple', enrollment_id: enrollment.id,
+          enrolled_at: null, last_seen_at: now, info: '{}', status_reason: 'awaiting_token_update', api_level: null, manufacturer: 'Apple', enrollment_id: enrollment.id,
           created_at: now, updated_at: now, deleted_at: null,
         };
         devices.insert({ ...device, ...factsFrom(msg) });
       } else {
         // The same UDID lands on its existing record (no duplicates); it is pending until its TokenUpdate.
-        devices.update(device.id, { ...factsFrom(msg), user_id: enrollment.user_id, status: 'pending', status_reason: 're-enrolling: waiting for the first TokenUpdate', enrollment_id: enrollment.id, last_seen_at: now, updated_at: now });
+        devices.update(device.id, { ...factsFrom(msg), user_id: enrollment.user_id, status: 'pending', status_reason: 'reenrolling', enrollment_id: enrollment.id, last_seen_at: now, updated_at: now });
       }
       issued.bindDevice(cert.serial, device.id);
       deps.enrollments.update(enrollment.id, { device_id: device.id, updated_at: now });
@@ -265,7 +265,7 @@ export function createMdmService(deps: MdmDeps): MdmService {
     const device = boundDevice(cert, msg);
     transaction(() => {
       const now = clock.now().toISOString();
-      retireLocally(device, 'inactive', 'checked out (profile removed)', now);
+      retireLocally(device, 'inactive', 'checked_out', now);
       audit.record({ actor: deviceActor(device), action: 'device.checked_out', subject: { type: 'device', id: device.id, label: device.udid }, details: { from: device.status, to: 'inactive' }, sourceAddress });
     });
     return EMPTY;
@@ -303,7 +303,7 @@ export function createMdmService(deps: MdmDeps): MdmService {
     } else if (command.request_type === 'RemoveProfile') {
       const identifier = (parsePlist(command.command) as { Command?: { Identifier?: string } }).Command?.Identifier;
       if (identifier === enrollmentProfileIdentifier(deps.serverId())) {
-        retireLocally(device, 'inactive', 'retired (enrollment profile removed)', now);
+        retireLocally(device, 'inactive', 'retired', now);
         audit.record({ actor: deviceActor(device), action: 'device.retired', subject: { type: 'device', id: device.id, label: device.udid }, details: { command: command.uuid, from: device.status, to: 'inactive' }, sourceAddress });
       }
     }

@@ -1,7 +1,7 @@
 import type { DeviceDto } from '../../contract/devices.js';
 import { escapeHtml as e } from '../../core/html.js';
 import type { ProfileStatus } from '../enrollment/enrollment.service.js';
-import { PORTAL_TEXT, portalMessage, type PortalLang, type PortalStep } from './portal-text.js';
+import { PORTAL_TEXT, portalErrorText, type PortalError, type PortalLang, type PortalStep } from './portal-text.js';
 
 /** The platforms the portal tells apart. */
 export type PortalPlatform = 'ios' | 'macos' | 'android' | 'other';
@@ -47,17 +47,14 @@ function langLink(c: PageContext, path: string, query: Record<string, string> = 
   return `${path}?${params.toString()}`;
 }
 
-/**
- * A server message in the page's language; when it was translated, the server's own words follow in small print,
- * so a user who asks IT for help can quote them.
- */
-function serverText(lang: PortalLang, message: string): string {
-  const shown = portalMessage(lang, message);
-  return shown === message ? e(message) : `${e(shown)}<span class="original" lang="en">${e(message)}</span>`;
+/** A refusal in the page's language, with the server's own words in small print when they were translated. */
+function errorText(lang: PortalLang, error: PortalError): string {
+  const { text, original } = portalErrorText(lang, error);
+  return original ? `${e(text)}<span class="original" lang="en">${e(original)}</span>` : e(text);
 }
 
-function errorBox(lang: PortalLang, message: string | null): string {
-  return message ? `<p class="error" role="alert">${serverText(lang, message)}</p>` : '';
+function errorBox(lang: PortalLang, error: PortalError | null): string {
+  return error ? `<p class="error" role="alert">${errorText(lang, error)}</p>` : '';
 }
 
 function steps(items: readonly PortalStep[]): string {
@@ -74,7 +71,7 @@ export interface PageContext {
 }
 
 /** The sign-in form: email plus password or PIN. */
-export function signInPage(c: PageContext, o: { email?: string; invite?: string | null; pinHint?: boolean; error?: string | null }): string {
+export function signInPage(c: PageContext, o: { email?: string; invite?: string | null; pinHint?: boolean; error?: PortalError | null }): string {
   const t = PORTAL_TEXT[c.lang];
   return doc(c.lang, t.signInTitle, `<section>
 <p>${e(t.signInIntro)}</p>
@@ -92,7 +89,7 @@ ${o.invite ? `<input type="hidden" name="invite" value="${e(o.invite)}">` : ''}
 }
 
 /** Set a password after a PIN sign-in (or replace a temporary one). */
-export function passwordPage(c: PageContext, o: { csrf: string; error?: string | null }): string {
+export function passwordPage(c: PageContext, o: { csrf: string; error?: PortalError | null }): string {
   const t = PORTAL_TEXT[c.lang];
   return doc(c.lang, t.passwordTitle, `<section>
 <p>${e(t.passwordIntro)}</p>
@@ -119,7 +116,7 @@ function signOutForm(c: PageContext, csrf: string, name: string): string {
 }
 
 /** The self-service home page: enroll this device, my devices, QR codes. */
-export function homePage(c: PageContext, o: { csrf: string; name: string; platform: PortalPlatform; devices: DeviceDto[]; qr: { kind: 'portal' | 'agent'; dataUrl: string; expiresAt: string } | null; error?: string | null }): string {
+export function homePage(c: PageContext, o: { csrf: string; name: string; platform: PortalPlatform; devices: DeviceDto[]; qr: { kind: 'portal' | 'agent'; dataUrl: string; expiresAt: string } | null; error?: PortalError | null }): string {
   const t = PORTAL_TEXT[c.lang];
   const platformLinks = (['ios', 'macos', 'android'] as const).filter((p) => p !== o.platform)
     .map((p) => `<a href="${e(c.base)}/home?platform=${p}">${e(t.platforms[p])}</a>`).join(' · ');
@@ -138,7 +135,7 @@ export function homePage(c: PageContext, o: { csrf: string; name: string; platfo
   const rows = o.devices.map((d) => `<li class="device"><span class="name">${e(d.deviceName ?? d.modelName ?? d.productName ?? t.platforms[d.platform])}</span>
 <span class="status status-${d.status}">${e(t.status[d.status])}</span>
 <span class="meta">${e(t.platforms[d.platform])} · ${e(t.lastSeen)}: ${e(fmtTime(d.lastSeenAt, c.lang))}</span>
-${d.status !== 'pending' && d.platform !== 'android' ? `<form method="post" action="${e(c.base)}/enroll"><input type="hidden" name="csrf" value="${e(o.csrf)}"><input type="hidden" name="platform" value="${d.platform}"><button type="submit" class="link">${e(t.reenroll)}</button></form>` : ''}</li>`).join('');
+${d.status !== 'pending' && d.platform !== 'android' ? `<form method="post" action="${e(c.base)}/enroll"><input type="hidden" name="csrf" value="${e(o.csrf)}"><input type="hidden" name="platform" value="${d.platform}"><input type="hidden" name="device" value="${e(d.id)}"><button type="submit" class="link">${e(t.reenroll)}</button></form>` : ''}</li>`).join('');
   return doc(c.lang, t.homeTitle, `${signOutForm(c, o.csrf, o.name)}
 ${errorBox(c.lang, o.error ?? null)}
 <section id="this-device">
@@ -183,6 +180,6 @@ ${o.platform === 'ios' ? `<p class="muted">${e(t.iosHint)}</p>` : ''}
 }
 
 /** A page that only says something (errors, outdated links). */
-export function messagePage(c: PageContext, title: string, message: string, link?: { href: string; label: string }): string {
-  return doc(c.lang, title, `<section><p>${serverText(c.lang, message)}</p>${link ? `<p><a class="button" href="${e(link.href)}">${e(link.label)}</a></p>` : ''}</section>`, c.langHref);
+export function messagePage(c: PageContext, title: string, message: PortalError, link?: { href: string; label: string }): string {
+  return doc(c.lang, title, `<section><p>${errorText(c.lang, message)}</p>${link ? `<p><a class="button" href="${e(link.href)}">${e(link.label)}</a></p>` : ''}</section>`, c.langHref);
 }

@@ -1,3 +1,5 @@
+import type { ErrorCode } from '../../contract/errors.js';
+
 /** Every string of the /go portal, in Japanese and English. */
 export const PORTAL_TEXT = {
   ja: {
@@ -37,7 +39,7 @@ export const PORTAL_TEXT = {
       '「続ける」を押し、「登録」または「インストール」をクリックして、Mac のパスワードを入力します。',
     ],
     macHelper: 'Tsunagu ヘルパーアプリを使うと、この手順を画面で案内し、完了も自動で確認します (管理者から配布されている場合)。',
-    androidSteps: ['Tsunagu エージェントアプリをインストールします (管理者から案内された方法で)。', 'アプリを開いて「QR コードで登録」をタップします。', '下の「エージェント用 QR コードを表示」で出る QR コードを読み取ります (10 分間・1 回だけ有効)。'],
+    androidSteps: ['Tsunagu エージェントアプリをインストールします (管理者から案内された方法で)。', 'アプリを開いて、会社のメールアドレスとパスワード (初回は招待メールの PIN) でサインインします。', 'パソコンなど別の画面でこのページを開いている場合は、アプリの「QR コードで登録」で、下の「エージェント用 QR コードを表示」の QR コードを読み取っても登録できます (10 分間・1 回だけ有効)。'],
     otherSteps: 'この端末の種類は自動では判別できませんでした。上で端末の種類を選んでください。',
     download: 'プロファイルをダウンロード',
     newProfile: '新しいプロファイルを取得',
@@ -104,7 +106,7 @@ export const PORTAL_TEXT = {
       'Click Continue, then Enroll or Install, and enter your Mac password.',
     ],
     macHelper: 'The Tsunagu helper app walks you through these steps on screen and notices when you are done (if your administrator provides it).',
-    androidSteps: ['Install the Tsunagu agent app (the way your administrator told you).', 'Open the app and tap "Enroll with a QR code".', 'Scan the QR code from "Show the agent QR code" below (valid once, for 10 minutes).'],
+    androidSteps: ['Install the Tsunagu agent app (the way your administrator told you).', 'Open the app and sign in with your work email address and password (the first time, the PIN from your invitation email).', 'If you are viewing this page on another screen, such as a computer, you can instead tap "Enroll with a QR code" in the app and scan the code from "Show the agent QR code" below (valid once, for 10 minutes).'],
     otherSteps: 'The kind of this device could not be detected. Choose it above.',
     download: 'Download profile',
     newProfile: 'Get a new profile',
@@ -142,41 +144,44 @@ export type PortalLang = keyof typeof PORTAL_TEXT;
 /** One step of the instructions: a sentence, or a sentence with choices under it (by OS version). */
 export type PortalStep = string | { text: string; sub: readonly string[] };
 
-/**
- * The server's refusals in Japanese. The services word their errors in English; the portal shows them to people
- * in their language, so the known sentences are translated here (an unknown one is shown as it is).
- */
-const SERVER_MESSAGES_JA: readonly [RegExp, string][] = [
-  [/^The email address or PIN is wrong\.$/, 'メールアドレスまたは PIN が正しくありません。'],
-  [/^This PIN is (now )?locked after too many wrong tries\./, '入力の誤りが続いたため、この PIN はロックされました。管理者に新しい PIN を発行してもらってください。'],
-  [/^This PIN has expired\./, 'この PIN は有効期限が切れています。管理者に新しい PIN を発行してもらってください。'],
-  [/^This PIN was already used\./, 'この PIN はすでに使われています。パスワードでサインインするか、管理者に新しい PIN を発行してもらってください。'],
-  [/^Too many failed sign-ins\. Wait (\d+) minute/, 'サインインの失敗が続いたため、しばらくロックされています。$1 分待ってからもう一度お試しいただくか、管理者にお問い合わせください。'],
-  [/^This invitation has expired\./, 'この招待は有効期限が切れています。管理者に新しい招待を送ってもらってください。'],
-  [/^This invitation was withdrawn by your administrator\./, 'この招待は管理者によって取り消されました。管理者に新しい招待を依頼してください。'],
-  [/^This invitation link is not valid\./, 'この招待リンクは無効です。新しいメールで置き換えられた可能性があります。最新の招待メールのリンクを使うか、メールアドレスとパスワードでサインインしてください。'],
-  [/^This enrollment link has expired\./, 'この登録用リンクは有効期限が切れています。管理者に新しい招待を依頼してください。'],
-  [/^This enrollment link is not valid\./, 'この登録用リンクは無効です。管理者に新しい招待を依頼してください。'],
-  [/^This enrollment was closed\./, 'この登録は終了しています。管理者に新しい招待を依頼してください。'],
-  [/^A device was already enrolled with this link\./, 'このリンクではすでにデバイスが登録されています。別のデバイスを登録するには、招待からやり直してください。'],
-  [/^This user cannot enroll devices now\./, '現在このユーザーはデバイスを登録できません。管理者にお問い合わせください。'],
-  [/^This enrollment does not exist any more/, 'この登録はもう存在しません。最初からやり直してください。'],
-  [/^This enrollment does not exist\.$/, 'この登録は存在しません。'],
-  [/^This enrollment is for an Android device/, 'この登録は Android デバイス用です。プロファイルではなく Tsunagu エージェントアプリを使ってください。'],
-  [/^This (enrollment )?QR code (was already used or has expired|can no longer be used)/, 'この QR コードは使用済みか、有効期限が切れています。サインイン中の端末で新しい QR コードを表示してください。'],
-  [/^The server has no Apple push certificate yet/, 'サーバーに Apple プッシュ証明書がまだないため、Apple デバイスを登録できません。管理者にお問い合わせください。'],
-  [/already has \d+ device\(s\), the most allowed \((\d+)\)/, '登録できるデバイスの上限（$1 台）に達しています。管理者にお問い合わせください。'],
-  [/^The password must be at least (\d+) characters long\.$/, 'パスワードは $1 文字以上にしてください。'],
-  [/^The password must be at most (\d+) characters long\.$/, 'パスワードは $1 文字以内にしてください。'],
-  [/^The password must not be the email address or its name part\.$/, 'パスワードには、メールアドレスやその @ より前の部分を使わないでください。'],
-];
+/** A refusal to show on a portal page: the server's error (code, English message, details), or a sentence of the portal's own. */
+export type PortalError = string | { code: ErrorCode; message: string; details?: Record<string, unknown> | undefined };
 
-/** A message from the server in the page's language (Japanese for the refusals the portal knows). */
-export function portalMessage(lang: PortalLang, message: string): string {
-  if (lang !== 'ja') return message;
-  for (const [pattern, ja] of SERVER_MESSAGES_JA) {
-    const m = pattern.exec(message);
-    if (m) return ja.replace(/\$(\d)/g, (_all, n: string) => m[Number(n)] ?? '');
-  }
-  return message;
+type Details = Record<string, unknown>;
+
+// The server's refusals in Japanese, by stable code (and the detail that tells variants apart).
+const ERRORS_JA: Partial<Record<ErrorCode, (d: Details) => string | null>> = {
+  SIGN_IN_FAILED: (d) => (d.secret === 'pin' ? 'メールアドレスまたは PIN が正しくありません。' : 'メールアドレスまたはパスワードが正しくありません。'),
+  SIGN_IN_LOCKED: (d) => `サインインの失敗が続いたため、しばらくロックされています。${Math.max(1, Math.ceil(Number(d.retryAfterSeconds ?? 60) / 60))} 分待ってからもう一度お試しいただくか、管理者にお問い合わせください。`,
+  PIN_LOCKED: () => '入力の誤りが続いたため、この PIN はロックされました。管理者に新しい PIN を発行してもらってください。',
+  PIN_EXPIRED: () => 'この PIN は有効期限が切れています。管理者に新しい PIN を発行してもらってください。',
+  PIN_USED: () => 'この PIN はすでに使われています。パスワードでサインインするか、管理者に新しい PIN を発行してもらってください。',
+  INVITATION_NOT_FOUND: () => 'この招待リンクは無効です。新しいメールで置き換えられた可能性があります。最新の招待メールのリンクを使うか、メールアドレスとパスワードでサインインしてください。',
+  INVITATION_CLOSED: (d) => (d.reason === 'revoked' ? 'この招待は管理者によって取り消されました。管理者に新しい招待を依頼してください。' : 'この招待は有効期限が切れています。管理者に新しい招待を送ってもらってください。'),
+  ENROLLMENT_NOT_FOUND: () => 'この登録用リンクは無効です。招待からやり直すか、管理者に新しい招待を依頼してください。',
+  ENROLLMENT_EXPIRED: () => 'この登録用リンクは有効期限が切れています。管理者に新しい招待を依頼してください。',
+  ENROLLMENT_CLOSED: (d) => ({
+    enrolled: 'このリンクではすでにデバイスが登録されています。別のデバイスを登録するには、招待からやり直してください。',
+    user: '現在このユーザーはデバイスを登録できません。管理者にお問い合わせください。',
+  } as Record<string, string>)[String(d.reason)] ?? 'この登録は終了しています。管理者に新しい招待を依頼してください。',
+  VALIDATION_FAILED: (d) => (d.reason === 'android' ? 'この登録は Android デバイス用です。プロファイルではなく Tsunagu エージェントアプリを使ってください。' : null),
+  LINK_OUTDATED: () => 'この QR コードは使用済みか、有効期限が切れています。サインイン中の端末で新しい QR コードを表示してください。',
+  PUSH_NOT_CONFIGURED: () => 'サーバーに Apple プッシュ証明書がまだないため、Apple デバイスを登録できません。管理者にお問い合わせください。',
+  DEVICE_LIMIT: (d) => `登録できるデバイスの上限（${String(d.limit ?? '')} 台）に達しています。管理者にお問い合わせください。`,
+  PASSWORD_POLICY: (d) => ({
+    too_short: `パスワードは ${String(d.min ?? 10)} 文字以上にしてください。`,
+    too_long: 'パスワードが長すぎます。',
+    is_email: 'パスワードには、メールアドレスやその @ より前の部分を使わないでください。',
+  } as Record<string, string>)[String(d.rule)] ?? null,
+  ORIGIN_REFUSED: () => 'このフォームは別のサイトから送信されたため受け付けませんでした。このページを開き直してからもう一度お試しください。',
+};
+
+/**
+ * A refusal in the page's language, and the server's own English words when they differ (shown in small print,
+ * so a user who asks IT for help can quote them).
+ */
+export function portalErrorText(lang: PortalLang, error: PortalError): { text: string; original: string | null } {
+  if (typeof error === 'string') return { text: error, original: null };
+  const ja = lang === 'ja' ? ERRORS_JA[error.code]?.(error.details ?? {}) ?? null : null;
+  return ja ? { text: ja, original: error.message } : { text: error.message, original: null };
 }

@@ -12,7 +12,7 @@ import type { InvitationsService } from '../invitations/invitations.service.js';
 import type { EnrollmentUrls } from '../invitations/enrollment-url.js';
 import { enrollPage, homePage, messagePage, passwordPage, platformFromUserAgent, signInPage, type PageContext, type PortalPlatform } from './portal-pages.js';
 import type { PortalPrincipal, PortalService } from './portal.service.js';
-import { PORTAL_TEXT, type PortalLang } from './portal-text.js';
+import { PORTAL_TEXT, type PortalError, type PortalLang } from './portal-text.js';
 
 /** Name of the portal session cookie. */
 export const PORTAL_COOKIE = 'tsunagu_portal';
@@ -90,13 +90,26 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
       : html(reply, 404, messagePage(c, t.errorTitle, t.unknownLink, { href: current, label: t.signIn }));
   };
 
+  /** A form posted from another site gets a page that says so (not JSON); returns true when the page was sent. */
+  const refusedOrigin = (request: FastifyRequest<{ Params: KeyParams }>, reply: FastifyReply): boolean => {
+    try {
+      checkOrigin(request);
+      return false;
+    } catch (err) {
+      if (!isAppError(err)) throw err;
+      const c = context(request, reply, request.params.key);
+      void html(reply, err.status, messagePage(c, PORTAL_TEXT[c.lang].errorTitle, err, { href: c.base, label: PORTAL_TEXT[c.lang].signIn }));
+      return true;
+    }
+  };
+
   /** Requires a signed-in user; sends others to sign in. State-changing requests also need the form's CSRF token. */
   const signedIn = async (request: FastifyRequest<{ Params: KeyParams }>, reply: FastifyReply) => {
     const principal = portal.session(request.cookies[PORTAL_COOKIE]);
     const base = `/e/${request.params.key}/go`;
     if (!principal) return reply.redirect(`${base}?ended=1`, 303);
     if (request.method === 'POST') {
-      checkOrigin(request);
+      if (refusedOrigin(request, reply)) return reply;
       if (!sameToken((request.body as Form | undefined)?.csrf, principal.csrfToken)) {
         const c = context(request, reply, request.params.key);
         return html(reply, 403, messagePage(c, PORTAL_TEXT[c.lang].errorTitle, PORTAL_TEXT[c.lang].sessionEnded, { href: `${base}/home`, label: PORTAL_TEXT[c.lang].back }));
@@ -109,7 +122,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
     if (request.portalUser?.needsPassword) return reply.redirect(`/e/${request.params.key}/go/password`, 303);
   };
 
-  const renderHome = async (request: FastifyRequest<{ Params: KeyParams }>, reply: FastifyReply, extra: { qr?: { kind: 'portal' | 'agent'; dataUrl: string; expiresAt: string }; error?: string; platform?: PortalPlatform } = {}) => {
+  const renderHome = async (request: FastifyRequest<{ Params: KeyParams }>, reply: FastifyReply, extra: { qr?: { kind: 'portal' | 'agent'; dataUrl: string; expiresAt: string }; error?: PortalError; platform?: PortalPlatform } = {}) => {
     const p = request.portalUser as PortalPrincipal;
     const c = context(request, reply, request.params.key);
     const q = (request.query as Record<string, unknown>).platform;
@@ -134,12 +147,12 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
       return html(reply, 200, signInPage(c, { email: invitation.user_email, invite: request.params.invite, pinHint: invitation.pin_hash !== null && !invitation.pin_used_at }));
     } catch (err) {
       if (!isAppError(err)) throw err;
-      return html(reply, err.status, messagePage(c, PORTAL_TEXT[c.lang].errorTitle, err.message, { href: `${c.base}`, label: PORTAL_TEXT[c.lang].signIn }));
+      return html(reply, err.status, messagePage(c, PORTAL_TEXT[c.lang].errorTitle, err, { href: `${c.base}`, label: PORTAL_TEXT[c.lang].signIn }));
     }
   });
 
   app.post<{ Params: KeyParams }>('/e/:key/go/sign-in', { preHandler: versionGate }, async (request, reply) => {
-    checkOrigin(request);
+    if (refusedOrigin(request, reply)) return reply;
     const form = (request.body ?? {}) as Form;
     const c = context(request, reply, request.params.key);
     let invitationId: string | null = null;
@@ -152,7 +165,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
       return reply.redirect(`${c.base}/${principal.needsPassword ? 'password' : 'home'}`, 303);
     } catch (err) {
       if (!isAppError(err)) throw err;
-      return html(reply, err.status, signInPage(c, { email: String(form.email ?? ''), invite: form.invite ?? null, pinHint: Boolean(form.invite), error: err.message }));
+      return html(reply, err.status, signInPage(c, { email: String(form.email ?? ''), invite: form.invite ?? null, pinHint: Boolean(form.invite), error: err }));
     }
   });
 
@@ -169,7 +182,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
       return reply.redirect(`${c.base}/home`, 303);
     } catch (err) {
       if (!isAppError(err)) throw err;
-      return html(reply, err.status, passwordPage(c, { csrf: p.csrfToken, error: err.message }));
+      return html(reply, err.status, passwordPage(c, { csrf: p.csrfToken, error: err }));
     }
   });
 
@@ -177,15 +190,18 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
 
   app.post<{ Params: KeyParams }>('/e/:key/go/enroll', { preHandler: [versionGate, signedIn, requireReady] }, async (request, reply) => {
     const p = request.portalUser as PortalPrincipal;
-    const platform = (request.body as Form).platform;
+    const form = request.body as Form;
+    const platform = form.platform;
+    // Re-enrolling one of the user's own devices replaces it, so it does not count against the device limit.
+    const replacing = form.device && deps.devices.list({ userId: p.user.id, limit: 500 }).items.some((d) => d.id === form.device) ? 1 : 0;
     if (platform !== 'ios' && platform !== 'macos') return reply.redirect(`/e/${request.params.key}/go/home?platform=${platform === 'android' ? 'android' : 'ios'}`, 303);
     try {
       const invitationId = p.invitationId ?? invitations.openFor(p.user.id)?.id ?? null;
-      const e = enrollment.pendingFor({ userId: p.user.id, platform, invitationId }, { type: 'user', id: p.user.id, label: p.user.email }, request.ip);
+      const e = enrollment.pendingFor({ userId: p.user.id, platform, invitationId }, { type: 'user', id: p.user.id, label: p.user.email }, request.ip, replacing);
       return reply.redirect(`/e/${request.params.key}/go/enroll/${e.id}`, 303);
     } catch (err) {
       if (!isAppError(err)) throw err;
-      return renderHome(request, reply, { error: err.message, platform });
+      return renderHome(request, reply, { error: err, platform });
     }
   });
 
@@ -205,7 +221,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
       return html(reply, 200, enrollPage(c, { csrf: p.csrfToken, name: p.user.display_name, platform: e.platform, enrollmentId: e.id, status: enrollment.profileStatus(e.id) }));
     } catch (err) {
       if (!isAppError(err)) throw err;
-      return html(reply, err.status, messagePage(c, PORTAL_TEXT[c.lang].errorTitle, err.message, { href: `${c.base}/home`, label: PORTAL_TEXT[c.lang].back }));
+      return html(reply, err.status, messagePage(c, PORTAL_TEXT[c.lang].errorTitle, err, { href: `${c.base}/home`, label: PORTAL_TEXT[c.lang].back }));
     }
   });
 
@@ -223,7 +239,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
         .header('x-profile-expires-at', profile.expiresAt).send(profile.body);
     } catch (err) {
       if (!isAppError(err)) throw err;
-      return html(reply, err.status, messagePage(c, PORTAL_TEXT[c.lang].errorTitle, err.message, { href: `${c.base}/home`, label: PORTAL_TEXT[c.lang].back }));
+      return html(reply, err.status, messagePage(c, PORTAL_TEXT[c.lang].errorTitle, err, { href: `${c.base}/home`, label: PORTAL_TEXT[c.lang].back }));
     }
   });
 
@@ -250,7 +266,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
       return reply.redirect(`${c.base}/home`, 303);
     } catch (err) {
       if (!isAppError(err)) throw err;
-      return html(reply, err.status, messagePage(c, PORTAL_TEXT[c.lang].errorTitle, err.message, { href: c.base, label: PORTAL_TEXT[c.lang].signIn }));
+      return html(reply, err.status, messagePage(c, PORTAL_TEXT[c.lang].errorTitle, err, { href: c.base, label: PORTAL_TEXT[c.lang].signIn }));
     }
   });
 

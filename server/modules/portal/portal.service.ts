@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { newToken, normalizeEmail } from '../../core/ids.js';
-import { DUMMY_HASH, passwordProblem, type PasswordHasher } from '../../core/password.js';
+import { DUMMY_HASH, PASSWORD_MIN, passwordRule, type PasswordHasher } from '../../core/password.js';
 import type { Random } from '../../core/random.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
 import type { InvitationsService } from '../invitations/invitations.service.js';
@@ -81,7 +81,7 @@ export function createPortalService(deps: PortalDeps): PortalService {
       const secret = input.secret.trim();
       const allow = input.allow ?? 'either';
       const looksLikePin = allow !== 'password' && /^\d{4,12}$/.test(secret);
-      const wrong = () => new AppError('SIGN_IN_FAILED', looksLikePin ? 'The email address or PIN is wrong.' : 'The email address or password is wrong.');
+      const wrong = () => new AppError('SIGN_IN_FAILED', looksLikePin ? 'The email address or PIN is wrong.' : 'The email address or password is wrong.', { secret: looksLikePin ? 'pin' : 'password' });
       const fail = (reason: string) => {
         // Written before the error is thrown, outside any rolled-back transaction.
         const lockedFor = throttle.fail(keys);
@@ -133,8 +133,8 @@ export function createPortalService(deps: PortalDeps): PortalService {
     },
 
     async setPassword(principal, password, sourceAddress) {
-      const problem = passwordProblem(password, principal.user.email);
-      if (problem) throw new AppError('PASSWORD_POLICY', problem, { field: 'password' });
+      const problem = passwordRule(password, principal.user.email);
+      if (problem) throw new AppError('PASSWORD_POLICY', problem.message, { field: 'password', rule: problem.rule, min: PASSWORD_MIN });
       const hash = await deps.hasher.hash(password);
       transaction(() => {
         const now = clock.now().toISOString();
@@ -167,9 +167,9 @@ export function createPortalService(deps: PortalDeps): PortalService {
     redeem(token, sourceAddress) {
       return transaction(() => {
         const row = token.length <= 100 ? store.useToken(sha256(token), clock.now().toISOString()) : undefined;
-        if (!row || row.purpose !== 'portal') throw new AppError('LINK_OUTDATED', 'This QR code was already used or has expired. Show a new one on your signed-in device.');
+        if (!row || row.purpose !== 'portal') throw new AppError('LINK_OUTDATED', 'This QR code was already used or has expired. Show a new one on your signed-in device.', { reason: 'qr' });
         const user = users.byId(row.user_id);
-        if (!user || user.deleted_at || user.disabled) throw new AppError('LINK_OUTDATED', 'This QR code can no longer be used. Ask your administrator.');
+        if (!user || user.deleted_at || user.disabled) throw new AppError('LINK_OUTDATED', 'This QR code can no longer be used. Ask your administrator.', { reason: 'qr' });
         audit.record({ actor: actorOf(user), action: 'portal.signed_in', subject: subjectOf(user), details: { with: 'qr' }, sourceAddress });
         return open(user, null, false, sourceAddress);
       });

@@ -8,7 +8,7 @@ import type { MdmStore } from '../mdm/mdm.store.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { SettingsStore } from '../settings/settings.store.js';
 import type { ApnsClient, PushResult } from './apns-client.js';
-import { buildPushCsr, checkPushCredential, fromPkcs12 } from './push-certificate.js';
+import { buildPushCsr, checkPushCredential, fromPkcs12, topicOf } from './push-certificate.js';
 import type { PushStore } from './push.store.js';
 
 /** APNs production host; the development host is https://api.sandbox.push.apple.com. */
@@ -89,6 +89,8 @@ export function createPushService(deps: PushDeps): PushService {
         certPem = input.certificatePem;
         keyPem = input.privateKeyPem;
       }
+      // A certificate that cannot be read is the first thing to say, before any missing key.
+      topicOf(certPem);
       const csr = store.get('push-csr');
       if (!keyPem) {
         if (!csr) throw new AppError('VALIDATION_FAILED', 'Upload the private key too, or generate a CSR here first and upload the certificate Apple issues for it.', { field: 'privateKeyPem' });
