@@ -51,6 +51,12 @@ function serverTimes(logFile: string): Map<string, number[]> {
   return out;
 }
 
+/** User plus system CPU seconds a process has used (Linux /proc, clock ticks of 1/100 s). */
+function serverCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
+}
+
 function peakRssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
@@ -149,6 +155,7 @@ async function main(): Promise<void> {
     };
     process.stdout.write(`Enrolling ${DEVICES} devices (${MIX.join(', ')} round-robin) at concurrency ${CONCURRENCY}...\n`);
     let next = 0;
+    const cpuBefore = { server: serverCpuSeconds(child.pid as number), client: process.cpuUsage() };
     const started = performance.now();
     await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
       while (next < DEVICES) {
@@ -157,6 +164,9 @@ async function main(): Promise<void> {
       }
     }));
     const seconds = (performance.now() - started) / 1000;
+    const serverCpu = serverCpuSeconds(child.pid as number) - cpuBefore.server;
+    const c = process.cpuUsage(cpuBefore.client);
+    const clientCpu = (c.user + c.system) / 1e6;
     const summary = (await admin.call('GET', '/api/devices/summary')).json<{ byStatus: Record<string, number> }>();
     const verify = (await admin.call('GET', '/api/audit/verify')).json<{ ok: boolean; checked: number }>();
     process.stdout.write(`\n${DEVICES - failures} of ${DEVICES} devices enrolled in ${seconds.toFixed(1)} s: ${((DEVICES - failures) / seconds).toFixed(1)} devices/s (concurrency ${CONCURRENCY}); failures: ${failures}\n`);
@@ -177,7 +187,8 @@ async function main(): Promise<void> {
       worstServer = Math.max(worstServer, percentile(sorted, 95));
       process.stdout.write(`${route.padEnd(36)}${String(sorted.length).padStart(6)}${percentile(sorted, 50).toFixed(1).padStart(10)}${percentile(sorted, 95).toFixed(1).padStart(10)}${percentile(sorted, 99).toFixed(1).padStart(10)}\n`);
     }
-    process.stdout.write(`\nServer peak memory (VmHWM): ${peakRssMiB(child.pid as number)} MiB\n`);
+    process.stdout.write(`\nCPU during the timed run: server ${serverCpu.toFixed(1)} s, load generator ${clientCpu.toFixed(1)} s, of ${(seconds * 2).toFixed(1)} core-seconds on 2 cores\n`);
+    process.stdout.write(`Server peak memory (VmHWM): ${peakRssMiB(child.pid as number)} MiB\n`);
     process.stdout.write(`Server-side p95 per route: worst ${worstServer.toFixed(1)} ms\n`);
     process.stdout.write(`Target p95 < 150 ms per step: ${worst < 150 ? 'met' : `NOT met (worst p95 ${worst.toFixed(1)} ms)`}\n`);
   } finally {

@@ -64,7 +64,7 @@ export async function trustRoutes(app: FastifyInstance, opts: { ca: CaService; e
     reply.type('application/x-x509-ca-cert').header('content-disposition', 'attachment; filename="tsunagu-office-ca.cer"').send(opts.ca.caCertificate().der));
   app.get('/trust/ca.mobileconfig', async (request, reply) => {
     return reply.type('application/x-apple-aspen-config').header('content-disposition', 'attachment; filename="tsunagu-office-ca.mobileconfig"')
-      .send(opts.enrollment.caProfile(pageLang(request)));
+      .send(await opts.enrollment.caProfile(pageLang(request)));
   });
   app.get('/trust/ca.pem', async (_request, reply) =>
     reply.type('application/x-pem-file').header('content-disposition', 'attachment; filename="tsunagu-office-ca.pem"').send(opts.ca.caCertificate().pem));

@@ -1,7 +1,7 @@
 import { createPrivateKey, privateEncrypt, constants, type KeyObject } from 'node:crypto';
 import type forge from 'node-forge';
 import { certificateFromDer } from '../scep/certificate-ref.js';
-import { buildSignedData, parseSignedData, verifySignedData } from '../scep/cms-signed.js';
+import { buildSignedData, buildSignedDataAsync, parseSignedData, verifySignedData, type SignOptions } from '../scep/cms-signed.js';
 import { isScepError } from '../scep/scep.errors.js';
 import type { DigestName } from '../scep/scep.oids.js';
 import { splitPemCertificates } from './pkcs12.js';
@@ -41,15 +41,31 @@ export function nativeSigningKey(keyPem: string | KeyObject): { sign(md: forge.m
   };
 }
 
-/** Signs `content` as DER CMS SignedData with SHA-256 and signed attributes; attached unless `detached`. */
-export function signCms(content: Buffer, signer: { certPem: string; keyPem: string | KeyObject; extraCertsPem?: string[] }, options: { detached?: boolean; now?: Date } = {}): Buffer {
+/** A PEM credential that signs CMS messages, with the chain to include. */
+export interface CmsSigner {
+  certPem: string;
+  keyPem: string | KeyObject;
+  extraCertsPem?: string[];
+}
+
+function signOptions(content: Buffer, signer: CmsSigner, options: { detached?: boolean; now?: Date }): SignOptions {
   const cert = certificateFromDer(pemToDer(signer.certPem), 'signer certificate');
   const chain = (signer.extraCertsPem ?? []).flatMap((pem) => splitPemCertificates(pem, 'chain')).map((pem) => certificateFromDer(pemToDer(pem), 'chain certificate'));
-  return buildSignedData({
+  return {
     eContent: content, detached: options.detached ?? false, certificates: [cert.node, ...chain.map((c) => c.node)], signerCert: cert,
     signerKey: typeof signer.keyPem === 'string' ? createPrivateKey(signer.keyPem) : signer.keyPem, digest: 'sha256', attributes: [],
     signingTime: options.now ?? new Date(),
-  });
+  };
+}
+
+/** Signs `content` as DER CMS SignedData with SHA-256 and signed attributes; attached unless `detached`. */
+export function signCms(content: Buffer, signer: CmsSigner, options: { detached?: boolean; now?: Date } = {}): Buffer {
+  return buildSignedData(signOptions(content, signer, options));
+}
+
+/** signCms with the RSA signature computed on libuv's thread pool (profiles are signed on every download). */
+export function signCmsAsync(content: Buffer, signer: CmsSigner, options: { detached?: boolean; now?: Date } = {}): Promise<Buffer> {
+  return buildSignedDataAsync(signOptions(content, signer, options));
 }
 
 /** The result of checking a CMS signature: the signer certificate (DER) and the signed content. */

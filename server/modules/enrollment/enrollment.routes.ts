@@ -20,7 +20,7 @@ export async function profileRoutes(app: FastifyInstance, opts: { enrollment: En
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.get('/profile/:token', { schema: { params: Type.Object({ token: Type.String({ minLength: 1, maxLength: 100 }) }) } }, async (request, reply) => {
     try {
-      const profile = opts.enrollment.downloadProfile(request.params.token, request.headers['user-agent'], request.ip);
+      const profile = await opts.enrollment.downloadProfile(request.params.token, request.headers['user-agent'], request.ip);
       return reply
         .type(PROFILE_TYPE)
         .header('content-disposition', 'attachment; filename="tsunagu-enrollment.mobileconfig"')

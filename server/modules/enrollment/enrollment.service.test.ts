@@ -26,7 +26,7 @@ describe('enrollment profiles', () => {
     const { services, user, pki } = await ready();
     const e = services.enrollment.create({ userId: user.id, platform: 'ios' }, TEST_ADMIN, null);
     const token = e.profileUrl.split('/').pop() as string;
-    const dl = services.enrollment.downloadProfile(token, IPHONE, '10.0.0.7');
+    const dl = await services.enrollment.downloadProfile(token, IPHONE, '10.0.0.7');
     expect(dl.target).toBe('ios');
     const profile = profileOf(dl.body);
     expect(validateDict(schemaKeys('profiles/TopLevel.yaml'), profile)).toEqual([]);
@@ -54,8 +54,8 @@ describe('enrollment profiles', () => {
     const { services, user } = await ready();
     const e = services.enrollment.create({ userId: user.id, platform: 'macos' }, TEST_ADMIN, null);
     const token = e.profileUrl.split('/').pop() as string;
-    const mac = profileOf(services.enrollment.downloadProfile(token, MAC, null).body);
-    const phone = profileOf(services.enrollment.downloadProfile(token, IPHONE, null).body);
+    const mac = profileOf((await services.enrollment.downloadProfile(token, MAC, null)).body);
+    const phone = profileOf((await services.enrollment.downloadProfile(token, IPHONE, null)).body);
     expect(mac.TargetDeviceType).toBe(5);
     expect(((mac.PayloadContent as PlistDict[])[2] as PlistDict).ServerCapabilities).toEqual(['com.apple.mdm.per-user-connections', 'com.apple.mdm.bootstraptoken']);
     expect(mac.PayloadIdentifier).toBe(phone.PayloadIdentifier);
@@ -71,8 +71,8 @@ describe('one-time SCEP challenges', () => {
     const { services, user } = await ready();
     const e = services.enrollment.create({ userId: user.id, platform: 'ios' }, TEST_ADMIN, null);
     const token = e.profileUrl.split('/').pop() as string;
-    const first = challengeOf(services.enrollment.downloadProfile(token, IPHONE, null).body);
-    const second = challengeOf(services.enrollment.downloadProfile(token, IPHONE, null).body);
+    const first = challengeOf((await services.enrollment.downloadProfile(token, IPHONE, null)).body);
+    const second = challengeOf((await services.enrollment.downloadProfile(token, IPHONE, null)).body);
     expect(first).not.toBe(second);
     expect(services.enrollment.consumeChallenge(first, info)).toEqual({ ok: false, reason: 'used' });
     expect(services.enrollment.consumeChallenge(second, info)).toEqual({ ok: true, enrollmentId: e.id });
@@ -85,7 +85,7 @@ describe('one-time SCEP challenges', () => {
     const { services, user, clock } = await ready();
     services.settings.updateUserSettings({ ...services.settings.userSettings(), profileValidityMinutes: 5 }, TEST_ADMIN, null);
     const e = services.enrollment.create({ userId: user.id, platform: 'ios' }, TEST_ADMIN, null);
-    const c = challengeOf(services.enrollment.downloadProfile(e.profileUrl.split('/').pop() as string, IPHONE, null).body);
+    const c = challengeOf((await services.enrollment.downloadProfile(e.profileUrl.split('/').pop() as string, IPHONE, null)).body);
     clock.advance(5 * 60_000 + 1);
     expect(services.enrollment.consumeChallenge(c, info)).toEqual({ ok: false, reason: 'expired' });
   });
@@ -98,7 +98,7 @@ describe('one-time SCEP challenges', () => {
     const f = await ready();
     const e = f.services.enrollment.create({ userId: f.user.id, platform: 'ios' }, TEST_ADMIN, null);
     const token = prepare(e.profileUrl.split('/').pop() as string, f, e.id);
-    expect(() => f.services.enrollment.downloadProfile(token, IPHONE, null)).toThrow(expect.objectContaining({ code }));
+    await expect(f.services.enrollment.downloadProfile(token, IPHONE, null)).rejects.toMatchObject({ code });
   });
 
   it('needs the push certificate before Apple devices can enroll', async () => {
@@ -106,6 +106,6 @@ describe('one-time SCEP challenges', () => {
     f.services.ca.ensureTlsCredential({ dnsNames: ['x.test'], ipAddresses: [] });
     const user = await f.services.users.create({ email: 'a@example.com', displayName: 'A' }, TEST_CTX);
     const e = f.services.enrollment.create({ userId: user.id, platform: 'ios' }, TEST_ADMIN, null);
-    expect(() => f.services.enrollment.downloadProfile(e.profileUrl.split('/').pop() as string, IPHONE, null)).toThrow(expect.objectContaining({ code: 'PUSH_NOT_CONFIGURED' }));
+    await expect(f.services.enrollment.downloadProfile(e.profileUrl.split('/').pop() as string, IPHONE, null)).rejects.toMatchObject({ code: 'PUSH_NOT_CONFIGURED' });
   });
 });

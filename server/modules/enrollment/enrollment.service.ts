@@ -8,7 +8,7 @@ import { buildPlist } from '../../core/plist.js';
 import type { Random } from '../../core/random.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
 import type { CaService } from '../ca/ca.service.js';
-import { signCms } from '../ca/cms.js';
+import { signCmsAsync } from '../ca/cms.js';
 import { buildCaProfile, buildEnrollmentProfile, targetFromUserAgent } from '../profiles/enrollment-profile.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { UsersStore } from '../users/users.store.js';
@@ -44,13 +44,13 @@ export interface EnrollmentService {
   /** The user's pending enrollment for a platform (reused by the portal), or a new one. */
   pendingFor(input: { userId: string; platform: Platform; invitationId: string | null }, actor: Actor, sourceAddress: string | null, replacing?: number): EnrollmentDto;
   /** Serves a profile for an enrollment the caller already authorized (a signed-in portal user). */
-  downloadProfileFor(enrollmentId: string, userAgent: string | undefined, sourceAddress: string | null): ProfileDownload;
+  downloadProfileFor(enrollmentId: string, userAgent: string | undefined, sourceAddress: string | null): Promise<ProfileDownload>;
   /** The latest profile download of an enrollment: still valid (with seconds left), expired, used, or none. */
   profileStatus(enrollmentId: string): ProfileStatus;
   get(id: string): EnrollmentDto;
   forUser(userId: string): EnrollmentDto[];
   /** Mints a challenge (voiding the previous one), builds and signs the profile; `token` is the link's bearer secret. */
-  downloadProfile(token: string, userAgent: string | undefined, sourceAddress: string | null): ProfileDownload;
+  downloadProfile(token: string, userAgent: string | undefined, sourceAddress: string | null): Promise<ProfileDownload>;
   /** One-time consumption of a SCEP challenge; atomic, so a challenge issues at most one certificate. */
   consumeChallenge(challenge: string | null, info: { transactionId: string; subject: string }): { ok: true; enrollmentId: string } | { ok: false; reason: ChallengeRefusal };
   /** Marks an enrollment enrolled on its first TokenUpdate. */
@@ -65,7 +65,7 @@ export interface EnrollmentService {
   closeAbandoned(graceMinutes: number): EnrollmentDto[];
   enrolledPerDay(from: string): { day: string; count: number }[];
   /** A signed profile holding only the office CA, for /trust. */
-  caProfile(lang: 'ja' | 'en'): Buffer;
+  caProfile(lang: 'ja' | 'en'): Promise<Buffer>;
 }
 
 /** Dependencies of the enrollment service. */
@@ -108,7 +108,7 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
   const { store, audit, clock, random, transaction } = deps;
   const DEVICE: Actor = { type: 'device', label: 'device' };
 
-  const issueProfile = (row: EnrollmentRow, userAgent: string | undefined, sourceAddress: string | null): ProfileDownload => {
+  const issueProfile = async (row: EnrollmentRow, userAgent: string | undefined, sourceAddress: string | null): Promise<ProfileDownload> => {
     const now = clock.now();
     if (row.status === 'closed') throw new AppError('ENROLLMENT_CLOSED', 'This enrollment was closed. Ask your administrator for a new invitation.', { reason: 'closed' });
     if (row.status === 'enrolled') throw new AppError('ENROLLMENT_CLOSED', 'A device was already enrolled with this link. To enroll another device, start again from your invitation.', { reason: 'enrolled' });
@@ -130,7 +130,7 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
       includeRoot: deps.includeRoot?.() ?? true,
     });
     const signer = deps.signer();
-    const body = signCms(Buffer.from(buildPlist(profile), 'utf8'), { certPem: signer.certPem, keyPem: signer.keyPem, extraCertsPem: signer.chainPem ? [signer.chainPem] : [] });
+    const body = await signCmsAsync(Buffer.from(buildPlist(profile), 'utf8'), { certPem: signer.certPem, keyPem: signer.keyPem, extraCertsPem: signer.chainPem ? [signer.chainPem] : [] }, { now });
     const hint = (userAgent ?? 'unknown').slice(0, 200);
     transaction(() => {
       const voided = store.voidChallenges(row.id, now.toISOString());
@@ -182,13 +182,13 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
 
     forUser: (userId) => store.forUser(userId).map(toDto),
 
-    downloadProfile(token, userAgent, sourceAddress) {
+    async downloadProfile(token, userAgent, sourceAddress) {
       const row = token.length <= 100 ? store.byTokenHash(sha256(token)) : undefined;
       if (!row) throw new AppError('ENROLLMENT_NOT_FOUND', 'This enrollment link is not valid. Ask your administrator for a new invitation.');
       return issueProfile(row, userAgent, sourceAddress);
     },
 
-    downloadProfileFor(enrollmentId, userAgent, sourceAddress) {
+    async downloadProfileFor(enrollmentId, userAgent, sourceAddress) {
       const row = store.byId(enrollmentId);
       if (!row) throw new AppError('ENROLLMENT_NOT_FOUND', 'This enrollment does not exist any more; start again.');
       return issueProfile(row, userAgent, sourceAddress);
@@ -231,10 +231,10 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
       if (row) deps.onEnrolled?.(row);
     },
 
-    caProfile(lang) {
+    async caProfile(lang) {
       const profile = buildCaProfile({ serverId: deps.serverId(), organization: deps.organization, lang, caDer: deps.ca.caCertificate().der, uuid: () => random.uuid().toUpperCase() });
       const signer = deps.signer();
-      return signCms(Buffer.from(buildPlist(profile), 'utf8'), { certPem: signer.certPem, keyPem: signer.keyPem, extraCertsPem: signer.chainPem ? [signer.chainPem] : [] });
+      return signCmsAsync(Buffer.from(buildPlist(profile), 'utf8'), { certPem: signer.certPem, keyPem: signer.keyPem, extraCertsPem: signer.chainPem ? [signer.chainPem] : [] }, { now: clock.now() });
     },
 
     closeAbandoned(graceMinutes) {

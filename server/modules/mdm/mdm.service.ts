@@ -94,6 +94,14 @@ const FACTS: [string, keyof DeviceRow][] = [
 export function createMdmService(deps: MdmDeps): MdmService {
   const { store, devices, issued, audit, clock, random, transaction } = deps;
 
+  // Parsed once per CA certificate, not per message.
+  let caCache: { pem: string; x509: X509Certificate } | null = null;
+  const officeCa = (): X509Certificate => {
+    const { pem } = deps.ca.caCertificate();
+    if (caCache?.pem !== pem) caCache = { pem, x509: new X509Certificate(pem) };
+    return caCache.x509;
+  };
+
   /** Verifies Mdm-Signature over the exact body and returns the SCEP-issued certificate it was made with. */
   const identify = (body: Buffer, signature: string | undefined): IssuedRow => {
     if (!signature) throw new AppError('MDM_SIGNATURE_INVALID', 'The Mdm-Signature header is missing; this server requires signed messages (SignMessage).');
@@ -106,7 +114,7 @@ export function createMdmService(deps: MdmDeps): MdmService {
       throw err;
     }
     const cert = new X509Certificate(signerDer);
-    const ca = new X509Certificate(deps.ca.caCertificate().pem);
+    const ca = officeCa();
     const now = clock.now();
     if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) throw new AppError('MDM_SIGNATURE_INVALID', 'The signing certificate was not issued by this server.');
     if (new Date(cert.validFrom) > now || new Date(cert.validTo) < now) throw new AppError('MDM_SIGNATURE_INVALID', 'The signing certificate is not valid at this time.');

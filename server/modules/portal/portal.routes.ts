@@ -234,7 +234,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
     const c = context(request, reply, request.params.key);
     try {
       ownEnrollment(request);
-      const profile = enrollment.downloadProfileFor(request.params.id, request.headers['user-agent'], request.ip);
+      const profile = await enrollment.downloadProfileFor(request.params.id, request.headers['user-agent'], request.ip);
       return reply.type(PROFILE_TYPE).header('content-disposition', 'attachment; filename="tsunagu-enrollment.mobileconfig"').header('cache-control', 'no-store')
         .header('x-profile-expires-at', profile.expiresAt).send(profile.body);
     } catch (err) {

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { issueCertificate, type NameAttr } from '../ca/x509.js';
+import { issueCertificateAsync, type NameAttr } from '../ca/x509.js';
 import type { ParsedCsr, SubjectAttribute } from './csr.js';
 import { shortNameOf } from './csr.js';
 import { contextPrimitive, encode, octets, seq, Tag } from './der.js';
@@ -46,12 +46,12 @@ function nameAttr(a: SubjectAttribute): NameAttr & { valueTagClass: number } {
   return { ...(shortName ? { shortName } : {}), type: a.type, value: a.value, valueTagClass: a.tag === Tag.BMP ? Tag.UTF8 : a.tag };
 }
 
-/** Issues the client identity certificate for a verified CSR, signed by the CA key with SHA-256. */
-export function issueClientCertificate(input: ClientCertificateInput): IssuedClientCertificate {
+/** Issues the client identity certificate for a verified CSR, signed by the CA key with SHA-256 (on the thread pool). */
+export async function issueClientCertificate(input: ClientCertificateInput): Promise<IssuedClientCertificate> {
   const notBefore = new Date(input.now.getTime() - 10 * MINUTE);
   const notAfter = new Date(input.now.getTime() + input.validityDays * DAY);
   const san = input.csr.extensions.find((e) => e.oid === OID.subjectAltName);
-  const certPem = issueCertificate({
+  const certPem = await issueCertificateAsync({
     subject: input.csr.subject.map(nameAttr),
     issuerCertPem: input.caCertPem,
     publicKeyPem: input.csr.publicKeyPem,

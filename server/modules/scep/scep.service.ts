@@ -193,7 +193,7 @@ export function createScepService(deps: ScepDeps): ScepService {
     const { csr, cipher } = await openRequest(msg, material);
     const enrollmentId = kind === 'PKCSReq' ? consumeChallenge(msg, csr) : checkRenewal(signer, material);
     const now = clock.now();
-    const issued = issueClientCertificate({ csr, caCertPem: material.certPem, caKey: material.key, caKeyIdentifier: material.keyIdentifier, serialHex: randomSerialHex(random.bytes(16)), now, validityDays });
+    const issued = await issueClientCertificate({ csr, caCertPem: material.certPem, caKey: material.key, caKeyIdentifier: material.keyIdentifier, serialHex: randomSerialHex(random.bytes(16)), now, validityDays });
     deps.certificates.record({
       serialHex: issued.serialHex, subject: csr.subjectText, notBefore: issued.notBefore.toISOString(), notAfter: issued.notAfter.toISOString(),
       enrollmentId, certPem: issued.certPem, kind, transactionId: msg.transactionId,
