@@ -112,7 +112,9 @@ export async function startServer(config: Readonly<Config>, options: StartOption
     db = openDataDb(config.dataDir, clock);
     const secrets = options.secrets ?? createSecretBox(loadOrCreateKey(paths.secretKey, config.secretPassphrase));
     let deviceBaseUrl = '';
-    let deviceServer: { setSecureContext(options: { key: string; cert: string }): void } | null = null;
+    type TlsServer = { setSecureContext(options: { key: string; cert: string }): void };
+    let deviceServer: TlsServer | null = null;
+    let adminServer: TlsServer | null = null;
     const lanAddresses = options.lanAddresses ?? machineAddresses;
     const tlsNames = () => ({ dnsNames: [...config.hostnames, 'localhost'], ipAddresses: [...new Set([...lanAddresses(), '127.0.0.1'])] });
     const services = createServices({
@@ -120,6 +122,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
       onTlsChanged: (c) => {
         // New connections get the new certificate; open ones finish on the old.
         deviceServer?.setSecureContext({ key: c.keyPem, cert: `${c.certPem}${c.chainPem}` });
+        adminServer?.setSecureContext({ key: c.keyPem, cert: `${c.certPem}${c.chainPem}` });
         logger.info('loaded a new TLS certificate into the device listener');
       },
       db, clock, random: options.random ?? secureRandom, hasher: options.hasher ?? argon2Hasher, secrets, deviceBaseUrl: () => deviceBaseUrl,
@@ -131,7 +134,9 @@ export async function startServer(config: Readonly<Config>, options: StartOption
     if (tls.reissued) logger.info({ names: config.hostnames, addresses: lan }, 'issued a new TLS certificate for the device listener');
 
     const deps: ServerDeps = {
-      services, logger, consoleDir: options.consoleDir ?? null, adminTls: null,
+      // On the LAN the console is served over HTTPS with the device listener's certificate (cookies become Secure);
+      // on loopback only, plain HTTP never leaves the machine.
+      services, logger, consoleDir: options.consoleDir ?? null, adminTls: config.lanAdmin ? { key: tls.keyPem, cert: `${tls.certPem}${tls.chainPem}` } : null,
       deviceTls: { key: tls.keyPem, cert: `${tls.certPem}${tls.chainPem}` }, deviceBaseUrl: () => deviceBaseUrl, version: VERSION,
     };
     const device = await buildDeviceApp(deps);
@@ -157,6 +162,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
     const admin = await buildAdminApp(deps);
     await admin.listen({ host: config.lanAdmin ? '0.0.0.0' : '127.0.0.1', port: config.adminPort });
     opened.push(admin);
+    if (config.lanAdmin) adminServer = admin.server as unknown as TlsServer;
 
     const setupToken = services.admins.issueSetupToken();
     // The scheduler: invitation expiry, reminders and the mail outbox survive restarts because their state is in the database.
@@ -170,7 +176,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
     const liveDb = db;
     let closing: Promise<void> | null = null;
     return {
-      adminUrl: `http://127.0.0.1:${portOf(admin)}/`,
+      adminUrl: config.lanAdmin ? `https://${lanHost}:${portOf(admin)}/` : `http://127.0.0.1:${portOf(admin)}/`,
       enrollmentUrl: `${deviceBaseUrl}/`,
       bootstrapUrl: `http://${lanHost}:${portOf(bootstrap)}/trust`,
       setupToken,

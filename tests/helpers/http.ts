@@ -47,7 +47,7 @@ export class AdminClient {
   private cookie = '';
   csrf = '';
 
-  constructor(readonly baseUrl: string) {}
+  constructor(readonly baseUrl: string, readonly ca?: string) {}
 
   /** Calls the admin API with a JSON body (or raw bytes with a content type). */
   async call(method: string, path: string, body?: unknown, extra: { contentType?: string; headers?: Record<string, string> } = {}): Promise<TestResponse> {
@@ -59,7 +59,7 @@ export class AdminClient {
       headers['content-type'] = extra.contentType ?? 'application/json';
       payload = Buffer.isBuffer(body) || typeof body === 'string' ? body : JSON.stringify(body);
     }
-    const res = await send(new URL(path, this.baseUrl).href, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
+    const res = await send(new URL(path, this.baseUrl).href, { method, headers, ...(payload !== undefined ? { body: payload } : {}), ...(this.ca ? { ca: this.ca } : {}) });
     const set = res.headers['set-cookie'];
     if (set) this.cookie = set.map((c) => c.split(';')[0]).join('; ');
     const session = res.headers['content-type']?.startsWith('application/json') && res.text ? (JSON.parse(res.text) as { csrfToken?: string }) : null;

@@ -3,7 +3,8 @@ import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { buildAdminApp } from '../../server/app.js';
 import { dataPaths } from '../../server/paths.js';
-import { startHarness } from '../helpers/server-harness.js';
+import { AdminClient } from '../helpers/http.js';
+import { HARNESS_ADMIN, local, startHarness } from '../helpers/server-harness.js';
 
 describe('graceful shutdown', () => {
   it('lets an in-flight request finish, then closes the database and releases the lock', async () => {
@@ -61,5 +62,21 @@ describe('internal errors', () => {
     expect(body.message).toContain(res.headers['x-request-id']);
     await app.close();
     await h.stop();
+  });
+});
+
+describe('LAN admin access', () => {
+  it('serves the console and API over HTTPS with Secure cookies when switched on', async () => {
+    const h = await startHarness({ signIn: false, env: { TSUNAGU_LAN_ADMIN: 'on' } });
+    try {
+      expect(h.server.adminUrl).toMatch(/^https:\/\/tsunagu\.test:\d+\/$/);
+      const admin = new AdminClient(local(h.server.adminUrl), h.server.services.ca.caCertificate().pem);
+      const res = await admin.call('POST', '/api/setup', { setupToken: h.server.setupToken, ...HARNESS_ADMIN });
+      expect(res.status).toBe(201);
+      expect(res.headers['set-cookie']?.[0]).toMatch(/; Secure/);
+      expect(res.headers['strict-transport-security']).toBeTruthy();
+    } finally {
+      await h.stop();
+    }
   });
 });
