@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError, createApiClient, isApiError, withQuery } from './client.js';
+import { createDevicesApi } from './devices.js';
 
 interface Sent {
   url: string;
@@ -127,5 +128,19 @@ describe('the API client: errors', () => {
     const abort = new DOMException('The operation was aborted.', 'AbortError');
     const { client } = clientWith(() => { throw abort; });
     await expect(client.get('/api/users')).rejects.toBe(abort);
+  });
+});
+
+describe('the devices endpoints', () => {
+  it.each([
+    ['reenroll', (api: ReturnType<typeof createDevicesApi>) => api.reenroll('d/1'), 'POST', '/api/devices/d%2F1/reenroll'],
+    ['revokeAgentToken', (api: ReturnType<typeof createDevicesApi>) => api.revokeAgentToken('d1'), 'POST', '/api/devices/d1/agent-token/revoke'],
+    ['cancelCommand', (api: ReturnType<typeof createDevicesApi>) => api.cancelCommand('d1', 'C-1'), 'DELETE', '/api/devices/d1/commands/C-1'],
+    ['cancelAgentAction', (api: ReturnType<typeof createDevicesApi>) => api.cancelAgentAction('d1', 'a 1'), 'DELETE', '/api/devices/d1/agent-actions/a%201'],
+    ['push', (api: ReturnType<typeof createDevicesApi>) => api.push('d1'), 'POST', '/api/devices/d1/push'],
+  ] as const)('%s calls %s %s and hands back the server’s answer', async (_name, call, method, url) => {
+    const { client, sent } = clientWith(() => json(200, { answer: true }));
+    await expect(call(createDevicesApi(client))).resolves.toEqual({ answer: true });
+    expect([sent[0]?.init.method, sent[0]?.url]).toEqual([method, url]);
   });
 });

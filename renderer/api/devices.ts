@@ -1,7 +1,8 @@
-// The devices endpoints: list, counts, detail, actions on many, commands, pushes; and opening an enrollment.
+// The devices endpoints: list, counts, detail, actions on many, commands, pushes, re-enrollment, agent tokens;
+// and opening an enrollment.
 import type {
-  CommandDto, CommandRequest, DeviceActionRequest, DeviceActionResult, DeviceDetailDto, DevicePage, DeviceStatus, DeviceSummaryDto,
-  EnrollmentCreateRequest, EnrollmentDto, Platform,
+  AgentActionDto, CommandDto, CommandQueuedDto, CommandRequest, DeviceActionRequest, DeviceActionResult, DeviceDetailDto, DevicePage,
+  DeviceReenrollDto, DeviceStatus, DeviceSummaryDto, EnrollmentCreateRequest, EnrollmentDto, Platform, PushNowResult,
 } from '../../server/contract/index.js';
 import type { ApiClient } from './client.js';
 
@@ -15,21 +16,10 @@ export interface DeviceListParams {
   offset?: number;
 }
 
-/** What one push to one MDM channel did (the answer of POST /api/devices/:id/push). */
-export interface PushOutcome {
-  channel: string;
-  result: { status: number; apnsId: string | null; reason: string | null } | null;
-  /** Why nothing was sent on this channel (no push token yet, push disabled). */
-  skipped: string | null;
+/** The answer of POST /api/devices/:id/agent-token/revoke: how many working tokens were revoked. */
+export interface AgentTokenRevokeResult {
+  revoked: number;
 }
-
-/** The answer of "Push now". */
-export interface PushNowResult {
-  outcomes: PushOutcome[];
-}
-
-/** A queued command, with the PIN the server generated for a Mac lock or wipe. */
-export type QueuedCommand = CommandDto & { pin?: string | null };
 
 /** The devices endpoints. */
 export interface DevicesApi {
@@ -37,10 +27,12 @@ export interface DevicesApi {
   summary(): Promise<DeviceSummaryDto>;
   detail(id: string): Promise<DeviceDetailDto>;
   act(request: DeviceActionRequest): Promise<DeviceActionResult>;
-  command(id: string, request: CommandRequest): Promise<QueuedCommand>;
-  cancelCommand(id: string, uuid: string): Promise<void>;
-  cancelAgentAction(id: string, actionId: string): Promise<void>;
+  command(id: string, request: CommandRequest): Promise<CommandQueuedDto>;
+  cancelCommand(id: string, uuid: string): Promise<CommandDto>;
+  cancelAgentAction(id: string, actionId: string): Promise<AgentActionDto>;
   push(id: string): Promise<PushNowResult>;
+  reenroll(id: string): Promise<DeviceReenrollDto>;
+  revokeAgentToken(id: string): Promise<AgentTokenRevokeResult>;
   enroll(request: EnrollmentCreateRequest): Promise<EnrollmentDto>;
 }
 
@@ -53,9 +45,11 @@ export function createDevicesApi(client: ApiClient): DevicesApi {
     detail: (id) => client.get(one(id)),
     act: (request) => client.post('/api/devices/actions', request),
     command: (id, request) => client.post(`${one(id)}/commands`, request),
-    cancelCommand: async (id, uuid) => { await client.delete(`${one(id)}/commands/${encodeURIComponent(uuid)}`); },
-    cancelAgentAction: async (id, actionId) => { await client.delete(`${one(id)}/agent-actions/${encodeURIComponent(actionId)}`); },
+    cancelCommand: (id, uuid) => client.delete(`${one(id)}/commands/${encodeURIComponent(uuid)}`),
+    cancelAgentAction: (id, actionId) => client.delete(`${one(id)}/agent-actions/${encodeURIComponent(actionId)}`),
     push: (id) => client.post(`${one(id)}/push`),
+    reenroll: (id) => client.post(`${one(id)}/reenroll`),
+    revokeAgentToken: (id) => client.post(`${one(id)}/agent-token/revoke`),
     enroll: (request) => client.post('/api/enrollments', request),
   };
 }

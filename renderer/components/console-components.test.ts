@@ -2,12 +2,16 @@
 import { mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nextTick } from 'vue';
-import type { DeviceDto, InvitationDto } from '../../server/contract/index.js';
+import type { DeviceDto, DeviceReenrollDto, DeviceStatusReason, InvitationDto } from '../../server/contract/index.js';
+import en from '../i18n/en.js';
 import { createAppI18n } from '../i18n/index.js';
+import ja from '../i18n/ja.js';
 import ConfirmDialog from './ConfirmDialog.vue';
 import DeviceActionDialog from './DeviceActionDialog.vue';
+import DeviceReenrollDialog from './DeviceReenrollDialog.vue';
 import DeviceStatusTag from './DeviceStatusTag.vue';
 import InvitationProgress from './InvitationProgress.vue';
+import InviteResultList from './InviteResultList.vue';
 
 function device(n: number, extra: Partial<DeviceDto> = {}): DeviceDto {
   return {
@@ -17,7 +21,7 @@ function device(n: number, extra: Partial<DeviceDto> = {}): DeviceDto {
   };
 }
 
-const i18n = () => ({ global: { plugins: [createAppI18n('en')] }, attachTo: document.body });
+const i18n = (locale: 'ja' | 'en' = 'en') => ({ global: { plugins: [createAppI18n(locale)] }, attachTo: document.body });
 const button = (testId: string) => document.querySelector(`[data-testid="${testId}"]`) as HTMLButtonElement;
 
 async function type(testId: string, value: string): Promise<void> {
@@ -95,14 +99,97 @@ describe('ConfirmDialog', () => {
 });
 
 describe('DeviceStatusTag', () => {
+  const codes = Object.keys(en.devices.reasons) as DeviceStatusReason[];
+
+  it.each([['en', en], ['ja', ja]] as const)('words every reason code in %s', (locale, messages) => {
+    for (const code of codes) {
+      const wrapper = mount(DeviceStatusTag, { props: { status: 'inactive', reason: code }, ...i18n(locale) });
+      const el = wrapper.find('[data-testid="device-status-reason"]');
+      expect([el.text(), el.attributes('data-reason')], code).toEqual([messages.devices.reasons[code], code]);
+      wrapper.unmount();
+    }
+  });
+
   it.each([
-    ['retired (enrollment profile removed)', 'Retired: no longer managed'],
-    ['a reason the console does not know', 'a reason the console does not know'],
-  ])('words the reason %j as %j, keeping the server’s words as the tooltip', (reason, shown) => {
-    const wrapper = mount(DeviceStatusTag, { props: { status: 'inactive', reason }, ...i18n() });
+    ['retired', 'Retired: no longer managed'],
+    ['push_token_gone', 'Apple no longer knows this device: it was reset or its profile was removed without telling us'],
+    ['a_code_from_a_newer_server', 'a_code_from_a_newer_server'],
+  ])('shows %j as %j, with the same words as the tooltip', (reason, shown) => {
+    const wrapper = mount(DeviceStatusTag, { props: { status: 'inactive', reason: reason as DeviceStatusReason }, ...i18n() });
     const el = wrapper.find('[data-testid="device-status-reason"]');
-    expect([el.text(), el.attributes('title')]).toEqual([shown, reason]);
+    expect([el.text(), el.attributes('title')]).toEqual([shown, shown]);
     expect(wrapper.text()).toContain('Inactive');
+    wrapper.unmount();
+  });
+
+  it('shows no reason line without a reason', () => {
+    const wrapper = mount(DeviceStatusTag, { props: { status: 'active', reason: null }, ...i18n() });
+    expect(wrapper.find('[data-testid="device-status-reason"]').exists()).toBe(false);
+    wrapper.unmount();
+  });
+});
+
+describe('DeviceReenrollDialog', () => {
+  const props = { open: true, busy: false, phone: false, result: null, error: null };
+  const text = () => document.body.textContent ?? '';
+  const expiresAt = '2026-04-02T09:30:00.000Z';
+
+  it.each([
+    ['an iPhone', device(1), 'Makes a one-time profile link', 'The device keeps its entry and its history.', 'The link works once', 'Make the link'],
+    ['an Android 9 phone', device(2, { platform: 'android', apiLevel: 28 }), 'Makes a one-time QR code', 'The device keeps its entry and its history.', 'The QR code works once', 'Make the QR code'],
+    ['an Android 14 phone', device(3, { platform: 'android', apiLevel: 34 }), 'Makes a one-time QR code', 'this entry turns Inactive and keeps its history', 'The QR code works once', 'Make the QR code'],
+  ])('for %s, says what happens before anything is made, then emits confirm', async (_what, d, what, entry, once, buttonText) => {
+    const wrapper = mount(DeviceReenrollDialog, { props: { ...props, device: d }, ...i18n() });
+    await nextTick();
+    expect(text()).toContain(`Re-enroll ${d.deviceName}?`);
+    for (const part of [what, entry, 'It does not count against the user’s device limit.', once]) expect(text()).toContain(part);
+    expect(button('device-reenroll-confirm').textContent?.trim()).toBe(buttonText);
+    button('device-reenroll-confirm').click();
+    expect(wrapper.emitted('confirm')).toEqual([[]]);
+    wrapper.unmount();
+  });
+
+  it('hands over an Apple profile link to copy, to open in Safari on the device', async () => {
+    const result: DeviceReenrollDto = { profileUrl: 'https://mdm.example:8443/profile/abc', agentQr: null, agentQrImage: null, expiresAt };
+    const wrapper = mount(DeviceReenrollDialog, { props: { ...props, device: device(1), result }, ...i18n() });
+    await nextTick();
+    expect((document.querySelector('input[data-testid="device-reenroll-url"]') as HTMLInputElement).value).toBe(result.profileUrl);
+    expect(text()).toContain('Open it on iPhone 1 itself, in Safari');
+    expect(text()).toContain('It works once, until');
+    expect(text()).toContain('Anyone with this link can enroll a device as A. Send it only to them.');
+    expect(document.querySelector('[data-testid="device-reenroll-qr"]')).toBeNull();
+    expect(document.querySelector('[data-testid="device-reenroll-confirm"]')).toBeNull();
+    wrapper.unmount();
+  });
+
+  it('shows an Android agent QR code as an image to scan', async () => {
+    const result: DeviceReenrollDto = { profileUrl: null, agentQr: '{"token":"t"}', agentQrImage: 'data:image/png;base64,iVBORw0KGgo=', expiresAt };
+    const wrapper = mount(DeviceReenrollDialog, { props: { ...props, device: device(2, { platform: 'android', deviceName: 'Pixel' }), result }, ...i18n('ja') });
+    await nextTick();
+    const img = document.querySelector('[data-testid="device-reenroll-qr"]') as HTMLImageElement;
+    expect([img.getAttribute('src'), img.getAttribute('alt')]).toEqual([result.agentQrImage, 'Pixel のエージェント登録用 QR コード']);
+    expect(text()).toContain('デバイスで Tsunagu エージェントを開き、このコードを読み取ります。');
+    expect(text()).toContain('このコードを読み取れば、誰でも A さんとしてデバイスを登録できます。');
+    expect(document.querySelector('[data-testid="device-reenroll-url"]')).toBeNull();
+    wrapper.unmount();
+  });
+});
+
+describe('InviteResultList', () => {
+  const skipped = [
+    { userId: 'u1', label: 'Hana <hana@example.com>', reason: 'disabled' as const, message: 'hana@example.com is disabled.' },
+    { userId: 'u9', label: null, reason: 'not_found' as const, message: 'No such user.' },
+  ];
+
+  it.each([
+    ['en', ['Hana <hana@example.com>', 'This user is disabled.'], ['User u9', 'This user no longer exists']],
+    ['ja', ['Hana <hana@example.com>', 'このユーザーは無効です。'], ['ユーザー u9', 'このユーザーは存在しません。']],
+  ] as const)('words each reason in %s, with the user’s name and email when known', (locale, first, second) => {
+    const wrapper = mount(InviteResultList, { props: { skipped }, ...i18n(locale) });
+    const rows = wrapper.findAll('[data-testid="invite-skipped-row"]').map((r) => r.text());
+    for (const part of first) expect(rows[0]).toContain(part);
+    for (const part of second) expect(rows[1]).toContain(part);
+    expect(wrapper.text()).not.toContain('No such user.');
     wrapper.unmount();
   });
 });

@@ -1,7 +1,7 @@
 // English messages. The key tree is the schema ja.ts must match (checked by the compiler and i18n.test.ts).
 // vue-i18n message syntax: `{name}` is a parameter; a literal @ { } | $ must be written as {'@'} etc.
 // `a | b` is a plural (one | other), chosen by the count passed to t().
-import type { ErrorCode } from '../../server/contract/index.js';
+import type { DeviceStatusReason, ErrorCode, InviteResult } from '../../server/contract/index.js';
 
 /** The English console messages. */
 const en = {
@@ -430,6 +430,11 @@ const en = {
     disabledHint: 'Disabled users cannot be invited; enable them on the Users page first.',
     sent: 'Sent 1 invitation. | Sent {count} invitations.',
     skipped: '1 user was not invited: | {count} users were not invited:',
+    unknownUser: 'User {id}',
+    skipReasons: {
+      not_found: 'This user no longer exists: they may have been deleted.',
+      disabled: 'This user is disabled. Enable them on the Users page, then invite them again.',
+    } satisfies Record<InviteResult['skipped'][number]['reason'], string>,
     submitNone: 'Send invitations',
     submit: 'Send 1 invitation | Send {count} invitations',
   },
@@ -593,19 +598,51 @@ const en = {
       noAgentActions: 'No actions yet.',
       infoQueued: 'Asked the device for its information. The answer appears when it connects.',
       cancelled: 'Cancelled.',
+      reenroll: 'Re-enroll this device',
+      revokeToken: 'Revoke agent token',
     },
     reasons: {
-      waitingToken: 'Waiting for the device to finish enrolling',
-      waitingCheckIn: 'Waiting for the agent’s first check-in',
+      awaiting_token_update: 'Waiting for the device to finish enrolling',
       reenrolling: 'Enrolling again: waiting for the device to finish',
-      reenrolledCheckIn: 'Enrolled again: waiting for the agent’s first check-in',
+      awaiting_check_in: 'Waiting for the agent to check in with its device-admin rights on',
       retired: 'Retired: no longer managed',
+      checked_out: 'The enrollment profile was removed on the device',
       wiped: 'The device confirmed the wipe',
-      checkedOut: 'The enrollment profile was removed on the device',
       superseded: 'Replaced by a newer enrollment of the same device',
-      cancelled: 'Enrollment was cancelled during profile install',
+      install_cancelled: 'The profile install was cancelled before it finished',
+      push_token_gone: 'Apple no longer knows this device: it was reset or its profile was removed without telling us',
       deleted: 'Deleted',
-      apnsGone: 'Apple no longer knows this device: it was reset, or its profile was removed without telling the server',
+    } satisfies Record<DeviceStatusReason, string>,
+    reenroll: {
+      title: 'Re-enroll {name}?',
+      whatApple: 'Makes a one-time profile link that enrolls this device again, without retiring or deleting it first.',
+      whatAndroid: 'Makes a one-time QR code that enrolls this device again with the Tsunagu agent, without retiring or deleting it first.',
+      keepsEntry: 'The device keeps its entry and its history.',
+      newEntry: 'Android 10 and newer get a new entry when they enroll again: this entry turns Inactive and keeps its history.',
+      noLimit: 'It does not count against the user’s device limit.',
+      linkOnce: 'The link works once, and it expires (the time is shown with it).',
+      qrOnce: 'The QR code works once, and it expires (the time is shown with it).',
+      buttonApple: 'Make the link',
+      buttonAndroid: 'Make the QR code',
+      done: 'Re-enroll {name}',
+      readyApple: 'The profile link that enrolls {name} again:',
+      link: 'Profile link',
+      openApple: 'Open it on {name} itself, in Safari, then install the downloaded profile.',
+      readyAndroid: 'The QR code that enrolls {name} again:',
+      qrAlt: 'Agent enrollment QR code for {name}',
+      scanAndroid: 'On the device, open the Tsunagu agent and scan this code.',
+      expires: 'It works once, until {time}.',
+      secretApple: 'Anyone with this link can enroll a device as {user}. Send it only to them.',
+      secretAndroid: 'Anyone who scans this code can enroll a device as {user}. Show it only to them.',
+    },
+    revokeToken: {
+      title: 'Revoke the agent token of {name}?',
+      what: 'The Tsunagu agent on this device stops working: it can no longer check in, or receive a lock, wipe or retire, until the device enrolls again.',
+      entry: 'The device entry stays as it is, with the same status. To manage the device again, re-enroll it.',
+      when: 'Use this when the device is lost, or its token may have leaked.',
+      button: 'Revoke token',
+      done: 'Agent token revoked: the agent on {name} stops working until the device enrolls again.',
+      none: '{name} had no working agent token; nothing changed.',
     },
     commandStatus: {
       queued: 'Waiting',
@@ -909,6 +946,7 @@ const en = {
       enrolled: 'Device enrolled',
       reenrolling: 'Device enrolling again',
       reenrolled: 'Device enrolled again',
+      reenroll_started: 'Re-enrollment link or QR code made',
       superseded: 'Device replaced by a newer entry',
       checked_out: 'Device removed its profile',
       retired: 'Device retired',

@@ -4,7 +4,8 @@ import { createApp } from 'vue';
 import type { DeviceDetailDto, DeviceDto } from '../../server/contract/index.js';
 import { API_KEY, ApiError, type Api } from '../api/index.js';
 import {
-  actionApplies, actionOutcomes, chartBars, confirmationMatches, deviceLabel, splitByAction, statusReasonKey, useDevicesStore, wipeConfirmationWord, type DeviceAction,
+  actionApplies, actionOutcomes, canReenroll, canRevokeAgentToken, chartBars, confirmationMatches, deviceLabel, reenrollKeepsEntry, splitByAction, useDevicesStore,
+  wipeConfirmationWord, type DeviceAction,
 } from './devices.js';
 
 function device(n: number, extra: Partial<DeviceDto> = {}): DeviceDto {
@@ -19,7 +20,8 @@ function storeWith(devices: Partial<Api['devices']>) {
   const api = {
     devices: {
       list: vi.fn().mockResolvedValue({ items: [], total: 0 }), summary: vi.fn().mockResolvedValue({ total: 0, byStatus: {}, byPlatform: {}, enrollmentsPerDay: [] }),
-      detail: vi.fn(), act: vi.fn(), command: vi.fn(), cancelCommand: vi.fn(), cancelAgentAction: vi.fn(), push: vi.fn(), enroll: vi.fn(), ...devices,
+      detail: vi.fn(), act: vi.fn(), command: vi.fn(), cancelCommand: vi.fn(), cancelAgentAction: vi.fn(), push: vi.fn(), enroll: vi.fn(),
+      reenroll: vi.fn(), revokeAgentToken: vi.fn(), ...devices,
     },
   } as unknown as Api;
   const app = createApp({});
@@ -110,19 +112,36 @@ describe('chartBars', () => {
   });
 });
 
-describe('statusReasonKey', () => {
+describe('re-enrollment', () => {
   it.each([
-    ['waiting for the first TokenUpdate', 'waitingToken'],
-    ['re-enrolling: waiting for the first TokenUpdate', 'reenrolling'],
-    ['retired (enrollment profile removed)', 'retired'],
-    ['retired', 'retired'],
-    ['checked out (profile removed)', 'checkedOut'],
-    ['superseded by a newer enrollment', 'superseded'],
-    ['APNs no longer knows this device (Unregistered): it was reset', 'apnsGone'],
-    ['something new', null],
-    [null, null],
-  ] as const)('%j -> %s', (reason, key) => {
-    expect(statusReasonKey(reason)).toBe(key);
+    ['ios', null, true],
+    ['macos', null, true],
+    ['android', 28, true],
+    ['android', 26, true],
+    ['android', 29, false],
+    ['android', 34, false],
+    ['android', null, false],
+  ] as const)('a %s device at API level %s keeps its entry: %s', (platform, apiLevel, keeps) => {
+    expect(reenrollKeepsEntry({ platform, apiLevel })).toBe(keeps);
+  });
+
+  it('is offered for a device with a user, whatever its platform and status', () => {
+    expect([canReenroll(device(1)), canReenroll(device(2, { status: 'wiped', platform: 'android' })), canReenroll(device(3, { userId: null }))]).toEqual([true, true, false]);
+  });
+});
+
+describe('canRevokeAgentToken', () => {
+  const table: [DeviceDto['platform'], DeviceDto['status'], boolean][] = [
+    ['android', 'active', true],
+    ['android', 'pending', true],
+    ['android', 'reset', true],
+    ['android', 'inactive', false],
+    ['android', 'wiped', false],
+    ['ios', 'active', false],
+    ['macos', 'active', false],
+  ];
+  it.each(table)('a %s device that is %s: %s', (platform, status, offered) => {
+    expect(canRevokeAgentToken({ platform, status })).toBe(offered);
   });
 });
 
@@ -153,6 +172,28 @@ describe('the devices store', () => {
     await store.openDetail('d1');
     await expect(store.refreshDetail()).rejects.toMatchObject({ code: 'DEVICE_NOT_FOUND' });
     expect(store.detail).toBeNull();
+  });
+
+  it('re-enrolls the device it is given, and changes nothing in the store', async () => {
+    const answer = { profileUrl: 'https://mdm.example/profile/x', agentQr: null, agentQrImage: null, expiresAt: '2026-04-02T00:00:00.000Z' };
+    const { api, store } = storeWith({ reenroll: vi.fn().mockResolvedValue(answer) });
+    await expect(store.reenroll('d1')).resolves.toEqual(answer);
+    expect(api.devices.reenroll).toHaveBeenCalledWith('d1');
+    expect(api.devices.detail).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['the open device', 'd1', 2],
+    ['another device', 'd2', 1],
+  ] as const)('revokes the agent token of %s, returns the count, and refreshes the detail only when it is open', async (_what, id, detailCalls) => {
+    const { api, store } = storeWith({
+      detail: vi.fn().mockResolvedValue({ device: device(1, { platform: 'android' }), agentActions: [], channels: [], commands: [] }),
+      revokeAgentToken: vi.fn().mockResolvedValue({ revoked: 1 }),
+    });
+    await store.openDetail('d1');
+    await expect(store.revokeAgentToken(id)).resolves.toBe(1);
+    expect(api.devices.revokeAgentToken).toHaveBeenCalledWith(id);
+    expect(api.devices.detail).toHaveBeenCalledTimes(detailCalls);
   });
 
   it('keeps a failed summary as an error for the widgets instead of throwing', async () => {

@@ -3,9 +3,9 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type {
-  CommandDto, DeviceActionRequest, DeviceActionResult, DeviceDetailDto, DeviceDto, DeviceStatus, DeviceSummaryDto, EnrollmentDto, Platform, UserDto,
+  CommandDto, CommandQueuedDto, DeviceActionRequest, DeviceActionResult, DeviceDetailDto, DeviceDto, DeviceReenrollDto, DeviceStatus, DeviceSummaryDto,
+  EnrollmentDto, Platform, PushNowResult, UserDto,
 } from '../../server/contract/index.js';
-import type { PushNowResult, QueuedCommand } from '../api/devices.js';
 import { isApiError, useApi } from '../api/index.js';
 
 /** How many devices one page of the list holds. */
@@ -114,25 +114,25 @@ export function chartBars(days: DeviceSummaryDto['enrollmentsPerDay']): { bars: 
   return { bars: days.map((d) => ({ day: d.day, count: d.count, percent: max === 0 ? 0 : Math.round((d.count / max) * 100) })), max, total };
 }
 
-/** The reasons the server gives for a status, as i18n keys under `devices.reasons` (the server words them in English). */
-const STATUS_REASONS: [RegExp, string][] = [
-  [/^waiting for the first TokenUpdate$/, 'waitingToken'],
-  [/^waiting for the first check-in$/, 'waitingCheckIn'],
-  [/^re-enrolling: waiting for the first TokenUpdate$/, 'reenrolling'],
-  [/^re-enrolled: waiting for the first check-in$/, 'reenrolledCheckIn'],
-  [/^retired\b/, 'retired'],
-  [/^wiped$/, 'wiped'],
-  [/^checked out\b/, 'checkedOut'],
-  [/^superseded\b/, 'superseded'],
-  [/^enrollment cancelled\b/, 'cancelled'],
-  [/^deleted$/, 'deleted'],
-  [/^APNs no longer knows this device\b/, 'apnsGone'],
-];
+/** The highest Android API level (Android 9) whose devices keep one entry when they enroll again. */
+export const ANDROID_9_API_LEVEL = 28;
 
-/** The i18n key (under `devices.reasons`) of a status reason the console knows, or null to show the server's words. */
-export function statusReasonKey(reason: string | null | undefined): string | null {
-  if (!reason) return null;
-  return STATUS_REASONS.find(([pattern]) => pattern.test(reason))?.[1] ?? null;
+/**
+ * Whether enrolling the device again keeps its entry: Apple devices and Android 9 or older do; Android 10 and
+ * newer get a new entry, and this one turns Inactive (superseded) with its history.
+ */
+export function reenrollKeepsEntry(device: Pick<DeviceDto, 'platform' | 'apiLevel'>): boolean {
+  return device.platform !== 'android' || (device.apiLevel !== null && device.apiLevel <= ANDROID_9_API_LEVEL);
+}
+
+/** Whether the console offers to re-enroll a device: it needs a user to enroll it for. */
+export function canReenroll(device: Pick<DeviceDto, 'userId'>): boolean {
+  return device.userId !== null;
+}
+
+/** Whether the console offers to revoke a device's agent token: Android devices whose agent may still be working. */
+export function canRevokeAgentToken(device: Pick<DeviceDto, 'platform' | 'status'>): boolean {
+  return device.platform === 'android' && device.status !== 'inactive' && device.status !== 'wiped';
 }
 
 /** Commands that are still waiting for the device, so they can be cancelled. */
@@ -275,12 +275,24 @@ export const useDevicesStore = defineStore('devices', () => {
   }
 
   /** Queues a DeviceInformation command for the open device (its answer refreshes the facts). */
-  async function askInformation(): Promise<QueuedCommand | null> {
+  async function askInformation(): Promise<CommandQueuedDto | null> {
     const id = detail.value?.device.id;
     if (!id) return null;
     const command = await api.devices.command(id, { type: 'DeviceInformation' });
     await refreshDetail();
     return command;
+  }
+
+  /** Starts enrolling a device again: a one-time profile link (Apple) or agent QR code (Android). */
+  async function reenroll(id: string): Promise<DeviceReenrollDto> {
+    return api.devices.reenroll(id);
+  }
+
+  /** Revokes an Android device's agent tokens (its agent stops working); returns how many were still working. */
+  async function revokeAgentToken(id: string): Promise<number> {
+    const { revoked } = await api.devices.revokeAgentToken(id);
+    if (detail.value?.device.id === id) await refreshDetail();
+    return revoked;
   }
 
   /** Opens an enrollment for a user; the answer holds the one-time profile URL. */
@@ -295,6 +307,6 @@ export const useDevicesStore = defineStore('devices', () => {
 
   return {
     items, total, filters, loading, loaded, hasMore, summary, summaryError, detail, detailLoading,
-    reload, loadMore, applyFilters, loadSummary, act, openDetail, refreshDetail, closeDetail, cancelCommand, cancelAgentAction, pushNow, askInformation, enroll, findUsers,
+    reload, loadMore, applyFilters, loadSummary, act, openDetail, refreshDetail, closeDetail, cancelCommand, cancelAgentAction, pushNow, askInformation, reenroll, revokeAgentToken, enroll, findUsers,
   };
 });

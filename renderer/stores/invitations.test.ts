@@ -1,7 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { describe, expect, it, vi } from 'vitest';
 import { createApp } from 'vue';
-import type { InvitationDto, InvitationPage } from '../../server/contract/index.js';
+import type { InvitationDto, InvitationPage, InviteResult } from '../../server/contract/index.js';
 import { API_KEY, type Api } from '../api/index.js';
 import { invitationProgress, isOpenInvitation, skippedUsers, useInvitationsStore } from './invitations.js';
 
@@ -46,11 +46,14 @@ describe('invitationProgress', () => {
 });
 
 describe('skippedUsers', () => {
-  it('names the skipped users the admin picked, and falls back to the id', () => {
-    const result = { invitations: [], skipped: [{ userId: 'u1', reason: 'No such user.' }, { userId: 'u9', reason: 'gone' }] };
+  it('names the skipped users the admin picked, and keeps the reason code and the server’s words', () => {
+    const result: InviteResult = { invitations: [], skipped: [
+      { userId: 'u1', reason: 'disabled', message: 'a@example.com is disabled.' },
+      { userId: 'u9', reason: 'not_found', message: 'No such user.' },
+    ] };
     expect(skippedUsers(result, [{ id: 'u1', email: 'a@example.com', displayName: 'A' }])).toEqual([
-      { userId: 'u1', label: 'A <a@example.com>', reason: 'No such user.' },
-      { userId: 'u9', label: 'u9', reason: 'gone' },
+      { userId: 'u1', label: 'A <a@example.com>', reason: 'disabled', message: 'a@example.com is disabled.' },
+      { userId: 'u9', label: null, reason: 'not_found', message: 'No such user.' },
     ]);
   });
 });

@@ -40,11 +40,17 @@ export function isOpenInvitation(invitation: Pick<InvitationDto, 'status'>): boo
   return invitation.status !== 'enrolled' && invitation.status !== 'expired' && invitation.status !== 'revoked';
 }
 
-/** A user the invitation could not be sent to, with the user's name when the list knows it. */
+/** Why a user was not invited: the user no longer exists, or is disabled. */
+export type InviteSkipReason = InviteResult['skipped'][number]['reason'];
+
+/** A user the invitation could not be sent to, with the user's name and email when the console knows them. */
 export interface SkippedUser {
   userId: string;
-  label: string;
-  reason: string;
+  /** `Name <email>` of a user the admin picked, or null when the console does not know the user. */
+  label: string | null;
+  reason: InviteSkipReason;
+  /** The server's own words, for a reason this console does not know yet. */
+  message: string;
 }
 
 /** The skipped users of an invite, named from `known` (the users the admin picked). */
@@ -52,7 +58,7 @@ export function skippedUsers(result: InviteResult, known: Pick<UserDto, 'id' | '
   const byId = new Map(known.map((u) => [u.id, u]));
   return result.skipped.map((s) => {
     const user = byId.get(s.userId);
-    return { userId: s.userId, label: user ? `${user.displayName} <${user.email}>` : s.userId, reason: s.reason };
+    return { userId: s.userId, label: user ? `${user.displayName} <${user.email}>` : null, reason: s.reason, message: s.message };
   });
 }
 

@@ -314,3 +314,153 @@ test('delete a device entry: it leaves the list, and the audit trail keeps it', 
   await expect(page.getByTestId('audit-table')).toContainText('Device entry deleted');
   await expect(page.getByTestId('audit-table')).toContainText('Wipe sent to device');
 });
+
+test('re-enroll an enrolled iPhone from the detail drawer: the one-time link enrolls it again into its single entry', async () => {
+  const device = await enrollByApi(iphoneSpec(7), 'hana@example.com');
+  const spec = device.spec;
+  const entry = async () => (await h.admin.call('GET', `/api/devices?q=${spec.serialNumber}`)).json<{ items: { id: string; status: string; statusReason: string | null }[] }>().items;
+  const [before] = await entry();
+  await page.goto('/devices');
+  await row('iPhone 7').getByTestId('device-open').click();
+  const drawer = page.getByTestId('device-detail');
+  await expect(drawer.getByTestId('device-facts')).toContainText(spec.serialNumber);
+  // Revoking an agent token is for Android only.
+  await expect(drawer.getByTestId('device-revoke-token')).toHaveCount(0);
+  await drawer.getByTestId('device-reenroll').click();
+
+  const dialog = page.getByTestId('device-reenroll-dialog');
+  await expect(dialog).toContainText('Re-enroll iPhone 7?');
+  await expect(dialog).toContainText('Makes a one-time profile link that enrolls this device again, without retiring or deleting it first.');
+  const notes = dialog.getByTestId('device-reenroll-notes');
+  await expect(notes).toContainText('The device keeps its entry and its history.');
+  await expect(notes).toContainText('It does not count against the user’s device limit.');
+  await expect(notes).toContainText('The link works once, and it expires');
+  await dialog.getByTestId('device-reenroll-confirm').click();
+  await expect(dialog).toContainText('The profile link that enrolls iPhone 7 again:');
+  const profileUrl = await input(dialog, 'device-reenroll-url').inputValue();
+  expect(profileUrl).toMatch(/^https:\/\/tsunagu\.test:\d+\/profile\/[\w-]+$/);
+  const resultNotes = dialog.getByTestId('device-reenroll-result-notes');
+  await expect(resultNotes).toContainText('Open it on iPhone 7 itself, in Safari, then install the downloaded profile.');
+  await expect(resultNotes).toContainText('It works once, until');
+  await expect(resultNotes).toContainText('Anyone with this link can enroll a device as Hana Suzuki. Send it only to them.');
+  await dialog.getByTestId('device-reenroll-close').click();
+  await expect(dialog).toBeHidden();
+  await drawer.locator('.el-drawer__close-btn').click();
+  await expect(drawer).toBeHidden();
+
+  // The same iPhone installs the new profile: while it finishes, its entry says it is enrolling again.
+  expect((await device.downloadProfile(profileUrl)).status).toBe(200);
+  expect(await device.scep()).toEqual({ status: 'SUCCESS' });
+  expect((await device.checkin({ MessageType: 'Authenticate', UDID: spec.udid, Topic: device.profile?.mdm.topic ?? '', SerialNumber: spec.serialNumber, OSVersion: spec.osVersion, BuildVersion: spec.buildVersion, ProductName: spec.productName })).status).toBe(200);
+  await refresh();
+  await expect(row('iPhone 7').getByTestId('device-status')).toHaveAttribute('data-status', 'pending');
+  await expect(row('iPhone 7').getByTestId('device-status-reason')).toHaveText('Enrolling again: waiting for the device to finish');
+  expect((await device.enrollMdm()).every((r) => r.status === 200)).toBe(true);
+  await device.commandLoop();
+  await refresh();
+  await expect(row('iPhone 7')).toHaveCount(1);
+  await expect(row('iPhone 7').getByTestId('device-status')).toHaveAttribute('data-status', 'active');
+  expect((await entry()).map((d) => [d.id, d.status])).toEqual([[before?.id, 'active']]);
+
+  // The link enrolls one device only.
+  const again = await new EmulatedAppleDevice(iphoneSpec(98), { caPem }).downloadProfile(profileUrl);
+  expect(again.status).not.toBe(200);
+});
+
+test('re-enroll an Android phone: the console shows the agent QR code; the agent enrolls with it, and the old entry is superseded', async () => {
+  await row('Android 6').getByTestId('device-open').click();
+  const drawer = page.getByTestId('device-detail');
+  await expect(drawer.getByTestId('device-facts')).toContainText('Google');
+  await drawer.getByTestId('device-reenroll').click();
+  const dialog = page.getByTestId('device-reenroll-dialog');
+  await expect(dialog).toContainText('Re-enroll Android 6?');
+  await expect(dialog).toContainText('Makes a one-time QR code that enrolls this device again with the Tsunagu agent');
+  // Android 13 (API 33): a new entry, and this one turns Inactive.
+  await expect(dialog.getByTestId('device-reenroll-notes')).toContainText('Android 10 and newer get a new entry when they enroll again');
+  await expect(dialog.getByTestId('device-reenroll-notes')).toContainText('The QR code works once, and it expires');
+  const answer = page.waitForResponse((r) => r.request().method() === 'POST' && /\/api\/devices\/[^/]+\/reenroll$/.test(r.url()));
+  await dialog.getByTestId('device-reenroll-confirm').click();
+  const response = await answer;
+  expect(response.status()).toBe(201);
+  const reenroll = (await response.json()) as { profileUrl: string | null; agentQr: string; agentQrImage: string; expiresAt: string };
+  expect(reenroll.profileUrl).toBeNull();
+
+  const qr = dialog.getByTestId('device-reenroll-qr');
+  await expect(qr).toBeVisible();
+  await expect(qr).toHaveAttribute('src', reenroll.agentQrImage);
+  expect(reenroll.agentQrImage).toMatch(/^data:image\/png;base64,/);
+  // The page really shows the picture (the console's content security policy lets data: images in).
+  expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+  await expect(dialog).toContainText('On the device, open the Tsunagu agent and scan this code.');
+  await expect(dialog.getByTestId('device-reenroll-result-notes')).toContainText('It works once, until');
+  await expect(dialog.getByTestId('device-reenroll-result-notes')).toContainText('Anyone who scans this code can enroll a device as Ken Watanabe.');
+  await expect(dialog.getByTestId('device-reenroll-url')).toHaveCount(0);
+  await dialog.getByTestId('device-reenroll-close').click();
+  await drawer.locator('.el-drawer__close-btn').click();
+  await expect(drawer).toBeHidden();
+
+  // The reference agent scans the code: pins the CA by its fingerprint and enrolls with the one-time token.
+  const payload = JSON.parse(reenroll.agentQr) as { server: string; token: string; caSha256: string };
+  const pinned = await AndroidAgent.pinCa(payload.server, payload.caSha256, { loopback: true });
+  const old = android;
+  android = new AndroidAgent({ ...old.state, server: payload.server.replace(/\/$/, ''), caPem: pinned, deviceId: null, token: null, facts: { ...old.state.facts, adminActive: false }, pendingResults: [] });
+  expect((await android.enroll({ method: 'qr', token: payload.token })).status).toBe('pending');
+  android.grantAdmin();
+  expect((await android.checkIn()).status).toBe('active');
+  old.close();
+
+  await refresh();
+  await expect(row('Android 6')).toHaveCount(2);
+  await expect(row('Android 6').filter({ has: page.locator('[data-status=active]') })).toHaveCount(1);
+  const superseded = row('Android 6').filter({ has: page.locator('[data-status=inactive]') });
+  await expect(superseded.getByTestId('device-status-reason')).toHaveText('Replaced by a newer enrollment of the same device');
+
+  // The token works once.
+  const another = new AndroidAgent({ ...android.state, deviceId: null, token: null, facts: androidFacts(33, randomBytes(8).toString('hex'), 66) });
+  await expect(another.enroll({ method: 'qr', token: payload.token })).rejects.toMatchObject({ status: 410 });
+  another.close();
+
+  // The superseded entry's agent is already stopped: there is no token left to revoke.
+  await superseded.getByTestId('device-open').click();
+  await expect(drawer.getByTestId('device-status')).toHaveAttribute('data-status', 'inactive');
+  await expect(drawer.getByTestId('device-revoke-token')).toHaveCount(0);
+  await expect(drawer.getByTestId('device-reenroll')).toBeVisible();
+  await drawer.locator('.el-drawer__close-btn').click();
+  await expect(drawer).toBeHidden();
+});
+
+test('revoke an Android agent token: the console asks first; the agent’s next check-in is refused with 401', async () => {
+  expect((await android.checkIn()).status).toBe('active');
+  await row('Android 6').filter({ has: page.locator('[data-status=active]') }).getByTestId('device-open').click();
+  const drawer = page.getByTestId('device-detail');
+  await expect(drawer.getByTestId('device-status')).toHaveAttribute('data-status', 'active');
+  await drawer.getByTestId('device-revoke-token').click();
+  const dialog = page.getByTestId('device-revoke-token-dialog');
+  await expect(dialog).toContainText('Revoke the agent token of Android 6?');
+  await expect(dialog).toContainText('The Tsunagu agent on this device stops working');
+  await expect(dialog).toContainText('until the device enrolls again');
+  await expect(dialog).toContainText('The device entry stays as it is, with the same status.');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  expect((await android.checkIn()).status).toBe('active');
+
+  await drawer.getByTestId('device-revoke-token').click();
+  await dialog.getByTestId('device-revoke-token-dialog-confirm').click();
+  await expectToast(page, 'Agent token revoked: the agent on Android 6 stops working until the device enrolls again.');
+  await expect(dialog).toBeHidden();
+  await expect(android.checkIn()).rejects.toMatchObject({ status: 401 });
+
+  // A second revoke finds nothing to revoke, and says so.
+  await drawer.getByTestId('device-revoke-token').click();
+  await dialog.getByTestId('device-revoke-token-dialog-confirm').click();
+  await expectToast(page, 'Android 6 had no working agent token; nothing changed.');
+  await drawer.locator('.el-drawer__close-btn').click();
+  await expect(drawer).toBeHidden();
+
+  const audit = (await h.admin.call('GET', '/api/audit?action=agent.token_revoked')).json<{ items: unknown[] }>();
+  expect(audit.items.length).toBeGreaterThanOrEqual(2);
+  await page.goto('/audit');
+  await expect(page.getByTestId('audit-table')).toContainText('Agent token revoked');
+  await expect(page.getByTestId('audit-table')).toContainText('Re-enrollment link or QR code made');
+  await page.goto('/devices');
+});

@@ -204,20 +204,27 @@ test('revoke: says what stops, then the row shows Revoked and the link no longer
   expect(page410.text).toContain('This invitation was withdrawn by your administrator.');
 });
 
-test('"Send invitations": pick users by searching; a user removed meanwhile is listed as skipped with the reason', async () => {
+test('"Send invitations": pick users by searching; users removed or disabled meanwhile are listed as skipped, each with why', async () => {
+  await addUser('paused@example.com', 'Paused Person');
   await page.getByTestId('send-invitations').click();
   const dialog = page.getByTestId('invite-dialog');
   await expect(dialog).toContainText('A user who already has an open invitation gets a new one');
-  await pickUsers(page, 'invite-users', ['ito@example.com', 'gone@example.com']);
-  await expect(dialog.getByTestId('invite-submit')).toHaveText('Send 2 invitations');
+  await pickUsers(page, 'invite-users', ['ito@example.com', 'gone@example.com', 'paused@example.com']);
+  await expect(dialog.getByTestId('invite-submit')).toHaveText('Send 3 invitations');
   const removed = await h.admin.call('DELETE', `/api/users/${ids['gone@example.com']}`);
   expect(removed.status).toBe(204);
+  const paused = await h.admin.call('PATCH', `/api/users/${ids['paused@example.com']}`, { disabled: true });
+  expect(paused.status, paused.text).toBe(200);
   await dialog.getByTestId('invite-submit').click();
   await expect(dialog.getByTestId('invite-sent')).toContainText('Sent 1 invitation.');
   const skipped = dialog.getByTestId('invite-skipped');
-  await expect(skipped).toContainText('1 user was not invited:');
-  await expect(skipped.getByTestId('invite-skipped-row')).toContainText('Soon Gone <gone@example.com>');
-  await expect(skipped.getByTestId('invite-skipped-row')).toContainText('No such user.');
+  await expect(skipped).toContainText('2 users were not invited:');
+  const gone = skipped.locator('[data-testid=invite-skipped-row][data-reason=not_found]');
+  await expect(gone).toContainText('Soon Gone <gone@example.com>');
+  await expect(gone).toContainText('This user no longer exists: they may have been deleted.');
+  const off = skipped.locator('[data-testid=invite-skipped-row][data-reason=disabled]');
+  await expect(off).toContainText('Paused Person <paused@example.com>');
+  await expect(off).toContainText('This user is disabled. Enable them on the Users page, then invite them again.');
   await dialog.getByTestId('invite-close').click();
   await waitForMails(sink.messages, 'ito@example.com', 1);
   await expect(page.getByTestId('invitation-total')).toHaveText('Invitations: 6');

@@ -173,13 +173,17 @@ test('the outbox: a refused invitation fails with the server’s answer, and Ret
   await expect(failedRow.getByTestId('outbox-retry')).toHaveCount(0);
 });
 
-test('push certificate: none yet; one without its key is refused with the server’s reason', async () => {
+test('push certificate: none yet; an unreadable one, and one without its key, are refused with the server’s reason', async () => {
   await nav('Push certificate', /\/settings\/push$/);
   await expect(page.getByTestId('push-missing')).toContainText('No push certificate yet');
   await input(page, 'push-certificate').fill('-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n');
   await page.getByTestId('push-upload').click();
   const error = page.getByTestId('push-upload-error');
   await expect(error).toContainText('Some of the values are not valid.');
+  await expect(error).toContainText('The push certificate is not a readable PEM certificate.');
+  // A readable certificate without its key (and no CSR made here): the server asks for the key.
+  await input(page, 'push-certificate').fill(fakePushCertificate({ days: 200 }).certPem);
+  await page.getByTestId('push-upload').click();
   await expect(error).toContainText('Upload the private key too, or generate a CSR here first');
 });
 

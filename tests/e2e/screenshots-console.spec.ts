@@ -138,11 +138,37 @@ for (const { lang, locale } of LANGS) {
       await shot('device-detail', false);
       await drawer.locator('[data-testid=device-command][data-status=acknowledged]').first().scrollIntoViewIfNeeded();
       await shot('device-detail-commands', false);
+      // Re-enroll the iPad: the confirmation, then the one-time profile link.
+      await drawer.getByTestId('device-reenroll').click();
+      const reenroll = page.getByTestId('device-reenroll-dialog');
+      await expect(reenroll.getByTestId('device-reenroll-notes')).toBeVisible();
+      await shot('device-reenroll-confirm', false);
+      await reenroll.getByTestId('device-reenroll-confirm').click();
+      await expect(input(reenroll, 'device-reenroll-url')).toHaveValue(/\/profile\//);
+      await shot('device-reenroll-link', false);
+      await reenroll.getByTestId('device-reenroll-close').click();
+      await expect(reenroll).toBeHidden();
       await drawer.locator('.el-drawer__close-btn').click();
       await expect(drawer).toBeHidden();
       await deviceRow('María').getByTestId('device-open').click();
       await expect(drawer.getByTestId('device-facts')).toContainText('Google');
       await shot('device-detail-android', false);
+      // Re-enroll the Android phone: the confirmation, then the agent QR code; and the revoke-token confirmation.
+      await drawer.getByTestId('device-reenroll').click();
+      await expect(reenroll.getByTestId('device-reenroll-notes')).toBeVisible();
+      await shot('device-reenroll-android-confirm', false);
+      await reenroll.getByTestId('device-reenroll-confirm').click();
+      await expect(reenroll.getByTestId('device-reenroll-qr')).toBeVisible();
+      expect(await reenroll.getByTestId('device-reenroll-qr').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+      await shot('device-reenroll-qr', false);
+      await reenroll.getByTestId('device-reenroll-close').click();
+      await expect(reenroll).toBeHidden();
+      await drawer.getByTestId('device-revoke-token').click();
+      const revoke = page.getByTestId('device-revoke-token-dialog');
+      await expect(revoke).toBeVisible();
+      await shot('device-revoke-token', false);
+      await cancel(revoke);
+      await expect(revoke).toBeHidden();
       await drawer.locator('.el-drawer__close-btn').click();
       await expect(drawer).toBeHidden();
 
