@@ -1,7 +1,7 @@
 // The devices endpoints: list, counts, detail, actions on many, commands, pushes, re-enrollment, agent tokens;
 // and opening an enrollment.
 import type {
-  AgentActionDto, CommandDto, CommandQueuedDto, CommandRequest, DeviceActionRequest, DeviceActionResult, DeviceDetailDto, DevicePage,
+  AgentActionDto, AgentTokenRevokeResult, CommandDto, CommandQueuedDto, CommandRequest, DeviceActionRequest, DeviceActionResult, DeviceDetailDto, DevicePage,
   DeviceReenrollDto, DeviceStatus, DeviceSummaryDto, EnrollmentCreateRequest, EnrollmentDto, Platform, PushNowResult,
 } from '../../server/contract/index.js';
 import type { ApiClient } from './client.js';
@@ -14,11 +14,6 @@ export interface DeviceListParams {
   q?: string;
   limit?: number;
   offset?: number;
-}
-
-/** The answer of POST /api/devices/:id/agent-token/revoke: how many working tokens were revoked. */
-export interface AgentTokenRevokeResult {
-  revoked: number;
 }
 
 /** The devices endpoints. */

@@ -571,6 +571,7 @@ const en = {
       pushResult: 'Push sent',
       pushNone: 'There was nothing to push to.',
       pushSkipped: '{channel}: not sent ({reason})',
+      skipReasons: { no_token: 'no push token yet: the device has not finished enrolling', push_disabled: 'pushes are stopped for this connection' },
       pushOk: '{channel}: Apple accepted the push.',
       pushFailed: '{channel}: Apple answered {status} {reason}',
       facts: 'About this device',

@@ -569,6 +569,7 @@ const ja: MessageSchema = {
       pushResult: 'プッシュを送信しました',
       pushNone: 'プッシュの送信先がありませんでした。',
       pushSkipped: '{channel}: 送信しませんでした（{reason}）',
+      skipReasons: { no_token: 'まだプッシュトークンがありません。デバイスの登録が完了していません', push_disabled: 'この接続へのプッシュは停止中です' },
       pushOk: '{channel}: Apple がプッシュを受け付けました。',
       pushFailed: '{channel}: Apple の応答 {status} {reason}',
       facts: 'このデバイスについて',

@@ -73,6 +73,7 @@ export type CommandRequest =
 export interface DeviceDetailDto {
   device: DeviceDto;
   agentActions: AgentActionDto[];
+  /** pushDisabledReason: APNs' reason (e.g. Unregistered) or a DeviceStatusReason code (retired, wiped, deleted ...). */
   channels: { channel: string; enabled: boolean; hasPushToken: boolean; pushDisabledReason: string | null; tokenUpdatedAt: string | null; lastSeenAt: string | null; userShortName: string | null }[];
   commands: CommandDto[];
 }
@@ -135,5 +136,15 @@ export type CommandQueuedDto = CommandDto & { pin: string | null };
 
 /** POST /api/devices/:id/push: what APNs answered for each MDM channel (or why it was skipped). */
 export interface PushNowResult {
-  outcomes: { channel: string; result: { status: number; apnsId: string | null; reason: string | null } | null; skipped: string | null }[];
+  outcomes: {
+    channel: string;
+    result: { status: number; apnsId: string | null; reason: string | null } | null;
+    /** 'no_token': no TokenUpdate yet; 'push_disabled': APNs refused the token before, or the device left management. */
+    skipped: 'no_token' | 'push_disabled' | null;
+  }[];
+}
+
+/** POST /api/devices/:id/agent-token/revoke: how many working agent tokens were revoked. */
+export interface AgentTokenRevokeResult {
+  revoked: number;
 }

@@ -155,7 +155,7 @@ export function createDeviceActionsService(deps: DeviceActionsDeps): DeviceActio
       audit.record({ actor, action: 'device.reenroll_started', subject: subject(d), details: { platform: d.platform, status: d.status }, sourceAddress });
       if (d.platform === 'android') {
         const qr = deps.agentQr(d.user_id, actor, sourceAddress);
-        return { profileUrl: null, agentQr: qr.payload, agentQrImage: await QRCode.toDataURL(qr.payload, { margin: 1, width: 240, errorCorrectionLevel: 'M' }), expiresAt: qr.expiresAt };
+        return { profileUrl: null, agentQr: qr.payload, agentQrImage: await QRCode.toDataURL(qr.payload, { margin: 4, scale: 6, errorCorrectionLevel: 'M' }), expiresAt: qr.expiresAt };
       }
       const e = deps.enrollment.create({ userId: d.user_id, platform: d.platform }, actor, sourceAddress, 1);
       return { profileUrl: e.profileUrl, agentQr: null, agentQrImage: null, expiresAt: e.expiresAt };

@@ -253,7 +253,8 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
     const payload = purpose === 'portal'
       ? `${base}/e/${request.params.key}/go/t/${token}`
       : agentQrPayload({ server: base, token, caFingerprint256: deps.ca.caCertificate().fingerprint256 });
-    const dataUrl = await QRCode.toDataURL(payload, { margin: 1, width: 220, errorCorrectionLevel: 'M' });
+    // Whole pixels per module and a 4-module quiet zone scan best (ISO/IEC 18004).
+    const dataUrl = await QRCode.toDataURL(payload, { margin: 4, scale: 6, errorCorrectionLevel: 'M' });
     const platform = form.platform === 'ios' || form.platform === 'macos' || form.platform === 'android' ? form.platform : undefined;
     return renderHome(request, reply, { qr: { kind: purpose, dataUrl, expiresAt }, ...(platform ? { platform } : {}) });
   });

@@ -21,7 +21,7 @@ const DAY = 86_400_000;
 export interface DevicePushOutcome {
   channel: string;
   result: PushResult | null;
-  skipped: string | null;
+  skipped: 'no_token' | 'push_disabled' | null;
 }
 
 /** The MDM push certificate and pushes to devices. */
@@ -147,8 +147,8 @@ export function createPushService(deps: PushDeps): PushService {
     async pushDevice(deviceId) {
       const outcomes: DevicePushOutcome[] = [];
       for (const ch of deps.mdm.channels(deviceId)) {
-        if (!ch.enabled || !ch.token_hex || !ch.push_magic) { outcomes.push({ channel: ch.channel, result: null, skipped: 'no token yet (waiting for TokenUpdate)' }); continue; }
-        if (ch.push_disabled_reason) { outcomes.push({ channel: ch.channel, result: null, skipped: `push disabled: ${ch.push_disabled_reason}` }); continue; }
+        if (!ch.enabled || !ch.token_hex || !ch.push_magic) { outcomes.push({ channel: ch.channel, result: null, skipped: 'no_token' }); continue; }
+        if (ch.push_disabled_reason) { outcomes.push({ channel: ch.channel, result: null, skipped: 'push_disabled' }); continue; }
         let result: PushResult | null = null;
         for (let attempt = 0; attempt < 3; attempt++) {
           result = await deps.apns().push({ tokenHex: ch.token_hex, pushMagic: ch.push_magic, topic: ch.topic });
