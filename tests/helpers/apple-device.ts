@@ -1,8 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createPrivateKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { buildPlist, isDict, parsePlist, type PlistDict } from '../../server/core/plist.js';
-import { signCms, verifyCms } from '../../server/modules/ca/cms.js';
+import { signCmsAsync, verifyCms } from '../../server/modules/ca/cms.js';
 import { derToPem, generateRsaKeyPair } from '../../server/modules/ca/x509.js';
 import { buildScepRequest, createCsr, ScepClient, selfSignedIdentity, type CsrNameAttr } from './scep-client.js';
 
@@ -66,7 +66,8 @@ export type StepTimings = Record<string, number>;
 export class EmulatedAppleDevice {
   readonly agent: https.Agent;
   profile: ReceivedProfile | null = null;
-  identity: { certPem: string; keyPem: string } | null = null;
+  /** The SCEP-issued identity; the key is parsed once, as the device's keychain holds it. */
+  identity: { certPem: string; keyPem: KeyObject } | null = null;
   readonly token = randomBytes(32);
   pushMagic = randomUUID().toUpperCase();
   readonly installed = new Map<string, PlistDict | Buffer>();
@@ -150,7 +151,7 @@ export class EmulatedAppleDevice {
       const csr = createCsr({ keyPem: this.key.privateKeyPem, subject, challenge });
       const request = buildScepRequest({ csr, signer: selfSignedIdentity(this.key.privateKeyPem), caCertPem: caPem });
       const rep = await client.send(request);
-      if (rep.status === 'SUCCESS') this.identity = { certPem: rep.certificatePem, keyPem: this.key.privateKeyPem };
+      if (rep.status === 'SUCCESS') this.identity = { certPem: rep.certificatePem, keyPem: createPrivateKey(this.key.privateKeyPem) };
       return rep.status === 'FAILURE' ? { status: rep.status, failInfo: rep.failInfo } : { status: rep.status };
     });
   }
@@ -160,11 +161,11 @@ export class EmulatedAppleDevice {
     return this.signedPut(this.requireProfile().mdm.checkInUrl, 'application/x-apple-aspen-mdm-checkin', message);
   }
 
-  private signedPut(url: string, type: string, message: PlistDict): Promise<DeviceResponse> {
+  private async signedPut(url: string, type: string, message: PlistDict): Promise<DeviceResponse> {
     const identity = this.identity;
     if (!identity) throw new Error('No identity: run SCEP first.');
     const body = Buffer.from(buildPlist(message));
-    const signature = signCms(body, identity, { detached: true }).toString('base64');
+    const signature = (await signCmsAsync(body, identity, { detached: true })).toString('base64');
     return this.request(url, 'PUT', { 'content-type': type, 'mdm-signature': signature, 'user-agent': this.spec.kind === 'mac' ? 'mdmclient/1.0 (macOS)' : 'MDM/1.0' }, body);
   }
 

@@ -63,6 +63,8 @@ const EMPTY: MdmReply = { status: 200, body: '', contentType: null };
 const UDID_RE = /^[A-Za-z0-9-]{1,64}$/;
 const STATUSES = new Set(['Idle', 'Acknowledged', 'Error', 'CommandFormatError', 'NotNow']);
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+/** How many checked signer certificates identify() remembers (one per enrolled Apple device is the working set). */
+const SIGNER_CACHE = 4096;
 
 function bad(message: string): AppError {
   return new AppError('MDM_BAD_REQUEST', message);
@@ -102,6 +104,22 @@ export function createMdmService(deps: MdmDeps): MdmService {
     return caCache.x509;
   };
 
+  // Issuer, signature and key usage are facts of the certificate's bytes under one CA: checked once per
+  // certificate (a device signs every message with the same one), at most SIGNER_CACHE entries, oldest dropped.
+  const signerChecks = new Map<string, { ca: X509Certificate; validFrom: number; validTo: number }>();
+  const checkedSigner = (sha256: string, der: Buffer): { validFrom: number; validTo: number } => {
+    const ca = officeCa();
+    const hit = signerChecks.get(sha256);
+    if (hit?.ca === ca) return hit;
+    const cert = new X509Certificate(der);
+    if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) throw new AppError('MDM_SIGNATURE_INVALID', 'The signing certificate was not issued by this server.');
+    if (!(cert.keyUsage ?? []).includes(CLIENT_AUTH)) throw new AppError('MDM_SIGNATURE_INVALID', 'The signing certificate is not a client identity.');
+    const entry = { ca, validFrom: new Date(cert.validFrom).getTime(), validTo: new Date(cert.validTo).getTime() };
+    if (signerChecks.size >= SIGNER_CACHE) signerChecks.delete(signerChecks.keys().next().value as string);
+    signerChecks.set(sha256, entry);
+    return entry;
+  };
+
   /** Verifies Mdm-Signature over the exact body and returns the SCEP-issued certificate it was made with. */
   const identify = (body: Buffer, signature: string | undefined): IssuedRow => {
     if (!signature) throw new AppError('MDM_SIGNATURE_INVALID', 'The Mdm-Signature header is missing; this server requires signed messages (SignMessage).');
@@ -113,13 +131,11 @@ export function createMdmService(deps: MdmDeps): MdmService {
       if (err instanceof CmsError) throw new AppError('MDM_SIGNATURE_INVALID', `The Mdm-Signature does not verify: ${err.message}`, undefined, { cause: err });
       throw err;
     }
-    const cert = new X509Certificate(signerDer);
-    const ca = officeCa();
+    const sha256 = createHash('sha256').update(signerDer).digest('hex');
+    const checked = checkedSigner(sha256, signerDer);
     const now = clock.now();
-    if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) throw new AppError('MDM_SIGNATURE_INVALID', 'The signing certificate was not issued by this server.');
-    if (new Date(cert.validFrom) > now || new Date(cert.validTo) < now) throw new AppError('MDM_SIGNATURE_INVALID', 'The signing certificate is not valid at this time.');
-    if (!(cert.keyUsage ?? []).includes(CLIENT_AUTH)) throw new AppError('MDM_SIGNATURE_INVALID', 'The signing certificate is not a client identity.');
-    const row = issued.bySha256(createHash('sha256').update(signerDer).digest('hex'));
+    if (checked.validFrom > now.getTime() || checked.validTo < now.getTime()) throw new AppError('MDM_SIGNATURE_INVALID', 'The signing certificate is not valid at this time.');
+    const row = issued.bySha256(sha256);
     if (!row) throw new AppError('MDM_SIGNATURE_INVALID', 'The signing certificate is not one this server issued.');
     if (row.revoked_at) throw new AppError('MDM_SIGNATURE_INVALID', `The signing certificate was revoked (${row.revoked_reason ?? 'revoked'}).`);
     return row;
