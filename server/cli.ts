@@ -19,6 +19,9 @@ import { dataPaths } from './paths.js';
 import { isLocked, openDataDb, startServer } from './start.js';
 import { PROJECT_ROOT, VERSION } from './version.js';
 
+/** The last line `serve` prints once every URL (and the setup token) is out; parents wait for it. */
+export const SERVE_READY_LINE = 'Ready.';
+
 /** Where the CLI writes; injectable for tests. */
 export interface CliIo {
   out: (line: string) => void;
@@ -112,13 +115,18 @@ function servicesFor(db: Db, config: Config) {
 
 async function serve(config: Config, io: CliIo): Promise<number> {
   const server = await startServer(config, { consoleDir: join(PROJECT_ROOT, 'dist', 'renderer') });
-  io.out(`Admin console: ${server.adminUrl}`);
-  io.out(`Enrollment (LAN): ${server.enrollmentUrl}`);
-  io.out(`Certificate trust page: ${server.bootstrapUrl}`);
-  if (server.setupToken) {
-    io.out(`Setup token: ${server.setupToken}`);
-    io.out(`First run: open ${server.adminUrl}setup and enter the setup token to create the first administrator.`);
-  }
+  // One write, ending with "Ready.", so a parent reading the pipe never sees half of the block.
+  const banner = [
+    `Admin console: ${server.adminUrl}`,
+    `Enrollment (LAN): ${server.enrollmentUrl}`,
+    `Certificate trust page: ${server.bootstrapUrl}`,
+    ...(server.setupToken ? [
+      `Setup token: ${server.setupToken}`,
+      `First run: open ${server.adminUrl}setup and enter the setup token to create the first administrator.`,
+    ] : []),
+    SERVE_READY_LINE,
+  ];
+  io.out(banner.join('\n'));
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       io.err(`Received ${signal}; finishing requests in flight and closing the database...`);

@@ -24,6 +24,8 @@ export function startServerChild(projectRoot: string, dataDir: string, nodeBinar
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`The enrollment server exited (code ${code}).`)); });
     child.stdout?.on('data', (chunk: Buffer) => {
       out += chunk.toString();
+      // `serve` ends its start-up block with "Ready."; until then the setup token may still be on its way.
+      if (!/^Ready\.$/m.test(out)) return;
       for (const line of out.split('\n')) {
         const m = /^(Admin console|Setup token|Certificate trust page): (\S+)$/.exec(line.trim());
         if (m) fields[m[1] as string] = m[2] as string;

@@ -87,7 +87,7 @@ async function main(): Promise<void> {
       out += c.toString();
       const found: Record<string, string> = {};
       for (const l of out.split('\n')) { const m = /^([A-Za-z ()]+): (\S+)$/.exec(l.trim()); if (m) found[m[1] as string] = m[2] as string; }
-      if (found['Setup token'] && found['Enrollment (LAN)'] && found['Certificate trust page']) { clearTimeout(timer); resolve(found); }
+      if (/^Ready\.$/m.test(out)) { clearTimeout(timer); resolve(found); }
     });
   });
   const admin = new AdminClient(lines['Admin console'] as string);

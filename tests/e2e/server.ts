@@ -91,7 +91,7 @@ export async function startTsunagu(prefix = 'console'): Promise<TsunaguServer> {
       stdout += chunk.toString();
       const adminUrl = /^Admin console: (\S+)$/m.exec(stdout)?.[1];
       const setupToken = /^Setup token: (\S+)$/m.exec(stdout)?.[1];
-      if (adminUrl && setupToken) {
+      if (adminUrl && setupToken && /^Ready\.$/m.test(stdout)) {
         clearTimeout(timer);
         child.removeAllListeners('exit');
         child.removeAllListeners('error');

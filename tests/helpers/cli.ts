@@ -35,7 +35,15 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `tsunagu serve` and waits until it has printed its URLs (and the setup token, when there is one). */
+const live = new Set<ChildProcess>();
+
+/** Kills every `serve` child still running, so a failed test cannot leave one holding a data directory. */
+export function killAllServes(): void {
+  for (const child of live) child.kill('SIGKILL');
+  live.clear();
+}
+
+/** Starts `tsunagu serve` and waits for its `Ready.` line, which follows the URLs (and the setup token, when there is one). */
 export function startServe(env: Record<string, string>, timeoutMs = 60_000): Promise<ServeProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -44,25 +52,30 @@ export function startServe(env: Record<string, string>, timeoutMs = 60_000): Pro
     const lines: Record<string, string> = {};
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`serve did not start in ${timeoutMs} ms\n${out}\n${err}`)); }, timeoutMs);
     child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`serve exited with ${code}\n${out}\n${err}`)); });
-    child.stdout.on('data', (c: Buffer) => {
+    const onEarlyExit = (code: number | null) => { clearTimeout(timer); reject(new Error(`serve exited with ${code}\n${out}\n${err}`)); };
+    child.on('exit', onEarlyExit);
+    live.add(child);
+    child.once('exit', () => live.delete(child));
+    const onData = (c: Buffer) => {
       out += c.toString();
+      if (!/^Ready\.$/m.test(out)) return;
+      child.stdout.off('data', onData);
       for (const line of out.split('\n')) {
         const m = /^([A-Za-z ()]+): (\S+)$/.exec(line.trim());
         if (m) lines[m[1] as string] = m[2] as string;
       }
-      if (lines['Admin console'] && lines['Enrollment (LAN)'] && /First run:|Certificate trust page/.test(out) && (lines['Setup token'] || !out.includes('Setup token')) && out.includes('Certificate trust page')) {
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        resolve({
-          child, lines, stderr: () => err,
-          stop: (signal = 'SIGTERM') => new Promise((done) => {
-            const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
-            child.once('exit', (code) => { clearTimeout(kill); done(code); });
-            child.kill(signal);
-          }),
-        });
-      }
-    });
+      clearTimeout(timer);
+      child.removeListener('exit', onEarlyExit);
+      resolve({
+        child, lines, stderr: () => err,
+        stop: (signal = 'SIGTERM') => new Promise((done) => {
+          if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode);
+          const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
+          child.once('exit', (code) => { clearTimeout(kill); done(code); });
+          child.kill(signal);
+        }),
+      });
+    };
+    child.stdout.on('data', onData);
   });
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataPaths } from '../../server/paths.js';
-import { runTsunagu, startServe } from '../helpers/cli.js';
+import { killAllServes, runTsunagu, startServe } from '../helpers/cli.js';
 import { AdminClient } from '../helpers/http.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -15,7 +15,7 @@ beforeAll(() => {
   writeFileSync(file('bad.csv'), 'email,display_name,locale\nichiro@example.com,Ichiro,ja\nnot-an-email,Jiro,ja\n');
   writeFileSync(file('good.csv'), 'email,display_name,locale\nichiro@example.com,Ichiro,ja\njiro@example.com,Jiro,ja\n');
 });
-afterAll(() => dir.remove());
+afterAll(() => { killAllServes(); dir.remove(); });
 
 describe('tsunagu CLI', () => {
   it('serve prints the admin URL, the LAN URL and the setup token, and stops cleanly on SIGTERM', async () => {
