@@ -132,7 +132,7 @@ export function createServices(f: Foundation): Services {
     },
     apns: () => (apns ??= createApnsClient({ baseUrl: () => push.settings().apnsBaseUrl, credentials: () => push.credentials(), ...(f.apnsCa ? { ca: f.apnsCa } : {}) })),
   });
-  const topic = () => push.status().topic;
+  const topic = () => push.topic();
   const enrollment = createEnrollmentService({
     store: enrollmentStore, users: usersStore, settings, ca, signer: () => ca.currentTls(), topic, deviceBaseUrl,
     // With an imported public certificate the device already trusts the server; no need to install our root.

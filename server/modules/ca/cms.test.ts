@@ -55,6 +55,21 @@ describe('CMS signing and verification', () => {
     expect(() => verifyCms(bytes, Buffer.from('x'))).toThrow(CmsError);
   });
 
+  it('signs with the credential it is given, also after the signer changed (parsed signers are reused)', () => {
+    const other = generateRsaKeyPair(2048);
+    const otherCert = issueCertificate({
+      subject: [{ shortName: 'CN', value: 'renewed signer' }], publicKeyPem: other.publicKeyPem, signingKeyPem: other.privateKeyPem, serialHex: '0a1b2d',
+      notBefore: new Date(now.getTime() - 60_000), notAfter: new Date(now.getTime() + 86_400_000),
+      extensions: [{ name: 'keyUsage', digitalSignature: true }],
+    });
+    for (let i = 0; i < 2; i++) {
+      expect(verifyCms(signCms(Buffer.from('a'), { certPem, keyPem: keys.privateKeyPem })).signerCertDer.equals(pemToDer(certPem))).toBe(true);
+      expect(verifyCms(signCms(Buffer.from('b'), { certPem: otherCert, keyPem: other.privateKeyPem })).signerCertDer.equals(pemToDer(otherCert))).toBe(true);
+    }
+    // The same certificate with a key that does not match it gives a signature that does not verify, never the cached key's.
+    expect(() => verifyCms(signCms(Buffer.from('c'), { certPem, keyPem: other.privateKeyPem }))).toThrow(/does not verify/);
+  });
+
   it('refuses a signature whose bytes were altered', () => {
     const signed = signCms(Buffer.from('content'), { certPem, keyPem: keys.privateKeyPem });
     const bad = Buffer.from(signed);

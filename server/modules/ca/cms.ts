@@ -1,4 +1,4 @@
-import { createPrivateKey, privateEncrypt, constants, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, privateEncrypt, constants, type KeyObject } from 'node:crypto';
 import type forge from 'node-forge';
 import { certificateFromDer } from '../scep/certificate-ref.js';
 import { buildSignedData, buildSignedDataAsync, parseSignedData, verifySignedData, type SignOptions } from '../scep/cms-signed.js';
@@ -48,13 +48,41 @@ export interface CmsSigner {
   extraCertsPem?: string[];
 }
 
-function signOptions(content: Buffer, signer: CmsSigner, options: { detached?: boolean; now?: Date }): SignOptions {
+/** A signer's certificates and key, parsed once: profiles and CertReps are signed on every request. */
+interface PreparedSigner {
+  cert: ReturnType<typeof certificateFromDer>;
+  chain: ReturnType<typeof certificateFromDer>[];
+  key: KeyObject;
+}
+
+// Keyed by a digest of the PEM inputs (never the key text itself); a new TLS credential is a new entry.
+const preparedSigners = new Map<string, PreparedSigner>();
+const PREPARED_SIGNERS_MAX = 8;
+
+function prepareSigner(signer: CmsSigner): PreparedSigner {
+  const h = createHash('sha256').update(signer.certPem).update('\0').update((signer.extraCertsPem ?? []).join('\0'));
+  // A KeyObject is already parsed; it is identified by itself, so only PEM keys go through the cache.
+  if (typeof signer.keyPem !== 'string') return parseSigner(signer, signer.keyPem);
+  const id = h.update('\0').update(signer.keyPem).digest('hex');
+  const hit = preparedSigners.get(id);
+  if (hit) return hit;
+  const prepared = parseSigner(signer, createPrivateKey(signer.keyPem));
+  if (preparedSigners.size >= PREPARED_SIGNERS_MAX) preparedSigners.delete(preparedSigners.keys().next().value as string);
+  preparedSigners.set(id, prepared);
+  return prepared;
+}
+
+function parseSigner(signer: CmsSigner, key: KeyObject): PreparedSigner {
   const cert = certificateFromDer(pemToDer(signer.certPem), 'signer certificate');
   const chain = (signer.extraCertsPem ?? []).flatMap((pem) => splitPemCertificates(pem, 'chain')).map((pem) => certificateFromDer(pemToDer(pem), 'chain certificate'));
+  return { cert, chain, key };
+}
+
+function signOptions(content: Buffer, signer: CmsSigner, options: { detached?: boolean; now?: Date }): SignOptions {
+  const { cert, chain, key } = prepareSigner(signer);
   return {
     eContent: content, detached: options.detached ?? false, certificates: [cert.node, ...chain.map((c) => c.node)], signerCert: cert,
-    signerKey: typeof signer.keyPem === 'string' ? createPrivateKey(signer.keyPem) : signer.keyPem, digest: 'sha256', attributes: [],
-    signingTime: options.now ?? new Date(),
+    signerKey: key, digest: 'sha256', attributes: [], signingTime: options.now ?? new Date(),
   };
 }
 

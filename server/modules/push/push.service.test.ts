@@ -28,6 +28,7 @@ describe('the MDM push certificate', () => {
 
   it('accepts PEM and PKCS#12 uploads, checks the key, and warns 30 days ahead', () => {
     const { services, clock } = testFoundation({ start: new Date().toISOString() });
+    expect(services.push.topic()).toBeNull();
     const other = fakePushCertificate();
     expect(() => services.push.upload({ certificatePem: pki.certPem, privateKeyPem: other.keyPem }, TEST_ADMIN, null)).toThrow(/does not belong to this certificate/);
     expect(() => services.push.upload({ pkcs12Base64: toP12(pki.certPem, pki.keyPem, 'secret'), password: 'wrong' }, TEST_ADMIN, null)).toThrow(/password is wrong/);
@@ -36,6 +37,7 @@ describe('the MDM push certificate', () => {
     expect(services.push.credentials()?.keyPem).toContain('PRIVATE KEY');
     const replaced = services.push.upload({ certificatePem: other.certPem, privateKeyPem: other.keyPem }, TEST_ADMIN, null);
     expect(replaced.topic).toBe(other.topic);
+    expect(services.push.topic()).toBe(other.topic);
     expect(services.audit.list({ action: 'push.certificate_uploaded' }).items[0]?.details).toMatchObject({ topicChanged: true, previousTopic: pki.topic });
     clock.advance(340 * 86_400_000);
     expect(services.push.status().warning).toBe('expiring');

@@ -27,6 +27,8 @@ export interface DevicePushOutcome {
 /** The MDM push certificate and pushes to devices. */
 export interface PushService {
   status(): PushStatusDto;
+  /** The push certificate's topic (what profiles and check-ins carry), or null before one is uploaded. */
+  topic(): string | null;
   upload(input: PushCertificateUpload, actor: Actor, sourceAddress: string | null): PushStatusDto;
   createCsr(actor: Actor, sourceAddress: string | null): PushCsrDto;
   settings(): PushSettingsDto;
@@ -64,6 +66,8 @@ export function createPushService(deps: PushDeps): PushService {
   const SYSTEM: Actor = { type: 'system', label: 'push' };
 
   const service: PushService = {
+    topic: () => store.get('push')?.topic ?? null,
+
     status() {
       const row = store.get('push');
       const notAfter = row?.not_after ? new Date(row.not_after) : null;

@@ -73,7 +73,11 @@ export function startRsaWorker(keyPem: string, inThread: RawRsaDecrypt): RsaWork
       const w = worker;
       return new Promise<Buffer | null>((resolve) => {
         pending.set(id, { block, resolve });
-        w.postMessage({ id, block });
+        // A Buffer is often a view into a larger pooled ArrayBuffer, which structured clone would copy whole;
+        // an exact-size copy is transferred instead.
+        const copy = new Uint8Array(block.byteLength);
+        copy.set(block);
+        w.postMessage({ id, block: copy }, [copy.buffer]);
       });
     },
     async close() {
