@@ -1,6 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import type { AgentAction, AgentAuth, AgentCheckInResponse, AgentDeviceFacts, AgentEnrollResponse } from '../../server/contract/agent.js';
 
 /** What the reference agent keeps between runs (its state file). */
@@ -48,7 +49,8 @@ export class AndroidAgent {
       if ((opts as { all?: boolean }).all) (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
       else cb(null, '127.0.0.1', 4);
     };
-    this.agent = new https.Agent({ ca: state.caPem, keepAlive: true, maxSockets: 2, ...(state.loopback ? { lookup } : {}) });
+    // One TLS context for the agent's connections (Node would build one per connection from `ca`).
+    this.agent = new https.Agent({ secureContext: createSecureContext({ ca: state.caPem }), keepAlive: true, maxSockets: 2, ...(state.loopback ? { lookup } : {}) });
   }
 
   /** Fetches the server's CA without trusting it, and keeps it only if its SHA-256 matches the pinned one (from the QR code). */

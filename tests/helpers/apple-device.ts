@@ -1,6 +1,7 @@
 import { createPrivateKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { buildPlist, isDict, parsePlist, type PlistDict } from '../../server/core/plist.js';
 import { signCmsAsync, verifyCms } from '../../server/modules/ca/cms.js';
 import { derToPem, generateRsaKeyPair } from '../../server/modules/ca/x509.js';
@@ -36,6 +37,23 @@ export function macSpec(n = 0): AppleDeviceSpec {
     model: 'Mac14,2', modelName: 'MacBook Air', productName: 'Mac14,2', osVersion: '14.4', buildVersion: '23E214',
     userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15',
   };
+}
+
+const trustContexts = new Map<string, SecureContext>();
+
+/**
+ * A TLS context trusting `caPem`, shared by emulated devices that trust the same CA: Node otherwise builds one
+ * per connection, which costs the load generator CPU the server needs in a benchmark. Each connection still
+ * does its own handshake and host name check.
+ */
+function trustContext(caPem: string): SecureContext {
+  let context = trustContexts.get(caPem);
+  if (!context) {
+    if (trustContexts.size >= 16) trustContexts.clear();
+    context = createSecureContext({ ca: caPem });
+    trustContexts.set(caPem, context);
+  }
+  return context;
 }
 
 /** The parts of a downloaded enrollment profile a device acts on. */
@@ -84,7 +102,7 @@ export class EmulatedAppleDevice {
       if ((opts as { all?: boolean }).all) (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
       else cb(null, '127.0.0.1', 4);
     };
-    this.agent = new https.Agent({ ca: options.caPem, lookup, keepAlive: true, maxSockets: 4 });
+    this.agent = new https.Agent({ secureContext: trustContext(options.caPem), lookup, keepAlive: true, maxSockets: 4 });
     if (options.keyPem) this.key = { privateKeyPem: options.keyPem, publicKeyPem: '' };
   }
 
@@ -148,10 +166,12 @@ export class EmulatedAppleDevice {
       if (profile.caDer && derToPem(profile.caDer) !== caPem) throw new Error('GetCACert returned another CA than the profile carries.');
       const subject: CsrNameAttr[] = profile.scep.subject.map((rdn) => ({ shortName: rdn[0]?.[0] as CsrNameAttr['shortName'], value: rdn[0]?.[1] as string }));
       const challenge = options.challenge === undefined ? profile.scep.challenge : options.challenge;
-      const csr = createCsr({ keyPem: this.key.privateKeyPem, subject, challenge });
-      const request = buildScepRequest({ csr, signer: selfSignedIdentity(this.key.privateKeyPem), caCertPem: caPem });
+      // The key is parsed once, as the device's keychain holds it, and serves the CSR, the signer and the identity.
+      const key = createPrivateKey(this.key.privateKeyPem);
+      const csr = createCsr({ keyPem: this.key.privateKeyPem, key, subject, challenge });
+      const request = buildScepRequest({ csr, signer: selfSignedIdentity(this.key.privateKeyPem, { key }), caCertPem: caPem });
       const rep = await client.send(request);
-      if (rep.status === 'SUCCESS') this.identity = { certPem: rep.certificatePem, keyPem: createPrivateKey(this.key.privateKeyPem) };
+      if (rep.status === 'SUCCESS') this.identity = { certPem: rep.certificatePem, keyPem: key };
       return rep.status === 'FAILURE' ? { status: rep.status, failInfo: rep.failInfo } : { status: rep.status };
     });
   }

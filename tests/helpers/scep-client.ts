@@ -1,8 +1,8 @@
-import { createHash, createPrivateKey, createPublicKey, sign as nodeSign, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, sign as nodeSign, X509Certificate, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { secureRandom, type Random } from '../../server/core/random.js';
-import { issueCertificate, publicKeyOf, randomSerialHex } from '../../server/modules/ca/x509.js';
+import { issueCertificate, randomSerialHex } from '../../server/modules/ca/x509.js';
 import { certificateFromDer } from '../../server/modules/scep/certificate-ref.js';
 import { cipherByName, type ContentCipher } from '../../server/modules/scep/ciphers.js';
 import { parseSignedData } from '../../server/modules/scep/cms-signed.js';
@@ -21,6 +21,8 @@ import { DIGESTS, FailInfo, MessageType, OID, PkiStatus, type DigestName, type F
 export interface ScepIdentity {
   certPem: string;
   keyPem: string;
+  /** `keyPem` already parsed, when the holder has it (a device parses its keychain key once). */
+  key?: KeyObject;
 }
 
 /** A subject attribute by short name (CN, O, OU, C, L, ST) or OID, optionally with an explicit string tag. */
@@ -34,6 +36,8 @@ export interface CsrNameAttr {
 /** What goes into a CSR. */
 export interface CsrOptions {
   keyPem: string;
+  /** `keyPem` already parsed, to skip parsing it again. */
+  key?: KeyObject;
   subject: CsrNameAttr[];
   challenge?: string | null;
   challengeTag?: 'utf8' | 'printable' | 'ia5' | 'bmp';
@@ -73,26 +77,29 @@ function sanExtension(dnsNames: readonly string[]): Node {
 
 /** Builds a PKCS#10 CSR (RFC 2986) signed natively with the subject key; returns DER. */
 export function createCsr(o: CsrOptions): Buffer {
-  const spki = parseDer(createPublicKey(o.keyPem).export({ type: 'spki', format: 'der' }), 'public key');
+  const key = o.key ?? createPrivateKey(o.keyPem);
+  const spki = parseDer(createPublicKey(key).export({ type: 'spki', format: 'der' }), 'public key');
   const attrs: Node[] = [];
   if (o.challenge != null) attrs.push(seq(oid(OID.challengePassword), set(str(TAGS[o.challengeTag ?? 'utf8'], o.challenge))));
   if (o.dnsNames?.length) attrs.push(seq(oid(OID.extensionRequest), set(seq(sanExtension(o.dnsNames)))));
   const info = seq(int(o.version ?? 0), nameNode(o.subject), spki, context(0, attrs));
   const digest: DigestName = o.digest ?? 'sha256';
-  const signature = nodeSign(digest, encode(info), createPrivateKey(o.keyPem));
+  const signature = nodeSign(digest, encode(info), key);
   return encode(seq(info, algorithm(DIGESTS[digest].withRsaOid), bitString(signature)));
 }
 
 /** A self-signed signer certificate for PKCSReq, like the `MDM SCEP SIGNER` certificate Apple devices make. */
-export function selfSignedIdentity(keyPem: string, options: { cn?: string; now?: Date; random?: Random } = {}): ScepIdentity {
+export function selfSignedIdentity(keyPem: string, options: { cn?: string; now?: Date; random?: Random; key?: KeyObject } = {}): ScepIdentity {
   const now = options.now ?? new Date();
+  const key = options.key ?? createPrivateKey(keyPem);
   const certPem = issueCertificate({
     subject: [{ shortName: 'CN', value: options.cn ?? 'MDM SCEP SIGNER' }, { shortName: 'C', value: 'US' }],
-    publicKeyPem: publicKeyOf(keyPem), signingKeyPem: keyPem, serialHex: randomSerialHex((options.random ?? secureRandom).bytes(16)),
+    publicKeyPem: createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString(), signingKeyPem: key,
+    serialHex: randomSerialHex((options.random ?? secureRandom).bytes(16)),
     notBefore: new Date(now.getTime() - 3_600_000), notAfter: new Date(now.getTime() + 30 * 86_400_000),
     extensions: [{ name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true }],
   });
-  return { certPem, keyPem };
+  return { certPem, keyPem, key };
 }
 
 /** What a PKIOperation request is built from. */
@@ -132,7 +139,7 @@ export function buildScepRequest(o: ScepRequestOptions): ScepRequest {
   const der = buildPkiMessage({
     messageType: o.messageType === 'RenewalReq' ? MessageType.RenewalReq : MessageType.PKCSReq,
     transactionId, senderNonce, envelope, certificates: [signer.node], signingTime: o.now ?? new Date(),
-  }, { cert: signer, key: createPrivateKey(o.signer.keyPem), digest: o.digest ?? 'sha256' });
+  }, { cert: signer, key: o.signer.key ?? createPrivateKey(o.signer.keyPem), digest: o.digest ?? 'sha256' });
   return { der, transactionId, senderNonce, signer: o.signer, caCertPem: o.caCertPem };
 }
 
@@ -165,7 +172,7 @@ export function parseCertRep(der: Buffer, request: ScepRequest): CertRepResult {
   if (msg.pkiStatus === PkiStatus.PENDING) return { status: 'PENDING', digest: verified.digest };
   if (msg.pkiStatus !== PkiStatus.SUCCESS || !msg.envelope) throw new ScepClientError('BAD_RESPONSE', `Unexpected pkiStatus ${msg.pkiStatus ?? 'none'}.`);
   const signer = certificateFromDer(Buffer.from(new X509Certificate(request.signer.certPem).raw), 'signer certificate');
-  const { content, cipher } = openEnvelope(parseEnvelopedData(msg.envelope), { id: signer.id, key: rsaDecryptionKey(createPrivateKey(request.signer.keyPem)) });
+  const { content, cipher } = openEnvelope(parseEnvelopedData(msg.envelope), { id: signer.id, key: rsaDecryptionKey(request.signer.key ?? createPrivateKey(request.signer.keyPem)) });
   const [issued] = parseSignedData(content, 'degenerate SignedData').certificates;
   if (!issued) throw new ScepClientError('BAD_RESPONSE', 'The CertRep holds no certificate.');
   return { status: 'SUCCESS', certificatePem: new X509Certificate(issued.der).toString(), digest: verified.digest, cipher: cipher.name };
