@@ -163,7 +163,7 @@ export function createServices(f: Foundation): Services {
     serverId: () => settings.instanceId(), audit, clock, random, transaction,
   });
   const scep: ScepService = createScepService({
-    ca: () => ca.ensureOfficeCa(), challenges: challengePort(enrollment), certificates: issuedCertificatePort(issued, clock), audit, clock, random,
+    ca: () => ca.ensureOfficeCa(), challenges: challengePort(enrollment), certificates: issuedCertificatePort(issued, clock), audit, clock, random, transaction,
   });
   const agent = createAgentService({
     store: createAgentStore(db), devices: devicesStore, enrollment, portal, invitationFor: (userId) => invitations?.openFor(userId)?.id ?? null,

@@ -30,19 +30,23 @@ export class MemoryChallenges implements ScepChallengePort {
     return challenge;
   }
 
+  check(challenge: string | null): ChallengeResult {
+    return this.evaluate(challenge, false);
+  }
+
   consume(challenge: string | null, info: { transactionId: string; subject: string }): ChallengeResult {
-    const result = this.check(challenge);
+    const result = this.evaluate(challenge, true);
     this.calls.push({ challenge, ...info, result });
     return result;
   }
 
-  private check(challenge: string | null): ChallengeResult {
+  private evaluate(challenge: string | null, consume: boolean): ChallengeResult {
     if (challenge === null || challenge === '') return this.noChallengeEnrollment ? { ok: true, enrollmentId: this.noChallengeEnrollment } : { ok: false, reason: 'missing' };
     const entry = this.entries.get(challenge);
     if (!entry) return { ok: false, reason: 'unknown' };
     if (entry.used) return { ok: false, reason: 'used' };
     if (this.clock.now().getTime() >= entry.expiresAt) return { ok: false, reason: 'expired' };
-    entry.used = true;
+    if (consume) entry.used = true;
     return { ok: true, enrollmentId: entry.enrollmentId };
   }
 }

@@ -12,7 +12,7 @@ import { signCmsAsync } from '../ca/cms.js';
 import { buildCaProfile, buildEnrollmentProfile, targetFromUserAgent } from '../profiles/enrollment-profile.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { UsersStore } from '../users/users.store.js';
-import type { EnrollmentRow, EnrollmentStore } from './enrollment.store.js';
+import type { ChallengeRow, EnrollmentRow, EnrollmentStore } from './enrollment.store.js';
 
 /** How long an enrollment (its profile link) stays open. */
 export const ENROLLMENT_TTL_DAYS = 14;
@@ -51,6 +51,8 @@ export interface EnrollmentService {
   forUser(userId: string): EnrollmentDto[];
   /** Mints a challenge (voiding the previous one), builds and signs the profile; `token` is the link's bearer secret. */
   downloadProfile(token: string, userAgent: string | undefined, sourceAddress: string | null): Promise<ProfileDownload>;
+  /** Whether a SCEP challenge would be accepted now, without consuming it (before the CA signs anything). */
+  checkChallenge(challenge: string | null): { ok: true; enrollmentId: string } | { ok: false; reason: ChallengeRefusal };
   /** One-time consumption of a SCEP challenge; atomic, so a challenge issues at most one certificate. */
   consumeChallenge(challenge: string | null, info: { transactionId: string; subject: string }): { ok: true; enrollmentId: string } | { ok: false; reason: ChallengeRefusal };
   /** Marks an enrollment enrolled on its first TokenUpdate. */
@@ -144,6 +146,19 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
     return { body, expiresAt, target, enrollmentId: row.id };
   };
 
+  // A challenge is usable when it exists, was neither consumed nor voided, has not expired, and its
+  // enrollment is still open.
+  const usableChallenge = (challenge: string | null, now: string): { ok: true; row: ChallengeRow } | { ok: false; reason: ChallengeRefusal } => {
+    if (!challenge) return { ok: false, reason: 'missing' };
+    const row = store.challengeByHash(sha256(challenge));
+    if (!row) return { ok: false, reason: 'unknown' };
+    if (row.consumed_at || row.voided_at) return { ok: false, reason: 'used' };
+    if (row.expires_at <= now) return { ok: false, reason: 'expired' };
+    const enrollment = store.byId(row.enrollment_id);
+    if (!enrollment || enrollment.status === 'closed') return { ok: false, reason: 'used' };
+    return { ok: true, row };
+  };
+
   const service: EnrollmentService = {
     create(input, actor, sourceAddress, replacing = 0) {
       const user = deps.users.byId(input.userId);
@@ -205,16 +220,17 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
       return { state: 'valid', expiresAt: c.expires_at, secondsLeft: left };
     },
 
+    checkChallenge(challenge) {
+      const found = usableChallenge(challenge, clock.now().toISOString());
+      return found.ok ? { ok: true, enrollmentId: found.row.enrollment_id } : found;
+    },
+
     consumeChallenge(challenge, info) {
-      if (!challenge) return { ok: false, reason: 'missing' };
       return transaction(() => {
-        const row = store.challengeByHash(sha256(challenge));
-        if (!row) return { ok: false, reason: 'unknown' } as const;
         const now = clock.now().toISOString();
-        if (row.consumed_at || row.voided_at) return { ok: false, reason: 'used' } as const;
-        if (row.expires_at <= now) return { ok: false, reason: 'expired' } as const;
-        const enrollment = store.byId(row.enrollment_id);
-        if (!enrollment || enrollment.status === 'closed') return { ok: false, reason: 'used' } as const;
+        const found = usableChallenge(challenge, now);
+        if (!found.ok) return found;
+        const row = found.row;
         if (!store.consumeChallenge(row.id, now)) return { ok: false, reason: 'used' } as const;
         audit.record({ actor: DEVICE, action: 'scep.challenge_consumed', subject: { type: 'enrollment', id: row.enrollment_id, label: info.subject }, details: { transactionId: info.transactionId } });
         return { ok: true, enrollmentId: row.enrollment_id } as const;

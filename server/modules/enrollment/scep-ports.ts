@@ -6,7 +6,7 @@ import type { EnrollmentService } from './enrollment.service.js';
 
 /** The SCEP challenge port over the enrollment service's one-time challenges. */
 export function challengePort(enrollment: EnrollmentService): ScepChallengePort {
-  return { consume: (challenge, info) => enrollment.consumeChallenge(challenge, info) };
+  return { check: (challenge) => enrollment.checkChallenge(challenge), consume: (challenge, info) => enrollment.consumeChallenge(challenge, info) };
 }
 
 /** The SCEP issued-certificates port over the issued_certificates table. */

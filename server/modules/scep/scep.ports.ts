@@ -9,6 +9,8 @@ export type ChallengeResult = { ok: true; enrollmentId: string } | { ok: false; 
 
 /** One-time, expiring SCEP challenges (apple-protocols §2.6 step 5). */
 export interface ScepChallengePort {
+  /** Whether `consume` would succeed now, without consuming: checked before the CA signs anything. */
+  check(challenge: string | null): ChallengeResult;
   /**
    * Atomically checks and consumes `challenge` (null when the CSR carried none): it succeeds at most once,
    * and only before it expires, binding the transaction to the pending enrollment it was minted for.

@@ -38,6 +38,11 @@ export interface ScepDeps {
   clock: Clock;
   random: Random;
   clientCertValidityDays?: number;
+  /**
+   * Runs `fn` as one database transaction: consuming the challenge, recording the certificate and auditing
+   * it land together or not at all. Default: run it as is (the in-memory ports of tests and benchmarks).
+   */
+  transaction?: <T>(fn: () => T) => T;
 }
 
 /** Where a PKIOperation came from, for the audit trail. */
@@ -167,6 +172,12 @@ export function createScepService(deps: ScepDeps): ScepService {
     }
   }
 
+  function checkChallenge(csr: ParsedCsr): string {
+    const result = deps.challenges.check(csr.challengePassword);
+    if (!result.ok) throw new Refusal('badRequest', `challenge_${result.reason}`, TEXT.challenge);
+    return result.enrollmentId;
+  }
+
   function consumeChallenge(msg: PkiMessage, csr: ParsedCsr): string {
     const result = deps.challenges.consume(csr.challengePassword, { transactionId: msg.transactionId, subject: csr.subjectText });
     if (!result.ok) throw new Refusal('badRequest', `challenge_${result.reason}`, TEXT.challenge);
@@ -191,21 +202,29 @@ export function createScepService(deps: ScepDeps): ScepService {
     const kind = msg.messageType === MessageType.PKCSReq ? 'PKCSReq' : msg.messageType === MessageType.RenewalReq ? 'RenewalReq' : null;
     if (!kind) throw new Refusal('badRequest', 'unsupported_message_type', TEXT.request);
     const { csr, cipher } = await openRequest(msg, material);
-    const enrollmentId = kind === 'PKCSReq' ? consumeChallenge(msg, csr) : checkRenewal(signer, material);
+    // Checked first, so a wrong challenge costs no signature; consumed only once the reply is complete.
+    const checkedEnrollment = kind === 'PKCSReq' ? checkChallenge(csr) : checkRenewal(signer, material);
     const now = clock.now();
     const issued = await issueClientCertificate({ csr, caCertPem: material.certPem, caKey: material.key, caKeyIdentifier: material.keyIdentifier, serialHex: randomSerialHex(random.bytes(16)), now, validityDays });
-    deps.certificates.record({
-      serialHex: issued.serialHex, subject: csr.subjectText, notBefore: issued.notBefore.toISOString(), notAfter: issued.notAfter.toISOString(),
-      enrollmentId, certPem: issued.certPem, kind, transactionId: msg.transactionId,
-    });
-    audit.record({
-      actor: { ...DEVICE, id: enrollmentId }, action: 'scep.issued', subject: { type: 'certificate', id: issued.serialHex, label: csr.subjectText },
-      details: { transactionId: msg.transactionId, enrollmentId, kind, notAfter: issued.notAfter.toISOString(), keyBits: csr.publicKeyBits, digest, cipher: cipher.name },
-      sourceAddress: context.sourceAddress ?? null,
-    });
     const issuedNode = parseDer(issued.der, 'issued certificate');
     const envelope = buildEnvelopedData(buildDegenerateSignedData([issuedNode]), signer.certificate, signer.publicKey, replyCipher(cipher), random);
-    return buildCertRepSuccess(header, envelope, [issuedNode, material.ref.node], { cert: material.ref, key: material.key, digest });
+    const certRep = await buildCertRepSuccess(header, envelope, [issuedNode, material.ref.node], { cert: material.ref, key: material.key, digest });
+    // All or nothing: a failure before this point leaves the challenge usable for the device's retry, and a
+    // challenge taken meanwhile by another request makes this one a badRequest with nothing recorded.
+    const transaction = deps.transaction ?? (<T>(fn: () => T): T => fn());
+    transaction(() => {
+      const enrollmentId = kind === 'PKCSReq' ? consumeChallenge(msg, csr) : checkedEnrollment;
+      deps.certificates.record({
+        serialHex: issued.serialHex, subject: csr.subjectText, notBefore: issued.notBefore.toISOString(), notAfter: issued.notAfter.toISOString(),
+        enrollmentId, certPem: issued.certPem, kind, transactionId: msg.transactionId,
+      });
+      audit.record({
+        actor: { ...DEVICE, id: enrollmentId }, action: 'scep.issued', subject: { type: 'certificate', id: issued.serialHex, label: csr.subjectText },
+        details: { transactionId: msg.transactionId, enrollmentId, kind, notAfter: issued.notAfter.toISOString(), keyBits: csr.publicKeyBits, digest, cipher: cipher.name },
+        sourceAddress: context.sourceAddress ?? null,
+      });
+    });
+    return certRep;
   }
 
   function refuse(msg: PkiMessage, refusal: Refusal, material: CaMaterial, header: CertRepHeader, signer: PkiSigner, context: ScepRequestContext): Promise<Buffer> {
