@@ -161,7 +161,7 @@ function prepare(scep, keys, identities, caCertPem, challengeFor, opts, label) {
   return keys.map((keyPem, i) => {
     const csr = scep.createCsr({ keyPem, subject: [{ shortName: 'O', value: 'Tsunagu Bench' }, { shortName: 'CN', value: `${label}-${String(i).padStart(4, '0')}` }], challenge: challengeFor() });
     const req = scep.buildScepRequest({ csr, signer: identities[i], caCertPem, digest: opts.digest, cipher: opts.cipher });
-    return { der: req.der.toString('base64'), transactionId: req.transactionId, senderNonce: req.senderNonce.toString('base64'), signer: req.signer, caCertPem };
+    return { der: req.der.toString('base64'), transactionId: req.transactionId, senderNonce: req.senderNonce.toString('base64'), signer: { certPem: req.signer.certPem, keyPem: req.signer.keyPem }, caCertPem };
   });
 }
 
