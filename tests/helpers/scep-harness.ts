@@ -10,7 +10,7 @@ import { createAuditStore } from '../../server/modules/audit/audit.store.js';
 import { generateRsaKeyPair, issueCertificate, randomSerialHex } from '../../server/modules/ca/x509.js';
 import { scepRoutes } from '../../server/modules/scep/scep.routes.js';
 import { createScepService, type ScepService } from '../../server/modules/scep/scep.service.js';
-import type { ChallengeResult, IssuedCertificatePort, IssuedCertificateRecord, IssuedCertificateStatus, ScepChallengePort } from '../../server/modules/scep/scep.ports.js';
+import type { ChallengeResult, IssuedCertificatePort, IssuedCertificateRecord, IssuedCertificateStatus, PreviousIssue, ScepChallengePort } from '../../server/modules/scep/scep.ports.js';
 
 // In-process SCEP server for tests and the benchmark: the real service and routes over in-memory ports
 // (a real one-time, expiring challenge map) and the real audit service on SQLite.
@@ -64,6 +64,11 @@ export class MemoryIssuedCertificates implements IssuedCertificatePort {
   findBySerial(serialHex: string): IssuedCertificateStatus | undefined {
     const rec = this.records.find((r) => r.serialHex === serialHex);
     return rec && { enrollmentId: rec.enrollmentId, revoked: this.revoked.has(serialHex), notAfter: rec.notAfter };
+  }
+
+  findByTransaction(transactionId: string): PreviousIssue[] {
+    return this.records.filter((r) => r.transactionId === transactionId).reverse()
+      .map((r) => ({ serialHex: r.serialHex, enrollmentId: r.enrollmentId, certPem: r.certPem, kind: r.kind, revoked: this.revoked.has(r.serialHex) }));
   }
 
   /** Marks a certificate revoked. */

@@ -27,6 +27,8 @@ export interface IssuedStore {
   revokeOthers(deviceId: string, keepSerial: string | null, at: string, reason: string): number;
   revoke(serial: string, at: string, reason: string): void;
   forEnrollment(enrollmentId: string): IssuedRow[];
+  /** Certificates issued for a SCEP transactionID, newest first. */
+  byTransaction(transactionId: string): IssuedRow[];
 }
 
 /** Builds the issued-certificates store over an open database. */
@@ -40,6 +42,7 @@ export function createIssuedStore(db: Db): IssuedStore {
     revokeOthers: db.prepare("UPDATE issued_certificates SET revoked_at = @at, revoked_reason = @reason WHERE device_id = @device AND revoked_at IS NULL AND serial IS NOT @keep"),
     revoke: db.prepare('UPDATE issued_certificates SET revoked_at = ?, revoked_reason = ? WHERE serial = ? AND revoked_at IS NULL'),
     forEnrollment: db.prepare<[string], IssuedRow>('SELECT * FROM issued_certificates WHERE enrollment_id = ? ORDER BY created_at'),
+    byTransaction: db.prepare<[string], IssuedRow>('SELECT * FROM issued_certificates WHERE transaction_id = ? ORDER BY created_at DESC LIMIT 4'),
   };
   return {
     insert: (row) => { s.insert.run(row); },
@@ -49,5 +52,6 @@ export function createIssuedStore(db: Db): IssuedStore {
     revokeOthers: (device, keep, at, reason) => s.revokeOthers.run({ device, keep, at, reason }).changes,
     revoke: (serial, at, reason) => { s.revoke.run(at, reason, serial); },
     forEnrollment: (id) => s.forEnrollment.all(id),
+    byTransaction: (id) => s.byTransaction.all(id),
   };
 }

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { testFoundation, TEST_ADMIN, TEST_CTX } from '../../../tests/helpers/foundation.js';
 import { fakePushCertificate } from '../../../tests/helpers/push-cert.js';
@@ -46,6 +47,11 @@ describe('SCEP over the enrollment tables', () => {
       const retry = request();
       expect(parseCertRep(await scep.pkiOperation(retry.der, {}), retry).status).toBe('SUCCESS');
       expect(services.audit.list({ action: 'scep.' }).items.map((i) => i.action).sort()).toEqual(['scep.challenge_consumed', 'scep.issued']);
+      expect(db.prepare('SELECT COUNT(*) AS n FROM issued_certificates').get()).toEqual({ n: 1 });
+      // The same request again (its reply was lost): the same certificate, nothing new recorded.
+      const resent = parseCertRep(await scep.pkiOperation(retry.der, {}), retry);
+      const stored = (db.prepare('SELECT cert_pem FROM issued_certificates').get() as { cert_pem: string }).cert_pem;
+      expect(resent.status === 'SUCCESS' && new X509Certificate(resent.certificatePem).raw.equals(new X509Certificate(stored).raw)).toBe(true);
       expect(db.prepare('SELECT COUNT(*) AS n FROM issued_certificates').get()).toEqual({ n: 1 });
       const again = request();
       const refused = parseCertRep(await scep.pkiOperation(again.der, {}), again);

@@ -20,6 +20,11 @@ export function issuedCertificatePort(issued: IssuedStore, clock: Clock): Issued
         kind: rec.kind, transaction_id: rec.transactionId, created_at: clock.now().toISOString(), revoked_at: null, revoked_reason: null,
       });
     },
+    findByTransaction(transactionId) {
+      return issued.byTransaction(transactionId).map((row) => ({
+        serialHex: row.serial, enrollmentId: row.enrollment_id, certPem: row.cert_pem, kind: row.kind, revoked: row.revoked_at !== null,
+      }));
+    },
     findBySerial(serialHex) {
       const row = issued.bySerial(serialHex.toLowerCase());
       return row ? { enrollmentId: row.enrollment_id, revoked: row.revoked_at !== null, notAfter: row.not_after } : undefined;

@@ -41,10 +41,21 @@ export interface IssuedCertificateStatus {
   notAfter: string;
 }
 
+/** A certificate issued earlier in a transaction, for answering the same request again. */
+export interface PreviousIssue {
+  serialHex: string;
+  enrollmentId: string;
+  certPem: string;
+  kind: 'PKCSReq' | 'RenewalReq';
+  revoked: boolean;
+}
+
 /** The record of certificates issued over SCEP (apple-protocols §2.10). */
 export interface IssuedCertificatePort {
   /** Stores a newly issued certificate. */
   record(rec: IssuedCertificateRecord): void;
   /** Looks a certificate up by its normalized hex serial. */
   findBySerial(serialHex: string): IssuedCertificateStatus | undefined;
+  /** Certificates issued for `transactionId`, newest first (at most a few). */
+  findByTransaction(transactionId: string): PreviousIssue[];
 }

@@ -203,6 +203,34 @@ describe('SCEP service: challenge refusals (CertRep FAILURE badRequest, HTTP 200
   });
 });
 
+describe('SCEP service: a PKCSReq sent again after a lost reply', () => {
+  it('answers the same transaction with the certificate already issued, once recorded, and audits scep.resent', async () => {
+    const t = setup();
+    const req = pkcsReq(t);
+    const first = parseCertRep(await t.scep.pkiOperation(req.der, {}), req);
+    const again = parseCertRep(await t.scep.pkiOperation(req.der, { sourceAddress: '192.0.2.9' }), req);
+    if (first.status !== 'SUCCESS' || again.status !== 'SUCCESS') throw new Error('expected two SUCCESS replies');
+    expect(again.certificatePem).toBe(first.certificatePem);
+    expect(t.certificates.records).toHaveLength(1);
+    expect(t.audit.list({ action: 'scep.resent' }).items[0]).toMatchObject({ actorId: 'enr-1', subjectId: t.certificates.records[0]?.serialHex, sourceAddress: '192.0.2.9' });
+  });
+
+  it('refuses the same transaction with another key, or once its certificate is revoked', async () => {
+    const t = setup();
+    const challenge = t.challenges.issue('enr-1');
+    const req = pkcsReq(t, { challenge });
+    expect(parseCertRep(await t.scep.pkiOperation(req.der, {}), req).status).toBe('SUCCESS');
+    // Same transactionID and challenge, another device key: a spent challenge, not a resend.
+    const csr = createCsr({ keyPem: testKey('signer'), subject: [{ shortName: 'CN', value: 'dev-1' }], challenge });
+    const other = buildScepRequest({ csr, signer: signer(t), caCertPem: t.ca.certPem, transactionId: req.transactionId, random: t.random, now: t.clock.now() });
+    expect(parseCertRep(await t.scep.pkiOperation(other.der, {}), other)).toMatchObject({ status: 'FAILURE', failInfo: 'badRequest' });
+    t.certificates.revoke(t.certificates.records[0]?.serialHex as string);
+    expect(parseCertRep(await t.scep.pkiOperation(req.der, {}), req)).toMatchObject({ status: 'FAILURE', failInfo: 'badRequest' });
+    expect(t.certificates.records).toHaveLength(1);
+    expect(t.audit.list({ action: 'scep.resent' }).items).toHaveLength(0);
+  });
+});
+
 // Builds a PKCSReq whose envelope carries a chosen RSA key-transport block, so padding can be broken on purpose.
 function requestWithKeyBlock(t: Setup, encryptedKey: Buffer, contentKey: Buffer, content: Buffer): Buffer {
   const cipher = cipherByName('aes-128-cbc');

@@ -17,7 +17,7 @@ import { rawDecryptInThread, rsaDecryptionKey, type RsaDecryptionKey } from './r
 import { startRsaWorker, type RsaWorker } from './rsa-worker.js';
 import { digestByOid, MessageType, type DigestName, type FailInfoName } from './scep.oids.js';
 import { isScepError } from './scep.errors.js';
-import type { IssuedCertificatePort, ScepChallengePort } from './scep.ports.js';
+import type { IssuedCertificatePort, PreviousIssue, ScepChallengePort } from './scep.ports.js';
 
 // The SCEP CA (RFC 8894; apple-protocols §2.6): PKCSReq with a one-time challenge, RenewalReq signed by an
 // identity we issued, and CertRep SUCCESS or FAILURE for everything that can be answered in SCEP.
@@ -172,10 +172,32 @@ export function createScepService(deps: ScepDeps): ScepService {
     }
   }
 
-  function checkChallenge(csr: ParsedCsr): string {
+  // A device that lost our reply sends the same PKCSReq again: same transactionID, same key, the challenge now
+  // spent. It gets the certificate already issued in that transaction (RFC 8894 §3.3.1), not a refusal that
+  // would fail the profile install. Only a live PKCSReq certificate for this very key qualifies; the reply is
+  // encrypted to the request's signer as always, and a certificate alone is public.
+  function previousIssue(msg: PkiMessage, csr: ParsedCsr): PreviousIssue | undefined {
+    const key = csr.publicKey.export({ type: 'spki', format: 'der' });
+    const now = clock.now().getTime();
+    return deps.certificates.findByTransaction(msg.transactionId).find((p) => {
+      if (p.kind !== 'PKCSReq' || p.revoked) return false;
+      const cert = new X509Certificate(p.certPem);
+      return now <= Date.parse(cert.validTo) && cert.publicKey.export({ type: 'spki', format: 'der' }).equals(key);
+    });
+  }
+
+  function checkChallenge(msg: PkiMessage, csr: ParsedCsr): { enrollmentId: string } | { resend: PreviousIssue } {
     const result = deps.challenges.check(csr.challengePassword);
-    if (!result.ok) throw new Refusal('badRequest', `challenge_${result.reason}`, TEXT.challenge);
-    return result.enrollmentId;
+    if (result.ok) return { enrollmentId: result.enrollmentId };
+    const previous = result.reason === 'used' ? previousIssue(msg, csr) : undefined;
+    if (previous) return { resend: previous };
+    throw new Refusal('badRequest', `challenge_${result.reason}`, TEXT.challenge);
+  }
+
+  function reply(header: CertRepHeader, issuedDer: Buffer, signer: VerifiedSigner, cipher: ContentCipher, material: CaMaterial, digest: DigestName): Promise<Buffer> {
+    const issuedNode = parseDer(issuedDer, 'issued certificate');
+    const envelope = buildEnvelopedData(buildDegenerateSignedData([issuedNode]), signer.certificate, signer.publicKey, replyCipher(cipher), random);
+    return buildCertRepSuccess(header, envelope, [issuedNode, material.ref.node], { cert: material.ref, key: material.key, digest });
   }
 
   function consumeChallenge(msg: PkiMessage, csr: ParsedCsr): string {
@@ -203,12 +225,20 @@ export function createScepService(deps: ScepDeps): ScepService {
     if (!kind) throw new Refusal('badRequest', 'unsupported_message_type', TEXT.request);
     const { csr, cipher } = await openRequest(msg, material);
     // Checked first, so a wrong challenge costs no signature; consumed only once the reply is complete.
-    const checkedEnrollment = kind === 'PKCSReq' ? checkChallenge(csr) : checkRenewal(signer, material);
+    const checked = kind === 'PKCSReq' ? checkChallenge(msg, csr) : { enrollmentId: checkRenewal(signer, material) };
+    if ('resend' in checked) {
+      const previous = checked.resend;
+      const certRep = await reply(header, Buffer.from(new X509Certificate(previous.certPem).raw), signer, cipher, material, digest);
+      audit.record({
+        actor: { ...DEVICE, id: previous.enrollmentId }, action: 'scep.resent', subject: { type: 'certificate', id: previous.serialHex, label: csr.subjectText },
+        details: { transactionId: msg.transactionId, enrollmentId: previous.enrollmentId }, sourceAddress: context.sourceAddress ?? null,
+      });
+      return certRep;
+    }
+    const checkedEnrollment = checked.enrollmentId;
     const now = clock.now();
     const issued = await issueClientCertificate({ csr, caCertPem: material.certPem, caKey: material.key, caKeyIdentifier: material.keyIdentifier, serialHex: randomSerialHex(random.bytes(16)), now, validityDays });
-    const issuedNode = parseDer(issued.der, 'issued certificate');
-    const envelope = buildEnvelopedData(buildDegenerateSignedData([issuedNode]), signer.certificate, signer.publicKey, replyCipher(cipher), random);
-    const certRep = await buildCertRepSuccess(header, envelope, [issuedNode, material.ref.node], { cert: material.ref, key: material.key, digest });
+    const certRep = await reply(header, issued.der, signer, cipher, material, digest);
     // All or nothing: a failure before this point leaves the challenge usable for the device's retry, and a
     // challenge taken meanwhile by another request makes this one a badRequest with nothing recorded.
     const transaction = deps.transaction ?? (<T>(fn: () => T): T => fn());
