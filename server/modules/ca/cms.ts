@@ -60,10 +60,10 @@ const preparedSigners = new Map<string, PreparedSigner>();
 const PREPARED_SIGNERS_MAX = 8;
 
 function prepareSigner(signer: CmsSigner): PreparedSigner {
-  const h = createHash('sha256').update(signer.certPem).update('\0').update((signer.extraCertsPem ?? []).join('\0'));
   // A KeyObject is already parsed; it is identified by itself, so only PEM keys go through the cache.
   if (typeof signer.keyPem !== 'string') return parseSigner(signer, signer.keyPem);
-  const id = h.update('\0').update(signer.keyPem).digest('hex');
+  const id = createHash('sha256').update(signer.certPem).update('\0').update((signer.extraCertsPem ?? []).join('\0'))
+    .update('\0').update(signer.keyPem).digest('hex');
   const hit = preparedSigners.get(id);
   if (hit) return hit;
   const prepared = parseSigner(signer, createPrivateKey(signer.keyPem));

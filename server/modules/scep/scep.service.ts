@@ -130,6 +130,7 @@ const DEVICE: Actor = Object.freeze({ type: 'device', id: null, label: 'SCEP cli
 export function createScepService(deps: ScepDeps): ScepService {
   const { clock, random, audit } = deps;
   const validityDays = deps.clientCertValidityDays ?? DEFAULT_CLIENT_CERT_VALIDITY_DAYS;
+  const transaction = deps.transaction ?? (<T>(fn: () => T): T => fn());
   let cached: { certPem: string; keyPem: string; material: CaMaterial } | undefined;
 
   function ca(): CaMaterial {
@@ -241,7 +242,6 @@ export function createScepService(deps: ScepDeps): ScepService {
     const certRep = await reply(header, issued.der, signer, cipher, material, digest);
     // All or nothing: a failure before this point leaves the challenge usable for the device's retry, and a
     // challenge taken meanwhile by another request makes this one a badRequest with nothing recorded.
-    const transaction = deps.transaction ?? (<T>(fn: () => T): T => fn());
     transaction(() => {
       const enrollmentId = kind === 'PKCSReq' ? consumeChallenge(msg, csr) : checkedEnrollment;
       deps.certificates.record({
