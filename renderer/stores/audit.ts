@@ -4,6 +4,7 @@ import { computed, ref } from 'vue';
 import type { ActorType, AuditEventDto, AuditQuery, AuditVerifyResult } from '../../server/contract/index.js';
 import type { AuditExportFormat } from '../api/audit.js';
 import { useApi } from '../api/index.js';
+import { useLatestLoad } from '../composables/use-latest-load.js';
 
 /** How many events one page holds. */
 export const AUDIT_PAGE_SIZE = 50;
@@ -51,7 +52,7 @@ export const useAuditStore = defineStore('audit', () => {
   const loaded = ref(false);
   const verifying = ref(false);
   const verification = ref<AuditVerifyResult | null>(null);
-  let generation = 0;
+  const loads = useLatestLoad(loading);
 
   const hasMore = computed(() => nextCursor.value !== null);
 
@@ -62,32 +63,21 @@ export const useAuditStore = defineStore('audit', () => {
   }
 
   async function reload(): Promise<void> {
-    const mine = ++generation;
-    loading.value = true;
-    try {
-      const page = await api.audit.list({ ...applied.value, limit: AUDIT_PAGE_SIZE });
-      if (mine !== generation) return;
+    await loads.run(() => api.audit.list({ ...applied.value, limit: AUDIT_PAGE_SIZE }), (page) => {
       items.value = page.items;
       nextCursor.value = page.nextCursor;
       loaded.value = true;
-    } finally {
-      if (mine === generation) loading.value = false;
-    }
+    });
   }
 
   /** Appends the next (older) page. */
   async function loadMore(): Promise<void> {
-    if (!nextCursor.value) return;
-    const mine = ++generation;
-    loading.value = true;
-    try {
-      const page = await api.audit.list({ ...applied.value, cursor: nextCursor.value, limit: AUDIT_PAGE_SIZE });
-      if (mine !== generation) return;
+    const cursor = nextCursor.value;
+    if (!cursor) return;
+    await loads.run(() => api.audit.list({ ...applied.value, cursor, limit: AUDIT_PAGE_SIZE }), (page) => {
       items.value = [...items.value, ...page.items];
       nextCursor.value = page.nextCursor;
-    } finally {
-      if (mine === generation) loading.value = false;
-    }
+    });
   }
 
   /** Checks the whole hash chain on the server. */

@@ -1,12 +1,14 @@
 // Devices: counts for the widgets, the filtered list, actions on one or many, one device's detail, and
 // opening an enrollment for a user.
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
+import { ref } from 'vue';
 import type {
   CommandDto, CommandQueuedDto, DeviceActionRequest, DeviceActionResult, DeviceDetailDto, DeviceDto, DeviceReenrollDto, DeviceStatus, DeviceSummaryDto,
   EnrollmentDto, Platform, PushNowResult, UserDto,
 } from '../../server/contract/index.js';
 import { isApiError, useApi } from '../api/index.js';
+import { useLatestLoad } from '../composables/use-latest-load.js';
+import { useOffsetList } from './paging.js';
 
 /** How many devices one page of the list holds. */
 export const DEVICES_PAGE_SIZE = 50;
@@ -143,54 +145,20 @@ export function isPendingCommand(command: Pick<CommandDto, 'status'>): boolean {
 /** The devices store: widgets, the list under the applied filters, actions, and the open device's detail. */
 export const useDevicesStore = defineStore('devices', () => {
   const api = useApi();
-  const items = ref<DeviceDto[]>([]);
-  const total = ref(0);
   const filters = ref<DeviceFilters>(emptyDeviceFilters());
-  const loading = ref(false);
-  const loaded = ref(false);
   const summary = ref<DeviceSummaryDto | null>(null);
   const summaryError = ref<unknown>(null);
   const detail = ref<DeviceDetailDto | null>(null);
   const detailLoading = ref(false);
-  let generation = 0;
-  let detailGeneration = 0;
-
-  const hasMore = computed(() => items.value.length < total.value);
+  const detailLoads = useLatestLoad(detailLoading);
 
   function query(limit: number, offset: number) {
     const f = filters.value;
     return { status: f.status || undefined, platform: f.platform || undefined, q: f.q.trim() || undefined, limit, offset };
   }
 
-  /** Loads the first page under the filters, replacing the list (keeping as many rows as were shown). */
-  async function reload(): Promise<void> {
-    const mine = ++generation;
-    loading.value = true;
-    try {
-      const page = await api.devices.list(query(Math.min(Math.max(DEVICES_PAGE_SIZE, items.value.length), 500), 0));
-      if (mine !== generation) return;
-      items.value = page.items;
-      total.value = page.total;
-      loaded.value = true;
-    } finally {
-      if (mine === generation) loading.value = false;
-    }
-  }
-
-  /** Appends the next page. */
-  async function loadMore(): Promise<void> {
-    const mine = ++generation;
-    loading.value = true;
-    try {
-      const page = await api.devices.list(query(DEVICES_PAGE_SIZE, items.value.length));
-      if (mine !== generation) return;
-      const known = new Set(items.value.map((d) => d.id));
-      items.value = [...items.value, ...page.items.filter((d) => !known.has(d.id))];
-      total.value = page.total;
-    } finally {
-      if (mine === generation) loading.value = false;
-    }
-  }
+  // The list under the applied filters, paged by offset.
+  const { items, total, loading, loaded, hasMore, reload, loadMore } = useOffsetList((limit, offset) => api.devices.list(query(limit, offset)), DEVICES_PAGE_SIZE);
 
   /** Applies new filters and loads from the first page. */
   async function applyFilters(next: DeviceFilters): Promise<void> {
@@ -218,15 +186,7 @@ export const useDevicesStore = defineStore('devices', () => {
 
   /** Opens one device's detail. */
   async function openDetail(id: string): Promise<DeviceDetailDto> {
-    const mine = ++detailGeneration;
-    detailLoading.value = true;
-    try {
-      const loadedDetail = await api.devices.detail(id);
-      if (mine === detailGeneration) detail.value = loadedDetail;
-      return loadedDetail;
-    } finally {
-      if (mine === detailGeneration) detailLoading.value = false;
-    }
+    return detailLoads.run(() => api.devices.detail(id), (loadedDetail) => { detail.value = loadedDetail; });
   }
 
   /** Reloads the open detail (after a command, a cancel or a push). */
@@ -244,9 +204,8 @@ export const useDevicesStore = defineStore('devices', () => {
 
   /** Closes the detail. */
   function closeDetail(): void {
-    detailGeneration++;
+    detailLoads.cancel();
     detail.value = null;
-    detailLoading.value = false;
   }
 
   /** Cancels a command that is still waiting for the open device. */

@@ -1,8 +1,9 @@
 // Invitations: the filtered list, sending, resending, revoking, new PINs; and the versioned enrollment address.
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
+import { ref } from 'vue';
 import type { EnrollmentUrlDto, InvitationDto, InvitationStatus, InviteResult, NewPinResult, UserDto } from '../../server/contract/index.js';
 import { useApi } from '../api/index.js';
+import { useOffsetList } from './paging.js';
 
 /** How many invitations one page of the list holds. */
 export const INVITATIONS_PAGE_SIZE = 50;
@@ -65,45 +66,13 @@ export function skippedUsers(result: InviteResult, known: Pick<UserDto, 'id' | '
 /** The invitations store: one filtered list (paged by offset), the actions on it, and the enrollment address. */
 export const useInvitationsStore = defineStore('invitations', () => {
   const api = useApi();
-  const items = ref<InvitationDto[]>([]);
-  const total = ref(0);
   const status = ref<InvitationStatus | ''>('');
-  const loading = ref(false);
-  const loaded = ref(false);
   const enrollmentUrl = ref<EnrollmentUrlDto | null>(null);
-  let generation = 0;
 
-  const hasMore = computed(() => items.value.length < total.value);
-
-  /** Loads the first page under the current filter, replacing the list. */
-  async function reload(): Promise<void> {
-    const mine = ++generation;
-    loading.value = true;
-    try {
-      const page = await api.invitations.list({ status: status.value || undefined, limit: Math.min(Math.max(INVITATIONS_PAGE_SIZE, items.value.length), 500), offset: 0 });
-      if (mine !== generation) return;
-      items.value = page.items;
-      total.value = page.total;
-      loaded.value = true;
-    } finally {
-      if (mine === generation) loading.value = false;
-    }
-  }
-
-  /** Appends the next page (newer invitations may shift it; rows already shown are not repeated). */
-  async function loadMore(): Promise<void> {
-    const mine = ++generation;
-    loading.value = true;
-    try {
-      const page = await api.invitations.list({ status: status.value || undefined, limit: INVITATIONS_PAGE_SIZE, offset: items.value.length });
-      if (mine !== generation) return;
-      const known = new Set(items.value.map((i) => i.id));
-      items.value = [...items.value, ...page.items.filter((i) => !known.has(i.id))];
-      total.value = page.total;
-    } finally {
-      if (mine === generation) loading.value = false;
-    }
-  }
+  // The list under the current filter, paged by offset.
+  const { items, total, loading, loaded, hasMore, reload, loadMore } = useOffsetList(
+    (limit, offset) => api.invitations.list({ status: status.value || undefined, limit, offset }), INVITATIONS_PAGE_SIZE,
+  );
 
   /** Shows only invitations in `next` ('' for all). */
   async function filter(next: InvitationStatus | ''): Promise<void> {

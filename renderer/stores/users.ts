@@ -3,6 +3,8 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { Locale, UserBatchResult, UserCreatedDto, UserCreateRequest, UserDto, UserUpdateRequest } from '../../server/contract/index.js';
 import { isApiError, useApi } from '../api/index.js';
+import { useLatestLoad } from '../composables/use-latest-load.js';
+import { appendNew } from './paging.js';
 
 /** How many users one page of the list holds. */
 export const USERS_PAGE_SIZE = 50;
@@ -51,47 +53,34 @@ export const useUsersStore = defineStore('users', () => {
   const query = ref('');
   const loading = ref(false);
   const loaded = ref(false);
-  let generation = 0;
+  const loads = useLatestLoad(loading);
 
   const hasMore = computed(() => nextCursor.value !== null);
 
   /** Loads the first page for the current search, replacing the list. */
   async function reload(): Promise<void> {
-    const mine = ++generation;
-    loading.value = true;
-    try {
-      const page = await api.users.list({ q: query.value.trim() || undefined, limit: USERS_PAGE_SIZE });
-      if (mine !== generation) return;
+    await loads.run(() => api.users.list({ q: query.value.trim() || undefined, limit: USERS_PAGE_SIZE }), (page) => {
       items.value = page.items;
       total.value = page.total;
       nextCursor.value = page.nextCursor;
       loaded.value = true;
-    } finally {
-      if (mine === generation) loading.value = false;
-    }
+    });
   }
 
   /** Appends the next page; when the cursor has gone stale the list starts over. */
   async function loadMore(): Promise<void> {
-    if (!nextCursor.value) return;
-    const mine = ++generation;
-    loading.value = true;
-    try {
-      const page = await api.users.list({ q: query.value.trim() || undefined, cursor: nextCursor.value, limit: USERS_PAGE_SIZE });
-      if (mine !== generation) return;
-      const known = new Set(items.value.map((u) => u.id));
-      items.value = [...items.value, ...page.items.filter((u) => !known.has(u.id))];
+    const cursor = nextCursor.value;
+    if (!cursor) return;
+    await loads.run(() => api.users.list({ q: query.value.trim() || undefined, cursor, limit: USERS_PAGE_SIZE }), (page) => {
+      items.value = appendNew(items.value, page.items);
       total.value = page.total;
       nextCursor.value = page.nextCursor;
-    } catch (err) {
-      if (mine === generation && isApiError(err, 'CURSOR_INVALID')) {
+    }, async (err) => {
+      if (isApiError(err, 'CURSOR_INVALID')) {
         loading.value = false;
         await reload();
       }
-      throw err;
-    } finally {
-      if (mine === generation) loading.value = false;
-    }
+    });
   }
 
   /** Searches by email or name (a blank search lists everyone). */
