@@ -1,8 +1,17 @@
+import { createHash } from 'node:crypto';
 import type { Random } from './random.js';
 
 /** A new opaque token of `bytes` random bytes, base64url encoded (for sessions, setup and CSRF tokens). */
 export function newToken(random: Random, bytes = 32): string {
   return random.bytes(bytes).toString('base64url');
+}
+
+/**
+ * How a bearer token (session, link, challenge, agent token) is stored: SHA-256, hex. Tokens are 128 bits or
+ * more of randomness, so a fast hash is enough; only the hash reaches the database.
+ */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
 }
 
 /** A new numeric code of `length` digits, uniformly distributed (for PINs). */

@@ -1,8 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { AdminDto, SessionDto } from '../../contract/auth.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
-import { newToken, normalizeEmail } from '../../core/ids.js';
+import { hashToken, newToken, normalizeEmail } from '../../core/ids.js';
 import { DUMMY_HASH, passwordProblem, type PasswordHasher } from '../../core/password.js';
 import type { Random } from '../../core/random.js';
 import { displayNameProblem, emailProblem } from '../../core/validate.js';
@@ -49,7 +49,6 @@ export interface AdminsDeps {
   throttle: Throttle;
 }
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** The console's view of a stored admin. */
 export function toAdminDto(row: AdminRow): AdminDto {
@@ -85,7 +84,7 @@ export function createAdminsService(deps: AdminsDeps): AdminsService {
     const csrf = newToken(random);
     const expiresAt = new Date(now.getTime() + SESSION_IDLE_MS).toISOString();
     store.deleteExpiredSessions(now.toISOString());
-    store.insertSession({ token_hash: sha256(token), admin_id: admin.id, csrf_token: csrf, created_at: now.toISOString(), expires_at: expiresAt, last_seen_at: now.toISOString(), source_address: sourceAddress });
+    store.insertSession({ token_hash: hashToken(token), admin_id: admin.id, csrf_token: csrf, created_at: now.toISOString(), expires_at: expiresAt, last_seen_at: now.toISOString(), source_address: sourceAddress });
     store.touchLogin(admin.id, now.toISOString());
     return { token, session: { admin: toAdminDto({ ...admin, last_login_at: now.toISOString() }), csrfToken: csrf, expiresAt } };
   };
@@ -102,7 +101,7 @@ export function createAdminsService(deps: AdminsDeps): AdminsService {
       }
       const token = newToken(random, 18);
       const expires = new Date(clock.now().getTime() + SETUP_TOKEN_TTL_MS).toISOString();
-      store.putState('setup_token', JSON.stringify({ hash: sha256(token), expires }));
+      store.putState('setup_token', JSON.stringify({ hash: hashToken(token), expires }));
       return token;
     },
 
@@ -112,7 +111,7 @@ export function createAdminsService(deps: AdminsDeps): AdminsService {
       const passwordHash = await hasher.hash(input.password);
       const saved = store.state('setup_token');
       const parsed = saved ? (JSON.parse(saved) as { hash: string; expires: string }) : null;
-      const given = Buffer.from(sha256(input.setupToken.trim()));
+      const given = Buffer.from(hashToken(input.setupToken.trim()));
       const tokenOk = parsed !== null && new Date(parsed.expires) > clock.now() && timingSafeEqual(given, Buffer.from(parsed.hash));
       if (!tokenOk) {
         audit.record({ actor: { type: 'system', label: 'setup' }, action: 'admin.setup_refused', details: { reason: 'invalid or expired setup token' }, sourceAddress });
@@ -170,7 +169,7 @@ export function createAdminsService(deps: AdminsDeps): AdminsService {
 
     authenticate(token) {
       if (!token || token.length > 200) return null;
-      const hash = sha256(token);
+      const hash = hashToken(token);
       const row = store.session(hash);
       const now = clock.now();
       if (!row) return null;

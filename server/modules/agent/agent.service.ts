@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { AgentAction, AgentCheckInRequest, AgentCheckInResponse, AgentDeviceFacts, AgentEnrollRequest, AgentEnrollResponse } from '../../contract/agent.js';
 import type { AgentActionDto } from '../../contract/devices.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
-import { newToken } from '../../core/ids.js';
+import { hashToken, newToken } from '../../core/ids.js';
 import type { Random } from '../../core/random.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
 import type { DeviceRow, DevicesStore } from '../devices/devices.store.js';
@@ -46,7 +45,6 @@ export interface AgentDeps {
   transaction: <T>(fn: () => T) => T;
 }
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const HARDWARE_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
 const REMINDER = {
@@ -77,12 +75,12 @@ export function createAgentService(deps: AgentDeps): AgentService {
 
   const issueToken = (deviceId: string, at: string) => {
     const token = newToken(random);
-    store.insertToken({ token_hash: sha256(token), device_id: deviceId, created_at: at, revoked_at: null, revoked_reason: null });
+    store.insertToken({ token_hash: hashToken(token), device_id: deviceId, created_at: at, revoked_at: null, revoked_reason: null });
     return token;
   };
 
   const authenticate = (token: string | undefined): DeviceRow => {
-    const row = token && token.length <= 200 ? store.token(sha256(token)) : undefined;
+    const row = token && token.length <= 200 ? store.token(hashToken(token)) : undefined;
     if (!row || row.revoked_at) throw new AppError('AGENT_TOKEN_INVALID', row?.revoked_reason ? `This agent token was revoked (${row.revoked_reason}). Enroll again.` : 'The agent token is missing or not valid. Enroll again.');
     const device = devices.byId(row.device_id);
     if (!device || device.deleted_at) throw new AppError('AGENT_TOKEN_INVALID', 'This device was removed by your administrator. Enroll again.');

@@ -1,24 +1,21 @@
-import { createHash } from 'node:crypto';
 import type { Platform } from '../../contract/devices.js';
 import type { EnrollmentDto } from '../../contract/enrollment.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
-import { newToken } from '../../core/ids.js';
+import { hashToken, newToken } from '../../core/ids.js';
 import { buildPlist } from '../../core/plist.js';
 import type { Random } from '../../core/random.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
 import type { CaService } from '../ca/ca.service.js';
 import { signCmsAsync } from '../ca/cms.js';
 import { buildCaProfile, buildEnrollmentProfile, targetFromUserAgent } from '../profiles/enrollment-profile.js';
+import type { ChallengeRefusal, ChallengeResult } from '../scep/scep.ports.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { UsersStore } from '../users/users.store.js';
 import type { ChallengeRow, EnrollmentRow, EnrollmentStore } from './enrollment.store.js';
 
 /** How long an enrollment (its profile link) stays open. */
 export const ENROLLMENT_TTL_DAYS = 14;
-
-/** Why a challenge was refused, for the SCEP CertRep FAILURE and the audit trail. */
-export type ChallengeRefusal = 'missing' | 'unknown' | 'expired' | 'used';
 
 /** A downloaded, signed enrollment profile. */
 export interface ProfileDownload {
@@ -52,9 +49,9 @@ export interface EnrollmentService {
   /** Mints a challenge (voiding the previous one), builds and signs the profile; `token` is the link's bearer secret. */
   downloadProfile(token: string, userAgent: string | undefined, sourceAddress: string | null): Promise<ProfileDownload>;
   /** Whether a SCEP challenge would be accepted now, without consuming it (before the CA signs anything). */
-  checkChallenge(challenge: string | null): { ok: true; enrollmentId: string } | { ok: false; reason: ChallengeRefusal };
+  checkChallenge(challenge: string | null): ChallengeResult;
   /** One-time consumption of a SCEP challenge; atomic, so a challenge issues at most one certificate. */
-  consumeChallenge(challenge: string | null, info: { transactionId: string; subject: string }): { ok: true; enrollmentId: string } | { ok: false; reason: ChallengeRefusal };
+  consumeChallenge(challenge: string | null, info: { transactionId: string; subject: string }): ChallengeResult;
   /** Marks an enrollment enrolled on its first TokenUpdate. */
   markEnrolled(enrollmentId: string, deviceId: string): void;
   close(enrollmentId: string, reason: string): void;
@@ -99,7 +96,6 @@ export interface EnrollmentDeps {
   onAbandoned?: (row: EnrollmentRow) => void;
 }
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 function toDto(row: EnrollmentRow): EnrollmentDto {
   return { id: row.id, userId: row.user_id, platform: row.platform, status: row.status, expiresAt: row.expires_at, deviceId: row.device_id, createdAt: row.created_at };
@@ -121,7 +117,7 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
     const user = deps.users.byId(row.user_id);
     if (!user || user.deleted_at || user.disabled) throw new AppError('ENROLLMENT_CLOSED', 'This user cannot enroll devices now. Ask your administrator.', { reason: 'user' });
     const target = targetFromUserAgent(userAgent);
-    const challenge = random.bytes(16).toString('base64url');
+    const challenge = newToken(random, 16);
     const minutes = deps.settings.userSettings().profileValidityMinutes;
     const expiresAt = new Date(now.getTime() + minutes * 60_000).toISOString();
     const base = deps.deviceBaseUrl();
@@ -136,7 +132,7 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
     const hint = (userAgent ?? 'unknown').slice(0, 200);
     transaction(() => {
       const voided = store.voidChallenges(row.id, now.toISOString());
-      store.insertChallenge({ id: random.uuid(), enrollment_id: row.id, challenge_hash: sha256(challenge), device_hint: hint, created_at: now.toISOString(), expires_at: expiresAt, consumed_at: null, voided_at: null });
+      store.insertChallenge({ id: random.uuid(), enrollment_id: row.id, challenge_hash: hashToken(challenge), device_hint: hint, created_at: now.toISOString(), expires_at: expiresAt, consumed_at: null, voided_at: null });
       audit.record({
         actor: { type: 'user', id: user.id, label: user.email }, action: 'profile.downloaded', subject: { type: 'enrollment', id: row.id, label: user.email },
         details: { target, deviceHint: hint, expiresAt, voidedChallenges: voided }, sourceAddress,
@@ -150,7 +146,7 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
   // enrollment is still open.
   const usableChallenge = (challenge: string | null, now: string): { ok: true; row: ChallengeRow } | { ok: false; reason: ChallengeRefusal } => {
     if (!challenge) return { ok: false, reason: 'missing' };
-    const row = store.challengeByHash(sha256(challenge));
+    const row = store.challengeByHash(hashToken(challenge));
     if (!row) return { ok: false, reason: 'unknown' };
     if (row.consumed_at || row.voided_at) return { ok: false, reason: 'used' };
     if (row.expires_at <= now) return { ok: false, reason: 'expired' };
@@ -170,7 +166,7 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
       const now = clock.now();
       const token = newToken(random);
       const row: EnrollmentRow = {
-        id: random.uuid(), user_id: user.id, platform: input.platform, status: 'pending', token_hash: sha256(token),
+        id: random.uuid(), user_id: user.id, platform: input.platform, status: 'pending', token_hash: hashToken(token),
         expires_at: new Date(now.getTime() + ENROLLMENT_TTL_DAYS * 86_400_000).toISOString(), device_id: null, closed_reason: null,
         invitation_id: input.invitationId ?? null, created_at: now.toISOString(), updated_at: now.toISOString(),
       };
@@ -198,7 +194,7 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
     forUser: (userId) => store.forUser(userId).map(toDto),
 
     async downloadProfile(token, userAgent, sourceAddress) {
-      const row = token.length <= 100 ? store.byTokenHash(sha256(token)) : undefined;
+      const row = token.length <= 100 ? store.byTokenHash(hashToken(token)) : undefined;
       if (!row) throw new AppError('ENROLLMENT_NOT_FOUND', 'This enrollment link is not valid. Ask your administrator for a new invitation.');
       return issueProfile(row, userAgent, sourceAddress);
     },

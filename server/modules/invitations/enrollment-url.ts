@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/clock.js';
+import { newToken } from '../../core/ids.js';
 import type { Random } from '../../core/random.js';
 import type { SettingsStore } from '../settings/settings.store.js';
 
@@ -23,7 +24,7 @@ const KEY = 'enrollment-url';
 
 /** Builds the URL-version keeper over the settings store. */
 export function createEnrollmentUrls(deps: { store: SettingsStore; clock: Clock; random: Random }): EnrollmentUrls {
-  const newKey = () => deps.random.bytes(6).toString('base64url');
+  const newKey = () => newToken(deps.random, 6);
   const read = (): StoredUrl => {
     const saved = deps.store.get(KEY) as StoredUrl | undefined;
     if (saved) return saved;

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { EnrollmentUrlDto, InvitationDto, InvitationPage, InvitationStatus, InviteResult, NewPinResult } from '../../contract/invitations.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
-import { newDigits, newToken } from '../../core/ids.js';
+import { hashToken, newDigits, newToken } from '../../core/ids.js';
 import type { PasswordHasher } from '../../core/password.js';
 import type { Random } from '../../core/random.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
@@ -74,7 +73,6 @@ export interface InvitationsDeps {
   kick?: () => void;
 }
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 function toDto(row: InvitationListRow): InvitationDto {
   return {
@@ -140,7 +138,7 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
             audit.record({ actor: ctx.actor, action: 'invitation.superseded', subject: subjectOf({ id: old.id, user_email: user.email }), details: { by: id }, sourceAddress: ctx.sourceAddress });
           }
           store.insert({
-            id, user_id: user.id, status: 'created', token_hash: sha256(token), token_sealed: deps.secrets.seal(token, `invitation:${id}`), url_version: deps.urls.current().version,
+            id, user_id: user.id, status: 'created', token_hash: hashToken(token), token_sealed: deps.secrets.seal(token, `invitation:${id}`), url_version: deps.urls.current().version,
             pin_hash: prepared.pinHash, pin_expires_at: prepared.pinExpiresAt, pin_used_at: null, pin_failures: 0, expires_at: expiresAt,
             sent_at: null, opened_at: null, pin_verified_at: null, profile_downloaded_at: null, enrolled_at: null, revoked_at: null,
             reminders_sent: 0, last_reminder_at: null, created_by: ctx.actor.label ?? ctx.actor.type, created_at: now.toISOString(), updated_at: now.toISOString(),
@@ -166,7 +164,7 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
         mustBeOpen(mustGet(id));
         deps.mail.cancelFor(id);
         store.update(id, {
-          status: 'created', token_hash: sha256(token), token_sealed: deps.secrets.seal(token, `invitation:${id}`), url_version: deps.urls.current().version,
+          status: 'created', token_hash: hashToken(token), token_sealed: deps.secrets.seal(token, `invitation:${id}`), url_version: deps.urls.current().version,
           pin_hash: prepared.pinHash, pin_expires_at: prepared.pinExpiresAt, pin_used_at: null, pin_failures: 0, expires_at: expiresAt, updated_at: now.toISOString(),
         });
         deps.mail.enqueue(prepared.mail);
@@ -217,7 +215,7 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
     get: (id) => toDto(mustGet(id)),
 
     open(token, sourceAddress) {
-      const row = token.length <= 100 ? store.byTokenHash(sha256(token)) : undefined;
+      const row = token.length <= 100 ? store.byTokenHash(hashToken(token)) : undefined;
       if (!row) throw new AppError('INVITATION_NOT_FOUND', 'This invitation link is not valid. It may have been replaced by a newer email; use the newest one, or sign in with your email address and password.');
       if (row.status === 'revoked') throw new AppError('INVITATION_CLOSED', 'This invitation was withdrawn by your administrator. Ask them for a new one.', { reason: 'revoked' });
       if (row.status === 'expired' || new Date(row.expires_at) <= clock.now()) throw new AppError('INVITATION_CLOSED', 'This invitation has expired. Ask your administrator to send a new one.', { reason: 'expired' });

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
-import { newToken, normalizeEmail } from '../../core/ids.js';
+import { hashToken, newToken, normalizeEmail } from '../../core/ids.js';
 import { DUMMY_HASH, PASSWORD_MIN, passwordRule, type PasswordHasher } from '../../core/password.js';
 import type { Random } from '../../core/random.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
@@ -54,7 +53,6 @@ export interface PortalDeps {
   transaction: <T>(fn: () => T) => T;
 }
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** Builds the portal service. */
 export function createPortalService(deps: PortalDeps): PortalService {
@@ -66,7 +64,7 @@ export function createPortalService(deps: PortalDeps): PortalService {
     const token = newToken(random);
     const now = clock.now();
     store.deleteExpired(now.toISOString());
-    const row = { token_hash: sha256(token), user_id: user.id, invitation_id: invitationId, csrf_token: newToken(random), needs_password: needsPassword ? 1 as const : 0 as const, created_at: now.toISOString(), expires_at: new Date(now.getTime() + PORTAL_SESSION_MS).toISOString(), source_address: sourceAddress };
+    const row = { token_hash: hashToken(token), user_id: user.id, invitation_id: invitationId, csrf_token: newToken(random), needs_password: needsPassword ? 1 as const : 0 as const, created_at: now.toISOString(), expires_at: new Date(now.getTime() + PORTAL_SESSION_MS).toISOString(), source_address: sourceAddress };
     store.insertSession(row);
     return { token, principal: { user, tokenHash: row.token_hash, csrfToken: row.csrf_token, invitationId, needsPassword } };
   };
@@ -124,7 +122,7 @@ export function createPortalService(deps: PortalDeps): PortalService {
 
     session(token) {
       if (!token || token.length > 200) return null;
-      const row = store.session(sha256(token));
+      const row = store.session(hashToken(token));
       if (!row) return null;
       if (new Date(row.expires_at) <= clock.now()) { store.deleteSession(row.token_hash); return null; }
       const user = users.byId(row.user_id);
@@ -158,7 +156,7 @@ export function createPortalService(deps: PortalDeps): PortalService {
       const now = clock.now();
       const expiresAt = new Date(now.getTime() + QR_TOKEN_MS).toISOString();
       transaction(() => {
-        store.insertToken({ token_hash: sha256(token), user_id: principal.user.id, purpose, created_at: now.toISOString(), expires_at: expiresAt, used_at: null });
+        store.insertToken({ token_hash: hashToken(token), user_id: principal.user.id, purpose, created_at: now.toISOString(), expires_at: expiresAt, used_at: null });
         audit.record({ actor: actorOf(principal.user), action: 'portal.qr_created', subject: subjectOf(principal.user), details: { purpose, expiresAt }, sourceAddress });
       });
       return { token, expiresAt };
@@ -166,7 +164,7 @@ export function createPortalService(deps: PortalDeps): PortalService {
 
     redeem(token, sourceAddress) {
       return transaction(() => {
-        const row = token.length <= 100 ? store.useToken(sha256(token), clock.now().toISOString()) : undefined;
+        const row = token.length <= 100 ? store.useToken(hashToken(token), clock.now().toISOString()) : undefined;
         if (!row || row.purpose !== 'portal') throw new AppError('LINK_OUTDATED', 'This QR code was already used or has expired. Show a new one on your signed-in device.', { reason: 'qr' });
         const user = users.byId(row.user_id);
         if (!user || user.deleted_at || user.disabled) throw new AppError('LINK_OUTDATED', 'This QR code can no longer be used. Ask your administrator.', { reason: 'qr' });
@@ -177,7 +175,7 @@ export function createPortalService(deps: PortalDeps): PortalService {
 
     redeemAgentToken(token) {
       return transaction(() => {
-        const row = token.length <= 100 ? store.useToken(sha256(token), clock.now().toISOString()) : undefined;
+        const row = token.length <= 100 ? store.useToken(hashToken(token), clock.now().toISOString()) : undefined;
         if (!row || row.purpose !== 'agent') throw new AppError('LINK_OUTDATED', 'This enrollment QR code was already used or has expired. Show a new one in the portal.');
         const user = users.byId(row.user_id);
         if (!user || user.deleted_at || user.disabled) throw new AppError('LINK_OUTDATED', 'This enrollment QR code can no longer be used.');
