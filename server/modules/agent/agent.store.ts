@@ -1,4 +1,5 @@
 import type { Db } from '../../db/open.js';
+import { partialUpdate } from '../../db/partial-update.js';
 
 /** An agent bearer token (only its hash). */
 export interface AgentTokenRow {
@@ -49,6 +50,7 @@ export function createAgentStore(db: Db): AgentStore {
     pending: db.prepare<[string], AgentActionRow>("SELECT * FROM agent_actions WHERE device_id = ? AND status IN ('queued', 'delivered') ORDER BY created_at, rowid"),
     actions: db.prepare<[string, number], AgentActionRow>('SELECT * FROM agent_actions WHERE device_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?'),
     cancel: db.prepare("UPDATE agent_actions SET status = 'cancelled', completed_at = ? WHERE device_id = ? AND status IN ('queued', 'delivered')"),
+    updateAction: partialUpdate(db, 'agent_actions', ['status', 'result', 'delivered_at', 'completed_at'], ['id']),
   };
   return {
     insertToken: (row) => { s.insertToken.run(row); },
@@ -56,10 +58,7 @@ export function createAgentStore(db: Db): AgentStore {
     revokeTokens: (device, at, reason) => s.revoke.run(at, reason, device).changes,
     insertAction: (row) => { s.insertAction.run(row); },
     action: (id) => s.action.get(id),
-    updateAction(id, changes) {
-      const keys = (['status', 'result', 'delivered_at', 'completed_at'] as const).filter((k) => k in changes);
-      if (keys.length) db.prepare(`UPDATE agent_actions SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...changes, id });
-    },
+    updateAction: (id, changes) => { s.updateAction({ id }, changes); },
     pending: (d) => s.pending.all(d),
     actions: (d, limit) => s.actions.all(d, limit),
     cancelPending: (d, at) => s.cancel.run(at, d).changes,

@@ -1,5 +1,6 @@
 import type { DeviceStatus, DeviceStatusReason, Platform } from '../../contract/devices.js';
 import type { Db } from '../../db/open.js';
+import { cachedPrepare, partialUpdate } from '../../db/partial-update.js';
 
 /** A device row as stored. */
 export interface DeviceRow {
@@ -70,24 +71,23 @@ export function createDevicesStore(db: Db): DevicesStore {
   const byUdid = db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE udid = ? AND deleted_at IS NULL');
   const byHardware = db.prepare<[string], DeviceRow>("SELECT * FROM devices WHERE hardware_id = ? AND platform = 'android' AND deleted_at IS NULL ORDER BY created_at DESC, rowid DESC");
   const counts = db.prepare<[], { status: DeviceStatus; platform: Platform; n: number }>('SELECT status, platform, count(*) AS n FROM devices WHERE deleted_at IS NULL GROUP BY status, platform');
+  const update = partialUpdate(db, 'devices', UPDATABLE, ['id']);
+  // list/count SQL varies only with which filters are set (at most 16 WHERE shapes each).
+  const prepare = cachedPrepare(db);
   return {
     insert: (row) => { insert.run(row); },
-    update(id, changes) {
-      const keys = UPDATABLE.filter((k) => k in changes);
-      if (keys.length === 0) return;
-      db.prepare(`UPDATE devices SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...changes, id });
-    },
+    update: (id, changes) => { update({ id }, changes); },
     byId: (id) => byId.get(id),
     byUdid: (udid) => byUdid.get(udid),
     byHardwareId: (h) => byHardware.all(h),
     counts: () => counts.all(),
     list(filter, limit, offset) {
       const w = where(filter);
-      return db.prepare<Record<string, unknown>, DeviceListRow>(`${select} ${w.sql} ORDER BY coalesce(d.last_seen_at, d.created_at) DESC, d.id LIMIT @limit OFFSET @offset`).all({ ...w.params, limit, offset });
+      return prepare<Record<string, unknown>, DeviceListRow>(`${select} ${w.sql} ORDER BY coalesce(d.last_seen_at, d.created_at) DESC, d.id LIMIT @limit OFFSET @offset`).all({ ...w.params, limit, offset });
     },
     count(filter) {
       const w = where(filter);
-      return db.prepare<Record<string, unknown>, { n: number }>(`SELECT count(*) AS n FROM devices d LEFT JOIN users u ON u.id = d.user_id ${w.sql}`).get(w.params)?.n ?? 0;
+      return prepare<Record<string, unknown>, { n: number }>(`SELECT count(*) AS n FROM devices d LEFT JOIN users u ON u.id = d.user_id ${w.sql}`).get(w.params)?.n ?? 0;
     },
   };
 }

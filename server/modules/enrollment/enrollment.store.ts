@@ -1,5 +1,6 @@
 import type { Platform } from '../../contract/devices.js';
 import type { Db } from '../../db/open.js';
+import { partialUpdate } from '../../db/partial-update.js';
 
 /** An enrollment row as stored. */
 export interface EnrollmentRow {
@@ -69,17 +70,14 @@ export function createEnrollmentStore(db: Db): EnrollmentStore {
     latest: db.prepare<[string], ChallengeRow>('SELECT * FROM scep_challenges WHERE enrollment_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1'),
     abandoned: db.prepare<[string], EnrollmentRow>(`SELECT e.* FROM enrollments e WHERE e.status = 'pending' AND e.platform != 'android'
       AND EXISTS (SELECT 1 FROM issued_certificates c WHERE c.enrollment_id = e.id AND c.created_at <= ?)`),
+    update: partialUpdate(db, 'enrollments', UPDATABLE, ['id']),
     perDay: db.prepare<[string], { day: string; count: number }>("SELECT substr(updated_at, 1, 10) AS day, count(*) AS count FROM enrollments WHERE status = 'enrolled' AND updated_at >= ? GROUP BY day ORDER BY day"),
   };
   return {
     insert: (row) => { s.insert.run(row); },
     byId: (id) => s.byId.get(id),
     byTokenHash: (h) => s.byToken.get(h),
-    update(id, changes) {
-      const keys = UPDATABLE.filter((k) => k in changes);
-      if (keys.length === 0) return;
-      db.prepare(`UPDATE enrollments SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...changes, id });
-    },
+    update: (id, changes) => { s.update({ id }, changes); },
     forUser: (userId) => s.forUser.all(userId),
     pendingForInvitation: (id) => s.pendingForInvitation.all(id),
     insertChallenge: (row) => { s.insertChallenge.run(row); },

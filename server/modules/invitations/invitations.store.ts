@@ -1,5 +1,6 @@
 import type { InvitationStatus } from '../../contract/invitations.js';
 import type { Db } from '../../db/open.js';
+import { cachedPrepare, partialUpdate } from '../../db/partial-update.js';
 
 /** An invitation row as stored; the link token and PIN are stored only as hashes. */
 export interface InvitationRow {
@@ -62,6 +63,9 @@ export function createInvitationsStore(db: Db): InvitationsStore {
   const openForUser = db.prepare<[string], InvitationListRow>(`${SELECT} WHERE i.user_id = ? AND ${OPEN} ORDER BY i.created_at DESC`);
   const expiredOpen = db.prepare<[string], InvitationRow>(`SELECT i.* FROM invitations i WHERE ${OPEN} AND i.expires_at <= ?`);
   const candidates = db.prepare<[], InvitationListRow>(`${SELECT} WHERE ${OPEN} AND i.status != 'created' AND u.deleted_at IS NULL AND u.disabled = 0`);
+  const update = partialUpdate(db, 'invitations', UPDATABLE, ['id']);
+  // list/count SQL varies only with which filters are set (at most 4 WHERE shapes each).
+  const prepare = cachedPrepare(db);
   const where = (f: { status?: InvitationStatus; userId?: string }) => {
     const c = ['u.deleted_at IS NULL'];
     const p: Record<string, unknown> = {};
@@ -71,20 +75,17 @@ export function createInvitationsStore(db: Db): InvitationsStore {
   };
   return {
     insert: (row) => { insert.run(row); },
-    update(id, changes) {
-      const keys = UPDATABLE.filter((k) => k in changes);
-      if (keys.length) db.prepare(`UPDATE invitations SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...changes, id });
-    },
+    update: (id, changes) => { update({ id }, changes); },
     byId: (id) => byId.get(id),
     byTokenHash: (h) => byToken.get(h),
     openForUser: (userId) => openForUser.all(userId),
     list(filter, limit, offset) {
       const w = where(filter);
-      return db.prepare<Record<string, unknown>, InvitationListRow>(`${SELECT} ${w.sql} ORDER BY i.created_at DESC, i.rowid DESC LIMIT @limit OFFSET @offset`).all({ ...w.p, limit, offset });
+      return prepare<Record<string, unknown>, InvitationListRow>(`${SELECT} ${w.sql} ORDER BY i.created_at DESC, i.rowid DESC LIMIT @limit OFFSET @offset`).all({ ...w.p, limit, offset });
     },
     count(filter) {
       const w = where(filter);
-      return db.prepare<Record<string, unknown>, { n: number }>(`SELECT count(*) AS n FROM invitations i JOIN users u ON u.id = i.user_id ${w.sql}`).get(w.p)?.n ?? 0;
+      return prepare<Record<string, unknown>, { n: number }>(`SELECT count(*) AS n FROM invitations i JOIN users u ON u.id = i.user_id ${w.sql}`).get(w.p)?.n ?? 0;
     },
     expiredOpen: (now) => expiredOpen.all(now),
     reminderCandidates: () => candidates.all(),

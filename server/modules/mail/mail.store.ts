@@ -1,4 +1,5 @@
 import type { Db } from '../../db/open.js';
+import { partialUpdate } from '../../db/partial-update.js';
 
 /** An outbox row. */
 export interface OutboxRow {
@@ -45,13 +46,11 @@ export function createMailStore(db: Db): MailStore {
   const byRef = db.prepare<[string], OutboxRow>('SELECT * FROM mail_outbox WHERE ref_id = ? ORDER BY created_at');
   const cancel = db.prepare("UPDATE mail_outbox SET status = 'cancelled' WHERE ref_id = ? AND status = 'queued'");
   const byId = db.prepare<[string], OutboxRow>('SELECT * FROM mail_outbox WHERE id = ?');
+  const update = partialUpdate(db, 'mail_outbox', UPDATABLE, ['id']);
   return {
     insert: (row) => { insert.run(row); },
     due: (now, limit) => due.all(now, limit),
-    update(id, changes) {
-      const keys = UPDATABLE.filter((k) => k in changes);
-      if (keys.length) db.prepare(`UPDATE mail_outbox SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...changes, id });
-    },
+    update: (id, changes) => { update({ id }, changes); },
     list: (limit) => list.all(limit),
     counts() {
       const out = { queued: 0, sent: 0, failed: 0, cancelled: 0 };

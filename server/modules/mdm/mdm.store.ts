@@ -1,4 +1,5 @@
 import type { Db } from '../../db/open.js';
+import { partialUpdate } from '../../db/partial-update.js';
 
 /** One Apple MDM channel of a device: 'device', or 'user:<UserID>' on macOS. */
 export interface ChannelRow {
@@ -72,24 +73,18 @@ export function createMdmStore(db: Db): MdmStore {
     commands: db.prepare<[string, number], CommandRow>('SELECT * FROM mdm_commands WHERE device_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?'),
     pending: db.prepare<[string, string], CommandRow>(`SELECT * FROM mdm_commands WHERE device_id = ? AND channel = ? AND status IN ('queued', 'sent', 'notnow') ORDER BY created_at, rowid`),
     cancel: db.prepare(`UPDATE mdm_commands SET status = 'cancelled', completed_at = ? WHERE device_id = ? AND channel = ? AND status IN ('queued', 'sent', 'notnow')`),
+    updateChannel: partialUpdate(db, 'mdm_channels', CHANNEL_COLUMNS, ['device_id', 'channel']),
+    updateCommand: partialUpdate(db, 'mdm_commands', COMMAND_COLUMNS, ['uuid']),
   };
   return {
     channel: (d, c) => s.channel.get(d, c),
     channels: (d) => s.channels.all(d),
     upsertChannel: (row) => { s.upsert.run(row); },
-    updateChannel(deviceId, channel, changes) {
-      const keys = CHANNEL_COLUMNS.filter((k) => k in changes);
-      if (keys.length === 0) return;
-      db.prepare(`UPDATE mdm_channels SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE device_id = @deviceId AND channel = @channel`).run({ ...changes, deviceId, channel });
-    },
+    updateChannel: (deviceId, channel, changes) => { s.updateChannel({ device_id: deviceId, channel }, changes); },
     disableChannels: (deviceId, reason) => { s.disable.run(reason, deviceId); },
     insertCommand: (row) => { s.insertCommand.run(row); },
     command: (uuid) => s.command.get(uuid),
-    updateCommand(uuid, changes) {
-      const keys = COMMAND_COLUMNS.filter((k) => k in changes);
-      if (keys.length === 0) return;
-      db.prepare(`UPDATE mdm_commands SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE uuid = @uuid`).run({ ...changes, uuid });
-    },
+    updateCommand: (uuid, changes) => { s.updateCommand({ uuid }, changes); },
     nextCommand: (deviceId, channel, skip) => s.pending.all(deviceId, channel).find((c) => !skip.includes(c.uuid)),
     commands: (deviceId, limit) => s.commands.all(deviceId, limit),
     cancelPending: (deviceId, channel, at) => s.cancel.run(at, deviceId, channel).changes,

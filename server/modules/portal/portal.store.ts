@@ -1,4 +1,5 @@
 import type { Db } from '../../db/open.js';
+import { partialUpdate } from '../../db/partial-update.js';
 
 /** A signed-in portal session; the cookie holds the token, the row its SHA-256. */
 export interface PortalSessionRow {
@@ -47,14 +48,12 @@ export function createPortalStore(db: Db): PortalStore {
     insertToken: db.prepare('INSERT INTO sign_in_tokens (token_hash, user_id, purpose, created_at, expires_at, used_at) VALUES (@token_hash, @user_id, @purpose, @created_at, @expires_at, @used_at)'),
     use: db.prepare('UPDATE sign_in_tokens SET used_at = @now WHERE token_hash = @hash AND used_at IS NULL AND expires_at > @now'),
     token: db.prepare<[string], SignInTokenRow>('SELECT * FROM sign_in_tokens WHERE token_hash = ?'),
+    update: partialUpdate(db, 'portal_sessions', ['needs_password', 'expires_at', 'invitation_id'], ['token_hash']),
   };
   return {
     insertSession: (row) => { s.insert.run(row); },
     session: (h) => s.get.get(h),
-    updateSession(hash, changes) {
-      const keys = (['needs_password', 'expires_at', 'invitation_id'] as const).filter((k) => k in changes);
-      if (keys.length) db.prepare(`UPDATE portal_sessions SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE token_hash = @hash`).run({ ...changes, hash });
-    },
+    updateSession: (hash, changes) => { s.update({ token_hash: hash }, changes); },
     deleteSession: (h) => { s.del.run(h); },
     deleteSessionsOf: (user, except) => s.delUser.run({ user, except }).changes,
     deleteExpired: (now) => { s.delExpired.run(now); },

@@ -1,5 +1,6 @@
 import type { Locale, UserSource } from '../../contract/users.js';
 import type { Db } from '../../db/open.js';
+import { partialUpdate } from '../../db/partial-update.js';
 
 /** A user row as stored. */
 export interface UserRow {
@@ -53,13 +54,10 @@ export function createUsersStore(db: Db): UsersStore {
     `SELECT * FROM users WHERE deleted_at IS NULL AND email_norm > @after AND ${match} ORDER BY email_norm LIMIT @limit`);
   const countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM users WHERE deleted_at IS NULL');
   const countQ = db.prepare<{ q: string }, { n: number }>(`SELECT count(*) AS n FROM users WHERE deleted_at IS NULL AND ${match}`);
+  const update = partialUpdate(db, 'users', COLUMNS, ['id']);
   return {
     insert: (row) => { insert.run(row); },
-    update(id, changes) {
-      const keys = COLUMNS.filter((c) => c in changes);
-      if (keys.length === 0) return;
-      db.prepare(`UPDATE users SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...changes, id });
-    },
+    update: (id, changes) => { update({ id }, changes); },
     byId: (id) => byId.get(id),
     byEmail: (emailNorm) => byEmail.get(emailNorm),
     list(q, afterEmail, limit) {
