@@ -395,8 +395,7 @@ export function createMdmService(deps: MdmDeps): MdmService {
         const chRow = store.channel(device.id, channel);
         if (!chRow?.enabled) return EMPTY;
         // After NotNow, commands the device deferred are skipped for the rest of this connection (NanoMDM's rule).
-        const skip = status === 'NotNow' ? store.commands(device.id, 500).filter((c) => c.status === 'notnow').map((c) => c.uuid) : [];
-        const nextCommand = store.nextCommand(device.id, channel, skip);
+        const nextCommand = store.nextCommand(device.id, channel, status === 'NotNow');
         if (!nextCommand) return EMPTY;
         store.updateCommand(nextCommand.uuid, { status: 'sent', sent_at: now });
         return { status: 200, body: nextCommand.command, contentType: 'application/xml; charset=UTF-8' };

@@ -48,8 +48,11 @@ export interface MdmStore {
   insertCommand(row: CommandRow): void;
   command(uuid: string): CommandRow | undefined;
   updateCommand(uuid: string, changes: Partial<CommandRow>): void;
-  /** The oldest command still to deliver on a channel, optionally skipping those answered NotNow on this connection. */
-  nextCommand(deviceId: string, channel: string, skip: readonly string[]): CommandRow | undefined;
+  /**
+   * The oldest command still to deliver on a channel; with `skipDeferred`, commands the device answered NotNow
+   * are left out (for the rest of a connection after a NotNow).
+   */
+  nextCommand(deviceId: string, channel: string, skipDeferred: boolean): CommandRow | undefined;
   commands(deviceId: string, limit: number): CommandRow[];
   /** Cancels everything not yet finished on a channel (a new Authenticate starts over). */
   cancelPending(deviceId: string, channel: string, at: string): number;
@@ -71,7 +74,8 @@ export function createMdmStore(db: Db): MdmStore {
       VALUES (@uuid, @device_id, @channel, @request_type, @command, @status, @result, @error_chain, @created_by, @created_at, @sent_at, @completed_at)`),
     command: db.prepare<[string], CommandRow>('SELECT * FROM mdm_commands WHERE uuid = ?'),
     commands: db.prepare<[string, number], CommandRow>('SELECT * FROM mdm_commands WHERE device_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?'),
-    pending: db.prepare<[string, string], CommandRow>(`SELECT * FROM mdm_commands WHERE device_id = ? AND channel = ? AND status IN ('queued', 'sent', 'notnow') ORDER BY created_at, rowid`),
+    next: db.prepare<[string, string], CommandRow>(`SELECT * FROM mdm_commands WHERE device_id = ? AND channel = ? AND status IN ('queued', 'sent', 'notnow') ORDER BY created_at, rowid LIMIT 1`),
+    nextNotDeferred: db.prepare<[string, string], CommandRow>(`SELECT * FROM mdm_commands WHERE device_id = ? AND channel = ? AND status IN ('queued', 'sent') ORDER BY created_at, rowid LIMIT 1`),
     cancel: db.prepare(`UPDATE mdm_commands SET status = 'cancelled', completed_at = ? WHERE device_id = ? AND channel = ? AND status IN ('queued', 'sent', 'notnow')`),
     updateChannel: partialUpdate(db, 'mdm_channels', CHANNEL_COLUMNS, ['device_id', 'channel']),
     updateCommand: partialUpdate(db, 'mdm_commands', COMMAND_COLUMNS, ['uuid']),
@@ -85,7 +89,7 @@ export function createMdmStore(db: Db): MdmStore {
     insertCommand: (row) => { s.insertCommand.run(row); },
     command: (uuid) => s.command.get(uuid),
     updateCommand: (uuid, changes) => { s.updateCommand({ uuid }, changes); },
-    nextCommand: (deviceId, channel, skip) => s.pending.all(deviceId, channel).find((c) => !skip.includes(c.uuid)),
+    nextCommand: (deviceId, channel, skipDeferred) => (skipDeferred ? s.nextNotDeferred : s.next).get(deviceId, channel),
     commands: (deviceId, limit) => s.commands.all(deviceId, limit),
     cancelPending: (deviceId, channel, at) => s.cancel.run(at, deviceId, channel).changes,
   };
