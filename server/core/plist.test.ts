@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFixture } from '../../tests/helpers/fixtures.js';
 import { describe, expect, it, vi } from 'vitest';
 import { buildPlist, parsePlist, type PlistDict } from './plist.js';
 
-const fixture = (p: string) => readFileSync(new URL(`../../../shared/fixtures/apple/${p}`, import.meta.url));
+const fixture = (p: string) => readFixture('apple', p);
 const wrap = (inner: string) => `<?xml version="1.0" encoding="UTF-8"?><plist version="1.0">${inner}</plist>`;
 
 describe('parsePlist', () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { PlistValue } from '../../server/core/plist.js';
+import { fixturePath } from './fixtures.js';
 
 /** One key of an Apple device-management YAML schema. */
 interface SchemaKey {
@@ -12,11 +13,11 @@ interface SchemaKey {
   repetition?: { min?: number; max?: number };
 }
 
-const ROOT = new URL('../../../shared/fixtures/apple/schema/', import.meta.url);
+
 
 /** The payload keys of one schema file, e.g. `profiles/com.apple.mdm.yaml`. */
 export function schemaKeys(file: string): SchemaKey[] {
-  return (parse(readFileSync(new URL(file, ROOT), 'utf8')) as { payloadkeys: SchemaKey[] }).payloadkeys;
+  return (parse(readFileSync(fixturePath('apple', 'schema', file), 'utf8')) as { payloadkeys: SchemaKey[] }).payloadkeys;
 }
 
 function typeOf(v: PlistValue): string {

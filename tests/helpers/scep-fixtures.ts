@@ -2,14 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import forge from 'node-forge';
+import { fixturePath } from './fixtures.js';
 import { generateRsaKeyPair } from '../../server/modules/ca/x509.js';
 
-// Real SCEP bytes from ../shared/fixtures/scep (micromdm/scep testdata, MIT; provenance in
-// ../shared/fixtures/README.md) and small helpers the SCEP tests share.
+// Real SCEP bytes from tests/fixtures/scep (micromdm/scep testdata, MIT; provenance in its README) and small
+// helpers the SCEP tests share.
 
-const FIXTURE_DIR = fileURLToPath(new URL('../../../shared/fixtures/scep/', import.meta.url));
+const FIXTURE_DIR = fixturePath('scep');
 
 /** The transactionID inside the fixture PKCSReq. */
 export const FIXTURE_TRANSACTION_ID = 'A13090761A30F66664F85D37433D2065E1112BA1';

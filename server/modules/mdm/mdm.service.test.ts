@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFixture } from '../../../tests/helpers/fixtures.js';
 import { describe, expect, it } from 'vitest';
 import { schemaKeys, validateDict } from '../../../tests/helpers/apple-schema.js';
 import { testFoundation, TEST_ADMIN, TEST_CTX } from '../../../tests/helpers/foundation.js';
@@ -9,7 +9,7 @@ import { buildPlist, parsePlist, type PlistDict } from '../../core/plist.js';
 import { enrollmentProfileIdentifier } from '../profiles/enrollment-profile.js';
 
 const FIXTURE_TOPIC = 'com.apple.mgmt.External.e0bd1eac-1f17-4c8e-8a63-dd17d3dd35d9';
-const fixture = (p: string) => readFileSync(new URL(`../../../../shared/fixtures/apple/${p}`, import.meta.url));
+const fixture = (p: string) => readFixture('apple', p);
 
 async function setup(platform: 'ios' | 'macos' = 'ios') {
   const woke: string[] = [];
