@@ -1,12 +1,31 @@
 // Lint rules, including the import boundaries of the design: renderer/ sees only server/contract (types),
-// server/ never sees electron/ or renderer/, and only stores and db/ touch SQLite.
+// server/ never sees electron/ or renderer/, and only stores and db/ touch SQLite. Layout is Prettier's
+// (`prettier --check` in `npm run lint`), so the formatting rules of the presets are turned off last.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import vue from 'eslint-plugin-vue';
 import vueParser from 'vue-eslint-parser';
+import prettier from 'eslint-config-prettier/flat';
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'http2', 'net', 'tls', 'stream', 'url', 'util', 'events', 'buffer'];
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'path',
+  'os',
+  'crypto',
+  'child_process',
+  'http',
+  'https',
+  'http2',
+  'net',
+  'tls',
+  'stream',
+  'url',
+  'util',
+  'events',
+  'buffer',
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-output/**', 'playwright-report/**', 'release/**', 'data/**'] },
@@ -15,7 +34,10 @@ export default tseslint.config(
   ...vue.configs['flat/recommended'],
   {
     files: ['**/*.vue'],
-    languageOptions: { parser: vueParser, parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'], sourceType: 'module' } },
+    languageOptions: {
+      parser: vueParser,
+      parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'], sourceType: 'module' },
+    },
   },
   {
     languageOptions: { globals: { ...globals.node }, ecmaVersion: 2023, sourceType: 'module' },
@@ -32,13 +54,22 @@ export default tseslint.config(
     files: ['renderer/**/*.{ts,vue}'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['**/server/*', '!**/server/contract', '!**/server/contract/*'], message: 'renderer/ may import only server/contract.' },
-          { group: ['**/electron/*', 'electron'], message: 'renderer/ never imports Electron; use the preload bridge.' },
-          { group: nodeBuiltins, message: 'renderer/ runs in the browser: no Node modules.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/server/*', '!**/server/contract', '!**/server/contract/*'],
+              message: 'renderer/ may import only server/contract.',
+            },
+            {
+              group: ['**/electron/*', 'electron'],
+              message: 'renderer/ never imports Electron; use the preload bridge.',
+            },
+            { group: nodeBuiltins, message: 'renderer/ runs in the browser: no Node modules.' },
+          ],
+        },
+      ],
     },
   },
   {
@@ -51,47 +82,77 @@ export default tseslint.config(
     files: ['renderer/**/*.{ts,vue}'],
     ignores: ['renderer/api/**'],
     rules: {
-      'no-restricted-globals': ['error', { name: 'fetch', message: 'Only renderer/api/ calls fetch; use a store action.' }, { name: 'XMLHttpRequest', message: 'Only renderer/api/ talks HTTP.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'fetch', message: 'Only renderer/api/ calls fetch; use a store action.' },
+        { name: 'XMLHttpRequest', message: 'Only renderer/api/ talks HTTP.' },
+      ],
     },
   },
   {
     files: ['server/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['electron', '**/electron/*'], message: 'server/ never imports Electron: it must run in plain Node.' },
-          { group: ['**/renderer/*'], message: 'server/ never imports the console.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['electron', '**/electron/*'],
+              message: 'server/ never imports Electron: it must run in plain Node.',
+            },
+            { group: ['**/renderer/*'], message: 'server/ never imports the console.' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['server/**/*.ts'],
     ignores: ['server/db/**', 'server/**/*.store.ts', 'server/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'better-sqlite3', message: 'Only db/ and *.store.ts touch SQLite.' }],
-        patterns: [
-          { group: ['electron', '**/electron/*'], message: 'server/ never imports Electron: it must run in plain Node.' },
-          { group: ['**/renderer/*'], message: 'server/ never imports the console.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'better-sqlite3', message: 'Only db/ and *.store.ts touch SQLite.' }],
+          patterns: [
+            {
+              group: ['electron', '**/electron/*'],
+              message: 'server/ never imports Electron: it must run in plain Node.',
+            },
+            { group: ['**/renderer/*'], message: 'server/ never imports the console.' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['server/contract/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./)', message: 'The contract is self-contained types: it imports only its own files.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(?!\\./)', message: 'The contract is self-contained types: it imports only its own files.' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['electron/**/*.{ts,cts}'],
     ignores: ['electron/platform/**'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'node:child_process', message: 'Only electron/platform/ runs OS commands.' }, { name: 'child_process', message: 'Only electron/platform/ runs OS commands.' }],
-        patterns: [{ group: ['**/renderer/*'], message: 'electron/ talks to the console over IPC, not imports.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'node:child_process', message: 'Only electron/platform/ runs OS commands.' },
+            { name: 'child_process', message: 'Only electron/platform/ runs OS commands.' },
+          ],
+          patterns: [{ group: ['**/renderer/*'], message: 'electron/ talks to the console over IPC, not imports.' }],
+        },
+      ],
     },
   },
+  prettier,
 );

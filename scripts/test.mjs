@@ -34,12 +34,17 @@ function ensurePackages() {
   const names = missing.map(([n]) => n);
   const line = `sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y ${names.join(' ')}`;
   if (process.getuid?.() !== 0) {
-    console.error(`Missing Debian packages: ${missing.map(([n, why]) => `${n} (${why})`).join(', ')}.\nInstall them with:\n  ${line}`);
+    console.error(
+      `Missing Debian packages: ${missing.map(([n, why]) => `${n} (${why})`).join(', ')}.\nInstall them with:\n  ${line}`,
+    );
     process.exit(1);
   }
   console.log(`Installing missing Debian packages: ${names.join(', ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', ...names]]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', ...names],
+  ]) {
     const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
     if (r.status !== 0) {
       console.error(`apt-get ${args[0]} failed; install by hand:\n  ${line}`);
@@ -52,7 +57,7 @@ const STEPS = [
   ['type-check (server, electron)', 'npx', ['tsc', '-p', 'tsconfig.node.json', '--noEmit']],
   ['type-check (tests)', 'npx', ['tsc', '-p', 'tsconfig.test.json', '--noEmit']],
   ['type-check (console)', 'npx', ['vue-tsc', '-p', 'tsconfig.web.json', '--noEmit']],
-  ['lint', 'npx', ['eslint', '.']],
+  ['lint (ESLint, Prettier, module cycles)', 'npm', ['run', '-s', 'lint']],
   ['build', 'npm', ['run', '-s', 'build'], { required: true }],
   ['unit tests', 'npx', ['vitest', 'run', '--project', 'unit']],
   ['integration tests', 'npx', ['vitest', 'run', '--project', 'integration']],
@@ -64,7 +69,10 @@ const results = [];
 for (const [name, cmd, args, opts = {}] of STEPS) {
   console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
   const started = Date.now();
-  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '1' } });
+  const r = spawnSync(cmd, args, {
+    stdio: 'inherit',
+    env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '1' },
+  });
   const ok = r.status === 0;
   results.push([name, ok, (Date.now() - started) / 1000]);
   if (!ok && opts.required) break;
