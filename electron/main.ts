@@ -13,7 +13,9 @@ let server: ServerHost | null = null;
 async function launch(): Promise<void> {
   const dataDir = join(app.getPath('userData'), 'data');
   server = await startServerChild(projectRoot, dataDir, process.env.TSUNAGU_NODE ?? 'node');
-  const target = server.setupToken ? `${server.adminUrl}setup#token=${encodeURIComponent(server.setupToken)}` : server.adminUrl;
+  const target = server.setupToken
+    ? `${server.adminUrl}setup#token=${encodeURIComponent(server.setupToken)}`
+    : server.adminUrl;
   registerIpc(new URL(server.adminUrl).origin);
   createMainWindow(target, join(here, 'preload.cjs'));
 }
@@ -23,12 +25,18 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   app.on('second-instance', () => {
     const [win] = BrowserWindow.getAllWindows();
-    if (win) { if (win.isMinimized()) win.restore(); win.focus(); }
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
   });
-  app.whenReady().then(launch).catch((err: unknown) => {
-    dialog.showErrorBox('Tsunagu could not start', (err as Error).message);
-    app.exit(1);
-  });
+  app
+    .whenReady()
+    .then(launch)
+    .catch((err: unknown) => {
+      dialog.showErrorBox('Tsunagu could not start', (err as Error).message);
+      app.exit(1);
+    });
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', (event) => {
     if (!server) return;

@@ -10,7 +10,14 @@ export function createMainWindow(url: string, preloadPath: string): BrowserWindo
     minHeight: 600,
     title: 'Tsunagu',
     show: false,
-    webPreferences: { preload: preloadPath, contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, spellcheck: false },
+    webPreferences: {
+      preload: preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
   });
   win.once('ready-to-show', () => win.show());
   // Links to other sites open in the browser; the window itself never leaves the console.

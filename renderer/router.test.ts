@@ -7,8 +7,15 @@ import { API_KEY, ApiError, type Api } from './api/index.js';
 import { createAppRouter, redirectTarget } from './router.js';
 
 const SESSION: SessionDto = {
-  admin: { id: 'a1', email: 'admin@example.com', displayName: 'Admin', createdAt: '2026-04-01T00:00:00.000Z', lastLoginAt: null },
-  csrfToken: 'csrf', expiresAt: '2026-04-01T08:00:00.000Z',
+  admin: {
+    id: 'a1',
+    email: 'admin@example.com',
+    displayName: 'Admin',
+    createdAt: '2026-04-01T00:00:00.000Z',
+    lastLoginAt: null,
+  },
+  csrfToken: 'csrf',
+  expiresAt: '2026-04-01T08:00:00.000Z',
 };
 
 /** A router over a fake API in one of the three states: first run, signed out, signed in. */

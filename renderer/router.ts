@@ -17,18 +17,73 @@ export function createAppRouter(history: RouterHistory = createWebHistory('/')):
     history,
     routes: [
       { path: '/', redirect: { name: 'users' } },
-      { path: '/setup', name: 'setup', component: () => import('./views/SetupView.vue'), meta: { public: true, titleKey: 'setup.title' } },
-      { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true, titleKey: 'login.title' } },
-      { path: '/users', name: 'users', component: () => import('./views/UsersView.vue'), meta: { titleKey: 'nav.users' } },
-      { path: '/invitations', name: 'invitations', component: () => import('./views/InvitationsView.vue'), meta: { titleKey: 'nav.invitations' } },
-      { path: '/devices', name: 'devices', component: () => import('./views/DevicesView.vue'), meta: { titleKey: 'nav.devices' } },
+      {
+        path: '/setup',
+        name: 'setup',
+        component: () => import('./views/SetupView.vue'),
+        meta: { public: true, titleKey: 'setup.title' },
+      },
+      {
+        path: '/login',
+        name: 'login',
+        component: () => import('./views/LoginView.vue'),
+        meta: { public: true, titleKey: 'login.title' },
+      },
+      {
+        path: '/users',
+        name: 'users',
+        component: () => import('./views/UsersView.vue'),
+        meta: { titleKey: 'nav.users' },
+      },
+      {
+        path: '/invitations',
+        name: 'invitations',
+        component: () => import('./views/InvitationsView.vue'),
+        meta: { titleKey: 'nav.invitations' },
+      },
+      {
+        path: '/devices',
+        name: 'devices',
+        component: () => import('./views/DevicesView.vue'),
+        meta: { titleKey: 'nav.devices' },
+      },
       { path: '/settings', redirect: { name: 'user-settings' } },
-      { path: '/settings/users', name: 'user-settings', component: () => import('./views/UserSettingsView.vue'), meta: { titleKey: 'nav.userSettings' } },
-      { path: '/settings/mail', name: 'mail-settings', component: () => import('./views/MailSettingsView.vue'), meta: { titleKey: 'nav.mail' } },
-      { path: '/settings/enrollment-url', name: 'enrollment-url', component: () => import('./views/EnrollmentUrlView.vue'), meta: { titleKey: 'nav.enrollmentUrl' } },
-      { path: '/settings/push', name: 'push-settings', component: () => import('./views/PushSettingsView.vue'), meta: { titleKey: 'nav.push' } },
-      { path: '/settings/tls', name: 'tls-settings', component: () => import('./views/TlsSettingsView.vue'), meta: { titleKey: 'nav.tls' } },
-      { path: '/audit', name: 'audit', component: () => import('./views/AuditView.vue'), meta: { titleKey: 'nav.audit' } },
+      {
+        path: '/settings/users',
+        name: 'user-settings',
+        component: () => import('./views/UserSettingsView.vue'),
+        meta: { titleKey: 'nav.userSettings' },
+      },
+      {
+        path: '/settings/mail',
+        name: 'mail-settings',
+        component: () => import('./views/MailSettingsView.vue'),
+        meta: { titleKey: 'nav.mail' },
+      },
+      {
+        path: '/settings/enrollment-url',
+        name: 'enrollment-url',
+        component: () => import('./views/EnrollmentUrlView.vue'),
+        meta: { titleKey: 'nav.enrollmentUrl' },
+      },
+      {
+        path: '/settings/push',
+        name: 'push-settings',
+        component: () => import('./views/PushSettingsView.vue'),
+        meta: { titleKey: 'nav.push' },
+      },
+      {
+        path: '/settings/tls',
+        name: 'tls-settings',
+        component: () => import('./views/TlsSettingsView.vue'),
+        meta: { titleKey: 'nav.tls' },
+      },
+      {
+        path: '/audit',
+        name: 'audit',
+        component: () => import('./views/AuditView.vue'),
+        meta: { titleKey: 'nav.audit' },
+      },
       { path: '/:rest(.*)*', redirect: { name: 'users' } },
     ],
   });
@@ -54,5 +109,11 @@ export function createAppRouter(history: RouterHistory = createWebHistory('/')):
 
 /** A safe in-app path to return to after sign-in (never another origin). */
 export function redirectTarget(value: unknown): string {
-  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/login') && !value.startsWith('/setup') ? value : '/users';
+  return typeof value === 'string' &&
+    value.startsWith('/') &&
+    !value.startsWith('//') &&
+    !value.startsWith('/login') &&
+    !value.startsWith('/setup')
+    ? value
+    : '/users';
 }

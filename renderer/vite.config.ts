@@ -30,8 +30,16 @@ export default defineConfig({
         // Stable, named vendor chunks: the framework and the component library change rarely.
         codeSplitting: {
           groups: [
-            { name: 'vendor-element-plus', test: /node_modules[\\/](element-plus|@element-plus|@floating-ui|@popperjs|@sxzz|@ctrl|@vueuse|dayjs|lodash-es|lodash-unified|async-validator|memoize-one|normalize-wheel-es)[\\/]/, priority: 2 },
-            { name: 'vendor-vue', test: /node_modules[\\/](vue|@vue|pinia|vue-router|vue-i18n|@intlify)[\\/]/, priority: 1 },
+            {
+              name: 'vendor-element-plus',
+              test: /node_modules[\\/](element-plus|@element-plus|@floating-ui|@popperjs|@sxzz|@ctrl|@vueuse|dayjs|lodash-es|lodash-unified|async-validator|memoize-one|normalize-wheel-es)[\\/]/,
+              priority: 2,
+            },
+            {
+              name: 'vendor-vue',
+              test: /node_modules[\\/](vue|@vue|pinia|vue-router|vue-i18n|@intlify)[\\/]/,
+              priority: 1,
+            },
           ],
         },
       },

@@ -11,7 +11,8 @@ const require = createRequire(import.meta.url);
 /** Why Electron cannot run here, or null when it can. */
 function electronProblem() {
   if (process.env.TSUNAGU_HEADLESS === '1') return 'TSUNAGU_HEADLESS=1 is set';
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return 'there is no display (DISPLAY is not set)';
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
+    return 'there is no display (DISPLAY is not set)';
   let pkg;
   try {
     pkg = dirname(require.resolve('electron/package.json'));

@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { Services } from './compose.js';
 import { requireAdmin } from './http/auth.js';
@@ -54,7 +59,10 @@ export interface Apps {
   bootstrap: FastifyInstance;
 }
 
-function base(deps: ServerDeps, extra: Partial<FastifyServerOptions> & { https?: { key: string; cert: string } | null }): FastifyInstance {
+function base(
+  deps: ServerDeps,
+  extra: Partial<FastifyServerOptions> & { https?: { key: string; cert: string } | null },
+): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger,
     genReqId,
@@ -66,8 +74,12 @@ function base(deps: ServerDeps, extra: Partial<FastifyServerOptions> & { https?:
   // During shutdown, answers to requests still in flight close their connection, so keep-alive
   // sockets do not hold the server open until their idle timeout.
   let closing = false;
-  app.addHook('preClose', async () => { closing = true; });
-  app.addHook('onSend', async (_request, reply) => { if (closing) void reply.header('connection', 'close'); });
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) void reply.header('connection', 'close');
+  });
   installRequestId(app);
   installErrorHandler(app);
   return app;
@@ -81,15 +93,27 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
-        defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"], fontSrc: ["'self'", 'data:'], objectSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'self'"], formAction: ["'self'"],
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
         upgradeInsecureRequests: null,
       },
     },
     hsts: deps.adminTls !== null,
     crossOriginEmbedderPolicy: false,
   });
-  app.addContentTypeParser(['text/csv', 'text/plain', 'application/vnd.ms-excel'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(
+    ['text/csv', 'text/plain', 'application/vnd.ms-excel'],
+    { parseAs: 'buffer' },
+    (_req, body, done) => done(null, body),
+  );
 
   app.get('/api/health', async () => ({ ok: true, version: deps.version }));
   await app.register(adminsRoutes, { admins: services.admins, secureCookies: deps.adminTls !== null });
@@ -100,7 +124,13 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
     await scope.register(mailRoutes, { mail: services.mail });
     await scope.register(settingsRoutes, { settings: services.settings });
     await scope.register(auditRoutes, { audit: services.audit });
-    await scope.register(devicesRoutes, { devices: services.devices, mdm: services.mdm, push: services.push, actions: services.deviceActions, agent: services.agent });
+    await scope.register(devicesRoutes, {
+      devices: services.devices,
+      mdm: services.mdm,
+      push: services.push,
+      actions: services.deviceActions,
+      agent: services.agent,
+    });
     await scope.register(pushRoutes, { push: services.push });
     await scope.register(enrollmentAdminRoutes, { enrollment: services.enrollment });
     await scope.register(tlsRoutes, { ca: services.ca, tlsNames: services.tlsNames });
@@ -109,19 +139,34 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
   const indexFile = deps.consoleDir ? join(deps.consoleDir, 'index.html') : null;
   if (deps.consoleDir && indexFile && existsSync(indexFile)) {
     const indexHtml = readFileSync(indexFile);
-    const shell = (_request: FastifyRequest, reply: FastifyReply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(indexHtml);
-    await app.register(fastifyStatic, { root: deps.consoleDir, prefix: '/', index: false, wildcard: false, cacheControl: false });
+    const shell = (_request: FastifyRequest, reply: FastifyReply) =>
+      reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(indexHtml);
+    await app.register(fastifyStatic, {
+      root: deps.consoleDir,
+      prefix: '/',
+      index: false,
+      wildcard: false,
+      cacheControl: false,
+    });
     // The shell itself: `/` is what `serve` prints, so it must not fall into the static plugin's directory refusal.
     app.get('/', shell);
     // The console uses history-mode routes (/users, /audit ...): unknown non-API pages get the app shell.
     app.setNotFoundHandler((request, reply) => {
-      const wantsPage = (request.method === 'GET' || request.method === 'HEAD') && !request.url.startsWith('/api/') && !/\.[a-z0-9]+(\?|$)/i.test(request.url);
+      const wantsPage =
+        (request.method === 'GET' || request.method === 'HEAD') &&
+        !request.url.startsWith('/api/') &&
+        !/\.[a-z0-9]+(\?|$)/i.test(request.url);
       if (wantsPage) return shell(request, reply);
       return jsonNotFound(request, reply);
     });
   } else {
     app.get('/', async (_request, reply) =>
-      reply.type('text/plain; charset=utf-8').send('The admin console has not been built. Run `npm run build`, then restart Tsunagu.\nThe admin API is available under /api.\n'));
+      reply
+        .type('text/plain; charset=utf-8')
+        .send(
+          'The admin console has not been built. Run `npm run build`, then restart Tsunagu.\nThe admin API is available under /api.\n',
+        ),
+    );
     app.setNotFoundHandler(jsonNotFound);
   }
   return app;
@@ -131,7 +176,16 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
 export async function buildDeviceApp(deps: ServerDeps): Promise<FastifyInstance> {
   const app = base(deps, { bodyLimit: DEVICE_BODY_LIMIT, https: deps.deviceTls });
   await app.register(helmet, {
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], objectSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    },
     // Same-origin, so the portal's own form posts carry their Origin (the CSRF check reads it) and tokens in URLs never leave.
     referrerPolicy: { policy: 'same-origin' },
   });
@@ -145,7 +199,15 @@ export async function buildDeviceApp(deps: ServerDeps): Promise<FastifyInstance>
   await app.register(scepRoutes, { scep: deps.services.scep });
   const s = deps.services;
   await app.register(agentRoutes, { agent: s.agent, ca: s.ca });
-  await app.register(portalRoutes, { portal: s.portal, invitations: s.invitations, urls: s.urls, enrollment: s.enrollment, devices: s.devices, ca: s.ca, deviceBaseUrl: deps.deviceBaseUrl });
+  await app.register(portalRoutes, {
+    portal: s.portal,
+    invitations: s.invitations,
+    urls: s.urls,
+    enrollment: s.enrollment,
+    devices: s.devices,
+    ca: s.ca,
+    deviceBaseUrl: deps.deviceBaseUrl,
+  });
   return app;
 }
 
@@ -153,12 +215,20 @@ export async function buildDeviceApp(deps: ServerDeps): Promise<FastifyInstance>
 export async function buildBootstrapApp(deps: ServerDeps): Promise<FastifyInstance> {
   const app = base(deps, { bodyLimit: 16 * 1024 });
   registerPageAssets(app);
-  await app.register(trustRoutes, { ca: deps.services.ca, enrollment: deps.services.enrollment, deviceBaseUrl: deps.deviceBaseUrl });
+  await app.register(trustRoutes, {
+    ca: deps.services.ca,
+    enrollment: deps.services.enrollment,
+    deviceBaseUrl: deps.deviceBaseUrl,
+  });
   app.setNotFoundHandler(redirectToHttps(deps.deviceBaseUrl));
   return app;
 }
 
 /** Builds all three apps without listening; `start.ts` owns the sockets. */
 export async function buildServer(deps: ServerDeps): Promise<Apps> {
-  return { admin: await buildAdminApp(deps), device: await buildDeviceApp(deps), bootstrap: await buildBootstrapApp(deps) };
+  return {
+    admin: await buildAdminApp(deps),
+    device: await buildDeviceApp(deps),
+    bootstrap: await buildBootstrapApp(deps),
+  };
 }

@@ -50,14 +50,24 @@ TSUNAGU_LOG_LEVEL, TSUNAGU_SECRET_PASSPHRASE, TSUNAGU_APNS_CA_FILE. Port 0 picks
 class UsageError extends Error {}
 
 /** Parses `--name value` and `--flag` options after the positional arguments. */
-function parseArgs(args: string[], flags: readonly string[], valued: readonly string[]): { positional: string[]; opts: Record<string, string | true> } {
+function parseArgs(
+  args: string[],
+  flags: readonly string[],
+  valued: readonly string[],
+): { positional: string[]; opts: Record<string, string | true> } {
   const positional: string[] = [];
   const opts: Record<string, string | true> = {};
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
-    if (!a.startsWith('--')) { positional.push(a); continue; }
+    if (!a.startsWith('--')) {
+      positional.push(a);
+      continue;
+    }
     const [name, inline] = a.slice(2).split('=', 2) as [string, string | undefined];
-    if (flags.includes(name)) { opts[name] = true; continue; }
+    if (flags.includes(name)) {
+      opts[name] = true;
+      continue;
+    }
     if (!valued.includes(name)) throw new UsageError(`Unknown option --${name}.`);
     const value = inline ?? args[++i];
     if (value === undefined) throw new UsageError(`--${name} needs a value.`);
@@ -84,13 +94,23 @@ async function readPassword(io: CliIo, fromStdin: boolean): Promise<string> {
     const text = await readAll(io.stdin);
     return (text.split(/\r?\n/)[0] ?? '').trimEnd();
   }
-  const ask = (prompt: string) => new Promise<string>((resolve) => {
-    let muted = false;
-    const sink = new Writable({ write(chunk, _enc, cb) { if (!muted) process.stderr.write(chunk); cb(); } });
-    const rl = createInterface({ input: io.stdin, output: sink, terminal: true });
-    rl.question(prompt, (answer) => { rl.close(); process.stderr.write('\n'); resolve(answer); });
-    muted = true;
-  });
+  const ask = (prompt: string) =>
+    new Promise<string>((resolve) => {
+      let muted = false;
+      const sink = new Writable({
+        write(chunk, _enc, cb) {
+          if (!muted) process.stderr.write(chunk);
+          cb();
+        },
+      });
+      const rl = createInterface({ input: io.stdin, output: sink, terminal: true });
+      rl.question(prompt, (answer) => {
+        rl.close();
+        process.stderr.write('\n');
+        resolve(answer);
+      });
+      muted = true;
+    });
   const first = await ask('Password: ');
   const second = await ask('Repeat the password: ');
   if (first !== second) throw new UsageError('The two passwords differ; nothing was changed.');
@@ -99,7 +119,11 @@ async function readPassword(io: CliIo, fromStdin: boolean): Promise<string> {
 
 function cliActor(): Actor {
   let name = 'unknown';
-  try { name = userInfo().username; } catch { /* no passwd entry in some containers */ }
+  try {
+    name = userInfo().username;
+  } catch {
+    /* no passwd entry in some containers */
+  }
   return { type: 'system', id: null, label: `cli (${name})` };
 }
 
@@ -120,10 +144,12 @@ async function serve(config: Config, io: CliIo): Promise<number> {
     `Admin console: ${server.adminUrl}`,
     `Enrollment (LAN): ${server.enrollmentUrl}`,
     `Certificate trust page: ${server.bootstrapUrl}`,
-    ...(server.setupToken ? [
-      `Setup token: ${server.setupToken}`,
-      `First run: open ${server.adminUrl}setup and enter the setup token to create the first administrator.`,
-    ] : []),
+    ...(server.setupToken
+      ? [
+          `Setup token: ${server.setupToken}`,
+          `First run: open ${server.adminUrl}setup and enter the setup token to create the first administrator.`,
+        ]
+      : []),
     SERVE_READY_LINE,
   ];
   io.out(banner.join('\n'));
@@ -147,8 +173,14 @@ async function serve(config: Config, io: CliIo): Promise<number> {
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, sub, ...rest] = argv;
   try {
-    if (!command || command === 'help' || command === '--help' || command === '-h') { io.out(USAGE); return command ? 0 : 2; }
-    if (command === 'version' || command === '--version') { io.out(VERSION); return 0; }
+    if (!command || command === 'help' || command === '--help' || command === '-h') {
+      io.out(USAGE);
+      return command ? 0 : 2;
+    }
+    if (command === 'version' || command === '--version') {
+      io.out(VERSION);
+      return 0;
+    }
     const config = loadConfig(io.env);
     switch (command) {
       case 'serve':
@@ -160,7 +192,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const name = need(opts, 'name');
         const password = await readPassword(io, opts['password-stdin'] === true);
         return await withDb(config, async (db) => {
-          const admin = await servicesFor(db, config).admins.create({ email, displayName: name, password }, cliActor(), null);
+          const admin = await servicesFor(db, config).admins.create(
+            { email, displayName: name, password },
+            cliActor(),
+            null,
+          );
           io.out(`Created administrator ${admin.email} (${admin.id}).`);
           return 0;
         });
@@ -169,12 +205,19 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         if (sub === 'add') {
           const { opts } = parseArgs(rest, ['password-stdin', 'temporary'], ['email', 'name', 'locale']);
           const locale = opts.locale;
-          if (locale !== undefined && locale !== 'ja' && locale !== 'en') throw new UsageError('--locale must be ja or en.');
+          if (locale !== undefined && locale !== 'ja' && locale !== 'en')
+            throw new UsageError('--locale must be ja or en.');
           const password = opts['password-stdin'] ? await readPassword(io, true) : undefined;
           return await withDb(config, async (db) => {
             const user = await servicesFor(db, config).users.create(
-              { email: need(opts, 'email'), displayName: need(opts, 'name'), ...(locale ? { locale } : {}), ...(password !== undefined ? { password, temporaryPassword: opts.temporary === true } : {}) },
-              { actor: cliActor(), sourceAddress: null });
+              {
+                email: need(opts, 'email'),
+                displayName: need(opts, 'name'),
+                ...(locale ? { locale } : {}),
+                ...(password !== undefined ? { password, temporaryPassword: opts.temporary === true } : {}),
+              },
+              { actor: cliActor(), sourceAddress: null },
+            );
             io.out(`Added user ${user.email} (${user.id}).`);
             return 0;
           });
@@ -186,7 +229,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           if (!existsSync(file)) throw new UsageError(`${file} does not exist.`);
           const text = decodeCsvBytes(readFileSync(file));
           return await withDb(config, async (db) => {
-            const result = await servicesFor(db, config).users.importCsv(text, { actor: cliActor(), sourceAddress: null, fileName: file.split(/[\\/]/).pop() ?? file });
+            const result = await servicesFor(db, config).users.importCsv(text, {
+              actor: cliActor(),
+              sourceAddress: null,
+              fileName: file.split(/[\\/]/).pop() ?? file,
+            });
             io.out(`Imported ${result.created.length} users from ${file}.`);
             return 0;
           });
@@ -197,7 +244,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         if (sub === 'verify') {
           return await withDb(config, async (db) => {
             const result = servicesFor(db, config).audit.verify();
-            if (result.ok) { io.out(`Audit trail OK: ${result.checked} events, every link verified.`); return 0; }
+            if (result.ok) {
+              io.out(`Audit trail OK: ${result.checked} events, every link verified.`);
+              return 0;
+            }
             io.out(`Audit trail BROKEN at event ${result.firstBroken?.seq}: ${result.firstBroken?.reason}.`);
             return 1;
           });
@@ -206,18 +256,31 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           const { opts } = parseArgs(rest, [], ['format', 'out', 'from', 'to', 'action', 'actor', 'subject']);
           const format = (opts.format ?? 'jsonl') as string;
           if (format !== 'jsonl' && format !== 'csv') throw new UsageError('--format must be jsonl or csv.');
-          const query = Object.fromEntries(['from', 'to', 'action', 'actor', 'subject'].filter((k) => typeof opts[k] === 'string').map((k) => [k, opts[k] as string]));
+          const query = Object.fromEntries(
+            ['from', 'to', 'action', 'actor', 'subject']
+              .filter((k) => typeof opts[k] === 'string')
+              .map((k) => [k, opts[k] as string]),
+          );
           return await withDb(config, async (db) => {
             const audit = servicesFor(db, config).audit;
             audit.list({ ...query, limit: 1 });
             const out = typeof opts.out === 'string' ? createWriteStream(opts.out, { flags: 'wx' }) : null;
             let n = 0;
             for (const line of audit.exportLines(format, query)) {
-              if (out) { if (!out.write(line)) await new Promise<void>((r) => out.once('drain', () => r())); } else process.stdout.write(line);
+              if (out) {
+                if (!out.write(line)) await new Promise<void>((r) => out.once('drain', () => r()));
+              } else process.stdout.write(line);
               n++;
             }
-            if (out) { out.end(); await finished(out); }
-            audit.record({ actor: cliActor(), action: 'audit.exported', details: { format, filters: query, to: typeof opts.out === 'string' ? opts.out : 'stdout' } });
+            if (out) {
+              out.end();
+              await finished(out);
+            }
+            audit.record({
+              actor: cliActor(),
+              action: 'audit.exported',
+              details: { format, filters: query, to: typeof opts.out === 'string' ? opts.out : 'stdout' },
+            });
             io.err(`Exported ${format === 'csv' ? n - 1 : n} events.`);
             return 0;
           });
@@ -231,9 +294,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           const { bytes } = await backupDatabase(db, file);
           const keyFile = dataPaths(config.dataDir).secretKey;
           if (existsSync(keyFile)) copyFileSync(keyFile, `${file}.key`);
-          servicesFor(db, config).audit.record({ actor: cliActor(), action: 'backup.created', details: { file, bytes } });
+          servicesFor(db, config).audit.record({
+            actor: cliActor(),
+            action: 'backup.created',
+            details: { file, bytes },
+          });
           io.out(`Backup written to ${file} (${bytes} bytes).`);
-          if (existsSync(keyFile)) io.out(`The secret key was copied to ${file}.key; keep both files together and private.`);
+          if (existsSync(keyFile))
+            io.out(`The secret key was copied to ${file}.key; keep both files together and private.`);
           return 0;
         });
       }
@@ -242,12 +310,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         if (!file) throw new UsageError('Use: tsunagu restore FILE');
         const paths = dataPaths(config.dataDir);
         const pid = isLocked(paths.lock);
-        if (pid) throw new AppError('VALIDATION_FAILED', `Tsunagu is running (process ${pid}) on this data directory; stop it before restoring. Nothing was changed.`);
+        if (pid)
+          throw new AppError(
+            'VALIDATION_FAILED',
+            `Tsunagu is running (process ${pid}) on this data directory; stop it before restoring. Nothing was changed.`,
+          );
         const checked = restoreDatabase(file, paths.db);
         if (existsSync(`${file}.key`)) copyFileSync(`${file}.key`, paths.secretKey);
         io.out(`Restored ${file} (schema version ${checked.schemaVersion}) into ${paths.db}.`);
         return await withDb(config, async (db) => {
-          servicesFor(db, config).audit.record({ actor: cliActor(), action: 'backup.restored', details: { file, schemaVersion: checked.schemaVersion } });
+          servicesFor(db, config).audit.record({
+            actor: cliActor(),
+            action: 'backup.restored',
+            details: { file, schemaVersion: checked.schemaVersion },
+          });
           return 0;
         });
       }
@@ -255,12 +331,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         throw new UsageError(`Unknown command "${command}".`);
     }
   } catch (err) {
-    if (err instanceof UsageError) { io.err(`${err.message}\n\n${USAGE}`); return 2; }
-    if (err instanceof ConfigError) { io.err(`Configuration error: ${err.message}`); return 2; }
+    if (err instanceof UsageError) {
+      io.err(`${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      io.err(`Configuration error: ${err.message}`);
+      return 2;
+    }
     if (err instanceof AppError) {
       io.err(`Error ${err.code}: ${err.message}`);
       const rows = err.details?.errors;
-      if (Array.isArray(rows)) for (const r of rows.slice(0, 50) as { row: number; message: string }[]) io.err(`  line ${r.row}: ${r.message}`);
+      if (Array.isArray(rows))
+        for (const r of rows.slice(0, 50) as { row: number; message: string }[])
+          io.err(`  line ${r.row}: ${r.message}`);
       return 1;
     }
     io.err(`Error: ${(err as Error).message}`);

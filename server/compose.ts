@@ -103,80 +103,204 @@ export function createServices(f: Foundation): Services {
   const deviceBaseUrl = f.deviceBaseUrl ?? (() => 'https://localhost:8443');
   const audit = createAuditService({ store: createAuditStore(db), clock, random });
   const settingsStore = createSettingsStore(db);
-  const settings = createSettingsService({ store: settingsStore, audit, clock, transaction, newId: () => random.uuid() });
+  const settings = createSettingsService({
+    store: settingsStore,
+    audit,
+    clock,
+    transaction,
+    newId: () => random.uuid(),
+  });
   const usersStore = createUsersStore(db);
   const ca = createCaService({
-    store: createCaStore(db), secrets, audit, clock, random, organization, ...(f.onTlsChanged ? { onTlsChanged: f.onTlsChanged } : {}),
-    ...(f.caKeyBits ? { caKeyBits: f.caKeyBits } : {}), ...(f.tlsKeyBits ? { tlsKeyBits: f.tlsKeyBits } : {}),
+    store: createCaStore(db),
+    secrets,
+    audit,
+    clock,
+    random,
+    organization,
+    ...(f.onTlsChanged ? { onTlsChanged: f.onTlsChanged } : {}),
+    ...(f.caKeyBits ? { caKeyBits: f.caKeyBits } : {}),
+    ...(f.tlsKeyBits ? { tlsKeyBits: f.tlsKeyBits } : {}),
   });
   const issued = createIssuedStore(db);
   const mdmStore = createMdmStore(db);
   const devicesStore = createDevicesStore(db);
   const enrollmentStore = createEnrollmentStore(db);
-  const throttle = createThrottle({ store: createThrottleStore(db), clock, ...(f.lockout ? { policy: f.lockout } : {}) });
+  const throttle = createThrottle({
+    store: createThrottleStore(db),
+    clock,
+    ...(f.lockout ? { policy: f.lockout } : {}),
+  });
   // Late-bound: invitations and enrollments follow each other (profile downloaded, enrolled, revoked).
   let invitations: InvitationsService | null = null;
   let kick = () => undefined as void;
   const mail = createMailService({
-    store: createMailStore(db), settingsStore, secrets, audit, clock, random, ...(f.mailTransport ? { transport: f.mailTransport } : {}),
-    onSent: (row) => { if (row.ref_id && row.kind !== 'test') invitations?.mailSent(row.ref_id); },
+    store: createMailStore(db),
+    settingsStore,
+    secrets,
+    audit,
+    clock,
+    random,
+    ...(f.mailTransport ? { transport: f.mailTransport } : {}),
+    onSent: (row) => {
+      if (row.ref_id && row.kind !== 'test') invitations?.mailSent(row.ref_id);
+    },
     kick: () => kick(),
   });
 
   let apns: ApnsClient | null = null;
   let deviceActions: DeviceActionsService | null = null;
   const push: PushService = createPushService({
-    store: createPushStore(db), settingsStore, mdm: mdmStore, secrets, audit, clock, organization,
+    store: createPushStore(db),
+    settingsStore,
+    mdm: mdmStore,
+    secrets,
+    audit,
+    clock,
+    organization,
     onDeadToken: (deviceId, channel, reason) => {
       if (channel === 'device') deviceActions?.markReset(deviceId, `APNs answered ${reason}`);
     },
-    apns: () => (apns ??= createApnsClient({ baseUrl: () => push.settings().apnsBaseUrl, credentials: () => push.credentials(), ...(f.apnsCa ? { ca: f.apnsCa } : {}) })),
+    apns: () =>
+      (apns ??= createApnsClient({
+        baseUrl: () => push.settings().apnsBaseUrl,
+        credentials: () => push.credentials(),
+        ...(f.apnsCa ? { ca: f.apnsCa } : {}),
+      })),
   });
   const topic = () => push.topic();
   const enrollment = createEnrollmentService({
-    store: enrollmentStore, users: usersStore, settings, ca, signer: () => ca.currentTls(), topic, deviceBaseUrl,
+    store: enrollmentStore,
+    users: usersStore,
+    settings,
+    ca,
+    signer: () => ca.currentTls(),
+    topic,
+    deviceBaseUrl,
     // With an imported public certificate the device already trusts the server; no need to install our root.
     includeRoot: () => ca.currentTls().source === 'generated',
-    serverId: () => settings.instanceId(), organization, audit, clock, random, transaction,
-    deviceCount: (userId) => devicesStore.count({ userId, status: 'active' }) + devicesStore.count({ userId, status: 'pending' }),
-    onProfileDownloaded: (row) => { if (row.invitation_id) invitations?.advance(row.invitation_id, 'profile_downloaded'); },
-    onEnrolled: (row) => { if (row.invitation_id) invitations?.advance(row.invitation_id, 'enrolled'); },
+    serverId: () => settings.instanceId(),
+    organization,
+    audit,
+    clock,
+    random,
+    transaction,
+    deviceCount: (userId) =>
+      devicesStore.count({ userId, status: 'active' }) + devicesStore.count({ userId, status: 'pending' }),
+    onProfileDownloaded: (row) => {
+      if (row.invitation_id) invitations?.advance(row.invitation_id, 'profile_downloaded');
+    },
+    onEnrolled: (row) => {
+      if (row.invitation_id) invitations?.advance(row.invitation_id, 'enrolled');
+    },
     onAbandoned: (row) => {
       if (!row.device_id) return;
       mdm.shutDown(row.device_id, 'enrollment cancelled during profile install');
       const device = devicesStore.byId(row.device_id);
-      if (device && device.status === 'pending') devicesStore.update(row.device_id, { status: 'inactive', status_reason: 'install_cancelled', updated_at: clock.now().toISOString() });
+      if (device && device.status === 'pending')
+        devicesStore.update(row.device_id, {
+          status: 'inactive',
+          status_reason: 'install_cancelled',
+          updated_at: clock.now().toISOString(),
+        });
     },
   });
   const urls = createEnrollmentUrls({ store: settingsStore, clock, random });
   invitations = createInvitationsService({
-    store: createInvitationsStore(db), users: usersStore, mail, settings, urls, secrets, hasher,
-    audit, clock, random, transaction, organization, deviceBaseUrl, closeEnrollments: (id, reason) => enrollment.closeForInvitation(id, reason), kick: () => kick(),
+    store: createInvitationsStore(db),
+    users: usersStore,
+    mail,
+    settings,
+    urls,
+    secrets,
+    hasher,
+    audit,
+    clock,
+    random,
+    transaction,
+    organization,
+    deviceBaseUrl,
+    closeEnrollments: (id, reason) => enrollment.closeForInvitation(id, reason),
+    kick: () => kick(),
   });
-  const portal = createPortalService({ store: createPortalStore(db), users: usersStore, invitations, throttle, hasher, audit, clock, random, transaction });
-  kick = () => { mail.dispatchDue().catch((err: unknown) => f.logError?.(err, 'mail dispatch failed')); };
-  const wake = f.onWake ?? ((deviceId: string) => {
-    push.pushDevice(deviceId).catch((err: unknown) => f.logError?.(err, `push to device ${deviceId} failed`));
+  const portal = createPortalService({
+    store: createPortalStore(db),
+    users: usersStore,
+    invitations,
+    throttle,
+    hasher,
+    audit,
+    clock,
+    random,
+    transaction,
   });
+  kick = () => {
+    mail.dispatchDue().catch((err: unknown) => f.logError?.(err, 'mail dispatch failed'));
+  };
+  const wake =
+    f.onWake ??
+    ((deviceId: string) => {
+      push.pushDevice(deviceId).catch((err: unknown) => f.logError?.(err, `push to device ${deviceId} failed`));
+    });
   const mdm = createMdmService({
-    store: mdmStore, devices: devicesStore, issued, enrollments: enrollmentStore, enrollment, ca, secrets, topic, wake,
-    serverId: () => settings.instanceId(), audit, clock, random, transaction,
+    store: mdmStore,
+    devices: devicesStore,
+    issued,
+    enrollments: enrollmentStore,
+    enrollment,
+    ca,
+    secrets,
+    topic,
+    wake,
+    serverId: () => settings.instanceId(),
+    audit,
+    clock,
+    random,
+    transaction,
   });
   const scep: ScepService = createScepService({
-    ca: () => ca.ensureOfficeCa(), challenges: challengePort(enrollment), certificates: issuedCertificatePort(issued, clock), audit, clock, random, transaction,
+    ca: () => ca.ensureOfficeCa(),
+    challenges: challengePort(enrollment),
+    certificates: issuedCertificatePort(issued, clock),
+    audit,
+    clock,
+    random,
+    transaction,
   });
   const agent = createAgentService({
-    store: createAgentStore(db), devices: devicesStore, enrollment, portal, invitationFor: (userId) => invitations?.openFor(userId)?.id ?? null,
-    localeOf: (userId) => (userId ? usersStore.byId(userId)?.locale : undefined) ?? 'ja', audit, clock, random, transaction,
+    store: createAgentStore(db),
+    devices: devicesStore,
+    enrollment,
+    portal,
+    invitationFor: (userId) => invitations?.openFor(userId)?.id ?? null,
+    localeOf: (userId) => (userId ? usersStore.byId(userId)?.locale : undefined) ?? 'ja',
+    audit,
+    clock,
+    random,
+    transaction,
   });
   deviceActions = createDeviceActionsService({
-    devices: devicesStore, mdm, agent, serverId: () => settings.instanceId(), enrollmentsPerDay: (from) => enrollment.enrolledPerDay(from), audit, clock, transaction,
+    devices: devicesStore,
+    mdm,
+    agent,
+    serverId: () => settings.instanceId(),
+    enrollmentsPerDay: (from) => enrollment.enrolledPerDay(from),
+    audit,
+    clock,
+    transaction,
     enrollment,
     agentQr: (userId, _actor, sourceAddress) => {
       const user = usersStore.byId(userId);
-      if (!user) throw new AppError('USER_NOT_FOUND', 'The device\'s user no longer exists.');
+      if (!user) throw new AppError('USER_NOT_FOUND', "The device's user no longer exists.");
       const { token, expiresAt } = portal.createSignInToken({ user }, 'agent', sourceAddress);
-      return { payload: agentQrPayload({ server: deviceBaseUrl(), token, caFingerprint256: ca.caCertificate().fingerprint256 }), expiresAt };
+      return {
+        payload: agentQrPayload({
+          server: deviceBaseUrl(),
+          token,
+          caFingerprint256: ca.caCertificate().fingerprint256,
+        }),
+        expiresAt,
+      };
     },
   });
   const liveInvitations = invitations;

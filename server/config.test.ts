@@ -4,13 +4,37 @@ import { ConfigError, loadConfig } from './config.js';
 describe('loadConfig', () => {
   it('has defaults and is frozen', () => {
     const c = loadConfig({}, '/srv');
-    expect(c).toMatchObject({ dataDir: '/srv/data', adminPort: 8440, devicePort: 8443, httpPort: 8080, lanAdmin: false, logLevel: 'info' });
+    expect(c).toMatchObject({
+      dataDir: '/srv/data',
+      adminPort: 8440,
+      devicePort: 8443,
+      httpPort: 8080,
+      lanAdmin: false,
+      logLevel: 'info',
+    });
     expect(Object.isFrozen(c)).toBe(true);
   });
 
   it('reads every variable', () => {
-    const c = loadConfig({ TSUNAGU_DATA_DIR: 'x', TSUNAGU_ADMIN_PORT: '0', TSUNAGU_DEVICE_PORT: '9443', TSUNAGU_HTTP_PORT: '9080', TSUNAGU_HOSTNAMES: 'MDM.office.lan, mdm', TSUNAGU_LAN_ADMIN: 'on' }, '/srv');
-    expect(c).toMatchObject({ dataDir: '/srv/x', adminPort: 0, devicePort: 9443, httpPort: 9080, hostnames: ['mdm.office.lan', 'mdm'], lanAdmin: true });
+    const c = loadConfig(
+      {
+        TSUNAGU_DATA_DIR: 'x',
+        TSUNAGU_ADMIN_PORT: '0',
+        TSUNAGU_DEVICE_PORT: '9443',
+        TSUNAGU_HTTP_PORT: '9080',
+        TSUNAGU_HOSTNAMES: 'MDM.office.lan, mdm',
+        TSUNAGU_LAN_ADMIN: 'on',
+      },
+      '/srv',
+    );
+    expect(c).toMatchObject({
+      dataDir: '/srv/x',
+      adminPort: 0,
+      devicePort: 9443,
+      httpPort: 9080,
+      hostnames: ['mdm.office.lan', 'mdm'],
+      lanAdmin: true,
+    });
   });
 
   it.each([
@@ -24,7 +48,11 @@ describe('loadConfig', () => {
     ['TSUNAGU_SECRET_PASSPHRASE', 'short', /at least 12/],
   ])('names %s when it is %j', (name, value, allowed) => {
     let error: unknown;
-    try { loadConfig({ [name]: value }); } catch (err) { error = err; }
+    try {
+      loadConfig({ [name]: value });
+    } catch (err) {
+      error = err;
+    }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe(name);
     expect((error as Error).message).toMatch(name);

@@ -61,9 +61,16 @@ function hostnames(env: NodeJS.ProcessEnv): string[] {
     const local = hostname().toLowerCase();
     return HOSTNAME_RE.test(local) ? [local.includes('.') ? local : `${local}.local`] : ['localhost'];
   }
-  const names = raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const names = raw
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   if (names.length === 0 || names.some((n) => !HOSTNAME_RE.test(n))) {
-    throw new ConfigError('TSUNAGU_HOSTNAMES', 'use a comma-separated list of DNS names such as mdm.office.lan,mdm', raw);
+    throw new ConfigError(
+      'TSUNAGU_HOSTNAMES',
+      'use a comma-separated list of DNS names such as mdm.office.lan,mdm',
+      raw,
+    );
   }
   return [...new Set(names)];
 }
@@ -76,11 +83,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
   const bind = env.TSUNAGU_DEVICE_BIND ?? '0.0.0.0';
   if (!/^(\d{1,3}(\.\d{1,3}){3}|::|::1)$/.test(bind)) {
-    throw new ConfigError('TSUNAGU_DEVICE_BIND', 'use an IP address such as 0.0.0.0 (all interfaces) or 127.0.0.1', bind);
+    throw new ConfigError(
+      'TSUNAGU_DEVICE_BIND',
+      'use an IP address such as 0.0.0.0 (all interfaces) or 127.0.0.1',
+      bind,
+    );
   }
   const passphrase = env.TSUNAGU_SECRET_PASSPHRASE;
   if (passphrase !== undefined && passphrase !== '' && passphrase.length < 12) {
-    throw new ConfigError('TSUNAGU_SECRET_PASSPHRASE', 'use at least 12 characters, or leave it unset to use a key file', '(hidden)');
+    throw new ConfigError(
+      'TSUNAGU_SECRET_PASSPHRASE',
+      'use at least 12 characters, or leave it unset to use a key file',
+      '(hidden)',
+    );
   }
   const dataDir = env.TSUNAGU_DATA_DIR;
   if (dataDir !== undefined && dataDir.trim() === '') {
@@ -94,7 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     } catch {
       throw new ConfigError('TSUNAGU_APNS_CA_FILE', 'use the path of a readable PEM certificate file', caFile);
     }
-    if (!apnsCaPem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError('TSUNAGU_APNS_CA_FILE', 'the file must hold a PEM certificate', caFile);
+    if (!apnsCaPem.includes('-----BEGIN CERTIFICATE-----'))
+      throw new ConfigError('TSUNAGU_APNS_CA_FILE', 'the file must hold a PEM certificate', caFile);
   }
   return Object.freeze({
     apnsCaPem,

@@ -49,7 +49,10 @@ export interface RunningServer {
 
 /** Non-internal IPv4 addresses of this machine. */
 export function machineAddresses(): string[] {
-  return Object.values(networkInterfaces()).flat().filter((a) => a && a.family === 'IPv4' && !a.internal).map((a) => (a as { address: string }).address);
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a && a.family === 'IPv4' && !a.internal)
+    .map((a) => (a as { address: string }).address);
 }
 
 function portOf(app: FastifyInstance): number {
@@ -72,7 +75,9 @@ export function acquireLock(lockFile: string): () => void {
     const pid = Number(readFileSync(lockFile, 'utf8').trim());
     // This process counts too: two servers in one process must not share a directory either.
     if (pid && isAlive(pid)) {
-      throw new Error(`Another Tsunagu (process ${pid}) is using this data directory. Stop it first, or set TSUNAGU_DATA_DIR to another directory.`);
+      throw new Error(
+        `Another Tsunagu (process ${pid}) is using this data directory. Stop it first, or set TSUNAGU_DATA_DIR to another directory.`,
+      );
     }
   }
   writeFileSync(lockFile, String(process.pid), { mode: 0o600 });
@@ -104,7 +109,11 @@ export async function startServer(config: Readonly<Config>, options: StartOption
   const paths = dataPaths(config.dataDir);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const releaseLock = acquireLock(paths.lock);
-  const { logger, file: logFile } = createLogger({ level: config.logLevel, dir: paths.logs, console: options.logToConsole ?? true });
+  const { logger, file: logFile } = createLogger({
+    level: config.logLevel,
+    dir: paths.logs,
+    console: options.logToConsole ?? true,
+  });
   const clock = options.clock ?? systemClock;
   let db: Db | null = null;
   const opened: FastifyInstance[] = [];
@@ -116,7 +125,10 @@ export async function startServer(config: Readonly<Config>, options: StartOption
     let deviceServer: TlsServer | null = null;
     let adminServer: TlsServer | null = null;
     const lanAddresses = options.lanAddresses ?? machineAddresses;
-    const tlsNames = () => ({ dnsNames: [...config.hostnames, 'localhost'], ipAddresses: [...new Set([...lanAddresses(), '127.0.0.1'])] });
+    const tlsNames = () => ({
+      dnsNames: [...config.hostnames, 'localhost'],
+      ipAddresses: [...new Set([...lanAddresses(), '127.0.0.1'])],
+    });
     const services = createServices({
       tlsNames,
       onTlsChanged: (c) => {
@@ -125,19 +137,31 @@ export async function startServer(config: Readonly<Config>, options: StartOption
         adminServer?.setSecureContext({ key: c.keyPem, cert: `${c.certPem}${c.chainPem}` });
         logger.info('loaded a new TLS certificate into the device listener');
       },
-      db, clock, random: options.random ?? secureRandom, hasher: options.hasher ?? argon2Hasher, secrets, deviceBaseUrl: () => deviceBaseUrl,
+      db,
+      clock,
+      random: options.random ?? secureRandom,
+      hasher: options.hasher ?? argon2Hasher,
+      secrets,
+      deviceBaseUrl: () => deviceBaseUrl,
       logError: (err, message) => logger.error({ err }, message),
-      ...(options.caKeyBits ? { caKeyBits: options.caKeyBits } : {}), ...(options.apnsCa ?? config.apnsCaPem ? { apnsCa: (options.apnsCa ?? config.apnsCaPem) as string } : {}),
+      ...(options.caKeyBits ? { caKeyBits: options.caKeyBits } : {}),
+      ...((options.apnsCa ?? config.apnsCaPem) ? { apnsCa: (options.apnsCa ?? config.apnsCaPem) as string } : {}),
     });
     const lan = lanAddresses();
     const tls = services.ca.ensureTlsCredential(tlsNames());
-    if (tls.reissued) logger.info({ names: config.hostnames, addresses: lan }, 'issued a new TLS certificate for the device listener');
+    if (tls.reissued)
+      logger.info({ names: config.hostnames, addresses: lan }, 'issued a new TLS certificate for the device listener');
 
     const deps: ServerDeps = {
       // On the LAN the console is served over HTTPS with the device listener's certificate (cookies become Secure);
       // on loopback only, plain HTTP never leaves the machine.
-      services, logger, consoleDir: options.consoleDir ?? null, adminTls: config.lanAdmin ? { key: tls.keyPem, cert: `${tls.certPem}${tls.chainPem}` } : null,
-      deviceTls: { key: tls.keyPem, cert: `${tls.certPem}${tls.chainPem}` }, deviceBaseUrl: () => deviceBaseUrl, version: VERSION,
+      services,
+      logger,
+      consoleDir: options.consoleDir ?? null,
+      adminTls: config.lanAdmin ? { key: tls.keyPem, cert: `${tls.certPem}${tls.chainPem}` } : null,
+      deviceTls: { key: tls.keyPem, cert: `${tls.certPem}${tls.chainPem}` },
+      deviceBaseUrl: () => deviceBaseUrl,
+      version: VERSION,
     };
     const device = await buildDeviceApp(deps);
     await device.listen({ host: config.deviceBind, port: config.devicePort });
@@ -168,7 +192,12 @@ export async function startServer(config: Readonly<Config>, options: StartOption
     // The scheduler: invitation expiry, reminders and the mail outbox survive restarts because their state is in the database.
     let ticking: Promise<void> | null = null;
     const runTick = () => {
-      ticking ??= services.tick().catch((err: unknown) => logger.error({ err }, 'scheduled work failed')).finally(() => { ticking = null; });
+      ticking ??= services
+        .tick()
+        .catch((err: unknown) => logger.error({ err }, 'scheduled work failed'))
+        .finally(() => {
+          ticking = null;
+        });
     };
     const scheduler = setInterval(runTick, options.tickMs ?? 30_000);
     scheduler.unref();

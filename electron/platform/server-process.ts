@@ -20,8 +20,14 @@ export function startServerChild(projectRoot: string, dataDir: string, nodeBinar
     });
     let out = '';
     const fields: Record<string, string> = {};
-    const timer = setTimeout(() => { child.kill(); reject(new Error('The enrollment server did not start within 60 seconds.')); }, 60_000);
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`The enrollment server exited (code ${code}).`)); });
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error('The enrollment server did not start within 60 seconds.'));
+    }, 60_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`The enrollment server exited (code ${code}).`));
+    });
     child.stdout?.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       // `serve` ends its start-up block with "Ready."; until then the setup token may still be on its way.
@@ -36,11 +42,12 @@ export function startServerChild(projectRoot: string, dataDir: string, nodeBinar
         resolve({
           adminUrl: fields['Admin console'],
           setupToken: fields['Setup token'] ?? null,
-          stop: () => new Promise((done) => {
-            if (child.exitCode !== null) return done();
-            child.once('exit', () => done());
-            child.kill('SIGTERM');
-          }),
+          stop: () =>
+            new Promise((done) => {
+              if (child.exitCode !== null) return done();
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+            }),
         });
       }
     });

@@ -1,5 +1,12 @@
 // The certificate endpoints: the Apple push certificate (status, upload, CSR, APNs address) and the device listener's TLS certificate.
-import type { PushCertificateUpload, PushCsrDto, PushSettingsDto, PushStatusDto, TlsImportRequest, TlsStatusDto } from '../../server/contract/index.js';
+import type {
+  PushCertificateUpload,
+  PushCsrDto,
+  PushSettingsDto,
+  PushStatusDto,
+  TlsImportRequest,
+  TlsStatusDto,
+} from '../../server/contract/index.js';
 import type { ApiClient } from './client.js';
 
 /** The push certificate endpoints. */

@@ -19,7 +19,8 @@ function clientWith(respond: () => Response | Promise<Response>, csrf: string | 
   return { client, sent, onAuthRequired };
 }
 
-const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 function headersOf(sent: Sent): Record<string, string> {
   return sent.init.headers as Record<string, string>;
@@ -50,7 +51,11 @@ describe('the API client: requests', () => {
   it('uploads raw bytes with their content type', async () => {
     const { client, sent } = clientWith(() => json(201, { created: [] }));
     const file = new Blob(['email,display_name\r\n'], { type: 'text/csv' });
-    await client.request('POST', '/api/users/import', { query: { fileName: 'staff list.csv' }, body: file, contentType: 'text/csv' });
+    await client.request('POST', '/api/users/import', {
+      query: { fileName: 'staff list.csv' },
+      body: file,
+      contentType: 'text/csv',
+    });
     expect(sent[0]?.url).toBe('/api/users/import?fileName=staff+list.csv');
     expect(headersOf(sent[0] as Sent)['content-type']).toBe('text/csv');
     expect(sent[0]?.init.body).toBe(file);
@@ -79,36 +84,74 @@ describe('the API client: requests', () => {
 
 describe('the API client: errors', () => {
   it.each([
-    [409, { code: 'EMAIL_TAKEN', message: 'A user with the email address a@example.com already exists.', details: { field: 'email' } }, 'EMAIL_TAKEN', 'email'],
-    [400, { code: 'VALIDATION_FAILED', message: 'body.pinLength must be <= 8.', details: { field: 'body.pinLength' } }, 'VALIDATION_FAILED', 'pinLength'],
-    [429, { code: 'AUTH_LOCKED', message: 'Too many failed sign-ins.', details: { retryAfterSeconds: 30 } }, 'AUTH_LOCKED', undefined],
-    [401, { code: 'AUTH_INVALID_CREDENTIALS', message: 'The email address or password is wrong.' }, 'AUTH_INVALID_CREDENTIALS', undefined],
+    [
+      409,
+      {
+        code: 'EMAIL_TAKEN',
+        message: 'A user with the email address a@example.com already exists.',
+        details: { field: 'email' },
+      },
+      'EMAIL_TAKEN',
+      'email',
+    ],
+    [
+      400,
+      { code: 'VALIDATION_FAILED', message: 'body.pinLength must be <= 8.', details: { field: 'body.pinLength' } },
+      'VALIDATION_FAILED',
+      'pinLength',
+    ],
+    [
+      429,
+      { code: 'AUTH_LOCKED', message: 'Too many failed sign-ins.', details: { retryAfterSeconds: 30 } },
+      'AUTH_LOCKED',
+      undefined,
+    ],
+    [
+      401,
+      { code: 'AUTH_INVALID_CREDENTIALS', message: 'The email address or password is wrong.' },
+      'AUTH_INVALID_CREDENTIALS',
+      undefined,
+    ],
   ] as const)('HTTP %i with an error body becomes ApiError %s', async (status, body, code, field) => {
     const { client, onAuthRequired } = clientWith(() => json(status, body));
     const err = await client.post('/api/x', {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     const apiError = err as ApiError;
-    expect([apiError.code, apiError.status, apiError.message, apiError.field]).toEqual([code, status, body.message, field]);
+    expect([apiError.code, apiError.status, apiError.message, apiError.field]).toEqual([
+      code,
+      status,
+      body.message,
+      field,
+    ]);
     expect(apiError.details).toEqual('details' in body ? body.details : {});
     expect(onAuthRequired).not.toHaveBeenCalled();
   });
 
   it('keeps the row errors of a rejected import', async () => {
-    const errors = [{ row: 3, field: 'email', code: 'VALIDATION_FAILED', message: 'The email address is not valid.' }, { nonsense: true }];
-    const { client } = clientWith(() => json(400, { code: 'CSV_INVALID', message: 'Nothing was imported.', details: { errors } }));
+    const errors = [
+      { row: 3, field: 'email', code: 'VALIDATION_FAILED', message: 'The email address is not valid.' },
+      { nonsense: true },
+    ];
+    const { client } = clientWith(() =>
+      json(400, { code: 'CSV_INVALID', message: 'Nothing was imported.', details: { errors } }),
+    );
     const err = (await client.post('/api/users/import').catch((e: unknown) => e)) as ApiError;
     expect(isApiError(err, 'CSV_INVALID')).toBe(true);
     expect(err.rowErrors).toEqual([errors[0]]);
   });
 
   it('calls onAuthRequired for 401 AUTH_REQUIRED, then still throws', async () => {
-    const { client, onAuthRequired } = clientWith(() => json(401, { code: 'AUTH_REQUIRED', message: 'Sign in first.' }));
+    const { client, onAuthRequired } = clientWith(() =>
+      json(401, { code: 'AUTH_REQUIRED', message: 'Sign in first.' }),
+    );
     await expect(client.get('/api/users')).rejects.toMatchObject({ code: 'AUTH_REQUIRED', status: 401 });
     expect(onAuthRequired).toHaveBeenCalledTimes(1);
   });
 
   it('turns an answer that is not an error body into BAD_RESPONSE', async () => {
-    const { client } = clientWith(() => new Response('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway' }));
+    const { client } = clientWith(
+      () => new Response('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway' }),
+    );
     await expect(client.get('/api/users')).rejects.toMatchObject({ code: 'BAD_RESPONSE', status: 502 });
   });
 
@@ -119,24 +162,48 @@ describe('the API client: errors', () => {
 
   it('turns a failed connection into NETWORK, keeping the cause', async () => {
     const cause = new TypeError('Failed to fetch');
-    const { client } = clientWith(() => { throw cause; });
+    const { client } = clientWith(() => {
+      throw cause;
+    });
     const err = (await client.get('/api/users').catch((e: unknown) => e)) as ApiError;
     expect([err.code, err.status, err.cause]).toEqual(['NETWORK', 0, cause]);
   });
 
   it('lets an abort through unchanged', async () => {
     const abort = new DOMException('The operation was aborted.', 'AbortError');
-    const { client } = clientWith(() => { throw abort; });
+    const { client } = clientWith(() => {
+      throw abort;
+    });
     await expect(client.get('/api/users')).rejects.toBe(abort);
   });
 });
 
 describe('the devices endpoints', () => {
   it.each([
-    ['reenroll', (api: ReturnType<typeof createDevicesApi>) => api.reenroll('d/1'), 'POST', '/api/devices/d%2F1/reenroll'],
-    ['revokeAgentToken', (api: ReturnType<typeof createDevicesApi>) => api.revokeAgentToken('d1'), 'POST', '/api/devices/d1/agent-token/revoke'],
-    ['cancelCommand', (api: ReturnType<typeof createDevicesApi>) => api.cancelCommand('d1', 'C-1'), 'DELETE', '/api/devices/d1/commands/C-1'],
-    ['cancelAgentAction', (api: ReturnType<typeof createDevicesApi>) => api.cancelAgentAction('d1', 'a 1'), 'DELETE', '/api/devices/d1/agent-actions/a%201'],
+    [
+      'reenroll',
+      (api: ReturnType<typeof createDevicesApi>) => api.reenroll('d/1'),
+      'POST',
+      '/api/devices/d%2F1/reenroll',
+    ],
+    [
+      'revokeAgentToken',
+      (api: ReturnType<typeof createDevicesApi>) => api.revokeAgentToken('d1'),
+      'POST',
+      '/api/devices/d1/agent-token/revoke',
+    ],
+    [
+      'cancelCommand',
+      (api: ReturnType<typeof createDevicesApi>) => api.cancelCommand('d1', 'C-1'),
+      'DELETE',
+      '/api/devices/d1/commands/C-1',
+    ],
+    [
+      'cancelAgentAction',
+      (api: ReturnType<typeof createDevicesApi>) => api.cancelAgentAction('d1', 'a 1'),
+      'DELETE',
+      '/api/devices/d1/agent-actions/a%201',
+    ],
     ['push', (api: ReturnType<typeof createDevicesApi>) => api.push('d1'), 'POST', '/api/devices/d1/push'],
   ] as const)('%s calls %s %s and hands back the server’s answer', async (_name, call, method, url) => {
     const { client, sent } = clientWith(() => json(200, { answer: true }));

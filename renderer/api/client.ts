@@ -13,7 +13,13 @@ export class ApiError extends Error {
   readonly status: number;
   readonly details: Record<string, unknown>;
 
-  constructor(code: ApiErrorCode, message: string, status: number, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+  constructor(
+    code: ApiErrorCode,
+    message: string,
+    status: number,
+    details: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'ApiError';
     this.code = code;
@@ -31,7 +37,9 @@ export class ApiError extends Error {
   get rowErrors(): RowError[] {
     const errors = this.details.errors;
     if (!Array.isArray(errors)) return [];
-    return errors.filter((e): e is RowError => typeof e === 'object' && e !== null && typeof (e as RowError).row === 'number');
+    return errors.filter(
+      (e): e is RowError => typeof e === 'object' && e !== null && typeof (e as RowError).row === 'number',
+    );
   }
 }
 
@@ -86,7 +94,12 @@ export function withQuery(path: string, query: QueryParams = {}): string {
 }
 
 function isErrorBody(value: unknown): value is ErrorBody {
-  return typeof value === 'object' && value !== null && typeof (value as ErrorBody).code === 'string' && typeof (value as ErrorBody).message === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ErrorBody).code === 'string' &&
+    typeof (value as ErrorBody).message === 'string'
+  );
 }
 
 async function readJson(response: Response): Promise<unknown> {
@@ -95,7 +108,13 @@ async function readJson(response: Response): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new ApiError('BAD_RESPONSE', `The server answered ${response.status} with something that is not JSON.`, response.status, {}, { cause: err });
+    throw new ApiError(
+      'BAD_RESPONSE',
+      `The server answered ${response.status} with something that is not JSON.`,
+      response.status,
+      {},
+      { cause: err },
+    );
   }
 }
 
@@ -109,7 +128,11 @@ export async function toApiError(response: Response): Promise<ApiError> {
     throw err;
   }
   if (isErrorBody(body)) return new ApiError(body.code, body.message, response.status, body.details ?? {});
-  return new ApiError('BAD_RESPONSE', `The server answered ${response.status} ${response.statusText}.`.replace(/\s+\./, '.'), response.status);
+  return new ApiError(
+    'BAD_RESPONSE',
+    `The server answered ${response.status} ${response.statusText}.`.replace(/\s+\./, '.'),
+    response.status,
+  );
 }
 
 /** Creates the API client: same-origin credentials, JSON, the CSRF header, ApiError for every failure. */
@@ -132,7 +155,13 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     }
     let response: Response;
     try {
-      response = await doFetch(withQuery(path, opts.query), { method, headers, body, credentials: 'same-origin', signal: opts.signal });
+      response = await doFetch(withQuery(path, opts.query), {
+        method,
+        headers,
+        body,
+        credentials: 'same-origin',
+        signal: opts.signal,
+      });
     } catch (err) {
       if (err instanceof DOMException && err.name === 'AbortError') throw err;
       throw new ApiError('NETWORK', 'The Tsunagu server could not be reached.', 0, {}, { cause: err });

@@ -1,8 +1,22 @@
 // The devices endpoints: list, counts, detail, actions on many, commands, pushes, re-enrollment, agent tokens;
 // and opening an enrollment.
 import type {
-  AgentActionDto, AgentTokenRevokeResult, CommandDto, CommandQueuedDto, CommandRequest, DeviceActionRequest, DeviceActionResult, DeviceDetailDto, DevicePage,
-  DeviceReenrollDto, DeviceStatus, DeviceSummaryDto, EnrollmentCreateRequest, EnrollmentDto, Platform, PushNowResult,
+  AgentActionDto,
+  AgentTokenRevokeResult,
+  CommandDto,
+  CommandQueuedDto,
+  CommandRequest,
+  DeviceActionRequest,
+  DeviceActionResult,
+  DeviceDetailDto,
+  DevicePage,
+  DeviceReenrollDto,
+  DeviceStatus,
+  DeviceSummaryDto,
+  EnrollmentCreateRequest,
+  EnrollmentDto,
+  Platform,
+  PushNowResult,
 } from '../../server/contract/index.js';
 import type { ApiClient } from './client.js';
 

@@ -32,14 +32,22 @@ export const API_KEY: InjectionKey<Api> = Symbol('tsunagu-api');
 /** Builds the endpoint groups over one client. */
 export function createApi(client: ApiClient): Api {
   return {
-    auth: createAuthApi(client), users: createUsersApi(client), settings: createSettingsApi(client), audit: createAuditApi(client),
-    invitations: createInvitationsApi(client), devices: createDevicesApi(client), mail: createMailApi(client), push: createPushApi(client), tls: createTlsApi(client),
+    auth: createAuthApi(client),
+    users: createUsersApi(client),
+    settings: createSettingsApi(client),
+    audit: createAuditApi(client),
+    invitations: createInvitationsApi(client),
+    devices: createDevicesApi(client),
+    mail: createMailApi(client),
+    push: createPushApi(client),
+    tls: createTlsApi(client),
   };
 }
 
 /** The API the app provided; for Pinia setup stores, which may inject app-level values. */
 export function useApi(): Api {
   const api = inject(API_KEY, null);
-  if (!api) throw new Error('The API was not provided: call app.provide(API_KEY, createApi(client)) before using a store.');
+  if (!api)
+    throw new Error('The API was not provided: call app.provide(API_KEY, createApi(client)) before using a store.');
   return api;
 }

@@ -1,5 +1,12 @@
 // The invitations endpoints: list, send to one or many, resend, revoke, new PIN; and the enrollment address.
-import type { EnrollmentUrlDto, InvitationDto, InvitationPage, InvitationStatus, InviteResult, NewPinResult } from '../../server/contract/index.js';
+import type {
+  EnrollmentUrlDto,
+  InvitationDto,
+  InvitationPage,
+  InvitationStatus,
+  InviteResult,
+  NewPinResult,
+} from '../../server/contract/index.js';
 import type { ApiClient } from './client.js';
 
 /** Query of the invitations list. */

@@ -1,5 +1,12 @@
 // The users endpoints: list, add one, add several (each optionally invited), CSV import, edit, delete.
-import type { UserBatchResult, UserCreatedDto, UserCreateRequest, UserDto, UserPage, UserUpdateRequest } from '../../server/contract/index.js';
+import type {
+  UserBatchResult,
+  UserCreatedDto,
+  UserCreateRequest,
+  UserDto,
+  UserPage,
+  UserUpdateRequest,
+} from '../../server/contract/index.js';
 import type { ApiClient } from './client.js';
 
 /** Query of the users list. */
@@ -28,7 +35,8 @@ export function createUsersApi(client: ApiClient): UsersApi {
     list: (params = {}) => client.get('/api/users', { ...params }),
     create: (request) => client.post('/api/users', request),
     createMany: (users) => client.post('/api/users/batch', { users }),
-    importCsv: (file, fileName) => client.request('POST', '/api/users/import', { query: { fileName }, body: file, contentType: 'text/csv' }),
+    importCsv: (file, fileName) =>
+      client.request('POST', '/api/users/import', { query: { fileName }, body: file, contentType: 'text/csv' }),
     update: (id, changes) => client.patch(one(id), changes),
     remove: (id) => client.delete(one(id)),
   };

@@ -15,17 +15,42 @@ import InviteResultList from './InviteResultList.vue';
 
 function device(n: number, extra: Partial<DeviceDto> = {}): DeviceDto {
   return {
-    id: `d${n}`, platform: 'ios', status: 'active', userId: 'u1', userEmail: 'a@example.com', userDisplayName: 'A', udid: null, serialNumber: null, hardwareId: null,
-    deviceName: `iPhone ${n}`, model: null, modelName: null, productName: null, osVersion: null, buildVersion: null, enrolledAt: null, lastSeenAt: null,
-    statusReason: null, apiLevel: null, manufacturer: null, createdAt: '2026-04-01T00:00:00.000Z', updatedAt: '2026-04-01T00:00:00.000Z', ...extra,
+    id: `d${n}`,
+    platform: 'ios',
+    status: 'active',
+    userId: 'u1',
+    userEmail: 'a@example.com',
+    userDisplayName: 'A',
+    udid: null,
+    serialNumber: null,
+    hardwareId: null,
+    deviceName: `iPhone ${n}`,
+    model: null,
+    modelName: null,
+    productName: null,
+    osVersion: null,
+    buildVersion: null,
+    enrolledAt: null,
+    lastSeenAt: null,
+    statusReason: null,
+    apiLevel: null,
+    manufacturer: null,
+    createdAt: '2026-04-01T00:00:00.000Z',
+    updatedAt: '2026-04-01T00:00:00.000Z',
+    ...extra,
   };
 }
 
-const i18n = (locale: 'ja' | 'en' = 'en') => ({ global: { plugins: [createAppI18n(locale)] }, attachTo: document.body });
+const i18n = (locale: 'ja' | 'en' = 'en') => ({
+  global: { plugins: [createAppI18n(locale)] },
+  attachTo: document.body,
+});
 const button = (testId: string) => document.querySelector(`[data-testid="${testId}"]`) as HTMLButtonElement;
 
 async function type(testId: string, value: string): Promise<void> {
-  const input = document.querySelector(`input[data-testid="${testId}"], [data-testid="${testId}"] input`) as HTMLInputElement;
+  const input = document.querySelector(
+    `input[data-testid="${testId}"], [data-testid="${testId}"] input`,
+  ) as HTMLInputElement;
   input.value = value;
   input.dispatchEvent(new Event('input'));
   await nextTick();
@@ -67,10 +92,19 @@ describe('DeviceActionDialog', () => {
   it('shows each Mac’s PIN and each refusal after sending', async () => {
     const wrapper = mount(DeviceActionDialog, {
       props: {
-        ...props, action: 'lock', targets: [device(1), device(2)],
+        ...props,
+        action: 'lock',
+        targets: [device(1), device(2)],
         outcomes: [
           { deviceId: 'd2', label: 'Mac 2', platform: 'macos', ok: true, error: null, pin: '123456' },
-          { deviceId: 'd1', label: 'iPhone 1', platform: 'ios', ok: false, error: { code: 'COMMAND_INVALID', message: 'This device is not enrolled in MDM now.' }, pin: null },
+          {
+            deviceId: 'd1',
+            label: 'iPhone 1',
+            platform: 'ios',
+            ok: false,
+            error: { code: 'COMMAND_INVALID', message: 'This device is not enrolled in MDM now.' },
+            pin: null,
+          },
         ],
       },
       ...i18n(),
@@ -86,7 +120,11 @@ describe('DeviceActionDialog', () => {
 
 describe('ConfirmDialog', () => {
   it('emits confirm at once without a word, and only after the word with one', async () => {
-    const wrapper = mount(ConfirmDialog, { props: { open: true, title: 'Sure?', confirmLabel: 'Do it', confirmWord: 'WIPE' }, slots: { default: '<p>What happens.</p>' }, ...i18n() });
+    const wrapper = mount(ConfirmDialog, {
+      props: { open: true, title: 'Sure?', confirmLabel: 'Do it', confirmWord: 'WIPE' },
+      slots: { default: '<p>What happens.</p>' },
+      ...i18n(),
+    });
     await nextTick();
     expect(document.body.textContent).toContain('What happens.');
     button('confirm-dialog-confirm').click();
@@ -101,7 +139,10 @@ describe('ConfirmDialog', () => {
 describe('DeviceStatusTag', () => {
   const codes = Object.keys(en.devices.reasons) as DeviceStatusReason[];
 
-  it.each([['en', en], ['ja', ja]] as const)('words every reason code in %s', (locale, messages) => {
+  it.each([
+    ['en', en],
+    ['ja', ja],
+  ] as const)('words every reason code in %s', (locale, messages) => {
     for (const code of codes) {
       const wrapper = mount(DeviceStatusTag, { props: { status: 'inactive', reason: code }, ...i18n(locale) });
       const el = wrapper.find('[data-testid="device-status-reason"]');
@@ -112,10 +153,16 @@ describe('DeviceStatusTag', () => {
 
   it.each([
     ['retired', 'Retired: no longer managed'],
-    ['push_token_gone', 'Apple no longer knows this device: it was reset or its profile was removed without telling us'],
+    [
+      'push_token_gone',
+      'Apple no longer knows this device: it was reset or its profile was removed without telling us',
+    ],
     ['a_code_from_a_newer_server', 'a_code_from_a_newer_server'],
   ])('shows %j as %j, with the same words as the tooltip', (reason, shown) => {
-    const wrapper = mount(DeviceStatusTag, { props: { status: 'inactive', reason: reason as DeviceStatusReason }, ...i18n() });
+    const wrapper = mount(DeviceStatusTag, {
+      props: { status: 'inactive', reason: reason as DeviceStatusReason },
+      ...i18n(),
+    });
     const el = wrapper.find('[data-testid="device-status-reason"]');
     expect([el.text(), el.attributes('title')]).toEqual([shown, shown]);
     expect(wrapper.text()).toContain('Inactive');
@@ -135,25 +182,57 @@ describe('DeviceReenrollDialog', () => {
   const expiresAt = '2026-04-02T09:30:00.000Z';
 
   it.each([
-    ['an iPhone', device(1), 'Makes a one-time profile link', 'The device keeps its entry and its history.', 'The link works once', 'Make the link'],
-    ['an Android 9 phone', device(2, { platform: 'android', apiLevel: 28 }), 'Makes a one-time QR code', 'The device keeps its entry and its history.', 'The QR code works once', 'Make the QR code'],
-    ['an Android 14 phone', device(3, { platform: 'android', apiLevel: 34 }), 'Makes a one-time QR code', 'this entry turns Inactive and keeps its history', 'The QR code works once', 'Make the QR code'],
-  ])('for %s, says what happens before anything is made, then emits confirm', async (_what, d, what, entry, once, buttonText) => {
-    const wrapper = mount(DeviceReenrollDialog, { props: { ...props, device: d }, ...i18n() });
-    await nextTick();
-    expect(text()).toContain(`Re-enroll ${d.deviceName}?`);
-    for (const part of [what, entry, 'It does not count against the user’s device limit.', once]) expect(text()).toContain(part);
-    expect(button('device-reenroll-confirm').textContent?.trim()).toBe(buttonText);
-    button('device-reenroll-confirm').click();
-    expect(wrapper.emitted('confirm')).toEqual([[]]);
-    wrapper.unmount();
-  });
+    [
+      'an iPhone',
+      device(1),
+      'Makes a one-time profile link',
+      'The device keeps its entry and its history.',
+      'The link works once',
+      'Make the link',
+    ],
+    [
+      'an Android 9 phone',
+      device(2, { platform: 'android', apiLevel: 28 }),
+      'Makes a one-time QR code',
+      'The device keeps its entry and its history.',
+      'The QR code works once',
+      'Make the QR code',
+    ],
+    [
+      'an Android 14 phone',
+      device(3, { platform: 'android', apiLevel: 34 }),
+      'Makes a one-time QR code',
+      'this entry turns Inactive and keeps its history',
+      'The QR code works once',
+      'Make the QR code',
+    ],
+  ])(
+    'for %s, says what happens before anything is made, then emits confirm',
+    async (_what, d, what, entry, once, buttonText) => {
+      const wrapper = mount(DeviceReenrollDialog, { props: { ...props, device: d }, ...i18n() });
+      await nextTick();
+      expect(text()).toContain(`Re-enroll ${d.deviceName}?`);
+      for (const part of [what, entry, 'It does not count against the user’s device limit.', once])
+        expect(text()).toContain(part);
+      expect(button('device-reenroll-confirm').textContent?.trim()).toBe(buttonText);
+      button('device-reenroll-confirm').click();
+      expect(wrapper.emitted('confirm')).toEqual([[]]);
+      wrapper.unmount();
+    },
+  );
 
   it('hands over an Apple profile link to copy, to open in Safari on the device', async () => {
-    const result: DeviceReenrollDto = { profileUrl: 'https://mdm.example:8443/profile/abc', agentQr: null, agentQrImage: null, expiresAt };
+    const result: DeviceReenrollDto = {
+      profileUrl: 'https://mdm.example:8443/profile/abc',
+      agentQr: null,
+      agentQrImage: null,
+      expiresAt,
+    };
     const wrapper = mount(DeviceReenrollDialog, { props: { ...props, device: device(1), result }, ...i18n() });
     await nextTick();
-    expect((document.querySelector('input[data-testid="device-reenroll-url"]') as HTMLInputElement).value).toBe(result.profileUrl);
+    expect((document.querySelector('input[data-testid="device-reenroll-url"]') as HTMLInputElement).value).toBe(
+      result.profileUrl,
+    );
     expect(text()).toContain('Open it on iPhone 1 itself, in Safari');
     expect(text()).toContain('It works once, until');
     expect(text()).toContain('Anyone with this link can enroll a device as A. Send it only to them.');
@@ -163,11 +242,22 @@ describe('DeviceReenrollDialog', () => {
   });
 
   it('shows an Android agent QR code as an image to scan', async () => {
-    const result: DeviceReenrollDto = { profileUrl: null, agentQr: '{"token":"t"}', agentQrImage: 'data:image/png;base64,iVBORw0KGgo=', expiresAt };
-    const wrapper = mount(DeviceReenrollDialog, { props: { ...props, device: device(2, { platform: 'android', deviceName: 'Pixel' }), result }, ...i18n('ja') });
+    const result: DeviceReenrollDto = {
+      profileUrl: null,
+      agentQr: '{"token":"t"}',
+      agentQrImage: 'data:image/png;base64,iVBORw0KGgo=',
+      expiresAt,
+    };
+    const wrapper = mount(DeviceReenrollDialog, {
+      props: { ...props, device: device(2, { platform: 'android', deviceName: 'Pixel' }), result },
+      ...i18n('ja'),
+    });
     await nextTick();
     const img = document.querySelector('[data-testid="device-reenroll-qr"]') as HTMLImageElement;
-    expect([img.getAttribute('src'), img.getAttribute('alt')]).toEqual([result.agentQrImage, 'Pixel のエージェント登録用 QR コード']);
+    expect([img.getAttribute('src'), img.getAttribute('alt')]).toEqual([
+      result.agentQrImage,
+      'Pixel のエージェント登録用 QR コード',
+    ]);
     expect(text()).toContain('デバイスで Tsunagu エージェントを開き、このコードを読み取ります。');
     expect(text()).toContain('このコードを読み取れば、誰でも A さんとしてデバイスを登録できます。');
     expect(document.querySelector('[data-testid="device-reenroll-url"]')).toBeNull();
@@ -177,7 +267,12 @@ describe('DeviceReenrollDialog', () => {
 
 describe('InviteResultList', () => {
   const skipped = [
-    { userId: 'u1', label: 'Hana <hana@example.com>', reason: 'disabled' as const, message: 'hana@example.com is disabled.' },
+    {
+      userId: 'u1',
+      label: 'Hana <hana@example.com>',
+      reason: 'disabled' as const,
+      message: 'hana@example.com is disabled.',
+    },
     { userId: 'u9', label: null, reason: 'not_found' as const, message: 'No such user.' },
   ];
 
@@ -196,7 +291,14 @@ describe('InviteResultList', () => {
 
 describe('InvitationProgress', () => {
   it('shows how far a revoked invitation got', () => {
-    const invitation = { status: 'revoked', sentAt: 'x', openedAt: 'x', pinVerifiedAt: null, profileDownloadedAt: null, enrolledAt: null } as InvitationDto;
+    const invitation = {
+      status: 'revoked',
+      sentAt: 'x',
+      openedAt: 'x',
+      pinVerifiedAt: null,
+      profileDownloadedAt: null,
+      enrolledAt: null,
+    } as InvitationDto;
     const wrapper = mount(InvitationProgress, { props: { invitation }, ...i18n() });
     expect(wrapper.text()).toContain('Revoked');
     expect(wrapper.text()).toContain('Got as far as: Opened');

@@ -11,8 +11,17 @@ const HOSTILE = '<b>山田</b> 太郎 <img src=x onerror=alert(1)>';
 
 function user(extra: Partial<UserDto> = {}): UserDto {
   return {
-    id: 'u1', email: 'yamada@example.com', displayName: HOSTILE, locale: 'ja', source: 'local', hasPassword: true,
-    mustChangePassword: true, disabled: false, createdAt: '2026-04-01T00:00:00.000Z', updatedAt: '2026-04-01T00:00:00.000Z', ...extra,
+    id: 'u1',
+    email: 'yamada@example.com',
+    displayName: HOSTILE,
+    locale: 'ja',
+    source: 'local',
+    hasPassword: true,
+    mustChangePassword: true,
+    disabled: false,
+    createdAt: '2026-04-01T00:00:00.000Z',
+    updatedAt: '2026-04-01T00:00:00.000Z',
+    ...extra,
   };
 }
 
@@ -22,7 +31,11 @@ afterEach(() => {
 
 describe('UserTable', () => {
   it.each([false, true])('shows names that look like HTML as text (phone layout: %s)', async (phone) => {
-    const wrapper = mount(UserTable, { props: { users: [user()], phone }, global: { plugins: [createAppI18n('en')] }, attachTo: document.body });
+    const wrapper = mount(UserTable, {
+      props: { users: [user()], phone },
+      global: { plugins: [createAppI18n('en')] },
+      attachTo: document.body,
+    });
     // element-plus lays the table out after mounting.
     await vi.waitFor(() => expect(wrapper.text()).toContain(HOSTILE));
     expect(wrapper.find('b').exists()).toBe(false);
@@ -33,7 +46,10 @@ describe('UserTable', () => {
 
   it('emits the user for each row action', async () => {
     const target = user({ disabled: true });
-    const wrapper = mount(UserTable, { props: { users: [target], phone: true }, global: { plugins: [createAppI18n('en')] } });
+    const wrapper = mount(UserTable, {
+      props: { users: [target], phone: true },
+      global: { plugins: [createAppI18n('en')] },
+    });
     const buttons = wrapper.findAll('button');
     expect(buttons.map((b) => b.text())).toEqual(['Edit', 'Enable', 'Delete']);
     for (const b of buttons) await b.trigger('click');
@@ -88,7 +104,9 @@ describe('UserBatchDialog', () => {
     expect(wrapper.emitted('submit')).toBeUndefined();
     const rows = document.querySelectorAll('[data-testid="batch-row"]');
     expect(rows[0]?.querySelector('[data-testid="batch-row-error"]')).toBeNull();
-    expect(rows[1]?.querySelector('[data-testid="batch-row-error"]')?.textContent).toContain('Enter an email address such as name@example.com.');
+    expect(rows[1]?.querySelector('[data-testid="batch-row-error"]')?.textContent).toContain(
+      'Enter an email address such as name@example.com.',
+    );
     wrapper.unmount();
   });
 
@@ -98,9 +116,13 @@ describe('UserBatchDialog', () => {
     // Errors are keyed by the row's stable key, not its position.
     let rows = document.querySelectorAll<HTMLElement>('[data-testid="batch-row"]');
     const key = Number(rows[1]?.dataset.rowKey);
-    await wrapper.setProps({ rowErrors: { [key]: [{ field: 'email', message: 'This email address is already used.' }] } });
+    await wrapper.setProps({
+      rowErrors: { [key]: [{ field: 'email', message: 'This email address is already used.' }] },
+    });
     rows = document.querySelectorAll<HTMLElement>('[data-testid="batch-row"]');
-    expect(rows[1]?.querySelector('[data-testid="batch-row-error"]')?.textContent).toBe('This email address is already used.');
+    expect(rows[1]?.querySelector('[data-testid="batch-row-error"]')?.textContent).toBe(
+      'This email address is already used.',
+    );
     expect(rows[1]?.classList.contains('has-error')).toBe(true);
     expect(rows[0]?.querySelector('[data-testid="batch-row-error"]')).toBeNull();
     wrapper.unmount();

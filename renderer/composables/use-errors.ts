@@ -13,12 +13,18 @@ export function fieldProblemKey(code: string, field: string | undefined): string
   if (code === 'ADMIN_EXISTS') return 'errors.codes.ADMIN_EXISTS';
   if (code === 'VALIDATION_FAILED') {
     switch (field) {
-      case 'email': return 'errors.emailInvalid';
-      case 'displayName': return 'errors.displayNameInvalid';
-      case 'locale': return 'errors.localeInvalid';
-      case 'password': return 'errors.passwordPolicy';
-      case 'temporaryPassword': return 'errors.temporaryPasswordValue';
-      default: return null;
+      case 'email':
+        return 'errors.emailInvalid';
+      case 'displayName':
+        return 'errors.displayNameInvalid';
+      case 'locale':
+        return 'errors.localeInvalid';
+      case 'password':
+        return 'errors.passwordPolicy';
+      case 'temporaryPassword':
+        return 'errors.temporaryPasswordValue';
+      default:
+        return null;
     }
   }
   return null;
@@ -49,7 +55,8 @@ export function useErrorText() {
    */
   function errorParts(err: unknown): ErrorParts {
     const title = errorMessage(err);
-    if (!(err instanceof ApiError) || err.code === 'NETWORK' || err.code === 'BAD_RESPONSE') return { title, detail: null };
+    if (!(err instanceof ApiError) || err.code === 'NETWORK' || err.code === 'BAD_RESPONSE')
+      return { title, detail: null };
     const detail = err.message.trim();
     return { title, detail: detail && detail !== title ? detail : null };
   }
@@ -81,7 +88,9 @@ export function useNotify() {
     /** The code's sentence, and the server's message on a second line when it says more. */
     error(err: unknown): void {
       const { title, detail } = errorParts(err);
-      const message = detail ? h('span', { class: 'message-lines' }, [h('span', title), h('span', { class: 'message-detail' }, detail)]) : title;
+      const message = detail
+        ? h('span', { class: 'message-lines' }, [h('span', title), h('span', { class: 'message-detail' }, detail)])
+        : title;
       ElMessage({ type: 'error', message, showClose: true, grouping: true, duration: 8000 });
     },
   };

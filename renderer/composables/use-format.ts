@@ -8,7 +8,13 @@ export function formatDateTime(iso: string, locale: string, seconds = false): st
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   return new Intl.DateTimeFormat(TAGS[locale] ?? locale, {
-    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}), hour12: false,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    ...(seconds ? { second: '2-digit' } : {}),
+    hour12: false,
   }).format(date);
 }
 
@@ -16,14 +22,21 @@ export function formatDateTime(iso: string, locale: string, seconds = false): st
 export function formatDate(iso: string, locale: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(TAGS[locale] ?? locale, { year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+  return new Intl.DateTimeFormat(TAGS[locale] ?? locale, { year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    date,
+  );
 }
 
 /** The time of day only, with seconds, e.g. 09:05:30. */
 export function formatTime(iso: string, locale: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return '';
-  return new Intl.DateTimeFormat(TAGS[locale] ?? locale, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(date);
+  return new Intl.DateTimeFormat(TAGS[locale] ?? locale, {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  }).format(date);
 }
 
 /** Date formatting bound to the current language. */

@@ -6,7 +6,10 @@ import { useLatestLoad } from './use-latest-load.js';
 function deferred<T>() {
   let resolve!: (v: T) => void;
   let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
   return { promise, resolve, reject };
 }
 
@@ -17,8 +20,14 @@ describe('useLatestLoad', () => {
     const applied: string[] = [];
     const slow = deferred<string>();
     const fast = deferred<string>();
-    const first = guard.run(() => slow.promise, (a) => applied.push(a));
-    const second = guard.run(() => fast.promise, (a) => applied.push(a));
+    const first = guard.run(
+      () => slow.promise,
+      (a) => applied.push(a),
+    );
+    const second = guard.run(
+      () => fast.promise,
+      (a) => applied.push(a),
+    );
     expect(loading.value).toBe(true);
     fast.resolve('new');
     await second;
@@ -34,7 +43,10 @@ describe('useLatestLoad', () => {
     const guard = useLatestLoad(loading);
     const d = deferred<number>();
     const applied: number[] = [];
-    const run = guard.run(() => d.promise, (a) => applied.push(a));
+    const run = guard.run(
+      () => d.promise,
+      (a) => applied.push(a),
+    );
     guard.cancel();
     expect(loading.value).toBe(false);
     d.resolve(1);
@@ -46,10 +58,20 @@ describe('useLatestLoad', () => {
     const loading = ref(false);
     const guard = useLatestLoad(loading);
     const recovered: unknown[] = [];
-    const recover = async (err: unknown) => { recovered.push([err, loading.value]); };
+    const recover = async (err: unknown) => {
+      recovered.push([err, loading.value]);
+    };
     const stale = deferred<number>();
-    const staleRun = guard.run(() => stale.promise, () => undefined, recover);
-    const latest = guard.run(() => Promise.reject(new Error('latest')), () => undefined, recover);
+    const staleRun = guard.run(
+      () => stale.promise,
+      () => undefined,
+      recover,
+    );
+    const latest = guard.run(
+      () => Promise.reject(new Error('latest')),
+      () => undefined,
+      recover,
+    );
     await expect(latest).rejects.toThrow('latest');
     stale.reject(new Error('stale'));
     await expect(staleRun).rejects.toThrow('stale');

@@ -20,7 +20,12 @@ export function useUserSearch(find: (q: string) => Promise<UserDto[]>, onError: 
 
   async function search(q: string): Promise<void> {
     try {
-      await loads.run(() => find(q), (users) => { options.value = users; });
+      await loads.run(
+        () => find(q),
+        (users) => {
+          options.value = users;
+        },
+      );
     } catch (err) {
       onError(err);
     }

@@ -6,10 +6,14 @@ export const USER_CSV_COLUMNS = ['email', 'display_name', 'locale', 'password', 
 /** The CSV column a field of a row error refers to (the server names fields in camelCase). */
 export function csvColumnOf(field: string | undefined): string {
   switch (field) {
-    case 'displayName': return 'display_name';
-    case 'temporaryPassword': return 'temporary_password';
-    case undefined: return '';
-    default: return field;
+    case 'displayName':
+      return 'display_name';
+    case 'temporaryPassword':
+      return 'temporary_password';
+    case undefined:
+      return '';
+    default:
+      return field;
   }
 }
 

@@ -108,7 +108,8 @@ const en = {
       CSRF_INVALID: 'The security token of this page is missing or old. Reload the page and try again.',
       ORIGIN_REFUSED: 'The request came from another web site and was refused.',
       SETUP_ALREADY_DONE: 'Setup is already complete. Sign in instead.',
-      SETUP_TOKEN_INVALID: 'The setup token is wrong or expired. Use the token printed by `tsunagu serve` (restart it for a new one).',
+      SETUP_TOKEN_INVALID:
+        'The setup token is wrong or expired. Use the token printed by `tsunagu serve` (restart it for a new one).',
       PASSWORD_POLICY: 'Use at least 10 characters, and not the email address or its name part.',
       EMAIL_TAKEN: 'A user with this email address already exists.',
       ADMIN_EXISTS: 'An administrator with this email address already exists.',
@@ -125,7 +126,8 @@ const en = {
       ENROLLMENT_NOT_FOUND: 'This enrollment does not exist.',
       ENROLLMENT_EXPIRED: 'This enrollment link has expired.',
       ENROLLMENT_CLOSED: 'This enrollment is closed.',
-      PUSH_NOT_CONFIGURED: 'There is no Apple push certificate yet, so Apple devices cannot enroll or be reached. Upload one under Settings › Apple push certificate.',
+      PUSH_NOT_CONFIGURED:
+        'There is no Apple push certificate yet, so Apple devices cannot enroll or be reached. Upload one under Settings › Apple push certificate.',
       DEVICE_NOT_FOUND: 'This device no longer exists. The list has been reloaded.',
       COMMAND_INVALID: 'This command cannot be sent to this device.',
       COMMAND_NOT_FOUND: 'This command no longer exists.',
@@ -167,7 +169,8 @@ const en = {
   },
   users: {
     title: 'Users',
-    intro: 'People who enroll devices. Disabled users cannot sign in or enroll; deleting keeps their devices and history.',
+    intro:
+      'People who enroll devices. Disabled users cannot sign in or enroll; deleting keeps their devices and history.',
     searchPlaceholder: 'Search by email or name',
     searchLabel: 'Search users',
     total: 'Users: {count}',
@@ -275,7 +278,8 @@ const en = {
     submit: 'Import',
     notCsv: 'Choose a file whose name ends in .csv.',
     rejectedTitle: 'Nothing was imported',
-    rejected: 'The file has 1 problem. No users were added; fix the file and import it again. | The file has {count} problems. No users were added; fix the file and import it again.',
+    rejected:
+      'The file has 1 problem. No users were added; fix the file and import it again. | The file has {count} problems. No users were added; fix the file and import it again.',
     line: 'Line',
     field: 'Column',
     message: 'Problem',
@@ -298,7 +302,8 @@ const en = {
     profileHelp: 'How long a downloaded profile can be installed. {min}–{max} minutes; 15 is the default.',
     deviceLimit: 'Devices per user',
     reminders: 'Reminder schedule',
-    remindersHelp: 'Days after the invitation when a reminder is sent while the device is not enrolled. Each must come before the invitation expires (day {days}).',
+    remindersHelp:
+      'Days after the invitation when a reminder is sent while the device is not enrolled. Each must come before the invitation expires (day {days}).',
     reminderDay: 'Day {day}',
     removeReminder: 'Remove the reminder on day {day}',
     addReminder: 'Add reminder',
@@ -323,7 +328,8 @@ const en = {
   },
   audit: {
     title: 'Audit trail',
-    intro: 'Every change and sign-in, newest first. Each event is linked to the one before it, so changes can be detected.',
+    intro:
+      'Every change and sign-in, newest first. Each event is linked to the one before it, so changes can be detected.',
     filters: {
       title: 'Filters',
       from: 'From',
@@ -363,7 +369,8 @@ const en = {
   },
   invitations: {
     title: 'Invitations',
-    intro: 'Each invitation follows a user from the email to an enrolled device. Open invitations can be resent, get a new PIN, or be revoked.',
+    intro:
+      'Each invitation follows a user from the email to an enrolled device. Open invitations can be resent, get a new PIN, or be revoked.',
     filterLabel: 'Status',
     allStatuses: 'All statuses',
     total: 'Invitations: {count}',
@@ -418,7 +425,8 @@ const en = {
     confirmRevoke: {
       title: 'Revoke this invitation?',
       body: 'The invitation for {name} ({email}) is withdrawn.',
-      effect: 'Its link and PIN stop working, queued emails and reminders are cancelled, and an enrollment in progress through it is closed. Devices already enrolled stay enrolled.',
+      effect:
+        'Its link and PIN stop working, queued emails and reminders are cancelled, and an enrollment in progress through it is closed. Devices already enrolled stay enrolled.',
     },
   },
   inviteDialog: {
@@ -509,8 +517,10 @@ const en = {
     confirm: {
       devices: 'This device: | These {count} devices:',
       more: 'and {count} more',
-      skipped: '1 selected device is left out: the action does not apply to it. | {count} selected devices are left out: the action does not apply to them.',
-      macPin: 'A Mac gets a 6-digit PIN with this command. It is shown after sending, and the Mac asks for it before it can be used again.',
+      skipped:
+        '1 selected device is left out: the action does not apply to it. | {count} selected devices are left out: the action does not apply to them.',
+      macPin:
+        'A Mac gets a 6-digit PIN with this command. It is shown after sending, and the Mac asks for it before it can be used again.',
       pinIntro: 'Each Mac below needs its PIN to unlock. Write it down now and give it to the user when they need it:',
       pinNote: 'The PIN is not shown again.',
       failed: '1 device could not take the action: | {count} devices could not take the action:',
@@ -529,7 +539,8 @@ const en = {
         button: 'Retire device | Retire {count} devices',
         sent: 'Retire sent to 1 device. | Retire sent to {count} devices.',
         done: 'Retire sent',
-        after: 'Each device turns Inactive when it receives the command. A device that is switched off gets it when it next connects.',
+        after:
+          'Each device turns Inactive when it receives the command. A device that is switched off gets it when it next connects.',
       },
       wipe: {
         title: 'Wipe this device? | Wipe {count} devices?',
@@ -571,7 +582,10 @@ const en = {
       pushResult: 'Push sent',
       pushNone: 'There was nothing to push to.',
       pushSkipped: '{channel}: not sent ({reason})',
-      skipReasons: { no_token: 'no push token yet: the device has not finished enrolling', push_disabled: 'pushes are stopped for this connection' },
+      skipReasons: {
+        no_token: 'no push token yet: the device has not finished enrolling',
+        push_disabled: 'pushes are stopped for this connection',
+      },
       pushOk: '{channel}: Apple accepted the push.',
       pushFailed: '{channel}: Apple answered {status} {reason}',
       facts: 'About this device',
@@ -617,9 +631,11 @@ const en = {
     reenroll: {
       title: 'Re-enroll {name}?',
       whatApple: 'Makes a one-time profile link that enrolls this device again, without retiring or deleting it first.',
-      whatAndroid: 'Makes a one-time QR code that enrolls this device again with the Tsunagu agent, without retiring or deleting it first.',
+      whatAndroid:
+        'Makes a one-time QR code that enrolls this device again with the Tsunagu agent, without retiring or deleting it first.',
       keepsEntry: 'The device keeps its entry and its history.',
-      newEntry: 'Android 10 and newer get a new entry when they enroll again: this entry turns Inactive and keeps its history.',
+      newEntry:
+        'Android 10 and newer get a new entry when they enroll again: this entry turns Inactive and keeps its history.',
       noLimit: 'It does not count against the user’s device limit.',
       linkOnce: 'The link works once, and it expires (the time is shown with it).',
       qrOnce: 'The QR code works once, and it expires (the time is shown with it).',
@@ -668,12 +684,14 @@ const en = {
     user: 'User',
     userPlaceholder: 'Type part of an email address or name',
     platform: 'Device',
-    android: 'Android devices enroll with the Tsunagu agent app: the user signs in on the enrollment page and scans the agent QR code.',
+    android:
+      'Android devices enroll with the Tsunagu agent app: the user signs in on the enrollment page and scans the agent QR code.',
     ready: 'The profile link for {name} ({platform}) is ready:',
     link: 'Profile link',
     openOn: 'Open it on the {platform} itself (Safari on an iPhone or iPad), then install the downloaded profile.',
     expires: 'The link works until {time}.',
-    profileWindow: 'Each download makes a fresh profile that must be installed within the profile validity set in User settings; after that, open the link again.',
+    profileWindow:
+      'Each download makes a fresh profile that must be installed within the profile validity set in User settings; after that, open the link again.',
     oneDevice: 'It enrolls one device: once a device has enrolled with it, the link stops working.',
     secret: 'Anyone with this link can enroll a device as this user. Send it only to them.',
     submit: 'Make the link',
@@ -722,7 +740,8 @@ const en = {
   },
   outbox: {
     title: 'Outbox',
-    intro: 'The newest messages. Messages that could not be sent are tried again, waiting longer each time; failed ones can be retried by hand.',
+    intro:
+      'The newest messages. Messages that could not be sent are tried again, waiting longer each time; failed ones can be retried by hand.',
     empty: 'No messages yet.',
     retry: 'Retry',
     retried: 'The message to {to} is queued again; it is sent within a minute.',
@@ -749,9 +768,11 @@ const en = {
     label: 'Enrollment address',
     help: 'Users who lost their invitation can open this address and sign in with their email address and password.',
     regenerateTitle: 'Make a new address',
-    regenerateIntro: 'Do this when the address was shared where it should not have been. Every older link stops working.',
+    regenerateIntro:
+      'Do this when the address was shared where it should not have been. Every older link stops working.',
     regenerate: 'Make a new address',
-    regenerated: 'The enrollment address is now version {version}. Resend open invitations so users get a working link.',
+    regenerated:
+      'The enrollment address is now version {version}. Resend open invitations so users get a working link.',
     confirm: {
       title: 'Make a new enrollment address?',
       body: 'A new address replaces the current one. Every link of an older version stops working:',
@@ -769,7 +790,8 @@ const en = {
   },
   push: {
     title: 'Apple push certificate',
-    intro: 'Apple devices are managed through Apple Push Notification service (APNs). This certificate lets the server wake them.',
+    intro:
+      'Apple devices are managed through Apple Push Notification service (APNs). This certificate lets the server wake them.',
     statusTitle: 'Current certificate',
     topic: 'Topic',
     subject: 'Subject',
@@ -778,12 +800,16 @@ const en = {
     missing: 'No push certificate yet: iPhones, iPads and Macs cannot enroll.',
     missingHelp: 'Get one below with "Generate a CSR", or upload a certificate you already have.',
     expired: 'The push certificate has expired: Apple devices can no longer be reached, and new ones cannot enroll.',
-    expiring: 'The push certificate expires tomorrow. Renew it now. | The push certificate expires in {count} days. Renew it now.',
-    renewHelp: 'Renew it at identity.apple.com with the same Apple ID that created it, then upload the renewed certificate here. A renewal keeps the topic, so enrolled devices keep working. A certificate from another Apple ID, or a new one instead of a renewal, has a new topic, and every Apple device must enroll again.',
+    expiring:
+      'The push certificate expires tomorrow. Renew it now. | The push certificate expires in {count} days. Renew it now.',
+    renewHelp:
+      'Renew it at identity.apple.com with the same Apple ID that created it, then upload the renewed certificate here. A renewal keeps the topic, so enrolled devices keep working. A certificate from another Apple ID, or a new one instead of a renewal, has a new topic, and every Apple device must enroll again.',
     ok: 'The push certificate is valid.',
-    csrPending: 'A CSR was generated here and its private key is waiting. Upload the certificate Apple issues for it, without a key.',
+    csrPending:
+      'A CSR was generated here and its private key is waiting. Upload the certificate Apple issues for it, without a key.',
     uploadTitle: 'Upload a certificate',
-    uploadIntro: 'The certificate from identity.apple.com (PEM), with its private key unless it came from a CSR made here; or a PKCS#12 file holding both.',
+    uploadIntro:
+      'The certificate from identity.apple.com (PEM), with its private key unless it came from a CSR made here; or a PKCS#12 file holding both.',
     format: 'Format',
     certificate: 'Certificate',
     privateKey: 'Private key',
@@ -795,12 +821,15 @@ const en = {
     csrTitle: 'Get a new certificate',
     csrIntro: 'Apple issues MDM push certificates for requests that an MDM vendor has signed.',
     csrSteps: {
-      generate: 'Generate a certificate signing request (CSR) here and save the file. Its private key stays on this server.',
+      generate:
+        'Generate a certificate signing request (CSR) here and save the file. Its private key stays on this server.',
       vendor: 'Have the CSR signed by an MDM vendor (Apple only accepts vendor-signed requests).',
-      apple: 'Sign in at identity.apple.com with your organization’s Apple ID, create (or renew) the push certificate with the signed request, and download it.',
+      apple:
+        'Sign in at identity.apple.com with your organization’s Apple ID, create (or renew) the push certificate with the signed request, and download it.',
       upload: 'Upload the downloaded certificate above, without a key.',
     },
-    csrReplaces: 'Generating another CSR replaces the waiting key: a certificate issued for an earlier CSR can then no longer be uploaded.',
+    csrReplaces:
+      'Generating another CSR replaces the waiting key: a certificate issued for an earlier CSR can then no longer be uploaded.',
     csrGenerate: 'Generate a CSR',
     csrDownloadAgain: 'Download the CSR again',
     csrDone: 'CSR saved as {file}.',
@@ -817,7 +846,8 @@ const en = {
       imported: 'Imported',
     },
     sourceHelp: {
-      generated: 'Tsunagu issues it from its own certificate authority and renews it by itself, also when the server’s addresses change.',
+      generated:
+        'Tsunagu issues it from its own certificate authority and renews it by itself, also when the server’s addresses change.',
       imported: 'An administrator imported it. Renew it before it expires and import the new one.',
     },
     expired: 'The server certificate has expired: devices refuse to connect.',
@@ -834,7 +864,8 @@ const en = {
     caFingerprint: 'Office CA SHA-256 fingerprint',
     caHelp: 'Users can compare the office CA fingerprint with the one on the trust page before they trust it.',
     importTitle: 'Import a certificate',
-    importIntro: 'For a public host name with a certificate from a public authority. It must name the host names devices use and be valid now; it takes effect for new connections at once.',
+    importIntro:
+      'For a public host name with a certificate from a public authority. It must name the host names devices use and be valid now; it takes effect for new connections at once.',
     certificate: 'Certificate',
     privateKey: 'Private key',
     chain: 'Intermediate certificates',
@@ -849,7 +880,8 @@ const en = {
     confirm: {
       title: 'Go back to the office CA’s certificate?',
       body: 'The device listener switches to a certificate issued by the office CA, at once, for new connections.',
-      trust: 'Enrolled Apple devices trust the office CA through their profile. Other devices and browsers show a certificate warning until the office CA is trusted (the trust page explains how).',
+      trust:
+        'Enrolled Apple devices trust the office CA through their profile. Other devices and browsers show a certificate warning until the office CA is trusted (the trust page explains how).',
       imported: 'The imported certificate is no longer used.',
     },
   },

@@ -31,7 +31,10 @@ describe('ja and en messages', () => {
     expect({ onlyInJa, onlyInEn }).toEqual({ onlyInJa: [], onlyInEn: [] });
   });
 
-  it.each([['ja', jaLeaves], ['en', enLeaves]] as const)('%s has no empty or non-string values', (_locale, tree) => {
+  it.each([
+    ['ja', jaLeaves],
+    ['en', enLeaves],
+  ] as const)('%s has no empty or non-string values', (_locale, tree) => {
     const bad = [...tree].filter(([, value]) => typeof value !== 'string' || value.trim() === '').map(([key]) => key);
     expect(bad).toEqual([]);
   });
@@ -75,14 +78,26 @@ describe('the i18n instance', () => {
   });
 
   it('renders a literal @ in the email hint', () => {
-    expect(createAppI18n('en').global.t('errors.emailInvalid')).toBe('Enter an email address such as name@example.com.');
+    expect(createAppI18n('en').global.t('errors.emailInvalid')).toBe(
+      'Enter an email address such as name@example.com.',
+    );
   });
 });
 
 describe('the keys the console uses', () => {
   // Every source file of the console, as text (Vite's glob import; no file system access from renderer/).
-  const sources = import.meta.glob(['../**/*.{ts,vue}', '!../**/*.test.ts', '!./**'], { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
-  const get = (path: string): unknown => path.split('.').reduce<unknown>((node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined), en);
+  const sources = import.meta.glob(['../**/*.{ts,vue}', '!../**/*.test.ts', '!./**'], {
+    query: '?raw',
+    import: 'default',
+    eager: true,
+  }) as Record<string, string>;
+  const get = (path: string): unknown =>
+    path
+      .split('.')
+      .reduce<unknown>(
+        (node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined),
+        en,
+      );
 
   it('finds the source files', () => {
     expect(Object.keys(sources).length).toBeGreaterThan(40);
@@ -91,8 +106,10 @@ describe('the keys the console uses', () => {
   it('all exist in the messages (literal keys, and the prefixes of keys built from a value)', () => {
     const missing: string[] = [];
     for (const [file, text] of Object.entries(sources)) {
-      for (const m of text.matchAll(/\bte?\(\s*'([a-zA-Z0-9_.]+)'/g)) if (typeof get(m[1] as string) !== 'string') missing.push(`${file}: ${m[1]}`);
-      for (const m of text.matchAll(/\bte?\(\s*`([a-zA-Z0-9_.]+)\.\$\{/g)) if (typeof get(m[1] as string) !== 'object') missing.push(`${file}: ${m[1]}.*`);
+      for (const m of text.matchAll(/\bte?\(\s*'([a-zA-Z0-9_.]+)'/g))
+        if (typeof get(m[1] as string) !== 'string') missing.push(`${file}: ${m[1]}`);
+      for (const m of text.matchAll(/\bte?\(\s*`([a-zA-Z0-9_.]+)\.\$\{/g))
+        if (typeof get(m[1] as string) !== 'object') missing.push(`${file}: ${m[1]}.*`);
     }
     expect(missing).toEqual([]);
   });

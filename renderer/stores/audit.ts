@@ -63,21 +63,27 @@ export const useAuditStore = defineStore('audit', () => {
   }
 
   async function reload(): Promise<void> {
-    await loads.run(() => api.audit.list({ ...applied.value, limit: AUDIT_PAGE_SIZE }), (page) => {
-      items.value = page.items;
-      nextCursor.value = page.nextCursor;
-      loaded.value = true;
-    });
+    await loads.run(
+      () => api.audit.list({ ...applied.value, limit: AUDIT_PAGE_SIZE }),
+      (page) => {
+        items.value = page.items;
+        nextCursor.value = page.nextCursor;
+        loaded.value = true;
+      },
+    );
   }
 
   /** Appends the next (older) page. */
   async function loadMore(): Promise<void> {
     const cursor = nextCursor.value;
     if (!cursor) return;
-    await loads.run(() => api.audit.list({ ...applied.value, cursor, limit: AUDIT_PAGE_SIZE }), (page) => {
-      items.value = [...items.value, ...page.items];
-      nextCursor.value = page.nextCursor;
-    });
+    await loads.run(
+      () => api.audit.list({ ...applied.value, cursor, limit: AUDIT_PAGE_SIZE }),
+      (page) => {
+        items.value = [...items.value, ...page.items];
+        nextCursor.value = page.nextCursor;
+      },
+    );
   }
 
   /** Checks the whole hash chain on the server. */
@@ -96,5 +102,19 @@ export const useAuditStore = defineStore('audit', () => {
     return api.audit.exportUrl(format, applied.value);
   }
 
-  return { items, nextCursor, applied, loading, loaded, verifying, verification, hasMore, apply, reload, loadMore, verify, exportUrl };
+  return {
+    items,
+    nextCursor,
+    applied,
+    loading,
+    loaded,
+    verifying,
+    verification,
+    hasMore,
+    apply,
+    reload,
+    loadMore,
+    verify,
+    exportUrl,
+  };
 });

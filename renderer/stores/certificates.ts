@@ -1,7 +1,13 @@
 // Certificates: the Apple push certificate (status, upload, CSR, APNs address) and the device listener's TLS certificate.
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { PushCertificateUpload, PushSettingsDto, PushStatusDto, TlsImportRequest, TlsStatusDto } from '../../server/contract/index.js';
+import type {
+  PushCertificateUpload,
+  PushSettingsDto,
+  PushStatusDto,
+  TlsImportRequest,
+  TlsStatusDto,
+} from '../../server/contract/index.js';
 import { useApi } from '../api/index.js';
 
 /** Days before expiry when the console warns about a certificate (the push certificate's own threshold is the server's). */
@@ -77,5 +83,16 @@ export const useCertificatesStore = defineStore('certificates', () => {
     return tls.value;
   }
 
-  return { push, pushSettings, tls, loadPush, uploadPush, createPushCsr, savePushSettings, loadTls, importTls, useGeneratedTls };
+  return {
+    push,
+    pushSettings,
+    tls,
+    loadPush,
+    uploadPush,
+    createPushCsr,
+    savePushSettings,
+    loadTls,
+    importTls,
+    useGeneratedTls,
+  };
 });

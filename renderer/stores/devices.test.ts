@@ -4,24 +4,63 @@ import { createApp } from 'vue';
 import type { DeviceDetailDto, DeviceDto } from '../../server/contract/index.js';
 import { API_KEY, ApiError, type Api } from '../api/index.js';
 import {
-  actionApplies, actionOutcomes, canReenroll, canRevokeAgentToken, chartBars, confirmationMatches, deviceLabel, reenrollKeepsEntry, splitByAction, useDevicesStore,
-  wipeConfirmationWord, type DeviceAction,
+  actionApplies,
+  actionOutcomes,
+  canReenroll,
+  canRevokeAgentToken,
+  chartBars,
+  confirmationMatches,
+  deviceLabel,
+  reenrollKeepsEntry,
+  splitByAction,
+  useDevicesStore,
+  wipeConfirmationWord,
+  type DeviceAction,
 } from './devices.js';
 
 function device(n: number, extra: Partial<DeviceDto> = {}): DeviceDto {
   return {
-    id: `d${n}`, platform: 'ios', status: 'active', userId: 'u1', userEmail: 'a@example.com', userDisplayName: 'A', udid: `UDID-${n}`, serialNumber: `SN${n}`, hardwareId: null,
-    deviceName: `iPhone ${n}`, model: 'MQ0T3J/A', modelName: 'iPhone', productName: 'iPhone15,2', osVersion: '17.4', buildVersion: '21E219', enrolledAt: null, lastSeenAt: null,
-    statusReason: null, apiLevel: null, manufacturer: 'Apple', createdAt: '2026-04-01T00:00:00.000Z', updatedAt: '2026-04-01T00:00:00.000Z', ...extra,
+    id: `d${n}`,
+    platform: 'ios',
+    status: 'active',
+    userId: 'u1',
+    userEmail: 'a@example.com',
+    userDisplayName: 'A',
+    udid: `UDID-${n}`,
+    serialNumber: `SN${n}`,
+    hardwareId: null,
+    deviceName: `iPhone ${n}`,
+    model: 'MQ0T3J/A',
+    modelName: 'iPhone',
+    productName: 'iPhone15,2',
+    osVersion: '17.4',
+    buildVersion: '21E219',
+    enrolledAt: null,
+    lastSeenAt: null,
+    statusReason: null,
+    apiLevel: null,
+    manufacturer: 'Apple',
+    createdAt: '2026-04-01T00:00:00.000Z',
+    updatedAt: '2026-04-01T00:00:00.000Z',
+    ...extra,
   };
 }
 
 function storeWith(devices: Partial<Api['devices']>) {
   const api = {
     devices: {
-      list: vi.fn().mockResolvedValue({ items: [], total: 0 }), summary: vi.fn().mockResolvedValue({ total: 0, byStatus: {}, byPlatform: {}, enrollmentsPerDay: [] }),
-      detail: vi.fn(), act: vi.fn(), command: vi.fn(), cancelCommand: vi.fn(), cancelAgentAction: vi.fn(), push: vi.fn(), enroll: vi.fn(),
-      reenroll: vi.fn(), revokeAgentToken: vi.fn(), ...devices,
+      list: vi.fn().mockResolvedValue({ items: [], total: 0 }),
+      summary: vi.fn().mockResolvedValue({ total: 0, byStatus: {}, byPlatform: {}, enrollmentsPerDay: [] }),
+      detail: vi.fn(),
+      act: vi.fn(),
+      command: vi.fn(),
+      cancelCommand: vi.fn(),
+      cancelAgentAction: vi.fn(),
+      push: vi.fn(),
+      enroll: vi.fn(),
+      reenroll: vi.fn(),
+      revokeAgentToken: vi.fn(),
+      ...devices,
     },
   } as unknown as Api;
   const app = createApp({});
@@ -53,7 +92,8 @@ describe('actionApplies', () => {
     ['wiped', { lock: false, retire: false, wipe: false, delete: true }],
   ];
   it.each(table)('a device that is %s', (status, expected) => {
-    for (const [action, applies] of Object.entries(expected)) expect(actionApplies({ status }, action as DeviceAction), action).toBe(applies);
+    for (const [action, applies] of Object.entries(expected))
+      expect(actionApplies({ status }, action as DeviceAction), action).toBe(applies);
   });
 
   it('splits a selection into targets and the devices left out', () => {
@@ -87,28 +127,56 @@ describe('the wipe confirmation', () => {
 describe('actionOutcomes', () => {
   it('names each device and keeps the PIN of a Mac and the error of a refusal', () => {
     const mac = device(2, { platform: 'macos', deviceName: 'Mac 2' });
-    const out = actionOutcomes({ results: [
-      { deviceId: 'd1', ok: true, commandUuid: 'c1', pin: null },
-      { deviceId: 'd2', ok: true, commandUuid: 'c2', pin: '123456' },
-      { deviceId: 'd9', ok: false, error: { code: 'DEVICE_NOT_FOUND', message: 'No device has this id.' } },
-    ] }, [device(1), mac]);
+    const out = actionOutcomes(
+      {
+        results: [
+          { deviceId: 'd1', ok: true, commandUuid: 'c1', pin: null },
+          { deviceId: 'd2', ok: true, commandUuid: 'c2', pin: '123456' },
+          { deviceId: 'd9', ok: false, error: { code: 'DEVICE_NOT_FOUND', message: 'No device has this id.' } },
+        ],
+      },
+      [device(1), mac],
+    );
     expect(out).toEqual([
       { deviceId: 'd1', label: 'iPhone 1', platform: 'ios', ok: true, error: null, pin: null },
       { deviceId: 'd2', label: 'Mac 2', platform: 'macos', ok: true, error: null, pin: '123456' },
-      { deviceId: 'd9', label: 'd9', platform: null, ok: false, error: { code: 'DEVICE_NOT_FOUND', message: 'No device has this id.' }, pin: null },
+      {
+        deviceId: 'd9',
+        label: 'd9',
+        platform: null,
+        ok: false,
+        error: { code: 'DEVICE_NOT_FOUND', message: 'No device has this id.' },
+        pin: null,
+      },
     ]);
   });
 });
 
 describe('chartBars', () => {
   it('scales to the busiest day', () => {
-    expect(chartBars([{ day: '2026-04-01', count: 0 }, { day: '2026-04-02', count: 2 }, { day: '2026-04-03', count: 4 }])).toEqual({
-      bars: [{ day: '2026-04-01', count: 0, percent: 0 }, { day: '2026-04-02', count: 2, percent: 50 }, { day: '2026-04-03', count: 4, percent: 100 }], max: 4, total: 6,
+    expect(
+      chartBars([
+        { day: '2026-04-01', count: 0 },
+        { day: '2026-04-02', count: 2 },
+        { day: '2026-04-03', count: 4 },
+      ]),
+    ).toEqual({
+      bars: [
+        { day: '2026-04-01', count: 0, percent: 0 },
+        { day: '2026-04-02', count: 2, percent: 50 },
+        { day: '2026-04-03', count: 4, percent: 100 },
+      ],
+      max: 4,
+      total: 6,
     });
   });
 
   it('keeps an empty month flat', () => {
-    expect(chartBars([{ day: '2026-04-01', count: 0 }])).toEqual({ bars: [{ day: '2026-04-01', count: 0, percent: 0 }], max: 0, total: 0 });
+    expect(chartBars([{ day: '2026-04-01', count: 0 }])).toEqual({
+      bars: [{ day: '2026-04-01', count: 0, percent: 0 }],
+      max: 0,
+      total: 0,
+    });
   });
 });
 
@@ -126,7 +194,11 @@ describe('re-enrollment', () => {
   });
 
   it('is offered for a device with a user, whatever its platform and status', () => {
-    expect([canReenroll(device(1)), canReenroll(device(2, { status: 'wiped', platform: 'android' })), canReenroll(device(3, { userId: null }))]).toEqual([true, true, false]);
+    expect([
+      canReenroll(device(1)),
+      canReenroll(device(2, { status: 'wiped', platform: 'android' })),
+      canReenroll(device(3, { userId: null })),
+    ]).toEqual([true, true, false]);
   });
 });
 
@@ -156,7 +228,10 @@ describe('the devices store', () => {
 
   it('reloads the list, the widgets and the open detail after an action', async () => {
     const detail: DeviceDetailDto = { device: device(1), agentActions: [], channels: [], commands: [] };
-    const { api, store } = storeWith({ detail: vi.fn().mockResolvedValue(detail), act: vi.fn().mockResolvedValue({ results: [{ deviceId: 'd1', ok: true }] }) });
+    const { api, store } = storeWith({
+      detail: vi.fn().mockResolvedValue(detail),
+      act: vi.fn().mockResolvedValue({ results: [{ deviceId: 'd1', ok: true }] }),
+    });
     await store.openDetail('d1');
     await store.act({ action: 'lock', deviceIds: ['d1'] });
     expect(api.devices.list).toHaveBeenCalledTimes(1);
@@ -165,7 +240,8 @@ describe('the devices store', () => {
   });
 
   it('closes the detail when the device has gone', async () => {
-    const detailFn = vi.fn()
+    const detailFn = vi
+      .fn()
       .mockResolvedValueOnce({ device: device(1), agentActions: [], channels: [], commands: [] })
       .mockRejectedValueOnce(new ApiError('DEVICE_NOT_FOUND', 'No device has this id.', 404));
     const { store } = storeWith({ detail: detailFn });
@@ -175,7 +251,12 @@ describe('the devices store', () => {
   });
 
   it('re-enrolls the device it is given, and changes nothing in the store', async () => {
-    const answer = { profileUrl: 'https://mdm.example/profile/x', agentQr: null, agentQrImage: null, expiresAt: '2026-04-02T00:00:00.000Z' };
+    const answer = {
+      profileUrl: 'https://mdm.example/profile/x',
+      agentQr: null,
+      agentQrImage: null,
+      expiresAt: '2026-04-02T00:00:00.000Z',
+    };
     const { api, store } = storeWith({ reenroll: vi.fn().mockResolvedValue(answer) });
     await expect(store.reenroll('d1')).resolves.toEqual(answer);
     expect(api.devices.reenroll).toHaveBeenCalledWith('d1');
@@ -185,16 +266,24 @@ describe('the devices store', () => {
   it.each([
     ['the open device', 'd1', 2],
     ['another device', 'd2', 1],
-  ] as const)('revokes the agent token of %s, returns the count, and refreshes the detail only when it is open', async (_what, id, detailCalls) => {
-    const { api, store } = storeWith({
-      detail: vi.fn().mockResolvedValue({ device: device(1, { platform: 'android' }), agentActions: [], channels: [], commands: [] }),
-      revokeAgentToken: vi.fn().mockResolvedValue({ revoked: 1 }),
-    });
-    await store.openDetail('d1');
-    await expect(store.revokeAgentToken(id)).resolves.toBe(1);
-    expect(api.devices.revokeAgentToken).toHaveBeenCalledWith(id);
-    expect(api.devices.detail).toHaveBeenCalledTimes(detailCalls);
-  });
+  ] as const)(
+    'revokes the agent token of %s, returns the count, and refreshes the detail only when it is open',
+    async (_what, id, detailCalls) => {
+      const { api, store } = storeWith({
+        detail: vi.fn().mockResolvedValue({
+          device: device(1, { platform: 'android' }),
+          agentActions: [],
+          channels: [],
+          commands: [],
+        }),
+        revokeAgentToken: vi.fn().mockResolvedValue({ revoked: 1 }),
+      });
+      await store.openDetail('d1');
+      await expect(store.revokeAgentToken(id)).resolves.toBe(1);
+      expect(api.devices.revokeAgentToken).toHaveBeenCalledWith(id);
+      expect(api.devices.detail).toHaveBeenCalledTimes(detailCalls);
+    },
+  );
 
   it('keeps a failed summary as an error for the widgets instead of throwing', async () => {
     const { store } = storeWith({ summary: vi.fn().mockRejectedValue(new ApiError('NOT_FOUND', 'Not found.', 404)) });

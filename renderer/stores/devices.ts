@@ -3,8 +3,19 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type {
-  CommandDto, CommandQueuedDto, DeviceActionRequest, DeviceActionResult, DeviceDetailDto, DeviceDto, DeviceReenrollDto, DeviceStatus, DeviceSummaryDto,
-  EnrollmentDto, Platform, PushNowResult, UserDto,
+  CommandDto,
+  CommandQueuedDto,
+  DeviceActionRequest,
+  DeviceActionResult,
+  DeviceDetailDto,
+  DeviceDto,
+  DeviceReenrollDto,
+  DeviceStatus,
+  DeviceSummaryDto,
+  EnrollmentDto,
+  Platform,
+  PushNowResult,
+  UserDto,
 } from '../../server/contract/index.js';
 import { isApiError, useApi } from '../api/index.js';
 import { useLatestLoad } from '../composables/use-latest-load.js';
@@ -38,7 +49,9 @@ export function emptyDeviceFilters(): DeviceFilters {
 }
 
 /** The name a person knows a device by: its name, else its model, serial number or id. */
-export function deviceLabel(device: Pick<DeviceDto, 'deviceName' | 'modelName' | 'productName' | 'serialNumber' | 'udid' | 'id'>): string {
+export function deviceLabel(
+  device: Pick<DeviceDto, 'deviceName' | 'modelName' | 'productName' | 'serialNumber' | 'udid' | 'id'>,
+): string {
   return device.deviceName ?? device.modelName ?? device.productName ?? device.serialNumber ?? device.udid ?? device.id;
 }
 
@@ -59,8 +72,14 @@ export function actionApplies(device: Pick<DeviceDto, 'status'>, action: DeviceA
 }
 
 /** The selected devices an action will be sent to, and those left out because it does not apply to them. */
-export function splitByAction<D extends Pick<DeviceDto, 'status'>>(devices: D[], action: DeviceAction): { targets: D[]; skipped: D[] } {
-  return { targets: devices.filter((d) => actionApplies(d, action)), skipped: devices.filter((d) => !actionApplies(d, action)) };
+export function splitByAction<D extends Pick<DeviceDto, 'status'>>(
+  devices: D[],
+  action: DeviceAction,
+): { targets: D[]; skipped: D[] } {
+  return {
+    targets: devices.filter((d) => actionApplies(d, action)),
+    skipped: devices.filter((d) => !actionApplies(d, action)),
+  };
 }
 
 /** The fixed word typed to confirm a wipe of several devices (or of one without a name). */
@@ -95,8 +114,12 @@ export function actionOutcomes(result: DeviceActionResult, devices: DeviceDto[])
   return result.results.map((r) => {
     const device = byId.get(r.deviceId);
     return {
-      deviceId: r.deviceId, label: device ? deviceLabel(device) : r.deviceId, platform: device?.platform ?? null,
-      ok: r.ok, error: r.ok ? null : (r.error ?? { code: 'INTERNAL', message: '' }), pin: r.pin ?? null,
+      deviceId: r.deviceId,
+      label: device ? deviceLabel(device) : r.deviceId,
+      platform: device?.platform ?? null,
+      ok: r.ok,
+      error: r.ok ? null : (r.error ?? { code: 'INTERNAL', message: '' }),
+      pin: r.pin ?? null,
     };
   });
 }
@@ -110,10 +133,18 @@ export interface ChartBar {
 }
 
 /** The enrollments-per-day bars, scaled to the busiest day (an all-zero month has flat bars). */
-export function chartBars(days: DeviceSummaryDto['enrollmentsPerDay']): { bars: ChartBar[]; max: number; total: number } {
+export function chartBars(days: DeviceSummaryDto['enrollmentsPerDay']): {
+  bars: ChartBar[];
+  max: number;
+  total: number;
+} {
   const max = days.reduce((m, d) => Math.max(m, d.count), 0);
   const total = days.reduce((sum, d) => sum + d.count, 0);
-  return { bars: days.map((d) => ({ day: d.day, count: d.count, percent: max === 0 ? 0 : Math.round((d.count / max) * 100) })), max, total };
+  return {
+    bars: days.map((d) => ({ day: d.day, count: d.count, percent: max === 0 ? 0 : Math.round((d.count / max) * 100) })),
+    max,
+    total,
+  };
 }
 
 /** The highest Android API level (Android 9) whose devices keep one entry when they enroll again. */
@@ -154,11 +185,20 @@ export const useDevicesStore = defineStore('devices', () => {
 
   function query(limit: number, offset: number) {
     const f = filters.value;
-    return { status: f.status || undefined, platform: f.platform || undefined, q: f.q.trim() || undefined, limit, offset };
+    return {
+      status: f.status || undefined,
+      platform: f.platform || undefined,
+      q: f.q.trim() || undefined,
+      limit,
+      offset,
+    };
   }
 
   // The list under the applied filters, paged by offset.
-  const { items, total, loading, loaded, hasMore, reload, loadMore } = useOffsetList((limit, offset) => api.devices.list(query(limit, offset)), DEVICES_PAGE_SIZE);
+  const { items, total, loading, loaded, hasMore, reload, loadMore } = useOffsetList(
+    (limit, offset) => api.devices.list(query(limit, offset)),
+    DEVICES_PAGE_SIZE,
+  );
 
   /** Applies new filters and loads from the first page. */
   async function applyFilters(next: DeviceFilters): Promise<void> {
@@ -180,13 +220,22 @@ export const useDevicesStore = defineStore('devices', () => {
   /** Sends an action to devices; afterwards the list, the widgets and the open detail are reloaded. */
   async function act(request: DeviceActionRequest): Promise<DeviceActionResult> {
     const result = await api.devices.act(request);
-    await Promise.all([reload(), loadSummary(), detail.value && request.deviceIds.includes(detail.value.device.id) ? refreshDetail() : Promise.resolve()]);
+    await Promise.all([
+      reload(),
+      loadSummary(),
+      detail.value && request.deviceIds.includes(detail.value.device.id) ? refreshDetail() : Promise.resolve(),
+    ]);
     return result;
   }
 
   /** Opens one device's detail. */
   async function openDetail(id: string): Promise<DeviceDetailDto> {
-    return detailLoads.run(() => api.devices.detail(id), (loadedDetail) => { detail.value = loadedDetail; });
+    return detailLoads.run(
+      () => api.devices.detail(id),
+      (loadedDetail) => {
+        detail.value = loadedDetail;
+      },
+    );
   }
 
   /** Reloads the open detail (after a command, a cancel or a push). */
@@ -265,7 +314,31 @@ export const useDevicesStore = defineStore('devices', () => {
   }
 
   return {
-    items, total, filters, loading, loaded, hasMore, summary, summaryError, detail, detailLoading,
-    reload, loadMore, applyFilters, loadSummary, act, openDetail, refreshDetail, closeDetail, cancelCommand, cancelAgentAction, pushNow, askInformation, reenroll, revokeAgentToken, enroll, findUsers,
+    items,
+    total,
+    filters,
+    loading,
+    loaded,
+    hasMore,
+    summary,
+    summaryError,
+    detail,
+    detailLoading,
+    reload,
+    loadMore,
+    applyFilters,
+    loadSummary,
+    act,
+    openDetail,
+    refreshDetail,
+    closeDetail,
+    cancelCommand,
+    cancelAgentAction,
+    pushNow,
+    askInformation,
+    reenroll,
+    revokeAgentToken,
+    enroll,
+    findUsers,
   };
 });

@@ -7,14 +7,42 @@ import { invitationProgress, isOpenInvitation, skippedUsers, useInvitationsStore
 
 function invitation(n: number, extra: Partial<InvitationDto> = {}): InvitationDto {
   return {
-    id: `i${n}`, userId: `u${n}`, userEmail: `user${n}@example.com`, userDisplayName: `User ${n}`, status: 'sent', hasPin: true, pinLocked: false, urlVersion: 1,
-    expiresAt: '2026-04-15T00:00:00.000Z', sentAt: '2026-04-01T00:00:01.000Z', openedAt: null, pinVerifiedAt: null, profileDownloadedAt: null, enrolledAt: null,
-    revokedAt: null, remindersSent: 0, mailStatus: 'sent', createdAt: '2026-04-01T00:00:00.000Z', ...extra,
+    id: `i${n}`,
+    userId: `u${n}`,
+    userEmail: `user${n}@example.com`,
+    userDisplayName: `User ${n}`,
+    status: 'sent',
+    hasPin: true,
+    pinLocked: false,
+    urlVersion: 1,
+    expiresAt: '2026-04-15T00:00:00.000Z',
+    sentAt: '2026-04-01T00:00:01.000Z',
+    openedAt: null,
+    pinVerifiedAt: null,
+    profileDownloadedAt: null,
+    enrolledAt: null,
+    revokedAt: null,
+    remindersSent: 0,
+    mailStatus: 'sent',
+    createdAt: '2026-04-01T00:00:00.000Z',
+    ...extra,
   };
 }
 
 function storeWith(invitations: Partial<Api['invitations']>, users: Partial<Api['users']> = {}) {
-  const api = { invitations: { list: vi.fn(), invite: vi.fn(), resend: vi.fn(), revoke: vi.fn(), newPin: vi.fn(), enrollmentUrl: vi.fn(), regenerateUrl: vi.fn(), ...invitations }, users } as unknown as Api;
+  const api = {
+    invitations: {
+      list: vi.fn(),
+      invite: vi.fn(),
+      resend: vi.fn(),
+      revoke: vi.fn(),
+      newPin: vi.fn(),
+      enrollmentUrl: vi.fn(),
+      regenerateUrl: vi.fn(),
+      ...invitations,
+    },
+    users,
+  } as unknown as Api;
   const app = createApp({});
   app.provide(API_KEY, api);
   const pinia = createPinia();
@@ -39,7 +67,14 @@ describe('invitationProgress', () => {
   });
 
   it.each([
-    ['created', true], ['sent', true], ['opened', true], ['pin_verified', true], ['profile_downloaded', true], ['enrolled', false], ['expired', false], ['revoked', false],
+    ['created', true],
+    ['sent', true],
+    ['opened', true],
+    ['pin_verified', true],
+    ['profile_downloaded', true],
+    ['enrolled', false],
+    ['expired', false],
+    ['revoked', false],
   ] as const)('an invitation that is %s can be acted on: %s', (status, open) => {
     expect(isOpenInvitation({ status })).toBe(open);
   });
@@ -47,10 +82,13 @@ describe('invitationProgress', () => {
 
 describe('skippedUsers', () => {
   it('names the skipped users the admin picked, and keeps the reason code and the server’s words', () => {
-    const result: InviteResult = { invitations: [], skipped: [
-      { userId: 'u1', reason: 'disabled', message: 'a@example.com is disabled.' },
-      { userId: 'u9', reason: 'not_found', message: 'No such user.' },
-    ] };
+    const result: InviteResult = {
+      invitations: [],
+      skipped: [
+        { userId: 'u1', reason: 'disabled', message: 'a@example.com is disabled.' },
+        { userId: 'u9', reason: 'not_found', message: 'No such user.' },
+      ],
+    };
     expect(skippedUsers(result, [{ id: 'u1', email: 'a@example.com', displayName: 'A' }])).toEqual([
       { userId: 'u1', label: 'A <a@example.com>', reason: 'disabled', message: 'a@example.com is disabled.' },
       { userId: 'u9', label: null, reason: 'not_found', message: 'No such user.' },
@@ -60,7 +98,8 @@ describe('skippedUsers', () => {
 
 describe('the invitations store', () => {
   it('filters from the first page, and appends the next page by offset without repeating rows', async () => {
-    const list = vi.fn()
+    const list = vi
+      .fn()
       .mockResolvedValueOnce(page([invitation(1), invitation(2)], 3))
       .mockResolvedValueOnce(page([invitation(2), invitation(3)], 3));
     const { store } = storeWith({ list });
@@ -69,7 +108,10 @@ describe('the invitations store', () => {
     await store.loadMore();
     expect(store.items.map((i) => i.id)).toEqual(['i1', 'i2', 'i3']);
     expect(store.hasMore).toBe(false);
-    expect(list.mock.calls).toEqual([[{ status: 'sent', limit: 50, offset: 0 }], [{ status: 'sent', limit: 50, offset: 2 }]]);
+    expect(list.mock.calls).toEqual([
+      [{ status: 'sent', limit: 50, offset: 0 }],
+      [{ status: 'sent', limit: 50, offset: 2 }],
+    ]);
   });
 
   it('replaces a row in place after resend, revoke and a new PIN', async () => {
@@ -77,7 +119,9 @@ describe('the invitations store', () => {
       list: vi.fn().mockResolvedValue(page([invitation(1), invitation(2)])),
       resend: vi.fn().mockResolvedValue(invitation(1, { status: 'created' })),
       revoke: vi.fn().mockResolvedValue(invitation(2, { status: 'revoked' })),
-      newPin: vi.fn().mockResolvedValue({ invitation: invitation(1, { pinLocked: false, status: 'sent' }), pin: '123456' }),
+      newPin: vi
+        .fn()
+        .mockResolvedValue({ invitation: invitation(1, { pinLocked: false, status: 'sent' }), pin: '123456' }),
     });
     await store.reload();
     await store.resend('i1');
@@ -100,7 +144,10 @@ describe('the invitations store', () => {
   });
 
   it('keeps the enrollment address after loading and regenerating it', async () => {
-    const { store } = storeWith({ enrollmentUrl: vi.fn().mockResolvedValue({ version: 1, url: 'https://a/e/k1/go' }), regenerateUrl: vi.fn().mockResolvedValue({ version: 2, url: 'https://a/e/k2/go' }) });
+    const { store } = storeWith({
+      enrollmentUrl: vi.fn().mockResolvedValue({ version: 1, url: 'https://a/e/k1/go' }),
+      regenerateUrl: vi.fn().mockResolvedValue({ version: 2, url: 'https://a/e/k2/go' }),
+    });
     await store.loadEnrollmentUrl();
     expect(store.enrollmentUrl?.version).toBe(1);
     await store.regenerateUrl();

@@ -1,7 +1,14 @@
 // Invitations: the filtered list, sending, resending, revoking, new PINs; and the versioned enrollment address.
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { EnrollmentUrlDto, InvitationDto, InvitationStatus, InviteResult, NewPinResult, UserDto } from '../../server/contract/index.js';
+import type {
+  EnrollmentUrlDto,
+  InvitationDto,
+  InvitationStatus,
+  InviteResult,
+  NewPinResult,
+  UserDto,
+} from '../../server/contract/index.js';
 import { useApi } from '../api/index.js';
 import { useOffsetList } from './paging.js';
 
@@ -9,7 +16,14 @@ import { useOffsetList } from './paging.js';
 export const INVITATIONS_PAGE_SIZE = 50;
 
 /** The steps an invitation goes through, in order, until the device is enrolled. */
-export const INVITATION_STEPS = ['created', 'sent', 'opened', 'pin_verified', 'profile_downloaded', 'enrolled'] as const;
+export const INVITATION_STEPS = [
+  'created',
+  'sent',
+  'opened',
+  'pin_verified',
+  'profile_downloaded',
+  'enrolled',
+] as const;
 
 /** One of the forward steps. */
 export type InvitationStep = (typeof INVITATION_STEPS)[number];
@@ -24,16 +38,32 @@ export interface InvitationProgress {
   closed: 'expired' | 'revoked' | null;
 }
 
-type Stamped = Pick<InvitationDto, 'status' | 'sentAt' | 'openedAt' | 'pinVerifiedAt' | 'profileDownloadedAt' | 'enrolledAt'>;
-const STAMPS: readonly (Exclude<keyof Stamped, 'status'> | null)[] = [null, 'sentAt', 'openedAt', 'pinVerifiedAt', 'profileDownloadedAt', 'enrolledAt'];
+type Stamped = Pick<
+  InvitationDto,
+  'status' | 'sentAt' | 'openedAt' | 'pinVerifiedAt' | 'profileDownloadedAt' | 'enrolledAt'
+>;
+const STAMPS: readonly (Exclude<keyof Stamped, 'status'> | null)[] = [
+  null,
+  'sentAt',
+  'openedAt',
+  'pinVerifiedAt',
+  'profileDownloadedAt',
+  'enrolledAt',
+];
 
 /** Where an invitation stands: its step, or for an expired or revoked one, the furthest step its timestamps show. */
 export function invitationProgress(invitation: Stamped): InvitationProgress {
   const forward = (INVITATION_STEPS as readonly string[]).indexOf(invitation.status);
   if (forward >= 0) return { reached: forward, step: INVITATION_STEPS[forward] as InvitationStep, closed: null };
   let reached = 0;
-  STAMPS.forEach((stamp, i) => { if (stamp && invitation[stamp]) reached = i; });
-  return { reached, step: INVITATION_STEPS[reached] as InvitationStep, closed: invitation.status === 'expired' ? 'expired' : 'revoked' };
+  STAMPS.forEach((stamp, i) => {
+    if (stamp && invitation[stamp]) reached = i;
+  });
+  return {
+    reached,
+    step: INVITATION_STEPS[reached] as InvitationStep,
+    closed: invitation.status === 'expired' ? 'expired' : 'revoked',
+  };
 }
 
 /** True while an invitation can still be resent, revoked or given a new PIN (the server's "open" states). */
@@ -55,11 +85,19 @@ export interface SkippedUser {
 }
 
 /** The skipped users of an invite, named from `known` (the users the admin picked). */
-export function skippedUsers(result: InviteResult, known: Pick<UserDto, 'id' | 'email' | 'displayName'>[]): SkippedUser[] {
+export function skippedUsers(
+  result: InviteResult,
+  known: Pick<UserDto, 'id' | 'email' | 'displayName'>[],
+): SkippedUser[] {
   const byId = new Map(known.map((u) => [u.id, u]));
   return result.skipped.map((s) => {
     const user = byId.get(s.userId);
-    return { userId: s.userId, label: user ? `${user.displayName} <${user.email}>` : null, reason: s.reason, message: s.message };
+    return {
+      userId: s.userId,
+      label: user ? `${user.displayName} <${user.email}>` : null,
+      reason: s.reason,
+      message: s.message,
+    };
   });
 }
 
@@ -71,7 +109,8 @@ export const useInvitationsStore = defineStore('invitations', () => {
 
   // The list under the current filter, paged by offset.
   const { items, total, loading, loaded, hasMore, reload, loadMore } = useOffsetList(
-    (limit, offset) => api.invitations.list({ status: status.value || undefined, limit, offset }), INVITATIONS_PAGE_SIZE,
+    (limit, offset) => api.invitations.list({ status: status.value || undefined, limit, offset }),
+    INVITATIONS_PAGE_SIZE,
   );
 
   /** Shows only invitations in `next` ('' for all). */
@@ -130,5 +169,23 @@ export const useInvitationsStore = defineStore('invitations', () => {
     return enrollmentUrl.value;
   }
 
-  return { items, total, status, loading, loaded, hasMore, enrollmentUrl, reload, loadMore, filter, invite, resend, revoke, newPin, findUsers, loadEnrollmentUrl, regenerateUrl };
+  return {
+    items,
+    total,
+    status,
+    loading,
+    loaded,
+    hasMore,
+    enrollmentUrl,
+    reload,
+    loadMore,
+    filter,
+    invite,
+    resend,
+    revoke,
+    newPin,
+    findUsers,
+    loadEnrollmentUrl,
+    regenerateUrl,
+  };
 });

@@ -26,16 +26,28 @@ export interface SmtpDraft {
 /** The form filled from the saved settings; the password field starts blank. */
 export function smtpDraftFrom(dto: SmtpSettingsDto): SmtpDraft {
   return {
-    host: dto.host, port: dto.port, security: dto.security, username: dto.username, password: '', removePassword: false,
-    fromAddress: dto.fromAddress, fromName: dto.fromName, allowSelfSigned: dto.allowSelfSigned,
+    host: dto.host,
+    port: dto.port,
+    security: dto.security,
+    username: dto.username,
+    password: '',
+    removePassword: false,
+    fromAddress: dto.fromAddress,
+    fromName: dto.fromName,
+    allowSelfSigned: dto.allowSelfSigned,
   };
 }
 
 /** The PUT body: trimmed text; `password` absent keeps the saved one, a string replaces it, null removes it. */
 export function smtpUpdate(draft: SmtpDraft): SmtpSettingsUpdate {
   const update: SmtpSettingsUpdate = {
-    host: draft.host.trim(), port: draft.port, security: draft.security, username: draft.username.trim(),
-    fromAddress: draft.fromAddress.trim(), fromName: draft.fromName.trim(), allowSelfSigned: draft.allowSelfSigned,
+    host: draft.host.trim(),
+    port: draft.port,
+    security: draft.security,
+    username: draft.username.trim(),
+    fromAddress: draft.fromAddress.trim(),
+    fromName: draft.fromName.trim(),
+    allowSelfSigned: draft.allowSelfSigned,
   };
   if (draft.removePassword) update.password = null;
   else if (draft.password !== '') update.password = draft.password;

@@ -33,7 +33,10 @@ export interface OffsetList<T> {
 }
 
 /** An offset-paged list over `fetchPage` (which applies the store's own filters); only the latest load counts. */
-export function useOffsetList<T extends { id: string }>(fetchPage: (limit: number, offset: number) => Promise<OffsetPage<T>>, pageSize: number): OffsetList<T> {
+export function useOffsetList<T extends { id: string }>(
+  fetchPage: (limit: number, offset: number) => Promise<OffsetPage<T>>,
+  pageSize: number,
+): OffsetList<T> {
   const items = ref([]) as Ref<T[]>;
   const total = ref(0);
   const loading = ref(false);
@@ -43,18 +46,24 @@ export function useOffsetList<T extends { id: string }>(fetchPage: (limit: numbe
   const hasMore = computed(() => items.value.length < total.value);
 
   async function reload(): Promise<void> {
-    await loads.run(() => fetchPage(Math.min(Math.max(pageSize, items.value.length), MAX_PAGE_SIZE), 0), (page) => {
-      items.value = page.items;
-      total.value = page.total;
-      loaded.value = true;
-    });
+    await loads.run(
+      () => fetchPage(Math.min(Math.max(pageSize, items.value.length), MAX_PAGE_SIZE), 0),
+      (page) => {
+        items.value = page.items;
+        total.value = page.total;
+        loaded.value = true;
+      },
+    );
   }
 
   async function loadMore(): Promise<void> {
-    await loads.run(() => fetchPage(pageSize, items.value.length), (page) => {
-      items.value = appendNew(items.value, page.items);
-      total.value = page.total;
-    });
+    await loads.run(
+      () => fetchPage(pageSize, items.value.length),
+      (page) => {
+        items.value = appendNew(items.value, page.items);
+        total.value = page.total;
+      },
+    );
   }
 
   return { items, total, loading, loaded, hasMore, reload, loadMore };

@@ -64,5 +64,18 @@ export const useSessionStore = defineStore('session', () => {
     session.value = null;
   }
 
-  return { session, setupRequired, checked, admin, signedIn, csrfToken, ensureChecked, refreshSetupStatus, setup, login, logout, clear };
+  return {
+    session,
+    setupRequired,
+    checked,
+    admin,
+    signedIn,
+    csrfToken,
+    ensureChecked,
+    refreshSetupStatus,
+    setup,
+    login,
+    logout,
+    clear,
+  };
 });

@@ -5,7 +5,13 @@ import type { SettingLimits, UserSettingsDto } from '../../server/contract/index
 import { useApi } from '../api/index.js';
 
 /** The numeric settings that have a [min, max] range in the limits. */
-export const RANGED_SETTINGS = ['pinLength', 'pinValidityHours', 'invitationValidityDays', 'profileValidityMinutes', 'deviceLimitPerUser'] as const;
+export const RANGED_SETTINGS = [
+  'pinLength',
+  'pinValidityHours',
+  'invitationValidityDays',
+  'profileValidityMinutes',
+  'deviceLimitPerUser',
+] as const;
 
 /** One of the ranged settings. */
 export type RangedSetting = (typeof RANGED_SETTINGS)[number];

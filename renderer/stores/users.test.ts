@@ -7,8 +7,17 @@ import { passwordState, userChanges, useUsersStore, type UserEditDraft } from '.
 
 function user(n: number, extra: Partial<UserDto> = {}): UserDto {
   return {
-    id: `u${n}`, email: `user${n}@example.com`, displayName: `User ${n}`, locale: 'ja', source: 'local', hasPassword: false,
-    mustChangePassword: false, disabled: false, createdAt: '2026-04-01T00:00:00.000Z', updatedAt: '2026-04-01T00:00:00.000Z', ...extra,
+    id: `u${n}`,
+    email: `user${n}@example.com`,
+    displayName: `User ${n}`,
+    locale: 'ja',
+    source: 'local',
+    hasPassword: false,
+    mustChangePassword: false,
+    disabled: false,
+    createdAt: '2026-04-01T00:00:00.000Z',
+    updatedAt: '2026-04-01T00:00:00.000Z',
+    ...extra,
   };
 }
 
@@ -18,7 +27,17 @@ function page(items: UserDto[], nextCursor: string | null, total: number): UserP
 
 /** A users store over a fake API; only the users endpoints are used. */
 function storeWith(users: Partial<Api['users']>) {
-  const api = { users: { list: vi.fn(), create: vi.fn(), createMany: vi.fn(), importCsv: vi.fn(), update: vi.fn(), remove: vi.fn(), ...users } } as unknown as Api;
+  const api = {
+    users: {
+      list: vi.fn(),
+      create: vi.fn(),
+      createMany: vi.fn(),
+      importCsv: vi.fn(),
+      update: vi.fn(),
+      remove: vi.fn(),
+      ...users,
+    },
+  } as unknown as Api;
   const app = createApp({});
   app.provide(API_KEY, api);
   const pinia = createPinia();
@@ -29,7 +48,8 @@ function storeWith(users: Partial<Api['users']>) {
 
 describe('the users store', () => {
   it('loads the first page, then appends the next with the cursor', async () => {
-    const list = vi.fn()
+    const list = vi
+      .fn()
       .mockResolvedValueOnce(page([user(1), user(2)], 'c2', 3))
       .mockResolvedValueOnce(page([user(3)], null, 3));
     const { store } = storeWith({ list });
@@ -50,7 +70,8 @@ describe('the users store', () => {
   });
 
   it('starts over when the cursor has gone stale', async () => {
-    const list = vi.fn()
+    const list = vi
+      .fn()
       .mockResolvedValueOnce(page([user(1)], 'old', 2))
       .mockRejectedValueOnce(new ApiError('CURSOR_INVALID', 'The page cursor is not valid.', 400))
       .mockResolvedValueOnce(page([user(1), user(2)], null, 2));
@@ -84,7 +105,9 @@ describe('the users store', () => {
 
   it('does not reload after a refused add, so the list stays as it was', async () => {
     const list = vi.fn();
-    const refusal = new ApiError('BATCH_INVALID', 'Nothing was added.', 400, { errors: [{ row: 2, field: 'email', code: 'EMAIL_TAKEN', message: 'taken' }] });
+    const refusal = new ApiError('BATCH_INVALID', 'Nothing was added.', 400, {
+      errors: [{ row: 2, field: 'email', code: 'EMAIL_TAKEN', message: 'taken' }],
+    });
     const { store } = storeWith({ list, createMany: vi.fn().mockRejectedValue(refusal) });
     await expect(store.createMany([{ email: 'a@example.com', displayName: 'A' }])).rejects.toBe(refusal);
     expect(list).not.toHaveBeenCalled();
@@ -92,7 +115,10 @@ describe('the users store', () => {
 
   it('reloads when the edited user has gone', async () => {
     const list = vi.fn().mockResolvedValue(page([], null, 0));
-    const { store } = storeWith({ list, update: vi.fn().mockRejectedValue(new ApiError('USER_DELETED', 'This user was deleted.', 410)) });
+    const { store } = storeWith({
+      list,
+      update: vi.fn().mockRejectedValue(new ApiError('USER_DELETED', 'This user was deleted.', 410)),
+    });
     await expect(store.update('u1', { displayName: 'X' })).rejects.toMatchObject({ code: 'USER_DELETED' });
     expect(list).toHaveBeenCalledTimes(1);
   });
@@ -111,7 +137,13 @@ describe('passwordState', () => {
 describe('userChanges', () => {
   const before = user(1, { email: 'taro@example.com', displayName: 'Taro', locale: 'ja', hasPassword: true });
   const draft = (extra: Partial<UserEditDraft>): UserEditDraft => ({
-    email: 'taro@example.com', displayName: 'Taro', locale: 'ja', passwordMode: 'keep', password: '', temporaryPassword: false, ...extra,
+    email: 'taro@example.com',
+    displayName: 'Taro',
+    locale: 'ja',
+    passwordMode: 'keep',
+    password: '',
+    temporaryPassword: false,
+    ...extra,
   });
 
   it.each([
@@ -120,7 +152,11 @@ describe('userChanges', () => {
     ['the email', draft({ email: ' taro.y@example.com ' }), { email: 'taro.y@example.com' }],
     ['name and language', draft({ displayName: 'Taro Y', locale: 'en' }), { displayName: 'Taro Y', locale: 'en' }],
     ['a new password', draft({ passwordMode: 'set', password: 'New-Pass-12345' }), { password: 'New-Pass-12345' }],
-    ['a temporary password', draft({ passwordMode: 'set', password: 'New-Pass-12345', temporaryPassword: true }), { password: 'New-Pass-12345', temporaryPassword: true }],
+    [
+      'a temporary password',
+      draft({ passwordMode: 'set', password: 'New-Pass-12345', temporaryPassword: true }),
+      { password: 'New-Pass-12345', temporaryPassword: true },
+    ],
     ['removing the password', draft({ passwordMode: 'remove' }), { password: null }],
     ['a typed password while keeping the current one', draft({ passwordMode: 'keep', password: 'ignored-123456' }), {}],
   ] as const)('%s', (_what, edited, expected) => {

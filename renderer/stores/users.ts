@@ -1,7 +1,14 @@
 // Users: the paged, searchable list and every change to it; each change reloads the list.
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { Locale, UserBatchResult, UserCreatedDto, UserCreateRequest, UserDto, UserUpdateRequest } from '../../server/contract/index.js';
+import type {
+  Locale,
+  UserBatchResult,
+  UserCreatedDto,
+  UserCreateRequest,
+  UserDto,
+  UserUpdateRequest,
+} from '../../server/contract/index.js';
 import { isApiError, useApi } from '../api/index.js';
 import { useLatestLoad } from '../composables/use-latest-load.js';
 import { appendNew } from './paging.js';
@@ -59,28 +66,35 @@ export const useUsersStore = defineStore('users', () => {
 
   /** Loads the first page for the current search, replacing the list. */
   async function reload(): Promise<void> {
-    await loads.run(() => api.users.list({ q: query.value.trim() || undefined, limit: USERS_PAGE_SIZE }), (page) => {
-      items.value = page.items;
-      total.value = page.total;
-      nextCursor.value = page.nextCursor;
-      loaded.value = true;
-    });
+    await loads.run(
+      () => api.users.list({ q: query.value.trim() || undefined, limit: USERS_PAGE_SIZE }),
+      (page) => {
+        items.value = page.items;
+        total.value = page.total;
+        nextCursor.value = page.nextCursor;
+        loaded.value = true;
+      },
+    );
   }
 
   /** Appends the next page; when the cursor has gone stale the list starts over. */
   async function loadMore(): Promise<void> {
     const cursor = nextCursor.value;
     if (!cursor) return;
-    await loads.run(() => api.users.list({ q: query.value.trim() || undefined, cursor, limit: USERS_PAGE_SIZE }), (page) => {
-      items.value = appendNew(items.value, page.items);
-      total.value = page.total;
-      nextCursor.value = page.nextCursor;
-    }, async (err) => {
-      if (isApiError(err, 'CURSOR_INVALID')) {
-        loading.value = false;
-        await reload();
-      }
-    });
+    await loads.run(
+      () => api.users.list({ q: query.value.trim() || undefined, cursor, limit: USERS_PAGE_SIZE }),
+      (page) => {
+        items.value = appendNew(items.value, page.items);
+        total.value = page.total;
+        nextCursor.value = page.nextCursor;
+      },
+      async (err) => {
+        if (isApiError(err, 'CURSOR_INVALID')) {
+          loading.value = false;
+          await reload();
+        }
+      },
+    );
   }
 
   /** Searches by email or name (a blank search lists everyone). */
@@ -132,5 +146,22 @@ export const useUsersStore = defineStore('users', () => {
     }
   }
 
-  return { items, total, nextCursor, query, loading, loaded, hasMore, reload, loadMore, search, create, createMany, importCsv, update, setDisabled, remove };
+  return {
+    items,
+    total,
+    nextCursor,
+    query,
+    loading,
+    loaded,
+    hasMore,
+    reload,
+    loadMore,
+    search,
+    create,
+    createMany,
+    importCsv,
+    update,
+    setDisabled,
+    remove,
+  };
 });

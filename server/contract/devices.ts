@@ -74,7 +74,15 @@ export interface DeviceDetailDto {
   device: DeviceDto;
   agentActions: AgentActionDto[];
   /** pushDisabledReason: APNs' reason (e.g. Unregistered) or a DeviceStatusReason code (retired, wiped, deleted ...). */
-  channels: { channel: string; enabled: boolean; hasPushToken: boolean; pushDisabledReason: string | null; tokenUpdatedAt: string | null; lastSeenAt: string | null; userShortName: string | null }[];
+  channels: {
+    channel: string;
+    enabled: boolean;
+    hasPushToken: boolean;
+    pushDisabledReason: string | null;
+    tokenUpdatedAt: string | null;
+    lastSeenAt: string | null;
+    userShortName: string | null;
+  }[];
   commands: CommandDto[];
 }
 
@@ -96,7 +104,14 @@ export interface DeviceActionRequest {
 
 /** What happened to each device of an action. */
 export interface DeviceActionResult {
-  results: { deviceId: string; ok: boolean; error?: { code: string; message: string }; commandUuid?: string; agentActionId?: string; pin?: string | null }[];
+  results: {
+    deviceId: string;
+    ok: boolean;
+    error?: { code: string; message: string };
+    commandUuid?: string;
+    agentActionId?: string;
+    pin?: string | null;
+  }[];
 }
 
 /** Counts for the console's widgets. */

@@ -1,5 +1,6 @@
 /** Invitation states: created -> sent -> opened -> pin_verified -> profile_downloaded -> enrolled, or expired, revoked. */
-export type InvitationStatus = 'created' | 'sent' | 'opened' | 'pin_verified' | 'profile_downloaded' | 'enrolled' | 'expired' | 'revoked';
+export type InvitationStatus =
+  'created' | 'sent' | 'opened' | 'pin_verified' | 'profile_downloaded' | 'enrolled' | 'expired' | 'revoked';
 
 /** An invitation as the console sees it. */
 export interface InvitationDto {

@@ -15,8 +15,7 @@ export interface PushStatusDto {
 
 /** Upload of the push certificate: PEM (key optional when it came from our CSR) or PKCS#12. */
 export type PushCertificateUpload =
-  | { certificatePem: string; privateKeyPem?: string }
-  | { pkcs12Base64: string; password: string };
+  { certificatePem: string; privateKeyPem?: string } | { pkcs12Base64: string; password: string };
 
 /** A freshly generated push CSR, to be signed by an MDM vendor and uploaded to identity.apple.com. */
 export interface PushCsrDto {

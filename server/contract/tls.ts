@@ -12,5 +12,4 @@ export interface TlsStatusDto {
 
 /** Import of a certificate for the device listener: PEM (with optional chain) or PKCS#12. */
 export type TlsImportRequest =
-  | { certificatePem: string; privateKeyPem: string; chainPem?: string }
-  | { pkcs12Base64: string; password: string };
+  { certificatePem: string; privateKeyPem: string; chainPem?: string } | { pkcs12Base64: string; password: string };

@@ -6,7 +6,10 @@ export interface CsvRecord {
 
 /** A CSV syntax error with the line it was found on. */
 export class CsvSyntaxError extends Error {
-  constructor(readonly line: number, message: string) {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
     super(`line ${line}: ${message}`);
     this.name = 'CsvSyntaxError';
   }
@@ -37,7 +40,11 @@ export function parseCsv(text: string): CsvRecord[] {
     const c = src[i];
     if (quoted) {
       if (c === '"') {
-        if (src[i + 1] === '"') { field += '"'; i += 2; continue; }
+        if (src[i + 1] === '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
         quoted = false;
         i++;
         const next = src[i];
@@ -52,13 +59,20 @@ export function parseCsv(text: string): CsvRecord[] {
       continue;
     }
     if (c === '"') {
-      if (field !== '') throw new CsvSyntaxError(line, 'a quote may only start a field; double it ("") inside quoted text');
+      if (field !== '')
+        throw new CsvSyntaxError(line, 'a quote may only start a field; double it ("") inside quoted text');
       quoted = true;
       fieldStarted = true;
       i++;
       continue;
     }
-    if (c === ',') { fields.push(field); field = ''; fieldStarted = true; i++; continue; }
+    if (c === ',') {
+      fields.push(field);
+      field = '';
+      fieldStarted = true;
+      i++;
+      continue;
+    }
     if (c === '\r' || c === '\n') {
       endRecord();
       if (c === '\r' && src[i + 1] === '\n') i++;

@@ -13,19 +13,49 @@ describe('parsePlist', () => {
     expect((tu.Token as Buffer).length).toBe(32);
     expect(tu.AwaitingConfiguration).toBe(false);
     const auth = parsePlist(fixture('checkin/Authenticate.ios.plist')) as PlistDict;
-    expect(auth).toMatchObject({ MessageType: 'Authenticate', UDID: '663b07bb783e9ade1dae4fbb92ea12afc0ce5b69', OSVersion: '9.3.5' });
+    expect(auth).toMatchObject({
+      MessageType: 'Authenticate',
+      UDID: '663b07bb783e9ade1dae4fbb92ea12afc0ce5b69',
+      OSVersion: '9.3.5',
+    });
   });
 
   it('round-trips what buildPlist writes', () => {
-    const value = { s: 'a<b & "c"', i: 42, r: 1.5, t: true, f: false, d: Buffer.from([0, 1, 255]), a: ['x', 1], n: { deep: 'yes' }, when: new Date('2026-01-01T00:00:00Z') };
+    const value = {
+      s: 'a<b & "c"',
+      i: 42,
+      r: 1.5,
+      t: true,
+      f: false,
+      d: Buffer.from([0, 1, 255]),
+      a: ['x', 1],
+      n: { deep: 'yes' },
+      when: new Date('2026-01-01T00:00:00Z'),
+    };
     expect(parsePlist(buildPlist(value))).toEqual(value);
   });
 
   it.each([
-    ['an internal entity', '<?xml version="1.0"?><!DOCTYPE plist [<!ENTITY udid "SPOOFED">]><plist><dict><key>UDID</key><string>&udid;</string></dict></plist>', /entities/],
-    ['billion laughs', `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><plist><string>&lol2;</string></plist>`, /entities/],
-    ['an external entity', '<?xml version="1.0"?><!DOCTYPE plist [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><plist><string>&xxe;</string></plist>', /entities/],
-    ['a DOCTYPE with an internal subset', '<?xml version="1.0"?><!DOCTYPE plist [<!ELEMENT plist ANY>]><plist><string>x</string></plist>', /internal subset/],
+    [
+      'an internal entity',
+      '<?xml version="1.0"?><!DOCTYPE plist [<!ENTITY udid "SPOOFED">]><plist><dict><key>UDID</key><string>&udid;</string></dict></plist>',
+      /entities/,
+    ],
+    [
+      'billion laughs',
+      `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><plist><string>&lol2;</string></plist>`,
+      /entities/,
+    ],
+    [
+      'an external entity',
+      '<?xml version="1.0"?><!DOCTYPE plist [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><plist><string>&xxe;</string></plist>',
+      /entities/,
+    ],
+    [
+      'a DOCTYPE with an internal subset',
+      '<?xml version="1.0"?><!DOCTYPE plist [<!ELEMENT plist ANY>]><plist><string>x</string></plist>',
+      /internal subset/,
+    ],
     ['an undeclared entity', wrap('<string>&nope;</string>'), /well-formed/],
     ['mismatched tags', wrap('<dict><key>a</key><string>x</dict>'), /well-formed/],
     ['random bytes', Buffer.from([0xff, 0xfe, 0x00, 0x41, 0x9c]), /not UTF-8/],
@@ -50,13 +80,21 @@ describe('parsePlist', () => {
   });
 
   it('bounds size, depth and node count', () => {
-    expect(() => parsePlist(wrap(`<string>${'x'.repeat(2000)}</string>`), { maxBytes: 1000, maxDepth: 5, maxNodes: 10 })).toThrow(/larger than 1000 bytes/);
-    expect(() => parsePlist(wrap('<array>'.repeat(10) + '</array>'.repeat(10)), { maxBytes: 10_000, maxDepth: 5, maxNodes: 100 })).toThrow(/deeper than 5/);
-    expect(() => parsePlist(wrap(`<array>${'<true/>'.repeat(20)}</array>`), { maxBytes: 10_000, maxDepth: 5, maxNodes: 10 })).toThrow(/more than 10 values/);
+    expect(() =>
+      parsePlist(wrap(`<string>${'x'.repeat(2000)}</string>`), { maxBytes: 1000, maxDepth: 5, maxNodes: 10 }),
+    ).toThrow(/larger than 1000 bytes/);
+    expect(() =>
+      parsePlist(wrap('<array>'.repeat(10) + '</array>'.repeat(10)), { maxBytes: 10_000, maxDepth: 5, maxNodes: 100 }),
+    ).toThrow(/deeper than 5/);
+    expect(() =>
+      parsePlist(wrap(`<array>${'<true/>'.repeat(20)}</array>`), { maxBytes: 10_000, maxDepth: 5, maxNodes: 10 }),
+    ).toThrow(/more than 10 values/);
   });
 
   it('keeps __proto__ and constructor as ordinary keys', () => {
-    const v = parsePlist(wrap('<dict><key>__proto__</key><string>x</string><key>constructor</key><string>y</string></dict>')) as PlistDict;
+    const v = parsePlist(
+      wrap('<dict><key>__proto__</key><string>x</string><key>constructor</key><string>y</string></dict>'),
+    ) as PlistDict;
     expect(v.__proto__).toBe('x');
     expect(({} as Record<string, unknown>).x).toBeUndefined();
   });

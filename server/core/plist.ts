@@ -23,7 +23,11 @@ export interface PlistLimits {
 }
 
 /** Defaults for device messages: check-ins and command results. */
-export const DEVICE_PLIST_LIMITS: PlistLimits = Object.freeze({ maxBytes: 1024 * 1024, maxDepth: 32, maxNodes: 50_000 });
+export const DEVICE_PLIST_LIMITS: PlistLimits = Object.freeze({
+  maxBytes: 1024 * 1024,
+  maxDepth: 32,
+  maxNodes: 50_000,
+});
 
 const ELEMENT = 1;
 const TEXT = 3;
@@ -53,13 +57,19 @@ export function parsePlist(input: Buffer | string, limits: PlistLimits = DEVICE_
   if (doctype?.[1] === '[') throw new PlistError('The plist has a DOCTYPE with an internal subset, which is refused.');
   let doc;
   try {
-    doc = new DOMParser({ onError: (level, message) => { if (level !== 'warning') throw new PlistError(`The plist is not well-formed XML: ${message.trim()}`); } })
-      .parseFromString(text, 'text/xml');
+    doc = new DOMParser({
+      onError: (level, message) => {
+        if (level !== 'warning') throw new PlistError(`The plist is not well-formed XML: ${message.trim()}`);
+      },
+    }).parseFromString(text, 'text/xml');
   } catch (err) {
-    throw err instanceof PlistError ? err : new PlistError(`The plist is not well-formed XML: ${(err as Error).message.split('\n')[0]}`);
+    throw err instanceof PlistError
+      ? err
+      : new PlistError(`The plist is not well-formed XML: ${(err as Error).message.split('\n')[0]}`);
   }
   const root = doc.documentElement;
-  if (!root || root.nodeName !== 'plist') throw new PlistError('The document is not a plist (no <plist> root element).');
+  if (!root || root.nodeName !== 'plist')
+    throw new PlistError('The document is not a plist (no <plist> root element).');
   const budget = { nodes: 0 };
   const children = elements(root);
   if (children.length !== 1) throw new PlistError('A <plist> must hold exactly one value.');
@@ -70,8 +80,10 @@ function elements(node: Node): Element[] {
   const out: Element[] = [];
   for (let c = node.firstChild; c; c = c.nextSibling) {
     if (c.nodeType === ELEMENT) out.push(c as Element);
-    else if (c.nodeType === TEXT && (c.nodeValue ?? '').trim() !== '') throw new PlistError(`Unexpected text inside <${node.nodeName}>.`);
-    else if (c.nodeType !== TEXT && c.nodeType !== COMMENT) throw new PlistError(`Unexpected content inside <${node.nodeName}>.`);
+    else if (c.nodeType === TEXT && (c.nodeValue ?? '').trim() !== '')
+      throw new PlistError(`Unexpected text inside <${node.nodeName}>.`);
+    else if (c.nodeType !== TEXT && c.nodeType !== COMMENT)
+      throw new PlistError(`Unexpected content inside <${node.nodeName}>.`);
   }
   return out;
 }

@@ -7,7 +7,10 @@ import { openDatabase, type Db } from './open.js';
 /** Writes a consistent copy of a live database to `dest` with SQLite's online backup API. */
 export async function backupDatabase(db: Db, dest: string): Promise<{ bytes: number }> {
   if (existsSync(dest)) {
-    throw new AppError('VALIDATION_FAILED', `${dest} already exists; choose a new file name so no backup is overwritten.`);
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `${dest} already exists; choose a new file name so no backup is overwritten.`,
+    );
   }
   const tmp = join(dirname(dest), `.${basename(dest)}.partial`);
   rmSync(tmp, { force: true });
@@ -28,26 +31,44 @@ export function verifyBackup(file: string): { schemaVersion: number } {
   try {
     db = openDatabase(file, { readonly: true });
   } catch (err) {
-    throw new AppError('DB_INTEGRITY', `${file} is not a SQLite database; nothing was restored.`, undefined, { cause: err });
+    throw new AppError('DB_INTEGRITY', `${file} is not a SQLite database; nothing was restored.`, undefined, {
+      cause: err,
+    });
   }
   try {
     let rows: { integrity_check: string }[];
     try {
       rows = db.pragma('integrity_check') as { integrity_check: string }[];
     } catch (err) {
-      throw new AppError('DB_INTEGRITY', `${file} is not a readable SQLite database; nothing was restored.`, undefined, { cause: err });
+      throw new AppError(
+        'DB_INTEGRITY',
+        `${file} is not a readable SQLite database; nothing was restored.`,
+        undefined,
+        { cause: err },
+      );
     }
     const problems = rows.map((r) => r.integrity_check).filter((r) => r !== 'ok');
     if (problems.length > 0) {
-      throw new AppError('DB_INTEGRITY', `${file} failed the integrity check (${problems.slice(0, 3).join('; ')}); nothing was restored.`, {
-        problems: problems.slice(0, 20),
-      });
+      throw new AppError(
+        'DB_INTEGRITY',
+        `${file} failed the integrity check (${problems.slice(0, 3).join('; ')}); nothing was restored.`,
+        {
+          problems: problems.slice(0, 20),
+        },
+      );
     }
     const version = schemaVersion(db);
     const supported = loadMigrations().length;
-    if (version === 0) throw new AppError('DB_INTEGRITY', `${file} is not a Tsunagu database (no schema version); nothing was restored.`);
+    if (version === 0)
+      throw new AppError(
+        'DB_INTEGRITY',
+        `${file} is not a Tsunagu database (no schema version); nothing was restored.`,
+      );
     if (version > supported) {
-      throw new AppError('DB_NEWER_VERSION', `${file} has schema version ${version}, newer than this Tsunagu (${supported}); nothing was restored.`);
+      throw new AppError(
+        'DB_NEWER_VERSION',
+        `${file} has schema version ${version}, newer than this Tsunagu (${supported}); nothing was restored.`,
+      );
     }
     return { schemaVersion: version };
   } finally {

@@ -6,7 +6,9 @@ import { loadMigrations, migrate, schemaVersion } from './migrate.js';
 import { openDatabase } from './open.js';
 
 const dirs: string[] = [];
-afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 describe('migrations', () => {
   it('applies every numbered migration once and records the version', () => {
@@ -32,7 +34,9 @@ describe('migrations', () => {
     migrate(db);
     const newer = loadMigrations().length + 3;
     db.pragma(`user_version = ${newer}`);
-    expect(() => migrate(db)).toThrow(expect.objectContaining({ code: 'DB_NEWER_VERSION', message: expect.stringMatching(/newer version/) }));
+    expect(() => migrate(db)).toThrow(
+      expect.objectContaining({ code: 'DB_NEWER_VERSION', message: expect.stringMatching(/newer version/) }),
+    );
     expect(schemaVersion(db)).toBe(newer);
   });
 

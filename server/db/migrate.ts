@@ -14,10 +14,13 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 
 /** Reads `migrations/NNN-name.sql` in version order; numbers must be contiguous from 1. */
 export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
-  const files = readdirSync(dir).filter((f) => /^\d{3}-[a-z0-9-]+\.sql$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^\d{3}-[a-z0-9-]+\.sql$/.test(f))
+    .sort();
   return files.map((file, index) => {
     const version = Number(file.slice(0, 3));
-    if (version !== index + 1) throw new Error(`Migration ${file} is out of sequence: expected ${String(index + 1).padStart(3, '0')}.`);
+    if (version !== index + 1)
+      throw new Error(`Migration ${file} is out of sequence: expected ${String(index + 1).padStart(3, '0')}.`);
     return { version, name: file.slice(4, -4), sql: readFileSync(`${dir}/${file}`, 'utf8') };
   });
 }
@@ -31,7 +34,11 @@ export function schemaVersion(db: Db): number {
  * Brings the schema up to date in one transaction and records the version.
  * A database written by a newer Tsunagu is refused before anything changes.
  */
-export function migrate(db: Db, migrations: Migration[] = loadMigrations(), now: Date = new Date()): { from: number; to: number } {
+export function migrate(
+  db: Db,
+  migrations: Migration[] = loadMigrations(),
+  now: Date = new Date(),
+): { from: number; to: number } {
   const latest = migrations.length;
   const from = schemaVersion(db);
   if (from > latest) {

@@ -21,11 +21,15 @@ function cached<V>(cache: Map<string, V>, key: string, limit: number, create: ()
 }
 
 function assertIdentifiers(what: string, names: readonly string[]): void {
-  for (const n of names) if (!IDENTIFIER.test(n)) throw new Error(`partialUpdate: ${what} ${JSON.stringify(n)} is not a plain SQL identifier`);
+  for (const n of names)
+    if (!IDENTIFIER.test(n))
+      throw new Error(`partialUpdate: ${what} ${JSON.stringify(n)} is not a plain SQL identifier`);
 }
 
 /** Prepares a statement through a cache; see {@link cachedPrepare}. */
-export type CachedPrepare = <P extends unknown[] | object = unknown[], R = unknown>(sql: string) => P extends unknown[] ? Database.Statement<P, R> : Database.Statement<[P], R>;
+export type CachedPrepare = <P extends unknown[] | object = unknown[], R = unknown>(
+  sql: string,
+) => P extends unknown[] ? Database.Statement<P, R> : Database.Statement<[P], R>;
 
 /**
  * A `db.prepare` that keeps the statements it prepares, keyed by SQL text, up to `limit` of them (least recently
@@ -42,8 +46,10 @@ export function cachedPrepare(db: Db, limit = STATEMENT_CACHE_LIMIT): CachedPrep
  * Updates the row chosen by `key`, setting the allow-listed columns present in `changes`; returns the RunResult,
  * or undefined when no allow-listed column is present (then nothing runs). Built by {@link partialUpdate}.
  */
-export type PartialUpdate<C extends string, K extends string> =
-  (key: { readonly [P in K]: unknown }, changes: { readonly [P in C]?: unknown }) => Database.RunResult | undefined;
+export type PartialUpdate<C extends string, K extends string> = (
+  key: { readonly [P in K]: unknown },
+  changes: { readonly [P in C]?: unknown },
+) => Database.RunResult | undefined;
 
 /**
  * Builds an updater for `UPDATE <table> SET c1 = @c1, ... WHERE k1 = @k1 AND ...`.
@@ -57,7 +63,12 @@ export type PartialUpdate<C extends string, K extends string> =
  *
  * Table and column names come from code and must be plain identifiers; `columns` and `keyColumns` must not overlap.
  */
-export function partialUpdate<C extends string, K extends string>(db: Db, table: string, columns: readonly C[], keyColumns: readonly K[]): PartialUpdate<C, K> {
+export function partialUpdate<C extends string, K extends string>(
+  db: Db,
+  table: string,
+  columns: readonly C[],
+  keyColumns: readonly K[],
+): PartialUpdate<C, K> {
   assertIdentifiers('table', [table]);
   assertIdentifiers('column', columns);
   assertIdentifiers('key column', keyColumns);
@@ -69,8 +80,11 @@ export function partialUpdate<C extends string, K extends string>(db: Db, table:
   return (key, changes) => {
     const set = columns.filter((c) => c in changes);
     if (set.length === 0) return undefined;
-    const statement = cached(statements, set.join(','), STATEMENT_CACHE_LIMIT,
-      () => db.prepare<Record<string, unknown>>(`UPDATE ${table} SET ${set.map((c) => `${c} = @${c}`).join(', ')} WHERE ${where}`));
+    const statement = cached(statements, set.join(','), STATEMENT_CACHE_LIMIT, () =>
+      db.prepare<Record<string, unknown>>(
+        `UPDATE ${table} SET ${set.map((c) => `${c} = @${c}`).join(', ')} WHERE ${where}`,
+      ),
+    );
     return statement.run({ ...changes, ...key });
   };
 }

@@ -44,7 +44,8 @@ export function requireAdmin(admins: AdminsService) {
   return async function requireAdminHook(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     checkOrigin(request);
     const principal = admins.authenticate(request.cookies[SESSION_COOKIE]);
-    if (!principal) throw new AppError('AUTH_REQUIRED', 'Your session has ended or you are not signed in; sign in again.');
+    if (!principal)
+      throw new AppError('AUTH_REQUIRED', 'Your session has ended or you are not signed in; sign in again.');
     if (!SAFE_METHODS.has(request.method)) {
       const sent = request.headers['x-csrf-token'];
       if (typeof sent !== 'string' || !sameToken(sent, principal.csrfToken)) {

@@ -11,7 +11,12 @@ interface ValidationIssue {
 
 function issuePath(part: string | undefined, issue: ValidationIssue): string {
   const path = (issue.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
-  const extra = issue.keyword === 'additionalProperties' ? String(issue.params?.additionalProperty ?? '') : issue.keyword === 'required' ? String(issue.params?.missingProperty ?? '') : '';
+  const extra =
+    issue.keyword === 'additionalProperties'
+      ? String(issue.params?.additionalProperty ?? '')
+      : issue.keyword === 'required'
+        ? String(issue.params?.missingProperty ?? '')
+        : '';
   return [part, path, extra].filter(Boolean).join('.');
 }
 
@@ -19,14 +24,25 @@ function validationBody(err: FastifyError): ErrorBody {
   const issues = (err.validation ?? []) as ValidationIssue[];
   const part = err.validationContext;
   const unknown = issues.find((i) => i.keyword === 'additionalProperties');
-  const errors = issues.map((i) => ({ path: issuePath(part, i), message: i.keyword === 'additionalProperties' ? 'is not a known field' : i.message ?? 'is not valid' }));
+  const errors = issues.map((i) => ({
+    path: issuePath(part, i),
+    message: i.keyword === 'additionalProperties' ? 'is not a known field' : (i.message ?? 'is not valid'),
+  }));
   if (unknown) {
     const field = issuePath(part, unknown);
-    return { code: 'UNKNOWN_FIELD', message: `${field} is not a known field; remove it and try again.`, details: { field, errors } };
+    return {
+      code: 'UNKNOWN_FIELD',
+      message: `${field} is not a known field; remove it and try again.`,
+      details: { field, errors },
+    };
   }
   const first = errors[0];
   const field = first?.path ?? part ?? 'request';
-  return { code: 'VALIDATION_FAILED', message: `${field} ${first?.message ?? 'is not valid'}.`, details: { field, errors } };
+  return {
+    code: 'VALIDATION_FAILED',
+    message: `${field} ${first?.message ?? 'is not valid'}.`,
+    details: { field, errors },
+  };
 }
 
 /** Maps any thrown value to a status and `{code, message, details}`; the only place errors become HTTP. */
@@ -41,7 +57,10 @@ export function toErrorResponse(err: unknown, requestId: string): { status: numb
     if (fe.validation) return { status: 400, body: validationBody(fe as FastifyError) };
     const byCode: Partial<Record<string, [ErrorCode, string]>> = {
       FST_ERR_CTP_BODY_TOO_LARGE: ['BODY_TOO_LARGE', 'The request body is too large.'],
-      FST_ERR_CTP_INVALID_MEDIA_TYPE: ['UNSUPPORTED_MEDIA_TYPE', 'This content type is not accepted here; send application/json.'],
+      FST_ERR_CTP_INVALID_MEDIA_TYPE: [
+        'UNSUPPORTED_MEDIA_TYPE',
+        'This content type is not accepted here; send application/json.',
+      ],
       FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['VALIDATION_FAILED', 'The Content-Length header does not match the body.'],
       FST_ERR_CTP_EMPTY_JSON_BODY: ['MALFORMED_JSON', 'The body is empty; send a JSON object.'],
       FST_ERR_CTP_INVALID_JSON_BODY: ['MALFORMED_JSON', 'The body is not valid JSON.'],
@@ -52,15 +71,29 @@ export function toErrorResponse(err: unknown, requestId: string): { status: numb
     if (fe instanceof SyntaxError || fe.statusCode === 400) {
       return { status: 400, body: { code: 'MALFORMED_JSON', message: 'The body could not be read; send valid JSON.' } };
     }
-    if (fe.statusCode === 413) return { status: 413, body: { code: 'BODY_TOO_LARGE', message: 'The request body is too large.' } };
-    if (fe.statusCode === 415) return { status: 415, body: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'This content type is not accepted here.' } };
+    if (fe.statusCode === 413)
+      return { status: 413, body: { code: 'BODY_TOO_LARGE', message: 'The request body is too large.' } };
+    if (fe.statusCode === 415)
+      return {
+        status: 415,
+        body: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'This content type is not accepted here.' },
+      };
   }
-  return { status: 500, body: { code: 'INTERNAL', message: `Something went wrong on the server. It was logged with reference ${requestId}.` } };
+  return {
+    status: 500,
+    body: {
+      code: 'INTERNAL',
+      message: `Something went wrong on the server. It was logged with reference ${requestId}.`,
+    },
+  };
 }
 
 /** A not-found handler answering with the standard error body. */
 export function jsonNotFound(request: FastifyRequest, reply: FastifyReply): void {
-  const body: ErrorBody = { code: 'NOT_FOUND', message: `Nothing is at ${request.method} ${request.url.split('?')[0]}.` };
+  const body: ErrorBody = {
+    code: 'NOT_FOUND',
+    message: `Nothing is at ${request.method} ${request.url.split('?')[0]}.`,
+  };
   void reply.status(404).send(body);
 }
 

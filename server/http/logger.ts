@@ -17,7 +17,14 @@ export interface LogOptions {
 }
 
 /** Paths and headers that must never be logged. */
-const REDACT = ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]', '*.password', '*.setupToken'];
+const REDACT = [
+  'req.headers.cookie',
+  'req.headers.authorization',
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.setupToken',
+];
 
 /** A URL with its bearer secrets (profile, invitation and QR tokens) and bulky SCEP messages replaced, for logs. */
 export function redactUrl(url: string): string {
@@ -34,15 +41,28 @@ export function createLogger(options: LogOptions): { logger: Logger; file: Rotat
   let file: RotatingFileStream | null = null;
   if (options.dir) {
     mkdirSync(options.dir, { recursive: true });
-    file = new RotatingFileStream(join(options.dir, 'tsunagu.log'), options.maxBytes ?? 10 * 1024 * 1024, options.keep ?? 5);
+    file = new RotatingFileStream(
+      join(options.dir, 'tsunagu.log'),
+      options.maxBytes ?? 10 * 1024 * 1024,
+      options.keep ?? 5,
+    );
     streams.push({ level: options.level as pino.Level, stream: file });
   }
   if (options.console ?? true) streams.push({ level: options.level as pino.Level, stream: process.stderr });
-  const logger = pino({
-    level: options.level, redact: { paths: REDACT, censor: '[hidden]' }, base: { app: 'tsunagu' },
-    serializers: {
-      req: (req: { method?: string; url?: string; ip?: string; id?: string }) => ({ method: req.method, url: redactUrl(req.url ?? ''), remoteAddress: req.ip }),
+  const logger = pino(
+    {
+      level: options.level,
+      redact: { paths: REDACT, censor: '[hidden]' },
+      base: { app: 'tsunagu' },
+      serializers: {
+        req: (req: { method?: string; url?: string; ip?: string; id?: string }) => ({
+          method: req.method,
+          url: redactUrl(req.url ?? ''),
+          remoteAddress: req.ip,
+        }),
+      },
     },
-  }, pino.multistream(streams));
+    pino.multistream(streams),
+  );
   return { logger, file };
 }

@@ -13,11 +13,14 @@ export function pageLang(request: FastifyRequest): PageLang {
   const q = (request.query as Record<string, unknown> | undefined)?.lang;
   if (q === 'ja' || q === 'en') return q;
   const header = request.headers['accept-language'] ?? '';
-  const ranked = header.split(',').map((part) => {
-    const [tag = '', ...params] = part.trim().split(';');
-    const qv = params.find((p) => p.trim().startsWith('q='));
-    return { tag: tag.toLowerCase(), q: qv ? Number(qv.trim().slice(2)) || 0 : 1 };
-  }).sort((a, b) => b.q - a.q);
+  const ranked = header
+    .split(',')
+    .map((part) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const qv = params.find((p) => p.trim().startsWith('q='));
+      return { tag: tag.toLowerCase(), q: qv ? Number(qv.trim().slice(2)) || 0 : 1 };
+    })
+    .sort((a, b) => b.q - a.q);
   for (const { tag } of ranked) {
     if (tag.startsWith('ja')) return 'ja';
     if (tag.startsWith('en')) return 'en';
@@ -89,8 +92,12 @@ figure.qr{margin:.75rem 0}figure.qr img{display:block;image-rendering:pixelated;
 
 /** Serves the stylesheet shared by the server-rendered pages (and the portal script). */
 export function registerPageAssets(app: FastifyInstance): void {
-  app.get('/assets/page.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(PAGE_CSS));
-  app.get('/assets/portal.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(PORTAL_JS));
+  app.get('/assets/page.css', async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(PAGE_CSS),
+  );
+  app.get('/assets/portal.js', async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(PORTAL_JS),
+  );
 }
 
 /** The language switch link shown at the top of a page. */

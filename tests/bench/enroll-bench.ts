@@ -37,12 +37,18 @@ function serverTimes(logFile: string): Map<string, number[]> {
   };
   for (const line of readFileSync(logFile, 'utf8').split('\n')) {
     if (!line) continue;
-    const e = JSON.parse(line) as { reqId?: string; msg?: string; req?: { method: string; url: string }; responseTime?: number };
+    const e = JSON.parse(line) as {
+      reqId?: string;
+      msg?: string;
+      req?: { method: string; url: string };
+      responseTime?: number;
+    };
     if (!e.reqId) continue;
     if (e.msg === 'incoming request' && e.req) urls.set(e.reqId, route(e.req.method, e.req.url));
     else if (e.msg === 'request completed' && typeof e.responseTime === 'number') {
       const r = urls.get(e.reqId);
-      if (!r || r.startsWith('POST /api/users') || r.startsWith('PUT /api') || r.startsWith('POST /api/setup')) continue;
+      if (!r || r.startsWith('POST /api/users') || r.startsWith('PUT /api') || r.startsWith('POST /api/setup'))
+        continue;
       const list = out.get(r) ?? [];
       list.push(e.responseTime);
       out.set(r, list);
@@ -72,45 +78,85 @@ async function main(): Promise<void> {
   const serverArgs = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...serverArgs, CLI, 'serve'], {
     env: {
-      ...process.env, TSUNAGU_DATA_DIR: join(dir, 'data'), TSUNAGU_ADMIN_PORT: '0', TSUNAGU_DEVICE_PORT: '0', TSUNAGU_HTTP_PORT: '0',
+      ...process.env,
+      TSUNAGU_DATA_DIR: join(dir, 'data'),
+      TSUNAGU_ADMIN_PORT: '0',
+      TSUNAGU_DEVICE_PORT: '0',
+      TSUNAGU_HTTP_PORT: '0',
       // Info level: the server's own log gives its response time per request, apart from the client's CPU.
-      TSUNAGU_DEVICE_BIND: '127.0.0.1', TSUNAGU_HOSTNAMES: 'bench.test', TSUNAGU_LOG_LEVEL: 'info', TSUNAGU_APNS_CA_FILE: join(dir, 'apns-ca.pem'),
+      TSUNAGU_DEVICE_BIND: '127.0.0.1',
+      TSUNAGU_HOSTNAMES: 'bench.test',
+      TSUNAGU_LOG_LEVEL: 'info',
+      TSUNAGU_APNS_CA_FILE: join(dir, 'apns-ca.pem'),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // The same log goes to the data directory's file; keep only warnings and errors on the console.
-  child.stderr.on('data', (c: Buffer) => { for (const l of c.toString().split('\n')) if (/"level":(4|5|6)0/.test(l)) process.stderr.write(`${l}\n`); });
+  child.stderr.on('data', (c: Buffer) => {
+    for (const l of c.toString().split('\n')) if (/"level":(4|5|6)0/.test(l)) process.stderr.write(`${l}\n`);
+  });
   const lines = await new Promise<Record<string, string>>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error('server did not start')), 60_000);
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
       const found: Record<string, string> = {};
-      for (const l of out.split('\n')) { const m = /^([A-Za-z ()]+): (\S+)$/.exec(l.trim()); if (m) found[m[1] as string] = m[2] as string; }
-      if (/^Ready\.$/m.test(out)) { clearTimeout(timer); resolve(found); }
+      for (const l of out.split('\n')) {
+        const m = /^([A-Za-z ()]+): (\S+)$/.exec(l.trim());
+        if (m) found[m[1] as string] = m[2] as string;
+      }
+      if (/^Ready\.$/m.test(out)) {
+        clearTimeout(timer);
+        resolve(found);
+      }
     });
   });
   const admin = new AdminClient(lines['Admin console'] as string);
   const deviceBase = (lines['Enrollment (LAN)'] as string).replace(/\/$/, '').replace('bench.test', '127.0.0.1');
   try {
-    await admin.call('POST', '/api/setup', { setupToken: lines['Setup token'], email: 'bench@example.com', displayName: 'Bench', password: 'bench admin password' });
+    await admin.call('POST', '/api/setup', {
+      setupToken: lines['Setup token'],
+      email: 'bench@example.com',
+      displayName: 'Bench',
+      password: 'bench admin password',
+    });
     await admin.call('PUT', '/api/push/certificate', { certificatePem: pki.certPem, privateKeyPem: pki.keyPem });
     await admin.call('PUT', '/api/push/settings', { apnsBaseUrl: apns.url });
     const s = (await admin.call('GET', '/api/settings/users')).json<{ settings: Record<string, unknown> }>().settings;
     await admin.call('PUT', '/api/settings/users', { ...s, profileValidityMinutes: 30 });
-    const caPem = (await send((lines['Certificate trust page'] as string).replace('bench.test', '127.0.0.1').replace(/\/trust$/, '/trust/ca.pem'))).text;
+    const caPem = (
+      await send(
+        (lines['Certificate trust page'] as string)
+          .replace('bench.test', '127.0.0.1')
+          .replace(/\/trust$/, '/trust/ca.pem'),
+      )
+    ).text;
     const kinds = Array.from({ length: DEVICES }, (_, i) => MIX[i % MIX.length] as Kind);
-    process.stdout.write(`Preparing ${DEVICES} users and ${kinds.filter((k) => k === 'iphone' || k === 'mac').length} device keys...\n`);
+    process.stdout.write(
+      `Preparing ${DEVICES} users and ${kinds.filter((k) => k === 'iphone' || k === 'mac').length} device keys...\n`,
+    );
     const users: string[] = [];
     for (let i = 0; i < DEVICES; i += 250) {
-      const batch = Array.from({ length: Math.min(250, DEVICES - i) }, (_, j) => ({ email: `bench${i + j}@example.com`, displayName: `Bench ${i + j}`, password: PASSWORD }));
+      const batch = Array.from({ length: Math.min(250, DEVICES - i) }, (_, j) => ({
+        email: `bench${i + j}@example.com`,
+        displayName: `Bench ${i + j}`,
+        password: PASSWORD,
+      }));
       const res = await admin.call('POST', '/api/users/batch', { users: batch });
       users.push(...res.json<{ created: { id: string }[] }>().created.map((u) => u.id));
     }
     const gen = promisify(generateKeyPair);
-    const keys = await Promise.all(kinds.map((k) => (k === 'iphone' || k === 'mac'
-      ? gen('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } }).then((p) => p.privateKey)
-      : Promise.resolve(null))));
+    const keys = await Promise.all(
+      kinds.map((k) =>
+        k === 'iphone' || k === 'mac'
+          ? gen('rsa', {
+              modulusLength: 2048,
+              publicKeyEncoding: { type: 'spki', format: 'pem' },
+              privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+            }).then((p) => p.privateKey)
+          : Promise.resolve(null),
+      ),
+    );
 
     const timings = new Map<string, number[]>();
     const time = async <T>(step: string, fn: () => Promise<T>): Promise<T> => {
@@ -126,25 +172,62 @@ async function main(): Promise<void> {
       const kind = kinds[i] as Kind;
       const userId = users[i] as string;
       if (kind === 'iphone' || kind === 'mac') {
-        const device = new EmulatedAppleDevice(kind === 'mac' ? macSpec(i) : iphoneSpec(i), { caPem, keyPem: keys[i] as string });
+        const device = new EmulatedAppleDevice(kind === 'mac' ? macSpec(i) : iphoneSpec(i), {
+          caPem,
+          keyPem: keys[i] as string,
+        });
         try {
-          const e = await time('enrollment (admin API)', () => admin.call('POST', '/api/enrollments', { userId, platform: kind === 'mac' ? 'macos' : 'ios' }));
+          const e = await time('enrollment (admin API)', () =>
+            admin.call('POST', '/api/enrollments', { userId, platform: kind === 'mac' ? 'macos' : 'ios' }),
+          );
           const url = e.json<{ profileUrl: string }>().profileUrl.replace('bench.test', '127.0.0.1');
           const dl = await time('profile download', () => device.downloadProfile(url));
           if (dl.status !== 200) throw new Error(`profile ${dl.status}`);
           const rep = await time('SCEP (caps, CA, PKIOperation)', () => device.scep());
           if (rep.status !== 'SUCCESS') throw new Error(`SCEP ${rep.status}`);
-          await time('Authenticate', () => device.checkin({ MessageType: 'Authenticate', UDID: device.spec.udid, Topic: device.profile?.mdm.topic ?? '', SerialNumber: device.spec.serialNumber, ProductName: device.spec.productName, ...(kind === 'mac' ? { DeviceName: device.spec.deviceName, Model: device.spec.model, ModelName: device.spec.modelName } : {}) }));
-          await time('TokenUpdate', () => device.checkin({ MessageType: 'TokenUpdate', UDID: device.spec.udid, Topic: device.profile?.mdm.topic ?? '', Token: device.token, PushMagic: device.pushMagic }));
+          await time('Authenticate', () =>
+            device.checkin({
+              MessageType: 'Authenticate',
+              UDID: device.spec.udid,
+              Topic: device.profile?.mdm.topic ?? '',
+              SerialNumber: device.spec.serialNumber,
+              ProductName: device.spec.productName,
+              ...(kind === 'mac'
+                ? { DeviceName: device.spec.deviceName, Model: device.spec.model, ModelName: device.spec.modelName }
+                : {}),
+            }),
+          );
+          await time('TokenUpdate', () =>
+            device.checkin({
+              MessageType: 'TokenUpdate',
+              UDID: device.spec.udid,
+              Topic: device.profile?.mdm.topic ?? '',
+              Token: device.token,
+              PushMagic: device.pushMagic,
+            }),
+          );
           const cmds = await time('command loop (DeviceInformation)', () => device.commandLoop());
           if (cmds[0] !== 'DeviceInformation') throw new Error(`commands ${cmds.join(',')}`);
         } finally {
           device.close();
         }
       } else {
-        const agent = new AndroidAgent({ server: deviceBase, caPem, deviceId: null, token: null, facts: androidFacts(kind === 'android9' ? 28 : 33, randomBytes(8).toString('hex'), i), pendingResults: [], locked: false, wiped: false, retired: false, loopback: true });
+        const agent = new AndroidAgent({
+          server: deviceBase,
+          caPem,
+          deviceId: null,
+          token: null,
+          facts: androidFacts(kind === 'android9' ? 28 : 33, randomBytes(8).toString('hex'), i),
+          pendingResults: [],
+          locked: false,
+          wiped: false,
+          retired: false,
+          loopback: true,
+        });
         try {
-          await time('agent enroll', () => agent.enroll({ method: 'password', email: `bench${i}@example.com`, password: PASSWORD }));
+          await time('agent enroll', () =>
+            agent.enroll({ method: 'password', email: `bench${i}@example.com`, password: PASSWORD }),
+          );
           agent.grantAdmin();
           const r = await time('agent check-in', () => agent.checkIn());
           if (r.status !== 'active') throw new Error(`agent ${r.status}`);
@@ -153,44 +236,69 @@ async function main(): Promise<void> {
         }
       }
     };
-    process.stdout.write(`Enrolling ${DEVICES} devices (${MIX.join(', ')} round-robin) at concurrency ${CONCURRENCY}...\n`);
+    process.stdout.write(
+      `Enrolling ${DEVICES} devices (${MIX.join(', ')} round-robin) at concurrency ${CONCURRENCY}...\n`,
+    );
     let next = 0;
     const cpuBefore = { server: serverCpuSeconds(child.pid as number), client: process.cpuUsage() };
     const started = performance.now();
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (next < DEVICES) {
-        const i = next++;
-        try { await runOne(i); } catch (err) { failures++; process.stderr.write(`device ${i}: ${(err as Error).message}\n`); }
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < DEVICES) {
+          const i = next++;
+          try {
+            await runOne(i);
+          } catch (err) {
+            failures++;
+            process.stderr.write(`device ${i}: ${(err as Error).message}\n`);
+          }
+        }
+      }),
+    );
     const seconds = (performance.now() - started) / 1000;
     const serverCpu = serverCpuSeconds(child.pid as number) - cpuBefore.server;
     const c = process.cpuUsage(cpuBefore.client);
     const clientCpu = (c.user + c.system) / 1e6;
     const summary = (await admin.call('GET', '/api/devices/summary')).json<{ byStatus: Record<string, number> }>();
     const verify = (await admin.call('GET', '/api/audit/verify')).json<{ ok: boolean; checked: number }>();
-    process.stdout.write(`\n${DEVICES - failures} of ${DEVICES} devices enrolled in ${seconds.toFixed(1)} s: ${((DEVICES - failures) / seconds).toFixed(1)} devices/s (concurrency ${CONCURRENCY}); failures: ${failures}\n`);
-    process.stdout.write(`Devices by status: ${JSON.stringify(summary.byStatus)}; audit chain ${verify.ok ? 'OK' : 'BROKEN'} (${verify.checked} events)\n\n`);
-    process.stdout.write(`${'step'.padEnd(36)}${'n'.padStart(6)}${'p50 ms'.padStart(10)}${'p95 ms'.padStart(10)}${'p99 ms'.padStart(10)}\n`);
+    process.stdout.write(
+      `\n${DEVICES - failures} of ${DEVICES} devices enrolled in ${seconds.toFixed(1)} s: ${((DEVICES - failures) / seconds).toFixed(1)} devices/s (concurrency ${CONCURRENCY}); failures: ${failures}\n`,
+    );
+    process.stdout.write(
+      `Devices by status: ${JSON.stringify(summary.byStatus)}; audit chain ${verify.ok ? 'OK' : 'BROKEN'} (${verify.checked} events)\n\n`,
+    );
+    process.stdout.write(
+      `${'step'.padEnd(36)}${'n'.padStart(6)}${'p50 ms'.padStart(10)}${'p95 ms'.padStart(10)}${'p99 ms'.padStart(10)}\n`,
+    );
     let worst = 0;
     for (const [step, list] of timings) {
       const sorted = [...list].sort((a, b) => a - b);
       const p95 = percentile(sorted, 95);
       worst = Math.max(worst, p95);
-      process.stdout.write(`${step.padEnd(36)}${String(sorted.length).padStart(6)}${percentile(sorted, 50).toFixed(1).padStart(10)}${p95.toFixed(1).padStart(10)}${percentile(sorted, 99).toFixed(1).padStart(10)}\n`);
+      process.stdout.write(
+        `${step.padEnd(36)}${String(sorted.length).padStart(6)}${percentile(sorted, 50).toFixed(1).padStart(10)}${p95.toFixed(1).padStart(10)}${percentile(sorted, 99).toFixed(1).padStart(10)}\n`,
+      );
     }
     process.stdout.write(`\nServer-side response time (from its log; excludes the client's own CPU and queueing):\n`);
-    process.stdout.write(`${'route'.padEnd(36)}${'n'.padStart(6)}${'p50 ms'.padStart(10)}${'p95 ms'.padStart(10)}${'p99 ms'.padStart(10)}\n`);
+    process.stdout.write(
+      `${'route'.padEnd(36)}${'n'.padStart(6)}${'p50 ms'.padStart(10)}${'p95 ms'.padStart(10)}${'p99 ms'.padStart(10)}\n`,
+    );
     let worstServer = 0;
     for (const [route, list] of serverTimes(join(dir, 'data', 'logs', 'tsunagu.log'))) {
       const sorted = [...list].sort((a, b) => a - b);
       worstServer = Math.max(worstServer, percentile(sorted, 95));
-      process.stdout.write(`${route.padEnd(36)}${String(sorted.length).padStart(6)}${percentile(sorted, 50).toFixed(1).padStart(10)}${percentile(sorted, 95).toFixed(1).padStart(10)}${percentile(sorted, 99).toFixed(1).padStart(10)}\n`);
+      process.stdout.write(
+        `${route.padEnd(36)}${String(sorted.length).padStart(6)}${percentile(sorted, 50).toFixed(1).padStart(10)}${percentile(sorted, 95).toFixed(1).padStart(10)}${percentile(sorted, 99).toFixed(1).padStart(10)}\n`,
+      );
     }
-    process.stdout.write(`\nCPU during the timed run: server ${serverCpu.toFixed(1)} s, load generator ${clientCpu.toFixed(1)} s, of ${(seconds * 2).toFixed(1)} core-seconds on 2 cores\n`);
+    process.stdout.write(
+      `\nCPU during the timed run: server ${serverCpu.toFixed(1)} s, load generator ${clientCpu.toFixed(1)} s, of ${(seconds * 2).toFixed(1)} core-seconds on 2 cores\n`,
+    );
     process.stdout.write(`Server peak memory (VmHWM): ${peakRssMiB(child.pid as number)} MiB\n`);
     process.stdout.write(`Server-side p95 per route: worst ${worstServer.toFixed(1)} ms\n`);
-    process.stdout.write(`Target p95 < 150 ms per step: ${worst < 150 ? 'met' : `NOT met (worst p95 ${worst.toFixed(1)} ms)`}\n`);
+    process.stdout.write(
+      `Target p95 < 150 ms per step: ${worst < 150 ? 'met' : `NOT met (worst p95 ${worst.toFixed(1)} ms)`}\n`,
+    );
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

@@ -43,7 +43,15 @@ async function loadDist() {
 }
 
 function parseArgs(argv) {
-  const opts = { n: 200, concurrency: [1, 16], warmup: 20, rounds: 3, digest: 'sha256', cipher: 'aes-128-cbc', json: false };
+  const opts = {
+    n: 200,
+    concurrency: [1, 16],
+    warmup: 20,
+    rounds: 3,
+    digest: 'sha256',
+    cipher: 'aes-128-cbc',
+    json: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => argv[++i] ?? '';
@@ -56,7 +64,8 @@ function parseArgs(argv) {
     else if (a === '--json') opts.json = true;
     else throw new Error(`Unknown argument ${a}`);
   }
-  if (!(opts.n > 0) || !(opts.rounds > 0) || opts.concurrency.some((c) => !(c > 0))) throw new Error('--n, --rounds and --concurrency must be positive.');
+  if (!(opts.n > 0) || !(opts.rounds > 0) || opts.concurrency.some((c) => !(c > 0)))
+    throw new Error('--n, --rounds and --concurrency must be positive.');
   opts.warmup = Math.min(opts.warmup, opts.n);
   return opts;
 }
@@ -74,7 +83,8 @@ async function waitReady(ScepClient, url, agent) {
       await new ScepClient(url, { agent, timeoutMs: 2_000 }).getCaCaps();
       return;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`${url} did not answer GetCACaps within 15 s: ${err.message}`, { cause: err });
+      if (Date.now() > deadline)
+        throw new Error(`${url} did not answer GetCACaps within 15 s: ${err.message}`, { cause: err });
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -85,21 +95,27 @@ async function runPool(client, requests, concurrency) {
   const latencies = [];
   let next = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < requests.length) {
-      const i = next++;
-      const start = performance.now();
-      responses[i] = await client.pkiOperation(requests[i].der);
-      latencies.push(performance.now() - start);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < requests.length) {
+        const i = next++;
+        const start = performance.now();
+        responses[i] = await client.pkiOperation(requests[i].der);
+        latencies.push(performance.now() - start);
+      }
+    }),
+  );
   return { seconds: (performance.now() - t0) / 1000, responses, latencies };
 }
 
 async function load(jobFile) {
   const { client: scep } = await loadDist();
   const job = JSON.parse(readFileSync(jobFile, 'utf8'));
-  const revive = (r) => ({ ...r, der: Buffer.from(r.der, 'base64'), senderNonce: Buffer.from(r.senderNonce, 'base64') });
+  const revive = (r) => ({
+    ...r,
+    der: Buffer.from(r.der, 'base64'),
+    senderNonce: Buffer.from(r.senderNonce, 'base64'),
+  });
   const results = [];
   for (const run of job.runs) {
     const agent = new http.Agent({ keepAlive: true, maxSockets: run.concurrency });
@@ -121,7 +137,16 @@ async function load(jobFile) {
       }
     });
     latencies.sort((a, b) => a - b);
-    results.push({ concurrency: run.concurrency, n: requests.length, ok, failures: failures.slice(0, 3), seconds, rps: requests.length / seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95) });
+    results.push({
+      concurrency: run.concurrency,
+      n: requests.length,
+      ok,
+      failures: failures.slice(0, 3),
+      seconds,
+      rps: requests.length / seconds,
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+    });
   }
   process.stdout.write(JSON.stringify(results));
 }
@@ -139,8 +164,12 @@ function spawnLoad(prefix, jobFile) {
     let out = '';
     let err = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
@@ -152,21 +181,51 @@ function spawnLoad(prefix, jobFile) {
 
 async function makeKeys(n) {
   const gen = promisify(generateKeyPair);
-  return Promise.all(Array.from({ length: n }, () => gen('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).then((k) => k.privateKey)));
+  return Promise.all(
+    Array.from({ length: n }, () =>
+      gen('rsa', {
+        modulusLength: 2048,
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+      }).then((k) => k.privateKey),
+    ),
+  );
 }
 
 // One prepared request per key: CSR (CN <label>-<i>, the challenge), a self-signed signer from the same key
 // (as scepclient does), the CSR enveloped to `caCertPem`.
 function prepare(scep, keys, identities, caCertPem, challengeFor, opts, label) {
   return keys.map((keyPem, i) => {
-    const csr = scep.createCsr({ keyPem, subject: [{ shortName: 'O', value: 'Tsunagu Bench' }, { shortName: 'CN', value: `${label}-${String(i).padStart(4, '0')}` }], challenge: challengeFor() });
-    const req = scep.buildScepRequest({ csr, signer: identities[i], caCertPem, digest: opts.digest, cipher: opts.cipher });
-    return { der: req.der.toString('base64'), transactionId: req.transactionId, senderNonce: req.senderNonce.toString('base64'), signer: { certPem: req.signer.certPem, keyPem: req.signer.keyPem }, caCertPem };
+    const csr = scep.createCsr({
+      keyPem,
+      subject: [
+        { shortName: 'O', value: 'Tsunagu Bench' },
+        { shortName: 'CN', value: `${label}-${String(i).padStart(4, '0')}` },
+      ],
+      challenge: challengeFor(),
+    });
+    const req = scep.buildScepRequest({
+      csr,
+      signer: identities[i],
+      caCertPem,
+      digest: opts.digest,
+      cipher: opts.cipher,
+    });
+    return {
+      der: req.der.toString('base64'),
+      transactionId: req.transactionId,
+      senderNonce: req.senderNonce.toString('base64'),
+      signer: { certPem: req.signer.certPem, keyPem: req.signer.keyPem },
+      caCertPem,
+    };
   });
 }
 
 function netnsExists() {
-  return run('ip', ['netns', 'list']).toString().split('\n').some((l) => l.split(' ')[0] === NETNS);
+  return run('ip', ['netns', 'list'])
+    .toString()
+    .split('\n')
+    .some((l) => l.split(' ')[0] === NETNS);
 }
 
 // Rounds alternate which server goes first, so drift in machine load hits both sides alike.
@@ -183,7 +242,8 @@ function plan(opts) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  if (process.getuid?.() !== 0) throw new Error('Run as root: scepserver is confined to a private network namespace (ip netns).');
+  if (process.getuid?.() !== 0)
+    throw new Error('Run as root: scepserver is confined to a private network namespace (ip netns).');
   run('scepserver', ['-version']);
   const { client: scep, harness, core } = await loadDist();
   const tmp = mkdtempSync(join(tmpdir(), 'tsunagu-scep-bench-'));
@@ -197,14 +257,21 @@ async function main() {
       }
     }
   };
-  process.once('SIGINT', () => { void cleanupAll().then(() => process.exit(130)); });
+  process.once('SIGINT', () => {
+    void cleanupAll().then(() => process.exit(130));
+  });
   cleanup.push(() => rmSync(tmp, { recursive: true, force: true }));
   try {
     const keys = await makeKeys(opts.n);
     const identities = keys.map((keyPem) => scep.selfSignedIdentity(keyPem, { cn: 'SCEP SIGNER' }));
 
     // Ours, in this process: real service and routes, real audit trail on a SQLite file, request log to a file.
-    const ours = await harness.startScepServer({ clock: core.clock.systemClock, random: core.random.secureRandom, auditFile: join(tmp, 'audit.db'), logFile: join(tmp, 'tsunagu.log') });
+    const ours = await harness.startScepServer({
+      clock: core.clock.systemClock,
+      random: core.random.secureRandom,
+      auditFile: join(tmp, 'audit.db'),
+      logFile: join(tmp, 'tsunagu.log'),
+    });
     cleanup.push(() => ours.close());
 
     // scepserver, in a private network namespace with only loopback; its depot CA is RSA-2048 like ours.
@@ -216,17 +283,42 @@ async function main() {
     run('ip', ['netns', 'exec', NETNS, 'ip', 'link', 'set', 'lo', 'up']);
     const challenge = 'bench-static-challenge-0123456789';
     const logFd = openSync(join(tmp, 'scepserver.log'), 'w');
-    const server = spawn('ip', ['netns', 'exec', NETNS, 'scepserver', '-depot', depot, '-port', String(SCEPSERVER_PORT), '-challenge', challenge, '-allowrenew', '0'], { stdio: ['ignore', logFd, logFd] });
-    cleanup.push(() => new Promise((done) => {
-      closeSync(logFd);
-      if (server.exitCode !== null) return done();
-      server.once('exit', () => done());
-      server.kill('SIGTERM');
-    }));
+    const server = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        NETNS,
+        'scepserver',
+        '-depot',
+        depot,
+        '-port',
+        String(SCEPSERVER_PORT),
+        '-challenge',
+        challenge,
+        '-allowrenew',
+        '0',
+      ],
+      { stdio: ['ignore', logFd, logFd] },
+    );
+    cleanup.push(
+      () =>
+        new Promise((done) => {
+          closeSync(logFd);
+          if (server.exitCode !== null) return done();
+          server.once('exit', () => done());
+          server.kill('SIGTERM');
+        }),
+    );
 
     const targets = {
       ours: { url: ours.url, caCertPem: ours.ca.certPem, challenge: () => ours.challenges.issue(), prefix: [] },
-      scepserver: { url: `http://127.0.0.1:${SCEPSERVER_PORT}/scep`, caCertPem: readFileSync(join(depot, 'ca.pem'), 'utf8'), challenge: () => challenge, prefix: ['ip', 'netns', 'exec', NETNS] },
+      scepserver: {
+        url: `http://127.0.0.1:${SCEPSERVER_PORT}/scep`,
+        caCertPem: readFileSync(join(depot, 'ca.pem'), 'utf8'),
+        challenge: () => challenge,
+        prefix: ['ip', 'netns', 'exec', NETNS],
+      },
     };
     const results = [];
     for (const [i, step] of plan(opts).entries()) {
@@ -234,18 +326,31 @@ async function main() {
       const label = `r${step.round}-c${step.concurrency}`;
       const job = {
         url: t.url,
-        runs: [{
-          concurrency: step.concurrency,
-          warmup: prepare(scep, keys.slice(0, opts.warmup), identities, t.caCertPem, t.challenge, opts, `warm-${label}`),
-          requests: prepare(scep, keys, identities, t.caCertPem, t.challenge, opts, `bench-${label}`),
-        }],
+        runs: [
+          {
+            concurrency: step.concurrency,
+            warmup: prepare(
+              scep,
+              keys.slice(0, opts.warmup),
+              identities,
+              t.caCertPem,
+              t.challenge,
+              opts,
+              `warm-${label}`,
+            ),
+            requests: prepare(scep, keys, identities, t.caCertPem, t.challenge, opts, `bench-${label}`),
+          },
+        ],
       };
       const file = join(tmp, `job-${i}.json`);
       writeFileSync(file, JSON.stringify(job));
       const [result] = await spawnLoad(t.prefix, file);
       rmSync(file);
       results.push({ ...step, ...result });
-      if (!opts.json) process.stderr.write(`  round ${step.round + 1} ${step.target.padEnd(10)} c=${step.concurrency}: ${result.rps.toFixed(1)} req/s, ${result.ok}/${result.n} ok\n`);
+      if (!opts.json)
+        process.stderr.write(
+          `  round ${step.round + 1} ${step.target.padEnd(10)} c=${step.concurrency}: ${result.rps.toFixed(1)} req/s, ${result.ok}/${result.n} ok\n`,
+        );
     }
     report(opts, results, logErrors(join(tmp, 'scepserver.log')));
   } finally {
@@ -255,7 +360,10 @@ async function main() {
 
 // Distinct error messages scepserver logged, to explain its failures.
 function logErrors(file) {
-  const errors = readFileSync(file, 'utf8').split('\n').map((l) => /\berr="([^"]+)"/.exec(l)?.[1]).filter(Boolean);
+  const errors = readFileSync(file, 'utf8')
+    .split('\n')
+    .map((l) => /\berr="([^"]+)"/.exec(l)?.[1])
+    .filter(Boolean);
   return [...new Set(errors.map((e) => e.replace(/\/tmp\/[^/]+\//, '<tmp>/')))].slice(0, 5);
 }
 
@@ -268,12 +376,15 @@ function median(values) {
 function summarize(results, target, concurrency) {
   const runs = results.filter((r) => r.target === target && r.concurrency === concurrency);
   return {
-    target, concurrency, runs: runs.length,
+    target,
+    concurrency,
+    runs: runs.length,
     rps: median(runs.map((r) => r.rps)),
     goodput: median(runs.map((r) => (r.rps * r.ok) / r.n)),
     p50: median(runs.map((r) => r.p50)),
     p95: median(runs.map((r) => r.p95)),
-    ok: runs.reduce((a, r) => a + r.ok, 0), n: runs.reduce((a, r) => a + r.n, 0),
+    ok: runs.reduce((a, r) => a + r.ok, 0),
+    n: runs.reduce((a, r) => a + r.n, 0),
     failures: [...new Set(runs.flatMap((r) => r.failures))],
   };
 }
@@ -284,7 +395,8 @@ function report(opts, results, theirErrors) {
     const o = rows.find((r) => r.target === 'ours' && r.concurrency === c);
     const t = rows.find((r) => r.target === 'scepserver' && r.concurrency === c);
     const perRound = [...new Set(results.map((r) => r.round))].map((round) => {
-      const find = (target) => results.find((r) => r.round === round && r.target === target && r.concurrency === c)?.rps ?? NaN;
+      const find = (target) =>
+        results.find((r) => r.round === round && r.target === target && r.concurrency === c)?.rps ?? NaN;
       return find('ours') / find('scepserver');
     });
     return { concurrency: c, ratio: o.rps / t.rps, goodputRatio: o.goodput / t.goodput, perRound };
@@ -297,8 +409,14 @@ function report(opts, results, theirErrors) {
       `SCEP PKCSReq enrollments: ${opts.n} per run after ${opts.warmup} warm-up, ${opts.rounds} interleaved rounds (medians shown),`,
       `RSA-2048 device keys and CAs, ${opts.digest} + ${opts.cipher}, HTTP/1.1 keep-alive on loopback`,
       `${'server'.padEnd(18)}${'conc'.padStart(5)}${'req/s'.padStart(9)}${'ok/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p95 ms'.padStart(9)}${'ok'.padStart(11)}`,
-      ...rows.map((r) => `${name[r.target].padEnd(18)}${String(r.concurrency).padStart(5)}${r.rps.toFixed(1).padStart(9)}${r.goodput.toFixed(1).padStart(9)}${r.p50.toFixed(2).padStart(9)}${r.p95.toFixed(2).padStart(9)}${`${r.ok}/${r.n}`.padStart(11)}${r.failures.length ? `  (${r.failures.join('; ')})` : ''}`),
-      ...ratios.map((r) => `ratio ours/scepserver at concurrency ${r.concurrency}: ${r.ratio.toFixed(2)} req/s, ${r.goodputRatio.toFixed(2)} successful enrollments/s (per round: ${r.perRound.map((x) => x.toFixed(2)).join(', ')})`),
+      ...rows.map(
+        (r) =>
+          `${name[r.target].padEnd(18)}${String(r.concurrency).padStart(5)}${r.rps.toFixed(1).padStart(9)}${r.goodput.toFixed(1).padStart(9)}${r.p50.toFixed(2).padStart(9)}${r.p95.toFixed(2).padStart(9)}${`${r.ok}/${r.n}`.padStart(11)}${r.failures.length ? `  (${r.failures.join('; ')})` : ''}`,
+      ),
+      ...ratios.map(
+        (r) =>
+          `ratio ours/scepserver at concurrency ${r.concurrency}: ${r.ratio.toFixed(2)} req/s, ${r.goodputRatio.toFixed(2)} successful enrollments/s (per round: ${r.perRound.map((x) => x.toFixed(2)).join(', ')})`,
+      ),
       ...theirErrors.map((e) => `scepserver logged: ${e}`),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

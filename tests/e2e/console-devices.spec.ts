@@ -42,7 +42,10 @@ async function enrollWith(spec: AppleDeviceSpec, profileUrl: string): Promise<Em
 }
 
 async function enrollByApi(spec: AppleDeviceSpec, email: string): Promise<EmulatedAppleDevice> {
-  const res = await h.admin.call('POST', '/api/enrollments', { userId: users[email], platform: spec.kind === 'mac' ? 'macos' : 'ios' });
+  const res = await h.admin.call('POST', '/api/enrollments', {
+    userId: users[email],
+    platform: spec.kind === 'mac' ? 'macos' : 'ios',
+  });
   expect(res.status, res.text).toBe(201);
   return enrollWith(spec, res.json<{ profileUrl: string }>().profileUrl);
 }
@@ -69,9 +72,13 @@ test.beforeAll(async ({ browser }) => {
   apns = await startApnsMock(pki.appleCaPem);
   h = await startHarness({ apnsCa: apns.caPem });
   caPem = h.server.services.ca.caCertificate().pem;
-  expect((await h.admin.call('PUT', '/api/push/certificate', { certificatePem: pki.certPem, privateKeyPem: pki.keyPem })).status).toBe(200);
+  expect(
+    (await h.admin.call('PUT', '/api/push/certificate', { certificatePem: pki.certPem, privateKeyPem: pki.keyPem }))
+      .status,
+  ).toBe(200);
   expect((await h.admin.call('PUT', '/api/push/settings', { apnsBaseUrl: apns.url })).status).toBe(200);
-  const settings = (await h.admin.call('GET', '/api/settings/users')).json<{ settings: Record<string, unknown> }>().settings;
+  const settings = (await h.admin.call('GET', '/api/settings/users')).json<{ settings: Record<string, unknown> }>()
+    .settings;
   await h.admin.call('PUT', '/api/settings/users', { ...settings, deviceLimitPerUser: 20 });
   await addUser('hana@example.com', 'Hana Suzuki');
   await addUser('ken@example.com', 'Ken Watanabe');
@@ -103,7 +110,9 @@ test('an empty devices page; "Enroll a device for a user" hands out a one-time p
   await dialog.getByTestId('enroll-submit').click();
   await expect(dialog).toContainText('The profile link for Hana Suzuki (iPhone / iPad) is ready:');
   await expect(dialog.getByTestId('enroll-notes')).toContainText('The link works until');
-  await expect(dialog.getByTestId('enroll-notes')).toContainText('once a device has enrolled with it, the link stops working');
+  await expect(dialog.getByTestId('enroll-notes')).toContainText(
+    'once a device has enrolled with it, the link stops working',
+  );
   const profileUrl = await input(dialog, 'enroll-profile-url').inputValue();
   expect(profileUrl).toMatch(/^https:\/\/tsunagu\.test:\d+\/profile\/[\w-]+$/);
   await dialog.getByTestId('enroll-profile-url-copy').click();
@@ -136,10 +145,35 @@ test('more devices: two iPhones and a Mac enrolled, one iPhone still pending, an
   expect((await pending.downloadProfile(res.json<{ profileUrl: string }>().profileUrl)).status).toBe(200);
   expect(await pending.scep()).toEqual({ status: 'SUCCESS' });
   const s = pending.spec;
-  expect((await pending.checkin({ MessageType: 'Authenticate', UDID: s.udid, Topic: pending.profile?.mdm.topic ?? '', SerialNumber: s.serialNumber, OSVersion: s.osVersion, BuildVersion: s.buildVersion, ProductName: s.productName })).status).toBe(200);
+  expect(
+    (
+      await pending.checkin({
+        MessageType: 'Authenticate',
+        UDID: s.udid,
+        Topic: pending.profile?.mdm.topic ?? '',
+        SerialNumber: s.serialNumber,
+        OSVersion: s.osVersion,
+        BuildVersion: s.buildVersion,
+        ProductName: s.productName,
+      })
+    ).status,
+  ).toBe(200);
 
-  android = new AndroidAgent({ server: h.server.enrollmentUrl.replace(/\/$/, ''), caPem, deviceId: null, token: null, facts: androidFacts(33, randomBytes(8).toString('hex'), 6), pendingResults: [], locked: false, wiped: false, retired: false, loopback: true });
-  expect((await android.enroll({ method: 'password', email: 'ken@example.com', password: PASSWORD })).status).toBe('pending');
+  android = new AndroidAgent({
+    server: h.server.enrollmentUrl.replace(/\/$/, ''),
+    caPem,
+    deviceId: null,
+    token: null,
+    facts: androidFacts(33, randomBytes(8).toString('hex'), 6),
+    pendingResults: [],
+    locked: false,
+    wiped: false,
+    retired: false,
+    loopback: true,
+  });
+  expect((await android.enroll({ method: 'password', email: 'ken@example.com', password: PASSWORD })).status).toBe(
+    'pending',
+  );
   android.grantAdmin();
   expect((await android.checkIn()).status).toBe('active');
 
@@ -180,7 +214,9 @@ test('the detail drawer: facts, channels, commands with results; ask for informa
   await expect(drawer.getByTestId('device-facts')).toContainText(spec.udid);
   await expect(drawer.getByTestId('device-facts')).toContainText('Hana Suzuki');
   await expect(drawer.getByTestId('device-channel')).toContainText('Has a push token');
-  const info = drawer.locator('[data-testid=device-command][data-type=DeviceInformation][data-status=acknowledged]').first();
+  const info = drawer
+    .locator('[data-testid=device-command][data-type=DeviceInformation][data-status=acknowledged]')
+    .first();
   await expect(info).toContainText('Done');
   await info.locator('summary').click();
   await expect(info.getByTestId('device-command-result')).toContainText(`"SerialNumber": "${spec.serialNumber}"`);
@@ -307,7 +343,9 @@ test('delete a device entry: it leaves the list, and the audit trail keeps it', 
   await dialog.getByTestId('device-action-close').click();
   await expect(row('iPhone 3')).toHaveCount(0);
   await expect(page.getByTestId('device-total')).toHaveText('Devices: 5');
-  const audit = (await h.admin.call('GET', '/api/audit?action=device.deleted')).json<{ items: { subjectLabel: string }[] }>();
+  const audit = (await h.admin.call('GET', '/api/audit?action=device.deleted')).json<{
+    items: { subjectLabel: string }[];
+  }>();
   expect(audit.items[0]?.subjectLabel).toBe('iPhone 3');
 
   await page.goto('/audit');
@@ -318,7 +356,10 @@ test('delete a device entry: it leaves the list, and the audit trail keeps it', 
 test('re-enroll an enrolled iPhone from the detail drawer: the one-time link enrolls it again into its single entry', async () => {
   const device = await enrollByApi(iphoneSpec(7), 'hana@example.com');
   const spec = device.spec;
-  const entry = async () => (await h.admin.call('GET', `/api/devices?q=${spec.serialNumber}`)).json<{ items: { id: string; status: string; statusReason: string | null }[] }>().items;
+  const entry = async () =>
+    (await h.admin.call('GET', `/api/devices?q=${spec.serialNumber}`)).json<{
+      items: { id: string; status: string; statusReason: string | null }[];
+    }>().items;
   const [before] = await entry();
   await page.goto('/devices');
   await row('iPhone 7').getByTestId('device-open').click();
@@ -330,7 +371,9 @@ test('re-enroll an enrolled iPhone from the detail drawer: the one-time link enr
 
   const dialog = page.getByTestId('device-reenroll-dialog');
   await expect(dialog).toContainText('Re-enroll iPhone 7?');
-  await expect(dialog).toContainText('Makes a one-time profile link that enrolls this device again, without retiring or deleting it first.');
+  await expect(dialog).toContainText(
+    'Makes a one-time profile link that enrolls this device again, without retiring or deleting it first.',
+  );
   const notes = dialog.getByTestId('device-reenroll-notes');
   await expect(notes).toContainText('The device keeps its entry and its history.');
   await expect(notes).toContainText('It does not count against the user’s device limit.');
@@ -340,9 +383,13 @@ test('re-enroll an enrolled iPhone from the detail drawer: the one-time link enr
   const profileUrl = await input(dialog, 'device-reenroll-url').inputValue();
   expect(profileUrl).toMatch(/^https:\/\/tsunagu\.test:\d+\/profile\/[\w-]+$/);
   const resultNotes = dialog.getByTestId('device-reenroll-result-notes');
-  await expect(resultNotes).toContainText('Open it on iPhone 7 itself, in Safari, then install the downloaded profile.');
+  await expect(resultNotes).toContainText(
+    'Open it on iPhone 7 itself, in Safari, then install the downloaded profile.',
+  );
   await expect(resultNotes).toContainText('It works once, until');
-  await expect(resultNotes).toContainText('Anyone with this link can enroll a device as Hana Suzuki. Send it only to them.');
+  await expect(resultNotes).toContainText(
+    'Anyone with this link can enroll a device as Hana Suzuki. Send it only to them.',
+  );
   await dialog.getByTestId('device-reenroll-close').click();
   await expect(dialog).toBeHidden();
   await drawer.locator('.el-drawer__close-btn').click();
@@ -351,10 +398,24 @@ test('re-enroll an enrolled iPhone from the detail drawer: the one-time link enr
   // The same iPhone installs the new profile: while it finishes, its entry says it is enrolling again.
   expect((await device.downloadProfile(profileUrl)).status).toBe(200);
   expect(await device.scep()).toEqual({ status: 'SUCCESS' });
-  expect((await device.checkin({ MessageType: 'Authenticate', UDID: spec.udid, Topic: device.profile?.mdm.topic ?? '', SerialNumber: spec.serialNumber, OSVersion: spec.osVersion, BuildVersion: spec.buildVersion, ProductName: spec.productName })).status).toBe(200);
+  expect(
+    (
+      await device.checkin({
+        MessageType: 'Authenticate',
+        UDID: spec.udid,
+        Topic: device.profile?.mdm.topic ?? '',
+        SerialNumber: spec.serialNumber,
+        OSVersion: spec.osVersion,
+        BuildVersion: spec.buildVersion,
+        ProductName: spec.productName,
+      })
+    ).status,
+  ).toBe(200);
   await refresh();
   await expect(row('iPhone 7').getByTestId('device-status')).toHaveAttribute('data-status', 'pending');
-  await expect(row('iPhone 7').getByTestId('device-status-reason')).toHaveText('Enrolling again: waiting for the device to finish');
+  await expect(row('iPhone 7').getByTestId('device-status-reason')).toHaveText(
+    'Enrolling again: waiting for the device to finish',
+  );
   expect((await device.enrollMdm()).every((r) => r.status === 200)).toBe(true);
   await device.commandLoop();
   await refresh();
@@ -376,13 +437,22 @@ test('re-enroll an Android phone: the console shows the agent QR code; the agent
   await expect(dialog).toContainText('Re-enroll Android 6?');
   await expect(dialog).toContainText('Makes a one-time QR code that enrolls this device again with the Tsunagu agent');
   // Android 13 (API 33): a new entry, and this one turns Inactive.
-  await expect(dialog.getByTestId('device-reenroll-notes')).toContainText('Android 10 and newer get a new entry when they enroll again');
+  await expect(dialog.getByTestId('device-reenroll-notes')).toContainText(
+    'Android 10 and newer get a new entry when they enroll again',
+  );
   await expect(dialog.getByTestId('device-reenroll-notes')).toContainText('The QR code works once, and it expires');
-  const answer = page.waitForResponse((r) => r.request().method() === 'POST' && /\/api\/devices\/[^/]+\/reenroll$/.test(r.url()));
+  const answer = page.waitForResponse(
+    (r) => r.request().method() === 'POST' && /\/api\/devices\/[^/]+\/reenroll$/.test(r.url()),
+  );
   await dialog.getByTestId('device-reenroll-confirm').click();
   const response = await answer;
   expect(response.status()).toBe(201);
-  const reenroll = (await response.json()) as { profileUrl: string | null; agentQr: string; agentQrImage: string; expiresAt: string };
+  const reenroll = (await response.json()) as {
+    profileUrl: string | null;
+    agentQr: string;
+    agentQrImage: string;
+    expiresAt: string;
+  };
   expect(reenroll.profileUrl).toBeNull();
 
   const qr = dialog.getByTestId('device-reenroll-qr');
@@ -393,7 +463,9 @@ test('re-enroll an Android phone: the console shows the agent QR code; the agent
   expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
   await expect(dialog).toContainText('On the device, open the Tsunagu agent and scan this code.');
   await expect(dialog.getByTestId('device-reenroll-result-notes')).toContainText('It works once, until');
-  await expect(dialog.getByTestId('device-reenroll-result-notes')).toContainText('Anyone who scans this code can enroll a device as Ken Watanabe.');
+  await expect(dialog.getByTestId('device-reenroll-result-notes')).toContainText(
+    'Anyone who scans this code can enroll a device as Ken Watanabe.',
+  );
   await expect(dialog.getByTestId('device-reenroll-url')).toHaveCount(0);
   await dialog.getByTestId('device-reenroll-close').click();
   await drawer.locator('.el-drawer__close-btn').click();
@@ -403,7 +475,15 @@ test('re-enroll an Android phone: the console shows the agent QR code; the agent
   const payload = JSON.parse(reenroll.agentQr) as { server: string; token: string; caSha256: string };
   const pinned = await AndroidAgent.pinCa(payload.server, payload.caSha256, { loopback: true });
   const old = android;
-  android = new AndroidAgent({ ...old.state, server: payload.server.replace(/\/$/, ''), caPem: pinned, deviceId: null, token: null, facts: { ...old.state.facts, adminActive: false }, pendingResults: [] });
+  android = new AndroidAgent({
+    ...old.state,
+    server: payload.server.replace(/\/$/, ''),
+    caPem: pinned,
+    deviceId: null,
+    token: null,
+    facts: { ...old.state.facts, adminActive: false },
+    pendingResults: [],
+  });
   expect((await android.enroll({ method: 'qr', token: payload.token })).status).toBe('pending');
   android.grantAdmin();
   expect((await android.checkIn()).status).toBe('active');
@@ -413,10 +493,17 @@ test('re-enroll an Android phone: the console shows the agent QR code; the agent
   await expect(row('Android 6')).toHaveCount(2);
   await expect(row('Android 6').filter({ has: page.locator('[data-status=active]') })).toHaveCount(1);
   const superseded = row('Android 6').filter({ has: page.locator('[data-status=inactive]') });
-  await expect(superseded.getByTestId('device-status-reason')).toHaveText('Replaced by a newer enrollment of the same device');
+  await expect(superseded.getByTestId('device-status-reason')).toHaveText(
+    'Replaced by a newer enrollment of the same device',
+  );
 
   // The token works once.
-  const another = new AndroidAgent({ ...android.state, deviceId: null, token: null, facts: androidFacts(33, randomBytes(8).toString('hex'), 66) });
+  const another = new AndroidAgent({
+    ...android.state,
+    deviceId: null,
+    token: null,
+    facts: androidFacts(33, randomBytes(8).toString('hex'), 66),
+  });
   await expect(another.enroll({ method: 'qr', token: payload.token })).rejects.toMatchObject({ status: 410 });
   another.close();
 
@@ -431,7 +518,10 @@ test('re-enroll an Android phone: the console shows the agent QR code; the agent
 
 test('revoke an Android agent token: the console asks first; the agent’s next check-in is refused with 401', async () => {
   expect((await android.checkIn()).status).toBe('active');
-  await row('Android 6').filter({ has: page.locator('[data-status=active]') }).getByTestId('device-open').click();
+  await row('Android 6')
+    .filter({ has: page.locator('[data-status=active]') })
+    .getByTestId('device-open')
+    .click();
   const drawer = page.getByTestId('device-detail');
   await expect(drawer.getByTestId('device-status')).toHaveAttribute('data-status', 'active');
   await drawer.getByTestId('device-revoke-token').click();

@@ -6,7 +6,18 @@ import { send } from '../helpers/http.js';
 import { PortalClient } from '../helpers/portal-client.js';
 import { local, startHarness, type Harness } from '../helpers/server-harness.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
-import { choose, expectToast, input, linkIn, mailsTo, openConsole, pickUsers, pinIn, waitForMails, type ConsolePage } from './console-kit.js';
+import {
+  choose,
+  expectToast,
+  input,
+  linkIn,
+  mailsTo,
+  openConsole,
+  pickUsers,
+  pinIn,
+  waitForMails,
+  type ConsolePage,
+} from './console-kit.js';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -39,7 +50,15 @@ test.beforeAll(async ({ browser }) => {
   h = await startHarness();
   caPem = h.server.services.ca.caCertificate().pem;
   origin = local(h.server.enrollmentUrl).replace(/\/$/, '');
-  const smtp = await h.admin.call('PUT', '/api/mail/smtp', { host: '127.0.0.1', port: sink.port, security: 'none', username: '', fromAddress: 'it@office.example', fromName: 'Office IT', allowSelfSigned: false });
+  const smtp = await h.admin.call('PUT', '/api/mail/smtp', {
+    host: '127.0.0.1',
+    port: sink.port,
+    security: 'none',
+    username: '',
+    fromAddress: 'it@office.example',
+    fromName: 'Office IT',
+    allowSelfSigned: false,
+  });
   expect(smtp.status, smtp.text).toBe(200);
   await addUser('kimura@example.com', 'Kimura Takuya');
   await addUser('mori@example.com', 'Mori Yumi');
@@ -233,7 +252,10 @@ test('"Send invitations": pick users by searching; users removed or disabled mea
 test('a new enrollment address retires every older link; old invitations are marked', async () => {
   const [yamada] = mailsTo(sink.messages, 'yamada@example.com');
   const oldLink = linkIn(yamada!);
-  await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Enrollment address' }).click();
+  await page
+    .getByRole('navigation', { name: 'Main navigation' })
+    .getByRole('link', { name: 'Enrollment address' })
+    .click();
   await expect(page).toHaveURL(/\/settings\/enrollment-url$/);
   await expect(page.getByTestId('enrollment-url-version')).toHaveText('Version 1');
   const before = await input(page, 'enrollment-url').inputValue();

@@ -20,7 +20,11 @@ export const SIZES = {
 
 /** The text input with `testId`: element-plus puts the attribute on the <input> itself or on its wrapper. */
 export function input(scope: Page | Locator, testId: string): Locator {
-  return scope.locator(`input[data-testid="${testId}"], textarea[data-testid="${testId}"], [data-testid="${testId}"] input, [data-testid="${testId}"] textarea`).first();
+  return scope
+    .locator(
+      `input[data-testid="${testId}"], textarea[data-testid="${testId}"], [data-testid="${testId}"] input, [data-testid="${testId}"] textarea`,
+    )
+    .first();
 }
 
 /** Waits for the success toast saying `text`. */
@@ -34,11 +38,20 @@ export async function noToasts(page: Page): Promise<void> {
 }
 
 /** Opens a browser context on the harness's console and signs the harness admin in. */
-export async function openConsole(browser: Browser, h: Harness, options: { locale?: string; size?: keyof typeof SIZES } = {}): Promise<ConsolePage> {
+export async function openConsole(
+  browser: Browser,
+  h: Harness,
+  options: { locale?: string; size?: keyof typeof SIZES } = {},
+): Promise<ConsolePage> {
   const size = SIZES[options.size ?? 'desktop'];
   const context = await browser.newContext({
-    baseURL: h.server.adminUrl, locale: options.locale ?? 'en-US', viewport: size.viewport, isMobile: size.isMobile, hasTouch: size.isMobile,
-    deviceScaleFactor: 1, acceptDownloads: true,
+    baseURL: h.server.adminUrl,
+    locale: options.locale ?? 'en-US',
+    viewport: size.viewport,
+    isMobile: size.isMobile,
+    hasTouch: size.isMobile,
+    deviceScaleFactor: 1,
+    acceptDownloads: true,
   });
   const page = await context.newPage();
   const guard = guardPage(page);
@@ -52,7 +65,10 @@ export async function openConsole(browser: Browser, h: Harness, options: { local
 
 /** The option of an open element-plus select or dropdown whose text is `text`. */
 export function option(page: Page, text: string | RegExp): Locator {
-  return page.locator('.el-select-dropdown__item:visible, .el-dropdown-menu__item:visible').filter({ hasText: text }).first();
+  return page
+    .locator('.el-select-dropdown__item:visible, .el-dropdown-menu__item:visible')
+    .filter({ hasText: text })
+    .first();
 }
 
 /** Chooses `text` in the element-plus select with `testId`. */
@@ -100,6 +116,8 @@ export function mailsTo(messages: ParsedMail[], address: string): ParsedMail[] {
 
 /** Waits until `address` has received `count` messages; returns them. */
 export async function waitForMails(messages: ParsedMail[], address: string, count: number): Promise<ParsedMail[]> {
-  await expect.poll(() => mailsTo(messages, address).length, { timeout: 15_000, message: `mails to ${address}` }).toBeGreaterThanOrEqual(count);
+  await expect
+    .poll(() => mailsTo(messages, address).length, { timeout: 15_000, message: `mails to ${address}` })
+    .toBeGreaterThanOrEqual(count);
   return mailsTo(messages, address);
 }

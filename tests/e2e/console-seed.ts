@@ -71,7 +71,10 @@ export async function seedOffice(): Promise<SeededOffice> {
     await h.server.services.tick();
   };
   const enroll = async (spec: AppleDeviceSpec, email: string) => {
-    const res = await call('POST', '/api/enrollments', { userId: users[email], platform: spec.kind === 'mac' ? 'macos' : 'ios' });
+    const res = await call('POST', '/api/enrollments', {
+      userId: users[email],
+      platform: spec.kind === 'mac' ? 'macos' : 'ios',
+    });
     const device = new EmulatedAppleDevice(spec, { caPem });
     expect((await device.downloadProfile(res.json<{ profileUrl: string }>().profileUrl)).status).toBe(200);
     expect(await device.scep()).toEqual({ status: 'SUCCESS' });
@@ -80,7 +83,9 @@ export async function seedOffice(): Promise<SeededOffice> {
     devices[spec.deviceName] = device;
     return device;
   };
-  const deviceId = async (name: string) => (await call('GET', `/api/devices?q=${encodeURIComponent(name)}`)).json<{ items: { id: string }[] }>().items[0]?.id as string;
+  const deviceId = async (name: string) =>
+    (await call('GET', `/api/devices?q=${encodeURIComponent(name)}`)).json<{ items: { id: string }[] }>().items[0]
+      ?.id as string;
   const invite = async (email: string) => {
     const before = mailsTo(sink.messages, email).length;
     await call('POST', '/api/invitations', { userIds: [users[email]] });
@@ -93,11 +98,26 @@ export async function seedOffice(): Promise<SeededOffice> {
 
   await call('PUT', '/api/push/certificate', { certificatePem: pki.certPem, privateKeyPem: pki.keyPem });
   await call('PUT', '/api/push/settings', { apnsBaseUrl: apns.url });
-  await call('PUT', '/api/mail/smtp', { host: '127.0.0.1', port: sink.port, security: 'none', username: '', fromAddress: 'it@office.example', fromName: 'Office IT', allowSelfSigned: false });
+  await call('PUT', '/api/mail/smtp', {
+    host: '127.0.0.1',
+    port: sink.port,
+    security: 'none',
+    username: '',
+    fromAddress: 'it@office.example',
+    fromName: 'Office IT',
+    allowSelfSigned: false,
+  });
   const settings = (await call('GET', '/api/settings/users')).json<{ settings: Record<string, unknown> }>().settings;
   await call('PUT', '/api/settings/users', { ...settings, deviceLimitPerUser: 50 });
   for (const [email, displayName, locale] of SEED_USERS) {
-    users[email] = (await call('POST', '/api/users', { email, displayName, locale, ...(email === 'late@example.com' || email === 'kobayashi@example.com' ? {} : { password: PASSWORD }) })).json<{ id: string }>().id;
+    users[email] = (
+      await call('POST', '/api/users', {
+        email,
+        displayName,
+        locale,
+        ...(email === 'late@example.com' || email === 'kobayashi@example.com' ? {} : { password: PASSWORD }),
+      })
+    ).json<{ id: string }>().id;
   }
 
   // Four weeks of enrollments.
@@ -108,14 +128,28 @@ export async function seedOffice(): Promise<SeededOffice> {
   await enroll({ ...macSpec(2), deviceName: '鈴木の MacBook Air' }, 'suzuki.hanako@example.com');
   await enroll({ ...iphoneSpec(3), deviceName: '佐藤の iPhone' }, 'sato.kenji@example.com');
   await advance(5);
-  await enroll({ ...iphoneSpec(4), deviceName: '高橋の iPhone（営業用）' }, 'takahashi.misaki.long-address@sales.example.co.jp');
+  await enroll(
+    { ...iphoneSpec(4), deviceName: '高橋の iPhone（営業用）' },
+    'takahashi.misaki.long-address@sales.example.co.jp',
+  );
   await enroll({ ...iphoneSpec(5), deviceName: 'iPad 会議室 A' }, 'yamada.taro@example.com');
   await advance(4);
   await enroll({ ...iphoneSpec(6), deviceName: '田中の iPhone' }, 'tanaka@example.com');
   await enroll({ ...iphoneSpec(7), deviceName: "Alex's iPhone" }, 'alex.smith@example.com');
   await enroll({ ...macSpec(8), deviceName: 'Alex’s MacBook Air' }, 'alex.smith@example.com');
   await advance(3);
-  const android = new AndroidAgent({ server: origin, caPem, deviceId: null, token: null, facts: { ...androidFacts(33, randomBytes(8).toString('hex'), 9), deviceName: 'María’s Pixel 7' }, pendingResults: [], locked: false, wiped: false, retired: false, loopback: true });
+  const android = new AndroidAgent({
+    server: origin,
+    caPem,
+    deviceId: null,
+    token: null,
+    facts: { ...androidFacts(33, randomBytes(8).toString('hex'), 9), deviceName: 'María’s Pixel 7' },
+    pendingResults: [],
+    locked: false,
+    wiped: false,
+    retired: false,
+    loopback: true,
+  });
   await android.enroll({ method: 'password', email: 'maria.garcia@example.com', password: PASSWORD });
   android.grantAdmin();
   await android.checkIn();
@@ -127,7 +161,16 @@ export async function seedOffice(): Promise<SeededOffice> {
 
   // Invitations in every state, through the real portal.
   const signInPath = (link: string) => new URL(link).pathname.replace(/\/i\/[^/]+\/go$/, '/go/sign-in');
-  for (const email of ['mori@example.com', 'ito@example.com', 'watanabe@example.com', 'nakamura@example.com', 'kobayashi@example.com', 'bounce@example.com', 'tanaka@example.com']) await invite(email);
+  for (const email of [
+    'mori@example.com',
+    'ito@example.com',
+    'watanabe@example.com',
+    'nakamura@example.com',
+    'kobayashi@example.com',
+    'bounce@example.com',
+    'tanaka@example.com',
+  ])
+    await invite(email);
   const portal = async (email: string) => {
     const mail = mailsTo(sink.messages, email).at(-1);
     const client = new PortalClient(origin, caPem, undefined, 'ja');
@@ -146,7 +189,13 @@ export async function seedOffice(): Promise<SeededOffice> {
     await client.get(`${base}/home`);
     const enrollRes = await client.post(`${base}/enroll`, { csrf: client.csrf(), platform: 'ios' });
     const device = new EmulatedAppleDevice({ ...iphoneSpec(10), deviceName: '渡辺の iPhone' }, { caPem });
-    expect((await device.downloadProfile(`${origin}${enrollRes.headers.location as string}/profile`, { cookie: client.cookieHeader() })).status).toBe(200);
+    expect(
+      (
+        await device.downloadProfile(`${origin}${enrollRes.headers.location as string}/profile`, {
+          cookie: client.cookieHeader(),
+        })
+      ).status,
+    ).toBe(200);
     devices[device.spec.deviceName] = device;
   }
   {
@@ -156,7 +205,13 @@ export async function seedOffice(): Promise<SeededOffice> {
     await client.get(`${base}/home`);
     const enrollRes = await client.post(`${base}/enroll`, { csrf: client.csrf(), platform: 'ios' });
     const device = new EmulatedAppleDevice({ ...iphoneSpec(11), deviceName: '中村の iPhone' }, { caPem });
-    expect((await device.downloadProfile(`${origin}${enrollRes.headers.location as string}/profile`, { cookie: client.cookieHeader() })).status).toBe(200);
+    expect(
+      (
+        await device.downloadProfile(`${origin}${enrollRes.headers.location as string}/profile`, {
+          cookie: client.cookieHeader(),
+        })
+      ).status,
+    ).toBe(200);
     expect(await device.scep()).toEqual({ status: 'SUCCESS' });
     await device.enrollMdm();
     await device.commandLoop();
@@ -167,7 +222,9 @@ export async function seedOffice(): Promise<SeededOffice> {
     const wrong = pin === '000000' ? '111111' : '000000';
     for (let i = 0; i < 5; i++) await client.post(signInPath(link), { email: 'kobayashi@example.com', secret: wrong });
   }
-  const tanakaInvitation = (await call('GET', `/api/invitations?userId=${users['tanaka@example.com']}`)).json<{ items: { id: string }[] }>().items[0]?.id;
+  const tanakaInvitation = (await call('GET', `/api/invitations?userId=${users['tanaka@example.com']}`)).json<{
+    items: { id: string }[];
+  }>().items[0]?.id;
   await call('POST', `/api/invitations/${tanakaInvitation}/revoke`);
 
   // Devices in every status: a pending one, a retired one, a wiped one, one Apple no longer knows.
@@ -177,7 +234,15 @@ export async function seedOffice(): Promise<SeededOffice> {
     await pending.downloadProfile(res.json<{ profileUrl: string }>().profileUrl);
     await pending.scep();
     const s = pending.spec;
-    await pending.checkin({ MessageType: 'Authenticate', UDID: s.udid, Topic: pending.profile?.mdm.topic ?? '', SerialNumber: s.serialNumber, OSVersion: s.osVersion, BuildVersion: s.buildVersion, ProductName: s.productName });
+    await pending.checkin({
+      MessageType: 'Authenticate',
+      UDID: s.udid,
+      Topic: pending.profile?.mdm.topic ?? '',
+      SerialNumber: s.serialNumber,
+      OSVersion: s.osVersion,
+      BuildVersion: s.buildVersion,
+      ProductName: s.productName,
+    });
     devices[s.deviceName] = pending;
   }
   await call('POST', '/api/devices/actions', { action: 'retire', deviceIds: [await deviceId('高橋の iPhone')] });
@@ -194,7 +259,13 @@ export async function seedOffice(): Promise<SeededOffice> {
   await call('PUT', '/api/push/certificate', { certificatePem: renewed.certPem, privateKeyPem: renewed.keyPem });
 
   return {
-    h, sink, apns, clock, users, devices, android,
+    h,
+    sink,
+    apns,
+    clock,
+    users,
+    devices,
+    android,
     async close() {
       for (const d of Object.values(devices)) d.close();
       android.close();

@@ -31,15 +31,35 @@ function signPushCsr(csrPem: string): { certPem: string; topic: string } {
   const ca = generateRsaKeyPair(2048);
   const now = Date.now();
   const caPem = issueCertificate({
-    subject: [{ shortName: 'CN', value: 'Test Apple Application Integration CA' }], publicKeyPem: ca.publicKeyPem, signingKeyPem: ca.privateKeyPem, serialHex: '0c01',
-    notBefore: new Date(now - DAY), notAfter: new Date(now + 3650 * DAY), extensions: [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, critical: true }],
+    subject: [{ shortName: 'CN', value: 'Test Apple Application Integration CA' }],
+    publicKeyPem: ca.publicKeyPem,
+    signingKeyPem: ca.privateKeyPem,
+    serialHex: '0c01',
+    notBefore: new Date(now - DAY),
+    notAfter: new Date(now + 3650 * DAY),
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, critical: true },
+    ],
   });
   const topic = 'com.apple.mgmt.External.7a2f6c1e-3d4b-4f5a-9e8d-1c2b3a4d5e6f';
   const certPem = issueCertificate({
-    subject: [{ type: '0.9.2342.19200300.100.1.1', value: topic }, { shortName: 'CN', value: 'APSP:7a2f6c1e' }, { shortName: 'C', value: 'US' }],
-    issuerCertPem: caPem, publicKeyPem: forge.pki.publicKeyToPem(csr.publicKey as forge.pki.rsa.PublicKey), signingKeyPem: ca.privateKeyPem, serialHex: '0c02',
-    notBefore: new Date(now - DAY), notAfter: new Date(now + 365 * DAY),
-    extensions: [{ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, keyEncipherment: true }, { name: 'extKeyUsage', clientAuth: true }],
+    subject: [
+      { type: '0.9.2342.19200300.100.1.1', value: topic },
+      { shortName: 'CN', value: 'APSP:7a2f6c1e' },
+      { shortName: 'C', value: 'US' },
+    ],
+    issuerCertPem: caPem,
+    publicKeyPem: forge.pki.publicKeyToPem(csr.publicKey as forge.pki.rsa.PublicKey),
+    signingKeyPem: ca.privateKeyPem,
+    serialHex: '0c02',
+    notBefore: new Date(now - DAY),
+    notAfter: new Date(now + 365 * DAY),
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      { name: 'extKeyUsage', clientAuth: true },
+    ],
   });
   return { certPem, topic };
 }
@@ -49,14 +69,32 @@ function publicServerCertificate(names: string[]): { certPem: string; keyPem: st
   const root = generateRsaKeyPair(2048);
   const now = Date.now();
   const rootPem = issueCertificate({
-    subject: [{ shortName: 'CN', value: 'Test Public Root' }], publicKeyPem: root.publicKeyPem, signingKeyPem: root.privateKeyPem, serialHex: '0d01',
-    notBefore: new Date(now - DAY), notAfter: new Date(now + 3650 * DAY), extensions: [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, critical: true }],
+    subject: [{ shortName: 'CN', value: 'Test Public Root' }],
+    publicKeyPem: root.publicKeyPem,
+    signingKeyPem: root.privateKeyPem,
+    serialHex: '0d01',
+    notBefore: new Date(now - DAY),
+    notAfter: new Date(now + 3650 * DAY),
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, critical: true },
+    ],
   });
   const key = generateRsaKeyPair(2048);
   const certPem = issueCertificate({
-    subject: [{ shortName: 'CN', value: names[0] as string }], issuerCertPem: rootPem, publicKeyPem: key.publicKeyPem, signingKeyPem: root.privateKeyPem, serialHex: '0d02',
-    notBefore: new Date(now - DAY), notAfter: new Date(now + 90 * DAY),
-    extensions: [{ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, keyEncipherment: true }, { name: 'extKeyUsage', serverAuth: true }, { name: 'subjectAltName', altNames: names.map((value) => ({ type: 2, value })) }],
+    subject: [{ shortName: 'CN', value: names[0] as string }],
+    issuerCertPem: rootPem,
+    publicKeyPem: key.publicKeyPem,
+    signingKeyPem: root.privateKeyPem,
+    serialHex: '0d02',
+    notBefore: new Date(now - DAY),
+    notAfter: new Date(now + 90 * DAY),
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: names.map((value) => ({ type: 2, value })) },
+    ],
   });
   return { certPem, keyPem: key.privateKeyPem, rootPem };
 }
@@ -153,11 +191,23 @@ test('a test message: the SMTP server’s answer is shown plainly, for an accept
 
 test('the outbox: a refused invitation fails with the server’s answer, and Retry sends it once the address works', async () => {
   sink.refused.add('typo@example.com');
-  const user = await h.admin.call('POST', '/api/users', { email: 'typo@example.com', displayName: 'Typo', locale: 'en', sendInvitation: true });
+  const user = await h.admin.call('POST', '/api/users', {
+    email: 'typo@example.com',
+    displayName: 'Typo',
+    locale: 'en',
+    sendInvitation: true,
+  });
   expect(user.status).toBe(201);
-  await expect.poll(async () => (await h.admin.call('GET', '/api/mail/outbox')).json<{ counts: { failed: number } }>().counts.failed).toBe(1);
+  await expect
+    .poll(
+      async () => (await h.admin.call('GET', '/api/mail/outbox')).json<{ counts: { failed: number } }>().counts.failed,
+    )
+    .toBe(1);
   await page.getByTestId('outbox-refresh').click();
-  const failedRow = page.getByTestId('outbox-table').locator('.el-table__body tr').filter({ hasText: 'typo@example.com' });
+  const failedRow = page
+    .getByTestId('outbox-table')
+    .locator('.el-table__body tr')
+    .filter({ hasText: 'typo@example.com' });
   await expect(failedRow.getByTestId('outbox-status')).toHaveText('Failed');
   await expect(failedRow.getByTestId('outbox-error')).toContainText('550');
   await expect(page.getByTestId('outbox-counts')).toContainText('Failed: 1');
@@ -176,7 +226,9 @@ test('the outbox: a refused invitation fails with the server’s answer, and Ret
 test('push certificate: none yet; an unreadable one, and one without its key, are refused with the server’s reason', async () => {
   await nav('Push certificate', /\/settings\/push$/);
   await expect(page.getByTestId('push-missing')).toContainText('No push certificate yet');
-  await input(page, 'push-certificate').fill('-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n');
+  await input(page, 'push-certificate').fill(
+    '-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n',
+  );
   await page.getByTestId('push-upload').click();
   const error = page.getByTestId('push-upload-error');
   await expect(error).toContainText('Some of the values are not valid.');
@@ -190,7 +242,9 @@ test('push certificate: none yet; an unreadable one, and one without its key, ar
 test('push certificate: a PEM expiring in 20 days is taken, with a clear warning and how to renew', async () => {
   const pki = fakePushCertificate({ days: 20 });
   await input(page, 'push-certificate').fill(pki.certPem);
-  await page.getByTestId('push-key-file').setInputFiles({ name: 'push.key', mimeType: 'application/x-pem-file', buffer: Buffer.from(pki.keyPem) });
+  await page
+    .getByTestId('push-key-file')
+    .setInputFiles({ name: 'push.key', mimeType: 'application/x-pem-file', buffer: Buffer.from(pki.keyPem) });
   await expect(page.getByTestId('push-upload-section')).toContainText('Read from push.key');
   await page.getByTestId('push-upload').click();
   await expectToast(page, `Push certificate saved (topic ${pki.topic}).`);
@@ -203,9 +257,18 @@ test('push certificate: a PEM expiring in 20 days is taken, with a clear warning
 
 test('push certificate: a PKCS#12 file with its password', async () => {
   const pki = fakePushCertificate({ days: 365 });
-  const p12 = forge.pkcs12.toPkcs12Asn1(forge.pki.privateKeyFromPem(pki.keyPem), [forge.pki.certificateFromPem(pki.certPem)], 'p12 secret', { algorithm: '3des' });
+  const p12 = forge.pkcs12.toPkcs12Asn1(
+    forge.pki.privateKeyFromPem(pki.keyPem),
+    [forge.pki.certificateFromPem(pki.certPem)],
+    'p12 secret',
+    { algorithm: '3des' },
+  );
   await page.getByTestId('push-format').getByText('PKCS#12').click();
-  await page.getByTestId('push-p12-file').setInputFiles({ name: 'push.p12', mimeType: 'application/x-pkcs12', buffer: Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary') });
+  await page.getByTestId('push-p12-file').setInputFiles({
+    name: 'push.p12',
+    mimeType: 'application/x-pkcs12',
+    buffer: Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary'),
+  });
   await expect(page.getByTestId('push-upload-section')).toContainText('push.p12');
   await input(page, 'push-p12-password').fill('wrong');
   await page.getByTestId('push-upload').click();
@@ -224,7 +287,9 @@ test('push certificate: a CSR is downloaded, signed, and the certificate uploade
   expect(file.suggestedFilename()).toBe('tsunagu-push-request.csr');
   const csrPem = readFileSync(await file.path(), 'utf8');
   expect(csrPem).toContain('-----BEGIN CERTIFICATE REQUEST-----');
-  await expect(page.getByTestId('push-csr-pending')).toContainText('Upload the certificate Apple issues for it, without a key.');
+  await expect(page.getByTestId('push-csr-pending')).toContainText(
+    'Upload the certificate Apple issues for it, without a key.',
+  );
   // A text area keeps line feeds only.
   expect(await input(page, 'push-csr-text').inputValue()).toBe(csrPem.replace(/\r\n/g, '\n'));
 
@@ -244,7 +309,9 @@ test('APNs address: only an https origin is taken', async () => {
   await input(page, 'push-apns-url').fill('https://api.sandbox.push.apple.com');
   await page.getByTestId('push-apns-save').click();
   await expectToast(page, 'APNs address saved.');
-  expect((await h.admin.call('GET', '/api/push/settings')).json<{ apnsBaseUrl: string }>().apnsBaseUrl).toBe('https://api.sandbox.push.apple.com');
+  expect((await h.admin.call('GET', '/api/push/settings')).json<{ apnsBaseUrl: string }>().apnsBaseUrl).toBe(
+    'https://api.sandbox.push.apple.com',
+  );
 });
 
 test('server certificate: the office CA’s, imported for a public name (devices get it at once), then back again', async () => {
@@ -252,7 +319,12 @@ test('server certificate: the office CA’s, imported for a public name (devices
   await expect(page.getByTestId('tls-source')).toHaveAttribute('data-source', 'generated');
   await expect(page.getByTestId('tls-names')).toContainText('tsunagu.test');
   await expect(page.getByTestId('tls-names')).toContainText('127.0.0.1');
-  const caFingerprint = h.server.services.ca.caCertificate().fingerprint256.replace(/[^0-9A-F]/gi, '').toUpperCase().match(/.{2}/g)?.join(':');
+  const caFingerprint = h.server.services.ca
+    .caCertificate()
+    .fingerprint256.replace(/[^0-9A-F]/gi, '')
+    .toUpperCase()
+    .match(/.{2}/g)
+    ?.join(':');
   await expect(page.getByTestId('tls-ca-fingerprint')).toHaveText(caFingerprint ?? '-');
   await expect(page.getByTestId('tls-generated-section')).toHaveCount(0);
 
@@ -261,7 +333,9 @@ test('server certificate: the office CA’s, imported for a public name (devices
   await input(page, 'tls-certificate').fill(wrong.certPem);
   await input(page, 'tls-key').fill(other.keyPem);
   await page.getByTestId('tls-import').click();
-  await expect(page.getByTestId('tls-import-error')).toContainText('The private key does not belong to this certificate.');
+  await expect(page.getByTestId('tls-import-error')).toContainText(
+    'The private key does not belong to this certificate.',
+  );
 
   await input(page, 'tls-key').fill(wrong.keyPem);
   await input(page, 'tls-chain').fill(wrong.rootPem);

@@ -9,8 +9,20 @@ const HTML_NAME = '<b>山田</b> 太郎';
 const SQL_NAME = "Sato'); DROP TABLE users;--";
 
 const CSV_HEADER = 'email,display_name,locale,password,temporary_password';
-const CSV_BAD = [CSV_HEADER, 'kato@example.com,加藤 一郎,ja,,', 'not-an-email,Broken Row,en,,', 'ito@example.com,Ito Mika,en,Welcome-2026-ito,yes', ''].join('\r\n');
-const CSV_FIXED = [CSV_HEADER, 'kato@example.com,加藤 一郎,ja,,', 'watanabe@example.com,渡辺 健,ja,,', 'ito@example.com,Ito Mika,en,Welcome-2026-ito,yes', ''].join('\r\n');
+const CSV_BAD = [
+  CSV_HEADER,
+  'kato@example.com,加藤 一郎,ja,,',
+  'not-an-email,Broken Row,en,,',
+  'ito@example.com,Ito Mika,en,Welcome-2026-ito,yes',
+  '',
+].join('\r\n');
+const CSV_FIXED = [
+  CSV_HEADER,
+  'kato@example.com,加藤 一郎,ja,,',
+  'watanabe@example.com,渡辺 健,ja,,',
+  'ito@example.com,Ito Mika,en,Welcome-2026-ito,yes',
+  '',
+].join('\r\n');
 
 test.describe.configure({ mode: 'serial' });
 
@@ -35,7 +47,12 @@ async function expectSuccess(text: string | RegExp): Promise<void> {
 }
 
 async function openContext(browser: Browser): Promise<void> {
-  context = await browser.newContext({ baseURL: server.adminUrl, locale: 'en-US', viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  context = await browser.newContext({
+    baseURL: server.adminUrl,
+    locale: 'en-US',
+    viewport: { width: 1280, height: 800 },
+    acceptDownloads: true,
+  });
   page = await context.newPage();
   guard = guardPage(page);
 }
@@ -118,7 +135,9 @@ test('add a user whose name looks like HTML; it shows literally', async () => {
   await input('user-email', dialog).fill('YAMADA@example.com');
   await input('user-display-name', dialog).fill('Someone Else');
   await dialog.getByTestId('user-submit').click();
-  await expect(dialog.locator('.el-form-item.is-error').filter({ hasText: 'Email address' })).toContainText('A user with this email address already exists.');
+  await expect(dialog.locator('.el-form-item.is-error').filter({ hasText: 'Email address' })).toContainText(
+    'A user with this email address already exists.',
+  );
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(dialog).toBeHidden();
   await expect(page.getByTestId('user-total')).toHaveText('Users: 1');
@@ -172,7 +191,9 @@ test('import a CSV with a bad row: the line is named and nothing is imported; th
   expect(sample.suggestedFilename()).toBe('tsunagu-users-sample.csv');
   expect(readFileSync(await sample.path(), 'utf8')).toContain(CSV_HEADER);
 
-  await dialog.getByTestId('import-file').setInputFiles({ name: 'staff.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV_BAD) });
+  await dialog
+    .getByTestId('import-file')
+    .setInputFiles({ name: 'staff.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV_BAD) });
   await expect(dialog.getByTestId('import-selected')).toContainText('staff.csv');
   await dialog.getByTestId('import-submit').click();
 
@@ -254,7 +275,9 @@ test('change a user setting; a reminder after the invitation expires is refused 
   await input('setting-invitationValidityDays', form).fill('4');
   await input('setting-invitationValidityDays', form).press('Tab');
   await page.getByTestId('settings-save').click();
-  await expect(form.locator('.el-form-item.is-error')).toContainText('Each reminder must come before the invitation expires (day 4).');
+  await expect(form.locator('.el-form-item.is-error')).toContainText(
+    'Each reminder must come before the invitation expires (day 4).',
+  );
 
   await input('setting-invitationValidityDays', form).fill('14');
   await input('setting-invitationValidityDays', form).press('Tab');
@@ -275,7 +298,19 @@ test('the audit trail shows every step, filters, exports and verifies the chain'
   await expect(table.locator('.el-table__body tr').first()).toBeVisible();
 
   const codes = await table.locator('.el-table__body [data-testid=audit-action-cell] code').allTextContents();
-  for (const action of ['admin.setup', 'admin.login', 'admin.logout', 'admin.login_failed', 'user.created', 'user.import_rejected', 'user.imported', 'user.updated', 'user.disabled', 'user.deleted', 'settings.updated']) {
+  for (const action of [
+    'admin.setup',
+    'admin.login',
+    'admin.logout',
+    'admin.login_failed',
+    'user.created',
+    'user.import_rejected',
+    'user.imported',
+    'user.updated',
+    'user.disabled',
+    'user.deleted',
+    'settings.updated',
+  ]) {
     expect(codes, `the audit trail lists ${action}`).toContain(action);
   }
   expect(codes[0]).toBe('settings.updated');
@@ -287,10 +322,12 @@ test('the audit trail shows every step, filters, exports and verifies the chain'
   // A prefix filter keeps only the user events.
   await input('audit-action').fill('user.');
   await page.getByTestId('audit-apply').click();
-  await expect.poll(async () => {
-    const shown = await table.locator('.el-table__body [data-testid=audit-action-cell] code').allTextContents();
-    return shown.length > 0 && shown.every((code) => code.startsWith('user.'));
-  }).toBe(true);
+  await expect
+    .poll(async () => {
+      const shown = await table.locator('.el-table__body [data-testid=audit-action-cell] code').allTextContents();
+      return shown.length > 0 && shown.every((code) => code.startsWith('user.'));
+    })
+    .toBe(true);
   await page.getByTestId('audit-reset').click();
   await expect(table).toContainText('settings.updated');
 
@@ -308,7 +345,9 @@ test('the audit trail shows every step, filters, exports and verifies the chain'
   const csv = await csvDownload;
   expect(csv.suggestedFilename()).toMatch(/^tsunagu-audit-\d{4}-\d{2}-\d{2}\.csv$/);
   const csvText = readFileSync(await csv.path(), 'utf8');
-  expect(csvText.split('\r\n')[0]).toBe('seq,id,at,actorType,actorId,actorLabel,action,subjectType,subjectId,subjectLabel,details,sourceAddress,prevHash,hash');
+  expect(csvText.split('\r\n')[0]).toBe(
+    'seq,id,at,actorType,actorId,actorLabel,action,subjectType,subjectId,subjectLabel,details,sourceAddress,prevHash,hash',
+  );
   expect(csvText).toContain('user.import_rejected');
 
   await page.getByTestId('verify-chain').click();
@@ -318,7 +357,9 @@ test('the audit trail shows every step, filters, exports and verifies the chain'
 test('the language switch turns the console Japanese and is remembered', async () => {
   await page.getByTestId('language-switch').getByText('日本語').click();
   await expect(page.locator('html')).toHaveAttribute('lang', 'ja');
-  await expect(page.getByRole('navigation', { name: 'メインメニュー' }).getByRole('link', { name: '監査ログ' })).toBeVisible();
+  await expect(
+    page.getByRole('navigation', { name: 'メインメニュー' }).getByRole('link', { name: '監査ログ' }),
+  ).toBeVisible();
   await expect(page.getByTestId('audit-table')).toContainText('最初の管理者を作成');
   await page.reload();
   await expect(page.getByRole('heading', { name: '監査ログ' })).toBeVisible();
@@ -329,8 +370,14 @@ test('the language switch turns the console Japanese and is remembered', async (
 
 test('more than one page of users: "load more" follows the cursor', async () => {
   const { csrfToken } = (await (await page.request.get('/api/auth/session')).json()) as { csrfToken: string };
-  const users = Array.from({ length: 55 }, (_, i) => ({ email: `bulk${String(i).padStart(2, '0')}@example.com`, displayName: `Bulk ${i}` }));
-  const added = await page.request.post('/api/users/batch', { data: { users }, headers: { 'x-csrf-token': csrfToken } });
+  const users = Array.from({ length: 55 }, (_, i) => ({
+    email: `bulk${String(i).padStart(2, '0')}@example.com`,
+    displayName: `Bulk ${i}`,
+  }));
+  const added = await page.request.post('/api/users/batch', {
+    data: { users },
+    headers: { 'x-csrf-token': csrfToken },
+  });
   expect(added.status(), await added.text()).toBe(201);
 
   await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Users' }).click();
@@ -355,7 +402,9 @@ test('repeated wrong passwords lock sign-in, and the page says for how long', as
   }
   await input('login-password', signIn).fill(ADMIN.password);
   await signIn.getByTestId('login-submit').click();
-  await expect(signIn.getByTestId('login-locked')).toHaveText(/^Too many failed sign-ins\. Try again in \d+ seconds\.$/);
+  await expect(signIn.getByTestId('login-locked')).toHaveText(
+    /^Too many failed sign-ins\. Try again in \d+ seconds\.$/,
+  );
   await expect(signIn.getByTestId('login-submit')).toBeDisabled();
   await expect(signIn).toHaveURL(/\/login$/);
   otherGuard.assertClean();

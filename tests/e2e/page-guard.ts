@@ -8,7 +8,10 @@ import type { ConsoleMessage, Page } from '@playwright/test';
  */
 function isHandledApiError(message: ConsoleMessage): boolean {
   const url = message.location().url;
-  return /^Failed to load resource: the server responded with a status of 4\d\d\b/.test(message.text()) && /^https?:\/\/[^/]+\/api\//.test(url);
+  return (
+    /^Failed to load resource: the server responded with a status of 4\d\d\b/.test(message.text()) &&
+    /^https?:\/\/[^/]+\/api\//.test(url)
+  );
 }
 
 /** What a guarded page has reported. */
@@ -31,7 +34,8 @@ export function guardPage(page: Page): PageGuard {
   return {
     problems,
     assertClean() {
-      if (problems.length > 0) throw new Error(`The page reported ${problems.length} problem(s):\n${problems.join('\n')}`);
+      if (problems.length > 0)
+        throw new Error(`The page reported ${problems.length} problem(s):\n${problems.join('\n')}`);
     },
   };
 }

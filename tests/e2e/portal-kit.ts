@@ -10,9 +10,11 @@ import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { linkIn, mailsTo, pinIn, waitForMails } from './console-kit.js';
 
 /** Safari on an iPhone. */
-export const IPHONE_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
+export const IPHONE_UA =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
 /** Safari on a Mac. */
-export const MAC_UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15';
+export const MAC_UA =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15';
 
 /** The two kinds of browser the portal is checked in. */
 export const BROWSERS = {
@@ -72,14 +74,29 @@ export async function startPortalWorld(): Promise<PortalWorld> {
   };
   await ok('PUT', '/api/push/certificate', { certificatePem: pki.certPem, privateKeyPem: pki.keyPem });
   await ok('PUT', '/api/push/settings', { apnsBaseUrl: apns.url });
-  await ok('PUT', '/api/mail/smtp', { host: '127.0.0.1', port: sink.port, security: 'none', username: '', fromAddress: 'it@office.example', fromName: 'Office IT', allowSelfSigned: false });
+  await ok('PUT', '/api/mail/smtp', {
+    host: '127.0.0.1',
+    port: sink.port,
+    security: 'none',
+    username: '',
+    fromAddress: 'it@office.example',
+    fromName: 'Office IT',
+    allowSelfSigned: false,
+  });
   const settings = (await ok('GET', '/api/settings/users')).json<{ settings: Record<string, unknown> }>().settings;
   await ok('PUT', '/api/settings/users', { ...settings, deviceLimitPerUser: 50 });
   const users: Record<string, string> = {};
   return {
-    h, sink, apns, clock, caPem, origin,
+    h,
+    sink,
+    apns,
+    clock,
+    caPem,
+    origin,
     async addUser(email, displayName, locale, password) {
-      users[email] = (await ok('POST', '/api/users', { email, displayName, locale, ...(password ? { password } : {}) })).json<{ id: string }>().id;
+      users[email] = (
+        await ok('POST', '/api/users', { email, displayName, locale, ...(password ? { password } : {}) })
+      ).json<{ id: string }>().id;
       return users[email] as string;
     },
     async invite(email) {
@@ -113,18 +130,34 @@ export interface PortalPage {
 }
 
 /** Opens a browser that looks like an iPhone (phone) or a Mac (desktop), trusting the office TLS certificate. */
-export async function openPortal(browser: Browser, kind: keyof typeof BROWSERS, locale: 'ja-JP' | 'en-US'): Promise<PortalPage> {
-  const context = await browser.newContext({ ...BROWSERS[kind], locale, ignoreHTTPSErrors: true, acceptDownloads: true, deviceScaleFactor: 1 });
+export async function openPortal(
+  browser: Browser,
+  kind: keyof typeof BROWSERS,
+  locale: 'ja-JP' | 'en-US',
+): Promise<PortalPage> {
+  const context = await browser.newContext({
+    ...BROWSERS[kind],
+    locale,
+    ignoreHTTPSErrors: true,
+    acceptDownloads: true,
+    deviceScaleFactor: 1,
+  });
   const page = await context.newPage();
   const problems: string[] = [];
   // The portal answers a wrong PIN with 401, a locked one with 423, a dead link with 404/409/410: on purpose.
-  const expected = (m: ConsoleMessage) => /^Failed to load resource: the server responded with a status of 4\d\d\b/.test(m.text());
-  page.on('console', (m) => { if (m.type() === 'error' && !expected(m)) problems.push(`console error: ${m.text()}`); });
+  const expected = (m: ConsoleMessage) =>
+    /^Failed to load resource: the server responded with a status of 4\d\d\b/.test(m.text());
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !expected(m)) problems.push(`console error: ${m.text()}`);
+  });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   return {
-    context, page, problems,
+    context,
+    page,
+    problems,
     assertClean() {
-      if (problems.length > 0) throw new Error(`The page reported ${problems.length} problem(s):\n${problems.join('\n')}`);
+      if (problems.length > 0)
+        throw new Error(`The page reported ${problems.length} problem(s):\n${problems.join('\n')}`);
     },
   };
 }

@@ -30,7 +30,9 @@ test.afterAll(async () => {
   await w?.close();
 });
 
-test('an iPhone: invitation email, PIN, new password, profile download with a countdown that ticks, enrollment', async ({ browser }) => {
+test('an iPhone: invitation email, PIN, new password, profile download with a countdown that ticks, enrollment', async ({
+  browser,
+}) => {
   const { link, pin, mail } = await w.invite('hanako@example.com');
   expect(mail.subject).toBe('Tsunagu デバイス登録のご案内');
   expect(link).toMatch(/\/go$/);
@@ -76,16 +78,23 @@ test('an iPhone: invitation email, PIN, new password, profile download with a co
   expect(file.suggestedFilename()).toBe('tsunagu-enrollment.mobileconfig');
   const der = readFileSync(await file.path());
   const profile = parsePlist(verifyCms(der).content) as PlistDict;
-  const scep = (profile.PayloadContent as PlistDict[]).find((x) => x.PayloadType === 'com.apple.security.scep') as PlistDict;
+  const scep = (profile.PayloadContent as PlistDict[]).find(
+    (x) => x.PayloadType === 'com.apple.security.scep',
+  ) as PlistDict;
   expect((scep.PayloadContent as PlistDict).Challenge).toMatch(/^[\w-]{22}$/);
-  const status = await (await page.request.get(`${w.origin}${enrollPath}/status`)).json() as { state: string; secondsLeft: number };
+  const status = (await (await page.request.get(`${w.origin}${enrollPath}/status`)).json()) as {
+    state: string;
+    secondsLeft: number;
+  };
   expect(status.state).toBe('valid');
   expect(status.secondsLeft).toBeGreaterThan(14 * 60);
 
   // The countdown appears without a reload, and ticks down.
   await expect(page.locator('#enroll')).toHaveAttribute('data-state', 'valid');
   await expect(page.locator('#countdown-box')).toBeVisible();
-  await expect(page.locator('#state')).toHaveText('プロファイルはインストール待ちです。時間内にインストールしてください。');
+  await expect(page.locator('#state')).toHaveText(
+    'プロファイルはインストール待ちです。時間内にインストールしてください。',
+  );
   await expect(page.locator('#download')).toHaveText('新しいプロファイルを取得');
   const first = await countdownSeconds(page);
   expect(first).toBeGreaterThan(14 * 60);
@@ -97,7 +106,13 @@ test('an iPhone: invitation email, PIN, new password, profile download with a co
   // The phone installs a profile (downloaded with the same session), and the page follows it to the end.
   const device = new EmulatedAppleDevice(iphoneSpec(1), { caPem: w.caPem });
   devices.push(device);
-  expect((await device.downloadProfile(`${w.origin}${enrollPath}/profile`, { cookie: await portalCookie(context, w.origin) })).status).toBe(200);
+  expect(
+    (
+      await device.downloadProfile(`${w.origin}${enrollPath}/profile`, {
+        cookie: await portalCookie(context, w.origin),
+      })
+    ).status,
+  ).toBe(200);
   expect(await device.scep()).toEqual({ status: 'SUCCESS' });
   await expect(page.locator('#enroll')).toHaveAttribute('data-state', 'used', { timeout: 15_000 });
   await device.enrollMdm();
@@ -106,7 +121,9 @@ test('an iPhone: invitation email, PIN, new password, profile download with a co
   await expect(page.locator('#actions')).toBeHidden();
   // Its first command loop answers DeviceInformation, which names it.
   expect(await device.commandLoop()).toContain('DeviceInformation');
-  const invitation = (await w.h.admin.call('GET', '/api/invitations?status=enrolled')).json<{ items: { userEmail: string }[] }>();
+  const invitation = (await w.h.admin.call('GET', '/api/invitations?status=enrolled')).json<{
+    items: { userEmail: string }[];
+  }>();
   expect(invitation.items.map((i) => i.userEmail)).toContain('hanako@example.com');
   p.assertClean();
   await context.close();
@@ -124,12 +141,16 @@ test('five wrong PINs: the page says the PIN is locked, and the audit trail has 
   }
   await p.page.locator('#secret').fill(wrong);
   await p.page.locator('form.form button[type=submit]').click();
-  await expect(p.page.locator('.error')).toHaveText('This PIN is now locked after too many wrong tries. Ask your administrator for a new PIN.');
+  await expect(p.page.locator('.error')).toHaveText(
+    'This PIN is now locked after too many wrong tries. Ask your administrator for a new PIN.',
+  );
   // Even the right PIN is refused now.
   await p.page.locator('#secret').fill(pin);
   await p.page.locator('form.form button[type=submit]').click();
   await expect(p.page.locator('.error')).toContainText('This PIN is locked');
-  const audit = (await w.h.admin.call('GET', '/api/audit?action=invitation.pin_locked')).json<{ items: { subjectLabel: string }[] }>();
+  const audit = (await w.h.admin.call('GET', '/api/audit?action=invitation.pin_locked')).json<{
+    items: { subjectLabel: string }[];
+  }>();
   expect(audit.items.map((e) => e.subjectLabel)).toContain('taro@example.com');
   // The language link of the refused form leads back to the invitation's sign-in page, in Japanese.
   await p.page.locator('header.bar a.lang').click();
@@ -156,23 +177,31 @@ test('a link from an older enrollment address gets the "out of date" page', asyn
 test('an invitation past its validity gets the "expired" page', async ({ browser }) => {
   const { link } = await w.invite('late@example.com');
   await w.advance(15 * DAY);
-  const listed = (await w.h.admin.call('GET', '/api/invitations?status=expired')).json<{ items: { userEmail: string }[] }>();
+  const listed = (await w.h.admin.call('GET', '/api/invitations?status=expired')).json<{
+    items: { userEmail: string }[];
+  }>();
   expect(listed.items.map((i) => i.userEmail)).toContain('late@example.com');
   const p = await openPortal(browser, 'phone', 'en-US');
   const res = await p.page.goto(link);
   expect(res?.status()).toBe(409);
   await expect(p.page.locator('h1')).toHaveText('This page cannot be opened');
-  await expect(p.page.locator('main')).toContainText('This invitation has expired. Ask your administrator to send a new one.');
+  await expect(p.page.locator('main')).toContainText(
+    'This invitation has expired. Ask your administrator to send a new one.',
+  );
   p.assertClean();
   await p.context.close();
 });
 
-test('SMTP down while inviting: the invitation waits in the outbox, and arrives once SMTP is back', async ({ browser }) => {
+test('SMTP down while inviting: the invitation waits in the outbox, and arrives once SMTP is back', async ({
+  browser,
+}) => {
   await w.sink.down();
   const userId = (await w.h.admin.call('GET', '/api/users?q=queued')).json<{ items: { id: string }[] }>().items[0]?.id;
   expect((await w.h.admin.call('POST', '/api/invitations', { userIds: [userId] })).status).toBe(201);
   await w.h.server.services.tick();
-  const outbox = (await w.h.admin.call('GET', '/api/mail/outbox')).json<{ items: { to: string; status: string; lastError: string | null }[] }>();
+  const outbox = (await w.h.admin.call('GET', '/api/mail/outbox')).json<{
+    items: { to: string; status: string; lastError: string | null }[];
+  }>();
   const queued = outbox.items.find((m) => m.to === 'queued@example.com');
   expect(queued?.status).toBe('queued');
   expect(queued?.lastError).toBeTruthy();
@@ -181,7 +210,9 @@ test('SMTP down while inviting: the invitation waits in the outbox, and arrives 
   const before = w.sink.messages.length;
   await w.advance(61_000);
   await expect.poll(() => w.sink.messages.slice(before).some((m) => m.text?.includes('/go'))).toBe(true);
-  const outboxAfter = (await w.h.admin.call('GET', '/api/mail/outbox')).json<{ items: { to: string; status: string }[] }>();
+  const outboxAfter = (await w.h.admin.call('GET', '/api/mail/outbox')).json<{
+    items: { to: string; status: string }[];
+  }>();
   expect(outboxAfter.items.find((m) => m.to === 'queued@example.com')?.status).toBe('sent');
 
   const mail = w.sink.messages.slice(before).find((m) => m.text?.includes('/go'));
@@ -193,7 +224,9 @@ test('SMTP down while inviting: the invitation waits in the outbox, and arrives 
   await p.context.close();
 });
 
-test('the self-service page: my devices with their status, a sign-in QR code, Mac and Android instructions, and the language switch', async ({ browser }) => {
+test('the self-service page: my devices with their status, a sign-in QR code, Mac and Android instructions, and the language switch', async ({
+  browser,
+}) => {
   // hanako signs in again at /go with her password (the invitation has done its work).
   const p = await openPortal(browser, 'phone', 'ja-JP');
   const { page } = p;

@@ -10,7 +10,10 @@ import { seedOffice, type SeededOffice } from './console-seed.js';
 import { TEST_OUTPUT } from './server.js';
 
 const SHOTS = join(TEST_OUTPUT, 'screenshots');
-const LANGS = [{ lang: 'ja', locale: 'ja-JP' }, { lang: 'en', locale: 'en-US' }] as const;
+const LANGS = [
+  { lang: 'ja', locale: 'ja-JP' },
+  { lang: 'en', locale: 'en-US' },
+] as const;
 const SIZES = ['desktop', 'phone'] as const;
 const DAY = 86_400_000;
 
@@ -34,7 +37,12 @@ async function shoot(page: Page, name: string, lang: string, size: string, fullP
   // A full-page picture starts at the top (the header is sticky and would otherwise sit mid-page).
   if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
   await page.evaluate(() => document.fonts.ready.then(() => undefined));
-  await page.screenshot({ path: join(SHOTS, `${name}-${lang}-${size}.png`), fullPage, animations: 'disabled', caret: 'hide' });
+  await page.screenshot({
+    path: join(SHOTS, `${name}-${lang}-${size}.png`),
+    fullPage,
+    animations: 'disabled',
+    caret: 'hide',
+  });
 }
 
 /** A certificate for a public host name, to show the imported state. */
@@ -42,14 +50,32 @@ function importedCertificate(): { certificatePem: string; privateKeyPem: string 
   const root = generateRsaKeyPair(2048);
   const now = Date.now();
   const rootPem = issueCertificate({
-    subject: [{ shortName: 'CN', value: 'Example Public Root' }], publicKeyPem: root.publicKeyPem, signingKeyPem: root.privateKeyPem, serialHex: '0e01',
-    notBefore: new Date(now - DAY), notAfter: new Date(now + 3650 * DAY), extensions: [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, critical: true }],
+    subject: [{ shortName: 'CN', value: 'Example Public Root' }],
+    publicKeyPem: root.publicKeyPem,
+    signingKeyPem: root.privateKeyPem,
+    serialHex: '0e01',
+    notBefore: new Date(now - DAY),
+    notAfter: new Date(now + 3650 * DAY),
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, critical: true },
+    ],
   });
   const key = generateRsaKeyPair(2048);
   const certificatePem = issueCertificate({
-    subject: [{ shortName: 'CN', value: 'mdm.office.example' }], issuerCertPem: rootPem, publicKeyPem: key.publicKeyPem, signingKeyPem: root.privateKeyPem, serialHex: '0e02',
-    notBefore: new Date(now - DAY), notAfter: new Date(now + 20 * DAY),
-    extensions: [{ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, keyEncipherment: true }, { name: 'extKeyUsage', serverAuth: true }, { name: 'subjectAltName', altNames: [{ type: 2, value: 'mdm.office.example' }] }],
+    subject: [{ shortName: 'CN', value: 'mdm.office.example' }],
+    issuerCertPem: rootPem,
+    publicKeyPem: key.publicKeyPem,
+    signingKeyPem: root.privateKeyPem,
+    serialHex: '0e02',
+    notBefore: new Date(now - DAY),
+    notAfter: new Date(now + 20 * DAY),
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 2, value: 'mdm.office.example' }] },
+    ],
   });
   return { certificatePem, privateKeyPem: key.privateKeyPem };
 }
@@ -63,9 +89,11 @@ for (const { lang, locale } of LANGS) {
       const { h } = office;
       const { context, page, guard } = await openConsole(browser, h, { locale, size });
       const shot = (name: string, fullPage = true) => shoot(page, name, lang, size, fullPage);
-      const cancel = (scope: Locator) => scope.getByRole('button', { name: ja ? 'キャンセル' : 'Cancel', exact: true }).click();
+      const cancel = (scope: Locator) =>
+        scope.getByRole('button', { name: ja ? 'キャンセル' : 'Cancel', exact: true }).click();
       const card = (testId: string, text: string) => page.getByTestId(testId).filter({ hasText: text });
-      const tableRow = (table: string, text: string) => page.getByTestId(table).locator('.el-table__body tr').filter({ hasText: text });
+      const tableRow = (table: string, text: string) =>
+        page.getByTestId(table).locator('.el-table__body tr').filter({ hasText: text });
 
       // Users: two selected, the bulk bar, and the invite confirmation.
       await expect(page.getByTestId(phone ? 'user-cards' : 'user-table')).toContainText('mori@example.com');
@@ -94,16 +122,22 @@ for (const { lang, locale } of LANGS) {
 
       // Invitations.
       await page.goto('/invitations');
-      await expect(page.getByTestId(phone ? 'invitation-cards' : 'invitation-table')).toContainText('kobayashi@example.com');
+      await expect(page.getByTestId(phone ? 'invitation-cards' : 'invitation-table')).toContainText(
+        'kobayashi@example.com',
+      );
       await shot('invitations');
-      const openRow = phone ? card('invitation-row', 'mori@example.com') : tableRow('invitation-table', 'mori@example.com');
+      const openRow = phone
+        ? card('invitation-row', 'mori@example.com')
+        : tableRow('invitation-table', 'mori@example.com');
       await openRow.getByTestId('invitation-revoke').click();
       const invConfirm = page.getByTestId('invitation-confirm');
       await expect(invConfirm).toBeVisible();
       await shot('invitation-revoke', false);
       await cancel(invConfirm);
       await expect(invConfirm).toBeHidden();
-      const lockedRow = phone ? card('invitation-row', 'kobayashi@example.com') : tableRow('invitation-table', 'kobayashi@example.com');
+      const lockedRow = phone
+        ? card('invitation-row', 'kobayashi@example.com')
+        : tableRow('invitation-table', 'kobayashi@example.com');
       await lockedRow.getByTestId('invitation-new-pin').click();
       await shot('invitation-new-pin-confirm', false);
       await invConfirm.getByTestId('invitation-confirm-confirm').click();
@@ -113,7 +147,13 @@ for (const { lang, locale } of LANGS) {
       await pinDialog.getByTestId('new-pin-close').click();
 
       // Send invitations: one user picked, one removed meanwhile (so the result lists a skipped user).
-      const throwaway = (await h.admin.call('POST', '/api/users', { email: `leaver.${lang}.${size}@example.com`, displayName: ja ? '退職 予定' : 'Leaving Soon', locale: lang })).json<{ id: string }>().id;
+      const throwaway = (
+        await h.admin.call('POST', '/api/users', {
+          email: `leaver.${lang}.${size}@example.com`,
+          displayName: ja ? '退職 予定' : 'Leaving Soon',
+          locale: lang,
+        })
+      ).json<{ id: string }>().id;
       await page.getByTestId('send-invitations').click();
       const inviteDialog = page.getByTestId('invite-dialog');
       await pickUsers(page, 'invite-users', ['ito@example.com', `leaver.${lang}.${size}@example.com`]);
@@ -134,7 +174,9 @@ for (const { lang, locale } of LANGS) {
       const drawer = page.getByTestId('device-detail');
       await expect(drawer.getByTestId('device-facts')).toBeVisible();
       await drawer.locator('[data-testid=device-command][data-status=acknowledged] summary').first().click();
-      await drawer.locator('.el-drawer__body').evaluate((el) => { el.scrollTop = 0; });
+      await drawer.locator('.el-drawer__body').evaluate((el) => {
+        el.scrollTop = 0;
+      });
       await shot('device-detail', false);
       await drawer.locator('[data-testid=device-command][data-status=acknowledged]').first().scrollIntoViewIfNeeded();
       await shot('device-detail-commands', false);
@@ -159,7 +201,11 @@ for (const { lang, locale } of LANGS) {
       await shot('device-reenroll-android-confirm', false);
       await reenroll.getByTestId('device-reenroll-confirm').click();
       await expect(reenroll.getByTestId('device-reenroll-qr')).toBeVisible();
-      expect(await reenroll.getByTestId('device-reenroll-qr').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+      expect(
+        await reenroll
+          .getByTestId('device-reenroll-qr')
+          .evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0),
+      ).toBe(true);
       await shot('device-reenroll-qr', false);
       await reenroll.getByTestId('device-reenroll-close').click();
       await expect(reenroll).toBeHidden();
@@ -180,7 +226,11 @@ for (const { lang, locale } of LANGS) {
         return dialog;
       };
       let dialog = await action('鈴木の MacBook Air', ja ? /^ロック$/ : /^Lock$/);
-      await input(dialog, 'device-lock-message').fill(ja ? 'この Mac は会社の所有物です。情報システム（内線 1234）へ。' : 'This Mac belongs to the office. Call IT on 1234.');
+      await input(dialog, 'device-lock-message').fill(
+        ja
+          ? 'この Mac は会社の所有物です。情報システム（内線 1234）へ。'
+          : 'This Mac belongs to the office. Call IT on 1234.',
+      );
       await shot('device-lock', false);
       await dialog.getByTestId('device-action-confirm').click();
       await expect(dialog.getByTestId('device-action-pin')).toHaveText(/^\d{6}$/);

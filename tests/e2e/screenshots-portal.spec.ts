@@ -36,7 +36,12 @@ async function shoot(page: Page, name: string, lang: string, size: string): Prom
   await page.mouse.move(0, 0);
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.evaluate(() => document.fonts.ready.then(() => undefined));
-  await page.screenshot({ path: join(SHOTS, `portal-${name}-${lang}-${size}.png`), fullPage: true, animations: 'disabled', caret: 'hide' });
+  await page.screenshot({
+    path: join(SHOTS, `portal-${name}-${lang}-${size}.png`),
+    fullPage: true,
+    animations: 'disabled',
+    caret: 'hide',
+  });
 }
 
 for (const { lang, locale, size } of COMBOS) {
@@ -99,9 +104,24 @@ for (const { lang, locale, size } of COMBOS) {
     await expect(page.locator('#enroll')).toHaveAttribute('data-state', 'expired');
     await shot('enroll-expired');
     const spec = size === 'phone' ? iphoneSpec(devices.length + 1) : macSpec(devices.length + 1);
-    const device = new EmulatedAppleDevice({ ...spec, deviceName: lang === 'ja' ? `${names[0]}の${size === 'phone' ? ' iPhone' : ' MacBook Air'}` : `${names[0]}’s ${size === 'phone' ? 'iPhone' : 'MacBook Air'}` }, { caPem: w.caPem });
+    const device = new EmulatedAppleDevice(
+      {
+        ...spec,
+        deviceName:
+          lang === 'ja'
+            ? `${names[0]}の${size === 'phone' ? ' iPhone' : ' MacBook Air'}`
+            : `${names[0]}’s ${size === 'phone' ? 'iPhone' : 'MacBook Air'}`,
+      },
+      { caPem: w.caPem },
+    );
     devices.push(device);
-    expect((await device.downloadProfile(`${w.origin}${enrollPath}/profile`, { cookie: await portalCookie(context, w.origin) })).status).toBe(200);
+    expect(
+      (
+        await device.downloadProfile(`${w.origin}${enrollPath}/profile`, {
+          cookie: await portalCookie(context, w.origin),
+        })
+      ).status,
+    ).toBe(200);
     expect(await device.scep()).toEqual({ status: 'SUCCESS' });
     await page.reload();
     await expect(page.locator('#enroll')).toHaveAttribute('data-state', 'used');

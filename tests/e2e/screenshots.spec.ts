@@ -8,7 +8,10 @@ import { startTsunagu, TEST_OUTPUT, type TsunaguServer } from './server.js';
 
 const SHOTS = join(TEST_OUTPUT, 'screenshots');
 const ADMIN = { email: 'admin@example.com', displayName: '管理者 花子', password: 'correct horse battery 42' };
-const LANGS = [{ lang: 'ja', locale: 'ja-JP' }, { lang: 'en', locale: 'en-US' }] as const;
+const LANGS = [
+  { lang: 'ja', locale: 'ja-JP' },
+  { lang: 'en', locale: 'en-US' },
+] as const;
 const DEVICES = [
   { device: 'desktop', viewport: { width: 1280, height: 800 }, isMobile: false },
   { device: 'phone', viewport: { width: 390, height: 844 }, isMobile: true },
@@ -16,12 +19,34 @@ const DEVICES = [
 
 const SEED_USERS = [
   { email: 'yamada.taro@example.com', displayName: '<b>山田</b> 太郎', locale: 'ja' },
-  { email: 'suzuki.hanako@example.com', displayName: '鈴木 花子', locale: 'ja', password: 'Welcome-2026-sh', temporaryPassword: true },
-  { email: 'sato.kenji@example.com', displayName: "佐藤 健二'); DROP TABLE users;--", locale: 'ja', password: 'Permanent-Pass-22', temporaryPassword: false },
+  {
+    email: 'suzuki.hanako@example.com',
+    displayName: '鈴木 花子',
+    locale: 'ja',
+    password: 'Welcome-2026-sh',
+    temporaryPassword: true,
+  },
+  {
+    email: 'sato.kenji@example.com',
+    displayName: "佐藤 健二'); DROP TABLE users;--",
+    locale: 'ja',
+    password: 'Permanent-Pass-22',
+    temporaryPassword: false,
+  },
   { email: 'alex.smith@example.com', displayName: 'Alex Smith', locale: 'en' },
-  { email: 'takahashi.misaki.long-address@sales.example.co.jp', displayName: '高橋 美咲（営業部 第二課 シニアマネージャー）', locale: 'ja' },
+  {
+    email: 'takahashi.misaki.long-address@sales.example.co.jp',
+    displayName: '高橋 美咲（営業部 第二課 シニアマネージャー）',
+    locale: 'ja',
+  },
   { email: 'tanaka@example.com', displayName: '田中 一郎', locale: 'ja' },
-  { email: 'maria.garcia@example.com', displayName: 'María García', locale: 'en', password: 'Welcome-2026-mg', temporaryPassword: true },
+  {
+    email: 'maria.garcia@example.com',
+    displayName: 'María García',
+    locale: 'en',
+    password: 'Welcome-2026-mg',
+    temporaryPassword: true,
+  },
 ];
 
 const BAD_CSV = [
@@ -52,9 +77,18 @@ function input(scope: Page | Locator, testId: string): Locator {
   return scope.locator(`input[data-testid="${testId}"], [data-testid="${testId}"] input`).first();
 }
 
-async function newPage(browser: Browser, locale: string, device: (typeof DEVICES)[number]): Promise<{ context: BrowserContext; page: Page; guard: PageGuard }> {
+async function newPage(
+  browser: Browser,
+  locale: string,
+  device: (typeof DEVICES)[number],
+): Promise<{ context: BrowserContext; page: Page; guard: PageGuard }> {
   const context = await browser.newContext({
-    baseURL: server.adminUrl, locale, viewport: device.viewport, isMobile: device.isMobile, hasTouch: device.isMobile, deviceScaleFactor: 1,
+    baseURL: server.adminUrl,
+    locale,
+    viewport: device.viewport,
+    isMobile: device.isMobile,
+    hasTouch: device.isMobile,
+    deviceScaleFactor: 1,
   });
   const page = await context.newPage();
   return { context, page, guard: guardPage(page) };
@@ -64,7 +98,12 @@ async function shoot(page: Page, name: string, lang: string, device: string, ful
   // No hover effects in the picture, and fonts loaded so the Japanese glyphs are in it.
   await page.mouse.move(0, 0);
   await page.evaluate(() => document.fonts.ready.then(() => undefined));
-  await page.screenshot({ path: join(SHOTS, `${name}-${lang}-${device}.png`), fullPage, animations: 'disabled', caret: 'hide' });
+  await page.screenshot({
+    path: join(SHOTS, `${name}-${lang}-${device}.png`),
+    fullPage,
+    animations: 'disabled',
+    caret: 'hide',
+  });
 }
 
 test('the setup page', async ({ browser }) => {
@@ -144,7 +183,9 @@ for (const { lang, locale } of LANGS) {
       await page.getByTestId('import-csv').click();
       const importDialog = page.getByTestId('import-dialog');
       await expect(importDialog).toBeVisible();
-      await importDialog.getByTestId('import-file').setInputFiles({ name: 'staff.csv', mimeType: 'text/csv', buffer: Buffer.from(BAD_CSV) });
+      await importDialog
+        .getByTestId('import-file')
+        .setInputFiles({ name: 'staff.csv', mimeType: 'text/csv', buffer: Buffer.from(BAD_CSV) });
       await importDialog.getByTestId('import-submit').click();
       await expect(importDialog.getByTestId('import-error')).toBeVisible();
       await shot('import-error', false);
@@ -152,11 +193,21 @@ for (const { lang, locale } of LANGS) {
       await expect(importDialog).toBeHidden();
 
       const firstEdit = phone
-        ? page.getByTestId('user-card').filter({ hasText: 'suzuki.hanako@example.com' }).getByRole('button', { name: lang === 'ja' ? '編集' : 'Edit', exact: true })
-        : page.getByTestId('user-table').locator('.el-table__body tr').filter({ hasText: 'suzuki.hanako@example.com' }).getByRole('button', { name: lang === 'ja' ? '編集' : 'Edit', exact: true });
+        ? page
+            .getByTestId('user-card')
+            .filter({ hasText: 'suzuki.hanako@example.com' })
+            .getByRole('button', { name: lang === 'ja' ? '編集' : 'Edit', exact: true })
+        : page
+            .getByTestId('user-table')
+            .locator('.el-table__body tr')
+            .filter({ hasText: 'suzuki.hanako@example.com' })
+            .getByRole('button', { name: lang === 'ja' ? '編集' : 'Edit', exact: true });
       await firstEdit.click();
       await expect(userDialog).toBeVisible();
-      await userDialog.getByTestId('password-mode').getByText(lang === 'ja' ? '新しいパスワードを設定' : 'Set a new password').click();
+      await userDialog
+        .getByTestId('password-mode')
+        .getByText(lang === 'ja' ? '新しいパスワードを設定' : 'Set a new password')
+        .click();
       await shot('edit-user', false);
       await userDialog.getByRole('button', { name: lang === 'ja' ? 'キャンセル' : 'Cancel', exact: true }).click();
       await expect(userDialog).toBeHidden();
@@ -169,7 +220,10 @@ for (const { lang, locale } of LANGS) {
         await drawer.getByRole('link', { name: lang === 'ja' ? 'ユーザー設定' : 'User settings' }).click();
         await expect(drawer).toBeHidden();
       } else {
-        await page.getByRole('navigation').getByRole('link', { name: lang === 'ja' ? 'ユーザー設定' : 'User settings' }).click();
+        await page
+          .getByRole('navigation')
+          .getByRole('link', { name: lang === 'ja' ? 'ユーザー設定' : 'User settings' })
+          .click();
       }
       await expect(page).toHaveURL(/\/settings\/users$/);
       await expect(page.getByTestId('settings-form')).toBeVisible();

@@ -73,10 +73,16 @@ function waitForExit(child: ChildProcess): Promise<number | null> {
 export async function startTsunagu(prefix = 'console'): Promise<TsunaguServer> {
   const dataDir = freshDataDir(prefix);
   const env = serverEnv(dataDir);
-  const child = spawn(process.execPath, [CLI, 'serve'], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'serve'], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
 
   const started = await new Promise<{ adminUrl: string; setupToken: string }>((resolve, reject) => {
     const fail = (why: string) => {
@@ -84,7 +90,10 @@ export async function startTsunagu(prefix = 'console'): Promise<TsunaguServer> {
       child.kill('SIGKILL');
       reject(new Error(`tsunagu serve ${why}.\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`));
     };
-    const timer = setTimeout(() => fail(`did not print its admin URL and setup token within ${START_TIMEOUT_MS / 1000} s`), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(`did not print its admin URL and setup token within ${START_TIMEOUT_MS / 1000} s`),
+      START_TIMEOUT_MS,
+    );
     child.once('error', (err) => fail(`could not start (${err.message})`));
     child.once('exit', (code) => fail(`exited early with code ${code}`));
     child.stdout.on('data', (chunk: Buffer) => {
@@ -125,16 +134,30 @@ export async function startTsunagu(prefix = 'console'): Promise<TsunaguServer> {
 /** Runs `node bin/tsunagu.mjs ...args` with `env` and waits (bounded) for it to exit. */
 export function runTsunagu(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`tsunagu ${args.join(' ')} did not finish within ${timeoutMs / 1000} s\n${stdout}\n${stderr}`));
     }, timeoutMs);
-    child.once('error', (err) => { clearTimeout(timer); reject(err); });
-    child.once('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }

@@ -20,13 +20,19 @@ function opts(args: string[]): Record<string, string | true> {
     if (!a.startsWith('--')) throw new Error(`Unexpected argument ${a}.`);
     const next = args[i + 1];
     if (next === undefined || next.startsWith('--')) out[a.slice(2)] = true;
-    else { out[a.slice(2)] = next; i++; }
+    else {
+      out[a.slice(2)] = next;
+      i++;
+    }
   }
   return out;
 }
 
 /** Runs the reference agent CLI; returns the exit code. */
-export async function main(argv: string[], print: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): Promise<number> {
+export async function main(
+  argv: string[],
+  print: (s: string) => void = (s) => process.stdout.write(`${s}\n`),
+): Promise<number> {
   const [command, ...rest] = argv;
   const o = opts(rest);
   const stateFile = typeof o.state === 'string' ? o.state : 'agent-state.json';
@@ -43,13 +49,29 @@ export async function main(argv: string[], print: (s: string) => void = (s) => p
         server = qr.server;
         pin = qr.caSha256;
         auth = { method: 'qr', token: qr.token };
-      } else if (typeof o.email === 'string' && typeof o.password === 'string') auth = { method: 'password', email: o.email, password: o.password };
-      else if (typeof o.email === 'string' && typeof o.pin === 'string') auth = { method: 'pin', email: o.email, pin: o.pin };
+      } else if (typeof o.email === 'string' && typeof o.password === 'string')
+        auth = { method: 'password', email: o.email, password: o.password };
+      else if (typeof o.email === 'string' && typeof o.pin === 'string')
+        auth = { method: 'pin', email: o.email, pin: o.pin };
       else throw new Error('Give --qr, or --email with --password or --pin.');
       if (!server || !pin) throw new Error('Give --server and --ca-sha256 (or --qr).');
       const caPem = await AndroidAgent.pinCa(server, pin, { loopback });
-      const facts = androidFacts(Number(o['api-level'] ?? 33), typeof o['hardware-id'] === 'string' ? o['hardware-id'] : randomBytes(8).toString('hex'));
-      const agent = new AndroidAgent({ server, caPem, deviceId: null, token: null, facts, pendingResults: [], locked: false, wiped: false, retired: false, loopback });
+      const facts = androidFacts(
+        Number(o['api-level'] ?? 33),
+        typeof o['hardware-id'] === 'string' ? o['hardware-id'] : randomBytes(8).toString('hex'),
+      );
+      const agent = new AndroidAgent({
+        server,
+        caPem,
+        deviceId: null,
+        token: null,
+        facts,
+        pendingResults: [],
+        locked: false,
+        wiped: false,
+        retired: false,
+        loopback,
+      });
       const res = await agent.enroll(auth);
       agent.grantAdmin();
       save(agent.state);
@@ -60,14 +82,24 @@ export async function main(argv: string[], print: (s: string) => void = (s) => p
     if (command === 'check-in' || command === 'run' || command === 'rotate-token') {
       const agent = new AndroidAgent(load());
       try {
-        if (command === 'rotate-token') { await agent.rotateToken(); save(agent.state); print('Token rotated.'); return 0; }
+        if (command === 'rotate-token') {
+          await agent.rotateToken();
+          save(agent.state);
+          print('Token rotated.');
+          return 0;
+        }
         const count = command === 'run' ? Number(o.count ?? Infinity) : 1;
         const interval = Number(o.interval ?? 0);
         for (let i = 0; i < count; i++) {
           const res = await agent.checkIn();
           save(agent.state);
-          print(`Checked in: ${res.status}; ${res.actions.length} action(s)${res.reminder ? `; reminder: ${res.reminder.message}` : ''}`);
-          if (res.stop) { print('The server told this agent to stop.'); return 0; }
+          print(
+            `Checked in: ${res.status}; ${res.actions.length} action(s)${res.reminder ? `; reminder: ${res.reminder.message}` : ''}`,
+          );
+          if (res.stop) {
+            print('The server told this agent to stop.');
+            return 0;
+          }
           if (i + 1 < count) await new Promise((r) => setTimeout(r, (interval || res.checkInIntervalSeconds) * 1000));
         }
         return 0;

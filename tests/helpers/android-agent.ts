@@ -2,7 +2,13 @@ import { createHash, X509Certificate } from 'node:crypto';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { createSecureContext } from 'node:tls';
-import type { AgentAction, AgentAuth, AgentCheckInResponse, AgentDeviceFacts, AgentEnrollResponse } from '../../server/contract/agent.js';
+import type {
+  AgentAction,
+  AgentAuth,
+  AgentCheckInResponse,
+  AgentDeviceFacts,
+  AgentEnrollResponse,
+} from '../../server/contract/agent.js';
 
 /** What the reference agent keeps between runs (its state file). */
 export interface AgentState {
@@ -22,7 +28,11 @@ export interface AgentState {
 
 /** An HTTP error from the agent API, with the server's error code. */
 export class AgentApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'AgentApiError';
   }
@@ -31,8 +41,15 @@ export class AgentApiError extends Error {
 /** The facts of an emulated Android phone: Android 9 (API 28) or a newer level. */
 export function androidFacts(apiLevel: number, hardwareId: string, n = 0): AgentDeviceFacts {
   return {
-    hardwareId, manufacturer: 'Google', model: apiLevel <= 28 ? 'Pixel 3' : 'Pixel 7', osVersion: apiLevel <= 28 ? '9' : String(apiLevel - 20),
-    apiLevel, deviceName: `Android ${n}`, agentVersion: '1.0.0', adminActive: false, batteryLevel: 0.9,
+    hardwareId,
+    manufacturer: 'Google',
+    model: apiLevel <= 28 ? 'Pixel 3' : 'Pixel 7',
+    osVersion: apiLevel <= 28 ? '9' : String(apiLevel - 20),
+    apiLevel,
+    deviceName: `Android ${n}`,
+    agentVersion: '1.0.0',
+    adminActive: false,
+    batteryLevel: 0.9,
   };
 }
 
@@ -46,11 +63,19 @@ export class AndroidAgent {
 
   constructor(public state: AgentState) {
     const lookup: LookupFunction = (_h, opts, cb) => {
-      if ((opts as { all?: boolean }).all) (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
+      if ((opts as { all?: boolean }).all)
+        (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [
+          { address: '127.0.0.1', family: 4 },
+        ]);
       else cb(null, '127.0.0.1', 4);
     };
     // One TLS context for the agent's connections (Node would build one per connection from `ca`).
-    this.agent = new https.Agent({ secureContext: createSecureContext({ ca: state.caPem }), keepAlive: true, maxSockets: 2, ...(state.loopback ? { lookup } : {}) });
+    this.agent = new https.Agent({
+      secureContext: createSecureContext({ ca: state.caPem }),
+      keepAlive: true,
+      maxSockets: 2,
+      ...(state.loopback ? { lookup } : {}),
+    });
   }
 
   /** Fetches the server's CA without trusting it, and keeps it only if its SHA-256 matches the pinned one (from the QR code). */
@@ -60,7 +85,9 @@ export class AndroidAgent {
     const pem = await new Promise<string>((resolve, reject) => {
       const req = https.request(url, { method: 'GET', rejectUnauthorized: false, timeout: 15_000 }, (res) => {
         let body = '';
-        res.on('data', (c: Buffer) => { body += c.toString(); });
+        res.on('data', (c: Buffer) => {
+          body += c.toString();
+        });
         res.on('end', () => resolve(body));
       });
       req.on('timeout', () => req.destroy(new Error('timed out fetching the CA')));
@@ -68,14 +95,19 @@ export class AndroidAgent {
       req.end();
     });
     const fp = createHash('sha256').update(new X509Certificate(pem).raw).digest('hex');
-    if (fp !== caSha256.toLowerCase().replace(/[^0-9a-f]/g, '')) throw new Error(`The server's CA fingerprint ${fp} does not match the pinned ${caSha256}; refusing to enroll.`);
+    if (fp !== caSha256.toLowerCase().replace(/[^0-9a-f]/g, ''))
+      throw new Error(`The server's CA fingerprint ${fp} does not match the pinned ${caSha256}; refusing to enroll.`);
     return pem;
   }
 
   private call<T>(method: string, path: string, body: unknown, auth = true): Promise<T> {
     const url = new URL(path, this.state.server);
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: Record<string, string> = { accept: 'application/json', ...(payload ? { 'content-type': 'application/json' } : {}), ...(auth && this.state.token ? { authorization: `Bearer ${this.state.token}` } : {}) };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...(payload ? { 'content-type': 'application/json' } : {}),
+      ...(auth && this.state.token ? { authorization: `Bearer ${this.state.token}` } : {}),
+    };
     return new Promise<T>((resolve, reject) => {
       const req = https.request(url, { method, headers, agent: this.agent, timeout: 30_000 }, (res) => {
         const chunks: Buffer[] = [];
@@ -83,9 +115,14 @@ export class AndroidAgent {
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const json = ((): Record<string, unknown> => {
-            try { return text ? (JSON.parse(text) as Record<string, unknown>) : {}; } catch { return { code: 'BAD_RESPONSE', message: text.slice(0, 200) }; }
+            try {
+              return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+            } catch {
+              return { code: 'BAD_RESPONSE', message: text.slice(0, 200) };
+            }
           })();
-          if ((res.statusCode ?? 0) >= 400) reject(new AgentApiError(res.statusCode ?? 0, String(json.code ?? 'HTTP'), String(json.message ?? text)));
+          if ((res.statusCode ?? 0) >= 400)
+            reject(new AgentApiError(res.statusCode ?? 0, String(json.code ?? 'HTTP'), String(json.message ?? text)));
           else resolve(json as T);
         });
       });
@@ -97,7 +134,12 @@ export class AndroidAgent {
 
   /** Enrolls this device; keeps the device id and bearer token in the state. */
   async enroll(auth: AgentAuth): Promise<AgentEnrollResponse> {
-    const res = await this.call<AgentEnrollResponse>('POST', '/agent/v1/enroll', { auth, device: this.state.facts }, false);
+    const res = await this.call<AgentEnrollResponse>(
+      'POST',
+      '/agent/v1/enroll',
+      { auth, device: this.state.facts },
+      false,
+    );
     this.state.deviceId = res.deviceId;
     this.state.token = res.token;
     this.state.wiped = false;
@@ -108,7 +150,10 @@ export class AndroidAgent {
   /** Checks in: reports facts and results, then carries out the actions it gets (their results go with the next check-in). */
   async checkIn(): Promise<AgentCheckInResponse> {
     const results = this.state.pendingResults.splice(0);
-    const res = await this.call<AgentCheckInResponse>('POST', '/agent/v1/check-in', { facts: this.state.facts, results });
+    const res = await this.call<AgentCheckInResponse>('POST', '/agent/v1/check-in', {
+      facts: this.state.facts,
+      results,
+    });
     for (const action of res.actions) this.carryOut(action);
     return res;
   }

@@ -24,18 +24,34 @@ export interface AppleDeviceSpec {
 /** An iPhone with unique identifiers. */
 export function iphoneSpec(n = 0): AppleDeviceSpec {
   return {
-    kind: 'iphone', udid: `00008110-${randomBytes(8).toString('hex').toUpperCase()}`, serialNumber: `F${randomBytes(5).toString('hex').toUpperCase()}`,
-    deviceName: `iPhone ${n}`, model: 'MQ0T3J/A', modelName: 'iPhone', productName: 'iPhone15,2', osVersion: '17.4', buildVersion: '21E219',
-    userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+    kind: 'iphone',
+    udid: `00008110-${randomBytes(8).toString('hex').toUpperCase()}`,
+    serialNumber: `F${randomBytes(5).toString('hex').toUpperCase()}`,
+    deviceName: `iPhone ${n}`,
+    model: 'MQ0T3J/A',
+    modelName: 'iPhone',
+    productName: 'iPhone15,2',
+    osVersion: '17.4',
+    buildVersion: '21E219',
+    userAgent:
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
   };
 }
 
 /** A Mac with unique identifiers. */
 export function macSpec(n = 0): AppleDeviceSpec {
   return {
-    kind: 'mac', udid: randomUUID().toUpperCase(), serialNumber: `C0${randomBytes(5).toString('hex').toUpperCase()}`, deviceName: `Mac ${n}`,
-    model: 'Mac14,2', modelName: 'MacBook Air', productName: 'Mac14,2', osVersion: '14.4', buildVersion: '23E214',
-    userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15',
+    kind: 'mac',
+    udid: randomUUID().toUpperCase(),
+    serialNumber: `C0${randomBytes(5).toString('hex').toUpperCase()}`,
+    deviceName: `Mac ${n}`,
+    model: 'Mac14,2',
+    modelName: 'MacBook Air',
+    productName: 'Mac14,2',
+    osVersion: '14.4',
+    buildVersion: '23E214',
+    userAgent:
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15',
   };
 }
 
@@ -96,13 +112,24 @@ export class EmulatedAppleDevice {
   readonly timings: StepTimings = {};
   private key: { publicKeyPem: string; privateKeyPem: string } | null = null;
 
-  constructor(readonly spec: AppleDeviceSpec, options: { caPem: string; keyPem?: string }) {
+  constructor(
+    readonly spec: AppleDeviceSpec,
+    options: { caPem: string; keyPem?: string },
+  ) {
     // Every host name in the profile resolves to loopback, as it would to the office server on a LAN.
     const lookup: LookupFunction = (_host, opts, cb) => {
-      if ((opts as { all?: boolean }).all) (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
+      if ((opts as { all?: boolean }).all)
+        (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [
+          { address: '127.0.0.1', family: 4 },
+        ]);
       else cb(null, '127.0.0.1', 4);
     };
-    this.agent = new https.Agent({ secureContext: trustContext(options.caPem), lookup, keepAlive: true, maxSockets: 4 });
+    this.agent = new https.Agent({
+      secureContext: trustContext(options.caPem),
+      lookup,
+      keepAlive: true,
+      maxSockets: 4,
+    });
     if (options.keyPem) this.key = { privateKeyPem: options.keyPem, publicKeyPem: '' };
   }
 
@@ -116,12 +143,19 @@ export class EmulatedAppleDevice {
   }
 
   /** One HTTPS request through this device's agent. */
-  request(url: string, method: string, headers: Record<string, string>, body?: Buffer | string): Promise<DeviceResponse> {
+  request(
+    url: string,
+    method: string,
+    headers: Record<string, string>,
+    body?: Buffer | string,
+  ): Promise<DeviceResponse> {
     return new Promise((resolve, reject) => {
       const req = https.request(url, { method, headers, agent: this.agent, timeout: 30_000 }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
         res.on('error', reject);
       });
       req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out`)));
@@ -131,9 +165,16 @@ export class EmulatedAppleDevice {
   }
 
   /** Downloads the enrollment profile as Safari would, verifying its signature and reading its payloads. */
-  async downloadProfile(url: string, headers: Record<string, string> = {}): Promise<DeviceResponse & { profile: ReceivedProfile | null }> {
+  async downloadProfile(
+    url: string,
+    headers: Record<string, string> = {},
+  ): Promise<DeviceResponse & { profile: ReceivedProfile | null }> {
     return this.timed('profile', async () => {
-      const res = await this.request(url, 'GET', { 'user-agent': this.spec.userAgent, 'accept-language': 'ja-JP', ...headers });
+      const res = await this.request(url, 'GET', {
+        'user-agent': this.spec.userAgent,
+        'accept-language': 'ja-JP',
+        ...headers,
+      });
       if (res.status !== 200) return { ...res, profile: null };
       const plist = parsePlist(verifyCms(res.body).content) as PlistDict;
       const payloads = plist.PayloadContent as PlistDict[];
@@ -142,12 +183,24 @@ export class EmulatedAppleDevice {
       const scep = byType('com.apple.security.scep');
       const scepContent = scep.PayloadContent as PlistDict;
       const mdm = byType('com.apple.mdm');
-      if (mdm.IdentityCertificateUUID !== scep.PayloadUUID) throw new Error('The MDM payload does not point at the SCEP identity.');
+      if (mdm.IdentityCertificateUUID !== scep.PayloadUUID)
+        throw new Error('The MDM payload does not point at the SCEP identity.');
       this.profile = {
         identifier: plist.PayloadIdentifier as string,
         caDer: root ? (root.PayloadContent as Buffer) : null,
-        scep: { url: scepContent.URL as string, challenge: scepContent.Challenge as string, subject: scepContent.Subject as string[][][], keysize: scepContent.Keysize as number },
-        mdm: { topic: mdm.Topic as string, serverUrl: mdm.ServerURL as string, checkInUrl: mdm.CheckInURL as string, signMessage: mdm.SignMessage as boolean, capabilities: (mdm.ServerCapabilities as string[] | undefined) ?? [] },
+        scep: {
+          url: scepContent.URL as string,
+          challenge: scepContent.Challenge as string,
+          subject: scepContent.Subject as string[][][],
+          keysize: scepContent.Keysize as number,
+        },
+        mdm: {
+          topic: mdm.Topic as string,
+          serverUrl: mdm.ServerURL as string,
+          checkInUrl: mdm.CheckInURL as string,
+          signMessage: mdm.SignMessage as boolean,
+          capabilities: (mdm.ServerCapabilities as string[] | undefined) ?? [],
+        },
         raw: plist,
       };
       return { ...res, profile: this.profile };
@@ -161,15 +214,24 @@ export class EmulatedAppleDevice {
       this.key ??= generateRsaKeyPair(profile.scep.keysize);
       const client = new ScepClient(profile.scep.url, { agent: this.agent });
       const caps = await client.getCaCaps();
-      if (!caps.includes('SHA-256') || !caps.includes('AES')) throw new Error(`GetCACaps lacks SHA-256/AES: ${caps.join(',')}`);
+      if (!caps.includes('SHA-256') || !caps.includes('AES'))
+        throw new Error(`GetCACaps lacks SHA-256/AES: ${caps.join(',')}`);
       const caPem = await client.getCaCert();
-      if (profile.caDer && derToPem(profile.caDer) !== caPem) throw new Error('GetCACert returned another CA than the profile carries.');
-      const subject: CsrNameAttr[] = profile.scep.subject.map((rdn) => ({ shortName: rdn[0]?.[0] as CsrNameAttr['shortName'], value: rdn[0]?.[1] as string }));
+      if (profile.caDer && derToPem(profile.caDer) !== caPem)
+        throw new Error('GetCACert returned another CA than the profile carries.');
+      const subject: CsrNameAttr[] = profile.scep.subject.map((rdn) => ({
+        shortName: rdn[0]?.[0] as CsrNameAttr['shortName'],
+        value: rdn[0]?.[1] as string,
+      }));
       const challenge = options.challenge === undefined ? profile.scep.challenge : options.challenge;
       // The key is parsed once, as the device's keychain holds it, and serves the CSR, the signer and the identity.
       const key = createPrivateKey(this.key.privateKeyPem);
       const csr = createCsr({ keyPem: this.key.privateKeyPem, key, subject, challenge });
-      const request = buildScepRequest({ csr, signer: selfSignedIdentity(this.key.privateKeyPem, { key }), caCertPem: caPem });
+      const request = buildScepRequest({
+        csr,
+        signer: selfSignedIdentity(this.key.privateKeyPem, { key }),
+        caCertPem: caPem,
+      });
       const rep = await client.send(request);
       if (rep.status === 'SUCCESS') this.identity = { certPem: rep.certificatePem, keyPem: key };
       return rep.status === 'FAILURE' ? { status: rep.status, failInfo: rep.failInfo } : { status: rep.status };
@@ -186,7 +248,16 @@ export class EmulatedAppleDevice {
     if (!identity) throw new Error('No identity: run SCEP first.');
     const body = Buffer.from(buildPlist(message));
     const signature = (await signCmsAsync(body, identity, { detached: true })).toString('base64');
-    return this.request(url, 'PUT', { 'content-type': type, 'mdm-signature': signature, 'user-agent': this.spec.kind === 'mac' ? 'mdmclient/1.0 (macOS)' : 'MDM/1.0' }, body);
+    return this.request(
+      url,
+      'PUT',
+      {
+        'content-type': type,
+        'mdm-signature': signature,
+        'user-agent': this.spec.kind === 'mac' ? 'mdmclient/1.0 (macOS)' : 'MDM/1.0',
+      },
+      body,
+    );
   }
 
   private identityKeys(): PlistDict {
@@ -196,14 +267,41 @@ export class EmulatedAppleDevice {
   /** Authenticate, then TokenUpdate on the device channel (and the user channel on a Mac), as profile install does. */
   async enrollMdm(): Promise<DeviceResponse[]> {
     const s = this.spec;
-    const auth = await this.timed('authenticate', () => this.checkin({
-      MessageType: 'Authenticate', ...this.identityKeys(), SerialNumber: s.serialNumber, OSVersion: s.osVersion, BuildVersion: s.buildVersion,
-      ProductName: s.productName, ...(s.kind === 'mac' ? { DeviceName: s.deviceName, Model: s.model, ModelName: s.modelName } : {}),
-    }));
-    const token = await this.timed('tokenUpdate', () => this.checkin({ MessageType: 'TokenUpdate', ...this.identityKeys(), Token: this.token, PushMagic: this.pushMagic, AwaitingConfiguration: false, ...(s.kind === 'iphone' ? { UnlockToken: randomBytes(64) } : {}) }));
+    const auth = await this.timed('authenticate', () =>
+      this.checkin({
+        MessageType: 'Authenticate',
+        ...this.identityKeys(),
+        SerialNumber: s.serialNumber,
+        OSVersion: s.osVersion,
+        BuildVersion: s.buildVersion,
+        ProductName: s.productName,
+        ...(s.kind === 'mac' ? { DeviceName: s.deviceName, Model: s.model, ModelName: s.modelName } : {}),
+      }),
+    );
+    const token = await this.timed('tokenUpdate', () =>
+      this.checkin({
+        MessageType: 'TokenUpdate',
+        ...this.identityKeys(),
+        Token: this.token,
+        PushMagic: this.pushMagic,
+        AwaitingConfiguration: false,
+        ...(s.kind === 'iphone' ? { UnlockToken: randomBytes(64) } : {}),
+      }),
+    );
     const out = [auth, token];
     if (s.kind === 'mac' && this.requireProfile().mdm.capabilities.includes('com.apple.mdm.per-user-connections')) {
-      out.push(await this.checkin({ MessageType: 'TokenUpdate', ...this.identityKeys(), UserID: 'A8D2F2C4-6E3B-4B5A-9C1D-2F0E8B7A6C5D', UserShortName: 'user', UserLongName: 'Office User', NotOnConsole: false, Token: randomBytes(32), PushMagic: randomUUID().toUpperCase() }));
+      out.push(
+        await this.checkin({
+          MessageType: 'TokenUpdate',
+          ...this.identityKeys(),
+          UserID: 'A8D2F2C4-6E3B-4B5A-9C1D-2F0E8B7A6C5D',
+          UserShortName: 'user',
+          UserLongName: 'Office User',
+          NotOnConsole: false,
+          Token: randomBytes(32),
+          PushMagic: randomUUID().toUpperCase(),
+        }),
+      );
     }
     return out;
   }
@@ -244,12 +342,40 @@ export class EmulatedAppleDevice {
     const s = this.spec;
     switch (command.RequestType) {
       case 'DeviceInformation': {
-        const facts: PlistDict = { DeviceName: s.deviceName, OSVersion: s.osVersion, BuildVersion: s.buildVersion, ModelName: s.modelName, Model: s.model, ProductName: s.productName, SerialNumber: s.serialNumber, UDID: s.udid, DeviceCapacity: 128, AvailableDeviceCapacity: 64.5, BatteryLevel: 0.82, IsSupervised: false };
+        const facts: PlistDict = {
+          DeviceName: s.deviceName,
+          OSVersion: s.osVersion,
+          BuildVersion: s.buildVersion,
+          ModelName: s.modelName,
+          Model: s.model,
+          ProductName: s.productName,
+          SerialNumber: s.serialNumber,
+          UDID: s.udid,
+          DeviceCapacity: 128,
+          AvailableDeviceCapacity: 64.5,
+          BatteryLevel: 0.82,
+          IsSupervised: false,
+        };
         const queries = (command.Queries as string[] | undefined) ?? Object.keys(facts);
-        return { Status: 'Acknowledged', RequestType: 'DeviceInformation', QueryResponses: Object.fromEntries(queries.filter((q) => q in facts).map((q) => [q, facts[q] as PlistDict[string]])) };
+        return {
+          Status: 'Acknowledged',
+          RequestType: 'DeviceInformation',
+          QueryResponses: Object.fromEntries(
+            queries.filter((q) => q in facts).map((q) => [q, facts[q] as PlistDict[string]]),
+          ),
+        };
       }
       case 'ProfileList':
-        return { Status: 'Acknowledged', ProfileList: [...this.installed.keys(), this.requireProfile().identifier].map((id) => ({ PayloadIdentifier: id, PayloadUUID: randomUUID().toUpperCase(), PayloadVersion: 1, PayloadDisplayName: id, IsManaged: true })) };
+        return {
+          Status: 'Acknowledged',
+          ProfileList: [...this.installed.keys(), this.requireProfile().identifier].map((id) => ({
+            PayloadIdentifier: id,
+            PayloadUUID: randomUUID().toUpperCase(),
+            PayloadVersion: 1,
+            PayloadDisplayName: id,
+            IsManaged: true,
+          })),
+        };
       case 'InstallProfile': {
         const payload = command.Payload as Buffer;
         let identifier = 'unknown';
@@ -258,7 +384,17 @@ export class EmulatedAppleDevice {
           const dict = parsePlist(inner);
           if (isDict(dict) && typeof dict.PayloadIdentifier === 'string') identifier = dict.PayloadIdentifier;
         } catch {
-          return { Status: 'Error', ErrorChain: [{ ErrorCode: 4001, ErrorDomain: 'MCInstallationErrorDomain', LocalizedDescription: 'The profile is not valid.', USEnglishDescription: 'The profile is not valid.' }] };
+          return {
+            Status: 'Error',
+            ErrorChain: [
+              {
+                ErrorCode: 4001,
+                ErrorDomain: 'MCInstallationErrorDomain',
+                LocalizedDescription: 'The profile is not valid.',
+                USEnglishDescription: 'The profile is not valid.',
+              },
+            ],
+          };
         }
         this.installed.set(identifier, payload);
         return { Status: 'Acknowledged' };

@@ -13,11 +13,10 @@ interface SchemaKey {
   repetition?: { min?: number; max?: number };
 }
 
-
-
 /** The payload keys of one schema file, e.g. `profiles/com.apple.mdm.yaml`. */
 export function schemaKeys(file: string): SchemaKey[] {
-  return (parse(readFileSync(fixturePath('apple', 'schema', file), 'utf8')) as { payloadkeys: SchemaKey[] }).payloadkeys;
+  return (parse(readFileSync(fixturePath('apple', 'schema', file), 'utf8')) as { payloadkeys: SchemaKey[] })
+    .payloadkeys;
 }
 
 function typeOf(v: PlistValue): string {
@@ -33,19 +32,30 @@ function typeOf(v: PlistValue): string {
 function checkValue(spec: SchemaKey, value: PlistValue, path: string, problems: string[]): void {
   const actual = typeOf(value);
   const ok = spec.type === '<any>' || actual === spec.type || (spec.type === '<real>' && actual === '<integer>');
-  if (!ok) { problems.push(`${path}: expected ${spec.type}, found ${actual}`); return; }
-  if (spec.rangelist && !spec.rangelist.includes(value)) problems.push(`${path}: ${JSON.stringify(value)} is not one of ${JSON.stringify(spec.rangelist)}`);
+  if (!ok) {
+    problems.push(`${path}: expected ${spec.type}, found ${actual}`);
+    return;
+  }
+  if (spec.rangelist && !spec.rangelist.includes(value))
+    problems.push(`${path}: ${JSON.stringify(value)} is not one of ${JSON.stringify(spec.rangelist)}`);
   if (Array.isArray(value) && spec.subkeys?.[0]) {
     const item = spec.subkeys[0];
-    if (spec.repetition?.min !== undefined && value.length < spec.repetition.min) problems.push(`${path}: fewer than ${spec.repetition.min} items`);
+    if (spec.repetition?.min !== undefined && value.length < spec.repetition.min)
+      problems.push(`${path}: fewer than ${spec.repetition.min} items`);
     value.forEach((v, i) => {
       checkValue(item, v, `${path}[${i}]`, problems);
       if (Array.isArray(v) && item.subkeys?.[0]?.repetition) {
         const r = item.subkeys[0].repetition;
-        if ((r.min !== undefined && v.length < r.min) || (r.max !== undefined && v.length > r.max)) problems.push(`${path}[${i}]: needs ${r.min}-${r.max} items`);
+        if ((r.min !== undefined && v.length < r.min) || (r.max !== undefined && v.length > r.max))
+          problems.push(`${path}[${i}]: needs ${r.min}-${r.max} items`);
       }
     });
-  } else if (actual === '<dictionary>' && spec.subkeys && spec.subkeys.length > 0 && !spec.subkeys.some((k) => k.key.startsWith('ANY'))) {
+  } else if (
+    actual === '<dictionary>' &&
+    spec.subkeys &&
+    spec.subkeys.length > 0 &&
+    !spec.subkeys.some((k) => k.key.startsWith('ANY'))
+  ) {
     problems.push(...validateDict(spec.subkeys, value as Record<string, PlistValue>, `${path}.`));
   }
 }
@@ -54,11 +64,15 @@ function checkValue(spec: SchemaKey, value: PlistValue, path: string, problems: 
 export function validateDict(keys: SchemaKey[], dict: Record<string, PlistValue>, prefix = ''): string[] {
   const problems: string[] = [];
   for (const spec of keys) {
-    if (spec.presence === 'required' && !(spec.key in dict)) problems.push(`${prefix}${spec.key}: required but missing`);
+    if (spec.presence === 'required' && !(spec.key in dict))
+      problems.push(`${prefix}${spec.key}: required but missing`);
   }
   for (const [k, v] of Object.entries(dict)) {
     const spec = keys.find((s) => s.key === k);
-    if (!spec) { problems.push(`${prefix}${k}: not a key of this schema`); continue; }
+    if (!spec) {
+      problems.push(`${prefix}${k}: not a key of this schema`);
+      continue;
+    }
     checkValue(spec, v, `${prefix}${k}`, problems);
   }
   return problems;

@@ -12,16 +12,34 @@ export interface CliResult {
 }
 
 /** Runs `tsunagu ...args` with the given environment and optional stdin; resolves when it exits (bounded). */
-export function runTsunagu(args: string[], env: Record<string, string>, stdin?: string, timeoutMs = 60_000): Promise<CliResult> {
+export function runTsunagu(
+  args: string[],
+  env: Record<string, string>,
+  stdin?: string,
+  timeoutMs = 60_000,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`tsunagu ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`)); }, timeoutMs);
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`tsunagu ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
     child.on('error', reject);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
     child.stdin.end(stdin ?? '');
   });
 }
@@ -46,13 +64,24 @@ export function killAllServes(): void {
 /** Starts `tsunagu serve` and waits for its `Ready.` line, which follows the URLs (and the setup token, when there is one). */
 export function startServe(env: Record<string, string>, timeoutMs = 60_000): Promise<ServeProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'serve'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     const lines: Record<string, string> = {};
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`serve did not start in ${timeoutMs} ms\n${out}\n${err}`)); }, timeoutMs);
-    child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
-    const onEarlyExit = (code: number | null) => { clearTimeout(timer); reject(new Error(`serve exited with ${code}\n${out}\n${err}`)); };
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve did not start in ${timeoutMs} ms\n${out}\n${err}`));
+    }, timeoutMs);
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
+    const onEarlyExit = (code: number | null) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code}\n${out}\n${err}`));
+    };
     child.on('exit', onEarlyExit);
     live.add(child);
     child.once('exit', () => live.delete(child));
@@ -67,13 +96,19 @@ export function startServe(env: Record<string, string>, timeoutMs = 60_000): Pro
       clearTimeout(timer);
       child.removeListener('exit', onEarlyExit);
       resolve({
-        child, lines, stderr: () => err,
-        stop: (signal = 'SIGTERM') => new Promise((done) => {
-          if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode);
-          const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
-          child.once('exit', (code) => { clearTimeout(kill); done(code); });
-          child.kill(signal);
-        }),
+        child,
+        lines,
+        stderr: () => err,
+        stop: (signal = 'SIGTERM') =>
+          new Promise((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode);
+            const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
+            child.once('exit', (code) => {
+              clearTimeout(kill);
+              done(code);
+            });
+            child.kill(signal);
+          }),
       });
     };
     child.stdout.on('data', onData);

@@ -17,13 +17,20 @@ export interface TestFoundation {
 }
 
 /** Builds every service over `:memory:` SQLite with a fake clock and seeded randomness. */
-export function testFoundation(options: { hasher?: PasswordHasher; lockout?: LockoutPolicy; start?: string } = {}): TestFoundation {
+export function testFoundation(
+  options: { hasher?: PasswordHasher; lockout?: LockoutPolicy; start?: string } = {},
+): TestFoundation {
   const db = openDatabase(':memory:');
   const clock = new FakeClock(options.start ?? '2026-04-01T09:00:00.000Z');
   migrate(db, undefined, clock.now());
   const services = createServices({
-    db, clock, random: new SeededRandom(42), hasher: options.hasher ?? argon2Hasher, secrets: createSecretBox(randomBytes(32)),
-    caKeyBits: 2048, ...(options.lockout ? { lockout: options.lockout } : {}),
+    db,
+    clock,
+    random: new SeededRandom(42),
+    hasher: options.hasher ?? argon2Hasher,
+    secrets: createSecretBox(randomBytes(32)),
+    caKeyBits: 2048,
+    ...(options.lockout ? { lockout: options.lockout } : {}),
   });
   return { db, clock, services };
 }

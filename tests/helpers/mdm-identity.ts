@@ -16,14 +16,33 @@ export function issueTestIdentity(services: Services, enrollmentId: string, now 
   const keys = generateRsaKeyPair(2048);
   const serial = randomSerialHex(createHash('sha256').update(`${enrollmentId}${Math.random()}`).digest());
   const certPem = issueCertificate({
-    subject: [{ shortName: 'CN', value: `tsunagu-${enrollmentId}` }], issuerCertPem: ca.certPem, publicKeyPem: keys.publicKeyPem, signingKeyPem: ca.keyPem,
-    serialHex: serial, notBefore: new Date(now.getTime() - 600_000), notAfter: new Date(now.getTime() + 365 * 86_400_000),
-    extensions: [{ name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true }, { name: 'extKeyUsage', clientAuth: true }],
+    subject: [{ shortName: 'CN', value: `tsunagu-${enrollmentId}` }],
+    issuerCertPem: ca.certPem,
+    publicKeyPem: keys.publicKeyPem,
+    signingKeyPem: ca.keyPem,
+    serialHex: serial,
+    notBefore: new Date(now.getTime() - 600_000),
+    notAfter: new Date(now.getTime() + 365 * 86_400_000),
+    extensions: [
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', clientAuth: true },
+    ],
   });
   const x = new X509Certificate(certPem);
   services.issued.insert({
-    serial: x.serialNumber.toLowerCase(), enrollment_id: enrollmentId, device_id: null, subject: x.subject, sha256: createHash('sha256').update(x.raw).digest('hex'),
-    not_before: new Date(x.validFrom).toISOString(), not_after: new Date(x.validTo).toISOString(), cert_pem: certPem, kind: 'PKCSReq', transaction_id: 'test', created_at: now.toISOString(), revoked_at: null, revoked_reason: null,
+    serial: x.serialNumber.toLowerCase(),
+    enrollment_id: enrollmentId,
+    device_id: null,
+    subject: x.subject,
+    sha256: createHash('sha256').update(x.raw).digest('hex'),
+    not_before: new Date(x.validFrom).toISOString(),
+    not_after: new Date(x.validTo).toISOString(),
+    cert_pem: certPem,
+    kind: 'PKCSReq',
+    transaction_id: 'test',
+    created_at: now.toISOString(),
+    revoked_at: null,
+    revoked_reason: null,
   });
   return { certPem, keyPem: keys.privateKeyPem, serial: x.serialNumber.toLowerCase() };
 }

@@ -5,11 +5,21 @@ export class PortalClient {
   private cookies = new Map<string, string>();
   last: TestResponse | null = null;
 
-  constructor(readonly origin: string, readonly caPem: string, readonly userAgent = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1', readonly acceptLanguage = 'ja-JP') {}
+  constructor(
+    readonly origin: string,
+    readonly caPem: string,
+    readonly userAgent = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+    readonly acceptLanguage = 'ja-JP',
+  ) {}
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
     const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    return { 'user-agent': this.userAgent, 'accept-language': this.acceptLanguage, ...(cookie ? { cookie } : {}), ...extra };
+    return {
+      'user-agent': this.userAgent,
+      'accept-language': this.acceptLanguage,
+      ...(cookie ? { cookie } : {}),
+      ...extra,
+    };
   }
 
   private keep(res: TestResponse): TestResponse {
@@ -32,7 +42,14 @@ export class PortalClient {
   /** POST a form the way Safari does (with Origin). */
   async post(path: string, form: Record<string, string>): Promise<TestResponse> {
     const body = new URLSearchParams(form).toString();
-    return this.keep(await send(new URL(path, this.origin).href, { method: 'POST', ca: this.caPem, body, headers: this.headers({ 'content-type': 'application/x-www-form-urlencoded', origin: this.origin }) }));
+    return this.keep(
+      await send(new URL(path, this.origin).href, {
+        method: 'POST',
+        ca: this.caPem,
+        body,
+        headers: this.headers({ 'content-type': 'application/x-www-form-urlencoded', origin: this.origin }),
+      }),
+    );
   }
 
   /** The CSRF token in the last page's forms. */

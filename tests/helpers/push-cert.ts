@@ -15,10 +15,19 @@ export function fakePushCertificate(options: { now?: Date; days?: number; uid?: 
   const now = options.now ?? new Date();
   const ca = generateRsaKeyPair(2048);
   const appleCaPem = issueCertificate({
-    subject: [{ shortName: 'CN', value: 'Test Apple Application Integration CA' }, { shortName: 'O', value: 'Test' }],
-    publicKeyPem: ca.publicKeyPem, signingKeyPem: ca.privateKeyPem, serialHex: randomSerialHex(Buffer.from(randomUUID().replace(/-/g, ''), 'hex')),
-    notBefore: new Date(now.getTime() - 86_400_000), notAfter: new Date(now.getTime() + 3650 * 86_400_000),
-    extensions: [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }],
+    subject: [
+      { shortName: 'CN', value: 'Test Apple Application Integration CA' },
+      { shortName: 'O', value: 'Test' },
+    ],
+    publicKeyPem: ca.publicKeyPem,
+    signingKeyPem: ca.privateKeyPem,
+    serialHex: randomSerialHex(Buffer.from(randomUUID().replace(/-/g, ''), 'hex')),
+    notBefore: new Date(now.getTime() - 86_400_000),
+    notAfter: new Date(now.getTime() + 3650 * 86_400_000),
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    ],
   });
   const leaf = generateRsaKeyPair(2048);
   const uuid = randomUUID();
@@ -30,10 +39,18 @@ export function fakePushCertificate(options: { now?: Date; days?: number; uid?: 
   ];
   const days = options.days ?? 365;
   const certPem = issueCertificate({
-    subject, issuerCertPem: appleCaPem, publicKeyPem: leaf.publicKeyPem, signingKeyPem: ca.privateKeyPem,
+    subject,
+    issuerCertPem: appleCaPem,
+    publicKeyPem: leaf.publicKeyPem,
+    signingKeyPem: ca.privateKeyPem,
     serialHex: randomSerialHex(Buffer.from(randomUUID().replace(/-/g, ''), 'hex')),
-    notBefore: new Date(now.getTime() - 86_400_000), notAfter: new Date(now.getTime() + days * 86_400_000),
-    extensions: [{ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, keyEncipherment: true }, { name: 'extKeyUsage', clientAuth: true }],
+    notBefore: new Date(now.getTime() - 86_400_000),
+    notAfter: new Date(now.getTime() + days * 86_400_000),
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      { name: 'extKeyUsage', clientAuth: true },
+    ],
   });
   return { appleCaPem, appleCaKeyPem: ca.privateKeyPem, certPem, keyPem: leaf.privateKeyPem, topic: topic ?? '' };
 }

@@ -1,4 +1,11 @@
-import { createHash, createPrivateKey, createPublicKey, sign as nodeSign, X509Certificate, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  sign as nodeSign,
+  X509Certificate,
+  type KeyObject,
+} from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { secureRandom, type Random } from '../../server/core/random.js';
@@ -7,10 +14,33 @@ import { certificateFromDer } from '../../server/modules/scep/certificate-ref.js
 import { cipherByName, type ContentCipher } from '../../server/modules/scep/ciphers.js';
 import { parseSignedData } from '../../server/modules/scep/cms-signed.js';
 import { buildEnvelopedData, openEnvelope, parseEnvelopedData } from '../../server/modules/scep/cms-enveloped.js';
-import { algorithm, bitString, context, contextPrimitive, encode, int, octets, oid, parseDer, seq, set, str, Tag, type Node } from '../../server/modules/scep/der.js';
+import {
+  algorithm,
+  bitString,
+  context,
+  contextPrimitive,
+  encode,
+  int,
+  octets,
+  oid,
+  parseDer,
+  seq,
+  set,
+  str,
+  Tag,
+  type Node,
+} from '../../server/modules/scep/der.js';
 import { buildPkiMessage, parsePkiMessage, verifyPkiMessage } from '../../server/modules/scep/pki-message.js';
 import { rsaDecryptionKey } from '../../server/modules/scep/rsa-key-transport.js';
-import { DIGESTS, FailInfo, MessageType, OID, PkiStatus, type DigestName, type FailInfoName } from '../../server/modules/scep/scep.oids.js';
+import {
+  DIGESTS,
+  FailInfo,
+  MessageType,
+  OID,
+  PkiStatus,
+  type DigestName,
+  type FailInfoName,
+} from '../../server/modules/scep/scep.oids.js';
 
 // A SCEP client that builds requests the way an Apple device does (apple-protocols §2.4, §2.5): a
 // self-signed signer certificate (or the existing identity for RenewalReq), a CSR carrying the challenge,
@@ -49,13 +79,25 @@ export interface CsrOptions {
 
 /** Errors of the SCEP client, by stable code. */
 export class ScepClientError extends Error {
-  constructor(readonly code: 'HTTP_STATUS' | 'TIMEOUT' | 'BAD_RESPONSE', message: string, readonly status?: number, readonly body?: string) {
+  constructor(
+    readonly code: 'HTTP_STATUS' | 'TIMEOUT' | 'BAD_RESPONSE',
+    message: string,
+    readonly status?: number,
+    readonly body?: string,
+  ) {
     super(message);
     this.name = 'ScepClientError';
   }
 }
 
-const NAME_OIDS: Readonly<Record<string, string>> = Object.freeze({ CN: '2.5.4.3', C: '2.5.4.6', O: '2.5.4.10', OU: '2.5.4.11', L: '2.5.4.7', ST: '2.5.4.8' });
+const NAME_OIDS: Readonly<Record<string, string>> = Object.freeze({
+  CN: '2.5.4.3',
+  C: '2.5.4.6',
+  O: '2.5.4.10',
+  OU: '2.5.4.11',
+  L: '2.5.4.7',
+  ST: '2.5.4.8',
+});
 const TAGS = Object.freeze({ utf8: Tag.UTF8, printable: Tag.PRINTABLE, ia5: Tag.IA5, bmp: Tag.BMP });
 
 function defaultTag(value: string): number {
@@ -63,11 +105,13 @@ function defaultTag(value: string): number {
 }
 
 function nameNode(subject: readonly CsrNameAttr[]): Node {
-  return seq(...subject.map((a) => {
-    const type = a.type ?? NAME_OIDS[a.shortName ?? ''];
-    if (!type) throw new Error(`Unknown subject attribute ${a.shortName ?? '?'}.`);
-    return set(seq(oid(type), str(a.tag ? TAGS[a.tag] : defaultTag(a.value), a.value)));
-  }));
+  return seq(
+    ...subject.map((a) => {
+      const type = a.type ?? NAME_OIDS[a.shortName ?? ''];
+      if (!type) throw new Error(`Unknown subject attribute ${a.shortName ?? '?'}.`);
+      return set(seq(oid(type), str(a.tag ? TAGS[a.tag] : defaultTag(a.value), a.value)));
+    }),
+  );
 }
 
 function sanExtension(dnsNames: readonly string[]): Node {
@@ -80,7 +124,8 @@ export function createCsr(o: CsrOptions): Buffer {
   const key = o.key ?? createPrivateKey(o.keyPem);
   const spki = parseDer(createPublicKey(key).export({ type: 'spki', format: 'der' }), 'public key');
   const attrs: Node[] = [];
-  if (o.challenge != null) attrs.push(seq(oid(OID.challengePassword), set(str(TAGS[o.challengeTag ?? 'utf8'], o.challenge))));
+  if (o.challenge != null)
+    attrs.push(seq(oid(OID.challengePassword), set(str(TAGS[o.challengeTag ?? 'utf8'], o.challenge))));
   if (o.dnsNames?.length) attrs.push(seq(oid(OID.extensionRequest), set(seq(sanExtension(o.dnsNames)))));
   const info = seq(int(o.version ?? 0), nameNode(o.subject), spki, context(0, attrs));
   const digest: DigestName = o.digest ?? 'sha256';
@@ -89,14 +134,22 @@ export function createCsr(o: CsrOptions): Buffer {
 }
 
 /** A self-signed signer certificate for PKCSReq, like the `MDM SCEP SIGNER` certificate Apple devices make. */
-export function selfSignedIdentity(keyPem: string, options: { cn?: string; now?: Date; random?: Random; key?: KeyObject } = {}): ScepIdentity {
+export function selfSignedIdentity(
+  keyPem: string,
+  options: { cn?: string; now?: Date; random?: Random; key?: KeyObject } = {},
+): ScepIdentity {
   const now = options.now ?? new Date();
   const key = options.key ?? createPrivateKey(keyPem);
   const certPem = issueCertificate({
-    subject: [{ shortName: 'CN', value: options.cn ?? 'MDM SCEP SIGNER' }, { shortName: 'C', value: 'US' }],
-    publicKeyPem: createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString(), signingKeyPem: key,
+    subject: [
+      { shortName: 'CN', value: options.cn ?? 'MDM SCEP SIGNER' },
+      { shortName: 'C', value: 'US' },
+    ],
+    publicKeyPem: createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString(),
+    signingKeyPem: key,
     serialHex: randomSerialHex((options.random ?? secureRandom).bytes(16)),
-    notBefore: new Date(now.getTime() - 3_600_000), notAfter: new Date(now.getTime() + 30 * 86_400_000),
+    notBefore: new Date(now.getTime() - 3_600_000),
+    notAfter: new Date(now.getTime() + 30 * 86_400_000),
     extensions: [{ name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true }],
   });
   return { certPem, keyPem, key };
@@ -132,14 +185,27 @@ export function buildScepRequest(o: ScepRequestOptions): ScepRequest {
   const random = o.random ?? secureRandom;
   const ca = new X509Certificate(o.caCertPem);
   const signer = certificateFromDer(Buffer.from(new X509Certificate(o.signer.certPem).raw), 'signer certificate');
-  const envelope = buildEnvelopedData(o.csr, certificateFromDer(Buffer.from(ca.raw), 'CA certificate'), ca.publicKey, cipherByName(o.cipher ?? 'aes-128-cbc'), random);
+  const envelope = buildEnvelopedData(
+    o.csr,
+    certificateFromDer(Buffer.from(ca.raw), 'CA certificate'),
+    ca.publicKey,
+    cipherByName(o.cipher ?? 'aes-128-cbc'),
+    random,
+  );
   // Apple sends a 40-hex-digit transactionID (a SHA-1 of the key, RFC 8894 §3.2.1.1).
   const transactionId = o.transactionId ?? createHash('sha1').update(random.bytes(32)).digest('hex').toUpperCase();
   const senderNonce = o.senderNonce ?? random.bytes(16);
-  const der = buildPkiMessage({
-    messageType: o.messageType === 'RenewalReq' ? MessageType.RenewalReq : MessageType.PKCSReq,
-    transactionId, senderNonce, envelope, certificates: [signer.node], signingTime: o.now ?? new Date(),
-  }, { cert: signer, key: o.signer.key ?? createPrivateKey(o.signer.keyPem), digest: o.digest ?? 'sha256' });
+  const der = buildPkiMessage(
+    {
+      messageType: o.messageType === 'RenewalReq' ? MessageType.RenewalReq : MessageType.PKCSReq,
+      transactionId,
+      senderNonce,
+      envelope,
+      certificates: [signer.node],
+      signingTime: o.now ?? new Date(),
+    },
+    { cert: signer, key: o.signer.key ?? createPrivateKey(o.signer.keyPem), digest: o.digest ?? 'sha256' },
+  );
   return { der, transactionId, senderNonce, signer: o.signer, caCertPem: o.caCertPem };
 }
 
@@ -164,18 +230,37 @@ export function parseCertRep(der: Buffer, request: ScepRequest): CertRepResult {
   const msg = parsePkiMessage(der);
   const verified = verifyPkiMessage(msg);
   const caDer = Buffer.from(new X509Certificate(request.caCertPem).raw);
-  if (!verified.certificate.der.equals(caDer)) throw new ScepClientError('BAD_RESPONSE', 'The CertRep is not signed by the CA certificate.');
-  if (msg.messageType !== MessageType.CertRep) throw new ScepClientError('BAD_RESPONSE', `Expected a CertRep, got messageType ${msg.messageType}.`);
-  if (msg.transactionId !== request.transactionId) throw new ScepClientError('BAD_RESPONSE', 'The CertRep transactionID does not match the request.');
-  if (!msg.recipientNonce?.equals(request.senderNonce)) throw new ScepClientError('BAD_RESPONSE', 'The CertRep recipientNonce does not match our senderNonce.');
-  if (msg.pkiStatus === PkiStatus.FAILURE) return { status: 'FAILURE', failInfo: failInfoName(msg.failInfo ?? ''), failInfoText: msg.failInfoText, digest: verified.digest };
+  if (!verified.certificate.der.equals(caDer))
+    throw new ScepClientError('BAD_RESPONSE', 'The CertRep is not signed by the CA certificate.');
+  if (msg.messageType !== MessageType.CertRep)
+    throw new ScepClientError('BAD_RESPONSE', `Expected a CertRep, got messageType ${msg.messageType}.`);
+  if (msg.transactionId !== request.transactionId)
+    throw new ScepClientError('BAD_RESPONSE', 'The CertRep transactionID does not match the request.');
+  if (!msg.recipientNonce?.equals(request.senderNonce))
+    throw new ScepClientError('BAD_RESPONSE', 'The CertRep recipientNonce does not match our senderNonce.');
+  if (msg.pkiStatus === PkiStatus.FAILURE)
+    return {
+      status: 'FAILURE',
+      failInfo: failInfoName(msg.failInfo ?? ''),
+      failInfoText: msg.failInfoText,
+      digest: verified.digest,
+    };
   if (msg.pkiStatus === PkiStatus.PENDING) return { status: 'PENDING', digest: verified.digest };
-  if (msg.pkiStatus !== PkiStatus.SUCCESS || !msg.envelope) throw new ScepClientError('BAD_RESPONSE', `Unexpected pkiStatus ${msg.pkiStatus ?? 'none'}.`);
+  if (msg.pkiStatus !== PkiStatus.SUCCESS || !msg.envelope)
+    throw new ScepClientError('BAD_RESPONSE', `Unexpected pkiStatus ${msg.pkiStatus ?? 'none'}.`);
   const signer = certificateFromDer(Buffer.from(new X509Certificate(request.signer.certPem).raw), 'signer certificate');
-  const { content, cipher } = openEnvelope(parseEnvelopedData(msg.envelope), { id: signer.id, key: rsaDecryptionKey(request.signer.key ?? createPrivateKey(request.signer.keyPem)) });
+  const { content, cipher } = openEnvelope(parseEnvelopedData(msg.envelope), {
+    id: signer.id,
+    key: rsaDecryptionKey(request.signer.key ?? createPrivateKey(request.signer.keyPem)),
+  });
   const [issued] = parseSignedData(content, 'degenerate SignedData').certificates;
   if (!issued) throw new ScepClientError('BAD_RESPONSE', 'The CertRep holds no certificate.');
-  return { status: 'SUCCESS', certificatePem: new X509Certificate(issued.der).toString(), digest: verified.digest, cipher: cipher.name };
+  return {
+    status: 'SUCCESS',
+    certificatePem: new X509Certificate(issued.der).toString(),
+    digest: verified.digest,
+    cipher: cipher.name,
+  };
 }
 
 /** HTTP settings of the client. */
@@ -195,17 +280,43 @@ export interface ScepHttpResponse {
 }
 
 /** Sends one HTTP(S) request with a timeout and collects the answer. */
-export function scepHttp(url: URL, method: 'GET' | 'POST', body: Buffer | null, options: ScepHttpOptions = {}): Promise<ScepHttpResponse> {
+export function scepHttp(
+  url: URL,
+  method: 'GET' | 'POST',
+  body: Buffer | null,
+  options: ScepHttpOptions = {},
+): Promise<ScepHttpResponse> {
   const transport = url.protocol === 'https:' ? https : http;
-  const headers: Record<string, string | number> = body ? { 'content-type': 'application/x-pki-message', 'content-length': body.length } : {};
+  const headers: Record<string, string | number> = body
+    ? { 'content-type': 'application/x-pki-message', 'content-length': body.length }
+    : {};
   return new Promise((resolve, reject) => {
-    const req = transport.request(url, { method, headers, ...(options.agent ? { agent: options.agent } : {}), ...(options.ca ? { ca: options.ca } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.setTimeout(options.timeoutMs ?? 10_000, () => req.destroy(new ScepClientError('TIMEOUT', `No answer from ${url.origin} within ${options.timeoutMs ?? 10_000} ms.`)));
+    const req = transport.request(
+      url,
+      {
+        method,
+        headers,
+        ...(options.agent ? { agent: options.agent } : {}),
+        ...(options.ca ? { ca: options.ca } : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers['content-type'] ?? ''),
+            body: Buffer.concat(chunks),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.setTimeout(options.timeoutMs ?? 10_000, () =>
+      req.destroy(
+        new ScepClientError('TIMEOUT', `No answer from ${url.origin} within ${options.timeoutMs ?? 10_000} ms.`),
+      ),
+    );
     req.on('error', reject);
     req.end(body ?? undefined);
   });
@@ -228,12 +339,18 @@ export interface EnrollOptions {
 }
 
 function keysMatch(certPem: string, keyPem: string): boolean {
-  return new X509Certificate(certPem).publicKey.export({ format: 'jwk' }).n === createPublicKey(keyPem).export({ format: 'jwk' }).n;
+  return (
+    new X509Certificate(certPem).publicKey.export({ format: 'jwk' }).n ===
+    createPublicKey(keyPem).export({ format: 'jwk' }).n
+  );
 }
 
 /** A SCEP client bound to one server URL (the SCEP payload's `URL`). */
 export class ScepClient {
-  constructor(readonly serverUrl: string, private readonly options: ScepHttpOptions = {}) {}
+  constructor(
+    readonly serverUrl: string,
+    private readonly options: ScepHttpOptions = {},
+  ) {}
 
   private url(operation: string, message?: string): URL {
     const url = new URL(this.serverUrl);
@@ -243,7 +360,13 @@ export class ScepClient {
   }
 
   private async ok(res: ScepHttpResponse, operation: string): Promise<ScepHttpResponse> {
-    if (res.status !== 200) throw new ScepClientError('HTTP_STATUS', `${operation} answered HTTP ${res.status}.`, res.status, res.body.toString('utf8'));
+    if (res.status !== 200)
+      throw new ScepClientError(
+        'HTTP_STATUS',
+        `${operation} answered HTTP ${res.status}.`,
+        res.status,
+        res.body.toString('utf8'),
+      );
     return res;
   }
 
@@ -261,9 +384,10 @@ export class ScepClient {
 
   /** PKIOperation by POST (the default) or by GET with a base64 `message`; returns the DER CertRep. */
   async pkiOperation(der: Buffer, method: 'POST' | 'GET' = 'POST'): Promise<Buffer> {
-    const res = method === 'POST'
-      ? await scepHttp(this.url('PKIOperation'), 'POST', der, this.options)
-      : await scepHttp(this.url('PKIOperation', der.toString('base64')), 'GET', null, this.options);
+    const res =
+      method === 'POST'
+        ? await scepHttp(this.url('PKIOperation'), 'POST', der, this.options)
+        : await scepHttp(this.url('PKIOperation', der.toString('base64')), 'GET', null, this.options);
     return (await this.ok(res, 'PKIOperation')).body;
   }
 
@@ -275,19 +399,47 @@ export class ScepClient {
   /** Enrolls like a device installing a SCEP payload: GetCACert, PKCSReq, and a check that the certificate holds our key. */
   async enroll(o: EnrollOptions): Promise<{ request: ScepRequest; result: CertRepResult }> {
     const caCertPem = o.caCertPem ?? (await this.getCaCert());
-    const csr = createCsr({ keyPem: o.keyPem, subject: o.subject, challenge: o.challenge, ...(o.dnsNames ? { dnsNames: o.dnsNames } : {}), digest: o.digest ?? 'sha256' });
+    const csr = createCsr({
+      keyPem: o.keyPem,
+      subject: o.subject,
+      challenge: o.challenge,
+      ...(o.dnsNames ? { dnsNames: o.dnsNames } : {}),
+      digest: o.digest ?? 'sha256',
+    });
     const signer = selfSignedIdentity(o.signerKeyPem ?? o.keyPem);
-    const request = buildScepRequest({ csr, signer, caCertPem, ...(o.digest ? { digest: o.digest } : {}), ...(o.cipher ? { cipher: o.cipher } : {}) });
+    const request = buildScepRequest({
+      csr,
+      signer,
+      caCertPem,
+      ...(o.digest ? { digest: o.digest } : {}),
+      ...(o.cipher ? { cipher: o.cipher } : {}),
+    });
     const result = await this.send(request, o.method);
-    if (result.status === 'SUCCESS' && !keysMatch(result.certificatePem, o.keyPem)) throw new ScepClientError('BAD_RESPONSE', 'The issued certificate does not hold the CSR key.');
+    if (result.status === 'SUCCESS' && !keysMatch(result.certificatePem, o.keyPem))
+      throw new ScepClientError('BAD_RESPONSE', 'The issued certificate does not hold the CSR key.');
     return { request, result };
   }
 
   /** Renews an identity with a RenewalReq signed by it (RFC 8894 §3.3.1.2), for a CSR with `keyPem`. */
-  async renew(identity: ScepIdentity, o: Omit<EnrollOptions, 'challenge' | 'signerKeyPem'>): Promise<{ request: ScepRequest; result: CertRepResult }> {
+  async renew(
+    identity: ScepIdentity,
+    o: Omit<EnrollOptions, 'challenge' | 'signerKeyPem'>,
+  ): Promise<{ request: ScepRequest; result: CertRepResult }> {
     const caCertPem = o.caCertPem ?? (await this.getCaCert());
-    const csr = createCsr({ keyPem: o.keyPem, subject: o.subject, ...(o.dnsNames ? { dnsNames: o.dnsNames } : {}), digest: o.digest ?? 'sha256' });
-    const request = buildScepRequest({ messageType: 'RenewalReq', csr, signer: identity, caCertPem, ...(o.digest ? { digest: o.digest } : {}), ...(o.cipher ? { cipher: o.cipher } : {}) });
+    const csr = createCsr({
+      keyPem: o.keyPem,
+      subject: o.subject,
+      ...(o.dnsNames ? { dnsNames: o.dnsNames } : {}),
+      digest: o.digest ?? 'sha256',
+    });
+    const request = buildScepRequest({
+      messageType: 'RenewalReq',
+      csr,
+      signer: identity,
+      caCertPem,
+      ...(o.digest ? { digest: o.digest } : {}),
+      ...(o.cipher ? { cipher: o.cipher } : {}),
+    });
     return { request, result: await this.send(request, o.method) };
   }
 }

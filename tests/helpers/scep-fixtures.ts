@@ -53,7 +53,8 @@ export function withTempDir<T>(fn: (dir: string) => T): T {
 export function openssl(args: string[]): { stdout: Buffer; stderr: string } {
   const result = spawnSync('openssl', args, { timeout: 15_000, stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr = result.stderr?.toString('utf8') ?? '';
-  if (result.status !== 0) throw new Error(`openssl ${args[0] ?? ''} failed (${result.status ?? result.signal ?? 'no status'}): ${stderr}`);
+  if (result.status !== 0)
+    throw new Error(`openssl ${args[0] ?? ''} failed (${result.status ?? result.signal ?? 'no status'}): ${stderr}`);
   return { stdout: result.stdout, stderr };
 }
 

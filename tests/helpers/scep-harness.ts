@@ -10,7 +10,14 @@ import { createAuditStore } from '../../server/modules/audit/audit.store.js';
 import { generateRsaKeyPair, issueCertificate, randomSerialHex } from '../../server/modules/ca/x509.js';
 import { scepRoutes } from '../../server/modules/scep/scep.routes.js';
 import { createScepService, type ScepService } from '../../server/modules/scep/scep.service.js';
-import type { ChallengeResult, IssuedCertificatePort, IssuedCertificateRecord, IssuedCertificateStatus, PreviousIssue, ScepChallengePort } from '../../server/modules/scep/scep.ports.js';
+import type {
+  ChallengeResult,
+  IssuedCertificatePort,
+  IssuedCertificateRecord,
+  IssuedCertificateStatus,
+  PreviousIssue,
+  ScepChallengePort,
+} from '../../server/modules/scep/scep.ports.js';
 
 // In-process SCEP server for tests and the benchmark: the real service and routes over in-memory ports
 // (a real one-time, expiring challenge map) and the real audit service on SQLite.
@@ -21,7 +28,12 @@ export class MemoryChallenges implements ScepChallengePort {
   /** Every consume call, for assertions. */
   readonly calls: { challenge: string | null; transactionId: string; subject: string; result: ChallengeResult }[] = [];
 
-  constructor(private readonly clock: Clock, private readonly random: Random, private readonly ttlMs = 15 * 60_000, private readonly noChallengeEnrollment: string | null = null) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly random: Random,
+    private readonly ttlMs = 15 * 60_000,
+    private readonly noChallengeEnrollment: string | null = null,
+  ) {}
 
   /** Mints a fresh challenge for an enrollment. */
   issue(enrollmentId = `enr-${this.random.uuid()}`): string {
@@ -41,7 +53,10 @@ export class MemoryChallenges implements ScepChallengePort {
   }
 
   private evaluate(challenge: string | null, consume: boolean): ChallengeResult {
-    if (challenge === null || challenge === '') return this.noChallengeEnrollment ? { ok: true, enrollmentId: this.noChallengeEnrollment } : { ok: false, reason: 'missing' };
+    if (challenge === null || challenge === '')
+      return this.noChallengeEnrollment
+        ? { ok: true, enrollmentId: this.noChallengeEnrollment }
+        : { ok: false, reason: 'missing' };
     const entry = this.entries.get(challenge);
     if (!entry) return { ok: false, reason: 'unknown' };
     if (entry.used) return { ok: false, reason: 'used' };
@@ -57,7 +72,8 @@ export class MemoryIssuedCertificates implements IssuedCertificatePort {
   private readonly revoked = new Set<string>();
 
   record(rec: IssuedCertificateRecord): void {
-    if (this.records.some((r) => r.serialHex === rec.serialHex)) throw new Error(`Serial ${rec.serialHex} was issued twice.`);
+    if (this.records.some((r) => r.serialHex === rec.serialHex))
+      throw new Error(`Serial ${rec.serialHex} was issued twice.`);
     this.records.push(rec);
   }
 
@@ -67,8 +83,16 @@ export class MemoryIssuedCertificates implements IssuedCertificatePort {
   }
 
   findByTransaction(transactionId: string): PreviousIssue[] {
-    return this.records.filter((r) => r.transactionId === transactionId).reverse()
-      .map((r) => ({ serialHex: r.serialHex, enrollmentId: r.enrollmentId, certPem: r.certPem, kind: r.kind, revoked: this.revoked.has(r.serialHex) }));
+    return this.records
+      .filter((r) => r.transactionId === transactionId)
+      .reverse()
+      .map((r) => ({
+        serialHex: r.serialHex,
+        enrollmentId: r.enrollmentId,
+        certPem: r.certPem,
+        kind: r.kind,
+        revoked: this.revoked.has(r.serialHex),
+      }));
   }
 
   /** Marks a certificate revoked. */
@@ -78,16 +102,32 @@ export class MemoryIssuedCertificates implements IssuedCertificatePort {
 }
 
 /** A CA certificate and key (PEM), shaped like the office CA (RFC 8894 §2.1.2 key usages). */
-export function createTestCa(options: { now?: Date; bits?: number; cn?: string; random: Random }): { certPem: string; keyPem: string } {
+export function createTestCa(options: { now?: Date; bits?: number; cn?: string; random: Random }): {
+  certPem: string;
+  keyPem: string;
+} {
   const now = options.now ?? new Date();
   const keys = generateRsaKeyPair(options.bits ?? 2048);
   const certPem = issueCertificate({
-    subject: [{ shortName: 'CN', value: options.cn ?? 'Tsunagu Test SCEP CA' }, { shortName: 'O', value: 'Tsunagu Tests' }],
-    publicKeyPem: keys.publicKeyPem, signingKeyPem: keys.privateKeyPem, serialHex: randomSerialHex(options.random.bytes(16)),
-    notBefore: new Date(now.getTime() - 3_600_000), notAfter: new Date(now.getTime() + 3650 * 86_400_000),
+    subject: [
+      { shortName: 'CN', value: options.cn ?? 'Tsunagu Test SCEP CA' },
+      { shortName: 'O', value: 'Tsunagu Tests' },
+    ],
+    publicKeyPem: keys.publicKeyPem,
+    signingKeyPem: keys.privateKeyPem,
+    serialHex: randomSerialHex(options.random.bytes(16)),
+    notBefore: new Date(now.getTime() - 3_600_000),
+    notAfter: new Date(now.getTime() + 3650 * 86_400_000),
     extensions: [
       { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, keyEncipherment: true, critical: true },
+      {
+        name: 'keyUsage',
+        keyCertSign: true,
+        cRLSign: true,
+        digitalSignature: true,
+        keyEncipherment: true,
+        critical: true,
+      },
       { name: 'subjectKeyIdentifier' },
     ],
   });
@@ -114,41 +154,75 @@ export interface ScepTestServer {
 }
 
 /** Builds the SCEP Fastify app (error handler + routes) without listening; HTTPS with a key pair, request logs to a file. */
-export async function buildScepApp(scep: ScepService, options: { https?: { key: string; cert: string }; logFile?: string } = {}): Promise<FastifyInstance> {
+export async function buildScepApp(
+  scep: ScepService,
+  options: { https?: { key: string; cert: string }; logFile?: string } = {},
+): Promise<FastifyInstance> {
   const logger = options.logFile ? { level: 'info', file: options.logFile } : false;
-  const app = (options.https ? Fastify({ logger, https: options.https }) : Fastify({ logger })) as unknown as FastifyInstance;
+  const app = (options.https
+    ? Fastify({ logger, https: options.https })
+    : Fastify({ logger })) as unknown as FastifyInstance;
   installErrorHandler(app);
   await app.register(scepRoutes, { scep });
   return app;
 }
 
 /** A TLS server certificate for 127.0.0.1 issued by `ca` (serverAuth, IP SAN). */
-export function loopbackTlsCredential(ca: { certPem: string; keyPem: string }, random: Random, now: Date): { key: string; cert: string } {
+export function loopbackTlsCredential(
+  ca: { certPem: string; keyPem: string },
+  random: Random,
+  now: Date,
+): { key: string; cert: string } {
   const keys = generateRsaKeyPair(2048);
   const cert = issueCertificate({
-    subject: [{ shortName: 'CN', value: '127.0.0.1' }], issuerCertPem: ca.certPem, publicKeyPem: keys.publicKeyPem, signingKeyPem: ca.keyPem,
-    serialHex: randomSerialHex(random.bytes(16)), notBefore: new Date(now.getTime() - 3_600_000), notAfter: new Date(now.getTime() + 30 * 86_400_000),
+    subject: [{ shortName: 'CN', value: '127.0.0.1' }],
+    issuerCertPem: ca.certPem,
+    publicKeyPem: keys.publicKeyPem,
+    signingKeyPem: ca.keyPem,
+    serialHex: randomSerialHex(random.bytes(16)),
+    notBefore: new Date(now.getTime() - 3_600_000),
+    notAfter: new Date(now.getTime() + 30 * 86_400_000),
     extensions: [
-      { name: 'basicConstraints', cA: false, critical: true }, { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true }, { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }, { name: 'authorityKeyIdentifier' },
+      { name: 'basicConstraints', cA: false, critical: true },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+      { name: 'authorityKeyIdentifier' },
     ],
   });
   return { key: keys.privateKeyPem, cert };
 }
 
 /** Starts the SCEP server on 127.0.0.1 with a fresh port (HTTPS with a CA-issued certificate when `tls`). */
-export async function startScepServer(options: { clock: Clock; random: Random; ca?: { certPem: string; keyPem: string }; auditFile?: string; logFile?: string; challengeTtlMs?: number; tls?: boolean }): Promise<ScepTestServer> {
+export async function startScepServer(options: {
+  clock: Clock;
+  random: Random;
+  ca?: { certPem: string; keyPem: string };
+  auditFile?: string;
+  logFile?: string;
+  challengeTtlMs?: number;
+  tls?: boolean;
+}): Promise<ScepTestServer> {
   const { clock, random } = options;
   const ca = options.ca ?? createTestCa({ now: clock.now(), random });
   const challenges = new MemoryChallenges(clock, random, options.challengeTtlMs);
   const certificates = new MemoryIssuedCertificates();
   const { audit, db } = createTestAudit(clock, random, options.auditFile);
   const scep = createScepService({ ca: () => ca, challenges, certificates, audit, clock, random });
-  const app = await buildScepApp(scep, { ...(options.tls ? { https: loopbackTlsCredential(ca, random, new Date()) } : {}), ...(options.logFile ? { logFile: options.logFile } : {}) });
+  const app = await buildScepApp(scep, {
+    ...(options.tls ? { https: loopbackTlsCredential(ca, random, new Date()) } : {}),
+    ...(options.logFile ? { logFile: options.logFile } : {}),
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return {
-    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/scep`, app, scep, ca, challenges, certificates, audit,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/scep`,
+    app,
+    scep,
+    ca,
+    challenges,
+    certificates,
+    audit,
     close: async () => {
       await app.close();
       await scep.close();

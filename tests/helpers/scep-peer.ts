@@ -17,18 +17,46 @@ export interface ScepclientRun {
 export function enrollmentDir(bits = 2048): { dir: string; keyPath: string; certPath: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'tsunagu-scepclient-'));
   const keyPath = join(dir, 'key.pem');
-  execFileSync('openssl', ['genrsa', '-traditional', '-out', keyPath, String(bits)], { stdio: 'ignore', timeout: 30_000 });
+  execFileSync('openssl', ['genrsa', '-traditional', '-out', keyPath, String(bits)], {
+    stdio: 'ignore',
+    timeout: 30_000,
+  });
   return { dir, keyPath, certPath: join(dir, 'cert.pem'), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** Runs scepclient against `serverUrl` with a bounded time; never rejects. */
-export function runScepclient(o: { serverUrl: string; keyPath: string; certPath: string; challenge?: string; cn?: string; timeoutMs?: number }): Promise<ScepclientRun> {
-  const args = ['-server-url', o.serverUrl, '-private-key', o.keyPath, '-certificate', o.certPath, '-cn', o.cn ?? 'dev-1', '-debug'];
+export function runScepclient(o: {
+  serverUrl: string;
+  keyPath: string;
+  certPath: string;
+  challenge?: string;
+  cn?: string;
+  timeoutMs?: number;
+}): Promise<ScepclientRun> {
+  const args = [
+    '-server-url',
+    o.serverUrl,
+    '-private-key',
+    o.keyPath,
+    '-certificate',
+    o.certPath,
+    '-cn',
+    o.cn ?? 'dev-1',
+    '-debug',
+  ];
   if (o.challenge !== undefined) args.push('-challenge', o.challenge);
   return new Promise((resolve) => {
     execFile('scepclient', args, { timeout: o.timeoutMs ?? 30_000, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
-      const exitCode = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      resolve({ exitCode, output: `${stdout}${stderr}`, certPem: exitCode === 0 && existsSync(o.certPath) ? readFileSync(o.certPath, 'utf8') : null });
+      const exitCode = err
+        ? typeof (err as { code?: unknown }).code === 'number'
+          ? (err as { code: number }).code
+          : -1
+        : 0;
+      resolve({
+        exitCode,
+        output: `${stdout}${stderr}`,
+        certPem: exitCode === 0 && existsSync(o.certPath) ? readFileSync(o.certPath, 'utf8') : null,
+      });
     });
   });
 }

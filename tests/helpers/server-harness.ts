@@ -24,21 +24,47 @@ export function local(url: string): string {
 }
 
 /** The first admin every harness can create. */
-export const HARNESS_ADMIN = Object.freeze({ email: 'admin@example.com', displayName: 'Office Admin', password: 'correct horse battery' });
+export const HARNESS_ADMIN = Object.freeze({
+  email: 'admin@example.com',
+  displayName: 'Office Admin',
+  password: 'correct horse battery',
+});
 
 /** Starts the server in-process on 127.0.0.1 with port 0 everywhere; optionally signs in the first admin. */
-export async function startHarness(options: { signIn?: boolean; clock?: Clock; env?: Record<string, string>; apnsCa?: string; lanAddresses?: () => string[]; addressCheckMs?: number; tickMs?: number } = {}): Promise<Harness> {
+export async function startHarness(
+  options: {
+    signIn?: boolean;
+    clock?: Clock;
+    env?: Record<string, string>;
+    apnsCa?: string;
+    lanAddresses?: () => string[];
+    addressCheckMs?: number;
+    tickMs?: number;
+  } = {},
+): Promise<Harness> {
   const dir = tempDir('it');
   const config = loadConfig({
-    TSUNAGU_DATA_DIR: dir.path, TSUNAGU_ADMIN_PORT: '0', TSUNAGU_DEVICE_PORT: '0', TSUNAGU_HTTP_PORT: '0',
-    TSUNAGU_DEVICE_BIND: '127.0.0.1', TSUNAGU_HOSTNAMES: 'tsunagu.test', TSUNAGU_LOG_LEVEL: 'warn', ...options.env,
+    TSUNAGU_DATA_DIR: dir.path,
+    TSUNAGU_ADMIN_PORT: '0',
+    TSUNAGU_DEVICE_PORT: '0',
+    TSUNAGU_HTTP_PORT: '0',
+    TSUNAGU_DEVICE_BIND: '127.0.0.1',
+    TSUNAGU_HOSTNAMES: 'tsunagu.test',
+    TSUNAGU_LOG_LEVEL: 'warn',
+    ...options.env,
   });
   // The console must have been built (`npm test` builds before it runs the suites).
-  const start = () => startServer(config, {
-    consoleDir: join(PROJECT_ROOT, 'dist', 'renderer'), logToConsole: false, lanAddresses: options.lanAddresses ?? (() => ['127.0.0.1']), caKeyBits: 2048,
-    tickMs: options.tickMs ?? 3_600_000, ...(options.addressCheckMs ? { addressCheckMs: options.addressCheckMs } : {}),
-    ...(options.clock ? { clock: options.clock } : {}), ...(options.apnsCa ? { apnsCa: options.apnsCa } : {}),
-  });
+  const start = () =>
+    startServer(config, {
+      consoleDir: join(PROJECT_ROOT, 'dist', 'renderer'),
+      logToConsole: false,
+      lanAddresses: options.lanAddresses ?? (() => ['127.0.0.1']),
+      caKeyBits: 2048,
+      tickMs: options.tickMs ?? 3_600_000,
+      ...(options.addressCheckMs ? { addressCheckMs: options.addressCheckMs } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.apnsCa ? { apnsCa: options.apnsCa } : {}),
+    });
   const server = await start();
   const admin = new AdminClient(server.adminUrl);
   if (options.signIn ?? true) {
@@ -46,12 +72,17 @@ export async function startHarness(options: { signIn?: boolean; clock?: Clock; e
     if (res.status !== 201) throw new Error(`setup failed: ${res.status} ${res.text}`);
   }
   const h: Harness = {
-    server, dataDir: dir.path, admin,
+    server,
+    dataDir: dir.path,
+    admin,
     async restart() {
       await h.server.close();
       h.server = await start();
       h.admin = new AdminClient(h.server.adminUrl);
-      const res = await h.admin.call('POST', '/api/auth/login', { email: HARNESS_ADMIN.email, password: HARNESS_ADMIN.password });
+      const res = await h.admin.call('POST', '/api/auth/login', {
+        email: HARNESS_ADMIN.email,
+        password: HARNESS_ADMIN.password,
+      });
       if (res.status !== 200) throw new Error(`login after restart failed: ${res.status} ${res.text}`);
     },
     async stop() {

@@ -21,25 +21,33 @@ export interface SmtpSink {
 export async function startSmtpSink(port = 0): Promise<SmtpSink> {
   const messages: ParsedMail[] = [];
   const refused = new Set<string>();
-  const make = () => new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    size: 5 * 1024 * 1024,
-    onRcptTo(address, _session, callback) {
-      if (!refused.has(address.address.toLowerCase())) return callback();
-      // A permanent refusal (RFC 5321 §4.2.2), as a real server answers for a mailbox that does not exist.
-      callback(Object.assign(new Error('5.1.1 Mailbox unavailable'), { responseCode: 550 }));
-    },
-    onData(stream, _session, callback) {
-      simpleParser(stream).then((mail) => { messages.push(mail); callback(); }, (err: Error) => callback(err));
-    },
-  });
+  const make = () =>
+    new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      size: 5 * 1024 * 1024,
+      onRcptTo(address, _session, callback) {
+        if (!refused.has(address.address.toLowerCase())) return callback();
+        // A permanent refusal (RFC 5321 §4.2.2), as a real server answers for a mailbox that does not exist.
+        callback(Object.assign(new Error('5.1.1 Mailbox unavailable'), { responseCode: 550 }));
+      },
+      onData(stream, _session, callback) {
+        simpleParser(stream).then(
+          (mail) => {
+            messages.push(mail);
+            callback();
+          },
+          (err: Error) => callback(err),
+        );
+      },
+    });
   let server = make();
-  const listen = (p: number) => new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(p, '127.0.0.1', () => resolve((server.server.address() as AddressInfo).port));
-  });
+  const listen = (p: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(p, '127.0.0.1', () => resolve((server.server.address() as AddressInfo).port));
+    });
   const actual = await listen(port);
   const stop = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return {

@@ -6,7 +6,8 @@ import { send } from '../helpers/http.js';
 import { fakePushCertificate } from '../helpers/push-cert.js';
 import { local, startHarness, type Harness } from '../helpers/server-harness.js';
 
-const IPHONE_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
+const IPHONE_UA =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
 let h: Harness;
 let caPem: string;
 let profileUrl: string;
@@ -15,13 +16,20 @@ beforeAll(async () => {
   h = await startHarness();
   caPem = h.server.services.ca.caCertificate().pem;
   const pki = fakePushCertificate();
-  expect((await h.admin.call('PUT', '/api/push/certificate', { certificatePem: pki.certPem, privateKeyPem: pki.keyPem })).status).toBe(200);
-  const user = (await h.admin.call('POST', '/api/users', { email: 'ichiro@example.com', displayName: 'Ichiro', locale: 'en' })).json<{ id: string }>();
+  expect(
+    (await h.admin.call('PUT', '/api/push/certificate', { certificatePem: pki.certPem, privateKeyPem: pki.keyPem }))
+      .status,
+  ).toBe(200);
+  const user = (
+    await h.admin.call('POST', '/api/users', { email: 'ichiro@example.com', displayName: 'Ichiro', locale: 'en' })
+  ).json<{ id: string }>();
   const created = await h.admin.call('POST', '/api/enrollments', { userId: user.id, platform: 'ios' });
   expect(created.status).toBe(201);
   profileUrl = local(created.json<{ profileUrl: string }>().profileUrl);
 });
-afterAll(async () => { await h.stop(); });
+afterAll(async () => {
+  await h.stop();
+});
 
 describe('the enrollment profile download', () => {
   it('is a signed profile that OpenSSL verifies and plistlib and plistutil both parse', async () => {
@@ -32,16 +40,44 @@ describe('the enrollment profile download', () => {
     const dir = h.dataDir;
     writeFileSync(join(dir, 'profile.der'), res.body);
     writeFileSync(join(dir, 'ca.pem'), caPem);
-    const xml = execFileSync('openssl', ['cms', '-verify', '-inform', 'DER', '-in', join(dir, 'profile.der'), '-CAfile', join(dir, 'ca.pem'), '-purpose', 'any', '-out', join(dir, 'profile.plist')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const xml = execFileSync(
+      'openssl',
+      [
+        'cms',
+        '-verify',
+        '-inform',
+        'DER',
+        '-in',
+        join(dir, 'profile.der'),
+        '-CAfile',
+        join(dir, 'ca.pem'),
+        '-purpose',
+        'any',
+        '-out',
+        join(dir, 'profile.plist'),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     void xml;
-    const py = execFileSync('python3', ['-c', [
-      'import plistlib, sys, json',
-      `p = plistlib.load(open(${JSON.stringify(join(dir, 'profile.plist'))}, "rb"))`,
-      'scep = p["PayloadContent"][1]["PayloadContent"]',
-      'mdm = p["PayloadContent"][2]',
-      'print(json.dumps({"type": p["PayloadType"], "target": p["TargetDeviceType"], "keysize": scep["Keysize"], "keytype": scep["Key Type"], "usage": scep["Key Usage"], "subject": scep["Subject"], "sign": mdm["SignMessage"], "rights": mdm["AccessRights"], "ca": len(p["PayloadContent"][0]["PayloadContent"])}))',
-    ].join('\n')]).toString();
-    expect(JSON.parse(py)).toMatchObject({ type: 'Configuration', target: 1, keysize: 2048, keytype: 'RSA', usage: 5, sign: true, rights: 8191 });
+    const py = execFileSync('python3', [
+      '-c',
+      [
+        'import plistlib, sys, json',
+        `p = plistlib.load(open(${JSON.stringify(join(dir, 'profile.plist'))}, "rb"))`,
+        'scep = p["PayloadContent"][1]["PayloadContent"]',
+        'mdm = p["PayloadContent"][2]',
+        'print(json.dumps({"type": p["PayloadType"], "target": p["TargetDeviceType"], "keysize": scep["Keysize"], "keytype": scep["Key Type"], "usage": scep["Key Usage"], "subject": scep["Subject"], "sign": mdm["SignMessage"], "rights": mdm["AccessRights"], "ca": len(p["PayloadContent"][0]["PayloadContent"])}))',
+      ].join('\n'),
+    ]).toString();
+    expect(JSON.parse(py)).toMatchObject({
+      type: 'Configuration',
+      target: 1,
+      keysize: 2048,
+      keytype: 'RSA',
+      usage: 5,
+      sign: true,
+      rights: 8191,
+    });
     expect(JSON.parse(py).subject[1][0][0]).toBe('CN');
     // plistutil converts to binary and back: it must read every element we wrote.
     execFileSync('plistutil', ['-i', join(dir, 'profile.plist'), '-o', join(dir, 'profile.bplist'), '-f', 'bin']);
@@ -51,9 +87,14 @@ describe('the enrollment profile download', () => {
   });
 
   it('records each download and says plainly when a link is no good', async () => {
-    const events = (await h.admin.call('GET', '/api/audit?action=profile.downloaded')).json<{ items: { details: { deviceHint: string } }[] }>();
+    const events = (await h.admin.call('GET', '/api/audit?action=profile.downloaded')).json<{
+      items: { details: { deviceHint: string } }[];
+    }>();
     expect(events.items[0]?.details.deviceHint).toBe(IPHONE_UA);
-    const bad = await send(profileUrl.replace(/\/profile\/.+$/, '/profile/not-a-real-token'), { ca: caPem, headers: { 'accept-language': 'en' } });
+    const bad = await send(profileUrl.replace(/\/profile\/.+$/, '/profile/not-a-real-token'), {
+      ca: caPem,
+      headers: { 'accept-language': 'en' },
+    });
     expect(bad.status).toBe(404);
     expect(bad.headers['content-type']).toMatch(/text\/html/);
     expect(bad.text).toContain('This enrollment link is not valid');
@@ -81,7 +122,15 @@ describe('/trust', () => {
     const res = await send(local(h.server.bootstrapUrl).replace('/trust', '/trust/ca.mobileconfig'));
     expect(res.headers['content-type']).toBe('application/x-apple-aspen-config');
     writeFileSync(join(h.dataDir, 'trust.der'), res.body);
-    const out = execFileSync('openssl', ['cms', '-verify', '-inform', 'DER', '-in', join(h.dataDir, 'trust.der'), '-noverify']).toString();
+    const out = execFileSync('openssl', [
+      'cms',
+      '-verify',
+      '-inform',
+      'DER',
+      '-in',
+      join(h.dataDir, 'trust.der'),
+      '-noverify',
+    ]).toString();
     expect(out).toContain('com.apple.security.root');
   });
 });

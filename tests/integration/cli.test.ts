@@ -8,14 +8,27 @@ import { AdminClient } from '../helpers/http.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const dir = tempDir('cli');
-const env = { TSUNAGU_DATA_DIR: join(dir.path, 'data'), TSUNAGU_ADMIN_PORT: '0', TSUNAGU_DEVICE_PORT: '0', TSUNAGU_HTTP_PORT: '0', TSUNAGU_DEVICE_BIND: '127.0.0.1', TSUNAGU_LOG_LEVEL: 'warn' };
+const env = {
+  TSUNAGU_DATA_DIR: join(dir.path, 'data'),
+  TSUNAGU_ADMIN_PORT: '0',
+  TSUNAGU_DEVICE_PORT: '0',
+  TSUNAGU_HTTP_PORT: '0',
+  TSUNAGU_DEVICE_BIND: '127.0.0.1',
+  TSUNAGU_LOG_LEVEL: 'warn',
+};
 const file = (name: string) => join(dir.path, name);
 
 beforeAll(() => {
   writeFileSync(file('bad.csv'), 'email,display_name,locale\nichiro@example.com,Ichiro,ja\nnot-an-email,Jiro,ja\n');
-  writeFileSync(file('good.csv'), 'email,display_name,locale\nichiro@example.com,Ichiro,ja\njiro@example.com,Jiro,ja\n');
+  writeFileSync(
+    file('good.csv'),
+    'email,display_name,locale\nichiro@example.com,Ichiro,ja\njiro@example.com,Jiro,ja\n',
+  );
 });
-afterAll(() => { killAllServes(); dir.remove(); });
+afterAll(() => {
+  killAllServes();
+  dir.remove();
+});
 
 describe('tsunagu CLI', () => {
   it('serve prints the admin URL, the LAN URL and the setup token, and stops cleanly on SIGTERM', async () => {
@@ -32,16 +45,27 @@ describe('tsunagu CLI', () => {
   });
 
   it('creates an admin from stdin and refuses a weak password', async () => {
-    const weak = await runTsunagu(['admin', 'create', '--email', 'root@example.com', '--name', 'Root', '--password-stdin'], env, 'short\n');
+    const weak = await runTsunagu(
+      ['admin', 'create', '--email', 'root@example.com', '--name', 'Root', '--password-stdin'],
+      env,
+      'short\n',
+    );
     expect(weak.code).toBe(1);
     expect(weak.stderr).toMatch(/PASSWORD_POLICY/);
-    const ok = await runTsunagu(['admin', 'create', '--email', 'root@example.com', '--name', 'Root', '--password-stdin'], env, 'a strong passphrase\n');
+    const ok = await runTsunagu(
+      ['admin', 'create', '--email', 'root@example.com', '--name', 'Root', '--password-stdin'],
+      env,
+      'a strong passphrase\n',
+    );
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/Created administrator root@example.com/);
   });
 
   it('adds users and imports CSV all-or-nothing, naming the bad line', async () => {
-    expect((await runTsunagu(['user', 'add', '--email', 'saburo@example.com', '--name', '三郎', '--locale', 'ja'], env)).code).toBe(0);
+    expect(
+      (await runTsunagu(['user', 'add', '--email', 'saburo@example.com', '--name', '三郎', '--locale', 'ja'], env))
+        .code,
+    ).toBe(0);
     const bad = await runTsunagu(['user', 'import', file('bad.csv')], env);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/CSV_INVALID: Nothing was imported\. Line 3/);
@@ -56,8 +80,13 @@ describe('tsunagu CLI', () => {
   it('exports the audit trail and verifies it, reporting the first broken link after tampering', async () => {
     const jsonl = await runTsunagu(['audit', 'export', '--format', 'jsonl', '--out', file('audit.jsonl')], env);
     expect(jsonl.code).toBe(0);
-    const events = readFileSync(file('audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string });
-    expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(['admin.created', 'user.created', 'user.import_rejected', 'user.imported']));
+    const events = readFileSync(file('audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string });
+    expect(events.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['admin.created', 'user.created', 'user.import_rejected', 'user.imported']),
+    );
     const csv = await runTsunagu(['audit', 'export', '--format', 'csv', '--action', 'user.'], env);
     expect(csv.stdout.split('\r\n')[0]).toMatch(/^seq,id,at,/);
     expect((await runTsunagu(['audit', 'export', '--out', file('audit.jsonl')], env)).code).toBe(1);
@@ -86,7 +115,9 @@ describe('tsunagu CLI', () => {
     const restored = await runTsunagu(['restore', file('backup.db')], env);
     expect(restored.code).toBe(0);
     const db = new Database(dataPaths(env.TSUNAGU_DATA_DIR).db, { readonly: true });
-    const emails = (db.prepare('SELECT email FROM users ORDER BY email').all() as { email: string }[]).map((r) => r.email);
+    const emails = (db.prepare('SELECT email FROM users ORDER BY email').all() as { email: string }[]).map(
+      (r) => r.email,
+    );
     db.close();
     expect(emails).not.toContain('later@example.com');
     expect(emails).toContain('saburo@example.com');

@@ -8,8 +8,17 @@ import { tempDir } from '../helpers/temp-dir.js';
 // The desktop app's development host starts the real `tsunagu serve`; the child inherits these ports.
 const dir = tempDir('desktop-host');
 const saved = { ...process.env };
-Object.assign(process.env, { TSUNAGU_ADMIN_PORT: '0', TSUNAGU_DEVICE_PORT: '0', TSUNAGU_HTTP_PORT: '0', TSUNAGU_DEVICE_BIND: '127.0.0.1', TSUNAGU_LOG_LEVEL: 'warn' });
-afterAll(() => { process.env = saved; dir.remove(); });
+Object.assign(process.env, {
+  TSUNAGU_ADMIN_PORT: '0',
+  TSUNAGU_DEVICE_PORT: '0',
+  TSUNAGU_HTTP_PORT: '0',
+  TSUNAGU_DEVICE_BIND: '127.0.0.1',
+  TSUNAGU_LOG_LEVEL: 'warn',
+});
+afterAll(() => {
+  process.env = saved;
+  dir.remove();
+});
 
 describe('desktop server host', () => {
   it('waits for the whole start-up block, so the first-run window always gets the setup token', async () => {

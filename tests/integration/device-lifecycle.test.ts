@@ -12,7 +12,13 @@ let caPem: string;
 let base: string;
 const PASSWORD = 'a long user password';
 
-type Device = { id: string; status: string; statusReason: string | null; udid: string | null; hardwareId: string | null };
+type Device = {
+  id: string;
+  status: string;
+  statusReason: string | null;
+  udid: string | null;
+  hardwareId: string | null;
+};
 
 beforeAll(async () => {
   const pki = fakePushCertificate();
@@ -22,7 +28,8 @@ beforeAll(async () => {
   base = h.server.enrollmentUrl.replace(/\/$/, '');
   await h.admin.call('PUT', '/api/push/certificate', { certificatePem: pki.certPem, privateKeyPem: pki.keyPem });
   await h.admin.call('PUT', '/api/push/settings', { apnsBaseUrl: apns.url });
-  const settings = (await h.admin.call('GET', '/api/settings/users')).json<{ settings: Record<string, unknown> }>().settings;
+  const settings = (await h.admin.call('GET', '/api/settings/users')).json<{ settings: Record<string, unknown> }>()
+    .settings;
   await h.admin.call('PUT', '/api/settings/users', { ...settings, deviceLimitPerUser: 20 });
 });
 afterAll(async () => {
@@ -31,25 +38,36 @@ afterAll(async () => {
 });
 
 async function user(email: string): Promise<string> {
-  const res = await h.admin.call('POST', '/api/users', { email, displayName: email.split('@')[0], locale: 'en', password: PASSWORD });
+  const res = await h.admin.call('POST', '/api/users', {
+    email,
+    displayName: email.split('@')[0],
+    locale: 'en',
+    password: PASSWORD,
+  });
   return res.json<{ id: string }>().id;
 }
 
 async function devices(q: string): Promise<Device[]> {
-  return (await h.admin.call('GET', `/api/devices?q=${encodeURIComponent(q)}&limit=500`)).json<{ items: Device[] }>().items;
+  return (await h.admin.call('GET', `/api/devices?q=${encodeURIComponent(q)}&limit=500`)).json<{ items: Device[] }>()
+    .items;
 }
 
 async function act(action: string, deviceIds: string[], extra: Record<string, unknown> = {}) {
   const res = await h.admin.call('POST', '/api/devices/actions', { action, deviceIds, ...extra });
   expect(res.status).toBe(200);
   const out = res.json<{ results: { ok: boolean; pin?: string | null; error?: { message: string } }[] }>();
-  expect(out.results.every((r) => r.ok), JSON.stringify(out)).toBe(true);
+  expect(
+    out.results.every((r) => r.ok),
+    JSON.stringify(out),
+  ).toBe(true);
   return out.results;
 }
 
 /** Downloads a profile for the user, runs SCEP and MDM enrollment and the first command loop. */
 async function enrollApple(spec: AppleDeviceSpec, userId: string): Promise<EmulatedAppleDevice> {
-  const enrollment = (await h.admin.call('POST', '/api/enrollments', { userId, platform: spec.kind === 'mac' ? 'macos' : 'ios' })).json<{ profileUrl: string }>();
+  const enrollment = (
+    await h.admin.call('POST', '/api/enrollments', { userId, platform: spec.kind === 'mac' ? 'macos' : 'ios' })
+  ).json<{ profileUrl: string }>();
   const device = new EmulatedAppleDevice(spec, { caPem });
   expect((await device.downloadProfile(enrollment.profileUrl)).status).toBe(200);
   expect(await device.scep()).toEqual({ status: 'SUCCESS' });
@@ -60,7 +78,18 @@ async function enrollApple(spec: AppleDeviceSpec, userId: string): Promise<Emula
 }
 
 async function newAgent(apiLevel: number, hardwareId: string): Promise<AndroidAgent> {
-  return new AndroidAgent({ server: base, caPem, deviceId: null, token: null, facts: androidFacts(apiLevel, hardwareId), pendingResults: [], locked: false, wiped: false, retired: false, loopback: true });
+  return new AndroidAgent({
+    server: base,
+    caPem,
+    deviceId: null,
+    token: null,
+    facts: androidFacts(apiLevel, hardwareId),
+    pendingResults: [],
+    locked: false,
+    wiped: false,
+    retired: false,
+    loopback: true,
+  });
 }
 
 async function enrollAndroid(apiLevel: number, hardwareId: string, email: string): Promise<AndroidAgent> {
@@ -75,7 +104,10 @@ async function enrollAndroid(apiLevel: number, hardwareId: string, email: string
   return agent;
 }
 
-describe.each([['iPhone', () => iphoneSpec(40)], ['Mac', () => macSpec(41)]] as const)('an emulated %s through its whole life', (_name, makeSpec) => {
+describe.each([
+  ['iPhone', () => iphoneSpec(40)],
+  ['Mac', () => macSpec(41)],
+] as const)('an emulated %s through its whole life', (_name, makeSpec) => {
   it('enrolls, re-enrolls, is retired, wiped and deleted, re-enrolling after each, and never gets a second record', async () => {
     const spec = makeSpec();
     const userId = await user(`${spec.kind}-life@example.com`);
@@ -123,14 +155,28 @@ describe.each([['iPhone', () => iphoneSpec(40)], ['Mac', () => macSpec(41)]] as 
     expect(reborn.id).not.toBe(first.id);
     device.close();
 
-    const trail = (await h.admin.call('GET', `/api/audit?subject=${first.id}&limit=500`)).json<{ items: { action: string }[] }>().items.map((e) => e.action);
-    expect(trail).toEqual(expect.arrayContaining(['device.enrolled', 'device.reenrolled', 'device.retire_requested', 'device.retired', 'device.wipe_requested', 'device.wiped', 'device.lock_requested', 'device.deleted']));
+    const trail = (await h.admin.call('GET', `/api/audit?subject=${first.id}&limit=500`))
+      .json<{ items: { action: string }[] }>()
+      .items.map((e) => e.action);
+    expect(trail).toEqual(
+      expect.arrayContaining([
+        'device.enrolled',
+        'device.reenrolled',
+        'device.retire_requested',
+        'device.retired',
+        'device.wipe_requested',
+        'device.wiped',
+        'device.lock_requested',
+        'device.deleted',
+      ]),
+    );
   });
 });
 
 describe('admin re-enrollment', () => {
   it('re-enrolls an active device without clearing it first, even at the device limit', async () => {
-    const settings = (await h.admin.call('GET', '/api/settings/users')).json<{ settings: Record<string, unknown> }>().settings;
+    const settings = (await h.admin.call('GET', '/api/settings/users')).json<{ settings: Record<string, unknown> }>()
+      .settings;
     await h.admin.call('PUT', '/api/settings/users', { ...settings, deviceLimitPerUser: 1 });
     try {
       const spec = iphoneSpec(43);
@@ -150,7 +196,9 @@ describe('admin re-enrollment', () => {
       const androidUser = await user('limit-android@example.com');
       void androidUser;
       const agent = await enrollAndroid(33, hw, 'limit-android@example.com');
-      const qr = (await h.admin.call('POST', `/api/devices/${agent.state.deviceId}/reenroll`)).json<{ agentQr: string }>();
+      const qr = (await h.admin.call('POST', `/api/devices/${agent.state.deviceId}/reenroll`)).json<{
+        agentQr: string;
+      }>();
       const payload = JSON.parse(qr.agentQr) as { token: string; caSha256: string };
       expect(payload.caSha256).toMatch(/^[0-9a-f]{64}$/);
       const fresh = await newAgent(33, hw);
@@ -173,7 +221,9 @@ describe('a device reset outside our control', () => {
     let device = await enrollApple(spec, userId);
     const [record] = await devices(spec.udid);
     apns.script({ status: 410, reason: 'Unregistered' });
-    const pushed = (await h.admin.call('POST', `/api/devices/${record?.id}/push`)).json<{ outcomes: { result: { status: number } }[] }>();
+    const pushed = (await h.admin.call('POST', `/api/devices/${record?.id}/push`)).json<{
+      outcomes: { result: { status: number } }[];
+    }>();
     expect(pushed.outcomes[0]?.result.status).toBe(410);
     const [reset] = await devices(spec.udid);
     expect(reset).toMatchObject({ id: record?.id, status: 'reset' });
@@ -257,7 +307,10 @@ describe('the Android agent', () => {
     const a4 = await enrollAndroid(33, hw, email);
     list = await devices(hw);
     expect(list.map((d) => d.status).sort()).toEqual(['active', 'inactive', 'inactive', 'wiped']);
-    await act('delete', list.filter((d) => d.status !== 'active').map((d) => d.id));
+    await act(
+      'delete',
+      list.filter((d) => d.status !== 'active').map((d) => d.id),
+    );
     expect((await devices(hw)).map((d) => d.status)).toEqual(['active']);
     for (const a of [a1, a2, a3, a4]) a.close();
   });
@@ -283,7 +336,9 @@ describe('the Android agent', () => {
   it('enrolls with a single-use QR token from the portal, pinning the CA by fingerprint', async () => {
     const uid = await user('android-qr@example.com');
     const portal = h.server.services.portal;
-    const principal = { user: { id: uid, email: 'android-qr@example.com' } } as unknown as Parameters<typeof portal.createSignInToken>[0];
+    const principal = { user: { id: uid, email: 'android-qr@example.com' } } as unknown as Parameters<
+      typeof portal.createSignInToken
+    >[0];
     const { token } = portal.createSignInToken(principal, 'agent', null);
     const fp = h.server.services.ca.caCertificate().fingerprint256.replace(/:/g, '').toLowerCase();
     const pinned = await AndroidAgent.pinCa(base, fp, { loopback: true });
@@ -301,7 +356,12 @@ describe('the Android agent', () => {
 describe('the audit trail and summary', () => {
   it('verifies, and the summary counts match the device list', async () => {
     expect((await h.admin.call('GET', '/api/audit/verify')).json()).toMatchObject({ ok: true });
-    const summary = (await h.admin.call('GET', '/api/devices/summary')).json<{ total: number; byStatus: Record<string, number>; byPlatform: Record<string, number>; enrollmentsPerDay: { day: string; count: number }[] }>();
+    const summary = (await h.admin.call('GET', '/api/devices/summary')).json<{
+      total: number;
+      byStatus: Record<string, number>;
+      byPlatform: Record<string, number>;
+      enrollmentsPerDay: { day: string; count: number }[];
+    }>();
     const all = (await h.admin.call('GET', '/api/devices?limit=500')).json<{ items: Device[]; total: number }>();
     expect(summary.total).toBe(all.total);
     expect(Object.values(summary.byStatus).reduce((a, b) => a + b, 0)).toBe(all.total);

@@ -10,7 +10,9 @@ beforeAll(async () => {
   h = await startHarness();
   caPem = h.server.services.ca.caCertificate().pem;
 });
-afterAll(async () => { await h.stop(); });
+afterAll(async () => {
+  await h.stop();
+});
 
 function peerCertificate(url: string): Promise<X509Certificate> {
   const u = new URL(url);
@@ -18,7 +20,8 @@ function peerCertificate(url: string): Promise<X509Certificate> {
     const socket = connect({ host: u.hostname, port: Number(u.port), ca: caPem, servername: 'tsunagu.test' }, () => {
       const raw = socket.getPeerX509Certificate();
       socket.end();
-      if (raw) resolve(raw); else reject(new Error('no peer certificate'));
+      if (raw) resolve(raw);
+      else reject(new Error('no peer certificate'));
     });
     socket.on('error', reject);
   });
@@ -39,11 +42,17 @@ describe('the HTTPS device listener', () => {
   });
 
   it('serves the home page over trusted TLS in the visitor’s language', async () => {
-    const ja = await send(local(h.server.enrollmentUrl), { ca: caPem, headers: { 'accept-language': 'ja-JP,ja;q=0.9' } });
+    const ja = await send(local(h.server.enrollmentUrl), {
+      ca: caPem,
+      headers: { 'accept-language': 'ja-JP,ja;q=0.9' },
+    });
     expect(ja.status).toBe(200);
     expect(ja.text).toContain('<html lang="ja">');
     expect(ja.text).toContain('デバイス登録');
-    const en = await send(local(h.server.enrollmentUrl), { ca: caPem, headers: { 'accept-language': 'en-US,en;q=0.8' } });
+    const en = await send(local(h.server.enrollmentUrl), {
+      ca: caPem,
+      headers: { 'accept-language': 'en-US,en;q=0.8' },
+    });
     expect(en.text).toContain('Device enrollment');
     expect(en.headers['content-security-policy']).toMatch(/default-src 'self'/);
   });

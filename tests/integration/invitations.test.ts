@@ -17,7 +17,10 @@ const tick = () => h.server.services.tick();
 /** Moves the fake clock; the admin session idles out on long jumps, so sign in again. */
 async function advance(ms: number) {
   clock.advance(ms);
-  const res = await h.admin.call('POST', '/api/auth/login', { email: HARNESS_ADMIN.email, password: HARNESS_ADMIN.password });
+  const res = await h.admin.call('POST', '/api/auth/login', {
+    email: HARNESS_ADMIN.email,
+    password: HARNESS_ADMIN.password,
+  });
   if (res.status !== 200) throw new Error(`re-login failed: ${res.status} ${res.text}`);
 }
 const linkIn = (text: string) => {
@@ -26,7 +29,10 @@ const linkIn = (text: string) => {
   return local(m[1]);
 };
 const pinIn = (text: string) => /PIN[^:\n]*: (\d{6,8})/.exec(text)?.[1] ?? null;
-const invitationOf = async (userId: string) => (await h.admin.call('GET', `/api/invitations?userId=${userId}`)).json<{ items: { id: string; status: string; remindersSent: number; mailStatus: string }[] }>().items[0];
+const invitationOf = async (userId: string) =>
+  (await h.admin.call('GET', `/api/invitations?userId=${userId}`)).json<{
+    items: { id: string; status: string; remindersSent: number; mailStatus: string }[];
+  }>().items[0];
 
 beforeAll(async () => {
   smtp = await startSmtpSink();
@@ -35,7 +41,15 @@ beforeAll(async () => {
   origin = local(h.server.enrollmentUrl).replace(/\/$/, '');
   const push = fakePushCertificate({ now: clock.now() });
   await h.admin.call('PUT', '/api/push/certificate', { certificatePem: push.certPem, privateKeyPem: push.keyPem });
-  const smtpRes = await h.admin.call('PUT', '/api/mail/smtp', { host: '127.0.0.1', port: smtp.port, security: 'none', username: '', fromAddress: 'mdm@office.example', fromName: 'Office IT', allowSelfSigned: false });
+  const smtpRes = await h.admin.call('PUT', '/api/mail/smtp', {
+    host: '127.0.0.1',
+    port: smtp.port,
+    security: 'none',
+    username: '',
+    fromAddress: 'mdm@office.example',
+    fromName: 'Office IT',
+    allowSelfSigned: false,
+  });
   expect(smtpRes.status).toBe(200);
 });
 afterAll(async () => {
@@ -60,7 +74,12 @@ describe('an invitation, from email to an enrolled iPhone', () => {
 
   it('sends the invitation email with the /go link, a PIN, a QR image and the steps, in the user’s language', async () => {
     const before = smtp.messages.length;
-    const res = await h.admin.call('POST', '/api/users', { email: 'yamada@example.com', displayName: '山田 太郎', locale: 'ja', sendInvitation: true });
+    const res = await h.admin.call('POST', '/api/users', {
+      email: 'yamada@example.com',
+      displayName: '山田 太郎',
+      locale: 'ja',
+      sendInvitation: true,
+    });
     expect(res.status).toBe(201);
     userId = res.json<{ id: string }>().id;
     await tick();
@@ -85,19 +104,34 @@ describe('an invitation, from email to an enrolled iPhone', () => {
     expect(page.text).toContain('PIN');
     expect((await invitationOf(userId))?.status).toBe('opened');
     const pin = pinIn(smtp.messages.at(-1)?.text ?? '') as string;
-    const signIn = await client.post(new URL(link).pathname.replace(/\/i\/[^/]+\/go$/, '/go/sign-in'), { email: 'yamada@example.com', secret: pin, invite: link.split('/i/')[1]?.replace(/\/go$/, '') ?? '' });
+    const signIn = await client.post(new URL(link).pathname.replace(/\/i\/[^/]+\/go$/, '/go/sign-in'), {
+      email: 'yamada@example.com',
+      secret: pin,
+      invite: link.split('/i/')[1]?.replace(/\/go$/, '') ?? '',
+    });
     expect(signIn.status).toBe(303);
     expect(signIn.headers.location).toMatch(/\/go\/password$/);
     expect((await invitationOf(userId))?.status).toBe('pin_verified');
     await client.get(signIn.headers.location as string);
-    const weak = await client.post(signIn.headers.location as string, { csrf: client.csrf(), password: 'short', confirm: 'short' });
+    const weak = await client.post(signIn.headers.location as string, {
+      csrf: client.csrf(),
+      password: 'short',
+      confirm: 'short',
+    });
     expect(weak.status).toBe(400);
     expect(weak.text).toContain('at least 10 characters');
-    const set = await client.post(signIn.headers.location as string, { csrf: client.csrf(), password: 'a good long password', confirm: 'a good long password' });
+    const set = await client.post(signIn.headers.location as string, {
+      csrf: client.csrf(),
+      password: 'a good long password',
+      confirm: 'a good long password',
+    });
     expect(set.status).toBe(303);
     const home = await client.get(set.headers.location as string);
     expect(home.text).toContain('この端末を登録する');
-    const enroll = await client.post(String(set.headers.location).replace('/home', '/enroll'), { csrf: client.csrf(), platform: 'ios' });
+    const enroll = await client.post(String(set.headers.location).replace('/home', '/enroll'), {
+      csrf: client.csrf(),
+      platform: 'ios',
+    });
     expect(enroll.status).toBe(303);
     const enrollPath = enroll.headers.location as string;
     const before = await client.get(enrollPath);
@@ -131,14 +165,24 @@ describe('an invitation, from email to an enrolled iPhone', () => {
     expect(start.status).toBe(302);
     const form = await client.get(start.headers.location as string);
     expect(form.text).toContain('Sign in');
-    const res = await client.post(`${start.headers.location}/sign-in`, { email: 'YAMADA@example.com', secret: 'a good long password' });
+    const res = await client.post(`${start.headers.location}/sign-in`, {
+      email: 'YAMADA@example.com',
+      secret: 'a good long password',
+    });
     expect(res.headers.location).toMatch(/\/go\/home$/);
   });
 });
 
 describe('abuse limits', () => {
   it('locks a PIN after five wrong tries, audits it, and a new PIN from the admin is the way out', async () => {
-    const user = (await h.admin.call('POST', '/api/users', { email: 'sato@example.com', displayName: 'Sato', locale: 'en', sendInvitation: true })).json<{ id: string }>();
+    const user = (
+      await h.admin.call('POST', '/api/users', {
+        email: 'sato@example.com',
+        displayName: 'Sato',
+        locale: 'en',
+        sendInvitation: true,
+      })
+    ).json<{ id: string }>();
     await tick();
     const mail = smtp.messages.at(-1);
     const link = linkIn(mail?.text ?? '');
@@ -156,10 +200,15 @@ describe('abuse limits', () => {
     expect(fifth.text).toContain('Ask your administrator for a new PIN');
     const right = await client.post(signInPath, { email: 'sato@example.com', secret: pin });
     expect(right.status, /class="error"[^<]*/.exec(right.text)?.[0]).toBe(423);
-    const audit = (await h.admin.call('GET', '/api/audit?action=invitation.pin_locked')).json<{ items: { subjectLabel: string }[] }>();
+    const audit = (await h.admin.call('GET', '/api/audit?action=invitation.pin_locked')).json<{
+      items: { subjectLabel: string }[];
+    }>();
     expect(audit.items[0]?.subjectLabel).toBe('sato@example.com');
     const inv = await invitationOf(user.id);
-    const fresh = (await h.admin.call('POST', `/api/invitations/${inv?.id}/pin`)).json<{ pin: string; invitation: { pinLocked: boolean } }>();
+    const fresh = (await h.admin.call('POST', `/api/invitations/${inv?.id}/pin`)).json<{
+      pin: string;
+      invitation: { pinLocked: boolean };
+    }>();
     expect(fresh.invitation.pinLocked).toBe(false);
     const ok = await client.post(signInPath, { email: 'sato@example.com', secret: fresh.pin });
     expect(ok.status).toBe(303);
@@ -168,7 +217,14 @@ describe('abuse limits', () => {
 
 describe('dead links say so plainly', () => {
   it('refuses an expired invitation with a clear page', async () => {
-    const user = (await h.admin.call('POST', '/api/users', { email: 'late@example.com', displayName: 'Late', locale: 'en', sendInvitation: true })).json<{ id: string }>();
+    const user = (
+      await h.admin.call('POST', '/api/users', {
+        email: 'late@example.com',
+        displayName: 'Late',
+        locale: 'en',
+        sendInvitation: true,
+      })
+    ).json<{ id: string }>();
     await tick();
     const link = linkIn(smtp.messages.at(-1)?.text ?? '');
     await advance(15 * 86_400_000);
@@ -180,12 +236,22 @@ describe('dead links say so plainly', () => {
   });
 
   it('refuses links of an older enrollment URL version with a page that says what to do', async () => {
-    const user = (await h.admin.call('POST', '/api/users', { email: 'old@example.com', displayName: 'Old', locale: 'ja', sendInvitation: true })).json<{ id: string }>();
+    const user = (
+      await h.admin.call('POST', '/api/users', {
+        email: 'old@example.com',
+        displayName: 'Old',
+        locale: 'ja',
+        sendInvitation: true,
+      })
+    ).json<{ id: string }>();
     void user;
     await tick();
     const link = linkIn(smtp.messages.at(-1)?.text ?? '');
     const before = (await h.admin.call('GET', '/api/enrollment-url')).json<{ version: number }>();
-    const after = (await h.admin.call('POST', '/api/enrollment-url/regenerate')).json<{ version: number; url: string }>();
+    const after = (await h.admin.call('POST', '/api/enrollment-url/regenerate')).json<{
+      version: number;
+      url: string;
+    }>();
     expect(after.version).toBe(before.version + 1);
     const page = await new PortalClient(origin, caPem).get(link);
     expect(page.status).toBe(410);
@@ -198,9 +264,18 @@ describe('dead links say so plainly', () => {
 describe('reliable mail and reminders', () => {
   it('keeps an invitation in the outbox while SMTP is down and sends it once SMTP is back', async () => {
     await smtp.down();
-    const user = (await h.admin.call('POST', '/api/users', { email: 'queued@example.com', displayName: 'Queued', locale: 'en', sendInvitation: true })).json<{ id: string }>();
+    const user = (
+      await h.admin.call('POST', '/api/users', {
+        email: 'queued@example.com',
+        displayName: 'Queued',
+        locale: 'en',
+        sendInvitation: true,
+      })
+    ).json<{ id: string }>();
     await tick();
-    const outbox = (await h.admin.call('GET', '/api/mail/outbox')).json<{ items: { to: string; status: string; attempts: number; lastError: string }[] }>();
+    const outbox = (await h.admin.call('GET', '/api/mail/outbox')).json<{
+      items: { to: string; status: string; attempts: number; lastError: string }[];
+    }>();
     const queued = outbox.items.find((m) => m.to === 'queued@example.com');
     expect(queued).toMatchObject({ status: 'queued', attempts: 1 });
     expect(queued?.lastError).toBeTruthy();
@@ -215,7 +290,14 @@ describe('reliable mail and reminders', () => {
   });
 
   it('sends reminders on schedule until enrollment, once each, across restarts', async () => {
-    const user = (await h.admin.call('POST', '/api/users', { email: 'remind@example.com', displayName: 'Remind', locale: 'en', sendInvitation: true })).json<{ id: string }>();
+    const user = (
+      await h.admin.call('POST', '/api/users', {
+        email: 'remind@example.com',
+        displayName: 'Remind',
+        locale: 'en',
+        sendInvitation: true,
+      })
+    ).json<{ id: string }>();
     await tick();
     const sent = () => smtp.messages.filter((m) => m.to && 'text' in m.to && m.to.text === 'remind@example.com');
     expect(sent()).toHaveLength(1);
@@ -238,10 +320,19 @@ describe('reliable mail and reminders', () => {
   });
 
   it('stops reminding once the invitation is revoked', async () => {
-    const user = (await h.admin.call('POST', '/api/users', { email: 'revoked@example.com', displayName: 'Revoked', locale: 'en', sendInvitation: true })).json<{ id: string }>();
+    const user = (
+      await h.admin.call('POST', '/api/users', {
+        email: 'revoked@example.com',
+        displayName: 'Revoked',
+        locale: 'en',
+        sendInvitation: true,
+      })
+    ).json<{ id: string }>();
     await h.server.services.tick();
     const inv = await invitationOf(user.id);
-    expect((await h.admin.call('POST', `/api/invitations/${inv?.id}/revoke`)).json()).toMatchObject({ status: 'revoked' });
+    expect((await h.admin.call('POST', `/api/invitations/${inv?.id}/revoke`)).json()).toMatchObject({
+      status: 'revoked',
+    });
     await advance(3 * 86_400_000);
     await h.server.services.tick();
     expect(smtp.messages.filter((m) => m.to && 'text' in m.to && m.to.text === 'revoked@example.com')).toHaveLength(1);
@@ -256,7 +347,16 @@ describe('the portal in a browser’s shoes', () => {
     const signIn = await new PortalClient(origin, caPem).get(page.headers.location as string);
     expect(signIn.headers['referrer-policy']).toBe('same-origin');
     const path = `${page.headers.location}/sign-in`;
-    const foreign = await send(`${origin}${path}`, { method: 'POST', ca: caPem, body: 'email=a%40b.c&secret=x', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example', 'accept-language': 'ja' } });
+    const foreign = await send(`${origin}${path}`, {
+      method: 'POST',
+      ca: caPem,
+      body: 'email=a%40b.c&secret=x',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'https://evil.example',
+        'accept-language': 'ja',
+      },
+    });
     expect(foreign.status).toBe(403);
     expect(foreign.headers['content-type']).toMatch(/text\/html/);
     expect(foreign.text).toContain('別のサイトから送信された');

@@ -12,11 +12,17 @@ describe('graceful shutdown', () => {
     const url = new URL('/api/auth/login', h.server.adminUrl);
     const body = JSON.stringify({ email: 'someone@example.com', password: 'not the password' });
     const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(body.length) } }, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => { text += c.toString(); });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      });
+      const req = request(
+        url,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(body.length) } },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => {
+            text += c.toString();
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
       req.on('error', reject);
       // Half the body now, the rest after shutdown has begun.
       req.write(body.slice(0, 10));
@@ -42,8 +48,17 @@ describe('graceful shutdown', () => {
     const h = await startHarness({ signIn: false });
     const { loadConfig } = await import('../../server/config.js');
     const { startServer } = await import('../../server/start.js');
-    const config = loadConfig({ TSUNAGU_DATA_DIR: h.dataDir, TSUNAGU_ADMIN_PORT: '0', TSUNAGU_DEVICE_PORT: '0', TSUNAGU_HTTP_PORT: '0', TSUNAGU_DEVICE_BIND: '127.0.0.1', TSUNAGU_LOG_LEVEL: 'silent' });
-    await expect(startServer(config, { logToConsole: false, lanAddresses: () => [] })).rejects.toThrow(/Another Tsunagu \(process \d+\) is using this data directory/);
+    const config = loadConfig({
+      TSUNAGU_DATA_DIR: h.dataDir,
+      TSUNAGU_ADMIN_PORT: '0',
+      TSUNAGU_DEVICE_PORT: '0',
+      TSUNAGU_HTTP_PORT: '0',
+      TSUNAGU_DEVICE_BIND: '127.0.0.1',
+      TSUNAGU_LOG_LEVEL: 'silent',
+    });
+    await expect(startServer(config, { logToConsole: false, lanAddresses: () => [] })).rejects.toThrow(
+      /Another Tsunagu \(process \d+\) is using this data directory/,
+    );
     await h.stop();
   });
 });
@@ -52,8 +67,18 @@ describe('internal errors', () => {
   it('answer 500 with a reference and never the internal message', async () => {
     const h = await startHarness({ signIn: false });
     const { logger } = h.server;
-    const app = await buildAdminApp({ services: h.server.services, logger, consoleDir: null, adminTls: null, deviceTls: { key: '', cert: '' }, deviceBaseUrl: () => '', version: 'test' });
-    app.get('/api/explode', async () => { throw new Error('SQLITE_CORRUPT secret table details'); });
+    const app = await buildAdminApp({
+      services: h.server.services,
+      logger,
+      consoleDir: null,
+      adminTls: null,
+      deviceTls: { key: '', cert: '' },
+      deviceBaseUrl: () => '',
+      version: 'test',
+    });
+    app.get('/api/explode', async () => {
+      throw new Error('SQLITE_CORRUPT secret table details');
+    });
     const res = await app.inject({ method: 'GET', url: '/api/explode' });
     expect(res.statusCode).toBe(500);
     const body = res.json<{ code: string; message: string }>();

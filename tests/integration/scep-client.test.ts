@@ -11,7 +11,9 @@ import { startScepServer, type ScepTestServer } from '../helpers/scep-harness.js
 function chainOk(caPem: string, certPem: string): boolean {
   return withTempDir((d) => {
     const f = writeFiles(d, { 'ca.pem': caPem, 'c.pem': certPem });
-    return openssl(['verify', '-CAfile', f['ca.pem'] as string, '-purpose', 'sslclient', f['c.pem'] as string]).stdout.toString().includes(': OK');
+    return openssl(['verify', '-CAfile', f['ca.pem'] as string, '-purpose', 'sslclient', f['c.pem'] as string])
+      .stdout.toString()
+      .includes(': OK');
   });
 }
 
@@ -32,8 +34,18 @@ describe.each([
   });
 
   it('reads GetCACaps and GetCACert like a device does first', async () => {
-    expect(await client.getCaCaps()).toEqual(['POSTPKIOperation', 'SHA-256', 'AES', 'SCEPStandard', 'Renewal', 'SHA-1', 'DES3']);
-    expect(new X509Certificate(await client.getCaCert()).fingerprint256).toBe(new X509Certificate(server.ca.certPem).fingerprint256);
+    expect(await client.getCaCaps()).toEqual([
+      'POSTPKIOperation',
+      'SHA-256',
+      'AES',
+      'SCEPStandard',
+      'Renewal',
+      'SHA-1',
+      'DES3',
+    ]);
+    expect(new X509Certificate(await client.getCaCert()).fingerprint256).toBe(
+      new X509Certificate(server.ca.certPem).fingerprint256,
+    );
   });
 
   it.each([
@@ -42,36 +54,72 @@ describe.each([
     ['POST', 'sha1', 'des-ede3-cbc'],
   ] as const)('enrolls by %s with %s and %s, then renews', async (method, digest, cipher) => {
     const caCertPem = await client.getCaCert();
-    const csr = createCsr({ keyPem: testKey('device'), subject: [{ shortName: 'CN', value: `dev-${method}-${cipher}` }], challenge: server.challenges.issue(`enr-${cipher}`) });
+    const csr = createCsr({
+      keyPem: testKey('device'),
+      subject: [{ shortName: 'CN', value: `dev-${method}-${cipher}` }],
+      challenge: server.challenges.issue(`enr-${cipher}`),
+    });
     const request = buildScepRequest({ csr, signer: selfSignedIdentity(testKey('signer')), caCertPem, digest, cipher });
     const result = await client.send(request, method);
     if (result.status !== 'SUCCESS') throw new Error(`enrollment answered ${result.status}`);
     expect(chainOk(server.ca.certPem, result.certificatePem)).toBe(true);
 
-    const renewal = buildScepRequest({ messageType: 'RenewalReq', csr: createCsr({ keyPem: testKey('device'), subject: [{ shortName: 'CN', value: 'renewed' }] }), signer: { certPem: result.certificatePem, keyPem: testKey('device') }, caCertPem, digest, cipher });
+    const renewal = buildScepRequest({
+      messageType: 'RenewalReq',
+      csr: createCsr({ keyPem: testKey('device'), subject: [{ shortName: 'CN', value: 'renewed' }] }),
+      signer: { certPem: result.certificatePem, keyPem: testKey('device') },
+      caCertPem,
+      digest,
+      cipher,
+    });
     const renewed = await client.send(renewal, method);
     expect(renewed.status).toBe('SUCCESS');
-    expect(server.certificates.records.filter((r) => r.enrollmentId === `enr-${cipher}`).map((r) => r.kind)).toEqual(['PKCSReq', 'RenewalReq']);
+    expect(server.certificates.records.filter((r) => r.enrollmentId === `enr-${cipher}`).map((r) => r.kind)).toEqual([
+      'PKCSReq',
+      'RenewalReq',
+    ]);
   });
 
   it('enrolls and renews through the device-emulator entry points, with a separate signer key like the Apple fixture', async () => {
     const challenge = server.challenges.issue('enr-emulator');
-    const { result } = await client.enroll({ keyPem: testKey('device', 1024), signerKeyPem: testKey('signer'), subject: [{ shortName: 'CN', value: 'com.apple.security.scep.TEST', tag: 'utf8' }], challenge, digest: 'sha1', cipher: 'des-ede3-cbc' });
+    const { result } = await client.enroll({
+      keyPem: testKey('device', 1024),
+      signerKeyPem: testKey('signer'),
+      subject: [{ shortName: 'CN', value: 'com.apple.security.scep.TEST', tag: 'utf8' }],
+      challenge,
+      digest: 'sha1',
+      cipher: 'des-ede3-cbc',
+    });
     if (result.status !== 'SUCCESS') throw new Error(`enrollment answered ${result.status}`);
     expect(new X509Certificate(result.certificatePem).publicKey.asymmetricKeyDetails?.modulusLength).toBe(1024);
-    const renewal = await client.renew({ certPem: result.certificatePem, keyPem: testKey('device', 1024) }, { keyPem: testKey('device', 1024), subject: [{ shortName: 'CN', value: 'renewed' }] });
+    const renewal = await client.renew(
+      { certPem: result.certificatePem, keyPem: testKey('device', 1024) },
+      { keyPem: testKey('device', 1024), subject: [{ shortName: 'CN', value: 'renewed' }] },
+    );
     expect(renewal.result.status).toBe('SUCCESS');
-    expect(server.certificates.records.filter((r) => r.enrollmentId === 'enr-emulator').map((r) => r.kind)).toEqual(['PKCSReq', 'RenewalReq']);
+    expect(server.certificates.records.filter((r) => r.enrollmentId === 'enr-emulator').map((r) => r.kind)).toEqual([
+      'PKCSReq',
+      'RenewalReq',
+    ]);
   });
 
   it('reports pkiStatus FAILURE and failInfo for a refused challenge', async () => {
-    const csr = createCsr({ keyPem: testKey('device'), subject: [{ shortName: 'CN', value: 'dev-x' }], challenge: 'wrong' });
-    const result = await client.send(buildScepRequest({ csr, signer: selfSignedIdentity(testKey('signer')), caCertPem: server.ca.certPem }));
+    const csr = createCsr({
+      keyPem: testKey('device'),
+      subject: [{ shortName: 'CN', value: 'dev-x' }],
+      challenge: 'wrong',
+    });
+    const result = await client.send(
+      buildScepRequest({ csr, signer: selfSignedIdentity(testKey('signer')), caCertPem: server.ca.certPem }),
+    );
     expect(result).toMatchObject({ status: 'FAILURE', failInfo: 'badRequest' });
   });
 
   it('surfaces HTTP errors with their status', async () => {
-    await expect(client.pkiOperation(Buffer.from('garbage'))).rejects.toMatchObject({ code: 'HTTP_STATUS', status: 400 });
+    await expect(client.pkiOperation(Buffer.from('garbage'))).rejects.toMatchObject({
+      code: 'HTTP_STATUS',
+      status: 400,
+    });
   });
 });
 
@@ -79,7 +127,9 @@ describe('the TypeScript SCEP client over HTTPS without the office CA', () => {
   it('refuses the server certificate', async () => {
     const server = await startScepServer({ clock: new FakeClock(new Date()), random: secureRandom, tls: true });
     try {
-      await expect(new ScepClient(server.url, { timeoutMs: 5_000 }).getCaCaps()).rejects.toMatchObject({ code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+      await expect(new ScepClient(server.url, { timeoutMs: 5_000 }).getCaCaps()).rejects.toMatchObject({
+        code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      });
     } finally {
       await server.close();
     }

@@ -22,7 +22,14 @@ function dir() {
 function opensslVerify(caPem: string, certPem: string): string {
   return withTempDir((d) => {
     const f = writeFiles(d, { 'ca.pem': caPem, 'cert.pem': certPem });
-    return openssl(['verify', '-CAfile', f['ca.pem'] as string, '-purpose', 'sslclient', f['cert.pem'] as string]).stdout.toString();
+    return openssl([
+      'verify',
+      '-CAfile',
+      f['ca.pem'] as string,
+      '-purpose',
+      'sslclient',
+      f['cert.pem'] as string,
+    ]).stdout.toString();
   });
 }
 
@@ -48,7 +55,9 @@ describe('Debian scepclient against /scep', () => {
     const cert = new X509Certificate(run.certPem as string);
     expect(cert.subject).toContain('CN=dev-1');
     expect(cert.keyUsage).toEqual(['1.3.6.1.5.5.7.3.2']);
-    const event = server.audit.list({ action: 'scep.issued' }).items.find((e) => e.details.enrollmentId === 'enr-scepclient');
+    const event = server.audit
+      .list({ action: 'scep.issued' })
+      .items.find((e) => e.details.enrollmentId === 'enr-scepclient');
     // What scepclient 2.1.0 sends regardless of our caps (stack.md §9): SHA-1 and single DES.
     expect(event?.details).toMatchObject({ kind: 'PKCSReq', digest: 'sha1', cipher: 'des-cbc' });
 
@@ -59,7 +68,10 @@ describe('Debian scepclient against /scep', () => {
     const renewed = new X509Certificate(renewal.certPem as string);
     expect(renewed.serialNumber).not.toBe(cert.serialNumber);
     expect(opensslVerify(server.ca.certPem, renewal.certPem as string)).toMatch(/OK/);
-    expect(server.certificates.records.filter((r) => r.enrollmentId === 'enr-scepclient').map((r) => r.kind)).toEqual(['PKCSReq', 'RenewalReq']);
+    expect(server.certificates.records.filter((r) => r.enrollmentId === 'enr-scepclient').map((r) => r.kind)).toEqual([
+      'PKCSReq',
+      'RenewalReq',
+    ]);
   });
 
   it.each([
@@ -67,7 +79,12 @@ describe('Debian scepclient against /scep', () => {
     ['no challenge', () => undefined, 'challenge_missing'],
   ])('fails with badRequest for %s', async (_name, challengeOf, reason) => {
     const d = dir();
-    const run = await runScepclient({ serverUrl: server.url, keyPath: d.keyPath, certPath: d.certPath, ...(challengeOf() !== undefined ? { challenge: challengeOf() as string } : {}) });
+    const run = await runScepclient({
+      serverUrl: server.url,
+      keyPath: d.keyPath,
+      certPath: d.certPath,
+      ...(challengeOf() !== undefined ? { challenge: challengeOf() as string } : {}),
+    });
     expect(run.exitCode).not.toBe(0);
     expect(run.output).toContain('PKCSReq (19) request failed, failInfo: badRequest (2)');
     expect(run.certPem).toBeNull();
@@ -77,9 +94,18 @@ describe('Debian scepclient against /scep', () => {
   it('fails with badRequest when the challenge is reused by a second device', async () => {
     const challenge = server.challenges.issue('enr-once');
     const first = dir();
-    expect((await runScepclient({ serverUrl: server.url, keyPath: first.keyPath, certPath: first.certPath, challenge })).exitCode).toBe(0);
+    expect(
+      (await runScepclient({ serverUrl: server.url, keyPath: first.keyPath, certPath: first.certPath, challenge }))
+        .exitCode,
+    ).toBe(0);
     const second = dir();
-    const run = await runScepclient({ serverUrl: server.url, keyPath: second.keyPath, certPath: second.certPath, challenge, cn: 'dev-2' });
+    const run = await runScepclient({
+      serverUrl: server.url,
+      keyPath: second.keyPath,
+      certPath: second.certPath,
+      challenge,
+      cn: 'dev-2',
+    });
     expect(run.output).toContain('failInfo: badRequest');
     expect(run.exitCode).not.toBe(0);
     expect(server.audit.list({ action: 'scep.refused' }).items[0]?.details.reason).toBe('challenge_used');

@@ -15,8 +15,17 @@ function publicPki() {
   const root = generateRsaKeyPair(2048);
   const now = Date.now();
   const rootPem = issueCertificate({
-    subject: [{ shortName: 'CN', value: 'Test Public Root' }], publicKeyPem: root.publicKeyPem, signingKeyPem: root.privateKeyPem, serialHex: '0a01',
-    notBefore: new Date(now - DAY), notAfter: new Date(now + 3650 * DAY), extensions: [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, critical: true }, { name: 'subjectKeyIdentifier' }],
+    subject: [{ shortName: 'CN', value: 'Test Public Root' }],
+    publicKeyPem: root.publicKeyPem,
+    signingKeyPem: root.privateKeyPem,
+    serialHex: '0a01',
+    notBefore: new Date(now - DAY),
+    notAfter: new Date(now + 3650 * DAY),
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, critical: true },
+      { name: 'subjectKeyIdentifier' },
+    ],
   });
   const server = (opts: { names?: string[]; days?: number; bits?: number; ca?: boolean } = {}) => {
     const k = generateRsaKeyPair(opts.bits ?? 2048);
@@ -24,9 +33,19 @@ function publicPki() {
     return {
       keyPem: k.privateKeyPem,
       certPem: issueCertificate({
-        subject: [{ shortName: 'CN', value: names[0] ?? 'x' }], issuerCertPem: rootPem, publicKeyPem: k.publicKeyPem, signingKeyPem: root.privateKeyPem, serialHex: '0b02',
-        notBefore: new Date(now - DAY), notAfter: new Date(now + (opts.days ?? 90) * DAY),
-        extensions: [{ name: 'basicConstraints', cA: opts.ca ?? false }, { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: opts.ca ?? false }, { name: 'extKeyUsage', serverAuth: true }, ...(names.length ? [{ name: 'subjectAltName', altNames: names.map((value) => ({ type: 2, value })) }] : [])],
+        subject: [{ shortName: 'CN', value: names[0] ?? 'x' }],
+        issuerCertPem: rootPem,
+        publicKeyPem: k.publicKeyPem,
+        signingKeyPem: root.privateKeyPem,
+        serialHex: '0b02',
+        notBefore: new Date(now - DAY),
+        notAfter: new Date(now + (opts.days ?? 90) * DAY),
+        extensions: [
+          { name: 'basicConstraints', cA: opts.ca ?? false },
+          { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: opts.ca ?? false },
+          { name: 'extKeyUsage', serverAuth: true },
+          ...(names.length ? [{ name: 'subjectAltName', altNames: names.map((value) => ({ type: 2, value })) }] : []),
+        ],
       }),
     };
   };
@@ -38,7 +57,8 @@ function presented(port: number, servername: string, ca: string): Promise<X509Ce
     const s = connect({ host: '127.0.0.1', port, servername, ca }, () => {
       const cert = s.getPeerX509Certificate();
       s.end();
-      if (cert) resolve(cert); else reject(new Error('no certificate'));
+      if (cert) resolve(cert);
+      else reject(new Error('no certificate'));
     });
     s.on('error', reject);
   });
@@ -55,7 +75,9 @@ beforeAll(async () => {
   const push = fakePushCertificate();
   await h.admin.call('PUT', '/api/push/certificate', { certificatePem: push.certPem, privateKeyPem: push.keyPem });
 });
-afterAll(async () => { await h.stop(); });
+afterAll(async () => {
+  await h.stop();
+});
 
 describe('the device listener certificate', () => {
   it('re-issues the generated certificate when a LAN address changes, without a restart', async () => {
@@ -76,28 +98,75 @@ describe('the device listener certificate', () => {
   });
 
   it.each([
-    ['a key from another certificate', () => ({ certificatePem: pub.server().certPem, privateKeyPem: pub.server().keyPem }), 'privateKeyPem'],
-    ['a CA certificate', () => { const s = pub.server({ ca: true }); return { certificatePem: s.certPem, privateKeyPem: s.keyPem }; }, 'certificatePem'],
-    ['no subjectAltName', () => { const s = pub.server({ names: [] }); return { certificatePem: s.certPem, privateKeyPem: s.keyPem }; }, 'certificatePem'],
-    ['a 1024-bit key', () => { const s = pub.server({ bits: 1024 }); return { certificatePem: s.certPem, privateKeyPem: s.keyPem }; }, 'certificatePem'],
+    [
+      'a key from another certificate',
+      () => ({ certificatePem: pub.server().certPem, privateKeyPem: pub.server().keyPem }),
+      'privateKeyPem',
+    ],
+    [
+      'a CA certificate',
+      () => {
+        const s = pub.server({ ca: true });
+        return { certificatePem: s.certPem, privateKeyPem: s.keyPem };
+      },
+      'certificatePem',
+    ],
+    [
+      'no subjectAltName',
+      () => {
+        const s = pub.server({ names: [] });
+        return { certificatePem: s.certPem, privateKeyPem: s.keyPem };
+      },
+      'certificatePem',
+    ],
+    [
+      'a 1024-bit key',
+      () => {
+        const s = pub.server({ bits: 1024 });
+        return { certificatePem: s.certPem, privateKeyPem: s.keyPem };
+      },
+      'certificatePem',
+    ],
     ['not PEM at all', () => ({ certificatePem: 'hello', privateKeyPem: 'world' }), 'certificatePem'],
-    ['a wrong PKCS#12 password', () => {
-      const s = pub.server();
-      const p12 = forge.pkcs12.toPkcs12Asn1(forge.pki.privateKeyFromPem(s.keyPem), [forge.pki.certificateFromPem(s.certPem)], 'right', { algorithm: '3des' });
-      return { pkcs12Base64: Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary').toString('base64'), password: 'wrong' };
-    }, 'password'],
+    [
+      'a wrong PKCS#12 password',
+      () => {
+        const s = pub.server();
+        const p12 = forge.pkcs12.toPkcs12Asn1(
+          forge.pki.privateKeyFromPem(s.keyPem),
+          [forge.pki.certificateFromPem(s.certPem)],
+          'right',
+          { algorithm: '3des' },
+        );
+        return {
+          pkcs12Base64: Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary').toString('base64'),
+          password: 'wrong',
+        };
+      },
+      'password',
+    ],
   ])('refuses %s and keeps the current certificate', async (_name, body, field) => {
     const before = (await h.admin.call('GET', '/api/tls')).json<{ fingerprint256: string }>();
     const res = await h.admin.call('PUT', '/api/tls/certificate', body());
     expect(res.status).toBe(400);
     expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', details: { field } });
-    expect((await h.admin.call('GET', '/api/tls')).json<{ fingerprint256: string }>().fingerprint256).toBe(before.fingerprint256);
+    expect((await h.admin.call('GET', '/api/tls')).json<{ fingerprint256: string }>().fingerprint256).toBe(
+      before.fingerprint256,
+    );
   });
 
   it('imports a certificate for a public host name from PKCS#12 and serves it at once; profiles then skip the root payload', async () => {
     const s = pub.server();
-    const p12 = forge.pkcs12.toPkcs12Asn1(forge.pki.privateKeyFromPem(s.keyPem), [forge.pki.certificateFromPem(s.certPem), forge.pki.certificateFromPem(pub.rootPem)], 'p12-pass', { algorithm: '3des' });
-    const res = await h.admin.call('PUT', '/api/tls/certificate', { pkcs12Base64: Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary').toString('base64'), password: 'p12-pass' });
+    const p12 = forge.pkcs12.toPkcs12Asn1(
+      forge.pki.privateKeyFromPem(s.keyPem),
+      [forge.pki.certificateFromPem(s.certPem), forge.pki.certificateFromPem(pub.rootPem)],
+      'p12-pass',
+      { algorithm: '3des' },
+    );
+    const res = await h.admin.call('PUT', '/api/tls/certificate', {
+      pkcs12Base64: Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary').toString('base64'),
+      password: 'p12-pass',
+    });
     expect(res.status).toBe(200);
     expect(res.json()).toMatchObject({ source: 'imported', names: ['DNS:mdm.example.org'] });
     const served = await presented(port, 'mdm.example.org', pub.rootPem);
@@ -106,8 +175,12 @@ describe('the device listener certificate', () => {
     lan = ['127.0.0.1', '10.9.9.9'];
     await new Promise((r) => setTimeout(r, 400));
     expect((await presented(port, 'mdm.example.org', pub.rootPem)).fingerprint256).toBe(served.fingerprint256);
-    const user = (await h.admin.call('POST', '/api/users', { email: 'pub@example.com', displayName: 'Pub' })).json<{ id: string }>();
-    const e = (await h.admin.call('POST', '/api/enrollments', { userId: user.id, platform: 'ios' })).json<{ profileUrl: string }>();
+    const user = (await h.admin.call('POST', '/api/users', { email: 'pub@example.com', displayName: 'Pub' })).json<{
+      id: string;
+    }>();
+    const e = (await h.admin.call('POST', '/api/enrollments', { userId: user.id, platform: 'ios' })).json<{
+      profileUrl: string;
+    }>();
     const url = new URL(e.profileUrl);
     url.hostname = '127.0.0.1';
     const dl = await new Promise<Buffer>((resolve, reject) => {
@@ -116,7 +189,10 @@ describe('the device listener certificate', () => {
       });
       const chunks: Buffer[] = [];
       sock.on('data', (c: Buffer) => chunks.push(c));
-      sock.on('end', () => { const all = Buffer.concat(chunks); resolve(all.subarray(all.indexOf('\r\n\r\n') + 4)); });
+      sock.on('end', () => {
+        const all = Buffer.concat(chunks);
+        resolve(all.subarray(all.indexOf('\r\n\r\n') + 4));
+      });
       sock.on('error', reject);
     });
     const verified = verifyCms(dl);

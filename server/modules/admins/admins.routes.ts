@@ -6,7 +6,10 @@ import type { AdminsService } from './admins.service.js';
 import { LoginSchema, SetupSchema } from './admins.schemas.js';
 
 /** Registers first-run setup and sign-in: /api/setup, /api/auth/login, /api/auth/logout, /api/auth/session. */
-export async function adminsRoutes(app: FastifyInstance, opts: { admins: AdminsService; secureCookies: boolean }): Promise<void> {
+export async function adminsRoutes(
+  app: FastifyInstance,
+  opts: { admins: AdminsService; secureCookies: boolean },
+): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { admins, secureCookies } = opts;
 
@@ -32,5 +35,7 @@ export async function adminsRoutes(app: FastifyInstance, opts: { admins: AdminsS
     return reply.status(204).send();
   });
 
-  r.get('/api/auth/session', { preHandler: requireAdmin(admins) }, async (request) => admins.sessionDto(request.admin as NonNullable<typeof request.admin>));
+  r.get('/api/auth/session', { preHandler: requireAdmin(admins) }, async (request) =>
+    admins.sessionDto(request.admin as NonNullable<typeof request.admin>),
+  );
 }

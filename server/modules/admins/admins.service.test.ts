@@ -9,27 +9,44 @@ describe('admin setup', () => {
     const { services } = testFoundation();
     expect(services.admins.setupRequired()).toBe(true);
     const token = services.admins.issueSetupToken() as string;
-    await expect(services.admins.completeSetup({ ...ADMIN, setupToken: 'wrong' }, '127.0.0.1')).rejects.toMatchObject({ code: 'SETUP_TOKEN_INVALID' });
-    const { session, token: cookie } = await services.admins.completeSetup({ ...ADMIN, setupToken: token }, '127.0.0.1');
+    await expect(services.admins.completeSetup({ ...ADMIN, setupToken: 'wrong' }, '127.0.0.1')).rejects.toMatchObject({
+      code: 'SETUP_TOKEN_INVALID',
+    });
+    const { session, token: cookie } = await services.admins.completeSetup(
+      { ...ADMIN, setupToken: token },
+      '127.0.0.1',
+    );
     expect(session.admin.email).toBe('boss@example.com');
     expect(services.admins.authenticate(cookie)?.admin.id).toBe(session.admin.id);
     expect(services.admins.setupRequired()).toBe(false);
     expect(services.admins.issueSetupToken()).toBeNull();
-    await expect(services.admins.completeSetup({ ...ADMIN, email: 'b@example.com', setupToken: token }, null)).rejects.toMatchObject({ code: 'SETUP_ALREADY_DONE' });
-    expect(services.audit.list({}).items.map((e) => e.action)).toEqual(['admin.login', 'admin.setup', 'admin.setup_refused']);
+    await expect(
+      services.admins.completeSetup({ ...ADMIN, email: 'b@example.com', setupToken: token }, null),
+    ).rejects.toMatchObject({ code: 'SETUP_ALREADY_DONE' });
+    expect(services.audit.list({}).items.map((e) => e.action)).toEqual([
+      'admin.login',
+      'admin.setup',
+      'admin.setup_refused',
+    ]);
   });
 
   it('expires the setup token after a day', async () => {
     const { services, clock } = testFoundation();
     const token = services.admins.issueSetupToken() as string;
     clock.advance(24 * 3600_000 + 1);
-    await expect(services.admins.completeSetup({ ...ADMIN, setupToken: token }, null)).rejects.toMatchObject({ code: 'SETUP_TOKEN_INVALID' });
+    await expect(services.admins.completeSetup({ ...ADMIN, setupToken: token }, null)).rejects.toMatchObject({
+      code: 'SETUP_TOKEN_INVALID',
+    });
   });
 
   it('applies the password policy to admins', async () => {
     const { services } = testFoundation();
-    await expect(services.admins.create({ ...ADMIN, password: 'short' }, { type: 'system' }, null)).rejects.toMatchObject({ code: 'PASSWORD_POLICY' });
-    await expect(services.admins.create({ ...ADMIN, password: 'BOSS@example.com' }, { type: 'system' }, null)).rejects.toMatchObject({ code: 'PASSWORD_POLICY' });
+    await expect(
+      services.admins.create({ ...ADMIN, password: 'short' }, { type: 'system' }, null),
+    ).rejects.toMatchObject({ code: 'PASSWORD_POLICY' });
+    await expect(
+      services.admins.create({ ...ADMIN, password: 'BOSS@example.com' }, { type: 'system' }, null),
+    ).rejects.toMatchObject({ code: 'PASSWORD_POLICY' });
   });
 });
 
@@ -37,7 +54,10 @@ describe('admin sign-in', () => {
   it('signs in, slides the session, expires it when idle, and signs out', async () => {
     const { services, clock } = testFoundation();
     await services.admins.create(ADMIN, { type: 'system' }, null);
-    const { token, session } = await services.admins.login({ email: 'BOSS@example.com', password: ADMIN.password }, '10.0.0.5');
+    const { token, session } = await services.admins.login(
+      { email: 'BOSS@example.com', password: ADMIN.password },
+      '10.0.0.5',
+    );
     expect(session.csrfToken).toHaveLength(43);
     clock.advance(SESSION_IDLE_MS - 1000);
     const principal = services.admins.authenticate(token);
@@ -57,15 +77,20 @@ describe('admin sign-in', () => {
     const { services, clock } = testFoundation();
     await services.admins.create(ADMIN, { type: 'system' }, null);
     const wrong = () => services.admins.login({ email: ADMIN.email, password: 'wrong password!' }, '10.0.0.9');
-    for (let i = 0; i < DEFAULT_LOCKOUT.threshold - 1; i++) await expect(wrong()).rejects.toMatchObject({ code: 'AUTH_INVALID_CREDENTIALS' });
+    for (let i = 0; i < DEFAULT_LOCKOUT.threshold - 1; i++)
+      await expect(wrong()).rejects.toMatchObject({ code: 'AUTH_INVALID_CREDENTIALS' });
     await expect(wrong()).rejects.toMatchObject({ code: 'AUTH_INVALID_CREDENTIALS' });
     // Locked now: even the right password is refused without being checked.
-    await expect(services.admins.login({ email: ADMIN.email, password: ADMIN.password }, '10.0.0.9')).rejects.toMatchObject({ code: 'AUTH_LOCKED', details: { retryAfterSeconds: 30 } });
+    await expect(
+      services.admins.login({ email: ADMIN.email, password: ADMIN.password }, '10.0.0.9'),
+    ).rejects.toMatchObject({ code: 'AUTH_LOCKED', details: { retryAfterSeconds: 30 } });
     clock.advance(30_001);
     await expect(wrong()).rejects.toMatchObject({ code: 'AUTH_INVALID_CREDENTIALS' });
     await expect(wrong()).rejects.toMatchObject({ code: 'AUTH_LOCKED', details: { retryAfterSeconds: 60 } });
     clock.advance(60_001);
-    await expect(services.admins.login({ email: ADMIN.email, password: ADMIN.password }, '10.0.0.9')).resolves.toBeTruthy();
+    await expect(
+      services.admins.login({ email: ADMIN.email, password: ADMIN.password }, '10.0.0.9'),
+    ).resolves.toBeTruthy();
     await expect(wrong()).rejects.toMatchObject({ code: 'AUTH_INVALID_CREDENTIALS' });
     const actions = services.audit.list({ limit: 100 }).items.map((e) => e.action);
     expect(actions.filter((a) => a === 'admin.login_failed')).toHaveLength(7);
@@ -76,13 +101,25 @@ describe('admin sign-in', () => {
   it('throttles an address that tries many accounts', async () => {
     const { services } = testFoundation();
     for (let i = 0; i < DEFAULT_LOCKOUT.threshold; i++) {
-      await expect(services.admins.login({ email: `guess${i}@example.com`, password: 'x' }, '203.0.113.7')).rejects.toMatchObject({ code: 'AUTH_INVALID_CREDENTIALS' });
+      await expect(
+        services.admins.login({ email: `guess${i}@example.com`, password: 'x' }, '203.0.113.7'),
+      ).rejects.toMatchObject({ code: 'AUTH_INVALID_CREDENTIALS' });
     }
-    await expect(services.admins.login({ email: 'another@example.com', password: 'x' }, '203.0.113.7')).rejects.toMatchObject({ code: 'AUTH_LOCKED' });
-    await expect(services.admins.login({ email: 'another@example.com', password: 'x' }, '203.0.113.8')).rejects.toMatchObject({ code: 'AUTH_INVALID_CREDENTIALS' });
+    await expect(
+      services.admins.login({ email: 'another@example.com', password: 'x' }, '203.0.113.7'),
+    ).rejects.toMatchObject({ code: 'AUTH_LOCKED' });
+    await expect(
+      services.admins.login({ email: 'another@example.com', password: 'x' }, '203.0.113.8'),
+    ).rejects.toMatchObject({ code: 'AUTH_INVALID_CREDENTIALS' });
   });
 
-  it.each([[4, 0], [5, 30_000], [6, 60_000], [7, 120_000], [20, 15 * 60_000]])('lock after %i failures lasts %i ms', (failures, ms) => {
+  it.each([
+    [4, 0],
+    [5, 30_000],
+    [6, 60_000],
+    [7, 120_000],
+    [20, 15 * 60_000],
+  ])('lock after %i failures lasts %i ms', (failures, ms) => {
     expect(lockDuration(failures, DEFAULT_LOCKOUT)).toBe(ms);
   });
 });

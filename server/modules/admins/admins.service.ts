@@ -29,9 +29,19 @@ export interface AdminsService {
   setupRequired(): boolean;
   /** Mints a fresh one-time setup token when no admin exists (else null); only its hash is stored. */
   issueSetupToken(): string | null;
-  completeSetup(input: { setupToken: string; email: string; displayName: string; password: string }, sourceAddress: string | null): Promise<{ session: SessionDto; token: string }>;
-  create(input: { email: string; displayName: string; password: string }, actor: Actor, sourceAddress: string | null): Promise<AdminDto>;
-  login(input: { email: string; password: string }, sourceAddress: string | null): Promise<{ session: SessionDto; token: string }>;
+  completeSetup(
+    input: { setupToken: string; email: string; displayName: string; password: string },
+    sourceAddress: string | null,
+  ): Promise<{ session: SessionDto; token: string }>;
+  create(
+    input: { email: string; displayName: string; password: string },
+    actor: Actor,
+    sourceAddress: string | null,
+  ): Promise<AdminDto>;
+  login(
+    input: { email: string; password: string },
+    sourceAddress: string | null,
+  ): Promise<{ session: SessionDto; token: string }>;
   /** The principal for a session cookie value, or null when absent, unknown or expired. */
   authenticate(token: string | undefined): AdminPrincipal | null;
   logout(principal: AdminPrincipal, sourceAddress: string | null): void;
@@ -49,10 +59,15 @@ export interface AdminsDeps {
   throttle: Throttle;
 }
 
-
 /** The console's view of a stored admin. */
 export function toAdminDto(row: AdminRow): AdminDto {
-  return { id: row.id, email: row.email, displayName: row.display_name, createdAt: row.created_at, lastLoginAt: row.last_login_at };
+  return {
+    id: row.id,
+    email: row.email,
+    displayName: row.display_name,
+    createdAt: row.created_at,
+    lastLoginAt: row.last_login_at,
+  };
 }
 
 /** Builds the admins service. */
@@ -72,8 +87,19 @@ export function createAdminsService(deps: AdminsDeps): AdminsService {
 
   const insertAdmin = (email: string, displayName: string, passwordHash: string): AdminRow => {
     const norm = normalizeEmail(email);
-    if (store.byEmail(norm)) throw new AppError('ADMIN_EXISTS', `An administrator with the email address ${email} already exists.`, { field: 'email' });
-    const row: AdminRow = { id: random.uuid(), email, email_norm: norm, display_name: displayName.trim(), password_hash: passwordHash, created_at: clock.now().toISOString(), last_login_at: null };
+    if (store.byEmail(norm))
+      throw new AppError('ADMIN_EXISTS', `An administrator with the email address ${email} already exists.`, {
+        field: 'email',
+      });
+    const row: AdminRow = {
+      id: random.uuid(),
+      email,
+      email_norm: norm,
+      display_name: displayName.trim(),
+      password_hash: passwordHash,
+      created_at: clock.now().toISOString(),
+      last_login_at: null,
+    };
     store.insert(row);
     return row;
   };
@@ -84,9 +110,20 @@ export function createAdminsService(deps: AdminsDeps): AdminsService {
     const csrf = newToken(random);
     const expiresAt = new Date(now.getTime() + SESSION_IDLE_MS).toISOString();
     store.deleteExpiredSessions(now.toISOString());
-    store.insertSession({ token_hash: hashToken(token), admin_id: admin.id, csrf_token: csrf, created_at: now.toISOString(), expires_at: expiresAt, last_seen_at: now.toISOString(), source_address: sourceAddress });
+    store.insertSession({
+      token_hash: hashToken(token),
+      admin_id: admin.id,
+      csrf_token: csrf,
+      created_at: now.toISOString(),
+      expires_at: expiresAt,
+      last_seen_at: now.toISOString(),
+      source_address: sourceAddress,
+    });
     store.touchLogin(admin.id, now.toISOString());
-    return { token, session: { admin: toAdminDto({ ...admin, last_login_at: now.toISOString() }), csrfToken: csrf, expiresAt } };
+    return {
+      token,
+      session: { admin: toAdminDto({ ...admin, last_login_at: now.toISOString() }), csrfToken: csrf, expiresAt },
+    };
   };
 
   const actorOf = (row: AdminRow): Actor => ({ type: 'admin', id: row.id, label: row.email });
@@ -112,18 +149,40 @@ export function createAdminsService(deps: AdminsDeps): AdminsService {
       const saved = store.state('setup_token');
       const parsed = saved ? (JSON.parse(saved) as { hash: string; expires: string }) : null;
       const given = Buffer.from(hashToken(input.setupToken.trim()));
-      const tokenOk = parsed !== null && new Date(parsed.expires) > clock.now() && timingSafeEqual(given, Buffer.from(parsed.hash));
+      const tokenOk =
+        parsed !== null && new Date(parsed.expires) > clock.now() && timingSafeEqual(given, Buffer.from(parsed.hash));
       if (!tokenOk) {
-        audit.record({ actor: { type: 'system', label: 'setup' }, action: 'admin.setup_refused', details: { reason: 'invalid or expired setup token' }, sourceAddress });
-        throw new AppError('SETUP_TOKEN_INVALID', 'The setup token is wrong or expired. Use the token that `tsunagu serve` printed when it started (restart it for a new one).', { field: 'setupToken' });
+        audit.record({
+          actor: { type: 'system', label: 'setup' },
+          action: 'admin.setup_refused',
+          details: { reason: 'invalid or expired setup token' },
+          sourceAddress,
+        });
+        throw new AppError(
+          'SETUP_TOKEN_INVALID',
+          'The setup token is wrong or expired. Use the token that `tsunagu serve` printed when it started (restart it for a new one).',
+          { field: 'setupToken' },
+        );
       }
       return transaction(() => {
         if (store.count() > 0) throw new AppError('SETUP_ALREADY_DONE', 'Setup is already complete; sign in instead.');
         const row = insertAdmin(email, input.displayName, passwordHash);
         store.deleteState('setup_token');
-        audit.record({ actor: actorOf(row), action: 'admin.setup', subject: { type: 'admin', id: row.id, label: row.email }, details: { displayName: row.display_name }, sourceAddress });
+        audit.record({
+          actor: actorOf(row),
+          action: 'admin.setup',
+          subject: { type: 'admin', id: row.id, label: row.email },
+          details: { displayName: row.display_name },
+          sourceAddress,
+        });
         const opened = openSession(row, sourceAddress);
-        audit.record({ actor: actorOf(row), action: 'admin.login', subject: { type: 'admin', id: row.id, label: row.email }, details: { via: 'setup' }, sourceAddress });
+        audit.record({
+          actor: actorOf(row),
+          action: 'admin.login',
+          subject: { type: 'admin', id: row.id, label: row.email },
+          details: { via: 'setup' },
+          sourceAddress,
+        });
         return opened;
       });
     },
@@ -134,7 +193,13 @@ export function createAdminsService(deps: AdminsDeps): AdminsService {
       return transaction(() => {
         const row = insertAdmin(email, input.displayName, passwordHash);
         store.deleteState('setup_token');
-        audit.record({ actor, action: 'admin.created', subject: { type: 'admin', id: row.id, label: row.email }, details: { displayName: row.display_name }, sourceAddress });
+        audit.record({
+          actor,
+          action: 'admin.created',
+          subject: { type: 'admin', id: row.id, label: row.email },
+          details: { displayName: row.display_name },
+          sourceAddress,
+        });
         return toAdminDto(row);
       });
     },
@@ -143,7 +208,10 @@ export function createAdminsService(deps: AdminsDeps): AdminsService {
       const norm = normalizeEmail(input.email);
       const keys = [`email:${norm}`, ...(sourceAddress ? [`addr:${sourceAddress}`] : [])];
       const retryAfterSeconds = throttle.retryAfter(keys);
-      if (retryAfterSeconds > 0) throw new AppError('AUTH_LOCKED', `Too many failed sign-ins. Try again in ${retryAfterSeconds} seconds.`, { retryAfterSeconds });
+      if (retryAfterSeconds > 0)
+        throw new AppError('AUTH_LOCKED', `Too many failed sign-ins. Try again in ${retryAfterSeconds} seconds.`, {
+          retryAfterSeconds,
+        });
       const admin = store.byEmail(norm);
       // Verify against a dummy hash for unknown emails so the response time does not reveal accounts.
       const ok = await hasher.verify(admin?.password_hash ?? DUMMY_HASH, input.password);
@@ -151,15 +219,32 @@ export function createAdminsService(deps: AdminsDeps): AdminsService {
         if (ok && admin) {
           throttle.clear(keys);
           const opened = openSession(admin, sourceAddress);
-          audit.record({ actor: actorOf(admin), action: 'admin.login', subject: { type: 'admin', id: admin.id, label: admin.email }, sourceAddress });
+          audit.record({
+            actor: actorOf(admin),
+            action: 'admin.login',
+            subject: { type: 'admin', id: admin.id, label: admin.email },
+            sourceAddress,
+          });
           return opened;
         }
         // Failures are written and committed before the error is thrown, so a rollback cannot erase them.
         const lockedFor = throttle.fail(keys);
         const actor: Actor = admin ? actorOf(admin) : { type: 'admin', id: null, label: input.email.slice(0, 254) };
-        audit.record({ actor, action: 'admin.login_failed', subject: admin ? { type: 'admin', id: admin.id, label: admin.email } : null, details: { reason: admin ? 'wrong password' : 'unknown email' }, sourceAddress });
+        audit.record({
+          actor,
+          action: 'admin.login_failed',
+          subject: admin ? { type: 'admin', id: admin.id, label: admin.email } : null,
+          details: { reason: admin ? 'wrong password' : 'unknown email' },
+          sourceAddress,
+        });
         if (lockedFor > 0) {
-          audit.record({ actor, action: 'admin.login_locked', subject: admin ? { type: 'admin', id: admin.id, label: admin.email } : null, details: { lockedSeconds: lockedFor / 1000 }, sourceAddress });
+          audit.record({
+            actor,
+            action: 'admin.login_locked',
+            subject: admin ? { type: 'admin', id: admin.id, label: admin.email } : null,
+            details: { lockedSeconds: lockedFor / 1000 },
+            sourceAddress,
+          });
         }
         return null;
       });
@@ -189,13 +274,22 @@ export function createAdminsService(deps: AdminsDeps): AdminsService {
     logout(principal, sourceAddress) {
       transaction(() => {
         store.deleteSession(principal.tokenHash);
-        audit.record({ actor: { type: 'admin', id: principal.admin.id, label: principal.admin.email }, action: 'admin.logout', subject: { type: 'admin', id: principal.admin.id, label: principal.admin.email }, sourceAddress });
+        audit.record({
+          actor: { type: 'admin', id: principal.admin.id, label: principal.admin.email },
+          action: 'admin.logout',
+          subject: { type: 'admin', id: principal.admin.id, label: principal.admin.email },
+          sourceAddress,
+        });
       });
     },
 
     sessionDto(principal) {
       const row = store.session(principal.tokenHash);
-      return { admin: principal.admin, csrfToken: principal.csrfToken, expiresAt: row?.expires_at ?? clock.now().toISOString() };
+      return {
+        admin: principal.admin,
+        csrfToken: principal.csrfToken,
+        expiresAt: row?.expires_at ?? clock.now().toISOString(),
+      };
     },
   };
 }

@@ -43,32 +43,52 @@ export interface AdminsStore {
 export function createAdminsStore(db: Db): AdminsStore {
   const s = {
     count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM admins'),
-    insert: db.prepare('INSERT INTO admins (id, email, email_norm, display_name, password_hash, created_at, last_login_at) VALUES (@id, @email, @email_norm, @display_name, @password_hash, @created_at, @last_login_at)'),
+    insert: db.prepare(
+      'INSERT INTO admins (id, email, email_norm, display_name, password_hash, created_at, last_login_at) VALUES (@id, @email, @email_norm, @display_name, @password_hash, @created_at, @last_login_at)',
+    ),
     byEmail: db.prepare<[string], AdminRow>('SELECT * FROM admins WHERE email_norm = ?'),
     byId: db.prepare<[string], AdminRow>('SELECT * FROM admins WHERE id = ?'),
     touch: db.prepare('UPDATE admins SET last_login_at = ? WHERE id = ?'),
-    insertSession: db.prepare('INSERT INTO admin_sessions (token_hash, admin_id, csrf_token, created_at, expires_at, last_seen_at, source_address) VALUES (@token_hash, @admin_id, @csrf_token, @created_at, @expires_at, @last_seen_at, @source_address)'),
+    insertSession: db.prepare(
+      'INSERT INTO admin_sessions (token_hash, admin_id, csrf_token, created_at, expires_at, last_seen_at, source_address) VALUES (@token_hash, @admin_id, @csrf_token, @created_at, @expires_at, @last_seen_at, @source_address)',
+    ),
     session: db.prepare<[string], SessionRow>('SELECT * FROM admin_sessions WHERE token_hash = ?'),
     extend: db.prepare('UPDATE admin_sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?'),
     deleteSession: db.prepare('DELETE FROM admin_sessions WHERE token_hash = ?'),
     deleteExpired: db.prepare('DELETE FROM admin_sessions WHERE expires_at <= ?'),
     state: db.prepare<[string], { value: string }>('SELECT value FROM app_state WHERE key = ?'),
-    putState: db.prepare('INSERT INTO app_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+    putState: db.prepare(
+      'INSERT INTO app_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    ),
     deleteState: db.prepare('DELETE FROM app_state WHERE key = ?'),
   };
   return {
     count: () => s.count.get()?.n ?? 0,
-    insert: (row) => { s.insert.run(row); },
+    insert: (row) => {
+      s.insert.run(row);
+    },
     byEmail: (e) => s.byEmail.get(e),
     byId: (id) => s.byId.get(id),
-    touchLogin: (id, at) => { s.touch.run(at, id); },
-    insertSession: (row) => { s.insertSession.run(row); },
+    touchLogin: (id, at) => {
+      s.touch.run(at, id);
+    },
+    insertSession: (row) => {
+      s.insertSession.run(row);
+    },
     session: (h) => s.session.get(h),
-    extendSession: (h, lastSeen, expiresAt) => { s.extend.run(lastSeen, expiresAt, h); },
-    deleteSession: (h) => { s.deleteSession.run(h); },
+    extendSession: (h, lastSeen, expiresAt) => {
+      s.extend.run(lastSeen, expiresAt, h);
+    },
+    deleteSession: (h) => {
+      s.deleteSession.run(h);
+    },
     deleteExpiredSessions: (now) => s.deleteExpired.run(now).changes,
     state: (key) => s.state.get(key)?.value,
-    putState: (key, value) => { s.putState.run(key, value); },
-    deleteState: (key) => { s.deleteState.run(key); },
+    putState: (key, value) => {
+      s.putState.run(key, value);
+    },
+    deleteState: (key) => {
+      s.deleteState.run(key);
+    },
   };
 }

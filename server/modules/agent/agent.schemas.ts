@@ -1,37 +1,78 @@
 import { Type } from 'typebox';
 
-const Facts = Type.Object({
-  hardwareId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'Settings.Secure.ANDROID_ID' }),
-  manufacturer: Type.String({ minLength: 1, maxLength: 64 }),
-  model: Type.String({ minLength: 1, maxLength: 64 }),
-  osVersion: Type.String({ minLength: 1, maxLength: 32 }),
-  apiLevel: Type.Integer({ minimum: 21, maximum: 60, description: 'Build.VERSION.SDK_INT; 28 = Android 9, 29 = Android 10' }),
-  deviceName: Type.Optional(Type.String({ maxLength: 100 })),
-  serialNumber: Type.Optional(Type.String({ maxLength: 64 })),
-  agentVersion: Type.Optional(Type.String({ maxLength: 32 })),
-  adminActive: Type.Optional(Type.Boolean({ description: 'The agent holds its device-admin rights; enrollment completes when true' })),
-  batteryLevel: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
-}, { additionalProperties: false });
+const Facts = Type.Object(
+  {
+    hardwareId: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      pattern: '^[A-Za-z0-9_-]+$',
+      description: 'Settings.Secure.ANDROID_ID',
+    }),
+    manufacturer: Type.String({ minLength: 1, maxLength: 64 }),
+    model: Type.String({ minLength: 1, maxLength: 64 }),
+    osVersion: Type.String({ minLength: 1, maxLength: 32 }),
+    apiLevel: Type.Integer({
+      minimum: 21,
+      maximum: 60,
+      description: 'Build.VERSION.SDK_INT; 28 = Android 9, 29 = Android 10',
+    }),
+    deviceName: Type.Optional(Type.String({ maxLength: 100 })),
+    serialNumber: Type.Optional(Type.String({ maxLength: 64 })),
+    agentVersion: Type.Optional(Type.String({ maxLength: 32 })),
+    adminActive: Type.Optional(
+      Type.Boolean({ description: 'The agent holds its device-admin rights; enrollment completes when true' }),
+    ),
+    batteryLevel: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  },
+  { additionalProperties: false },
+);
 
 /** POST /agent/v1/enroll */
-export const AgentEnrollSchema = Type.Object({
-  auth: Type.Union([
-    Type.Object({ method: Type.Literal('password'), email: Type.String({ maxLength: 320 }), password: Type.String({ maxLength: 1024 }) }, { additionalProperties: false }),
-    Type.Object({ method: Type.Literal('pin'), email: Type.String({ maxLength: 320 }), pin: Type.String({ maxLength: 12 }) }, { additionalProperties: false }),
-    Type.Object({ method: Type.Literal('qr'), token: Type.String({ maxLength: 100 }) }, { additionalProperties: false }),
-  ]),
-  device: Facts,
-}, { additionalProperties: false, $id: 'AgentEnrollRequest' });
+export const AgentEnrollSchema = Type.Object(
+  {
+    auth: Type.Union([
+      Type.Object(
+        {
+          method: Type.Literal('password'),
+          email: Type.String({ maxLength: 320 }),
+          password: Type.String({ maxLength: 1024 }),
+        },
+        { additionalProperties: false },
+      ),
+      Type.Object(
+        { method: Type.Literal('pin'), email: Type.String({ maxLength: 320 }), pin: Type.String({ maxLength: 12 }) },
+        { additionalProperties: false },
+      ),
+      Type.Object(
+        { method: Type.Literal('qr'), token: Type.String({ maxLength: 100 }) },
+        { additionalProperties: false },
+      ),
+    ]),
+    device: Facts,
+  },
+  { additionalProperties: false, $id: 'AgentEnrollRequest' },
+);
 
 /** POST /agent/v1/check-in */
-export const AgentCheckInSchema = Type.Object({
-  facts: Facts,
-  results: Type.Optional(Type.Array(Type.Object({
-    actionId: Type.String({ maxLength: 64 }),
-    status: Type.Union([Type.Literal('done'), Type.Literal('failed')]),
-    message: Type.Optional(Type.String({ maxLength: 500 })),
-  }, { additionalProperties: false }), { maxItems: 50 })),
-}, { additionalProperties: false, $id: 'AgentCheckInRequest' });
+export const AgentCheckInSchema = Type.Object(
+  {
+    facts: Facts,
+    results: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            actionId: Type.String({ maxLength: 64 }),
+            status: Type.Union([Type.Literal('done'), Type.Literal('failed')]),
+            message: Type.Optional(Type.String({ maxLength: 500 })),
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: 50 },
+      ),
+    ),
+  },
+  { additionalProperties: false, $id: 'AgentCheckInRequest' },
+);
 
 /** Every request schema of the agent API, for the published JSON Schema document. */
 export const AGENT_SCHEMAS = { AgentEnrollRequest: AgentEnrollSchema, AgentCheckInRequest: AgentCheckInSchema };

@@ -1,4 +1,11 @@
-import type { AgentAction, AgentCheckInRequest, AgentCheckInResponse, AgentDeviceFacts, AgentEnrollRequest, AgentEnrollResponse } from '../../contract/agent.js';
+import type {
+  AgentAction,
+  AgentCheckInRequest,
+  AgentCheckInResponse,
+  AgentDeviceFacts,
+  AgentEnrollRequest,
+  AgentEnrollResponse,
+} from '../../contract/agent.js';
 import type { AgentActionDto } from '../../contract/devices.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
@@ -22,7 +29,13 @@ export interface AgentService {
   checkIn(token: string | undefined, request: AgentCheckInRequest, sourceAddress: string | null): AgentCheckInResponse;
   rotate(token: string | undefined, sourceAddress: string | null): { token: string };
   /** Queues an action for a device's agent. */
-  queue(deviceId: string, type: AgentAction['type'], params: AgentAction['params'], actor: Actor, sourceAddress: string | null): AgentActionDto;
+  queue(
+    deviceId: string,
+    type: AgentAction['type'],
+    params: AgentAction['params'],
+    actor: Actor,
+    sourceAddress: string | null,
+  ): AgentActionDto;
   cancel(deviceId: string, actionId: string, actor: Actor, sourceAddress: string | null): AgentActionDto;
   actions(deviceId: string, limit?: number): AgentActionDto[];
   revokeToken(deviceId: string, reason: string, actor: Actor, sourceAddress: string | null): number;
@@ -48,49 +61,106 @@ export interface AgentDeps {
 const HARDWARE_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
 const REMINDER = {
-  ja: { title: 'デバイス登録が完了していません', message: 'Tsunagu エージェントを開き、「デバイス管理アプリ」を有効にしてください。有効にすると、紛失時に管理者がロックや消去をできるようになります。' },
-  en: { title: 'Enrollment is not finished', message: 'Open the Tsunagu agent and turn on "device admin app". It lets your administrator lock or erase this device if it is lost.' },
+  ja: {
+    title: 'デバイス登録が完了していません',
+    message:
+      'Tsunagu エージェントを開き、「デバイス管理アプリ」を有効にしてください。有効にすると、紛失時に管理者がロックや消去をできるようになります。',
+  },
+  en: {
+    title: 'Enrollment is not finished',
+    message:
+      'Open the Tsunagu agent and turn on "device admin app". It lets your administrator lock or erase this device if it is lost.',
+  },
 } as const;
 
 /** The console's view of an agent action. */
 export function toActionDto(row: AgentActionRow): AgentActionDto {
-  return { id: row.id, deviceId: row.device_id, type: row.type, status: row.status, result: row.result, createdBy: row.created_by, createdAt: row.created_at, deliveredAt: row.delivered_at, completedAt: row.completed_at };
+  return {
+    id: row.id,
+    deviceId: row.device_id,
+    type: row.type,
+    status: row.status,
+    result: row.result,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    deliveredAt: row.delivered_at,
+    completedAt: row.completed_at,
+  };
 }
 
 function checkFacts(f: AgentDeviceFacts): void {
-  if (!HARDWARE_RE.test(f.hardwareId)) throw new AppError('VALIDATION_FAILED', 'hardwareId must be 1-64 letters, digits, _ or -.', { field: 'device.hardwareId' });
-  if (!Number.isInteger(f.apiLevel) || f.apiLevel < 21 || f.apiLevel > 60) throw new AppError('VALIDATION_FAILED', 'apiLevel must be an Android API level from 21 (Android 5) up.', { field: 'device.apiLevel' });
+  if (!HARDWARE_RE.test(f.hardwareId))
+    throw new AppError('VALIDATION_FAILED', 'hardwareId must be 1-64 letters, digits, _ or -.', {
+      field: 'device.hardwareId',
+    });
+  if (!Number.isInteger(f.apiLevel) || f.apiLevel < 21 || f.apiLevel > 60)
+    throw new AppError('VALIDATION_FAILED', 'apiLevel must be an Android API level from 21 (Android 5) up.', {
+      field: 'device.apiLevel',
+    });
 }
 
 /** Builds the agent service. */
 export function createAgentService(deps: AgentDeps): AgentService {
   const { store, devices, audit, clock, random, transaction } = deps;
-  const deviceActor = (d: Pick<DeviceRow, 'id' | 'hardware_id'>): Actor => ({ type: 'device', id: d.id, label: d.hardware_id });
+  const deviceActor = (d: Pick<DeviceRow, 'id' | 'hardware_id'>): Actor => ({
+    type: 'device',
+    id: d.id,
+    label: d.hardware_id,
+  });
 
   const facts = (f: AgentDeviceFacts): Partial<DeviceRow> => ({
-    hardware_id: f.hardwareId, manufacturer: f.manufacturer.slice(0, 64), model: f.model.slice(0, 64), model_name: f.model.slice(0, 64),
-    os_version: f.osVersion.slice(0, 32), api_level: f.apiLevel, ...(f.deviceName ? { device_name: f.deviceName.slice(0, 100) } : {}),
+    hardware_id: f.hardwareId,
+    manufacturer: f.manufacturer.slice(0, 64),
+    model: f.model.slice(0, 64),
+    model_name: f.model.slice(0, 64),
+    os_version: f.osVersion.slice(0, 32),
+    api_level: f.apiLevel,
+    ...(f.deviceName ? { device_name: f.deviceName.slice(0, 100) } : {}),
     ...(f.serialNumber ? { serial_number: f.serialNumber.slice(0, 64) } : {}),
   });
 
   const issueToken = (deviceId: string, at: string) => {
     const token = newToken(random);
-    store.insertToken({ token_hash: hashToken(token), device_id: deviceId, created_at: at, revoked_at: null, revoked_reason: null });
+    store.insertToken({
+      token_hash: hashToken(token),
+      device_id: deviceId,
+      created_at: at,
+      revoked_at: null,
+      revoked_reason: null,
+    });
     return token;
   };
 
   const authenticate = (token: string | undefined): DeviceRow => {
     const row = token && token.length <= 200 ? store.token(hashToken(token)) : undefined;
-    if (!row || row.revoked_at) throw new AppError('AGENT_TOKEN_INVALID', row?.revoked_reason ? `This agent token was revoked (${row.revoked_reason}). Enroll again.` : 'The agent token is missing or not valid. Enroll again.');
+    if (!row || row.revoked_at)
+      throw new AppError(
+        'AGENT_TOKEN_INVALID',
+        row?.revoked_reason
+          ? `This agent token was revoked (${row.revoked_reason}). Enroll again.`
+          : 'The agent token is missing or not valid. Enroll again.',
+      );
     const device = devices.byId(row.device_id);
-    if (!device || device.deleted_at) throw new AppError('AGENT_TOKEN_INVALID', 'This device was removed by your administrator. Enroll again.');
+    if (!device || device.deleted_at)
+      throw new AppError('AGENT_TOKEN_INVALID', 'This device was removed by your administrator. Enroll again.');
     return device;
   };
 
-  const userFor = async (request: AgentEnrollRequest, sourceAddress: string | null): Promise<{ user: UserRow; invitationId: string | null }> => {
+  const userFor = async (
+    request: AgentEnrollRequest,
+    sourceAddress: string | null,
+  ): Promise<{ user: UserRow; invitationId: string | null }> => {
     const a = request.auth;
     if (a.method === 'qr') return { user: deps.portal.redeemAgentToken(a.token), invitationId: null };
-    const verified = await deps.portal.verifyCredentials({ email: a.email, secret: a.method === 'pin' ? a.pin : a.password, allow: a.method === 'pin' ? 'pin' : 'password', via: 'agent' }, sourceAddress);
+    const verified = await deps.portal.verifyCredentials(
+      {
+        email: a.email,
+        secret: a.method === 'pin' ? a.pin : a.password,
+        allow: a.method === 'pin' ? 'pin' : 'password',
+        via: 'agent',
+      },
+      sourceAddress,
+    );
     return { user: verified.user, invitationId: verified.invitationId };
   };
 
@@ -104,7 +174,12 @@ export function createAgentService(deps: AgentDeps): AgentService {
       const keepOne = f.apiLevel <= ANDROID_9_API_LEVEL;
       const reuse = keepOne ? previous[0] : undefined;
       // Devices this enrollment replaces do not count against the user's limit.
-      const enrollment = deps.enrollment.create({ userId: user.id, platform: 'android', invitationId: invitationId ?? deps.invitationFor(user.id) }, { type: 'user', id: user.id, label: user.email }, sourceAddress, previous.filter((d) => d.user_id === user.id && (d.status === 'active' || d.status === 'pending')).length);
+      const enrollment = deps.enrollment.create(
+        { userId: user.id, platform: 'android', invitationId: invitationId ?? deps.invitationFor(user.id) },
+        { type: 'user', id: user.id, label: user.email },
+        sourceAddress,
+        previous.filter((d) => d.user_id === user.id && (d.status === 'active' || d.status === 'pending')).length,
+      );
       return transaction(() => {
         let deviceId: string;
         const actor: Actor = { type: 'user', id: user.id, label: user.email };
@@ -112,14 +187,53 @@ export function createAgentService(deps: AgentDeps): AgentService {
           deviceId = reuse.id;
           store.revokeTokens(reuse.id, now, 'replaced by a new enrollment');
           store.cancelPending(reuse.id, now);
-          devices.update(reuse.id, { ...facts(f), user_id: user.id, status: 'pending', status_reason: 'awaiting_check_in', enrollment_id: enrollment.id, last_seen_at: now, updated_at: now });
-          audit.record({ actor, action: 'device.reenrolling', subject: { type: 'device', id: reuse.id, label: f.hardwareId }, details: { platform: 'android', apiLevel: f.apiLevel, from: reuse.status, rule: 'Android 9 and older keep one entry' }, sourceAddress });
+          devices.update(reuse.id, {
+            ...facts(f),
+            user_id: user.id,
+            status: 'pending',
+            status_reason: 'awaiting_check_in',
+            enrollment_id: enrollment.id,
+            last_seen_at: now,
+            updated_at: now,
+          });
+          audit.record({
+            actor,
+            action: 'device.reenrolling',
+            subject: { type: 'device', id: reuse.id, label: f.hardwareId },
+            details: {
+              platform: 'android',
+              apiLevel: f.apiLevel,
+              from: reuse.status,
+              rule: 'Android 9 and older keep one entry',
+            },
+            sourceAddress,
+          });
         } else {
           deviceId = random.uuid();
           devices.insert({
-            id: deviceId, platform: 'android', user_id: user.id, udid: null, serial_number: null, hardware_id: null, device_name: null, model: null, model_name: null,
-            product_name: null, os_version: null, build_version: null, status: 'pending', enrolled_at: null, last_seen_at: now, info: '{}',
-            status_reason: 'awaiting_check_in', api_level: null, manufacturer: null, enrollment_id: enrollment.id, created_at: now, updated_at: now, deleted_at: null,
+            id: deviceId,
+            platform: 'android',
+            user_id: user.id,
+            udid: null,
+            serial_number: null,
+            hardware_id: null,
+            device_name: null,
+            model: null,
+            model_name: null,
+            product_name: null,
+            os_version: null,
+            build_version: null,
+            status: 'pending',
+            enrolled_at: null,
+            last_seen_at: now,
+            info: '{}',
+            status_reason: 'awaiting_check_in',
+            api_level: null,
+            manufacturer: null,
+            enrollment_id: enrollment.id,
+            created_at: now,
+            updated_at: now,
+            deleted_at: null,
             ...facts(f),
           });
           for (const old of previous.filter((d) => d.status === 'active' || d.status === 'pending')) {
@@ -127,9 +241,21 @@ export function createAgentService(deps: AgentDeps): AgentService {
             store.revokeTokens(old.id, now, 'superseded by a newer enrollment');
             store.cancelPending(old.id, now);
             devices.update(old.id, { status: 'inactive', status_reason: 'superseded', updated_at: now });
-            audit.record({ actor, action: 'device.superseded', subject: { type: 'device', id: old.id, label: old.hardware_id }, details: { by: deviceId, from: old.status, to: 'inactive' }, sourceAddress });
+            audit.record({
+              actor,
+              action: 'device.superseded',
+              subject: { type: 'device', id: old.id, label: old.hardware_id },
+              details: { by: deviceId, from: old.status, to: 'inactive' },
+              sourceAddress,
+            });
           }
-          audit.record({ actor, action: 'device.enrolling', subject: { type: 'device', id: deviceId, label: f.hardwareId }, details: { platform: 'android', apiLevel: f.apiLevel, model: f.model, enrollmentId: enrollment.id }, sourceAddress });
+          audit.record({
+            actor,
+            action: 'device.enrolling',
+            subject: { type: 'device', id: deviceId, label: f.hardwareId },
+            details: { platform: 'android', apiLevel: f.apiLevel, model: f.model, enrollmentId: enrollment.id },
+            sourceAddress,
+          });
         }
         deps.enrollment.attachDevice(enrollment.id, deviceId);
         const token = issueToken(deviceId, now);
@@ -141,34 +267,76 @@ export function createAgentService(deps: AgentDeps): AgentService {
       const device = authenticate(token);
       checkFacts(request.facts);
       if (device.hardware_id && device.hardware_id !== request.facts.hardwareId) {
-        throw new AppError('AGENT_DEVICE_MISMATCH', 'This token belongs to another device. Enroll this device on its own.');
+        throw new AppError(
+          'AGENT_DEVICE_MISMATCH',
+          'This token belongs to another device. Enroll this device on its own.',
+        );
       }
       return transaction(() => {
         const now = clock.now().toISOString();
         let status = device.status;
         for (const r of (request.results ?? []).slice(0, 50)) {
           const action = store.action(r.actionId);
-          if (!action || action.device_id !== device.id || action.status === 'done' || action.status === 'failed' || action.status === 'cancelled') continue;
-          store.updateAction(action.id, { status: r.status === 'done' ? 'done' : 'failed', result: (r.message ?? '').slice(0, 500) || null, completed_at: now });
-          audit.record({ actor: deviceActor(device), action: 'agent.action_result', subject: { type: 'device', id: device.id, label: device.hardware_id }, details: { actionId: action.id, type: action.type, status: r.status }, sourceAddress });
+          if (
+            !action ||
+            action.device_id !== device.id ||
+            action.status === 'done' ||
+            action.status === 'failed' ||
+            action.status === 'cancelled'
+          )
+            continue;
+          store.updateAction(action.id, {
+            status: r.status === 'done' ? 'done' : 'failed',
+            result: (r.message ?? '').slice(0, 500) || null,
+            completed_at: now,
+          });
+          audit.record({
+            actor: deviceActor(device),
+            action: 'agent.action_result',
+            subject: { type: 'device', id: device.id, label: device.hardware_id },
+            details: { actionId: action.id, type: action.type, status: r.status },
+            sourceAddress,
+          });
           if (r.status !== 'done') continue;
           if (action.type === 'wipe' || action.type === 'retire') {
             status = action.type === 'wipe' ? 'wiped' : 'inactive';
-            devices.update(device.id, { status, status_reason: action.type === 'wipe' ? 'wiped' : 'retired', updated_at: now });
+            devices.update(device.id, {
+              status,
+              status_reason: action.type === 'wipe' ? 'wiped' : 'retired',
+              updated_at: now,
+            });
             store.revokeTokens(device.id, now, action.type === 'wipe' ? 'device wiped' : 'device retired');
             store.cancelPending(device.id, now);
-            audit.record({ actor: deviceActor(device), action: action.type === 'wipe' ? 'device.wiped' : 'device.retired', subject: { type: 'device', id: device.id, label: device.hardware_id }, details: { from: device.status, to: status }, sourceAddress });
+            audit.record({
+              actor: deviceActor(device),
+              action: action.type === 'wipe' ? 'device.wiped' : 'device.retired',
+              subject: { type: 'device', id: device.id, label: device.hardware_id },
+              details: { from: device.status, to: status },
+              sourceAddress,
+            });
           } else {
-            audit.record({ actor: deviceActor(device), action: 'device.locked', subject: { type: 'device', id: device.id, label: device.hardware_id }, sourceAddress });
+            audit.record({
+              actor: deviceActor(device),
+              action: 'device.locked',
+              subject: { type: 'device', id: device.id, label: device.hardware_id },
+              sourceAddress,
+            });
           }
         }
-        if (status === 'wiped' || status === 'inactive') return { status, actions: [], checkInIntervalSeconds: CHECK_IN_INTERVAL_SECONDS, reminder: null, stop: true };
+        if (status === 'wiped' || status === 'inactive')
+          return { status, actions: [], checkInIntervalSeconds: CHECK_IN_INTERVAL_SECONDS, reminder: null, stop: true };
         const changes: Partial<DeviceRow> = { ...facts(request.facts), last_seen_at: now, updated_at: now };
         if (status === 'pending' && request.facts.adminActive) {
           status = 'active';
           Object.assign(changes, { status, status_reason: null, enrolled_at: now });
           if (device.enrollment_id) deps.enrollment.markEnrolled(device.enrollment_id, device.id);
-          audit.record({ actor: deviceActor(device), action: device.enrolled_at ? 'device.reenrolled' : 'device.enrolled', subject: { type: 'device', id: device.id, label: device.hardware_id }, details: { platform: 'android', userId: device.user_id, apiLevel: request.facts.apiLevel }, sourceAddress });
+          audit.record({
+            actor: deviceActor(device),
+            action: device.enrolled_at ? 'device.reenrolled' : 'device.enrolled',
+            subject: { type: 'device', id: device.id, label: device.hardware_id },
+            details: { platform: 'android', userId: device.user_id, apiLevel: request.facts.apiLevel },
+            sourceAddress,
+          });
         }
         devices.update(device.id, changes);
         const actions = store.pending(device.id).map((a) => {
@@ -176,7 +344,10 @@ export function createAgentService(deps: AgentDeps): AgentService {
           return { id: a.id, type: a.type, params: JSON.parse(a.params) as AgentAction['params'] };
         });
         return {
-          status, actions, checkInIntervalSeconds: CHECK_IN_INTERVAL_SECONDS, stop: false,
+          status,
+          actions,
+          checkInIntervalSeconds: CHECK_IN_INTERVAL_SECONDS,
+          stop: false,
           reminder: status === 'pending' ? REMINDER[deps.localeOf(device.user_id)] : null,
         };
       });
@@ -188,20 +359,49 @@ export function createAgentService(deps: AgentDeps): AgentService {
         const now = clock.now().toISOString();
         store.revokeTokens(device.id, now, 'rotated');
         const fresh = issueToken(device.id, now);
-        audit.record({ actor: deviceActor(device), action: 'agent.token_rotated', subject: { type: 'device', id: device.id, label: device.hardware_id }, sourceAddress });
+        audit.record({
+          actor: deviceActor(device),
+          action: 'agent.token_rotated',
+          subject: { type: 'device', id: device.id, label: device.hardware_id },
+          sourceAddress,
+        });
         return { token: fresh };
       });
     },
 
     queue(deviceId, type, params, actor, sourceAddress) {
       const device = devices.byId(deviceId);
-      if (!device || device.deleted_at) throw new AppError('DEVICE_NOT_FOUND', 'No device has this id.', { id: deviceId });
-      if (device.platform !== 'android') throw new AppError('COMMAND_INVALID', 'Apple devices take MDM commands, not agent actions.', { field: 'deviceId' });
-      if (device.status !== 'active' && device.status !== 'pending') throw new AppError('COMMAND_INVALID', `This device is ${device.status}; its agent no longer takes actions.`, { field: 'deviceId' });
-      const row: AgentActionRow = { id: random.uuid(), device_id: deviceId, type, params: JSON.stringify(params), status: 'queued', result: null, created_by: actor.label ?? actor.type, created_at: clock.now().toISOString(), delivered_at: null, completed_at: null };
+      if (!device || device.deleted_at)
+        throw new AppError('DEVICE_NOT_FOUND', 'No device has this id.', { id: deviceId });
+      if (device.platform !== 'android')
+        throw new AppError('COMMAND_INVALID', 'Apple devices take MDM commands, not agent actions.', {
+          field: 'deviceId',
+        });
+      if (device.status !== 'active' && device.status !== 'pending')
+        throw new AppError('COMMAND_INVALID', `This device is ${device.status}; its agent no longer takes actions.`, {
+          field: 'deviceId',
+        });
+      const row: AgentActionRow = {
+        id: random.uuid(),
+        device_id: deviceId,
+        type,
+        params: JSON.stringify(params),
+        status: 'queued',
+        result: null,
+        created_by: actor.label ?? actor.type,
+        created_at: clock.now().toISOString(),
+        delivered_at: null,
+        completed_at: null,
+      };
       transaction(() => {
         store.insertAction(row);
-        audit.record({ actor, action: 'agent.action_queued', subject: { type: 'device', id: deviceId, label: device.hardware_id }, details: { actionId: row.id, type }, sourceAddress });
+        audit.record({
+          actor,
+          action: 'agent.action_queued',
+          subject: { type: 'device', id: deviceId, label: device.hardware_id },
+          details: { actionId: row.id, type },
+          sourceAddress,
+        });
       });
       return toActionDto(row);
     },
@@ -209,11 +409,19 @@ export function createAgentService(deps: AgentDeps): AgentService {
     cancel(deviceId, actionId, actor, sourceAddress) {
       return transaction(() => {
         const row = store.action(actionId);
-        if (!row || row.device_id !== deviceId) throw new AppError('AGENT_ACTION_NOT_FOUND', 'No such pending action on this device.', { id: actionId });
-        if (row.status !== 'queued' && row.status !== 'delivered') throw new AppError('COMMAND_INVALID', `This action is already ${row.status}.`, { field: 'actionId' });
+        if (!row || row.device_id !== deviceId)
+          throw new AppError('AGENT_ACTION_NOT_FOUND', 'No such pending action on this device.', { id: actionId });
+        if (row.status !== 'queued' && row.status !== 'delivered')
+          throw new AppError('COMMAND_INVALID', `This action is already ${row.status}.`, { field: 'actionId' });
         const at = clock.now().toISOString();
         store.updateAction(actionId, { status: 'cancelled', completed_at: at });
-        audit.record({ actor, action: 'agent.action_cancelled', subject: { type: 'device', id: deviceId, label: null }, details: { actionId, type: row.type, wasDelivered: row.status === 'delivered' }, sourceAddress });
+        audit.record({
+          actor,
+          action: 'agent.action_cancelled',
+          subject: { type: 'device', id: deviceId, label: null },
+          details: { actionId, type: row.type, wasDelivered: row.status === 'delivered' },
+          sourceAddress,
+        });
         return toActionDto({ ...row, status: 'cancelled', completed_at: at });
       });
     },
@@ -223,7 +431,13 @@ export function createAgentService(deps: AgentDeps): AgentService {
     revokeToken(deviceId, reason, actor, sourceAddress) {
       return transaction(() => {
         const n = store.revokeTokens(deviceId, clock.now().toISOString(), reason);
-        audit.record({ actor, action: 'agent.token_revoked', subject: { type: 'device', id: deviceId, label: null }, details: { reason, tokens: n }, sourceAddress });
+        audit.record({
+          actor,
+          action: 'agent.token_revoked',
+          subject: { type: 'device', id: deviceId, label: null },
+          details: { reason, tokens: n },
+          sourceAddress,
+        });
         return n;
       });
     },

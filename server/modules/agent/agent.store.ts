@@ -31,7 +31,10 @@ export interface AgentStore {
   revokeTokens(deviceId: string, at: string, reason: string): number;
   insertAction(row: AgentActionRow): void;
   action(id: string): AgentActionRow | undefined;
-  updateAction(id: string, changes: Partial<Pick<AgentActionRow, 'status' | 'result' | 'delivered_at' | 'completed_at'>>): void;
+  updateAction(
+    id: string,
+    changes: Partial<Pick<AgentActionRow, 'status' | 'result' | 'delivered_at' | 'completed_at'>>,
+  ): void;
   /** Actions not yet finished (queued or delivered), oldest first. */
   pending(deviceId: string): AgentActionRow[];
   actions(deviceId: string, limit: number): AgentActionRow[];
@@ -41,24 +44,41 @@ export interface AgentStore {
 /** Builds the agent store over an open database. */
 export function createAgentStore(db: Db): AgentStore {
   const s = {
-    insertToken: db.prepare('INSERT INTO agent_tokens (token_hash, device_id, created_at, revoked_at, revoked_reason) VALUES (@token_hash, @device_id, @created_at, @revoked_at, @revoked_reason)'),
+    insertToken: db.prepare(
+      'INSERT INTO agent_tokens (token_hash, device_id, created_at, revoked_at, revoked_reason) VALUES (@token_hash, @device_id, @created_at, @revoked_at, @revoked_reason)',
+    ),
     token: db.prepare<[string], AgentTokenRow>('SELECT * FROM agent_tokens WHERE token_hash = ?'),
-    revoke: db.prepare('UPDATE agent_tokens SET revoked_at = ?, revoked_reason = ? WHERE device_id = ? AND revoked_at IS NULL'),
-    insertAction: db.prepare(`INSERT INTO agent_actions (id, device_id, type, params, status, result, created_by, created_at, delivered_at, completed_at)
+    revoke: db.prepare(
+      'UPDATE agent_tokens SET revoked_at = ?, revoked_reason = ? WHERE device_id = ? AND revoked_at IS NULL',
+    ),
+    insertAction:
+      db.prepare(`INSERT INTO agent_actions (id, device_id, type, params, status, result, created_by, created_at, delivered_at, completed_at)
       VALUES (@id, @device_id, @type, @params, @status, @result, @created_by, @created_at, @delivered_at, @completed_at)`),
     action: db.prepare<[string], AgentActionRow>('SELECT * FROM agent_actions WHERE id = ?'),
-    pending: db.prepare<[string], AgentActionRow>("SELECT * FROM agent_actions WHERE device_id = ? AND status IN ('queued', 'delivered') ORDER BY created_at, rowid"),
-    actions: db.prepare<[string, number], AgentActionRow>('SELECT * FROM agent_actions WHERE device_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?'),
-    cancel: db.prepare("UPDATE agent_actions SET status = 'cancelled', completed_at = ? WHERE device_id = ? AND status IN ('queued', 'delivered')"),
+    pending: db.prepare<[string], AgentActionRow>(
+      "SELECT * FROM agent_actions WHERE device_id = ? AND status IN ('queued', 'delivered') ORDER BY created_at, rowid",
+    ),
+    actions: db.prepare<[string, number], AgentActionRow>(
+      'SELECT * FROM agent_actions WHERE device_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?',
+    ),
+    cancel: db.prepare(
+      "UPDATE agent_actions SET status = 'cancelled', completed_at = ? WHERE device_id = ? AND status IN ('queued', 'delivered')",
+    ),
     updateAction: partialUpdate(db, 'agent_actions', ['status', 'result', 'delivered_at', 'completed_at'], ['id']),
   };
   return {
-    insertToken: (row) => { s.insertToken.run(row); },
+    insertToken: (row) => {
+      s.insertToken.run(row);
+    },
     token: (h) => s.token.get(h),
     revokeTokens: (device, at, reason) => s.revoke.run(at, reason, device).changes,
-    insertAction: (row) => { s.insertAction.run(row); },
+    insertAction: (row) => {
+      s.insertAction.run(row);
+    },
     action: (id) => s.action.get(id),
-    updateAction: (id, changes) => { s.updateAction({ id }, changes); },
+    updateAction: (id, changes) => {
+      s.updateAction({ id }, changes);
+    },
     pending: (d) => s.pending.all(d),
     actions: (d, limit) => s.actions.all(d, limit),
     cancelPending: (d, at) => s.cancel.run(at, d).changes,

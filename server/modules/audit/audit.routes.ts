@@ -18,11 +18,19 @@ export async function auditRoutes(app: FastifyInstance, opts: { audit: AuditServ
     const { format, ...query } = request.query;
     // Validate the filters before the first byte goes out, so errors still get a JSON body.
     audit.list({ ...query, limit: 1 });
-    const event = audit.record({ actor: adminActor(request), action: 'audit.exported', details: { format, filters: query }, sourceAddress: request.ip });
+    const event = audit.record({
+      actor: adminActor(request),
+      action: 'audit.exported',
+      details: { format, filters: query },
+      sourceAddress: request.ip,
+    });
     const stamp = event.at.slice(0, 10);
     void reply
       .header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
-      .header('content-disposition', `attachment; filename="tsunagu-audit-${stamp}.${format === 'csv' ? 'csv' : 'jsonl'}"`)
+      .header(
+        'content-disposition',
+        `attachment; filename="tsunagu-audit-${stamp}.${format === 'csv' ? 'csv' : 'jsonl'}"`,
+      )
       .header('cache-control', 'no-store');
     return reply.send(Readable.from(audit.exportLines(format, query)));
   });

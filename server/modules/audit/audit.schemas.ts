@@ -1,6 +1,11 @@
 import { Type } from 'typebox';
 
-const ActorType = Type.Union([Type.Literal('admin'), Type.Literal('user'), Type.Literal('device'), Type.Literal('system')]);
+const ActorType = Type.Union([
+  Type.Literal('admin'),
+  Type.Literal('user'),
+  Type.Literal('device'),
+  Type.Literal('system'),
+]);
 
 const filters = {
   from: Type.Optional(Type.String({ maxLength: 40 })),
@@ -13,7 +18,11 @@ const filters = {
 
 /** Query of GET /api/audit. */
 export const AuditListQuery = Type.Object(
-  { ...filters, cursor: Type.Optional(Type.String({ maxLength: 100 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) },
+  {
+    ...filters,
+    cursor: Type.Optional(Type.String({ maxLength: 100 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+  },
   { additionalProperties: false },
 );
 

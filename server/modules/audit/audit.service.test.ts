@@ -5,7 +5,13 @@ import { GENESIS_HASH } from './audit.service.js';
 function seeded(n: number) {
   const f = testFoundation();
   for (let i = 0; i < n; i++) {
-    f.services.audit.record({ actor: i % 2 ? TEST_ADMIN : { type: 'system', label: 'system' }, action: i % 3 ? 'user.created' : 'settings.updated', subject: { type: 'user', id: `u${i}`, label: `user${i}@example.com` }, details: { i }, sourceAddress: '10.0.0.1' });
+    f.services.audit.record({
+      actor: i % 2 ? TEST_ADMIN : { type: 'system', label: 'system' },
+      action: i % 3 ? 'user.created' : 'settings.updated',
+      subject: { type: 'user', id: `u${i}`, label: `user${i}@example.com` },
+      details: { i },
+      sourceAddress: '10.0.0.1',
+    });
     f.clock.advance(60_000);
   }
   return f;
@@ -29,7 +35,7 @@ describe('audit trail', () => {
   });
 
   it.each([
-    ['a changed field', "UPDATE audit_events SET details = '{\"i\":99}' WHERE seq = 4", 4, /contents do not match/],
+    ['a changed field', 'UPDATE audit_events SET details = \'{"i":99}\' WHERE seq = 4', 4, /contents do not match/],
     ['a rewritten link', "UPDATE audit_events SET prev_hash = 'ff' WHERE seq = 3", 3, /previous-hash link/],
     ['a deleted event', 'DELETE FROM audit_events WHERE seq = 2', 3, /event 2 is missing/],
   ])('verify reports the first broken link after %s', (_name, sql, seq, reason) => {
@@ -49,7 +55,9 @@ describe('audit trail', () => {
     expect(services.audit.list({ actorType: 'admin' }).items.every((e) => e.actorId === TEST_ADMIN.id)).toBe(true);
     expect(services.audit.list({ actor: 'admin@example' }).items).toHaveLength(5);
     expect(services.audit.list({ subject: 'user3@' }).items.map((e) => e.seq)).toEqual([4]);
-    expect(services.audit.list({ from: '2026-04-01T09:02:00Z', to: '2026-04-01T09:04:00Z' }).items.map((e) => e.seq)).toEqual([5, 4, 3]);
+    expect(
+      services.audit.list({ from: '2026-04-01T09:02:00Z', to: '2026-04-01T09:04:00Z' }).items.map((e) => e.seq),
+    ).toEqual([5, 4, 3]);
     const first = services.audit.list({ limit: 4 });
     expect(first.items.map((e) => e.seq)).toEqual([10, 9, 8, 7]);
     const second = services.audit.list({ limit: 4, cursor: first.nextCursor ?? '' });
@@ -61,13 +69,22 @@ describe('audit trail', () => {
 
   it('rejects a forged cursor and a bad date with codes', () => {
     const { services } = seeded(1);
-    expect(() => services.audit.list({ cursor: 'bm9wZQ' })).toThrow(expect.objectContaining({ code: 'CURSOR_INVALID' }));
-    expect(() => services.audit.list({ from: 'yesterday' })).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+    expect(() => services.audit.list({ cursor: 'bm9wZQ' })).toThrow(
+      expect.objectContaining({ code: 'CURSOR_INVALID' }),
+    );
+    expect(() => services.audit.list({ from: 'yesterday' })).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_FAILED' }),
+    );
   });
 
   it('exports JSON Lines that re-verify and CSV with formula cells neutralized', () => {
     const { services } = testFoundation();
-    services.audit.record({ actor: TEST_ADMIN, action: 'user.created', subject: { type: 'user', id: 'u1', label: '=HYPERLINK("x")' }, details: { note: 'a,"b"\nc' } });
+    services.audit.record({
+      actor: TEST_ADMIN,
+      action: 'user.created',
+      subject: { type: 'user', id: 'u1', label: '=HYPERLINK("x")' },
+      details: { note: 'a,"b"\nc' },
+    });
     const jsonl = [...services.audit.exportLines('jsonl', {})].join('');
     const event = JSON.parse(jsonl.trim()) as { subjectLabel: string; details: { note: string } };
     expect(event.subjectLabel).toBe('=HYPERLINK("x")');

@@ -51,23 +51,58 @@ export interface AuditDeps {
   random: Random;
 }
 
-const CSV_COLUMNS = ['seq', 'id', 'at', 'actorType', 'actorId', 'actorLabel', 'action', 'subjectType', 'subjectId', 'subjectLabel', 'details', 'sourceAddress', 'prevHash', 'hash'] as const;
+const CSV_COLUMNS = [
+  'seq',
+  'id',
+  'at',
+  'actorType',
+  'actorId',
+  'actorLabel',
+  'action',
+  'subjectType',
+  'subjectId',
+  'subjectLabel',
+  'details',
+  'sourceAddress',
+  'prevHash',
+  'hash',
+] as const;
 
 /** The SHA-256 that links `row` to its predecessor: over the previous hash and every stored field. */
 export function chainHash(row: Omit<AuditRow, 'hash'>): string {
   const body = canonicalJson([
-    row.seq, row.id, row.at, row.actor_type, row.actor_id, row.actor_label, row.action,
-    row.subject_type, row.subject_id, row.subject_label, JSON.parse(row.details) as unknown, row.source_address,
+    row.seq,
+    row.id,
+    row.at,
+    row.actor_type,
+    row.actor_id,
+    row.actor_label,
+    row.action,
+    row.subject_type,
+    row.subject_id,
+    row.subject_label,
+    JSON.parse(row.details) as unknown,
+    row.source_address,
   ]);
   return createHash('sha256').update(row.prev_hash).update('\n').update(body).digest('hex');
 }
 
 function toDto(row: AuditRow): AuditEventDto {
   return {
-    seq: row.seq, id: row.id, at: row.at, actorType: row.actor_type, actorId: row.actor_id, actorLabel: row.actor_label,
-    action: row.action, subjectType: row.subject_type, subjectId: row.subject_id, subjectLabel: row.subject_label,
-    details: JSON.parse(row.details) as Record<string, unknown>, sourceAddress: row.source_address,
-    prevHash: row.prev_hash, hash: row.hash,
+    seq: row.seq,
+    id: row.id,
+    at: row.at,
+    actorType: row.actor_type,
+    actorId: row.actor_id,
+    actorLabel: row.actor_label,
+    action: row.action,
+    subjectType: row.subject_type,
+    subjectId: row.subject_id,
+    subjectLabel: row.subject_label,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+    sourceAddress: row.source_address,
+    prevHash: row.prev_hash,
+    hash: row.hash,
   };
 }
 
@@ -88,7 +123,9 @@ function toFilter(query: AuditQuery): AuditFilter {
     if (value === undefined) continue;
     const t = new Date(value);
     if (Number.isNaN(t.getTime())) {
-      throw new AppError('VALIDATION_FAILED', `${key} must be a date and time such as 2026-04-01T09:00:00Z.`, { field: key });
+      throw new AppError('VALIDATION_FAILED', `${key} must be a date and time such as 2026-04-01T09:00:00Z.`, {
+        field: key,
+      });
     }
     filter[key] = t.toISOString();
   }
@@ -147,7 +184,11 @@ export function createAuditService(deps: AuditDeps): AuditService {
           return { ok: false, checked, firstBroken: { seq: row.seq, reason: `event ${expectedSeq} is missing` } };
         }
         if (row.prev_hash !== prev) {
-          return { ok: false, checked, firstBroken: { seq: row.seq, reason: 'its previous-hash link does not match the event before it' } };
+          return {
+            ok: false,
+            checked,
+            firstBroken: { seq: row.seq, reason: 'its previous-hash link does not match the event before it' },
+          };
         }
         let recomputed: string;
         try {
@@ -156,7 +197,11 @@ export function createAuditService(deps: AuditDeps): AuditService {
           return { ok: false, checked, firstBroken: { seq: row.seq, reason: 'its details are not valid JSON' } };
         }
         if (recomputed !== row.hash) {
-          return { ok: false, checked, firstBroken: { seq: row.seq, reason: 'its contents do not match its hash (changed after it was written)' } };
+          return {
+            ok: false,
+            checked,
+            firstBroken: { seq: row.seq, reason: 'its contents do not match its hash (changed after it was written)' },
+          };
         }
         prev = row.hash;
         expectedSeq++;

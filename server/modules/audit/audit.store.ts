@@ -47,15 +47,25 @@ export interface AuditStore {
 function where(filter: AuditFilter): { sql: string; params: Record<string, unknown> } {
   const clauses: string[] = [];
   const params: Record<string, unknown> = {};
-  if (filter.from) { clauses.push('at >= @from'); params.from = filter.from; }
-  if (filter.to) { clauses.push('at <= @to'); params.to = filter.to; }
+  if (filter.from) {
+    clauses.push('at >= @from');
+    params.from = filter.from;
+  }
+  if (filter.to) {
+    clauses.push('at <= @to');
+    params.to = filter.to;
+  }
   if (filter.action) {
     // "user." matches every user action; a full code matches exactly.
-    if (filter.action.endsWith('.')) { clauses.push("substr(action, 1, length(@action)) = @action"); }
-    else clauses.push('action = @action');
+    if (filter.action.endsWith('.')) {
+      clauses.push('substr(action, 1, length(@action)) = @action');
+    } else clauses.push('action = @action');
     params.action = filter.action;
   }
-  if (filter.actorType) { clauses.push('actor_type = @actorType'); params.actorType = filter.actorType; }
+  if (filter.actorType) {
+    clauses.push('actor_type = @actorType');
+    params.actorType = filter.actorType;
+  }
   if (filter.actor) {
     clauses.push("(actor_id = @actor OR actor_label LIKE @actorLike ESCAPE '\\')");
     params.actor = filter.actor;
@@ -66,29 +76,45 @@ function where(filter: AuditFilter): { sql: string; params: Record<string, unkno
     params.subject = filter.subject;
     params.subjectLike = `%${filter.subject.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   }
-  if (filter.beforeSeq !== undefined) { clauses.push('seq < @beforeSeq'); params.beforeSeq = filter.beforeSeq; }
-  if (filter.afterSeq !== undefined) { clauses.push('seq > @afterSeq'); params.afterSeq = filter.afterSeq; }
+  if (filter.beforeSeq !== undefined) {
+    clauses.push('seq < @beforeSeq');
+    params.beforeSeq = filter.beforeSeq;
+  }
+  if (filter.afterSeq !== undefined) {
+    clauses.push('seq > @afterSeq');
+    params.afterSeq = filter.afterSeq;
+  }
   return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
 /** Builds the audit store over an open database. */
 export function createAuditStore(db: Db): AuditStore {
-  const lastStmt = db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
+  const lastStmt = db.prepare<[], { seq: number; hash: string }>(
+    'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
+  );
   const insertStmt = db.prepare(`INSERT INTO audit_events
     (seq, id, at, actor_type, actor_id, actor_label, action, subject_type, subject_id, subject_label, details, source_address, prev_hash, hash)
     VALUES (@seq, @id, @at, @actor_type, @actor_id, @actor_label, @action, @subject_type, @subject_id, @subject_label, @details, @source_address, @prev_hash, @hash)`);
   return {
     last: () => lastStmt.get(),
-    insert: (row) => { insertStmt.run(row); },
+    insert: (row) => {
+      insertStmt.run(row);
+    },
     list(filter, limit) {
       const w = where(filter);
-      return db.prepare<Record<string, unknown>, AuditRow>(`SELECT * FROM audit_events ${w.sql} ORDER BY seq DESC LIMIT ${Math.trunc(limit)}`).all(w.params);
+      return db
+        .prepare<Record<string, unknown>, AuditRow>(
+          `SELECT * FROM audit_events ${w.sql} ORDER BY seq DESC LIMIT ${Math.trunc(limit)}`,
+        )
+        .all(w.params);
     },
     *iterate(filter = {}) {
       let afterSeq = 0;
       for (;;) {
         const w = where({ ...filter, afterSeq });
-        const rows = db.prepare<Record<string, unknown>, AuditRow>(`SELECT * FROM audit_events ${w.sql} ORDER BY seq ASC LIMIT 1000`).all(w.params);
+        const rows = db
+          .prepare<Record<string, unknown>, AuditRow>(`SELECT * FROM audit_events ${w.sql} ORDER BY seq ASC LIMIT 1000`)
+          .all(w.params);
         yield* rows;
         const last = rows[rows.length - 1];
         if (!last || rows.length < 1000) return;

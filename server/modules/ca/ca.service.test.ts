@@ -10,7 +10,9 @@ describe('office CA', () => {
     expect(cert.ca).toBe(true);
     expect(cert.checkIssued(cert)).toBe(true);
     expect(services.ca.ensureOfficeCa().certPem).toBe(ca.certPem);
-    const row = db.prepare("SELECT key_sealed FROM pki_credentials WHERE name = 'office-ca'").get() as { key_sealed: string };
+    const row = db.prepare("SELECT key_sealed FROM pki_credentials WHERE name = 'office-ca'").get() as {
+      key_sealed: string;
+    };
     expect(row.key_sealed).not.toMatch(/PRIVATE KEY/);
     expect(services.audit.list({ action: 'ca.created' }).items).toHaveLength(1);
   });
@@ -23,12 +25,16 @@ describe('office CA', () => {
     expect(cert.subjectAltName).toBe('DNS:mdm.office.lan, IP Address:192.168.1.10');
     expect(cert.verify(new X509Certificate(services.ca.ensureOfficeCa().certPem).publicKey)).toBe(true);
     expect(first.reissued).toBe(true);
-    expect(services.ca.ensureTlsCredential({ dnsNames: ['mdm.office.lan'], ipAddresses: ['192.168.1.10'] }).reissued).toBe(false);
+    expect(
+      services.ca.ensureTlsCredential({ dnsNames: ['mdm.office.lan'], ipAddresses: ['192.168.1.10'] }).reissued,
+    ).toBe(false);
     const moved = services.ca.ensureTlsCredential({ dnsNames: ['mdm.office.lan'], ipAddresses: ['192.168.1.20'] });
     expect(moved.reissued).toBe(true);
     expect(new X509Certificate(moved.certPem).subjectAltName).toContain('192.168.1.20');
     clock.advance(380 * 86_400_000);
-    expect(services.ca.ensureTlsCredential({ dnsNames: ['mdm.office.lan'], ipAddresses: ['192.168.1.20'] }).reissued).toBe(true);
+    expect(
+      services.ca.ensureTlsCredential({ dnsNames: ['mdm.office.lan'], ipAddresses: ['192.168.1.20'] }).reissued,
+    ).toBe(true);
     const events = services.audit.list({ action: 'tls.reissued' }).items;
     expect(events).toHaveLength(2);
     expect(events[1]?.details.previous).toEqual(['DNS:mdm.office.lan', 'IP:192.168.1.10']);

@@ -21,9 +21,15 @@ export interface CaStore {
 /** Builds the CA store over an open database. */
 export function createCaStore(db: Db): CaStore {
   const get = db.prepare<[string], CredentialRow>('SELECT * FROM pki_credentials WHERE name = ?');
-  const put = db.prepare(`INSERT INTO pki_credentials (name, cert_pem, chain_pem, key_sealed, source, sans, not_after, created_at)
+  const put =
+    db.prepare(`INSERT INTO pki_credentials (name, cert_pem, chain_pem, key_sealed, source, sans, not_after, created_at)
     VALUES (@name, @cert_pem, @chain_pem, @key_sealed, @source, @sans, @not_after, @created_at)
     ON CONFLICT(name) DO UPDATE SET cert_pem = excluded.cert_pem, chain_pem = excluded.chain_pem, key_sealed = excluded.key_sealed,
       source = excluded.source, sans = excluded.sans, not_after = excluded.not_after, created_at = excluded.created_at`);
-  return { get: (name) => get.get(name), put: (row) => { put.run(row); } };
+  return {
+    get: (name) => get.get(name),
+    put: (row) => {
+      put.run(row);
+    },
+  };
 }

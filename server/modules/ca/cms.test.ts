@@ -12,9 +12,16 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const keys = generateRsaKeyPair(2048);
 const now = new Date();
 const certPem = issueCertificate({
-  subject: [{ shortName: 'CN', value: 'signer' }], publicKeyPem: keys.publicKeyPem, signingKeyPem: keys.privateKeyPem, serialHex: '0a1b2c',
-  notBefore: new Date(now.getTime() - 60_000), notAfter: new Date(now.getTime() + 86_400_000),
-  extensions: [{ name: 'basicConstraints', cA: true }, { name: 'keyUsage', digitalSignature: true, keyCertSign: true }],
+  subject: [{ shortName: 'CN', value: 'signer' }],
+  publicKeyPem: keys.publicKeyPem,
+  signingKeyPem: keys.privateKeyPem,
+  serialHex: '0a1b2c',
+  notBefore: new Date(now.getTime() - 60_000),
+  notAfter: new Date(now.getTime() + 86_400_000),
+  extensions: [
+    { name: 'basicConstraints', cA: true },
+    { name: 'keyUsage', digitalSignature: true, keyCertSign: true },
+  ],
 });
 
 describe('CMS signing and verification', () => {
@@ -23,7 +30,22 @@ describe('CMS signing and verification', () => {
     const signed = signCms(content, { certPem, keyPem: keys.privateKeyPem });
     writeFileSync(join(dir, 'signed.der'), signed);
     writeFileSync(join(dir, 'ca.pem'), certPem);
-    const out = execFileSync('openssl', ['cms', '-verify', '-inform', 'DER', '-in', join(dir, 'signed.der'), '-CAfile', join(dir, 'ca.pem'), '-purpose', 'any'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(
+      'openssl',
+      [
+        'cms',
+        '-verify',
+        '-inform',
+        'DER',
+        '-in',
+        join(dir, 'signed.der'),
+        '-CAfile',
+        join(dir, 'ca.pem'),
+        '-purpose',
+        'any',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     expect(out.toString()).toBe(content.toString());
     const verified = verifyCms(signed);
     expect(verified.content.equals(content)).toBe(true);
@@ -35,7 +57,23 @@ describe('CMS signing and verification', () => {
     writeFileSync(join(dir, 'body'), body);
     writeFileSync(join(dir, 'key.pem'), keys.privateKeyPem);
     for (const md of ['sha1', 'sha256']) {
-      execFileSync('openssl', ['cms', '-sign', '-binary', '-md', md, '-in', join(dir, 'body'), '-signer', join(dir, 'ca.pem'), '-inkey', join(dir, 'key.pem'), '-outform', 'DER', '-out', join(dir, `sig-${md}.der`)]);
+      execFileSync('openssl', [
+        'cms',
+        '-sign',
+        '-binary',
+        '-md',
+        md,
+        '-in',
+        join(dir, 'body'),
+        '-signer',
+        join(dir, 'ca.pem'),
+        '-inkey',
+        join(dir, 'key.pem'),
+        '-outform',
+        'DER',
+        '-out',
+        join(dir, `sig-${md}.der`),
+      ]);
       const sig = readFileSync(join(dir, `sig-${md}.der`));
       expect(verifyCms(sig, body).digestAlgorithm).toBe(md);
       expect(() => verifyCms(sig, Buffer.concat([body, Buffer.from(' ')]))).toThrow(/messageDigest does not match/);
@@ -58,16 +96,30 @@ describe('CMS signing and verification', () => {
   it('signs with the credential it is given, also after the signer changed (parsed signers are reused)', () => {
     const other = generateRsaKeyPair(2048);
     const otherCert = issueCertificate({
-      subject: [{ shortName: 'CN', value: 'renewed signer' }], publicKeyPem: other.publicKeyPem, signingKeyPem: other.privateKeyPem, serialHex: '0a1b2d',
-      notBefore: new Date(now.getTime() - 60_000), notAfter: new Date(now.getTime() + 86_400_000),
+      subject: [{ shortName: 'CN', value: 'renewed signer' }],
+      publicKeyPem: other.publicKeyPem,
+      signingKeyPem: other.privateKeyPem,
+      serialHex: '0a1b2d',
+      notBefore: new Date(now.getTime() - 60_000),
+      notAfter: new Date(now.getTime() + 86_400_000),
       extensions: [{ name: 'keyUsage', digitalSignature: true }],
     });
     for (let i = 0; i < 2; i++) {
-      expect(verifyCms(signCms(Buffer.from('a'), { certPem, keyPem: keys.privateKeyPem })).signerCertDer.equals(pemToDer(certPem))).toBe(true);
-      expect(verifyCms(signCms(Buffer.from('b'), { certPem: otherCert, keyPem: other.privateKeyPem })).signerCertDer.equals(pemToDer(otherCert))).toBe(true);
+      expect(
+        verifyCms(signCms(Buffer.from('a'), { certPem, keyPem: keys.privateKeyPem })).signerCertDer.equals(
+          pemToDer(certPem),
+        ),
+      ).toBe(true);
+      expect(
+        verifyCms(signCms(Buffer.from('b'), { certPem: otherCert, keyPem: other.privateKeyPem })).signerCertDer.equals(
+          pemToDer(otherCert),
+        ),
+      ).toBe(true);
     }
     // The same certificate with a key that does not match it gives a signature that does not verify, never the cached key's.
-    expect(() => verifyCms(signCms(Buffer.from('c'), { certPem, keyPem: other.privateKeyPem }))).toThrow(/does not verify/);
+    expect(() => verifyCms(signCms(Buffer.from('c'), { certPem, keyPem: other.privateKeyPem }))).toThrow(
+      /does not verify/,
+    );
   });
 
   it('refuses a signature whose bytes were altered', () => {

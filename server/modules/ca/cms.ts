@@ -1,7 +1,13 @@
 import { createHash, createPrivateKey, privateEncrypt, constants, type KeyObject } from 'node:crypto';
 import type forge from 'node-forge';
 import { certificateFromDer } from '../scep/certificate-ref.js';
-import { buildSignedData, buildSignedDataAsync, parseSignedData, verifySignedData, type SignOptions } from '../scep/cms-signed.js';
+import {
+  buildSignedData,
+  buildSignedDataAsync,
+  parseSignedData,
+  verifySignedData,
+  type SignOptions,
+} from '../scep/cms-signed.js';
 import { isScepError } from '../scep/scep.errors.js';
 import type { DigestName } from '../scep/scep.oids.js';
 import { splitPemCertificates } from './pkcs12.js';
@@ -62,27 +68,41 @@ const PREPARED_SIGNERS_MAX = 8;
 function prepareSigner(signer: CmsSigner): PreparedSigner {
   // A KeyObject is already parsed; it is identified by itself, so only PEM keys go through the cache.
   if (typeof signer.keyPem !== 'string') return parseSigner(signer, signer.keyPem);
-  const id = createHash('sha256').update(signer.certPem).update('\0').update((signer.extraCertsPem ?? []).join('\0'))
-    .update('\0').update(signer.keyPem).digest('hex');
+  const id = createHash('sha256')
+    .update(signer.certPem)
+    .update('\0')
+    .update((signer.extraCertsPem ?? []).join('\0'))
+    .update('\0')
+    .update(signer.keyPem)
+    .digest('hex');
   const hit = preparedSigners.get(id);
   if (hit) return hit;
   const prepared = parseSigner(signer, createPrivateKey(signer.keyPem));
-  if (preparedSigners.size >= PREPARED_SIGNERS_MAX) preparedSigners.delete(preparedSigners.keys().next().value as string);
+  if (preparedSigners.size >= PREPARED_SIGNERS_MAX)
+    preparedSigners.delete(preparedSigners.keys().next().value as string);
   preparedSigners.set(id, prepared);
   return prepared;
 }
 
 function parseSigner(signer: CmsSigner, key: KeyObject): PreparedSigner {
   const cert = certificateFromDer(pemToDer(signer.certPem), 'signer certificate');
-  const chain = (signer.extraCertsPem ?? []).flatMap((pem) => splitPemCertificates(pem, 'chain')).map((pem) => certificateFromDer(pemToDer(pem), 'chain certificate'));
+  const chain = (signer.extraCertsPem ?? [])
+    .flatMap((pem) => splitPemCertificates(pem, 'chain'))
+    .map((pem) => certificateFromDer(pemToDer(pem), 'chain certificate'));
   return { cert, chain, key };
 }
 
 function signOptions(content: Buffer, signer: CmsSigner, options: { detached?: boolean; now?: Date }): SignOptions {
   const { cert, chain, key } = prepareSigner(signer);
   return {
-    eContent: content, detached: options.detached ?? false, certificates: [cert.node, ...chain.map((c) => c.node)], signerCert: cert,
-    signerKey: key, digest: 'sha256', attributes: [], signingTime: options.now ?? new Date(),
+    eContent: content,
+    detached: options.detached ?? false,
+    certificates: [cert.node, ...chain.map((c) => c.node)],
+    signerCert: cert,
+    signerKey: key,
+    digest: 'sha256',
+    attributes: [],
+    signingTime: options.now ?? new Date(),
   };
 }
 
@@ -92,7 +112,11 @@ export function signCms(content: Buffer, signer: CmsSigner, options: { detached?
 }
 
 /** signCms with the RSA signature computed on libuv's thread pool (profiles are signed on every download). */
-export function signCmsAsync(content: Buffer, signer: CmsSigner, options: { detached?: boolean; now?: Date } = {}): Promise<Buffer> {
+export function signCmsAsync(
+  content: Buffer,
+  signer: CmsSigner,
+  options: { detached?: boolean; now?: Date } = {},
+): Promise<Buffer> {
   return buildSignedDataAsync(signOptions(content, signer, options));
 }
 

@@ -34,23 +34,38 @@ export interface IssuedStore {
 /** Builds the issued-certificates store over an open database. */
 export function createIssuedStore(db: Db): IssuedStore {
   const s = {
-    insert: db.prepare(`INSERT INTO issued_certificates (serial, enrollment_id, device_id, subject, sha256, not_before, not_after, cert_pem, kind, transaction_id, created_at, revoked_at, revoked_reason)
+    insert:
+      db.prepare(`INSERT INTO issued_certificates (serial, enrollment_id, device_id, subject, sha256, not_before, not_after, cert_pem, kind, transaction_id, created_at, revoked_at, revoked_reason)
       VALUES (@serial, @enrollment_id, @device_id, @subject, @sha256, @not_before, @not_after, @cert_pem, @kind, @transaction_id, @created_at, @revoked_at, @revoked_reason)`),
     bySerial: db.prepare<[string], IssuedRow>('SELECT * FROM issued_certificates WHERE serial = ?'),
     bySha: db.prepare<[string], IssuedRow>('SELECT * FROM issued_certificates WHERE sha256 = ?'),
     bind: db.prepare('UPDATE issued_certificates SET device_id = ? WHERE serial = ?'),
-    revokeOthers: db.prepare("UPDATE issued_certificates SET revoked_at = @at, revoked_reason = @reason WHERE device_id = @device AND revoked_at IS NULL AND serial IS NOT @keep"),
-    revoke: db.prepare('UPDATE issued_certificates SET revoked_at = ?, revoked_reason = ? WHERE serial = ? AND revoked_at IS NULL'),
-    forEnrollment: db.prepare<[string], IssuedRow>('SELECT * FROM issued_certificates WHERE enrollment_id = ? ORDER BY created_at'),
-    byTransaction: db.prepare<[string], IssuedRow>('SELECT * FROM issued_certificates WHERE transaction_id = ? ORDER BY created_at DESC LIMIT 4'),
+    revokeOthers: db.prepare(
+      'UPDATE issued_certificates SET revoked_at = @at, revoked_reason = @reason WHERE device_id = @device AND revoked_at IS NULL AND serial IS NOT @keep',
+    ),
+    revoke: db.prepare(
+      'UPDATE issued_certificates SET revoked_at = ?, revoked_reason = ? WHERE serial = ? AND revoked_at IS NULL',
+    ),
+    forEnrollment: db.prepare<[string], IssuedRow>(
+      'SELECT * FROM issued_certificates WHERE enrollment_id = ? ORDER BY created_at',
+    ),
+    byTransaction: db.prepare<[string], IssuedRow>(
+      'SELECT * FROM issued_certificates WHERE transaction_id = ? ORDER BY created_at DESC LIMIT 4',
+    ),
   };
   return {
-    insert: (row) => { s.insert.run(row); },
+    insert: (row) => {
+      s.insert.run(row);
+    },
     bySerial: (serial) => s.bySerial.get(serial.toLowerCase()),
     bySha256: (sha) => s.bySha.get(sha),
-    bindDevice: (serial, deviceId) => { s.bind.run(deviceId, serial); },
+    bindDevice: (serial, deviceId) => {
+      s.bind.run(deviceId, serial);
+    },
     revokeOthers: (device, keep, at, reason) => s.revokeOthers.run({ device, keep, at, reason }).changes,
-    revoke: (serial, at, reason) => { s.revoke.run(at, reason, serial); },
+    revoke: (serial, at, reason) => {
+      s.revoke.run(at, reason, serial);
+    },
     forEnrollment: (id) => s.forEnrollment.all(id),
     byTransaction: (id) => s.byTransaction.all(id),
   };

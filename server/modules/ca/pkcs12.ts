@@ -26,15 +26,26 @@ export function readPkcs12(der: Buffer, password: string, field = 'pkcs12Base64'
     p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary'))), password);
   } catch (err) {
     const wrong = /password|MAC/i.test((err as Error).message);
-    throw new AppError('VALIDATION_FAILED', wrong ? 'The PKCS#12 password is wrong.' : 'The file is not a PKCS#12 (.p12 or .pfx) file.', { field: wrong ? 'password' : field }, { cause: err });
+    throw new AppError(
+      'VALIDATION_FAILED',
+      wrong ? 'The PKCS#12 password is wrong.' : 'The file is not a PKCS#12 (.p12 or .pfx) file.',
+      { field: wrong ? 'password' : field },
+      { cause: err },
+    );
   }
   const bags = (type: string) => p12.getBags({ bagType: type })[type] ?? [];
   const keyBag = bags(forge.pki.oids.pkcs8ShroudedKeyBag as string)[0] ?? bags(forge.pki.oids.keyBag as string)[0];
-  const certs = bags(forge.pki.oids.certBag as string).flatMap((b) => (b.cert ? [forge.pki.certificateToPem(b.cert)] : []));
-  if (!keyBag?.key || certs.length === 0) throw new AppError('VALIDATION_FAILED', 'The PKCS#12 file must hold a certificate and its private key.', { field });
-  const keyPem = createPrivateKey(forge.pki.privateKeyToPem(keyBag.key)).export({ type: 'pkcs8', format: 'pem' }).toString();
+  const certs = bags(forge.pki.oids.certBag as string).flatMap((b) =>
+    b.cert ? [forge.pki.certificateToPem(b.cert)] : [],
+  );
+  if (!keyBag?.key || certs.length === 0)
+    throw new AppError('VALIDATION_FAILED', 'The PKCS#12 file must hold a certificate and its private key.', { field });
+  const keyPem = createPrivateKey(forge.pki.privateKeyToPem(keyBag.key))
+    .export({ type: 'pkcs8', format: 'pem' })
+    .toString();
   const certPem = certs.find((c) => keyMatches(c, keyPem));
-  if (!certPem) throw new AppError('VALIDATION_FAILED', 'No certificate in the PKCS#12 file matches its private key.', { field });
+  if (!certPem)
+    throw new AppError('VALIDATION_FAILED', 'No certificate in the PKCS#12 file matches its private key.', { field });
   return { certPem, keyPem, chainPems: certs.filter((c) => c !== certPem) };
 }
 
@@ -45,7 +56,12 @@ export function splitPemCertificates(bundle: string, field: string): string[] {
     try {
       return new X509Certificate(pem).toString();
     } catch (err) {
-      throw new AppError('VALIDATION_FAILED', 'A certificate in the PEM text could not be read.', { field }, { cause: err });
+      throw new AppError(
+        'VALIDATION_FAILED',
+        'A certificate in the PEM text could not be read.',
+        { field },
+        { cause: err },
+      );
     }
   });
 }

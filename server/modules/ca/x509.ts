@@ -1,4 +1,11 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSign, X509Certificate, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign as nodeSign,
+  X509Certificate,
+  type KeyObject,
+} from 'node:crypto';
 import forge from 'node-forge';
 
 /** A PEM certificate with its private key (PKCS#8 PEM). */
@@ -81,7 +88,8 @@ export function prepareCertificate(spec: CertificateSpec): UnsignedCertificate {
   cert.validity.notAfter = spec.notAfter;
   cert.publicKey = forge.pki.publicKeyFromPem(spec.publicKeyPem);
   cert.setSubject(spec.subject as forge.pki.CertificateField[]);
-  const aki = (keyIdentifier: string) => (e: object) => ((e as { name?: string }).name === 'authorityKeyIdentifier' ? { name: 'authorityKeyIdentifier', keyIdentifier } : e);
+  const aki = (keyIdentifier: string) => (e: object) =>
+    (e as { name?: string }).name === 'authorityKeyIdentifier' ? { name: 'authorityKeyIdentifier', keyIdentifier } : e;
   if (spec.issuerCertPem) {
     const issuer = forgeIssuer(spec.issuerCertPem);
     cert.setIssuer(issuer.subject.attributes);
@@ -94,7 +102,16 @@ export function prepareCertificate(spec: CertificateSpec): UnsignedCertificate {
   const sha256WithRSA = forge.pki.oids.sha256WithRSAEncryption as string;
   cert.signatureOid = sha256WithRSA;
   (cert as unknown as { siginfo: { algorithmOid: string } }).siginfo.algorithmOid = sha256WithRSA;
-  const tbs = Buffer.from(forge.asn1.toDer((forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert)).getBytes(), 'binary');
+  const tbs = Buffer.from(
+    forge.asn1
+      .toDer(
+        (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(
+          cert,
+        ),
+      )
+      .getBytes(),
+    'binary',
+  );
   const key = typeof spec.signingKeyPem === 'string' ? createPrivateKey(spec.signingKeyPem) : spec.signingKeyPem;
   return {
     tbs,

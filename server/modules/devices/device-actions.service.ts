@@ -1,5 +1,13 @@
 import QRCode from 'qrcode';
-import type { DeviceActionRequest, DeviceActionResult, DeviceDetailDto, DeviceReenrollDto, DeviceSummaryDto, DeviceStatus, Platform } from '../../contract/devices.js';
+import type {
+  DeviceActionRequest,
+  DeviceActionResult,
+  DeviceDetailDto,
+  DeviceReenrollDto,
+  DeviceSummaryDto,
+  DeviceStatus,
+  Platform,
+} from '../../contract/devices.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError, isAppError } from '../../core/errors.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
@@ -51,11 +59,16 @@ export function createDeviceActionsService(deps: DeviceActionsDeps): DeviceActio
 
   const live = (id: string): DeviceListRow => {
     const row = devices.byId(id);
-    if (!row || row.deleted_at) throw new AppError('DEVICE_NOT_FOUND', 'No device has this id; the list may be out of date.', { id });
+    if (!row || row.deleted_at)
+      throw new AppError('DEVICE_NOT_FOUND', 'No device has this id; the list may be out of date.', { id });
     return row;
   };
 
-  const subject = (d: DeviceListRow) => ({ type: 'device', id: d.id, label: d.device_name ?? d.serial_number ?? d.udid ?? d.hardware_id });
+  const subject = (d: DeviceListRow) => ({
+    type: 'device',
+    id: d.id,
+    label: d.device_name ?? d.serial_number ?? d.udid ?? d.hardware_id,
+  });
 
   const one = (device: DeviceListRow, request: DeviceActionRequest, actor: Actor, sourceAddress: string | null) => {
     const apple = device.platform !== 'android';
@@ -64,43 +77,112 @@ export function createDeviceActionsService(deps: DeviceActionsDeps): DeviceActio
       case 'delete': {
         transaction(() => {
           const at = clock.now().toISOString();
-          if (apple) mdm.shutDown(device.id, 'deleted'); else agent.shutDown(device.id, 'deleted');
+          if (apple) mdm.shutDown(device.id, 'deleted');
+          else agent.shutDown(device.id, 'deleted');
           devices.update(device.id, { deleted_at: at, status_reason: 'deleted', updated_at: at });
           // The record leaves the list; what it was stays in the audit trail.
-          audit.record({ actor, action: 'device.deleted', subject: subject(device), details: { ...details, udid: device.udid, serialNumber: device.serial_number, hardwareId: device.hardware_id, model: device.model_name ?? device.model, osVersion: device.os_version, user: device.user_email }, sourceAddress });
+          audit.record({
+            actor,
+            action: 'device.deleted',
+            subject: subject(device),
+            details: {
+              ...details,
+              udid: device.udid,
+              serialNumber: device.serial_number,
+              hardwareId: device.hardware_id,
+              model: device.model_name ?? device.model,
+              osVersion: device.os_version,
+              user: device.user_email,
+            },
+            sourceAddress,
+          });
         });
         return {};
       }
       case 'retire': {
-        if (device.status === 'inactive' || device.status === 'wiped') throw new AppError('COMMAND_INVALID', `This device is already ${device.status}.`, { field: 'action' });
+        if (device.status === 'inactive' || device.status === 'wiped')
+          throw new AppError('COMMAND_INVALID', `This device is already ${device.status}.`, { field: 'action' });
         if (device.status === 'pending' || device.status === 'reset') {
           // Nothing on the device answers any more: retire on the server side only.
           transaction(() => {
             const at = clock.now().toISOString();
-            if (apple) mdm.shutDown(device.id, 'retired'); else agent.shutDown(device.id, 'retired');
+            if (apple) mdm.shutDown(device.id, 'retired');
+            else agent.shutDown(device.id, 'retired');
             devices.update(device.id, { status: 'inactive', status_reason: 'retired', updated_at: at });
-            audit.record({ actor, action: 'device.retired', subject: subject(device), details: { ...details, from: device.status, to: 'inactive', onServerOnly: true }, sourceAddress });
+            audit.record({
+              actor,
+              action: 'device.retired',
+              subject: subject(device),
+              details: { ...details, from: device.status, to: 'inactive', onServerOnly: true },
+              sourceAddress,
+            });
           });
           return {};
         }
         if (apple) {
-          const cmd = mdm.enqueue(device.id, { type: 'RemoveProfile', identifier: enrollmentProfileIdentifier(deps.serverId()) }, actor, sourceAddress);
-          audit.record({ actor, action: 'device.retire_requested', subject: subject(device), details: { ...details, command: cmd.uuid }, sourceAddress });
+          const cmd = mdm.enqueue(
+            device.id,
+            { type: 'RemoveProfile', identifier: enrollmentProfileIdentifier(deps.serverId()) },
+            actor,
+            sourceAddress,
+          );
+          audit.record({
+            actor,
+            action: 'device.retire_requested',
+            subject: subject(device),
+            details: { ...details, command: cmd.uuid },
+            sourceAddress,
+          });
           return { commandUuid: cmd.uuid };
         }
         const a = agent.queue(device.id, 'retire', {}, actor, sourceAddress);
-        audit.record({ actor, action: 'device.retire_requested', subject: subject(device), details: { ...details, agentAction: a.id }, sourceAddress });
+        audit.record({
+          actor,
+          action: 'device.retire_requested',
+          subject: subject(device),
+          details: { ...details, agentAction: a.id },
+          sourceAddress,
+        });
         return { agentActionId: a.id };
       }
       case 'wipe':
       case 'lock': {
         if (apple) {
-          const cmd = mdm.enqueue(device.id, request.action === 'wipe' ? { type: 'EraseDevice', ...(request.pin ? { pin: request.pin } : {}) } : { type: 'DeviceLock', ...(request.message ? { message: request.message } : {}), ...(request.pin ? { pin: request.pin } : {}) }, actor, sourceAddress);
-          audit.record({ actor, action: `device.${request.action}_requested`, subject: subject(device), details: { ...details, command: cmd.uuid, pinGenerated: cmd.pin !== null && !request.pin }, sourceAddress });
+          const cmd = mdm.enqueue(
+            device.id,
+            request.action === 'wipe'
+              ? { type: 'EraseDevice', ...(request.pin ? { pin: request.pin } : {}) }
+              : {
+                  type: 'DeviceLock',
+                  ...(request.message ? { message: request.message } : {}),
+                  ...(request.pin ? { pin: request.pin } : {}),
+                },
+            actor,
+            sourceAddress,
+          );
+          audit.record({
+            actor,
+            action: `device.${request.action}_requested`,
+            subject: subject(device),
+            details: { ...details, command: cmd.uuid, pinGenerated: cmd.pin !== null && !request.pin },
+            sourceAddress,
+          });
           return { commandUuid: cmd.uuid, pin: cmd.pin };
         }
-        const a = agent.queue(device.id, request.action, request.message ? { message: request.message } : {}, actor, sourceAddress);
-        audit.record({ actor, action: `device.${request.action}_requested`, subject: subject(device), details: { ...details, agentAction: a.id }, sourceAddress });
+        const a = agent.queue(
+          device.id,
+          request.action,
+          request.message ? { message: request.message } : {},
+          actor,
+          sourceAddress,
+        );
+        audit.record({
+          actor,
+          action: `device.${request.action}_requested`,
+          subject: subject(device),
+          details: { ...details, agentAction: a.id },
+          sourceAddress,
+        });
         return { agentActionId: a.id };
       }
       default:
@@ -111,7 +193,8 @@ export function createDeviceActionsService(deps: DeviceActionsDeps): DeviceActio
   return {
     act(request, actor, sourceAddress) {
       const ids = [...new Set(request.deviceIds)];
-      if (ids.length === 0 || ids.length > MAX_BULK) throw new AppError('VALIDATION_FAILED', `Choose 1 to ${MAX_BULK} devices.`, { field: 'deviceIds' });
+      if (ids.length === 0 || ids.length > MAX_BULK)
+        throw new AppError('VALIDATION_FAILED', `Choose 1 to ${MAX_BULK} devices.`, { field: 'deviceIds' });
       const results: DeviceActionResult['results'] = [];
       for (const deviceId of ids) {
         try {
@@ -151,11 +234,23 @@ export function createDeviceActionsService(deps: DeviceActionsDeps): DeviceActio
 
     async reenroll(deviceId, actor, sourceAddress) {
       const d = live(deviceId);
-      if (!d.user_id) throw new AppError('VALIDATION_FAILED', 'This device has no user to enroll it for.', { field: 'deviceId' });
-      audit.record({ actor, action: 'device.reenroll_started', subject: subject(d), details: { platform: d.platform, status: d.status }, sourceAddress });
+      if (!d.user_id)
+        throw new AppError('VALIDATION_FAILED', 'This device has no user to enroll it for.', { field: 'deviceId' });
+      audit.record({
+        actor,
+        action: 'device.reenroll_started',
+        subject: subject(d),
+        details: { platform: d.platform, status: d.status },
+        sourceAddress,
+      });
       if (d.platform === 'android') {
         const qr = deps.agentQr(d.user_id, actor, sourceAddress);
-        return { profileUrl: null, agentQr: qr.payload, agentQrImage: await QRCode.toDataURL(qr.payload, { margin: 4, scale: 6, errorCorrectionLevel: 'M' }), expiresAt: qr.expiresAt };
+        return {
+          profileUrl: null,
+          agentQr: qr.payload,
+          agentQrImage: await QRCode.toDataURL(qr.payload, { margin: 4, scale: 6, errorCorrectionLevel: 'M' }),
+          expiresAt: qr.expiresAt,
+        };
       }
       const e = deps.enrollment.create({ userId: d.user_id, platform: d.platform }, actor, sourceAddress, 1);
       return { profileUrl: e.profileUrl, agentQr: null, agentQrImage: null, expiresAt: e.expiresAt };
@@ -165,10 +260,18 @@ export function createDeviceActionsService(deps: DeviceActionsDeps): DeviceActio
       const d = devices.byId(deviceId);
       if (!d || d.deleted_at || d.status !== 'active') return;
       transaction(() => {
-        devices.update(deviceId, { status: 'reset', status_reason: 'push_token_gone', updated_at: clock.now().toISOString() });
-        audit.record({ actor: { type: 'system', label: 'push' }, action: 'device.reset_detected', subject: subject(d), details: { from: 'active', to: 'reset', reason: 'push_token_gone', detail } });
+        devices.update(deviceId, {
+          status: 'reset',
+          status_reason: 'push_token_gone',
+          updated_at: clock.now().toISOString(),
+        });
+        audit.record({
+          actor: { type: 'system', label: 'push' },
+          action: 'device.reset_detected',
+          subject: subject(d),
+          details: { from: 'active', to: 'reset', reason: 'push_token_gone', detail },
+        });
       });
     },
   };
 }
-

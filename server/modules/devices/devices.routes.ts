@@ -10,53 +10,125 @@ import type { DeviceActionsService } from './device-actions.service.js';
 import type { DevicesService } from './devices.service.js';
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
-const ListQuery = Type.Object({
-  status: Type.Optional(Type.Union(['pending', 'active', 'inactive', 'wiped', 'reset'].map((s) => Type.Literal(s)))),
-  platform: Type.Optional(Type.Union(['ios', 'macos', 'android'].map((s) => Type.Literal(s)))),
-  userId: Type.Optional(Type.String({ maxLength: 64 })),
-  q: Type.Optional(Type.String({ maxLength: 200 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0 })),
-}, { additionalProperties: false });
+const ListQuery = Type.Object(
+  {
+    status: Type.Optional(Type.Union(['pending', 'active', 'inactive', 'wiped', 'reset'].map((s) => Type.Literal(s)))),
+    platform: Type.Optional(Type.Union(['ios', 'macos', 'android'].map((s) => Type.Literal(s)))),
+    userId: Type.Optional(Type.String({ maxLength: 64 })),
+    q: Type.Optional(Type.String({ maxLength: 200 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
 const Pin = Type.String({ maxLength: 16 });
 const CommandBody = Type.Union([
-  Type.Object({ type: Type.Literal('DeviceInformation'), queries: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 64 })) }, { additionalProperties: false }),
-  Type.Object({ type: Type.Literal('ProfileList'), managedOnly: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
-  Type.Object({ type: Type.Literal('InstallProfile'), payloadBase64: Type.String({ maxLength: 800_000 }) }, { additionalProperties: false }),
-  Type.Object({ type: Type.Literal('RemoveProfile'), identifier: Type.String({ maxLength: 255 }) }, { additionalProperties: false }),
-  Type.Object({ type: Type.Literal('DeviceLock'), message: Type.Optional(Type.String({ maxLength: 400 })), phoneNumber: Type.Optional(Type.String({ maxLength: 64 })), pin: Type.Optional(Pin) }, { additionalProperties: false }),
-  Type.Object({ type: Type.Literal('EraseDevice'), pin: Type.Optional(Pin), preserveDataPlan: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+  Type.Object(
+    {
+      type: Type.Literal('DeviceInformation'),
+      queries: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 64 })),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { type: Type.Literal('ProfileList'), managedOnly: Type.Optional(Type.Boolean()) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { type: Type.Literal('InstallProfile'), payloadBase64: Type.String({ maxLength: 800_000 }) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { type: Type.Literal('RemoveProfile'), identifier: Type.String({ maxLength: 255 }) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('DeviceLock'),
+      message: Type.Optional(Type.String({ maxLength: 400 })),
+      phoneNumber: Type.Optional(Type.String({ maxLength: 64 })),
+      pin: Type.Optional(Pin),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { type: Type.Literal('EraseDevice'), pin: Type.Optional(Pin), preserveDataPlan: Type.Optional(Type.Boolean()) },
+    { additionalProperties: false },
+  ),
 ]);
 
-const Action = Type.Object({
-  action: Type.Union([Type.Literal('retire'), Type.Literal('wipe'), Type.Literal('lock'), Type.Literal('delete')]),
-  deviceIds: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 500 }),
-  message: Type.Optional(Type.String({ maxLength: 400 })),
-  pin: Type.Optional(Pin),
-}, { additionalProperties: false });
+const Action = Type.Object(
+  {
+    action: Type.Union([Type.Literal('retire'), Type.Literal('wipe'), Type.Literal('lock'), Type.Literal('delete')]),
+    deviceIds: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 500 }),
+    message: Type.Optional(Type.String({ maxLength: 400 })),
+    pin: Type.Optional(Pin),
+  },
+  { additionalProperties: false },
+);
 
 /** Registers /api/devices: list, summary, detail, actions (single and bulk), MDM commands and their cancellation, agent actions, push. */
-export async function devicesRoutes(app: FastifyInstance, opts: { devices: DevicesService; mdm: MdmService; push: PushService; actions: DeviceActionsService; agent: AgentService }): Promise<void> {
+export async function devicesRoutes(
+  app: FastifyInstance,
+  opts: {
+    devices: DevicesService;
+    mdm: MdmService;
+    push: PushService;
+    actions: DeviceActionsService;
+    agent: AgentService;
+  },
+): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  r.get('/api/devices', { schema: { querystring: ListQuery } }, async (request) => opts.devices.list(request.query as Parameters<DevicesService['list']>[0]));
+  r.get('/api/devices', { schema: { querystring: ListQuery } }, async (request) =>
+    opts.devices.list(request.query as Parameters<DevicesService['list']>[0]),
+  );
   r.get('/api/devices/summary', async () => opts.actions.summary());
-  r.post('/api/devices/actions', { schema: { body: Action } }, async (request) => opts.actions.act(request.body as DeviceActionRequest, adminActor(request), request.ip));
+  r.post('/api/devices/actions', { schema: { body: Action } }, async (request) =>
+    opts.actions.act(request.body as DeviceActionRequest, adminActor(request), request.ip),
+  );
   r.get('/api/devices/:id', { schema: { params: Id } }, async (request) => opts.actions.detail(request.params.id));
-  r.delete('/api/devices/:id/commands/:uuid', { schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }), uuid: Type.String({ maxLength: 64 }) }) } }, async (request) =>
-    opts.mdm.cancel(request.params.id, request.params.uuid, adminActor(request), request.ip));
-  r.delete('/api/devices/:id/agent-actions/:actionId', { schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }), actionId: Type.String({ maxLength: 64 }) }) } }, async (request) =>
-    opts.agent.cancel(request.params.id, request.params.actionId, adminActor(request), request.ip));
+  r.delete(
+    '/api/devices/:id/commands/:uuid',
+    { schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }), uuid: Type.String({ maxLength: 64 }) }) } },
+    async (request) => opts.mdm.cancel(request.params.id, request.params.uuid, adminActor(request), request.ip),
+  );
+  r.delete(
+    '/api/devices/:id/agent-actions/:actionId',
+    {
+      schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }), actionId: Type.String({ maxLength: 64 }) }) },
+    },
+    async (request) => opts.agent.cancel(request.params.id, request.params.actionId, adminActor(request), request.ip),
+  );
   r.post('/api/devices/:id/reenroll', { schema: { params: Id } }, async (request, reply) =>
-    reply.status(201).send(await opts.actions.reenroll(request.params.id, adminActor(request), request.ip)));
+    reply.status(201).send(await opts.actions.reenroll(request.params.id, adminActor(request), request.ip)),
+  );
   r.post('/api/devices/:id/agent-token/revoke', { schema: { params: Id } }, async (request) => {
     opts.devices.get(request.params.id);
-    return { revoked: opts.agent.revokeToken(request.params.id, 'revoked by an administrator', adminActor(request), request.ip) };
+    return {
+      revoked: opts.agent.revokeToken(
+        request.params.id,
+        'revoked by an administrator',
+        adminActor(request),
+        request.ip,
+      ),
+    };
   });
-  r.get('/api/devices/:id/commands', { schema: { params: Id } }, async (request) => opts.mdm.commands(request.params.id));
-  r.post('/api/devices/:id/commands', { schema: { params: Id, body: CommandBody }, bodyLimit: 1024 * 1024 }, async (request, reply) => {
-    const created = opts.mdm.enqueue(request.params.id, request.body as CommandRequest, adminActor(request), request.ip);
-    return reply.status(201).send(created);
-  });
+  r.get('/api/devices/:id/commands', { schema: { params: Id } }, async (request) =>
+    opts.mdm.commands(request.params.id),
+  );
+  r.post(
+    '/api/devices/:id/commands',
+    { schema: { params: Id, body: CommandBody }, bodyLimit: 1024 * 1024 },
+    async (request, reply) => {
+      const created = opts.mdm.enqueue(
+        request.params.id,
+        request.body as CommandRequest,
+        adminActor(request),
+        request.ip,
+      );
+      return reply.status(201).send(created);
+    },
+  );
   r.post('/api/devices/:id/push', { schema: { params: Id } }, async (request) => {
     opts.devices.get(request.params.id);
     return { outcomes: await opts.push.pushDevice(request.params.id) };

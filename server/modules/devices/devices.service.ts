@@ -5,17 +5,41 @@ import type { DeviceListRow, DevicesStore } from './devices.store.js';
 /** The console's view of a stored device. */
 export function toDeviceDto(row: DeviceListRow): DeviceDto {
   return {
-    id: row.id, platform: row.platform, status: row.status, userId: row.user_id, userEmail: row.user_email, userDisplayName: row.user_display_name,
-    udid: row.udid, serialNumber: row.serial_number, hardwareId: row.hardware_id, deviceName: row.device_name, model: row.model,
-    modelName: row.model_name, productName: row.product_name, osVersion: row.os_version, buildVersion: row.build_version,
-    enrolledAt: row.enrolled_at, lastSeenAt: row.last_seen_at, statusReason: row.status_reason, apiLevel: row.api_level, manufacturer: row.manufacturer,
-    createdAt: row.created_at, updatedAt: row.updated_at,
+    id: row.id,
+    platform: row.platform,
+    status: row.status,
+    userId: row.user_id,
+    userEmail: row.user_email,
+    userDisplayName: row.user_display_name,
+    udid: row.udid,
+    serialNumber: row.serial_number,
+    hardwareId: row.hardware_id,
+    deviceName: row.device_name,
+    model: row.model,
+    modelName: row.model_name,
+    productName: row.product_name,
+    osVersion: row.os_version,
+    buildVersion: row.build_version,
+    enrolledAt: row.enrolled_at,
+    lastSeenAt: row.last_seen_at,
+    statusReason: row.status_reason,
+    apiLevel: row.api_level,
+    manufacturer: row.manufacturer,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
 
 /** Reads device records for the admin API. */
 export interface DevicesService {
-  list(query: { status?: DeviceStatus; platform?: Platform; userId?: string; q?: string; limit?: number; offset?: number }): DevicePage;
+  list(query: {
+    status?: DeviceStatus;
+    platform?: Platform;
+    userId?: string;
+    q?: string;
+    limit?: number;
+    offset?: number;
+  }): DevicePage;
   get(id: string): DeviceDto;
 }
 
@@ -25,11 +49,17 @@ export function createDevicesService(deps: { store: DevicesStore }): DevicesServ
     list(query) {
       const limit = Math.min(Math.max(query.limit ?? 100, 1), 500);
       const { limit: _l, offset: _o, ...filter } = query;
-      return { items: deps.store.list(filter, limit, Math.max(query.offset ?? 0, 0)).map(toDeviceDto), total: deps.store.count(filter) };
+      return {
+        items: deps.store.list(filter, limit, Math.max(query.offset ?? 0, 0)).map(toDeviceDto),
+        total: deps.store.count(filter),
+      };
     },
     get(id) {
       const row = deps.store.byId(id);
-      if (!row || row.deleted_at) throw new AppError('DEVICE_NOT_FOUND', 'No device has this id; the list may be out of date, reload it.', { id });
+      if (!row || row.deleted_at)
+        throw new AppError('DEVICE_NOT_FOUND', 'No device has this id; the list may be out of date, reload it.', {
+          id,
+        });
       return toDeviceDto(row);
     },
   };

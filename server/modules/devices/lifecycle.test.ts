@@ -13,13 +13,18 @@ async function world() {
   const f = testFoundation({ start: new Date().toISOString() });
   const push = fakePushCertificate({ uid: TOPIC });
   f.services.push.upload({ certificatePem: push.certPem, privateKeyPem: push.keyPem }, TEST_ADMIN, null);
-  const user = await f.services.users.create({ email: 'w@example.com', displayName: 'W', password: 'a long password here' }, TEST_CTX);
+  const user = await f.services.users.create(
+    { email: 'w@example.com', displayName: 'W', password: 'a long password here' },
+    TEST_CTX,
+  );
   const s = f.services;
   let id: TestIdentity | null = null;
   const udid = 'LIFECYCLE-UDID-1';
   const send = (kind: 'checkin' | 'connect', msg: PlistDict) => {
     const body = buildPlist(msg);
-    return kind === 'checkin' ? s.mdm.checkin(Buffer.from(body), mdmSignature(body, id as TestIdentity), null) : s.mdm.connect(Buffer.from(body), mdmSignature(body, id as TestIdentity), null);
+    return kind === 'checkin'
+      ? s.mdm.checkin(Buffer.from(body), mdmSignature(body, id as TestIdentity), null)
+      : s.mdm.connect(Buffer.from(body), mdmSignature(body, id as TestIdentity), null);
   };
   const apple = {
     authenticate() {
@@ -28,7 +33,14 @@ async function world() {
       send('checkin', { MessageType: 'Authenticate', Topic: TOPIC, UDID: udid, ProductName: 'iPhone15,2' });
       return e.id;
     },
-    tokenUpdate: () => send('checkin', { MessageType: 'TokenUpdate', Topic: TOPIC, UDID: udid, Token: Buffer.alloc(32, 1), PushMagic: 'M' }),
+    tokenUpdate: () =>
+      send('checkin', {
+        MessageType: 'TokenUpdate',
+        Topic: TOPIC,
+        UDID: udid,
+        Token: Buffer.alloc(32, 1),
+        PushMagic: 'M',
+      }),
     checkOut: () => send('checkin', { MessageType: 'CheckOut', Topic: TOPIC, UDID: udid }),
     /** Answers every queued command with Acknowledged. */
     ackAll() {
@@ -36,7 +48,11 @@ async function world() {
       for (let i = 0; i < 20; i++) {
         const res = send('connect', report);
         if (!res.body) return;
-        report = { UDID: udid, Status: 'Acknowledged', CommandUUID: (parsePlist(res.body) as PlistDict).CommandUUID as string };
+        report = {
+          UDID: udid,
+          Status: 'Acknowledged',
+          CommandUUID: (parsePlist(res.body) as PlistDict).CommandUUID as string,
+        };
       }
     },
     status: () => s.devices.list({ q: udid }).items[0]?.status,
@@ -45,13 +61,28 @@ async function world() {
   let token: string | null = null;
   const facts = (adminActive: boolean) => ({ ...androidFacts(33, 'hw-lifecycle'), adminActive });
   const android = {
-    async enroll() { token = (await s.agent.enroll({ auth: { method: 'password', email: 'w@example.com', password: 'a long password here' }, device: facts(false) }, null)).token; },
+    async enroll() {
+      token = (
+        await s.agent.enroll(
+          {
+            auth: { method: 'password', email: 'w@example.com', password: 'a long password here' },
+            device: facts(false),
+          },
+          null,
+        )
+      ).token;
+    },
     checkIn: (adminActive = true) => s.agent.checkIn(token as string, { facts: facts(adminActive) }, null),
     doAll() {
       const res = s.agent.checkIn(token as string, { facts: facts(true) }, null);
-      return s.agent.checkIn(token as string, { facts: facts(true), results: res.actions.map((a) => ({ actionId: a.id, status: 'done' as const })) }, null);
+      return s.agent.checkIn(
+        token as string,
+        { facts: facts(true), results: res.actions.map((a) => ({ actionId: a.id, status: 'done' as const })) },
+        null,
+      );
     },
-    status: () => s.devices.list({ q: 'hw-lifecycle', status: undefined }).items.find((d) => d.id === android.current)?.status,
+    status: () =>
+      s.devices.list({ q: 'hw-lifecycle', status: undefined }).items.find((d) => d.id === android.current)?.status,
     current: '' as string,
   };
   return { ...f, user, apple, android };
@@ -64,10 +95,19 @@ const APPLE_STEPS: Record<string, Step> = {
   authenticate: (w) => w.apple.authenticate(),
   tokenUpdate: (w) => w.apple.tokenUpdate(),
   checkOut: (w) => w.apple.checkOut(),
-  retire: (w) => { w.services.deviceActions.act({ action: 'retire', deviceIds: [w.apple.id()] }, TEST_ADMIN, null); w.apple.ackAll(); },
-  wipe: (w) => { w.services.deviceActions.act({ action: 'wipe', deviceIds: [w.apple.id()] }, TEST_ADMIN, null); w.apple.ackAll(); },
+  retire: (w) => {
+    w.services.deviceActions.act({ action: 'retire', deviceIds: [w.apple.id()] }, TEST_ADMIN, null);
+    w.apple.ackAll();
+  },
+  wipe: (w) => {
+    w.services.deviceActions.act({ action: 'wipe', deviceIds: [w.apple.id()] }, TEST_ADMIN, null);
+    w.apple.ackAll();
+  },
   deadToken: (w) => w.services.deviceActions.markReset(w.apple.id(), 'APNs says Unregistered'),
-  abandon: (w) => { w.clock.advance(2 * 3600_000); w.services.enrollment.closeAbandoned(60); },
+  abandon: (w) => {
+    w.clock.advance(2 * 3600_000);
+    w.services.enrollment.closeAbandoned(60);
+  },
 };
 
 describe('Apple device statuses', () => {
@@ -78,9 +118,21 @@ describe('Apple device statuses', () => {
     ['Inactive after CheckOut', ['authenticate', 'tokenUpdate', 'checkOut'], 'inactive'],
     ['Wiped when the erase is acknowledged', ['authenticate', 'tokenUpdate', 'wipe'], 'wiped'],
     ['Reset when APNs no longer knows it', ['authenticate', 'tokenUpdate', 'deadToken'], 'reset'],
-    ['Pending again while a reset device re-enrolls', ['authenticate', 'tokenUpdate', 'deadToken', 'authenticate'], 'pending'],
-    ['Active again after re-enrolling from Reset', ['authenticate', 'tokenUpdate', 'deadToken', 'authenticate', 'tokenUpdate'], 'active'],
-    ['Active again after re-enrolling a wiped device', ['authenticate', 'tokenUpdate', 'wipe', 'authenticate', 'tokenUpdate'], 'active'],
+    [
+      'Pending again while a reset device re-enrolls',
+      ['authenticate', 'tokenUpdate', 'deadToken', 'authenticate'],
+      'pending',
+    ],
+    [
+      'Active again after re-enrolling from Reset',
+      ['authenticate', 'tokenUpdate', 'deadToken', 'authenticate', 'tokenUpdate'],
+      'active',
+    ],
+    [
+      'Active again after re-enrolling a wiped device',
+      ['authenticate', 'tokenUpdate', 'wipe', 'authenticate', 'tokenUpdate'],
+      'active',
+    ],
     ['Inactive when the install was cancelled after SCEP', ['authenticate', 'abandon'], 'inactive'],
   ])('%s', async (_name, steps, expected) => {
     const w = await world();
@@ -92,11 +144,20 @@ describe('Apple device statuses', () => {
 });
 
 const ANDROID_STEPS: Record<string, Step> = {
-  enroll: async (w) => { await w.android.enroll(); w.android.current = w.services.devices.list({ q: 'hw-lifecycle', status: 'pending' }).items[0]?.id as string; },
+  enroll: async (w) => {
+    await w.android.enroll();
+    w.android.current = w.services.devices.list({ q: 'hw-lifecycle', status: 'pending' }).items[0]?.id as string;
+  },
   checkInIncomplete: (w) => w.android.checkIn(false),
   checkIn: (w) => w.android.checkIn(true),
-  retire: (w) => { w.services.deviceActions.act({ action: 'retire', deviceIds: [w.android.current] }, TEST_ADMIN, null); w.android.doAll(); },
-  wipe: (w) => { w.services.deviceActions.act({ action: 'wipe', deviceIds: [w.android.current] }, TEST_ADMIN, null); w.android.doAll(); },
+  retire: (w) => {
+    w.services.deviceActions.act({ action: 'retire', deviceIds: [w.android.current] }, TEST_ADMIN, null);
+    w.android.doAll();
+  },
+  wipe: (w) => {
+    w.services.deviceActions.act({ action: 'wipe', deviceIds: [w.android.current] }, TEST_ADMIN, null);
+    w.android.doAll();
+  },
 };
 
 describe('Android device statuses', () => {

@@ -35,13 +35,27 @@ export interface ProfileStatus {
 /** Opens enrollments, serves their profiles with fresh one-time challenges, and consumes challenges for SCEP. */
 export interface EnrollmentService {
   /** Opens an enrollment; `replacing` devices (about to be superseded) do not count against the device limit. */
-  create(input: { userId: string; platform: Platform; invitationId?: string | null }, actor: Actor, sourceAddress: string | null, replacing?: number): EnrollmentDto & { profileUrl: string };
+  create(
+    input: { userId: string; platform: Platform; invitationId?: string | null },
+    actor: Actor,
+    sourceAddress: string | null,
+    replacing?: number,
+  ): EnrollmentDto & { profileUrl: string };
   /** Links the device an enrollment produced (the agent knows it at once; Apple devices at Authenticate). */
   attachDevice(enrollmentId: string, deviceId: string): void;
   /** The user's pending enrollment for a platform (reused by the portal), or a new one. */
-  pendingFor(input: { userId: string; platform: Platform; invitationId: string | null }, actor: Actor, sourceAddress: string | null, replacing?: number): EnrollmentDto;
+  pendingFor(
+    input: { userId: string; platform: Platform; invitationId: string | null },
+    actor: Actor,
+    sourceAddress: string | null,
+    replacing?: number,
+  ): EnrollmentDto;
   /** Serves a profile for an enrollment the caller already authorized (a signed-in portal user). */
-  downloadProfileFor(enrollmentId: string, userAgent: string | undefined, sourceAddress: string | null): Promise<ProfileDownload>;
+  downloadProfileFor(
+    enrollmentId: string,
+    userAgent: string | undefined,
+    sourceAddress: string | null,
+  ): Promise<ProfileDownload>;
   /** The latest profile download of an enrollment: still valid (with seconds left), expired, used, or none. */
   profileStatus(enrollmentId: string): ProfileStatus;
   get(id: string): EnrollmentDto;
@@ -96,9 +110,16 @@ export interface EnrollmentDeps {
   onAbandoned?: (row: EnrollmentRow) => void;
 }
 
-
 function toDto(row: EnrollmentRow): EnrollmentDto {
-  return { id: row.id, userId: row.user_id, platform: row.platform, status: row.status, expiresAt: row.expires_at, deviceId: row.device_id, createdAt: row.created_at };
+  return {
+    id: row.id,
+    userId: row.user_id,
+    platform: row.platform,
+    status: row.status,
+    expiresAt: row.expires_at,
+    deviceId: row.device_id,
+    createdAt: row.created_at,
+  };
 }
 
 /** Builds the enrollment service. */
@@ -106,36 +127,91 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
   const { store, audit, clock, random, transaction } = deps;
   const DEVICE: Actor = { type: 'device', label: 'device' };
 
-  const issueProfile = async (row: EnrollmentRow, userAgent: string | undefined, sourceAddress: string | null): Promise<ProfileDownload> => {
+  const issueProfile = async (
+    row: EnrollmentRow,
+    userAgent: string | undefined,
+    sourceAddress: string | null,
+  ): Promise<ProfileDownload> => {
     const now = clock.now();
-    if (row.status === 'closed') throw new AppError('ENROLLMENT_CLOSED', 'This enrollment was closed. Ask your administrator for a new invitation.', { reason: 'closed' });
-    if (row.status === 'enrolled') throw new AppError('ENROLLMENT_CLOSED', 'A device was already enrolled with this link. To enroll another device, start again from your invitation.', { reason: 'enrolled' });
-    if (new Date(row.expires_at) <= now) throw new AppError('ENROLLMENT_EXPIRED', 'This enrollment link has expired. Ask your administrator for a new invitation.');
-    if (row.platform === 'android') throw new AppError('VALIDATION_FAILED', 'This enrollment is for an Android device; install the Tsunagu agent instead of a profile.', { reason: 'android' });
+    if (row.status === 'closed')
+      throw new AppError(
+        'ENROLLMENT_CLOSED',
+        'This enrollment was closed. Ask your administrator for a new invitation.',
+        { reason: 'closed' },
+      );
+    if (row.status === 'enrolled')
+      throw new AppError(
+        'ENROLLMENT_CLOSED',
+        'A device was already enrolled with this link. To enroll another device, start again from your invitation.',
+        { reason: 'enrolled' },
+      );
+    if (new Date(row.expires_at) <= now)
+      throw new AppError(
+        'ENROLLMENT_EXPIRED',
+        'This enrollment link has expired. Ask your administrator for a new invitation.',
+      );
+    if (row.platform === 'android')
+      throw new AppError(
+        'VALIDATION_FAILED',
+        'This enrollment is for an Android device; install the Tsunagu agent instead of a profile.',
+        { reason: 'android' },
+      );
     const topic = deps.topic();
-    if (!topic) throw new AppError('PUSH_NOT_CONFIGURED', 'The server has no Apple push certificate yet, so Apple devices cannot enroll. Ask your administrator to upload it.');
+    if (!topic)
+      throw new AppError(
+        'PUSH_NOT_CONFIGURED',
+        'The server has no Apple push certificate yet, so Apple devices cannot enroll. Ask your administrator to upload it.',
+      );
     const user = deps.users.byId(row.user_id);
-    if (!user || user.deleted_at || user.disabled) throw new AppError('ENROLLMENT_CLOSED', 'This user cannot enroll devices now. Ask your administrator.', { reason: 'user' });
+    if (!user || user.deleted_at || user.disabled)
+      throw new AppError('ENROLLMENT_CLOSED', 'This user cannot enroll devices now. Ask your administrator.', {
+        reason: 'user',
+      });
     const target = targetFromUserAgent(userAgent);
     const challenge = newToken(random, 16);
     const minutes = deps.settings.userSettings().profileValidityMinutes;
     const expiresAt = new Date(now.getTime() + minutes * 60_000).toISOString();
     const base = deps.deviceBaseUrl();
     const profile = buildEnrollmentProfile({
-      serverId: deps.serverId(), organization: deps.organization, lang: user.locale, target, caDer: deps.ca.caCertificate().der,
-      scepUrl: `${base}/scep`, challenge, subject: { organization: deps.organization, commonName: `tsunagu-${row.id}` },
-      topic, serverUrl: `${base}/mdm/connect`, checkInUrl: `${base}/mdm/checkin`, uuid: () => random.uuid().toUpperCase(),
+      serverId: deps.serverId(),
+      organization: deps.organization,
+      lang: user.locale,
+      target,
+      caDer: deps.ca.caCertificate().der,
+      scepUrl: `${base}/scep`,
+      challenge,
+      subject: { organization: deps.organization, commonName: `tsunagu-${row.id}` },
+      topic,
+      serverUrl: `${base}/mdm/connect`,
+      checkInUrl: `${base}/mdm/checkin`,
+      uuid: () => random.uuid().toUpperCase(),
       includeRoot: deps.includeRoot?.() ?? true,
     });
     const signer = deps.signer();
-    const body = await signCmsAsync(Buffer.from(buildPlist(profile), 'utf8'), { certPem: signer.certPem, keyPem: signer.keyPem, extraCertsPem: signer.chainPem ? [signer.chainPem] : [] }, { now });
+    const body = await signCmsAsync(
+      Buffer.from(buildPlist(profile), 'utf8'),
+      { certPem: signer.certPem, keyPem: signer.keyPem, extraCertsPem: signer.chainPem ? [signer.chainPem] : [] },
+      { now },
+    );
     const hint = (userAgent ?? 'unknown').slice(0, 200);
     transaction(() => {
       const voided = store.voidChallenges(row.id, now.toISOString());
-      store.insertChallenge({ id: random.uuid(), enrollment_id: row.id, challenge_hash: hashToken(challenge), device_hint: hint, created_at: now.toISOString(), expires_at: expiresAt, consumed_at: null, voided_at: null });
+      store.insertChallenge({
+        id: random.uuid(),
+        enrollment_id: row.id,
+        challenge_hash: hashToken(challenge),
+        device_hint: hint,
+        created_at: now.toISOString(),
+        expires_at: expiresAt,
+        consumed_at: null,
+        voided_at: null,
+      });
       audit.record({
-        actor: { type: 'user', id: user.id, label: user.email }, action: 'profile.downloaded', subject: { type: 'enrollment', id: row.id, label: user.email },
-        details: { target, deviceHint: hint, expiresAt, voidedChallenges: voided }, sourceAddress,
+        actor: { type: 'user', id: user.id, label: user.email },
+        action: 'profile.downloaded',
+        subject: { type: 'enrollment', id: row.id, label: user.email },
+        details: { target, deviceHint: hint, expiresAt, voidedChallenges: voided },
+        sourceAddress,
       });
       deps.onProfileDownloaded?.(row);
     });
@@ -144,7 +220,10 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
 
   // A challenge is usable when it exists, was neither consumed nor voided, has not expired, and its
   // enrollment is still open.
-  const usableChallenge = (challenge: string | null, now: string): { ok: true; row: ChallengeRow } | { ok: false; reason: ChallengeRefusal } => {
+  const usableChallenge = (
+    challenge: string | null,
+    now: string,
+  ): { ok: true; row: ChallengeRow } | { ok: false; reason: ChallengeRefusal } => {
     if (!challenge) return { ok: false, reason: 'missing' };
     const row = store.challengeByHash(hashToken(challenge));
     if (!row) return { ok: false, reason: 'unknown' };
@@ -159,27 +238,59 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
     create(input, actor, sourceAddress, replacing = 0) {
       const user = deps.users.byId(input.userId);
       if (!user || user.deleted_at) throw new AppError('USER_NOT_FOUND', 'No user has this id.', { field: 'userId' });
-      if (user.disabled) throw new AppError('VALIDATION_FAILED', `${user.email} is disabled; enable the user before enrolling a device.`, { field: 'userId' });
+      if (user.disabled)
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `${user.email} is disabled; enable the user before enrolling a device.`,
+          { field: 'userId' },
+        );
       const limit = deps.settings.userSettings().deviceLimitPerUser;
       const count = Math.max((deps.deviceCount?.(user.id) ?? 0) - replacing, 0);
-      if (count >= limit) throw new AppError('DEVICE_LIMIT', `${user.email} already has ${count} device(s), the most allowed (${limit}). Retire one, or raise the limit in User settings.`, { limit, count });
+      if (count >= limit)
+        throw new AppError(
+          'DEVICE_LIMIT',
+          `${user.email} already has ${count} device(s), the most allowed (${limit}). Retire one, or raise the limit in User settings.`,
+          { limit, count },
+        );
       const now = clock.now();
       const token = newToken(random);
       const row: EnrollmentRow = {
-        id: random.uuid(), user_id: user.id, platform: input.platform, status: 'pending', token_hash: hashToken(token),
-        expires_at: new Date(now.getTime() + ENROLLMENT_TTL_DAYS * 86_400_000).toISOString(), device_id: null, closed_reason: null,
-        invitation_id: input.invitationId ?? null, created_at: now.toISOString(), updated_at: now.toISOString(),
+        id: random.uuid(),
+        user_id: user.id,
+        platform: input.platform,
+        status: 'pending',
+        token_hash: hashToken(token),
+        expires_at: new Date(now.getTime() + ENROLLMENT_TTL_DAYS * 86_400_000).toISOString(),
+        device_id: null,
+        closed_reason: null,
+        invitation_id: input.invitationId ?? null,
+        created_at: now.toISOString(),
+        updated_at: now.toISOString(),
       };
       transaction(() => {
         store.insert(row);
-        audit.record({ actor, action: 'enrollment.created', subject: { type: 'user', id: user.id, label: user.email }, details: { enrollmentId: row.id, platform: row.platform, invitationId: row.invitation_id }, sourceAddress });
+        audit.record({
+          actor,
+          action: 'enrollment.created',
+          subject: { type: 'user', id: user.id, label: user.email },
+          details: { enrollmentId: row.id, platform: row.platform, invitationId: row.invitation_id },
+          sourceAddress,
+        });
       });
       return { ...toDto(row), profileUrl: `${deps.deviceBaseUrl()}/profile/${token}` };
     },
 
     pendingFor(input, actor, sourceAddress, replacing = 0) {
       const now = clock.now().toISOString();
-      const open = store.forUser(input.userId).find((e) => e.status === 'pending' && e.platform === input.platform && e.expires_at > now && e.invitation_id === input.invitationId);
+      const open = store
+        .forUser(input.userId)
+        .find(
+          (e) =>
+            e.status === 'pending' &&
+            e.platform === input.platform &&
+            e.expires_at > now &&
+            e.invitation_id === input.invitationId,
+        );
       if (open) return toDto(open);
       const { profileUrl: _url, ...dto } = service.create(input, actor, sourceAddress, replacing);
       return dto;
@@ -195,7 +306,11 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
 
     async downloadProfile(token, userAgent, sourceAddress) {
       const row = token.length <= 100 ? store.byTokenHash(hashToken(token)) : undefined;
-      if (!row) throw new AppError('ENROLLMENT_NOT_FOUND', 'This enrollment link is not valid. Ask your administrator for a new invitation.');
+      if (!row)
+        throw new AppError(
+          'ENROLLMENT_NOT_FOUND',
+          'This enrollment link is not valid. Ask your administrator for a new invitation.',
+        );
       return issueProfile(row, userAgent, sourceAddress);
     },
 
@@ -228,7 +343,12 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
         if (!found.ok) return found;
         const row = found.row;
         if (!store.consumeChallenge(row.id, now)) return { ok: false, reason: 'used' } as const;
-        audit.record({ actor: DEVICE, action: 'scep.challenge_consumed', subject: { type: 'enrollment', id: row.enrollment_id, label: info.subject }, details: { transactionId: info.transactionId } });
+        audit.record({
+          actor: DEVICE,
+          action: 'scep.challenge_consumed',
+          subject: { type: 'enrollment', id: row.enrollment_id, label: info.subject },
+          details: { transactionId: info.transactionId },
+        });
         return { ok: true, enrollmentId: row.enrollment_id } as const;
       });
     },
@@ -244,9 +364,19 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
     },
 
     async caProfile(lang) {
-      const profile = buildCaProfile({ serverId: deps.serverId(), organization: deps.organization, lang, caDer: deps.ca.caCertificate().der, uuid: () => random.uuid().toUpperCase() });
+      const profile = buildCaProfile({
+        serverId: deps.serverId(),
+        organization: deps.organization,
+        lang,
+        caDer: deps.ca.caCertificate().der,
+        uuid: () => random.uuid().toUpperCase(),
+      });
       const signer = deps.signer();
-      return signCmsAsync(Buffer.from(buildPlist(profile), 'utf8'), { certPem: signer.certPem, keyPem: signer.keyPem, extraCertsPem: signer.chainPem ? [signer.chainPem] : [] }, { now: clock.now() });
+      return signCmsAsync(
+        Buffer.from(buildPlist(profile), 'utf8'),
+        { certPem: signer.certPem, keyPem: signer.keyPem, extraCertsPem: signer.chainPem ? [signer.chainPem] : [] },
+        { now: clock.now() },
+      );
     },
 
     closeAbandoned(graceMinutes) {
@@ -257,7 +387,12 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
         transaction(() => {
           service.close(row.id, 'cancelled during profile install');
           deps.onAbandoned?.(row);
-          audit.record({ actor: { type: 'system', label: 'scheduler' }, action: 'enrollment.abandoned', subject: { type: 'enrollment', id: row.id, label: null }, details: { userId: row.user_id, deviceId: row.device_id, platform: row.platform } });
+          audit.record({
+            actor: { type: 'system', label: 'scheduler' },
+            action: 'enrollment.abandoned',
+            subject: { type: 'enrollment', id: row.id, label: null },
+            details: { userId: row.user_id, deviceId: row.device_id, platform: row.platform },
+          });
         });
         closed.push(toDto({ ...row, status: 'closed' }));
       }

@@ -34,7 +34,10 @@ export interface EnrollmentStore {
   insert(row: EnrollmentRow): void;
   byId(id: string): EnrollmentRow | undefined;
   byTokenHash(hash: string): EnrollmentRow | undefined;
-  update(id: string, changes: Partial<Pick<EnrollmentRow, 'status' | 'device_id' | 'closed_reason' | 'updated_at' | 'expires_at'>>): void;
+  update(
+    id: string,
+    changes: Partial<Pick<EnrollmentRow, 'status' | 'device_id' | 'closed_reason' | 'updated_at' | 'expires_at'>>,
+  ): void;
   forUser(userId: string): EnrollmentRow[];
   /** Pending enrollments opened through an invitation. */
   pendingForInvitation(invitationId: string): EnrollmentRow[];
@@ -56,31 +59,54 @@ const UPDATABLE = ['status', 'device_id', 'closed_reason', 'updated_at', 'expire
 /** Builds the enrollment store over an open database. */
 export function createEnrollmentStore(db: Db): EnrollmentStore {
   const s = {
-    insert: db.prepare(`INSERT INTO enrollments (id, user_id, platform, status, token_hash, expires_at, device_id, closed_reason, invitation_id, created_at, updated_at)
+    insert:
+      db.prepare(`INSERT INTO enrollments (id, user_id, platform, status, token_hash, expires_at, device_id, closed_reason, invitation_id, created_at, updated_at)
       VALUES (@id, @user_id, @platform, @status, @token_hash, @expires_at, @device_id, @closed_reason, @invitation_id, @created_at, @updated_at)`),
     byId: db.prepare<[string], EnrollmentRow>('SELECT * FROM enrollments WHERE id = ?'),
     byToken: db.prepare<[string], EnrollmentRow>('SELECT * FROM enrollments WHERE token_hash = ?'),
-    forUser: db.prepare<[string], EnrollmentRow>('SELECT * FROM enrollments WHERE user_id = ? ORDER BY created_at DESC'),
-    pendingForInvitation: db.prepare<[string], EnrollmentRow>("SELECT * FROM enrollments WHERE invitation_id = ? AND status = 'pending'"),
-    insertChallenge: db.prepare(`INSERT INTO scep_challenges (id, enrollment_id, challenge_hash, device_hint, created_at, expires_at, consumed_at, voided_at)
+    forUser: db.prepare<[string], EnrollmentRow>(
+      'SELECT * FROM enrollments WHERE user_id = ? ORDER BY created_at DESC',
+    ),
+    pendingForInvitation: db.prepare<[string], EnrollmentRow>(
+      "SELECT * FROM enrollments WHERE invitation_id = ? AND status = 'pending'",
+    ),
+    insertChallenge:
+      db.prepare(`INSERT INTO scep_challenges (id, enrollment_id, challenge_hash, device_hint, created_at, expires_at, consumed_at, voided_at)
       VALUES (@id, @enrollment_id, @challenge_hash, @device_hint, @created_at, @expires_at, @consumed_at, @voided_at)`),
-    voidChallenges: db.prepare('UPDATE scep_challenges SET voided_at = ? WHERE enrollment_id = ? AND consumed_at IS NULL AND voided_at IS NULL'),
+    voidChallenges: db.prepare(
+      'UPDATE scep_challenges SET voided_at = ? WHERE enrollment_id = ? AND consumed_at IS NULL AND voided_at IS NULL',
+    ),
     challengeByHash: db.prepare<[string], ChallengeRow>('SELECT * FROM scep_challenges WHERE challenge_hash = ?'),
-    consume: db.prepare('UPDATE scep_challenges SET consumed_at = @at WHERE id = @id AND consumed_at IS NULL AND voided_at IS NULL AND expires_at > @at'),
-    latest: db.prepare<[string], ChallengeRow>('SELECT * FROM scep_challenges WHERE enrollment_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1'),
-    abandoned: db.prepare<[string], EnrollmentRow>(`SELECT e.* FROM enrollments e WHERE e.status = 'pending' AND e.platform != 'android'
+    consume: db.prepare(
+      'UPDATE scep_challenges SET consumed_at = @at WHERE id = @id AND consumed_at IS NULL AND voided_at IS NULL AND expires_at > @at',
+    ),
+    latest: db.prepare<[string], ChallengeRow>(
+      'SELECT * FROM scep_challenges WHERE enrollment_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1',
+    ),
+    abandoned: db.prepare<
+      [string],
+      EnrollmentRow
+    >(`SELECT e.* FROM enrollments e WHERE e.status = 'pending' AND e.platform != 'android'
       AND EXISTS (SELECT 1 FROM issued_certificates c WHERE c.enrollment_id = e.id AND c.created_at <= ?)`),
     update: partialUpdate(db, 'enrollments', UPDATABLE, ['id']),
-    perDay: db.prepare<[string], { day: string; count: number }>("SELECT substr(updated_at, 1, 10) AS day, count(*) AS count FROM enrollments WHERE status = 'enrolled' AND updated_at >= ? GROUP BY day ORDER BY day"),
+    perDay: db.prepare<[string], { day: string; count: number }>(
+      "SELECT substr(updated_at, 1, 10) AS day, count(*) AS count FROM enrollments WHERE status = 'enrolled' AND updated_at >= ? GROUP BY day ORDER BY day",
+    ),
   };
   return {
-    insert: (row) => { s.insert.run(row); },
+    insert: (row) => {
+      s.insert.run(row);
+    },
     byId: (id) => s.byId.get(id),
     byTokenHash: (h) => s.byToken.get(h),
-    update: (id, changes) => { s.update({ id }, changes); },
+    update: (id, changes) => {
+      s.update({ id }, changes);
+    },
     forUser: (userId) => s.forUser.all(userId),
     pendingForInvitation: (id) => s.pendingForInvitation.all(id),
-    insertChallenge: (row) => { s.insertChallenge.run(row); },
+    insertChallenge: (row) => {
+      s.insertChallenge.run(row);
+    },
     voidChallenges: (id, at) => s.voidChallenges.run(at, id).changes,
     challengeByHash: (h) => s.challengeByHash.get(h),
     consumeChallenge: (id, at) => s.consume.run({ id, at }).changes === 1,

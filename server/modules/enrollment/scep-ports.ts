@@ -6,7 +6,10 @@ import type { EnrollmentService } from './enrollment.service.js';
 
 /** The SCEP challenge port over the enrollment service's one-time challenges. */
 export function challengePort(enrollment: EnrollmentService): ScepChallengePort {
-  return { check: (challenge) => enrollment.checkChallenge(challenge), consume: (challenge, info) => enrollment.consumeChallenge(challenge, info) };
+  return {
+    check: (challenge) => enrollment.checkChallenge(challenge),
+    consume: (challenge, info) => enrollment.consumeChallenge(challenge, info),
+  };
 }
 
 /** The SCEP issued-certificates port over the issued_certificates table. */
@@ -15,19 +18,35 @@ export function issuedCertificatePort(issued: IssuedStore, clock: Clock): Issued
     record(rec) {
       const x = new X509Certificate(rec.certPem);
       issued.insert({
-        serial: rec.serialHex.toLowerCase(), enrollment_id: rec.enrollmentId, device_id: null, subject: rec.subject,
-        sha256: createHash('sha256').update(x.raw).digest('hex'), not_before: rec.notBefore, not_after: rec.notAfter, cert_pem: rec.certPem,
-        kind: rec.kind, transaction_id: rec.transactionId, created_at: clock.now().toISOString(), revoked_at: null, revoked_reason: null,
+        serial: rec.serialHex.toLowerCase(),
+        enrollment_id: rec.enrollmentId,
+        device_id: null,
+        subject: rec.subject,
+        sha256: createHash('sha256').update(x.raw).digest('hex'),
+        not_before: rec.notBefore,
+        not_after: rec.notAfter,
+        cert_pem: rec.certPem,
+        kind: rec.kind,
+        transaction_id: rec.transactionId,
+        created_at: clock.now().toISOString(),
+        revoked_at: null,
+        revoked_reason: null,
       });
     },
     findByTransaction(transactionId) {
       return issued.byTransaction(transactionId).map((row) => ({
-        serialHex: row.serial, enrollmentId: row.enrollment_id, certPem: row.cert_pem, kind: row.kind, revoked: row.revoked_at !== null,
+        serialHex: row.serial,
+        enrollmentId: row.enrollment_id,
+        certPem: row.cert_pem,
+        kind: row.kind,
+        revoked: row.revoked_at !== null,
       }));
     },
     findBySerial(serialHex) {
       const row = issued.bySerial(serialHex.toLowerCase());
-      return row ? { enrollmentId: row.enrollment_id, revoked: row.revoked_at !== null, notAfter: row.not_after } : undefined;
+      return row
+        ? { enrollmentId: row.enrollment_id, revoked: row.revoked_at !== null, notAfter: row.not_after }
+        : undefined;
     },
   };
 }

@@ -11,7 +11,8 @@ interface StoredUrl {
 }
 
 /** What a URL key in a request refers to. */
-export type UrlKeyState = { state: 'current'; version: number } | { state: 'old'; version: number } | { state: 'unknown' };
+export type UrlKeyState =
+  { state: 'current'; version: number } | { state: 'old'; version: number } | { state: 'unknown' };
 
 /** Versioned enrollment URLs (`/e/<key>/go`): regenerating refuses links of older versions. */
 export interface EnrollmentUrls {
@@ -33,10 +34,19 @@ export function createEnrollmentUrls(deps: { store: SettingsStore; clock: Clock;
     return first;
   };
   return {
-    current: () => { const s = read(); return { version: s.version, key: s.key }; },
+    current: () => {
+      const s = read();
+      return { version: s.version, key: s.key };
+    },
     regenerate() {
       const s = read();
-      const next: StoredUrl = { version: s.version + 1, key: newKey(), retired: [...s.retired, { version: s.version, key: s.key, retiredAt: deps.clock.now().toISOString() }].slice(-50) };
+      const next: StoredUrl = {
+        version: s.version + 1,
+        key: newKey(),
+        retired: [...s.retired, { version: s.version, key: s.key, retiredAt: deps.clock.now().toISOString() }].slice(
+          -50,
+        ),
+      };
       deps.store.put(KEY, next, deps.clock.now().toISOString());
       return { version: next.version, key: next.key, previous: s.version };
     },

@@ -1,4 +1,11 @@
-import type { EnrollmentUrlDto, InvitationDto, InvitationPage, InvitationStatus, InviteResult, NewPinResult } from '../../contract/invitations.js';
+import type {
+  EnrollmentUrlDto,
+  InvitationDto,
+  InvitationPage,
+  InvitationStatus,
+  InviteResult,
+  NewPinResult,
+} from '../../contract/invitations.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { hashToken, newDigits, newToken } from '../../core/ids.js';
@@ -19,7 +26,11 @@ export const PIN_ATTEMPTS = 5;
 const ORDER: InvitationStatus[] = ['created', 'sent', 'opened', 'pin_verified', 'profile_downloaded', 'enrolled'];
 const OPEN = new Set<InvitationStatus>(['created', 'sent', 'opened', 'pin_verified', 'profile_downloaded']);
 const TIMESTAMP: Partial<Record<InvitationStatus, keyof InvitationRow>> = {
-  sent: 'sent_at', opened: 'opened_at', pin_verified: 'pin_verified_at', profile_downloaded: 'profile_downloaded_at', enrolled: 'enrolled_at',
+  sent: 'sent_at',
+  opened: 'opened_at',
+  pin_verified: 'pin_verified_at',
+  profile_downloaded: 'profile_downloaded_at',
+  enrolled: 'enrolled_at',
 };
 
 /** Who is acting and from where. */
@@ -73,14 +84,26 @@ export interface InvitationsDeps {
   kick?: () => void;
 }
 
-
 function toDto(row: InvitationListRow): InvitationDto {
   return {
-    id: row.id, userId: row.user_id, userEmail: row.user_email, userDisplayName: row.user_display_name, status: row.status,
-    hasPin: row.pin_hash !== null, pinLocked: row.pin_failures >= PIN_ATTEMPTS, urlVersion: row.url_version, expiresAt: row.expires_at,
-    sentAt: row.sent_at, openedAt: row.opened_at, pinVerifiedAt: row.pin_verified_at, profileDownloadedAt: row.profile_downloaded_at,
-    enrolledAt: row.enrolled_at, revokedAt: row.revoked_at, remindersSent: row.reminders_sent,
-    mailStatus: (row.mail_status as InvitationDto['mailStatus']) ?? null, createdAt: row.created_at,
+    id: row.id,
+    userId: row.user_id,
+    userEmail: row.user_email,
+    userDisplayName: row.user_display_name,
+    status: row.status,
+    hasPin: row.pin_hash !== null,
+    pinLocked: row.pin_failures >= PIN_ATTEMPTS,
+    urlVersion: row.url_version,
+    expiresAt: row.expires_at,
+    sentAt: row.sent_at,
+    openedAt: row.opened_at,
+    pinVerifiedAt: row.pin_verified_at,
+    profileDownloadedAt: row.profile_downloaded_at,
+    enrolledAt: row.enrolled_at,
+    revokedAt: row.revoked_at,
+    remindersSent: row.reminders_sent,
+    mailStatus: (row.mail_status as InvitationDto['mailStatus']) ?? null,
+    createdAt: row.created_at,
   };
 }
 
@@ -91,7 +114,11 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
 
   const link = (token: string) => `${deps.deviceBaseUrl()}/e/${deps.urls.current().key}/i/${token}/go`;
   const needsPin = (user: UserRow) => user.password_hash === null || deps.settings.userSettings().requirePin;
-  const subjectOf = (row: { id: string; user_email?: string }) => ({ type: 'invitation', id: row.id, label: row.user_email ?? null });
+  const subjectOf = (row: { id: string; user_email?: string }) => ({
+    type: 'invitation',
+    id: row.id,
+    label: row.user_email ?? null,
+  });
 
   const mustGet = (id: string): InvitationListRow => {
     const row = store.byId(id);
@@ -100,18 +127,35 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
   };
 
   const mustBeOpen = (row: InvitationListRow) => {
-    if (!OPEN.has(row.status)) throw new AppError('INVITATION_CLOSED', `This invitation is ${row.status}; send a new one instead.`, { status: row.status });
+    if (!OPEN.has(row.status))
+      throw new AppError('INVITATION_CLOSED', `This invitation is ${row.status}; send a new one instead.`, {
+        status: row.status,
+      });
   };
 
   /** A fresh link token and (when needed) PIN, with the email that carries them. */
-  const prepare = async (user: UserRow, invitationId: string, kind: 'invitation' | 'reminder', token: string, expiresAt: string) => {
+  const prepare = async (
+    user: UserRow,
+    invitationId: string,
+    kind: 'invitation' | 'reminder',
+    token: string,
+    expiresAt: string,
+  ) => {
     const s = deps.settings.userSettings();
     const pin = needsPin(user) ? newDigits(random, s.pinLength) : null;
     const pinHash = pin ? await deps.hasher.hash(pin) : null;
     const pinExpiresAt = pin ? new Date(clock.now().getTime() + s.pinValidityHours * 3600_000).toISOString() : null;
     const mail = await buildInvitationMail({
-      kind, lang: user.locale, organization: deps.organization, to: user.email, displayName: user.display_name, link: link(token),
-      pin, pinExpiresAt, expiresAt, invitationId,
+      kind,
+      lang: user.locale,
+      organization: deps.organization,
+      to: user.email,
+      displayName: user.display_name,
+      link: link(token),
+      pin,
+      pinExpiresAt,
+      expiresAt,
+      invitationId,
     });
     return { pin, pinHash, pinExpiresAt, mail };
   };
@@ -123,8 +167,14 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
       const s = deps.settings.userSettings();
       for (const userId of [...new Set(userIds)]) {
         const user = users.byId(userId);
-        if (!user || user.deleted_at) { skipped.push({ userId, reason: 'not_found', message: 'No such user.' }); continue; }
-        if (user.disabled) { skipped.push({ userId, reason: 'disabled', message: `${user.email} is disabled.` }); continue; }
+        if (!user || user.deleted_at) {
+          skipped.push({ userId, reason: 'not_found', message: 'No such user.' });
+          continue;
+        }
+        if (user.disabled) {
+          skipped.push({ userId, reason: 'disabled', message: `${user.email} is disabled.` });
+          continue;
+        }
         const id = random.uuid();
         const token = newToken(random);
         const now = clock.now();
@@ -135,16 +185,46 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
             store.update(old.id, { status: 'revoked', revoked_at: now.toISOString(), updated_at: now.toISOString() });
             deps.mail.cancelFor(old.id);
             deps.closeEnrollments(old.id, 'superseded by a new invitation');
-            audit.record({ actor: ctx.actor, action: 'invitation.superseded', subject: subjectOf({ id: old.id, user_email: user.email }), details: { by: id }, sourceAddress: ctx.sourceAddress });
+            audit.record({
+              actor: ctx.actor,
+              action: 'invitation.superseded',
+              subject: subjectOf({ id: old.id, user_email: user.email }),
+              details: { by: id },
+              sourceAddress: ctx.sourceAddress,
+            });
           }
           store.insert({
-            id, user_id: user.id, status: 'created', token_hash: hashToken(token), token_sealed: deps.secrets.seal(token, `invitation:${id}`), url_version: deps.urls.current().version,
-            pin_hash: prepared.pinHash, pin_expires_at: prepared.pinExpiresAt, pin_used_at: null, pin_failures: 0, expires_at: expiresAt,
-            sent_at: null, opened_at: null, pin_verified_at: null, profile_downloaded_at: null, enrolled_at: null, revoked_at: null,
-            reminders_sent: 0, last_reminder_at: null, created_by: ctx.actor.label ?? ctx.actor.type, created_at: now.toISOString(), updated_at: now.toISOString(),
+            id,
+            user_id: user.id,
+            status: 'created',
+            token_hash: hashToken(token),
+            token_sealed: deps.secrets.seal(token, `invitation:${id}`),
+            url_version: deps.urls.current().version,
+            pin_hash: prepared.pinHash,
+            pin_expires_at: prepared.pinExpiresAt,
+            pin_used_at: null,
+            pin_failures: 0,
+            expires_at: expiresAt,
+            sent_at: null,
+            opened_at: null,
+            pin_verified_at: null,
+            profile_downloaded_at: null,
+            enrolled_at: null,
+            revoked_at: null,
+            reminders_sent: 0,
+            last_reminder_at: null,
+            created_by: ctx.actor.label ?? ctx.actor.type,
+            created_at: now.toISOString(),
+            updated_at: now.toISOString(),
           });
           deps.mail.enqueue(prepared.mail);
-          audit.record({ actor: ctx.actor, action: 'invitation.created', subject: subjectOf({ id, user_email: user.email }), details: { userId: user.id, pin: prepared.pin !== null, expiresAt }, sourceAddress: ctx.sourceAddress });
+          audit.record({
+            actor: ctx.actor,
+            action: 'invitation.created',
+            subject: subjectOf({ id, user_email: user.email }),
+            details: { userId: user.id, pin: prepared.pin !== null, expiresAt },
+            sourceAddress: ctx.sourceAddress,
+          });
         });
         created.push(toDto(mustGet(id)));
       }
@@ -158,17 +238,33 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
       const user = users.byId(row.user_id) as UserRow;
       const token = newToken(random);
       const now = clock.now();
-      const expiresAt = new Date(now.getTime() + deps.settings.userSettings().invitationValidityDays * DAY).toISOString();
+      const expiresAt = new Date(
+        now.getTime() + deps.settings.userSettings().invitationValidityDays * DAY,
+      ).toISOString();
       const prepared = await prepare(user, id, 'invitation', token, expiresAt);
       transaction(() => {
         mustBeOpen(mustGet(id));
         deps.mail.cancelFor(id);
         store.update(id, {
-          status: 'created', token_hash: hashToken(token), token_sealed: deps.secrets.seal(token, `invitation:${id}`), url_version: deps.urls.current().version,
-          pin_hash: prepared.pinHash, pin_expires_at: prepared.pinExpiresAt, pin_used_at: null, pin_failures: 0, expires_at: expiresAt, updated_at: now.toISOString(),
+          status: 'created',
+          token_hash: hashToken(token),
+          token_sealed: deps.secrets.seal(token, `invitation:${id}`),
+          url_version: deps.urls.current().version,
+          pin_hash: prepared.pinHash,
+          pin_expires_at: prepared.pinExpiresAt,
+          pin_used_at: null,
+          pin_failures: 0,
+          expires_at: expiresAt,
+          updated_at: now.toISOString(),
         });
         deps.mail.enqueue(prepared.mail);
-        audit.record({ actor: ctx.actor, action: 'invitation.resent', subject: subjectOf(row), details: { expiresAt, pin: prepared.pin !== null }, sourceAddress: ctx.sourceAddress });
+        audit.record({
+          actor: ctx.actor,
+          action: 'invitation.resent',
+          subject: subjectOf(row),
+          details: { expiresAt, pin: prepared.pin !== null },
+          sourceAddress: ctx.sourceAddress,
+        });
       });
       deps.kick?.();
       return toDto(mustGet(id));
@@ -182,7 +278,13 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
         store.update(id, { status: 'revoked', revoked_at: now, updated_at: now });
         const cancelled = deps.mail.cancelFor(id);
         deps.closeEnrollments(id, 'invitation revoked');
-        audit.record({ actor: ctx.actor, action: 'invitation.revoked', subject: subjectOf(row), details: { from: row.status, cancelledMail: cancelled }, sourceAddress: ctx.sourceAddress });
+        audit.record({
+          actor: ctx.actor,
+          action: 'invitation.revoked',
+          subject: subjectOf(row),
+          details: { from: row.status, cancelledMail: cancelled },
+          sourceAddress: ctx.sourceAddress,
+        });
         return toDto(mustGet(id));
       });
     },
@@ -196,11 +298,34 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
       const pin = newDigits(random, s.pinLength);
       const pinHash = await deps.hasher.hash(pin);
       const pinExpiresAt = new Date(clock.now().getTime() + s.pinValidityHours * 3600_000).toISOString();
-      const mail = await buildInvitationMail({ kind: 'invitation', lang: user.locale, organization: deps.organization, to: user.email, displayName: user.display_name, link: link(token), pin, pinExpiresAt, expiresAt: row.expires_at, invitationId: id });
+      const mail = await buildInvitationMail({
+        kind: 'invitation',
+        lang: user.locale,
+        organization: deps.organization,
+        to: user.email,
+        displayName: user.display_name,
+        link: link(token),
+        pin,
+        pinExpiresAt,
+        expiresAt: row.expires_at,
+        invitationId: id,
+      });
       transaction(() => {
-        store.update(id, { pin_hash: pinHash, pin_expires_at: pinExpiresAt, pin_used_at: null, pin_failures: 0, updated_at: clock.now().toISOString() });
+        store.update(id, {
+          pin_hash: pinHash,
+          pin_expires_at: pinExpiresAt,
+          pin_used_at: null,
+          pin_failures: 0,
+          updated_at: clock.now().toISOString(),
+        });
         deps.mail.enqueue(mail);
-        audit.record({ actor: ctx.actor, action: 'invitation.pin_reissued', subject: subjectOf(row), details: { pinExpiresAt, wasLocked: row.pin_failures >= PIN_ATTEMPTS }, sourceAddress: ctx.sourceAddress });
+        audit.record({
+          actor: ctx.actor,
+          action: 'invitation.pin_reissued',
+          subject: subjectOf(row),
+          details: { pinExpiresAt, wasLocked: row.pin_failures >= PIN_ATTEMPTS },
+          sourceAddress: ctx.sourceAddress,
+        });
       });
       deps.kick?.();
       return { invitation: toDto(mustGet(id)), pin };
@@ -208,21 +333,46 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
 
     list(query) {
       const limit = Math.min(Math.max(query.limit ?? 100, 1), 500);
-      const filter = { ...(query.status ? { status: query.status } : {}), ...(query.userId ? { userId: query.userId } : {}) };
-      return { items: store.list(filter, limit, Math.max(query.offset ?? 0, 0)).map(toDto), total: store.count(filter) };
+      const filter = {
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.userId ? { userId: query.userId } : {}),
+      };
+      return {
+        items: store.list(filter, limit, Math.max(query.offset ?? 0, 0)).map(toDto),
+        total: store.count(filter),
+      };
     },
 
     get: (id) => toDto(mustGet(id)),
 
     open(token, sourceAddress) {
       const row = token.length <= 100 ? store.byTokenHash(hashToken(token)) : undefined;
-      if (!row) throw new AppError('INVITATION_NOT_FOUND', 'This invitation link is not valid. It may have been replaced by a newer email; use the newest one, or sign in with your email address and password.');
-      if (row.status === 'revoked') throw new AppError('INVITATION_CLOSED', 'This invitation was withdrawn by your administrator. Ask them for a new one.', { reason: 'revoked' });
-      if (row.status === 'expired' || new Date(row.expires_at) <= clock.now()) throw new AppError('INVITATION_CLOSED', 'This invitation has expired. Ask your administrator to send a new one.', { reason: 'expired' });
+      if (!row)
+        throw new AppError(
+          'INVITATION_NOT_FOUND',
+          'This invitation link is not valid. It may have been replaced by a newer email; use the newest one, or sign in with your email address and password.',
+        );
+      if (row.status === 'revoked')
+        throw new AppError(
+          'INVITATION_CLOSED',
+          'This invitation was withdrawn by your administrator. Ask them for a new one.',
+          { reason: 'revoked' },
+        );
+      if (row.status === 'expired' || new Date(row.expires_at) <= clock.now())
+        throw new AppError(
+          'INVITATION_CLOSED',
+          'This invitation has expired. Ask your administrator to send a new one.',
+          { reason: 'expired' },
+        );
       if (row.status === 'created' || row.status === 'sent') {
         transaction(() => {
           service.advance(row.id, 'opened');
-          audit.record({ actor: { type: 'user', id: row.user_id, label: row.user_email }, action: 'invitation.opened', subject: subjectOf(row), sourceAddress });
+          audit.record({
+            actor: { type: 'user', id: row.user_id, label: row.user_email },
+            action: 'invitation.opened',
+            subject: subjectOf(row),
+            sourceAddress,
+          });
         });
       }
       return mustGet(row.id);
@@ -231,19 +381,41 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
     async verifyPin(userId, pin, sourceAddress) {
       const row = store.openForUser(userId).find((r) => r.pin_hash !== null);
       const actor: Actor = { type: 'user', id: userId, label: row?.user_email ?? null };
-      if (!row || !row.pin_hash) throw new AppError('SIGN_IN_FAILED', 'The email address or PIN is wrong.', { secret: 'pin' });
-      if (row.pin_failures >= PIN_ATTEMPTS) throw new AppError('PIN_LOCKED', 'This PIN is locked after too many wrong tries. Ask your administrator for a new PIN.');
-      if (row.pin_used_at) throw new AppError('PIN_USED', 'This PIN was already used. Sign in with your password, or ask your administrator for a new PIN.');
-      if (row.pin_expires_at && new Date(row.pin_expires_at) <= clock.now()) throw new AppError('PIN_EXPIRED', 'This PIN has expired. Ask your administrator for a new PIN.');
-      const ok = /^\d{4,12}$/.test(pin) && await deps.hasher.verify(row.pin_hash, pin);
+      if (!row || !row.pin_hash)
+        throw new AppError('SIGN_IN_FAILED', 'The email address or PIN is wrong.', { secret: 'pin' });
+      if (row.pin_failures >= PIN_ATTEMPTS)
+        throw new AppError(
+          'PIN_LOCKED',
+          'This PIN is locked after too many wrong tries. Ask your administrator for a new PIN.',
+        );
+      if (row.pin_used_at)
+        throw new AppError(
+          'PIN_USED',
+          'This PIN was already used. Sign in with your password, or ask your administrator for a new PIN.',
+        );
+      if (row.pin_expires_at && new Date(row.pin_expires_at) <= clock.now())
+        throw new AppError('PIN_EXPIRED', 'This PIN has expired. Ask your administrator for a new PIN.');
+      const ok = /^\d{4,12}$/.test(pin) && (await deps.hasher.verify(row.pin_hash, pin));
       const outcome = transaction((): InvitationListRow | 'wrong' | 'locked' | 'used' => {
         const fresh = mustGet(row.id);
         if (!ok) {
           const failures = fresh.pin_failures + 1;
           store.update(row.id, { pin_failures: failures, updated_at: clock.now().toISOString() });
-          audit.record({ actor, action: 'invitation.pin_failed', subject: subjectOf(row), details: { failures, limit: PIN_ATTEMPTS }, sourceAddress });
+          audit.record({
+            actor,
+            action: 'invitation.pin_failed',
+            subject: subjectOf(row),
+            details: { failures, limit: PIN_ATTEMPTS },
+            sourceAddress,
+          });
           if (failures >= PIN_ATTEMPTS) {
-            audit.record({ actor, action: 'invitation.pin_locked', subject: subjectOf(row), details: { failures }, sourceAddress });
+            audit.record({
+              actor,
+              action: 'invitation.pin_locked',
+              subject: subjectOf(row),
+              details: { failures },
+              sourceAddress,
+            });
             return 'locked';
           }
           return 'wrong';
@@ -254,9 +426,18 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
         audit.record({ actor, action: 'invitation.pin_verified', subject: subjectOf(row), sourceAddress });
         return mustGet(row.id);
       });
-      if (outcome === 'locked') throw new AppError('PIN_LOCKED', 'This PIN is now locked after too many wrong tries. Ask your administrator for a new PIN.');
-      if (outcome === 'used') throw new AppError('PIN_USED', 'This PIN was already used. Sign in with your password, or ask your administrator for a new PIN.');
-      if (outcome === 'wrong') throw new AppError('SIGN_IN_FAILED', 'The email address or PIN is wrong.', { secret: 'pin' });
+      if (outcome === 'locked')
+        throw new AppError(
+          'PIN_LOCKED',
+          'This PIN is now locked after too many wrong tries. Ask your administrator for a new PIN.',
+        );
+      if (outcome === 'used')
+        throw new AppError(
+          'PIN_USED',
+          'This PIN was already used. Sign in with your password, or ask your administrator for a new PIN.',
+        );
+      if (outcome === 'wrong')
+        throw new AppError('SIGN_IN_FAILED', 'The email address or PIN is wrong.', { secret: 'pin' });
       return outcome;
     },
 
@@ -286,7 +467,12 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
           store.update(row.id, { status: 'expired', updated_at: now.toISOString() });
           deps.mail.cancelFor(row.id);
           deps.closeEnrollments(row.id, 'invitation expired');
-          audit.record({ actor: { type: 'system', label: 'scheduler' }, action: 'invitation.expired', subject: { type: 'invitation', id: row.id, label: null }, details: { from: row.status } });
+          audit.record({
+            actor: { type: 'system', label: 'scheduler' },
+            action: 'invitation.expired',
+            subject: { type: 'invitation', id: row.id, label: null },
+            details: { from: row.status },
+          });
         });
         expired++;
       }
@@ -301,17 +487,42 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
         const token = deps.secrets.open(row.token_sealed, `invitation:${row.id}`).toString('utf8');
         // A reminder carries a fresh PIN only while the user still has no way to sign in without one.
         const freshPin = row.pin_hash !== null && !row.pin_used_at && user.password_hash === null;
-        const prepared = freshPin ? await prepare(user, row.id, 'reminder', token, row.expires_at) : { pin: null, pinHash: null, pinExpiresAt: null, mail: await buildInvitationMail({ kind: 'reminder', lang: user.locale, organization: deps.organization, to: user.email, displayName: user.display_name, link: link(token), pin: null, pinExpiresAt: null, expiresAt: row.expires_at, invitationId: row.id }) };
+        const prepared = freshPin
+          ? await prepare(user, row.id, 'reminder', token, row.expires_at)
+          : {
+              pin: null,
+              pinHash: null,
+              pinExpiresAt: null,
+              mail: await buildInvitationMail({
+                kind: 'reminder',
+                lang: user.locale,
+                organization: deps.organization,
+                to: user.email,
+                displayName: user.display_name,
+                link: link(token),
+                pin: null,
+                pinExpiresAt: null,
+                expiresAt: row.expires_at,
+                invitationId: row.id,
+              }),
+            };
         const sent = transaction(() => {
           const current = mustGet(row.id);
           // Another tick (or a restart mid-way) already sent this reminder: never twice.
           if (current.reminders_sent !== next || !OPEN.has(current.status)) return false;
           store.update(row.id, {
-            reminders_sent: next + 1, last_reminder_at: now.toISOString(), updated_at: now.toISOString(),
+            reminders_sent: next + 1,
+            last_reminder_at: now.toISOString(),
+            updated_at: now.toISOString(),
             ...(freshPin ? { pin_hash: prepared.pinHash, pin_expires_at: prepared.pinExpiresAt, pin_failures: 0 } : {}),
           });
           deps.mail.enqueue(prepared.mail);
-          audit.record({ actor: { type: 'system', label: 'scheduler' }, action: 'invitation.reminder_queued', subject: subjectOf(row), details: { reminder: next + 1, of: days.length, day: days[next] } });
+          audit.record({
+            actor: { type: 'system', label: 'scheduler' },
+            action: 'invitation.reminder_queued',
+            subject: subjectOf(row),
+            details: { reminder: next + 1, of: days.length, day: days[next] },
+          });
           return true;
         });
         if (sent) reminders++;
@@ -327,7 +538,13 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
 
     regenerateUrl(ctx) {
       const next = deps.urls.regenerate();
-      audit.record({ actor: ctx.actor, action: 'enrollment_url.regenerated', subject: { type: 'settings', id: 'enrollment-url', label: `v${next.version}` }, details: { version: next.version, previous: next.previous }, sourceAddress: ctx.sourceAddress });
+      audit.record({
+        actor: ctx.actor,
+        action: 'enrollment_url.regenerated',
+        subject: { type: 'settings', id: 'enrollment-url', label: `v${next.version}` },
+        details: { version: next.version, previous: next.previous },
+        sourceAddress: ctx.sourceAddress,
+      });
       return service.enrollmentUrl();
     },
   };

@@ -6,8 +6,24 @@ import { createSettingsStore } from '../settings/settings.store.js';
 import { createSecretBox } from '../secrets/secret-box.js';
 import { randomBytes } from 'node:crypto';
 
-const SMTP = { host: 'smtp.office.test', port: 587, security: 'starttls' as const, username: 'mdm', password: 'smtp secret', fromAddress: 'mdm@office.test', fromName: 'Office IT', allowSelfSigned: false };
-const mail = (to: string): OutgoingMail => ({ kind: 'invitation', refId: `ref-${to}`, to, subject: 's', text: 't', html: '<p>t</p>' });
+const SMTP = {
+  host: 'smtp.office.test',
+  port: 587,
+  security: 'starttls' as const,
+  username: 'mdm',
+  password: 'smtp secret',
+  fromAddress: 'mdm@office.test',
+  fromName: 'Office IT',
+  allowSelfSigned: false,
+};
+const mail = (to: string): OutgoingMail => ({
+  kind: 'invitation',
+  refId: `ref-${to}`,
+  to,
+  subject: 's',
+  text: 't',
+  html: '<p>t</p>',
+});
 
 /** A transport that answers from a script and records what it was asked to send. */
 function scripted(answers: (Error | null)[] = [], delayMs = 0) {
@@ -28,15 +44,31 @@ function setup(transport: MailTransport) {
   const f = testFoundation();
   const secrets = createSecretBox(randomBytes(32));
   const sentRefs: string[] = [];
-  const service = createMailService({ store: createMailStore(f.db), settingsStore: createSettingsStore(f.db), secrets, audit: f.services.audit, clock: f.clock, random: { bytes: (n) => randomBytes(n), uuid: () => crypto.randomUUID(), int: () => 0 }, transport, onSent: (row) => sentRefs.push(row.ref_id ?? '') });
+  const service = createMailService({
+    store: createMailStore(f.db),
+    settingsStore: createSettingsStore(f.db),
+    secrets,
+    audit: f.services.audit,
+    clock: f.clock,
+    random: { bytes: (n) => randomBytes(n), uuid: () => crypto.randomUUID(), int: () => 0 },
+    transport,
+    onSent: (row) => sentRefs.push(row.ref_id ?? ''),
+  });
   service.updateSmtp(SMTP, TEST_ADMIN, null);
   return { ...f, service, sentRefs };
 }
 
-const smtpError = (code: number, text: string) => Object.assign(new Error(text), { responseCode: code, response: `${code} ${text}` });
+const smtpError = (code: number, text: string) =>
+  Object.assign(new Error(text), { responseCode: code, response: `${code} ${text}` });
 
 describe('the mail outbox', () => {
-  it.each([[1, 60_000], [2, 120_000], [3, 240_000], [6, 1_800_000], [20, 1_800_000]])('waits %i retries by %i ms', (attempt, ms) => {
+  it.each([
+    [1, 60_000],
+    [2, 120_000],
+    [3, 240_000],
+    [6, 1_800_000],
+    [20, 1_800_000],
+  ])('waits %i retries by %i ms', (attempt, ms) => {
     expect(retryDelayMs(attempt)).toBe(ms);
   });
 
@@ -44,9 +76,15 @@ describe('the mail outbox', () => {
     const { service, db } = setup(scripted().transport);
     expect(service.smtpSettings()).toMatchObject({ configured: true, hasPassword: true, host: 'smtp.office.test' });
     expect(JSON.stringify(service.smtpSettings())).not.toContain('smtp secret');
-    expect(JSON.stringify(db.prepare("SELECT value FROM settings WHERE key = 'smtp'").get())).not.toContain('smtp secret');
-    expect(() => service.updateSmtp({ ...SMTP, port: 70000 }, TEST_ADMIN, null)).toThrow(expect.objectContaining({ details: { field: 'port' } }));
-    expect(() => service.updateSmtp({ ...SMTP, fromAddress: 'nope' }, TEST_ADMIN, null)).toThrow(expect.objectContaining({ details: { field: 'fromAddress' } }));
+    expect(JSON.stringify(db.prepare("SELECT value FROM settings WHERE key = 'smtp'").get())).not.toContain(
+      'smtp secret',
+    );
+    expect(() => service.updateSmtp({ ...SMTP, port: 70000 }, TEST_ADMIN, null)).toThrow(
+      expect.objectContaining({ details: { field: 'port' } }),
+    );
+    expect(() => service.updateSmtp({ ...SMTP, fromAddress: 'nope' }, TEST_ADMIN, null)).toThrow(
+      expect.objectContaining({ details: { field: 'fromAddress' } }),
+    );
     expect(service.updateSmtp({ ...SMTP, password: null }, TEST_ADMIN, null).hasPassword).toBe(false);
   });
 

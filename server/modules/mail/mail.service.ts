@@ -83,14 +83,30 @@ export function retryDelayMs(attempt: number): number {
 export const nodemailerTransport: MailTransport = {
   async send(s, mail) {
     const transporter = nodemailer.createTransport({
-      host: s.host, port: s.port, secure: s.security === 'tls', requireTLS: s.security === 'starttls', ignoreTLS: s.security === 'none',
+      host: s.host,
+      port: s.port,
+      secure: s.security === 'tls',
+      requireTLS: s.security === 'starttls',
+      ignoreTLS: s.security === 'none',
       ...(s.username ? { auth: { user: s.username, pass: s.password ?? '' } } : {}),
-      tls: { rejectUnauthorized: !s.allowSelfSigned }, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000,
+      tls: { rejectUnauthorized: !s.allowSelfSigned },
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 20_000,
     });
     try {
       const info = await transporter.sendMail({
-        from: { name: s.fromName, address: s.fromAddress }, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html,
-        attachments: (mail.attachments ?? []).map((a) => ({ filename: a.filename, cid: a.cid, contentType: a.contentType, content: a.content })),
+        from: { name: s.fromName, address: s.fromAddress },
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        attachments: (mail.attachments ?? []).map((a) => ({
+          filename: a.filename,
+          cid: a.cid,
+          contentType: a.contentType,
+          content: a.content,
+        })),
       });
       return { messageId: String(info.messageId) };
     } finally {
@@ -120,11 +136,35 @@ export function createMailService(deps: MailDeps): MailService {
   let again = false;
 
   const stored = (): StoredSmtp | null => (deps.settingsStore.get(KEY) as StoredSmtp | undefined) ?? null;
-  const withPassword = (s: StoredSmtp) => ({ ...s, password: s.passwordSealed ? deps.secrets.open(s.passwordSealed, 'smtp:password').toString('utf8') : null });
+  const withPassword = (s: StoredSmtp) => ({
+    ...s,
+    password: s.passwordSealed ? deps.secrets.open(s.passwordSealed, 'smtp:password').toString('utf8') : null,
+  });
 
-  const toDto = (s: StoredSmtp | null): SmtpSettingsDto => s
-    ? { configured: true, host: s.host, port: s.port, security: s.security, username: s.username, hasPassword: s.passwordSealed !== null, fromAddress: s.fromAddress, fromName: s.fromName, allowSelfSigned: s.allowSelfSigned }
-    : { configured: false, host: '', port: 587, security: 'starttls', username: '', hasPassword: false, fromAddress: '', fromName: 'Tsunagu', allowSelfSigned: false };
+  const toDto = (s: StoredSmtp | null): SmtpSettingsDto =>
+    s
+      ? {
+          configured: true,
+          host: s.host,
+          port: s.port,
+          security: s.security,
+          username: s.username,
+          hasPassword: s.passwordSealed !== null,
+          fromAddress: s.fromAddress,
+          fromName: s.fromName,
+          allowSelfSigned: s.allowSelfSigned,
+        }
+      : {
+          configured: false,
+          host: '',
+          port: 587,
+          security: 'starttls',
+          username: '',
+          hasPassword: false,
+          fromAddress: '',
+          fromName: 'Tsunagu',
+          allowSelfSigned: false,
+        };
 
   const dispatch = async () => {
     const result = { sent: 0, retried: 0, failed: 0 };
@@ -134,11 +174,29 @@ export function createMailService(deps: MailDeps): MailService {
     for (const row of store.due(clock.now().toISOString(), 50)) {
       const attempt = row.attempts + 1;
       // Claim first: a crash mid-send retries after the lease instead of never.
-      store.update(row.id, { attempts: attempt, next_attempt_at: new Date(clock.now().getTime() + 5 * MINUTE).toISOString() });
-      const attachments = (JSON.parse(row.attachments) as { filename: string; cid: string; contentType: string; base64: string }[]).map((a) => ({ ...a, content: Buffer.from(a.base64, 'base64') }));
+      store.update(row.id, {
+        attempts: attempt,
+        next_attempt_at: new Date(clock.now().getTime() + 5 * MINUTE).toISOString(),
+      });
+      const attachments = (
+        JSON.parse(row.attachments) as { filename: string; cid: string; contentType: string; base64: string }[]
+      ).map((a) => ({ ...a, content: Buffer.from(a.base64, 'base64') }));
       try {
-        const info = await transport.send(smtp, { kind: row.kind, refId: row.ref_id, to: row.to_address, subject: row.subject, text: row.text_body, html: row.html_body, attachments });
-        store.update(row.id, { status: 'sent', sent_at: clock.now().toISOString(), message_id: info.messageId, last_error: null });
+        const info = await transport.send(smtp, {
+          kind: row.kind,
+          refId: row.ref_id,
+          to: row.to_address,
+          subject: row.subject,
+          text: row.text_body,
+          html: row.html_body,
+          attachments,
+        });
+        store.update(row.id, {
+          status: 'sent',
+          sent_at: clock.now().toISOString(),
+          message_id: info.messageId,
+          last_error: null,
+        });
         deps.onSent?.(row);
         result.sent++;
       } catch (err) {
@@ -146,10 +204,18 @@ export function createMailService(deps: MailDeps): MailService {
         const tooOld = now.getTime() - new Date(row.created_at).getTime() > giveUpAfter;
         if (permanent(err) || tooOld) {
           store.update(row.id, { status: 'failed', last_error: describe(err) });
-          audit.record({ actor: { type: 'system', label: 'mail' }, action: 'mail.failed', subject: { type: row.kind, id: row.ref_id ?? row.id, label: row.to_address }, details: { outboxId: row.id, attempts: attempt, error: describe(err) } });
+          audit.record({
+            actor: { type: 'system', label: 'mail' },
+            action: 'mail.failed',
+            subject: { type: row.kind, id: row.ref_id ?? row.id, label: row.to_address },
+            details: { outboxId: row.id, attempts: attempt, error: describe(err) },
+          });
           result.failed++;
         } else {
-          store.update(row.id, { next_attempt_at: new Date(now.getTime() + retryDelayMs(attempt)).toISOString(), last_error: describe(err) });
+          store.update(row.id, {
+            next_attempt_at: new Date(now.getTime() + retryDelayMs(attempt)).toISOString(),
+            last_error: describe(err),
+          });
           result.retried++;
         }
       }
@@ -162,18 +228,48 @@ export function createMailService(deps: MailDeps): MailService {
 
     updateSmtp(update, actor, sourceAddress) {
       const host = update.host.trim();
-      if (!/^[A-Za-z0-9.-]{1,253}$/.test(host) && !/^\[?[0-9a-fA-F:.]+\]?$/.test(host)) throw new AppError('VALIDATION_FAILED', 'The SMTP host must be a host name or IP address.', { field: 'host' });
-      if (!Number.isInteger(update.port) || update.port < 1 || update.port > 65535) throw new AppError('VALIDATION_FAILED', 'The SMTP port must be 1 to 65535 (usually 587, 465 or 25).', { field: 'port' });
+      if (!/^[A-Za-z0-9.-]{1,253}$/.test(host) && !/^\[?[0-9a-fA-F:.]+\]?$/.test(host))
+        throw new AppError('VALIDATION_FAILED', 'The SMTP host must be a host name or IP address.', { field: 'host' });
+      if (!Number.isInteger(update.port) || update.port < 1 || update.port > 65535)
+        throw new AppError('VALIDATION_FAILED', 'The SMTP port must be 1 to 65535 (usually 587, 465 or 25).', {
+          field: 'port',
+        });
       const fromProblem = emailProblem(update.fromAddress.trim());
-      if (fromProblem) throw new AppError('VALIDATION_FAILED', `From address: ${fromProblem}`, { field: 'fromAddress' });
-      if (update.fromName.length > 100) throw new AppError('VALIDATION_FAILED', 'The sender name must be at most 100 characters.', { field: 'fromName' });
+      if (fromProblem)
+        throw new AppError('VALIDATION_FAILED', `From address: ${fromProblem}`, { field: 'fromAddress' });
+      if (update.fromName.length > 100)
+        throw new AppError('VALIDATION_FAILED', 'The sender name must be at most 100 characters.', {
+          field: 'fromName',
+        });
       const before = stored();
       let passwordSealed = before?.passwordSealed ?? null;
       if (update.password === null) passwordSealed = null;
-      else if (typeof update.password === 'string') passwordSealed = deps.secrets.seal(update.password, 'smtp:password');
-      const next: StoredSmtp = { host, port: update.port, security: update.security, username: update.username.trim(), passwordSealed, fromAddress: update.fromAddress.trim(), fromName: update.fromName.trim() || 'Tsunagu', allowSelfSigned: update.allowSelfSigned };
+      else if (typeof update.password === 'string')
+        passwordSealed = deps.secrets.seal(update.password, 'smtp:password');
+      const next: StoredSmtp = {
+        host,
+        port: update.port,
+        security: update.security,
+        username: update.username.trim(),
+        passwordSealed,
+        fromAddress: update.fromAddress.trim(),
+        fromName: update.fromName.trim() || 'Tsunagu',
+        allowSelfSigned: update.allowSelfSigned,
+      };
       deps.settingsStore.put(KEY, next, clock.now().toISOString());
-      audit.record({ actor, action: 'settings.updated', subject: { type: 'settings', id: 'smtp', label: 'SMTP' }, details: { host, port: next.port, security: next.security, username: next.username, passwordChanged: update.password !== undefined }, sourceAddress });
+      audit.record({
+        actor,
+        action: 'settings.updated',
+        subject: { type: 'settings', id: 'smtp', label: 'SMTP' },
+        details: {
+          host,
+          port: next.port,
+          security: next.security,
+          username: next.username,
+          passwordChanged: update.password !== undefined,
+        },
+        sourceAddress,
+      });
       return toDto(next);
     },
 
@@ -185,7 +281,10 @@ export function createMailService(deps: MailDeps): MailService {
       let result: MailTestResult;
       try {
         await transport.send(withPassword(settings), {
-          kind: 'test', refId: null, to: to.trim(), subject: 'Tsunagu test message / テストメール',
+          kind: 'test',
+          refId: null,
+          to: to.trim(),
+          subject: 'Tsunagu test message / テストメール',
           text: 'This is a test message from Tsunagu. Mail is working.\nTsunagu からのテストメールです。メールは正しく送信されています。',
           html: '<p>This is a test message from Tsunagu. Mail is working.</p><p>Tsunagu からのテストメールです。メールは正しく送信されています。</p>',
         });
@@ -193,7 +292,13 @@ export function createMailService(deps: MailDeps): MailService {
       } catch (err) {
         result = { ok: false, message: `The SMTP server did not take the message: ${describe(err)}` };
       }
-      audit.record({ actor, action: 'mail.test_sent', subject: { type: 'settings', id: 'smtp', label: to.trim() }, details: { ok: result.ok, message: result.message }, sourceAddress });
+      audit.record({
+        actor,
+        action: 'mail.test_sent',
+        subject: { type: 'settings', id: 'smtp', label: to.trim() },
+        details: { ok: result.ok, message: result.message },
+        sourceAddress,
+      });
       return result;
     },
 
@@ -201,9 +306,28 @@ export function createMailService(deps: MailDeps): MailService {
       const id = random.uuid();
       const now = clock.now().toISOString();
       store.insert({
-        id, kind: mail.kind, ref_id: mail.refId, to_address: mail.to, subject: mail.subject, text_body: mail.text, html_body: mail.html,
-        attachments: JSON.stringify((mail.attachments ?? []).map((a) => ({ filename: a.filename, cid: a.cid, contentType: a.contentType, base64: a.content.toString('base64') }))),
-        status: 'queued', attempts: 0, next_attempt_at: now, last_error: null, message_id: null, created_at: now, sent_at: null,
+        id,
+        kind: mail.kind,
+        ref_id: mail.refId,
+        to_address: mail.to,
+        subject: mail.subject,
+        text_body: mail.text,
+        html_body: mail.html,
+        attachments: JSON.stringify(
+          (mail.attachments ?? []).map((a) => ({
+            filename: a.filename,
+            cid: a.cid,
+            contentType: a.contentType,
+            base64: a.content.toString('base64'),
+          })),
+        ),
+        status: 'queued',
+        attempts: 0,
+        next_attempt_at: now,
+        last_error: null,
+        message_id: null,
+        created_at: now,
+        sent_at: null,
       });
       return id;
     },
@@ -218,18 +342,30 @@ export function createMailService(deps: MailDeps): MailService {
         do {
           again = false;
           const r = await dispatch();
-          total.sent += r.sent; total.retried += r.retried; total.failed += r.failed;
+          total.sent += r.sent;
+          total.retried += r.retried;
+          total.failed += r.failed;
         } while (again);
         return total;
       };
-      running = run().finally(() => { running = null; });
+      running = run().finally(() => {
+        running = null;
+      });
       return running;
     },
 
     outbox(limit = 100) {
       const items = store.list(Math.min(Math.max(limit, 1), 500)).map((r) => ({
-        id: r.id, kind: r.kind, to: r.to_address, subject: r.subject, status: r.status, attempts: r.attempts,
-        nextAttemptAt: r.status === 'queued' ? r.next_attempt_at : null, lastError: r.last_error, createdAt: r.created_at, sentAt: r.sent_at,
+        id: r.id,
+        kind: r.kind,
+        to: r.to_address,
+        subject: r.subject,
+        status: r.status,
+        attempts: r.attempts,
+        nextAttemptAt: r.status === 'queued' ? r.next_attempt_at : null,
+        lastError: r.last_error,
+        createdAt: r.created_at,
+        sentAt: r.sent_at,
       }));
       return { items, counts: store.counts() };
     },
@@ -239,9 +375,18 @@ export function createMailService(deps: MailDeps): MailService {
     retry(id, actor, sourceAddress) {
       const row = store.byId(id);
       if (!row) throw new AppError('NOT_FOUND', 'No message has this id.', { id });
-      if (row.status !== 'failed') throw new AppError('VALIDATION_FAILED', `This message is ${row.status}; only failed messages can be retried.`, { field: 'id' });
+      if (row.status !== 'failed')
+        throw new AppError('VALIDATION_FAILED', `This message is ${row.status}; only failed messages can be retried.`, {
+          field: 'id',
+        });
       store.update(id, { status: 'queued', next_attempt_at: clock.now().toISOString(), last_error: null });
-      audit.record({ actor, action: 'mail.retried', subject: { type: row.kind, id: row.ref_id ?? row.id, label: row.to_address }, details: { outboxId: id }, sourceAddress });
+      audit.record({
+        actor,
+        action: 'mail.retried',
+        subject: { type: row.kind, id: row.ref_id ?? row.id, label: row.to_address },
+        details: { outboxId: id },
+        sourceAddress,
+      });
       deps.kick?.();
     },
   };

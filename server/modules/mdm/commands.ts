@@ -4,8 +4,21 @@ import type { PlistDict } from '../../core/plist.js';
 
 /** The queries asked on enrollment: identity, OS and hardware facts (apple-protocols §4.4). */
 export const DEFAULT_DEVICE_QUERIES = Object.freeze([
-  'DeviceName', 'OSVersion', 'BuildVersion', 'ModelName', 'Model', 'ProductName', 'SerialNumber', 'UDID',
-  'DeviceCapacity', 'AvailableDeviceCapacity', 'BatteryLevel', 'WiFiMAC', 'BluetoothMAC', 'IsSupervised', 'IsActivationLockEnabled',
+  'DeviceName',
+  'OSVersion',
+  'BuildVersion',
+  'ModelName',
+  'Model',
+  'ProductName',
+  'SerialNumber',
+  'UDID',
+  'DeviceCapacity',
+  'AvailableDeviceCapacity',
+  'BatteryLevel',
+  'WiFiMAC',
+  'BluetoothMAC',
+  'IsSupervised',
+  'IsActivationLockEnabled',
 ]);
 
 /** Largest profile InstallProfile may carry. */
@@ -17,7 +30,11 @@ const invalid = (message: string, field: string) => new AppError('COMMAND_INVALI
  * Builds the `Command` dictionary for a request, validated against Apple's command schemas
  * (mdm/commands/*.yaml). Returns the command and, for a Mac erase or lock without a PIN, the PIN it generated.
  */
-export function buildCommand(request: CommandRequest, platform: Platform, newPin: () => string): { command: PlistDict; pin: string | null } {
+export function buildCommand(
+  request: CommandRequest,
+  platform: Platform,
+  newPin: () => string,
+): { command: PlistDict; pin: string | null } {
   switch (request.type) {
     case 'DeviceInformation': {
       const queries = request.queries ?? [...DEFAULT_DEVICE_QUERIES];
@@ -27,17 +44,29 @@ export function buildCommand(request: CommandRequest, platform: Platform, newPin
       return { command: { RequestType: 'DeviceInformation', Queries: queries }, pin: null };
     }
     case 'ProfileList':
-      return { command: request.managedOnly === undefined ? { RequestType: 'ProfileList' } : { RequestType: 'ProfileList', ManagedOnly: request.managedOnly }, pin: null };
+      return {
+        command:
+          request.managedOnly === undefined
+            ? { RequestType: 'ProfileList' }
+            : { RequestType: 'ProfileList', ManagedOnly: request.managedOnly },
+        pin: null,
+      };
     case 'InstallProfile': {
       const payload = Buffer.from(request.payloadBase64, 'base64');
-      if (payload.length === 0 || payload.length > MAX_PROFILE_BYTES) throw invalid(`The profile must be 1 byte to ${MAX_PROFILE_BYTES / 1024} KiB.`, 'payloadBase64');
+      if (payload.length === 0 || payload.length > MAX_PROFILE_BYTES)
+        throw invalid(`The profile must be 1 byte to ${MAX_PROFILE_BYTES / 1024} KiB.`, 'payloadBase64');
       const head = payload.subarray(0, 64).toString('utf8').trimStart();
       // A profile is an XML plist or a DER CMS SignedData (starts with a SEQUENCE tag).
-      if (payload[0] !== 0x30 && !head.startsWith('<?xml') && !head.startsWith('<plist')) throw invalid('The file is not a configuration profile (.mobileconfig).', 'payloadBase64');
+      if (payload[0] !== 0x30 && !head.startsWith('<?xml') && !head.startsWith('<plist'))
+        throw invalid('The file is not a configuration profile (.mobileconfig).', 'payloadBase64');
       return { command: { RequestType: 'InstallProfile', Payload: payload }, pin: null };
     }
     case 'RemoveProfile':
-      if (!/^[A-Za-z0-9._-]{1,255}$/.test(request.identifier)) throw invalid('The identifier must be the profile\'s PayloadIdentifier, such as com.example.wifi.', 'identifier');
+      if (!/^[A-Za-z0-9._-]{1,255}$/.test(request.identifier))
+        throw invalid(
+          "The identifier must be the profile's PayloadIdentifier, such as com.example.wifi.",
+          'identifier',
+        );
       return { command: { RequestType: 'RemoveProfile', Identifier: request.identifier }, pin: null };
     case 'DeviceLock': {
       const command: PlistDict = { RequestType: 'DeviceLock' };
@@ -46,7 +75,8 @@ export function buildCommand(request: CommandRequest, platform: Platform, newPin
         command.Message = request.message;
       }
       if (request.phoneNumber !== undefined) {
-        if (!/^[0-9+()\- ]{3,32}$/.test(request.phoneNumber)) throw invalid('The phone number may hold digits, spaces, +, - and parentheses.', 'phoneNumber');
+        if (!/^[0-9+()\- ]{3,32}$/.test(request.phoneNumber))
+          throw invalid('The phone number may hold digits, spaces, +, - and parentheses.', 'phoneNumber');
         command.PhoneNumber = request.phoneNumber;
       }
       const pin = pinFor(request.pin, platform, newPin);

@@ -23,7 +23,11 @@ function requireType(request: FastifyRequest, expected: string): void {
 
 /** Registers PUT /mdm/checkin (CheckInURL) and PUT /mdm/connect (ServerURL) on the device listener. */
 export async function mdmRoutes(app: FastifyInstance, opts: { mdm: MdmService }): Promise<void> {
-  app.addContentTypeParser([CHECKIN_TYPE, COMMAND_TYPE], { parseAs: 'buffer', bodyLimit: MDM_BODY_LIMIT }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(
+    [CHECKIN_TYPE, COMMAND_TYPE],
+    { parseAs: 'buffer', bodyLimit: MDM_BODY_LIMIT },
+    (_req, body, done) => done(null, body),
+  );
   const signature = (request: FastifyRequest) => {
     const v = request.headers['mdm-signature'];
     return typeof v === 'string' ? v : undefined;

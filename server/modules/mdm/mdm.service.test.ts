@@ -38,7 +38,18 @@ function authenticate(s: Setup, udid: string, extra: PlistDict = {}, id: TestIde
 }
 
 function tokenUpdate(s: Setup, udid: string, extra: PlistDict = {}, id: TestIdentity = s.id) {
-  return checkin(s, buildPlist({ MessageType: 'TokenUpdate', Topic: FIXTURE_TOPIC, UDID: udid, Token: Buffer.alloc(32, 7), PushMagic: 'MAGIC-1', ...extra }), id);
+  return checkin(
+    s,
+    buildPlist({
+      MessageType: 'TokenUpdate',
+      Topic: FIXTURE_TOPIC,
+      UDID: udid,
+      Token: Buffer.alloc(32, 7),
+      PushMagic: 'MAGIC-1',
+      ...extra,
+    }),
+    id,
+  );
 }
 
 describe('MDM check-in', () => {
@@ -47,12 +58,22 @@ describe('MDM check-in', () => {
     const auth = checkin(s, fixture('checkin/Authenticate.ios.plist'));
     expect(auth).toEqual({ status: 200, body: '', contentType: null });
     const [device] = s.services.devices.list({}).items;
-    expect(device).toMatchObject({ udid: '663b07bb783e9ade1dae4fbb92ea12afc0ce5b69', status: 'pending', platform: 'ios', osVersion: '9.3.5', productName: 'iPad2,5', buildVersion: '13G36', userEmail: 'taro@example.com' });
+    expect(device).toMatchObject({
+      udid: '663b07bb783e9ade1dae4fbb92ea12afc0ce5b69',
+      status: 'pending',
+      platform: 'ios',
+      osVersion: '9.3.5',
+      productName: 'iPad2,5',
+      buildVersion: '13G36',
+      userEmail: 'taro@example.com',
+    });
     const tu = checkin(s, fixture('checkin/TokenUpdate.ios.plist'));
     expect(tu.status).toBe(200);
     const detail = s.services.mdm.detail(device?.id as string);
     expect(detail.device.status).toBe('active');
-    expect(detail.channels).toEqual([expect.objectContaining({ channel: 'device', enabled: true, hasPushToken: true })]);
+    expect(detail.channels).toEqual([
+      expect.objectContaining({ channel: 'device', enabled: true, hasPushToken: true }),
+    ]);
     expect(detail.commands.map((c) => [c.requestType, c.status])).toEqual([['DeviceInformation', 'queued']]);
     expect(s.services.enrollment.get(s.enrollment.id)).toMatchObject({ status: 'enrolled', deviceId: device?.id });
     expect(s.services.audit.list({ action: 'device.enrolled' }).items).toHaveLength(1);
@@ -69,17 +90,46 @@ describe('MDM check-in', () => {
     const sent = parsePlist(next.body) as PlistDict;
     const command = sent.Command as PlistDict;
     expect(command.RequestType).toBe('DeviceInformation');
-    expect(validateDict(schemaKeys('commands/information.device.yaml'), Object.fromEntries(Object.entries(command).filter(([k]) => k !== 'RequestType')))).toEqual([]);
-    const done = connect(s, { UDID: udid, Status: 'Acknowledged', CommandUUID: sent.CommandUUID as string, QueryResponses: { DeviceName: '経理の iPad', OSVersion: '17.4', SerialNumber: 'F5JM992LF193', ModelName: 'iPad', Model: 'MNXX2J/A', BatteryLevel: 0.8 } });
+    expect(
+      validateDict(
+        schemaKeys('commands/information.device.yaml'),
+        Object.fromEntries(Object.entries(command).filter(([k]) => k !== 'RequestType')),
+      ),
+    ).toEqual([]);
+    const done = connect(s, {
+      UDID: udid,
+      Status: 'Acknowledged',
+      CommandUUID: sent.CommandUUID as string,
+      QueryResponses: {
+        DeviceName: '経理の iPad',
+        OSVersion: '17.4',
+        SerialNumber: 'F5JM992LF193',
+        ModelName: 'iPad',
+        Model: 'MNXX2J/A',
+        BatteryLevel: 0.8,
+      },
+    });
     expect(done).toEqual({ status: 200, body: '', contentType: null });
     const [device] = s.services.devices.list({}).items;
-    expect(device).toMatchObject({ deviceName: '経理の iPad', osVersion: '17.4', serialNumber: 'F5JM992LF193', modelName: 'iPad' });
+    expect(device).toMatchObject({
+      deviceName: '経理の iPad',
+      osVersion: '17.4',
+      serialNumber: 'F5JM992LF193',
+      modelName: 'iPad',
+    });
     const [cmd] = s.services.mdm.commands(device?.id as string);
-    expect(cmd).toMatchObject({ status: 'acknowledged', result: { QueryResponses: expect.objectContaining({ BatteryLevel: 0.8 }) } });
+    expect(cmd).toMatchObject({
+      status: 'acknowledged',
+      result: { QueryResponses: expect.objectContaining({ BatteryLevel: 0.8 }) },
+    });
   });
 
   it('replays the command-result fixtures (Acknowledged, Error with ErrorChain, DeviceInformation) byte for byte', async () => {
-    for (const [file, status] of [['commands/Acknowledged.plist', 'acknowledged'], ['commands/Error.plist', 'error'], ['commands/DeviceInformation.ios.plist', 'acknowledged']] as const) {
+    for (const [file, status] of [
+      ['commands/Acknowledged.plist', 'acknowledged'],
+      ['commands/Error.plist', 'error'],
+      ['commands/DeviceInformation.ios.plist', 'acknowledged'],
+    ] as const) {
       const s = await setup('macos');
       const body = fixture(file);
       const msg = parsePlist(body) as PlistDict;
@@ -87,11 +137,31 @@ describe('MDM check-in', () => {
       tokenUpdate(s, msg.UDID as string);
       const [device] = s.services.devices.list({}).items;
       const { createMdmStore } = await import('./mdm.store.js');
-      createMdmStore(s.db).insertCommand({ uuid: msg.CommandUUID as string, device_id: device?.id as string, channel: 'device', request_type: 'ProfileList', command: buildPlist({ CommandUUID: msg.CommandUUID as string, Command: { RequestType: 'ProfileList' } }), status: 'sent', result: null, error_chain: null, created_by: 'test', created_at: new Date(0).toISOString(), sent_at: null, completed_at: null });
+      createMdmStore(s.db).insertCommand({
+        uuid: msg.CommandUUID as string,
+        device_id: device?.id as string,
+        channel: 'device',
+        request_type: 'ProfileList',
+        command: buildPlist({ CommandUUID: msg.CommandUUID as string, Command: { RequestType: 'ProfileList' } }),
+        status: 'sent',
+        result: null,
+        error_chain: null,
+        created_by: 'test',
+        created_at: new Date(0).toISOString(),
+        sent_at: null,
+        completed_at: null,
+      });
       expect(s.services.mdm.connect(body, mdmSignature(body, s.id), null).status).toBe(200);
       const stored = s.services.mdm.commands(device?.id as string).find((c) => c.uuid === msg.CommandUUID);
       expect(stored?.status).toBe(status);
-      if (status === 'error') expect(stored?.errorChain).toEqual([{ ErrorCode: -909, ErrorDomain: 'NSOSStatusErrorDomain', LocalizedDescription: ' <NSOSStatusErrorDomain:-909>' }]);
+      if (status === 'error')
+        expect(stored?.errorChain).toEqual([
+          {
+            ErrorCode: -909,
+            ErrorDomain: 'NSOSStatusErrorDomain',
+            LocalizedDescription: ' <NSOSStatusErrorDomain:-909>',
+          },
+        ]);
     }
   });
 
@@ -101,28 +171,54 @@ describe('MDM check-in', () => {
     authenticate(s, udid, { Model: 'iMac14,2', ModelName: 'iMac', DeviceName: 'Fruit' });
     tokenUpdate(s, udid);
     expect(checkin(s, buildPlist({ MessageType: 'UserAuthenticate', UDID: udid, UserID: 'A1B2' })).status).toBe(410);
-    expect(checkin(s, buildPlist({ MessageType: 'DeclarativeManagement', UDID: udid, Endpoint: 'tokens' })).status).toBe(400);
-    expect(checkin(s, buildPlist({ MessageType: 'GetToken', UDID: udid, TokenServiceType: 'com.apple.maid' })).status).toBe(400);
-    expect(checkin(s, buildPlist({ MessageType: 'GetBootstrapToken', UDID: udid }))).toEqual({ status: 200, body: '', contentType: null });
-    expect(checkin(s, buildPlist({ MessageType: 'SetBootstrapToken', UDID: udid, BootstrapToken: Buffer.from('secret-token') })).status).toBe(200);
+    expect(
+      checkin(s, buildPlist({ MessageType: 'DeclarativeManagement', UDID: udid, Endpoint: 'tokens' })).status,
+    ).toBe(400);
+    expect(
+      checkin(s, buildPlist({ MessageType: 'GetToken', UDID: udid, TokenServiceType: 'com.apple.maid' })).status,
+    ).toBe(400);
+    expect(checkin(s, buildPlist({ MessageType: 'GetBootstrapToken', UDID: udid }))).toEqual({
+      status: 200,
+      body: '',
+      contentType: null,
+    });
+    expect(
+      checkin(
+        s,
+        buildPlist({ MessageType: 'SetBootstrapToken', UDID: udid, BootstrapToken: Buffer.from('secret-token') }),
+      ).status,
+    ).toBe(200);
     const row = s.db.prepare('SELECT bootstrap_token FROM mdm_channels').get() as { bootstrap_token: string };
     expect(row.bootstrap_token).not.toContain('secret');
     const got = checkin(s, buildPlist({ MessageType: 'GetBootstrapToken', UDID: udid }));
     expect((parsePlist(got.body) as PlistDict).BootstrapToken).toEqual(Buffer.from('secret-token'));
-    const user = tokenUpdate(s, udid, { UserID: 'B2C3-D4', UserShortName: 'hanako', UserLongName: 'Hanako Sato', NotOnConsole: false, PushMagic: 'USER-MAGIC' });
+    const user = tokenUpdate(s, udid, {
+      UserID: 'B2C3-D4',
+      UserShortName: 'hanako',
+      UserLongName: 'Hanako Sato',
+      NotOnConsole: false,
+      PushMagic: 'USER-MAGIC',
+    });
     expect(user.status).toBe(200);
     const [device] = s.services.devices.list({}).items;
-    expect(s.services.mdm.detail(device?.id as string).channels.map((c) => c.channel)).toEqual(['device', 'user:B2C3-D4']);
+    expect(s.services.mdm.detail(device?.id as string).channels.map((c) => c.channel)).toEqual([
+      'device',
+      'user:B2C3-D4',
+    ]);
   });
 
   it('moves a checked-out device to Inactive and revokes its identity', async () => {
     const s = await setup();
     authenticate(s, 'UDID-CHECKOUT');
     tokenUpdate(s, 'UDID-CHECKOUT');
-    expect(checkin(s, buildPlist({ MessageType: 'CheckOut', Topic: FIXTURE_TOPIC, UDID: 'UDID-CHECKOUT' })).status).toBe(200);
+    expect(
+      checkin(s, buildPlist({ MessageType: 'CheckOut', Topic: FIXTURE_TOPIC, UDID: 'UDID-CHECKOUT' })).status,
+    ).toBe(200);
     const [device] = s.services.devices.list({}).items;
     expect(device?.status).toBe('inactive');
-    expect(() => connect(s, { UDID: 'UDID-CHECKOUT', Status: 'Idle' })).toThrow(expect.objectContaining({ code: 'MDM_SIGNATURE_INVALID', message: expect.stringMatching(/revoked/) }));
+    expect(() => connect(s, { UDID: 'UDID-CHECKOUT', Status: 'Idle' })).toThrow(
+      expect.objectContaining({ code: 'MDM_SIGNATURE_INVALID', message: expect.stringMatching(/revoked/) }),
+    );
   });
 
   it('lands a re-enrolling device on its existing record and revokes the old identity', async () => {
@@ -142,51 +238,136 @@ describe('MDM check-in', () => {
   });
 
   it.each([
-    ['no signature', (s: Setup) => s.services.mdm.checkin(Buffer.from(buildPlist({ MessageType: 'Authenticate', UDID: 'X', Topic: FIXTURE_TOPIC })), undefined, null), 'MDM_SIGNATURE_INVALID'],
-    ['a signature over other bytes', (s: Setup) => s.services.mdm.checkin(Buffer.from('<plist><dict/></plist>'), mdmSignature('other', s.id), null), 'MDM_SIGNATURE_INVALID'],
-    ['garbage signature', (s: Setup) => s.services.mdm.checkin(Buffer.from('x'), 'not base64 ***', null), 'MDM_SIGNATURE_INVALID'],
-    ['an identity we did not issue', async (s: Setup) => {
-      const other = testFoundation();
-      const u = await other.services.users.create({ email: 'x@example.com', displayName: 'x' }, TEST_CTX);
-      const e = other.services.enrollment.create({ userId: u.id, platform: 'ios' }, TEST_ADMIN, null);
-      const stranger = issueTestIdentity(other.services, e.id);
-      return checkin(s, buildPlist({ MessageType: 'Authenticate', UDID: 'X', Topic: FIXTURE_TOPIC }), stranger);
-    }, 'MDM_SIGNATURE_INVALID'],
-    ['a DOCTYPE with entities', (s: Setup) => checkin(s, '<?xml version="1.0"?><!DOCTYPE plist [<!ENTITY u "X">]><plist><dict><key>UDID</key><string>&u;</string></dict></plist>'), 'MDM_BAD_REQUEST'],
+    [
+      'no signature',
+      (s: Setup) =>
+        s.services.mdm.checkin(
+          Buffer.from(buildPlist({ MessageType: 'Authenticate', UDID: 'X', Topic: FIXTURE_TOPIC })),
+          undefined,
+          null,
+        ),
+      'MDM_SIGNATURE_INVALID',
+    ],
+    [
+      'a signature over other bytes',
+      (s: Setup) => s.services.mdm.checkin(Buffer.from('<plist><dict/></plist>'), mdmSignature('other', s.id), null),
+      'MDM_SIGNATURE_INVALID',
+    ],
+    [
+      'garbage signature',
+      (s: Setup) => s.services.mdm.checkin(Buffer.from('x'), 'not base64 ***', null),
+      'MDM_SIGNATURE_INVALID',
+    ],
+    [
+      'an identity we did not issue',
+      async (s: Setup) => {
+        const other = testFoundation();
+        const u = await other.services.users.create({ email: 'x@example.com', displayName: 'x' }, TEST_CTX);
+        const e = other.services.enrollment.create({ userId: u.id, platform: 'ios' }, TEST_ADMIN, null);
+        const stranger = issueTestIdentity(other.services, e.id);
+        return checkin(s, buildPlist({ MessageType: 'Authenticate', UDID: 'X', Topic: FIXTURE_TOPIC }), stranger);
+      },
+      'MDM_SIGNATURE_INVALID',
+    ],
+    [
+      'a DOCTYPE with entities',
+      (s: Setup) =>
+        checkin(
+          s,
+          '<?xml version="1.0"?><!DOCTYPE plist [<!ENTITY u "X">]><plist><dict><key>UDID</key><string>&u;</string></dict></plist>',
+        ),
+      'MDM_BAD_REQUEST',
+    ],
     ['random bytes', (s: Setup) => checkin(s, Buffer.from([0x01, 0xff, 0x80, 0x00])), 'MDM_BAD_REQUEST'],
-    ['an unknown MessageType', (s: Setup) => checkin(s, buildPlist({ MessageType: 'Hello', UDID: 'X' })), 'MDM_BAD_REQUEST'],
-    ['a foreign topic', (s: Setup) => checkin(s, buildPlist({ MessageType: 'Authenticate', UDID: 'X', Topic: 'com.apple.mgmt.External.other' })), 'MDM_BAD_REQUEST'],
+    [
+      'an unknown MessageType',
+      (s: Setup) => checkin(s, buildPlist({ MessageType: 'Hello', UDID: 'X' })),
+      'MDM_BAD_REQUEST',
+    ],
+    [
+      'a foreign topic',
+      (s: Setup) =>
+        checkin(s, buildPlist({ MessageType: 'Authenticate', UDID: 'X', Topic: 'com.apple.mgmt.External.other' })),
+      'MDM_BAD_REQUEST',
+    ],
     ['TokenUpdate before Authenticate', (s: Setup) => tokenUpdate(s, 'NEVER-AUTH'), 'MDM_BAD_REQUEST'],
-    ['a result without CommandUUID', (s: Setup) => { authenticate(s, 'U1'); tokenUpdate(s, 'U1'); return connect(s, { UDID: 'U1', Status: 'Acknowledged' }); }, 'MDM_BAD_REQUEST'],
-    ['another device’s UDID', (s: Setup) => { authenticate(s, 'U2'); return connect(s, { UDID: 'SOMEONE-ELSE', Status: 'Idle' }); }, 'MDM_BAD_REQUEST'],
-    ['an unknown Status', (s: Setup) => { authenticate(s, 'U3'); return connect(s, { UDID: 'U3', Status: 'Done' }); }, 'MDM_BAD_REQUEST'],
+    [
+      'a result without CommandUUID',
+      (s: Setup) => {
+        authenticate(s, 'U1');
+        tokenUpdate(s, 'U1');
+        return connect(s, { UDID: 'U1', Status: 'Acknowledged' });
+      },
+      'MDM_BAD_REQUEST',
+    ],
+    [
+      'another device’s UDID',
+      (s: Setup) => {
+        authenticate(s, 'U2');
+        return connect(s, { UDID: 'SOMEONE-ELSE', Status: 'Idle' });
+      },
+      'MDM_BAD_REQUEST',
+    ],
+    [
+      'an unknown Status',
+      (s: Setup) => {
+        authenticate(s, 'U3');
+        return connect(s, { UDID: 'U3', Status: 'Done' });
+      },
+      'MDM_BAD_REQUEST',
+    ],
   ])('refuses %s with a 400 code, never 401 or 403', async (_name, run, code) => {
     const s = await setup();
     const before = s.services.devices.list({}).total;
     let error: unknown;
-    try { await run(s); } catch (err) { error = err; }
+    try {
+      await run(s);
+    } catch (err) {
+      error = err;
+    }
     expect(error).toMatchObject({ code, status: 400 });
-    if (!['a result without CommandUUID', 'another device’s UDID', 'an unknown Status'].includes(_name)) expect(s.services.devices.list({}).total).toBe(before);
+    if (!['a result without CommandUUID', 'another device’s UDID', 'an unknown Status'].includes(_name))
+      expect(s.services.devices.list({}).total).toBe(before);
   });
 });
 
 describe('MDM commands', () => {
   async function enrolled(platform: 'ios' | 'macos') {
     const s = await setup(platform);
-    authenticate(s, 'CMD-UDID', platform === 'macos' ? { Model: 'Mac14,2', ModelName: 'MacBook Air', DeviceName: 'Mac' } : { ProductName: 'iPhone15,2' });
+    authenticate(
+      s,
+      'CMD-UDID',
+      platform === 'macos'
+        ? { Model: 'Mac14,2', ModelName: 'MacBook Air', DeviceName: 'Mac' }
+        : { ProductName: 'iPhone15,2' },
+    );
     tokenUpdate(s, 'CMD-UDID');
     const [device] = s.services.devices.list({}).items;
     // Deliver the enrollment DeviceInformation first.
     const first = parsePlist(connect(s, { UDID: 'CMD-UDID', Status: 'Idle' }).body) as PlistDict;
-    connect(s, { UDID: 'CMD-UDID', Status: 'Acknowledged', CommandUUID: first.CommandUUID as string, QueryResponses: {} });
+    connect(s, {
+      UDID: 'CMD-UDID',
+      Status: 'Acknowledged',
+      CommandUUID: first.CommandUUID as string,
+      QueryResponses: {},
+    });
     return { s, deviceId: device?.id as string };
   }
 
   it.each([
     [{ type: 'ProfileList' }, 'commands/profile.list.yaml'],
-    [{ type: 'InstallProfile', payloadBase64: Buffer.from('<?xml version="1.0"?><plist><dict/></plist>').toString('base64') }, 'commands/profile.install.yaml'],
+    [
+      {
+        type: 'InstallProfile',
+        payloadBase64: Buffer.from('<?xml version="1.0"?><plist><dict/></plist>').toString('base64'),
+      },
+      'commands/profile.install.yaml',
+    ],
     [{ type: 'RemoveProfile', identifier: 'com.example.wifi' }, 'commands/profile.remove.yaml'],
-    [{ type: 'DeviceLock', message: '総務に連絡してください', phoneNumber: '+81 3-1234-5678' }, 'commands/device.lock.yaml'],
+    [
+      { type: 'DeviceLock', message: '総務に連絡してください', phoneNumber: '+81 3-1234-5678' },
+      'commands/device.lock.yaml',
+    ],
     [{ type: 'EraseDevice', preserveDataPlan: true }, 'commands/device.erase.yaml'],
   ] as const)('sends %j shaped as Apple’s schema says', async (request, schema) => {
     const { s, deviceId } = await enrolled('ios');
@@ -207,7 +388,9 @@ describe('MDM commands', () => {
     expect((sent.Command as PlistDict).PIN).toBe(queued.pin);
     connect(s, { UDID: 'CMD-UDID', Status: 'Acknowledged', CommandUUID: queued.uuid });
     expect(s.services.devices.get(deviceId).status).toBe('wiped');
-    expect(() => s.services.mdm.enqueue(deviceId, { type: 'ProfileList' }, TEST_ADMIN, null)).toThrow(expect.objectContaining({ code: 'COMMAND_INVALID' }));
+    expect(() => s.services.mdm.enqueue(deviceId, { type: 'ProfileList' }, TEST_ADMIN, null)).toThrow(
+      expect.objectContaining({ code: 'COMMAND_INVALID' }),
+    );
   });
 
   it('retires a device when it acknowledges removal of the enrollment profile', async () => {
@@ -224,7 +407,10 @@ describe('MDM commands', () => {
     const a = s.services.mdm.enqueue(deviceId, { type: 'ProfileList' }, TEST_ADMIN, null);
     const b = s.services.mdm.enqueue(deviceId, { type: 'DeviceLock' }, TEST_ADMIN, null);
     expect((parsePlist(connect(s, { UDID: 'CMD-UDID', Status: 'Idle' }).body) as PlistDict).CommandUUID).toBe(a.uuid);
-    expect((parsePlist(connect(s, { UDID: 'CMD-UDID', Status: 'NotNow', CommandUUID: a.uuid }).body) as PlistDict).CommandUUID).toBe(b.uuid);
+    expect(
+      (parsePlist(connect(s, { UDID: 'CMD-UDID', Status: 'NotNow', CommandUUID: a.uuid }).body) as PlistDict)
+        .CommandUUID,
+    ).toBe(b.uuid);
     expect(connect(s, { UDID: 'CMD-UDID', Status: 'NotNow', CommandUUID: b.uuid }).body).toBe('');
     // The next connection starts over and offers the deferred commands again.
     expect((parsePlist(connect(s, { UDID: 'CMD-UDID', Status: 'Idle' }).body) as PlistDict).CommandUUID).toBe(a.uuid);
@@ -239,6 +425,8 @@ describe('MDM commands', () => {
     [{ type: 'DeviceInformation', queries: [] as string[] }, 'queries'],
   ] as const)('refuses %j naming %s', async (request, field) => {
     const { s, deviceId } = await enrolled('ios');
-    expect(() => s.services.mdm.enqueue(deviceId, request as CommandRequest, TEST_ADMIN, null)).toThrow(expect.objectContaining({ code: 'COMMAND_INVALID', details: { field } }));
+    expect(() => s.services.mdm.enqueue(deviceId, request as CommandRequest, TEST_ADMIN, null)).toThrow(
+      expect.objectContaining({ code: 'COMMAND_INVALID', details: { field } }),
+    );
   });
 });

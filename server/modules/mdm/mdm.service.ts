@@ -1,5 +1,11 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import type { CommandDto, CommandRequest, DeviceDetailDto, DeviceStatusReason, Platform } from '../../contract/devices.js';
+import type {
+  CommandDto,
+  CommandRequest,
+  DeviceDetailDto,
+  DeviceStatusReason,
+  Platform,
+} from '../../contract/devices.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { newDigits } from '../../core/ids.js';
@@ -30,7 +36,12 @@ export interface MdmReply {
 export interface MdmService {
   checkin(body: Buffer, signature: string | undefined, sourceAddress: string | null): MdmReply;
   connect(body: Buffer, signature: string | undefined, sourceAddress: string | null): MdmReply;
-  enqueue(deviceId: string, request: CommandRequest, actor: Actor, sourceAddress: string | null): CommandDto & { pin: string | null };
+  enqueue(
+    deviceId: string,
+    request: CommandRequest,
+    actor: Actor,
+    sourceAddress: string | null,
+  ): CommandDto & { pin: string | null };
   detail(deviceId: string): DeviceDetailDto;
   commands(deviceId: string, limit?: number): CommandDto[];
   /** Cancels a command the device has not fetched yet (queued, or deferred with NotNow). */
@@ -80,16 +91,28 @@ function str(msg: PlistDict, key: string, max = 256): string | null {
 /** The console's view of a stored command. */
 export function toCommandDto(row: CommandRow): CommandDto {
   return {
-    uuid: row.uuid, deviceId: row.device_id, channel: row.channel, requestType: row.request_type, status: row.status,
+    uuid: row.uuid,
+    deviceId: row.device_id,
+    channel: row.channel,
+    requestType: row.request_type,
+    status: row.status,
     result: row.result ? (JSON.parse(row.result) as Record<string, unknown>) : null,
     errorChain: row.error_chain ? (JSON.parse(row.error_chain) as Record<string, unknown>[]) : null,
-    createdBy: row.created_by, createdAt: row.created_at, sentAt: row.sent_at, completedAt: row.completed_at,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    sentAt: row.sent_at,
+    completedAt: row.completed_at,
   };
 }
 
 const FACTS: [string, keyof DeviceRow][] = [
-  ['DeviceName', 'device_name'], ['OSVersion', 'os_version'], ['BuildVersion', 'build_version'], ['Model', 'model'],
-  ['ModelName', 'model_name'], ['ProductName', 'product_name'], ['SerialNumber', 'serial_number'],
+  ['DeviceName', 'device_name'],
+  ['OSVersion', 'os_version'],
+  ['BuildVersion', 'build_version'],
+  ['Model', 'model'],
+  ['ModelName', 'model_name'],
+  ['ProductName', 'product_name'],
+  ['SerialNumber', 'serial_number'],
 ];
 
 /** Builds the MDM service. */
@@ -112,8 +135,10 @@ export function createMdmService(deps: MdmDeps): MdmService {
     const hit = signerChecks.get(sha256);
     if (hit?.ca === ca) return hit;
     const cert = new X509Certificate(der);
-    if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) throw new AppError('MDM_SIGNATURE_INVALID', 'The signing certificate was not issued by this server.');
-    if (!(cert.keyUsage ?? []).includes(CLIENT_AUTH)) throw new AppError('MDM_SIGNATURE_INVALID', 'The signing certificate is not a client identity.');
+    if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey))
+      throw new AppError('MDM_SIGNATURE_INVALID', 'The signing certificate was not issued by this server.');
+    if (!(cert.keyUsage ?? []).includes(CLIENT_AUTH))
+      throw new AppError('MDM_SIGNATURE_INVALID', 'The signing certificate is not a client identity.');
     const entry = { ca, validFrom: new Date(cert.validFrom).getTime(), validTo: new Date(cert.validTo).getTime() };
     if (signerChecks.size >= SIGNER_CACHE) signerChecks.delete(signerChecks.keys().next().value as string);
     signerChecks.set(sha256, entry);
@@ -122,22 +147,35 @@ export function createMdmService(deps: MdmDeps): MdmService {
 
   /** Verifies Mdm-Signature over the exact body and returns the SCEP-issued certificate it was made with. */
   const identify = (body: Buffer, signature: string | undefined): IssuedRow => {
-    if (!signature) throw new AppError('MDM_SIGNATURE_INVALID', 'The Mdm-Signature header is missing; this server requires signed messages (SignMessage).');
-    if (signature.length > 16_384 || !/^[A-Za-z0-9+/=\s]+$/.test(signature)) throw new AppError('MDM_SIGNATURE_INVALID', 'The Mdm-Signature header is not base64.');
+    if (!signature)
+      throw new AppError(
+        'MDM_SIGNATURE_INVALID',
+        'The Mdm-Signature header is missing; this server requires signed messages (SignMessage).',
+      );
+    if (signature.length > 16_384 || !/^[A-Za-z0-9+/=\s]+$/.test(signature))
+      throw new AppError('MDM_SIGNATURE_INVALID', 'The Mdm-Signature header is not base64.');
     let signerDer: Buffer;
     try {
       signerDer = verifyCms(Buffer.from(signature, 'base64'), body).signerCertDer;
     } catch (err) {
-      if (err instanceof CmsError) throw new AppError('MDM_SIGNATURE_INVALID', `The Mdm-Signature does not verify: ${err.message}`, undefined, { cause: err });
+      if (err instanceof CmsError)
+        throw new AppError('MDM_SIGNATURE_INVALID', `The Mdm-Signature does not verify: ${err.message}`, undefined, {
+          cause: err,
+        });
       throw err;
     }
     const sha256 = createHash('sha256').update(signerDer).digest('hex');
     const checked = checkedSigner(sha256, signerDer);
     const now = clock.now();
-    if (checked.validFrom > now.getTime() || checked.validTo < now.getTime()) throw new AppError('MDM_SIGNATURE_INVALID', 'The signing certificate is not valid at this time.');
+    if (checked.validFrom > now.getTime() || checked.validTo < now.getTime())
+      throw new AppError('MDM_SIGNATURE_INVALID', 'The signing certificate is not valid at this time.');
     const row = issued.bySha256(sha256);
     if (!row) throw new AppError('MDM_SIGNATURE_INVALID', 'The signing certificate is not one this server issued.');
-    if (row.revoked_at) throw new AppError('MDM_SIGNATURE_INVALID', `The signing certificate was revoked (${row.revoked_reason ?? 'revoked'}).`);
+    if (row.revoked_at)
+      throw new AppError(
+        'MDM_SIGNATURE_INVALID',
+        `The signing certificate was revoked (${row.revoked_reason ?? 'revoked'}).`,
+      );
     return row;
   };
 
@@ -159,7 +197,8 @@ export function createMdmService(deps: MdmDeps): MdmService {
     if (!udid) throw bad('UDID is required.');
     if (!cert.device_id) throw bad('This identity has not sent Authenticate yet.');
     const device = devices.byId(cert.device_id);
-    if (!device || device.deleted_at || device.udid !== udid) throw bad('The UDID does not match the device this identity belongs to.');
+    if (!device || device.deleted_at || device.udid !== udid)
+      throw bad('The UDID does not match the device this identity belongs to.');
     return device;
   };
 
@@ -184,13 +223,27 @@ export function createMdmService(deps: MdmDeps): MdmService {
     return changes;
   };
 
-  const deviceActor = (device: Pick<DeviceRow, 'id' | 'udid'>): Actor => ({ type: 'device', id: device.id, label: device.udid });
+  const deviceActor = (device: Pick<DeviceRow, 'id' | 'udid'>): Actor => ({
+    type: 'device',
+    id: device.id,
+    label: device.udid,
+  });
 
   const enqueueRow = (deviceId: string, channel: string, command: PlistDict, createdBy: string): CommandRow => {
     const uuid = random.uuid().toUpperCase();
     const row: CommandRow = {
-      uuid, device_id: deviceId, channel, request_type: String(command.RequestType), command: buildPlist({ CommandUUID: uuid, Command: command }),
-      status: 'queued', result: null, error_chain: null, created_by: createdBy, created_at: clock.now().toISOString(), sent_at: null, completed_at: null,
+      uuid,
+      device_id: deviceId,
+      channel,
+      request_type: String(command.RequestType),
+      command: buildPlist({ CommandUUID: uuid, Command: command }),
+      status: 'queued',
+      result: null,
+      error_chain: null,
+      created_by: createdBy,
+      created_at: clock.now().toISOString(),
+      sent_at: null,
+      completed_at: null,
     };
     store.insertCommand(row);
     return row;
@@ -206,48 +259,103 @@ export function createMdmService(deps: MdmDeps): MdmService {
     const udid = str(msg, 'UDID', 64);
     if (!udid || !UDID_RE.test(udid)) throw bad('Authenticate needs a UDID of letters, digits and dashes.');
     const topic = str(msg, 'Topic', 255);
-    if (topic !== deps.topic()) throw bad('The Topic does not match this server\'s push certificate.');
+    if (topic !== deps.topic()) throw bad("The Topic does not match this server's push certificate.");
     return transaction(() => {
       const enrollment = deps.enrollments.byId(cert.enrollment_id);
-      if (!enrollment || enrollment.status === 'closed') throw bad('The enrollment of this identity is closed; download a new profile.');
+      if (!enrollment || enrollment.status === 'closed')
+        throw bad('The enrollment of this identity is closed; download a new profile.');
       const now = clock.now().toISOString();
       let device = devices.byUdid(udid);
       if (cert.device_id && cert.device_id !== device?.id) throw bad('This identity belongs to another device.');
       const reenrolled = device !== undefined;
       if (!device) {
         device = {
-          id: random.uuid(), platform: platformOf(msg, enrollment.platform), user_id: enrollment.user_id, udid, serial_number: null, hardware_id: null,
-          device_name: null, model: null, model_name: null, product_name: null, os_version: null, build_version: null, status: 'pending',
-          enrolled_at: null, last_seen_at: now, info: '{}', status_reason: 'awaiting_token_update', api_level: null, manufacturer: 'Apple', enrollment_id: enrollment.id,
-          created_at: now, updated_at: now, deleted_at: null,
+          id: random.uuid(),
+          platform: platformOf(msg, enrollment.platform),
+          user_id: enrollment.user_id,
+          udid,
+          serial_number: null,
+          hardware_id: null,
+          device_name: null,
+          model: null,
+          model_name: null,
+          product_name: null,
+          os_version: null,
+          build_version: null,
+          status: 'pending',
+          enrolled_at: null,
+          last_seen_at: now,
+          info: '{}',
+          status_reason: 'awaiting_token_update',
+          api_level: null,
+          manufacturer: 'Apple',
+          enrollment_id: enrollment.id,
+          created_at: now,
+          updated_at: now,
+          deleted_at: null,
         };
         devices.insert({ ...device, ...factsFrom(msg) });
       } else {
         // The same UDID lands on its existing record (no duplicates); it is pending until its TokenUpdate.
-        devices.update(device.id, { ...factsFrom(msg), user_id: enrollment.user_id, status: 'pending', status_reason: 'reenrolling', enrollment_id: enrollment.id, last_seen_at: now, updated_at: now });
+        devices.update(device.id, {
+          ...factsFrom(msg),
+          user_id: enrollment.user_id,
+          status: 'pending',
+          status_reason: 'reenrolling',
+          enrollment_id: enrollment.id,
+          last_seen_at: now,
+          updated_at: now,
+        });
       }
       issued.bindDevice(cert.serial, device.id);
       deps.enrollments.update(enrollment.id, { device_id: device.id, updated_at: now });
       const cancelled = store.cancelPending(device.id, 'device', now);
       store.upsertChannel({
-        device_id: device.id, channel: 'device', user_id_apple: null, user_short_name: null, user_long_name: null, topic: topic as string,
-        push_magic: null, token_hex: null, unlock_token: null, bootstrap_token: store.channel(device.id, 'device')?.bootstrap_token ?? null,
-        cert_serial: cert.serial, enabled: 0, authenticated_at: now, token_updated_at: null, last_seen_at: now, push_disabled_reason: null,
+        device_id: device.id,
+        channel: 'device',
+        user_id_apple: null,
+        user_short_name: null,
+        user_long_name: null,
+        topic: topic as string,
+        push_magic: null,
+        token_hex: null,
+        unlock_token: null,
+        bootstrap_token: store.channel(device.id, 'device')?.bootstrap_token ?? null,
+        cert_serial: cert.serial,
+        enabled: 0,
+        authenticated_at: now,
+        token_updated_at: null,
+        last_seen_at: now,
+        push_disabled_reason: null,
       });
       audit.record({
-        actor: deviceActor(device), action: 'mdm.authenticated', subject: { type: 'device', id: device.id, label: udid },
-        details: { enrollmentId: enrollment.id, certificate: cert.serial, reenrollment: reenrolled, cancelledCommands: cancelled, serialNumber: msg.SerialNumber ?? null, model: msg.ProductName ?? msg.Model ?? null },
+        actor: deviceActor(device),
+        action: 'mdm.authenticated',
+        subject: { type: 'device', id: device.id, label: udid },
+        details: {
+          enrollmentId: enrollment.id,
+          certificate: cert.serial,
+          reenrollment: reenrolled,
+          cancelledCommands: cancelled,
+          serialNumber: msg.SerialNumber ?? null,
+          model: msg.ProductName ?? msg.Model ?? null,
+        },
         sourceAddress,
       });
       return EMPTY;
     });
   };
 
-  const handleTokenUpdate = (cert: IssuedRow, msg: PlistDict, sourceAddress: string | null): { reply: MdmReply; wake: string | null } => {
+  const handleTokenUpdate = (
+    cert: IssuedRow,
+    msg: PlistDict,
+    sourceAddress: string | null,
+  ): { reply: MdmReply; wake: string | null } => {
     const device = boundDevice(cert, msg);
     const token = msg.Token;
     const pushMagic = str(msg, 'PushMagic', 128);
-    if (!Buffer.isBuffer(token) || token.length === 0 || token.length > 100) throw bad('TokenUpdate needs Token (data).');
+    if (!Buffer.isBuffer(token) || token.length === 0 || token.length > 100)
+      throw bad('TokenUpdate needs Token (data).');
     if (!pushMagic) throw bad('TokenUpdate needs PushMagic.');
     const topic = str(msg, 'Topic', 255) ?? deps.topic() ?? '';
     const channel = channelOf(msg);
@@ -257,29 +365,67 @@ export function createMdmService(deps: MdmDeps): MdmService {
       const existing = store.channel(device.id, channel);
       if (channel === 'device' && !existing?.authenticated_at) throw bad('TokenUpdate came before Authenticate.');
       const row: ChannelRow = {
-        device_id: device.id, channel, user_id_apple: channel === 'device' ? null : str(msg, 'UserID', 64), user_short_name: str(msg, 'UserShortName', 128),
-        user_long_name: str(msg, 'UserLongName', 256), topic, push_magic: pushMagic, token_hex: token.toString('hex'),
+        device_id: device.id,
+        channel,
+        user_id_apple: channel === 'device' ? null : str(msg, 'UserID', 64),
+        user_short_name: str(msg, 'UserShortName', 128),
+        user_long_name: str(msg, 'UserLongName', 256),
+        topic,
+        push_magic: pushMagic,
+        token_hex: token.toString('hex'),
         // An absent UnlockToken does not invalidate a stored one (apple-protocols §3.2).
-        unlock_token: Buffer.isBuffer(unlock) ? deps.secrets.seal(unlock, `unlock:${device.id}`) : existing?.unlock_token ?? null,
-        bootstrap_token: existing?.bootstrap_token ?? null, cert_serial: cert.serial, enabled: 1, authenticated_at: existing?.authenticated_at ?? now,
-        token_updated_at: now, last_seen_at: now, push_disabled_reason: null,
+        unlock_token: Buffer.isBuffer(unlock)
+          ? deps.secrets.seal(unlock, `unlock:${device.id}`)
+          : (existing?.unlock_token ?? null),
+        bootstrap_token: existing?.bootstrap_token ?? null,
+        cert_serial: cert.serial,
+        enabled: 1,
+        authenticated_at: existing?.authenticated_at ?? now,
+        token_updated_at: now,
+        last_seen_at: now,
+        push_disabled_reason: null,
       };
       store.upsertChannel(row);
       let wake: string | null = null;
       if (channel === 'device' && device.status !== 'active') {
         const wasEnrolledBefore = device.enrolled_at !== null;
-        devices.update(device.id, { status: 'active', status_reason: null, enrolled_at: now, last_seen_at: now, updated_at: now });
+        devices.update(device.id, {
+          status: 'active',
+          status_reason: null,
+          enrolled_at: now,
+          last_seen_at: now,
+          updated_at: now,
+        });
         deps.enrollment.markEnrolled(cert.enrollment_id, device.id);
         const revoked = issued.revokeOthers(device.id, cert.serial, now, 'superseded by re-enrollment');
-        enqueueRow(device.id, 'device', { RequestType: 'DeviceInformation', Queries: [...DEFAULT_DEVICE_QUERIES] }, 'system');
+        enqueueRow(
+          device.id,
+          'device',
+          { RequestType: 'DeviceInformation', Queries: [...DEFAULT_DEVICE_QUERIES] },
+          'system',
+        );
         audit.record({
-          actor: deviceActor(device), action: wasEnrolledBefore ? 'device.reenrolled' : 'device.enrolled', subject: { type: 'device', id: device.id, label: device.udid },
-          details: { enrollmentId: cert.enrollment_id, userId: device.user_id, platform: device.platform, revokedCertificates: revoked }, sourceAddress,
+          actor: deviceActor(device),
+          action: wasEnrolledBefore ? 'device.reenrolled' : 'device.enrolled',
+          subject: { type: 'device', id: device.id, label: device.udid },
+          details: {
+            enrollmentId: cert.enrollment_id,
+            userId: device.user_id,
+            platform: device.platform,
+            revokedCertificates: revoked,
+          },
+          sourceAddress,
         });
         wake = device.id;
       } else {
         devices.update(device.id, { last_seen_at: now });
-        audit.record({ actor: deviceActor(device), action: 'mdm.token_updated', subject: { type: 'device', id: device.id, label: device.udid }, details: { channel }, sourceAddress });
+        audit.record({
+          actor: deviceActor(device),
+          action: 'mdm.token_updated',
+          subject: { type: 'device', id: device.id, label: device.udid },
+          details: { channel },
+          sourceAddress,
+        });
       }
       return { reply: EMPTY, wake };
     });
@@ -290,7 +436,13 @@ export function createMdmService(deps: MdmDeps): MdmService {
     transaction(() => {
       const now = clock.now().toISOString();
       retireLocally(device, 'inactive', 'checked_out', now);
-      audit.record({ actor: deviceActor(device), action: 'device.checked_out', subject: { type: 'device', id: device.id, label: device.udid }, details: { from: device.status, to: 'inactive' }, sourceAddress });
+      audit.record({
+        actor: deviceActor(device),
+        action: 'device.checked_out',
+        subject: { type: 'device', id: device.id, label: device.udid },
+        details: { from: device.status, to: 'inactive' },
+        sourceAddress,
+      });
     });
     return EMPTY;
   };
@@ -301,34 +453,66 @@ export function createMdmService(deps: MdmDeps): MdmService {
     if (!ch) throw bad('Authenticate first.');
     if (set) {
       const tokenValue = msg.BootstrapToken;
-      const sealed = Buffer.isBuffer(tokenValue) && tokenValue.length > 0 ? deps.secrets.seal(tokenValue, `bootstrap:${device.id}`) : null;
+      const sealed =
+        Buffer.isBuffer(tokenValue) && tokenValue.length > 0
+          ? deps.secrets.seal(tokenValue, `bootstrap:${device.id}`)
+          : null;
       transaction(() => {
         store.updateChannel(device.id, 'device', { bootstrap_token: sealed });
-        audit.record({ actor: deviceActor(device), action: sealed ? 'mdm.bootstrap_token_escrowed' : 'mdm.bootstrap_token_removed', subject: { type: 'device', id: device.id, label: device.udid } });
+        audit.record({
+          actor: deviceActor(device),
+          action: sealed ? 'mdm.bootstrap_token_escrowed' : 'mdm.bootstrap_token_removed',
+          subject: { type: 'device', id: device.id, label: device.udid },
+        });
       });
       return EMPTY;
     }
     if (!ch.bootstrap_token) return EMPTY;
     const value = deps.secrets.open(ch.bootstrap_token, `bootstrap:${device.id}`);
-    audit.record({ actor: deviceActor(device), action: 'mdm.bootstrap_token_retrieved', subject: { type: 'device', id: device.id, label: device.udid } });
+    audit.record({
+      actor: deviceActor(device),
+      action: 'mdm.bootstrap_token_retrieved',
+      subject: { type: 'device', id: device.id, label: device.udid },
+    });
     return { status: 200, body: buildPlist({ BootstrapToken: value }), contentType: 'application/xml; charset=UTF-8' };
   };
 
-  const afterResult = (device: DeviceRow, command: CommandRow, msg: PlistDict, sourceAddress: string | null, now: string) => {
+  const afterResult = (
+    device: DeviceRow,
+    command: CommandRow,
+    msg: PlistDict,
+    sourceAddress: string | null,
+    now: string,
+  ) => {
     if (command.request_type === 'DeviceInformation') {
       const responses = msg.QueryResponses;
       if (isDict(responses)) {
-        const info = { ...(JSON.parse(device.info) as Record<string, unknown>), ...(plistToJson(responses) as Record<string, unknown>) };
+        const info = {
+          ...(JSON.parse(device.info) as Record<string, unknown>),
+          ...(plistToJson(responses) as Record<string, unknown>),
+        };
         devices.update(device.id, { ...factsFrom(responses), info: JSON.stringify(info), updated_at: now });
       }
     } else if (command.request_type === 'EraseDevice') {
       retireLocally(device, 'wiped', 'wiped', now);
-      audit.record({ actor: deviceActor(device), action: 'device.wiped', subject: { type: 'device', id: device.id, label: device.udid }, details: { command: command.uuid, from: device.status, to: 'wiped' }, sourceAddress });
+      audit.record({
+        actor: deviceActor(device),
+        action: 'device.wiped',
+        subject: { type: 'device', id: device.id, label: device.udid },
+        details: { command: command.uuid, from: device.status, to: 'wiped' },
+        sourceAddress,
+      });
     } else if (command.request_type === 'RemoveProfile') {
       const identifier = (parsePlist(command.command) as { Command?: { Identifier?: string } }).Command?.Identifier;
       if (identifier === enrollmentProfileIdentifier(deps.serverId())) {
         retireLocally(device, 'inactive', 'retired', now);
-        audit.record({ actor: deviceActor(device), action: 'device.retired', subject: { type: 'device', id: device.id, label: device.udid }, details: { command: command.uuid, from: device.status, to: 'inactive' }, sourceAddress });
+        audit.record({
+          actor: deviceActor(device),
+          action: 'device.retired',
+          subject: { type: 'device', id: device.id, label: device.udid },
+          details: { command: command.uuid, from: device.status, to: 'inactive' },
+          sourceAddress,
+        });
       }
     }
   };
@@ -358,7 +542,11 @@ export function createMdmService(deps: MdmDeps): MdmService {
         case 'DeclarativeManagement':
         case 'GetToken':
           // Never enabled: this server sends no DeclarativeManagement command and advertises no com.apple.mdm.token.
-          return { status: 400, body: `${type} is not supported by this server.`, contentType: 'text/plain; charset=utf-8' };
+          return {
+            status: 400,
+            body: `${type} is not supported by this server.`,
+            contentType: 'text/plain; charset=utf-8',
+          };
         default:
           throw bad(`Unknown MessageType ${JSON.stringify(type)}.`);
       }
@@ -369,7 +557,8 @@ export function createMdmService(deps: MdmDeps): MdmService {
       const msg = parse(body);
       const device = boundDevice(cert, msg);
       const status = str(msg, 'Status', 32);
-      if (!status || !STATUSES.has(status)) throw bad('Status must be Idle, Acknowledged, Error, CommandFormatError or NotNow.');
+      if (!status || !STATUSES.has(status))
+        throw bad('Status must be Idle, Acknowledged, Error, CommandFormatError or NotNow.');
       const channel = channelOf(msg);
       return transaction(() => {
         const now = clock.now().toISOString();
@@ -382,11 +571,23 @@ export function createMdmService(deps: MdmDeps): MdmService {
             const { UDID: _u, CommandUUID: _c, Status: _s, ErrorChain: chain, ...rest } = msg;
             const next: Partial<CommandRow> = { result: JSON.stringify(plistToJson(rest)) };
             if (status === 'Acknowledged') Object.assign(next, { status: 'acknowledged', completed_at: now });
-            else if (status === 'Error') Object.assign(next, { status: 'error', completed_at: now, error_chain: Array.isArray(chain) ? JSON.stringify(plistToJson(chain)) : null });
-            else if (status === 'CommandFormatError') Object.assign(next, { status: 'format_error', completed_at: now });
+            else if (status === 'Error')
+              Object.assign(next, {
+                status: 'error',
+                completed_at: now,
+                error_chain: Array.isArray(chain) ? JSON.stringify(plistToJson(chain)) : null,
+              });
+            else if (status === 'CommandFormatError')
+              Object.assign(next, { status: 'format_error', completed_at: now });
             else Object.assign(next, { status: 'notnow' });
             store.updateCommand(uuid, next);
-            audit.record({ actor: deviceActor(device), action: 'mdm.command_result', subject: { type: 'device', id: device.id, label: device.udid }, details: { command: uuid, requestType: command.request_type, status }, sourceAddress });
+            audit.record({
+              actor: deviceActor(device),
+              action: 'mdm.command_result',
+              subject: { type: 'device', id: device.id, label: device.udid },
+              details: { command: uuid, requestType: command.request_type, status },
+              sourceAddress,
+            });
             if (status === 'Acknowledged') afterResult(device, command, msg, sourceAddress, now);
           }
         }
@@ -404,14 +605,29 @@ export function createMdmService(deps: MdmDeps): MdmService {
 
     enqueue(deviceId, request, actor, sourceAddress) {
       const device = devices.byId(deviceId);
-      if (!device || device.deleted_at) throw new AppError('DEVICE_NOT_FOUND', 'No device has this id.', { id: deviceId });
-      if (device.platform === 'android') throw new AppError('COMMAND_INVALID', 'Android devices take actions through the agent, not MDM commands.', { field: 'type' });
+      if (!device || device.deleted_at)
+        throw new AppError('DEVICE_NOT_FOUND', 'No device has this id.', { id: deviceId });
+      if (device.platform === 'android')
+        throw new AppError('COMMAND_INVALID', 'Android devices take actions through the agent, not MDM commands.', {
+          field: 'type',
+        });
       const ch = store.channel(device.id, 'device');
-      if (!ch?.enabled) throw new AppError('COMMAND_INVALID', 'This device is not enrolled in MDM now, so it cannot receive commands.', { field: 'deviceId' });
+      if (!ch?.enabled)
+        throw new AppError(
+          'COMMAND_INVALID',
+          'This device is not enrolled in MDM now, so it cannot receive commands.',
+          { field: 'deviceId' },
+        );
       const { command, pin } = buildCommand(request, device.platform, () => newDigits(random, 6));
       const row = transaction(() => {
         const created = enqueueRow(device.id, 'device', command, actor.label ?? actor.type);
-        audit.record({ actor, action: 'mdm.command_queued', subject: { type: 'device', id: device.id, label: device.udid }, details: { command: created.uuid, requestType: created.request_type }, sourceAddress });
+        audit.record({
+          actor,
+          action: 'mdm.command_queued',
+          subject: { type: 'device', id: device.id, label: device.udid },
+          details: { command: created.uuid, requestType: created.request_type },
+          sourceAddress,
+        });
         return created;
       });
       deps.wake(device.id);
@@ -425,8 +641,13 @@ export function createMdmService(deps: MdmDeps): MdmService {
         device: toDeviceDto(row),
         agentActions: [],
         channels: store.channels(deviceId).map((c) => ({
-          channel: c.channel, enabled: c.enabled === 1, hasPushToken: c.token_hex !== null, pushDisabledReason: c.push_disabled_reason,
-          tokenUpdatedAt: c.token_updated_at, lastSeenAt: c.last_seen_at, userShortName: c.user_short_name,
+          channel: c.channel,
+          enabled: c.enabled === 1,
+          hasPushToken: c.token_hex !== null,
+          pushDisabledReason: c.push_disabled_reason,
+          tokenUpdatedAt: c.token_updated_at,
+          lastSeenAt: c.last_seen_at,
+          userShortName: c.user_short_name,
         })),
         commands: store.commands(deviceId, 50).map(toCommandDto),
       };
@@ -437,11 +658,23 @@ export function createMdmService(deps: MdmDeps): MdmService {
     cancel(deviceId, uuid, actor, sourceAddress) {
       return transaction(() => {
         const row = store.command(uuid);
-        if (!row || row.device_id !== deviceId) throw new AppError('COMMAND_NOT_FOUND', 'No such command on this device.', { uuid });
-        if (row.status !== 'queued' && row.status !== 'notnow') throw new AppError('COMMAND_INVALID', `This command is ${row.status}; only commands the device has not fetched can be cancelled.`, { field: 'uuid' });
+        if (!row || row.device_id !== deviceId)
+          throw new AppError('COMMAND_NOT_FOUND', 'No such command on this device.', { uuid });
+        if (row.status !== 'queued' && row.status !== 'notnow')
+          throw new AppError(
+            'COMMAND_INVALID',
+            `This command is ${row.status}; only commands the device has not fetched can be cancelled.`,
+            { field: 'uuid' },
+          );
         const at = clock.now().toISOString();
         store.updateCommand(uuid, { status: 'cancelled', completed_at: at });
-        audit.record({ actor, action: 'mdm.command_cancelled', subject: { type: 'device', id: deviceId, label: null }, details: { command: uuid, requestType: row.request_type }, sourceAddress });
+        audit.record({
+          actor,
+          action: 'mdm.command_cancelled',
+          subject: { type: 'device', id: deviceId, label: null },
+          details: { command: uuid, requestType: row.request_type },
+          sourceAddress,
+        });
         return toCommandDto({ ...row, status: 'cancelled', completed_at: at });
       });
     },

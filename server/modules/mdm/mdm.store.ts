@@ -58,7 +58,22 @@ export interface MdmStore {
   cancelPending(deviceId: string, channel: string, at: string): number;
 }
 
-const CHANNEL_COLUMNS = ['user_id_apple', 'user_short_name', 'user_long_name', 'topic', 'push_magic', 'token_hex', 'unlock_token', 'bootstrap_token', 'cert_serial', 'enabled', 'authenticated_at', 'token_updated_at', 'last_seen_at', 'push_disabled_reason'] as const;
+const CHANNEL_COLUMNS = [
+  'user_id_apple',
+  'user_short_name',
+  'user_long_name',
+  'topic',
+  'push_magic',
+  'token_hex',
+  'unlock_token',
+  'bootstrap_token',
+  'cert_serial',
+  'enabled',
+  'authenticated_at',
+  'token_updated_at',
+  'last_seen_at',
+  'push_disabled_reason',
+] as const;
 const COMMAND_COLUMNS = ['status', 'result', 'error_chain', 'sent_at', 'completed_at'] as const;
 
 /** Builds the MDM store over an open database. */
@@ -70,26 +85,46 @@ export function createMdmStore(db: Db): MdmStore {
       VALUES (@device_id, @channel, ${CHANNEL_COLUMNS.map((c) => `@${c}`).join(', ')})
       ON CONFLICT(device_id, channel) DO UPDATE SET ${CHANNEL_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`),
     disable: db.prepare('UPDATE mdm_channels SET enabled = 0, push_disabled_reason = ? WHERE device_id = ?'),
-    insertCommand: db.prepare(`INSERT INTO mdm_commands (uuid, device_id, channel, request_type, command, status, result, error_chain, created_by, created_at, sent_at, completed_at)
+    insertCommand:
+      db.prepare(`INSERT INTO mdm_commands (uuid, device_id, channel, request_type, command, status, result, error_chain, created_by, created_at, sent_at, completed_at)
       VALUES (@uuid, @device_id, @channel, @request_type, @command, @status, @result, @error_chain, @created_by, @created_at, @sent_at, @completed_at)`),
     command: db.prepare<[string], CommandRow>('SELECT * FROM mdm_commands WHERE uuid = ?'),
-    commands: db.prepare<[string, number], CommandRow>('SELECT * FROM mdm_commands WHERE device_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?'),
-    next: db.prepare<[string, string], CommandRow>(`SELECT * FROM mdm_commands WHERE device_id = ? AND channel = ? AND status IN ('queued', 'sent', 'notnow') ORDER BY created_at, rowid LIMIT 1`),
-    nextNotDeferred: db.prepare<[string, string], CommandRow>(`SELECT * FROM mdm_commands WHERE device_id = ? AND channel = ? AND status IN ('queued', 'sent') ORDER BY created_at, rowid LIMIT 1`),
-    cancel: db.prepare(`UPDATE mdm_commands SET status = 'cancelled', completed_at = ? WHERE device_id = ? AND channel = ? AND status IN ('queued', 'sent', 'notnow')`),
+    commands: db.prepare<[string, number], CommandRow>(
+      'SELECT * FROM mdm_commands WHERE device_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?',
+    ),
+    next: db.prepare<[string, string], CommandRow>(
+      `SELECT * FROM mdm_commands WHERE device_id = ? AND channel = ? AND status IN ('queued', 'sent', 'notnow') ORDER BY created_at, rowid LIMIT 1`,
+    ),
+    nextNotDeferred: db.prepare<[string, string], CommandRow>(
+      `SELECT * FROM mdm_commands WHERE device_id = ? AND channel = ? AND status IN ('queued', 'sent') ORDER BY created_at, rowid LIMIT 1`,
+    ),
+    cancel: db.prepare(
+      `UPDATE mdm_commands SET status = 'cancelled', completed_at = ? WHERE device_id = ? AND channel = ? AND status IN ('queued', 'sent', 'notnow')`,
+    ),
     updateChannel: partialUpdate(db, 'mdm_channels', CHANNEL_COLUMNS, ['device_id', 'channel']),
     updateCommand: partialUpdate(db, 'mdm_commands', COMMAND_COLUMNS, ['uuid']),
   };
   return {
     channel: (d, c) => s.channel.get(d, c),
     channels: (d) => s.channels.all(d),
-    upsertChannel: (row) => { s.upsert.run(row); },
-    updateChannel: (deviceId, channel, changes) => { s.updateChannel({ device_id: deviceId, channel }, changes); },
-    disableChannels: (deviceId, reason) => { s.disable.run(reason, deviceId); },
-    insertCommand: (row) => { s.insertCommand.run(row); },
+    upsertChannel: (row) => {
+      s.upsert.run(row);
+    },
+    updateChannel: (deviceId, channel, changes) => {
+      s.updateChannel({ device_id: deviceId, channel }, changes);
+    },
+    disableChannels: (deviceId, reason) => {
+      s.disable.run(reason, deviceId);
+    },
+    insertCommand: (row) => {
+      s.insertCommand.run(row);
+    },
     command: (uuid) => s.command.get(uuid),
-    updateCommand: (uuid, changes) => { s.updateCommand({ uuid }, changes); },
-    nextCommand: (deviceId, channel, skipDeferred) => (skipDeferred ? s.nextNotDeferred : s.next).get(deviceId, channel),
+    updateCommand: (uuid, changes) => {
+      s.updateCommand({ uuid }, changes);
+    },
+    nextCommand: (deviceId, channel, skipDeferred) =>
+      (skipDeferred ? s.nextNotDeferred : s.next).get(deviceId, channel),
     commands: (deviceId, limit) => s.commands.all(deviceId, limit),
     cancelPending: (deviceId, channel, at) => s.cancel.run(at, deviceId, channel).changes,
   };

@@ -58,7 +58,10 @@ function errorBox(lang: PortalLang, error: PortalError | null): string {
 }
 
 function steps(items: readonly PortalStep[]): string {
-  const item = (s: PortalStep) => (typeof s === 'string' ? `<li>${e(s)}</li>` : `<li>${e(s.text)}<ul class="choices">${s.sub.map((x) => `<li>${e(x)}</li>`).join('')}</ul></li>`);
+  const item = (s: PortalStep) =>
+    typeof s === 'string'
+      ? `<li>${e(s)}</li>`
+      : `<li>${e(s.text)}<ul class="choices">${s.sub.map((x) => `<li>${e(x)}</li>`).join('')}</ul></li>`;
   return `<ol class="steps">${items.map(item).join('')}</ol>`;
 }
 
@@ -71,9 +74,15 @@ export interface PageContext {
 }
 
 /** The sign-in form: email plus password or PIN. */
-export function signInPage(c: PageContext, o: { email?: string; invite?: string | null; pinHint?: boolean; error?: PortalError | null }): string {
+export function signInPage(
+  c: PageContext,
+  o: { email?: string; invite?: string | null; pinHint?: boolean; error?: PortalError | null },
+): string {
   const t = PORTAL_TEXT[c.lang];
-  return doc(c.lang, t.signInTitle, `<section>
+  return doc(
+    c.lang,
+    t.signInTitle,
+    `<section>
 <p>${e(t.signInIntro)}</p>
 ${o.pinHint ? `<p class="hint">${e(t.pinHint)}</p>` : ''}
 ${errorBox(c.lang, o.error ?? null)}
@@ -85,13 +94,18 @@ ${errorBox(c.lang, o.error ?? null)}
 ${o.invite ? `<input type="hidden" name="invite" value="${e(o.invite)}">` : ''}
 <button type="submit" class="button">${e(t.signIn)}</button>
 </form>
-</section>`, langLink(c, o.invite ? c.base.replace(/\/go$/, `/i/${encodeURIComponent(o.invite)}/go`) : c.base));
+</section>`,
+    langLink(c, o.invite ? c.base.replace(/\/go$/, `/i/${encodeURIComponent(o.invite)}/go`) : c.base),
+  );
 }
 
 /** Set a password after a PIN sign-in (or replace a temporary one). */
 export function passwordPage(c: PageContext, o: { csrf: string; error?: PortalError | null }): string {
   const t = PORTAL_TEXT[c.lang];
-  return doc(c.lang, t.passwordTitle, `<section>
+  return doc(
+    c.lang,
+    t.passwordTitle,
+    `<section>
 <p>${e(t.passwordIntro)}</p>
 ${errorBox(c.lang, o.error ?? null)}
 <form method="post" action="${e(c.base)}/password" class="form">
@@ -102,12 +116,16 @@ ${errorBox(c.lang, o.error ?? null)}
 <input id="confirm" name="confirm" type="password" autocomplete="new-password" minlength="10" required maxlength="1024">
 <button type="submit" class="button">${e(t.save)}</button>
 </form>
-</section>`, c.langHref);
+</section>`,
+    c.langHref,
+  );
 }
 
 function fmtTime(iso: string | null, lang: PortalLang): string {
   if (!iso) return '-';
-  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(
+    new Date(iso),
+  );
 }
 
 function signOutForm(c: PageContext, csrf: string, name: string): string {
@@ -116,15 +134,31 @@ function signOutForm(c: PageContext, csrf: string, name: string): string {
 }
 
 /** The self-service home page: enroll this device, my devices, QR codes. */
-export function homePage(c: PageContext, o: { csrf: string; name: string; platform: PortalPlatform; devices: DeviceDto[]; qr: { kind: 'portal' | 'agent'; dataUrl: string; expiresAt: string } | null; error?: PortalError | null }): string {
+export function homePage(
+  c: PageContext,
+  o: {
+    csrf: string;
+    name: string;
+    platform: PortalPlatform;
+    devices: DeviceDto[];
+    qr: { kind: 'portal' | 'agent'; dataUrl: string; expiresAt: string } | null;
+    error?: PortalError | null;
+  },
+): string {
   const t = PORTAL_TEXT[c.lang];
-  const platformLinks = (['ios', 'macos', 'android'] as const).filter((p) => p !== o.platform)
-    .map((p) => `<a href="${e(c.base)}/home?platform=${p}">${e(t.platforms[p])}</a>`).join(' · ');
-  const enrollForm = (platform: string) => `<form method="post" action="${e(c.base)}/enroll"><input type="hidden" name="csrf" value="${e(o.csrf)}"><input type="hidden" name="platform" value="${platform}"><button type="submit" class="button">${e(t.startEnroll)}</button></form>`;
+  const platformLinks = (['ios', 'macos', 'android'] as const)
+    .filter((p) => p !== o.platform)
+    .map((p) => `<a href="${e(c.base)}/home?platform=${p}">${e(t.platforms[p])}</a>`)
+    .join(' · ');
+  const enrollForm = (platform: string) =>
+    `<form method="post" action="${e(c.base)}/enroll"><input type="hidden" name="csrf" value="${e(o.csrf)}"><input type="hidden" name="platform" value="${platform}"><button type="submit" class="button">${e(t.startEnroll)}</button></form>`;
   // The agent QR code is the Android section's main action; the sign-in QR code is an extra.
-  const qrForm = (purpose: 'portal' | 'agent', label: string) => `<form method="post" action="${e(c.base)}/qr"><input type="hidden" name="csrf" value="${e(o.csrf)}"><input type="hidden" name="purpose" value="${purpose}"><input type="hidden" name="platform" value="${o.platform}"><button type="submit" class="button${purpose === 'agent' ? '' : ' secondary'}">${e(label)}</button></form>`;
-  const qrBlock = (kind: 'portal' | 'agent') => o.qr && o.qr.kind === kind
-    ? `<figure class="qr"><img src="${e(o.qr.dataUrl)}" alt="QR" width="220" height="220" id="qr-${kind}"><figcaption>${e(t.qrExpires(fmtTime(o.qr.expiresAt, c.lang)))}</figcaption></figure>` : '';
+  const qrForm = (purpose: 'portal' | 'agent', label: string) =>
+    `<form method="post" action="${e(c.base)}/qr"><input type="hidden" name="csrf" value="${e(o.csrf)}"><input type="hidden" name="purpose" value="${purpose}"><input type="hidden" name="platform" value="${o.platform}"><button type="submit" class="button${purpose === 'agent' ? '' : ' secondary'}">${e(label)}</button></form>`;
+  const qrBlock = (kind: 'portal' | 'agent') =>
+    o.qr && o.qr.kind === kind
+      ? `<figure class="qr"><img src="${e(o.qr.dataUrl)}" alt="QR" width="220" height="220" id="qr-${kind}"><figcaption>${e(t.qrExpires(fmtTime(o.qr.expiresAt, c.lang)))}</figcaption></figure>`
+      : '';
   const sections: Record<PortalPlatform, () => string> = {
     ios: () => `${steps(t.iosSteps)}<p class="muted">${e(t.iosHint)}</p>${enrollForm('ios')}`,
     macos: () => `${steps(t.macSteps)}<p class="hint">${e(t.macHelper)}</p>${enrollForm('macos')}`,
@@ -132,11 +166,20 @@ export function homePage(c: PageContext, o: { csrf: string; name: string; platfo
     other: () => `<p>${e(t.otherSteps)}</p>`,
   };
   const section = sections[o.platform]();
-  const rows = o.devices.map((d) => `<li class="device"><span class="name">${e(d.deviceName ?? d.modelName ?? d.productName ?? t.platforms[d.platform])}</span>
+  const rows = o.devices
+    .map(
+      (
+        d,
+      ) => `<li class="device"><span class="name">${e(d.deviceName ?? d.modelName ?? d.productName ?? t.platforms[d.platform])}</span>
 <span class="status status-${d.status}">${e(t.status[d.status])}</span>
 <span class="meta">${e(t.platforms[d.platform])} · ${e(t.lastSeen)}: ${e(fmtTime(d.lastSeenAt, c.lang))}</span>
-${d.status !== 'pending' && d.platform !== 'android' ? `<form method="post" action="${e(c.base)}/enroll"><input type="hidden" name="csrf" value="${e(o.csrf)}"><input type="hidden" name="platform" value="${d.platform}"><input type="hidden" name="device" value="${e(d.id)}"><button type="submit" class="link">${e(t.reenroll)}</button></form>` : ''}</li>`).join('');
-  return doc(c.lang, t.homeTitle, `${signOutForm(c, o.csrf, o.name)}
+${d.status !== 'pending' && d.platform !== 'android' ? `<form method="post" action="${e(c.base)}/enroll"><input type="hidden" name="csrf" value="${e(o.csrf)}"><input type="hidden" name="platform" value="${d.platform}"><input type="hidden" name="device" value="${e(d.id)}"><button type="submit" class="link">${e(t.reenroll)}</button></form>` : ''}</li>`,
+    )
+    .join('');
+  return doc(
+    c.lang,
+    t.homeTitle,
+    `${signOutForm(c, o.csrf, o.name)}
 ${errorBox(c.lang, o.error ?? null)}
 <section id="this-device">
 <h2>${e(t.thisDevice)}</h2>
@@ -151,16 +194,30 @@ ${o.devices.length ? `<ul class="devices">${rows}</ul>` : `<p class="muted">${e(
 <h2>${e(t.otherDevice)}</h2>
 <p>${e(t.otherDeviceIntro)}</p>
 ${qrForm('portal', t.showQr)}${qrBlock('portal')}
-</section>`, langLink(c, `${c.base}/home`, { platform: o.platform }));
+</section>`,
+    langLink(c, `${c.base}/home`, { platform: o.platform }),
+  );
 }
 
 /** One enrollment: steps, the download, and the countdown of the newest profile. */
-export function enrollPage(c: PageContext, o: { csrf: string; name: string; platform: 'ios' | 'macos'; enrollmentId: string; status: ProfileStatus }): string {
+export function enrollPage(
+  c: PageContext,
+  o: { csrf: string; name: string; platform: 'ios' | 'macos'; enrollmentId: string; status: ProfileStatus },
+): string {
   const t = PORTAL_TEXT[c.lang];
   const profileUrl = `${c.base}/enroll/${o.enrollmentId}/profile`;
-  const message = { none: t.stateNone, valid: t.stateValid, expired: t.stateExpired, used: t.stateUsed, enrolled: t.stateEnrolled }[o.status.state];
+  const message = {
+    none: t.stateNone,
+    valid: t.stateValid,
+    expired: t.stateExpired,
+    used: t.stateUsed,
+    enrolled: t.stateEnrolled,
+  }[o.status.state];
   const downloaded = o.status.state !== 'none';
-  return doc(c.lang, t.homeTitle, `${signOutForm(c, o.csrf, o.name)}
+  return doc(
+    c.lang,
+    t.homeTitle,
+    `${signOutForm(c, o.csrf, o.name)}
 <section id="enroll" data-status-url="${e(`${c.base}/enroll/${o.enrollmentId}/status`)}" data-state="${o.status.state}"
  data-text-none="${e(t.stateNone)}" data-text-valid="${e(t.stateValid)}" data-text-expired="${e(t.stateExpired)}" data-text-used="${e(t.stateUsed)}" data-text-enrolled="${e(t.stateEnrolled)}">
 <h2>${e(t.platforms[o.platform])}</h2>
@@ -176,10 +233,22 @@ ${o.platform === 'ios' ? `<p class="muted">${e(t.iosHint)}</p>` : ''}
 </p>
 <p class="hint" id="scep-hint"${o.status.state === 'enrolled' ? ' hidden' : ''}>${e(t.scepHint)}</p>
 </section>
-<p><a href="${e(c.base)}/home">${e(t.back)}</a></p>`, c.langHref);
+<p><a href="${e(c.base)}/home">${e(t.back)}</a></p>`,
+    c.langHref,
+  );
 }
 
 /** A page that only says something (errors, outdated links). */
-export function messagePage(c: PageContext, title: string, message: PortalError, link?: { href: string; label: string }): string {
-  return doc(c.lang, title, `<section><p>${errorText(c.lang, message)}</p>${link ? `<p><a class="button" href="${e(link.href)}">${e(link.label)}</a></p>` : ''}</section>`, c.langHref);
+export function messagePage(
+  c: PageContext,
+  title: string,
+  message: PortalError,
+  link?: { href: string; label: string },
+): string {
+  return doc(
+    c.lang,
+    title,
+    `<section><p>${errorText(c.lang, message)}</p>${link ? `<p><a class="button" href="${e(link.href)}">${e(link.label)}</a></p>` : ''}</section>`,
+    c.langHref,
+  );
 }

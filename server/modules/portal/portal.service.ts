@@ -27,13 +27,23 @@ export interface PortalPrincipal {
 /** Sign-in for the /go portal: email + password, or email + one-time PIN; sessions; QR sign-in tokens. */
 export interface PortalService {
   /** Checks email + password or one-time PIN with the sign-in throttle; failures and lockouts are audited. */
-  verifyCredentials(input: { email: string; secret: string; allow?: 'password' | 'pin' | 'either'; via?: string }, sourceAddress: string | null): Promise<{ user: UserRow; invitationId: string | null; with: 'password' | 'pin' }>;
-  signIn(input: { email: string; secret: string; invitationId: string | null }, sourceAddress: string | null): Promise<{ token: string; principal: PortalPrincipal }>;
+  verifyCredentials(
+    input: { email: string; secret: string; allow?: 'password' | 'pin' | 'either'; via?: string },
+    sourceAddress: string | null,
+  ): Promise<{ user: UserRow; invitationId: string | null; with: 'password' | 'pin' }>;
+  signIn(
+    input: { email: string; secret: string; invitationId: string | null },
+    sourceAddress: string | null,
+  ): Promise<{ token: string; principal: PortalPrincipal }>;
   session(token: string | undefined): PortalPrincipal | null;
   setPassword(principal: PortalPrincipal, password: string, sourceAddress: string | null): Promise<void>;
   signOut(principal: PortalPrincipal, sourceAddress: string | null): void;
   /** A single-use token (shown as a QR code) that signs in another device, or enrolls the Android agent. */
-  createSignInToken(principal: Pick<PortalPrincipal, 'user'>, purpose: 'portal' | 'agent', sourceAddress: string | null): { token: string; expiresAt: string };
+  createSignInToken(
+    principal: Pick<PortalPrincipal, 'user'>,
+    purpose: 'portal' | 'agent',
+    sourceAddress: string | null,
+  ): { token: string; expiresAt: string };
   /** Redeems a portal QR token into a session. */
   redeem(token: string, sourceAddress: string | null): { token: string; principal: PortalPrincipal };
   /** Redeems an agent QR token; returns the user it was minted for. */
@@ -53,7 +63,6 @@ export interface PortalDeps {
   transaction: <T>(fn: () => T) => T;
 }
 
-
 /** Builds the portal service. */
 export function createPortalService(deps: PortalDeps): PortalService {
   const { store, users, throttle, audit, clock, random, transaction } = deps;
@@ -64,9 +73,21 @@ export function createPortalService(deps: PortalDeps): PortalService {
     const token = newToken(random);
     const now = clock.now();
     store.deleteExpired(now.toISOString());
-    const row = { token_hash: hashToken(token), user_id: user.id, invitation_id: invitationId, csrf_token: newToken(random), needs_password: needsPassword ? 1 as const : 0 as const, created_at: now.toISOString(), expires_at: new Date(now.getTime() + PORTAL_SESSION_MS).toISOString(), source_address: sourceAddress };
+    const row = {
+      token_hash: hashToken(token),
+      user_id: user.id,
+      invitation_id: invitationId,
+      csrf_token: newToken(random),
+      needs_password: needsPassword ? (1 as const) : (0 as const),
+      created_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + PORTAL_SESSION_MS).toISOString(),
+      source_address: sourceAddress,
+    };
     store.insertSession(row);
-    return { token, principal: { user, tokenHash: row.token_hash, csrfToken: row.csrf_token, invitationId, needsPassword } };
+    return {
+      token,
+      principal: { user, tokenHash: row.token_hash, csrfToken: row.csrf_token, invitationId, needsPassword },
+    };
   };
 
   const service: PortalService = {
@@ -74,25 +95,48 @@ export function createPortalService(deps: PortalDeps): PortalService {
       const norm = normalizeEmail(input.email);
       const keys = [`portal-email:${norm}`, ...(sourceAddress ? [`portal-addr:${sourceAddress}`] : [])];
       const wait = throttle.retryAfter(keys);
-      if (wait > 0) throw new AppError('SIGN_IN_LOCKED', `Too many failed sign-ins. Wait ${Math.ceil(wait / 60)} minute(s) and try again, or ask your administrator.`, { retryAfterSeconds: wait });
+      if (wait > 0)
+        throw new AppError(
+          'SIGN_IN_LOCKED',
+          `Too many failed sign-ins. Wait ${Math.ceil(wait / 60)} minute(s) and try again, or ask your administrator.`,
+          { retryAfterSeconds: wait },
+        );
       const user = users.byEmail(norm);
       const secret = input.secret.trim();
       const allow = input.allow ?? 'either';
       const looksLikePin = allow !== 'password' && /^\d{4,12}$/.test(secret);
-      const wrong = () => new AppError('SIGN_IN_FAILED', looksLikePin ? 'The email address or PIN is wrong.' : 'The email address or password is wrong.', { secret: looksLikePin ? 'pin' : 'password' });
+      const wrong = () =>
+        new AppError(
+          'SIGN_IN_FAILED',
+          looksLikePin ? 'The email address or PIN is wrong.' : 'The email address or password is wrong.',
+          { secret: looksLikePin ? 'pin' : 'password' },
+        );
       const fail = (reason: string) => {
         // Written before the error is thrown, outside any rolled-back transaction.
         const lockedFor = throttle.fail(keys);
         const actor: Actor = user ? actorOf(user) : { type: 'user', id: null, label: input.email.slice(0, 254) };
-        audit.record({ actor, action: 'portal.sign_in_failed', subject: user ? subjectOf(user) : null, details: { reason, via: input.via ?? 'portal' }, sourceAddress });
-        if (lockedFor > 0) audit.record({ actor, action: 'portal.sign_in_locked', subject: user ? subjectOf(user) : null, details: { lockedSeconds: lockedFor / 1000 }, sourceAddress });
+        audit.record({
+          actor,
+          action: 'portal.sign_in_failed',
+          subject: user ? subjectOf(user) : null,
+          details: { reason, via: input.via ?? 'portal' },
+          sourceAddress,
+        });
+        if (lockedFor > 0)
+          audit.record({
+            actor,
+            action: 'portal.sign_in_locked',
+            subject: user ? subjectOf(user) : null,
+            details: { lockedSeconds: lockedFor / 1000 },
+            sourceAddress,
+          });
       };
       if (!user || user.disabled) {
         await deps.hasher.verify(DUMMY_HASH, secret);
         fail(user ? 'user disabled' : 'unknown email');
         throw wrong();
       }
-      if (allow !== 'pin' && user.password_hash && await deps.hasher.verify(user.password_hash, secret)) {
+      if (allow !== 'pin' && user.password_hash && (await deps.hasher.verify(user.password_hash, secret))) {
         throttle.clear(keys);
         return { user, invitationId: null, with: 'password' as const };
       }
@@ -102,7 +146,8 @@ export function createPortalService(deps: PortalDeps): PortalService {
           throttle.clear(keys);
           return { user, invitationId: invitation.id, with: 'pin' as const };
         } catch (err) {
-          if (err instanceof AppError && err.code === 'SIGN_IN_FAILED') throttle.fail([`portal-addr:${sourceAddress ?? 'unknown'}`]);
+          if (err instanceof AppError && err.code === 'SIGN_IN_FAILED')
+            throttle.fail([`portal-addr:${sourceAddress ?? 'unknown'}`]);
           throw err;
         }
       }
@@ -114,8 +159,17 @@ export function createPortalService(deps: PortalDeps): PortalService {
       const verified = await service.verifyCredentials({ email: input.email, secret: input.secret }, sourceAddress);
       const { user } = verified;
       return transaction(() => {
-        audit.record({ actor: actorOf(user), action: 'portal.signed_in', subject: subjectOf(user), details: { with: verified.with, ...(verified.invitationId ? { invitationId: verified.invitationId } : {}) }, sourceAddress });
-        const needsPassword = verified.with === 'pin' ? user.password_hash === null || user.must_change_password === 1 : user.must_change_password === 1;
+        audit.record({
+          actor: actorOf(user),
+          action: 'portal.signed_in',
+          subject: subjectOf(user),
+          details: { with: verified.with, ...(verified.invitationId ? { invitationId: verified.invitationId } : {}) },
+          sourceAddress,
+        });
+        const needsPassword =
+          verified.with === 'pin'
+            ? user.password_hash === null || user.must_change_password === 1
+            : user.must_change_password === 1;
         return open(user, verified.invitationId ?? input.invitationId, needsPassword, sourceAddress);
       });
     },
@@ -124,15 +178,32 @@ export function createPortalService(deps: PortalDeps): PortalService {
       if (!token || token.length > 200) return null;
       const row = store.session(hashToken(token));
       if (!row) return null;
-      if (new Date(row.expires_at) <= clock.now()) { store.deleteSession(row.token_hash); return null; }
+      if (new Date(row.expires_at) <= clock.now()) {
+        store.deleteSession(row.token_hash);
+        return null;
+      }
       const user = users.byId(row.user_id);
-      if (!user || user.deleted_at || user.disabled) { store.deleteSession(row.token_hash); return null; }
-      return { user, tokenHash: row.token_hash, csrfToken: row.csrf_token, invitationId: row.invitation_id, needsPassword: row.needs_password === 1 };
+      if (!user || user.deleted_at || user.disabled) {
+        store.deleteSession(row.token_hash);
+        return null;
+      }
+      return {
+        user,
+        tokenHash: row.token_hash,
+        csrfToken: row.csrf_token,
+        invitationId: row.invitation_id,
+        needsPassword: row.needs_password === 1,
+      };
     },
 
     async setPassword(principal, password, sourceAddress) {
       const problem = passwordRule(password, principal.user.email);
-      if (problem) throw new AppError('PASSWORD_POLICY', problem.message, { field: 'password', rule: problem.rule, min: PASSWORD_MIN });
+      if (problem)
+        throw new AppError('PASSWORD_POLICY', problem.message, {
+          field: 'password',
+          rule: problem.rule,
+          min: PASSWORD_MIN,
+        });
       const hash = await deps.hasher.hash(password);
       transaction(() => {
         const now = clock.now().toISOString();
@@ -140,14 +211,24 @@ export function createPortalService(deps: PortalDeps): PortalService {
         store.updateSession(principal.tokenHash, { needs_password: 0 });
         // Other sessions of this user were opened with the old secret: end them.
         store.deleteSessionsOf(principal.user.id, principal.tokenHash);
-        audit.record({ actor: actorOf(principal.user), action: 'portal.password_set', subject: subjectOf(principal.user), sourceAddress });
+        audit.record({
+          actor: actorOf(principal.user),
+          action: 'portal.password_set',
+          subject: subjectOf(principal.user),
+          sourceAddress,
+        });
       });
     },
 
     signOut(principal, sourceAddress) {
       transaction(() => {
         store.deleteSession(principal.tokenHash);
-        audit.record({ actor: actorOf(principal.user), action: 'portal.signed_out', subject: subjectOf(principal.user), sourceAddress });
+        audit.record({
+          actor: actorOf(principal.user),
+          action: 'portal.signed_out',
+          subject: subjectOf(principal.user),
+          sourceAddress,
+        });
       });
     },
 
@@ -156,8 +237,21 @@ export function createPortalService(deps: PortalDeps): PortalService {
       const now = clock.now();
       const expiresAt = new Date(now.getTime() + QR_TOKEN_MS).toISOString();
       transaction(() => {
-        store.insertToken({ token_hash: hashToken(token), user_id: principal.user.id, purpose, created_at: now.toISOString(), expires_at: expiresAt, used_at: null });
-        audit.record({ actor: actorOf(principal.user), action: 'portal.qr_created', subject: subjectOf(principal.user), details: { purpose, expiresAt }, sourceAddress });
+        store.insertToken({
+          token_hash: hashToken(token),
+          user_id: principal.user.id,
+          purpose,
+          created_at: now.toISOString(),
+          expires_at: expiresAt,
+          used_at: null,
+        });
+        audit.record({
+          actor: actorOf(principal.user),
+          action: 'portal.qr_created',
+          subject: subjectOf(principal.user),
+          details: { purpose, expiresAt },
+          sourceAddress,
+        });
       });
       return { token, expiresAt };
     },
@@ -165,10 +259,24 @@ export function createPortalService(deps: PortalDeps): PortalService {
     redeem(token, sourceAddress) {
       return transaction(() => {
         const row = token.length <= 100 ? store.useToken(hashToken(token), clock.now().toISOString()) : undefined;
-        if (!row || row.purpose !== 'portal') throw new AppError('LINK_OUTDATED', 'This QR code was already used or has expired. Show a new one on your signed-in device.', { reason: 'qr' });
+        if (!row || row.purpose !== 'portal')
+          throw new AppError(
+            'LINK_OUTDATED',
+            'This QR code was already used or has expired. Show a new one on your signed-in device.',
+            { reason: 'qr' },
+          );
         const user = users.byId(row.user_id);
-        if (!user || user.deleted_at || user.disabled) throw new AppError('LINK_OUTDATED', 'This QR code can no longer be used. Ask your administrator.', { reason: 'qr' });
-        audit.record({ actor: actorOf(user), action: 'portal.signed_in', subject: subjectOf(user), details: { with: 'qr' }, sourceAddress });
+        if (!user || user.deleted_at || user.disabled)
+          throw new AppError('LINK_OUTDATED', 'This QR code can no longer be used. Ask your administrator.', {
+            reason: 'qr',
+          });
+        audit.record({
+          actor: actorOf(user),
+          action: 'portal.signed_in',
+          subject: subjectOf(user),
+          details: { with: 'qr' },
+          sourceAddress,
+        });
         return open(user, null, false, sourceAddress);
       });
     },
@@ -176,9 +284,14 @@ export function createPortalService(deps: PortalDeps): PortalService {
     redeemAgentToken(token) {
       return transaction(() => {
         const row = token.length <= 100 ? store.useToken(hashToken(token), clock.now().toISOString()) : undefined;
-        if (!row || row.purpose !== 'agent') throw new AppError('LINK_OUTDATED', 'This enrollment QR code was already used or has expired. Show a new one in the portal.');
+        if (!row || row.purpose !== 'agent')
+          throw new AppError(
+            'LINK_OUTDATED',
+            'This enrollment QR code was already used or has expired. Show a new one in the portal.',
+          );
         const user = users.byId(row.user_id);
-        if (!user || user.deleted_at || user.disabled) throw new AppError('LINK_OUTDATED', 'This enrollment QR code can no longer be used.');
+        if (!user || user.deleted_at || user.disabled)
+          throw new AppError('LINK_OUTDATED', 'This enrollment QR code can no longer be used.');
         return user;
       });
     },

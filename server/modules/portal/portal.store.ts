@@ -27,7 +27,10 @@ export interface SignInTokenRow {
 export interface PortalStore {
   insertSession(row: PortalSessionRow): void;
   session(hash: string): PortalSessionRow | undefined;
-  updateSession(hash: string, changes: Partial<Pick<PortalSessionRow, 'needs_password' | 'expires_at' | 'invitation_id'>>): void;
+  updateSession(
+    hash: string,
+    changes: Partial<Pick<PortalSessionRow, 'needs_password' | 'expires_at' | 'invitation_id'>>,
+  ): void;
   deleteSession(hash: string): void;
   deleteSessionsOf(userId: string, except: string | null): number;
   deleteExpired(now: string): void;
@@ -39,25 +42,40 @@ export interface PortalStore {
 /** Builds the portal store over an open database. */
 export function createPortalStore(db: Db): PortalStore {
   const s = {
-    insert: db.prepare(`INSERT INTO portal_sessions (token_hash, user_id, invitation_id, csrf_token, needs_password, created_at, expires_at, source_address)
+    insert:
+      db.prepare(`INSERT INTO portal_sessions (token_hash, user_id, invitation_id, csrf_token, needs_password, created_at, expires_at, source_address)
       VALUES (@token_hash, @user_id, @invitation_id, @csrf_token, @needs_password, @created_at, @expires_at, @source_address)`),
     get: db.prepare<[string], PortalSessionRow>('SELECT * FROM portal_sessions WHERE token_hash = ?'),
     del: db.prepare('DELETE FROM portal_sessions WHERE token_hash = ?'),
     delUser: db.prepare('DELETE FROM portal_sessions WHERE user_id = @user AND token_hash IS NOT @except'),
     delExpired: db.prepare('DELETE FROM portal_sessions WHERE expires_at <= ?'),
-    insertToken: db.prepare('INSERT INTO sign_in_tokens (token_hash, user_id, purpose, created_at, expires_at, used_at) VALUES (@token_hash, @user_id, @purpose, @created_at, @expires_at, @used_at)'),
-    use: db.prepare('UPDATE sign_in_tokens SET used_at = @now WHERE token_hash = @hash AND used_at IS NULL AND expires_at > @now'),
+    insertToken: db.prepare(
+      'INSERT INTO sign_in_tokens (token_hash, user_id, purpose, created_at, expires_at, used_at) VALUES (@token_hash, @user_id, @purpose, @created_at, @expires_at, @used_at)',
+    ),
+    use: db.prepare(
+      'UPDATE sign_in_tokens SET used_at = @now WHERE token_hash = @hash AND used_at IS NULL AND expires_at > @now',
+    ),
     token: db.prepare<[string], SignInTokenRow>('SELECT * FROM sign_in_tokens WHERE token_hash = ?'),
     update: partialUpdate(db, 'portal_sessions', ['needs_password', 'expires_at', 'invitation_id'], ['token_hash']),
   };
   return {
-    insertSession: (row) => { s.insert.run(row); },
+    insertSession: (row) => {
+      s.insert.run(row);
+    },
     session: (h) => s.get.get(h),
-    updateSession: (hash, changes) => { s.update({ token_hash: hash }, changes); },
-    deleteSession: (h) => { s.del.run(h); },
+    updateSession: (hash, changes) => {
+      s.update({ token_hash: hash }, changes);
+    },
+    deleteSession: (h) => {
+      s.del.run(h);
+    },
     deleteSessionsOf: (user, except) => s.delUser.run({ user, except }).changes,
-    deleteExpired: (now) => { s.delExpired.run(now); },
-    insertToken: (row) => { s.insertToken.run(row); },
+    deleteExpired: (now) => {
+      s.delExpired.run(now);
+    },
+    insertToken: (row) => {
+      s.insertToken.run(row);
+    },
     useToken(hash, now) {
       return s.use.run({ hash, now }).changes === 1 ? s.token.get(hash) : undefined;
     },

@@ -31,14 +31,16 @@ export function enrollmentProfileIdentifier(serverId: string): string {
 const TEXT = {
   ja: {
     name: (org: string) => `${org} デバイス登録`,
-    description: (org: string) => `${org} がこのデバイスを管理できるようにします。オフィスの証明書、デバイス ID 証明書、デバイス管理の設定が含まれています。`,
+    description: (org: string) =>
+      `${org} がこのデバイスを管理できるようにします。オフィスの証明書、デバイス ID 証明書、デバイス管理の設定が含まれています。`,
     ca: (org: string) => `${org} オフィス証明書`,
     scep: 'デバイス ID 証明書',
     mdm: 'デバイス管理',
   },
   en: {
     name: (org: string) => `${org} Device Enrollment`,
-    description: (org: string) => `Lets ${org} manage this device. Contains the office certificate, a device identity certificate and the device management settings.`,
+    description: (org: string) =>
+      `Lets ${org} manage this device. Contains the office certificate, a device identity certificate and the device management settings.`,
     ca: (org: string) => `${org} Office Certificate`,
     scep: 'Device Identity Certificate',
     mdm: 'Device Management',
@@ -96,7 +98,8 @@ export function buildEnrollmentProfile(input: EnrollmentProfileInput): PlistDict
     AccessRights: ACCESS_RIGHTS_ALL,
   };
   // Per-user connections must be present for macOS and cannot be added later; bootstrap token escrow is macOS 11+.
-  if (input.target === 'macos') mdm.ServerCapabilities = ['com.apple.mdm.per-user-connections', 'com.apple.mdm.bootstraptoken'];
+  if (input.target === 'macos')
+    mdm.ServerCapabilities = ['com.apple.mdm.per-user-connections', 'com.apple.mdm.bootstraptoken'];
   return {
     PayloadContent: input.includeRoot === false ? [scep, mdm] : [root, scep, mdm],
     PayloadType: 'Configuration',
@@ -113,14 +116,27 @@ export function buildEnrollmentProfile(input: EnrollmentProfileInput): PlistDict
 }
 
 /** A profile holding only the office CA, for the /trust page (iOS then needs Certificate Trust Settings). */
-export function buildCaProfile(input: { serverId: string; organization: string; lang: 'ja' | 'en'; caDer: Buffer; uuid: () => string }): PlistDict {
+export function buildCaProfile(input: {
+  serverId: string;
+  organization: string;
+  lang: 'ja' | 'en';
+  caDer: Buffer;
+  uuid: () => string;
+}): PlistDict {
   const t = TEXT[input.lang];
   const base = `app.tsunagu.trust.${input.serverId}`;
   return {
-    PayloadContent: [{
-      PayloadType: 'com.apple.security.root', PayloadIdentifier: `${base}.ca`, PayloadUUID: input.uuid(), PayloadVersion: 1,
-      PayloadDisplayName: t.ca(input.organization), PayloadCertificateFileName: 'office-ca.cer', PayloadContent: input.caDer,
-    }],
+    PayloadContent: [
+      {
+        PayloadType: 'com.apple.security.root',
+        PayloadIdentifier: `${base}.ca`,
+        PayloadUUID: input.uuid(),
+        PayloadVersion: 1,
+        PayloadDisplayName: t.ca(input.organization),
+        PayloadCertificateFileName: 'office-ca.cer',
+        PayloadContent: input.caDer,
+      },
+    ],
     PayloadType: 'Configuration',
     PayloadVersion: 1,
     PayloadIdentifier: base,

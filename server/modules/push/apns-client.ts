@@ -43,9 +43,16 @@ export function createApnsClient(deps: ApnsClientDeps): ApnsClient {
     const key = `${base}\n${creds.certPem}`;
     if (session && !session.closed && !session.destroyed && sessionKey === key) return session;
     session?.close();
-    const s = connect(base, { cert: creds.certPem, key: creds.keyPem, ...(deps.ca ? { ca: deps.ca } : {}), minVersion: 'TLSv1.2' });
+    const s = connect(base, {
+      cert: creds.certPem,
+      key: creds.keyPem,
+      ...(deps.ca ? { ca: deps.ca } : {}),
+      minVersion: 'TLSv1.2',
+    });
     // A GOAWAY or error ends this connection; the next push opens a new one.
-    const drop = () => { if (session === s) session = null; };
+    const drop = () => {
+      if (session === s) session = null;
+    };
     s.on('goaway', drop);
     s.on('close', drop);
     s.on('error', drop);
@@ -84,16 +91,27 @@ export function createApnsClient(deps: ApnsClientDeps): ApnsClient {
           const id = headers['apns-id'];
           apnsId = typeof id === 'string' ? id : null;
         });
-        req.on('data', (c: Buffer) => { if (chunks.length < 64) chunks.push(c); });
+        req.on('data', (c: Buffer) => {
+          if (chunks.length < 64) chunks.push(c);
+        });
         req.on('end', () => {
-          if (status === 0) { reject(new PushUnavailableError('APNs closed the stream without answering.')); return; }
+          if (status === 0) {
+            reject(new PushUnavailableError('APNs closed the stream without answering.'));
+            return;
+          }
           let reason: string | null = null;
           if (status !== 200) {
-            try { reason = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { reason?: string }).reason ?? null; } catch { reason = null; }
+            try {
+              reason = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { reason?: string }).reason ?? null;
+            } catch {
+              reason = null;
+            }
           }
           resolve({ status, apnsId, reason });
         });
-        req.on('error', (err) => reject(new PushUnavailableError(`Could not reach APNs at ${deps.baseUrl()}: ${err.message}`, { cause: err })));
+        req.on('error', (err) =>
+          reject(new PushUnavailableError(`Could not reach APNs at ${deps.baseUrl()}: ${err.message}`, { cause: err })),
+        );
         req.end(body);
       });
     },

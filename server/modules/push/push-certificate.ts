@@ -25,14 +25,27 @@ export function topicOf(certPem: string): string {
   try {
     cert = forge.pki.certificateFromPem(certPem);
   } catch (err) {
-    throw new AppError('VALIDATION_FAILED', 'The push certificate is not a readable PEM certificate.', { field: 'certificatePem' }, { cause: err });
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'The push certificate is not a readable PEM certificate.',
+      { field: 'certificatePem' },
+      { cause: err },
+    );
   }
   const uid = cert.subject.attributes.find((a) => a.type === UID_OID)?.value;
   if (typeof uid !== 'string' || uid === '') {
-    throw new AppError('VALIDATION_FAILED', 'This certificate has no UID in its subject, so it is not an Apple MDM push certificate. Download the push certificate from identity.apple.com.', { field: 'certificatePem' });
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'This certificate has no UID in its subject, so it is not an Apple MDM push certificate. Download the push certificate from identity.apple.com.',
+      { field: 'certificatePem' },
+    );
   }
   if (!uid.startsWith('com.apple.mgmt.')) {
-    throw new AppError('VALIDATION_FAILED', `The certificate's topic "${uid}" does not start with com.apple.mgmt., so it is not an MDM push certificate.`, { field: 'certificatePem' });
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `The certificate's topic "${uid}" does not start with com.apple.mgmt., so it is not an MDM push certificate.`,
+      { field: 'certificatePem' },
+    );
   }
   return uid;
 }
@@ -47,11 +60,20 @@ export function fromPkcs12(der: Buffer, password: string): { certPem: string; ke
 export function checkPushCredential(certPem: string, keyPem: string, now: Date): PushCredential {
   const topic = topicOf(certPem);
   if (!keyMatches(certPem, keyPem)) {
-    throw new AppError('VALIDATION_FAILED', 'The private key does not belong to this certificate. Upload the key you made the request with (or generate a CSR here and upload the certificate Apple returns for it).', { field: 'privateKeyPem' });
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'The private key does not belong to this certificate. Upload the key you made the request with (or generate a CSR here and upload the certificate Apple returns for it).',
+      { field: 'privateKeyPem' },
+    );
   }
   const x = new X509Certificate(certPem);
   const notAfter = new Date(x.validTo);
-  if (notAfter <= now) throw new AppError('VALIDATION_FAILED', `This push certificate expired on ${notAfter.toISOString().slice(0, 10)}. Renew it at identity.apple.com with the same Apple ID.`, { field: 'certificatePem' });
+  if (notAfter <= now)
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `This push certificate expired on ${notAfter.toISOString().slice(0, 10)}. Renew it at identity.apple.com with the same Apple ID.`,
+      { field: 'certificatePem' },
+    );
   return { certPem: x.toString(), keyPem, topic, subject: x.subject.replace(/\n/g, ', '), notAfter };
 }
 
@@ -59,7 +81,10 @@ export function checkPushCredential(certPem: string, keyPem: string, now: Date):
 export function buildPushCsr(keyPem: string, publicKeyPem: string, organization: string): string {
   const csr = forge.pki.createCertificationRequest();
   csr.publicKey = forge.pki.publicKeyFromPem(publicKeyPem);
-  csr.setSubject([{ shortName: 'CN', value: `${organization} MDM Push` }, { shortName: 'O', value: organization }]);
+  csr.setSubject([
+    { shortName: 'CN', value: `${organization} MDM Push` },
+    { shortName: 'O', value: organization },
+  ]);
   csr.sign(nativeSigningKey(keyPem) as unknown as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
   return forge.pki.certificationRequestToPem(csr);
 }

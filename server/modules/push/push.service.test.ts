@@ -12,10 +12,17 @@ beforeAll(async () => {
   pki = fakePushCertificate();
   apns = await startApnsMock(pki.appleCaPem);
 });
-afterAll(async () => { await apns.close(); });
+afterAll(async () => {
+  await apns.close();
+});
 
 function toP12(certPem: string, keyPem: string, password: string): string {
-  const p12 = forge.pkcs12.toPkcs12Asn1(forge.pki.privateKeyFromPem(keyPem), [forge.pki.certificateFromPem(certPem)], password, { algorithm: '3des' });
+  const p12 = forge.pkcs12.toPkcs12Asn1(
+    forge.pki.privateKeyFromPem(keyPem),
+    [forge.pki.certificateFromPem(certPem)],
+    password,
+    { algorithm: '3des' },
+  );
   return Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary').toString('base64');
 }
 
@@ -23,27 +30,50 @@ describe('the MDM push certificate', () => {
   it('reads the topic from the subject UID and refuses certificates that are not MDM push certificates', () => {
     expect(topicOf(pki.certPem)).toBe(pki.topic);
     expect(() => topicOf(fakePushCertificate({ uid: null }).certPem)).toThrow(/no UID/);
-    expect(() => topicOf(fakePushCertificate({ uid: 'com.example.app' }).certPem)).toThrow(/does not start with com\.apple\.mgmt\./);
+    expect(() => topicOf(fakePushCertificate({ uid: 'com.example.app' }).certPem)).toThrow(
+      /does not start with com\.apple\.mgmt\./,
+    );
   });
 
   it('accepts PEM and PKCS#12 uploads, checks the key, and warns 30 days ahead', () => {
     const { services, clock } = testFoundation({ start: new Date().toISOString() });
     expect(services.push.topic()).toBeNull();
     const other = fakePushCertificate();
-    expect(() => services.push.upload({ certificatePem: pki.certPem, privateKeyPem: other.keyPem }, TEST_ADMIN, null)).toThrow(/does not belong to this certificate/);
-    expect(() => services.push.upload({ pkcs12Base64: toP12(pki.certPem, pki.keyPem, 'secret'), password: 'wrong' }, TEST_ADMIN, null)).toThrow(/password is wrong/);
-    const status = services.push.upload({ pkcs12Base64: toP12(pki.certPem, pki.keyPem, 'secret'), password: 'secret' }, TEST_ADMIN, null);
+    expect(() =>
+      services.push.upload({ certificatePem: pki.certPem, privateKeyPem: other.keyPem }, TEST_ADMIN, null),
+    ).toThrow(/does not belong to this certificate/);
+    expect(() =>
+      services.push.upload(
+        { pkcs12Base64: toP12(pki.certPem, pki.keyPem, 'secret'), password: 'wrong' },
+        TEST_ADMIN,
+        null,
+      ),
+    ).toThrow(/password is wrong/);
+    const status = services.push.upload(
+      { pkcs12Base64: toP12(pki.certPem, pki.keyPem, 'secret'), password: 'secret' },
+      TEST_ADMIN,
+      null,
+    );
     expect(status).toMatchObject({ configured: true, topic: pki.topic, warning: null });
     expect(services.push.credentials()?.keyPem).toContain('PRIVATE KEY');
-    const replaced = services.push.upload({ certificatePem: other.certPem, privateKeyPem: other.keyPem }, TEST_ADMIN, null);
+    const replaced = services.push.upload(
+      { certificatePem: other.certPem, privateKeyPem: other.keyPem },
+      TEST_ADMIN,
+      null,
+    );
     expect(replaced.topic).toBe(other.topic);
     expect(services.push.topic()).toBe(other.topic);
-    expect(services.audit.list({ action: 'push.certificate_uploaded' }).items[0]?.details).toMatchObject({ topicChanged: true, previousTopic: pki.topic });
+    expect(services.audit.list({ action: 'push.certificate_uploaded' }).items[0]?.details).toMatchObject({
+      topicChanged: true,
+      previousTopic: pki.topic,
+    });
     clock.advance(340 * 86_400_000);
     expect(services.push.status().warning).toBe('expiring');
     clock.advance(30 * 86_400_000);
     expect(services.push.status().warning).toBe('expired');
-    expect(() => services.push.upload({ certificatePem: pki.certPem, privateKeyPem: pki.keyPem }, TEST_ADMIN, null)).toThrow(/expired on/);
+    expect(() =>
+      services.push.upload({ certificatePem: pki.certPem, privateKeyPem: pki.keyPem }, TEST_ADMIN, null),
+    ).toThrow(/expired on/);
   });
 
   it('generates a CSR whose key later pairs with the uploaded certificate', () => {
@@ -58,19 +88,30 @@ describe('the MDM push certificate', () => {
     cert.serialNumber = '0badc0de';
     cert.validity.notBefore = new Date(Date.now() - 60_000);
     cert.validity.notAfter = new Date(Date.now() + 365 * 86_400_000);
-    cert.setSubject([{ type: '0.9.2342.19200300.100.1.1', value: 'com.apple.mgmt.External.11111111-2222-3333-4444-555555555555' }, { shortName: 'CN', value: 'APSP:x' }]);
+    cert.setSubject([
+      { type: '0.9.2342.19200300.100.1.1', value: 'com.apple.mgmt.External.11111111-2222-3333-4444-555555555555' },
+      { shortName: 'CN', value: 'APSP:x' },
+    ]);
     cert.setIssuer(forge.pki.certificateFromPem(pki.appleCaPem).subject.attributes);
     cert.sign(forge.pki.privateKeyFromPem(pki.appleCaKeyPem), forge.md.sha256.create());
     const status = services.push.upload({ certificatePem: forge.pki.certificateToPem(cert) }, TEST_ADMIN, null);
-    expect(status).toMatchObject({ configured: true, topic: 'com.apple.mgmt.External.11111111-2222-3333-4444-555555555555', csrPending: false });
+    expect(status).toMatchObject({
+      configured: true,
+      topic: 'com.apple.mgmt.External.11111111-2222-3333-4444-555555555555',
+      csrPending: false,
+    });
   });
 
   it('validates the APNs base URL setting', () => {
     const { services } = testFoundation();
     expect(services.push.settings().apnsBaseUrl).toBe('https://api.push.apple.com');
-    expect(() => services.push.updateSettings({ apnsBaseUrl: 'http://api.push.apple.com' }, TEST_ADMIN, null)).toThrow(/https:\/\/ origin/);
+    expect(() => services.push.updateSettings({ apnsBaseUrl: 'http://api.push.apple.com' }, TEST_ADMIN, null)).toThrow(
+      /https:\/\/ origin/,
+    );
     expect(() => services.push.updateSettings({ apnsBaseUrl: 'nope' }, TEST_ADMIN, null)).toThrow(/must be a URL/);
-    expect(services.push.updateSettings({ apnsBaseUrl: 'https://api.sandbox.push.apple.com' }, TEST_ADMIN, null).apnsBaseUrl).toBe('https://api.sandbox.push.apple.com');
+    expect(
+      services.push.updateSettings({ apnsBaseUrl: 'https://api.sandbox.push.apple.com' }, TEST_ADMIN, null).apnsBaseUrl,
+    ).toBe('https://api.sandbox.push.apple.com');
   });
 });
 
@@ -80,7 +121,9 @@ describe('the APNs HTTP/2 client', () => {
     const before = apns.received.length;
     const sessionsBefore = apns.sessions();
     const token = 'ab'.repeat(32);
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => client.push({ tokenHex: token, pushMagic: `MAGIC-${i}`, topic: pki.topic })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => client.push({ tokenHex: token, pushMagic: `MAGIC-${i}`, topic: pki.topic })),
+    );
     expect(results.every((r) => r.status === 200 && r.apnsId)).toBe(true);
     const got = apns.received.slice(before);
     expect(got).toHaveLength(20);
@@ -93,11 +136,24 @@ describe('the APNs HTTP/2 client', () => {
 
   it('reports the reason of a refusal', async () => {
     const client = createApnsClient({ baseUrl: () => apns.url, credentials: () => pki, ca: apns.caPem });
-    apns.script({ status: 410, reason: 'Unregistered' }, { status: 400, reason: 'BadDeviceToken' }, { status: 403, reason: 'BadCertificate' });
+    apns.script(
+      { status: 410, reason: 'Unregistered' },
+      { status: 400, reason: 'BadDeviceToken' },
+      { status: 403, reason: 'BadCertificate' },
+    );
     const token = 'cd'.repeat(32);
-    expect(await client.push({ tokenHex: token, pushMagic: 'm', topic: pki.topic })).toMatchObject({ status: 410, reason: 'Unregistered' });
-    expect(await client.push({ tokenHex: token, pushMagic: 'm', topic: pki.topic })).toMatchObject({ status: 400, reason: 'BadDeviceToken' });
-    expect(await client.push({ tokenHex: token, pushMagic: 'm', topic: pki.topic })).toMatchObject({ status: 403, reason: 'BadCertificate' });
+    expect(await client.push({ tokenHex: token, pushMagic: 'm', topic: pki.topic })).toMatchObject({
+      status: 410,
+      reason: 'Unregistered',
+    });
+    expect(await client.push({ tokenHex: token, pushMagic: 'm', topic: pki.topic })).toMatchObject({
+      status: 400,
+      reason: 'BadDeviceToken',
+    });
+    expect(await client.push({ tokenHex: token, pushMagic: 'm', topic: pki.topic })).toMatchObject({
+      status: 403,
+      reason: 'BadCertificate',
+    });
     await client.close();
   });
 

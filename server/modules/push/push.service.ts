@@ -97,17 +97,32 @@ export function createPushService(deps: PushDeps): PushService {
       topicOf(certPem);
       const csr = store.get('push-csr');
       if (!keyPem) {
-        if (!csr) throw new AppError('VALIDATION_FAILED', 'Upload the private key too, or generate a CSR here first and upload the certificate Apple issues for it.', { field: 'privateKeyPem' });
+        if (!csr)
+          throw new AppError(
+            'VALIDATION_FAILED',
+            'Upload the private key too, or generate a CSR here first and upload the certificate Apple issues for it.',
+            { field: 'privateKeyPem' },
+          );
         keyPem = secrets.open(csr.key_sealed, 'push:push-csr').toString('utf8');
       }
       const checked = checkPushCredential(certPem, keyPem, clock.now());
       const previous = store.get('push');
-      store.put({ name: 'push', cert_pem: checked.certPem, key_sealed: secrets.seal(checked.keyPem, 'push:push'), topic: checked.topic, not_after: checked.notAfter.toISOString(), created_at: clock.now().toISOString() });
+      store.put({
+        name: 'push',
+        cert_pem: checked.certPem,
+        key_sealed: secrets.seal(checked.keyPem, 'push:push'),
+        topic: checked.topic,
+        not_after: checked.notAfter.toISOString(),
+        created_at: clock.now().toISOString(),
+      });
       if (csr) store.remove('push-csr');
       const topicChanged = previous?.topic != null && previous.topic !== checked.topic;
       audit.record({
-        actor, action: 'push.certificate_uploaded', subject: { type: 'push-certificate', id: checked.topic, label: checked.topic },
-        details: { notAfter: checked.notAfter.toISOString(), previousTopic: previous?.topic ?? null, topicChanged }, sourceAddress,
+        actor,
+        action: 'push.certificate_uploaded',
+        subject: { type: 'push-certificate', id: checked.topic, label: checked.topic },
+        details: { notAfter: checked.notAfter.toISOString(), previousTopic: previous?.topic ?? null, topicChanged },
+        sourceAddress,
       });
       return service.status();
     },
@@ -115,8 +130,20 @@ export function createPushService(deps: PushDeps): PushService {
     createCsr(actor, sourceAddress) {
       const keys = generateRsaKeyPair(2048);
       const csrPem = buildPushCsr(keys.privateKeyPem, keys.publicKeyPem, deps.organization);
-      store.put({ name: 'push-csr', cert_pem: null, key_sealed: secrets.seal(keys.privateKeyPem, 'push:push-csr'), topic: null, not_after: null, created_at: clock.now().toISOString() });
-      audit.record({ actor, action: 'push.csr_created', subject: { type: 'push-certificate', id: 'csr', label: 'push CSR' }, sourceAddress });
+      store.put({
+        name: 'push-csr',
+        cert_pem: null,
+        key_sealed: secrets.seal(keys.privateKeyPem, 'push:push-csr'),
+        topic: null,
+        not_after: null,
+        created_at: clock.now().toISOString(),
+      });
+      audit.record({
+        actor,
+        action: 'push.csr_created',
+        subject: { type: 'push-certificate', id: 'csr', label: 'push CSR' },
+        sourceAddress,
+      });
       return { csrPem };
     },
 
@@ -130,29 +157,51 @@ export function createPushService(deps: PushDeps): PushService {
       try {
         url = new URL(next.apnsBaseUrl);
       } catch {
-        throw new AppError('VALIDATION_FAILED', 'The APNs address must be a URL such as https://api.push.apple.com.', { field: 'apnsBaseUrl' });
+        throw new AppError('VALIDATION_FAILED', 'The APNs address must be a URL such as https://api.push.apple.com.', {
+          field: 'apnsBaseUrl',
+        });
       }
       if (url.protocol !== 'https:' || url.pathname !== '/' || url.search || url.hash) {
-        throw new AppError('VALIDATION_FAILED', 'The APNs address must be an https:// origin with no path, such as https://api.push.apple.com.', { field: 'apnsBaseUrl' });
+        throw new AppError(
+          'VALIDATION_FAILED',
+          'The APNs address must be an https:// origin with no path, such as https://api.push.apple.com.',
+          { field: 'apnsBaseUrl' },
+        );
       }
       const before = service.settings();
       const value = { apnsBaseUrl: url.origin };
       deps.settingsStore.put('apns', value, clock.now().toISOString());
-      audit.record({ actor, action: 'settings.updated', subject: { type: 'settings', id: 'apns', label: 'APNs' }, details: { changed: { apnsBaseUrl: { from: before.apnsBaseUrl, to: value.apnsBaseUrl } } }, sourceAddress });
+      audit.record({
+        actor,
+        action: 'settings.updated',
+        subject: { type: 'settings', id: 'apns', label: 'APNs' },
+        details: { changed: { apnsBaseUrl: { from: before.apnsBaseUrl, to: value.apnsBaseUrl } } },
+        sourceAddress,
+      });
       return value;
     },
 
     credentials() {
       const row = store.get('push');
       if (!row?.cert_pem || !row.topic) return null;
-      return { certPem: row.cert_pem, keyPem: secrets.open(row.key_sealed, 'push:push').toString('utf8'), topic: row.topic };
+      return {
+        certPem: row.cert_pem,
+        keyPem: secrets.open(row.key_sealed, 'push:push').toString('utf8'),
+        topic: row.topic,
+      };
     },
 
     async pushDevice(deviceId) {
       const outcomes: DevicePushOutcome[] = [];
       for (const ch of deps.mdm.channels(deviceId)) {
-        if (!ch.enabled || !ch.token_hex || !ch.push_magic) { outcomes.push({ channel: ch.channel, result: null, skipped: 'no_token' }); continue; }
-        if (ch.push_disabled_reason) { outcomes.push({ channel: ch.channel, result: null, skipped: 'push_disabled' }); continue; }
+        if (!ch.enabled || !ch.token_hex || !ch.push_magic) {
+          outcomes.push({ channel: ch.channel, result: null, skipped: 'no_token' });
+          continue;
+        }
+        if (ch.push_disabled_reason) {
+          outcomes.push({ channel: ch.channel, result: null, skipped: 'push_disabled' });
+          continue;
+        }
         let result: PushResult | null = null;
         for (let attempt = 0; attempt < 3; attempt++) {
           result = await deps.apns().push({ tokenHex: ch.token_hex, pushMagic: ch.push_magic, topic: ch.topic });
@@ -163,11 +212,26 @@ export function createPushService(deps: PushDeps): PushService {
         if (r.status === 410 || (r.status === 400 && r.reason && DEAD_TOKEN.has(r.reason))) {
           deps.mdm.updateChannel(deviceId, ch.channel, { push_disabled_reason: r.reason ?? `HTTP ${r.status}` });
           deps.onDeadToken?.(deviceId, ch.channel, r.reason ?? `HTTP ${r.status}`);
-          audit.record({ actor: SYSTEM, action: 'push.token_rejected', subject: { type: 'device', id: deviceId, label: ch.channel }, details: { status: r.status, reason: r.reason } });
+          audit.record({
+            actor: SYSTEM,
+            action: 'push.token_rejected',
+            subject: { type: 'device', id: deviceId, label: ch.channel },
+            details: { status: r.status, reason: r.reason },
+          });
         } else if (r.status === 403) {
-          audit.record({ actor: SYSTEM, action: 'push.certificate_rejected', subject: { type: 'device', id: deviceId, label: ch.channel }, details: { status: r.status, reason: r.reason } });
+          audit.record({
+            actor: SYSTEM,
+            action: 'push.certificate_rejected',
+            subject: { type: 'device', id: deviceId, label: ch.channel },
+            details: { status: r.status, reason: r.reason },
+          });
         } else if (r.status !== 200) {
-          audit.record({ actor: SYSTEM, action: 'push.failed', subject: { type: 'device', id: deviceId, label: ch.channel }, details: { status: r.status, reason: r.reason } });
+          audit.record({
+            actor: SYSTEM,
+            action: 'push.failed',
+            subject: { type: 'device', id: deviceId, label: ch.channel },
+            details: { status: r.status, reason: r.reason },
+          });
         }
         outcomes.push({ channel: ch.channel, result: r, skipped: null });
       }

@@ -25,5 +25,13 @@ export function createPushStore(db: Db): PushStore {
     ON CONFLICT(name) DO UPDATE SET cert_pem = excluded.cert_pem, key_sealed = excluded.key_sealed, topic = excluded.topic,
       not_after = excluded.not_after, created_at = excluded.created_at`);
   const remove = db.prepare('DELETE FROM push_credentials WHERE name = ?');
-  return { get: (n) => get.get(n), put: (row) => { put.run(row); }, remove: (n) => { remove.run(n); } };
+  return {
+    get: (n) => get.get(n),
+    put: (row) => {
+      put.run(row);
+    },
+    remove: (n) => {
+      remove.run(n);
+    },
+  };
 }

@@ -1,5 +1,17 @@
 import { OID } from './scep.oids.js';
-import { children, encode, isContext, parseDer, readIntegerBytes, readOctets, readOid, seq, sequence, sequenceOf, type Node } from './der.js';
+import {
+  children,
+  encode,
+  isContext,
+  parseDer,
+  readIntegerBytes,
+  readOctets,
+  readOid,
+  seq,
+  sequence,
+  sequenceOf,
+  type Node,
+} from './der.js';
 
 // Just enough of an X.509 certificate to name it in CMS: its DER and its issuerAndSerialNumber
 // (RFC 5652 §10.2.4). Everything else about certificates is left to Node's X509Certificate.
@@ -30,7 +42,14 @@ export function readCertificate(node: Node, what: string): CertificateRef {
   const issuerNode = fields[offset + 2] as Node;
   sequenceOf(issuerNode, `${what} issuer`, 64);
   const spkiNode = fields[offset + 5] as Node;
-  return { der: encode(node), node, issuerNode, serialNode, spkiNode, id: { issuerDer: encode(issuerNode), serial: readIntegerBytes(serialNode, `${what} serial number`) } };
+  return {
+    der: encode(node),
+    node,
+    issuerNode,
+    serialNode,
+    spkiNode,
+    id: { issuerDer: encode(issuerNode), serial: readIntegerBytes(serialNode, `${what} serial number`) },
+  };
 }
 
 /** The subjectKeyIdentifier extension value of a certificate (RFC 5280 §4.2.1.2), or null when it has none. */
@@ -42,7 +61,10 @@ export function subjectKeyIdentifier(cert: CertificateRef): Buffer | null {
   for (const ext of sequenceOf(list, 'extensions', 64)) {
     const fields = sequence(ext, 'extension', 2, 3);
     if (readOid(fields[0], 'extension id') !== OID.subjectKeyIdentifier) continue;
-    return readOctets(parseDer(readOctets(fields[fields.length - 1], 'extension value'), 'subjectKeyIdentifier'), 'subjectKeyIdentifier');
+    return readOctets(
+      parseDer(readOctets(fields[fields.length - 1], 'extension value'), 'subjectKeyIdentifier'),
+      'subjectKeyIdentifier',
+    );
   }
   return null;
 }

@@ -43,7 +43,12 @@ export function normalizeSerialHex(hex: string): string {
 function nameAttr(a: SubjectAttribute): NameAttr & { valueTagClass: number } {
   const shortName = shortNameOf(a.type);
   // Non-UTF8 strings were decoded as Latin-1, which is exactly forge's binary string; BMPString becomes UTF8String.
-  return { ...(shortName ? { shortName } : {}), type: a.type, value: a.value, valueTagClass: a.tag === Tag.BMP ? Tag.UTF8 : a.tag };
+  return {
+    ...(shortName ? { shortName } : {}),
+    type: a.type,
+    value: a.value,
+    valueTagClass: a.tag === Tag.BMP ? Tag.UTF8 : a.tag,
+  };
 }
 
 /** Issues the client identity certificate for a verified CSR, signed by the CA key with SHA-256 (on the thread pool). */
@@ -69,7 +74,10 @@ export async function issueClientCertificate(input: ClientCertificateInput): Pro
       // recompute it from the CA key, which differs for CAs that used another method), and neither needs
       // forge's big-number key re-encoding.
       { id: OID.subjectKeyIdentifier, value: encode(octets(input.csr.keyIdentifier)).toString('binary') },
-      { id: OID.authorityKeyIdentifier, value: encode(seq(contextPrimitive(0, input.caKeyIdentifier))).toString('binary') },
+      {
+        id: OID.authorityKeyIdentifier,
+        value: encode(seq(contextPrimitive(0, input.caKeyIdentifier))).toString('binary'),
+      },
     ],
   });
   // LF line ends like Node's PEM (forge writes CRLF), so stored certificates compare equal everywhere.

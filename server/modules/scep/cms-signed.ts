@@ -1,8 +1,33 @@
 import { constants, createHash, sign as nodeSign, type KeyObject } from 'node:crypto';
-import { readCertificate, issuerAndSerialNumber, readIssuerSerial, sameIssuerSerial, type CertificateRef, type IssuerSerial } from './certificate-ref.js';
 import {
-  algorithm, children, context, encode, isContext, octets, oid, int, parseDer, readAlgorithm, readOctets, readOid, readSmallInt,
-  seq, sequence, set, setOf, sortedSet, utcTime, type Node,
+  readCertificate,
+  issuerAndSerialNumber,
+  readIssuerSerial,
+  sameIssuerSerial,
+  type CertificateRef,
+  type IssuerSerial,
+} from './certificate-ref.js';
+import {
+  algorithm,
+  children,
+  context,
+  encode,
+  isContext,
+  octets,
+  oid,
+  int,
+  parseDer,
+  readAlgorithm,
+  readOctets,
+  readOid,
+  readSmallInt,
+  seq,
+  sequence,
+  set,
+  setOf,
+  sortedSet,
+  utcTime,
+  type Node,
 } from './der.js';
 import { publicKeyFromSpki, rsaVerify } from './public-key.js';
 import { DIGESTS, digestByOid, digestByRsaSignatureOid, OID, type DigestName } from './scep.oids.js';
@@ -12,7 +37,13 @@ import { ScepError } from './scep.errors.js';
 // PKCS#7), and build with signed attributes (RFC 5652 §5.3, §5.4, §11).
 
 /** Bounds on what a SignedData may hold; a pkiMessage needs one signer and one or two certificates. */
-export const SIGNED_DATA_LIMITS = Object.freeze({ certificates: 8, signers: 4, attributes: 32, attributeValues: 4, digestAlgorithms: 8 });
+export const SIGNED_DATA_LIMITS = Object.freeze({
+  certificates: 8,
+  signers: 4,
+  attributes: 32,
+  attributeValues: 4,
+  digestAlgorithms: 8,
+});
 
 /** Signed attributes by OID, each with its values. */
 export type Attributes = ReadonlyMap<string, readonly Node[]>;
@@ -59,7 +90,8 @@ export function parseContentInfo(der: Buffer, what: string): { contentType: stri
 /** Parses DER ContentInfo(SignedData); throws SCEP_MALFORMED or SCEP_TOO_LARGE on anything unexpected. */
 export function parseSignedData(der: Buffer, what = 'SignedData'): SignedData {
   const { contentType, content } = parseContentInfo(der, what);
-  if (contentType !== OID.signedData) throw new ScepError('SCEP_MALFORMED', `${what} is not a SignedData (content type ${contentType}).`);
+  if (contentType !== OID.signedData)
+    throw new ScepError('SCEP_MALFORMED', `${what} is not a SignedData (content type ${contentType}).`);
   const fields = sequence(content, what, 4, 6);
   readSmallInt(fields[0], `${what} version`);
   setOf(fields[1], `${what} digestAlgorithms`, 0, SIGNED_DATA_LIMITS.digestAlgorithms);
@@ -75,7 +107,9 @@ export function parseSignedData(der: Buffer, what = 'SignedData'): SignedData {
   }
   if (isContext(fields[i], 1)) i++;
   if (i !== fields.length - 1) throw new ScepError('SCEP_MALFORMED', `${what} has unexpected fields.`);
-  const signers = setOf(fields[i], `${what} signerInfos`, 0, SIGNED_DATA_LIMITS.signers).map((s, n) => readSignerInfo(s, `${what} signer ${n + 1}`));
+  const signers = setOf(fields[i], `${what} signerInfos`, 0, SIGNED_DATA_LIMITS.signers).map((s, n) =>
+    readSignerInfo(s, `${what} signer ${n + 1}`),
+  );
   return { eContentType, eContent, certificates, signers };
 }
 
@@ -91,7 +125,11 @@ function readEncapContent(node: Node, what: string): { eContentType: string; eCo
 function readSignerInfo(node: Node, what: string): SignerInfo {
   const fields = sequence(node, what, 5, 7);
   readSmallInt(fields[0], `${what} version`);
-  if (isContext(fields[1], 0)) throw new ScepError('SCEP_MALFORMED', `${what} names its certificate by subjectKeyIdentifier; SCEP signers use issuerAndSerialNumber.`);
+  if (isContext(fields[1], 0))
+    throw new ScepError(
+      'SCEP_MALFORMED',
+      `${what} names its certificate by subjectKeyIdentifier; SCEP signers use issuerAndSerialNumber.`,
+    );
   const sid = readIssuerSerial(fields[1], `${what} sid`);
   const digestOid = readAlgorithm(fields[2], `${what} digestAlgorithm`).oid;
   let i = 3;
@@ -107,7 +145,8 @@ function readSignerInfo(node: Node, what: string): SignerInfo {
   const signatureOid = readAlgorithm(fields[i], `${what} signatureAlgorithm`).oid;
   const signature = readOctets(fields[i + 1], `${what} signature`);
   const rest = fields.length - (i + 2);
-  if (rest > 1 || (rest === 1 && !isContext(fields[i + 2], 1))) throw new ScepError('SCEP_MALFORMED', `${what} has unexpected fields.`);
+  if (rest > 1 || (rest === 1 && !isContext(fields[i + 2], 1)))
+    throw new ScepError('SCEP_MALFORMED', `${what} has unexpected fields.`);
   return { sid, digestOid, signedAttrsDer, attributes, signatureOid, signature };
 }
 
@@ -132,7 +171,9 @@ export function attributeValue(attributes: Attributes, id: string, what: string)
 }
 
 function digestOf(name: DigestName, content: Buffer | null): Buffer {
-  return createHash(name).update(content ?? Buffer.alloc(0)).digest();
+  return createHash(name)
+    .update(content ?? Buffer.alloc(0))
+    .digest();
 }
 
 /**
@@ -142,12 +183,18 @@ function digestOf(name: DigestName, content: Buffer | null): Buffer {
  */
 export function verifySignedData(sd: SignedData, what = 'SignedData'): VerifiedSigner {
   const signer = sd.signers[0];
-  if (!signer || sd.signers.length !== 1) throw new ScepError('SCEP_MALFORMED', `${what} must have exactly one signer.`);
+  if (!signer || sd.signers.length !== 1)
+    throw new ScepError('SCEP_MALFORMED', `${what} must have exactly one signer.`);
   const digest = digestByOid(signer.digestOid);
-  if (!digest) throw new ScepError('SCEP_UNSUPPORTED_ALGORITHM', `${what} uses digest ${signer.digestOid}, which is not supported.`);
+  if (!digest)
+    throw new ScepError(
+      'SCEP_UNSUPPORTED_ALGORITHM',
+      `${what} uses digest ${signer.digestOid}, which is not supported.`,
+    );
   if (!signer.signedAttrsDer) throw new ScepError('SCEP_MALFORMED', `${what} has no signed attributes.`);
   const contentType = attributeValue(signer.attributes, OID.contentType, `${what} contentType`);
-  if (!contentType || readOid(contentType, `${what} contentType`) !== sd.eContentType) throw new ScepError('SCEP_BAD_SIGNATURE', `${what} contentType attribute does not match the content.`);
+  if (!contentType || readOid(contentType, `${what} contentType`) !== sd.eContentType)
+    throw new ScepError('SCEP_BAD_SIGNATURE', `${what} contentType attribute does not match the content.`);
   const messageDigest = attributeValue(signer.attributes, OID.messageDigest, `${what} messageDigest`);
   if (!messageDigest || !readOctets(messageDigest, `${what} messageDigest`).equals(digestOf(digest, sd.eContent))) {
     throw new ScepError('SCEP_BAD_SIGNATURE', `${what} messageDigest does not match the content.`);
@@ -161,11 +208,17 @@ export function verifySignedData(sd: SignedData, what = 'SignedData'): VerifiedS
 }
 
 function checkSignature(signer: SignerInfo, publicKey: KeyObject, digest: DigestName, what: string): void {
-  if (publicKey.asymmetricKeyType !== 'rsa') throw new ScepError('SCEP_UNSUPPORTED_ALGORITHM', `${what} signer key is not RSA.`);
+  if (publicKey.asymmetricKeyType !== 'rsa')
+    throw new ScepError('SCEP_UNSUPPORTED_ALGORITHM', `${what} signer key is not RSA.`);
   // rsaEncryption leaves the hash to digestAlgorithm; shaNNNWithRSAEncryption names it (both are in use).
   const hash = signer.signatureOid === OID.rsaEncryption ? digest : digestByRsaSignatureOid(signer.signatureOid);
-  if (!hash) throw new ScepError('SCEP_UNSUPPORTED_ALGORITHM', `${what} uses signature algorithm ${signer.signatureOid}, which is not supported.`);
-  if (!rsaVerify(hash, signer.signedAttrsDer as Buffer, publicKey, signer.signature)) throw new ScepError('SCEP_BAD_SIGNATURE', `${what} signature does not verify.`);
+  if (!hash)
+    throw new ScepError(
+      'SCEP_UNSUPPORTED_ALGORITHM',
+      `${what} uses signature algorithm ${signer.signatureOid}, which is not supported.`,
+    );
+  if (!rsaVerify(hash, signer.signedAttrsDer as Buffer, publicKey, signer.signature))
+    throw new ScepError('SCEP_BAD_SIGNATURE', `${what} signature does not verify.`);
 }
 
 // ---- building --------------------------------------------------------------------------------------------
@@ -210,8 +263,16 @@ export function prepareSignedData(o: SignOptions): UnsignedData {
     toBeSigned: encode(attrs),
     complete(signature) {
       const signedAttrs = context(0, attrs.value as Node[]);
-      const signerInfo = seq(int(1), issuerAndSerialNumber(o.signerCert), digestAlg, signedAttrs, algorithm(OID.rsaEncryption), octets(signature));
-      const encap = o.eContent && !o.detached ? seq(oid(OID.data), context(0, [octets(o.eContent)])) : seq(oid(OID.data));
+      const signerInfo = seq(
+        int(1),
+        issuerAndSerialNumber(o.signerCert),
+        digestAlg,
+        signedAttrs,
+        algorithm(OID.rsaEncryption),
+        octets(signature),
+      );
+      const encap =
+        o.eContent && !o.detached ? seq(oid(OID.data), context(0, [octets(o.eContent)])) : seq(oid(OID.data));
       const fields = [int(1), set(digestAlg), encap];
       if (o.certificates.length > 0) fields.push(context(0, [...o.certificates]));
       fields.push(set(signerInfo));
@@ -223,7 +284,9 @@ export function prepareSignedData(o: SignOptions): UnsignedData {
 /** Builds and signs a SignedData on the calling thread. */
 export function buildSignedData(o: SignOptions): Buffer {
   const unsigned = prepareSignedData(o);
-  return unsigned.complete(nodeSign(o.digest, unsigned.toBeSigned, { key: o.signerKey, padding: constants.RSA_PKCS1_PADDING }));
+  return unsigned.complete(
+    nodeSign(o.digest, unsigned.toBeSigned, { key: o.signerKey, padding: constants.RSA_PKCS1_PADDING }),
+  );
 }
 
 /**
@@ -233,7 +296,9 @@ export function buildSignedData(o: SignOptions): Buffer {
 export async function buildSignedDataAsync(o: SignOptions): Promise<Buffer> {
   const unsigned = prepareSignedData(o);
   const signature = await new Promise<Buffer>((resolve, reject) => {
-    nodeSign(o.digest, unsigned.toBeSigned, { key: o.signerKey, padding: constants.RSA_PKCS1_PADDING }, (err, sig) => (err ? reject(err) : resolve(sig)));
+    nodeSign(o.digest, unsigned.toBeSigned, { key: o.signerKey, padding: constants.RSA_PKCS1_PADDING }, (err, sig) =>
+      err ? reject(err) : resolve(sig),
+    );
   });
   return unsigned.complete(signature);
 }

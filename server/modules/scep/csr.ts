@@ -1,6 +1,23 @@
 import type { KeyObject } from 'node:crypto';
 import { keyIdentifier, publicKeyFromSpki, rsaVerify, spkiToPem } from './public-key.js';
-import { children, encode, isContext, isUniversal, parseDer, readAlgorithm, readBitString, readOctets, readOid, readSmallInt, readString, sequence, sequenceOf, setOf, Tag, type Node } from './der.js';
+import {
+  children,
+  encode,
+  isContext,
+  isUniversal,
+  parseDer,
+  readAlgorithm,
+  readBitString,
+  readOctets,
+  readOid,
+  readSmallInt,
+  readString,
+  sequence,
+  sequenceOf,
+  setOf,
+  Tag,
+  type Node,
+} from './der.js';
 import { digestByRsaSignatureOid, OID, type DigestName } from './scep.oids.js';
 import { ScepError } from './scep.errors.js';
 
@@ -8,7 +25,15 @@ import { ScepError } from './scep.errors.js';
 // tolerant of version 2, UTF8String names and SHA-1, strict about the self-signature.
 
 /** Bounds on a CSR's contents. */
-export const CSR_LIMITS = Object.freeze({ bytes: 16 * 1024, rdns: 32, rdnValues: 8, attributes: 16, extensions: 32, minRsaBits: 1024, maxRsaBits: 8192 });
+export const CSR_LIMITS = Object.freeze({
+  bytes: 16 * 1024,
+  rdns: 32,
+  rdnValues: 8,
+  attributes: 16,
+  extensions: 32,
+  minRsaBits: 1024,
+  maxRsaBits: 8192,
+});
 
 /** One subject attribute as sent: OID, the decoded text, and the string tag to keep when copying it. */
 export interface SubjectAttribute {
@@ -47,12 +72,19 @@ export function parseCsr(der: Buffer): ParsedCsr {
   const [info, sigAlg, sigBits] = sequence(parseDer(der, 'CSR', CSR_LIMITS.bytes), 'CSR', 3, 3);
   const [version, name, spki, attrs] = sequence(info, 'CSR info', 3, 4);
   const digest = digestByRsaSignatureOid(readAlgorithm(sigAlg, 'CSR signatureAlgorithm').oid);
-  if (!digest) throw new ScepError('SCEP_UNSUPPORTED_ALGORITHM', 'The CSR signature algorithm is not supported; use RSA with SHA-1 or SHA-2.');
+  if (!digest)
+    throw new ScepError(
+      'SCEP_UNSUPPORTED_ALGORITHM',
+      'The CSR signature algorithm is not supported; use RSA with SHA-1 or SHA-2.',
+    );
   const publicKey = publicKeyFromSpki(spki as Node, 'CSR subjectPublicKeyInfo');
   verifySelfSignature(encode(info as Node), publicKey, digest, readBitString(sigBits, 'CSR signature'));
   const bits = publicKey.asymmetricKeyDetails?.modulusLength ?? 0;
   if (publicKey.asymmetricKeyType !== 'rsa' || bits < CSR_LIMITS.minRsaBits || bits > CSR_LIMITS.maxRsaBits) {
-    throw new ScepError('SCEP_UNSUPPORTED_ALGORITHM', `The CSR key must be RSA with ${CSR_LIMITS.minRsaBits} to ${CSR_LIMITS.maxRsaBits} bits.`);
+    throw new ScepError(
+      'SCEP_UNSUPPORTED_ALGORITHM',
+      `The CSR key must be RSA with ${CSR_LIMITS.minRsaBits} to ${CSR_LIMITS.maxRsaBits} bits.`,
+    );
   }
   const subject = readName(name as Node);
   const attributes = attrs === undefined ? new Map<string, Node[]>() : readCsrAttributes(attrs);
@@ -72,7 +104,8 @@ export function parseCsr(der: Buffer): ParsedCsr {
 }
 
 function verifySelfSignature(data: Buffer, key: KeyObject, digest: DigestName, signature: Buffer): void {
-  if (key.asymmetricKeyType !== 'rsa' || !rsaVerify(digest, data, key, signature)) throw new ScepError('SCEP_BAD_SIGNATURE', 'The CSR self-signature does not verify.');
+  if (key.asymmetricKeyType !== 'rsa' || !rsaVerify(digest, data, key, signature))
+    throw new ScepError('SCEP_BAD_SIGNATURE', 'The CSR self-signature does not verify.');
 }
 
 function readName(node: Node): SubjectAttribute[] {
@@ -112,13 +145,24 @@ function extensionsOf(attributes: Map<string, Node[]>): RequestedExtension[] {
   return sequenceOf(value, 'CSR extensionRequest', CSR_LIMITS.extensions).map((ext) => {
     const fields = sequence(ext, 'CSR extension', 2, 3);
     const critical = fields.length === 3 && isUniversal(fields[1], Tag.BOOLEAN) && fields[1].value !== '\u0000';
-    return { oid: readOid(fields[0], 'CSR extension id'), critical, value: readOctets(fields[fields.length - 1], 'CSR extension value') };
+    return {
+      oid: readOid(fields[0], 'CSR extension id'),
+      critical,
+      value: readOctets(fields[fields.length - 1], 'CSR extension value'),
+    };
   });
 }
 
 const SHORT_NAMES: Readonly<Record<string, string>> = Object.freeze({
-  '2.5.4.3': 'CN', '2.5.4.7': 'L', '2.5.4.8': 'ST', '2.5.4.10': 'O', '2.5.4.11': 'OU', '2.5.4.6': 'C', '2.5.4.9': 'STREET',
-  '0.9.2342.19200300.100.1.25': 'DC', '0.9.2342.19200300.100.1.1': 'UID',
+  '2.5.4.3': 'CN',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.6': 'C',
+  '2.5.4.9': 'STREET',
+  '0.9.2342.19200300.100.1.25': 'DC',
+  '0.9.2342.19200300.100.1.1': 'UID',
 });
 
 /** The RFC 4514 short name of an attribute type, or undefined for types it names by OID. */
@@ -127,15 +171,20 @@ export function shortNameOf(type: string): string | undefined {
 }
 
 function escapeValue(value: string): string {
-  return value
-    .replace(/[\\,+"<>;=]/g, (c) => `\\${c}`)
-    .replace(/^[ #]/, (c) => `\\${c}`)
-    .replace(/ $/, '\\ ')
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return (
+    value
+      .replace(/[\\,+"<>;=]/g, (c) => `\\${c}`)
+      .replace(/^[ #]/, (c) => `\\${c}`)
+      .replace(/ $/, '\\ ')
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u001f\u007f]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+  );
 }
 
 /** The RFC 4514 string of a subject (last attribute first, as RFC 4514 §2.1 orders RDNs). */
 export function subjectToString(subject: readonly SubjectAttribute[]): string {
-  return [...subject].reverse().map((a) => `${shortNameOf(a.type) ?? a.type}=${escapeValue(a.value)}`).join(',');
+  return [...subject]
+    .reverse()
+    .map((a) => `${shortNameOf(a.type) ?? a.type}=${escapeValue(a.value)}`)
+    .join(',');
 }

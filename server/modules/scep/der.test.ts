@@ -14,10 +14,16 @@ describe('DER helpers', () => {
   it('round-trips canonical DER and refuses BER and non-minimal encodings', () => {
     const der = encode(seq(oid('1.2.840.113549.1.7.1'), int(1), str(Tag.BMP, 'Ωx')));
     expect(encode(parseDer(der, 'x'))).toEqual(der);
-    expect(() => parseDer(Buffer.from('3080020101 0000'.replace(/ /g, ''), 'hex'), 'x')).toThrow(expect.objectContaining({ code: 'SCEP_MALFORMED' }));
-    expect(() => parseDer(Buffer.from('308103020101', 'hex'), 'x')).toThrow(expect.objectContaining({ code: 'SCEP_MALFORMED' }));
+    expect(() => parseDer(Buffer.from('3080020101 0000'.replace(/ /g, ''), 'hex'), 'x')).toThrow(
+      expect.objectContaining({ code: 'SCEP_MALFORMED' }),
+    );
+    expect(() => parseDer(Buffer.from('308103020101', 'hex'), 'x')).toThrow(
+      expect.objectContaining({ code: 'SCEP_MALFORMED' }),
+    );
     expect(() => parseDer(Buffer.from('3004020200ff', 'hex'), 'x')).not.toThrow();
-    expect(() => parseDer(Buffer.from('30040202007f', 'hex'), 'x')).toThrow(expect.objectContaining({ message: expect.stringContaining('canonical') }));
+    expect(() => parseDer(Buffer.from('30040202007f', 'hex'), 'x')).toThrow(
+      expect.objectContaining({ message: expect.stringContaining('canonical') }),
+    );
   });
 
   it('decodes the string types SCEP meets', () => {
@@ -26,6 +32,8 @@ describe('DER helpers', () => {
     expect(read(Tag.BMP, 'Ωmega')).toBe('Ωmega');
     expect(read(Tag.PRINTABLE, 'Dev 1')).toBe('Dev 1');
     expect(read(Tag.IA5, 'a@b')).toBe('a@b');
-    expect(() => readString(parseDer(encode(int(1)), 'i'), 'i')).toThrow(expect.objectContaining({ code: 'SCEP_MALFORMED' }));
+    expect(() => readString(parseDer(encode(int(1)), 'i'), 'i')).toThrow(
+      expect.objectContaining({ code: 'SCEP_MALFORMED' }),
+    );
   });
 });

@@ -11,8 +11,22 @@ export type Node = forge.asn1.Asn1;
 
 /** The universal tags the SCEP codec reads and writes. */
 export const Tag = Object.freeze({
-  BOOLEAN: 1, INTEGER: 2, BIT_STRING: 3, OCTET_STRING: 4, NULL: 5, OID: 6, UTF8: 12, SEQUENCE: 16, SET: 17,
-  PRINTABLE: 19, T61: 20, IA5: 22, UTC_TIME: 23, GENERALIZED_TIME: 24, VISIBLE: 26, BMP: 30,
+  BOOLEAN: 1,
+  INTEGER: 2,
+  BIT_STRING: 3,
+  OCTET_STRING: 4,
+  NULL: 5,
+  OID: 6,
+  UTF8: 12,
+  SEQUENCE: 16,
+  SET: 17,
+  PRINTABLE: 19,
+  T61: 20,
+  IA5: 22,
+  UTC_TIME: 23,
+  GENERALIZED_TIME: 24,
+  VISIBLE: 26,
+  BMP: 30,
 });
 
 const UNIVERSAL = asn1.Class.UNIVERSAL;
@@ -46,7 +60,12 @@ export function parseDer(der: Buffer, what: string, maxBytes: number = MAX_DER_B
   if (der.length > maxBytes) throw new ScepError('SCEP_TOO_LARGE', `${what} is larger than ${maxBytes} bytes.`);
   let root: Node;
   try {
-    root = fromDer(forge.util.createBuffer(der.toString('binary')), { strict: true, parseAllBytes: true, decodeBitStrings: false, maxDepth: MAX_DEPTH });
+    root = fromDer(forge.util.createBuffer(der.toString('binary')), {
+      strict: true,
+      parseAllBytes: true,
+      decodeBitStrings: false,
+      maxDepth: MAX_DEPTH,
+    });
   } catch (err) {
     throw new ScepError('SCEP_MALFORMED', `${what} is not valid DER.`, { cause: err });
   }
@@ -89,7 +108,8 @@ export function children(node: Node, what: string, max: number): Node[] {
 export function sequence(node: Node | undefined, what: string, min: number, max: number): Node[] {
   if (!isUniversal(node, Tag.SEQUENCE)) throw malformed(what, 'is not a SEQUENCE');
   const list = childrenOf(node, what);
-  if (list.length < min || list.length > max) throw malformed(what, `has ${list.length} fields instead of ${min === max ? min : `${min} to ${max}`}`);
+  if (list.length < min || list.length > max)
+    throw malformed(what, `has ${list.length} fields instead of ${min === max ? min : `${min} to ${max}`}`);
   return list;
 }
 
@@ -112,7 +132,8 @@ function bounded(list: Node[], what: string, min: number, max: number): Node[] {
 }
 
 function primitive(node: Node | undefined, tag: number, what: string, label: string): string {
-  if (!isUniversal(node, tag) || node.constructed || typeof node.value !== 'string') throw malformed(what, `is not ${label}`);
+  if (!isUniversal(node, tag) || node.constructed || typeof node.value !== 'string')
+    throw malformed(what, `is not ${label}`);
   return node.value;
 }
 
@@ -166,19 +187,32 @@ const STRING_TAGS = new Set<number>([Tag.UTF8, Tag.PRINTABLE, Tag.T61, Tag.IA5, 
 
 /** Decodes a UTF8String, PrintableString, IA5String, VisibleString, TeletexString (as Latin-1) or BMPString. */
 export function readString(node: Node | undefined, what: string, maxChars = 1024): DirectoryString {
-  if (!node || node.tagClass !== UNIVERSAL || node.constructed || !STRING_TAGS.has(node.type) || typeof node.value !== 'string') {
+  if (
+    !node ||
+    node.tagClass !== UNIVERSAL ||
+    node.constructed ||
+    !STRING_TAGS.has(node.type) ||
+    typeof node.value !== 'string'
+  ) {
     throw malformed(what, 'is not a character string');
   }
   // forge stores a BMPString as UTF-16 code units and every other string as its raw bytes.
-  const text = node.type === Tag.BMP ? node.value : node.type === Tag.UTF8 ? Buffer.from(node.value, 'binary').toString('utf8') : node.value;
+  const text =
+    node.type === Tag.BMP
+      ? node.value
+      : node.type === Tag.UTF8
+        ? Buffer.from(node.value, 'binary').toString('utf8')
+        : node.value;
   if (text.length > maxChars) throw new ScepError('SCEP_TOO_LARGE', `${what} is longer than ${maxChars} characters.`);
   return { text, tag: node.type };
 }
 
 /** A UTCTime or GeneralizedTime as a Date. */
 export function readTime(node: Node | undefined, what: string): Date {
-  if (isUniversal(node, Tag.UTC_TIME) && typeof node.value === 'string') return checkedDate(asn1.utcTimeToDate(node.value), what);
-  if (isUniversal(node, Tag.GENERALIZED_TIME) && typeof node.value === 'string') return checkedDate(asn1.generalizedTimeToDate(node.value), what);
+  if (isUniversal(node, Tag.UTC_TIME) && typeof node.value === 'string')
+    return checkedDate(asn1.utcTimeToDate(node.value), what);
+  if (isUniversal(node, Tag.GENERALIZED_TIME) && typeof node.value === 'string')
+    return checkedDate(asn1.generalizedTimeToDate(node.value), what);
   throw malformed(what, 'is not a time');
 }
 
@@ -245,7 +279,12 @@ export function nul(): Node {
 /** A character string with an explicit tag (PrintableString, UTF8String, IA5String, BMPString). */
 export function str(tag: number, text: string): Node {
   // forge writes a BMPString value as UTF-16 code units and every other value as raw bytes.
-  const value = tag === Tag.BMP ? text : tag === Tag.UTF8 ? Buffer.from(text, 'utf8').toString('binary') : Buffer.from(text, 'latin1').toString('binary');
+  const value =
+    tag === Tag.BMP
+      ? text
+      : tag === Tag.UTF8
+        ? Buffer.from(text, 'utf8').toString('binary')
+        : Buffer.from(text, 'latin1').toString('binary');
   return asn1.create(UNIVERSAL, tag, false, value);
 }
 

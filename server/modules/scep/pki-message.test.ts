@@ -36,11 +36,16 @@ describe('the Apple-profile fixture PKCSReq (micromdm/scep testdata)', () => {
   });
 
   it('opens the DES-EDE3 envelope with the fixture CA and finds a 1024-bit CSR with a different key', () => {
-    const { content, cipher } = openEnvelope(parseEnvelopedData(msg.envelope as Buffer), { id: fixtureCa.id, key: fixtureKey });
+    const { content, cipher } = openEnvelope(parseEnvelopedData(msg.envelope as Buffer), {
+      id: fixtureCa.id,
+      key: fixtureKey,
+    });
     expect(cipher.name).toBe('des-ede3-cbc');
     const csr = parseCsr(content);
     expect(csr).toMatchObject({ version: 2, signatureDigest: 'sha1', publicKeyBits: 1024, challengePassword: null });
-    expect(csr.subject).toEqual([{ type: '2.5.4.3', value: 'com.apple.security.scep.063D7953-1338-4BF0-8F99-913382996224', tag: 12 }]);
+    expect(csr.subject).toEqual([
+      { type: '2.5.4.3', value: 'com.apple.security.scep.063D7953-1338-4BF0-8F99-913382996224', tag: 12 },
+    ]);
     expect(csr.extensions).toEqual([{ oid: '2.5.29.15', critical: true, value: Buffer.from('03020780', 'hex') }]);
     const signerKey = verifyPkiMessage(msg).publicKey.export({ format: 'jwk' });
     expect(createPublicKey(csr.publicKeyPem).export({ format: 'jwk' }).n).not.toBe(signerKey.n);
@@ -53,7 +58,9 @@ describe('the Apple-profile fixture PKCSReq (micromdm/scep testdata)', () => {
   ])('refuses a message with one byte of %s changed', (_name, offset) => {
     const der = Buffer.from(fixture.pkcsReq);
     der.writeUInt8((der[offset] ?? 0) ^ 0x04, offset);
-    expect(() => verifyPkiMessage(parsePkiMessage(der))).toThrow(expect.objectContaining({ code: 'SCEP_BAD_SIGNATURE' }));
+    expect(() => verifyPkiMessage(parsePkiMessage(der))).toThrow(
+      expect.objectContaining({ code: 'SCEP_BAD_SIGNATURE' }),
+    );
   });
 });
 
@@ -68,7 +75,9 @@ describe('pkiMessage robustness', () => {
 
   it('gives a typed error for every truncation of the fixture', () => {
     for (let n = 0; n < fixture.pkcsReq.length; n++) {
-      expect(() => parsePkiMessage(fixture.pkcsReq.subarray(0, n)), `length ${n}`).toThrow(expect.objectContaining({ name: 'ScepError' }));
+      expect(() => parsePkiMessage(fixture.pkcsReq.subarray(0, n)), `length ${n}`).toThrow(
+        expect.objectContaining({ name: 'ScepError' }),
+      );
     }
   });
 
@@ -84,11 +93,19 @@ describe('pkiMessage robustness', () => {
 
   it.each([
     ['larger than 64 KiB', Buffer.alloc(70_000, 0x30), 'SCEP_TOO_LARGE'],
-    ['nested 30 000 levels deep', Buffer.concat([Buffer.alloc(60_000, 0x30).map((b, i) => (i % 2 ? 0x80 : b))]), 'SCEP_MALFORMED'],
+    [
+      'nested 30 000 levels deep',
+      Buffer.concat([Buffer.alloc(60_000, 0x30).map((b, i) => (i % 2 ? 0x80 : b))]),
+      'SCEP_MALFORMED',
+    ],
     ['an indefinite-length primitive', Buffer.from('0480', 'hex'), 'SCEP_MALFORMED'],
     ['a length longer than the data', Buffer.from('3084ffffffff00', 'hex'), 'SCEP_MALFORMED'],
     ['trailing bytes after the message', Buffer.concat([fixture.pkcsReq, Buffer.from([0])]), 'SCEP_MALFORMED'],
-    ['a certificate instead of a pkiMessage', Buffer.from(new X509Certificate(fixture.ca.certPem).raw), 'SCEP_MALFORMED'],
+    [
+      'a certificate instead of a pkiMessage',
+      Buffer.from(new X509Certificate(fixture.ca.certPem).raw),
+      'SCEP_MALFORMED',
+    ],
   ])('refuses input %s with a typed error', (_name, der, code) => {
     expect(() => parsePkiMessage(der)).toThrow(expect.objectContaining({ code }));
   });
@@ -98,10 +115,26 @@ describe('pkiMessage robustness', () => {
     const ca = createTestCa({ random });
     const ref = certificateFromDer(Buffer.from(new X509Certificate(ca.certPem).raw), 'CA');
     const signer = { cert: ref, key: createPrivateKey(ca.keyPem), digest: 'sha256' as const };
-    const base = { messageType: '19', transactionId: 'T', senderNonce: Buffer.alloc(16, 1), envelope: Buffer.from('x'), signingTime: new Date() };
-    expect(() => parsePkiMessage(buildPkiMessage({ ...base, certificates: Array.from({ length: 9 }, () => ref.node) }, signer))).toThrow(expect.objectContaining({ code: 'SCEP_TOO_LARGE' }));
+    const base = {
+      messageType: '19',
+      transactionId: 'T',
+      senderNonce: Buffer.alloc(16, 1),
+      envelope: Buffer.from('x'),
+      signingTime: new Date(),
+    };
+    expect(() =>
+      parsePkiMessage(buildPkiMessage({ ...base, certificates: Array.from({ length: 9 }, () => ref.node) }, signer)),
+    ).toThrow(expect.objectContaining({ code: 'SCEP_TOO_LARGE' }));
     const many = Array.from({ length: 40 }, (_, i) => attribute(`1.2.3.${i}`, octets(Buffer.from([i]))));
-    const der = buildSignedData({ eContent: Buffer.from('x'), certificates: [ref.node], signerCert: ref, signerKey: signer.key, digest: 'sha256', attributes: many, signingTime: new Date() });
+    const der = buildSignedData({
+      eContent: Buffer.from('x'),
+      certificates: [ref.node],
+      signerCert: ref,
+      signerKey: signer.key,
+      digest: 'sha256',
+      attributes: many,
+      signingTime: new Date(),
+    });
     expect(() => parsePkiMessage(der)).toThrow(expect.objectContaining({ code: 'SCEP_TOO_LARGE' }));
   });
 
@@ -109,13 +142,28 @@ describe('pkiMessage robustness', () => {
     const random = new SeededRandom(4);
     const ca = createTestCa({ random });
     const ref = certificateFromDer(Buffer.from(new X509Certificate(ca.certPem).raw), 'CA');
-    const sign = (attributes: ReturnType<typeof attribute>[]) => buildSignedData({ eContent: Buffer.from('x'), certificates: [ref.node], signerCert: ref, signerKey: createPrivateKey(ca.keyPem), digest: 'sha256', attributes, signingTime: new Date() });
+    const sign = (attributes: ReturnType<typeof attribute>[]) =>
+      buildSignedData({
+        eContent: Buffer.from('x'),
+        certificates: [ref.node],
+        signerCert: ref,
+        signerKey: createPrivateKey(ca.keyPem),
+        digest: 'sha256',
+        attributes,
+        signingTime: new Date(),
+      });
     const type = attribute('2.16.840.1.113733.1.9.2', parseDer(Buffer.from('13023139', 'hex'), 't'));
     const tid = attribute('2.16.840.1.113733.1.9.7', parseDer(Buffer.from('130154', 'hex'), 't'));
     const nonce = attribute('2.16.840.1.113733.1.9.5', octets(Buffer.alloc(16)));
-    expect(() => parsePkiMessage(sign([type, nonce]))).toThrow(expect.objectContaining({ code: 'SCEP_MALFORMED', message: expect.stringContaining('transactionID') }));
-    expect(() => parsePkiMessage(sign([type, tid]))).toThrow(expect.objectContaining({ code: 'SCEP_MALFORMED', message: expect.stringContaining('senderNonce') }));
-    expect(() => parsePkiMessage(sign([type, tid, nonce, attribute('2.16.840.1.113733.1.9.7', oid('1.2.3'))]))).toThrow(expect.objectContaining({ code: 'SCEP_MALFORMED' }));
+    expect(() => parsePkiMessage(sign([type, nonce]))).toThrow(
+      expect.objectContaining({ code: 'SCEP_MALFORMED', message: expect.stringContaining('transactionID') }),
+    );
+    expect(() => parsePkiMessage(sign([type, tid]))).toThrow(
+      expect.objectContaining({ code: 'SCEP_MALFORMED', message: expect.stringContaining('senderNonce') }),
+    );
+    expect(() => parsePkiMessage(sign([type, tid, nonce, attribute('2.16.840.1.113733.1.9.7', oid('1.2.3'))]))).toThrow(
+      expect.objectContaining({ code: 'SCEP_MALFORMED' }),
+    );
   });
 });
 
@@ -128,13 +176,20 @@ describe('requests built like an Apple device builds them', () => {
   const csr = createCsr({ keyPem: deviceKey, subject: [{ shortName: 'CN', value: 'dev-1' }], challenge: 'c1' });
 
   it.each([
-    ['sha256', 'aes-128-cbc'], ['sha512', 'aes-256-cbc'], ['sha1', 'des-ede3-cbc'], ['sha1', 'des-cbc'], ['sha256', 'aes-192-cbc'],
+    ['sha256', 'aes-128-cbc'],
+    ['sha512', 'aes-256-cbc'],
+    ['sha1', 'des-ede3-cbc'],
+    ['sha1', 'des-cbc'],
+    ['sha256', 'aes-192-cbc'],
   ] as const)('round-trips %s with %s', (digest, cipher) => {
     const req = buildScepRequest({ csr, signer, caCertPem: ca.certPem, digest, cipher, random });
     const msg = parsePkiMessage(req.der);
     expect(msg).toMatchObject({ messageType: '19', transactionId: req.transactionId, senderNonce: req.senderNonce });
     expect(verifyPkiMessage(msg).digest).toBe(digest);
-    const opened = openEnvelope(parseEnvelopedData(msg.envelope as Buffer), { id: caRef.id, key: rsaDecryptionKey(createPrivateKey(ca.keyPem)) });
+    const opened = openEnvelope(parseEnvelopedData(msg.envelope as Buffer), {
+      id: caRef.id,
+      key: rsaDecryptionKey(createPrivateKey(ca.keyPem)),
+    });
     expect(opened.cipher.name).toBe(cipher);
     expect(opened.content).toEqual(csr);
   });

@@ -1,7 +1,16 @@
 import type { KeyObject } from 'node:crypto';
 import type { CertificateRef } from './certificate-ref.js';
 import {
-  attribute, attributeValue, buildSignedData, buildSignedDataAsync, parseSignedData, verifySignedData, type SignedData, type SignerInfo, type SignOptions, type VerifiedSigner,
+  attribute,
+  attributeValue,
+  buildSignedData,
+  buildSignedDataAsync,
+  parseSignedData,
+  verifySignedData,
+  type SignedData,
+  type SignerInfo,
+  type SignOptions,
+  type VerifiedSigner,
 } from './cms-signed.js';
 import { octets, readOctets, readString, readTime, str, Tag, type Node } from './der.js';
 import { FailInfo, MessageType, OID, PkiStatus, type DigestName, type FailInfoName } from './scep.oids.js';
@@ -12,7 +21,12 @@ import { ScepError } from './scep.errors.js';
 // signature can still be answered with a CertRep FAILURE that echoes its transactionID and nonce.
 
 /** Bounds on the SCEP attributes. */
-export const PKI_MESSAGE_LIMITS = Object.freeze({ bytes: 64 * 1024, transactionIdChars: 256, nonceBytes: 256, failInfoTextChars: 1024 });
+export const PKI_MESSAGE_LIMITS = Object.freeze({
+  bytes: 64 * 1024,
+  transactionIdChars: 256,
+  nonceBytes: 256,
+  failInfoTextChars: 1024,
+});
 
 /** A parsed (not yet verified) pkiMessage. */
 export interface PkiMessage {
@@ -32,27 +46,45 @@ export interface PkiMessage {
   envelope: Buffer | null;
 }
 
-const REQUEST_TYPES = new Set<string>([MessageType.RenewalReq, MessageType.UpdateReq, MessageType.PKCSReq, MessageType.CertPoll, MessageType.GetCert, MessageType.GetCRL]);
+const REQUEST_TYPES = new Set<string>([
+  MessageType.RenewalReq,
+  MessageType.UpdateReq,
+  MessageType.PKCSReq,
+  MessageType.CertPoll,
+  MessageType.GetCert,
+  MessageType.GetCRL,
+]);
 
 /** Parses a DER pkiMessage and its SCEP attributes; throws SCEP_MALFORMED or SCEP_TOO_LARGE. */
 export function parsePkiMessage(der: Buffer): PkiMessage {
-  if (der.length > PKI_MESSAGE_LIMITS.bytes) throw new ScepError('SCEP_TOO_LARGE', `The pkiMessage is larger than ${PKI_MESSAGE_LIMITS.bytes} bytes.`);
+  if (der.length > PKI_MESSAGE_LIMITS.bytes)
+    throw new ScepError('SCEP_TOO_LARGE', `The pkiMessage is larger than ${PKI_MESSAGE_LIMITS.bytes} bytes.`);
   const signed = parseSignedData(der, 'pkiMessage');
   const signer = signed.signers[0];
-  if (!signer || signed.signers.length !== 1) throw new ScepError('SCEP_MALFORMED', 'The pkiMessage must have exactly one signer.');
-  if (signed.eContentType !== OID.data) throw new ScepError('SCEP_MALFORMED', 'The pkiMessage content type must be id-data.');
+  if (!signer || signed.signers.length !== 1)
+    throw new ScepError('SCEP_MALFORMED', 'The pkiMessage must have exactly one signer.');
+  if (signed.eContentType !== OID.data)
+    throw new ScepError('SCEP_MALFORMED', 'The pkiMessage content type must be id-data.');
   const attrs = signer.attributes;
   const messageType = requiredString(attributeValue(attrs, OID.messageType, 'messageType'), 'messageType', 8);
   if (!/^\d{1,3}$/.test(messageType)) throw new ScepError('SCEP_MALFORMED', 'The messageType is not a number.');
   const transactionIdNode = attributeValue(attrs, OID.transactionId, 'transactionID');
   const transactionId = requiredString(transactionIdNode, 'transactionID', PKI_MESSAGE_LIMITS.transactionIdChars);
   const msg: PkiMessage = {
-    signed, signer, messageType, transactionId, transactionIdNode: transactionIdNode as Node,
+    signed,
+    signer,
+    messageType,
+    transactionId,
+    transactionIdNode: transactionIdNode as Node,
     senderNonce: nonce(attributeValue(attrs, OID.senderNonce, 'senderNonce'), 'senderNonce'),
     recipientNonce: nonce(attributeValue(attrs, OID.recipientNonce, 'recipientNonce'), 'recipientNonce'),
     pkiStatus: optionalString(attributeValue(attrs, OID.pkiStatus, 'pkiStatus'), 'pkiStatus', 8),
     failInfo: optionalString(attributeValue(attrs, OID.failInfo, 'failInfo'), 'failInfo', 8),
-    failInfoText: optionalString(attributeValue(attrs, OID.failInfoText, 'failInfoText'), 'failInfoText', PKI_MESSAGE_LIMITS.failInfoTextChars),
+    failInfoText: optionalString(
+      attributeValue(attrs, OID.failInfoText, 'failInfoText'),
+      'failInfoText',
+      PKI_MESSAGE_LIMITS.failInfoTextChars,
+    ),
     signingTime: lenientTime(attrs.get(OID.signingTime)?.[0]),
     envelope: signed.eContent,
   };
@@ -61,10 +93,12 @@ export function parsePkiMessage(der: Buffer): PkiMessage {
 }
 
 function checkShape(msg: PkiMessage): void {
-  if (REQUEST_TYPES.has(msg.messageType) && !msg.senderNonce) throw new ScepError('SCEP_MALFORMED', 'The request has no senderNonce (RFC 8894 §3.2.1.5).');
+  if (REQUEST_TYPES.has(msg.messageType) && !msg.senderNonce)
+    throw new ScepError('SCEP_MALFORMED', 'The request has no senderNonce (RFC 8894 §3.2.1.5).');
   if (msg.messageType === MessageType.CertRep) {
     if (!msg.pkiStatus) throw new ScepError('SCEP_MALFORMED', 'The CertRep has no pkiStatus.');
-    if (msg.pkiStatus === PkiStatus.FAILURE && !msg.failInfo) throw new ScepError('SCEP_MALFORMED', 'The CertRep FAILURE has no failInfo.');
+    if (msg.pkiStatus === PkiStatus.FAILURE && !msg.failInfo)
+      throw new ScepError('SCEP_MALFORMED', 'The CertRep FAILURE has no failInfo.');
   }
 }
 
@@ -81,7 +115,8 @@ function optionalString(node: Node | undefined, what: string, max: number): stri
 function nonce(node: Node | undefined, what: string): Buffer | null {
   if (node === undefined) return null;
   const value = readOctets(node, what);
-  if (value.length === 0 || value.length > PKI_MESSAGE_LIMITS.nonceBytes) throw new ScepError('SCEP_MALFORMED', `The ${what} must be 1 to ${PKI_MESSAGE_LIMITS.nonceBytes} bytes.`);
+  if (value.length === 0 || value.length > PKI_MESSAGE_LIMITS.nonceBytes)
+    throw new ScepError('SCEP_MALFORMED', `The ${what} must be 1 to ${PKI_MESSAGE_LIMITS.nonceBytes} bytes.`);
   return value;
 }
 
@@ -125,7 +160,10 @@ export interface PkiMessageContent {
 function signOptions(content: PkiMessageContent, signer: PkiSigner): SignOptions {
   const attrs = [
     attribute(OID.messageType, str(Tag.PRINTABLE, content.messageType)),
-    attribute(OID.transactionId, typeof content.transactionId === 'string' ? str(Tag.PRINTABLE, content.transactionId) : content.transactionId),
+    attribute(
+      OID.transactionId,
+      typeof content.transactionId === 'string' ? str(Tag.PRINTABLE, content.transactionId) : content.transactionId,
+    ),
     attribute(OID.senderNonce, octets(content.senderNonce)),
   ];
   if (content.recipientNonce) attrs.push(attribute(OID.recipientNonce, octets(content.recipientNonce)));
@@ -133,8 +171,13 @@ function signOptions(content: PkiMessageContent, signer: PkiSigner): SignOptions
   if (content.failInfo) attrs.push(attribute(OID.failInfo, str(Tag.PRINTABLE, content.failInfo)));
   if (content.failInfoText) attrs.push(attribute(OID.failInfoText, str(Tag.UTF8, content.failInfoText)));
   return {
-    eContent: content.envelope, certificates: content.certificates, signerCert: signer.cert, signerKey: signer.key, digest: signer.digest,
-    attributes: attrs, signingTime: content.signingTime,
+    eContent: content.envelope,
+    certificates: content.certificates,
+    signerCert: signer.cert,
+    signerKey: signer.key,
+    digest: signer.digest,
+    attributes: attrs,
+    signingTime: content.signingTime,
   };
 }
 
@@ -160,18 +203,39 @@ export interface CertRepHeader {
  * Builds a CertRep SUCCESS (RFC 8894 §3.3.2): content = the envelope holding the degenerate certs-only
  * SignedData, certificates = [issued certificate, CA certificate].
  */
-export function buildCertRepSuccess(header: CertRepHeader, envelope: Buffer, certificates: readonly Node[], signer: PkiSigner): Promise<Buffer> {
+export function buildCertRepSuccess(
+  header: CertRepHeader,
+  envelope: Buffer,
+  certificates: readonly Node[],
+  signer: PkiSigner,
+): Promise<Buffer> {
   return buildPkiMessageAsync({ ...replyFields(header), pkiStatus: PkiStatus.SUCCESS, envelope, certificates }, signer);
 }
 
 /** Builds a CertRep FAILURE (RFC 8894 §3.3.2.2): no content, pkiStatus 2, failInfo and optional failInfoText. */
-export function buildCertRepFailure(header: CertRepHeader, failInfo: FailInfoName, failInfoText: string | null, certificates: readonly Node[], signer: PkiSigner): Promise<Buffer> {
-  return buildPkiMessageAsync({
-    ...replyFields(header), pkiStatus: PkiStatus.FAILURE, failInfo: FailInfo[failInfo], ...(failInfoText ? { failInfoText } : {}), envelope: null, certificates,
-  }, signer);
+export function buildCertRepFailure(
+  header: CertRepHeader,
+  failInfo: FailInfoName,
+  failInfoText: string | null,
+  certificates: readonly Node[],
+  signer: PkiSigner,
+): Promise<Buffer> {
+  return buildPkiMessageAsync(
+    {
+      ...replyFields(header),
+      pkiStatus: PkiStatus.FAILURE,
+      failInfo: FailInfo[failInfo],
+      ...(failInfoText ? { failInfoText } : {}),
+      envelope: null,
+      certificates,
+    },
+    signer,
+  );
 }
 
-function replyFields(header: CertRepHeader): Pick<PkiMessageContent, 'messageType' | 'transactionId' | 'senderNonce' | 'recipientNonce' | 'signingTime'> {
+function replyFields(
+  header: CertRepHeader,
+): Pick<PkiMessageContent, 'messageType' | 'transactionId' | 'senderNonce' | 'recipientNonce' | 'signingTime'> {
   return {
     messageType: MessageType.CertRep,
     transactionId: header.request.transactionIdNode,

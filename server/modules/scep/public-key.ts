@@ -12,7 +12,8 @@ export function publicKeyFromSpki(spki: Node, what: string): KeyObject {
   const [alg, bits] = sequence(spki, what, 2, 2);
   const { oid } = readAlgorithm(alg, `${what} algorithm`);
   try {
-    if (oid === OID.rsaEncryption) return createPublicKey({ key: readBitString(bits, what), format: 'der', type: 'pkcs1' });
+    if (oid === OID.rsaEncryption)
+      return createPublicKey({ key: readBitString(bits, what), format: 'der', type: 'pkcs1' });
     return createPublicKey({ key: encode(spki), format: 'der', type: 'spki' });
   } catch (err) {
     throw new ScepError('SCEP_MALFORMED', `${what} cannot be read.`, { cause: err });

@@ -14,7 +14,12 @@ function rawEncrypt(em: Buffer): Buffer {
 }
 
 function validEm(message: Buffer, psByte = 0x5a): Buffer {
-  return Buffer.concat([Buffer.from([0x00, 0x02]), Buffer.alloc(k - 3 - message.length, psByte), Buffer.from([0x00]), message]);
+  return Buffer.concat([
+    Buffer.from([0x00, 0x02]),
+    Buffer.alloc(k - 3 - message.length, psByte),
+    Buffer.from([0x00]),
+    message,
+  ]);
 }
 
 describe('RSA key transport with implicit rejection (RFC 8017 §7.2.2)', () => {
@@ -27,11 +32,36 @@ describe('RSA key transport with implicit rejection (RFC 8017 §7.2.2)', () => {
   });
 
   it.each([
-    ['first byte not 0x00', (em: Buffer) => { em[0] = 0x01; }],
-    ['block type 0x01 instead of 0x02', (em: Buffer) => { em[1] = 0x01; }],
-    ['no zero separator before the key', (em: Buffer) => { em[k - 17] = 0x33; }],
-    ['a zero inside the padding string (key too long)', (em: Buffer) => { em[20] = 0x00; }],
-    ['padding string shorter than 8 bytes', (em: Buffer) => { em[5] = 0x00; }],
+    [
+      'first byte not 0x00',
+      (em: Buffer) => {
+        em[0] = 0x01;
+      },
+    ],
+    [
+      'block type 0x01 instead of 0x02',
+      (em: Buffer) => {
+        em[1] = 0x01;
+      },
+    ],
+    [
+      'no zero separator before the key',
+      (em: Buffer) => {
+        em[k - 17] = 0x33;
+      },
+    ],
+    [
+      'a zero inside the padding string (key too long)',
+      (em: Buffer) => {
+        em[20] = 0x00;
+      },
+    ],
+    [
+      'padding string shorter than 8 bytes',
+      (em: Buffer) => {
+        em[5] = 0x00;
+      },
+    ],
   ])('never throws and returns the deterministic synthetic key of the right length: %s', (_name, breakIt) => {
     const em = validEm(Buffer.alloc(16, 0xab));
     breakIt(em);
@@ -70,6 +100,8 @@ describe('RSA key transport with implicit rejection (RFC 8017 §7.2.2)', () => {
 
   it('refuses a key length the modulus cannot carry with 8 bytes of padding', () => {
     const small = rsaDecryptionKey(createPrivateKey(testKey('small', 512)));
-    expect(() => decryptKeyTransport(small, Buffer.alloc(64), 64 - 10)).toThrow(expect.objectContaining({ code: 'SCEP_UNSUPPORTED_ALGORITHM' }));
+    expect(() => decryptKeyTransport(small, Buffer.alloc(64), 64 - 10)).toThrow(
+      expect.objectContaining({ code: 'SCEP_UNSUPPORTED_ALGORITHM' }),
+    );
   });
 });

@@ -22,7 +22,8 @@ export interface RsaDecryptionKey {
 
 /** Prepares an RSA private key for decryption; throws SCEP_UNSUPPORTED_ALGORITHM for non-RSA keys. */
 export function rsaDecryptionKey(privateKey: KeyObject): RsaDecryptionKey {
-  if (privateKey.asymmetricKeyType !== 'rsa') throw new ScepError('SCEP_UNSUPPORTED_ALGORITHM', 'Only RSA keys can decrypt SCEP envelopes.');
+  if (privateKey.asymmetricKeyType !== 'rsa')
+    throw new ScepError('SCEP_UNSUPPORTED_ALGORITHM', 'Only RSA keys can decrypt SCEP envelopes.');
   const jwk = privateKey.export({ format: 'jwk' });
   if (!jwk.n || !jwk.d) throw new ScepError('SCEP_UNSUPPORTED_ALGORITHM', 'The RSA key has no private exponent.');
   const modulusBytes = stripZeros(Buffer.from(jwk.n, 'base64url')).length;
@@ -81,7 +82,8 @@ export function rawDecryptInThread(key: RsaDecryptionKey): RawRsaDecrypt {
 
 // RFC 8017 §7.2.2 needs at least 8 padding bytes: 2 + 8 + 1 + keyLength <= k. Public sizes only.
 function checkKeyLength(key: RsaDecryptionKey, keyLength: number): void {
-  if (keyLength < 1 || key.modulusBytes - keyLength - 1 < 10) throw new ScepError('SCEP_UNSUPPORTED_ALGORITHM', 'The RSA key is too small for this content key.');
+  if (keyLength < 1 || key.modulusBytes - keyLength - 1 < 10)
+    throw new ScepError('SCEP_UNSUPPORTED_ALGORITHM', 'The RSA key is too small for this content key.');
 }
 
 /**
@@ -102,7 +104,8 @@ function unpad(key: RsaDecryptionKey, ciphertext: Buffer, raw: Buffer | null, ke
   // good = 0xff when every check passed, 0x00 otherwise, computed without a branch.
   const good = ((bad - 1) >> 8) & 0xff;
   const out = Buffer.alloc(keyLength);
-  for (let i = 0; i < keyLength; i++) out[i] = ((em[separator + 1 + i] ?? 0) & good) | ((synthetic[i] ?? 0) & ~good & 0xff);
+  for (let i = 0; i < keyLength; i++)
+    out[i] = ((em[separator + 1 + i] ?? 0) & good) | ((synthetic[i] ?? 0) & ~good & 0xff);
   return out;
 }
 
@@ -112,17 +115,28 @@ function unpad(key: RsaDecryptionKey, ciphertext: Buffer, raw: Buffer | null, ke
  */
 export function decryptKeyTransport(key: RsaDecryptionKey, ciphertext: Buffer, keyLength: number): Buffer {
   checkKeyLength(key, keyLength);
-  return unpad(key, ciphertext, rawDecryptInThread(key)(leftPad(ciphertext, key.modulusBytes)) as Buffer | null, keyLength);
+  return unpad(
+    key,
+    ciphertext,
+    rawDecryptInThread(key)(leftPad(ciphertext, key.modulusBytes)) as Buffer | null,
+    keyLength,
+  );
 }
 
 /** decryptKeyTransport with the raw RSA operation done by `raw` (e.g. a worker thread). */
-export async function decryptKeyTransportAsync(key: RsaDecryptionKey, ciphertext: Buffer, keyLength: number, raw: RawRsaDecrypt): Promise<Buffer> {
+export async function decryptKeyTransportAsync(
+  key: RsaDecryptionKey,
+  ciphertext: Buffer,
+  keyLength: number,
+  raw: RawRsaDecrypt,
+): Promise<Buffer> {
   checkKeyLength(key, keyLength);
   return unpad(key, ciphertext, await raw(leftPad(ciphertext, key.modulusBytes)), keyLength);
 }
 
 /** Encrypts a content-encryption key to an RSA public key with RSAES-PKCS1-v1_5 (what SCEP clients decrypt). */
 export function encryptKeyTransport(publicKey: KeyObject, contentKey: Buffer): Buffer {
-  if (publicKey.asymmetricKeyType !== 'rsa') throw new ScepError('SCEP_UNSUPPORTED_ALGORITHM', 'The recipient certificate does not hold an RSA key.');
+  if (publicKey.asymmetricKeyType !== 'rsa')
+    throw new ScepError('SCEP_UNSUPPORTED_ALGORITHM', 'The recipient certificate does not hold an RSA key.');
   return publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, contentKey);
 }

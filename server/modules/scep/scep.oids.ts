@@ -39,7 +39,13 @@ export const MessageType = Object.freeze({
 export const PkiStatus = Object.freeze({ SUCCESS: '0', FAILURE: '2', PENDING: '3' });
 
 /** SCEP failInfo values (RFC 8894 §3.2.1.4). */
-export const FailInfo = Object.freeze({ badAlg: '0', badMessageCheck: '1', badRequest: '2', badTime: '3', badCertId: '4' });
+export const FailInfo = Object.freeze({
+  badAlg: '0',
+  badMessageCheck: '1',
+  badRequest: '2',
+  badTime: '3',
+  badCertId: '4',
+});
 
 /** A failInfo by name: badAlg, badMessageCheck, badRequest, badTime or badCertId. */
 export type FailInfoName = keyof typeof FailInfo;

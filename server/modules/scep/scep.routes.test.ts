@@ -5,7 +5,13 @@ import { FakeClock } from '../../core/clock.js';
 import { SeededRandom } from '../../core/random.js';
 import { buildScepRequest, createCsr, parseCertRep, selfSignedIdentity } from '../../../tests/helpers/scep-client.js';
 import { testKey } from '../../../tests/helpers/scep-fixtures.js';
-import { buildScepApp, createTestAudit, createTestCa, MemoryChallenges, MemoryIssuedCertificates } from '../../../tests/helpers/scep-harness.js';
+import {
+  buildScepApp,
+  createTestAudit,
+  createTestCa,
+  MemoryChallenges,
+  MemoryIssuedCertificates,
+} from '../../../tests/helpers/scep-harness.js';
 import { decodeGetMessage, scepRoutes } from './scep.routes.js';
 import { createScepService } from './scep.service.js';
 
@@ -13,7 +19,14 @@ const clock = new FakeClock('2026-04-01T09:00:00.000Z');
 const random = new SeededRandom(21);
 const ca = createTestCa({ now: clock.now(), random });
 const challenges = new MemoryChallenges(clock, random);
-const scep = createScepService({ ca: () => ca, challenges, certificates: new MemoryIssuedCertificates(), audit: createTestAudit(clock, random).audit, clock, random });
+const scep = createScepService({
+  ca: () => ca,
+  challenges,
+  certificates: new MemoryIssuedCertificates(),
+  audit: createTestAudit(clock, random).audit,
+  clock,
+  random,
+});
 const app = await buildScepApp(scep);
 afterAll(async () => {
   await app.close();
@@ -21,8 +34,18 @@ afterAll(async () => {
 });
 
 function request() {
-  const csr = createCsr({ keyPem: testKey('device'), subject: [{ shortName: 'CN', value: 'dev-1' }], challenge: challenges.issue() });
-  return buildScepRequest({ csr, signer: selfSignedIdentity(testKey('signer'), { now: clock.now(), random }), caCertPem: ca.certPem, random, now: clock.now() });
+  const csr = createCsr({
+    keyPem: testKey('device'),
+    subject: [{ shortName: 'CN', value: 'dev-1' }],
+    challenge: challenges.issue(),
+  });
+  return buildScepRequest({
+    csr,
+    signer: selfSignedIdentity(testKey('signer'), { now: clock.now(), random }),
+    caCertPem: ca.certPem,
+    random,
+    now: clock.now(),
+  });
 }
 
 describe('GET /scep', () => {
@@ -69,19 +92,42 @@ describe('GET /scep', () => {
 });
 
 describe('POST /scep', () => {
-  it.each(['application/x-pki-message', 'application/octet-stream', 'Application/X-PKI-Message; charset=binary'])('runs PKIOperation with Content-Type %s', async (contentType) => {
-    const req = request();
-    const res = await app.inject({ method: 'POST', url: '/scep?operation=PKIOperation', headers: { 'content-type': contentType }, payload: req.der });
-    expect(res.statusCode).toBe(200);
-    expect(res.headers['content-type']).toBe('application/x-pki-message');
-    expect(res.headers['cache-control']).toBe('no-store');
-    expect(parseCertRep(res.rawPayload, req).status).toBe('SUCCESS');
-  });
+  it.each(['application/x-pki-message', 'application/octet-stream', 'Application/X-PKI-Message; charset=binary'])(
+    'runs PKIOperation with Content-Type %s',
+    async (contentType) => {
+      const req = request();
+      const res = await app.inject({
+        method: 'POST',
+        url: '/scep?operation=PKIOperation',
+        headers: { 'content-type': contentType },
+        payload: req.der,
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('application/x-pki-message');
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(parseCertRep(res.rawPayload, req).status).toBe('SUCCESS');
+    },
+  );
 
   it('answers a refused challenge with HTTP 200 and a CertRep FAILURE', async () => {
-    const csr = createCsr({ keyPem: testKey('device'), subject: [{ shortName: 'CN', value: 'dev-1' }], challenge: 'wrong' });
-    const req = buildScepRequest({ csr, signer: selfSignedIdentity(testKey('signer'), { now: clock.now(), random }), caCertPem: ca.certPem, random, now: clock.now() });
-    const res = await app.inject({ method: 'POST', url: '/scep?operation=PKIOperation', headers: { 'content-type': 'application/x-pki-message' }, payload: req.der });
+    const csr = createCsr({
+      keyPem: testKey('device'),
+      subject: [{ shortName: 'CN', value: 'dev-1' }],
+      challenge: 'wrong',
+    });
+    const req = buildScepRequest({
+      csr,
+      signer: selfSignedIdentity(testKey('signer'), { now: clock.now(), random }),
+      caCertPem: ca.certPem,
+      random,
+      now: clock.now(),
+    });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/scep?operation=PKIOperation',
+      headers: { 'content-type': 'application/x-pki-message' },
+      payload: req.der,
+    });
     expect(res.statusCode).toBe(200);
     expect(parseCertRep(res.rawPayload, req)).toMatchObject({ status: 'FAILURE', failInfo: 'badRequest' });
   });
@@ -91,13 +137,26 @@ describe('POST /scep', () => {
     ['text/plain', 'hello'],
     [undefined, 'x'],
   ])('answers 415 for Content-Type %s', async (contentType, payload) => {
-    const res = await app.inject({ method: 'POST', url: '/scep?operation=PKIOperation', headers: contentType ? { 'content-type': contentType } : {}, payload });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/scep?operation=PKIOperation',
+      headers: contentType ? { 'content-type': contentType } : {},
+      payload,
+    });
     expect(res.statusCode).toBe(415);
-    expect(res.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', message: expect.stringContaining('application/x-pki-message') });
+    expect(res.json()).toMatchObject({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: expect.stringContaining('application/x-pki-message'),
+    });
   });
 
   it('answers 413 for a body over 64 KiB', async () => {
-    const res = await app.inject({ method: 'POST', url: '/scep?operation=PKIOperation', headers: { 'content-type': 'application/x-pki-message' }, payload: Buffer.alloc(64 * 1024 + 1, 0x30) });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/scep?operation=PKIOperation',
+      headers: { 'content-type': 'application/x-pki-message' },
+      payload: Buffer.alloc(64 * 1024 + 1, 0x30),
+    });
     expect(res.statusCode).toBe(413);
     expect(res.json()).toMatchObject({ code: 'BODY_TOO_LARGE' });
   });
@@ -109,7 +168,12 @@ describe('POST /scep', () => {
     ['/scep?operation=Nope', Buffer.from('x'), 'Unknown SCEP operation'],
     ['/scep', Buffer.from('x'), 'operation parameter is missing'],
   ])('answers 400 for POST %s with a bad body or operation', async (url, payload, text) => {
-    const res = await app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-pki-message' }, payload });
+    const res = await app.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/x-pki-message' },
+      payload,
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining(text) });
   });
@@ -118,13 +182,25 @@ describe('POST /scep', () => {
 describe('scepRoutes inside a larger app', () => {
   it('registers beside a parent that already parses application/octet-stream, without changing the parent', async () => {
     const parent = Fastify({ logger: false });
-    parent.addContentTypeParser('application/octet-stream', { parseAs: 'string' }, (_request, body, done) => done(null, `parent:${String(body)}`));
+    parent.addContentTypeParser('application/octet-stream', { parseAs: 'string' }, (_request, body, done) =>
+      done(null, `parent:${String(body)}`),
+    );
     parent.post('/other', async (request) => ({ body: request.body }));
     await parent.register(scepRoutes, { scep });
     const req = request();
-    const rep = await parent.inject({ method: 'POST', url: '/scep?operation=PKIOperation', headers: { 'content-type': 'application/octet-stream' }, payload: req.der });
+    const rep = await parent.inject({
+      method: 'POST',
+      url: '/scep?operation=PKIOperation',
+      headers: { 'content-type': 'application/octet-stream' },
+      payload: req.der,
+    });
     expect(parseCertRep(rep.rawPayload, req).status).toBe('SUCCESS');
-    const other = await parent.inject({ method: 'POST', url: '/other', headers: { 'content-type': 'application/octet-stream' }, payload: 'x' });
+    const other = await parent.inject({
+      method: 'POST',
+      url: '/other',
+      headers: { 'content-type': 'application/octet-stream' },
+      payload: 'x',
+    });
     expect(other.json()).toEqual({ body: 'parent:x' });
     await parent.close();
   });

@@ -25,16 +25,24 @@ function single(value: string | string[] | undefined, name: string): string | un
  * already become a space in the query string, so spaces are turned back into '+'.
  */
 export function decodeGetMessage(message: string): Buffer {
-  if (message.length > MAX_GET_MESSAGE_CHARS) throw new AppError('VALIDATION_FAILED', 'The message parameter is too long.', { field: 'message' });
+  if (message.length > MAX_GET_MESSAGE_CHARS)
+    throw new AppError('VALIDATION_FAILED', 'The message parameter is too long.', { field: 'message' });
   const b64 = message.replace(/ /g, '+').replace(/[\r\n]/g, '');
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.replace(/=+$/, '').length % 4 === 1) {
-    throw new AppError('VALIDATION_FAILED', 'The message parameter is not base64 (standard alphabet).', { field: 'message' });
+    throw new AppError('VALIDATION_FAILED', 'The message parameter is not base64 (standard alphabet).', {
+      field: 'message',
+    });
   }
   return Buffer.from(b64, 'base64');
 }
 
 function mediaType(request: FastifyRequest): string {
-  return String(request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  return (
+    String(request.headers['content-type'] ?? '')
+      .split(';')[0]
+      ?.trim()
+      .toLowerCase() ?? ''
+  );
 }
 
 function sendCertRep(reply: FastifyReply, der: Buffer): FastifyReply {
@@ -47,7 +55,11 @@ export async function scepRoutes(app: FastifyInstance, opts: { scep: ScepService
   // The device app may already parse application/octet-stream for another module; re-adding it would throw
   // FST_ERR_CTP_ALREADY_PRESENT, and removing it here only affects this plugin's encapsulated scope.
   for (const type of PKI_MESSAGE_TYPES) if (app.hasContentTypeParser(type)) app.removeContentTypeParser(type);
-  app.addContentTypeParser(PKI_MESSAGE_TYPES, { parseAs: 'buffer', bodyLimit: SCEP_BODY_LIMIT }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser(
+    PKI_MESSAGE_TYPES,
+    { parseAs: 'buffer', bodyLimit: SCEP_BODY_LIMIT },
+    (_request, body, done) => done(null, body),
+  );
 
   app.get('/scep', async (request, reply) => {
     const query = request.query as ScepQuery;
@@ -59,7 +71,12 @@ export async function scepRoutes(app: FastifyInstance, opts: { scep: ScepService
         return reply.type('application/x-x509-ca-cert').send(scep.caCertificate());
       case 'PKIOperation': {
         const message = single(query.message, 'message');
-        if (!message) throw new AppError('VALIDATION_FAILED', 'PKIOperation by GET needs the message parameter (base64 DER pkiMessage).', { field: 'message' });
+        if (!message)
+          throw new AppError(
+            'VALIDATION_FAILED',
+            'PKIOperation by GET needs the message parameter (base64 DER pkiMessage).',
+            { field: 'message' },
+          );
         return sendCertRep(reply, await scep.pkiOperation(decodeGetMessage(message), { sourceAddress: request.ip }));
       }
       default:
@@ -67,25 +84,43 @@ export async function scepRoutes(app: FastifyInstance, opts: { scep: ScepService
     }
   });
 
-  app.post('/scep', {
-    bodyLimit: SCEP_BODY_LIMIT,
-    // Checked before body parsing so the answer names the SCEP content type rather than JSON.
-    onRequest: async (request) => {
-      const operation = single((request.query as ScepQuery).operation, 'operation');
-      if (operation !== 'PKIOperation') throw operation === 'GetCACaps' || operation === 'GetCACert' ? new AppError('VALIDATION_FAILED', `${operation} uses GET.`, { field: 'operation' }) : unknownOperation(operation);
-      if (!PKI_MESSAGE_TYPES.includes(mediaType(request))) {
-        throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the SCEP message as application/x-pki-message (or application/octet-stream).', { contentType: mediaType(request) || null });
-      }
+  app.post(
+    '/scep',
+    {
+      bodyLimit: SCEP_BODY_LIMIT,
+      // Checked before body parsing so the answer names the SCEP content type rather than JSON.
+      onRequest: async (request) => {
+        const operation = single((request.query as ScepQuery).operation, 'operation');
+        if (operation !== 'PKIOperation')
+          throw operation === 'GetCACaps' || operation === 'GetCACert'
+            ? new AppError('VALIDATION_FAILED', `${operation} uses GET.`, { field: 'operation' })
+            : unknownOperation(operation);
+        if (!PKI_MESSAGE_TYPES.includes(mediaType(request))) {
+          throw new AppError(
+            'UNSUPPORTED_MEDIA_TYPE',
+            'Send the SCEP message as application/x-pki-message (or application/octet-stream).',
+            { contentType: mediaType(request) || null },
+          );
+        }
+      },
     },
-  }, async (request, reply) => {
-    const body = request.body;
-    if (!Buffer.isBuffer(body) || body.length === 0) throw new AppError('VALIDATION_FAILED', 'PKIOperation needs the DER pkiMessage as the request body.', { field: 'body' });
-    return sendCertRep(reply, await scep.pkiOperation(body, { sourceAddress: request.ip }));
-  });
+    async (request, reply) => {
+      const body = request.body;
+      if (!Buffer.isBuffer(body) || body.length === 0)
+        throw new AppError('VALIDATION_FAILED', 'PKIOperation needs the DER pkiMessage as the request body.', {
+          field: 'body',
+        });
+      return sendCertRep(reply, await scep.pkiOperation(body, { sourceAddress: request.ip }));
+    },
+  );
 }
 
 function unknownOperation(operation: string | undefined): AppError {
-  return new AppError('VALIDATION_FAILED', operation
-    ? `Unknown SCEP operation ${JSON.stringify(operation.slice(0, 64))}; use GetCACaps, GetCACert or PKIOperation.`
-    : 'The operation parameter is missing; use GetCACaps, GetCACert or PKIOperation.', { field: 'operation' });
+  return new AppError(
+    'VALIDATION_FAILED',
+    operation
+      ? `Unknown SCEP operation ${JSON.stringify(operation.slice(0, 64))}; use GetCACaps, GetCACert or PKIOperation.`
+      : 'The operation parameter is missing; use GetCACaps, GetCACert or PKIOperation.',
+    { field: 'operation' },
+  );
 }

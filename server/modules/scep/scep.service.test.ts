@@ -4,9 +4,29 @@ import { FakeClock } from '../../core/clock.js';
 import { isAppError } from '../../core/errors.js';
 import { SeededRandom } from '../../core/random.js';
 import { issueCertificate, randomSerialHex } from '../ca/x509.js';
-import { buildScepRequest, createCsr, parseCertRep, selfSignedIdentity, type ScepIdentity, type ScepRequest } from '../../../tests/helpers/scep-client.js';
-import { FIXTURE_NOW, FIXTURE_TRANSACTION_ID, loadScepFixture, openssl, testKey, withTempDir, writeFiles } from '../../../tests/helpers/scep-fixtures.js';
-import { createTestAudit, createTestCa, MemoryChallenges, MemoryIssuedCertificates } from '../../../tests/helpers/scep-harness.js';
+import {
+  buildScepRequest,
+  createCsr,
+  parseCertRep,
+  selfSignedIdentity,
+  type ScepIdentity,
+  type ScepRequest,
+} from '../../../tests/helpers/scep-client.js';
+import {
+  FIXTURE_NOW,
+  FIXTURE_TRANSACTION_ID,
+  loadScepFixture,
+  openssl,
+  testKey,
+  withTempDir,
+  writeFiles,
+} from '../../../tests/helpers/scep-fixtures.js';
+import {
+  createTestAudit,
+  createTestCa,
+  MemoryChallenges,
+  MemoryIssuedCertificates,
+} from '../../../tests/helpers/scep-harness.js';
 import { certificateFromDer, issuerAndSerialNumber } from './certificate-ref.js';
 import { cipherByName, encryptContent } from './ciphers.js';
 import { contentInfo } from './cms-signed.js';
@@ -26,7 +46,9 @@ afterEach(async () => {
   await Promise.all(services.splice(0).map((s) => s.close()));
 });
 
-function setup(o: { ca?: { certPem: string; keyPem: string }; now?: string; seed?: number; noChallengeEnrollment?: string } = {}) {
+function setup(
+  o: { ca?: { certPem: string; keyPem: string }; now?: string; seed?: number; noChallengeEnrollment?: string } = {},
+) {
   const clock = new FakeClock(o.now ?? START);
   const random = new SeededRandom(o.seed ?? 1);
   const ca = o.ca ?? CA;
@@ -44,23 +66,89 @@ function signer(t: Setup): ScepIdentity {
   return selfSignedIdentity(testKey('signer'), { now: t.clock.now(), random: t.random });
 }
 
-function pkcsReq(t: Setup, o: { challenge?: string | null; cipher?: 'aes-128-cbc' | 'aes-256-cbc' | 'des-ede3-cbc' | 'des-cbc'; digest?: 'sha1' | 'sha256' | 'sha512'; dnsNames?: string[]; cn?: string } = {}): ScepRequest {
-  const csr = createCsr({ keyPem: testKey('device'), subject: [{ shortName: 'O', value: 'Example' }, { shortName: 'CN', value: o.cn ?? 'dev-1', tag: 'utf8' }], challenge: o.challenge === undefined ? t.challenges.issue('enr-1') : o.challenge, ...(o.dnsNames ? { dnsNames: o.dnsNames } : {}) });
-  return buildScepRequest({ csr, signer: signer(t), caCertPem: t.ca.certPem, cipher: o.cipher ?? 'aes-128-cbc', digest: o.digest ?? 'sha256', random: t.random, now: t.clock.now() });
+function pkcsReq(
+  t: Setup,
+  o: {
+    challenge?: string | null;
+    cipher?: 'aes-128-cbc' | 'aes-256-cbc' | 'des-ede3-cbc' | 'des-cbc';
+    digest?: 'sha1' | 'sha256' | 'sha512';
+    dnsNames?: string[];
+    cn?: string;
+  } = {},
+): ScepRequest {
+  const csr = createCsr({
+    keyPem: testKey('device'),
+    subject: [
+      { shortName: 'O', value: 'Example' },
+      { shortName: 'CN', value: o.cn ?? 'dev-1', tag: 'utf8' },
+    ],
+    challenge: o.challenge === undefined ? t.challenges.issue('enr-1') : o.challenge,
+    ...(o.dnsNames ? { dnsNames: o.dnsNames } : {}),
+  });
+  return buildScepRequest({
+    csr,
+    signer: signer(t),
+    caCertPem: t.ca.certPem,
+    cipher: o.cipher ?? 'aes-128-cbc',
+    digest: o.digest ?? 'sha256',
+    random: t.random,
+    now: t.clock.now(),
+  });
 }
 
 // Checks a CertRep SUCCESS with OpenSSL alone: signature, envelope decryption with the signer key, the
 // degenerate SignedData, and the issued certificate's chain and clientAuth purpose.
-function opensslOpen(der: Buffer, identity: ScepIdentity, caPem: string): { verify: string; certPem: string; chain: string } {
+function opensslOpen(
+  der: Buffer,
+  identity: ScepIdentity,
+  caPem: string,
+): { verify: string; certPem: string; chain: string } {
   return withTempDir((dir) => {
-    const f = writeFiles(dir, { 'rep.der': der, 'signer.pem': identity.certPem, 'signer.key': identity.keyPem, 'ca.pem': caPem });
+    const f = writeFiles(dir, {
+      'rep.der': der,
+      'signer.pem': identity.certPem,
+      'signer.key': identity.keyPem,
+      'ca.pem': caPem,
+    });
     const env = `${dir}/env.der`;
     const deg = `${dir}/deg.der`;
-    const verify = openssl(['cms', '-verify', '-noverify', '-inform', 'DER', '-in', f['rep.der'] as string, '-out', env, '-binary']).stderr;
-    openssl(['cms', '-decrypt', '-inform', 'DER', '-in', env, '-recip', f['signer.pem'] as string, '-inkey', f['signer.key'] as string, '-out', deg, '-binary']);
+    const verify = openssl([
+      'cms',
+      '-verify',
+      '-noverify',
+      '-inform',
+      'DER',
+      '-in',
+      f['rep.der'] as string,
+      '-out',
+      env,
+      '-binary',
+    ]).stderr;
+    openssl([
+      'cms',
+      '-decrypt',
+      '-inform',
+      'DER',
+      '-in',
+      env,
+      '-recip',
+      f['signer.pem'] as string,
+      '-inkey',
+      f['signer.key'] as string,
+      '-out',
+      deg,
+      '-binary',
+    ]);
     const certPem = openssl(['pkcs7', '-inform', 'DER', '-in', deg, '-print_certs']).stdout.toString();
     const issued = writeFiles(dir, { 'issued.pem': certPem })['issued.pem'] as string;
-    const chain = openssl(['verify', '-CAfile', f['ca.pem'] as string, '-purpose', 'sslclient', issued]).stdout.toString();
+    const chain = openssl([
+      'verify',
+      '-CAfile',
+      f['ca.pem'] as string,
+      '-purpose',
+      'sslclient',
+      issued,
+    ]).stdout.toString();
     return { verify, certPem, chain };
   });
 }
@@ -79,11 +167,29 @@ describe('SCEP service: the Apple-profile fixture', () => {
     const fixture = loadScepFixture();
     const t = setup({ ca: fixture.ca, now: FIXTURE_NOW, noChallengeEnrollment: 'enr-fixture' });
     const rep = await t.scep.pkiOperation(fixture.pkcsReq, { sourceAddress: '192.0.2.7' });
-    const stderr = withTempDir((dir) => openssl(['cms', '-verify', '-noverify', '-inform', 'DER', '-in', writeFiles(dir, { 'rep.der': rep })['rep.der'] as string, '-out', `${dir}/env.der`]).stderr);
+    const stderr = withTempDir(
+      (dir) =>
+        openssl([
+          'cms',
+          '-verify',
+          '-noverify',
+          '-inform',
+          'DER',
+          '-in',
+          writeFiles(dir, { 'rep.der': rep })['rep.der'] as string,
+          '-out',
+          `${dir}/env.der`,
+        ]).stderr,
+    );
     expect(stderr).toContain('Verification successful');
 
     const msg = parsePkiMessage(rep);
-    expect(msg).toMatchObject({ messageType: '3', pkiStatus: '0', transactionId: FIXTURE_TRANSACTION_ID, failInfo: null });
+    expect(msg).toMatchObject({
+      messageType: '3',
+      pkiStatus: '0',
+      transactionId: FIXTURE_TRANSACTION_ID,
+      failInfo: null,
+    });
     expect(msg.recipientNonce?.toString('hex')).toBe('ae7fe8816cc6bedd');
     expect(msg.senderNonce).toHaveLength(16);
     expect(msg.signingTime?.toISOString()).toBe('2026-01-15T09:00:00.000Z');
@@ -101,11 +207,20 @@ describe('SCEP service: the Apple-profile fixture', () => {
     const requestSigner = verifyPkiMessage(parsePkiMessage(fixture.pkcsReq)).certificate;
     expect(env.recipients.map((r) => r.rid?.serial)).toEqual([requestSigner.id.serial]);
     expect(env.cipherOid).toBe(cipherByName('des-ede3-cbc').oid);
-    expect(t.certificates.records).toEqual([expect.objectContaining({ enrollmentId: 'enr-fixture', kind: 'PKCSReq', transactionId: FIXTURE_TRANSACTION_ID })]);
+    expect(t.certificates.records).toEqual([
+      expect.objectContaining({ enrollmentId: 'enr-fixture', kind: 'PKCSReq', transactionId: FIXTURE_TRANSACTION_ID }),
+    ]);
     // The issued certificate names the fixture CA's own key identifier and chains to it (at a time it was valid).
     const chain = withTempDir((dir) => {
       const f = writeFiles(dir, { 'ca.pem': fixture.ca.certPem, 'issued.pem': (issued as X509Certificate).toString() });
-      return openssl(['verify', '-attime', String(Date.parse(FIXTURE_NOW) / 1000), '-CAfile', f['ca.pem'] as string, f['issued.pem'] as string]).stdout.toString();
+      return openssl([
+        'verify',
+        '-attime',
+        String(Date.parse(FIXTURE_NOW) / 1000),
+        '-CAfile',
+        f['ca.pem'] as string,
+        f['issued.pem'] as string,
+      ]).stdout.toString();
     });
     expect(chain).toContain(': OK');
   });
@@ -117,17 +232,22 @@ describe('SCEP service: PKCSReq', () => {
     ['sha512', 'aes-256-cbc', 'sha512', 'aes-128-cbc'],
     ['sha1', 'des-ede3-cbc', 'sha1', 'des-ede3-cbc'],
     ['sha1', 'des-cbc', 'sha1', 'des-ede3-cbc'],
-  ] as const)('issues for a %s / %s request and answers in %s / %s, verifiable and decryptable by OpenSSL', async (digest, cipher, replyDigest, replyCipher) => {
-    const t = setup();
-    const req = pkcsReq(t, { digest, cipher });
-    const rep = await t.scep.pkiOperation(req.der, { sourceAddress: '192.0.2.7' });
-    const result = parseCertRep(rep, req);
-    expect(result).toMatchObject({ status: 'SUCCESS', digest: replyDigest, cipher: replyCipher });
-    const viaOpenssl = opensslOpen(rep, req.signer, CA.certPem);
-    expect(viaOpenssl.verify).toContain('Verification successful');
-    expect(viaOpenssl.chain).toContain(': OK');
-    expect(new X509Certificate(viaOpenssl.certPem).fingerprint256).toBe(new X509Certificate(result.status === 'SUCCESS' ? result.certificatePem : '').fingerprint256);
-  });
+  ] as const)(
+    'issues for a %s / %s request and answers in %s / %s, verifiable and decryptable by OpenSSL',
+    async (digest, cipher, replyDigest, replyCipher) => {
+      const t = setup();
+      const req = pkcsReq(t, { digest, cipher });
+      const rep = await t.scep.pkiOperation(req.der, { sourceAddress: '192.0.2.7' });
+      const result = parseCertRep(rep, req);
+      expect(result).toMatchObject({ status: 'SUCCESS', digest: replyDigest, cipher: replyCipher });
+      const viaOpenssl = opensslOpen(rep, req.signer, CA.certPem);
+      expect(viaOpenssl.verify).toContain('Verification successful');
+      expect(viaOpenssl.chain).toContain(': OK');
+      expect(new X509Certificate(viaOpenssl.certPem).fingerprint256).toBe(
+        new X509Certificate(result.status === 'SUCCESS' ? result.certificatePem : '').fingerprint256,
+      );
+    },
+  );
 
   it('issues a client identity certificate with the CSR subject, key and SANs, recorded and audited', async () => {
     const t = setup();
@@ -139,38 +259,110 @@ describe('SCEP service: PKCSReq', () => {
     expect(cert.subjectAltName).toBe('DNS:dev-1.office.lan');
     expect(cert.keyUsage).toEqual(['1.3.6.1.5.5.7.3.2']);
     expect(cert.ca).toBe(false);
-    expect(cert.publicKey.export({ format: 'jwk' }).n).toBe(createPublicKey(testKey('device')).export({ format: 'jwk' }).n);
+    expect(cert.publicKey.export({ format: 'jwk' }).n).toBe(
+      createPublicKey(testKey('device')).export({ format: 'jwk' }).n,
+    );
     expect(new Date(cert.validFrom).toISOString()).toBe('2026-04-01T08:50:00.000Z');
     expect(new Date(cert.validTo).toISOString()).toBe('2027-04-01T09:00:00.000Z');
-    const text = withTempDir((dir) => openssl(['x509', '-in', writeFiles(dir, { 'c.pem': result.certificatePem })['c.pem'] as string, '-noout', '-text']).stdout.toString());
+    const text = withTempDir((dir) =>
+      openssl([
+        'x509',
+        '-in',
+        writeFiles(dir, { 'c.pem': result.certificatePem })['c.pem'] as string,
+        '-noout',
+        '-text',
+      ]).stdout.toString(),
+    );
     expect(text).toMatch(/X509v3 Key Usage: critical\s+Digital Signature, Key Encipherment/);
     expect(text).toMatch(/X509v3 Extended Key Usage:\s+TLS Web Client Authentication/);
     expect(text).toContain('X509v3 Subject Key Identifier');
-    const caSki = withTempDir((dir) => openssl(['x509', '-in', writeFiles(dir, { 'ca.pem': CA.certPem })['ca.pem'] as string, '-noout', '-ext', 'subjectKeyIdentifier']).stdout.toString().split('\n')[1]?.trim());
+    const caSki = withTempDir((dir) =>
+      openssl([
+        'x509',
+        '-in',
+        writeFiles(dir, { 'ca.pem': CA.certPem })['ca.pem'] as string,
+        '-noout',
+        '-ext',
+        'subjectKeyIdentifier',
+      ])
+        .stdout.toString()
+        .split('\n')[1]
+        ?.trim(),
+    );
     expect(text).toMatch(new RegExp(`X509v3 Authority Key Identifier:\\s+(keyid:)?${caSki}`));
-    const deviceSki = createHash('sha1').update(createPublicKey(testKey('device')).export({ type: 'pkcs1', format: 'der' })).digest('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:');
+    const deviceSki = createHash('sha1')
+      .update(createPublicKey(testKey('device')).export({ type: 'pkcs1', format: 'der' }))
+      .digest('hex')
+      .toUpperCase()
+      .replace(/(..)(?!$)/g, '$1:');
     expect(text).toMatch(new RegExp(`X509v3 Subject Key Identifier:\\s+${deviceSki}`));
     const serialHex = cert.serialNumber.toLowerCase();
-    expect(t.certificates.records).toEqual([{
-      serialHex, subject: 'CN=田中の iPad,O=Example', notBefore: '2026-04-01T08:50:00.000Z', notAfter: '2027-04-01T09:00:00.000Z',
-      enrollmentId: 'enr-1', certPem: cert.toString(), kind: 'PKCSReq', transactionId: req.transactionId,
-    }]);
+    expect(t.certificates.records).toEqual([
+      {
+        serialHex,
+        subject: 'CN=田中の iPad,O=Example',
+        notBefore: '2026-04-01T08:50:00.000Z',
+        notAfter: '2027-04-01T09:00:00.000Z',
+        enrollmentId: 'enr-1',
+        certPem: cert.toString(),
+        kind: 'PKCSReq',
+        transactionId: req.transactionId,
+      },
+    ]);
     const [event] = t.audit.list({ action: 'scep.issued' }).items;
-    expect(event).toMatchObject({ actorType: 'device', actorId: 'enr-1', subjectType: 'certificate', subjectId: serialHex, sourceAddress: '192.0.2.7' });
-    expect(event?.details).toMatchObject({ transactionId: req.transactionId, enrollmentId: 'enr-1', kind: 'PKCSReq', digest: 'sha256', cipher: 'aes-128-cbc' });
-    expect(t.challenges.calls).toEqual([expect.objectContaining({ transactionId: req.transactionId, subject: 'CN=田中の iPad,O=Example', result: { ok: true, enrollmentId: 'enr-1' } })]);
+    expect(event).toMatchObject({
+      actorType: 'device',
+      actorId: 'enr-1',
+      subjectType: 'certificate',
+      subjectId: serialHex,
+      sourceAddress: '192.0.2.7',
+    });
+    expect(event?.details).toMatchObject({
+      transactionId: req.transactionId,
+      enrollmentId: 'enr-1',
+      kind: 'PKCSReq',
+      digest: 'sha256',
+      cipher: 'aes-128-cbc',
+    });
+    expect(t.challenges.calls).toEqual([
+      expect.objectContaining({
+        transactionId: req.transactionId,
+        subject: 'CN=田中の iPad,O=Example',
+        result: { ok: true, enrollmentId: 'enr-1' },
+      }),
+    ]);
   });
 
   it('honours clientCertValidityDays', async () => {
     const clock = new FakeClock(START);
     const random = new SeededRandom(5);
     const challenges = new MemoryChallenges(clock, random);
-    const scep = createScepService({ ca: () => CA, challenges, certificates: new MemoryIssuedCertificates(), audit: createTestAudit(clock, random).audit, clock, random, clientCertValidityDays: 730 });
+    const scep = createScepService({
+      ca: () => CA,
+      challenges,
+      certificates: new MemoryIssuedCertificates(),
+      audit: createTestAudit(clock, random).audit,
+      clock,
+      random,
+      clientCertValidityDays: 730,
+    });
     services.push(scep);
-    const csr = createCsr({ keyPem: testKey('device'), subject: [{ shortName: 'CN', value: 'x' }], challenge: challenges.issue() });
-    const req = buildScepRequest({ csr, signer: selfSignedIdentity(testKey('signer'), { now: clock.now() }), caCertPem: CA.certPem, random, now: clock.now() });
+    const csr = createCsr({
+      keyPem: testKey('device'),
+      subject: [{ shortName: 'CN', value: 'x' }],
+      challenge: challenges.issue(),
+    });
+    const req = buildScepRequest({
+      csr,
+      signer: selfSignedIdentity(testKey('signer'), { now: clock.now() }),
+      caCertPem: CA.certPem,
+      random,
+      now: clock.now(),
+    });
     const result = parseCertRep(await scep.pkiOperation(req.der, {}), req);
-    expect(result.status === 'SUCCESS' && new Date(new X509Certificate(result.certificatePem).validTo).toISOString()).toBe('2028-03-31T09:00:00.000Z');
+    expect(
+      result.status === 'SUCCESS' && new Date(new X509Certificate(result.certificatePem).validTo).toISOString(),
+    ).toBe('2028-03-31T09:00:00.000Z');
   });
 });
 
@@ -178,27 +370,67 @@ describe('SCEP service: challenge refusals (CertRep FAILURE badRequest, HTTP 200
   it.each([
     ['wrong', 'unknown', (t: Setup) => pkcsReq(t, { challenge: 'not-a-challenge' })],
     ['missing', 'missing', (t: Setup) => pkcsReq(t, { challenge: null })],
-    ['expired', 'expired', (t: Setup) => { const req = pkcsReq(t); t.clock.advance(15 * 60_000); return req; }],
-    ['reused', 'used', async (t: Setup) => {
-      const challenge = t.challenges.issue('enr-1');
-      const first = pkcsReq(t, { challenge });
-      expect(parseCertRep(await t.scep.pkiOperation(first.der, {}), first).status).toBe('SUCCESS');
-      return pkcsReq(t, { challenge });
-    }],
+    [
+      'expired',
+      'expired',
+      (t: Setup) => {
+        const req = pkcsReq(t);
+        t.clock.advance(15 * 60_000);
+        return req;
+      },
+    ],
+    [
+      'reused',
+      'used',
+      async (t: Setup) => {
+        const challenge = t.challenges.issue('enr-1');
+        const first = pkcsReq(t, { challenge });
+        expect(parseCertRep(await t.scep.pkiOperation(first.der, {}), first).status).toBe('SUCCESS');
+        return pkcsReq(t, { challenge });
+      },
+    ],
   ])('refuses a %s challenge and audits scep.refused with the cause', async (_name, reason, makeRequest) => {
     const t = setup();
     const req = await makeRequest(t);
     const issuedBefore = t.certificates.records.length;
     const rep = await t.scep.pkiOperation(req.der, { sourceAddress: '192.0.2.9' });
-    expect(parseCertRep(rep, req)).toEqual({ status: 'FAILURE', failInfo: 'badRequest', failInfoText: expect.stringContaining('download a new enrollment profile'), digest: 'sha256' });
+    expect(parseCertRep(rep, req)).toEqual({
+      status: 'FAILURE',
+      failInfo: 'badRequest',
+      failInfoText: expect.stringContaining('download a new enrollment profile'),
+      digest: 'sha256',
+    });
     expect(t.certificates.records).toHaveLength(issuedBefore);
     const [event] = t.audit.list({ action: 'scep.refused' }).items;
-    expect(event).toMatchObject({ actorType: 'device', subjectType: 'scep-transaction', subjectId: req.transactionId, sourceAddress: '192.0.2.9' });
-    expect(event?.details).toEqual({ reason: `challenge_${reason}`, failInfo: 'badRequest', messageType: '19', transactionId: req.transactionId });
+    expect(event).toMatchObject({
+      actorType: 'device',
+      subjectType: 'scep-transaction',
+      subjectId: req.transactionId,
+      sourceAddress: '192.0.2.9',
+    });
+    expect(event?.details).toEqual({
+      reason: `challenge_${reason}`,
+      failInfo: 'badRequest',
+      messageType: '19',
+      transactionId: req.transactionId,
+    });
     // The FAILURE carries no content and OpenSSL verifies it over empty content.
     const msg = parsePkiMessage(rep);
     expect(msg.envelope).toBeNull();
-    const stderr = withTempDir((dir) => openssl(['cms', '-verify', '-noverify', '-inform', 'DER', '-in', writeFiles(dir, { 'rep.der': rep })['rep.der'] as string, '-content', '/dev/null']).stderr);
+    const stderr = withTempDir(
+      (dir) =>
+        openssl([
+          'cms',
+          '-verify',
+          '-noverify',
+          '-inform',
+          'DER',
+          '-in',
+          writeFiles(dir, { 'rep.der': rep })['rep.der'] as string,
+          '-content',
+          '/dev/null',
+        ]).stderr,
+    );
     expect(stderr).toContain('Verification successful');
   });
 });
@@ -212,7 +444,11 @@ describe('SCEP service: a PKCSReq sent again after a lost reply', () => {
     if (first.status !== 'SUCCESS' || again.status !== 'SUCCESS') throw new Error('expected two SUCCESS replies');
     expect(again.certificatePem).toBe(first.certificatePem);
     expect(t.certificates.records).toHaveLength(1);
-    expect(t.audit.list({ action: 'scep.resent' }).items[0]).toMatchObject({ actorId: 'enr-1', subjectId: t.certificates.records[0]?.serialHex, sourceAddress: '192.0.2.9' });
+    expect(t.audit.list({ action: 'scep.resent' }).items[0]).toMatchObject({
+      actorId: 'enr-1',
+      subjectId: t.certificates.records[0]?.serialHex,
+      sourceAddress: '192.0.2.9',
+    });
   });
 
   it('refuses the same transaction with another key, or once its certificate is revoked', async () => {
@@ -222,10 +458,23 @@ describe('SCEP service: a PKCSReq sent again after a lost reply', () => {
     expect(parseCertRep(await t.scep.pkiOperation(req.der, {}), req).status).toBe('SUCCESS');
     // Same transactionID and challenge, another device key: a spent challenge, not a resend.
     const csr = createCsr({ keyPem: testKey('signer'), subject: [{ shortName: 'CN', value: 'dev-1' }], challenge });
-    const other = buildScepRequest({ csr, signer: signer(t), caCertPem: t.ca.certPem, transactionId: req.transactionId, random: t.random, now: t.clock.now() });
-    expect(parseCertRep(await t.scep.pkiOperation(other.der, {}), other)).toMatchObject({ status: 'FAILURE', failInfo: 'badRequest' });
+    const other = buildScepRequest({
+      csr,
+      signer: signer(t),
+      caCertPem: t.ca.certPem,
+      transactionId: req.transactionId,
+      random: t.random,
+      now: t.clock.now(),
+    });
+    expect(parseCertRep(await t.scep.pkiOperation(other.der, {}), other)).toMatchObject({
+      status: 'FAILURE',
+      failInfo: 'badRequest',
+    });
     t.certificates.revoke(t.certificates.records[0]?.serialHex as string);
-    expect(parseCertRep(await t.scep.pkiOperation(req.der, {}), req)).toMatchObject({ status: 'FAILURE', failInfo: 'badRequest' });
+    expect(parseCertRep(await t.scep.pkiOperation(req.der, {}), req)).toMatchObject({
+      status: 'FAILURE',
+      failInfo: 'badRequest',
+    });
     expect(t.certificates.records).toHaveLength(1);
     expect(t.audit.list({ action: 'scep.resent' }).items).toHaveLength(0);
   });
@@ -236,11 +485,25 @@ function requestWithKeyBlock(t: Setup, encryptedKey: Buffer, contentKey: Buffer,
   const cipher = cipherByName('aes-128-cbc');
   const iv = Buffer.alloc(16, 9);
   const ktri = seq(int(0), issuerAndSerialNumber(CA_REF), algorithm(OID.rsaEncryption), octets(encryptedKey));
-  const eci = seq(oid(OID.data), algorithm(cipher.oid, octets(iv)), contextPrimitive(0, encryptContent(cipher, contentKey, iv, content)));
+  const eci = seq(
+    oid(OID.data),
+    algorithm(cipher.oid, octets(iv)),
+    contextPrimitive(0, encryptContent(cipher, contentKey, iv, content)),
+  );
   const envelope = encode(contentInfo(OID.envelopedData, seq(int(0), set(ktri), eci)));
   const id = selfSignedIdentity(testKey('signer'), { now: new Date(START), random: new SeededRandom(42) });
   const ref = certificateFromDer(Buffer.from(new X509Certificate(id.certPem).raw), 'signer');
-  return buildPkiMessage({ messageType: '19', transactionId: 'IR-TEST', senderNonce: Buffer.alloc(16, 3), envelope, certificates: [ref.node], signingTime: new Date(START) }, { cert: ref, key: createPrivateKey(id.keyPem), digest: 'sha256' });
+  return buildPkiMessage(
+    {
+      messageType: '19',
+      transactionId: 'IR-TEST',
+      senderNonce: Buffer.alloc(16, 3),
+      envelope,
+      certificates: [ref.node],
+      signingTime: new Date(START),
+    },
+    { cert: ref, key: createPrivateKey(id.keyPem), digest: 'sha256' },
+  );
 }
 
 describe('SCEP service: implicit rejection (RFC 8017 §7.2.2, stack.md Addendum)', () => {
@@ -248,14 +511,38 @@ describe('SCEP service: implicit rejection (RFC 8017 §7.2.2, stack.md Addendum)
   const k = 256;
   const cek = Buffer.alloc(16, 0x42);
   const t0 = setup();
-  const csr = createCsr({ keyPem: testKey('device'), subject: [{ shortName: 'CN', value: 'dev-1' }], challenge: t0.challenges.issue() });
+  const csr = createCsr({
+    keyPem: testKey('device'),
+    subject: [{ shortName: 'CN', value: 'dev-1' }],
+    challenge: t0.challenges.issue(),
+  });
   const badPadding = Buffer.concat([Buffer.from([0x00, 0x01]), Buffer.alloc(k - 19, 0x77), Buffer.from([0x00]), cek]);
 
   const cases = {
-    'broken PKCS#1 padding': requestWithKeyBlock(t0, publicEncrypt({ key: caPub, padding: constants.RSA_NO_PADDING }, badPadding), cek, csr),
-    'valid padding around a wrong key': requestWithKeyBlock(t0, publicEncrypt({ key: caPub, padding: constants.RSA_PKCS1_PADDING }, Buffer.alloc(16, 0x24)), cek, csr),
-    'valid padding around a key of the wrong length': requestWithKeyBlock(t0, publicEncrypt({ key: caPub, padding: constants.RSA_PKCS1_PADDING }, Buffer.alloc(24, 0x42)), cek, csr),
-    'the right key but corrupted content': requestWithKeyBlock(t0, publicEncrypt({ key: caPub, padding: constants.RSA_PKCS1_PADDING }, cek), cek, Buffer.from(csr).fill(0x11, 100, 140)),
+    'broken PKCS#1 padding': requestWithKeyBlock(
+      t0,
+      publicEncrypt({ key: caPub, padding: constants.RSA_NO_PADDING }, badPadding),
+      cek,
+      csr,
+    ),
+    'valid padding around a wrong key': requestWithKeyBlock(
+      t0,
+      publicEncrypt({ key: caPub, padding: constants.RSA_PKCS1_PADDING }, Buffer.alloc(16, 0x24)),
+      cek,
+      csr,
+    ),
+    'valid padding around a key of the wrong length': requestWithKeyBlock(
+      t0,
+      publicEncrypt({ key: caPub, padding: constants.RSA_PKCS1_PADDING }, Buffer.alloc(24, 0x42)),
+      cek,
+      csr,
+    ),
+    'the right key but corrupted content': requestWithKeyBlock(
+      t0,
+      publicEncrypt({ key: caPub, padding: constants.RSA_PKCS1_PADDING }, cek),
+      cek,
+      Buffer.from(csr).fill(0x11, 100, 140),
+    ),
     'a ciphertext not below the modulus': requestWithKeyBlock(t0, Buffer.alloc(k, 0xff), cek, csr),
   };
 
@@ -265,7 +552,12 @@ describe('SCEP service: implicit rejection (RFC 8017 §7.2.2, stack.md Addendum)
       const t = setup({ seed: 77 });
       const rep = await t.scep.pkiOperation(der, { sourceAddress: '192.0.2.1' });
       const [event] = t.audit.list({ action: 'scep.refused' }).items;
-      expect(event?.details, name).toEqual({ reason: 'undecryptable', failInfo: 'badMessageCheck', messageType: '19', transactionId: 'IR-TEST' });
+      expect(event?.details, name).toEqual({
+        reason: 'undecryptable',
+        failInfo: 'badMessageCheck',
+        messageType: '19',
+        transactionId: 'IR-TEST',
+      });
       replies.push(rep);
     }
     const msg = parsePkiMessage(replies[0] as Buffer);
@@ -277,7 +569,10 @@ describe('SCEP service: implicit rejection (RFC 8017 §7.2.2, stack.md Addendum)
     const t = setup({ seed: 77 });
     const challenge = t.challenges.issue();
     const good = createCsr({ keyPem: testKey('device'), subject: [{ shortName: 'CN', value: 'dev-1' }], challenge });
-    const rep = await t.scep.pkiOperation(requestWithKeyBlock(t, publicEncrypt({ key: caPub, padding: constants.RSA_PKCS1_PADDING }, cek), cek, good), {});
+    const rep = await t.scep.pkiOperation(
+      requestWithKeyBlock(t, publicEncrypt({ key: caPub, padding: constants.RSA_PKCS1_PADDING }, cek), cek, good),
+      {},
+    );
     expect(parsePkiMessage(rep).pkiStatus).toBe('0');
   });
 });
@@ -289,7 +584,10 @@ describe('SCEP service: other refusals', () => {
     const der = Buffer.from(req.der);
     const sigAt = der.length - 40;
     der[sigAt] = (der[sigAt] ?? 0) ^ 0xff;
-    expect(parseCertRep(await t.scep.pkiOperation(der, {}), req)).toMatchObject({ status: 'FAILURE', failInfo: 'badMessageCheck' });
+    expect(parseCertRep(await t.scep.pkiOperation(der, {}), req)).toMatchObject({
+      status: 'FAILURE',
+      failInfo: 'badMessageCheck',
+    });
     expect(t.audit.list({ action: 'scep.refused' }).items[0]?.details.reason).toBe('bad_signature');
     expect(t.challenges.calls).toEqual([]);
   });
@@ -299,37 +597,105 @@ describe('SCEP service: other refusals', () => {
     const req = pkcsReq(t);
     // sha256 (…04 02 01) becomes sha224 (…04 02 04) in digestAlgorithms and the SignerInfo.
     const sha256 = Buffer.from('0609608648016503040201', 'hex');
-    const der = Buffer.from(req.der.toString('hex').split(sha256.toString('hex')).join('0609608648016503040204'), 'hex');
-    expect(parseCertRep(await t.scep.pkiOperation(der, {}), req)).toMatchObject({ status: 'FAILURE', failInfo: 'badAlg', digest: 'sha256' });
+    const der = Buffer.from(
+      req.der.toString('hex').split(sha256.toString('hex')).join('0609608648016503040204'),
+      'hex',
+    );
+    expect(parseCertRep(await t.scep.pkiOperation(der, {}), req)).toMatchObject({
+      status: 'FAILURE',
+      failInfo: 'badAlg',
+      digest: 'sha256',
+    });
   });
 
   it('answers an unsupported content cipher with FAILURE badAlg', async () => {
     const t = setup();
     const id = signer(t);
     const ref = certificateFromDer(Buffer.from(new X509Certificate(id.certPem).raw), 'signer');
-    const csr = createCsr({ keyPem: testKey('device'), subject: [{ shortName: 'CN', value: 'x' }], challenge: t.challenges.issue() });
+    const csr = createCsr({
+      keyPem: testKey('device'),
+      subject: [{ shortName: 'CN', value: 'x' }],
+      challenge: t.challenges.issue(),
+    });
     const aes128 = cipherByName('aes-128-cbc').oid;
-    const envelope = buildEnvelopedData(csr, CA_REF, createPublicKey(CA.certPem), cipherByName('aes-128-cbc'), t.random);
+    const envelope = buildEnvelopedData(
+      csr,
+      CA_REF,
+      createPublicKey(CA.certPem),
+      cipherByName('aes-128-cbc'),
+      t.random,
+    );
     // aes-128-cbc 2.16.840.1.101.3.4.1.2 -> aes-128-ofb 2.16.840.1.101.3.4.1.3
-    const patched = Buffer.from(envelope.toString('hex').replace(encode(oid(aes128)).toString('hex'), encode(oid('2.16.840.1.101.3.4.1.3')).toString('hex')), 'hex');
-    const req = { der: buildPkiMessage({ messageType: '19', transactionId: 'T-ALG', senderNonce: Buffer.alloc(16, 1), envelope: patched, certificates: [ref.node], signingTime: t.clock.now() }, { cert: ref, key: createPrivateKey(id.keyPem), digest: 'sha256' }), transactionId: 'T-ALG', senderNonce: Buffer.alloc(16, 1), signer: id, caCertPem: CA.certPem };
-    expect(parseCertRep(await t.scep.pkiOperation(req.der, {}), req)).toMatchObject({ status: 'FAILURE', failInfo: 'badAlg' });
+    const patched = Buffer.from(
+      envelope
+        .toString('hex')
+        .replace(encode(oid(aes128)).toString('hex'), encode(oid('2.16.840.1.101.3.4.1.3')).toString('hex')),
+      'hex',
+    );
+    const req = {
+      der: buildPkiMessage(
+        {
+          messageType: '19',
+          transactionId: 'T-ALG',
+          senderNonce: Buffer.alloc(16, 1),
+          envelope: patched,
+          certificates: [ref.node],
+          signingTime: t.clock.now(),
+        },
+        { cert: ref, key: createPrivateKey(id.keyPem), digest: 'sha256' },
+      ),
+      transactionId: 'T-ALG',
+      senderNonce: Buffer.alloc(16, 1),
+      signer: id,
+      caCertPem: CA.certPem,
+    };
+    expect(parseCertRep(await t.scep.pkiOperation(req.der, {}), req)).toMatchObject({
+      status: 'FAILURE',
+      failInfo: 'badAlg',
+    });
   });
 
-  it.each([['CertPoll', '20'], ['GetCert', '21'], ['GetCRL', '22'], ['UpdateReq', '18']])('answers %s with FAILURE badRequest', async (_name, type) => {
+  it.each([
+    ['CertPoll', '20'],
+    ['GetCert', '21'],
+    ['GetCRL', '22'],
+    ['UpdateReq', '18'],
+  ])('answers %s with FAILURE badRequest', async (_name, type) => {
     const t = setup();
     const id = signer(t);
     const ref = certificateFromDer(Buffer.from(new X509Certificate(id.certPem).raw), 'signer');
     const nonce = Buffer.alloc(16, 5);
-    const der = buildPkiMessage({ messageType: type, transactionId: 'T-TYPE', senderNonce: nonce, envelope: Buffer.from([1]), certificates: [ref.node], signingTime: t.clock.now() }, { cert: ref, key: createPrivateKey(id.keyPem), digest: 'sha256' });
-    expect(parseCertRep(await t.scep.pkiOperation(der, {}), { der, transactionId: 'T-TYPE', senderNonce: nonce, signer: id, caCertPem: CA.certPem })).toMatchObject({ status: 'FAILURE', failInfo: 'badRequest' });
+    const der = buildPkiMessage(
+      {
+        messageType: type,
+        transactionId: 'T-TYPE',
+        senderNonce: nonce,
+        envelope: Buffer.from([1]),
+        certificates: [ref.node],
+        signingTime: t.clock.now(),
+      },
+      { cert: ref, key: createPrivateKey(id.keyPem), digest: 'sha256' },
+    );
+    expect(
+      parseCertRep(await t.scep.pkiOperation(der, {}), {
+        der,
+        transactionId: 'T-TYPE',
+        senderNonce: nonce,
+        signer: id,
+        caCertPem: CA.certPem,
+      }),
+    ).toMatchObject({ status: 'FAILURE', failInfo: 'badRequest' });
     expect(t.audit.list({ action: 'scep.refused' }).items[0]?.details.reason).toBe('unsupported_message_type');
   });
 
   it('answers an envelope for another CA with FAILURE badMessageCheck', async () => {
     const t = setup();
     const other = createTestCa({ random: new SeededRandom(8), cn: 'Someone Else' });
-    const csr = createCsr({ keyPem: testKey('device'), subject: [{ shortName: 'CN', value: 'x' }], challenge: t.challenges.issue() });
+    const csr = createCsr({
+      keyPem: testKey('device'),
+      subject: [{ shortName: 'CN', value: 'x' }],
+      challenge: t.challenges.issue(),
+    });
     const req = buildScepRequest({ csr, signer: signer(t), caCertPem: other.certPem, random: t.random });
     const result = parseCertRep(await t.scep.pkiOperation(req.der, {}), { ...req, caCertPem: CA.certPem });
     expect(result).toMatchObject({ status: 'FAILURE', failInfo: 'badMessageCheck' });
@@ -379,7 +745,14 @@ describe('SCEP service: RenewalReq', () => {
 
   function renewal(t: Setup, identity: ScepIdentity): ScepRequest {
     const csr = createCsr({ keyPem: testKey('device'), subject: [{ shortName: 'CN', value: 'dev-1' }] });
-    return buildScepRequest({ messageType: 'RenewalReq', csr, signer: identity, caCertPem: CA.certPem, random: t.random, now: t.clock.now() });
+    return buildScepRequest({
+      messageType: 'RenewalReq',
+      csr,
+      signer: identity,
+      caCertPem: CA.certPem,
+      random: t.random,
+      now: t.clock.now(),
+    });
   }
 
   it('renews an identity we issued for the same enrollment, without a challenge', async () => {
@@ -389,19 +762,46 @@ describe('SCEP service: RenewalReq', () => {
     const req = renewal(t, identity);
     const result = parseCertRep(await t.scep.pkiOperation(req.der, {}), req);
     expect(result.status).toBe('SUCCESS');
-    expect(t.certificates.records.map((r) => [r.kind, r.enrollmentId])).toEqual([['PKCSReq', 'enr-1'], ['RenewalReq', 'enr-1']]);
+    expect(t.certificates.records.map((r) => [r.kind, r.enrollmentId])).toEqual([
+      ['PKCSReq', 'enr-1'],
+      ['RenewalReq', 'enr-1'],
+    ]);
     expect(t.challenges.calls).toHaveLength(1);
-    expect(t.audit.list({ action: 'scep.issued' }).items[0]?.details).toMatchObject({ kind: 'RenewalReq', enrollmentId: 'enr-1' });
+    expect(t.audit.list({ action: 'scep.issued' }).items[0]?.details).toMatchObject({
+      kind: 'RenewalReq',
+      enrollmentId: 'enr-1',
+    });
   });
 
   it.each([
-    ['revoked', 'badRequest', 'renewal_revoked', (t: Setup, id: ScepIdentity) => { t.certificates.revoke(new X509Certificate(id.certPem).serialNumber.toLowerCase()); return id; }],
-    ['expired', 'badRequest', 'renewal_expired', (t: Setup, id: ScepIdentity) => { t.clock.advance(366 * DAY); return id; }],
+    [
+      'revoked',
+      'badRequest',
+      'renewal_revoked',
+      (t: Setup, id: ScepIdentity) => {
+        t.certificates.revoke(new X509Certificate(id.certPem).serialNumber.toLowerCase());
+        return id;
+      },
+    ],
+    [
+      'expired',
+      'badRequest',
+      'renewal_expired',
+      (t: Setup, id: ScepIdentity) => {
+        t.clock.advance(366 * DAY);
+        return id;
+      },
+    ],
     ['self-signed', 'badCertId', 'renewal_not_issued_by_ca', (t: Setup) => signer(t)],
-    ['issued by another CA', 'badCertId', 'renewal_not_issued_by_ca', (t: Setup) => {
-      const other = createTestCa({ random: new SeededRandom(8), cn: CA_SUBJECT_CN });
-      return issuedBy(other, t);
-    }],
+    [
+      'issued by another CA',
+      'badCertId',
+      'renewal_not_issued_by_ca',
+      (t: Setup) => {
+        const other = createTestCa({ random: new SeededRandom(8), cn: CA_SUBJECT_CN });
+        return issuedBy(other, t);
+      },
+    ],
     ['signed by our CA but never recorded', 'badCertId', 'renewal_unknown_certificate', (t: Setup) => issuedBy(CA, t)],
   ])('refuses renewal with a %s certificate', async (_name, failInfo, reason, makeSigner) => {
     const t = setup();
@@ -417,8 +817,13 @@ const CA_SUBJECT_CN = 'Tsunagu Test SCEP CA';
 function issuedBy(ca: { certPem: string; keyPem: string }, t: Setup): ScepIdentity {
   const keyPem = testKey('device');
   const certPem = issueCertificate({
-    subject: [{ shortName: 'CN', value: 'dev-1' }], issuerCertPem: ca.certPem, publicKeyPem: createPublicKey(keyPem).export({ type: 'spki', format: 'pem' }).toString(),
-    signingKeyPem: ca.keyPem, serialHex: randomSerialHex(t.random.bytes(16)), notBefore: new Date(t.clock.now().getTime() - 60_000), notAfter: new Date(t.clock.now().getTime() + DAY),
+    subject: [{ shortName: 'CN', value: 'dev-1' }],
+    issuerCertPem: ca.certPem,
+    publicKeyPem: createPublicKey(keyPem).export({ type: 'spki', format: 'pem' }).toString(),
+    signingKeyPem: ca.keyPem,
+    serialHex: randomSerialHex(t.random.bytes(16)),
+    notBefore: new Date(t.clock.now().getTime() - 60_000),
+    notAfter: new Date(t.clock.now().getTime() + DAY),
     extensions: [{ name: 'extKeyUsage', clientAuth: true }, { name: 'authorityKeyIdentifier' }],
   });
   return { certPem, keyPem };

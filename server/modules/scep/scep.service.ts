@@ -11,7 +11,15 @@ import { buildDegenerateSignedData, type VerifiedSigner } from './cms-signed.js'
 import { buildEnvelopedData, openEnvelopeAsync, parseEnvelopedData } from './cms-enveloped.js';
 import { parseCsr, type ParsedCsr } from './csr.js';
 import { parseDer } from './der.js';
-import { buildCertRepFailure, buildCertRepSuccess, parsePkiMessage, verifyPkiMessage, type CertRepHeader, type PkiMessage, type PkiSigner } from './pki-message.js';
+import {
+  buildCertRepFailure,
+  buildCertRepSuccess,
+  parsePkiMessage,
+  verifyPkiMessage,
+  type CertRepHeader,
+  type PkiMessage,
+  type PkiSigner,
+} from './pki-message.js';
 import { keyIdentifier } from './public-key.js';
 import { rawDecryptInThread, rsaDecryptionKey, type RsaDecryptionKey } from './rsa-key-transport.js';
 import { startRsaWorker, type RsaWorker } from './rsa-worker.js';
@@ -23,7 +31,15 @@ import type { IssuedCertificatePort, PreviousIssue, ScepChallengePort } from './
 // identity we issued, and CertRep SUCCESS or FAILURE for everything that can be answered in SCEP.
 
 /** GetCACaps keywords (RFC 8894 §3.5.2), in the order apple-protocols §2.2 recommends. */
-export const SCEP_CAPABILITIES = Object.freeze(['POSTPKIOperation', 'SHA-256', 'AES', 'SCEPStandard', 'Renewal', 'SHA-1', 'DES3']);
+export const SCEP_CAPABILITIES = Object.freeze([
+  'POSTPKIOperation',
+  'SHA-256',
+  'AES',
+  'SCEPStandard',
+  'Renewal',
+  'SHA-1',
+  'DES3',
+]);
 
 /** Validity of issued device identity certificates unless configured otherwise. */
 export const DEFAULT_CLIENT_CERT_VALIDITY_DAYS = 365;
@@ -67,9 +83,20 @@ export interface ScepService {
 
 /** Why a request got a CertRep FAILURE; recorded in the `scep.refused` audit event. */
 export type ScepRefusalReason =
-  | 'bad_signature' | 'unsupported_algorithm' | 'unsupported_message_type' | 'missing_envelope' | 'not_for_this_ca' | 'undecryptable'
-  | 'challenge_missing' | 'challenge_unknown' | 'challenge_expired' | 'challenge_used'
-  | 'renewal_not_issued_by_ca' | 'renewal_unknown_certificate' | 'renewal_revoked' | 'renewal_expired';
+  | 'bad_signature'
+  | 'unsupported_algorithm'
+  | 'unsupported_message_type'
+  | 'missing_envelope'
+  | 'not_for_this_ca'
+  | 'undecryptable'
+  | 'challenge_missing'
+  | 'challenge_unknown'
+  | 'challenge_expired'
+  | 'challenge_used'
+  | 'renewal_not_issued_by_ca'
+  | 'renewal_unknown_certificate'
+  | 'renewal_revoked'
+  | 'renewal_expired';
 
 // failInfoText (RFC 8894 §3.2.1.4) is deliberately coarse: one text per failInfo family, so it tells a
 // prober nothing about a challenge's state or about why an envelope did not open.
@@ -82,7 +109,11 @@ const TEXT = {
 } as const;
 
 class Refusal {
-  constructor(readonly failInfo: FailInfoName, readonly reason: ScepRefusalReason, readonly text: string) {}
+  constructor(
+    readonly failInfo: FailInfoName,
+    readonly reason: ScepRefusalReason,
+    readonly text: string,
+  ) {}
 }
 
 interface CaMaterial {
@@ -103,8 +134,15 @@ function loadCa(certPem: string, keyPem: string): CaMaterial {
   const key = createPrivateKey(keyPem);
   const ref = certificateFromDer(Buffer.from(x509.raw), 'CA certificate');
   return {
-    certPem, keyPem, x509, key, publicKey: x509.publicKey, ref, decryption: rsaDecryptionKey(key),
-    keyIdentifier: subjectKeyIdentifier(ref) ?? keyIdentifier(ref.spkiNode, 'CA public key'), worker: null,
+    certPem,
+    keyPem,
+    x509,
+    key,
+    publicKey: x509.publicKey,
+    ref,
+    decryption: rsaDecryptionKey(key),
+    keyIdentifier: subjectKeyIdentifier(ref) ?? keyIdentifier(ref.spkiNode, 'CA public key'),
+    worker: null,
   };
 }
 
@@ -151,7 +189,8 @@ export function createScepService(deps: ScepDeps): ScepService {
     try {
       return verifyPkiMessage(msg);
     } catch (err) {
-      if (isScepError(err, 'SCEP_UNSUPPORTED_ALGORITHM')) throw new Refusal('badAlg', 'unsupported_algorithm', TEXT.algorithm);
+      if (isScepError(err, 'SCEP_UNSUPPORTED_ALGORITHM'))
+        throw new Refusal('badAlg', 'unsupported_algorithm', TEXT.algorithm);
       if (isScepError(err)) throw new Refusal('badMessageCheck', 'bad_signature', TEXT.message);
       throw err;
     }
@@ -160,14 +199,22 @@ export function createScepService(deps: ScepDeps): ScepService {
   // Everything from the envelope to the verified CSR is one stage with one failure, whatever went wrong
   // inside it: with implicit rejection a bad RSA block yields a random key, and a random key must fail
   // exactly like a forged or corrupted envelope (stack.md Addendum).
-  async function openRequest(msg: PkiMessage, material: CaMaterial): Promise<{ csr: ParsedCsr; cipher: ContentCipher }> {
+  async function openRequest(
+    msg: PkiMessage,
+    material: CaMaterial,
+  ): Promise<{ csr: ParsedCsr; cipher: ContentCipher }> {
     if (!msg.envelope) throw new Refusal('badRequest', 'missing_envelope', TEXT.request);
     try {
       const envelope = parseEnvelopedData(msg.envelope, 'pkcsPKIEnvelope');
-      const { content, cipher } = await openEnvelopeAsync(envelope, { id: material.ref.id, key: material.decryption, raw: rsaWorker(material).rawDecrypt });
+      const { content, cipher } = await openEnvelopeAsync(envelope, {
+        id: material.ref.id,
+        key: material.decryption,
+        raw: rsaWorker(material).rawDecrypt,
+      });
       return { csr: parseCsr(content), cipher };
     } catch (err) {
-      if (isScepError(err, 'SCEP_UNSUPPORTED_ALGORITHM')) throw new Refusal('badAlg', 'unsupported_algorithm', TEXT.algorithm);
+      if (isScepError(err, 'SCEP_UNSUPPORTED_ALGORITHM'))
+        throw new Refusal('badAlg', 'unsupported_algorithm', TEXT.algorithm);
       if (isScepError(err, 'SCEP_NOT_FOR_US')) throw new Refusal('badMessageCheck', 'not_for_this_ca', TEXT.message);
       throw new Refusal('badMessageCheck', 'undecryptable', TEXT.message);
     }
@@ -195,14 +242,34 @@ export function createScepService(deps: ScepDeps): ScepService {
     throw new Refusal('badRequest', `challenge_${result.reason}`, TEXT.challenge);
   }
 
-  function reply(header: CertRepHeader, issuedDer: Buffer, signer: VerifiedSigner, cipher: ContentCipher, material: CaMaterial, digest: DigestName): Promise<Buffer> {
+  function reply(
+    header: CertRepHeader,
+    issuedDer: Buffer,
+    signer: VerifiedSigner,
+    cipher: ContentCipher,
+    material: CaMaterial,
+    digest: DigestName,
+  ): Promise<Buffer> {
     const issuedNode = parseDer(issuedDer, 'issued certificate');
-    const envelope = buildEnvelopedData(buildDegenerateSignedData([issuedNode]), signer.certificate, signer.publicKey, replyCipher(cipher), random);
-    return buildCertRepSuccess(header, envelope, [issuedNode, material.ref.node], { cert: material.ref, key: material.key, digest });
+    const envelope = buildEnvelopedData(
+      buildDegenerateSignedData([issuedNode]),
+      signer.certificate,
+      signer.publicKey,
+      replyCipher(cipher),
+      random,
+    );
+    return buildCertRepSuccess(header, envelope, [issuedNode, material.ref.node], {
+      cert: material.ref,
+      key: material.key,
+      digest,
+    });
   }
 
   function consumeChallenge(msg: PkiMessage, csr: ParsedCsr): string {
-    const result = deps.challenges.consume(csr.challengePassword, { transactionId: msg.transactionId, subject: csr.subjectText });
+    const result = deps.challenges.consume(csr.challengePassword, {
+      transactionId: msg.transactionId,
+      subject: csr.subjectText,
+    });
     if (!result.ok) throw new Refusal('badRequest', `challenge_${result.reason}`, TEXT.challenge);
     return result.enrollmentId;
   }
@@ -216,51 +283,111 @@ export function createScepService(deps: ScepDeps): ScepService {
     if (!status) throw new Refusal('badCertId', 'renewal_unknown_certificate', TEXT.renewal);
     if (status.revoked) throw new Refusal('badRequest', 'renewal_revoked', TEXT.renewal);
     const now = clock.now().getTime();
-    if (now < Date.parse(cert.validFrom) || now > Date.parse(cert.validTo) || now > Date.parse(status.notAfter)) throw new Refusal('badRequest', 'renewal_expired', TEXT.renewal);
+    if (now < Date.parse(cert.validFrom) || now > Date.parse(cert.validTo) || now > Date.parse(status.notAfter))
+      throw new Refusal('badRequest', 'renewal_expired', TEXT.renewal);
     return status.enrollmentId;
   }
 
-  async function answer(msg: PkiMessage, material: CaMaterial, header: CertRepHeader, digest: DigestName, context: ScepRequestContext): Promise<Buffer> {
+  async function answer(
+    msg: PkiMessage,
+    material: CaMaterial,
+    header: CertRepHeader,
+    digest: DigestName,
+    context: ScepRequestContext,
+  ): Promise<Buffer> {
     const signer = verify(msg);
-    const kind = msg.messageType === MessageType.PKCSReq ? 'PKCSReq' : msg.messageType === MessageType.RenewalReq ? 'RenewalReq' : null;
+    const kind =
+      msg.messageType === MessageType.PKCSReq
+        ? 'PKCSReq'
+        : msg.messageType === MessageType.RenewalReq
+          ? 'RenewalReq'
+          : null;
     if (!kind) throw new Refusal('badRequest', 'unsupported_message_type', TEXT.request);
     const { csr, cipher } = await openRequest(msg, material);
     // Checked first, so a wrong challenge costs no signature; consumed only once the reply is complete.
     const checked = kind === 'PKCSReq' ? checkChallenge(msg, csr) : { enrollmentId: checkRenewal(signer, material) };
     if ('resend' in checked) {
       const previous = checked.resend;
-      const certRep = await reply(header, Buffer.from(new X509Certificate(previous.certPem).raw), signer, cipher, material, digest);
+      const certRep = await reply(
+        header,
+        Buffer.from(new X509Certificate(previous.certPem).raw),
+        signer,
+        cipher,
+        material,
+        digest,
+      );
       audit.record({
-        actor: { ...DEVICE, id: previous.enrollmentId }, action: 'scep.resent', subject: { type: 'certificate', id: previous.serialHex, label: csr.subjectText },
-        details: { transactionId: msg.transactionId, enrollmentId: previous.enrollmentId }, sourceAddress: context.sourceAddress ?? null,
+        actor: { ...DEVICE, id: previous.enrollmentId },
+        action: 'scep.resent',
+        subject: { type: 'certificate', id: previous.serialHex, label: csr.subjectText },
+        details: { transactionId: msg.transactionId, enrollmentId: previous.enrollmentId },
+        sourceAddress: context.sourceAddress ?? null,
       });
       return certRep;
     }
     const checkedEnrollment = checked.enrollmentId;
     const now = clock.now();
-    const issued = await issueClientCertificate({ csr, caCertPem: material.certPem, caKey: material.key, caKeyIdentifier: material.keyIdentifier, serialHex: randomSerialHex(random.bytes(16)), now, validityDays });
+    const issued = await issueClientCertificate({
+      csr,
+      caCertPem: material.certPem,
+      caKey: material.key,
+      caKeyIdentifier: material.keyIdentifier,
+      serialHex: randomSerialHex(random.bytes(16)),
+      now,
+      validityDays,
+    });
     const certRep = await reply(header, issued.der, signer, cipher, material, digest);
     // All or nothing: a failure before this point leaves the challenge usable for the device's retry, and a
     // challenge taken meanwhile by another request makes this one a badRequest with nothing recorded.
     transaction(() => {
       const enrollmentId = kind === 'PKCSReq' ? consumeChallenge(msg, csr) : checkedEnrollment;
       deps.certificates.record({
-        serialHex: issued.serialHex, subject: csr.subjectText, notBefore: issued.notBefore.toISOString(), notAfter: issued.notAfter.toISOString(),
-        enrollmentId, certPem: issued.certPem, kind, transactionId: msg.transactionId,
+        serialHex: issued.serialHex,
+        subject: csr.subjectText,
+        notBefore: issued.notBefore.toISOString(),
+        notAfter: issued.notAfter.toISOString(),
+        enrollmentId,
+        certPem: issued.certPem,
+        kind,
+        transactionId: msg.transactionId,
       });
       audit.record({
-        actor: { ...DEVICE, id: enrollmentId }, action: 'scep.issued', subject: { type: 'certificate', id: issued.serialHex, label: csr.subjectText },
-        details: { transactionId: msg.transactionId, enrollmentId, kind, notAfter: issued.notAfter.toISOString(), keyBits: csr.publicKeyBits, digest, cipher: cipher.name },
+        actor: { ...DEVICE, id: enrollmentId },
+        action: 'scep.issued',
+        subject: { type: 'certificate', id: issued.serialHex, label: csr.subjectText },
+        details: {
+          transactionId: msg.transactionId,
+          enrollmentId,
+          kind,
+          notAfter: issued.notAfter.toISOString(),
+          keyBits: csr.publicKeyBits,
+          digest,
+          cipher: cipher.name,
+        },
         sourceAddress: context.sourceAddress ?? null,
       });
     });
     return certRep;
   }
 
-  function refuse(msg: PkiMessage, refusal: Refusal, material: CaMaterial, header: CertRepHeader, signer: PkiSigner, context: ScepRequestContext): Promise<Buffer> {
+  function refuse(
+    msg: PkiMessage,
+    refusal: Refusal,
+    material: CaMaterial,
+    header: CertRepHeader,
+    signer: PkiSigner,
+    context: ScepRequestContext,
+  ): Promise<Buffer> {
     audit.record({
-      actor: DEVICE, action: 'scep.refused', subject: { type: 'scep-transaction', id: msg.transactionId },
-      details: { reason: refusal.reason, failInfo: refusal.failInfo, messageType: msg.messageType, transactionId: msg.transactionId },
+      actor: DEVICE,
+      action: 'scep.refused',
+      subject: { type: 'scep-transaction', id: msg.transactionId },
+      details: {
+        reason: refusal.reason,
+        failInfo: refusal.failInfo,
+        messageType: msg.messageType,
+        transactionId: msg.transactionId,
+      },
       sourceAddress: context.sourceAddress ?? null,
     });
     return buildCertRepFailure(header, refusal.failInfo, refusal.text, [material.ref.node], signer);
@@ -278,7 +405,12 @@ export function createScepService(deps: ScepDeps): ScepService {
         msg = parsePkiMessage(message);
       } catch (err) {
         if (!isScepError(err)) throw err;
-        throw new AppError('VALIDATION_FAILED', 'The SCEP message could not be read: it is not a DER pkiMessage (RFC 8894 §3.2).', { scepCode: err.code, problem: err.message }, { cause: err });
+        throw new AppError(
+          'VALIDATION_FAILED',
+          'The SCEP message could not be read: it is not a DER pkiMessage (RFC 8894 §3.2).',
+          { scepCode: err.code, problem: err.message },
+          { cause: err },
+        );
       }
       // Reply in the digest the client signed with: it can certainly verify that one (old clients only do
       // SHA-1). A SHA-1 reply stays safe from chosen-prefix collisions because our fresh 16-byte senderNonce

@@ -6,7 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSecretBox, loadOrCreateKey } from './secret-box.js';
 
 const dirs: string[] = [];
-afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 describe('secret box', () => {
   it('round-trips, binds the label, and detects tampering', () => {
@@ -18,7 +20,9 @@ describe('secret box', () => {
     const parts = sealed.split('.');
     parts[3] = Buffer.from('tampered').toString('base64url');
     expect(() => box.open(parts.join('.'), 'pki:office-ca')).toThrow(/could not be decrypted/);
-    expect(() => createSecretBox(randomBytes(32)).open(sealed, 'pki:office-ca')).toThrow(/key file or TSUNAGU_SECRET_PASSPHRASE/);
+    expect(() => createSecretBox(randomBytes(32)).open(sealed, 'pki:office-ca')).toThrow(
+      /key file or TSUNAGU_SECRET_PASSPHRASE/,
+    );
   });
 
   it('creates a private key file once, or derives the key from a passphrase', () => {

@@ -19,19 +19,31 @@ export function createSecretBox(key: Buffer): SecretBox {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       cipher.setAAD(Buffer.from(label));
-      const data = Buffer.concat([cipher.update(typeof plain === 'string' ? Buffer.from(plain) : plain), cipher.final()]);
-      return [VERSION, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), data.toString('base64url')].join('.');
+      const data = Buffer.concat([
+        cipher.update(typeof plain === 'string' ? Buffer.from(plain) : plain),
+        cipher.final(),
+      ]);
+      return [
+        VERSION,
+        iv.toString('base64url'),
+        cipher.getAuthTag().toString('base64url'),
+        data.toString('base64url'),
+      ].join('.');
     },
     open(sealed, label) {
       const [version, iv, tag, data] = sealed.split('.');
-      if (version !== VERSION || !iv || !tag || data === undefined) throw new Error('The stored secret is not in a known format.');
+      if (version !== VERSION || !iv || !tag || data === undefined)
+        throw new Error('The stored secret is not in a known format.');
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
       decipher.setAAD(Buffer.from(label));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
       try {
         return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]);
       } catch (err) {
-        throw new Error('A stored secret could not be decrypted: the key file or TSUNAGU_SECRET_PASSPHRASE does not match the one it was written with.', { cause: err });
+        throw new Error(
+          'A stored secret could not be decrypted: the key file or TSUNAGU_SECRET_PASSPHRASE does not match the one it was written with.',
+          { cause: err },
+        );
       }
     },
   };
@@ -51,6 +63,9 @@ export function loadOrCreateKey(keyFile: string, passphrase: string | null): Buf
   }
   if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
   const key = Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64');
-  if (key.length !== 32) throw new Error(`${keyFile} does not hold a 32-byte key; restore it from a backup, or remove it only if no secrets were stored yet.`);
+  if (key.length !== 32)
+    throw new Error(
+      `${keyFile} does not hold a 32-byte key; restore it from a backup, or remove it only if no secrets were stored yet.`,
+    );
   return key;
 }

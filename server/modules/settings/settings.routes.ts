@@ -9,9 +9,16 @@ import type { SettingsService } from './settings.service.js';
 export async function settingsRoutes(app: FastifyInstance, opts: { settings: SettingsService }): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { settings } = opts;
-  r.get('/api/settings/users', async (): Promise<UserSettingsResponse> => ({ settings: settings.userSettings(), limits: USER_SETTING_LIMITS }));
-  r.put('/api/settings/users', { schema: { body: UserSettingsSchema } }, async (request): Promise<UserSettingsResponse> => ({
-    settings: settings.updateUserSettings(request.body, adminActor(request), request.ip),
+  r.get('/api/settings/users', async (): Promise<UserSettingsResponse> => ({
+    settings: settings.userSettings(),
     limits: USER_SETTING_LIMITS,
   }));
+  r.put(
+    '/api/settings/users',
+    { schema: { body: UserSettingsSchema } },
+    async (request): Promise<UserSettingsResponse> => ({
+      settings: settings.updateUserSettings(request.body, adminActor(request), request.ip),
+      limits: USER_SETTING_LIMITS,
+    }),
+  );
 }

@@ -33,7 +33,9 @@ describe('user settings', () => {
     [{ reminderDays: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] }, 'reminderDays'],
   ])('refuses %j naming %s, and keeps the old settings', (change, field) => {
     const { services } = testFoundation();
-    expect(() => services.settings.updateUserSettings({ ...DEFAULT_USER_SETTINGS, ...change }, TEST_ADMIN, null)).toThrow(expect.objectContaining({ code: 'SETTINGS_INVALID', details: expect.objectContaining({ field }) }));
+    expect(() =>
+      services.settings.updateUserSettings({ ...DEFAULT_USER_SETTINGS, ...change }, TEST_ADMIN, null),
+    ).toThrow(expect.objectContaining({ code: 'SETTINGS_INVALID', details: expect.objectContaining({ field }) }));
     expect(services.settings.userSettings()).toEqual(DEFAULT_USER_SETTINGS);
   });
 });

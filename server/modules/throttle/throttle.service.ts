@@ -13,7 +13,12 @@ export interface LockoutPolicy {
 }
 
 /** Five free attempts, then 30 s, 60 s, 120 s ... up to 15 minutes. */
-export const DEFAULT_LOCKOUT: LockoutPolicy = Object.freeze({ threshold: 5, baseLockMs: 30_000, maxLockMs: 15 * 60_000, forgetAfterMs: 24 * 3600_000 });
+export const DEFAULT_LOCKOUT: LockoutPolicy = Object.freeze({
+  threshold: 5,
+  baseLockMs: 30_000,
+  maxLockMs: 15 * 60_000,
+  forgetAfterMs: 24 * 3600_000,
+});
 
 /** How long a key stays locked after its `failures`-th failure, or 0 below the threshold. */
 export function lockDuration(failures: number, policy: LockoutPolicy): number {
@@ -33,7 +38,8 @@ export interface Throttle {
 /** Builds a throttle over the store with a policy. */
 export function createThrottle(deps: { store: ThrottleStore; clock: Clock; policy?: LockoutPolicy }): Throttle {
   const policy = deps.policy ?? DEFAULT_LOCKOUT;
-  const fresh = (row: ThrottleRow | undefined, now: Date) => (row && now.getTime() - new Date(row.updated_at).getTime() > policy.forgetAfterMs ? undefined : row);
+  const fresh = (row: ThrottleRow | undefined, now: Date) =>
+    row && now.getTime() - new Date(row.updated_at).getTime() > policy.forgetAfterMs ? undefined : row;
   return {
     retryAfter(keys) {
       const now = deps.clock.now();
@@ -51,10 +57,17 @@ export function createThrottle(deps: { store: ThrottleStore; clock: Clock; polic
         const failures = (fresh(deps.store.get(key), now)?.failures ?? 0) + 1;
         const lock = lockDuration(failures, policy);
         longest = Math.max(longest, lock);
-        deps.store.put({ key, failures, locked_until: lock ? new Date(now.getTime() + lock).toISOString() : null, updated_at: now.toISOString() });
+        deps.store.put({
+          key,
+          failures,
+          locked_until: lock ? new Date(now.getTime() + lock).toISOString() : null,
+          updated_at: now.toISOString(),
+        });
       }
       return longest;
     },
-    clear(keys) { for (const key of keys) deps.store.clear(key); },
+    clear(keys) {
+      for (const key of keys) deps.store.clear(key);
+    },
   };
 }

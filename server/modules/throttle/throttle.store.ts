@@ -18,8 +18,17 @@ export interface ThrottleStore {
 /** Builds the throttle store over an open database. */
 export function createThrottleStore(db: Db): ThrottleStore {
   const get = db.prepare<[string], ThrottleRow>('SELECT * FROM login_throttle WHERE key = ?');
-  const put = db.prepare(`INSERT INTO login_throttle (key, failures, locked_until, updated_at) VALUES (@key, @failures, @locked_until, @updated_at)
+  const put =
+    db.prepare(`INSERT INTO login_throttle (key, failures, locked_until, updated_at) VALUES (@key, @failures, @locked_until, @updated_at)
     ON CONFLICT(key) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, updated_at = excluded.updated_at`);
   const clear = db.prepare('DELETE FROM login_throttle WHERE key = ?');
-  return { get: (k) => get.get(k), put: (row) => { put.run(row); }, clear: (k) => { clear.run(k); } };
+  return {
+    get: (k) => get.get(k),
+    put: (row) => {
+      put.run(row);
+    },
+    clear: (k) => {
+      clear.run(k);
+    },
+  };
 }

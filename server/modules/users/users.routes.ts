@@ -4,16 +4,29 @@ import { adminActor } from '../../http/auth.js';
 import { decodeCsvBytes } from './users-csv.js';
 import type { InvitationsService } from '../invitations/invitations.service.js';
 import type { UsersService } from './users.service.js';
-import { UserBatchSchema, UserCreateSchema, UserIdParams, UserImportQuery, UserListQuery, UserUpdateSchema } from './users.schemas.js';
+import {
+  UserBatchSchema,
+  UserCreateSchema,
+  UserIdParams,
+  UserImportQuery,
+  UserListQuery,
+  UserUpdateSchema,
+} from './users.schemas.js';
 
 /** Largest CSV file accepted by the import route. */
 export const IMPORT_BODY_LIMIT = 5 * 1024 * 1024;
 
 /** Registers /api/users: list, add one, add several (each optionally invited), CSV import, get, edit (and disable), delete. */
-export async function usersRoutes(app: FastifyInstance, opts: { users: UsersService; invitations: InvitationsService }): Promise<void> {
+export async function usersRoutes(
+  app: FastifyInstance,
+  opts: { users: UsersService; invitations: InvitationsService },
+): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { users } = opts;
-  const ctx = (request: Parameters<typeof adminActor>[0]) => ({ actor: adminActor(request), sourceAddress: request.ip });
+  const ctx = (request: Parameters<typeof adminActor>[0]) => ({
+    actor: adminActor(request),
+    sourceAddress: request.ip,
+  });
 
   r.get('/api/users', { schema: { querystring: UserListQuery } }, async (request) => users.list(request.query));
 
@@ -32,16 +45,21 @@ export async function usersRoutes(app: FastifyInstance, opts: { users: UsersServ
     return reply.status(201).send({ ...result, invited: invitations.length });
   });
 
-  r.post('/api/users/import', { schema: { querystring: UserImportQuery }, bodyLimit: IMPORT_BODY_LIMIT }, async (request, reply) => {
-    const text = decodeCsvBytes(request.body as Buffer);
-    const result = await users.importCsv(text, { ...ctx(request), fileName: request.query.fileName ?? 'upload.csv' });
-    return reply.status(201).send(result);
-  });
+  r.post(
+    '/api/users/import',
+    { schema: { querystring: UserImportQuery }, bodyLimit: IMPORT_BODY_LIMIT },
+    async (request, reply) => {
+      const text = decodeCsvBytes(request.body as Buffer);
+      const result = await users.importCsv(text, { ...ctx(request), fileName: request.query.fileName ?? 'upload.csv' });
+      return reply.status(201).send(result);
+    },
+  );
 
   r.get('/api/users/:id', { schema: { params: UserIdParams } }, async (request) => users.get(request.params.id));
 
   r.patch('/api/users/:id', { schema: { params: UserIdParams, body: UserUpdateSchema } }, async (request) =>
-    users.update(request.params.id, request.body, ctx(request)));
+    users.update(request.params.id, request.body, ctx(request)),
+  );
 
   r.delete('/api/users/:id', { schema: { params: UserIdParams } }, async (request, reply) => {
     users.remove(request.params.id, ctx(request));

@@ -33,7 +33,10 @@ export const UserUpdateSchema = Type.Object(
 );
 
 /** Body of POST /api/users/batch. */
-export const UserBatchSchema = Type.Object({ users: Type.Array(UserCreateSchema, { minItems: 1, maxItems: 5000 }) }, { additionalProperties: false });
+export const UserBatchSchema = Type.Object(
+  { users: Type.Array(UserCreateSchema, { minItems: 1, maxItems: 5000 }) },
+  { additionalProperties: false },
+);
 
 /** Query of GET /api/users. */
 export const UserListQuery = Type.Object(
@@ -46,7 +49,13 @@ export const UserListQuery = Type.Object(
 );
 
 /** Query of POST /api/users/import. */
-export const UserImportQuery = Type.Object({ fileName: Type.Optional(Type.String({ maxLength: 255 })) }, { additionalProperties: false });
+export const UserImportQuery = Type.Object(
+  { fileName: Type.Optional(Type.String({ maxLength: 255 })) },
+  { additionalProperties: false },
+);
 
 /** Path parameters naming one user. */
-export const UserIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+export const UserIdParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: false },
+);

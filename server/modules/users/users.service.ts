@@ -1,5 +1,12 @@
 import type { RowError } from '../../contract/errors.js';
-import type { Locale, UserBatchResult, UserCreateRequest, UserDto, UserPage, UserUpdateRequest } from '../../contract/users.js';
+import type {
+  Locale,
+  UserBatchResult,
+  UserCreateRequest,
+  UserDto,
+  UserPage,
+  UserUpdateRequest,
+} from '../../contract/users.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { normalizeEmail } from '../../core/ids.js';
@@ -41,13 +48,19 @@ export interface UsersDeps {
   defaultLocale?: Locale;
 }
 
-
 /** The console's view of a stored user. */
 export function toUserDto(row: UserRow): UserDto {
   return {
-    id: row.id, email: row.email, displayName: row.display_name, locale: row.locale, source: row.source,
-    hasPassword: row.password_hash !== null, mustChangePassword: row.must_change_password === 1,
-    disabled: row.disabled === 1, createdAt: row.created_at, updatedAt: row.updated_at,
+    id: row.id,
+    email: row.email,
+    displayName: row.display_name,
+    locale: row.locale,
+    source: row.source,
+    hasPassword: row.password_hash !== null,
+    mustChangePassword: row.must_change_password === 1,
+    disabled: row.disabled === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
 
@@ -57,7 +70,8 @@ function encodeCursor(emailNorm: string): string {
 
 function decodeCursor(cursor: string): string {
   const s = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!s.startsWith('u:')) throw new AppError('CURSOR_INVALID', 'The page cursor is not valid; start again from the first page.');
+  if (!s.startsWith('u:'))
+    throw new AppError('CURSOR_INVALID', 'The page cursor is not valid; start again from the first page.');
   return s.slice(2);
 }
 
@@ -87,13 +101,17 @@ export function createUsersService(deps: UsersDeps): UsersService {
 
   const live = (id: string): UserRow => {
     const row = store.byId(id);
-    if (!row) throw new AppError('USER_NOT_FOUND', 'No user has this id; the list may be out of date, reload it.', { id });
+    if (!row)
+      throw new AppError('USER_NOT_FOUND', 'No user has this id; the list may be out of date, reload it.', { id });
     if (row.deleted_at) throw new AppError('USER_DELETED', 'This user was deleted.', { id });
     return row;
   };
 
   const taken = (emailNorm: string, row?: number) =>
-    new AppError('EMAIL_TAKEN', `A user with the email address ${emailNorm} already exists.`, { field: 'email', ...(row ? { row } : {}) });
+    new AppError('EMAIL_TAKEN', `A user with the email address ${emailNorm} already exists.`, {
+      field: 'email',
+      ...(row ? { row } : {}),
+    });
 
   const service: UsersService = {
     list(query) {
@@ -103,7 +121,11 @@ export function createUsersService(deps: UsersDeps): UsersService {
       const rows = store.list(q, after, limit + 1);
       const items = rows.slice(0, limit).map(toUserDto);
       const last = rows[Math.min(rows.length, limit) - 1];
-      return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.email_norm) : null, total: store.count(q) };
+      return {
+        items,
+        nextCursor: rows.length > limit && last ? encodeCursor(last.email_norm) : null,
+        total: store.count(q),
+      };
     },
 
     get: (id) => toUserDto(live(id)),
@@ -128,27 +150,49 @@ export function createUsersService(deps: UsersDeps): UsersService {
     async createMany(inputs, ctx, rows) {
       if (inputs.length === 0) throw new AppError('BATCH_INVALID', 'There are no users to add.', { errors: [] });
       if (inputs.length > MAX_BATCH) {
-        throw new AppError('BATCH_INVALID', `At most ${MAX_BATCH} users can be added at once; split the list.`, { errors: [] });
+        throw new AppError('BATCH_INVALID', `At most ${MAX_BATCH} users can be added at once; split the list.`, {
+          errors: [],
+        });
       }
       const rowOf = (i: number) => rows?.[i] ?? i + 1;
       const errors: RowError[] = [];
       const seen = new Map<string, number>();
       inputs.forEach((input, i) => {
         for (const p of userInputProblems(input)) {
-          errors.push({ row: rowOf(i), field: p.field, code: p.field === 'password' ? 'PASSWORD_POLICY' : 'VALIDATION_FAILED', message: p.message });
+          errors.push({
+            row: rowOf(i),
+            field: p.field,
+            code: p.field === 'password' ? 'PASSWORD_POLICY' : 'VALIDATION_FAILED',
+            message: p.message,
+          });
         }
         const norm = normalizeEmail(input.email);
         const dup = seen.get(norm);
         if (dup !== undefined) {
-          errors.push({ row: rowOf(i), field: 'email', code: 'EMAIL_TAKEN', message: `${input.email.trim()} also appears in row ${dup}.` });
+          errors.push({
+            row: rowOf(i),
+            field: 'email',
+            code: 'EMAIL_TAKEN',
+            message: `${input.email.trim()} also appears in row ${dup}.`,
+          });
         } else {
           seen.set(norm, rowOf(i));
-          if (store.byEmail(norm)) errors.push({ row: rowOf(i), field: 'email', code: 'EMAIL_TAKEN', message: `A user with the email address ${input.email.trim()} already exists.` });
+          if (store.byEmail(norm))
+            errors.push({
+              row: rowOf(i),
+              field: 'email',
+              code: 'EMAIL_TAKEN',
+              message: `A user with the email address ${input.email.trim()} already exists.`,
+            });
         }
       });
       if (errors.length > 0) {
         const firstErr = errors[0] as RowError;
-        throw new AppError('BATCH_INVALID', `Nothing was added: ${errors.length === 1 ? 'row' : `${errors.length} problems; first in row`} ${firstErr.row}: ${firstErr.message}`, { errors });
+        throw new AppError(
+          'BATCH_INVALID',
+          `Nothing was added: ${errors.length === 1 ? 'row' : `${errors.length} problems; first in row`} ${firstErr.row}: ${firstErr.message}`,
+          { errors },
+        );
       }
       const hashes = await Promise.all(inputs.map((u) => (u.password === undefined ? null : hasher.hash(u.password))));
       const now = clock.now().toISOString();
@@ -158,15 +202,31 @@ export function createUsersService(deps: UsersDeps): UsersService {
           const norm = normalizeEmail(email);
           if (store.byEmail(norm)) throw taken(norm, rowOf(i));
           const row: UserRow = {
-            id: random.uuid(), email, email_norm: norm, display_name: input.displayName.trim(),
-            locale: input.locale ?? deps.defaultLocale ?? 'ja', source: 'local', external_id: null,
-            password_hash: hashes[i] ?? null, must_change_password: input.password !== undefined && input.temporaryPassword ? 1 : 0,
-            disabled: 0, created_at: now, updated_at: now, deleted_at: null,
+            id: random.uuid(),
+            email,
+            email_norm: norm,
+            display_name: input.displayName.trim(),
+            locale: input.locale ?? deps.defaultLocale ?? 'ja',
+            source: 'local',
+            external_id: null,
+            password_hash: hashes[i] ?? null,
+            must_change_password: input.password !== undefined && input.temporaryPassword ? 1 : 0,
+            disabled: 0,
+            created_at: now,
+            updated_at: now,
+            deleted_at: null,
           };
           store.insert(row);
           audit.record({
-            actor: ctx.actor, action: 'user.created', subject: { type: 'user', id: row.id, label: row.email },
-            details: { displayName: row.display_name, locale: row.locale, password: row.password_hash ? (row.must_change_password ? 'temporary' : 'set') : 'none', ...(inputs.length > 1 ? { batch: inputs.length } : {}) },
+            actor: ctx.actor,
+            action: 'user.created',
+            subject: { type: 'user', id: row.id, label: row.email },
+            details: {
+              displayName: row.display_name,
+              locale: row.locale,
+              password: row.password_hash ? (row.must_change_password ? 'temporary' : 'set') : 'none',
+              ...(inputs.length > 1 ? { batch: inputs.length } : {}),
+            },
             sourceAddress: ctx.sourceAddress,
           });
           return toUserDto(row);
@@ -180,11 +240,18 @@ export function createUsersService(deps: UsersDeps): UsersService {
       const parsed = parseUserCsv(text);
       const reject = (errors: RowError[]) => {
         audit.record({
-          actor: ctx.actor, action: 'user.import_rejected', subject: { type: 'import', id: fileName, label: fileName },
-          details: { rows: parsed.users.length, problems: errors.length, first: errors[0] ?? null }, sourceAddress: ctx.sourceAddress,
+          actor: ctx.actor,
+          action: 'user.import_rejected',
+          subject: { type: 'import', id: fileName, label: fileName },
+          details: { rows: parsed.users.length, problems: errors.length, first: errors[0] ?? null },
+          sourceAddress: ctx.sourceAddress,
         });
         const firstErr = errors[0] as RowError;
-        return new AppError('CSV_INVALID', `Nothing was imported. Line ${firstErr.row}: ${firstErr.message}${errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : ''}`, { errors });
+        return new AppError(
+          'CSV_INVALID',
+          `Nothing was imported. Line ${firstErr.row}: ${firstErr.message}${errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : ''}`,
+          { errors },
+        );
       };
       if (parsed.errors.length > 0) throw reject(parsed.errors);
       let result: UserBatchResult;
@@ -199,8 +266,11 @@ export function createUsersService(deps: UsersDeps): UsersService {
         throw err;
       }
       audit.record({
-        actor: ctx.actor, action: 'user.imported', subject: { type: 'import', id: fileName, label: fileName },
-        details: { created: result.created.length }, sourceAddress: ctx.sourceAddress,
+        actor: ctx.actor,
+        action: 'user.imported',
+        subject: { type: 'import', id: fileName, label: fileName },
+        details: { created: result.created.length },
+        sourceAddress: ctx.sourceAddress,
       });
       return result;
     },
@@ -209,8 +279,14 @@ export function createUsersService(deps: UsersDeps): UsersService {
       const current = live(id);
       const email = changes.email?.trim() ?? current.email;
       const problems: { field: string; message: string }[] = [];
-      if (changes.email !== undefined) { const p = emailProblem(email); if (p) problems.push({ field: 'email', message: p }); }
-      if (changes.displayName !== undefined) { const p = displayNameProblem(changes.displayName); if (p) problems.push({ field: 'displayName', message: p }); }
+      if (changes.email !== undefined) {
+        const p = emailProblem(email);
+        if (p) problems.push({ field: 'email', message: p });
+      }
+      if (changes.displayName !== undefined) {
+        const p = displayNameProblem(changes.displayName);
+        if (p) problems.push({ field: 'displayName', message: p });
+      }
       if (typeof changes.password === 'string') {
         const p = passwordProblem(changes.password, email);
         if (p) throw new AppError('PASSWORD_POLICY', p, { field: 'password' });
@@ -219,7 +295,8 @@ export function createUsersService(deps: UsersDeps): UsersService {
         problems.push({ field: 'temporaryPassword', message: 'A temporary password needs a new password.' });
       }
       const firstProblem = problems[0];
-      if (firstProblem) throw new AppError('VALIDATION_FAILED', firstProblem.message, { field: firstProblem.field, problems });
+      if (firstProblem)
+        throw new AppError('VALIDATION_FAILED', firstProblem.message, { field: firstProblem.field, problems });
       const passwordHash = typeof changes.password === 'string' ? await hasher.hash(changes.password) : undefined;
       return transaction(() => {
         const row = live(id);
@@ -230,10 +307,21 @@ export function createUsersService(deps: UsersDeps): UsersService {
         }
         const next: UserRow = { ...row };
         const changed: Record<string, { from: unknown; to: unknown }> = {};
-        const set = <K extends keyof UserRow>(key: K, value: UserRow[K], label: string, shown: (v: UserRow[K]) => unknown = (v) => v) => {
-          if (row[key] !== value) { next[key] = value; changed[label] = { from: shown(row[key]), to: shown(value) }; }
+        const set = <K extends keyof UserRow>(
+          key: K,
+          value: UserRow[K],
+          label: string,
+          shown: (v: UserRow[K]) => unknown = (v) => v,
+        ) => {
+          if (row[key] !== value) {
+            next[key] = value;
+            changed[label] = { from: shown(row[key]), to: shown(value) };
+          }
         };
-        if (changes.email !== undefined) { set('email', email, 'email'); next.email_norm = norm; }
+        if (changes.email !== undefined) {
+          set('email', email, 'email');
+          next.email_norm = norm;
+        }
         if (changes.displayName !== undefined) set('display_name', changes.displayName.trim(), 'displayName');
         if (changes.locale !== undefined) set('locale', changes.locale, 'locale');
         if (changes.disabled !== undefined) set('disabled', changes.disabled ? 1 : 0, 'disabled', (v) => v === 1);
@@ -243,13 +331,27 @@ export function createUsersService(deps: UsersDeps): UsersService {
         } else if (passwordHash !== undefined) {
           next.password_hash = passwordHash;
           next.must_change_password = changes.temporaryPassword ? 1 : 0;
-          changed.password = { from: row.password_hash ? 'set' : 'none', to: changes.temporaryPassword ? 'temporary' : 'set' };
+          changed.password = {
+            from: row.password_hash ? 'set' : 'none',
+            to: changes.temporaryPassword ? 'temporary' : 'set',
+          };
         }
         if (Object.keys(changed).length === 0) return toUserDto(row);
         next.updated_at = clock.now().toISOString();
         store.update(id, next);
-        const action = 'disabled' in changed && Object.keys(changed).length === 1 ? (next.disabled ? 'user.disabled' : 'user.enabled') : 'user.updated';
-        audit.record({ actor: ctx.actor, action, subject: { type: 'user', id, label: next.email }, details: { changed }, sourceAddress: ctx.sourceAddress });
+        const action =
+          'disabled' in changed && Object.keys(changed).length === 1
+            ? next.disabled
+              ? 'user.disabled'
+              : 'user.enabled'
+            : 'user.updated';
+        audit.record({
+          actor: ctx.actor,
+          action,
+          subject: { type: 'user', id, label: next.email },
+          details: { changed },
+          sourceAddress: ctx.sourceAddress,
+        });
         return toUserDto(next);
       });
     },
@@ -260,8 +362,11 @@ export function createUsersService(deps: UsersDeps): UsersService {
         const now = clock.now().toISOString();
         store.update(id, { deleted_at: now, updated_at: now, password_hash: null, disabled: 1 });
         audit.record({
-          actor: ctx.actor, action: 'user.deleted', subject: { type: 'user', id, label: row.email },
-          details: { displayName: row.display_name }, sourceAddress: ctx.sourceAddress,
+          actor: ctx.actor,
+          action: 'user.deleted',
+          subject: { type: 'user', id, label: row.email },
+          details: { displayName: row.display_name },
+          sourceAddress: ctx.sourceAddress,
         });
       });
     },

@@ -20,7 +20,20 @@ export interface UserRow {
 }
 
 /** Fields that an update may change. */
-export type UserChanges = Partial<Pick<UserRow, 'email' | 'email_norm' | 'display_name' | 'locale' | 'password_hash' | 'must_change_password' | 'disabled' | 'updated_at' | 'deleted_at'>>;
+export type UserChanges = Partial<
+  Pick<
+    UserRow,
+    | 'email'
+    | 'email_norm'
+    | 'display_name'
+    | 'locale'
+    | 'password_hash'
+    | 'must_change_password'
+    | 'disabled'
+    | 'updated_at'
+    | 'deleted_at'
+  >
+>;
 
 /** The SQL behind users. Deleted users stay as rows with `deleted_at` set and are hidden from lists. */
 export interface UsersStore {
@@ -34,7 +47,17 @@ export interface UsersStore {
   count(q: string | null): number;
 }
 
-const COLUMNS = ['email', 'email_norm', 'display_name', 'locale', 'password_hash', 'must_change_password', 'disabled', 'updated_at', 'deleted_at'] as const;
+const COLUMNS = [
+  'email',
+  'email_norm',
+  'display_name',
+  'locale',
+  'password_hash',
+  'must_change_password',
+  'disabled',
+  'updated_at',
+  'deleted_at',
+] as const;
 
 function like(q: string): string {
   return `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -49,15 +72,23 @@ export function createUsersStore(db: Db): UsersStore {
   const byEmail = db.prepare<[string], UserRow>('SELECT * FROM users WHERE email_norm = ? AND deleted_at IS NULL');
   const match = "(email_norm LIKE @q ESCAPE '\\' OR lower(display_name) LIKE @q ESCAPE '\\')";
   const listAll = db.prepare<{ after: string; limit: number }, UserRow>(
-    'SELECT * FROM users WHERE deleted_at IS NULL AND email_norm > @after ORDER BY email_norm LIMIT @limit');
+    'SELECT * FROM users WHERE deleted_at IS NULL AND email_norm > @after ORDER BY email_norm LIMIT @limit',
+  );
   const listQ = db.prepare<{ after: string; limit: number; q: string }, UserRow>(
-    `SELECT * FROM users WHERE deleted_at IS NULL AND email_norm > @after AND ${match} ORDER BY email_norm LIMIT @limit`);
+    `SELECT * FROM users WHERE deleted_at IS NULL AND email_norm > @after AND ${match} ORDER BY email_norm LIMIT @limit`,
+  );
   const countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM users WHERE deleted_at IS NULL');
-  const countQ = db.prepare<{ q: string }, { n: number }>(`SELECT count(*) AS n FROM users WHERE deleted_at IS NULL AND ${match}`);
+  const countQ = db.prepare<{ q: string }, { n: number }>(
+    `SELECT count(*) AS n FROM users WHERE deleted_at IS NULL AND ${match}`,
+  );
   const update = partialUpdate(db, 'users', COLUMNS, ['id']);
   return {
-    insert: (row) => { insert.run(row); },
-    update: (id, changes) => { update({ id }, changes); },
+    insert: (row) => {
+      insert.run(row);
+    },
+    update: (id, changes) => {
+      update({ id }, changes);
+    },
     byId: (id) => byId.get(id),
     byEmail: (emailNorm) => byEmail.get(emailNorm),
     list(q, afterEmail, limit) {
