@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:tls';
 import forge from 'node-forge';
 import { expect, test, type Page } from '@playwright/test';
-import { generateRsaKeyPair, issueCertificate } from '../../server/modules/ca/x509.js';
+import { generateRsaKeyPair, issueCertificate } from '../../server/pki/x509.js';
 import { fakePushCertificate } from '../helpers/push-cert.js';
 import { startHarness, type Harness } from '../helpers/server-harness.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { parsePlist, type PlistDict } from '../../server/core/plist.js';
-import { verifyCms } from '../../server/modules/ca/cms.js';
+import { verifyCms } from '../../server/pki/cms.js';
 import { EmulatedAppleDevice, iphoneSpec } from '../helpers/apple-device.js';
 import { countdownSeconds, openPortal, portalCookie, startPortalWorld, type PortalWorld } from './portal-kit.js';
 

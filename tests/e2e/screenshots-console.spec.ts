@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { generateRsaKeyPair, issueCertificate } from '../../server/modules/ca/x509.js';
+import { generateRsaKeyPair, issueCertificate } from '../../server/pki/x509.js';
 import { input, noToasts, openConsole, option, pickUsers } from './console-kit.js';
 import { seedOffice, type SeededOffice } from './console-seed.js';
 import { TEST_OUTPUT } from './server.js';

@@ -6,7 +6,7 @@ import {
   type IncomingHttpHeaders,
 } from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import { generateRsaKeyPair, issueCertificate } from '../../server/modules/ca/x509.js';
+import { generateRsaKeyPair, issueCertificate } from '../../server/pki/x509.js';
 
 /** One push the stand-in received, after its checks passed. */
 export interface ReceivedPush {

@@ -3,8 +3,8 @@ import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { buildPlist, isDict, parsePlist, type PlistDict } from '../../server/core/plist.js';
-import { signCmsAsync, verifyCms } from '../../server/modules/ca/cms.js';
-import { derToPem, generateRsaKeyPair } from '../../server/modules/ca/x509.js';
+import { signCmsAsync, verifyCms } from '../../server/pki/cms.js';
+import { derToPem, generateRsaKeyPair } from '../../server/pki/x509.js';
 import { buildScepRequest, createCsr, ScepClient, selfSignedIdentity, type CsrNameAttr } from './scep-client.js';
 
 /** What kind of Apple device is emulated, and its facts. */

@@ -1,7 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import type { Services } from '../../server/compose.js';
-import { signCms } from '../../server/modules/ca/cms.js';
-import { generateRsaKeyPair, issueCertificate, randomSerialHex } from '../../server/modules/ca/x509.js';
+import { signCms } from '../../server/pki/cms.js';
+import { generateRsaKeyPair, issueCertificate, randomSerialHex } from '../../server/pki/x509.js';
 
 /** A device identity as SCEP would have issued it, for tests that start after SCEP. */
 export interface TestIdentity {

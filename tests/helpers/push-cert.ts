@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { generateRsaKeyPair, issueCertificate, randomSerialHex } from '../../server/modules/ca/x509.js';
+import { generateRsaKeyPair, issueCertificate, randomSerialHex } from '../../server/pki/x509.js';
 
 /** A stand-in for Apple's push CA and an MDM push certificate it issued, shaped like the real one (apple-protocols §5.3). */
 export interface FakePushPki {

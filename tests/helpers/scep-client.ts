@@ -9,11 +9,11 @@ import {
 import http from 'node:http';
 import https from 'node:https';
 import { secureRandom, type Random } from '../../server/core/random.js';
-import { issueCertificate, randomSerialHex } from '../../server/modules/ca/x509.js';
-import { certificateFromDer } from '../../server/modules/scep/certificate-ref.js';
-import { cipherByName, type ContentCipher } from '../../server/modules/scep/ciphers.js';
-import { parseSignedData } from '../../server/modules/scep/cms-signed.js';
-import { buildEnvelopedData, openEnvelope, parseEnvelopedData } from '../../server/modules/scep/cms-enveloped.js';
+import { issueCertificate, randomSerialHex } from '../../server/pki/x509.js';
+import { certificateFromDer } from '../../server/pki/certificate-ref.js';
+import { cipherByName, type ContentCipher } from '../../server/pki/ciphers.js';
+import { parseSignedData } from '../../server/pki/cms-signed.js';
+import { buildEnvelopedData, openEnvelope, parseEnvelopedData } from '../../server/pki/cms-enveloped.js';
 import {
   algorithm,
   bitString,
@@ -29,18 +29,11 @@ import {
   str,
   Tag,
   type Node,
-} from '../../server/modules/scep/der.js';
+} from '../../server/pki/der.js';
 import { buildPkiMessage, parsePkiMessage, verifyPkiMessage } from '../../server/modules/scep/pki-message.js';
-import { rsaDecryptionKey } from '../../server/modules/scep/rsa-key-transport.js';
-import {
-  DIGESTS,
-  FailInfo,
-  MessageType,
-  OID,
-  PkiStatus,
-  type DigestName,
-  type FailInfoName,
-} from '../../server/modules/scep/scep.oids.js';
+import { rsaDecryptionKey } from '../../server/pki/rsa-key-transport.js';
+import { DIGESTS, OID, type DigestName } from '../../server/pki/oids.js';
+import { FailInfo, MessageType, PkiStatus, type FailInfoName } from '../../server/modules/scep/scep.oids.js';
 
 // A SCEP client that builds requests the way an Apple device does (apple-protocols §2.4, §2.5): a
 // self-signed signer certificate (or the existing identity for RenewalReq), a CSR carrying the challenge,

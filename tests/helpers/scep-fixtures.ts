@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { fixturePath } from './fixtures.js';
-import { generateRsaKeyPair } from '../../server/modules/ca/x509.js';
+import { generateRsaKeyPair } from '../../server/pki/x509.js';
 
 // Real SCEP bytes from tests/fixtures/scep (micromdm/scep testdata, MIT; provenance in its README) and small
 // helpers the SCEP tests share.

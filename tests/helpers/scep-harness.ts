@@ -7,7 +7,7 @@ import { openDatabase, type Db } from '../../server/db/open.js';
 import { installErrorHandler } from '../../server/http/error-handler.js';
 import { createAuditService, type AuditService } from '../../server/modules/audit/audit.service.js';
 import { createAuditStore } from '../../server/modules/audit/audit.store.js';
-import { generateRsaKeyPair, issueCertificate, randomSerialHex } from '../../server/modules/ca/x509.js';
+import { generateRsaKeyPair, issueCertificate, randomSerialHex } from '../../server/pki/x509.js';
 import { scepRoutes } from '../../server/modules/scep/scep.routes.js';
 import { createScepService, type ScepService } from '../../server/modules/scep/scep.service.js';
 import type {

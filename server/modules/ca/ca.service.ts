@@ -4,7 +4,7 @@ import type { Random } from '../../core/random.js';
 import type { TlsImportRequest, TlsStatusDto } from '../../contract/tls.js';
 import { AppError } from '../../core/errors.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
-import { keyMatches, readPkcs12, splitPemCertificates } from './pkcs12.js';
+import { keyMatches, readPkcs12, splitPemCertificates } from '../../pki/pkcs12.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { CaStore, CredentialRow } from './ca.store.js';
 import {
@@ -14,7 +14,7 @@ import {
   pemToDer,
   randomSerialHex,
   type KeyedCertificate,
-} from './x509.js';
+} from '../../pki/x509.js';
 
 /** Validity of the office root CA. */
 export const CA_VALIDITY_DAYS = 3650;

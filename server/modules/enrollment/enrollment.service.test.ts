@@ -3,7 +3,7 @@ import { testFoundation, TEST_ADMIN, TEST_CTX } from '../../../tests/helpers/fou
 import { fakePushCertificate } from '../../../tests/helpers/push-cert.js';
 import { validateDict, validatePayload, schemaKeys } from '../../../tests/helpers/apple-schema.js';
 import { parsePlist, type PlistDict } from '../../core/plist.js';
-import { verifyCms } from '../ca/cms.js';
+import { verifyCms } from '../../pki/cms.js';
 
 const IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';

@@ -7,7 +7,7 @@ import { buildPlist } from '../../core/plist.js';
 import type { Random } from '../../core/random.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
 import type { CaService } from '../ca/ca.service.js';
-import { signCmsAsync } from '../ca/cms.js';
+import { signCmsAsync } from '../../pki/cms.js';
 import { buildCaProfile, buildEnrollmentProfile, targetFromUserAgent } from '../profiles/enrollment-profile.js';
 import type { ChallengeRefusal, ChallengeResult } from '../scep/scep.ports.js';
 import type { SettingsService } from '../settings/settings.service.js';

@@ -6,7 +6,7 @@ import { buildScepRequest, createCsr, parseCertRep, selfSignedIdentity } from '.
 import { testKey } from '../../../tests/helpers/scep-fixtures.js';
 import { parsePlist, type PlistDict } from '../../core/plist.js';
 import { secureRandom } from '../../core/random.js';
-import { verifyCms } from '../ca/cms.js';
+import { verifyCms } from '../../pki/cms.js';
 import { createIssuedStore } from '../ca/issued.store.js';
 import { createScepService } from '../scep/scep.service.js';
 import { challengePort, issuedCertificatePort } from './scep-ports.js';

@@ -13,7 +13,7 @@ import { buildPlist, isDict, parsePlist, PlistError, type PlistDict, type PlistV
 import type { Random } from '../../core/random.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
 import type { CaService } from '../ca/ca.service.js';
-import { CmsError, verifyCms } from '../ca/cms.js';
+import { CmsError, verifyCms } from '../../pki/cms.js';
 import type { IssuedRow, IssuedStore } from '../ca/issued.store.js';
 import { toDeviceDto } from '../devices/devices.service.js';
 import type { DeviceRow, DevicesStore } from '../devices/devices.store.js';

@@ -1,8 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 import { AppError } from '../../core/errors.js';
-import { nativeSigningKey } from '../ca/cms.js';
-import { keyMatches, readPkcs12 } from '../ca/pkcs12.js';
+import { nativeSigningKey } from '../../pki/cms.js';
+import { keyMatches, readPkcs12 } from '../../pki/pkcs12.js';
 
 /** The OID of the X.500 userId (UID) attribute that carries the APNs topic. */
 export const UID_OID = '0.9.2342.19200300.100.1.1';

@@ -3,7 +3,7 @@ import type { PushCertificateUpload, PushCsrDto, PushSettingsDto, PushStatusDto 
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
-import { generateRsaKeyPair } from '../ca/x509.js';
+import { generateRsaKeyPair } from '../../pki/x509.js';
 import type { MdmStore } from '../mdm/mdm.store.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { SettingsStore } from '../settings/settings.store.js';

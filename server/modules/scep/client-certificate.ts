@@ -1,9 +1,9 @@
 import type { KeyObject } from 'node:crypto';
-import { issueCertificateAsync, type NameAttr } from '../ca/x509.js';
-import type { ParsedCsr, SubjectAttribute } from './csr.js';
-import { shortNameOf } from './csr.js';
-import { contextPrimitive, encode, octets, seq, Tag } from './der.js';
-import { OID } from './scep.oids.js';
+import { issueCertificateAsync, type NameAttr } from '../../pki/x509.js';
+import type { ParsedCsr, SubjectAttribute } from '../../pki/csr.js';
+import { shortNameOf } from '../../pki/csr.js';
+import { contextPrimitive, encode, octets, seq, Tag } from '../../pki/der.js';
+import { OID } from '../../pki/oids.js';
 
 // The device identity certificate issued for a SCEP request (apple-protocols §2.10; micromdm/scep
 // depot/signer.go): CSR subject and key, 10 minutes of back-dating for clock skew, clientAuth.

@@ -4,14 +4,14 @@ import { SeededRandom } from '../../core/random.js';
 import { buildScepRequest, createCsr, selfSignedIdentity } from '../../../tests/helpers/scep-client.js';
 import { createTestCa } from '../../../tests/helpers/scep-harness.js';
 import { FIXTURE_TRANSACTION_ID, loadScepFixture, testKey } from '../../../tests/helpers/scep-fixtures.js';
-import { certificateFromDer } from './certificate-ref.js';
-import { buildSignedData, attribute } from './cms-signed.js';
-import { openEnvelope, parseEnvelopedData } from './cms-enveloped.js';
-import { parseCsr } from './csr.js';
-import { octets, oid, parseDer } from './der.js';
+import { certificateFromDer } from '../../pki/certificate-ref.js';
+import { buildSignedData, attribute } from '../../pki/cms-signed.js';
+import { openEnvelope, parseEnvelopedData } from '../../pki/cms-enveloped.js';
+import { parseCsr } from '../../pki/csr.js';
+import { octets, oid, parseDer } from '../../pki/der.js';
 import { buildPkiMessage, parsePkiMessage, verifyPkiMessage } from './pki-message.js';
-import { rsaDecryptionKey } from './rsa-key-transport.js';
-import { isScepError } from './scep.errors.js';
+import { rsaDecryptionKey } from '../../pki/rsa-key-transport.js';
+import { isPkiError } from '../../pki/errors.js';
 
 const fixture = loadScepFixture();
 const fixtureCa = certificateFromDer(Buffer.from(new X509Certificate(fixture.ca.certPem).raw), 'CA');
@@ -59,7 +59,7 @@ describe('the Apple-profile fixture PKCSReq (micromdm/scep testdata)', () => {
     const der = Buffer.from(fixture.pkcsReq);
     der.writeUInt8((der[offset] ?? 0) ^ 0x04, offset);
     expect(() => verifyPkiMessage(parsePkiMessage(der))).toThrow(
-      expect.objectContaining({ code: 'SCEP_BAD_SIGNATURE' }),
+      expect.objectContaining({ code: 'PKI_BAD_SIGNATURE' }),
     );
   });
 });
@@ -69,19 +69,19 @@ describe('pkiMessage robustness', () => {
     try {
       verifyPkiMessage(parsePkiMessage(der));
     } catch (err) {
-      if (!isScepError(err)) throw err;
+      if (!isPkiError(err)) throw err;
     }
   }
 
   it('gives a typed error for every truncation of the fixture', () => {
     for (let n = 0; n < fixture.pkcsReq.length; n++) {
       expect(() => parsePkiMessage(fixture.pkcsReq.subarray(0, n)), `length ${n}`).toThrow(
-        expect.objectContaining({ name: 'ScepError' }),
+        expect.objectContaining({ name: 'PkiError' }),
       );
     }
   });
 
-  it('never throws anything but a ScepError for random bytes and single-byte corruptions', () => {
+  it('never throws anything but a PkiError for random bytes and single-byte corruptions', () => {
     const random = new SeededRandom(7);
     for (let i = 0; i < 500; i++) expectTyped(random.bytes(random.int(1, 4000)));
     for (let i = 0; i < fixture.pkcsReq.length; i++) {
@@ -92,19 +92,19 @@ describe('pkiMessage robustness', () => {
   });
 
   it.each([
-    ['larger than 64 KiB', Buffer.alloc(70_000, 0x30), 'SCEP_TOO_LARGE'],
+    ['larger than 64 KiB', Buffer.alloc(70_000, 0x30), 'PKI_TOO_LARGE'],
     [
       'nested 30 000 levels deep',
       Buffer.concat([Buffer.alloc(60_000, 0x30).map((b, i) => (i % 2 ? 0x80 : b))]),
-      'SCEP_MALFORMED',
+      'PKI_MALFORMED',
     ],
-    ['an indefinite-length primitive', Buffer.from('0480', 'hex'), 'SCEP_MALFORMED'],
-    ['a length longer than the data', Buffer.from('3084ffffffff00', 'hex'), 'SCEP_MALFORMED'],
-    ['trailing bytes after the message', Buffer.concat([fixture.pkcsReq, Buffer.from([0])]), 'SCEP_MALFORMED'],
+    ['an indefinite-length primitive', Buffer.from('0480', 'hex'), 'PKI_MALFORMED'],
+    ['a length longer than the data', Buffer.from('3084ffffffff00', 'hex'), 'PKI_MALFORMED'],
+    ['trailing bytes after the message', Buffer.concat([fixture.pkcsReq, Buffer.from([0])]), 'PKI_MALFORMED'],
     [
       'a certificate instead of a pkiMessage',
       Buffer.from(new X509Certificate(fixture.ca.certPem).raw),
-      'SCEP_MALFORMED',
+      'PKI_MALFORMED',
     ],
   ])('refuses input %s with a typed error', (_name, der, code) => {
     expect(() => parsePkiMessage(der)).toThrow(expect.objectContaining({ code }));
@@ -124,7 +124,7 @@ describe('pkiMessage robustness', () => {
     };
     expect(() =>
       parsePkiMessage(buildPkiMessage({ ...base, certificates: Array.from({ length: 9 }, () => ref.node) }, signer)),
-    ).toThrow(expect.objectContaining({ code: 'SCEP_TOO_LARGE' }));
+    ).toThrow(expect.objectContaining({ code: 'PKI_TOO_LARGE' }));
     const many = Array.from({ length: 40 }, (_, i) => attribute(`1.2.3.${i}`, octets(Buffer.from([i]))));
     const der = buildSignedData({
       eContent: Buffer.from('x'),
@@ -135,7 +135,7 @@ describe('pkiMessage robustness', () => {
       attributes: many,
       signingTime: new Date(),
     });
-    expect(() => parsePkiMessage(der)).toThrow(expect.objectContaining({ code: 'SCEP_TOO_LARGE' }));
+    expect(() => parsePkiMessage(der)).toThrow(expect.objectContaining({ code: 'PKI_TOO_LARGE' }));
   });
 
   it('refuses requests without a transactionID or senderNonce, and repeated attributes', () => {
@@ -156,13 +156,13 @@ describe('pkiMessage robustness', () => {
     const tid = attribute('2.16.840.1.113733.1.9.7', parseDer(Buffer.from('130154', 'hex'), 't'));
     const nonce = attribute('2.16.840.1.113733.1.9.5', octets(Buffer.alloc(16)));
     expect(() => parsePkiMessage(sign([type, nonce]))).toThrow(
-      expect.objectContaining({ code: 'SCEP_MALFORMED', message: expect.stringContaining('transactionID') }),
+      expect.objectContaining({ code: 'PKI_MALFORMED', message: expect.stringContaining('transactionID') }),
     );
     expect(() => parsePkiMessage(sign([type, tid]))).toThrow(
-      expect.objectContaining({ code: 'SCEP_MALFORMED', message: expect.stringContaining('senderNonce') }),
+      expect.objectContaining({ code: 'PKI_MALFORMED', message: expect.stringContaining('senderNonce') }),
     );
     expect(() => parsePkiMessage(sign([type, tid, nonce, attribute('2.16.840.1.113733.1.9.7', oid('1.2.3'))]))).toThrow(
-      expect.objectContaining({ code: 'SCEP_MALFORMED' }),
+      expect.objectContaining({ code: 'PKI_MALFORMED' }),
     );
   });
 });

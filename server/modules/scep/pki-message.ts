@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { CertificateRef } from './certificate-ref.js';
+import type { CertificateRef } from '../../pki/certificate-ref.js';
 import {
   attribute,
   attributeValue,
@@ -11,10 +11,11 @@ import {
   type SignerInfo,
   type SignOptions,
   type VerifiedSigner,
-} from './cms-signed.js';
-import { octets, readOctets, readString, readTime, str, Tag, type Node } from './der.js';
-import { FailInfo, MessageType, OID, PkiStatus, type DigestName, type FailInfoName } from './scep.oids.js';
-import { ScepError } from './scep.errors.js';
+} from '../../pki/cms-signed.js';
+import { octets, readOctets, readString, readTime, str, Tag, type Node } from '../../pki/der.js';
+import { OID, type DigestName } from '../../pki/oids.js';
+import { FailInfo, MessageType, PkiStatus, SCEP_OID, type FailInfoName } from './scep.oids.js';
+import { PkiError } from '../../pki/errors.js';
 
 // The SCEP pkiMessage (RFC 8894 §3.2): a SignedData whose signed attributes carry the transaction and whose
 // content is the pkcsPKIEnvelope. Parsing and verifying are separate steps so that a message with a bad
@@ -55,20 +56,20 @@ const REQUEST_TYPES = new Set<string>([
   MessageType.GetCRL,
 ]);
 
-/** Parses a DER pkiMessage and its SCEP attributes; throws SCEP_MALFORMED or SCEP_TOO_LARGE. */
+/** Parses a DER pkiMessage and its SCEP attributes; throws PKI_MALFORMED or PKI_TOO_LARGE. */
 export function parsePkiMessage(der: Buffer): PkiMessage {
   if (der.length > PKI_MESSAGE_LIMITS.bytes)
-    throw new ScepError('SCEP_TOO_LARGE', `The pkiMessage is larger than ${PKI_MESSAGE_LIMITS.bytes} bytes.`);
+    throw new PkiError('PKI_TOO_LARGE', `The pkiMessage is larger than ${PKI_MESSAGE_LIMITS.bytes} bytes.`);
   const signed = parseSignedData(der, 'pkiMessage');
   const signer = signed.signers[0];
   if (!signer || signed.signers.length !== 1)
-    throw new ScepError('SCEP_MALFORMED', 'The pkiMessage must have exactly one signer.');
+    throw new PkiError('PKI_MALFORMED', 'The pkiMessage must have exactly one signer.');
   if (signed.eContentType !== OID.data)
-    throw new ScepError('SCEP_MALFORMED', 'The pkiMessage content type must be id-data.');
+    throw new PkiError('PKI_MALFORMED', 'The pkiMessage content type must be id-data.');
   const attrs = signer.attributes;
-  const messageType = requiredString(attributeValue(attrs, OID.messageType, 'messageType'), 'messageType', 8);
-  if (!/^\d{1,3}$/.test(messageType)) throw new ScepError('SCEP_MALFORMED', 'The messageType is not a number.');
-  const transactionIdNode = attributeValue(attrs, OID.transactionId, 'transactionID');
+  const messageType = requiredString(attributeValue(attrs, SCEP_OID.messageType, 'messageType'), 'messageType', 8);
+  if (!/^\d{1,3}$/.test(messageType)) throw new PkiError('PKI_MALFORMED', 'The messageType is not a number.');
+  const transactionIdNode = attributeValue(attrs, SCEP_OID.transactionId, 'transactionID');
   const transactionId = requiredString(transactionIdNode, 'transactionID', PKI_MESSAGE_LIMITS.transactionIdChars);
   const msg: PkiMessage = {
     signed,
@@ -76,12 +77,12 @@ export function parsePkiMessage(der: Buffer): PkiMessage {
     messageType,
     transactionId,
     transactionIdNode: transactionIdNode as Node,
-    senderNonce: nonce(attributeValue(attrs, OID.senderNonce, 'senderNonce'), 'senderNonce'),
-    recipientNonce: nonce(attributeValue(attrs, OID.recipientNonce, 'recipientNonce'), 'recipientNonce'),
-    pkiStatus: optionalString(attributeValue(attrs, OID.pkiStatus, 'pkiStatus'), 'pkiStatus', 8),
-    failInfo: optionalString(attributeValue(attrs, OID.failInfo, 'failInfo'), 'failInfo', 8),
+    senderNonce: nonce(attributeValue(attrs, SCEP_OID.senderNonce, 'senderNonce'), 'senderNonce'),
+    recipientNonce: nonce(attributeValue(attrs, SCEP_OID.recipientNonce, 'recipientNonce'), 'recipientNonce'),
+    pkiStatus: optionalString(attributeValue(attrs, SCEP_OID.pkiStatus, 'pkiStatus'), 'pkiStatus', 8),
+    failInfo: optionalString(attributeValue(attrs, SCEP_OID.failInfo, 'failInfo'), 'failInfo', 8),
     failInfoText: optionalString(
-      attributeValue(attrs, OID.failInfoText, 'failInfoText'),
+      attributeValue(attrs, SCEP_OID.failInfoText, 'failInfoText'),
       'failInfoText',
       PKI_MESSAGE_LIMITS.failInfoTextChars,
     ),
@@ -94,17 +95,17 @@ export function parsePkiMessage(der: Buffer): PkiMessage {
 
 function checkShape(msg: PkiMessage): void {
   if (REQUEST_TYPES.has(msg.messageType) && !msg.senderNonce)
-    throw new ScepError('SCEP_MALFORMED', 'The request has no senderNonce (RFC 8894 §3.2.1.5).');
+    throw new PkiError('PKI_MALFORMED', 'The request has no senderNonce (RFC 8894 §3.2.1.5).');
   if (msg.messageType === MessageType.CertRep) {
-    if (!msg.pkiStatus) throw new ScepError('SCEP_MALFORMED', 'The CertRep has no pkiStatus.');
+    if (!msg.pkiStatus) throw new PkiError('PKI_MALFORMED', 'The CertRep has no pkiStatus.');
     if (msg.pkiStatus === PkiStatus.FAILURE && !msg.failInfo)
-      throw new ScepError('SCEP_MALFORMED', 'The CertRep FAILURE has no failInfo.');
+      throw new PkiError('PKI_MALFORMED', 'The CertRep FAILURE has no failInfo.');
   }
 }
 
 function requiredString(node: Node | undefined, what: string, max: number): string {
   const value = optionalString(node, what, max);
-  if (!value) throw new ScepError('SCEP_MALFORMED', `The pkiMessage has no ${what}.`);
+  if (!value) throw new PkiError('PKI_MALFORMED', `The pkiMessage has no ${what}.`);
   return value;
 }
 
@@ -116,7 +117,7 @@ function nonce(node: Node | undefined, what: string): Buffer | null {
   if (node === undefined) return null;
   const value = readOctets(node, what);
   if (value.length === 0 || value.length > PKI_MESSAGE_LIMITS.nonceBytes)
-    throw new ScepError('SCEP_MALFORMED', `The ${what} must be 1 to ${PKI_MESSAGE_LIMITS.nonceBytes} bytes.`);
+    throw new PkiError('PKI_MALFORMED', `The ${what} must be 1 to ${PKI_MESSAGE_LIMITS.nonceBytes} bytes.`);
   return value;
 }
 
@@ -159,17 +160,17 @@ export interface PkiMessageContent {
 
 function signOptions(content: PkiMessageContent, signer: PkiSigner): SignOptions {
   const attrs = [
-    attribute(OID.messageType, str(Tag.PRINTABLE, content.messageType)),
+    attribute(SCEP_OID.messageType, str(Tag.PRINTABLE, content.messageType)),
     attribute(
-      OID.transactionId,
+      SCEP_OID.transactionId,
       typeof content.transactionId === 'string' ? str(Tag.PRINTABLE, content.transactionId) : content.transactionId,
     ),
-    attribute(OID.senderNonce, octets(content.senderNonce)),
+    attribute(SCEP_OID.senderNonce, octets(content.senderNonce)),
   ];
-  if (content.recipientNonce) attrs.push(attribute(OID.recipientNonce, octets(content.recipientNonce)));
-  if (content.pkiStatus) attrs.push(attribute(OID.pkiStatus, str(Tag.PRINTABLE, content.pkiStatus)));
-  if (content.failInfo) attrs.push(attribute(OID.failInfo, str(Tag.PRINTABLE, content.failInfo)));
-  if (content.failInfoText) attrs.push(attribute(OID.failInfoText, str(Tag.UTF8, content.failInfoText)));
+  if (content.recipientNonce) attrs.push(attribute(SCEP_OID.recipientNonce, octets(content.recipientNonce)));
+  if (content.pkiStatus) attrs.push(attribute(SCEP_OID.pkiStatus, str(Tag.PRINTABLE, content.pkiStatus)));
+  if (content.failInfo) attrs.push(attribute(SCEP_OID.failInfo, str(Tag.PRINTABLE, content.failInfo)));
+  if (content.failInfoText) attrs.push(attribute(SCEP_OID.failInfoText, str(Tag.UTF8, content.failInfoText)));
   return {
     eContent: content.envelope,
     certificates: content.certificates,

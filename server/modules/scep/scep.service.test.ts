@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../core/clock.js';
 import { isAppError } from '../../core/errors.js';
 import { SeededRandom } from '../../core/random.js';
-import { issueCertificate, randomSerialHex } from '../ca/x509.js';
+import { issueCertificate, randomSerialHex } from '../../pki/x509.js';
 import {
   buildScepRequest,
   createCsr,
@@ -27,13 +27,13 @@ import {
   MemoryChallenges,
   MemoryIssuedCertificates,
 } from '../../../tests/helpers/scep-harness.js';
-import { certificateFromDer, issuerAndSerialNumber } from './certificate-ref.js';
-import { cipherByName, encryptContent } from './ciphers.js';
-import { contentInfo } from './cms-signed.js';
-import { buildEnvelopedData, parseEnvelopedData } from './cms-enveloped.js';
-import { algorithm, contextPrimitive, encode, int, octets, oid, seq, set } from './der.js';
+import { certificateFromDer, issuerAndSerialNumber } from '../../pki/certificate-ref.js';
+import { cipherByName, encryptContent } from '../../pki/ciphers.js';
+import { contentInfo } from '../../pki/cms-signed.js';
+import { buildEnvelopedData, parseEnvelopedData } from '../../pki/cms-enveloped.js';
+import { algorithm, contextPrimitive, encode, int, octets, oid, seq, set } from '../../pki/der.js';
 import { buildPkiMessage, parsePkiMessage, verifyPkiMessage } from './pki-message.js';
-import { OID } from './scep.oids.js';
+import { OID } from '../../pki/oids.js';
 import { createScepService, SCEP_CAPABILITIES, type ScepService } from './scep.service.js';
 
 const START = '2026-04-01T09:00:00.000Z';

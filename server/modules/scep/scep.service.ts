@@ -3,14 +3,14 @@ import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import type { Random } from '../../core/random.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
-import { randomSerialHex } from '../ca/x509.js';
-import { certificateFromDer, subjectKeyIdentifier, type CertificateRef } from './certificate-ref.js';
-import { cipherByName, type ContentCipher } from './ciphers.js';
+import { randomSerialHex } from '../../pki/x509.js';
+import { certificateFromDer, subjectKeyIdentifier, type CertificateRef } from '../../pki/certificate-ref.js';
+import { cipherByName, type ContentCipher } from '../../pki/ciphers.js';
 import { issueClientCertificate, normalizeSerialHex } from './client-certificate.js';
-import { buildDegenerateSignedData, type VerifiedSigner } from './cms-signed.js';
-import { buildEnvelopedData, openEnvelopeAsync, parseEnvelopedData } from './cms-enveloped.js';
-import { parseCsr, type ParsedCsr } from './csr.js';
-import { parseDer } from './der.js';
+import { buildDegenerateSignedData, type VerifiedSigner } from '../../pki/cms-signed.js';
+import { buildEnvelopedData, openEnvelopeAsync, parseEnvelopedData } from '../../pki/cms-enveloped.js';
+import { parseCsr, type ParsedCsr } from '../../pki/csr.js';
+import { parseDer } from '../../pki/der.js';
 import {
   buildCertRepFailure,
   buildCertRepSuccess,
@@ -20,11 +20,12 @@ import {
   type PkiMessage,
   type PkiSigner,
 } from './pki-message.js';
-import { keyIdentifier } from './public-key.js';
-import { rawDecryptInThread, rsaDecryptionKey, type RsaDecryptionKey } from './rsa-key-transport.js';
-import { startRsaWorker, type RsaWorker } from './rsa-worker.js';
-import { digestByOid, MessageType, type DigestName, type FailInfoName } from './scep.oids.js';
-import { isScepError } from './scep.errors.js';
+import { keyIdentifier } from '../../pki/public-key.js';
+import { rawDecryptInThread, rsaDecryptionKey, type RsaDecryptionKey } from '../../pki/rsa-key-transport.js';
+import { startRsaWorker, type RsaWorker } from '../../pki/rsa-worker.js';
+import { digestByOid, type DigestName } from '../../pki/oids.js';
+import { MessageType, type FailInfoName } from './scep.oids.js';
+import { isPkiError } from '../../pki/errors.js';
 import type { IssuedCertificatePort, PreviousIssue, ScepChallengePort } from './scep.ports.js';
 
 // The SCEP CA (RFC 8894; apple-protocols §2.6): PKCSReq with a one-time challenge, RenewalReq signed by an
@@ -189,9 +190,9 @@ export function createScepService(deps: ScepDeps): ScepService {
     try {
       return verifyPkiMessage(msg);
     } catch (err) {
-      if (isScepError(err, 'SCEP_UNSUPPORTED_ALGORITHM'))
+      if (isPkiError(err, 'PKI_UNSUPPORTED_ALGORITHM'))
         throw new Refusal('badAlg', 'unsupported_algorithm', TEXT.algorithm);
-      if (isScepError(err)) throw new Refusal('badMessageCheck', 'bad_signature', TEXT.message);
+      if (isPkiError(err)) throw new Refusal('badMessageCheck', 'bad_signature', TEXT.message);
       throw err;
     }
   }
@@ -213,9 +214,9 @@ export function createScepService(deps: ScepDeps): ScepService {
       });
       return { csr: parseCsr(content), cipher };
     } catch (err) {
-      if (isScepError(err, 'SCEP_UNSUPPORTED_ALGORITHM'))
+      if (isPkiError(err, 'PKI_UNSUPPORTED_ALGORITHM'))
         throw new Refusal('badAlg', 'unsupported_algorithm', TEXT.algorithm);
-      if (isScepError(err, 'SCEP_NOT_FOR_US')) throw new Refusal('badMessageCheck', 'not_for_this_ca', TEXT.message);
+      if (isPkiError(err, 'PKI_NOT_FOR_US')) throw new Refusal('badMessageCheck', 'not_for_this_ca', TEXT.message);
       throw new Refusal('badMessageCheck', 'undecryptable', TEXT.message);
     }
   }
@@ -404,7 +405,7 @@ export function createScepService(deps: ScepDeps): ScepService {
       try {
         msg = parsePkiMessage(message);
       } catch (err) {
-        if (!isScepError(err)) throw err;
+        if (!isPkiError(err)) throw err;
         throw new AppError(
           'VALIDATION_FAILED',
           'The SCEP message could not be read: it is not a DER pkiMessage (RFC 8894 §3.2).',

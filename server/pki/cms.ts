@@ -1,19 +1,19 @@
 import { createHash, createPrivateKey, privateEncrypt, constants, type KeyObject } from 'node:crypto';
 import type forge from 'node-forge';
-import { certificateFromDer } from '../scep/certificate-ref.js';
+import { certificateFromDer } from './certificate-ref.js';
 import {
   buildSignedData,
   buildSignedDataAsync,
   parseSignedData,
   verifySignedData,
   type SignOptions,
-} from '../scep/cms-signed.js';
-import { isScepError } from '../scep/scep.errors.js';
-import type { DigestName } from '../scep/scep.oids.js';
+} from './cms-signed.js';
+import { isPkiError } from './errors.js';
+import type { DigestName } from './oids.js';
 import { splitPemCertificates } from './pkcs12.js';
 import { pemToDer } from './x509.js';
 
-// Profiles and Mdm-Signature use the same CMS SignedData code as SCEP (scep/cms-signed.ts, RFC 5652 §5);
+// Profiles and Mdm-Signature use the same CMS SignedData code as SCEP (cms-signed.ts, RFC 5652 §5);
 // this module adapts it to PEM credentials and to detached content.
 
 /** Why a CMS signature was refused. */
@@ -141,7 +141,7 @@ export function verifyCms(cmsDer: Buffer, detachedContent?: Buffer): VerifiedCms
     const verified = verifySignedData({ ...sd, eContent: content }, 'signature');
     return { signerCertDer: verified.certificate.der, content, digestAlgorithm: verified.digest };
   } catch (err) {
-    if (isScepError(err)) throw new CmsError(err.message, { cause: err });
+    if (isPkiError(err)) throw new CmsError(err.message, { cause: err });
     throw err;
   }
 }

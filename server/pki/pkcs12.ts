@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
-import { AppError } from '../../core/errors.js';
+import { AppError } from '../core/errors.js';
 
 /** A certificate, its key, and any further certificates found in a PKCS#12 file. */
 export interface Pkcs12Contents {

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, getCiphers } from 'node:crypto';
 import forge from 'node-forge';
-import { ScepError } from './scep.errors.js';
+import { PkiError } from './errors.js';
 
 // Content-encryption algorithms of the SCEP envelope (RFC 8894 §3.5.2 caps AES and DES3; RFC 3565 and
 // RFC 3370 §5 give the OIDs; the CBC IV is the AlgorithmIdentifier parameter).
@@ -34,7 +34,7 @@ export function cipherByOid(oid: string): ContentCipher | undefined {
 /** The content cipher by its name. */
 export function cipherByName(name: ContentCipher['name']): ContentCipher {
   const cipher = CONTENT_CIPHERS.find((c) => c.name === name);
-  if (!cipher) throw new ScepError('SCEP_UNSUPPORTED_ALGORITHM', `Unknown content cipher ${name}.`);
+  if (!cipher) throw new PkiError('PKI_UNSUPPORTED_ALGORITHM', `Unknown content cipher ${name}.`);
   return cipher;
 }
 
@@ -48,12 +48,12 @@ function isNative(cipher: ContentCipher): boolean {
 
 function checkSizes(cipher: ContentCipher, key: Buffer, iv: Buffer): void {
   if (key.length !== cipher.keyLength || iv.length !== cipher.ivLength) {
-    throw new ScepError('SCEP_MALFORMED', `The ${cipher.name} key or IV has the wrong length.`);
+    throw new PkiError('PKI_MALFORMED', `The ${cipher.name} key or IV has the wrong length.`);
   }
 }
 
 /**
- * Decrypts CBC content with PKCS#7 padding. Any failure (bad padding, partial block) is SCEP_UNDECRYPTABLE
+ * Decrypts CBC content with PKCS#7 padding. Any failure (bad padding, partial block) is PKI_UNDECRYPTABLE
  * with one message, so a wrong key and a tampered ciphertext look the same.
  */
 export function decryptContent(cipher: ContentCipher, key: Buffer, iv: Buffer, data: Buffer): Buffer {
@@ -89,6 +89,6 @@ export function encryptContent(cipher: ContentCipher, key: Buffer, iv: Buffer, d
   return Buffer.from(c.output.getBytes(), 'binary');
 }
 
-function undecryptable(cause?: unknown): ScepError {
-  return new ScepError('SCEP_UNDECRYPTABLE', 'The envelope could not be decrypted.', { cause });
+function undecryptable(cause?: unknown): PkiError {
+  return new PkiError('PKI_UNDECRYPTABLE', 'The envelope could not be decrypted.', { cause });
 }

@@ -1,6 +1,6 @@
 import { constants, createPrivateKey, createPublicKey, publicEncrypt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { testKey } from '../../../tests/helpers/scep-fixtures.js';
+import { testKey } from '../../tests/helpers/scep-fixtures.js';
 import { decryptKeyTransport, encryptKeyTransport, rsaDecryptionKey, syntheticKey } from './rsa-key-transport.js';
 
 const keyPem = testKey('ca');
@@ -101,7 +101,7 @@ describe('RSA key transport with implicit rejection (RFC 8017 §7.2.2)', () => {
   it('refuses a key length the modulus cannot carry with 8 bytes of padding', () => {
     const small = rsaDecryptionKey(createPrivateKey(testKey('small', 512)));
     expect(() => decryptKeyTransport(small, Buffer.alloc(64), 64 - 10)).toThrow(
-      expect.objectContaining({ code: 'SCEP_UNSUPPORTED_ALGORITHM' }),
+      expect.objectContaining({ code: 'PKI_UNSUPPORTED_ALGORITHM' }),
     );
   });
 });

@@ -1,4 +1,4 @@
-import { OID } from './scep.oids.js';
+import { OID } from './oids.js';
 import {
   children,
   encode,

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { Random } from '../../core/random.js';
+import type { Random } from '../core/random.js';
 import {
   issuerAndSerialNumber,
   readIssuerSerial,
@@ -37,8 +37,8 @@ import {
   type RawRsaDecrypt,
   type RsaDecryptionKey,
 } from './rsa-key-transport.js';
-import { OID } from './scep.oids.js';
-import { ScepError } from './scep.errors.js';
+import { OID } from './oids.js';
+import { PkiError } from './errors.js';
 
 // CMS EnvelopedData (RFC 5652 §6) with KeyTransRecipientInfo and RSAES-PKCS1-v1_5 key transport: the
 // pkcsPKIEnvelope of RFC 8894 §3.2.2.
@@ -68,7 +68,7 @@ export interface EnvelopedData {
 export function parseEnvelopedData(der: Buffer, what = 'EnvelopedData'): EnvelopedData {
   const { contentType, content } = parseContentInfo(der, what);
   if (contentType !== OID.envelopedData)
-    throw new ScepError('SCEP_MALFORMED', `${what} is not an EnvelopedData (content type ${contentType}).`);
+    throw new PkiError('PKI_MALFORMED', `${what} is not an EnvelopedData (content type ${contentType}).`);
   const fields = sequence(content, what, 3, 5);
   readSmallInt(fields[0], `${what} version`);
   const i = isContext(fields[1], 0) ? 2 : 1;
@@ -78,7 +78,7 @@ export function parseEnvelopedData(der: Buffer, what = 'EnvelopedData'): Envelop
     .map((r, n) => readKeyTrans(r, `${what} recipient ${n + 1}`));
   const [type, alg, encrypted] = sequence(fields[i + 1], `${what} encryptedContentInfo`, 2, 3);
   const { oid: cipherOid, params } = readAlgorithm(alg, `${what} contentEncryptionAlgorithm`);
-  if (!encrypted) throw new ScepError('SCEP_MALFORMED', `${what} has no encrypted content.`);
+  if (!encrypted) throw new PkiError('PKI_MALFORMED', `${what} has no encrypted content.`);
   return {
     recipients,
     contentType: readOid(type, `${what} content type`),
@@ -119,27 +119,27 @@ function plan(
   const chosen =
     env.recipients.find((r) => r.rid !== null && sameIssuerSerial(r.rid, recipient.id)) ??
     (env.recipients.length === 1 ? env.recipients[0] : undefined);
-  if (!chosen) throw new ScepError('SCEP_NOT_FOR_US', 'The envelope is not addressed to this CA.');
+  if (!chosen) throw new PkiError('PKI_NOT_FOR_US', 'The envelope is not addressed to this CA.');
   if (chosen.keyEncryptionOid !== OID.rsaEncryption)
-    throw new ScepError(
-      'SCEP_UNSUPPORTED_ALGORITHM',
+    throw new PkiError(
+      'PKI_UNSUPPORTED_ALGORITHM',
       `Key transport ${chosen.keyEncryptionOid} is not supported; use rsaEncryption.`,
     );
   const cipher = cipherByOid(env.cipherOid);
   if (!cipher)
-    throw new ScepError(
-      'SCEP_UNSUPPORTED_ALGORITHM',
+    throw new PkiError(
+      'PKI_UNSUPPORTED_ALGORITHM',
       `Content cipher ${env.cipherOid} is not supported; use AES or DES3.`,
     );
   if (!env.iv || env.iv.length !== cipher.ivLength)
-    throw new ScepError('SCEP_MALFORMED', `The ${cipher.name} IV is missing or has the wrong length.`);
+    throw new PkiError('PKI_MALFORMED', `The ${cipher.name} IV is missing or has the wrong length.`);
   return { chosen, cipher, iv: env.iv };
 }
 
 /**
  * Opens an envelope addressed to `recipient` (or to a single unnamed recipient) on the calling thread.
- * Algorithm problems are SCEP_UNSUPPORTED_ALGORITHM; every problem that depends on the secret key is
- * SCEP_UNDECRYPTABLE.
+ * Algorithm problems are PKI_UNSUPPORTED_ALGORITHM; every problem that depends on the secret key is
+ * PKI_UNDECRYPTABLE.
  */
 export function openEnvelope(env: EnvelopedData, recipient: EnvelopeRecipient): OpenedEnvelope {
   const { chosen, cipher, iv } = plan(env, recipient);

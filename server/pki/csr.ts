@@ -18,8 +18,8 @@ import {
   Tag,
   type Node,
 } from './der.js';
-import { digestByRsaSignatureOid, OID, type DigestName } from './scep.oids.js';
-import { ScepError } from './scep.errors.js';
+import { digestByRsaSignatureOid, OID, type DigestName } from './oids.js';
+import { PkiError } from './errors.js';
 
 // PKCS#10 CertificationRequest (RFC 2986) as SCEP clients send it (RFC 8894 §3.3.1, apple-protocols §2.5):
 // tolerant of version 2, UTF8String names and SHA-1, strict about the self-signature.
@@ -73,16 +73,16 @@ export function parseCsr(der: Buffer): ParsedCsr {
   const [version, name, spki, attrs] = sequence(info, 'CSR info', 3, 4);
   const digest = digestByRsaSignatureOid(readAlgorithm(sigAlg, 'CSR signatureAlgorithm').oid);
   if (!digest)
-    throw new ScepError(
-      'SCEP_UNSUPPORTED_ALGORITHM',
+    throw new PkiError(
+      'PKI_UNSUPPORTED_ALGORITHM',
       'The CSR signature algorithm is not supported; use RSA with SHA-1 or SHA-2.',
     );
   const publicKey = publicKeyFromSpki(spki as Node, 'CSR subjectPublicKeyInfo');
   verifySelfSignature(encode(info as Node), publicKey, digest, readBitString(sigBits, 'CSR signature'));
   const bits = publicKey.asymmetricKeyDetails?.modulusLength ?? 0;
   if (publicKey.asymmetricKeyType !== 'rsa' || bits < CSR_LIMITS.minRsaBits || bits > CSR_LIMITS.maxRsaBits) {
-    throw new ScepError(
-      'SCEP_UNSUPPORTED_ALGORITHM',
+    throw new PkiError(
+      'PKI_UNSUPPORTED_ALGORITHM',
       `The CSR key must be RSA with ${CSR_LIMITS.minRsaBits} to ${CSR_LIMITS.maxRsaBits} bits.`,
     );
   }
@@ -105,7 +105,7 @@ export function parseCsr(der: Buffer): ParsedCsr {
 
 function verifySelfSignature(data: Buffer, key: KeyObject, digest: DigestName, signature: Buffer): void {
   if (key.asymmetricKeyType !== 'rsa' || !rsaVerify(digest, data, key, signature))
-    throw new ScepError('SCEP_BAD_SIGNATURE', 'The CSR self-signature does not verify.');
+    throw new PkiError('PKI_BAD_SIGNATURE', 'The CSR self-signature does not verify.');
 }
 
 function readName(node: Node): SubjectAttribute[] {
@@ -121,12 +121,12 @@ function readName(node: Node): SubjectAttribute[] {
 }
 
 function readCsrAttributes(node: Node): Map<string, Node[]> {
-  if (!isContext(node, 0)) throw new ScepError('SCEP_MALFORMED', 'The CSR attributes are not tagged [0].');
+  if (!isContext(node, 0)) throw new PkiError('PKI_MALFORMED', 'The CSR attributes are not tagged [0].');
   const map = new Map<string, Node[]>();
   for (const attr of children(node, 'CSR attributes', CSR_LIMITS.attributes)) {
     const [type, values] = sequence(attr, 'CSR attribute', 2, 2);
     const id = readOid(type, 'CSR attribute type');
-    if (map.has(id)) throw new ScepError('SCEP_MALFORMED', `The CSR repeats attribute ${id}.`);
+    if (map.has(id)) throw new PkiError('PKI_MALFORMED', `The CSR repeats attribute ${id}.`);
     map.set(id, setOf(values, `CSR attribute ${id}`, 1, 1));
   }
   return map;

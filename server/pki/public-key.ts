@@ -1,13 +1,13 @@
 import { constants, createHash, createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { encode, readAlgorithm, readBitString, sequence, type Node } from './der.js';
-import { OID } from './scep.oids.js';
-import { ScepError } from './scep.errors.js';
+import { OID } from './oids.js';
+import { PkiError } from './errors.js';
 
 // Public keys out of SubjectPublicKeyInfo (RFC 5280 §4.1.2.7). OpenSSL 3.0's generic SPKI decoder costs about
 // 0.1 ms per key, 25 times the PKCS#1 RSAPublicKey import, and a PKIOperation reads two keys, so RSA keys
 // take the PKCS#1 path (the BIT STRING of an rsaEncryption SPKI is exactly an RSAPublicKey, RFC 8017 A.1.1).
 
-/** Imports the key of a SubjectPublicKeyInfo node; SCEP_MALFORMED when it cannot be read. */
+/** Imports the key of a SubjectPublicKeyInfo node; PKI_MALFORMED when it cannot be read. */
 export function publicKeyFromSpki(spki: Node, what: string): KeyObject {
   const [alg, bits] = sequence(spki, what, 2, 2);
   const { oid } = readAlgorithm(alg, `${what} algorithm`);
@@ -16,7 +16,7 @@ export function publicKeyFromSpki(spki: Node, what: string): KeyObject {
       return createPublicKey({ key: readBitString(bits, what), format: 'der', type: 'pkcs1' });
     return createPublicKey({ key: encode(spki), format: 'der', type: 'spki' });
   } catch (err) {
-    throw new ScepError('SCEP_MALFORMED', `${what} cannot be read.`, { cause: err });
+    throw new PkiError('PKI_MALFORMED', `${what} cannot be read.`, { cause: err });
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openssl, withTempDir, writeFiles } from '../../../tests/helpers/scep-fixtures.js';
+import { openssl, withTempDir, writeFiles } from '../../tests/helpers/scep-fixtures.js';
 import { CONTENT_CIPHERS, cipherByOid, decryptContent, encryptContent } from './ciphers.js';
 
 const plaintext = Buffer.from('a CSR is usually some hundred bytes long; this one is shorter');
@@ -34,7 +34,7 @@ describe('envelope content ciphers (RFC 3565, RFC 3370 §5)', () => {
   );
 
   it.each(CONTENT_CIPHERS.map((c) => [c.name, c] as const))(
-    '%s turns a wrong key, a bad length or bad padding into SCEP_UNDECRYPTABLE',
+    '%s turns a wrong key, a bad length or bad padding into PKI_UNDECRYPTABLE',
     (_name, cipher) => {
       const key = Buffer.alloc(cipher.keyLength, 1);
       const iv = Buffer.alloc(cipher.ivLength, 2);
@@ -50,16 +50,16 @@ describe('envelope content ciphers (RFC 3565, RFC 3370 §5)', () => {
           return (err as { code?: string }).code;
         }
       });
-      expect(outcomes).toContain('SCEP_UNDECRYPTABLE');
+      expect(outcomes).toContain('PKI_UNDECRYPTABLE');
       expect(outcomes).not.toContain('same');
       expect(() => decryptContent(cipher, key, iv, data.subarray(0, data.length - 1))).toThrow(
-        expect.objectContaining({ code: 'SCEP_UNDECRYPTABLE' }),
+        expect.objectContaining({ code: 'PKI_UNDECRYPTABLE' }),
       );
       expect(() => decryptContent(cipher, key, iv, Buffer.alloc(0))).toThrow(
-        expect.objectContaining({ code: 'SCEP_UNDECRYPTABLE' }),
+        expect.objectContaining({ code: 'PKI_UNDECRYPTABLE' }),
       );
       expect(() => decryptContent(cipher, wrong.subarray(1), iv, data)).toThrow(
-        expect.objectContaining({ code: 'SCEP_MALFORMED' }),
+        expect.objectContaining({ code: 'PKI_MALFORMED' }),
       );
     },
   );

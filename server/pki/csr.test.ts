@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createCsr } from '../../../tests/helpers/scep-client.js';
-import { openssl, testKey, withTempDir, writeFiles } from '../../../tests/helpers/scep-fixtures.js';
+import { createCsr } from '../../tests/helpers/scep-client.js';
+import { openssl, testKey, withTempDir, writeFiles } from '../../tests/helpers/scep-fixtures.js';
 import { parseCsr, subjectToString } from './csr.js';
 import { Tag } from './der.js';
 
@@ -93,7 +93,7 @@ describe('PKCS#10 CSR parsing (RFC 2986; apple-protocols §2.5 tolerance)', () =
     // 30 82 LL LL -> 30 83 00 LL LL: the same length in a longer form.
     const longForm = Buffer.concat([Buffer.from([0x30, 0x83, 0x00]), der.subarray(2)]);
     expect(() => parseCsr(longForm)).toThrow(
-      expect.objectContaining({ code: 'SCEP_MALFORMED', message: expect.stringContaining('canonical DER') }),
+      expect.objectContaining({ code: 'PKI_MALFORMED', message: expect.stringContaining('canonical DER') }),
     );
   });
 
@@ -127,7 +127,7 @@ describe('PKCS#10 CSR parsing (RFC 2986; apple-protocols §2.5 tolerance)', () =
   it('refuses a CSR whose self-signature does not verify', () => {
     const der = createCsr({ keyPem, subject: [{ shortName: 'CN', value: 'dev-1' }], challenge: 'c' });
     der.writeUInt8((der.at(-5) ?? 0) ^ 0x01, der.length - 5);
-    expect(() => parseCsr(der)).toThrow(expect.objectContaining({ code: 'SCEP_BAD_SIGNATURE' }));
+    expect(() => parseCsr(der)).toThrow(expect.objectContaining({ code: 'PKI_BAD_SIGNATURE' }));
   });
 
   it('refuses a CSR signed by another key than the one it carries', () => {
@@ -135,20 +135,20 @@ describe('PKCS#10 CSR parsing (RFC 2986; apple-protocols §2.5 tolerance)', () =
     const other = createCsr({ keyPem: testKey('other'), subject: [{ shortName: 'CN', value: 'dev-1' }] });
     // Same length signatures: graft the other CSR's signature onto this CSR.
     const mixed = Buffer.concat([der.subarray(0, der.length - 256), other.subarray(other.length - 256)]);
-    expect(() => parseCsr(mixed)).toThrow(expect.objectContaining({ code: 'SCEP_BAD_SIGNATURE' }));
+    expect(() => parseCsr(mixed)).toThrow(expect.objectContaining({ code: 'PKI_BAD_SIGNATURE' }));
   });
 
   it('refuses RSA keys below 1024 bits after checking the signature', () => {
     expect(() =>
       parseCsr(createCsr({ keyPem: testKey('tiny', 512), subject: [{ shortName: 'CN', value: 'x' }] })),
-    ).toThrow(expect.objectContaining({ code: 'SCEP_UNSUPPORTED_ALGORITHM' }));
+    ).toThrow(expect.objectContaining({ code: 'PKI_UNSUPPORTED_ALGORITHM' }));
   });
 
   it.each([
-    ['empty', Buffer.alloc(0), 'SCEP_MALFORMED'],
-    ['not DER', Buffer.from('hello world'), 'SCEP_MALFORMED'],
-    ['too large', Buffer.alloc(20_000, 0x30), 'SCEP_TOO_LARGE'],
-    ['a SEQUENCE of the wrong shape', Buffer.from('3003020100', 'hex'), 'SCEP_MALFORMED'],
+    ['empty', Buffer.alloc(0), 'PKI_MALFORMED'],
+    ['not DER', Buffer.from('hello world'), 'PKI_MALFORMED'],
+    ['too large', Buffer.alloc(20_000, 0x30), 'PKI_TOO_LARGE'],
+    ['a SEQUENCE of the wrong shape', Buffer.from('3003020100', 'hex'), 'PKI_MALFORMED'],
   ])('throws a typed error for %s', (_name, der, code) => {
     expect(() => parseCsr(der)).toThrow(expect.objectContaining({ code }));
   });

@@ -1,15 +1,15 @@
 import forge from 'node-forge';
-import { ScepError } from './scep.errors.js';
+import { PkiError } from './errors.js';
 
-// DER reading and writing for the SCEP codec. node-forge lays out the structures; every reader checks the
-// tag it expects and throws a typed ScepError instead of letting a malformed input reach a TypeError.
+// DER reading and writing for the PKI codecs. node-forge lays out the structures; every reader checks the
+// tag it expects and throws a typed PkiError instead of letting a malformed input reach a TypeError.
 
 const { asn1 } = forge;
 
 /** One parsed ASN.1 element (node-forge's representation: `value` is a binary string or the children). */
 export type Node = forge.asn1.Asn1;
 
-/** The universal tags the SCEP codec reads and writes. */
+/** The universal tags the PKI codecs read and write. */
 export const Tag = Object.freeze({
   BOOLEAN: 1,
   INTEGER: 2,
@@ -48,7 +48,7 @@ interface FromDerOptions {
 const fromDer = asn1.fromDer as unknown as (bytes: forge.util.ByteStringBuffer, options: FromDerOptions) => Node;
 
 /**
- * Parses one complete DER element, bounding its size and depth; anything else is SCEP_MALFORMED.
+ * Parses one complete DER element, bounding its size and depth; anything else is PKI_MALFORMED.
  *
  * Signatures cover exact bytes (signed attributes, the CSR info, certificates), and the codec gets them by
  * re-encoding parsed nodes. That is only faithful for canonical DER (forge writes definite minimal lengths and
@@ -56,8 +56,8 @@ const fromDer = asn1.fromDer as unknown as (bytes: forge.util.ByteStringBuffer, 
  * encodings are refused rather than silently altered.
  */
 export function parseDer(der: Buffer, what: string, maxBytes: number = MAX_DER_BYTES): Node {
-  if (der.length === 0) throw new ScepError('SCEP_MALFORMED', `${what} is empty.`);
-  if (der.length > maxBytes) throw new ScepError('SCEP_TOO_LARGE', `${what} is larger than ${maxBytes} bytes.`);
+  if (der.length === 0) throw new PkiError('PKI_MALFORMED', `${what} is empty.`);
+  if (der.length > maxBytes) throw new PkiError('PKI_TOO_LARGE', `${what} is larger than ${maxBytes} bytes.`);
   let root: Node;
   try {
     root = fromDer(forge.util.createBuffer(der.toString('binary')), {
@@ -67,9 +67,9 @@ export function parseDer(der: Buffer, what: string, maxBytes: number = MAX_DER_B
       maxDepth: MAX_DEPTH,
     });
   } catch (err) {
-    throw new ScepError('SCEP_MALFORMED', `${what} is not valid DER.`, { cause: err });
+    throw new PkiError('PKI_MALFORMED', `${what} is not valid DER.`, { cause: err });
   }
-  if (!encode(root).equals(der)) throw new ScepError('SCEP_MALFORMED', `${what} is not in canonical DER.`);
+  if (!encode(root).equals(der)) throw new PkiError('PKI_MALFORMED', `${what} is not in canonical DER.`);
   return root;
 }
 
@@ -78,8 +78,8 @@ export function encode(node: Node): Buffer {
   return Buffer.from(asn1.toDer(node).getBytes(), 'binary');
 }
 
-function malformed(what: string, why: string): ScepError {
-  return new ScepError('SCEP_MALFORMED', `${what} ${why}.`);
+function malformed(what: string, why: string): PkiError {
+  return new PkiError('PKI_MALFORMED', `${what} ${why}.`);
 }
 
 /** True when `node` has the universal tag `tag`. */
@@ -100,11 +100,11 @@ function childrenOf(node: Node, what: string): Node[] {
 /** The children of any constructed node (such as an IMPLICIT [n] SET OF), bounded in number. */
 export function children(node: Node, what: string, max: number): Node[] {
   const list = childrenOf(node, what);
-  if (list.length > max) throw new ScepError('SCEP_TOO_LARGE', `${what} has more than ${max} elements.`);
+  if (list.length > max) throw new PkiError('PKI_TOO_LARGE', `${what} has more than ${max} elements.`);
   return list;
 }
 
-/** The fields of a SEQUENCE of fixed shape: between `min` and `max` of them, otherwise SCEP_MALFORMED. */
+/** The fields of a SEQUENCE of fixed shape: between `min` and `max` of them, otherwise PKI_MALFORMED. */
 export function sequence(node: Node | undefined, what: string, min: number, max: number): Node[] {
   if (!isUniversal(node, Tag.SEQUENCE)) throw malformed(what, 'is not a SEQUENCE');
   const list = childrenOf(node, what);
@@ -113,20 +113,20 @@ export function sequence(node: Node | undefined, what: string, min: number, max:
   return list;
 }
 
-/** The elements of a SEQUENCE OF list: more than `max` is SCEP_TOO_LARGE. */
+/** The elements of a SEQUENCE OF list: more than `max` is PKI_TOO_LARGE. */
 export function sequenceOf(node: Node | undefined, what: string, max: number): Node[] {
   if (!isUniversal(node, Tag.SEQUENCE)) throw malformed(what, 'is not a SEQUENCE');
   return bounded(childrenOf(node, what), what, 0, max);
 }
 
-/** The elements of a SET OF: fewer than `min` is SCEP_MALFORMED, more than `max` is SCEP_TOO_LARGE. */
+/** The elements of a SET OF: fewer than `min` is PKI_MALFORMED, more than `max` is PKI_TOO_LARGE. */
 export function setOf(node: Node | undefined, what: string, min: number, max: number): Node[] {
   if (!isUniversal(node, Tag.SET)) throw malformed(what, 'is not a SET');
   return bounded(childrenOf(node, what), what, min, max);
 }
 
 function bounded(list: Node[], what: string, min: number, max: number): Node[] {
-  if (list.length > max) throw new ScepError('SCEP_TOO_LARGE', `${what} has more than ${max} elements.`);
+  if (list.length > max) throw new PkiError('PKI_TOO_LARGE', `${what} has more than ${max} elements.`);
   if (list.length < min) throw malformed(what, `has fewer than ${min} elements`);
   return list;
 }
@@ -203,7 +203,7 @@ export function readString(node: Node | undefined, what: string, maxChars = 1024
       : node.type === Tag.UTF8
         ? Buffer.from(node.value, 'binary').toString('utf8')
         : node.value;
-  if (text.length > maxChars) throw new ScepError('SCEP_TOO_LARGE', `${what} is longer than ${maxChars} characters.`);
+  if (text.length > maxChars) throw new PkiError('PKI_TOO_LARGE', `${what} is longer than ${maxChars} characters.`);
   return { text, tag: node.type };
 }
 

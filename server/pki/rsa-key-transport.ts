@@ -1,5 +1,5 @@
 import { constants, createHash, createHmac, privateDecrypt, publicEncrypt, type KeyObject } from 'node:crypto';
-import { ScepError } from './scep.errors.js';
+import { PkiError } from './errors.js';
 
 // RSAES-PKCS1-v1_5 key transport for CMS KeyTransRecipientInfo (RFC 5652 §6.2.1, RFC 8017 §7.2).
 //
@@ -20,12 +20,12 @@ export interface RsaDecryptionKey {
   rejectionSecret: Buffer;
 }
 
-/** Prepares an RSA private key for decryption; throws SCEP_UNSUPPORTED_ALGORITHM for non-RSA keys. */
+/** Prepares an RSA private key for decryption; throws PKI_UNSUPPORTED_ALGORITHM for non-RSA keys. */
 export function rsaDecryptionKey(privateKey: KeyObject): RsaDecryptionKey {
   if (privateKey.asymmetricKeyType !== 'rsa')
-    throw new ScepError('SCEP_UNSUPPORTED_ALGORITHM', 'Only RSA keys can decrypt SCEP envelopes.');
+    throw new PkiError('PKI_UNSUPPORTED_ALGORITHM', 'Only RSA keys can decrypt SCEP envelopes.');
   const jwk = privateKey.export({ format: 'jwk' });
-  if (!jwk.n || !jwk.d) throw new ScepError('SCEP_UNSUPPORTED_ALGORITHM', 'The RSA key has no private exponent.');
+  if (!jwk.n || !jwk.d) throw new PkiError('PKI_UNSUPPORTED_ALGORITHM', 'The RSA key has no private exponent.');
   const modulusBytes = stripZeros(Buffer.from(jwk.n, 'base64url')).length;
   const d = leftPad(Buffer.from(jwk.d, 'base64url'), modulusBytes);
   return { privateKey, modulusBytes, rejectionSecret: createHash('sha256').update(d).digest() };
@@ -83,7 +83,7 @@ export function rawDecryptInThread(key: RsaDecryptionKey): RawRsaDecrypt {
 // RFC 8017 §7.2.2 needs at least 8 padding bytes: 2 + 8 + 1 + keyLength <= k. Public sizes only.
 function checkKeyLength(key: RsaDecryptionKey, keyLength: number): void {
   if (keyLength < 1 || key.modulusBytes - keyLength - 1 < 10)
-    throw new ScepError('SCEP_UNSUPPORTED_ALGORITHM', 'The RSA key is too small for this content key.');
+    throw new PkiError('PKI_UNSUPPORTED_ALGORITHM', 'The RSA key is too small for this content key.');
 }
 
 /**
@@ -137,6 +137,6 @@ export async function decryptKeyTransportAsync(
 /** Encrypts a content-encryption key to an RSA public key with RSAES-PKCS1-v1_5 (what SCEP clients decrypt). */
 export function encryptKeyTransport(publicKey: KeyObject, contentKey: Buffer): Buffer {
   if (publicKey.asymmetricKeyType !== 'rsa')
-    throw new ScepError('SCEP_UNSUPPORTED_ALGORITHM', 'The recipient certificate does not hold an RSA key.');
+    throw new PkiError('PKI_UNSUPPORTED_ALGORITHM', 'The recipient certificate does not hold an RSA key.');
   return publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, contentKey);
 }

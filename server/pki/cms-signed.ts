@@ -30,8 +30,8 @@ import {
   type Node,
 } from './der.js';
 import { publicKeyFromSpki, rsaVerify } from './public-key.js';
-import { DIGESTS, digestByOid, digestByRsaSignatureOid, OID, type DigestName } from './scep.oids.js';
-import { ScepError } from './scep.errors.js';
+import { DIGESTS, digestByOid, digestByRsaSignatureOid, OID, type DigestName } from './oids.js';
+import { PkiError } from './errors.js';
 
 // CMS SignedData (RFC 5652 §5) as SCEP uses it: parse, verify with Node's crypto (forge cannot verify
 // PKCS#7), and build with signed attributes (RFC 5652 §5.3, §5.4, §11).
@@ -81,17 +81,17 @@ export interface VerifiedSigner {
 export function parseContentInfo(der: Buffer, what: string): { contentType: string; content: Node } {
   const [type, wrapped] = sequence(parseDer(der, what), what, 2, 2);
   const contentType = readOid(type, `${what} contentType`);
-  if (!isContext(wrapped, 0)) throw new ScepError('SCEP_MALFORMED', `${what} has no [0] content.`);
+  if (!isContext(wrapped, 0)) throw new PkiError('PKI_MALFORMED', `${what} has no [0] content.`);
   const [content] = children(wrapped, `${what} content`, 1);
-  if (!content) throw new ScepError('SCEP_MALFORMED', `${what} content is empty.`);
+  if (!content) throw new PkiError('PKI_MALFORMED', `${what} content is empty.`);
   return { contentType, content };
 }
 
-/** Parses DER ContentInfo(SignedData); throws SCEP_MALFORMED or SCEP_TOO_LARGE on anything unexpected. */
+/** Parses DER ContentInfo(SignedData); throws PKI_MALFORMED or PKI_TOO_LARGE on anything unexpected. */
 export function parseSignedData(der: Buffer, what = 'SignedData'): SignedData {
   const { contentType, content } = parseContentInfo(der, what);
   if (contentType !== OID.signedData)
-    throw new ScepError('SCEP_MALFORMED', `${what} is not a SignedData (content type ${contentType}).`);
+    throw new PkiError('PKI_MALFORMED', `${what} is not a SignedData (content type ${contentType}).`);
   const fields = sequence(content, what, 4, 6);
   readSmallInt(fields[0], `${what} version`);
   setOf(fields[1], `${what} digestAlgorithms`, 0, SIGNED_DATA_LIMITS.digestAlgorithms);
@@ -106,7 +106,7 @@ export function parseSignedData(der: Buffer, what = 'SignedData'): SignedData {
     i++;
   }
   if (isContext(fields[i], 1)) i++;
-  if (i !== fields.length - 1) throw new ScepError('SCEP_MALFORMED', `${what} has unexpected fields.`);
+  if (i !== fields.length - 1) throw new PkiError('PKI_MALFORMED', `${what} has unexpected fields.`);
   const signers = setOf(fields[i], `${what} signerInfos`, 0, SIGNED_DATA_LIMITS.signers).map((s, n) =>
     readSignerInfo(s, `${what} signer ${n + 1}`),
   );
@@ -117,7 +117,7 @@ function readEncapContent(node: Node, what: string): { eContentType: string; eCo
   const [type, wrapped] = sequence(node, `${what} encapContentInfo`, 1, 2);
   const eContentType = readOid(type, `${what} eContentType`);
   if (wrapped === undefined) return { eContentType, eContent: null };
-  if (!isContext(wrapped, 0)) throw new ScepError('SCEP_MALFORMED', `${what} eContent is not tagged [0].`);
+  if (!isContext(wrapped, 0)) throw new PkiError('PKI_MALFORMED', `${what} eContent is not tagged [0].`);
   const [inner] = children(wrapped, `${what} eContent`, 1);
   return { eContentType, eContent: readOctets(inner, `${what} eContent`) };
 }
@@ -126,8 +126,8 @@ function readSignerInfo(node: Node, what: string): SignerInfo {
   const fields = sequence(node, what, 5, 7);
   readSmallInt(fields[0], `${what} version`);
   if (isContext(fields[1], 0))
-    throw new ScepError(
-      'SCEP_MALFORMED',
+    throw new PkiError(
+      'PKI_MALFORMED',
       `${what} names its certificate by subjectKeyIdentifier; SCEP signers use issuerAndSerialNumber.`,
     );
   const sid = readIssuerSerial(fields[1], `${what} sid`);
@@ -146,7 +146,7 @@ function readSignerInfo(node: Node, what: string): SignerInfo {
   const signature = readOctets(fields[i + 1], `${what} signature`);
   const rest = fields.length - (i + 2);
   if (rest > 1 || (rest === 1 && !isContext(fields[i + 2], 1)))
-    throw new ScepError('SCEP_MALFORMED', `${what} has unexpected fields.`);
+    throw new PkiError('PKI_MALFORMED', `${what} has unexpected fields.`);
   return { sid, digestOid, signedAttrsDer, attributes, signatureOid, signature };
 }
 
@@ -156,17 +156,17 @@ function readAttributes(list: Node[], what: string): Attributes {
     const [type, values] = sequence(attr, `${what} attribute`, 2, 2);
     const id = readOid(type, `${what} attribute type`);
     // RFC 5652 §5.3 and RFC 8894 §3.2.1: each of these attributes appears once.
-    if (map.has(id)) throw new ScepError('SCEP_MALFORMED', `${what} repeats attribute ${id}.`);
+    if (map.has(id)) throw new PkiError('PKI_MALFORMED', `${what} repeats attribute ${id}.`);
     map.set(id, setOf(values, `${what} attribute ${id}`, 1, SIGNED_DATA_LIMITS.attributeValues));
   }
   return map;
 }
 
-/** The single value of attribute `id`, or undefined when absent; several values are SCEP_MALFORMED. */
+/** The single value of attribute `id`, or undefined when absent; several values are PKI_MALFORMED. */
 export function attributeValue(attributes: Attributes, id: string, what: string): Node | undefined {
   const values = attributes.get(id);
   if (!values) return undefined;
-  if (values.length !== 1) throw new ScepError('SCEP_MALFORMED', `${what} must have exactly one value.`);
+  if (values.length !== 1) throw new PkiError('PKI_MALFORMED', `${what} must have exactly one value.`);
   return values[0];
 }
 
@@ -183,24 +183,20 @@ function digestOf(name: DigestName, content: Buffer | null): Buffer {
  */
 export function verifySignedData(sd: SignedData, what = 'SignedData'): VerifiedSigner {
   const signer = sd.signers[0];
-  if (!signer || sd.signers.length !== 1)
-    throw new ScepError('SCEP_MALFORMED', `${what} must have exactly one signer.`);
+  if (!signer || sd.signers.length !== 1) throw new PkiError('PKI_MALFORMED', `${what} must have exactly one signer.`);
   const digest = digestByOid(signer.digestOid);
   if (!digest)
-    throw new ScepError(
-      'SCEP_UNSUPPORTED_ALGORITHM',
-      `${what} uses digest ${signer.digestOid}, which is not supported.`,
-    );
-  if (!signer.signedAttrsDer) throw new ScepError('SCEP_MALFORMED', `${what} has no signed attributes.`);
+    throw new PkiError('PKI_UNSUPPORTED_ALGORITHM', `${what} uses digest ${signer.digestOid}, which is not supported.`);
+  if (!signer.signedAttrsDer) throw new PkiError('PKI_MALFORMED', `${what} has no signed attributes.`);
   const contentType = attributeValue(signer.attributes, OID.contentType, `${what} contentType`);
   if (!contentType || readOid(contentType, `${what} contentType`) !== sd.eContentType)
-    throw new ScepError('SCEP_BAD_SIGNATURE', `${what} contentType attribute does not match the content.`);
+    throw new PkiError('PKI_BAD_SIGNATURE', `${what} contentType attribute does not match the content.`);
   const messageDigest = attributeValue(signer.attributes, OID.messageDigest, `${what} messageDigest`);
   if (!messageDigest || !readOctets(messageDigest, `${what} messageDigest`).equals(digestOf(digest, sd.eContent))) {
-    throw new ScepError('SCEP_BAD_SIGNATURE', `${what} messageDigest does not match the content.`);
+    throw new PkiError('PKI_BAD_SIGNATURE', `${what} messageDigest does not match the content.`);
   }
   const certificate = sd.certificates.find((c) => sameIssuerSerial(c.id, signer.sid));
-  if (!certificate) throw new ScepError('SCEP_MALFORMED', `${what} does not include the signer's certificate.`);
+  if (!certificate) throw new PkiError('PKI_MALFORMED', `${what} does not include the signer's certificate.`);
   // Only the key is needed to check the signature; a PKCSReq signer is self-signed and not trusted as such.
   const publicKey = publicKeyFromSpki(certificate.spkiNode, `${what} signer key`);
   checkSignature(signer, publicKey, digest, what);
@@ -209,16 +205,16 @@ export function verifySignedData(sd: SignedData, what = 'SignedData'): VerifiedS
 
 function checkSignature(signer: SignerInfo, publicKey: KeyObject, digest: DigestName, what: string): void {
   if (publicKey.asymmetricKeyType !== 'rsa')
-    throw new ScepError('SCEP_UNSUPPORTED_ALGORITHM', `${what} signer key is not RSA.`);
+    throw new PkiError('PKI_UNSUPPORTED_ALGORITHM', `${what} signer key is not RSA.`);
   // rsaEncryption leaves the hash to digestAlgorithm; shaNNNWithRSAEncryption names it (both are in use).
   const hash = signer.signatureOid === OID.rsaEncryption ? digest : digestByRsaSignatureOid(signer.signatureOid);
   if (!hash)
-    throw new ScepError(
-      'SCEP_UNSUPPORTED_ALGORITHM',
+    throw new PkiError(
+      'PKI_UNSUPPORTED_ALGORITHM',
       `${what} uses signature algorithm ${signer.signatureOid}, which is not supported.`,
     );
   if (!rsaVerify(hash, signer.signedAttrsDer as Buffer, publicKey, signer.signature))
-    throw new ScepError('SCEP_BAD_SIGNATURE', `${what} signature does not verify.`);
+    throw new PkiError('PKI_BAD_SIGNATURE', `${what} signature does not verify.`);
 }
 
 // ---- building --------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import { constants, createPrivateKey, createPublicKey, publicEncrypt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { testKey } from '../../../tests/helpers/scep-fixtures.js';
+import { testKey } from '../../tests/helpers/scep-fixtures.js';
 import {
   decryptKeyTransport,
   decryptKeyTransportAsync,
