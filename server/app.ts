@@ -119,7 +119,10 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
   await app.register(adminsRoutes, { admins: services.admins, secureCookies: deps.adminTls !== null });
   await app.register(async (scope) => {
     scope.addHook('onRequest', requireAdmin(services.admins));
-    await scope.register(usersRoutes, { users: services.users, invitations: services.invitations });
+    await scope.register(usersRoutes, {
+      users: services.users,
+      invite: (userIds, ctx) => services.invitations.invite(userIds, ctx),
+    });
     await scope.register(invitationsRoutes, { invitations: services.invitations });
     await scope.register(mailRoutes, { mail: services.mail });
     await scope.register(settingsRoutes, { settings: services.settings });
@@ -127,7 +130,7 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
     await scope.register(devicesRoutes, {
       devices: services.devices,
       mdm: services.mdm,
-      push: services.push,
+      pushNow: (deviceId) => services.push.pushDevice(deviceId),
       actions: services.deviceActions,
       agent: services.agent,
     });

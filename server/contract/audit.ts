@@ -44,3 +44,10 @@ export interface AuditVerifyResult {
   /** The first event whose link is broken, when `ok` is false. */
   firstBroken: { seq: number; reason: string } | null;
 }
+
+/** Who did something: an admin, a user, a device or the system itself (the actor of an event to record). */
+export interface Actor {
+  type: ActorType;
+  id?: string | null;
+  label?: string | null;
+}

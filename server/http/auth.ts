@@ -1,8 +1,20 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../core/errors.js';
-import type { Actor } from '../modules/audit/audit.service.js';
-import type { AdminPrincipal, AdminsService } from '../modules/admins/admins.service.js';
+import type { Actor } from '../contract/audit.js';
+import type { AdminDto } from '../contract/auth.js';
+
+/** The signed-in administrator of a request. */
+export interface AdminPrincipal {
+  admin: AdminDto;
+  csrfToken: string;
+  tokenHash: string;
+}
+
+/** What the admin hook asks of the admins module: the principal a session token stands for, if any. */
+export interface AdminAuthenticator {
+  authenticate(token: string | undefined): AdminPrincipal | null;
+}
 
 /** Name of the admin session cookie. */
 export const SESSION_COOKIE = 'tsunagu_admin';
@@ -40,7 +52,7 @@ function sameToken(a: string, b: string): boolean {
 }
 
 /** A preHandler that requires a signed-in admin, and a matching `x-csrf-token` on state-changing requests. */
-export function requireAdmin(admins: AdminsService) {
+export function requireAdmin(admins: AdminAuthenticator) {
   return async function requireAdminHook(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     checkOrigin(request);
     const principal = admins.authenticate(request.cookies[SESSION_COOKIE]);

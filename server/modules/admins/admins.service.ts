@@ -8,7 +8,10 @@ import type { Random } from '../../core/random.js';
 import { displayNameProblem, emailProblem } from '../../core/validate.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
 import type { Throttle } from '../throttle/throttle.service.js';
+import type { AdminPrincipal } from '../../http/auth.js';
 import type { AdminRow, AdminsStore } from './admins.store.js';
+
+export type { AdminPrincipal };
 
 export { DEFAULT_LOCKOUT, lockDuration, type LockoutPolicy } from '../throttle/throttle.service.js';
 
@@ -16,13 +19,6 @@ export { DEFAULT_LOCKOUT, lockDuration, type LockoutPolicy } from '../throttle/t
 export const SESSION_IDLE_MS = 8 * 3600_000;
 export const SESSION_MAX_MS = 24 * 3600_000;
 const SETUP_TOKEN_TTL_MS = 24 * 3600_000;
-
-/** The signed-in administrator of a request. */
-export interface AdminPrincipal {
-  admin: AdminDto;
-  csrfToken: string;
-  tokenHash: string;
-}
 
 /** Administrator accounts: first-run setup, creation, sign-in with lockout, sessions. */
 export interface AdminsService {

@@ -14,7 +14,6 @@ import type { Random } from '../../core/random.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
 import type { DeviceRow, DevicesStore } from '../devices/devices.store.js';
 import type { EnrollmentService } from '../enrollment/enrollment.service.js';
-import type { PortalService } from '../portal/portal.service.js';
 import type { UserRow } from '../users/users.store.js';
 import type { AgentActionRow, AgentStore } from './agent.store.js';
 
@@ -43,12 +42,23 @@ export interface AgentService {
   shutDown(deviceId: string, reason: string): void;
 }
 
+/** What the agent asks of the portal's sign-in: its checks, throttle and single-use QR tokens (the portal implements it). */
+export interface AgentSignIn {
+  /** Checks email + password or one-time PIN, counting failures like the portal does. */
+  verifyCredentials(
+    input: { email: string; secret: string; allow?: 'password' | 'pin' | 'either'; via?: string },
+    sourceAddress: string | null,
+  ): Promise<{ user: UserRow; invitationId: string | null }>;
+  /** Redeems an agent QR token; returns the user it was minted for. */
+  redeemAgentToken(token: string): UserRow;
+}
+
 /** Dependencies of the agent service. */
 export interface AgentDeps {
   store: AgentStore;
   devices: DevicesStore;
   enrollment: EnrollmentService;
-  portal: PortalService;
+  portal: AgentSignIn;
   invitationFor: (userId: string) => string | null;
   /** The language of a device's user, for reminders. */
   localeOf: (userId: string | null) => 'ja' | 'en';

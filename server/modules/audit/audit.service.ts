@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ActorType, AuditEventDto, AuditPage, AuditQuery, AuditVerifyResult } from '../../contract/audit.js';
+import type { Actor, AuditEventDto, AuditPage, AuditQuery, AuditVerifyResult } from '../../contract/audit.js';
 import { canonicalJson } from '../../core/canonical-json.js';
 import type { Clock } from '../../core/clock.js';
 import { csvCell } from '../../core/csv.js';
@@ -10,12 +10,7 @@ import type { AuditFilter, AuditRow, AuditStore } from './audit.store.js';
 /** The hash that the first event links to. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Who did something: an admin, a user, a device or the system itself. */
-export interface Actor {
-  type: ActorType;
-  id?: string | null;
-  label?: string | null;
-}
+export type { Actor } from '../../contract/audit.js';
 
 /** What an audit event is about. */
 export interface Subject {

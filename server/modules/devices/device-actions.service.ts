@@ -11,10 +11,9 @@ import type {
 import type { Clock } from '../../core/clock.js';
 import { AppError, isAppError } from '../../core/errors.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
-import type { AgentService } from '../agent/agent.service.js';
 import type { EnrollmentService } from '../enrollment/enrollment.service.js';
-import type { MdmService } from '../mdm/mdm.service.js';
 import { enrollmentProfileIdentifier } from '../profiles/enrollment-profile.js';
+import type { AgentChannel, AppleChannel } from './device-channels.js';
 import type { DeviceListRow, DevicesStore } from './devices.store.js';
 
 /** Largest number of devices one bulk action may touch. */
@@ -37,8 +36,10 @@ export interface DeviceActionsService {
 /** Dependencies of the device actions. */
 export interface DeviceActionsDeps {
   devices: DevicesStore;
-  mdm: MdmService;
-  agent: AgentService;
+  /** Apple devices' MDM commands (the mdm module). */
+  mdm: AppleChannel;
+  /** Android devices' agent actions (the agent module). */
+  agent: AgentChannel;
   serverId: () => string;
   enrollment: EnrollmentService;
   /** Mints the single-use agent QR payload for a user (Android re-enrollment). */

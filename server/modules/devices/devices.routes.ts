@@ -3,10 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { CommandRequest, DeviceActionRequest } from '../../contract/devices.js';
 import { adminActor } from '../../http/auth.js';
-import type { MdmService } from '../mdm/mdm.service.js';
-import type { PushService } from '../push/push.service.js';
-import type { AgentService } from '../agent/agent.service.js';
 import type { DeviceActionsService } from './device-actions.service.js';
+import type { AgentChannel, AppleChannel, PushNow } from './device-channels.js';
 import type { DevicesService } from './devices.service.js';
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
@@ -72,10 +70,10 @@ export async function devicesRoutes(
   app: FastifyInstance,
   opts: {
     devices: DevicesService;
-    mdm: MdmService;
-    push: PushService;
+    mdm: AppleChannel;
+    pushNow: PushNow;
     actions: DeviceActionsService;
-    agent: AgentService;
+    agent: AgentChannel;
   },
 ): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -131,6 +129,6 @@ export async function devicesRoutes(
   );
   r.post('/api/devices/:id/push', { schema: { params: Id } }, async (request) => {
     opts.devices.get(request.params.id);
-    return { outcomes: await opts.push.pushDevice(request.params.id) };
+    return { outcomes: await opts.pushNow(request.params.id) };
   });
 }

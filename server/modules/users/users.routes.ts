@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Actor } from '../../contract/audit.js';
 import { adminActor } from '../../http/auth.js';
 import { decodeCsvBytes } from './users-csv.js';
-import type { InvitationsService } from '../invitations/invitations.service.js';
 import type { UsersService } from './users.service.js';
 import {
   UserBatchSchema,
@@ -13,13 +13,19 @@ import {
   UserUpdateSchema,
 } from './users.schemas.js';
 
+/** What the user routes ask of invitations: invite these new users (a port, so users never import invitations). */
+export type InviteUsers = (
+  userIds: string[],
+  ctx: { actor: Actor; sourceAddress: string | null },
+) => Promise<{ invitations: { id: string }[] }>;
+
 /** Largest CSV file accepted by the import route. */
 export const IMPORT_BODY_LIMIT = 5 * 1024 * 1024;
 
 /** Registers /api/users: list, add one, add several (each optionally invited), CSV import, get, edit (and disable), delete. */
 export async function usersRoutes(
   app: FastifyInstance,
-  opts: { users: UsersService; invitations: InvitationsService },
+  opts: { users: UsersService; invite: InviteUsers },
 ): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { users } = opts;
@@ -33,7 +39,7 @@ export async function usersRoutes(
   r.post('/api/users', { schema: { body: UserCreateSchema } }, async (request, reply) => {
     const created = await users.create(request.body, ctx(request));
     if (!request.body.sendInvitation) return reply.status(201).send(created);
-    const { invitations } = await opts.invitations.invite([created.id], ctx(request));
+    const { invitations } = await opts.invite([created.id], ctx(request));
     return reply.status(201).send({ ...created, ...(invitations[0] ? { invitationId: invitations[0].id } : {}) });
   });
 
@@ -41,7 +47,7 @@ export async function usersRoutes(
     const result = await users.createMany(request.body.users, ctx(request));
     const toInvite = result.created.filter((_u, i) => request.body.users[i]?.sendInvitation).map((u) => u.id);
     if (toInvite.length === 0) return reply.status(201).send(result);
-    const { invitations } = await opts.invitations.invite(toInvite, ctx(request));
+    const { invitations } = await opts.invite(toInvite, ctx(request));
     return reply.status(201).send({ ...result, invited: invitations.length });
   });
 
