@@ -1,4 +1,5 @@
 import type { Clock } from './core/clock.js';
+import { createEventBus } from './core/events.js';
 import type { PasswordHasher } from './core/password.js';
 import type { Random } from './core/random.js';
 import type { Db } from './db/open.js';
@@ -11,8 +12,6 @@ import { createCaStore } from './modules/ca/ca.store.js';
 import { createIssuedStore, type IssuedStore } from './modules/ca/issued.store.js';
 import { createAgentService, type AgentService } from './modules/agent/agent.service.js';
 import { createAgentStore } from './modules/agent/agent.store.js';
-import { agentQrPayload } from './modules/agent/agent-qr.js';
-import { AppError } from './core/errors.js';
 import { createDeviceActionsService, type DeviceActionsService } from './modules/devices/device-actions.service.js';
 import { createDevicesService, type DevicesService } from './modules/devices/devices.service.js';
 import { createDevicesStore } from './modules/devices/devices.store.js';
@@ -22,7 +21,6 @@ import { challengePort, issuedCertificatePort } from './modules/enrollment/scep-
 import { createMdmService, type MdmService } from './modules/mdm/mdm.service.js';
 import { createScepService, type ScepService } from './modules/scep/scep.service.js';
 import { createMdmStore } from './modules/mdm/mdm.store.js';
-import { createApnsClient, type ApnsClient } from './modules/push/apns-client.js';
 import { createPushService, type PushService } from './modules/push/push.service.js';
 import { createPushStore } from './modules/push/push.store.js';
 import type { SecretBox } from './modules/secrets/secret-box.js';
@@ -95,12 +93,19 @@ export interface Services {
   close(): Promise<void>;
 }
 
-/** Builds the stores and services over one database; the composition root of the server. */
+/**
+ * Builds the stores and services over one database: the composition root of the server. It only wires: each
+ * service gets its dependencies, and the cross-module reactions subscribe the reacting service's handler to
+ * the event bus (server/core/events.ts), so no module imports the module it follows.
+ */
 export function createServices(f: Foundation): Services {
   const { db, clock, random, hasher, secrets } = f;
   const organization = f.organization ?? 'Tsunagu';
   const transaction = <T>(fn: () => T): T => db.transaction(fn).immediate();
   const deviceBaseUrl = f.deviceBaseUrl ?? (() => 'https://localhost:8443');
+  const logError = f.logError ?? (() => undefined);
+  const events = createEventBus();
+
   const audit = createAuditService({ store: createAuditStore(db), clock, random });
   const settingsStore = createSettingsStore(db);
   const settings = createSettingsService({
@@ -110,6 +115,7 @@ export function createServices(f: Foundation): Services {
     transaction,
     newId: () => random.uuid(),
   });
+  const serverId = () => settings.instanceId();
   const usersStore = createUsersStore(db);
   const ca = createCaService({
     store: createCaStore(db),
@@ -125,15 +131,13 @@ export function createServices(f: Foundation): Services {
   const issued = createIssuedStore(db);
   const mdmStore = createMdmStore(db);
   const devicesStore = createDevicesStore(db);
+  const devices = createDevicesService({ store: devicesStore });
   const enrollmentStore = createEnrollmentStore(db);
   const throttle = createThrottle({
     store: createThrottleStore(db),
     clock,
     ...(f.lockout ? { policy: f.lockout } : {}),
   });
-  // Late-bound: invitations and enrollments follow each other (profile downloaded, enrolled, revoked).
-  let invitations: InvitationsService | null = null;
-  let kick = () => undefined as void;
   const mail = createMailService({
     store: createMailStore(db),
     settingsStore,
@@ -141,16 +145,12 @@ export function createServices(f: Foundation): Services {
     audit,
     clock,
     random,
+    events,
+    schedule: (task) => void setImmediate(task),
+    logError,
     ...(f.mailTransport ? { transport: f.mailTransport } : {}),
-    onSent: (row) => {
-      if (row.ref_id && row.kind !== 'test') invitations?.mailSent(row.ref_id);
-    },
-    kick: () => kick(),
   });
-
-  let apns: ApnsClient | null = null;
-  let deviceActions: DeviceActionsService | null = null;
-  const push: PushService = createPushService({
+  const push = createPushService({
     store: createPushStore(db),
     settingsStore,
     mdm: mdmStore,
@@ -158,15 +158,9 @@ export function createServices(f: Foundation): Services {
     audit,
     clock,
     organization,
-    onDeadToken: (deviceId, channel, reason) => {
-      if (channel === 'device') deviceActions?.markReset(deviceId, `APNs answered ${reason}`);
-    },
-    apns: () =>
-      (apns ??= createApnsClient({
-        baseUrl: () => push.settings().apnsBaseUrl,
-        credentials: () => push.credentials(),
-        ...(f.apnsCa ? { ca: f.apnsCa } : {}),
-      })),
+    events,
+    logError,
+    ...(f.apnsCa ? { apnsCa: f.apnsCa } : {}),
   });
   const topic = () => push.topic();
   const enrollment = createEnrollmentService({
@@ -179,34 +173,17 @@ export function createServices(f: Foundation): Services {
     deviceBaseUrl,
     // With an imported public certificate the device already trusts the server; no need to install our root.
     includeRoot: () => ca.currentTls().source === 'generated',
-    serverId: () => settings.instanceId(),
+    serverId,
     organization,
     audit,
     clock,
     random,
     transaction,
-    deviceCount: (userId) =>
-      devicesStore.count({ userId, status: 'active' }) + devicesStore.count({ userId, status: 'pending' }),
-    onProfileDownloaded: (row) => {
-      if (row.invitation_id) invitations?.advance(row.invitation_id, 'profile_downloaded');
-    },
-    onEnrolled: (row) => {
-      if (row.invitation_id) invitations?.advance(row.invitation_id, 'enrolled');
-    },
-    onAbandoned: (row) => {
-      if (!row.device_id) return;
-      mdm.shutDown(row.device_id, 'enrollment cancelled during profile install');
-      const device = devicesStore.byId(row.device_id);
-      if (device && device.status === 'pending')
-        devicesStore.update(row.device_id, {
-          status: 'inactive',
-          status_reason: 'install_cancelled',
-          updated_at: clock.now().toISOString(),
-        });
-    },
+    deviceCount: (userId) => devices.inUse(userId),
+    events,
   });
   const urls = createEnrollmentUrls({ store: settingsStore, clock, random });
-  invitations = createInvitationsService({
+  const invitations = createInvitationsService({
     store: createInvitationsStore(db),
     users: usersStore,
     mail,
@@ -221,7 +198,6 @@ export function createServices(f: Foundation): Services {
     organization,
     deviceBaseUrl,
     closeEnrollments: (id, reason) => enrollment.closeForInvitation(id, reason),
-    kick: () => kick(),
   });
   const portal = createPortalService({
     store: createPortalStore(db),
@@ -234,14 +210,6 @@ export function createServices(f: Foundation): Services {
     random,
     transaction,
   });
-  kick = () => {
-    mail.dispatchDue().catch((err: unknown) => f.logError?.(err, 'mail dispatch failed'));
-  };
-  const wake =
-    f.onWake ??
-    ((deviceId: string) => {
-      push.pushDevice(deviceId).catch((err: unknown) => f.logError?.(err, `push to device ${deviceId} failed`));
-    });
   const mdm = createMdmService({
     store: mdmStore,
     devices: devicesStore,
@@ -251,14 +219,14 @@ export function createServices(f: Foundation): Services {
     ca,
     secrets,
     topic,
-    wake,
-    serverId: () => settings.instanceId(),
+    wake: f.onWake ?? push.wake,
+    serverId,
     audit,
     clock,
     random,
     transaction,
   });
-  const scep: ScepService = createScepService({
+  const scep = createScepService({
     ca: () => ca.ensureOfficeCa(),
     challenges: challengePort(enrollment),
     certificates: issuedCertificatePort(issued, clock),
@@ -272,64 +240,59 @@ export function createServices(f: Foundation): Services {
     devices: devicesStore,
     enrollment,
     portal,
-    invitationFor: (userId) => invitations?.openFor(userId)?.id ?? null,
-    localeOf: (userId) => (userId ? usersStore.byId(userId)?.locale : undefined) ?? 'ja',
+    users: usersStore,
+    invitationFor: (userId) => invitations.openFor(userId)?.id ?? null,
+    deviceBaseUrl,
+    caFingerprint256: () => ca.caCertificate().fingerprint256,
     audit,
     clock,
     random,
     transaction,
   });
-  deviceActions = createDeviceActionsService({
+  const deviceActions = createDeviceActionsService({
     devices: devicesStore,
     mdm,
     agent,
-    serverId: () => settings.instanceId(),
+    serverId,
+    enrollment,
     enrollmentsPerDay: (from) => enrollment.enrolledPerDay(from),
     audit,
     clock,
     transaction,
-    enrollment,
-    agentQr: (userId, _actor, sourceAddress) => {
-      const user = usersStore.byId(userId);
-      if (!user) throw new AppError('USER_NOT_FOUND', "The device's user no longer exists.");
-      const { token, expiresAt } = portal.createSignInToken({ user }, 'agent', sourceAddress);
-      return {
-        payload: agentQrPayload({
-          server: deviceBaseUrl(),
-          token,
-          caFingerprint256: ca.caCertificate().fingerprint256,
-        }),
-        expiresAt,
-      };
-    },
   });
-  const liveInvitations = invitations;
+
+  events.on('mail.sent', invitations.onMailSent);
+  events.on('enrollment.profile_downloaded', invitations.onProfileDownloaded);
+  events.on('enrollment.enrolled', invitations.onEnrolled);
+  events.on('enrollment.abandoned', deviceActions.onEnrollmentAbandoned);
+  events.on('push.token_gone', deviceActions.onPushTokenGone);
+
   return {
     audit,
-    scep,
-    mail,
-    invitations: liveInvitations,
-    urls,
-    portal,
-    agent,
-    deviceActions,
-    async tick() {
-      await liveInvitations.tick();
-      enrollment.closeAbandoned(60);
-      await mail.dispatchDue();
-    },
-    tlsNames: f.tlsNames ?? (() => ({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] })),
     admins: createAdminsService({ store: createAdminsStore(db), audit, clock, random, hasher, transaction, throttle }),
     users: createUsersService({ store: usersStore, audit, clock, random, hasher, transaction }),
     settings,
     ca,
     issued,
     enrollment,
-    devices: createDevicesService({ store: devicesStore }),
+    devices,
     mdm,
     push,
+    scep,
+    mail,
+    invitations,
+    urls,
+    portal,
+    agent,
+    deviceActions,
+    async tick() {
+      await invitations.tick();
+      enrollment.closeAbandoned();
+      await mail.dispatchDue();
+    },
+    tlsNames: f.tlsNames ?? (() => ({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] })),
     async close() {
-      await apns?.close();
+      await push.close();
       await scep.close();
     },
   };

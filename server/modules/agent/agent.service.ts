@@ -15,6 +15,7 @@ import type { Actor, AuditService } from '../audit/audit.service.js';
 import type { DeviceRow, DevicesStore } from '../devices/devices.store.js';
 import type { EnrollmentService } from '../enrollment/enrollment.service.js';
 import type { UserRow } from '../users/users.store.js';
+import { agentQrPayload } from './agent-qr.js';
 import type { AgentActionRow, AgentStore } from './agent.store.js';
 
 /** How often agents check in. */
@@ -40,6 +41,11 @@ export interface AgentService {
   revokeToken(deviceId: string, reason: string, actor: Actor, sourceAddress: string | null): number;
   /** Ends everything the agent of a device may still do (delete, supersede). */
   shutDown(deviceId: string, reason: string): void;
+  /**
+   * A single-use agent QR payload that enrolls a device for this user: where to enroll, the token, and the
+   * office CA's fingerprint to pin, since the agent cannot trust that CA yet.
+   */
+  enrollmentQr(userId: string, sourceAddress: string | null): { payload: string; expiresAt: string };
 }
 
 /** What the agent asks of the portal's sign-in: its checks, throttle and single-use QR tokens (the portal implements it). */
@@ -51,6 +57,12 @@ export interface AgentSignIn {
   ): Promise<{ user: UserRow; invitationId: string | null }>;
   /** Redeems an agent QR token; returns the user it was minted for. */
   redeemAgentToken(token: string): UserRow;
+  /** Mints a single-use agent QR token for a user. */
+  createSignInToken(
+    principal: { user: UserRow },
+    purpose: 'agent',
+    sourceAddress: string | null,
+  ): { token: string; expiresAt: string };
 }
 
 /** Dependencies of the agent service. */
@@ -60,8 +72,12 @@ export interface AgentDeps {
   enrollment: EnrollmentService;
   portal: AgentSignIn;
   invitationFor: (userId: string) => string | null;
-  /** The language of a device's user, for reminders. */
-  localeOf: (userId: string | null) => 'ja' | 'en';
+  /** The users devices enroll for (their language, for reminders; the user an agent QR code is minted for). */
+  users: { byId(id: string): UserRow | undefined };
+  /** Base URL of the HTTPS device listener, which the agent QR code names. */
+  deviceBaseUrl: () => string;
+  /** SHA-256 fingerprint of the office CA, which the agent QR code pins. */
+  caFingerprint256: () => string;
   audit: AuditService;
   clock: Clock;
   random: Random;
@@ -112,6 +128,9 @@ function checkFacts(f: AgentDeviceFacts): void {
 /** Builds the agent service. */
 export function createAgentService(deps: AgentDeps): AgentService {
   const { store, devices, audit, clock, random, transaction } = deps;
+  // Reminders speak the user's language; Japanese when the device has no user any more.
+  const localeOf = (userId: string | null): 'ja' | 'en' =>
+    (userId ? deps.users.byId(userId)?.locale : undefined) ?? 'ja';
   const deviceActor = (d: Pick<DeviceRow, 'id' | 'hardware_id'>): Actor => ({
     type: 'device',
     id: d.id,
@@ -358,7 +377,7 @@ export function createAgentService(deps: AgentDeps): AgentService {
           actions,
           checkInIntervalSeconds: CHECK_IN_INTERVAL_SECONDS,
           stop: false,
-          reminder: status === 'pending' ? REMINDER[deps.localeOf(device.user_id)] : null,
+          reminder: status === 'pending' ? REMINDER[localeOf(device.user_id)] : null,
         };
       });
     },
@@ -450,6 +469,16 @@ export function createAgentService(deps: AgentDeps): AgentService {
         });
         return n;
       });
+    },
+
+    enrollmentQr(userId, sourceAddress) {
+      const user = deps.users.byId(userId);
+      if (!user) throw new AppError('USER_NOT_FOUND', "The device's user no longer exists.");
+      const { token, expiresAt } = deps.portal.createSignInToken({ user }, 'agent', sourceAddress);
+      return {
+        payload: agentQrPayload({ server: deps.deviceBaseUrl(), token, caFingerprint256: deps.caFingerprint256() }),
+        expiresAt,
+      };
     },
 
     shutDown(deviceId, reason) {

@@ -9,6 +9,7 @@ import type {
   Platform,
 } from '../../contract/devices.js';
 import type { Clock } from '../../core/clock.js';
+import type { DomainEvents } from '../../core/events.js';
 import { AppError, isAppError } from '../../core/errors.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
 import type { EnrollmentService } from '../enrollment/enrollment.service.js';
@@ -31,6 +32,10 @@ export interface DeviceActionsService {
   reenroll(deviceId: string, actor: Actor, sourceAddress: string | null): Promise<DeviceReenrollDto>;
   /** A device's identity stopped being valid outside our control (APNs says its token is dead): Reset. */
   markReset(deviceId: string, detail: string): void;
+  /** APNs said a channel's token is dead: a dead device channel means the device was reset. */
+  onPushTokenGone(event: DomainEvents['push.token_gone']): void;
+  /** An enrollment was abandoned during the profile install: its device stops being managed, and turns Inactive if it never enrolled. */
+  onEnrollmentAbandoned(event: DomainEvents['enrollment.abandoned']): void;
 }
 
 /** Dependencies of the device actions. */
@@ -42,8 +47,6 @@ export interface DeviceActionsDeps {
   agent: AgentChannel;
   serverId: () => string;
   enrollment: EnrollmentService;
-  /** Mints the single-use agent QR payload for a user (Android re-enrollment). */
-  agentQr: (userId: string, actor: Actor, sourceAddress: string | null) => { payload: string; expiresAt: string };
   /** Enrollments that completed per UTC day since `from`. */
   enrollmentsPerDay: (from: string) => { day: string; count: number }[];
   audit: AuditService;
@@ -191,7 +194,7 @@ export function createDeviceActionsService(deps: DeviceActionsDeps): DeviceActio
     }
   };
 
-  return {
+  const service: DeviceActionsService = {
     act(request, actor, sourceAddress) {
       const ids = [...new Set(request.deviceIds)];
       if (ids.length === 0 || ids.length > MAX_BULK)
@@ -245,7 +248,7 @@ export function createDeviceActionsService(deps: DeviceActionsDeps): DeviceActio
         sourceAddress,
       });
       if (d.platform === 'android') {
-        const qr = deps.agentQr(d.user_id, actor, sourceAddress);
+        const qr = agent.enrollmentQr(d.user_id, sourceAddress);
         return {
           profileUrl: null,
           agentQr: qr.payload,
@@ -255,6 +258,22 @@ export function createDeviceActionsService(deps: DeviceActionsDeps): DeviceActio
       }
       const e = deps.enrollment.create({ userId: d.user_id, platform: d.platform }, actor, sourceAddress, 1);
       return { profileUrl: e.profileUrl, agentQr: null, agentQrImage: null, expiresAt: e.expiresAt };
+    },
+
+    onPushTokenGone({ deviceId, channel, reason }) {
+      if (channel === 'device') service.markReset(deviceId, `APNs answered ${reason}`);
+    },
+
+    onEnrollmentAbandoned({ deviceId }) {
+      if (!deviceId) return;
+      mdm.shutDown(deviceId, 'enrollment cancelled during profile install');
+      const device = devices.byId(deviceId);
+      if (device && device.status === 'pending')
+        devices.update(deviceId, {
+          status: 'inactive',
+          status_reason: 'install_cancelled',
+          updated_at: clock.now().toISOString(),
+        });
     },
 
     markReset(deviceId, detail) {
@@ -275,4 +294,5 @@ export function createDeviceActionsService(deps: DeviceActionsDeps): DeviceActio
       });
     },
   };
+  return service;
 }

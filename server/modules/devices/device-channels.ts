@@ -45,6 +45,8 @@ export interface AgentChannel {
   revokeToken(deviceId: string, reason: string, actor: Actor, sourceAddress: string | null): number;
   /** Ends everything the agent of the device may still do. */
   shutDown(deviceId: string, reason: string): void;
+  /** A single-use agent QR payload that enrolls a device for this user (Android re-enrollment). */
+  enrollmentQr(userId: string, sourceAddress: string | null): { payload: string; expiresAt: string };
 }
 
 /** Wakes an Apple device over APNs now (the push module); one outcome per channel. */

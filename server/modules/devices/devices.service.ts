@@ -41,6 +41,8 @@ export interface DevicesService {
     offset?: number;
   }): DevicePage;
   get(id: string): DeviceDto;
+  /** How many of a user's devices count against the device limit: the pending and the active ones. */
+  inUse(userId: string): number;
 }
 
 /** Builds the devices read service. */
@@ -61,6 +63,9 @@ export function createDevicesService(deps: { store: DevicesStore }): DevicesServ
           id,
         });
       return toDeviceDto(row);
+    },
+    inUse(userId) {
+      return deps.store.count({ userId, status: 'active' }) + deps.store.count({ userId, status: 'pending' });
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Platform } from '../../contract/devices.js';
 import type { EnrollmentDto } from '../../contract/enrollment.js';
 import type { Clock } from '../../core/clock.js';
+import type { EventSink } from '../../core/events.js';
 import { AppError } from '../../core/errors.js';
 import { hashToken, newToken } from '../../core/ids.js';
 import { buildPlist } from '../../core/plist.js';
@@ -75,7 +76,7 @@ export interface EnrollmentService {
    * Closes enrollments abandoned during profile install: SCEP ran but no TokenUpdate came within the profile
    * validity plus `graceMinutes` (the user cancelled, or installing the MDM payload failed). Returns them.
    */
-  closeAbandoned(graceMinutes: number): EnrollmentDto[];
+  closeAbandoned(graceMinutes?: number): EnrollmentDto[];
   enrolledPerDay(from: string): { day: string; count: number }[];
   /** A signed profile holding only the office CA, for /trust. */
   caProfile(lang: 'ja' | 'en'): Promise<Buffer>;
@@ -103,11 +104,8 @@ export interface EnrollmentDeps {
   transaction: <T>(fn: () => T) => T;
   /** Devices a user has that count against the device limit (pending or active). */
   deviceCount?: (userId: string) => number;
-  /** Told when a profile was downloaded or a device enrolled (invitations follow along). */
-  onProfileDownloaded?: (row: EnrollmentRow) => void;
-  onEnrolled?: (row: EnrollmentRow) => void;
-  /** Told about an enrollment closed as abandoned, so device MDM can be switched off on the server. */
-  onAbandoned?: (row: EnrollmentRow) => void;
+  /** Told when a profile was downloaded, a device enrolled or an enrollment was abandoned. */
+  events?: EventSink;
 }
 
 function toDto(row: EnrollmentRow): EnrollmentDto {
@@ -121,6 +119,9 @@ function toDto(row: EnrollmentRow): EnrollmentDto {
     createdAt: row.created_at,
   };
 }
+
+/** How long past its profile's validity a pending enrollment waits for its device before it counts as abandoned. */
+export const ABANDONED_GRACE_MINUTES = 60;
 
 /** Builds the enrollment service. */
 export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService {
@@ -213,7 +214,11 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
         details: { target, deviceHint: hint, expiresAt, voidedChallenges: voided },
         sourceAddress,
       });
-      deps.onProfileDownloaded?.(row);
+      deps.events?.emit('enrollment.profile_downloaded', {
+        enrollmentId: row.id,
+        userId: row.user_id,
+        invitationId: row.invitation_id,
+      });
     });
     return { body, expiresAt, target, enrollmentId: row.id };
   };
@@ -360,7 +365,13 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
     markEnrolled(enrollmentId, deviceId) {
       store.update(enrollmentId, { status: 'enrolled', device_id: deviceId, updated_at: clock.now().toISOString() });
       const row = store.byId(enrollmentId);
-      if (row) deps.onEnrolled?.(row);
+      if (row)
+        deps.events?.emit('enrollment.enrolled', {
+          enrollmentId: row.id,
+          userId: row.user_id,
+          invitationId: row.invitation_id,
+          deviceId,
+        });
     },
 
     async caProfile(lang) {
@@ -379,14 +390,18 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
       );
     },
 
-    closeAbandoned(graceMinutes) {
+    closeAbandoned(graceMinutes = ABANDONED_GRACE_MINUTES) {
       const minutes = deps.settings.userSettings().profileValidityMinutes + graceMinutes;
       const before = new Date(clock.now().getTime() - minutes * 60_000).toISOString();
       const closed: EnrollmentDto[] = [];
       for (const row of store.abandoned(before)) {
         transaction(() => {
           service.close(row.id, 'cancelled during profile install');
-          deps.onAbandoned?.(row);
+          deps.events?.emit('enrollment.abandoned', {
+            enrollmentId: row.id,
+            userId: row.user_id,
+            deviceId: row.device_id,
+          });
           audit.record({
             actor: { type: 'system', label: 'scheduler' },
             action: 'enrollment.abandoned',

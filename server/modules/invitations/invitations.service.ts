@@ -7,6 +7,7 @@ import type {
   NewPinResult,
 } from '../../contract/invitations.js';
 import type { Clock } from '../../core/clock.js';
+import type { DomainEvents } from '../../core/events.js';
 import { AppError } from '../../core/errors.js';
 import { hashToken, newDigits, newToken } from '../../core/ids.js';
 import type { PasswordHasher } from '../../core/password.js';
@@ -55,8 +56,12 @@ export interface InvitationsService {
   advance(id: string, status: InvitationStatus): void;
   /** The user's newest open invitation, if any. */
   openFor(userId: string): InvitationListRow | undefined;
-  /** Called when the SMTP server accepted an invitation email. */
-  mailSent(invitationId: string): void;
+  /** The SMTP server accepted a message: an invitation or reminder email about an invitation moves it to `sent`. */
+  onMailSent(event: DomainEvents['mail.sent']): void;
+  /** A profile was downloaded through an invitation's enrollment: the invitation moves to `profile_downloaded`. */
+  onProfileDownloaded(event: DomainEvents['enrollment.profile_downloaded']): void;
+  /** A device enrolled through an invitation's enrollment: the invitation moves to `enrolled`. */
+  onEnrolled(event: DomainEvents['enrollment.enrolled']): void;
   /** Expires old invitations and queues due reminders; safe to run often and after restarts. */
   tick(): Promise<{ expired: number; reminders: number }>;
   enrollmentUrl(): EnrollmentUrlDto;
@@ -80,8 +85,6 @@ export interface InvitationsDeps {
   deviceBaseUrl: () => string;
   /** Closes the pending enrollments opened through an invitation (on revoke). */
   closeEnrollments: (invitationId: string, reason: string) => void;
-  /** Asks the mail dispatcher to run soon. */
-  kick?: () => void;
 }
 
 function toDto(row: InvitationListRow): InvitationDto {
@@ -228,7 +231,6 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
         });
         created.push(toDto(mustGet(id)));
       }
-      if (created.length > 0) deps.kick?.();
       return { invitations: created, skipped };
     },
 
@@ -266,7 +268,6 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
           sourceAddress: ctx.sourceAddress,
         });
       });
-      deps.kick?.();
       return toDto(mustGet(id));
     },
 
@@ -327,7 +328,6 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
           sourceAddress: ctx.sourceAddress,
         });
       });
-      deps.kick?.();
       return { invitation: toDto(mustGet(id)), pin };
     },
 
@@ -452,11 +452,20 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
 
     openFor: (userId) => store.openForUser(userId)[0],
 
-    mailSent(invitationId) {
-      const row = store.byId(invitationId);
+    onMailSent({ kind, refId }) {
+      if (!refId || (kind !== 'invitation' && kind !== 'reminder')) return;
+      const row = store.byId(refId);
       if (!row) return;
-      if (row.status === 'created') service.advance(invitationId, 'sent');
-      else if (!row.sent_at) store.update(invitationId, { sent_at: clock.now().toISOString() });
+      if (row.status === 'created') service.advance(refId, 'sent');
+      else if (!row.sent_at) store.update(refId, { sent_at: clock.now().toISOString() });
+    },
+
+    onProfileDownloaded({ invitationId }) {
+      if (invitationId) service.advance(invitationId, 'profile_downloaded');
+    },
+
+    onEnrolled({ invitationId }) {
+      if (invitationId) service.advance(invitationId, 'enrolled');
     },
 
     async tick() {
@@ -527,7 +536,6 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
         });
         if (sent) reminders++;
       }
-      if (reminders > 0) deps.kick?.();
       return { expired, reminders };
     },
 

@@ -1,3 +1,4 @@
+import { createEventBus } from '../../core/events.js';
 import { describe, expect, it } from 'vitest';
 import { testFoundation, TEST_ADMIN } from '../../../tests/helpers/foundation.js';
 import { createMailService, retryDelayMs, type MailTransport, type OutgoingMail } from './mail.service.js';
@@ -44,6 +45,8 @@ function setup(transport: MailTransport) {
   const f = testFoundation();
   const secrets = createSecretBox(randomBytes(32));
   const sentRefs: string[] = [];
+  const events = createEventBus();
+  events.on('mail.sent', (e) => sentRefs.push(e.refId ?? ''));
   const service = createMailService({
     store: createMailStore(f.db),
     settingsStore: createSettingsStore(f.db),
@@ -52,7 +55,7 @@ function setup(transport: MailTransport) {
     clock: f.clock,
     random: { bytes: (n) => randomBytes(n), uuid: () => crypto.randomUUID(), int: () => 0 },
     transport,
-    onSent: (row) => sentRefs.push(row.ref_id ?? ''),
+    events,
   });
   service.updateSmtp(SMTP, TEST_ADMIN, null);
   return { ...f, service, sentRefs };

@@ -2,6 +2,7 @@ import nodemailer from 'nodemailer';
 import type { MailTestResult, OutboxDto, SmtpSettingsDto, SmtpSettingsUpdate } from '../../contract/mail.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
+import type { EventSink } from '../../core/events.js';
 import type { Random } from '../../core/random.js';
 import { emailProblem } from '../../core/validate.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
@@ -65,10 +66,15 @@ export interface MailDeps {
   transport?: MailTransport;
   /** Give up on a message this long after it was queued. */
   giveUpAfterMs?: number;
-  /** Told about each message the SMTP server accepted (invitations move to `sent`). */
-  onSent?: (row: OutboxRow) => void;
-  /** Asks for a dispatch soon (after a retry). */
-  kick?: () => void;
+  /** Told about each message the SMTP server accepted (`mail.sent`: invitations move to `sent`). */
+  events?: EventSink;
+  /**
+   * Runs a task soon, after the current transaction (production: `setImmediate`). Queued and retried mail is
+   * dispatched through it right away; without it mail waits for the scheduler's next `dispatchDue`.
+   */
+  schedule?: (task: () => void) => void;
+  /** Logs a dispatch that failed as a whole (the outbox keeps the mail for the next one). */
+  logError?: (err: unknown, message: string) => void;
 }
 
 const KEY = 'smtp';
@@ -134,6 +140,16 @@ export function createMailService(deps: MailDeps): MailService {
   let running: Promise<{ sent: number; retried: number; failed: number }> | null = null;
   // Mail queued while a dispatch runs is picked up by one more pass right after it, not at the next tick.
   let again = false;
+  let dispatchScheduled = false;
+  // Many messages queued in one transaction share one dispatch; dispatchDue itself runs one at a time.
+  const dispatchSoon = () => {
+    if (!deps.schedule || dispatchScheduled) return;
+    dispatchScheduled = true;
+    deps.schedule(() => {
+      dispatchScheduled = false;
+      service.dispatchDue().catch((err: unknown) => deps.logError?.(err, 'mail dispatch failed'));
+    });
+  };
 
   const stored = (): StoredSmtp | null => (deps.settingsStore.get(KEY) as StoredSmtp | undefined) ?? null;
   const withPassword = (s: StoredSmtp) => ({
@@ -197,7 +213,7 @@ export function createMailService(deps: MailDeps): MailService {
           message_id: info.messageId,
           last_error: null,
         });
-        deps.onSent?.(row);
+        deps.events?.emit('mail.sent', { outboxId: row.id, kind: row.kind, refId: row.ref_id });
         result.sent++;
       } catch (err) {
         const now = clock.now();
@@ -223,7 +239,7 @@ export function createMailService(deps: MailDeps): MailService {
     return result;
   };
 
-  return {
+  const service: MailService = {
     smtpSettings: () => toDto(stored()),
 
     updateSmtp(update, actor, sourceAddress) {
@@ -329,6 +345,7 @@ export function createMailService(deps: MailDeps): MailService {
         created_at: now,
         sent_at: null,
       });
+      dispatchSoon();
       return id;
     },
 
@@ -387,7 +404,8 @@ export function createMailService(deps: MailDeps): MailService {
         details: { outboxId: id },
         sourceAddress,
       });
-      deps.kick?.();
+      dispatchSoon();
     },
   };
+  return service;
 }

@@ -1,13 +1,14 @@
 import { X509Certificate } from 'node:crypto';
 import type { PushCertificateUpload, PushCsrDto, PushSettingsDto, PushStatusDto } from '../../contract/push.js';
 import type { Clock } from '../../core/clock.js';
+import type { EventSink } from '../../core/events.js';
 import { AppError } from '../../core/errors.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
 import { generateRsaKeyPair } from '../../pki/x509.js';
 import type { MdmStore } from '../mdm/mdm.store.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { SettingsStore } from '../settings/settings.store.js';
-import type { ApnsClient, PushResult } from './apns-client.js';
+import { createApnsClient, type ApnsClient, type PushResult } from './apns-client.js';
 import { buildPushCsr, checkPushCredential, fromPkcs12, topicOf } from './push-certificate.js';
 import type { PushStore } from './push.store.js';
 
@@ -37,6 +38,10 @@ export interface PushService {
   credentials(): { certPem: string; keyPem: string; topic: string } | null;
   /** Wakes a device: pushes every enabled channel that has a token (only after its first TokenUpdate). */
   pushDevice(deviceId: string): Promise<DevicePushOutcome[]>;
+  /** Wakes a device in the background (after commands were queued); a failure is logged, outcomes are audited. */
+  wake(deviceId: string): void;
+  /** Closes the APNs connection, if one is open. */
+  close(): Promise<void>;
 }
 
 /** Dependencies of the push service. */
@@ -47,12 +52,15 @@ export interface PushDeps {
   secrets: SecretBox;
   audit: AuditService;
   clock: Clock;
-  apns: () => ApnsClient;
+  /** Extra CA trusted for APNs (a TLS-inspecting proxy, or the local APNs stand-in in tests). */
+  apnsCa?: string;
   organization: string;
   /** Waits between retries; injected so tests need not sleep. */
   sleep?: (ms: number) => Promise<void>;
-  /** Told when APNs says a device's token is dead (reset or unenrolled without CheckOut). */
-  onDeadToken?: (deviceId: string, channel: string, reason: string) => void;
+  /** Told when APNs says a channel's token is dead (`push.token_gone`: reset, or unenrolled without CheckOut). */
+  events?: EventSink;
+  /** Logs a background push that failed as a whole. */
+  logError?: (err: unknown, message: string) => void;
 }
 
 const RETRY_STATUSES = new Set([429, 500, 503]);
@@ -64,6 +72,14 @@ export function createPushService(deps: PushDeps): PushService {
   const { store, secrets, audit, clock } = deps;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const SYSTEM: Actor = { type: 'system', label: 'push' };
+  // One HTTP/2 connection, opened at the first push: most servers push rarely, and tests never.
+  let client: ApnsClient | null = null;
+  const apns = (): ApnsClient =>
+    (client ??= createApnsClient({
+      baseUrl: () => service.settings().apnsBaseUrl,
+      credentials: () => service.credentials(),
+      ...(deps.apnsCa ? { ca: deps.apnsCa } : {}),
+    }));
 
   const service: PushService = {
     topic: () => store.get('push')?.topic ?? null,
@@ -204,14 +220,18 @@ export function createPushService(deps: PushDeps): PushService {
         }
         let result: PushResult | null = null;
         for (let attempt = 0; attempt < 3; attempt++) {
-          result = await deps.apns().push({ tokenHex: ch.token_hex, pushMagic: ch.push_magic, topic: ch.topic });
+          result = await apns().push({ tokenHex: ch.token_hex, pushMagic: ch.push_magic, topic: ch.topic });
           if (!RETRY_STATUSES.has(result.status)) break;
           await sleep(200 * 4 ** attempt);
         }
         const r = result as PushResult;
         if (r.status === 410 || (r.status === 400 && r.reason && DEAD_TOKEN.has(r.reason))) {
           deps.mdm.updateChannel(deviceId, ch.channel, { push_disabled_reason: r.reason ?? `HTTP ${r.status}` });
-          deps.onDeadToken?.(deviceId, ch.channel, r.reason ?? `HTTP ${r.status}`);
+          deps.events?.emit('push.token_gone', {
+            deviceId,
+            channel: ch.channel,
+            reason: r.reason ?? `HTTP ${r.status}`,
+          });
           audit.record({
             actor: SYSTEM,
             action: 'push.token_rejected',
@@ -236,6 +256,15 @@ export function createPushService(deps: PushDeps): PushService {
         outcomes.push({ channel: ch.channel, result: r, skipped: null });
       }
       return outcomes;
+    },
+
+    wake(deviceId) {
+      service.pushDevice(deviceId).catch((err: unknown) => deps.logError?.(err, `push to device ${deviceId} failed`));
+    },
+
+    async close() {
+      await client?.close();
+      client = null;
     },
   };
   return service;
