@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildAdminApp, buildBootstrapApp, buildDeviceApp, type ServerDeps } from './app.js';
 import { createServices, type Services } from './compose.js';
+import type { TlsNames } from './modules/ca/ca.service.js';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { argon2Hasher, type PasswordHasher } from './core/password.js';
@@ -104,6 +105,131 @@ export function openDataDb(dataDir: string, clock: Clock = systemClock): Db {
   return db;
 }
 
+type TlsServer = { setSecureContext(options: { key: string; cert: string }): void };
+
+/** The names the generated TLS certificate must cover: the configured host names and the LAN addresses. */
+function tlsNamesOf(config: Readonly<Config>, lanAddresses: () => string[]): () => TlsNames {
+  return () => ({
+    dnsNames: [...config.hostnames, 'localhost'],
+    ipAddresses: [...new Set([...lanAddresses(), '127.0.0.1'])],
+  });
+}
+
+/** The services over the opened database, with a TLS certificate that covers today's names. */
+function openServices(
+  config: Readonly<Config>,
+  options: StartOptions,
+  run: { db: Db; clock: Clock; logger: Logger; secretKeyFile: string; deviceBaseUrl: () => string },
+  tlsNames: () => TlsNames,
+  tlsServers: TlsServer[],
+): { services: Services; tls: { keyPem: string; certPem: string; chainPem: string } } {
+  const { logger } = run;
+  const secrets = options.secrets ?? createSecretBox(loadOrCreateKey(run.secretKeyFile, config.secretPassphrase));
+  const apnsCa = options.apnsCa ?? config.apnsCaPem;
+  const services = createServices({
+    tlsNames,
+    onTlsChanged: (c) => {
+      // New connections get the new certificate; open ones finish on the old.
+      for (const server of tlsServers) server.setSecureContext({ key: c.keyPem, cert: `${c.certPem}${c.chainPem}` });
+      logger.info('loaded a new TLS certificate into the device listener');
+    },
+    db: run.db,
+    clock: run.clock,
+    random: options.random ?? secureRandom,
+    hasher: options.hasher ?? argon2Hasher,
+    secrets,
+    deviceBaseUrl: run.deviceBaseUrl,
+    logError: (err, message) => logger.error({ err }, message),
+    ...(options.caKeyBits ? { caKeyBits: options.caKeyBits } : {}),
+    ...(apnsCa ? { apnsCa } : {}),
+  });
+  const names = tlsNames();
+  const tls = services.ca.ensureTlsCredential(names);
+  if (tls.reissued)
+    logger.info(
+      { names: config.hostnames, addresses: names.ipAddresses },
+      'issued a new TLS certificate for the device listener',
+    );
+  return { services, tls };
+}
+
+/** Re-issues the TLS certificate when the LAN addresses change (DHCP, another network); returns the stop. */
+function watchAddresses(services: Services, tlsNames: () => TlsNames, logger: Logger, everyMs: number): () => void {
+  const timer = setInterval(() => {
+    try {
+      services.ca.ensureTlsCredential(tlsNames());
+    } catch (err) {
+      logger.error({ err }, 'could not renew the TLS certificate');
+    }
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/**
+ * Runs the scheduled work (invitation expiry, reminders, abandoned enrollments, the mail outbox) now and then
+ * every `everyMs`, one run at a time; its state is in the database, so it survives restarts. Returns the stop,
+ * which waits for a run in progress.
+ */
+function startScheduler(services: Services, logger: Logger, everyMs: number): () => Promise<void> {
+  let ticking: Promise<void> | null = null;
+  const runTick = () => {
+    ticking ??= services
+      .tick()
+      .catch((err: unknown) => logger.error({ err }, 'scheduled work failed'))
+      .finally(() => {
+        ticking = null;
+      });
+  };
+  const timer = setInterval(runTick, everyMs);
+  timer.unref();
+  runTick();
+  return async () => {
+    clearInterval(timer);
+    await ticking;
+  };
+}
+
+/** The three listening apps and the LAN host name their URLs use. */
+interface Listeners {
+  device: FastifyInstance;
+  bootstrap: FastifyInstance;
+  admin: FastifyInstance;
+  lanHost: string;
+}
+
+/**
+ * Opens the device listener first (its port makes the device base URL), then the bootstrap and admin listeners.
+ * Each app that listens is pushed to `opened` at once, so a failure on the way closes what was opened.
+ */
+async function listen(
+  config: Readonly<Config>,
+  deps: ServerDeps,
+  lanAddresses: string[],
+  setDeviceBaseUrl: (url: string) => void,
+  tlsServers: TlsServer[],
+  opened: FastifyInstance[],
+): Promise<Listeners> {
+  const device = await buildDeviceApp(deps);
+  await device.listen({ host: config.deviceBind, port: config.devicePort });
+  opened.push(device);
+  tlsServers.push(device.server as unknown as TlsServer);
+  const lanHost = config.hostnamesConfigured
+    ? (config.hostnames[0] as string)
+    : (lanAddresses[0] ?? (config.hostnames[0] as string));
+  setDeviceBaseUrl(`https://${lanHost}:${portOf(device)}`);
+
+  const bootstrap = await buildBootstrapApp(deps);
+  await bootstrap.listen({ host: config.deviceBind, port: config.httpPort });
+  opened.push(bootstrap);
+
+  const admin = await buildAdminApp(deps);
+  await admin.listen({ host: config.lanAdmin ? '0.0.0.0' : '127.0.0.1', port: config.adminPort });
+  opened.push(admin);
+  if (config.lanAdmin) tlsServers.push(admin.server as unknown as TlsServer);
+  return { device, bootstrap, admin, lanHost };
+}
+
 /** Starts the three listeners; the only code that opens sockets. */
 export async function startServer(config: Readonly<Config>, options: StartOptions = {}): Promise<RunningServer> {
   const paths = dataPaths(config.dataDir);
@@ -117,91 +243,43 @@ export async function startServer(config: Readonly<Config>, options: StartOption
   const clock = options.clock ?? systemClock;
   let db: Db | null = null;
   const opened: FastifyInstance[] = [];
+  const stops: (() => void)[] = [];
   try {
     db = openDataDb(config.dataDir, clock);
-    const secrets = options.secrets ?? createSecretBox(loadOrCreateKey(paths.secretKey, config.secretPassphrase));
     let deviceBaseUrl = '';
-    type TlsServer = { setSecureContext(options: { key: string; cert: string }): void };
-    let deviceServer: TlsServer | null = null;
-    let adminServer: TlsServer | null = null;
+    const tlsServers: TlsServer[] = [];
     const lanAddresses = options.lanAddresses ?? machineAddresses;
-    const tlsNames = () => ({
-      dnsNames: [...config.hostnames, 'localhost'],
-      ipAddresses: [...new Set([...lanAddresses(), '127.0.0.1'])],
-    });
-    const services = createServices({
+    const tlsNames = tlsNamesOf(config, lanAddresses);
+    const { services, tls } = openServices(
+      config,
+      options,
+      { db, clock, logger, secretKeyFile: paths.secretKey, deviceBaseUrl: () => deviceBaseUrl },
       tlsNames,
-      onTlsChanged: (c) => {
-        // New connections get the new certificate; open ones finish on the old.
-        deviceServer?.setSecureContext({ key: c.keyPem, cert: `${c.certPem}${c.chainPem}` });
-        adminServer?.setSecureContext({ key: c.keyPem, cert: `${c.certPem}${c.chainPem}` });
-        logger.info('loaded a new TLS certificate into the device listener');
-      },
-      db,
-      clock,
-      random: options.random ?? secureRandom,
-      hasher: options.hasher ?? argon2Hasher,
-      secrets,
-      deviceBaseUrl: () => deviceBaseUrl,
-      logError: (err, message) => logger.error({ err }, message),
-      ...(options.caKeyBits ? { caKeyBits: options.caKeyBits } : {}),
-      ...((options.apnsCa ?? config.apnsCaPem) ? { apnsCa: (options.apnsCa ?? config.apnsCaPem) as string } : {}),
-    });
-    const lan = lanAddresses();
-    const tls = services.ca.ensureTlsCredential(tlsNames());
-    if (tls.reissued)
-      logger.info({ names: config.hostnames, addresses: lan }, 'issued a new TLS certificate for the device listener');
-
+      tlsServers,
+    );
+    const tlsOptions = { key: tls.keyPem, cert: `${tls.certPem}${tls.chainPem}` };
     const deps: ServerDeps = {
-      // On the LAN the console is served over HTTPS with the device listener's certificate (cookies become Secure);
-      // on loopback only, plain HTTP never leaves the machine.
       services,
       logger,
       consoleDir: options.consoleDir ?? null,
-      adminTls: config.lanAdmin ? { key: tls.keyPem, cert: `${tls.certPem}${tls.chainPem}` } : null,
-      deviceTls: { key: tls.keyPem, cert: `${tls.certPem}${tls.chainPem}` },
+      // On the LAN the console is served over HTTPS with the device listener's certificate (cookies become Secure);
+      // on loopback only, plain HTTP never leaves the machine.
+      adminTls: config.lanAdmin ? tlsOptions : null,
+      deviceTls: tlsOptions,
       deviceBaseUrl: () => deviceBaseUrl,
       version: VERSION,
     };
-    const device = await buildDeviceApp(deps);
-    await device.listen({ host: config.deviceBind, port: config.devicePort });
-    opened.push(device);
-    deviceServer = device.server as unknown as typeof deviceServer;
-    // LAN addresses change (DHCP, another network): re-issue the certificate when they do.
-    const addressWatch = setInterval(() => {
-      try {
-        services.ca.ensureTlsCredential(tlsNames());
-      } catch (err) {
-        logger.error({ err }, 'could not renew the TLS certificate');
-      }
-    }, options.addressCheckMs ?? 60_000);
-    addressWatch.unref();
-    const lanHost = config.hostnamesConfigured ? config.hostnames[0] : (lan[0] ?? config.hostnames[0]);
-    deviceBaseUrl = `https://${lanHost}:${portOf(device)}`;
-
-    const bootstrap = await buildBootstrapApp(deps);
-    await bootstrap.listen({ host: config.deviceBind, port: config.httpPort });
-    opened.push(bootstrap);
-
-    const admin = await buildAdminApp(deps);
-    await admin.listen({ host: config.lanAdmin ? '0.0.0.0' : '127.0.0.1', port: config.adminPort });
-    opened.push(admin);
-    if (config.lanAdmin) adminServer = admin.server as unknown as TlsServer;
-
+    const { device, bootstrap, admin, lanHost } = await listen(
+      config,
+      deps,
+      lanAddresses(),
+      (url) => (deviceBaseUrl = url),
+      tlsServers,
+      opened,
+    );
+    stops.push(watchAddresses(services, tlsNames, logger, options.addressCheckMs ?? 60_000));
     const setupToken = services.admins.issueSetupToken();
-    // The scheduler: invitation expiry, reminders and the mail outbox survive restarts because their state is in the database.
-    let ticking: Promise<void> | null = null;
-    const runTick = () => {
-      ticking ??= services
-        .tick()
-        .catch((err: unknown) => logger.error({ err }, 'scheduled work failed'))
-        .finally(() => {
-          ticking = null;
-        });
-    };
-    const scheduler = setInterval(runTick, options.tickMs ?? 30_000);
-    scheduler.unref();
-    runTick();
+    const stopScheduler = startScheduler(services, logger, options.tickMs ?? 30_000);
     const liveDb = db;
     let closing: Promise<void> | null = null;
     return {
@@ -213,9 +291,8 @@ export async function startServer(config: Readonly<Config>, options: StartOption
       logger,
       close() {
         closing ??= (async () => {
-          clearInterval(addressWatch);
-          clearInterval(scheduler);
-          await ticking;
+          for (const stop of stops) stop();
+          await stopScheduler();
           // Admin last: the console stays usable until devices are done.
           for (const app of [bootstrap, device, admin]) await app.close();
           await services.close();
@@ -228,6 +305,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
       },
     };
   } catch (err) {
+    for (const stop of stops) stop();
     for (const app of opened) await app.close().catch(() => undefined);
     db?.close();
     releaseLock();
