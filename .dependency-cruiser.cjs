@@ -1,6 +1,6 @@
 // Import rules that ESLint's per-file checks cannot see: the folders of server/modules/ form no cycle (a
 // module that reaches another must not be reached back by it, directly or through others, type-only
-// imports included), and the PKI library and the core import no module. `npm run lint` runs it.
+// imports included), and the shared folders (pki, core, db, http, i18n, contract) import no module. `npm run lint` runs it.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -16,8 +16,9 @@ module.exports = {
     {
       name: 'libraries-import-no-module',
       severity: 'error',
-      comment: 'server/pki/, server/core/ and server/db/ are libraries: they import no module of server/modules/.',
-      from: { path: '^server/(pki|core|db)/' },
+      comment:
+        'server/pki/, server/core/, server/db/, server/http/, server/i18n/ and server/contract/ are shared by the modules: they import none of them (a module reached through them would reach itself). Declare a port instead.',
+      from: { path: '^server/(pki|core|db|http|contract|i18n)/' },
       to: { path: '^server/modules/' },
     },
   ],
@@ -26,7 +27,8 @@ module.exports = {
     // Tests drive modules from outside; they are not part of the graph.
     exclude: { path: ['(^|/)(node_modules|dist)/', '\\.test\\.ts$', '^tests/'] },
     tsPreCompilationDeps: true,
-    tsConfig: { fileName: 'tsconfig.node.json' },
+    // Resolve .js specifiers to .ts sources as the compiler does (found from here, so the rules also run on other trees).
+    tsConfig: { fileName: require('node:path').join(__dirname, 'tsconfig.node.json') },
     enhancedResolveOptions: { extensions: ['.ts', '.js', '.mjs', '.cjs', '.json'] },
   },
 };
