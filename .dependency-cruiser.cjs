@@ -1,6 +1,7 @@
 // Import rules that ESLint's per-file checks cannot see: the folders of server/modules/ form no cycle (a
 // module that reaches another must not be reached back by it, directly or through others, type-only
-// imports included), and the shared folders (pki, core, db, http, i18n, contract) import no module. `npm run lint` runs it.
+// imports included), and the shared folders (pki, core, db, http, i18n, contract) import no module.
+// `npm run lint` runs it.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -27,7 +28,7 @@ module.exports = {
     // Tests drive modules from outside; they are not part of the graph.
     exclude: { path: ['(^|/)(node_modules|dist)/', '\\.test\\.ts$', '^tests/'] },
     tsPreCompilationDeps: true,
-    // Resolve .js specifiers to .ts sources as the compiler does (found from here, so the rules also run on other trees).
+    // Resolve .js specifiers to .ts sources as the compiler does; found from here, so the rules run on other trees too.
     tsConfig: { fileName: require('node:path').join(__dirname, 'tsconfig.node.json') },
     enhancedResolveOptions: { extensions: ['.ts', '.js', '.mjs', '.cjs', '.json'] },
   },
