@@ -1,0 +1,87 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import type { Clock } from '../../core/clock.js';
+import { AppError } from '../../core/errors.js';
+import { CmsError, verifyCms } from '../../pki/cms.js';
+import type { IssuedRow, IssuedStore } from '../ca/issued.store.js';
+
+// The Mdm-Signature header (apple-protocols §3.1, SignMessage): a detached CMS signature over the exact body,
+// made with the identity certificate SCEP issued to the device.
+
+const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+/** How many checked signer certificates are remembered (one per enrolled Apple device is the working set). */
+const SIGNER_CACHE = 4096;
+/** Longest Mdm-Signature header accepted (a signature with a 4096-bit certificate is about 3 KiB of base64). */
+const MAX_SIGNATURE_CHARS = 16_384;
+
+/** What the signature check needs: the office CA, the issued certificates, and the time. */
+export interface MdmSignatureDeps {
+  /** The office CA certificate (PEM) that issued device identities. */
+  caPem: () => string;
+  issued: Pick<IssuedStore, 'bySha256'>;
+  clock: Clock;
+}
+
+/** Checks a message's Mdm-Signature and returns the SCEP-issued certificate that made it. */
+export type IdentifySigner = (body: Buffer, signature: string | undefined) => IssuedRow;
+
+/** Builds the Mdm-Signature check; every refusal is MDM_SIGNATURE_INVALID with the reason. */
+export function createSignerCheck(deps: MdmSignatureDeps): IdentifySigner {
+  // Parsed once per CA certificate, not per message.
+  let caCache: { pem: string; x509: X509Certificate } | null = null;
+  const officeCa = (): X509Certificate => {
+    const pem = deps.caPem();
+    if (caCache?.pem !== pem) caCache = { pem, x509: new X509Certificate(pem) };
+    return caCache.x509;
+  };
+
+  // Issuer, signature and key usage are facts of the certificate's bytes under one CA: checked once per
+  // certificate (a device signs every message with the same one), at most SIGNER_CACHE entries, oldest dropped.
+  const signerChecks = new Map<string, { ca: X509Certificate; validFrom: number; validTo: number }>();
+  const checkedSigner = (sha256: string, der: Buffer): { validFrom: number; validTo: number } => {
+    const ca = officeCa();
+    const hit = signerChecks.get(sha256);
+    if (hit?.ca === ca) return hit;
+    const cert = new X509Certificate(der);
+    if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey))
+      throw new AppError('MDM_SIGNATURE_INVALID', 'The signing certificate was not issued by this server.');
+    if (!(cert.keyUsage ?? []).includes(CLIENT_AUTH))
+      throw new AppError('MDM_SIGNATURE_INVALID', 'The signing certificate is not a client identity.');
+    const entry = { ca, validFrom: new Date(cert.validFrom).getTime(), validTo: new Date(cert.validTo).getTime() };
+    if (signerChecks.size >= SIGNER_CACHE) signerChecks.delete(signerChecks.keys().next().value as string);
+    signerChecks.set(sha256, entry);
+    return entry;
+  };
+
+  return (body, signature) => {
+    if (!signature)
+      throw new AppError(
+        'MDM_SIGNATURE_INVALID',
+        'The Mdm-Signature header is missing; this server requires signed messages (SignMessage).',
+      );
+    if (signature.length > MAX_SIGNATURE_CHARS || !/^[A-Za-z0-9+/=\s]+$/.test(signature))
+      throw new AppError('MDM_SIGNATURE_INVALID', 'The Mdm-Signature header is not base64.');
+    let signerDer: Buffer;
+    try {
+      signerDer = verifyCms(Buffer.from(signature, 'base64'), body).signerCertDer;
+    } catch (err) {
+      if (err instanceof CmsError)
+        throw new AppError('MDM_SIGNATURE_INVALID', `The Mdm-Signature does not verify: ${err.message}`, undefined, {
+          cause: err,
+        });
+      throw err;
+    }
+    const sha256 = createHash('sha256').update(signerDer).digest('hex');
+    const checked = checkedSigner(sha256, signerDer);
+    const now = deps.clock.now().getTime();
+    if (checked.validFrom > now || checked.validTo < now)
+      throw new AppError('MDM_SIGNATURE_INVALID', 'The signing certificate is not valid at this time.');
+    const row = deps.issued.bySha256(sha256);
+    if (!row) throw new AppError('MDM_SIGNATURE_INVALID', 'The signing certificate is not one this server issued.');
+    if (row.revoked_at)
+      throw new AppError(
+        'MDM_SIGNATURE_INVALID',
+        `The signing certificate was revoked (${row.revoked_reason ?? 'revoked'}).`,
+      );
+    return row;
+  };
+}
