@@ -29,7 +29,7 @@ module.exports = {
     exclude: { path: ['(^|/)(node_modules|dist)/', '\\.test\\.ts$', '^tests/'] },
     tsPreCompilationDeps: true,
     // Resolve .js specifiers to .ts sources as the compiler does; found from here, so the rules run on other trees too.
-    tsConfig: { fileName: require('node:path').join(__dirname, 'tsconfig.node.json') },
+    tsConfig: { fileName: `${__dirname}/tsconfig.node.json` },
     enhancedResolveOptions: { extensions: ['.ts', '.js', '.mjs', '.cjs', '.json'] },
   },
 };

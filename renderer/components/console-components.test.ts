@@ -6,10 +6,12 @@ import type { DeviceDto, DeviceReenrollDto, DeviceStatusReason, InvitationDto } 
 import en from '../i18n/en.js';
 import { createAppI18n } from '../i18n/index.js';
 import ja from '../i18n/ja.js';
+import { ApiError } from '../api/index.js';
 import ConfirmDialog from './ConfirmDialog.vue';
 import DeviceActionDialog from './DeviceActionDialog.vue';
 import DeviceReenrollDialog from './DeviceReenrollDialog.vue';
 import DeviceStatusTag from './DeviceStatusTag.vue';
+import DialogShell from './DialogShell.vue';
 import InvitationProgress from './InvitationProgress.vue';
 import InviteResultList from './InviteResultList.vue';
 
@@ -114,6 +116,59 @@ describe('DeviceActionDialog', () => {
     const failed = document.querySelector('[data-testid="device-action-failed"]')?.textContent ?? '';
     expect(failed).toContain('This command cannot be sent to this device.');
     expect(failed).toContain('This device is not enrolled in MDM now.');
+    wrapper.unmount();
+  });
+});
+
+describe('DialogShell', () => {
+  const props = { open: true, title: 'Send?', submitLabel: 'Send', submitTestId: 'shell-submit' };
+  const footerButtons = () =>
+    [...document.querySelectorAll('.el-dialog__footer button')].map((b) => b.textContent?.trim());
+
+  it('has Cancel and the primary button, which spins while busy and is the only one disabled by submitDisabled', async () => {
+    const wrapper = mount(DialogShell, { props: { ...props, submitDisabled: true }, ...i18n() });
+    await nextTick();
+    expect(footerButtons()).toEqual(['Cancel', 'Send']);
+    expect(button('shell-submit').disabled).toBe(true);
+    await wrapper.setProps({ submitDisabled: false, busy: true });
+    expect(button('shell-submit').classList.contains('is-loading')).toBe(true);
+    const cancel = [...document.querySelectorAll('.el-dialog__footer button')][0] as HTMLButtonElement;
+    expect(cancel.disabled).toBe(false);
+    await wrapper.setProps({ cancelDisabled: true });
+    expect(cancel.disabled).toBe(true);
+    wrapper.unmount();
+  });
+
+  it('emits submit and close from its buttons', async () => {
+    const wrapper = mount(DialogShell, { props, ...i18n() });
+    await nextTick();
+    button('shell-submit').click();
+    (document.querySelector('.el-dialog__footer button') as HTMLButtonElement).click();
+    expect([wrapper.emitted('submit'), wrapper.emitted('close')]).toEqual([[[]], [[]]]);
+    wrapper.unmount();
+  });
+
+  it('shows a worded error as it is and a request error in words, and neither once done', async () => {
+    const wrapper = mount(DialogShell, {
+      props: { ...props, error: 'Fix the rows below.', errorTestId: 'shell-error', closeTestId: 'shell-close' },
+      slots: { intro: '<p class="intro">Intro.</p>', default: '<p class="body">Body.</p>' },
+      ...i18n(),
+    });
+    await nextTick();
+    const order = () =>
+      [...(document.querySelector('.el-dialog__body')?.children ?? [])].map((el) =>
+        el.getAttribute('data-testid') === 'shell-error' ? 'error' : el.className,
+      );
+    expect(document.querySelector('[data-testid="shell-error"]')?.textContent).toContain('Fix the rows below.');
+    expect(order()).toEqual(['intro', 'error', 'body']);
+    await wrapper.setProps({ error: new ApiError('NETWORK', 'Failed to fetch', 0), errorAt: 'bottom' });
+    expect(document.querySelector('[data-testid="shell-error"]')?.textContent).toContain(en.errors.codes.NETWORK);
+    expect(order()).toEqual(['intro', 'body', 'error']);
+    await wrapper.setProps({ done: true });
+    expect(document.querySelector('[data-testid="shell-error"]')).toBeNull();
+    expect(footerButtons()).toEqual(['Close']);
+    button('shell-close').click();
+    expect(wrapper.emitted('close')).toHaveLength(1);
     wrapper.unmount();
   });
 });

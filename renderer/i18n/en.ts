@@ -961,6 +961,7 @@ const en = {
     },
     scep: {
       issued: 'Device certificate issued',
+      resent: 'Device certificate sent again',
       refused: 'Device certificate refused',
       challenge_consumed: 'Enrollment challenge used',
     },

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AUDIT_ACTIONS } from '../../server/contract/index.js';
 import en from './en.js';
 import ja from './ja.js';
 import { createAppI18n, detectLocale, messages } from './index.js';
@@ -112,6 +113,21 @@ describe('the keys the console uses', () => {
         if (typeof get(m[1] as string) !== 'object') missing.push(`${file}: ${m[1]}.*`);
     }
     expect(missing).toEqual([]);
+  });
+});
+
+describe('the audit action labels', () => {
+  const labelled = (tree: unknown) => [...leaves(tree).keys()].sort();
+
+  it.each([
+    ['ja', ja.auditActions],
+    ['en', en.auditActions],
+  ] as const)('in %s name exactly the actions the server records', (_locale, labels) => {
+    expect(labelled(labels)).toEqual([...AUDIT_ACTIONS].sort());
+  });
+
+  it('lists every action once', () => {
+    expect(new Set(AUDIT_ACTIONS).size).toBe(AUDIT_ACTIONS.length);
   });
 });
 

@@ -966,6 +966,7 @@ const ja: MessageSchema = {
     },
     scep: {
       issued: 'デバイス証明書を発行',
+      resent: 'デバイス証明書を再送',
       refused: 'デバイス証明書の発行を拒否',
       challenge_consumed: '登録用チャレンジを使用',
     },

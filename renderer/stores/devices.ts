@@ -3,12 +3,10 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type {
-  CommandDto,
   CommandQueuedDto,
   DeviceActionRequest,
   DeviceActionResult,
   DeviceDetailDto,
-  DeviceDto,
   DeviceReenrollDto,
   DeviceStatus,
   DeviceSummaryDto,
@@ -24,18 +22,6 @@ import { useOffsetList } from './paging.js';
 /** How many devices one page of the list holds. */
 export const DEVICES_PAGE_SIZE = 50;
 
-/** The device statuses in the order the console lists them. */
-export const DEVICE_STATUSES: readonly DeviceStatus[] = ['active', 'pending', 'inactive', 'wiped', 'reset'];
-
-/** The platforms in the order the console lists them. */
-export const PLATFORMS: readonly Platform[] = ['ios', 'macos', 'android'];
-
-/** An admin action on devices. */
-export type DeviceAction = DeviceActionRequest['action'];
-
-/** The actions, in the order the console offers them (destructive last). */
-export const DEVICE_ACTIONS: readonly DeviceAction[] = ['lock', 'retire', 'wipe', 'delete'];
-
 /** The list's filters as the toolbar edits them; blank means "any". */
 export interface DeviceFilters {
   status: DeviceStatus | '';
@@ -46,131 +32,6 @@ export interface DeviceFilters {
 /** Filters that match every device. */
 export function emptyDeviceFilters(): DeviceFilters {
   return { status: '', platform: '', q: '' };
-}
-
-/** The name a person knows a device by: its name, else its model, serial number or id. */
-export function deviceLabel(
-  device: Pick<DeviceDto, 'deviceName' | 'modelName' | 'productName' | 'serialNumber' | 'udid' | 'id'>,
-): string {
-  return device.deviceName ?? device.modelName ?? device.productName ?? device.serialNumber ?? device.udid ?? device.id;
-}
-
-/**
- * Whether an action makes sense for a device in its status: lock and wipe need a device that is managed now;
- * retire needs one that is still enrolled (or enrolling); delete removes any entry.
- */
-export function actionApplies(device: Pick<DeviceDto, 'status'>, action: DeviceAction): boolean {
-  switch (action) {
-    case 'lock':
-    case 'wipe':
-      return device.status === 'active';
-    case 'retire':
-      return device.status === 'active' || device.status === 'pending' || device.status === 'reset';
-    case 'delete':
-      return true;
-  }
-}
-
-/** The selected devices an action will be sent to, and those left out because it does not apply to them. */
-export function splitByAction<D extends Pick<DeviceDto, 'status'>>(
-  devices: D[],
-  action: DeviceAction,
-): { targets: D[]; skipped: D[] } {
-  return {
-    targets: devices.filter((d) => actionApplies(d, action)),
-    skipped: devices.filter((d) => !actionApplies(d, action)),
-  };
-}
-
-/** The fixed word typed to confirm a wipe of several devices (or of one without a name). */
-export const WIPE_WORD = 'WIPE';
-
-/** What the admin must type to confirm a wipe: the device's name when there is one device with a name, else WIPE. */
-export function wipeConfirmationWord(devices: Pick<DeviceDto, 'deviceName'>[]): string {
-  const only = devices.length === 1 ? devices[0]?.deviceName?.trim() : '';
-  return only || WIPE_WORD;
-}
-
-/** Whether the typed text matches the confirmation word (ignoring case, width and surrounding spaces). */
-export function confirmationMatches(typed: string, word: string): boolean {
-  const norm = (s: string) => s.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
-  return word.trim() !== '' && norm(typed) === norm(word);
-}
-
-/** One device's outcome of an action, ready to show. */
-export interface ActionOutcome {
-  deviceId: string;
-  label: string;
-  platform: Platform | null;
-  ok: boolean;
-  error: { code: string; message: string } | null;
-  /** The 6-digit PIN a Mac needs to unlock after a lock or wipe. */
-  pin: string | null;
-}
-
-/** The per-device outcomes of an action, named from the devices it was sent to. */
-export function actionOutcomes(result: DeviceActionResult, devices: DeviceDto[]): ActionOutcome[] {
-  const byId = new Map(devices.map((d) => [d.id, d]));
-  return result.results.map((r) => {
-    const device = byId.get(r.deviceId);
-    return {
-      deviceId: r.deviceId,
-      label: device ? deviceLabel(device) : r.deviceId,
-      platform: device?.platform ?? null,
-      ok: r.ok,
-      error: r.ok ? null : (r.error ?? { code: 'INTERNAL', message: '' }),
-      pin: r.pin ?? null,
-    };
-  });
-}
-
-/** One bar of the enrollments chart. */
-export interface ChartBar {
-  day: string;
-  count: number;
-  /** Height as a share of the tallest bar, 0-100. */
-  percent: number;
-}
-
-/** The enrollments-per-day bars, scaled to the busiest day (an all-zero month has flat bars). */
-export function chartBars(days: DeviceSummaryDto['enrollmentsPerDay']): {
-  bars: ChartBar[];
-  max: number;
-  total: number;
-} {
-  const max = days.reduce((m, d) => Math.max(m, d.count), 0);
-  const total = days.reduce((sum, d) => sum + d.count, 0);
-  return {
-    bars: days.map((d) => ({ day: d.day, count: d.count, percent: max === 0 ? 0 : Math.round((d.count / max) * 100) })),
-    max,
-    total,
-  };
-}
-
-/** The highest Android API level (Android 9) whose devices keep one entry when they enroll again. */
-export const ANDROID_9_API_LEVEL = 28;
-
-/**
- * Whether enrolling the device again keeps its entry: Apple devices and Android 9 or older do; Android 10 and
- * newer get a new entry, and this one turns Inactive (superseded) with its history.
- */
-export function reenrollKeepsEntry(device: Pick<DeviceDto, 'platform' | 'apiLevel'>): boolean {
-  return device.platform !== 'android' || (device.apiLevel !== null && device.apiLevel <= ANDROID_9_API_LEVEL);
-}
-
-/** Whether the console offers to re-enroll a device: it needs a user to enroll it for. */
-export function canReenroll(device: Pick<DeviceDto, 'userId'>): boolean {
-  return device.userId !== null;
-}
-
-/** Whether the console offers to revoke a device's agent token: Android devices whose agent may still be working. */
-export function canRevokeAgentToken(device: Pick<DeviceDto, 'platform' | 'status'>): boolean {
-  return device.platform === 'android' && device.status !== 'inactive' && device.status !== 'wiped';
-}
-
-/** Commands that are still waiting for the device, so they can be cancelled. */
-export function isPendingCommand(command: Pick<CommandDto, 'status'>): boolean {
-  return command.status === 'queued' || command.status === 'notnow';
 }
 
 /** The devices store: widgets, the list under the applied filters, actions, and the open device's detail. */

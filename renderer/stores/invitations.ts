@@ -1,35 +1,21 @@
 // Invitations: the filtered list, sending, resending, revoking, new PINs; and the versioned enrollment address.
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type {
-  EnrollmentUrlDto,
-  InvitationDto,
-  InvitationStatus,
-  InviteResult,
-  NewPinResult,
-  UserDto,
+import {
+  INVITATION_STEPS,
+  type EnrollmentUrlDto,
+  type InvitationDto,
+  type InvitationStatus,
+  type InvitationStep,
+  type InviteResult,
+  type NewPinResult,
+  type UserDto,
 } from '../../server/contract/index.js';
 import { useApi } from '../api/index.js';
 import { useOffsetList } from './paging.js';
 
 /** How many invitations one page of the list holds. */
 export const INVITATIONS_PAGE_SIZE = 50;
-
-/** The steps an invitation goes through, in order, until the device is enrolled. */
-export const INVITATION_STEPS = [
-  'created',
-  'sent',
-  'opened',
-  'pin_verified',
-  'profile_downloaded',
-  'enrolled',
-] as const;
-
-/** One of the forward steps. */
-export type InvitationStep = (typeof INVITATION_STEPS)[number];
-
-/** Every status the list can be filtered by, in the order the filter offers them. */
-export const INVITATION_STATUSES: readonly InvitationStatus[] = [...INVITATION_STEPS, 'expired', 'revoked'];
 
 /** How far an invitation got: the last step reached (0-based), and why it stopped when it is closed. */
 export interface InvitationProgress {

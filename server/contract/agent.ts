@@ -4,6 +4,9 @@ export type AgentAuth =
   | { method: 'pin'; email: string; pin: string }
   | { method: 'qr'; token: string };
 
+/** The last API level of Android 9: up to it a re-enrolling device keeps one entry; from Android 10 each enrollment is a new entry. */
+export const ANDROID_9_API_LEVEL = 28;
+
 /** Facts the agent reports about its device. */
 export interface AgentDeviceFacts {
   /** Settings.Secure.ANDROID_ID (per device, per signing key; changes on factory reset). */

@@ -1,6 +1,21 @@
+/** The steps an invitation goes through, in order, until the device is enrolled. */
+export const INVITATION_STEPS = [
+  'created',
+  'sent',
+  'opened',
+  'pin_verified',
+  'profile_downloaded',
+  'enrolled',
+] as const;
+
+/** One of the forward steps. */
+export type InvitationStep = (typeof INVITATION_STEPS)[number];
+
+/** Every invitation status: the steps in order, then the two that end an invitation before enrollment. */
+export const INVITATION_STATUSES = [...INVITATION_STEPS, 'expired', 'revoked'] as const;
+
 /** Invitation states: created -> sent -> opened -> pin_verified -> profile_downloaded -> enrolled, or expired, revoked. */
-export type InvitationStatus =
-  'created' | 'sent' | 'opened' | 'pin_verified' | 'profile_downloaded' | 'enrolled' | 'expired' | 'revoked';
+export type InvitationStatus = (typeof INVITATION_STATUSES)[number];
 
 /** An invitation as the console sees it. */
 export interface InvitationDto {

@@ -6,6 +6,7 @@ import type {
   AgentEnrollRequest,
   AgentEnrollResponse,
 } from '../../contract/agent.js';
+import { ANDROID_9_API_LEVEL } from '../../contract/agent.js';
 import type { AgentActionDto } from '../../contract/devices.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
@@ -20,8 +21,6 @@ import type { AgentActionRow, AgentStore } from './agent.store.js';
 
 /** How often agents check in. */
 export const CHECK_IN_INTERVAL_SECONDS = 900;
-/** The last API level of Android 9: up to it a re-enrolling device keeps one entry; from Android 10 each enrollment is a new entry. */
-export const ANDROID_9_API_LEVEL = 28;
 
 /** The Android agent API: enrollment, check-in with actions and results, token rotation; and the admin side of actions. */
 export interface AgentService {

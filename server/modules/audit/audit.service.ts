@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { Actor, AuditEventDto, AuditPage, AuditQuery, AuditVerifyResult } from '../../contract/audit.js';
+import type {
+  Actor,
+  AuditAction,
+  AuditEventDto,
+  AuditPage,
+  AuditQuery,
+  AuditVerifyResult,
+} from '../../contract/audit.js';
 import { canonicalJson } from '../../core/canonical-json.js';
 import type { Clock } from '../../core/clock.js';
 import { csvCell } from '../../core/csv.js';
@@ -22,7 +29,7 @@ export interface Subject {
 /** One event to record. Action codes are `domain.verb`, e.g. `user.created`. */
 export interface AuditInput {
   actor: Actor;
-  action: string;
+  action: AuditAction;
   subject?: Subject | null;
   details?: Record<string, unknown>;
   sourceAddress?: string | null;

@@ -1,15 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { INVITATION_STATUSES } from '../../contract/invitations.js';
 import { adminActor } from '../../http/auth.js';
 import type { InvitationsService } from './invitations.service.js';
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
-const Status = Type.Union(
-  ['created', 'sent', 'opened', 'pin_verified', 'profile_downloaded', 'enrolled', 'expired', 'revoked'].map((s) =>
-    Type.Literal(s),
-  ),
-);
+const Status = Type.Union(INVITATION_STATUSES.map((s) => Type.Literal(s)));
 
 /** Registers /api/invitations (list, send to one or many, resend, revoke, new PIN) and /api/enrollment-url. */
 export async function invitationsRoutes(

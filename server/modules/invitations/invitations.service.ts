@@ -1,10 +1,11 @@
-import type {
-  EnrollmentUrlDto,
-  InvitationDto,
-  InvitationPage,
-  InvitationStatus,
-  InviteResult,
-  NewPinResult,
+import {
+  INVITATION_STEPS,
+  type EnrollmentUrlDto,
+  type InvitationDto,
+  type InvitationPage,
+  type InvitationStatus,
+  type InviteResult,
+  type NewPinResult,
 } from '../../contract/invitations.js';
 import type { Clock } from '../../core/clock.js';
 import type { DomainEvents } from '../../core/events.js';
@@ -24,8 +25,8 @@ import type { InvitationListRow, InvitationRow, InvitationsStore } from './invit
 /** Wrong PINs before a PIN locks; an admin then issues a new one. */
 export const PIN_ATTEMPTS = 5;
 
-const ORDER: InvitationStatus[] = ['created', 'sent', 'opened', 'pin_verified', 'profile_downloaded', 'enrolled'];
-const OPEN = new Set<InvitationStatus>(['created', 'sent', 'opened', 'pin_verified', 'profile_downloaded']);
+const ORDER: readonly InvitationStatus[] = INVITATION_STEPS;
+const OPEN = new Set<InvitationStatus>(INVITATION_STEPS.filter((step) => step !== 'enrolled'));
 const TIMESTAMP: Partial<Record<InvitationStatus, keyof InvitationRow>> = {
   sent: 'sent_at',
   opened: 'opened_at',
