@@ -1,4 +1,4 @@
-// Lint rules, including the import boundaries of the design: renderer/ sees only server/contract (types),
+// Lint rules, including the import boundaries of the design: renderer/ sees only server/contract (types and shared constants),
 // server/ never sees electron/ or renderer/, and only stores and db/ touch SQLite. Layout is Prettier's
 // (`prettier --check` in `npm run lint`), so the formatting rules of the presets are turned off last.
 import js from '@eslint/js';
@@ -132,7 +132,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { regex: '^(?!\\./)', message: 'The contract is self-contained types: it imports only its own files.' },
+            {
+              regex: '^(?!\\./)',
+              message: 'The contract is self-contained (types and shared constants): it imports only its own files.',
+            },
           ],
         },
       ],
