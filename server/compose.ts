@@ -38,7 +38,7 @@ import { createThrottleStore } from './modules/throttle/throttle.store.js';
 import { createSettingsService, type SettingsService } from './modules/settings/settings.service.js';
 import { createSettingsStore } from './modules/settings/settings.store.js';
 import { createUsersService, type UsersService } from './modules/users/users.service.js';
-import { createUsersStore } from './modules/users/users.store.js';
+import { createUsersStore, type UserRow } from './modules/users/users.store.js';
 
 /** What the services are built from. */
 export interface Foundation {
@@ -223,10 +223,25 @@ export function createServices(f: Foundation): Services {
     closeEnrollments: (id, reason) => enrollment.closeForInvitation(id, reason),
     kick: () => kick(),
   });
-  const portal = createPortalService({
+  const devices = createDevicesService({ store: devicesStore });
+  // The agent enrollment QR code (the portal's and the console's): a single-use token, and the office CA to pin by
+  // fingerprint, since the agent cannot trust it yet.
+  const agentEnrollmentQr = (user: UserRow, sourceAddress: string | null) => {
+    const { token, expiresAt } = portal.createSignInToken({ user }, 'agent', sourceAddress);
+    return {
+      payload: agentQrPayload({ server: deviceBaseUrl(), token, caFingerprint256: ca.caCertificate().fingerprint256 }),
+      expiresAt,
+    };
+  };
+  const portal: PortalService = createPortalService({
     store: createPortalStore(db),
     users: usersStore,
     invitations,
+    enrollment,
+    urls,
+    deviceBaseUrl,
+    devicesOf: (userId, limit) => devices.list({ userId, limit }).items,
+    agentEnrollmentQr,
     throttle,
     hasher,
     audit,
@@ -292,15 +307,7 @@ export function createServices(f: Foundation): Services {
     agentQr: (userId, _actor, sourceAddress) => {
       const user = usersStore.byId(userId);
       if (!user) throw new AppError('USER_NOT_FOUND', "The device's user no longer exists.");
-      const { token, expiresAt } = portal.createSignInToken({ user }, 'agent', sourceAddress);
-      return {
-        payload: agentQrPayload({
-          server: deviceBaseUrl(),
-          token,
-          caFingerprint256: ca.caCertificate().fingerprint256,
-        }),
-        expiresAt,
-      };
+      return agentEnrollmentQr(user, sourceAddress);
     },
   });
   const liveInvitations = invitations;
@@ -325,7 +332,7 @@ export function createServices(f: Foundation): Services {
     ca,
     issued,
     enrollment,
-    devices: createDevicesService({ store: devicesStore }),
+    devices,
     mdm,
     push,
     async close() {
