@@ -112,9 +112,10 @@ ${errorBox(c.lang, o.error ?? null)}
 
 function fmtTime(iso: string | null, lang: Lang): string {
   if (!iso) return '-';
-  return new Intl.DateTimeFormat(TEXT[lang].page.locale, { dateStyle: 'medium', timeStyle: 'short' }).format(
-    new Date(iso),
-  );
+  const at = new Date(iso);
+  // A time that does not parse is shown as it came (Intl would throw).
+  if (Number.isNaN(at.getTime())) return iso;
+  return new Intl.DateTimeFormat(TEXT[lang].page.locale, { dateStyle: 'medium', timeStyle: 'short' }).format(at);
 }
 
 function signOutForm(c: PageContext, csrf: string, name: string): SafeHtml {
