@@ -1,6 +1,6 @@
 // Import rules that ESLint's per-file checks cannot see: the folders of server/modules/ form no cycle (a
 // module that reaches another must not be reached back by it, directly or through others, type-only
-// imports included), and the PKI library and the core import no module. `npm run lint` runs it.
+// imports included), and the libraries (PKI, core, db, i18n) import no module. `npm run lint` runs it.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -16,8 +16,9 @@ module.exports = {
     {
       name: 'libraries-import-no-module',
       severity: 'error',
-      comment: 'server/pki/, server/core/ and server/db/ are libraries: they import no module of server/modules/.',
-      from: { path: '^server/(pki|core|db)/' },
+      comment:
+        'server/pki/, server/core/, server/db/ and server/i18n/ are libraries: they import no module of server/modules/.',
+      from: { path: '^server/(pki|core|db|i18n)/' },
       to: { path: '^server/modules/' },
     },
   ],

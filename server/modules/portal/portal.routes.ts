@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorCode } from '../../contract/errors.js';
 import { AppError, isAppError } from '../../core/errors.js';
 import { portalPaths } from '../../core/portal-paths.js';
 import { checkOrigin } from '../../http/auth.js';
@@ -20,14 +21,7 @@ import {
   type PortalPlatform,
   type PortalQr,
 } from './portal-pages.js';
-import {
-  EnrollForm,
-  KeyParams as KeyParamsSchema,
-  PasswordForm,
-  QrForm,
-  SignInForm,
-  SignOutForm,
-} from './portal.schemas.js';
+import { EnrollForm, PasswordForm, PortalKeyParams, QrForm, SignInForm, SignOutForm } from './portal.schemas.js';
 import type { PortalPrincipal, PortalService } from './portal.service.js';
 
 /** Name of the portal session cookie. */
@@ -130,7 +124,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
   };
 
   // The refusals of the gates come before any route's own page: a form from another site, a stale form.
-  const gateRefusals: Partial<Record<string, RefusalPage>> = {
+  const gateRefusals: Partial<Record<ErrorCode, RefusalPage>> = {
     ORIGIN_REFUSED: backTo('signIn'),
     CSRF_INVALID: (request, c) => backTo('home')(request, c, TEXT[c.lang].portal.sessionEnded),
   };
@@ -144,7 +138,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
     if (routeView === 'json') throw err;
     const c = context(request, reply);
     const error: PortalError = isAppError(err) ? err : TEXT[c.lang].portal.formInvalid;
-    const code = isAppError(err) ? err.code : 'VALIDATION_FAILED';
+    const code: ErrorCode = isAppError(err) ? err.code : 'VALIDATION_FAILED';
     const view = gateRefusals[code] ?? routeView ?? backTo(request.portalUser ? 'home' : 'signIn');
     const { status, page } = view(request, c, error);
     const sent = status ?? (isAppError(err) ? err.status : 400);
@@ -168,7 +162,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
   };
 
   /** A form posted from another site is refused (before the form is read). */
-  const sameSite = async (request: FastifyRequest) => checkOrigin(request);
+  const sameOrigin = async (request: FastifyRequest) => checkOrigin(request);
 
   /** Requires a signed-in user; sends others to sign in. State-changing requests also need the form's CSRF token. */
   const signedIn = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -240,8 +234,8 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
     '/e/:key/go/sign-in',
     {
       onRequest: versionGate,
-      preValidation: sameSite,
-      schema: { params: KeyParamsSchema, body: SignInForm },
+      preValidation: sameOrigin,
+      schema: { params: PortalKeyParams, body: SignInForm },
       config: { portalRefusal: signInRefusal },
     },
     async (request, reply) => {
@@ -261,7 +255,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
     '/e/:key/go/password',
     {
       ...signedInUser,
-      schema: { params: KeyParamsSchema, body: PasswordForm },
+      schema: { params: PortalKeyParams, body: PasswordForm },
       config: { portalRefusal: passwordRefusal },
     },
     async (request, reply) => {
@@ -282,7 +276,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
 
   r.post(
     '/e/:key/go/enroll',
-    { ...readyUser, schema: { params: KeyParamsSchema, body: EnrollForm }, config: { portalRefusal: enrollRefusal } },
+    { ...readyUser, schema: { params: PortalKeyParams, body: EnrollForm }, config: { portalRefusal: enrollRefusal } },
     async (request, reply) => {
       const { platform, device } = request.body;
       const paths = portalPaths(request.params.key);
@@ -344,7 +338,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
 
   r.post(
     '/e/:key/go/qr',
-    { ...readyUser, schema: { params: KeyParamsSchema, body: QrForm } },
+    { ...readyUser, schema: { params: PortalKeyParams, body: QrForm } },
     async (request, reply) => {
       const { purpose, platform } = request.body;
       const qr = await portal.signInQr(principalOf(request), purpose, request.ip);
@@ -365,7 +359,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
 
   r.post(
     '/e/:key/go/sign-out',
-    { ...signedInUser, schema: { params: KeyParamsSchema, body: SignOutForm } },
+    { ...signedInUser, schema: { params: PortalKeyParams, body: SignOutForm } },
     async (request, reply) => {
       portal.signOut(principalOf(request), request.ip);
       void reply.clearCookie(PORTAL_COOKIE, { path: '/' });

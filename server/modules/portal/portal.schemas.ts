@@ -6,7 +6,7 @@ import { Type } from 'typebox';
 const Csrf = Type.String({ minLength: 1, maxLength: 200 });
 
 /** Path parameters of the portal's form routes: the enrollment URL key (checked against the current one first). */
-export const KeyParams = Type.Object({ key: Type.String({ minLength: 1, maxLength: 100 }) });
+export const PortalKeyParams = Type.Object({ key: Type.String({ minLength: 1, maxLength: 100 }) });
 
 /** Body of POST /e/:key/go/sign-in. */
 export const SignInForm = Type.Object(
