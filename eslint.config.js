@@ -51,6 +51,15 @@ export default tseslint.config(
     },
   },
   {
+    // The server-rendered pages' script runs in the browser as a classic script (served as /assets/portal.js).
+    // Not Node: the Node globals every other file gets are turned off here.
+    files: ['server/http/assets/**/*.js'],
+    languageOptions: {
+      globals: { ...Object.fromEntries(Object.keys(globals.node).map((name) => [name, 'off'])), ...globals.browser },
+      sourceType: 'script',
+    },
+  },
+  {
     files: ['renderer/**/*.{ts,vue}'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {

@@ -56,6 +56,7 @@ function ensurePackages() {
 const STEPS = [
   ['type-check (server, electron)', 'npx', ['tsc', '-p', 'tsconfig.node.json', '--noEmit']],
   ['type-check (tests)', 'npx', ['tsc', '-p', 'tsconfig.test.json', '--noEmit']],
+  ['type-check (page scripts)', 'npx', ['tsc', '-p', 'tsconfig.assets.json']],
   ['type-check (console)', 'npx', ['vue-tsc', '-p', 'tsconfig.web.json', '--noEmit']],
   ['lint (ESLint, Prettier, module cycles)', 'npm', ['run', '-s', 'lint']],
   ['build', 'npm', ['run', '-s', 'build'], { required: true }],

@@ -202,25 +202,20 @@ export async function buildDeviceApp(deps: ServerDeps): Promise<FastifyInstance>
   await app.register(scepRoutes, { scep: deps.services.scep });
   const s = deps.services;
   await app.register(agentRoutes, { agent: s.agent, ca: s.ca });
-  await app.register(portalRoutes, {
-    portal: s.portal,
-    invitations: s.invitations,
-    urls: s.urls,
-    enrollment: s.enrollment,
-    devices: s.devices,
-    ca: s.ca,
-    deviceBaseUrl: deps.deviceBaseUrl,
-  });
+  await app.register(portalRoutes, { portal: s.portal, urls: s.urls });
   return app;
 }
 
 /** Builds the plain-HTTP bootstrap app: /trust (the CA and how to trust it) and a redirect to HTTPS for the rest. */
 export async function buildBootstrapApp(deps: ServerDeps): Promise<FastifyInstance> {
   const app = base(deps, { bodyLimit: 16 * 1024 });
+  // Pages read and set the language cookie (not Secure here: this listener is plain HTTP).
+  await app.register(cookie);
   registerPageAssets(app);
+  const { ca, enrollment } = deps.services;
   await app.register(trustRoutes, {
-    ca: deps.services.ca,
-    enrollment: deps.services.enrollment,
+    ca,
+    caProfile: (lang) => enrollment.caProfile(lang),
     deviceBaseUrl: deps.deviceBaseUrl,
   });
   app.setNotFoundHandler(redirectToHttps(deps.deviceBaseUrl));

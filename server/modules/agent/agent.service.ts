@@ -12,6 +12,7 @@ import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { hashToken, newToken } from '../../core/ids.js';
 import type { Random } from '../../core/random.js';
+import { AGENT_REMINDER as REMINDER } from '../../i18n/index.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
 import type { DeviceRow, DevicesStore } from '../devices/devices.store.js';
 import type { EnrollmentService } from '../enrollment/enrollment.service.js';
@@ -84,19 +85,6 @@ export interface AgentDeps {
 }
 
 const HARDWARE_RE = /^[A-Za-z0-9_-]{1,64}$/;
-
-const REMINDER = {
-  ja: {
-    title: 'デバイス登録が完了していません',
-    message:
-      'Tsunagu エージェントを開き、「デバイス管理アプリ」を有効にしてください。有効にすると、紛失時に管理者がロックや消去をできるようになります。',
-  },
-  en: {
-    title: 'Enrollment is not finished',
-    message:
-      'Open the Tsunagu agent and turn on "device admin app". It lets your administrator lock or erase this device if it is lost.',
-  },
-} as const;
 
 /** The console's view of an agent action. */
 export function toActionDto(row: AgentActionRow): AgentActionDto {

@@ -3,17 +3,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { isAppError } from '../../core/errors.js';
 import { adminActor } from '../../http/auth.js';
-import { escapeHtml, pageLang, renderPage } from '../../http/pages.js';
-import { portalErrorText } from '../portal/portal-text.js';
+import { otherLangHref, pageLang, sendPage } from '../../http/pages.js';
+import { PROFILE_TYPE } from '../profiles/enrollment-profile.js';
+import { profileErrorPage } from './device-pages.js';
 import type { EnrollmentService } from './enrollment.service.js';
-
-/** Content type of configuration profiles (apple-protocols §1.1). */
-export const PROFILE_TYPE = 'application/x-apple-aspen-config';
-
-const TEXT = {
-  ja: { title: 'プロファイルをダウンロードできません', again: '招待メールのリンクからもう一度始めてください。' },
-  en: { title: 'The profile cannot be downloaded', again: 'Start again from the link in your invitation email.' },
-} as const;
 
 /** Registers GET /profile/:token on the device listener: a fresh, signed enrollment profile per download. */
 export async function profileRoutes(app: FastifyInstance, opts: { enrollment: EnrollmentService }): Promise<void> {
@@ -36,17 +29,9 @@ export async function profileRoutes(app: FastifyInstance, opts: { enrollment: En
           .send(profile.body);
       } catch (err) {
         if (!isAppError(err)) throw err;
-        const lang = pageLang(request);
-        const t = TEXT[lang];
         // A person reads this in Safari, so the refusal is a page, not JSON.
-        const { text } = portalErrorText(lang, err);
-        return reply
-          .status(err.status)
-          .type('text/html; charset=utf-8')
-          .header('cache-control', 'no-store')
-          .send(
-            renderPage(lang, t.title, `<section><p>${escapeHtml(text)}</p><p>${escapeHtml(t.again)}</p></section>`),
-          );
+        const lang = pageLang(request, reply);
+        return sendPage(reply, err.status, profileErrorPage(lang, otherLangHref(request, lang), err));
       }
     },
   );

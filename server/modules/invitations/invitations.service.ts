@@ -11,6 +11,7 @@ import type { Clock } from '../../core/clock.js';
 import type { DomainEvents } from '../../core/events.js';
 import { AppError } from '../../core/errors.js';
 import { hashToken, newDigits, newToken } from '../../core/ids.js';
+import { portalPaths } from '../../core/portal-paths.js';
 import type { PasswordHasher } from '../../core/password.js';
 import type { Random } from '../../core/random.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
@@ -116,7 +117,7 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
   const { store, users, audit, clock, random, transaction } = deps;
   const DAY = 86_400_000;
 
-  const link = (token: string) => `${deps.deviceBaseUrl()}/e/${deps.urls.current().key}/i/${token}/go`;
+  const link = (token: string) => `${deps.deviceBaseUrl()}${portalPaths(deps.urls.current().key).invitation(token)}`;
   const needsPin = (user: UserRow) => user.password_hash === null || deps.settings.userSettings().requirePin;
   const subjectOf = (row: { id: string; user_email?: string }) => ({
     type: 'invitation',
@@ -542,7 +543,7 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
 
     enrollmentUrl() {
       const c = deps.urls.current();
-      return { version: c.version, url: `${deps.deviceBaseUrl()}/e/${c.key}/go` };
+      return { version: c.version, url: `${deps.deviceBaseUrl()}${portalPaths(c.key).base}` };
     },
 
     regenerateUrl(ctx) {

@@ -1,10 +1,22 @@
 import type { DeviceDto } from '../../contract/devices.js';
-import { escapeHtml as e } from '../../core/html.js';
+import { html, type SafeHtml } from '../../core/html.js';
+import type { PortalPaths } from '../../core/portal-paths.js';
+import { renderPage } from '../../http/pages.js';
+import { deviceErrorText, TEXT, type DeviceError, type Lang, type Step } from '../../i18n/index.js';
 import type { ProfileStatus } from '../enrollment/enrollment.service.js';
-import { PORTAL_TEXT, portalErrorText, type PortalError, type PortalLang, type PortalStep } from './portal-text.js';
 
 /** The platforms the portal tells apart. */
 export type PortalPlatform = 'ios' | 'macos' | 'android' | 'other';
+
+/** A refusal to show on a portal page: the server's error, or a sentence of the portal's own. */
+export type PortalError = DeviceError;
+
+/** A QR code on the home page: what it is for, its image, and until when it works. */
+export interface PortalQr {
+  kind: 'portal' | 'agent';
+  image: string;
+  expiresAt: string;
+}
 
 /** The platform a User-Agent belongs to (iPadOS Safari says Macintosh: the page offers a switch). */
 export function platformFromUserAgent(ua: string | undefined): PortalPlatform {
@@ -15,27 +27,12 @@ export function platformFromUserAgent(ua: string | undefined): PortalPlatform {
   return 'other';
 }
 
-function doc(lang: PortalLang, title: string, body: string, langHref: string): string {
-  const t = PORTAL_TEXT[lang];
-  return `<!doctype html>
-<html lang="${lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="same-origin">
-<title>${e(title)} · Tsunagu</title>
-<link rel="stylesheet" href="/assets/page.css">
-<script src="/assets/portal.js" defer></script>
-</head>
-<body>
-<header class="bar"><span class="brand">${e(t.appName)}</span><a class="lang" href="${e(langHref)}" lang="${lang === 'ja' ? 'en' : 'ja'}">${e(t.lang)}</a></header>
-<main>
-<h1>${e(title)}</h1>
-${body}
-</main>
-</body>
-</html>
-`;
+/** Page parts shared by every portal page. */
+export interface PageContext {
+  lang: Lang;
+  paths: PortalPaths;
+  /** The same page in the other language. */
+  langHref: string;
 }
 
 /**
@@ -48,29 +45,21 @@ function langLink(c: PageContext, path: string, query: Record<string, string> = 
 }
 
 /** A refusal in the page's language, with the server's own words in small print when they were translated. */
-function errorText(lang: PortalLang, error: PortalError): string {
-  const { text, original } = portalErrorText(lang, error);
-  return original ? `${e(text)}<span class="original" lang="en">${e(original)}</span>` : e(text);
+function errorText(lang: Lang, error: PortalError): SafeHtml {
+  const { text, original } = deviceErrorText(lang, error);
+  return original ? html`${text}<span class="original" lang="en">${original}</span>` : html`${text}`;
 }
 
-function errorBox(lang: PortalLang, error: PortalError | null): string {
-  return error ? `<p class="error" role="alert">${errorText(lang, error)}</p>` : '';
+function errorBox(lang: Lang, error: PortalError | null): SafeHtml | null {
+  return error ? html`<p class="error" role="alert">${errorText(lang, error)}</p>` : null;
 }
 
-function steps(items: readonly PortalStep[]): string {
-  const item = (s: PortalStep) =>
+function steps(items: readonly Step[]): SafeHtml {
+  const item = (s: Step) =>
     typeof s === 'string'
-      ? `<li>${e(s)}</li>`
-      : `<li>${e(s.text)}<ul class="choices">${s.sub.map((x) => `<li>${e(x)}</li>`).join('')}</ul></li>`;
-  return `<ol class="steps">${items.map(item).join('')}</ol>`;
-}
-
-/** Page parts shared by every portal page. */
-export interface PageContext {
-  lang: PortalLang;
-  base: string;
-  /** The same page in the other language. */
-  langHref: string;
+      ? html`<li>${s}</li>`
+      : html`<li>${s.text}<ul class="choices">${s.sub.map((x) => html`<li>${x}</li>`)}</ul></li>`;
+  return html`<ol class="steps">${items.map(item)}</ol>`;
 }
 
 /** The sign-in form: email plus password or PIN. */
@@ -78,59 +67,60 @@ export function signInPage(
   c: PageContext,
   o: { email?: string; invite?: string | null; pinHint?: boolean; error?: PortalError | null },
 ): string {
-  const t = PORTAL_TEXT[c.lang];
-  return doc(
-    c.lang,
-    t.signInTitle,
-    `<section>
-<p>${e(t.signInIntro)}</p>
-${o.pinHint ? `<p class="hint">${e(t.pinHint)}</p>` : ''}
+  const t = TEXT[c.lang].portal;
+  return renderPage(
+    {
+      lang: c.lang,
+      title: t.signInTitle,
+      langHref: langLink(c, o.invite ? c.paths.invitation(o.invite) : c.paths.base),
+    },
+    html`<section>
+<p>${t.signInIntro}</p>
+${o.pinHint ? html`<p class="hint">${t.pinHint}</p>` : ''}
 ${errorBox(c.lang, o.error ?? null)}
-<form method="post" action="${e(c.base)}/sign-in" class="form">
-<label for="email">${e(t.email)}</label>
-<input id="email" name="email" type="email" autocomplete="username" inputmode="email" required maxlength="320" value="${e(o.email ?? '')}">
-<label for="secret">${e(t.secret)}</label>
+<form method="post" action="${c.paths.signIn}" class="form">
+<label for="email">${t.email}</label>
+<input id="email" name="email" type="email" autocomplete="username" inputmode="email" required maxlength="320" value="${o.email ?? ''}">
+<label for="secret">${t.secret}</label>
 <input id="secret" name="secret" type="password" autocomplete="current-password" required maxlength="1024">
-${o.invite ? `<input type="hidden" name="invite" value="${e(o.invite)}">` : ''}
-<button type="submit" class="button">${e(t.signIn)}</button>
+${o.invite ? html`<input type="hidden" name="invite" value="${o.invite}">` : ''}
+<button type="submit" class="button">${t.signIn}</button>
 </form>
 </section>`,
-    langLink(c, o.invite ? c.base.replace(/\/go$/, `/i/${encodeURIComponent(o.invite)}/go`) : c.base),
   );
 }
 
 /** Set a password after a PIN sign-in (or replace a temporary one). */
 export function passwordPage(c: PageContext, o: { csrf: string; error?: PortalError | null }): string {
-  const t = PORTAL_TEXT[c.lang];
-  return doc(
-    c.lang,
-    t.passwordTitle,
-    `<section>
-<p>${e(t.passwordIntro)}</p>
+  const t = TEXT[c.lang].portal;
+  return renderPage(
+    { lang: c.lang, title: t.passwordTitle, langHref: c.langHref },
+    html`<section>
+<p>${t.passwordIntro}</p>
 ${errorBox(c.lang, o.error ?? null)}
-<form method="post" action="${e(c.base)}/password" class="form">
-<input type="hidden" name="csrf" value="${e(o.csrf)}">
-<label for="password">${e(t.password)}</label>
+<form method="post" action="${c.paths.password}" class="form">
+<input type="hidden" name="csrf" value="${o.csrf}">
+<label for="password">${t.password}</label>
 <input id="password" name="password" type="password" autocomplete="new-password" minlength="10" required maxlength="1024">
-<label for="confirm">${e(t.confirm)}</label>
+<label for="confirm">${t.confirm}</label>
 <input id="confirm" name="confirm" type="password" autocomplete="new-password" minlength="10" required maxlength="1024">
-<button type="submit" class="button">${e(t.save)}</button>
+<button type="submit" class="button">${t.save}</button>
 </form>
 </section>`,
-    c.langHref,
   );
 }
 
-function fmtTime(iso: string | null, lang: PortalLang): string {
+function fmtTime(iso: string | null, lang: Lang): string {
   if (!iso) return '-';
-  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(
-    new Date(iso),
-  );
+  const at = new Date(iso);
+  // A time that does not parse is shown as it came (Intl would throw).
+  if (Number.isNaN(at.getTime())) return iso;
+  return new Intl.DateTimeFormat(TEXT[lang].page.locale, { dateStyle: 'medium', timeStyle: 'short' }).format(at);
 }
 
-function signOutForm(c: PageContext, csrf: string, name: string): string {
-  const t = PORTAL_TEXT[c.lang];
-  return `<form method="post" action="${e(c.base)}/sign-out" class="who"><span>${e(t.signedInAs(name))}</span><input type="hidden" name="csrf" value="${e(csrf)}"><button type="submit" class="link">${e(t.signOut)}</button></form>`;
+function signOutForm(c: PageContext, csrf: string, name: string): SafeHtml {
+  const t = TEXT[c.lang].portal;
+  return html`<form method="post" action="${c.paths.signOut}" class="who"><span>${t.signedInAs(name)}</span><input type="hidden" name="csrf" value="${csrf}"><button type="submit" class="link">${t.signOut}</button></form>`;
 }
 
 /** The self-service home page: enroll this device, my devices, QR codes. */
@@ -141,61 +131,55 @@ export function homePage(
     name: string;
     platform: PortalPlatform;
     devices: DeviceDto[];
-    qr: { kind: 'portal' | 'agent'; dataUrl: string; expiresAt: string } | null;
+    qr: PortalQr | null;
     error?: PortalError | null;
   },
 ): string {
-  const t = PORTAL_TEXT[c.lang];
+  const t = TEXT[c.lang].portal;
   const platformLinks = (['ios', 'macos', 'android'] as const)
     .filter((p) => p !== o.platform)
-    .map((p) => `<a href="${e(c.base)}/home?platform=${p}">${e(t.platforms[p])}</a>`)
-    .join(' · ');
+    .map((p, i) => html`${i > 0 ? ' · ' : ''}<a href="${c.paths.homeFor(p)}">${t.platforms[p]}</a>`);
   const enrollForm = (platform: string) =>
-    `<form method="post" action="${e(c.base)}/enroll"><input type="hidden" name="csrf" value="${e(o.csrf)}"><input type="hidden" name="platform" value="${platform}"><button type="submit" class="button">${e(t.startEnroll)}</button></form>`;
+    html`<form method="post" action="${c.paths.enroll}"><input type="hidden" name="csrf" value="${o.csrf}"><input type="hidden" name="platform" value="${platform}"><button type="submit" class="button">${t.startEnroll}</button></form>`;
   // The agent QR code is the Android section's main action; the sign-in QR code is an extra.
   const qrForm = (purpose: 'portal' | 'agent', label: string) =>
-    `<form method="post" action="${e(c.base)}/qr"><input type="hidden" name="csrf" value="${e(o.csrf)}"><input type="hidden" name="purpose" value="${purpose}"><input type="hidden" name="platform" value="${o.platform}"><button type="submit" class="button${purpose === 'agent' ? '' : ' secondary'}">${e(label)}</button></form>`;
+    html`<form method="post" action="${c.paths.qr}"><input type="hidden" name="csrf" value="${o.csrf}"><input type="hidden" name="purpose" value="${purpose}"><input type="hidden" name="platform" value="${o.platform}"><button type="submit" class="button${purpose === 'agent' ? '' : ' secondary'}">${label}</button></form>`;
   const qrBlock = (kind: 'portal' | 'agent') =>
     o.qr && o.qr.kind === kind
-      ? `<figure class="qr"><img src="${e(o.qr.dataUrl)}" alt="QR" width="220" height="220" id="qr-${kind}"><figcaption>${e(t.qrExpires(fmtTime(o.qr.expiresAt, c.lang)))}</figcaption></figure>`
-      : '';
-  const sections: Record<PortalPlatform, () => string> = {
-    ios: () => `${steps(t.iosSteps)}<p class="muted">${e(t.iosHint)}</p>${enrollForm('ios')}`,
-    macos: () => `${steps(t.macSteps)}<p class="hint">${e(t.macHelper)}</p>${enrollForm('macos')}`,
-    android: () => `${steps(t.androidSteps)}${qrForm('agent', t.showAgentQr)}${qrBlock('agent')}`,
-    other: () => `<p>${e(t.otherSteps)}</p>`,
+      ? html`<figure class="qr"><img src="${o.qr.image}" alt="QR" width="220" height="220" id="qr-${kind}"><figcaption>${t.qrExpires(fmtTime(o.qr.expiresAt, c.lang))}</figcaption></figure>`
+      : null;
+  const sections: Record<PortalPlatform, () => SafeHtml> = {
+    ios: () => html`${steps(t.iosSteps)}<p class="muted">${t.iosHint}</p>${enrollForm('ios')}`,
+    macos: () => html`${steps(t.macSteps)}<p class="hint">${t.macHelper}</p>${enrollForm('macos')}`,
+    android: () => html`${steps(t.androidSteps)}${qrForm('agent', t.showAgentQr)}${qrBlock('agent')}`,
+    other: () => html`<p>${t.otherSteps}</p>`,
   };
-  const section = sections[o.platform]();
-  const rows = o.devices
-    .map(
-      (
-        d,
-      ) => `<li class="device"><span class="name">${e(d.deviceName ?? d.modelName ?? d.productName ?? t.platforms[d.platform])}</span>
-<span class="status status-${d.status}">${e(t.status[d.status])}</span>
-<span class="meta">${e(t.platforms[d.platform])} · ${e(t.lastSeen)}: ${e(fmtTime(d.lastSeenAt, c.lang))}</span>
-${d.status !== 'pending' && d.platform !== 'android' ? `<form method="post" action="${e(c.base)}/enroll"><input type="hidden" name="csrf" value="${e(o.csrf)}"><input type="hidden" name="platform" value="${d.platform}"><input type="hidden" name="device" value="${e(d.id)}"><button type="submit" class="link">${e(t.reenroll)}</button></form>` : ''}</li>`,
-    )
-    .join('');
-  return doc(
-    c.lang,
-    t.homeTitle,
-    `${signOutForm(c, o.csrf, o.name)}
+  const rows = o.devices.map(
+    (
+      d,
+    ) => html`<li class="device"><span class="name">${d.deviceName ?? d.modelName ?? d.productName ?? t.platforms[d.platform]}</span>
+<span class="status status-${d.status}">${t.status[d.status]}</span>
+<span class="meta">${t.platforms[d.platform]} · ${t.lastSeen}: ${fmtTime(d.lastSeenAt, c.lang)}</span>
+${d.status !== 'pending' && d.platform !== 'android' ? html`<form method="post" action="${c.paths.enroll}"><input type="hidden" name="csrf" value="${o.csrf}"><input type="hidden" name="platform" value="${d.platform}"><input type="hidden" name="device" value="${d.id}"><button type="submit" class="link">${t.reenroll}</button></form>` : ''}</li>`,
+  );
+  return renderPage(
+    { lang: c.lang, title: t.homeTitle, langHref: langLink(c, c.paths.home, { platform: o.platform }) },
+    html`${signOutForm(c, o.csrf, o.name)}
 ${errorBox(c.lang, o.error ?? null)}
 <section id="this-device">
-<h2>${e(t.thisDevice)}</h2>
-<p class="muted">${e(t.detected(t.platforms[o.platform]))} · ${e(t.notThisPlatform)} ${platformLinks}</p>
-${section}
+<h2>${t.thisDevice}</h2>
+<p class="muted">${t.detected(t.platforms[o.platform])} · ${t.notThisPlatform} ${platformLinks}</p>
+${sections[o.platform]()}
 </section>
 <section id="my-devices">
-<h2>${e(t.myDevices)}</h2>
-${o.devices.length ? `<ul class="devices">${rows}</ul>` : `<p class="muted">${e(t.noDevices)}</p>`}
+<h2>${t.myDevices}</h2>
+${o.devices.length ? html`<ul class="devices">${rows}</ul>` : html`<p class="muted">${t.noDevices}</p>`}
 </section>
 <section id="other-device">
-<h2>${e(t.otherDevice)}</h2>
-<p>${e(t.otherDeviceIntro)}</p>
+<h2>${t.otherDevice}</h2>
+<p>${t.otherDeviceIntro}</p>
 ${qrForm('portal', t.showQr)}${qrBlock('portal')}
 </section>`,
-    langLink(c, `${c.base}/home`, { platform: o.platform }),
   );
 }
 
@@ -204,8 +188,7 @@ export function enrollPage(
   c: PageContext,
   o: { csrf: string; name: string; platform: 'ios' | 'macos'; enrollmentId: string; status: ProfileStatus },
 ): string {
-  const t = PORTAL_TEXT[c.lang];
-  const profileUrl = `${c.base}/enroll/${o.enrollmentId}/profile`;
+  const t = TEXT[c.lang].portal;
   const message = {
     none: t.stateNone,
     valid: t.stateValid,
@@ -214,27 +197,26 @@ export function enrollPage(
     enrolled: t.stateEnrolled,
   }[o.status.state];
   const downloaded = o.status.state !== 'none';
-  return doc(
-    c.lang,
-    t.homeTitle,
-    `${signOutForm(c, o.csrf, o.name)}
-<section id="enroll" data-status-url="${e(`${c.base}/enroll/${o.enrollmentId}/status`)}" data-state="${o.status.state}"
- data-text-none="${e(t.stateNone)}" data-text-valid="${e(t.stateValid)}" data-text-expired="${e(t.stateExpired)}" data-text-used="${e(t.stateUsed)}" data-text-enrolled="${e(t.stateEnrolled)}">
-<h2>${e(t.platforms[o.platform])}</h2>
+  const left = o.status.secondsLeft;
+  return renderPage(
+    { lang: c.lang, title: t.homeTitle, langHref: c.langHref },
+    html`${signOutForm(c, o.csrf, o.name)}
+<section id="enroll" data-status-url="${c.paths.enrollmentStatus(o.enrollmentId)}" data-state="${o.status.state}"
+ data-text-none="${t.stateNone}" data-text-valid="${t.stateValid}" data-text-expired="${t.stateExpired}" data-text-used="${t.stateUsed}" data-text-enrolled="${t.stateEnrolled}">
+<h2>${t.platforms[o.platform]}</h2>
 ${steps(o.platform === 'ios' ? t.iosSteps : t.macSteps)}
-${o.platform === 'ios' ? `<p class="muted">${e(t.iosHint)}</p>` : ''}
-<p class="state state-${o.status.state}" id="state" role="status">${e(message)}</p>
-<div class="countdown" id="countdown-box"${o.status.state === 'valid' ? '' : ' hidden'}>
-<span class="countdown-label">${e(t.countdownLabel)}</span>
-<strong id="countdown" data-expires-at="${e(o.status.expiresAt ?? '')}" data-seconds-left="${o.status.secondsLeft}">${Math.floor(o.status.secondsLeft / 60)}:${String(o.status.secondsLeft % 60).padStart(2, '0')}</strong>
+${o.platform === 'ios' ? html`<p class="muted">${t.iosHint}</p>` : ''}
+<p class="state state-${o.status.state}" id="state" role="status">${message}</p>
+<div class="countdown" id="countdown-box"${o.status.state === 'valid' ? '' : html` hidden`}>
+<span class="countdown-label">${t.countdownLabel}</span>
+<strong id="countdown" data-expires-at="${o.status.expiresAt ?? ''}" data-seconds-left="${left}">${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}</strong>
 </div>
-<p class="actions" id="actions"${o.status.state === 'enrolled' ? ' hidden' : ''}>
-<a class="button${o.status.state === 'valid' || o.status.state === 'used' ? ' secondary' : ''}" id="download" href="${e(profileUrl)}" data-label-new="${e(t.newProfile)}">${e(downloaded ? t.newProfile : t.download)}</a>
+<p class="actions" id="actions"${o.status.state === 'enrolled' ? html` hidden` : ''}>
+<a class="button${o.status.state === 'valid' || o.status.state === 'used' ? ' secondary' : ''}" id="download" href="${c.paths.enrollmentProfile(o.enrollmentId)}" data-label-new="${t.newProfile}">${downloaded ? t.newProfile : t.download}</a>
 </p>
-<p class="hint" id="scep-hint"${o.status.state === 'enrolled' ? ' hidden' : ''}>${e(t.scepHint)}</p>
+<p class="hint" id="scep-hint"${o.status.state === 'enrolled' ? html` hidden` : ''}>${t.scepHint}</p>
 </section>
-<p><a href="${e(c.base)}/home">${e(t.back)}</a></p>`,
-    c.langHref,
+<p><a href="${c.paths.home}">${t.back}</a></p>`,
   );
 }
 
@@ -245,10 +227,8 @@ export function messagePage(
   message: PortalError,
   link?: { href: string; label: string },
 ): string {
-  return doc(
-    c.lang,
-    title,
-    `<section><p>${errorText(c.lang, message)}</p>${link ? `<p><a class="button" href="${e(link.href)}">${e(link.label)}</a></p>` : ''}</section>`,
-    c.langHref,
+  return renderPage(
+    { lang: c.lang, title, langHref: c.langHref },
+    html`<section><p>${errorText(c.lang, message)}</p>${link ? html`<p><a class="button" href="${link.href}">${link.label}</a></p>` : ''}</section>`,
   );
 }

@@ -1,15 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import QRCode from 'qrcode';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorCode } from '../../contract/errors.js';
 import { AppError, isAppError } from '../../core/errors.js';
+import { portalPaths } from '../../core/portal-paths.js';
 import { checkOrigin } from '../../http/auth.js';
-import { agentQrPayload } from '../agent/agent-qr.js';
-import type { CaService } from '../ca/ca.service.js';
-import type { DevicesService } from '../devices/devices.service.js';
-import type { EnrollmentService } from '../enrollment/enrollment.service.js';
-import { PROFILE_TYPE } from '../enrollment/enrollment.routes.js';
-import type { InvitationsService } from '../invitations/invitations.service.js';
+import { otherLangHref, pageLang, sendPage } from '../../http/pages.js';
+import { TEXT } from '../../i18n/index.js';
 import type { EnrollmentUrls } from '../invitations/enrollment-url.js';
+import { PROFILE_TYPE } from '../profiles/enrollment-profile.js';
 import {
   enrollPage,
   homePage,
@@ -18,78 +17,77 @@ import {
   platformFromUserAgent,
   signInPage,
   type PageContext,
+  type PortalError,
   type PortalPlatform,
+  type PortalQr,
 } from './portal-pages.js';
+import { EnrollForm, PasswordForm, PortalKeyParams, QrForm, SignInForm, SignOutForm } from './portal.schemas.js';
 import type { PortalPrincipal, PortalService } from './portal.service.js';
-import { PORTAL_TEXT, type PortalError, type PortalLang } from './portal-text.js';
 
 /** Name of the portal session cookie. */
 export const PORTAL_COOKIE = 'tsunagu_portal';
-const LANG_COOKIE = 'tsunagu_lang';
 
 /** What the portal routes call. */
 export interface PortalRouteDeps {
   portal: PortalService;
-  invitations: InvitationsService;
-  urls: EnrollmentUrls;
-  enrollment: EnrollmentService;
-  devices: DevicesService;
-  ca: CaService;
-  deviceBaseUrl: () => string;
+  urls: Pick<EnrollmentUrls, 'current' | 'resolve'>;
 }
 
-type Form = Record<string, string>;
-type KeyParams = { key: string };
+/** The page a route answers a refusal with (an AppError, or a form that does not validate), and its status. */
+type RefusalPage = (request: FastifyRequest, c: PageContext, error: PortalError) => { status?: number; page: string };
 
 declare module 'fastify' {
   interface FastifyRequest {
     portalUser?: PortalPrincipal;
   }
-}
-
-function langOf(request: FastifyRequest, reply: FastifyReply): PortalLang {
-  const q = (request.query as Record<string, unknown>).lang;
-  if (q === 'ja' || q === 'en') {
-    void reply.setCookie(LANG_COOKIE, q, {
-      path: '/',
-      sameSite: 'lax',
-      secure: true,
-      httpOnly: true,
-      maxAge: 365 * 86_400,
-    });
-    return q;
+  interface FastifyContextConfig {
+    /** How a portal route shows refusals; `json` leaves them to the app's error handler. */
+    portalRefusal?: RefusalPage | 'json';
   }
-  const c = request.cookies[LANG_COOKIE];
-  if (c === 'ja' || c === 'en') return c;
-  const header = request.headers['accept-language'] ?? '';
-  const first = header
-    .split(',')
-    .map((p) => p.trim().toLowerCase())
-    .find((p) => p.startsWith('ja') || p.startsWith('en'));
-  return first?.startsWith('en') ? 'en' : 'ja';
 }
 
-function context(request: FastifyRequest, reply: FastifyReply, key: string): PageContext {
-  const lang = langOf(request, reply);
-  const url = new URL(request.url, 'https://portal.invalid');
-  url.searchParams.set('lang', lang === 'ja' ? 'en' : 'ja');
-  return { lang, base: `/e/${key}/go`, langHref: `${url.pathname}${url.search}` };
-}
+type KeyParams = { key: string };
 
-function html(reply: FastifyReply, status: number, page: string): FastifyReply {
-  return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
-}
-
-function sameToken(a: string | undefined, b: string): boolean {
-  if (!a) return false;
+function sameToken(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+function isPlatform(value: unknown): value is Exclude<PortalPlatform, 'other'> {
+  return value === 'ios' || value === 'macos' || value === 'android';
+}
+
+/** The string fields of a posted form, whether or not it validated. */
+function formFields(body: unknown): Record<string, string> {
+  if (typeof body !== 'object' || body === null) return {};
+  return Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+function isFormInvalid(err: unknown): err is FastifyError {
+  return typeof err === 'object' && err !== null && Boolean((err as FastifyError).validation);
+}
+
+/** The signed-in user of a request that passed the `signedIn` gate. */
+function principalOf(request: FastifyRequest): PortalPrincipal {
+  const p = request.portalUser;
+  if (!p) throw new AppError('AUTH_REQUIRED', 'Sign in first.');
+  return p;
+}
+
+/** A refusal shown as a message page with one link: back to the home page, or to sign-in. */
+function backTo(to: 'home' | 'signIn'): RefusalPage {
+  return (_request, c, error) => {
+    const t = TEXT[c.lang].portal;
+    const link = to === 'home' ? { href: c.paths.home, label: t.back } : { href: c.paths.base, label: t.signIn };
+    return { page: messagePage(c, t.errorTitle, error, link) };
+  };
+}
+
 /** Registers the /go portal on the device listener: sign-in, password, self-service home, enrollment with countdown, QR codes. */
 export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps): Promise<void> {
-  const { portal, invitations, urls, enrollment } = deps;
+  const { portal, urls } = deps;
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string', bodyLimit: 16 * 1024 },
@@ -98,373 +96,274 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
     },
   );
 
+  const context = (request: FastifyRequest, reply: FastifyReply): PageContext => {
+    const lang = pageLang(request, reply);
+    const key = (request.params as Partial<KeyParams> | undefined)?.key ?? urls.current().key;
+    return { lang, paths: portalPaths(key), langHref: otherLangHref(request, lang) };
+  };
+
   const setSession = (reply: FastifyReply, token: string) =>
     void reply.setCookie(PORTAL_COOKIE, token, { path: '/', httpOnly: true, secure: true, sameSite: 'strict' });
 
-  /** Resolves the URL key: the current one passes, an old one gets the "out of date" page. */
-  const versionGate = async (request: FastifyRequest<{ Params: KeyParams }>, reply: FastifyReply) => {
-    const state = urls.resolve(request.params.key);
-    if (state.state === 'current') return;
-    const c = context(request, reply, request.params.key);
-    const t = PORTAL_TEXT[c.lang];
-    const current = `/e/${urls.current().key}/go`;
-    return state.state === 'old'
-      ? html(reply, 410, messagePage(c, t.outdatedTitle, t.outdated))
-      : html(reply, 404, messagePage(c, t.errorTitle, t.unknownLink, { href: current, label: t.signIn }));
+  const homeView = (
+    request: FastifyRequest,
+    c: PageContext,
+    extra: { qr?: PortalQr; error?: PortalError; platform?: PortalPlatform | undefined } = {},
+  ): string => {
+    const p = principalOf(request);
+    const q = (request.query as Record<string, unknown>).platform;
+    const platform = extra.platform ?? (isPlatform(q) ? q : platformFromUserAgent(request.headers['user-agent']));
+    return homePage(c, {
+      csrf: p.csrfToken,
+      name: p.user.display_name,
+      platform,
+      devices: portal.devices(p),
+      qr: extra.qr ?? null,
+      ...(extra.error ? { error: extra.error } : {}),
+    });
   };
 
-  /** A form posted from another site gets a page that says so (not JSON); returns true when the page was sent. */
-  const refusedOrigin = (request: FastifyRequest<{ Params: KeyParams }>, reply: FastifyReply): boolean => {
-    try {
-      checkOrigin(request);
-      return false;
-    } catch (err) {
-      if (!isAppError(err)) throw err;
-      const c = context(request, reply, request.params.key);
-      void html(
-        reply,
-        err.status,
-        messagePage(c, PORTAL_TEXT[c.lang].errorTitle, err, { href: c.base, label: PORTAL_TEXT[c.lang].signIn }),
-      );
-      return true;
-    }
+  // The refusals of the gates come before any route's own page: a form from another site, a stale form.
+  const gateRefusals: Partial<Record<ErrorCode, RefusalPage>> = {
+    ORIGIN_REFUSED: backTo('signIn'),
+    CSRF_INVALID: (request, c) => backTo('home')(request, c, TEXT[c.lang].portal.sessionEnded),
   };
+
+  // One place where the portal's refusals become pages: AppErrors and unreadable forms, in the page's language.
+  // Everything else (and the JSON status route) goes on to the app's error handler, which never leaks a 5xx message.
+  app.setErrorHandler(async (err: unknown, request, reply) => {
+    const invalid = isFormInvalid(err) && err.validationContext === 'body';
+    if (!isAppError(err) && !invalid) throw err;
+    const routeView = request.routeOptions.config.portalRefusal;
+    if (routeView === 'json') throw err;
+    const c = context(request, reply);
+    const error: PortalError = isAppError(err) ? err : TEXT[c.lang].portal.formInvalid;
+    const code: ErrorCode = isAppError(err) ? err.code : 'VALIDATION_FAILED';
+    const view = gateRefusals[code] ?? routeView ?? backTo(request.portalUser ? 'home' : 'signIn');
+    const { status, page } = view(request, c, error);
+    const sent = status ?? (isAppError(err) ? err.status : 400);
+    request.log.info({ code, status: sent }, 'request refused');
+    return sendPage(reply, sent, page);
+  });
+
+  /** Resolves the URL key: the current one passes, an old one gets the "out of date" page. */
+  const versionGate = async (request: FastifyRequest, reply: FastifyReply) => {
+    const state = urls.resolve((request.params as KeyParams).key);
+    if (state.state === 'current') return;
+    const c = context(request, reply);
+    const t = TEXT[c.lang].portal;
+    return state.state === 'old'
+      ? sendPage(reply, 410, messagePage(c, t.outdatedTitle, t.outdated))
+      : sendPage(
+          reply,
+          404,
+          messagePage(c, t.errorTitle, t.unknownLink, { href: portalPaths(urls.current().key).base, label: t.signIn }),
+        );
+  };
+
+  /** A form posted from another site is refused (before the form is read). */
+  const sameOrigin = async (request: FastifyRequest) => checkOrigin(request);
 
   /** Requires a signed-in user; sends others to sign in. State-changing requests also need the form's CSRF token. */
-  const signedIn = async (request: FastifyRequest<{ Params: KeyParams }>, reply: FastifyReply) => {
+  const signedIn = async (request: FastifyRequest, reply: FastifyReply) => {
     const principal = portal.session(request.cookies[PORTAL_COOKIE]);
-    const base = `/e/${request.params.key}/go`;
-    if (!principal) return reply.redirect(`${base}?ended=1`, 303);
+    if (!principal) return reply.redirect(context(request, reply).paths.ended, 303);
     if (request.method === 'POST') {
-      if (refusedOrigin(request, reply)) return reply;
-      if (!sameToken((request.body as Form | undefined)?.csrf, principal.csrfToken)) {
-        const c = context(request, reply, request.params.key);
-        return html(
-          reply,
-          403,
-          messagePage(c, PORTAL_TEXT[c.lang].errorTitle, PORTAL_TEXT[c.lang].sessionEnded, {
-            href: `${base}/home`,
-            label: PORTAL_TEXT[c.lang].back,
-          }),
-        );
-      }
+      checkOrigin(request);
+      const sent = formFields(request.body).csrf;
+      if (!sent || !sameToken(sent, principal.csrfToken))
+        throw new AppError('CSRF_INVALID', 'The form is missing its security token; reload the page and try again.');
     }
     request.portalUser = principal;
   };
 
-  const requireReady = async (request: FastifyRequest<{ Params: KeyParams }>, reply: FastifyReply) => {
-    if (request.portalUser?.needsPassword) return reply.redirect(`/e/${request.params.key}/go/password`, 303);
+  /** A user who must set a password first is sent to do so. */
+  const passwordSet = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.portalUser?.needsPassword)
+      return reply.redirect(portalPaths((request.params as KeyParams).key).password, 303);
   };
 
-  const renderHome = async (
-    request: FastifyRequest<{ Params: KeyParams }>,
-    reply: FastifyReply,
-    extra: {
-      qr?: { kind: 'portal' | 'agent'; dataUrl: string; expiresAt: string };
-      error?: PortalError;
-      platform?: PortalPlatform;
-    } = {},
-  ) => {
-    const p = request.portalUser as PortalPrincipal;
-    const c = context(request, reply, request.params.key);
-    const q = (request.query as Record<string, unknown>).platform;
-    const platform =
-      extra.platform ??
-      (q === 'ios' || q === 'macos' || q === 'android' ? q : platformFromUserAgent(request.headers['user-agent']));
-    const devices = deps.devices.list({ userId: p.user.id, limit: 100 }).items;
-    return html(
-      reply,
-      extra.error ? 400 : 200,
-      homePage(c, {
-        csrf: p.csrfToken,
-        name: p.user.display_name,
-        platform,
-        devices,
-        qr: extra.qr ?? null,
-        ...(extra.error ? { error: extra.error } : {}),
+  // The gates run before the form is read and validated: an old link, no session, another site's or a stale form.
+  const anyone = { onRequest: versionGate };
+  const signedInUser = { onRequest: versionGate, preValidation: [signedIn] };
+  const readyUser = { onRequest: versionGate, preValidation: [signedIn, passwordSet] };
+
+  const signInRefusal: RefusalPage = (request, c, error) => {
+    const form = formFields(request.body);
+    return {
+      page: signInPage(c, {
+        email: form.email ?? '',
+        invite: form.invite ?? null,
+        pinHint: Boolean(form.invite),
+        error,
       }),
-    );
+    };
+  };
+  const passwordRefusal: RefusalPage = (request, c, error) => ({
+    page: passwordPage(c, { csrf: principalOf(request).csrfToken, error }),
+  });
+  // The home page answers a refused enrollment with 400, whatever the reason.
+  const enrollRefusal: RefusalPage = (request, c, error) => {
+    const platform = formFields(request.body).platform;
+    return {
+      status: 400,
+      page: homeView(request, c, { error, platform: isPlatform(platform) ? platform : undefined }),
+    };
   };
 
-  app.get('/go', async (_request, reply) => reply.redirect(`/e/${urls.current().key}/go`, 302));
+  app.get('/go', async (_request, reply) => reply.redirect(portalPaths(urls.current().key).base, 302));
 
-  app.get<{ Params: KeyParams }>('/e/:key/go', { preHandler: versionGate }, async (request, reply) => {
-    if (portal.session(request.cookies[PORTAL_COOKIE])) return reply.redirect(`/e/${request.params.key}/go/home`, 303);
-    const c = context(request, reply, request.params.key);
-    const ended = (request.query as Record<string, unknown>).ended === '1';
-    return html(reply, 200, signInPage(c, { ...(ended ? { error: PORTAL_TEXT[c.lang].sessionEnded } : {}) }));
+  r.get<{ Params: KeyParams; Querystring: { ended?: string } }>('/e/:key/go', anyone, async (request, reply) => {
+    const c = context(request, reply);
+    if (portal.session(request.cookies[PORTAL_COOKIE])) return reply.redirect(c.paths.home, 303);
+    const ended = request.query.ended === '1';
+    return sendPage(reply, 200, signInPage(c, { ...(ended ? { error: TEXT[c.lang].portal.sessionEnded } : {}) }));
   });
 
-  app.get<{ Params: KeyParams & { invite: string } }>(
+  r.get<{ Params: KeyParams & { invite: string } }>(
     '/e/:key/i/:invite/go',
-    { preHandler: versionGate },
+    { ...anyone, config: { portalRefusal: backTo('signIn') } },
     async (request, reply) => {
-      const c = context(request, reply, request.params.key);
-      try {
-        const invitation = invitations.open(request.params.invite, request.ip);
-        return html(
-          reply,
-          200,
-          signInPage(c, {
-            email: invitation.user_email,
-            invite: request.params.invite,
-            pinHint: invitation.pin_hash !== null && !invitation.pin_used_at,
-          }),
-        );
-      } catch (err) {
-        if (!isAppError(err)) throw err;
-        return html(
-          reply,
-          err.status,
-          messagePage(c, PORTAL_TEXT[c.lang].errorTitle, err, { href: `${c.base}`, label: PORTAL_TEXT[c.lang].signIn }),
-        );
-      }
+      const { email, pinHint } = portal.openInvitation(request.params.invite, request.ip);
+      const c = context(request, reply);
+      return sendPage(reply, 200, signInPage(c, { email, invite: request.params.invite, pinHint }));
     },
   );
 
-  app.post<{ Params: KeyParams }>('/e/:key/go/sign-in', { preHandler: versionGate }, async (request, reply) => {
-    if (refusedOrigin(request, reply)) return reply;
-    const form = (request.body ?? {}) as Form;
-    const c = context(request, reply, request.params.key);
-    let invitationId: string | null = null;
-    if (form.invite) {
-      try {
-        invitationId = invitations.open(form.invite, request.ip).id;
-      } catch {
-        invitationId = null;
-      }
-    }
-    try {
-      const { token, principal } = await portal.signIn(
-        {
-          email: String(form.email ?? '').slice(0, 320),
-          secret: String(form.secret ?? '').slice(0, 1024),
-          invitationId,
-        },
-        request.ip,
-      );
+  r.post(
+    '/e/:key/go/sign-in',
+    {
+      onRequest: versionGate,
+      preValidation: sameOrigin,
+      schema: { params: PortalKeyParams, body: SignInForm },
+      config: { portalRefusal: signInRefusal },
+    },
+    async (request, reply) => {
+      const { email, secret, invite } = request.body;
+      const { token, principal } = await portal.signIn({ email, secret, invite: invite ?? null }, request.ip);
       setSession(reply, token);
-      return reply.redirect(`${c.base}/${principal.needsPassword ? 'password' : 'home'}`, 303);
-    } catch (err) {
-      if (!isAppError(err)) throw err;
-      return html(
-        reply,
-        err.status,
-        signInPage(c, {
-          email: String(form.email ?? ''),
-          invite: form.invite ?? null,
-          pinHint: Boolean(form.invite),
-          error: err,
-        }),
-      );
-    }
-  });
+      const paths = portalPaths(request.params.key);
+      return reply.redirect(principal.needsPassword ? paths.password : paths.home, 303);
+    },
+  );
 
-  app.get<{ Params: KeyParams }>(
+  r.get<{ Params: KeyParams }>('/e/:key/go/password', signedInUser, async (request, reply) =>
+    sendPage(reply, 200, passwordPage(context(request, reply), { csrf: principalOf(request).csrfToken })),
+  );
+
+  r.post(
     '/e/:key/go/password',
-    { preHandler: [versionGate, signedIn] },
-    async (request, reply) =>
-      html(
+    {
+      ...signedInUser,
+      schema: { params: PortalKeyParams, body: PasswordForm },
+      config: { portalRefusal: passwordRefusal },
+    },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const { password, confirm } = request.body;
+      if (password !== confirm) {
+        const c = context(request, reply);
+        return sendPage(reply, 400, passwordPage(c, { csrf: p.csrfToken, error: TEXT[c.lang].portal.mismatch }));
+      }
+      await portal.setPassword(p, password, request.ip);
+      return reply.redirect(portalPaths(request.params.key).home, 303);
+    },
+  );
+
+  r.get<{ Params: KeyParams }>('/e/:key/go/home', readyUser, async (request, reply) =>
+    sendPage(reply, 200, homeView(request, context(request, reply))),
+  );
+
+  r.post(
+    '/e/:key/go/enroll',
+    { ...readyUser, schema: { params: PortalKeyParams, body: EnrollForm }, config: { portalRefusal: enrollRefusal } },
+    async (request, reply) => {
+      const { platform, device } = request.body;
+      const paths = portalPaths(request.params.key);
+      // Android enrolls through the agent app, whose instructions are on the home page.
+      if (platform === 'android') return reply.redirect(paths.homeFor('android'), 303);
+      const e = portal.startEnrollment(principalOf(request), { platform, deviceId: device ?? null }, request.ip);
+      return reply.redirect(paths.enrollment(e.id), 303);
+    },
+  );
+
+  r.get<{ Params: KeyParams & { id: string } }>(
+    '/e/:key/go/enroll/:id',
+    { ...readyUser, config: { portalRefusal: backTo('home') } },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const { enrollment, status } = portal.enrollment(p, request.params.id);
+      const c = context(request, reply);
+      if (enrollment.platform === 'android') return reply.redirect(c.paths.homeFor('android'), 303);
+      return sendPage(
         reply,
         200,
-        passwordPage(context(request, reply, request.params.key), {
-          csrf: (request.portalUser as PortalPrincipal).csrfToken,
+        enrollPage(c, {
+          csrf: p.csrfToken,
+          name: p.user.display_name,
+          platform: enrollment.platform,
+          enrollmentId: enrollment.id,
+          status,
         }),
-      ),
-  );
-
-  app.post<{ Params: KeyParams }>(
-    '/e/:key/go/password',
-    { preHandler: [versionGate, signedIn] },
-    async (request, reply) => {
-      const form = request.body as Form;
-      const c = context(request, reply, request.params.key);
-      const p = request.portalUser as PortalPrincipal;
-      if (form.password !== form.confirm)
-        return html(reply, 400, passwordPage(c, { csrf: p.csrfToken, error: PORTAL_TEXT[c.lang].mismatch }));
-      try {
-        await portal.setPassword(p, String(form.password ?? ''), request.ip);
-        return reply.redirect(`${c.base}/home`, 303);
-      } catch (err) {
-        if (!isAppError(err)) throw err;
-        return html(reply, err.status, passwordPage(c, { csrf: p.csrfToken, error: err }));
-      }
+      );
     },
   );
 
-  app.get<{ Params: KeyParams }>(
-    '/e/:key/go/home',
-    { preHandler: [versionGate, signedIn, requireReady] },
-    async (request, reply) => renderHome(request, reply),
-  );
-
-  app.post<{ Params: KeyParams }>(
-    '/e/:key/go/enroll',
-    { preHandler: [versionGate, signedIn, requireReady] },
-    async (request, reply) => {
-      const p = request.portalUser as PortalPrincipal;
-      const form = request.body as Form;
-      const platform = form.platform;
-      // Re-enrolling one of the user's own devices replaces it, so it does not count against the device limit.
-      const replacing =
-        form.device && deps.devices.list({ userId: p.user.id, limit: 500 }).items.some((d) => d.id === form.device)
-          ? 1
-          : 0;
-      if (platform !== 'ios' && platform !== 'macos')
-        return reply.redirect(
-          `/e/${request.params.key}/go/home?platform=${platform === 'android' ? 'android' : 'ios'}`,
-          303,
-        );
-      try {
-        const invitationId = p.invitationId ?? invitations.openFor(p.user.id)?.id ?? null;
-        const e = enrollment.pendingFor(
-          { userId: p.user.id, platform, invitationId },
-          { type: 'user', id: p.user.id, label: p.user.email },
-          request.ip,
-          replacing,
-        );
-        return reply.redirect(`/e/${request.params.key}/go/enroll/${e.id}`, 303);
-      } catch (err) {
-        if (!isAppError(err)) throw err;
-        return renderHome(request, reply, { error: err, platform });
-      }
-    },
-  );
-
-  const ownEnrollment = (request: FastifyRequest<{ Params: KeyParams & { id: string } }>) => {
-    const p = request.portalUser as PortalPrincipal;
-    const e = enrollment.get(request.params.id);
-    if (e.userId !== p.user.id) throw new AppError('ENROLLMENT_NOT_FOUND', 'This enrollment does not exist.');
-    return e;
-  };
-
-  app.get<{ Params: KeyParams & { id: string } }>(
-    '/e/:key/go/enroll/:id',
-    { preHandler: [versionGate, signedIn, requireReady] },
-    async (request, reply) => {
-      const c = context(request, reply, request.params.key);
-      try {
-        const e = ownEnrollment(request);
-        if (e.platform === 'android') return reply.redirect(`${c.base}/home?platform=android`, 303);
-        const p = request.portalUser as PortalPrincipal;
-        return html(
-          reply,
-          200,
-          enrollPage(c, {
-            csrf: p.csrfToken,
-            name: p.user.display_name,
-            platform: e.platform,
-            enrollmentId: e.id,
-            status: enrollment.profileStatus(e.id),
-          }),
-        );
-      } catch (err) {
-        if (!isAppError(err)) throw err;
-        return html(
-          reply,
-          err.status,
-          messagePage(c, PORTAL_TEXT[c.lang].errorTitle, err, {
-            href: `${c.base}/home`,
-            label: PORTAL_TEXT[c.lang].back,
-          }),
-        );
-      }
-    },
-  );
-
-  app.get<{ Params: KeyParams & { id: string } }>(
+  // Polled by the enrollment page's script: its refusals stay JSON.
+  r.get<{ Params: KeyParams & { id: string } }>(
     '/e/:key/go/enroll/:id/status',
-    { preHandler: [versionGate, signedIn] },
-    async (request, reply) => {
-      ownEnrollment(request);
-      return reply.header('cache-control', 'no-store').send(enrollment.profileStatus(request.params.id));
-    },
+    { ...signedInUser, config: { portalRefusal: 'json' } },
+    async (request, reply) =>
+      reply.header('cache-control', 'no-store').send(portal.profileStatus(principalOf(request), request.params.id)),
   );
 
-  app.get<{ Params: KeyParams & { id: string } }>(
+  r.get<{ Params: KeyParams & { id: string } }>(
     '/e/:key/go/enroll/:id/profile',
-    { preHandler: [versionGate, signedIn, requireReady] },
+    { ...readyUser, config: { portalRefusal: backTo('home') } },
     async (request, reply) => {
-      const c = context(request, reply, request.params.key);
-      try {
-        ownEnrollment(request);
-        const profile = await enrollment.downloadProfileFor(
-          request.params.id,
-          request.headers['user-agent'],
-          request.ip,
-        );
-        return reply
-          .type(PROFILE_TYPE)
-          .header('content-disposition', 'attachment; filename="tsunagu-enrollment.mobileconfig"')
-          .header('cache-control', 'no-store')
-          .header('x-profile-expires-at', profile.expiresAt)
-          .send(profile.body);
-      } catch (err) {
-        if (!isAppError(err)) throw err;
-        return html(
-          reply,
-          err.status,
-          messagePage(c, PORTAL_TEXT[c.lang].errorTitle, err, {
-            href: `${c.base}/home`,
-            label: PORTAL_TEXT[c.lang].back,
-          }),
-        );
-      }
+      const profile = await portal.downloadProfile(
+        principalOf(request),
+        request.params.id,
+        request.headers['user-agent'],
+        request.ip,
+      );
+      return reply
+        .type(PROFILE_TYPE)
+        .header('content-disposition', 'attachment; filename="tsunagu-enrollment.mobileconfig"')
+        .header('cache-control', 'no-store')
+        .header('x-profile-expires-at', profile.expiresAt)
+        .send(profile.body);
     },
   );
 
-  app.post<{ Params: KeyParams }>(
+  r.post(
     '/e/:key/go/qr',
-    { preHandler: [versionGate, signedIn, requireReady] },
+    { ...readyUser, schema: { params: PortalKeyParams, body: QrForm } },
     async (request, reply) => {
-      const p = request.portalUser as PortalPrincipal;
-      const form = request.body as Form;
-      const purpose = form.purpose === 'agent' ? 'agent' : 'portal';
-      const { token, expiresAt } = portal.createSignInToken(p, purpose, request.ip);
-      const base = deps.deviceBaseUrl();
-      // The agent pins the office CA by fingerprint, since it cannot trust it yet.
-      const payload =
-        purpose === 'portal'
-          ? `${base}/e/${request.params.key}/go/t/${token}`
-          : agentQrPayload({ server: base, token, caFingerprint256: deps.ca.caCertificate().fingerprint256 });
-      // Whole pixels per module and a 4-module quiet zone scan best (ISO/IEC 18004).
-      const dataUrl = await QRCode.toDataURL(payload, { margin: 4, scale: 6, errorCorrectionLevel: 'M' });
-      const platform =
-        form.platform === 'ios' || form.platform === 'macos' || form.platform === 'android' ? form.platform : undefined;
-      return renderHome(request, reply, {
-        qr: { kind: purpose, dataUrl, expiresAt },
-        ...(platform ? { platform } : {}),
-      });
+      const { purpose, platform } = request.body;
+      const qr = await portal.signInQr(principalOf(request), purpose, request.ip);
+      const c = context(request, reply);
+      return sendPage(reply, 200, homeView(request, c, { qr, platform: isPlatform(platform) ? platform : undefined }));
     },
   );
 
-  app.get<{ Params: KeyParams & { token: string } }>(
+  r.get<{ Params: KeyParams & { token: string } }>(
     '/e/:key/go/t/:token',
-    { preHandler: versionGate },
+    { ...anyone, config: { portalRefusal: backTo('signIn') } },
     async (request, reply) => {
-      const c = context(request, reply, request.params.key);
-      try {
-        const { token } = portal.redeem(request.params.token, request.ip);
-        setSession(reply, token);
-        return reply.redirect(`${c.base}/home`, 303);
-      } catch (err) {
-        if (!isAppError(err)) throw err;
-        return html(
-          reply,
-          err.status,
-          messagePage(c, PORTAL_TEXT[c.lang].errorTitle, err, { href: c.base, label: PORTAL_TEXT[c.lang].signIn }),
-        );
-      }
+      const { token } = portal.redeem(request.params.token, request.ip);
+      setSession(reply, token);
+      return reply.redirect(portalPaths(request.params.key).home, 303);
     },
   );
 
-  app.post<{ Params: KeyParams }>(
+  r.post(
     '/e/:key/go/sign-out',
-    { preHandler: [versionGate, signedIn] },
+    { ...signedInUser, schema: { params: PortalKeyParams, body: SignOutForm } },
     async (request, reply) => {
-      portal.signOut(request.portalUser as PortalPrincipal, request.ip);
+      portal.signOut(principalOf(request), request.ip);
       void reply.clearCookie(PORTAL_COOKIE, { path: '/' });
-      return reply.redirect(`/e/${request.params.key}/go`, 303);
+      return reply.redirect(portalPaths(request.params.key).base, 303);
     },
   );
 }

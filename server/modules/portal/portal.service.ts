@@ -1,9 +1,15 @@
+import QRCode from 'qrcode';
+import type { DeviceDto } from '../../contract/devices.js';
+import type { EnrollmentDto } from '../../contract/enrollment.js';
 import type { Clock } from '../../core/clock.js';
-import { AppError } from '../../core/errors.js';
+import { AppError, isAppError } from '../../core/errors.js';
 import { hashToken, newToken, normalizeEmail } from '../../core/ids.js';
 import { DUMMY_HASH, PASSWORD_MIN, passwordRule, type PasswordHasher } from '../../core/password.js';
+import { portalPaths } from '../../core/portal-paths.js';
 import type { Random } from '../../core/random.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
+import type { EnrollmentService, ProfileDownload, ProfileStatus } from '../enrollment/enrollment.service.js';
+import type { EnrollmentUrls } from '../invitations/enrollment-url.js';
 import type { InvitationsService } from '../invitations/invitations.service.js';
 import type { Throttle } from '../throttle/throttle.service.js';
 import type { UserRow, UsersStore } from '../users/users.store.js';
@@ -31,11 +37,45 @@ export interface PortalService {
     input: { email: string; secret: string; allow?: 'password' | 'pin' | 'either'; via?: string },
     sourceAddress: string | null,
   ): Promise<{ user: UserRow; invitationId: string | null; with: 'password' | 'pin' }>;
+  /**
+   * Signs in with email and password or PIN; `invite` is the token of the invitation link the form came from (an
+   * invitation link that no longer works only means the session is not tied to it).
+   */
   signIn(
-    input: { email: string; secret: string; invitationId: string | null },
+    input: { email: string; secret: string; invite: string | null },
     sourceAddress: string | null,
   ): Promise<{ token: string; principal: PortalPrincipal }>;
   session(token: string | undefined): PortalPrincipal | null;
+  /** Opens an invitation link: the address to sign in with, and whether its PIN is still to be used. */
+  openInvitation(token: string, sourceAddress: string | null): { email: string; pinHint: boolean };
+  /** The user's devices, as the home page lists them. */
+  devices(principal: PortalPrincipal): DeviceDto[];
+  /**
+   * Opens (or reuses) the user's pending enrollment for an Apple platform; re-enrolling one of the user's own devices
+   * (`deviceId`) replaces it, so it does not count against the device limit.
+   */
+  startEnrollment(
+    principal: PortalPrincipal,
+    input: { platform: 'ios' | 'macos'; deviceId: string | null },
+    sourceAddress: string | null,
+  ): EnrollmentDto;
+  /** One of the user's own enrollments and where its newest profile stands; others are not found. */
+  enrollment(principal: PortalPrincipal, enrollmentId: string): { enrollment: EnrollmentDto; status: ProfileStatus };
+  /** Where the newest profile of one of the user's own enrollments stands. */
+  profileStatus(principal: PortalPrincipal, enrollmentId: string): ProfileStatus;
+  /** A fresh signed profile for one of the user's own enrollments. */
+  downloadProfile(
+    principal: PortalPrincipal,
+    enrollmentId: string,
+    userAgent: string | undefined,
+    sourceAddress: string | null,
+  ): Promise<ProfileDownload>;
+  /** A QR code that signs another device in to the portal, or enrolls the Android agent; single use, short-lived. */
+  signInQr(
+    principal: PortalPrincipal,
+    purpose: 'portal' | 'agent',
+    sourceAddress: string | null,
+  ): Promise<{ kind: 'portal' | 'agent'; image: string; expiresAt: string }>;
   setPassword(principal: PortalPrincipal, password: string, sourceAddress: string | null): Promise<void>;
   signOut(principal: PortalPrincipal, sourceAddress: string | null): void;
   /** A single-use token (shown as a QR code) that signs in another device, or enrolls the Android agent. */
@@ -55,6 +95,14 @@ export interface PortalDeps {
   store: PortalStore;
   users: UsersStore;
   invitations: InvitationsService;
+  enrollment: EnrollmentService;
+  urls: Pick<EnrollmentUrls, 'current'>;
+  /** Public base URL of the device listener, e.g. https://mdm.office.lan:8443 */
+  deviceBaseUrl: () => string;
+  /** Port: the user's devices, most recently seen first, at most `limit`. */
+  devicesOf: (userId: string, limit: number) => DeviceDto[];
+  /** Port: the agent enrollment QR code's content for a user (a single-use token and the CA to pin). */
+  agentEnrollmentQr: (user: UserRow, sourceAddress: string | null) => { payload: string; expiresAt: string };
   throttle: Throttle;
   hasher: PasswordHasher;
   audit: AuditService;
@@ -88,6 +136,22 @@ export function createPortalService(deps: PortalDeps): PortalService {
       token,
       principal: { user, tokenHash: row.token_hash, csrfToken: row.csrf_token, invitationId, needsPassword },
     };
+  };
+
+  // The invitation a sign-in form came from; one that no longer opens (replaced, revoked, expired) is just not linked.
+  const invitationOf = (token: string, sourceAddress: string | null): string | null => {
+    try {
+      return deps.invitations.open(token, sourceAddress).id;
+    } catch (err) {
+      if (isAppError(err, 'INVITATION_NOT_FOUND') || isAppError(err, 'INVITATION_CLOSED')) return null;
+      throw err;
+    }
+  };
+
+  const ownEnrollment = (principal: PortalPrincipal, enrollmentId: string): EnrollmentDto => {
+    const e = deps.enrollment.get(enrollmentId);
+    if (e.userId !== principal.user.id) throw new AppError('ENROLLMENT_NOT_FOUND', 'This enrollment does not exist.');
+    return e;
   };
 
   const service: PortalService = {
@@ -156,6 +220,7 @@ export function createPortalService(deps: PortalDeps): PortalService {
     },
 
     async signIn(input, sourceAddress) {
+      const invitationId = input.invite ? invitationOf(input.invite, sourceAddress) : null;
       const verified = await service.verifyCredentials({ email: input.email, secret: input.secret }, sourceAddress);
       const { user } = verified;
       return transaction(() => {
@@ -170,7 +235,7 @@ export function createPortalService(deps: PortalDeps): PortalService {
           verified.with === 'pin'
             ? user.password_hash === null || user.must_change_password === 1
             : user.must_change_password === 1;
-        return open(user, verified.invitationId ?? input.invitationId, needsPassword, sourceAddress);
+        return open(user, verified.invitationId ?? invitationId, needsPassword, sourceAddress);
       });
     },
 
@@ -194,6 +259,51 @@ export function createPortalService(deps: PortalDeps): PortalService {
         invitationId: row.invitation_id,
         needsPassword: row.needs_password === 1,
       };
+    },
+
+    openInvitation(token, sourceAddress) {
+      const invitation = deps.invitations.open(token, sourceAddress);
+      return { email: invitation.user_email, pinHint: invitation.pin_hash !== null && !invitation.pin_used_at };
+    },
+
+    devices: (principal) => deps.devicesOf(principal.user.id, 100),
+
+    startEnrollment(principal, input, sourceAddress) {
+      const { user } = principal;
+      const replacing = input.deviceId && deps.devicesOf(user.id, 500).some((d) => d.id === input.deviceId) ? 1 : 0;
+      const invitationId = principal.invitationId ?? deps.invitations.openFor(user.id)?.id ?? null;
+      return deps.enrollment.pendingFor(
+        { userId: user.id, platform: input.platform, invitationId },
+        actorOf(user),
+        sourceAddress,
+        replacing,
+      );
+    },
+
+    enrollment(principal, enrollmentId) {
+      const enrollment = ownEnrollment(principal, enrollmentId);
+      return { enrollment, status: deps.enrollment.profileStatus(enrollment.id) };
+    },
+
+    profileStatus(principal, enrollmentId) {
+      return deps.enrollment.profileStatus(ownEnrollment(principal, enrollmentId).id);
+    },
+
+    async downloadProfile(principal, enrollmentId, userAgent, sourceAddress) {
+      ownEnrollment(principal, enrollmentId);
+      return deps.enrollment.downloadProfileFor(enrollmentId, userAgent, sourceAddress);
+    },
+
+    async signInQr(principal, purpose, sourceAddress) {
+      let qr: { payload: string; expiresAt: string };
+      if (purpose === 'agent') qr = deps.agentEnrollmentQr(principal.user, sourceAddress);
+      else {
+        const { token, expiresAt } = service.createSignInToken(principal, 'portal', sourceAddress);
+        qr = { payload: `${deps.deviceBaseUrl()}${portalPaths(deps.urls.current().key).token(token)}`, expiresAt };
+      }
+      // Whole pixels per module and a 4-module quiet zone scan best (ISO/IEC 18004).
+      const image = await QRCode.toDataURL(qr.payload, { margin: 4, scale: 6, errorCorrectionLevel: 'M' });
+      return { kind: purpose, image, expiresAt: qr.expiresAt };
     },
 
     async setPassword(principal, password, sourceAddress) {

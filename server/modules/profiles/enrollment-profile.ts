@@ -1,5 +1,8 @@
 import type { PlistDict } from '../../core/plist.js';
 
+/** Content type of configuration profiles (apple-protocols §1.1). */
+export const PROFILE_TYPE = 'application/x-apple-aspen-config';
+
 /** AccessRights with all 13 bits set (apple-protocols §1.3): the rights MicroMDM and NanoMDM request. */
 export const ACCESS_RIGHTS_ALL = 8191;
 

@@ -1,17 +1,29 @@
-/**
- * The portal's only script (served as /assets/portal.js; no inline scripts under the CSP): counts down the
- * downloaded profile's validity and follows its state (used, expired, enrolled) by polling.
- */
-export const PORTAL_JS = `(function () {
+// @ts-check
+// The portal's only script (served as /assets/portal.js; no inline scripts under the CSP): counts down the
+// downloaded profile's validity and follows its state (used, expired, enrolled) by polling. A classic script,
+// not a module, and plain ES5 apart from `catch {}`, so the oldest supported Safari runs it.
+(function () {
   'use strict';
-  var box = document.getElementById('enroll');
-  if (!box) return;
-  var state = document.getElementById('state');
-  var countdown = document.getElementById('countdown');
-  var cdBox = document.getElementById('countdown-box');
-  var actions = document.getElementById('actions');
+  var found = document.getElementById('enroll');
+  if (!found) return;
+  var box = found;
+  /**
+   * An element the enrollment section always has.
+   * @param {string} id
+   * @returns {HTMLElement}
+   */
+  function part(id) {
+    var el = document.getElementById(id);
+    if (!el) throw new Error('The enrollment section has no #' + id + '.');
+    return el;
+  }
+  var state = part('state');
+  var countdown = part('countdown');
+  var cdBox = part('countdown-box');
+  var actions = part('actions');
   var download = document.getElementById('download');
   var hint = document.getElementById('scep-hint');
+  /** @type {number | null} */
   var deadline = null;
   function render() {
     if (deadline === null) return;
@@ -19,6 +31,10 @@ export const PORTAL_JS = `(function () {
     countdown.textContent = Math.floor(left / 60) + ':' + ('0' + (left % 60)).slice(-2);
     if (left === 0) setState('expired', 0);
   }
+  /**
+   * @param {string} s
+   * @param {number} secondsLeft
+   */
   function setState(s, secondsLeft) {
     box.setAttribute('data-state', s);
     state.className = 'state state-' + s;
@@ -44,20 +60,31 @@ export const PORTAL_JS = `(function () {
   }
   function poll() {
     var req = new XMLHttpRequest();
-    req.open('GET', box.getAttribute('data-status-url'));
+    req.open('GET', String(box.getAttribute('data-status-url')));
     req.setRequestHeader('accept', 'application/json');
     req.onload = function () {
       if (req.status !== 200) return;
-      try { var s = JSON.parse(req.responseText); setState(s.state, s.secondsLeft); } catch (e) { /* keep the last state */ }
+      try {
+        var s = JSON.parse(req.responseText);
+        setState(s.state, s.secondsLeft);
+      } catch {
+        /* keep the last state */
+      }
     };
     req.send();
   }
-  if (box.getAttribute('data-state') === 'valid') deadline = Date.now() + Number(countdown.getAttribute('data-seconds-left')) * 1000;
+  if (box.getAttribute('data-state') === 'valid')
+    deadline = Date.now() + Number(countdown.getAttribute('data-seconds-left')) * 1000;
   setInterval(render, 1000);
   setInterval(poll, 5000);
   // The download does not leave the page: show the countdown as soon as the server has the new profile.
-  if (download) download.addEventListener('click', function () { setTimeout(poll, 1000); setTimeout(poll, 3000); });
+  if (download)
+    download.addEventListener('click', function () {
+      setTimeout(poll, 1000);
+      setTimeout(poll, 3000);
+    });
   // Coming back from Settings or the download prompt: refresh at once.
-  document.addEventListener('visibilitychange', function () { if (!document.hidden) poll(); });
+  document.addEventListener('visibilitychange', function () {
+    if (!document.hidden) poll();
+  });
 })();
-`;

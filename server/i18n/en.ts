@@ -1,0 +1,198 @@
+import type { ServerText } from './types.js';
+
+/** Every server-side text in English. */
+export const en: ServerText = {
+  page: {
+    locale: 'en-GB',
+    appName: 'Tsunagu device enrollment',
+    otherLanguage: '日本語',
+  },
+  portal: {
+    signInTitle: 'Sign in',
+    signInIntro: 'Enter your work email address and your password, or the PIN from your invitation email.',
+    pinHint: 'First time here? Enter the PIN from your invitation email.',
+    email: 'Email address',
+    secret: 'Password or PIN',
+    signIn: 'Sign in',
+    signOut: 'Sign out',
+    signedInAs: (name: string) => `Signed in as ${name}`,
+    passwordTitle: 'Set your password',
+    passwordIntro:
+      'You will sign in with this password from now on. Use at least 10 characters, different from your email address.',
+    password: 'New password',
+    confirm: 'Repeat the password',
+    mismatch: 'The two passwords differ.',
+    save: 'Save',
+    homeTitle: 'Device enrollment',
+    thisDevice: 'Enroll this device',
+    detected: (p: string) => `This device: ${p}`,
+    notThisPlatform: 'A different kind of device?',
+    platforms: { ios: 'iPhone / iPad', macos: 'Mac', android: 'Android', other: 'Other' },
+    startEnroll: 'Start enrollment',
+    iosSteps: [
+      'Tap "Download profile" and choose Allow.',
+      'Within 8 minutes, open the Settings app and tap "Profile Downloaded".',
+      'Tap Install, enter your passcode, and finish.',
+    ],
+    iosHint: 'No "Profile Downloaded" in Settings? Open Settings > General > VPN & Device Management.',
+    macSteps: [
+      'Click "Download profile".',
+      {
+        text: 'Open the downloaded profile in settings:',
+        sub: [
+          'macOS 15 and later: open System Settings > General > Device Management (or "Profile Downloaded" at the top of the sidebar) and double-click the profile.',
+          'macOS 13 and 14: open System Settings > Privacy & Security > Profiles and double-click the profile under Downloaded.',
+          'macOS 11 and 12: open System Preferences > Profiles, select the profile and click Install….',
+        ],
+      },
+      'Click Continue, then Enroll or Install, and enter your Mac password.',
+    ],
+    macHelper:
+      'The Tsunagu helper app walks you through these steps on screen and notices when you are done (if your administrator provides it).',
+    androidSteps: [
+      'Install the Tsunagu agent app (the way your administrator told you).',
+      'Open the app and sign in with your work email address and password (the first time, the PIN from your invitation email).',
+      'If you are viewing this page on another screen, such as a computer, you can instead tap "Enroll with a QR code" in the app and scan the code from "Show the agent QR code" below (valid once, for 10 minutes).',
+    ],
+    otherSteps: 'The kind of this device could not be detected. Choose it above.',
+    download: 'Download profile',
+    newProfile: 'Get a new profile',
+    countdownLabel: 'Time left to install this profile',
+    stateNone: 'You have not downloaded a profile yet.',
+    stateValid: 'The profile is waiting to be installed. Install it before the time runs out.',
+    stateExpired: 'This profile has expired. Installing it will fail, so get a new profile with the button below.',
+    stateUsed: "This profile's certificate has already been used. If enrollment did not finish, get a new profile.",
+    stateEnrolled: 'Enrollment is complete. This device is now managed.',
+    scepHint:
+      'If the device says "The SCEP server returned an invalid response", the profile has expired: get a new profile.',
+    myDevices: 'My devices',
+    noDevices: 'No devices are enrolled yet.',
+    reenroll: 'Re-enroll',
+    lastSeen: 'Last seen',
+    status: { pending: 'Pending', active: 'Active', inactive: 'Inactive', wiped: 'Wiped', reset: 'Reset' },
+    otherDevice: 'Sign in on another device',
+    otherDeviceIntro:
+      "Scan with another device's camera to open this page there without signing in. Valid once, for 10 minutes.",
+    showQr: 'Show a sign-in QR code',
+    showAgentQr: 'Show the agent QR code',
+    qrExpires: (t: string) => `Valid until ${t}`,
+    back: 'Back',
+    errorTitle: 'This page cannot be opened',
+    outdatedTitle: 'This link is out of date',
+    outdated:
+      'Your administrator changed the enrollment address, so this link no longer works. Use the link in your newest invitation email, or ask your administrator for the current address.',
+    unknownLink: 'This address is not an enrollment page. Check the link in your invitation email.',
+    sessionEnded: 'Your sign-in has ended. Please sign in again.',
+    formInvalid: 'The form could not be read. Open the page again, then try again.',
+  },
+  trust: {
+    title: 'Trust the office certificate',
+    intro:
+      'Make this device trust the office certificate authority (CA) so it can connect securely to the enrollment server. The enrollment profile already contains this certificate, so iPhone, iPad and Mac users usually do not need these steps. Use them only when the browser cannot open the enrollment page.',
+    fingerprint: 'SHA-256 fingerprint (check that your device shows the same value)',
+    download: 'Download the certificate (.cer)',
+    profile: 'Profile for iPhone, iPad and Mac',
+    continue: 'Continue to the enrollment page (HTTPS)',
+    ios: 'iPhone / iPad',
+    iosSteps: [
+      'Tap "Profile for iPhone, iPad and Mac" above, then tap Allow.',
+      'In Settings > General > VPN & Device Management, install the downloaded profile.',
+      'In Settings > General > About > Certificate Trust Settings, turn on full trust for this certificate (iOS requires this step).',
+    ],
+    mac: 'Mac',
+    macSteps: [
+      'Download the certificate and double-click it to add it to the System keychain in Keychain Access.',
+      'Double-click the added certificate, open Trust, and choose Always Trust.',
+    ],
+    android: 'Android',
+    androidSteps: [
+      'Download the certificate.',
+      'Open Settings > Security > Encryption & credentials > Install a certificate > CA certificate, and pick the downloaded file.',
+    ],
+    windows: 'Windows',
+    windowsSteps: [
+      'Open the certificate and choose Install Certificate > Local Machine.',
+      'Place it in the Trusted Root Certification Authorities store.',
+    ],
+  },
+  deviceHome: {
+    title: 'Device enrollment',
+    body: 'Open the link in the invitation email from your office (the one ending in /go) on this device.',
+    trust: 'If this page showed a certificate warning, follow the office certificate steps.',
+    fingerprint: 'SHA-256 fingerprint of the office certificate',
+  },
+  profileError: {
+    title: 'The profile cannot be downloaded',
+    again: 'Start again from the link in your invitation email.',
+  },
+  invitationMail: {
+    subject: (org: string, reminder: boolean) =>
+      reminder ? `Reminder: enroll your device for ${org}` : `Enroll your device for ${org}`,
+    greeting: (name: string) => `Hello ${name},`,
+    intro: (org: string) =>
+      `You are invited to enroll your work device with ${org}. Open the link below on the iPhone, iPad, Mac or Android device you want to enroll.`,
+    reminder: 'Your enrollment is not finished yet. Please complete it with the link below.',
+    link: 'Enrollment page',
+    pin: (pin: string, until: string) => `PIN for your first sign-in: ${pin} (valid until ${until}, works once)`,
+    noPin: 'Sign in with your email address and password.',
+    expires: (when: string) => `This invitation expires: ${when}`,
+    qr: "You can also open the enrollment page by scanning this QR code with another device's camera.",
+    steps: 'Next steps',
+    iphone:
+      'iPhone / iPad: open the link in Safari, sign in and tap "Download profile". Within 8 minutes, open Settings > Profile Downloaded and install it.',
+    mac: 'Mac: open the link in Safari, sign in and download the profile. Install it in System Settings > Privacy & Security > Profiles (macOS 13-14) or General > Device Management (macOS 15 and later).',
+    android: 'Android: open the link, sign in, install the Tsunagu agent as shown, and scan the QR code.',
+    lost: 'If you lose this email, the same enrollment page works with your email address and password.',
+    footer: 'If you did not expect this email, please contact your administrator.',
+  },
+  errors: {
+    SIGN_IN_FAILED: (d) =>
+      d.secret === 'pin' ? 'The email address or PIN is wrong.' : 'The email address or password is wrong.',
+    SIGN_IN_LOCKED: (d) =>
+      `Too many failed sign-ins. Wait ${Math.max(1, Math.ceil(Number(d.retryAfterSeconds ?? 60) / 60))} minute(s) and try again, or ask your administrator.`,
+    // The server's own words say whether this very try locked the PIN.
+    PIN_LOCKED: () => null,
+    PIN_EXPIRED: () => 'This PIN has expired. Ask your administrator for a new PIN.',
+    PIN_USED: () => 'This PIN was already used. Sign in with your password, or ask your administrator for a new PIN.',
+    INVITATION_NOT_FOUND: () =>
+      'This invitation link is not valid. It may have been replaced by a newer email; use the newest one, or sign in with your email address and password.',
+    INVITATION_CLOSED: (d) =>
+      d.reason === 'revoked'
+        ? 'This invitation was withdrawn by your administrator. Ask them for a new one.'
+        : 'This invitation has expired. Ask your administrator to send a new one.',
+    ENROLLMENT_NOT_FOUND: () => 'This enrollment link is not valid. Ask your administrator for a new invitation.',
+    ENROLLMENT_EXPIRED: () => 'This enrollment link has expired. Ask your administrator for a new invitation.',
+    ENROLLMENT_CLOSED: (d) =>
+      (
+        ({
+          enrolled:
+            'A device was already enrolled with this link. To enroll another device, start again from your invitation.',
+          user: 'This user cannot enroll devices now. Ask your administrator.',
+        }) as Record<string, string>
+      )[String(d.reason)] ?? 'This enrollment was closed. Ask your administrator for a new invitation.',
+    VALIDATION_FAILED: (d) =>
+      d.reason === 'android'
+        ? 'This enrollment is for an Android device; install the Tsunagu agent instead of a profile.'
+        : null,
+    LINK_OUTDATED: () => 'This QR code was already used or has expired. Show a new one on your signed-in device.',
+    PUSH_NOT_CONFIGURED: () =>
+      'The server has no Apple push certificate yet, so Apple devices cannot enroll. Ask your administrator to upload it.',
+    DEVICE_LIMIT: (d) =>
+      `You already have the most devices allowed (${String(d.limit ?? '')}). Ask your administrator.`,
+    PASSWORD_POLICY: (d) =>
+      (
+        ({
+          too_short: `The password must be at least ${String(d.min ?? 10)} characters long.`,
+          too_long: 'The password is too long.',
+          is_email: 'The password must not be the email address or its name part.',
+        }) as Record<string, string>
+      )[String(d.rule)] ?? null,
+    ORIGIN_REFUSED: () =>
+      'This form was sent from another web site, so it was not accepted. Open this page again, then try again.',
+  },
+  agentReminder: {
+    title: 'Enrollment is not finished',
+    message:
+      'Open the Tsunagu agent and turn on "device admin app". It lets your administrator lock or erase this device if it is lost.',
+  },
+};

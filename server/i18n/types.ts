@@ -1,0 +1,169 @@
+import type { DeviceStatus } from '../contract/devices.js';
+import type { ErrorCode } from '../contract/errors.js';
+
+/** The languages of everything the server writes for people (pages, mails, device-facing errors). */
+export type Lang = 'ja' | 'en';
+
+/** One step of the instructions: a sentence, or a sentence with choices under it (by OS version). */
+export type Step = string | { text: string; sub: readonly string[] };
+
+/** The details of an error, which tell its variants apart. */
+export type ErrorDetails = Record<string, unknown>;
+
+/** The server's refusals that devices and their users see, in the portal and on the profile page. */
+export type DeviceErrorCode = Extract<
+  ErrorCode,
+  | 'SIGN_IN_FAILED'
+  | 'SIGN_IN_LOCKED'
+  | 'PIN_LOCKED'
+  | 'PIN_EXPIRED'
+  | 'PIN_USED'
+  | 'INVITATION_NOT_FOUND'
+  | 'INVITATION_CLOSED'
+  | 'ENROLLMENT_NOT_FOUND'
+  | 'ENROLLMENT_EXPIRED'
+  | 'ENROLLMENT_CLOSED'
+  | 'VALIDATION_FAILED'
+  | 'LINK_OUTDATED'
+  | 'PUSH_NOT_CONFIGURED'
+  | 'DEVICE_LIMIT'
+  | 'PASSWORD_POLICY'
+  | 'ORIGIN_REFUSED'
+>;
+
+/** Each device-facing refusal in one language; null where the server's own words are kept. */
+export type DeviceErrorTexts = Record<DeviceErrorCode, (details: ErrorDetails) => string | null>;
+
+/** The frame of every server-rendered page. */
+export interface PageText {
+  /** BCP 47 tag for dates and times. */
+  locale: string;
+  appName: string;
+  /** The language link's label: the name of the other language, in that language. */
+  otherLanguage: string;
+}
+
+/** The /go portal. */
+export interface PortalText {
+  signInTitle: string;
+  signInIntro: string;
+  pinHint: string;
+  email: string;
+  secret: string;
+  signIn: string;
+  signOut: string;
+  signedInAs: (name: string) => string;
+  passwordTitle: string;
+  passwordIntro: string;
+  password: string;
+  confirm: string;
+  mismatch: string;
+  save: string;
+  homeTitle: string;
+  thisDevice: string;
+  detected: (platform: string) => string;
+  notThisPlatform: string;
+  platforms: Record<'ios' | 'macos' | 'android' | 'other', string>;
+  startEnroll: string;
+  iosSteps: readonly Step[];
+  iosHint: string;
+  macSteps: readonly Step[];
+  macHelper: string;
+  androidSteps: readonly Step[];
+  otherSteps: string;
+  download: string;
+  newProfile: string;
+  countdownLabel: string;
+  stateNone: string;
+  stateValid: string;
+  stateExpired: string;
+  stateUsed: string;
+  stateEnrolled: string;
+  scepHint: string;
+  myDevices: string;
+  noDevices: string;
+  reenroll: string;
+  lastSeen: string;
+  status: Record<DeviceStatus, string>;
+  otherDevice: string;
+  otherDeviceIntro: string;
+  showQr: string;
+  showAgentQr: string;
+  qrExpires: (time: string) => string;
+  back: string;
+  errorTitle: string;
+  outdatedTitle: string;
+  outdated: string;
+  unknownLink: string;
+  sessionEnded: string;
+  formInvalid: string;
+}
+
+/** The bootstrap listener's /trust page. */
+export interface TrustText {
+  title: string;
+  intro: string;
+  fingerprint: string;
+  download: string;
+  profile: string;
+  continue: string;
+  ios: string;
+  iosSteps: readonly string[];
+  mac: string;
+  macSteps: readonly string[];
+  android: string;
+  androidSteps: readonly string[];
+  windows: string;
+  windowsSteps: readonly string[];
+}
+
+/** The device listener's home page. */
+export interface DeviceHomeText {
+  title: string;
+  body: string;
+  trust: string;
+  fingerprint: string;
+}
+
+/** The page a refused /profile/<token> download shows. */
+export interface ProfileErrorText {
+  title: string;
+  again: string;
+}
+
+/** The invitation and reminder email. */
+export interface InvitationMailText {
+  subject: (organization: string, reminder: boolean) => string;
+  greeting: (name: string) => string;
+  intro: (organization: string) => string;
+  reminder: string;
+  link: string;
+  pin: (pin: string, until: string) => string;
+  noPin: string;
+  expires: (when: string) => string;
+  qr: string;
+  steps: string;
+  iphone: string;
+  mac: string;
+  android: string;
+  lost: string;
+  footer: string;
+}
+
+/** The notification the Android agent shows while its enrollment waits for device-admin rights. */
+export interface AgentReminderText {
+  title: string;
+  message: string;
+}
+
+/** Every server-side text of one language. */
+export interface ServerText {
+  page: PageText;
+  portal: PortalText;
+  trust: TrustText;
+  deviceHome: DeviceHomeText;
+  profileError: ProfileErrorText;
+  invitationMail: InvitationMailText;
+  errors: DeviceErrorTexts;
+  agentReminder: AgentReminderText;
+}
