@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { EmulatedAppleDevice, iphoneSpec, macSpec } from '../helpers/apple-device.js';
 import { openPortal, portalCookie, startPortalWorld, type PortalWorld } from './portal-kit.js';
+import { local } from '../helpers/server-harness.js';
 import { TEST_OUTPUT } from './server.js';
 
 const SHOTS = join(TEST_OUTPUT, 'screenshots');
@@ -164,6 +165,18 @@ for (const { lang, locale, size } of COMBOS) {
     await page.goto(home.replace(/\/e\/[^/]+\//, `/e/${new URL(late.link).pathname.split('/')[2]}/`));
     await expect(page).toHaveURL(/\?ended=1$/);
     await shot('session-ended');
+
+    // The pages outside the portal share its shell: the first-visit trust page (plain HTTP), the device
+    // listener's home page, and the refusal of a dead profile link.
+    await page.goto(`${local(w.h.server.bootstrapUrl)}?lang=${lang}`);
+    await expect(page.locator('#fingerprint')).toBeVisible();
+    await shot('trust');
+    await page.goto(`${local(w.h.server.enrollmentUrl)}?lang=${lang}`);
+    await expect(page.locator('h1')).toBeVisible();
+    await shot('device-home');
+    await page.goto(`${local(w.h.server.enrollmentUrl)}profile/not-a-live-link?lang=${lang}`);
+    await expect(page.locator('h1')).toBeVisible();
+    await shot('profile-refused');
 
     p.assertClean();
     await context.close();
