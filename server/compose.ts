@@ -223,6 +223,7 @@ export function createServices(f: Foundation): Services {
     urls,
     deviceBaseUrl,
     devicesOf: (userId, limit) => devices.list({ userId, limit }).items,
+    claimsWaiting: (userId) => lifecycle.waitingClaims(userId).length,
     agentEnrollmentQr: (user, sourceAddress) => agent.enrollmentQr(user.id, sourceAddress),
     throttle,
     hasher,

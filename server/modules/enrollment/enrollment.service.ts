@@ -9,7 +9,7 @@ import type { Random } from '../../core/random.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
 import type { CaService } from '../ca/ca.service.js';
 import { signCmsAsync } from '../../pki/cms.js';
-import { buildCaProfile, buildEnrollmentProfile, targetFromUserAgent } from '../profiles/enrollment-profile.js';
+import { buildCaProfile, buildEnrollmentProfile } from '../profiles/enrollment-profile.js';
 import type { ChallengeRefusal, ChallengeResult } from '../scep/scep.ports.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { UsersStore } from '../users/users.store.js';
@@ -168,7 +168,8 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
       throw new AppError('ENROLLMENT_CLOSED', 'This user cannot enroll devices now. Ask your administrator.', {
         reason: 'user',
       });
-    const target = targetFromUserAgent(userAgent);
+    // The enrollment's platform decides the profile (an iPad's Safari says it is a Mac); the User-Agent is only noted.
+    const target = row.platform === 'macos' ? 'macos' : 'ios';
     const challenge = newToken(random, 16);
     const minutes = deps.settings.userSettings().profileValidityMinutes;
     const expiresAt = new Date(now.getTime() + minutes * 60_000).toISOString();

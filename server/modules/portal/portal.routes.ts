@@ -112,12 +112,15 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
   ): string => {
     const p = principalOf(request);
     const q = (request.query as Record<string, unknown>).platform;
-    const platform = extra.platform ?? (isPlatform(q) ? q : platformFromUserAgent(request.headers['user-agent']));
+    const chosen = extra.platform ?? (isPlatform(q) ? q : undefined);
+    const platform = chosen ?? platformFromUserAgent(request.headers['user-agent']);
     return homePage(c, {
       csrf: p.csrfToken,
       name: p.user.display_name,
       platform,
+      guessed: chosen === undefined,
       devices: portal.devices(p),
+      claimsWaiting: portal.claimsWaiting(p),
       qr: extra.qr ?? null,
       ...(extra.error ? { error: extra.error } : {}),
     });
