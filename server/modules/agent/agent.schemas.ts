@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import type { AgentAuth } from '../../contract/agent.js';
 
 const Facts = Type.Object(
   {
@@ -27,27 +28,47 @@ const Facts = Type.Object(
   { additionalProperties: false },
 );
 
+const PasswordAuth = Type.Object(
+  {
+    method: Type.Literal('password'),
+    email: Type.String({ maxLength: 320 }),
+    password: Type.String({ maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
+
+const PinAuth = Type.Object(
+  {
+    method: Type.Literal('pin'),
+    email: Type.String({ maxLength: 320 }),
+    pin: Type.String({ maxLength: 12, description: 'The one-time PIN from the invitation email (4-12 digits)' }),
+  },
+  { additionalProperties: false },
+);
+
+const QrAuth = Type.Object(
+  {
+    method: Type.Literal('qr'),
+    token: Type.String({ maxLength: 100, description: 'The token of the enrollment QR code' }),
+  },
+  { additionalProperties: false },
+);
+
+// A tagged union on `method`: the `discriminator` keyword (OpenAPI's, which Ajv understands) makes the validator
+// check only the branch the method names, so an error names the field that is wrong for that method; a plain
+// union reports the first branch's complaints (a long PIN came back as a missing password). Validators that do
+// not know the keyword still validate the same bodies, since each branch allows a single method.
+const Auth = Type.Unsafe<AgentAuth>({
+  type: 'object',
+  required: ['method'],
+  discriminator: { propertyName: 'method' },
+  oneOf: [PasswordAuth, PinAuth, QrAuth],
+});
+
 /** POST /agent/v1/enroll */
 export const AgentEnrollSchema = Type.Object(
   {
-    auth: Type.Union([
-      Type.Object(
-        {
-          method: Type.Literal('password'),
-          email: Type.String({ maxLength: 320 }),
-          password: Type.String({ maxLength: 1024 }),
-        },
-        { additionalProperties: false },
-      ),
-      Type.Object(
-        { method: Type.Literal('pin'), email: Type.String({ maxLength: 320 }), pin: Type.String({ maxLength: 12 }) },
-        { additionalProperties: false },
-      ),
-      Type.Object(
-        { method: Type.Literal('qr'), token: Type.String({ maxLength: 100 }) },
-        { additionalProperties: false },
-      ),
-    ]),
+    auth: Auth,
     device: Facts,
   },
   { additionalProperties: false, $id: 'AgentEnrollRequest' },
