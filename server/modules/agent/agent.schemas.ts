@@ -65,13 +65,20 @@ const Auth = Type.Unsafe<AgentAuth>({
   oneOf: [PasswordAuth, PinAuth, QrAuth],
 });
 
+/**
+ * Largest body, in bytes, of each agent request. Every body its schema allows fits, written as compact JSON even
+ * with every character of every string escaped as \uXXXX (12 bytes for a character outside the BMP, which
+ * maxLength counts as one); agent.schemas.test.ts works the largest body out from the schema and checks it.
+ */
+export const AGENT_BODY_LIMIT = Object.freeze({ enroll: 32 * 1024, checkIn: 256 * 1024, rotate: 1024 });
+
+const fits = (limit: number) =>
+  `The server refuses a body over ${limit} bytes (413 BODY_TOO_LARGE); every body this schema allows fits, written as compact JSON.`;
+
 /** POST /agent/v1/enroll */
 export const AgentEnrollSchema = Type.Object(
-  {
-    auth: Auth,
-    device: Facts,
-  },
-  { additionalProperties: false, $id: 'AgentEnrollRequest' },
+  { auth: Auth, device: Facts },
+  { additionalProperties: false, description: `POST /agent/v1/enroll. ${fits(AGENT_BODY_LIMIT.enroll)}` },
 );
 
 /** POST /agent/v1/check-in */
@@ -82,9 +89,9 @@ export const AgentCheckInSchema = Type.Object(
       Type.Array(
         Type.Object(
           {
-            actionId: Type.String({ maxLength: 64 }),
+            actionId: Type.String({ maxLength: 64, description: 'The id of an action from an earlier answer' }),
             status: Type.Union([Type.Literal('done'), Type.Literal('failed')]),
-            message: Type.Optional(Type.String({ maxLength: 500 })),
+            message: Type.Optional(Type.String({ maxLength: 300 })),
           },
           { additionalProperties: false },
         ),
@@ -92,8 +99,21 @@ export const AgentCheckInSchema = Type.Object(
       ),
     ),
   },
-  { additionalProperties: false, $id: 'AgentCheckInRequest' },
+  { additionalProperties: false, description: `POST /agent/v1/check-in. ${fits(AGENT_BODY_LIMIT.checkIn)}` },
 );
 
-/** Every request schema of the agent API, for the published JSON Schema document. */
-export const AGENT_SCHEMAS = { AgentEnrollRequest: AgentEnrollSchema, AgentCheckInRequest: AgentCheckInSchema };
+/** POST /agent/v1/token/rotate: no body at all, or this empty object. */
+export const AgentTokenRotateSchema = Type.Object(
+  {},
+  {
+    additionalProperties: false,
+    description: `POST /agent/v1/token/rotate: send no body, or this empty object. ${fits(AGENT_BODY_LIMIT.rotate)}`,
+  },
+);
+
+/** Every request schema of the agent API, by its name in the published JSON Schema document. */
+export const AGENT_REQUEST_SCHEMAS = {
+  AgentEnrollRequest: AgentEnrollSchema,
+  AgentCheckInRequest: AgentCheckInSchema,
+  AgentTokenRotateRequest: AgentTokenRotateSchema,
+};
