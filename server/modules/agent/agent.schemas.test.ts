@@ -46,7 +46,7 @@ describe('the body limits', () => {
     expect(validate(largest), JSON.stringify(validate.errors)).toBe(true);
     const bytes = longestJson(largest).length;
     expect(bytes).toBeLessThanOrEqual(AGENT_BODY_LIMIT[route]);
-    // No room to spare for a field the schema does not bound: the limit is no more than twice what it must hold.
+    // And not far bigger than that: the limit stays close to what the schema needs, so it still guards the server.
     expect(AGENT_BODY_LIMIT[route]).toBeLessThanOrEqual(Math.max(2 * bytes, 1024));
     expect(AGENT_BODY_LIMIT[route]).toBeLessThanOrEqual(DEVICE_BODY_LIMIT);
   });

@@ -85,6 +85,7 @@ export const AgentEnrollSchema = Type.Object(
 export const AgentCheckInSchema = Type.Object(
   {
     facts: Facts,
+    // 50 results with 300-character messages keep the largest check-in under the device listener's 256 KiB.
     results: Type.Optional(
       Type.Array(
         Type.Object(
