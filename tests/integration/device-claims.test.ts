@@ -296,6 +296,10 @@ describe('the legitimate ways a device changes hands', () => {
     await expect(
       agentFor(33, hw).enroll({ method: 'password', email: aEmail, password: PASSWORD }),
     ).rejects.toMatchObject({ status: 409, code: 'DEVICE_CLAIM_REFUSED' });
+    // A's old agent no longer speaks for the device, and its attempt is in the audit trail.
+    await expect(phone.checkIn()).rejects.toMatchObject({ status: 401, code: 'AGENT_TOKEN_INVALID' });
+    const refusedIdentity = (await audit('device.identity_refused')).find((e) => e.subjectId === record.id);
+    expect(refusedIdentity?.details).toMatchObject({ channel: 'agent' });
     phone.close();
     handedOver.close();
   });

@@ -9,7 +9,7 @@
   // unless the user chose the platform (then the page has no data-touch-platform).
   var thisDevice = document.getElementById('this-device');
   var touchHref = thisDevice ? thisDevice.getAttribute('data-touch-platform') : null;
-  if (touchHref && navigator.maxTouchPoints > 1) {
+  if (touchHref && navigator.maxTouchPoints > 0) {
     location.replace(touchHref);
     return;
   }

@@ -149,15 +149,27 @@ export function createAgentService(deps: AgentDeps): AgentService {
     return token;
   };
 
-  const authenticate = (token: string | undefined): DeviceRow => {
+  /** An old or foreign identity tried to speak for a device: refused, and the attempt kept in the audit trail. */
+  const refusedIdentity = (deviceId: string, label: string | null, reason: string, sourceAddress: string | null) =>
+    audit.record({
+      actor: { type: 'device', id: deviceId, label },
+      action: 'device.identity_refused',
+      subject: { type: 'device', id: deviceId, label },
+      details: { channel: 'agent', reason },
+      sourceAddress,
+    });
+
+  const authenticate = (token: string | undefined, sourceAddress: string | null): DeviceRow => {
     const row = token && token.length <= 200 ? store.token(hashToken(token)) : undefined;
-    if (!row || row.revoked_at)
+    if (!row || row.revoked_at) {
+      if (row) refusedIdentity(row.device_id, null, `token revoked: ${row.revoked_reason ?? 'revoked'}`, sourceAddress);
       throw new AppError(
         'AGENT_TOKEN_INVALID',
         row?.revoked_reason
           ? `This agent token was revoked (${row.revoked_reason}). Enroll again.`
           : 'The agent token is missing or not valid. Enroll again.',
       );
+    }
     const device = devices.byId(row.device_id);
     if (!device || device.deleted_at)
       throw new AppError('AGENT_TOKEN_INVALID', 'This device was removed by your administrator. Enroll again.');
@@ -226,9 +238,10 @@ export function createAgentService(deps: AgentDeps): AgentService {
     },
 
     checkIn(token, request, sourceAddress) {
-      const device = authenticate(token);
+      const device = authenticate(token, sourceAddress);
       checkFacts(request.facts);
       if (device.hardware_id && device.hardware_id !== request.facts.hardwareId) {
+        refusedIdentity(device.id, device.hardware_id, 'the token belongs to another hardwareId', sourceAddress);
         throw new AppError(
           'AGENT_DEVICE_MISMATCH',
           'This token belongs to another device. Enroll this device on its own.',
@@ -311,7 +324,7 @@ export function createAgentService(deps: AgentDeps): AgentService {
     },
 
     rotate(token, sourceAddress) {
-      const device = authenticate(token);
+      const device = authenticate(token, sourceAddress);
       return transaction(() => {
         const now = clock.now().toISOString();
         store.revokeTokens(device.id, now, 'rotated');
