@@ -14,6 +14,7 @@ import { hashToken, newToken } from '../../core/ids.js';
 import type { Random } from '../../core/random.js';
 import { AGENT_REMINDER as REMINDER } from '../../i18n/index.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
+import type { AgentChannel } from '../devices/device-channels.js';
 import { canChange, type DeviceLifecycle } from '../devices/device-lifecycle.service.js';
 import type { DeviceFacts, DeviceReports, DeviceRow } from '../devices/devices.store.js';
 import type { EnrollmentService } from '../enrollment/enrollment.service.js';
@@ -24,29 +25,14 @@ import type { AgentActionRow, AgentStore } from './agent.store.js';
 /** How often agents check in. */
 export const CHECK_IN_INTERVAL_SECONDS = 900;
 
-/** The Android agent API: enrollment, check-in with actions and results, token rotation; and the admin side of actions. */
-export interface AgentService {
+/**
+ * The Android agent API: enrollment, check-in with actions and results, token rotation; and, as the devices'
+ * Android channel, the admin side of actions, tokens and the agent QR code.
+ */
+export interface AgentService extends AgentChannel {
   enroll(request: AgentEnrollRequest, sourceAddress: string | null): Promise<AgentEnrollResponse>;
   checkIn(token: string | undefined, request: AgentCheckInRequest, sourceAddress: string | null): AgentCheckInResponse;
   rotate(token: string | undefined, sourceAddress: string | null): { token: string };
-  /** Queues an action for a device's agent. */
-  queue(
-    deviceId: string,
-    type: AgentAction['type'],
-    params: AgentAction['params'],
-    actor: Actor,
-    sourceAddress: string | null,
-  ): AgentActionDto;
-  cancel(deviceId: string, actionId: string, actor: Actor, sourceAddress: string | null): AgentActionDto;
-  actions(deviceId: string, limit?: number): AgentActionDto[];
-  revokeToken(deviceId: string, reason: string, actor: Actor, sourceAddress: string | null): number;
-  /** Ends everything the agent of a device may still do (delete, supersede). */
-  shutDown(deviceId: string, reason: string): void;
-  /**
-   * A single-use agent QR payload that enrolls a device for this user: where to enroll, the token, and the
-   * office CA's fingerprint to pin, since the agent cannot trust that CA yet.
-   */
-  enrollmentQr(userId: string, sourceAddress: string | null): { payload: string; expiresAt: string };
 }
 
 /** What the agent asks of the portal's sign-in: its checks, throttle and single-use QR tokens (the portal implements it). */

@@ -1,12 +1,13 @@
-import type { CommandDto, CommandRequest, DeviceDetailDto } from '../../contract/devices.js';
+import type { CommandDto } from '../../contract/devices.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { newDigits } from '../../core/ids.js';
 import type { Random } from '../../core/random.js';
-import type { Actor, AuditService } from '../audit/audit.service.js';
+import type { AuditService } from '../audit/audit.service.js';
 import type { CaService } from '../ca/ca.service.js';
 import type { IssuedStore } from '../ca/issued.store.js';
 import { toDeviceDto } from '../devices/devices.service.js';
+import type { AppleChannel } from '../devices/device-channels.js';
 import type { DeviceLifecycle } from '../devices/device-lifecycle.service.js';
 import type { DeviceReports } from '../devices/devices.store.js';
 import type { EnrollmentService } from '../enrollment/enrollment.service.js';
@@ -26,21 +27,9 @@ import type { CommandRow, MdmStore } from './mdm.store.js';
 export type { MdmReply } from './mdm-context.js';
 
 /** Apple MDM: check-in messages, the command queue, and commands admins send. */
-export interface MdmService {
+export interface MdmService extends AppleChannel {
   checkin(body: Buffer, signature: string | undefined, sourceAddress: string | null): Promise<MdmReply>;
   connect(body: Buffer, signature: string | undefined, sourceAddress: string | null): MdmReply;
-  enqueue(
-    deviceId: string,
-    request: CommandRequest,
-    actor: Actor,
-    sourceAddress: string | null,
-  ): CommandDto & { pin: string | null };
-  detail(deviceId: string): DeviceDetailDto;
-  commands(deviceId: string, limit?: number): CommandDto[];
-  /** Cancels a command the device has not fetched yet (queued, or deferred with NotNow). */
-  cancel(deviceId: string, uuid: string, actor: Actor, sourceAddress: string | null): CommandDto;
-  /** Stops managing a device locally: channels off, identities revoked, queue cancelled (delete, abandoned enrollment). */
-  shutDown(deviceId: string, reason: string): void;
 }
 
 /** Dependencies of the MDM service. */
