@@ -151,6 +151,9 @@ describe('user B with a valid identity of their own', () => {
 
     const refused = (await audit('device.claim_refused')).find((e) => e.subjectId === record.id);
     expect(refused?.details).toMatchObject({ ownerUserId: a, claimantUserId: b, platform: 'ios' });
+    // B's TokenUpdate and erase acknowledgement for A's UDID were refused and audited on A's record.
+    const spoke = (await audit('device.identity_refused')).filter((e) => e.subjectId === record.id);
+    expect(spoke.map((e) => e.details.why)).toEqual(['not bound', 'not bound']);
     const conflicts = (await detail(record.id)).claimConflicts;
     expect(conflicts).toEqual([expect.objectContaining({ claimantUserId: b, ownerUserId: a })]);
     phone.close();

@@ -71,31 +71,45 @@ export function createMdmContext(deps: MdmHandlerDeps): MdmContext {
   return {
     ...deps,
     boundDevice(cert, udid, sourceAddress) {
+      // An identity that speaks for a live device it is not bound to is refused, and the attempt audited there.
+      const refuse = (device: DeviceRow | undefined, why: string, message: string): never => {
+        if (device)
+          deps.audit.record({
+            actor: { type: 'device', id: cert.device_id, label: udid },
+            action: 'device.identity_refused',
+            subject: { type: 'device', id: device.id, label: udid },
+            details: {
+              certificate: cert.serial,
+              enrollmentId: cert.enrollment_id,
+              bindingEnrollmentId: device.enrollment_id,
+              why,
+            },
+            sourceAddress,
+          });
+        throw badMessage(message);
+      };
       let deviceId = cert.device_id;
       if (!deviceId && cert.kind === 'RenewalReq') {
         const renewed = devices.byUdid(udid);
         if (renewed && deps.lifecycle.bindRenewal(cert.serial, cert.enrollment_id, renewed)) deviceId = renewed.id;
       }
-      if (!deviceId) throw badMessage('This identity has not sent Authenticate yet.');
+      if (!deviceId) return refuse(devices.byUdid(udid), 'not bound', 'This identity has not sent Authenticate yet.');
       const device = devices.byId(deviceId);
       if (!device || device.deleted_at || device.udid !== udid)
-        throw badMessage('The UDID does not match the device this identity belongs to.');
-      if (device.enrollment_id !== cert.enrollment_id) {
-        deps.audit.record({
-          actor: { type: 'device', id: device.id, label: udid },
-          action: 'device.identity_refused',
-          subject: { type: 'device', id: device.id, label: udid },
-          details: {
-            certificate: cert.serial,
-            enrollmentId: cert.enrollment_id,
-            bindingEnrollmentId: device.enrollment_id,
-          },
-          sourceAddress,
-        });
-        throw badMessage('This identity no longer speaks for this device: it was enrolled again since.');
-      }
+        return refuse(
+          devices.byUdid(udid),
+          'bound to another device',
+          'The UDID does not match the device this identity belongs to.',
+        );
+      if (device.enrollment_id !== cert.enrollment_id)
+        return refuse(
+          device,
+          'an older binding',
+          'This identity no longer speaks for this device: it was enrolled again since.',
+        );
       return device;
     },
+
     userLabel: (userId) => deps.users.byId(userId)?.email ?? null,
     deviceActor: (device) => ({ type: 'device', id: device.id, label: device.udid }),
     enqueueRow(deviceId, channel, command, createdBy) {
