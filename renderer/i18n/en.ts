@@ -145,6 +145,12 @@ const en = {
       AGENT_TOKEN_INVALID: 'The Android agent’s token is not valid any more.',
       AGENT_DEVICE_MISMATCH: 'This agent token belongs to another device.',
       AGENT_ACTION_NOT_FOUND: 'This action is no longer waiting, so it cannot be cancelled.',
+      DEVICE_CLAIM_REFUSED:
+        'This device belongs to another user, so it cannot be enrolled for this one. Reassign it on the Devices page first.',
+      DEVICE_STATE_INVALID:
+        'The device’s status has changed, so this cannot be done now. Reload the device and try again.',
+      CLAIM_CONFLICT_NOT_FOUND:
+        'This enrollment attempt has already been dealt with (dismissed, reassigned, or the device changed hands). The device has been reloaded.',
       INTERNAL: 'Something went wrong on the server. It has been logged.',
       NETWORK: 'The Tsunagu server could not be reached. Check that it is running.',
       BAD_RESPONSE: 'The server sent an answer the console could not read.',
@@ -301,6 +307,9 @@ const en = {
     profileValidity: 'Enrollment profile validity',
     profileHelp: 'How long a downloaded profile can be installed. {min}–{max} minutes; 15 is the default.',
     deviceLimit: 'Devices per user',
+    agentSilent: 'Release a silent Android device after',
+    agentSilentHelp:
+      'When an Android device’s agent has not checked in for this many days, another user may enroll the same device without your approval (it was most likely reset and handed on). Until then, you decide. {min}–{max} days; 30 is the default.',
     reminders: 'Reminder schedule',
     remindersHelp:
       'Days after the invitation when a reminder is sent while the device is not enrolled. Each must come before the invitation expires (day {days}).',
@@ -626,6 +635,8 @@ const en = {
       superseded: 'Replaced by a newer enrollment of the same device',
       install_cancelled: 'The profile install was cancelled before it finished',
       push_token_gone: 'Apple no longer knows this device: it was reset or its profile was removed without telling us',
+      agent_silent:
+        'The agent stopped checking in longer ago than the set number of days, so another user could enroll the device',
       deleted: 'Deleted',
     } satisfies Record<DeviceStatusReason, string>,
     reenroll: {
@@ -991,6 +1002,12 @@ const en = {
       wipe_requested: 'Wipe sent to device',
       lock_requested: 'Lock sent to device',
       reset_detected: 'Device found reset',
+      install_abandoned: 'Profile install not finished',
+      claimed: 'Device moved to a new user',
+      claim_refused: 'Enrollment refused: device belongs to another user',
+      claim_dismissed: 'Refused enrollment dismissed',
+      reassigned: 'Device reassigned to another user',
+      identity_refused: 'Outdated device certificate refused',
     },
     push: {
       certificate_uploaded: 'Push certificate uploaded',
