@@ -624,6 +624,7 @@ const en = {
       cancelled: 'Cancelled.',
       reenroll: 'Re-enroll this device',
       revokeToken: 'Revoke agent token',
+      reassign: 'Reassign to another user',
     },
     reasons: {
       awaiting_token_update: 'Waiting for the device to finish enrolling',
@@ -671,6 +672,39 @@ const en = {
       button: 'Revoke token',
       done: 'Agent token revoked: the agent on {name} stops working until the device enrolls again.',
       none: '{name} had no working agent token; nothing changed.',
+    },
+    claims: {
+      title: 'Another user tried to enroll this device | {count} other users tried to enroll this device',
+      intro:
+        'The enrollment was refused: the device still belongs to {owner}, and nothing on it was changed. If it should go to the person who tried, reassign it to them; if not, dismiss the attempt.',
+      triedOnce: 'Tried once, on {time}',
+      triedMany: 'Tried {count} times: first {first}, last {last}',
+      reassign: 'Reassign to {name}',
+      dismiss: 'Dismiss',
+      dismissFor: 'Dismiss the attempt by {name}',
+    },
+    dismissClaim: {
+      title: 'Dismiss the attempt by {name}?',
+      what: '{device} stays with {owner}, and this attempt leaves the list.',
+      again: 'If {name} tries to enroll the device again, it is refused again and shows up here.',
+      button: 'Dismiss attempt',
+      done: 'Attempt dismissed: {device} stays with {owner}.',
+    },
+    reassign: {
+      titlePick: 'Reassign {device} to another user',
+      titleTo: 'Reassign {device} to {user}?',
+      what: 'Choose who may enroll {device} next. It moves to them when they enroll it; until then it stays with {owner}, and nothing is sent to the device.',
+      whatTo:
+        '{user} may then enroll {device}, and it moves to them when they do. Until then it stays with {owner}, and nothing is sent to the device.',
+      user: 'New user',
+      owner: 'This device already belongs to {user}.',
+      next: 'Ask {user} to enroll the device with their own account: from their invitation, or on the enrollment page.',
+      clears: 'The refused attempts by {user} on this device are cleared.',
+      replaces: 'Reassigning the device again to someone else replaces this.',
+      button: 'Reassign to {user}',
+      buttonNone: 'Reassign',
+      done: '{device} reassigned',
+      doneWhat: '{user} can now enroll {device}. It moves to them when they do; until then it stays with {owner}.',
     },
     commandStatus: {
       queued: 'Waiting',
