@@ -54,7 +54,7 @@ export function createClaimConflictsStore(db: Db): ClaimConflictsStore {
       VALUES (@id, @device_id, @owner_user_id, @claimant_user_id, @claimant_enrollment_id, @identity, 1, @created_at, @last_attempt_at)`),
     byId: db.prepare<[string], ClaimConflictListRow>(`${select} WHERE c.id = ?`),
     forDevice: db.prepare<[string], ClaimConflictListRow>(
-      `${select} WHERE c.device_id = ? AND c.resolved_at IS NULL ORDER BY c.created_at, c.id`,
+      `${select} WHERE c.device_id = ? AND c.resolved_at IS NULL ORDER BY c.created_at, c.rowid`,
     ),
     forClaimant: db.prepare<[string], ClaimConflictListRow>(
       `${select} WHERE c.claimant_user_id = ? AND c.resolved_at IS NULL ORDER BY c.last_attempt_at DESC LIMIT 20`,
