@@ -137,7 +137,6 @@ export function createServices(f: Foundation): Services {
   const devicesStore = createDevicesStore(db);
   const devices = createDevicesService({ store: devicesStore });
   const issuedBind = (serial: string, deviceId: string) => issued.bindDevice(serial, deviceId);
-  const enrollmentStore = createEnrollmentStore(db);
   const throttle = createThrottle({
     store: createThrottleStore(db),
     clock,
@@ -180,7 +179,7 @@ export function createServices(f: Foundation): Services {
   });
   const topic = () => push.topic();
   const enrollment = createEnrollmentService({
-    store: enrollmentStore,
+    store: createEnrollmentStore(db),
     users: usersStore,
     settings,
     ca,
@@ -238,7 +237,6 @@ export function createServices(f: Foundation): Services {
     lifecycle,
     users: usersStore,
     issued,
-    enrollments: enrollmentStore,
     enrollment,
     ca,
     secrets,

@@ -60,6 +60,8 @@ export interface EnrollmentService {
   /** The latest profile download of an enrollment: still valid (with seconds left), expired, used, or none. */
   profileStatus(enrollmentId: string): ProfileStatus;
   get(id: string): EnrollmentDto;
+  /** The enrollment with this id, or undefined. */
+  find(id: string): EnrollmentDto | undefined;
   forUser(userId: string): EnrollmentDto[];
   /** Mints a challenge (voiding the previous one), builds and signs the profile; `token` is the link's bearer secret. */
   downloadProfile(token: string, userAgent: string | undefined, sourceAddress: string | null): Promise<ProfileDownload>;
@@ -306,6 +308,11 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
       const row = store.byId(id);
       if (!row) throw new AppError('ENROLLMENT_NOT_FOUND', 'No enrollment has this id.', { id });
       return toDto(row);
+    },
+
+    find(id) {
+      const row = store.byId(id);
+      return row ? toDto(row) : undefined;
     },
 
     forUser: (userId) => store.forUser(userId).map(toDto),

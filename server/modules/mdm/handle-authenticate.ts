@@ -27,7 +27,7 @@ export async function handleAuthenticate(
   const { store, audit, clock } = ctx;
   if (msg.topic !== ctx.topic()) throw badMessage("The Topic does not match this server's push certificate.");
   const topic = msg.topic as string;
-  const enrollment = ctx.enrollments.byId(cert.enrollment_id);
+  const enrollment = ctx.enrollment.find(cert.enrollment_id);
   if (!enrollment || enrollment.status === 'closed')
     throw badMessage('The enrollment of this identity is closed; download a new profile.');
   const existing = ctx.devices.byUdid(msg.udid);
@@ -38,8 +38,8 @@ export async function handleAuthenticate(
       `This enrollment is for ${enrollment.platform === 'ios' ? 'an iPhone or iPad' : 'a Mac'}, but this device is ${model === 'ios' ? 'an iPhone or iPad' : 'a Mac'}; download the profile for this device.`,
     );
   const claimant: Claimant & { enrollmentId: string } = {
-    userId: enrollment.user_id,
-    userLabel: ctx.userLabel(enrollment.user_id),
+    userId: enrollment.userId,
+    userLabel: ctx.userLabel(enrollment.userId),
     enrollmentId: enrollment.id,
     identity: `certificate:${cert.serial}`,
   };
@@ -53,7 +53,7 @@ export async function handleAuthenticate(
       claimant,
       certificateSerial: cert.serial,
     });
-    ctx.enrollments.update(enrollment.id, { device_id: device.id, updated_at: now });
+    ctx.enrollment.attachDevice(enrollment.id, device.id);
     const cancelled = store.cancelPending(device.id, 'device', now);
     // A new binding starts over: user channels of the previous one stop, its Bootstrap Token is not handed on.
     for (const ch of store.channels(device.id))

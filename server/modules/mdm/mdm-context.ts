@@ -6,7 +6,6 @@ import type { IssuedRow, IssuedStore } from '../ca/issued.store.js';
 import type { DeviceLifecycle, TransitionName } from '../devices/device-lifecycle.service.js';
 import type { DeviceReports, DeviceRow } from '../devices/devices.store.js';
 import type { EnrollmentService } from '../enrollment/enrollment.service.js';
-import type { EnrollmentStore } from '../enrollment/enrollment.store.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { badMessage } from './checkin-messages.js';
 import type { CommandRow, MdmStore } from './mdm.store.js';
@@ -30,7 +29,6 @@ export interface MdmHandlerDeps {
   /** The users enrollments are for (their email labels claims in the audit trail). */
   users: { byId(id: string): { email: string } | undefined };
   issued: IssuedStore;
-  enrollments: EnrollmentStore;
   enrollment: EnrollmentService;
   secrets: SecretBox;
   /** The push topic of the uploaded certificate. */

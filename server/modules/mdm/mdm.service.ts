@@ -11,7 +11,6 @@ import type { AppleChannel } from '../devices/device-channels.js';
 import type { DeviceLifecycle } from '../devices/device-lifecycle.service.js';
 import type { DeviceReports } from '../devices/devices.store.js';
 import type { EnrollmentService } from '../enrollment/enrollment.service.js';
-import type { EnrollmentStore } from '../enrollment/enrollment.store.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { decodeCheckin, decodeReport } from './checkin-messages.js';
 import { buildCommand } from './commands.js';
@@ -41,7 +40,6 @@ export interface MdmDeps {
   /** The users enrollments are for. */
   users: { byId(id: string): { email: string } | undefined };
   issued: IssuedStore;
-  enrollments: EnrollmentStore;
   enrollment: EnrollmentService;
   ca: CaService;
   secrets: SecretBox;
