@@ -14,6 +14,8 @@ import { createAgentService, type AgentService } from './modules/agent/agent.ser
 import { createAgentStore } from './modules/agent/agent.store.js';
 import { createDeviceActionsService, type DeviceActionsService } from './modules/devices/device-actions.service.js';
 import { createDevicesService, type DevicesService } from './modules/devices/devices.service.js';
+import { createClaimConflictsStore } from './modules/devices/claim-conflicts.store.js';
+import { createDeviceLifecycle, type DeviceLifecycle } from './modules/devices/device-lifecycle.service.js';
 import { createDevicesStore } from './modules/devices/devices.store.js';
 import { createEnrollmentService, type EnrollmentService } from './modules/enrollment/enrollment.service.js';
 import { createEnrollmentStore } from './modules/enrollment/enrollment.store.js';
@@ -85,6 +87,8 @@ export interface Services {
   portal: PortalService;
   agent: AgentService;
   deviceActions: DeviceActionsService;
+  /** The one writer of device status, user and binding. */
+  lifecycle: DeviceLifecycle;
   /** Expires invitations, queues reminders, sends due mail: run by the scheduler in start.ts. */
   tick(): Promise<void>;
   /** The names the generated TLS certificate covers. */
@@ -132,7 +136,7 @@ export function createServices(f: Foundation): Services {
   const mdmStore = createMdmStore(db);
   const devicesStore = createDevicesStore(db);
   const devices = createDevicesService({ store: devicesStore });
-  const enrollmentStore = createEnrollmentStore(db);
+  const issuedBind = (serial: string, deviceId: string) => issued.bindDevice(serial, deviceId);
   const throttle = createThrottle({
     store: createThrottleStore(db),
     clock,
@@ -162,9 +166,20 @@ export function createServices(f: Foundation): Services {
     logError,
     ...(f.apnsCa ? { apnsCa: f.apnsCa } : {}),
   });
+  const lifecycle = createDeviceLifecycle({
+    devices: devicesStore,
+    conflicts: createClaimConflictsStore(db),
+    audit,
+    clock,
+    random,
+    transaction,
+    bindCertificate: issuedBind,
+    agentSilentMs: () => settings.userSettings().agentSilentDays * 86_400_000,
+    proveTokenGone: (deviceId) => push.proveTokenGone(deviceId),
+  });
   const topic = () => push.topic();
   const enrollment = createEnrollmentService({
-    store: enrollmentStore,
+    store: createEnrollmentStore(db),
     users: usersStore,
     settings,
     ca,
@@ -207,6 +222,7 @@ export function createServices(f: Foundation): Services {
     urls,
     deviceBaseUrl,
     devicesOf: (userId, limit) => devices.list({ userId, limit }).items,
+    claimsWaiting: (userId) => lifecycle.waitingClaims(userId).length,
     agentEnrollmentQr: (user, sourceAddress) => agent.enrollmentQr(user.id, sourceAddress),
     throttle,
     hasher,
@@ -218,8 +234,9 @@ export function createServices(f: Foundation): Services {
   const mdm = createMdmService({
     store: mdmStore,
     devices: devicesStore,
+    lifecycle,
+    users: usersStore,
     issued,
-    enrollments: enrollmentStore,
     enrollment,
     ca,
     secrets,
@@ -243,6 +260,7 @@ export function createServices(f: Foundation): Services {
   const agent = createAgentService({
     store: createAgentStore(db),
     devices: devicesStore,
+    lifecycle,
     enrollment,
     portal,
     users: usersStore,
@@ -256,6 +274,8 @@ export function createServices(f: Foundation): Services {
   });
   const deviceActions = createDeviceActionsService({
     devices: devicesStore,
+    lifecycle,
+    users: usersStore,
     mdm,
     agent,
     serverId,
@@ -290,6 +310,7 @@ export function createServices(f: Foundation): Services {
     portal,
     agent,
     deviceActions,
+    lifecycle,
     async tick() {
       await invitations.tick();
       enrollment.closeAbandoned();

@@ -205,9 +205,27 @@ describe('the devices endpoints', () => {
       '/api/devices/d1/agent-actions/a%201',
     ],
     ['push', (api: ReturnType<typeof createDevicesApi>) => api.push('d1'), 'POST', '/api/devices/d1/push'],
+    [
+      'reassign',
+      (api: ReturnType<typeof createDevicesApi>) => api.reassign('d1', { userId: 'u2' }),
+      'POST',
+      '/api/devices/d1/reassign',
+    ],
+    [
+      'dismissClaim',
+      (api: ReturnType<typeof createDevicesApi>) => api.dismissClaim('d1', 'c/1'),
+      'POST',
+      '/api/devices/d1/claims/c%2F1/dismiss',
+    ],
   ] as const)('%s calls %s %s and hands back the server’s answer', async (_name, call, method, url) => {
     const { client, sent } = clientWith(() => json(200, { answer: true }));
     await expect(call(createDevicesApi(client))).resolves.toEqual({ answer: true });
     expect([sent[0]?.init.method, sent[0]?.url]).toEqual([method, url]);
+  });
+
+  it('sends whom to reassign a device to as the body', async () => {
+    const { client, sent } = clientWith(() => json(200, { answer: true }));
+    await createDevicesApi(client).reassign('d1', { userId: 'u2' });
+    expect(JSON.parse(String(sent[0]?.init.body))).toEqual({ userId: 'u2' });
   });
 });

@@ -1,5 +1,5 @@
-// The devices endpoints: list, counts, detail, actions on many, commands, pushes, re-enrollment, agent tokens;
-// and opening an enrollment.
+// The devices endpoints: list, counts, detail, actions on many, commands, pushes, re-enrollment, agent tokens,
+// the device claims (reassign to a user, dismiss a refused claim); and opening an enrollment.
 import type {
   AgentActionDto,
   AgentTokenRevokeResult,
@@ -10,6 +10,7 @@ import type {
   DeviceActionResult,
   DeviceDetailDto,
   DevicePage,
+  DeviceReassignRequest,
   DeviceReenrollDto,
   DeviceStatus,
   DeviceSummaryDto,
@@ -42,6 +43,10 @@ export interface DevicesApi {
   push(id: string): Promise<PushNowResult>;
   reenroll(id: string): Promise<DeviceReenrollDto>;
   revokeAgentToken(id: string): Promise<AgentTokenRevokeResult>;
+  /** Lets the user enroll the device next (it moves to them when they do); answers the device's new detail. */
+  reassign(id: string, request: DeviceReassignRequest): Promise<DeviceDetailDto>;
+  /** Dismisses a refused claim (the device stays with its user); answers the device's new detail. */
+  dismissClaim(id: string, conflictId: string): Promise<DeviceDetailDto>;
   enroll(request: EnrollmentCreateRequest): Promise<EnrollmentDto>;
 }
 
@@ -59,6 +64,8 @@ export function createDevicesApi(client: ApiClient): DevicesApi {
     push: (id) => client.post(`${one(id)}/push`),
     reenroll: (id) => client.post(`${one(id)}/reenroll`),
     revokeAgentToken: (id) => client.post(`${one(id)}/agent-token/revoke`),
+    reassign: (id, request) => client.post(`${one(id)}/reassign`, request),
+    dismissClaim: (id, conflictId) => client.post(`${one(id)}/claims/${encodeURIComponent(conflictId)}/dismiss`),
     enroll: (request) => client.post('/api/enrollments', request),
   };
 }

@@ -2,18 +2,30 @@
 import { mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nextTick } from 'vue';
-import type { DeviceDto, DeviceReenrollDto, DeviceStatusReason, InvitationDto } from '../../server/contract/index.js';
+import type {
+  ClaimConflictDto,
+  DeviceDetailDto,
+  DeviceDto,
+  DeviceReenrollDto,
+  DeviceStatusReason,
+  InvitationDto,
+  UserDto,
+} from '../../server/contract/index.js';
 import en from '../i18n/en.js';
 import { createAppI18n } from '../i18n/index.js';
 import ja from '../i18n/ja.js';
 import { ApiError } from '../api/index.js';
 import ConfirmDialog from './ConfirmDialog.vue';
 import DeviceActionDialog from './DeviceActionDialog.vue';
+import DeviceClaimConflicts from './DeviceClaimConflicts.vue';
+import DeviceDetailDrawer from './DeviceDetailDrawer.vue';
+import DeviceReassignDialog from './DeviceReassignDialog.vue';
 import DeviceReenrollDialog from './DeviceReenrollDialog.vue';
 import DeviceStatusTag from './DeviceStatusTag.vue';
 import DialogShell from './DialogShell.vue';
 import InvitationProgress from './InvitationProgress.vue';
 import InviteResultList from './InviteResultList.vue';
+import UserPicker from './UserPicker.vue';
 
 function device(n: number, extra: Partial<DeviceDto> = {}): DeviceDto {
   return {
@@ -37,6 +49,38 @@ function device(n: number, extra: Partial<DeviceDto> = {}): DeviceDto {
     statusReason: null,
     apiLevel: null,
     manufacturer: null,
+    createdAt: '2026-04-01T00:00:00.000Z',
+    updatedAt: '2026-04-01T00:00:00.000Z',
+    ...extra,
+  };
+}
+
+function conflict(n: number, extra: Partial<ClaimConflictDto> = {}): ClaimConflictDto {
+  return {
+    id: `c${n}`,
+    deviceId: 'd1',
+    ownerUserId: 'u1',
+    ownerEmail: 'a@example.com',
+    claimantUserId: `u${n + 1}`,
+    claimantEmail: `b${n}@example.com`,
+    claimantDisplayName: `Ben ${n}`,
+    attempts: 1,
+    createdAt: '2026-04-02T09:00:00.000Z',
+    lastAttemptAt: '2026-04-02T09:00:00.000Z',
+    ...extra,
+  };
+}
+
+function user(id: string, extra: Partial<UserDto> = {}): UserDto {
+  return {
+    id,
+    email: `${id}@example.com`,
+    displayName: `User ${id}`,
+    locale: 'en',
+    source: 'local',
+    hasPassword: true,
+    mustChangePassword: false,
+    disabled: false,
     createdAt: '2026-04-01T00:00:00.000Z',
     updatedAt: '2026-04-01T00:00:00.000Z',
     ...extra,
@@ -359,6 +403,204 @@ describe('InvitationProgress', () => {
     expect(wrapper.text()).toContain('Got as far as: Opened');
     expect(wrapper.findAll('.seg.done')).toHaveLength(3);
     expect(wrapper.find('[role="img"]').attributes('aria-label')).toBe('Step 3 of 6: Opened');
+    wrapper.unmount();
+  });
+});
+
+describe('DeviceClaimConflicts', () => {
+  const owner = 'A';
+
+  it('says who tried to enroll the device, when and how often, and that it still belongs to its user', () => {
+    const wrapper = mount(DeviceClaimConflicts, {
+      props: {
+        owner,
+        conflicts: [
+          conflict(1),
+          conflict(2, {
+            claimantDisplayName: null,
+            attempts: 3,
+            createdAt: '2026-04-01T09:00:00.000Z',
+            lastAttemptAt: '2026-04-03T09:00:00.000Z',
+          }),
+        ],
+      },
+      ...i18n(),
+    });
+    expect(wrapper.find('h3').text()).toBe('2 other users tried to enroll this device');
+    expect(wrapper.find('[data-testid="device-claim-intro"]').text()).toContain(
+      'The enrollment was refused: the device still belongs to A, and nothing on it was changed.',
+    );
+    const rows = wrapper.findAll('[data-testid="device-claim-conflict"]');
+    expect(rows.map((r) => r.attributes('data-claimant'))).toEqual(['b1@example.com', 'b2@example.com']);
+    expect(rows[0]?.text()).toContain('Ben 1');
+    expect(rows[0]?.text()).toContain('b1@example.com');
+    expect(rows[0]?.find('[data-testid="device-claim-when"]').text()).toMatch(/^Tried once, on \d{2}\/04\/2026/);
+    // Without a display name the email is the name, shown once.
+    expect(rows[1]?.find('[data-testid="device-claim-claimant"]').text()).toBe('b2@example.com');
+    expect(rows[1]?.text().split('b2@example.com')).toHaveLength(3); // the name and the Reassign button
+    expect(rows[1]?.find('[data-testid="device-claim-when"]').text()).toMatch(
+      /^Tried 3 times: first 01\/04\/2026.*, last 03\/04\/2026/,
+    );
+    wrapper.unmount();
+  });
+
+  it('emits the conflict from its Reassign and Dismiss buttons', async () => {
+    const c = conflict(1);
+    const wrapper = mount(DeviceClaimConflicts, { props: { owner, conflicts: [c] }, ...i18n() });
+    const reassign = wrapper.find('[data-testid="device-claim-reassign"]');
+    const dismiss = wrapper.find('[data-testid="device-claim-dismiss"]');
+    expect([reassign.text(), dismiss.text(), dismiss.attributes('aria-label')]).toEqual([
+      'Reassign to Ben 1',
+      'Dismiss',
+      'Dismiss the attempt by Ben 1',
+    ]);
+    await reassign.trigger('click');
+    await dismiss.trigger('click');
+    expect([wrapper.emitted('reassign'), wrapper.emitted('dismiss')]).toEqual([[[c]], [[c]]]);
+    wrapper.unmount();
+  });
+
+  it('words it in Japanese, and shows names that look like HTML as text', () => {
+    const wrapper = mount(DeviceClaimConflicts, {
+      props: { owner: '山田 太郎', conflicts: [conflict(1, { claimantDisplayName: '<b>鈴木</b>', attempts: 2 })] },
+      ...i18n('ja'),
+    });
+    expect(wrapper.find('h3').text()).toBe('別のユーザーがこのデバイスを登録しようとしました');
+    expect(wrapper.text()).toContain('このデバイスは引き続き 山田 太郎 さんのもので');
+    expect(wrapper.text()).toContain('2 回試みました');
+    expect(wrapper.find('[data-testid="device-claim-reassign"]').text()).toBe('<b>鈴木</b> さんに割り当て直す');
+    expect(wrapper.find('b').exists()).toBe(false);
+    wrapper.unmount();
+  });
+});
+
+describe('DeviceDetailDrawer', () => {
+  const base = { open: true, loading: false, phone: false, busy: null, pushResult: null };
+  const detail = (d: DeviceDto, claimConflicts: ClaimConflictDto[] = []): DeviceDetailDto => ({
+    device: d,
+    agentActions: [],
+    channels: [],
+    commands: [],
+    claimConflicts,
+  });
+
+  it('shows refused claims before anything else, and asks to reassign to the claimant or to dismiss', async () => {
+    const c = conflict(1, { attempts: 2 });
+    const wrapper = mount(DeviceDetailDrawer, { props: { ...base, detail: detail(device(1), [c]) }, ...i18n() });
+    await nextTick();
+    const notice = document.querySelector('[data-testid="device-claim-conflicts"]') as HTMLElement;
+    expect(notice.textContent).toContain('Another user tried to enroll this device');
+    expect(notice.textContent).toContain('still belongs to A');
+    expect(notice.textContent).toContain('Tried 2 times');
+    // Above the buttons and the facts.
+    const facts = document.querySelector('[data-testid="device-facts"]') as HTMLElement;
+    expect(notice.compareDocumentPosition(facts) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    button('device-claim-reassign').click();
+    button('device-claim-dismiss').click();
+    expect(wrapper.emitted('reassign')).toEqual([[{ userId: 'u2', name: 'Ben 1', email: 'b1@example.com' }]]);
+    expect(wrapper.emitted('dismiss-claim')).toEqual([[c]]);
+    wrapper.unmount();
+  });
+
+  it.each([
+    ['an active device of a user', device(1), true],
+    ['a pending device of a user', device(2, { status: 'pending' }), true],
+    ['a wiped device (anyone may enroll it)', device(3, { status: 'wiped' }), false],
+    ['a device without a user', device(4, { userId: null, userEmail: null, userDisplayName: null }), false],
+  ])('offers "Reassign to another user" for %s: %s', async (_what, d, offered) => {
+    const wrapper = mount(DeviceDetailDrawer, { props: { ...base, detail: detail(d) }, ...i18n() });
+    await nextTick();
+    expect(document.querySelector('[data-testid="device-claim-conflicts"]')).toBeNull();
+    const reassign = document.querySelector('[data-testid="device-reassign"]') as HTMLButtonElement | null;
+    expect(reassign !== null).toBe(offered);
+    reassign?.click();
+    expect(wrapper.emitted('reassign')).toEqual(offered ? [[null]] : undefined);
+    wrapper.unmount();
+  });
+});
+
+describe('DeviceReassignDialog', () => {
+  const props = {
+    open: true,
+    device: device(1),
+    conflicts: [] as ClaimConflictDto[],
+    options: [] as UserDto[],
+    searching: false,
+    busy: false,
+    phone: false,
+    done: null,
+    error: null,
+  };
+  const text = () => document.body.textContent ?? '';
+
+  it('reassigns to the person behind a refused claim: says the device moves to them when they enroll it', async () => {
+    const target = { userId: 'u2', name: 'Ben 1', email: 'b1@example.com' };
+    const wrapper = mount(DeviceReassignDialog, {
+      props: { ...props, target, conflicts: [conflict(1)] },
+      ...i18n(),
+    });
+    await nextTick();
+    expect(text()).toContain('Reassign iPhone 1 to Ben 1?');
+    expect(text()).toContain('Ben 1 may then enroll iPhone 1, and it moves to them when they do.');
+    expect(text()).toContain('Until then it stays with A, and nothing is sent to the device.');
+    expect(text()).toContain('The refused attempts by Ben 1 on this device are cleared.');
+    expect(wrapper.findComponent(UserPicker).exists()).toBe(false);
+    expect(button('device-reassign-confirm').textContent?.trim()).toBe('Reassign to Ben 1');
+    button('device-reassign-confirm').click();
+    expect(wrapper.emitted('confirm')).toEqual([[target]]);
+    wrapper.unmount();
+  });
+
+  it('lets a user be picked, but not the one the device already belongs to', async () => {
+    const wrapper = mount(DeviceReassignDialog, {
+      props: { ...props, target: null, options: [user('u1'), user('u7')] },
+      ...i18n(),
+    });
+    await nextTick();
+    expect(text()).toContain('Reassign iPhone 1 to another user');
+    expect(text()).toContain('Choose who may enroll iPhone 1 next.');
+    expect(button('device-reassign-confirm').disabled).toBe(true);
+    const picker = wrapper.findComponent(UserPicker);
+    picker.vm.$emit('search', 'us');
+    expect(wrapper.emitted('search')).toEqual([['us']]);
+
+    picker.vm.$emit('picked', [user('u1', { displayName: 'A' })]);
+    await nextTick();
+    expect(document.querySelector('[data-testid="device-reassign-owner"]')?.textContent).toContain(
+      'This device already belongs to A.',
+    );
+    expect(button('device-reassign-confirm').disabled).toBe(true);
+
+    picker.vm.$emit('picked', [user('u7')]);
+    await nextTick();
+    expect(document.querySelector('[data-testid="device-reassign-owner"]')).toBeNull();
+    expect(document.querySelector('[data-testid="device-reassign-notes"]')?.textContent).toContain(
+      'Ask User u7 to enroll the device with their own account',
+    );
+    // No refused attempt of this user to clear.
+    expect(text()).not.toContain('are cleared');
+    button('device-reassign-confirm').click();
+    expect(wrapper.emitted('confirm')).toEqual([[{ userId: 'u7', name: 'User u7', email: 'u7@example.com' }]]);
+    wrapper.unmount();
+  });
+
+  it('once done, says whom the device now waits for; a failure shows the code in words', async () => {
+    const wrapper = mount(DeviceReassignDialog, {
+      props: { ...props, target: null, error: new ApiError('USER_NOT_FOUND', 'Choose an active user.', 404) },
+      ...i18n('ja'),
+    });
+    await nextTick();
+    expect(document.querySelector('[data-testid="device-reassign-error"]')?.textContent).toContain(
+      ja.errors.codes.USER_NOT_FOUND,
+    );
+    await wrapper.setProps({ error: null, done: { userId: 'u7', name: '森 由美', email: 'mori@example.com' } });
+    expect(text()).toContain('iPhone 1 を割り当て直しました');
+    expect(document.querySelector('[data-testid="device-reassign-done"]')?.textContent).toContain(
+      '森 由美 さんが iPhone 1 を登録できるようになりました。登録した時点でデバイスが移ります。それまでは A さんのままです。',
+    );
+    expect(document.querySelector('[data-testid="device-reassign-confirm"]')).toBeNull();
+    button('device-reassign-close').click();
+    expect(wrapper.emitted('close')).toHaveLength(1);
     wrapper.unmount();
   });
 });

@@ -3,14 +3,18 @@ import type { DeviceDto } from '../../server/contract/index.js';
 import {
   actionApplies,
   actionOutcomes,
+  canReassign,
   canReenroll,
   canRevokeAgentToken,
   chartBars,
+  claimantTarget,
   confirmationMatches,
   deviceLabel,
   isPendingCommand,
+  ownerName,
   reenrollKeepsEntry,
   splitByAction,
+  userTarget,
   wipeConfirmationWord,
   type DeviceAction,
 } from './device-view.js';
@@ -200,5 +204,39 @@ describe('isPendingCommand', () => {
     ['cancelled', false],
   ] as const)('a %s command can be cancelled: %s', (status, pending) => {
     expect(isPendingCommand({ status })).toBe(pending);
+  });
+});
+
+describe('canReassign', () => {
+  const table: [DeviceDto['status'], string | null, boolean][] = [
+    ['active', 'u1', true],
+    ['pending', 'u1', true],
+    ['inactive', 'u1', false],
+    ['wiped', 'u1', false],
+    ['reset', 'u1', false],
+    ['active', null, false],
+  ];
+  it.each(table)('a device that is %s, of user %s: %s', (status, userId, offered) => {
+    expect(canReassign({ status, userId })).toBe(offered);
+  });
+});
+
+describe('reassignment targets and owners', () => {
+  it('names the person behind a claim by display name, else email, else id', () => {
+    const c = { claimantUserId: 'u2', claimantDisplayName: 'Ben', claimantEmail: 'ben@example.com' };
+    expect(claimantTarget(c)).toEqual({ userId: 'u2', name: 'Ben', email: 'ben@example.com' });
+    expect(claimantTarget({ ...c, claimantDisplayName: null }).name).toBe('ben@example.com');
+    expect(claimantTarget({ ...c, claimantDisplayName: null, claimantEmail: null }).name).toBe('u2');
+  });
+
+  it('names a picked user, and the owner of a device', () => {
+    expect(userTarget({ id: 'u3', displayName: 'Cleo', email: 'cleo@example.com' })).toEqual({
+      userId: 'u3',
+      name: 'Cleo',
+      email: 'cleo@example.com',
+    });
+    expect(ownerName(device(1))).toBe('A');
+    expect(ownerName(device(1, { userDisplayName: null }))).toBe('a@example.com');
+    expect(ownerName(device(1, { userDisplayName: null, userEmail: null }))).toBeNull();
   });
 });

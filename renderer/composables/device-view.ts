@@ -2,6 +2,7 @@
 // confirmation, action outcomes and chart bars. Pure functions outside the store, so dialogs use them without one.
 import {
   ANDROID_9_API_LEVEL,
+  type ClaimConflictDto,
   type CommandDto,
   type DeviceActionRequest,
   type DeviceActionResult,
@@ -9,6 +10,7 @@ import {
   type DeviceStatus,
   type DeviceSummaryDto,
   type Platform,
+  type UserDto,
 } from '../../server/contract/index.js';
 
 /** The device statuses in the order the console lists them. */
@@ -143,4 +145,41 @@ export function canRevokeAgentToken(device: Pick<DeviceDto, 'platform' | 'status
 /** Commands that are still waiting for the device, so they can be cancelled. */
 export function isPendingCommand(command: Pick<CommandDto, 'status'>): boolean {
   return command.status === 'queued' || command.status === 'notnow';
+}
+
+/**
+ * Whether the console offers to reassign a device to another user: it belongs to a user and is still theirs to
+ * keep (Active or Pending). A released device (Inactive, Wiped, Reset) may be enrolled by anyone already.
+ */
+export function canReassign(device: Pick<DeviceDto, 'userId' | 'status'>): boolean {
+  return device.userId !== null && (device.status === 'active' || device.status === 'pending');
+}
+
+/** The person a device is reassigned to: a user picked in the console, or the one behind a refused claim. */
+export interface ReassignTarget {
+  userId: string;
+  /** The name shown: the display name, else the email, else the id. */
+  name: string;
+  email: string | null;
+}
+
+/** The person behind a refused claim, as a reassignment target. */
+export function claimantTarget(
+  conflict: Pick<ClaimConflictDto, 'claimantUserId' | 'claimantDisplayName' | 'claimantEmail'>,
+): ReassignTarget {
+  return {
+    userId: conflict.claimantUserId,
+    name: conflict.claimantDisplayName ?? conflict.claimantEmail ?? conflict.claimantUserId,
+    email: conflict.claimantEmail,
+  };
+}
+
+/** A picked user, as a reassignment target. */
+export function userTarget(user: Pick<UserDto, 'id' | 'displayName' | 'email'>): ReassignTarget {
+  return { userId: user.id, name: user.displayName || user.email, email: user.email };
+}
+
+/** The name of the user a device belongs to now, or null when it has none. */
+export function ownerName(device: Pick<DeviceDto, 'userDisplayName' | 'userEmail'>): string | null {
+  return device.userDisplayName ?? device.userEmail ?? null;
 }

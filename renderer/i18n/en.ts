@@ -145,6 +145,12 @@ const en = {
       AGENT_TOKEN_INVALID: 'The Android agent’s token is not valid any more.',
       AGENT_DEVICE_MISMATCH: 'This agent token belongs to another device.',
       AGENT_ACTION_NOT_FOUND: 'This action is no longer waiting, so it cannot be cancelled.',
+      DEVICE_CLAIM_REFUSED:
+        'This device belongs to another user, so it cannot be enrolled for this one. Reassign it on the Devices page first.',
+      DEVICE_STATE_INVALID:
+        'The device’s status has changed, so this cannot be done now. Reload the device and try again.',
+      CLAIM_CONFLICT_NOT_FOUND:
+        'This enrollment attempt has already been dealt with (dismissed, reassigned, or the device changed hands). The device has been reloaded.',
       INTERNAL: 'Something went wrong on the server. It has been logged.',
       NETWORK: 'The Tsunagu server could not be reached. Check that it is running.',
       BAD_RESPONSE: 'The server sent an answer the console could not read.',
@@ -301,6 +307,9 @@ const en = {
     profileValidity: 'Enrollment profile validity',
     profileHelp: 'How long a downloaded profile can be installed. {min}–{max} minutes; 15 is the default.',
     deviceLimit: 'Devices per user',
+    agentSilent: 'Release a silent Android device after',
+    agentSilentHelp:
+      'When an Android device’s agent has not checked in for this many days, another user may enroll the same device without your approval (it was most likely reset and handed on). Until then, you decide. {min}–{max} days; 30 is the default.',
     reminders: 'Reminder schedule',
     remindersHelp:
       'Days after the invitation when a reminder is sent while the device is not enrolled. Each must come before the invitation expires (day {days}).',
@@ -615,6 +624,7 @@ const en = {
       cancelled: 'Cancelled.',
       reenroll: 'Re-enroll this device',
       revokeToken: 'Revoke agent token',
+      reassign: 'Reassign to another user',
     },
     reasons: {
       awaiting_token_update: 'Waiting for the device to finish enrolling',
@@ -626,6 +636,8 @@ const en = {
       superseded: 'Replaced by a newer enrollment of the same device',
       install_cancelled: 'The profile install was cancelled before it finished',
       push_token_gone: 'Apple no longer knows this device: it was reset or its profile was removed without telling us',
+      agent_silent:
+        'The agent stopped checking in longer ago than the set number of days, so another user could enroll the device',
       deleted: 'Deleted',
     } satisfies Record<DeviceStatusReason, string>,
     reenroll: {
@@ -660,6 +672,39 @@ const en = {
       button: 'Revoke token',
       done: 'Agent token revoked: the agent on {name} stops working until the device enrolls again.',
       none: '{name} had no working agent token; nothing changed.',
+    },
+    claims: {
+      title: 'Another user tried to enroll this device | {count} other users tried to enroll this device',
+      intro:
+        'The enrollment was refused: the device still belongs to {owner}, and nothing on it was changed. If it should go to the person who tried, reassign it to them; if not, dismiss the attempt.',
+      triedOnce: 'Tried once, on {time}',
+      triedMany: 'Tried {count} times: first {first}, last {last}',
+      reassign: 'Reassign to {name}',
+      dismiss: 'Dismiss',
+      dismissFor: 'Dismiss the attempt by {name}',
+    },
+    dismissClaim: {
+      title: 'Dismiss the attempt by {name}?',
+      what: '{device} stays with {owner}, and this attempt leaves the list.',
+      again: 'If {name} tries to enroll the device again, it is refused again and shows up here.',
+      button: 'Dismiss attempt',
+      done: 'Attempt dismissed: {device} stays with {owner}.',
+    },
+    reassign: {
+      titlePick: 'Reassign {device} to another user',
+      titleTo: 'Reassign {device} to {user}?',
+      what: 'Choose who may enroll {device} next. It moves to them when they enroll it; until then it stays with {owner}, and nothing is sent to the device.',
+      whatTo:
+        '{user} may then enroll {device}, and it moves to them when they do. Until then it stays with {owner}, and nothing is sent to the device.',
+      user: 'New user',
+      owner: 'This device already belongs to {user}.',
+      next: 'Ask {user} to enroll the device with their own account: from their invitation, or on the enrollment page.',
+      clears: 'The refused attempts by {user} on this device are cleared.',
+      replaces: 'Reassigning the device again to someone else replaces this.',
+      button: 'Reassign to {user}',
+      buttonNone: 'Reassign',
+      done: '{device} reassigned',
+      doneWhat: '{user} can now enroll {device}. It moves to them when they do; until then it stays with {owner}.',
     },
     commandStatus: {
       queued: 'Waiting',
@@ -991,6 +1036,12 @@ const en = {
       wipe_requested: 'Wipe sent to device',
       lock_requested: 'Lock sent to device',
       reset_detected: 'Device found reset',
+      install_abandoned: 'Profile install not finished',
+      claimed: 'Device moved to a new user',
+      claim_refused: 'Enrollment refused: device belongs to another user',
+      claim_dismissed: 'Refused enrollment dismissed',
+      reassigned: 'Device reassigned to another user',
+      identity_refused: 'Outdated device certificate refused',
     },
     push: {
       certificate_uploaded: 'Push certificate uploaded',

@@ -146,6 +146,12 @@ const ja: MessageSchema = {
       AGENT_TOKEN_INVALID: 'Android エージェントのトークンはもう有効ではありません。',
       AGENT_DEVICE_MISMATCH: 'このエージェントのトークンは別のデバイスのものです。',
       AGENT_ACTION_NOT_FOUND: 'この操作はもう待機していないため、キャンセルできません。',
+      DEVICE_CLAIM_REFUSED:
+        'このデバイスは別のユーザーのものなので、このユーザーでは登録できません。先にデバイス画面でこのユーザーに割り当て直してください。',
+      DEVICE_STATE_INVALID:
+        'デバイスの状態が変わったため、この操作は今は行えません。デバイスを再読み込みしてからお試しください。',
+      CLAIM_CONFLICT_NOT_FOUND:
+        'この登録の試みはすでに処理されています（却下・割り当て直し、またはデバイスの持ち主が変わりました）。デバイスを再読み込みしました。',
       INTERNAL: 'サーバーでエラーが発生しました。ログに記録されています。',
       NETWORK: 'Tsunagu サーバーに接続できません。サーバーが起動しているか確認してください。',
       BAD_RESPONSE: 'サーバーの応答を読み取れませんでした。',
@@ -303,6 +309,9 @@ const ja: MessageSchema = {
     profileValidity: '登録プロファイルの有効期間',
     profileHelp: 'ダウンロードしたプロファイルをインストールできる時間です。{min}〜{max} 分（既定は 15 分）。',
     deviceLimit: 'ユーザーあたりのデバイス数',
+    agentSilent: '応答のない Android デバイスを解放するまで',
+    agentSilentHelp:
+      'Android デバイスのエージェントがこの日数チェックインしていなければ、管理者の承認なしで別のユーザーが同じデバイスを登録できます（初期化されて別の人に渡されたとみなします）。それまでは管理者が判断します。{min}〜{max} 日（既定は 30 日）。',
     reminders: 'リマインダーの送信日',
     remindersHelp:
       '登録が完了していない場合に、招待から何日後にリマインダーを送るか。招待の有効期限（{days} 日目）より前にしてください。',
@@ -620,6 +629,7 @@ const ja: MessageSchema = {
       cancelled: 'キャンセルしました。',
       reenroll: 'このデバイスを再登録',
       revokeToken: 'エージェントトークンを取り消す',
+      reassign: '別のユーザーに割り当て直す',
     },
     reasons: {
       awaiting_token_update: 'デバイスの登録完了を待っています',
@@ -632,6 +642,8 @@ const ja: MessageSchema = {
       install_cancelled: 'プロファイルのインストールが完了前に中止されました',
       push_token_gone:
         'Apple がこのデバイスを認識していません。リセットされたか、こちらに通知せずにプロファイルが削除されました',
+      agent_silent:
+        'エージェントが設定の日数を超えてチェックインしなかったため、別のユーザーが登録できるようになりました',
       deleted: '削除済み',
     },
     reenroll: {
@@ -667,6 +679,41 @@ const ja: MessageSchema = {
       button: 'トークンを取り消す',
       done: 'エージェントトークンを取り消しました。{name} のエージェントは再登録するまで動作しません。',
       none: '{name} には有効なエージェントトークンがありませんでした。変更はありません。',
+    },
+    claims: {
+      title:
+        '別のユーザーがこのデバイスを登録しようとしました | {count} 人の別のユーザーがこのデバイスを登録しようとしました',
+      intro:
+        '登録は拒否されました。このデバイスは引き続き {owner} さんのもので、デバイスには何も変更はありません。登録しようとした人に渡すべきデバイスなら割り当て直し、そうでなければ却下してください。',
+      triedOnce: '{time} に 1 回試みました',
+      triedMany: '{count} 回試みました（最初 {first}、最後 {last}）',
+      reassign: '{name} さんに割り当て直す',
+      dismiss: '却下',
+      dismissFor: '{name} さんの登録の試みを却下',
+    },
+    dismissClaim: {
+      title: '{name} さんの登録の試みを却下しますか？',
+      what: '{device} は引き続き {owner} さんのものです。この試みは一覧から消えます。',
+      again: '{name} さんがもう一度このデバイスを登録しようとすると、再び拒否されてここに表示されます。',
+      button: '却下する',
+      done: '却下しました。{device} は引き続き {owner} さんのものです。',
+    },
+    reassign: {
+      titlePick: '{device} を別のユーザーに割り当て直す',
+      titleTo: '{device} を {user} さんに割り当て直しますか？',
+      what: '次に {device} を登録できるユーザーを選びます。そのユーザーが登録した時点でデバイスが移ります。それまでは {owner} さんのままで、デバイスには何も送信しません。',
+      whatTo:
+        '{user} さんが {device} を登録できるようになり、登録した時点でデバイスが移ります。それまでは {owner} さんのままで、デバイスには何も送信しません。',
+      user: '新しいユーザー',
+      owner: 'このデバイスはすでに {user} さんのものです。',
+      next: '{user} さん本人のアカウントで（招待メールまたは登録ページから）デバイスを登録するよう伝えてください。',
+      clears: 'このデバイスに対する {user} さんの拒否された登録の試みは解消されます。',
+      replaces: 'あとで別のユーザーに割り当て直すと、この割り当ては置き換えられます。',
+      button: '{user} さんに割り当て直す',
+      buttonNone: '割り当て直す',
+      done: '{device} を割り当て直しました',
+      doneWhat:
+        '{user} さんが {device} を登録できるようになりました。登録した時点でデバイスが移ります。それまでは {owner} さんのままです。',
     },
     commandStatus: {
       queued: '待機中',
@@ -996,6 +1043,12 @@ const ja: MessageSchema = {
       wipe_requested: 'デバイスにワイプを送信',
       lock_requested: 'デバイスにロックを送信',
       reset_detected: 'デバイスのリセットを検出',
+      install_abandoned: 'プロファイルのインストールが未完了',
+      claimed: 'デバイスが新しいユーザーに移動',
+      claim_refused: '別のユーザーのデバイスのため登録を拒否',
+      claim_dismissed: '拒否した登録の試みを却下',
+      reassigned: 'デバイスを別のユーザーに割り当て直し',
+      identity_refused: '古いデバイス証明書を拒否',
     },
     push: {
       certificate_uploaded: 'プッシュ証明書をアップロード',

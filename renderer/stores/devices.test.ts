@@ -1,7 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { describe, expect, it, vi } from 'vitest';
 import { createApp } from 'vue';
-import type { DeviceDetailDto, DeviceDto } from '../../server/contract/index.js';
+import type { ClaimConflictDto, DeviceDetailDto, DeviceDto } from '../../server/contract/index.js';
 import { API_KEY, ApiError, type Api } from '../api/index.js';
 import { useDevicesStore } from './devices.js';
 
@@ -33,6 +33,26 @@ function device(n: number, extra: Partial<DeviceDto> = {}): DeviceDto {
   };
 }
 
+function conflict(n: number, extra: Partial<ClaimConflictDto> = {}): ClaimConflictDto {
+  return {
+    id: `c${n}`,
+    deviceId: 'd1',
+    ownerUserId: 'u1',
+    ownerEmail: 'a@example.com',
+    claimantUserId: `u${n + 1}`,
+    claimantEmail: `b${n}@example.com`,
+    claimantDisplayName: `B${n}`,
+    attempts: 1,
+    createdAt: '2026-04-02T00:00:00.000Z',
+    lastAttemptAt: '2026-04-02T00:00:00.000Z',
+    ...extra,
+  };
+}
+
+function detailOf(d: DeviceDto, claimConflicts: ClaimConflictDto[] = []): DeviceDetailDto {
+  return { device: d, agentActions: [], channels: [], commands: [], claimConflicts };
+}
+
 function storeWith(devices: Partial<Api['devices']>) {
   const api = {
     devices: {
@@ -47,6 +67,8 @@ function storeWith(devices: Partial<Api['devices']>) {
       enroll: vi.fn(),
       reenroll: vi.fn(),
       revokeAgentToken: vi.fn(),
+      reassign: vi.fn(),
+      dismissClaim: vi.fn(),
       ...devices,
     },
   } as unknown as Api;
@@ -68,7 +90,7 @@ describe('the devices store', () => {
   });
 
   it('reloads the list, the widgets and the open detail after an action', async () => {
-    const detail: DeviceDetailDto = { device: device(1), agentActions: [], channels: [], commands: [] };
+    const detail = detailOf(device(1));
     const { api, store } = storeWith({
       detail: vi.fn().mockResolvedValue(detail),
       act: vi.fn().mockResolvedValue({ results: [{ deviceId: 'd1', ok: true }] }),
@@ -83,7 +105,7 @@ describe('the devices store', () => {
   it('closes the detail when the device has gone', async () => {
     const detailFn = vi
       .fn()
-      .mockResolvedValueOnce({ device: device(1), agentActions: [], channels: [], commands: [] })
+      .mockResolvedValueOnce(detailOf(device(1)))
       .mockRejectedValueOnce(new ApiError('DEVICE_NOT_FOUND', 'No device has this id.', 404));
     const { store } = storeWith({ detail: detailFn });
     await store.openDetail('d1');
@@ -111,12 +133,7 @@ describe('the devices store', () => {
     'revokes the agent token of %s, returns the count, and refreshes the detail only when it is open',
     async (_what, id, detailCalls) => {
       const { api, store } = storeWith({
-        detail: vi.fn().mockResolvedValue({
-          device: device(1, { platform: 'android' }),
-          agentActions: [],
-          channels: [],
-          commands: [],
-        }),
+        detail: vi.fn().mockResolvedValue(detailOf(device(1, { platform: 'android' }))),
         revokeAgentToken: vi.fn().mockResolvedValue({ revoked: 1 }),
       });
       await store.openDetail('d1');
@@ -125,6 +142,92 @@ describe('the devices store', () => {
       expect(api.devices.detail).toHaveBeenCalledTimes(detailCalls);
     },
   );
+
+  it('reassigns a device and shows the answer in the open detail, without loading it again', async () => {
+    const answer = detailOf(device(1, { updatedAt: '2026-04-03T00:00:00.000Z' }));
+    const { api, store } = storeWith({
+      detail: vi.fn().mockResolvedValue(detailOf(device(1), [conflict(1)])),
+      reassign: vi.fn().mockResolvedValue(answer),
+    });
+    await store.openDetail('d1');
+    await expect(store.reassign('d1', 'u2')).resolves.toEqual(answer);
+    expect(api.devices.reassign).toHaveBeenCalledWith('d1', { userId: 'u2' });
+    expect(store.detail).toEqual(answer);
+    expect(api.devices.detail).toHaveBeenCalledTimes(1);
+  });
+
+  it('leaves the open detail alone when another device is reassigned', async () => {
+    const open = detailOf(device(1), [conflict(1)]);
+    const { store } = storeWith({
+      detail: vi.fn().mockResolvedValue(open),
+      reassign: vi.fn().mockResolvedValue(detailOf(device(2))),
+    });
+    await store.openDetail('d1');
+    await store.reassign('d2', 'u2');
+    expect(store.detail).toEqual(open);
+  });
+
+  it('drops a refresh still under way once a claim change has answered (its facts are older)', async () => {
+    let answerRefresh: (d: DeviceDetailDto) => void = () => undefined;
+    const detailFn = vi
+      .fn()
+      .mockResolvedValueOnce(detailOf(device(1), [conflict(1)]))
+      .mockReturnValueOnce(new Promise<DeviceDetailDto>((resolve) => (answerRefresh = resolve)));
+    const settled = detailOf(device(1));
+    const { store } = storeWith({ detail: detailFn, dismissClaim: vi.fn().mockResolvedValue(settled) });
+    await store.openDetail('d1');
+    const refreshing = store.refreshDetail();
+    await store.dismissClaim('c1');
+    answerRefresh(detailOf(device(1), [conflict(1)]));
+    await refreshing;
+    expect(store.detail).toEqual(settled);
+    expect(store.detailLoading).toBe(false);
+  });
+
+  it('dismisses a refused claim of the open device and shows the answer', async () => {
+    const answer = detailOf(device(1), [conflict(2)]);
+    const { api, store } = storeWith({
+      detail: vi.fn().mockResolvedValue(detailOf(device(1), [conflict(1), conflict(2)])),
+      dismissClaim: vi.fn().mockResolvedValue(answer),
+    });
+    await store.openDetail('d1');
+    await expect(store.dismissClaim('c1')).resolves.toEqual(answer);
+    expect(api.devices.dismissClaim).toHaveBeenCalledWith('d1', 'c1');
+    expect(store.detail?.claimConflicts.map((c) => c.id)).toEqual(['c2']);
+  });
+
+  it('does nothing when no device is open', async () => {
+    const { api, store } = storeWith({});
+    await expect(store.dismissClaim('c1')).resolves.toBeNull();
+    expect(api.devices.dismissClaim).not.toHaveBeenCalled();
+  });
+
+  it('reloads the open detail when the claim was already dealt with, and still reports the failure', async () => {
+    const detailFn = vi
+      .fn()
+      .mockResolvedValueOnce(detailOf(device(1), [conflict(1)]))
+      .mockResolvedValueOnce(detailOf(device(1)));
+    const { store } = storeWith({
+      detail: detailFn,
+      dismissClaim: vi.fn().mockRejectedValue(new ApiError('CLAIM_CONFLICT_NOT_FOUND', 'No such open claim.', 404)),
+    });
+    await store.openDetail('d1');
+    await expect(store.dismissClaim('c1')).rejects.toMatchObject({ code: 'CLAIM_CONFLICT_NOT_FOUND' });
+    expect(detailFn).toHaveBeenCalledTimes(2);
+    expect(store.detail?.claimConflicts).toEqual([]);
+  });
+
+  it('keeps a failed reassignment to a missing user as an error, with the detail as it was', async () => {
+    const open = detailOf(device(1), [conflict(1)]);
+    const { api, store } = storeWith({
+      detail: vi.fn().mockResolvedValue(open),
+      reassign: vi.fn().mockRejectedValue(new ApiError('USER_NOT_FOUND', 'Choose an active user.', 404)),
+    });
+    await store.openDetail('d1');
+    await expect(store.reassign('d1', 'u9')).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+    expect(store.detail).toEqual(open);
+    expect(api.devices.detail).toHaveBeenCalledTimes(1);
+  });
 
   it('keeps a failed summary as an error for the widgets instead of throwing', async () => {
     const { store } = storeWith({ summary: vi.fn().mockRejectedValue(new ApiError('NOT_FOUND', 'Not found.', 404)) });

@@ -1,5 +1,5 @@
-// Devices: counts for the widgets, the filtered list, actions on one or many, one device's detail, and
-// opening an enrollment for a user.
+// Devices: counts for the widgets, the filtered list, actions on one or many, one device's detail (with its
+// refused claims to settle: reassign the device or dismiss the claim), and opening an enrollment for a user.
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type {
@@ -164,6 +164,41 @@ export const useDevicesStore = defineStore('devices', () => {
     return revoked;
   }
 
+  /** Shows a detail the server answered with, when that device is still the open one (a load under way is dropped). */
+  function showDetail(answer: DeviceDetailDto): void {
+    if (detail.value?.device.id !== answer.device.id) return;
+    detailLoads.cancel();
+    detail.value = answer;
+  }
+
+  /** Runs a claim change of device `id`; when the claim or the device has gone meanwhile, the open detail is reloaded. */
+  async function settleClaim(id: string, call: () => Promise<DeviceDetailDto>): Promise<DeviceDetailDto> {
+    try {
+      const answer = await call();
+      showDetail(answer);
+      return answer;
+    } catch (err) {
+      if (detail.value?.device.id === id && isApiError(err, 'CLAIM_CONFLICT_NOT_FOUND', 'DEVICE_NOT_FOUND'))
+        await refreshDetail().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Lets a user enroll the device next: it moves to them when they enroll it (until then it stays with its user),
+   * and their refused claims on it are resolved. The open detail shows the server's answer.
+   */
+  async function reassign(id: string, userId: string): Promise<DeviceDetailDto> {
+    return settleClaim(id, () => api.devices.reassign(id, { userId }));
+  }
+
+  /** Dismisses a refused claim on the open device, which stays with its user; the detail shows the server's answer. */
+  async function dismissClaim(conflictId: string): Promise<DeviceDetailDto | null> {
+    const id = detail.value?.device.id;
+    if (!id) return null;
+    return settleClaim(id, () => api.devices.dismissClaim(id, conflictId));
+  }
+
   /** Opens an enrollment for a user; the answer holds the one-time profile URL. */
   async function enroll(userId: string, platform: Platform): Promise<EnrollmentDto> {
     return api.devices.enroll({ userId, platform });
@@ -199,6 +234,8 @@ export const useDevicesStore = defineStore('devices', () => {
     askInformation,
     reenroll,
     revokeAgentToken,
+    reassign,
+    dismissClaim,
     enroll,
     findUsers,
   };

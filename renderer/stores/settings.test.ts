@@ -10,6 +10,7 @@ const LIMITS: SettingLimits = {
   deviceLimitPerUser: [1, 100],
   reminderDays: [1, 90],
   reminderCount: [0, 10],
+  agentSilentDays: [7, 365],
 };
 const GOOD: UserSettingsDto = {
   requirePin: false,
@@ -19,6 +20,7 @@ const GOOD: UserSettingsDto = {
   profileValidityMinutes: 15,
   deviceLimitPerUser: 5,
   reminderDays: [2, 5],
+  agentSilentDays: 30,
 };
 
 describe('settingsProblems', () => {
@@ -34,6 +36,16 @@ describe('settingsProblems', () => {
       'profile validity above 60 minutes',
       { profileValidityMinutes: 61 },
       [['profileValidityMinutes', 'range', { min: 5, max: 60 }]],
+    ],
+    [
+      'a silent Android agent window under a week',
+      { agentSilentDays: 6 },
+      [['agentSilentDays', 'range', { min: 7, max: 365 }]],
+    ],
+    [
+      'a silent Android agent window over a year',
+      { agentSilentDays: 366 },
+      [['agentSilentDays', 'range', { min: 7, max: 365 }]],
     ],
     ['a PIN length that is not whole', { pinLength: 6.5 }, [['pinLength', 'range', { min: 6, max: 8 }]]],
     ['reminders out of order', { reminderDays: [5, 2] }, [['reminderDays', 'reminderOrder', {}]]],

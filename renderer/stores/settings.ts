@@ -11,6 +11,7 @@ export const RANGED_SETTINGS = [
   'invitationValidityDays',
   'profileValidityMinutes',
   'deviceLimitPerUser',
+  'agentSilentDays',
 ] as const;
 
 /** One of the ranged settings. */

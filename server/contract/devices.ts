@@ -15,6 +15,7 @@ export type DeviceStatusReason =
   | 'superseded' // Android 10+: a newer enrollment of the same device
   | 'install_cancelled' // the profile install stopped after SCEP
   | 'push_token_gone' // APNs no longer knows the device: reset or unenrolled without CheckOut
+  | 'agent_silent' // Android: another user enrolls the device after its old agent was silent for the set window
   | 'deleted';
 
 /** A device record as the console sees it. */
@@ -84,6 +85,27 @@ export interface DeviceDetailDto {
     userShortName: string | null;
   }[];
   commands: CommandDto[];
+  /** Enrollments of this device by another user that were refused and wait for the admin (reassign or dismiss). */
+  claimConflicts: ClaimConflictDto[];
+}
+
+/** A refused claim on a device: another user's identity tried to enroll it while it belonged to its user. */
+export interface ClaimConflictDto {
+  id: string;
+  deviceId: string;
+  ownerUserId: string | null;
+  ownerEmail: string | null;
+  claimantUserId: string;
+  claimantEmail: string | null;
+  claimantDisplayName: string | null;
+  attempts: number;
+  createdAt: string;
+  lastAttemptAt: string;
+}
+
+/** POST /api/devices/:id/reassign: let this user enroll the device next (it moves to them when they do). */
+export interface DeviceReassignRequest {
+  userId: string;
 }
 
 /** One page of devices. */

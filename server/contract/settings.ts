@@ -14,7 +14,16 @@ export interface UserSettingsDto {
   deviceLimitPerUser: number;
   /** Days after the invitation when reminders go out while it is not enrolled; ascending, at most 10. */
   reminderDays: number[];
+  /**
+   * Days an Android agent may stay silent before another user may enroll the same device without the admin (it
+   * was most likely reset and handed on), 7-365.
+   */
+  agentSilentDays: number;
 }
+
+/** What PUT /api/settings/users takes: the settings, where a setting left out keeps its value. */
+export type UserSettingsUpdate = Omit<UserSettingsDto, 'agentSilentDays'> &
+  Partial<Pick<UserSettingsDto, 'agentSilentDays'>>;
 
 /** Limits for each numeric setting, shared by the server's validation and the console's inputs. */
 export interface SettingLimits {
@@ -25,6 +34,7 @@ export interface SettingLimits {
   deviceLimitPerUser: [number, number];
   reminderDays: [number, number];
   reminderCount: [number, number];
+  agentSilentDays: [number, number];
 }
 
 /** GET and PUT /api/settings/users answer with the settings and their limits. */

@@ -9,25 +9,34 @@ interface ValidationIssue {
   params?: Record<string, unknown>;
 }
 
+// Errors reported on an object that are about one of its fields: the field they name.
+const FIELD_PARAM: Partial<Record<string, string>> = {
+  additionalProperties: 'additionalProperty',
+  required: 'missingProperty',
+  // A tagged union whose tag (e.g. `method`) is missing a known value or is not a string.
+  discriminator: 'tag',
+};
+
 function issuePath(part: string | undefined, issue: ValidationIssue): string {
   const path = (issue.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
-  const extra =
-    issue.keyword === 'additionalProperties'
-      ? String(issue.params?.additionalProperty ?? '')
-      : issue.keyword === 'required'
-        ? String(issue.params?.missingProperty ?? '')
-        : '';
+  const param = issue.keyword ? FIELD_PARAM[issue.keyword] : undefined;
+  const extra = param ? String(issue.params?.[param] ?? '') : '';
   return [part, path, extra].filter(Boolean).join('.');
+}
+
+function issueMessage(issue: ValidationIssue): string {
+  if (issue.keyword === 'additionalProperties') return 'is not a known field';
+  // Ajv's own words here speak of the schema ("value of tag ... must be in oneOf"), not of the request.
+  if (issue.keyword === 'discriminator')
+    return issue.params?.error === 'tag' ? 'must be string' : 'must be equal to one of the allowed values';
+  return issue.message ?? 'is not valid';
 }
 
 function validationBody(err: FastifyError): ErrorBody {
   const issues = (err.validation ?? []) as ValidationIssue[];
   const part = err.validationContext;
   const unknown = issues.find((i) => i.keyword === 'additionalProperties');
-  const errors = issues.map((i) => ({
-    path: issuePath(part, i),
-    message: i.keyword === 'additionalProperties' ? 'is not a known field' : (i.message ?? 'is not valid'),
-  }));
+  const errors = issues.map((i) => ({ path: issuePath(part, i), message: issueMessage(i) }));
   if (unknown) {
     const field = issuePath(part, unknown);
     return {

@@ -6,7 +6,15 @@ import type { FastifySchemaCompiler } from 'fastify';
  * dropped); query strings and path parameters coerce "10" to 10 because URLs only carry text.
  */
 export function validatorCompiler(): FastifySchemaCompiler<unknown> {
-  const common = { allErrors: false, removeAdditional: false, useDefaults: true, strict: false } as const;
+  // `discriminator`: a tagged union (oneOf with a discriminator) is checked against the one branch its tag names,
+  // so the error is about that branch's fields.
+  const common = {
+    allErrors: false,
+    removeAdditional: false,
+    useDefaults: true,
+    strict: false,
+    discriminator: true,
+  } as const;
   const body = new Ajv({ ...common, coerceTypes: false });
   const url = new Ajv({ ...common, coerceTypes: 'array' });
   return ({ schema, httpPart }) => (httpPart === 'body' ? body : url).compile(schema as object);

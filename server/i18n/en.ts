@@ -55,6 +55,8 @@ export const en: ServerText = {
       'If you are viewing this page on another screen, such as a computer, you can instead tap "Enroll with a QR code" in the app and scan the code from "Show the agent QR code" below (valid once, for 10 minutes).',
     ],
     otherSteps: 'The kind of this device could not be detected. Choose it above.',
+    claimWaiting:
+      'A device you tried to enroll is still enrolled for another user, so the enrollment waits for your administrator to assign it to you. Contact your administrator; once they have, download a new profile and enroll again.',
     download: 'Download profile',
     newProfile: 'Get a new profile',
     countdownLabel: 'Time left to install this profile',

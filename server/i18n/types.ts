@@ -71,6 +71,8 @@ export interface PortalText {
   macHelper: string;
   androidSteps: readonly Step[];
   otherSteps: string;
+  /** A device the user tried to enroll still belongs to another user: the enrollment waits for the admin. */
+  claimWaiting: string;
   download: string;
   newProfile: string;
   countdownLabel: string;

@@ -1,6 +1,7 @@
 // The Devices page against an in-process server with real enrolled devices: emulated iPhones and a Mac (SCEP,
 // signed MDM check-ins, the command loop), an Android agent, and an APNs stand-in. The console enrolls, inspects,
-// locks, retires, wipes and deletes them; running each device's command loop changes its status.
+// locks, retires, wipes and deletes them; running each device's command loop changes its status. Another user's
+// enrollment of an enrolled iPhone is refused, and the console settles it (dismiss, reassign).
 import { randomBytes } from 'node:crypto';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { AndroidAgent, androidFacts } from '../helpers/android-agent.js';
@@ -48,6 +49,24 @@ async function enrollByApi(spec: AppleDeviceSpec, email: string): Promise<Emulat
   });
   expect(res.status, res.text).toBe(201);
   return enrollWith(spec, res.json<{ profileUrl: string }>().profileUrl);
+}
+
+/**
+ * Another user's own profile and SCEP identity on the device with `udid`: its Authenticate is refused (400), and
+ * the server keeps the attempt as a claim for the admin.
+ */
+async function refusedClaim(udid: string, email: string): Promise<void> {
+  const res = await h.admin.call('POST', '/api/enrollments', { userId: users[email], platform: 'ios' });
+  expect(res.status, res.text).toBe(201);
+  const claimant = new EmulatedAppleDevice({ ...iphoneSpec(0), udid }, { caPem });
+  try {
+    expect((await claimant.downloadProfile(res.json<{ profileUrl: string }>().profileUrl)).status).toBe(200);
+    expect(await claimant.scep()).toEqual({ status: 'SUCCESS' });
+    const [auth] = await claimant.enrollMdm();
+    expect(auth?.status).toBe(400);
+  } finally {
+    claimant.close();
+  }
 }
 
 function row(name: string): Locator {
@@ -552,5 +571,121 @@ test('revoke an Android agent token: the console asks first; the agent’s next 
   await page.goto('/audit');
   await expect(page.getByTestId('audit-table')).toContainText('Agent token revoked');
   await expect(page.getByTestId('audit-table')).toContainText('Re-enrollment link or QR code made');
+  await page.goto('/devices');
+});
+
+test('refused claims: another user’s enrollment of the same iPhone shows in the drawer; one is dismissed, the device is reassigned to the other, who then enrolls it', async () => {
+  await addUser('mei@example.com', 'Mei Tanaka');
+  const owned = await enrollByApi(iphoneSpec(8), 'hana@example.com');
+  const udid = owned.spec.udid;
+  await refusedClaim(udid, 'ken@example.com');
+  await refusedClaim(udid, 'mei@example.com');
+  await refusedClaim(udid, 'mei@example.com');
+
+  await page.goto('/devices');
+  await expect(row('iPhone 8')).toHaveCount(1);
+  await row('iPhone 8').getByTestId('device-open').click();
+  const drawer = page.getByTestId('device-detail');
+  const notice = drawer.getByTestId('device-claim-conflicts');
+  await expect(notice).toContainText('2 other users tried to enroll this device');
+  await expect(notice).toContainText('the device still belongs to Hana Suzuki, and nothing on it was changed');
+  const ken = notice.locator('[data-testid=device-claim-conflict][data-claimant="ken@example.com"]');
+  const mei = notice.locator('[data-testid=device-claim-conflict][data-claimant="mei@example.com"]');
+  await expect(ken.getByTestId('device-claim-claimant')).toHaveText('Ken Watanabe');
+  await expect(ken.getByTestId('device-claim-when')).toContainText('Tried once, on');
+  await expect(mei.getByTestId('device-claim-claimant')).toHaveText('Mei Tanaka');
+  await expect(mei.getByTestId('device-claim-when')).toContainText('Tried 2 times: first');
+  await expect(drawer.getByTestId('device-facts')).toContainText('Hana Suzuki');
+
+  // Dismiss Ken's attempt: asked first (Cancel changes nothing); the device stays with Hana.
+  await ken.getByTestId('device-claim-dismiss').click();
+  const dismiss = page.getByTestId('device-dismiss-claim-dialog');
+  await expect(dismiss).toContainText('Dismiss the attempt by Ken Watanabe?');
+  await expect(dismiss).toContainText('iPhone 8 stays with Hana Suzuki, and this attempt leaves the list.');
+  await expect(dismiss).toContainText('If Ken Watanabe tries to enroll the device again, it is refused again');
+  await dismiss.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dismiss).toBeHidden();
+  await expect(ken).toHaveCount(1);
+  await ken.getByTestId('device-claim-dismiss').click();
+  await dismiss.getByTestId('device-dismiss-claim-dialog-confirm').click();
+  await expectToast(page, 'Attempt dismissed: iPhone 8 stays with Hana Suzuki.');
+  await expect(dismiss).toBeHidden();
+  await expect(ken).toHaveCount(0);
+  await expect(notice).toContainText('Another user tried to enroll this device');
+  await expect(mei).toHaveCount(1);
+
+  // Reassign to Mei: asked first; then the drawer shows the answer (no claim left), and the device is still Hana's.
+  await mei.getByTestId('device-claim-reassign').click();
+  const reassign = page.getByTestId('device-reassign-dialog');
+  await expect(reassign).toContainText('Reassign iPhone 8 to Mei Tanaka?');
+  await expect(reassign).toContainText('Mei Tanaka may then enroll iPhone 8, and it moves to them when they do.');
+  await expect(reassign).toContainText('Until then it stays with Hana Suzuki, and nothing is sent to the device.');
+  await expect(reassign.getByTestId('device-reassign-notes')).toContainText(
+    'The refused attempts by Mei Tanaka on this device are cleared.',
+  );
+  await reassign.getByTestId('device-reassign-confirm').click();
+  await expect(reassign.getByTestId('device-reassign-done')).toHaveText(
+    'Mei Tanaka can now enroll iPhone 8. It moves to them when they do; until then it stays with Hana Suzuki.',
+  );
+  await reassign.getByTestId('device-reassign-close').click();
+  await expect(reassign).toBeHidden();
+  await expect(notice).toHaveCount(0);
+  await expect(drawer.getByTestId('device-facts')).toContainText('Hana Suzuki');
+  // Hana's iPhone has not been touched: nothing was queued for it.
+  expect(await owned.commandLoop()).toEqual([]);
+
+  // Mei enrolls the iPhone with her own account: it moves to her, in the same entry.
+  await enrollByApi({ ...iphoneSpec(8), udid }, 'mei@example.com');
+  await drawer.getByTestId('device-detail-refresh').click();
+  await expect(drawer.getByTestId('device-facts')).toContainText('Mei Tanaka');
+  await expect(drawer.getByTestId('device-status')).toHaveAttribute('data-status', 'active');
+  await drawer.locator('.el-drawer__close-btn').click();
+  await expect(drawer).toBeHidden();
+  await refresh();
+  await expect(row('iPhone 8')).toHaveCount(1);
+  await expect(row('iPhone 8')).toContainText('Mei Tanaka');
+  owned.close();
+});
+
+test('reassign a device to another user from the drawer: pick the user (not its own), confirm, then whom it waits for; the audit trail names each step', async () => {
+  await row('iPhone 8').getByTestId('device-open').click();
+  const drawer = page.getByTestId('device-detail');
+  await expect(drawer.getByTestId('device-facts')).toContainText('Mei Tanaka');
+  await drawer.getByTestId('device-reassign').click();
+  const dialog = page.getByTestId('device-reassign-dialog');
+  await expect(dialog).toContainText('Reassign iPhone 8 to another user');
+  await expect(dialog).toContainText('Choose who may enroll iPhone 8 next.');
+  const confirm = dialog.getByTestId('device-reassign-confirm');
+  await expect(confirm).toBeDisabled();
+  await pickUsers(page, 'device-reassign-user', ['mei@example.com']);
+  await expect(dialog.getByTestId('device-reassign-owner')).toHaveText('This device already belongs to Mei Tanaka.');
+  await expect(confirm).toBeDisabled();
+  await pickUsers(page, 'device-reassign-user', ['ken@example.com']);
+  await expect(dialog.getByTestId('device-reassign-owner')).toHaveCount(0);
+  await expect(dialog.getByTestId('device-reassign-notes')).toContainText(
+    'Ask Ken Watanabe to enroll the device with their own account',
+  );
+  await expect(confirm).toHaveText('Reassign to Ken Watanabe');
+  await confirm.click();
+  await expect(dialog.getByTestId('device-reassign-done')).toHaveText(
+    'Ken Watanabe can now enroll iPhone 8. It moves to them when they do; until then it stays with Mei Tanaka.',
+  );
+  await dialog.getByTestId('device-reassign-close').click();
+  await expect(dialog).toBeHidden();
+  await expect(drawer.getByTestId('device-facts')).toContainText('Mei Tanaka');
+  await drawer.locator('.el-drawer__close-btn').click();
+  await expect(drawer).toBeHidden();
+
+  await page.goto('/audit');
+  await input(page, 'audit-action').fill('device.');
+  await page.getByTestId('audit-apply').click();
+  const table = page.getByTestId('audit-table');
+  for (const label of [
+    'Enrollment refused: device belongs to another user',
+    'Refused enrollment dismissed',
+    'Device reassigned to another user',
+    'Device moved to a new user',
+  ])
+    await expect(table).toContainText(label);
   await page.goto('/devices');
 });

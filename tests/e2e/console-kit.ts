@@ -81,9 +81,14 @@ export async function choose(page: Page, testId: string, text: string | RegExp):
 export async function pickUsers(page: Page, testId: string, emails: string[]): Promise<void> {
   const box = page.getByTestId(testId);
   for (const email of emails) {
-    await box.click();
-    await box.locator('input').fill(email.split('@')[0] ?? email);
-    await option(page, email).click();
+    // The remote search answers while the list is open: a click can land while the list is being replaced, and
+    // then picks nothing. Try again until the picker shows the user.
+    await expect(async () => {
+      await box.click();
+      await box.locator('input').fill(email.split('@')[0] ?? email);
+      await option(page, email).click({ timeout: 5_000 });
+      await expect(box).toContainText(email, { timeout: 2_000 });
+    }).toPass({ timeout: 30_000 });
   }
   // Close the dropdown (clicking the dialog's title) so the dialog's buttons are not covered.
   await page.locator('.el-dialog__title:visible').first().click();

@@ -1,6 +1,7 @@
 // A lived-in office for the console screenshots: users, invitations in every state (through the real portal and
-// SMTP), devices enrolled over several weeks (emulated iPhones and Macs, an Android agent) in every status, a
-// failed email, and a push certificate about to expire. Built on an in-process server with a fake clock.
+// SMTP), devices enrolled over several weeks (emulated iPhones and Macs, an Android agent) in every status, other
+// users' refused enrollments of an enrolled iPhone, a failed email, and a push certificate about to expire. Built
+// on an in-process server with a fake clock.
 import { randomBytes } from 'node:crypto';
 import { expect } from '@playwright/test';
 import { FakeClock } from '../../server/core/clock.js';
@@ -253,6 +254,25 @@ export async function seedOffice(): Promise<SeededOffice> {
   await call('POST', `/api/devices/${await deviceId('田中の iPhone')}/push`);
   // A DeviceInformation waiting for the iPad, so the detail shows a command that can be cancelled.
   await call('POST', `/api/devices/${await deviceId('iPad 会議室 A')}/commands`, { type: 'DeviceInformation' });
+
+  // Two other users try to enroll Alex's iPhone (same UDID) with their own profiles: Suzuki twice, Takahashi (the
+  // long name) once. Each Authenticate is refused, and the drawer shows the claims for the admin to settle.
+  const alexUdid = devices["Alex's iPhone"]?.spec.udid as string;
+  for (const email of [
+    'suzuki.hanako@example.com',
+    'suzuki.hanako@example.com',
+    'takahashi.misaki.long-address@sales.example.co.jp',
+  ]) {
+    const res = await call('POST', '/api/enrollments', { userId: users[email], platform: 'ios' });
+    const claimant = new EmulatedAppleDevice({ ...iphoneSpec(20), udid: alexUdid }, { caPem });
+    try {
+      expect((await claimant.downloadProfile(res.json<{ profileUrl: string }>().profileUrl)).status).toBe(200);
+      expect(await claimant.scep()).toEqual({ status: 'SUCCESS' });
+      expect((await claimant.enrollMdm())[0]?.status).toBe(400);
+    } finally {
+      claimant.close();
+    }
+  }
 
   // The push certificate (same topic) now expires in 25 days.
   const renewed = fakePushCertificate({ now: clock.now(), days: 25, uid: pki.topic });

@@ -7,7 +7,14 @@ import { expect, test } from '@playwright/test';
 import { parsePlist, type PlistDict } from '../../server/core/plist.js';
 import { verifyCms } from '../../server/pki/cms.js';
 import { EmulatedAppleDevice, iphoneSpec } from '../helpers/apple-device.js';
-import { countdownSeconds, openPortal, portalCookie, startPortalWorld, type PortalWorld } from './portal-kit.js';
+import {
+  BROWSERS,
+  countdownSeconds,
+  openPortal,
+  portalCookie,
+  startPortalWorld,
+  type PortalWorld,
+} from './portal-kit.js';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -269,4 +276,34 @@ test('the self-service page: my devices with their status, a sign-in QR code, Ma
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   p.assertClean();
   await p.context.close();
+});
+
+test('an iPad whose Safari says it is a Mac gets the iPhone / iPad steps; a Mac without a touch screen keeps the Mac steps', async ({
+  browser,
+}) => {
+  for (const [hasTouch, expected] of [
+    [true, /platform=ios$/],
+    [false, /\/go\/home$/],
+  ] as const) {
+    // iPadOS Safari asks for desktop sites: a Mac User-Agent on a touch screen.
+    const context = await browser.newContext({
+      ...BROWSERS.desktop,
+      viewport: { width: 1024, height: 1366 },
+      hasTouch,
+      locale: 'en-US',
+      ignoreHTTPSErrors: true,
+    });
+    const page = await context.newPage();
+    await page.goto(`${w.origin}/go`);
+    await page.locator('#email').fill('hanako@example.com');
+    await page.locator('#secret').fill(PASSWORD);
+    await page.locator('form.form button[type=submit]').click();
+    await expect(page).toHaveURL(expected);
+    await expect(page.locator('#this-device')).toContainText(hasTouch ? 'open the Settings app' : 'System Settings');
+    // The user's own choice is not overridden.
+    await page.goto(`${page.url().replace(/\?.*$/, '')}?platform=macos`);
+    await expect(page).toHaveURL(/platform=macos$/);
+    await expect(page.locator('#this-device')).toContainText('System Settings');
+    await context.close();
+  }
 });

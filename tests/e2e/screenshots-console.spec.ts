@@ -218,6 +218,42 @@ for (const { lang, locale } of LANGS) {
       await drawer.locator('.el-drawer__close-btn').click();
       await expect(drawer).toBeHidden();
 
+      // Alex's iPhone, which two other users tried to enroll: the claims in the drawer, settling one (reassign to
+      // the claimant, dismiss), and reassigning the iPhone to a user picked from the list.
+      await deviceRow("Alex's iPhone").getByTestId('device-open').click();
+      const claims = drawer.getByTestId('device-claim-conflicts');
+      await expect(claims.getByTestId('device-claim-conflict')).toHaveCount(2);
+      await drawer.locator('.el-drawer__body').evaluate((el) => {
+        el.scrollTop = 0;
+      });
+      await shot('device-detail-claims', false);
+      const longClaim = claims.locator('[data-testid=device-claim-conflict][data-claimant^="takahashi"]');
+      await longClaim.getByTestId('device-claim-reassign').click();
+      const reassign = page.getByTestId('device-reassign-dialog');
+      await expect(reassign.getByTestId('device-reassign-notes')).toBeVisible();
+      await shot('device-reassign-claim', false);
+      await cancel(reassign);
+      await expect(reassign).toBeHidden();
+      await longClaim.getByTestId('device-claim-dismiss').click();
+      const dismiss = page.getByTestId('device-dismiss-claim-dialog');
+      await expect(dismiss).toBeVisible();
+      await shot('device-dismiss-claim', false);
+      await cancel(dismiss);
+      await expect(dismiss).toBeHidden();
+      await drawer.getByTestId('device-reassign').click();
+      await pickUsers(page, 'device-reassign-user', ['mori@example.com']);
+      await expect(reassign.getByTestId('device-reassign-notes')).toBeVisible();
+      await shot('device-reassign-pick', false);
+      // Reassigning to Mori leaves the two claims for the next run.
+      await reassign.getByTestId('device-reassign-confirm').click();
+      await expect(reassign.getByTestId('device-reassign-done')).toBeVisible();
+      await shot('device-reassign-done', false);
+      await reassign.getByTestId('device-reassign-close').click();
+      await expect(reassign).toBeHidden();
+      await expect(claims.getByTestId('device-claim-conflict')).toHaveCount(2);
+      await drawer.locator('.el-drawer__close-btn').click();
+      await expect(drawer).toBeHidden();
+
       const action = async (device: string, name: RegExp) => {
         await deviceRow(device).getByTestId('device-actions').click();
         await option(page, name).click();

@@ -140,6 +140,37 @@ for (const { lang, locale, size } of COMBOS) {
     await expect(page.locator('#qr-portal')).toBeVisible();
     await shot('home-qr');
 
+    // An enrollment that waits for the administrator: the device is still another user's.
+    const ownerId = await w.addUser(`owner-${tag}@example.com`, lang === 'ja' ? '持ち主 四郎' : 'Shiro Owner', lang);
+    const taken = size === 'phone' ? iphoneSpec(devices.length + 1) : macSpec(devices.length + 1);
+    const ownersDevice = new EmulatedAppleDevice(taken, { caPem: w.caPem });
+    const second = new EmulatedAppleDevice(taken, { caPem: w.caPem });
+    devices.push(ownersDevice, second);
+    const ownerEnrollment = await w.h.admin.call('POST', '/api/enrollments', {
+      userId: ownerId,
+      platform: size === 'phone' ? 'ios' : 'macos',
+    });
+    expect((await ownersDevice.downloadProfile(ownerEnrollment.json<{ profileUrl: string }>().profileUrl)).status).toBe(
+      200,
+    );
+    expect(await ownersDevice.scep()).toEqual({ status: 'SUCCESS' });
+    await ownersDevice.enrollMdm();
+    await page.goto(home);
+    await page.locator('#this-device button[type=submit]').click();
+    const claimPath = new URL(page.url()).pathname;
+    expect(
+      (
+        await second.downloadProfile(`${w.origin}${claimPath}/profile`, {
+          cookie: await portalCookie(context, w.origin),
+        })
+      ).status,
+    ).toBe(200);
+    expect(await second.scep()).toEqual({ status: 'SUCCESS' });
+    expect((await second.enrollMdm())[0]?.status).toBe(400);
+    await page.goto(home);
+    await expect(page.locator('#claim-waiting')).toBeVisible();
+    await shot('home-claim-waiting');
+
     // A locked PIN.
     await context.clearCookies({ name: 'tsunagu_portal' });
     await page.goto(locked.link);

@@ -313,6 +313,11 @@ export class EmulatedAppleDevice {
     return res;
   }
 
+  /** Sends one report to ServerURL (an idle poll or a command result), signed with the SCEP identity. */
+  report(message: PlistDict): Promise<DeviceResponse> {
+    return this.signedPut(this.requireProfile().mdm.serverUrl, 'application/x-apple-aspen-mdm', message);
+  }
+
   /** Polls ServerURL until the queue is empty, answering each command; returns the request types handled. */
   async commandLoop(maxCommands = 50): Promise<string[]> {
     const url = this.requireProfile().mdm.serverUrl;

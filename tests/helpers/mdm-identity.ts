@@ -10,8 +10,16 @@ export interface TestIdentity {
   serial: string;
 }
 
-/** Issues a clientAuth identity from the office CA and records it as issued for `enrollmentId`. */
-export function issueTestIdentity(services: Services, enrollmentId: string, now = new Date()): TestIdentity {
+/**
+ * Issues a clientAuth identity from the office CA and records it as issued for `enrollmentId` (as a first
+ * PKCSReq, or as a SCEP renewal of an identity of that enrollment).
+ */
+export function issueTestIdentity(
+  services: Services,
+  enrollmentId: string,
+  now = new Date(),
+  kind: 'PKCSReq' | 'RenewalReq' = 'PKCSReq',
+): TestIdentity {
   const ca = services.ca.ensureOfficeCa();
   const keys = generateRsaKeyPair(2048);
   const serial = randomSerialHex(createHash('sha256').update(`${enrollmentId}${Math.random()}`).digest());
@@ -38,7 +46,7 @@ export function issueTestIdentity(services: Services, enrollmentId: string, now 
     not_before: new Date(x.validFrom).toISOString(),
     not_after: new Date(x.validTo).toISOString(),
     cert_pem: certPem,
-    kind: 'PKCSReq',
+    kind,
     transaction_id: 'test',
     created_at: now.toISOString(),
     revoked_at: null,

@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePlist, type PlistDict } from '../../server/core/plist.js';
+import { verifyCms } from '../../server/pki/cms.js';
 import { send } from '../helpers/http.js';
 import { fakePushCertificate } from '../helpers/push-cert.js';
 import { local, startHarness, type Harness } from '../helpers/server-harness.js';
@@ -98,6 +100,36 @@ describe('the enrollment profile download', () => {
     expect(bad.status).toBe(404);
     expect(bad.headers['content-type']).toMatch(/text\/html/);
     expect(bad.text).toContain('This enrollment link is not valid');
+  });
+});
+
+describe('the profile follows its enrollment, not the User-Agent', () => {
+  // iPadOS Safari asks for desktop sites and says it is a Mac.
+  const IPAD_DESKTOP_UA =
+    'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15';
+  const MAC_UA = IPAD_DESKTOP_UA;
+
+  it.each([
+    ['an iPhone/iPad enrollment downloaded by an iPad that says Macintosh', 'ios', IPAD_DESKTOP_UA, 1],
+    ['an iPhone/iPad enrollment downloaded by an iPhone', 'ios', IPHONE_UA, 1],
+    ['a Mac enrollment downloaded by a Mac', 'macos', MAC_UA, 5],
+    ['a Mac enrollment downloaded with an iPhone User-Agent', 'macos', IPHONE_UA, 5],
+  ])('%s gets the %s profile', async (_name, platform, ua, targetDeviceType) => {
+    const user = (
+      await h.admin.call('POST', '/api/users', {
+        email: `target-${platform}-${targetDeviceType}-${ua.length}@example.com`,
+        displayName: 'Target',
+        locale: 'en',
+      })
+    ).json<{ id: string }>();
+    const url = local(
+      (await h.admin.call('POST', '/api/enrollments', { userId: user.id, platform })).json<{ profileUrl: string }>()
+        .profileUrl,
+    );
+    const res = await send(url, { ca: caPem, headers: { 'user-agent': ua } });
+    expect(res.status).toBe(200);
+    const profile = parsePlist(verifyCms(res.body).content) as PlistDict;
+    expect(profile.TargetDeviceType).toBe(targetDeviceType);
   });
 });
 

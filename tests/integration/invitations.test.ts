@@ -173,6 +173,60 @@ describe('an invitation, from email to an enrolled iPhone', () => {
   });
 });
 
+describe('an invitation link at sign-in counts only for its own user', () => {
+  it("does not attach another user's invitation to a session, nor open or advance it", async () => {
+    const before = smtp.messages.length;
+    const invited = (
+      await h.admin.call('POST', '/api/users', {
+        email: 'sato-invited@example.com',
+        displayName: 'Sato',
+        locale: 'en',
+        sendInvitation: true,
+      })
+    ).json<{ id: string }>().id;
+    await tick();
+    const [mail] = (await smtp.waitFor(before + 1)).slice(before);
+    const theirLink = linkIn(mail?.text ?? '');
+    await h.admin.call('POST', '/api/users', {
+      email: 'kato-other@example.com',
+      displayName: 'Kato',
+      locale: 'en',
+      password: 'kato has a long password',
+    });
+    const client = new PortalClient(origin, caPem, undefined, 'en-US');
+    const signIn = await client.post(new URL(theirLink).pathname.replace(/\/i\/[^/]+\/go$/, '/go/sign-in'), {
+      email: 'kato-other@example.com',
+      secret: 'kato has a long password',
+      invite: theirLink.split('/i/')[1]?.replace(/\/go$/, '') ?? '',
+    });
+    expect(signIn.status).toBe(303);
+    expect(signIn.headers.location).toMatch(/\/go\/home$/);
+    expect((await invitationOf(invited))?.status).toBe('sent');
+    // An enrollment started in that session is Kato's own: downloading its profile does not move Sato's invitation.
+    await client.get(signIn.headers.location as string);
+    const enroll = await client.post(String(signIn.headers.location).replace('/home', '/enroll'), {
+      csrf: client.csrf(),
+      platform: 'ios',
+    });
+    expect(enroll.status).toBe(303);
+    const device = new EmulatedAppleDevice(iphoneSpec(8), { caPem });
+    try {
+      const dl = await device.downloadProfile(`${origin}${enroll.headers.location as string}/profile`, {
+        cookie: client.cookieHeader(),
+      });
+      expect(dl.status).toBe(200);
+    } finally {
+      device.close();
+    }
+    expect((await invitationOf(invited))?.status).toBe('sent');
+    const opened = (await h.admin.call('GET', `/api/audit?action=invitation.opened&limit=200`)).json<{
+      items: { subjectId: string | null }[];
+    }>().items;
+    const invitationId = (await invitationOf(invited))?.id;
+    expect(opened.some((e) => e.subjectId === invitationId)).toBe(false);
+  });
+});
+
 describe('abuse limits', () => {
   it('locks a PIN after five wrong tries, audits it, and a new PIN from the admin is the way out', async () => {
     const user = (

@@ -1,9 +1,18 @@
 // @ts-check
 // The portal's only script (served as /assets/portal.js; no inline scripts under the CSP): counts down the
-// downloaded profile's validity and follows its state (used, expired, enrolled) by polling. A classic script,
+// downloaded profile's validity and follows its state (used, expired, enrolled) by polling; on the home page it
+// tells an iPad (which says it is a Mac) from a Mac by its touch screen. A classic script,
 // not a module, and plain ES5 apart from `catch {}`, so the oldest supported Safari runs it.
 (function () {
   'use strict';
+  // iPadOS Safari says it is a Mac. A touch screen on a "Mac" is an iPad: show the iPhone / iPad steps instead,
+  // unless the user chose the platform (then the page has no data-touch-platform).
+  var thisDevice = document.getElementById('this-device');
+  var touchHref = thisDevice ? thisDevice.getAttribute('data-touch-platform') : null;
+  if (touchHref && navigator.maxTouchPoints > 0) {
+    location.replace(touchHref);
+    return;
+  }
   var found = document.getElementById('enroll');
   if (!found) return;
   var box = found;

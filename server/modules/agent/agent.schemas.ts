@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import type { AgentAuth } from '../../contract/agent.js';
 
 const Facts = Type.Object(
   {
@@ -27,43 +28,71 @@ const Facts = Type.Object(
   { additionalProperties: false },
 );
 
+const PasswordAuth = Type.Object(
+  {
+    method: Type.Literal('password'),
+    email: Type.String({ maxLength: 320 }),
+    password: Type.String({ maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
+
+const PinAuth = Type.Object(
+  {
+    method: Type.Literal('pin'),
+    email: Type.String({ maxLength: 320 }),
+    pin: Type.String({ maxLength: 12, description: 'The one-time PIN from the invitation email (4-12 digits)' }),
+  },
+  { additionalProperties: false },
+);
+
+const QrAuth = Type.Object(
+  {
+    method: Type.Literal('qr'),
+    token: Type.String({ maxLength: 100, description: 'The token of the enrollment QR code' }),
+  },
+  { additionalProperties: false },
+);
+
+// A tagged union on `method`: the `discriminator` keyword (OpenAPI's, which Ajv understands) makes the validator
+// check only the branch the method names, so an error names the field that is wrong for that method; a plain
+// union reports the first branch's complaints (a long PIN came back as a missing password). Validators that do
+// not know the keyword still validate the same bodies, since each branch allows a single method.
+const Auth = Type.Unsafe<AgentAuth>({
+  type: 'object',
+  required: ['method'],
+  discriminator: { propertyName: 'method' },
+  oneOf: [PasswordAuth, PinAuth, QrAuth],
+});
+
+/**
+ * Largest body, in bytes, of each agent request. Every body its schema allows fits, written as compact JSON even
+ * with every character of every string escaped as \uXXXX (12 bytes for a character outside the BMP, which
+ * maxLength counts as one); agent.schemas.test.ts works the largest body out from the schema and checks it.
+ */
+export const AGENT_BODY_LIMIT = Object.freeze({ enroll: 32 * 1024, checkIn: 256 * 1024, rotate: 1024 });
+
+const fits = (limit: number) =>
+  `The server refuses a body over ${limit} bytes (413 BODY_TOO_LARGE); every body this schema allows fits, written as compact JSON.`;
+
 /** POST /agent/v1/enroll */
 export const AgentEnrollSchema = Type.Object(
-  {
-    auth: Type.Union([
-      Type.Object(
-        {
-          method: Type.Literal('password'),
-          email: Type.String({ maxLength: 320 }),
-          password: Type.String({ maxLength: 1024 }),
-        },
-        { additionalProperties: false },
-      ),
-      Type.Object(
-        { method: Type.Literal('pin'), email: Type.String({ maxLength: 320 }), pin: Type.String({ maxLength: 12 }) },
-        { additionalProperties: false },
-      ),
-      Type.Object(
-        { method: Type.Literal('qr'), token: Type.String({ maxLength: 100 }) },
-        { additionalProperties: false },
-      ),
-    ]),
-    device: Facts,
-  },
-  { additionalProperties: false, $id: 'AgentEnrollRequest' },
+  { auth: Auth, device: Facts },
+  { additionalProperties: false, description: `POST /agent/v1/enroll. ${fits(AGENT_BODY_LIMIT.enroll)}` },
 );
 
 /** POST /agent/v1/check-in */
 export const AgentCheckInSchema = Type.Object(
   {
     facts: Facts,
+    // 50 results with 300-character messages keep the largest check-in under the device listener's 256 KiB.
     results: Type.Optional(
       Type.Array(
         Type.Object(
           {
-            actionId: Type.String({ maxLength: 64 }),
+            actionId: Type.String({ maxLength: 64, description: 'The id of an action from an earlier answer' }),
             status: Type.Union([Type.Literal('done'), Type.Literal('failed')]),
-            message: Type.Optional(Type.String({ maxLength: 500 })),
+            message: Type.Optional(Type.String({ maxLength: 300 })),
           },
           { additionalProperties: false },
         ),
@@ -71,8 +100,21 @@ export const AgentCheckInSchema = Type.Object(
       ),
     ),
   },
-  { additionalProperties: false, $id: 'AgentCheckInRequest' },
+  { additionalProperties: false, description: `POST /agent/v1/check-in. ${fits(AGENT_BODY_LIMIT.checkIn)}` },
 );
 
-/** Every request schema of the agent API, for the published JSON Schema document. */
-export const AGENT_SCHEMAS = { AgentEnrollRequest: AgentEnrollSchema, AgentCheckInRequest: AgentCheckInSchema };
+/** POST /agent/v1/token/rotate: no body at all, or this empty object. */
+export const AgentTokenRotateSchema = Type.Object(
+  {},
+  {
+    additionalProperties: false,
+    description: `POST /agent/v1/token/rotate: send no body, or this empty object. ${fits(AGENT_BODY_LIMIT.rotate)}`,
+  },
+);
+
+/** Every request schema of the agent API, by its name in the published JSON Schema document. */
+export const AGENT_REQUEST_SCHEMAS = {
+  AgentEnrollRequest: AgentEnrollSchema,
+  AgentCheckInRequest: AgentCheckInSchema,
+  AgentTokenRotateRequest: AgentTokenRotateSchema,
+};

@@ -14,7 +14,9 @@ import { hashToken, newToken } from '../../core/ids.js';
 import type { Random } from '../../core/random.js';
 import { AGENT_REMINDER as REMINDER } from '../../i18n/index.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
-import type { DeviceRow, DevicesStore } from '../devices/devices.store.js';
+import type { AgentChannel } from '../devices/device-channels.js';
+import { canChange, type DeviceLifecycle } from '../devices/device-lifecycle.service.js';
+import type { DeviceFacts, DeviceReports, DeviceRow } from '../devices/devices.store.js';
 import type { EnrollmentService } from '../enrollment/enrollment.service.js';
 import type { UserRow } from '../users/users.store.js';
 import { agentQrPayload } from './agent-qr.js';
@@ -23,29 +25,14 @@ import type { AgentActionRow, AgentStore } from './agent.store.js';
 /** How often agents check in. */
 export const CHECK_IN_INTERVAL_SECONDS = 900;
 
-/** The Android agent API: enrollment, check-in with actions and results, token rotation; and the admin side of actions. */
-export interface AgentService {
+/**
+ * The Android agent API: enrollment, check-in with actions and results, token rotation; and, as the devices'
+ * Android channel, the admin side of actions, tokens and the agent QR code.
+ */
+export interface AgentService extends AgentChannel {
   enroll(request: AgentEnrollRequest, sourceAddress: string | null): Promise<AgentEnrollResponse>;
   checkIn(token: string | undefined, request: AgentCheckInRequest, sourceAddress: string | null): AgentCheckInResponse;
   rotate(token: string | undefined, sourceAddress: string | null): { token: string };
-  /** Queues an action for a device's agent. */
-  queue(
-    deviceId: string,
-    type: AgentAction['type'],
-    params: AgentAction['params'],
-    actor: Actor,
-    sourceAddress: string | null,
-  ): AgentActionDto;
-  cancel(deviceId: string, actionId: string, actor: Actor, sourceAddress: string | null): AgentActionDto;
-  actions(deviceId: string, limit?: number): AgentActionDto[];
-  revokeToken(deviceId: string, reason: string, actor: Actor, sourceAddress: string | null): number;
-  /** Ends everything the agent of a device may still do (delete, supersede). */
-  shutDown(deviceId: string, reason: string): void;
-  /**
-   * A single-use agent QR payload that enrolls a device for this user: where to enroll, the token, and the
-   * office CA's fingerprint to pin, since the agent cannot trust that CA yet.
-   */
-  enrollmentQr(userId: string, sourceAddress: string | null): { payload: string; expiresAt: string };
 }
 
 /** What the agent asks of the portal's sign-in: its checks, throttle and single-use QR tokens (the portal implements it). */
@@ -68,7 +55,9 @@ export interface AgentSignIn {
 /** Dependencies of the agent service. */
 export interface AgentDeps {
   store: AgentStore;
-  devices: DevicesStore;
+  /** Device records: read, and what the agent reports; status changes go through `lifecycle`. */
+  devices: DeviceReports;
+  lifecycle: DeviceLifecycle;
   enrollment: EnrollmentService;
   portal: AgentSignIn;
   invitationFor: (userId: string) => string | null;
@@ -124,8 +113,7 @@ export function createAgentService(deps: AgentDeps): AgentService {
     label: d.hardware_id,
   });
 
-  const facts = (f: AgentDeviceFacts): Partial<DeviceRow> => ({
-    hardware_id: f.hardwareId,
+  const facts = (f: AgentDeviceFacts): DeviceFacts => ({
     manufacturer: f.manufacturer.slice(0, 64),
     model: f.model.slice(0, 64),
     model_name: f.model.slice(0, 64),
@@ -147,15 +135,27 @@ export function createAgentService(deps: AgentDeps): AgentService {
     return token;
   };
 
-  const authenticate = (token: string | undefined): DeviceRow => {
+  /** An old or foreign identity tried to speak for a device: refused, and the attempt kept in the audit trail. */
+  const refusedIdentity = (deviceId: string, label: string | null, reason: string, sourceAddress: string | null) =>
+    audit.record({
+      actor: { type: 'device', id: deviceId, label },
+      action: 'device.identity_refused',
+      subject: { type: 'device', id: deviceId, label },
+      details: { channel: 'agent', reason },
+      sourceAddress,
+    });
+
+  const authenticate = (token: string | undefined, sourceAddress: string | null): DeviceRow => {
     const row = token && token.length <= 200 ? store.token(hashToken(token)) : undefined;
-    if (!row || row.revoked_at)
+    if (!row || row.revoked_at) {
+      if (row) refusedIdentity(row.device_id, null, `token revoked: ${row.revoked_reason ?? 'revoked'}`, sourceAddress);
       throw new AppError(
         'AGENT_TOKEN_INVALID',
         row?.revoked_reason
           ? `This agent token was revoked (${row.revoked_reason}). Enroll again.`
           : 'The agent token is missing or not valid. Enroll again.',
       );
+    }
     const device = devices.byId(row.device_id);
     if (!device || device.deleted_at)
       throw new AppError('AGENT_TOKEN_INVALID', 'This device was removed by your administrator. Enroll again.');
@@ -185,10 +185,11 @@ export function createAgentService(deps: AgentDeps): AgentService {
       checkFacts(request.device);
       const { user, invitationId } = await userFor(request, sourceAddress);
       const f = request.device;
-      const now = clock.now().toISOString();
+      // The claim rule holds whatever apiLevel the request claims: every live record of this hardware id must be
+      // claimable by this user (or proved gone) before anything is written.
+      const claimant = { userId: user.id, userLabel: user.email, enrollmentId: null, identity: 'agent' };
+      await deps.lifecycle.settleClaim(devices.byHardwareId(f.hardwareId), claimant, 'android', sourceAddress);
       const previous = devices.byHardwareId(f.hardwareId);
-      const keepOne = f.apiLevel <= ANDROID_9_API_LEVEL;
-      const reuse = keepOne ? previous[0] : undefined;
       // Devices this enrollment replaces do not count against the user's limit.
       const enrollment = deps.enrollment.create(
         { userId: user.id, platform: 'android', invitationId: invitationId ?? deps.invitationFor(user.id) },
@@ -197,81 +198,24 @@ export function createAgentService(deps: AgentDeps): AgentService {
         previous.filter((d) => d.user_id === user.id && (d.status === 'active' || d.status === 'pending')).length,
       );
       return transaction(() => {
-        let deviceId: string;
-        const actor: Actor = { type: 'user', id: user.id, label: user.email };
-        if (reuse) {
-          deviceId = reuse.id;
-          store.revokeTokens(reuse.id, now, 'replaced by a new enrollment');
-          store.cancelPending(reuse.id, now);
-          devices.update(reuse.id, {
-            ...facts(f),
-            user_id: user.id,
-            status: 'pending',
-            status_reason: 'awaiting_check_in',
-            enrollment_id: enrollment.id,
-            last_seen_at: now,
-            updated_at: now,
-          });
-          audit.record({
-            actor,
-            action: 'device.reenrolling',
-            subject: { type: 'device', id: reuse.id, label: f.hardwareId },
-            details: {
-              platform: 'android',
-              apiLevel: f.apiLevel,
-              from: reuse.status,
-              rule: 'Android 9 and older keep one entry',
-            },
-            sourceAddress,
-          });
-        } else {
-          deviceId = random.uuid();
-          devices.insert({
-            id: deviceId,
-            platform: 'android',
-            user_id: user.id,
-            udid: null,
-            serial_number: null,
-            hardware_id: null,
-            device_name: null,
-            model: null,
-            model_name: null,
-            product_name: null,
-            os_version: null,
-            build_version: null,
-            status: 'pending',
-            enrolled_at: null,
-            last_seen_at: now,
-            info: '{}',
-            status_reason: 'awaiting_check_in',
-            api_level: null,
-            manufacturer: null,
-            enrollment_id: enrollment.id,
-            created_at: now,
-            updated_at: now,
-            deleted_at: null,
-            ...facts(f),
-          });
-          for (const old of previous.filter((d) => d.status === 'active' || d.status === 'pending')) {
-            // Android 10 and newer: a new entry per enrollment; only the newest stays active.
-            store.revokeTokens(old.id, now, 'superseded by a newer enrollment');
-            store.cancelPending(old.id, now);
-            devices.update(old.id, { status: 'inactive', status_reason: 'superseded', updated_at: now });
-            audit.record({
-              actor,
-              action: 'device.superseded',
-              subject: { type: 'device', id: old.id, label: old.hardware_id },
-              details: { by: deviceId, from: old.status, to: 'inactive' },
-              sourceAddress,
-            });
-          }
-          audit.record({
-            actor,
-            action: 'device.enrolling',
-            subject: { type: 'device', id: deviceId, label: f.hardwareId },
-            details: { platform: 'android', apiLevel: f.apiLevel, model: f.model, enrollmentId: enrollment.id },
-            sourceAddress,
-          });
+        const now = clock.now().toISOString();
+        const { deviceId, reused, superseded } = deps.lifecycle.claimAndroid(
+          {
+            hardwareId: f.hardwareId,
+            facts: facts(f),
+            keepOneEntry: f.apiLevel <= ANDROID_9_API_LEVEL,
+            claimant: { ...claimant, enrollmentId: enrollment.id },
+            apiLevel: f.apiLevel,
+          },
+          sourceAddress,
+        );
+        if (reused) {
+          store.revokeTokens(reused.id, now, 'replaced by a new enrollment');
+          store.cancelPending(reused.id, now);
+        }
+        for (const old of superseded) {
+          store.revokeTokens(old.id, now, 'superseded by a newer enrollment');
+          store.cancelPending(old.id, now);
         }
         deps.enrollment.attachDevice(enrollment.id, deviceId);
         const token = issueToken(deviceId, now);
@@ -280,9 +224,10 @@ export function createAgentService(deps: AgentDeps): AgentService {
     },
 
     checkIn(token, request, sourceAddress) {
-      const device = authenticate(token);
+      const device = authenticate(token, sourceAddress);
       checkFacts(request.facts);
       if (device.hardware_id && device.hardware_id !== request.facts.hardwareId) {
+        refusedIdentity(device.id, device.hardware_id, 'the token belongs to another hardwareId', sourceAddress);
         throw new AppError(
           'AGENT_DEVICE_MISMATCH',
           'This token belongs to another device. Enroll this device on its own.',
@@ -315,21 +260,17 @@ export function createAgentService(deps: AgentDeps): AgentService {
           });
           if (r.status !== 'done') continue;
           if (action.type === 'wipe' || action.type === 'retire') {
-            status = action.type === 'wipe' ? 'wiped' : 'inactive';
-            devices.update(device.id, {
-              status,
-              status_reason: action.type === 'wipe' ? 'wiped' : 'retired',
-              updated_at: now,
-            });
-            store.revokeTokens(device.id, now, action.type === 'wipe' ? 'device wiped' : 'device retired');
-            store.cancelPending(device.id, now);
-            audit.record({
+            const change = action.type === 'wipe' ? 'wipe' : 'retire';
+            // A second result of an ending action (wipe and retire in one check-in) finds the device ended already.
+            if (!canChange(status, change)) continue;
+            deps.lifecycle.change(device, change, {
               actor: deviceActor(device),
-              action: action.type === 'wipe' ? 'device.wiped' : 'device.retired',
-              subject: { type: 'device', id: device.id, label: device.hardware_id },
-              details: { from: device.status, to: status },
+              label: device.hardware_id,
               sourceAddress,
             });
+            status = action.type === 'wipe' ? 'wiped' : 'inactive';
+            store.revokeTokens(device.id, now, action.type === 'wipe' ? 'device wiped' : 'device retired');
+            store.cancelPending(device.id, now);
           } else {
             audit.record({
               actor: deviceActor(device),
@@ -341,20 +282,19 @@ export function createAgentService(deps: AgentDeps): AgentService {
         }
         if (status === 'wiped' || status === 'inactive')
           return { status, actions: [], checkInIntervalSeconds: CHECK_IN_INTERVAL_SECONDS, reminder: null, stop: true };
-        const changes: Partial<DeviceRow> = { ...facts(request.facts), last_seen_at: now, updated_at: now };
+        devices.recordFacts(device.id, facts(request.facts), now);
+        devices.touch(device.id, now);
         if (status === 'pending' && request.facts.adminActive) {
           status = 'active';
-          Object.assign(changes, { status, status_reason: null, enrolled_at: now });
           if (device.enrollment_id) deps.enrollment.markEnrolled(device.enrollment_id, device.id);
-          audit.record({
+          deps.lifecycle.change(device, 'activate', {
             actor: deviceActor(device),
             action: device.enrolled_at ? 'device.reenrolled' : 'device.enrolled',
-            subject: { type: 'device', id: device.id, label: device.hardware_id },
+            label: device.hardware_id,
             details: { platform: 'android', userId: device.user_id, apiLevel: request.facts.apiLevel },
             sourceAddress,
           });
         }
-        devices.update(device.id, changes);
         const actions = store.pending(device.id).map((a) => {
           if (a.status === 'queued') store.updateAction(a.id, { status: 'delivered', delivered_at: now });
           return { id: a.id, type: a.type, params: JSON.parse(a.params) as AgentAction['params'] };
@@ -370,7 +310,7 @@ export function createAgentService(deps: AgentDeps): AgentService {
     },
 
     rotate(token, sourceAddress) {
-      const device = authenticate(token);
+      const device = authenticate(token, sourceAddress);
       return transaction(() => {
         const now = clock.now().toISOString();
         store.revokeTokens(device.id, now, 'rotated');

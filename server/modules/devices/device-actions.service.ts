@@ -15,7 +15,9 @@ import type { Actor, AuditService } from '../audit/audit.service.js';
 import type { EnrollmentService } from '../enrollment/enrollment.service.js';
 import { enrollmentProfileIdentifier } from '../profiles/enrollment-profile.js';
 import type { AgentChannel, AppleChannel } from './device-channels.js';
-import type { DeviceListRow, DevicesStore } from './devices.store.js';
+import { toClaimConflictDto } from './claim-conflicts.js';
+import type { DeviceLifecycle } from './device-lifecycle.service.js';
+import type { DeviceListRow, DeviceReads } from './devices.store.js';
 
 /** Largest number of devices one bulk action may touch. */
 export const MAX_BULK = 500;
@@ -32,6 +34,10 @@ export interface DeviceActionsService {
   reenroll(deviceId: string, actor: Actor, sourceAddress: string | null): Promise<DeviceReenrollDto>;
   /** A device's identity stopped being valid outside our control (APNs says its token is dead): Reset. */
   markReset(deviceId: string, detail: string): void;
+  /** Lets a user enroll the device next (the device moves to them when they do); resolves their refused claims. */
+  reassign(deviceId: string, userId: string, actor: Actor, sourceAddress: string | null): DeviceDetailDto;
+  /** Dismisses a refused claim: the device stays with its user. */
+  dismissClaim(deviceId: string, conflictId: string, actor: Actor, sourceAddress: string | null): DeviceDetailDto;
   /** APNs said a channel's token is dead: a dead device channel means the device was reset. */
   onPushTokenGone(event: DomainEvents['push.token_gone']): void;
   /** An enrollment was abandoned during the profile install: its device stops being managed, and turns Inactive if it never enrolled. */
@@ -40,7 +46,11 @@ export interface DeviceActionsService {
 
 /** Dependencies of the device actions. */
 export interface DeviceActionsDeps {
-  devices: DevicesStore;
+  devices: DeviceReads;
+  /** The one writer of device status, user and binding. */
+  lifecycle: DeviceLifecycle;
+  /** Users a device may be reassigned to. */
+  users: { byId(id: string): { disabled: 0 | 1; deleted_at: string | null } | undefined };
   /** Apple devices' MDM commands (the mdm module). */
   mdm: AppleChannel;
   /** Android devices' agent actions (the agent module). */
@@ -59,7 +69,7 @@ const PLATFORMS: Platform[] = ['ios', 'macos', 'android'];
 
 /** Builds the device actions service. */
 export function createDeviceActionsService(deps: DeviceActionsDeps): DeviceActionsService {
-  const { devices, mdm, agent, audit, clock, transaction } = deps;
+  const { devices, mdm, agent, audit, clock, lifecycle, transaction } = deps;
 
   const live = (id: string): DeviceListRow => {
     const row = devices.byId(id);
@@ -80,15 +90,11 @@ export function createDeviceActionsService(deps: DeviceActionsDeps): DeviceActio
     switch (request.action) {
       case 'delete': {
         transaction(() => {
-          const at = clock.now().toISOString();
           if (apple) mdm.shutDown(device.id, 'deleted');
           else agent.shutDown(device.id, 'deleted');
-          devices.update(device.id, { deleted_at: at, status_reason: 'deleted', updated_at: at });
           // The record leaves the list; what it was stays in the audit trail.
-          audit.record({
+          lifecycle.remove(device, {
             actor,
-            action: 'device.deleted',
-            subject: subject(device),
             details: {
               ...details,
               udid: device.udid,
@@ -109,17 +115,9 @@ export function createDeviceActionsService(deps: DeviceActionsDeps): DeviceActio
         if (device.status === 'pending' || device.status === 'reset') {
           // Nothing on the device answers any more: retire on the server side only.
           transaction(() => {
-            const at = clock.now().toISOString();
             if (apple) mdm.shutDown(device.id, 'retired');
             else agent.shutDown(device.id, 'retired');
-            devices.update(device.id, { status: 'inactive', status_reason: 'retired', updated_at: at });
-            audit.record({
-              actor,
-              action: 'device.retired',
-              subject: subject(device),
-              details: { ...details, from: device.status, to: 'inactive', onServerOnly: true },
-              sourceAddress,
-            });
+            lifecycle.change(device, 'retire', { actor, details: { ...details, onServerOnly: true }, sourceAddress });
           });
           return {};
         }
@@ -214,7 +212,11 @@ export function createDeviceActionsService(deps: DeviceActionsDeps): DeviceActio
 
     detail(deviceId) {
       const d = mdm.detail(deviceId);
-      return { ...d, agentActions: d.device.platform === 'android' ? agent.actions(deviceId) : [] };
+      return {
+        ...d,
+        agentActions: d.device.platform === 'android' ? agent.actions(deviceId) : [],
+        claimConflicts: lifecycle.conflicts(deviceId).map(toClaimConflictDto),
+      };
     },
 
     summary() {
@@ -264,34 +266,36 @@ export function createDeviceActionsService(deps: DeviceActionsDeps): DeviceActio
       if (channel === 'device') service.markReset(deviceId, `APNs answered ${reason}`);
     },
 
-    onEnrollmentAbandoned({ deviceId }) {
+    onEnrollmentAbandoned({ deviceId, enrollmentId }) {
       if (!deviceId) return;
-      mdm.shutDown(deviceId, 'enrollment cancelled during profile install');
-      const device = devices.byId(deviceId);
-      if (device && device.status === 'pending')
-        devices.update(deviceId, {
-          status: 'inactive',
-          status_reason: 'install_cancelled',
-          updated_at: clock.now().toISOString(),
-        });
+      transaction(() => {
+        mdm.shutDown(deviceId, 'enrollment cancelled during profile install');
+        const device = devices.byId(deviceId);
+        if (device && !device.deleted_at && device.status === 'pending')
+          lifecycle.change(device, 'abandon', {
+            actor: { type: 'system', label: 'scheduler' },
+            details: { enrollmentId },
+          });
+      });
     },
 
     markReset(deviceId, detail) {
-      const d = devices.byId(deviceId);
-      if (!d || d.deleted_at || d.status !== 'active') return;
-      transaction(() => {
-        devices.update(deviceId, {
-          status: 'reset',
-          status_reason: 'push_token_gone',
-          updated_at: clock.now().toISOString(),
-        });
-        audit.record({
-          actor: { type: 'system', label: 'push' },
-          action: 'device.reset_detected',
-          subject: subject(d),
-          details: { from: 'active', to: 'reset', reason: 'push_token_gone', detail },
-        });
-      });
+      lifecycle.markReset(deviceId, detail);
+    },
+
+    reassign(deviceId, userId, actor, sourceAddress) {
+      live(deviceId);
+      const user = deps.users.byId(userId);
+      if (!user || user.deleted_at || user.disabled)
+        throw new AppError('USER_NOT_FOUND', 'Choose an active user to reassign the device to.', { field: 'userId' });
+      lifecycle.reassign(deviceId, userId, actor, sourceAddress);
+      return service.detail(deviceId);
+    },
+
+    dismissClaim(deviceId, conflictId, actor, sourceAddress) {
+      live(deviceId);
+      lifecycle.dismissConflict(deviceId, conflictId, actor, sourceAddress);
+      return service.detail(deviceId);
     },
   };
   return service;

@@ -21,7 +21,7 @@ export interface AppleChannel {
   commands(deviceId: string, limit?: number): CommandDto[];
   /** Cancels a command the device has not fetched yet. */
   cancel(deviceId: string, uuid: string, actor: Actor, sourceAddress: string | null): CommandDto;
-  /** The device with its channels and commands. */
+  /** The device with its channels and commands (the agent actions and claims are added by the device actions). */
   detail(deviceId: string): DeviceDetailDto;
   /** Stops managing the device locally: channels off, identities revoked, queue cancelled. */
   shutDown(deviceId: string, reason: string): void;

@@ -65,7 +65,10 @@ const Action = Type.Object(
   { additionalProperties: false },
 );
 
-/** Registers /api/devices: list, summary, detail, actions (single and bulk), MDM commands and their cancellation, agent actions, push. */
+/**
+ * Registers /api/devices: list, summary, detail, actions (single and bulk), MDM commands and their cancellation,
+ * agent actions, push, and the device claims (reassign to a user, dismiss a refused claim).
+ */
 export async function devicesRoutes(
   app: FastifyInstance,
   opts: {
@@ -99,6 +102,26 @@ export async function devicesRoutes(
   );
   r.post('/api/devices/:id/reenroll', { schema: { params: Id } }, async (request, reply) =>
     reply.status(201).send(await opts.actions.reenroll(request.params.id, adminActor(request), request.ip)),
+  );
+  r.post(
+    '/api/devices/:id/reassign',
+    {
+      schema: {
+        params: Id,
+        body: Type.Object({ userId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
+      },
+    },
+    async (request) => opts.actions.reassign(request.params.id, request.body.userId, adminActor(request), request.ip),
+  );
+  r.post(
+    '/api/devices/:id/claims/:conflictId/dismiss',
+    {
+      schema: {
+        params: Type.Object({ id: Type.String({ maxLength: 64 }), conflictId: Type.String({ maxLength: 64 }) }),
+      },
+    },
+    async (request) =>
+      opts.actions.dismissClaim(request.params.id, request.params.conflictId, adminActor(request), request.ip),
   );
   r.post('/api/devices/:id/agent-token/revoke', { schema: { params: Id } }, async (request) => {
     opts.devices.get(request.params.id);

@@ -20,33 +20,35 @@ async function world() {
   const s = f.services;
   let id: TestIdentity | null = null;
   const udid = 'LIFECYCLE-UDID-1';
-  const send = (kind: 'checkin' | 'connect', msg: PlistDict) => {
+  const checkin = (msg: PlistDict) => {
     const body = buildPlist(msg);
-    return kind === 'checkin'
-      ? s.mdm.checkin(Buffer.from(body), mdmSignature(body, id as TestIdentity), null)
-      : s.mdm.connect(Buffer.from(body), mdmSignature(body, id as TestIdentity), null);
+    return s.mdm.checkin(Buffer.from(body), mdmSignature(body, id as TestIdentity), null);
+  };
+  const connect = (msg: PlistDict) => {
+    const body = buildPlist(msg);
+    return s.mdm.connect(Buffer.from(body), mdmSignature(body, id as TestIdentity), null);
   };
   const apple = {
-    authenticate() {
+    async authenticate() {
       const e = s.enrollment.create({ userId: user.id, platform: 'ios' }, TEST_ADMIN, null);
       id = issueTestIdentity(s, e.id);
-      send('checkin', { MessageType: 'Authenticate', Topic: TOPIC, UDID: udid, ProductName: 'iPhone15,2' });
+      await checkin({ MessageType: 'Authenticate', Topic: TOPIC, UDID: udid, ProductName: 'iPhone15,2' });
       return e.id;
     },
     tokenUpdate: () =>
-      send('checkin', {
+      checkin({
         MessageType: 'TokenUpdate',
         Topic: TOPIC,
         UDID: udid,
         Token: Buffer.alloc(32, 1),
         PushMagic: 'M',
       }),
-    checkOut: () => send('checkin', { MessageType: 'CheckOut', Topic: TOPIC, UDID: udid }),
+    checkOut: () => checkin({ MessageType: 'CheckOut', Topic: TOPIC, UDID: udid }),
     /** Answers every queued command with Acknowledged. */
     ackAll() {
       let report: PlistDict = { UDID: udid, Status: 'Idle' };
       for (let i = 0; i < 20; i++) {
-        const res = send('connect', report);
+        const res = connect(report);
         if (!res.body) return;
         report = {
           UDID: udid,

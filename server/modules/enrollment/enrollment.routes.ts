@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { isAppError } from '../../core/errors.js';
 import { adminActor } from '../../http/auth.js';
 import { otherLangHref, pageLang, sendPage } from '../../http/pages.js';
-import { PROFILE_TYPE } from '../profiles/enrollment-profile.js';
+import { sendProfile } from '../profiles/profile-reply.js';
 import { profileErrorPage } from './device-pages.js';
 import type { EnrollmentService } from './enrollment.service.js';
 
@@ -21,12 +21,7 @@ export async function profileRoutes(app: FastifyInstance, opts: { enrollment: En
           request.headers['user-agent'],
           request.ip,
         );
-        return reply
-          .type(PROFILE_TYPE)
-          .header('content-disposition', 'attachment; filename="tsunagu-enrollment.mobileconfig"')
-          .header('cache-control', 'no-store')
-          .header('x-profile-expires-at', profile.expiresAt)
-          .send(profile.body);
+        return sendProfile(reply, profile);
       } catch (err) {
         if (!isAppError(err)) throw err;
         // A person reads this in Safari, so the refusal is a page, not JSON.

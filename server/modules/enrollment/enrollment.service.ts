@@ -9,7 +9,7 @@ import type { Random } from '../../core/random.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
 import type { CaService } from '../ca/ca.service.js';
 import { signCmsAsync } from '../../pki/cms.js';
-import { buildCaProfile, buildEnrollmentProfile, targetFromUserAgent } from '../profiles/enrollment-profile.js';
+import { buildCaProfile, buildEnrollmentProfile } from '../profiles/enrollment-profile.js';
 import type { ChallengeRefusal, ChallengeResult } from '../scep/scep.ports.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { UsersStore } from '../users/users.store.js';
@@ -60,6 +60,8 @@ export interface EnrollmentService {
   /** The latest profile download of an enrollment: still valid (with seconds left), expired, used, or none. */
   profileStatus(enrollmentId: string): ProfileStatus;
   get(id: string): EnrollmentDto;
+  /** The enrollment with this id, or undefined. */
+  find(id: string): EnrollmentDto | undefined;
   forUser(userId: string): EnrollmentDto[];
   /** Mints a challenge (voiding the previous one), builds and signs the profile; `token` is the link's bearer secret. */
   downloadProfile(token: string, userAgent: string | undefined, sourceAddress: string | null): Promise<ProfileDownload>;
@@ -168,7 +170,8 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
       throw new AppError('ENROLLMENT_CLOSED', 'This user cannot enroll devices now. Ask your administrator.', {
         reason: 'user',
       });
-    const target = targetFromUserAgent(userAgent);
+    // The enrollment's platform decides the profile (an iPad's Safari says it is a Mac); the User-Agent is only noted.
+    const target = row.platform === 'macos' ? 'macos' : 'ios';
     const challenge = newToken(random, 16);
     const minutes = deps.settings.userSettings().profileValidityMinutes;
     const expiresAt = new Date(now.getTime() + minutes * 60_000).toISOString();
@@ -305,6 +308,11 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
       const row = store.byId(id);
       if (!row) throw new AppError('ENROLLMENT_NOT_FOUND', 'No enrollment has this id.', { id });
       return toDto(row);
+    },
+
+    find(id) {
+      const row = store.byId(id);
+      return row ? toDto(row) : undefined;
     },
 
     forUser: (userId) => store.forUser(userId).map(toDto),

@@ -50,8 +50,11 @@ export interface InvitationsService {
   newPin(id: string, ctx: Ctx): Promise<NewPinResult>;
   list(query: { status?: InvitationStatus; userId?: string; limit?: number; offset?: number }): InvitationPage;
   get(id: string): InvitationDto;
-  /** The open invitation behind a link token, marking it opened; throws a readable error for dead links. */
-  open(token: string, sourceAddress: string | null): InvitationListRow;
+  /**
+   * The open invitation behind a link token, marking it opened; throws a readable error for dead links. With
+   * `forUserId`, an invitation of anyone else is INVITATION_NOT_FOUND and stays as it was.
+   */
+  open(token: string, sourceAddress: string | null, forUserId?: string): InvitationListRow;
   /** Checks a user's one-time PIN: single use, expiring, locked after PIN_ATTEMPTS wrong tries. */
   verifyPin(userId: string, pin: string, sourceAddress: string | null): Promise<InvitationListRow>;
   /** Moves an invitation forward (never back): pin_verified, profile_downloaded, enrolled. */
@@ -347,8 +350,9 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
 
     get: (id) => toDto(mustGet(id)),
 
-    open(token, sourceAddress) {
-      const row = token.length <= 100 ? store.byTokenHash(hashToken(token)) : undefined;
+    open(token, sourceAddress, forUserId) {
+      const found = token.length <= 100 ? store.byTokenHash(hashToken(token)) : undefined;
+      const row = forUserId === undefined || found?.user_id === forUserId ? found : undefined;
       if (!row)
         throw new AppError(
           'INVITATION_NOT_FOUND',

@@ -114,14 +114,25 @@ export interface BootstrapTokenMessage {
   token: Buffer | null;
 }
 
-/** Messages this server declines as a matter of policy. */
+/** `UserAuthenticate`: a Mac asks whether to manage a (directory or mobile) user; this server declines. */
+export interface UserAuthenticateMessage {
+  type: 'UserAuthenticate';
+  udid: string;
+}
+
+/** Messages this server does not support. */
 export interface DeclinedMessage {
-  type: 'UserAuthenticate' | 'DeclarativeManagement' | 'GetToken';
+  type: 'DeclarativeManagement' | 'GetToken';
 }
 
 /** One decoded check-in message. */
 export type CheckinMessage =
-  AuthenticateMessage | TokenUpdateMessage | CheckOutMessage | BootstrapTokenMessage | DeclinedMessage;
+  | AuthenticateMessage
+  | TokenUpdateMessage
+  | CheckOutMessage
+  | BootstrapTokenMessage
+  | UserAuthenticateMessage
+  | DeclinedMessage;
 
 /** Decodes and validates a check-in body; throws MDM_BAD_REQUEST with the reason. */
 export function decodeCheckin(body: Buffer): CheckinMessage {
@@ -172,6 +183,7 @@ export function decodeCheckin(body: Buffer): CheckinMessage {
     case 'GetBootstrapToken':
       return { type, udid: udidOf(msg), token: null };
     case 'UserAuthenticate':
+      return { type, udid: udidOf(msg) };
     case 'DeclarativeManagement':
     case 'GetToken':
       return { type };

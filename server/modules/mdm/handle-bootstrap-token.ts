@@ -5,11 +5,17 @@ import { EMPTY_REPLY, type MdmContext, type MdmReply } from './mdm-context.js';
 
 /**
  * `SetBootstrapToken` escrows a Mac's Bootstrap Token, sealed at rest (none removes it); `GetBootstrapToken`
- * hands it back to the device (apple-protocols §3.2).
+ * hands it back (apple-protocols §3.2). Both only for the identity of the device's current binding (checked by
+ * `boundDevice`); a new binding starts without a token, so a token is only returned to the binding that escrowed it.
  */
-export function handleBootstrapToken(ctx: MdmContext, cert: IssuedRow, msg: BootstrapTokenMessage): MdmReply {
+export function handleBootstrapToken(
+  ctx: MdmContext,
+  cert: IssuedRow,
+  msg: BootstrapTokenMessage,
+  sourceAddress: string | null,
+): MdmReply {
   const { store, audit, secrets } = ctx;
-  const device = ctx.boundDevice(cert, msg.udid);
+  const device = ctx.boundDevice(cert, msg.udid, sourceAddress);
   const ch = store.channel(device.id, 'device');
   if (!ch) throw badMessage('Authenticate first.');
   if (msg.type === 'SetBootstrapToken') {

@@ -9,17 +9,7 @@ export function handleCheckOut(
   msg: CheckOutMessage,
   sourceAddress: string | null,
 ): MdmReply {
-  const device = ctx.boundDevice(cert, msg.udid);
-  ctx.transaction(() => {
-    const now = ctx.clock.now().toISOString();
-    ctx.retireLocally(device, 'inactive', 'checked_out', now);
-    ctx.audit.record({
-      actor: ctx.deviceActor(device),
-      action: 'device.checked_out',
-      subject: { type: 'device', id: device.id, label: device.udid },
-      details: { from: device.status, to: 'inactive' },
-      sourceAddress,
-    });
-  });
+  const device = ctx.boundDevice(cert, msg.udid, sourceAddress);
+  ctx.transaction(() => ctx.endManagement(device, 'checkOut', {}, sourceAddress));
   return EMPTY_REPLY;
 }

@@ -25,28 +25,14 @@ function afterAcknowledged(
         ...(JSON.parse(device.info) as Record<string, unknown>),
         ...(plistToJson(responses) as Record<string, unknown>),
       };
-      ctx.devices.update(device.id, { ...factsFrom(responses), info: JSON.stringify(info), updated_at: now });
+      ctx.devices.recordFacts(device.id, factsFrom(responses), now, JSON.stringify(info));
     }
   } else if (command.request_type === 'EraseDevice') {
-    ctx.retireLocally(device, 'wiped', 'wiped', now);
-    ctx.audit.record({
-      actor: ctx.deviceActor(device),
-      action: 'device.wiped',
-      subject: { type: 'device', id: device.id, label: device.udid },
-      details: { command: command.uuid, from: device.status, to: 'wiped' },
-      sourceAddress,
-    });
+    ctx.endManagement(device, 'wipe', { command: command.uuid }, sourceAddress);
   } else if (command.request_type === 'RemoveProfile') {
     const identifier = (parsePlist(command.command) as { Command?: { Identifier?: string } }).Command?.Identifier;
     if (identifier === enrollmentProfileIdentifier(ctx.serverId())) {
-      ctx.retireLocally(device, 'inactive', 'retired', now);
-      ctx.audit.record({
-        actor: ctx.deviceActor(device),
-        action: 'device.retired',
-        subject: { type: 'device', id: device.id, label: device.udid },
-        details: { command: command.uuid, from: device.status, to: 'inactive' },
-        sourceAddress,
-      });
+      ctx.endManagement(device, 'retire', { command: command.uuid }, sourceAddress);
     }
   }
 }
@@ -95,11 +81,11 @@ export function handleCommandReport(
   sourceAddress: string | null,
 ): MdmReply {
   const { store } = ctx;
-  const device = ctx.boundDevice(cert, report.udid);
+  const device = ctx.boundDevice(cert, report.udid, sourceAddress);
   return ctx.transaction(() => {
     const now = ctx.clock.now().toISOString();
     if (report.status !== 'Idle') recordResult(ctx, device, report, sourceAddress, now);
-    ctx.devices.update(device.id, { last_seen_at: now });
+    ctx.devices.touch(device.id, now);
     store.updateChannel(device.id, report.channel, { last_seen_at: now });
     if (!store.channel(device.id, report.channel)?.enabled) return EMPTY_REPLY;
     // After NotNow, commands the device deferred are skipped for the rest of this connection (NanoMDM's rule).

@@ -16,7 +16,7 @@ export function handleTokenUpdate(
   sourceAddress: string | null,
 ): { reply: MdmReply; wake: string | null } {
   const { store, devices, issued, audit, clock } = ctx;
-  const device = ctx.boundDevice(cert, msg.udid);
+  const device = ctx.boundDevice(cert, msg.udid, sourceAddress);
   const topic = msg.topic ?? ctx.topic() ?? '';
   const { channel } = msg;
   return ctx.transaction(() => {
@@ -46,7 +46,7 @@ export function handleTokenUpdate(
     };
     store.upsertChannel(row);
     if (channel !== 'device' || device.status === 'active') {
-      devices.update(device.id, { last_seen_at: now });
+      devices.touch(device.id, now);
       audit.record({
         actor: ctx.deviceActor(device),
         action: 'mdm.token_updated',
@@ -57,13 +57,7 @@ export function handleTokenUpdate(
       return { reply: EMPTY_REPLY, wake: null };
     }
     const wasEnrolledBefore = device.enrolled_at !== null;
-    devices.update(device.id, {
-      status: 'active',
-      status_reason: null,
-      enrolled_at: now,
-      last_seen_at: now,
-      updated_at: now,
-    });
+    devices.touch(device.id, now);
     ctx.enrollment.markEnrolled(cert.enrollment_id, device.id);
     const revoked = issued.revokeOthers(device.id, cert.serial, now, 'superseded by re-enrollment');
     ctx.enqueueRow(
@@ -72,10 +66,10 @@ export function handleTokenUpdate(
       { RequestType: 'DeviceInformation', Queries: [...DEFAULT_DEVICE_QUERIES] },
       'system',
     );
-    audit.record({
+    ctx.lifecycle.change(device, 'activate', {
       actor: ctx.deviceActor(device),
       action: wasEnrolledBefore ? 'device.reenrolled' : 'device.enrolled',
-      subject: { type: 'device', id: device.id, label: device.udid },
+      label: device.udid,
       details: {
         enrollmentId: cert.enrollment_id,
         userId: device.user_id,

@@ -34,7 +34,7 @@ export async function mdmRoutes(app: FastifyInstance, opts: { mdm: MdmService })
   };
   app.put('/mdm/checkin', { bodyLimit: MDM_BODY_LIMIT }, async (request, reply) => {
     requireType(request, CHECKIN_TYPE);
-    return send(reply, opts.mdm.checkin(request.body as Buffer, signature(request), request.ip));
+    return send(reply, await opts.mdm.checkin(request.body as Buffer, signature(request), request.ip));
   });
   app.put('/mdm/connect', { bodyLimit: MDM_BODY_LIMIT }, async (request, reply) => {
     requireType(request, COMMAND_TYPE);

@@ -55,7 +55,7 @@ function tokenUpdate(s: Setup, udid: string, extra: PlistDict = {}, id: TestIden
 describe('MDM check-in', () => {
   it('replays the real iPad Authenticate and TokenUpdate: Pending, then Active with DeviceInformation queued', async () => {
     const s = await setup();
-    const auth = checkin(s, fixture('checkin/Authenticate.ios.plist'));
+    const auth = await checkin(s, fixture('checkin/Authenticate.ios.plist'));
     expect(auth).toEqual({ status: 200, body: '', contentType: null });
     const [device] = s.services.devices.list({}).items;
     expect(device).toMatchObject({
@@ -67,7 +67,7 @@ describe('MDM check-in', () => {
       buildVersion: '13G36',
       userEmail: 'taro@example.com',
     });
-    const tu = checkin(s, fixture('checkin/TokenUpdate.ios.plist'));
+    const tu = await checkin(s, fixture('checkin/TokenUpdate.ios.plist'));
     expect(tu.status).toBe(200);
     const detail = s.services.mdm.detail(device?.id as string);
     expect(detail.device.status).toBe('active');
@@ -82,8 +82,8 @@ describe('MDM check-in', () => {
   it('runs the command loop: Idle gets the command, the answer fills the record, then an empty 200', async () => {
     const s = await setup();
     const udid = '663b07bb783e9ade1dae4fbb92ea12afc0ce5b69';
-    checkin(s, fixture('checkin/Authenticate.ios.plist'));
-    checkin(s, fixture('checkin/TokenUpdate.ios.plist'));
+    await checkin(s, fixture('checkin/Authenticate.ios.plist'));
+    await checkin(s, fixture('checkin/TokenUpdate.ios.plist'));
     const next = connect(s, { UDID: udid, Status: 'Idle' });
     expect(next.status).toBe(200);
     expect(next.contentType).toMatch(/^application\/xml/);
@@ -133,8 +133,8 @@ describe('MDM check-in', () => {
       const s = await setup('macos');
       const body = fixture(file);
       const msg = parsePlist(body) as PlistDict;
-      authenticate(s, msg.UDID as string, { Model: 'iMac14,2', ModelName: 'iMac', DeviceName: 'Fruit' });
-      tokenUpdate(s, msg.UDID as string);
+      await authenticate(s, msg.UDID as string, { Model: 'iMac14,2', ModelName: 'iMac', DeviceName: 'Fruit' });
+      await tokenUpdate(s, msg.UDID as string);
       const [device] = s.services.devices.list({}).items;
       const { createMdmStore } = await import('./mdm.store.js');
       createMdmStore(s.db).insertCommand({
@@ -168,31 +168,36 @@ describe('MDM check-in', () => {
   it('answers UserAuthenticate with 410, refuses DeclarativeManagement and GetToken, and escrows a bootstrap token', async () => {
     const s = await setup('macos');
     const udid = '66ADE930-5FDF-5EC4-8429-15640684C489';
-    authenticate(s, udid, { Model: 'iMac14,2', ModelName: 'iMac', DeviceName: 'Fruit' });
-    tokenUpdate(s, udid);
-    expect(checkin(s, buildPlist({ MessageType: 'UserAuthenticate', UDID: udid, UserID: 'A1B2' })).status).toBe(410);
+    await authenticate(s, udid, { Model: 'iMac14,2', ModelName: 'iMac', DeviceName: 'Fruit' });
+    await tokenUpdate(s, udid);
+    expect((await checkin(s, buildPlist({ MessageType: 'UserAuthenticate', UDID: udid, UserID: 'A1B2' }))).status).toBe(
+      410,
+    );
     expect(
-      checkin(s, buildPlist({ MessageType: 'DeclarativeManagement', UDID: udid, Endpoint: 'tokens' })).status,
+      (await checkin(s, buildPlist({ MessageType: 'DeclarativeManagement', UDID: udid, Endpoint: 'tokens' }))).status,
     ).toBe(400);
     expect(
-      checkin(s, buildPlist({ MessageType: 'GetToken', UDID: udid, TokenServiceType: 'com.apple.maid' })).status,
+      (await checkin(s, buildPlist({ MessageType: 'GetToken', UDID: udid, TokenServiceType: 'com.apple.maid' })))
+        .status,
     ).toBe(400);
-    expect(checkin(s, buildPlist({ MessageType: 'GetBootstrapToken', UDID: udid }))).toEqual({
+    expect(await checkin(s, buildPlist({ MessageType: 'GetBootstrapToken', UDID: udid }))).toEqual({
       status: 200,
       body: '',
       contentType: null,
     });
     expect(
-      checkin(
-        s,
-        buildPlist({ MessageType: 'SetBootstrapToken', UDID: udid, BootstrapToken: Buffer.from('secret-token') }),
+      (
+        await checkin(
+          s,
+          buildPlist({ MessageType: 'SetBootstrapToken', UDID: udid, BootstrapToken: Buffer.from('secret-token') }),
+        )
       ).status,
     ).toBe(200);
     const row = s.db.prepare('SELECT bootstrap_token FROM mdm_channels').get() as { bootstrap_token: string };
     expect(row.bootstrap_token).not.toContain('secret');
-    const got = checkin(s, buildPlist({ MessageType: 'GetBootstrapToken', UDID: udid }));
+    const got = await checkin(s, buildPlist({ MessageType: 'GetBootstrapToken', UDID: udid }));
     expect((parsePlist(got.body) as PlistDict).BootstrapToken).toEqual(Buffer.from('secret-token'));
-    const user = tokenUpdate(s, udid, {
+    const user = await tokenUpdate(s, udid, {
       UserID: 'B2C3-D4',
       UserShortName: 'hanako',
       UserLongName: 'Hanako Sato',
@@ -209,10 +214,10 @@ describe('MDM check-in', () => {
 
   it('moves a checked-out device to Inactive and revokes its identity', async () => {
     const s = await setup();
-    authenticate(s, 'UDID-CHECKOUT');
-    tokenUpdate(s, 'UDID-CHECKOUT');
+    await authenticate(s, 'UDID-CHECKOUT');
+    await tokenUpdate(s, 'UDID-CHECKOUT');
     expect(
-      checkin(s, buildPlist({ MessageType: 'CheckOut', Topic: FIXTURE_TOPIC, UDID: 'UDID-CHECKOUT' })).status,
+      (await checkin(s, buildPlist({ MessageType: 'CheckOut', Topic: FIXTURE_TOPIC, UDID: 'UDID-CHECKOUT' }))).status,
     ).toBe(200);
     const [device] = s.services.devices.list({}).items;
     expect(device?.status).toBe('inactive');
@@ -223,13 +228,13 @@ describe('MDM check-in', () => {
 
   it('lands a re-enrolling device on its existing record and revokes the old identity', async () => {
     const s = await setup();
-    authenticate(s, 'UDID-AGAIN', { SerialNumber: 'SER1' });
-    tokenUpdate(s, 'UDID-AGAIN');
+    await authenticate(s, 'UDID-AGAIN', { SerialNumber: 'SER1' });
+    await tokenUpdate(s, 'UDID-AGAIN');
     const second = s.services.enrollment.create({ userId: s.user.id, platform: 'ios' }, TEST_ADMIN, null);
     const newId = issueTestIdentity(s.services, second.id);
-    authenticate(s, 'UDID-AGAIN', { SerialNumber: 'SER1' }, newId);
+    await authenticate(s, 'UDID-AGAIN', { SerialNumber: 'SER1' }, newId);
     expect(s.services.devices.list({}).items.map((d) => d.status)).toEqual(['pending']);
-    tokenUpdate(s, 'UDID-AGAIN', {}, newId);
+    await tokenUpdate(s, 'UDID-AGAIN', {}, newId);
     const devices = s.services.devices.list({}).items;
     expect(devices).toHaveLength(1);
     expect(devices[0]?.status).toBe('active');
@@ -240,7 +245,7 @@ describe('MDM check-in', () => {
   it.each([
     [
       'no signature',
-      (s: Setup) =>
+      async (s: Setup) =>
         s.services.mdm.checkin(
           Buffer.from(buildPlist({ MessageType: 'Authenticate', UDID: 'X', Topic: FIXTURE_TOPIC })),
           undefined,
@@ -250,12 +255,13 @@ describe('MDM check-in', () => {
     ],
     [
       'a signature over other bytes',
-      (s: Setup) => s.services.mdm.checkin(Buffer.from('<plist><dict/></plist>'), mdmSignature('other', s.id), null),
+      async (s: Setup) =>
+        s.services.mdm.checkin(Buffer.from('<plist><dict/></plist>'), mdmSignature('other', s.id), null),
       'MDM_SIGNATURE_INVALID',
     ],
     [
       'garbage signature',
-      (s: Setup) => s.services.mdm.checkin(Buffer.from('x'), 'not base64 ***', null),
+      async (s: Setup) => s.services.mdm.checkin(Buffer.from('x'), 'not base64 ***', null),
       'MDM_SIGNATURE_INVALID',
     ],
     [
@@ -265,53 +271,56 @@ describe('MDM check-in', () => {
         const u = await other.services.users.create({ email: 'x@example.com', displayName: 'x' }, TEST_CTX);
         const e = other.services.enrollment.create({ userId: u.id, platform: 'ios' }, TEST_ADMIN, null);
         const stranger = issueTestIdentity(other.services, e.id);
-        return checkin(s, buildPlist({ MessageType: 'Authenticate', UDID: 'X', Topic: FIXTURE_TOPIC }), stranger);
+        return await checkin(s, buildPlist({ MessageType: 'Authenticate', UDID: 'X', Topic: FIXTURE_TOPIC }), stranger);
       },
       'MDM_SIGNATURE_INVALID',
     ],
     [
       'a DOCTYPE with entities',
-      (s: Setup) =>
-        checkin(
+      async (s: Setup) =>
+        await checkin(
           s,
           '<?xml version="1.0"?><!DOCTYPE plist [<!ENTITY u "X">]><plist><dict><key>UDID</key><string>&u;</string></dict></plist>',
         ),
       'MDM_BAD_REQUEST',
     ],
-    ['random bytes', (s: Setup) => checkin(s, Buffer.from([0x01, 0xff, 0x80, 0x00])), 'MDM_BAD_REQUEST'],
+    ['random bytes', async (s: Setup) => await checkin(s, Buffer.from([0x01, 0xff, 0x80, 0x00])), 'MDM_BAD_REQUEST'],
     [
       'an unknown MessageType',
-      (s: Setup) => checkin(s, buildPlist({ MessageType: 'Hello', UDID: 'X' })),
+      async (s: Setup) => await checkin(s, buildPlist({ MessageType: 'Hello', UDID: 'X' })),
       'MDM_BAD_REQUEST',
     ],
     [
       'a foreign topic',
-      (s: Setup) =>
-        checkin(s, buildPlist({ MessageType: 'Authenticate', UDID: 'X', Topic: 'com.apple.mgmt.External.other' })),
+      async (s: Setup) =>
+        await checkin(
+          s,
+          buildPlist({ MessageType: 'Authenticate', UDID: 'X', Topic: 'com.apple.mgmt.External.other' }),
+        ),
       'MDM_BAD_REQUEST',
     ],
-    ['TokenUpdate before Authenticate', (s: Setup) => tokenUpdate(s, 'NEVER-AUTH'), 'MDM_BAD_REQUEST'],
+    ['TokenUpdate before Authenticate', async (s: Setup) => await tokenUpdate(s, 'NEVER-AUTH'), 'MDM_BAD_REQUEST'],
     [
       'a result without CommandUUID',
-      (s: Setup) => {
-        authenticate(s, 'U1');
-        tokenUpdate(s, 'U1');
+      async (s: Setup) => {
+        await authenticate(s, 'U1');
+        await tokenUpdate(s, 'U1');
         return connect(s, { UDID: 'U1', Status: 'Acknowledged' });
       },
       'MDM_BAD_REQUEST',
     ],
     [
       'another device’s UDID',
-      (s: Setup) => {
-        authenticate(s, 'U2');
+      async (s: Setup) => {
+        await authenticate(s, 'U2');
         return connect(s, { UDID: 'SOMEONE-ELSE', Status: 'Idle' });
       },
       'MDM_BAD_REQUEST',
     ],
     [
       'an unknown Status',
-      (s: Setup) => {
-        authenticate(s, 'U3');
+      async (s: Setup) => {
+        await authenticate(s, 'U3');
         return connect(s, { UDID: 'U3', Status: 'Done' });
       },
       'MDM_BAD_REQUEST',
@@ -334,14 +343,14 @@ describe('MDM check-in', () => {
 describe('MDM commands', () => {
   async function enrolled(platform: 'ios' | 'macos') {
     const s = await setup(platform);
-    authenticate(
+    await authenticate(
       s,
       'CMD-UDID',
       platform === 'macos'
         ? { Model: 'Mac14,2', ModelName: 'MacBook Air', DeviceName: 'Mac' }
         : { ProductName: 'iPhone15,2' },
     );
-    tokenUpdate(s, 'CMD-UDID');
+    await tokenUpdate(s, 'CMD-UDID');
     const [device] = s.services.devices.list({}).items;
     // Deliver the enrollment DeviceInformation first.
     const first = parsePlist(connect(s, { UDID: 'CMD-UDID', Status: 'Idle' }).body) as PlistDict;

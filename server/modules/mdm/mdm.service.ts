@@ -1,15 +1,16 @@
-import type { CommandDto, CommandRequest, DeviceDetailDto } from '../../contract/devices.js';
+import type { CommandDto } from '../../contract/devices.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { newDigits } from '../../core/ids.js';
 import type { Random } from '../../core/random.js';
-import type { Actor, AuditService } from '../audit/audit.service.js';
+import type { AuditService } from '../audit/audit.service.js';
 import type { CaService } from '../ca/ca.service.js';
 import type { IssuedStore } from '../ca/issued.store.js';
 import { toDeviceDto } from '../devices/devices.service.js';
-import type { DevicesStore } from '../devices/devices.store.js';
+import type { AppleChannel } from '../devices/device-channels.js';
+import type { DeviceLifecycle } from '../devices/device-lifecycle.service.js';
+import type { DeviceReports } from '../devices/devices.store.js';
 import type { EnrollmentService } from '../enrollment/enrollment.service.js';
-import type { EnrollmentStore } from '../enrollment/enrollment.store.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { decodeCheckin, decodeReport } from './checkin-messages.js';
 import { buildCommand } from './commands.js';
@@ -25,29 +26,20 @@ import type { CommandRow, MdmStore } from './mdm.store.js';
 export type { MdmReply } from './mdm-context.js';
 
 /** Apple MDM: check-in messages, the command queue, and commands admins send. */
-export interface MdmService {
-  checkin(body: Buffer, signature: string | undefined, sourceAddress: string | null): MdmReply;
+export interface MdmService extends AppleChannel {
+  checkin(body: Buffer, signature: string | undefined, sourceAddress: string | null): Promise<MdmReply>;
   connect(body: Buffer, signature: string | undefined, sourceAddress: string | null): MdmReply;
-  enqueue(
-    deviceId: string,
-    request: CommandRequest,
-    actor: Actor,
-    sourceAddress: string | null,
-  ): CommandDto & { pin: string | null };
-  detail(deviceId: string): DeviceDetailDto;
-  commands(deviceId: string, limit?: number): CommandDto[];
-  /** Cancels a command the device has not fetched yet (queued, or deferred with NotNow). */
-  cancel(deviceId: string, uuid: string, actor: Actor, sourceAddress: string | null): CommandDto;
-  /** Stops managing a device locally: channels off, identities revoked, queue cancelled (delete, abandoned enrollment). */
-  shutDown(deviceId: string, reason: string): void;
 }
 
 /** Dependencies of the MDM service. */
 export interface MdmDeps {
   store: MdmStore;
-  devices: DevicesStore;
+  /** Device records: read, and what devices report; status changes go through `lifecycle`. */
+  devices: DeviceReports;
+  lifecycle: DeviceLifecycle;
+  /** The users enrollments are for. */
+  users: { byId(id: string): { email: string } | undefined };
   issued: IssuedStore;
-  enrollments: EnrollmentStore;
   enrollment: EnrollmentService;
   ca: CaService;
   secrets: SecretBox;
@@ -79,6 +71,32 @@ export function toCommandDto(row: CommandRow): CommandDto {
   };
 }
 
+// Apple reads any 4xx but 401 and 403 as a failed step; 409 is not an answer Apple documents for check-ins, so the
+// lifecycle's refusals (a claim refused, a change that does not apply) reach the device as 400.
+const REFUSALS = new Set(['DEVICE_CLAIM_REFUSED', 'DEVICE_STATE_INVALID']);
+
+function mdmRefusal(err: unknown): unknown {
+  return err instanceof AppError && REFUSALS.has(err.code)
+    ? new AppError('MDM_BAD_REQUEST', err.message, undefined, { cause: err })
+    : err;
+}
+
+async function asMdmRefusal<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw mdmRefusal(err);
+  }
+}
+
+function asMdmRefusalSync<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw mdmRefusal(err);
+  }
+}
+
 /** Builds the MDM service: every message is signature-checked, decoded, then handled by its own handler. */
 export function createMdmService(deps: MdmDeps): MdmService {
   const { store, devices, issued, audit, clock, random, transaction } = deps;
@@ -86,39 +104,44 @@ export function createMdmService(deps: MdmDeps): MdmService {
   const identify = createSignerCheck({ caPem: () => deps.ca.caCertificate().pem, issued, clock });
 
   return {
-    checkin(body, signature, sourceAddress) {
+    async checkin(body, signature, sourceAddress) {
       const cert = identify(body, signature);
       const msg = decodeCheckin(body);
-      switch (msg.type) {
-        case 'Authenticate':
-          return handleAuthenticate(ctx, cert, msg, sourceAddress);
-        case 'TokenUpdate': {
-          const { reply, wake } = handleTokenUpdate(ctx, cert, msg, sourceAddress);
-          if (wake) deps.wake(wake);
-          return reply;
+      return asMdmRefusal(async () => {
+        switch (msg.type) {
+          case 'Authenticate':
+            return handleAuthenticate(ctx, cert, msg, sourceAddress);
+          case 'TokenUpdate': {
+            const { reply, wake } = handleTokenUpdate(ctx, cert, msg, sourceAddress);
+            if (wake) deps.wake(wake);
+            return reply;
+          }
+          case 'CheckOut':
+            return handleCheckOut(ctx, cert, msg, sourceAddress);
+          case 'SetBootstrapToken':
+          case 'GetBootstrapToken':
+            return handleBootstrapToken(ctx, cert, msg, sourceAddress);
+          case 'UserAuthenticate':
+            // Only the device's own identity may ask; 410 declines managing this (directory or mobile) user, and
+            // the device channel is unaffected.
+            ctx.boundDevice(cert, msg.udid, sourceAddress);
+            return { status: 410, body: '', contentType: null };
+          case 'DeclarativeManagement':
+          case 'GetToken':
+            // Never enabled: this server sends no DeclarativeManagement command and advertises no com.apple.mdm.token.
+            return {
+              status: 400,
+              body: `${msg.type} is not supported by this server.`,
+              contentType: 'text/plain; charset=utf-8',
+            };
         }
-        case 'CheckOut':
-          return handleCheckOut(ctx, cert, msg, sourceAddress);
-        case 'SetBootstrapToken':
-        case 'GetBootstrapToken':
-          return handleBootstrapToken(ctx, cert, msg);
-        case 'UserAuthenticate':
-          // 410 declines managing this (directory or mobile) user; the device channel is unaffected.
-          return { status: 410, body: '', contentType: null };
-        case 'DeclarativeManagement':
-        case 'GetToken':
-          // Never enabled: this server sends no DeclarativeManagement command and advertises no com.apple.mdm.token.
-          return {
-            status: 400,
-            body: `${msg.type} is not supported by this server.`,
-            contentType: 'text/plain; charset=utf-8',
-          };
-      }
+      });
     },
 
     connect(body, signature, sourceAddress) {
       const cert = identify(body, signature);
-      return handleCommandReport(ctx, cert, decodeReport(body), sourceAddress);
+      const report = decodeReport(body);
+      return asMdmRefusalSync(() => handleCommandReport(ctx, cert, report, sourceAddress));
     },
 
     enqueue(deviceId, request, actor, sourceAddress) {
@@ -158,6 +181,7 @@ export function createMdmService(deps: MdmDeps): MdmService {
       return {
         device: toDeviceDto(row),
         agentActions: [],
+        claimConflicts: [],
         channels: store.channels(deviceId).map((c) => ({
           channel: c.channel,
           enabled: c.enabled === 1,

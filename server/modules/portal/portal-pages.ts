@@ -18,7 +18,10 @@ export interface PortalQr {
   expiresAt: string;
 }
 
-/** The platform a User-Agent belongs to (iPadOS Safari says Macintosh: the page offers a switch). */
+/**
+ * The platform a User-Agent belongs to. iPadOS Safari says Macintosh: the page offers a switch, and its script
+ * moves a touch device that was guessed to be a Mac to the iPhone / iPad steps.
+ */
 export function platformFromUserAgent(ua: string | undefined): PortalPlatform {
   const s = ua ?? '';
   if (/iPhone|iPad|iPod/.test(s)) return 'ios';
@@ -130,7 +133,11 @@ export function homePage(
     csrf: string;
     name: string;
     platform: PortalPlatform;
+    /** The platform came from the User-Agent, not from the user's choice (the page script may correct it). */
+    guessed?: boolean;
     devices: DeviceDto[];
+    /** The user's enrollments of a device that wait for the admin. */
+    claimsWaiting?: number;
     qr: PortalQr | null;
     error?: PortalError | null;
   },
@@ -166,7 +173,8 @@ ${d.status !== 'pending' && d.platform !== 'android' ? html`<form method="post" 
     { lang: c.lang, title: t.homeTitle, langHref: langLink(c, c.paths.home, { platform: o.platform }) },
     html`${signOutForm(c, o.csrf, o.name)}
 ${errorBox(c.lang, o.error ?? null)}
-<section id="this-device">
+${o.claimsWaiting ? html`<p class="hint" id="claim-waiting" role="status">${t.claimWaiting}</p>` : null}
+<section id="this-device"${o.guessed && o.platform === 'macos' ? html` data-touch-platform="${c.paths.homeFor('ios')}"` : null}>
 <h2>${t.thisDevice}</h2>
 <p class="muted">${t.detected(t.platforms[o.platform])} · ${t.notThisPlatform} ${platformLinks}</p>
 ${sections[o.platform]()}

@@ -8,7 +8,7 @@ import { checkOrigin } from '../../http/auth.js';
 import { otherLangHref, pageLang, sendPage } from '../../http/pages.js';
 import { TEXT } from '../../i18n/index.js';
 import type { EnrollmentUrls } from '../invitations/enrollment-url.js';
-import { PROFILE_TYPE } from '../profiles/enrollment-profile.js';
+import { sendProfile } from '../profiles/profile-reply.js';
 import {
   enrollPage,
   homePage,
@@ -112,12 +112,15 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
   ): string => {
     const p = principalOf(request);
     const q = (request.query as Record<string, unknown>).platform;
-    const platform = extra.platform ?? (isPlatform(q) ? q : platformFromUserAgent(request.headers['user-agent']));
+    const chosen = extra.platform ?? (isPlatform(q) ? q : undefined);
+    const platform = chosen ?? platformFromUserAgent(request.headers['user-agent']);
     return homePage(c, {
       csrf: p.csrfToken,
       name: p.user.display_name,
       platform,
+      guessed: chosen === undefined,
       devices: portal.devices(p),
+      claimsWaiting: portal.claimsWaiting(p),
       qr: extra.qr ?? null,
       ...(extra.error ? { error: extra.error } : {}),
     });
@@ -327,12 +330,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
         request.headers['user-agent'],
         request.ip,
       );
-      return reply
-        .type(PROFILE_TYPE)
-        .header('content-disposition', 'attachment; filename="tsunagu-enrollment.mobileconfig"')
-        .header('cache-control', 'no-store')
-        .header('x-profile-expires-at', profile.expiresAt)
-        .send(profile.body);
+      return sendProfile(reply, profile);
     },
   );
 

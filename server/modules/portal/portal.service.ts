@@ -50,6 +50,8 @@ export interface PortalService {
   openInvitation(token: string, sourceAddress: string | null): { email: string; pinHint: boolean };
   /** The user's devices, as the home page lists them. */
   devices(principal: PortalPrincipal): DeviceDto[];
+  /** How many of the user's enrollments wait for the admin to assign them the device. */
+  claimsWaiting(principal: PortalPrincipal): number;
   /**
    * Opens (or reuses) the user's pending enrollment for an Apple platform; re-enrolling one of the user's own devices
    * (`deviceId`) replaces it, so it does not count against the device limit.
@@ -101,6 +103,8 @@ export interface PortalDeps {
   deviceBaseUrl: () => string;
   /** Port: the user's devices, most recently seen first, at most `limit`. */
   devicesOf: (userId: string, limit: number) => DeviceDto[];
+  /** Port: how many of the user's enrollments of a device still wait for the admin (the device is another user's). */
+  claimsWaiting: (userId: string) => number;
   /** Port: the agent enrollment QR code's content for a user (a single-use token and the CA to pin). */
   agentEnrollmentQr: (user: UserRow, sourceAddress: string | null) => { payload: string; expiresAt: string };
   throttle: Throttle;
@@ -139,9 +143,10 @@ export function createPortalService(deps: PortalDeps): PortalService {
   };
 
   // The invitation a sign-in form came from; one that no longer opens (replaced, revoked, expired) is just not linked.
-  const invitationOf = (token: string, sourceAddress: string | null): string | null => {
+  // An invitation link presented at sign-in counts only for the user it was sent to.
+  const invitationOf = (token: string, userId: string, sourceAddress: string | null): string | null => {
     try {
-      return deps.invitations.open(token, sourceAddress).id;
+      return deps.invitations.open(token, sourceAddress, userId).id;
     } catch (err) {
       if (isAppError(err, 'INVITATION_NOT_FOUND') || isAppError(err, 'INVITATION_CLOSED')) return null;
       throw err;
@@ -220,9 +225,9 @@ export function createPortalService(deps: PortalDeps): PortalService {
     },
 
     async signIn(input, sourceAddress) {
-      const invitationId = input.invite ? invitationOf(input.invite, sourceAddress) : null;
       const verified = await service.verifyCredentials({ email: input.email, secret: input.secret }, sourceAddress);
       const { user } = verified;
+      const invitationId = input.invite ? invitationOf(input.invite, user.id, sourceAddress) : null;
       return transaction(() => {
         audit.record({
           actor: actorOf(user),
@@ -267,6 +272,7 @@ export function createPortalService(deps: PortalDeps): PortalService {
     },
 
     devices: (principal) => deps.devicesOf(principal.user.id, 100),
+    claimsWaiting: (principal) => deps.claimsWaiting(principal.user.id),
 
     startEnrollment(principal, input, sourceAddress) {
       const { user } = principal;

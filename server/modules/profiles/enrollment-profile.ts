@@ -148,12 +148,3 @@ export function buildCaProfile(input: {
     PayloadOrganization: input.organization,
   };
 }
-
-/** Which profile flavour a User-Agent should get: macOS, or iPhone/iPad (the default). */
-export function targetFromUserAgent(userAgent: string | undefined): 'ios' | 'macos' {
-  const ua = userAgent ?? '';
-  if (/iPhone|iPad|iPod/.test(ua)) return 'ios';
-  // iPadOS Safari reports itself as a Mac; the portal tells them apart by touch support, not here.
-  if (/Macintosh|Mac OS X|macOS/.test(ua)) return 'macos';
-  return 'ios';
-}

@@ -38,6 +38,12 @@ export interface PushService {
   credentials(): { certPem: string; keyPem: string; topic: string } | null;
   /** Wakes a device: pushes every enabled channel that has a token (only after its first TokenUpdate). */
   pushDevice(deviceId: string): Promise<DevicePushOutcome[]>;
+  /**
+   * Pushes a device to learn whether its enrollment is gone: true when APNs answers that the device channel's
+   * token is dead (410 Unregistered, or a dead-token 400), which an attacker cannot fake; false when the device
+   * is reachable, has no token, or push is unavailable. A dead token is reported like any other (`push.token_gone`).
+   */
+  proveTokenGone(deviceId: string): Promise<boolean>;
   /** Wakes a device in the background (after commands were queued); a failure is logged, outcomes are audited. */
   wake(deviceId: string): void;
   /** Closes the APNs connection, if one is open. */
@@ -256,6 +262,18 @@ export function createPushService(deps: PushDeps): PushService {
         outcomes.push({ channel: ch.channel, result: r, skipped: null });
       }
       return outcomes;
+    },
+
+    async proveTokenGone(deviceId) {
+      let outcomes: DevicePushOutcome[];
+      try {
+        outcomes = await service.pushDevice(deviceId);
+      } catch (err) {
+        deps.logError?.(err, `push to device ${deviceId} to check its enrollment failed`);
+        return false;
+      }
+      const r = outcomes.find((o) => o.channel === 'device')?.result;
+      return !!r && (r.status === 410 || (r.status === 400 && r.reason !== null && DEAD_TOKEN.has(r.reason)));
     },
 
     wake(deviceId) {

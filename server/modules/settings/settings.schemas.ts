@@ -10,6 +10,7 @@ export const USER_SETTING_LIMITS: Readonly<SettingLimits> = Object.freeze<Settin
   deviceLimitPerUser: [1, 100],
   reminderDays: [1, 90],
   reminderCount: [0, 10],
+  agentSilentDays: [7, 365],
 });
 
 /** The settings a new installation starts with. */
@@ -21,6 +22,7 @@ export const DEFAULT_USER_SETTINGS: Readonly<UserSettingsDto> = Object.freeze({
   profileValidityMinutes: 15,
   deviceLimitPerUser: 5,
   reminderDays: [2, 5],
+  agentSilentDays: 30,
 });
 
 const L = USER_SETTING_LIMITS;
@@ -36,6 +38,7 @@ export const UserSettingsSchema = Type.Object(
     profileValidityMinutes: int(L.profileValidityMinutes),
     deviceLimitPerUser: int(L.deviceLimitPerUser),
     reminderDays: Type.Array(int(L.reminderDays), { minItems: L.reminderCount[0], maxItems: L.reminderCount[1] }),
+    agentSilentDays: Type.Optional(int(L.agentSilentDays)),
   },
   { additionalProperties: false },
 );

@@ -1,4 +1,4 @@
-import type { UserSettingsDto } from '../../contract/settings.js';
+import type { UserSettingsDto, UserSettingsUpdate } from '../../contract/settings.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
@@ -8,7 +8,7 @@ import type { SettingsStore } from './settings.store.js';
 /** Reads and changes the User Settings; every enrollment feature reads them from here. */
 export interface SettingsService {
   userSettings(): UserSettingsDto;
-  updateUserSettings(next: UserSettingsDto, actor: Actor, sourceAddress: string | null): UserSettingsDto;
+  updateUserSettings(next: UserSettingsUpdate, actor: Actor, sourceAddress: string | null): UserSettingsDto;
   /** This installation's stable random id (it names the enrollment profile); created on first use. */
   instanceId(): string;
 }
@@ -33,6 +33,7 @@ export function validateUserSettings(s: UserSettingsDto): UserSettingsDto {
     'invitationValidityDays',
     'profileValidityMinutes',
     'deviceLimitPerUser',
+    'agentSilentDays',
   ] as const;
   for (const field of ranges) {
     const [min, max] = L[field];
@@ -95,9 +96,9 @@ export function createSettingsService(deps: SettingsDeps): SettingsService {
     },
     userSettings: read,
     updateUserSettings(next, actor, sourceAddress) {
-      const valid = validateUserSettings(next);
       return deps.transaction(() => {
         const before = read();
+        const valid = validateUserSettings({ ...before, ...next });
         const changed: Record<string, { from: unknown; to: unknown }> = {};
         for (const key of Object.keys(valid) as (keyof UserSettingsDto)[]) {
           if (JSON.stringify(before[key]) !== JSON.stringify(valid[key]))
