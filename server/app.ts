@@ -49,6 +49,8 @@ export interface ServerDeps {
   deviceTls: { key: string; cert: string };
   /** Public base URL of the device listener, e.g. https://mdm.office.lan:8443 (known once it listens). */
   deviceBaseUrl: () => string;
+  /** Base URL of the plain-HTTP bootstrap listener, e.g. http://mdm.office.lan:8080 (known once it listens). */
+  bootstrapBaseUrl: () => string;
   version: string;
 }
 

@@ -49,6 +49,8 @@ export interface Foundation {
   secrets: SecretBox;
   /** Base URL of the HTTPS device listener; known once it listens. */
   deviceBaseUrl?: () => string;
+  /** Base URL of the plain-HTTP bootstrap listener, e.g. http://mdm.office.lan:8080; known once it listens. */
+  bootstrapBaseUrl?: () => string;
   lockout?: ThrottlePolicy;
   /** SMTP transport (nodemailer by default). */
   mailTransport?: MailTransport;

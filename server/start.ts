@@ -119,7 +119,14 @@ function tlsNamesOf(config: Readonly<Config>, lanAddresses: () => string[]): () 
 function openServices(
   config: Readonly<Config>,
   options: StartOptions,
-  run: { db: Db; clock: Clock; logger: Logger; secretKeyFile: string; deviceBaseUrl: () => string },
+  run: {
+    db: Db;
+    clock: Clock;
+    logger: Logger;
+    secretKeyFile: string;
+    deviceBaseUrl: () => string;
+    bootstrapBaseUrl: () => string;
+  },
   tlsNames: () => TlsNames,
   tlsServers: TlsServer[],
 ): { services: Services; tls: { keyPem: string; certPem: string; chainPem: string } } {
@@ -139,6 +146,7 @@ function openServices(
     hasher: options.hasher ?? argon2Hasher,
     secrets,
     deviceBaseUrl: run.deviceBaseUrl,
+    bootstrapBaseUrl: run.bootstrapBaseUrl,
     logError: (err, message) => logger.error({ err }, message),
     ...(options.caKeyBits ? { caKeyBits: options.caKeyBits } : {}),
     ...(apnsCa ? { apnsCa } : {}),
@@ -206,7 +214,7 @@ async function listen(
   config: Readonly<Config>,
   deps: ServerDeps,
   lanAddresses: string[],
-  setDeviceBaseUrl: (url: string) => void,
+  setBaseUrls: (urls: { device?: string; bootstrap?: string }) => void,
   tlsServers: TlsServer[],
   opened: FastifyInstance[],
 ): Promise<Listeners> {
@@ -217,11 +225,12 @@ async function listen(
   const lanHost = config.hostnamesConfigured
     ? (config.hostnames[0] as string)
     : (lanAddresses[0] ?? (config.hostnames[0] as string));
-  setDeviceBaseUrl(`https://${lanHost}:${portOf(device)}`);
+  setBaseUrls({ device: `https://${lanHost}:${portOf(device)}` });
 
   const bootstrap = await buildBootstrapApp(deps);
   await bootstrap.listen({ host: config.deviceBind, port: config.httpPort });
   opened.push(bootstrap);
+  setBaseUrls({ bootstrap: `http://${lanHost}:${portOf(bootstrap)}` });
 
   const admin = await buildAdminApp(deps);
   await admin.listen({ host: config.lanAdmin ? '0.0.0.0' : '127.0.0.1', port: config.adminPort });
@@ -247,13 +256,21 @@ export async function startServer(config: Readonly<Config>, options: StartOption
   try {
     db = openDataDb(config.dataDir, clock);
     let deviceBaseUrl = '';
+    let bootstrapBaseUrl = '';
     const tlsServers: TlsServer[] = [];
     const lanAddresses = options.lanAddresses ?? machineAddresses;
     const tlsNames = tlsNamesOf(config, lanAddresses);
     const { services, tls } = openServices(
       config,
       options,
-      { db, clock, logger, secretKeyFile: paths.secretKey, deviceBaseUrl: () => deviceBaseUrl },
+      {
+        db,
+        clock,
+        logger,
+        secretKeyFile: paths.secretKey,
+        deviceBaseUrl: () => deviceBaseUrl,
+        bootstrapBaseUrl: () => bootstrapBaseUrl,
+      },
       tlsNames,
       tlsServers,
     );
@@ -267,13 +284,17 @@ export async function startServer(config: Readonly<Config>, options: StartOption
       adminTls: config.lanAdmin ? tlsOptions : null,
       deviceTls: tlsOptions,
       deviceBaseUrl: () => deviceBaseUrl,
+      bootstrapBaseUrl: () => bootstrapBaseUrl,
       version: VERSION,
     };
     const { device, bootstrap, admin, lanHost } = await listen(
       config,
       deps,
       lanAddresses(),
-      (url) => (deviceBaseUrl = url),
+      (urls) => {
+        if (urls.device) deviceBaseUrl = urls.device;
+        if (urls.bootstrap) bootstrapBaseUrl = urls.bootstrap;
+      },
       tlsServers,
       opened,
     );
@@ -285,7 +306,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
     return {
       adminUrl: config.lanAdmin ? `https://${lanHost}:${portOf(admin)}/` : `http://127.0.0.1:${portOf(admin)}/`,
       enrollmentUrl: `${deviceBaseUrl}/`,
-      bootstrapUrl: `http://${lanHost}:${portOf(bootstrap)}/trust`,
+      bootstrapUrl: `${bootstrapBaseUrl}/trust`,
       setupToken,
       services,
       logger,

@@ -19,6 +19,7 @@ export async function deviceApp(f: TestFoundation): Promise<FastifyInstance> {
     adminTls: null,
     deviceTls: { key: tls.keyPem, cert: `${tls.certPem}${tls.chainPem}` },
     deviceBaseUrl: () => DEVICE_BASE_URL,
+    bootstrapBaseUrl: () => 'http://tsunagu.test:8080',
     version: 'test',
   });
   await app.ready();

@@ -74,6 +74,7 @@ describe('internal errors', () => {
       adminTls: null,
       deviceTls: { key: '', cert: '' },
       deviceBaseUrl: () => '',
+      bootstrapBaseUrl: () => '',
       version: 'test',
     });
     app.get('/api/explode', async () => {
