@@ -74,7 +74,7 @@ const TEXT = {
  * one-time challenge, and the MDM payload that uses the SCEP identity, key for key as Apple's schema spells them.
  *
  * The SCEP payload names the CA by `CAFingerprint`, so SCEP may run over plain HTTP (RFC 8894 §4.1: SCEP protects
- * its own messages) and a substituted CA certificate is refused. In office-CA mode the MDM connections are pinned
+ * its own messages) and the device can refuse a substituted CA certificate. In office-CA mode the MDM connections are pinned
  * to the profile's root (`ServerURLPinningCertificateUUIDs`, `CheckInURLPinningCertificateUUIDs`; iOS 13.4 and
  * macOS 10.13 and later): a re-issued TLS certificate (the LAN addresses changed, or it neared expiry) keeps
  * devices connected, because the root it chains to does not change. Renewing the office CA itself is a planned
