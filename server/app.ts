@@ -29,7 +29,7 @@ import { devicesRoutes } from './modules/devices/devices.routes.js';
 import { enrollmentAdminRoutes, profileRoutes } from './modules/enrollment/enrollment.routes.js';
 import { mdmRoutes } from './modules/mdm/mdm.routes.js';
 import { pushRoutes } from './modules/push/push.routes.js';
-import { scepRoutes } from './modules/scep/scep.routes.js';
+import { SCEP_PATH, scepRoutes } from './modules/scep/scep.routes.js';
 import { portalRoutes } from './modules/portal/portal.routes.js';
 import { agentRoutes } from './modules/agent/agent.routes.js';
 
@@ -37,6 +37,13 @@ import { agentRoutes } from './modules/agent/agent.routes.js';
 export const ADMIN_BODY_LIMIT = 1024 * 1024;
 /** Largest body a device may send. */
 export const DEVICE_BODY_LIMIT = 256 * 1024;
+
+/**
+ * HSTS stays off on every listener of the host that also serves the plain-HTTP bootstrap listener: a browser keeps
+ * HSTS per host, not per port (RFC 6797 §8.3), so after one HTTPS answer it would rewrite every later
+ * http://<host>:8080 link (/trust, SCEP) to https://<host>:8080, where nothing speaks TLS.
+ */
+const NO_HSTS = false;
 
 /** What the three listeners are built from. */
 export interface ServerDeps {
@@ -108,7 +115,8 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
         upgradeInsecureRequests: null,
       },
     },
-    hsts: deps.adminTls !== null,
+    // With LAN admin on, this listener shares its host with the bootstrap listener.
+    hsts: NO_HSTS,
     crossOriginEmbedderPolicy: false,
   });
   app.addContentTypeParser(
@@ -193,6 +201,7 @@ export async function buildDeviceApp(deps: ServerDeps): Promise<FastifyInstance>
     },
     // Same-origin, so the portal's own form posts carry their Origin (the CSRF check reads it) and tokens in URLs never leave.
     referrerPolicy: { policy: 'same-origin' },
+    hsts: NO_HSTS,
   });
   app.setNotFoundHandler(jsonNotFound);
   await app.register(cookie);
@@ -208,7 +217,10 @@ export async function buildDeviceApp(deps: ServerDeps): Promise<FastifyInstance>
   return app;
 }
 
-/** Builds the plain-HTTP bootstrap app: /trust (the CA and how to trust it) and a redirect to HTTPS for the rest. */
+/**
+ * Builds the plain-HTTP bootstrap app: /trust (the CA and how to trust it), /scep (the same routes as on the device
+ * listener, for devices that do not trust the office CA yet) and a redirect to HTTPS for the rest.
+ */
 export async function buildBootstrapApp(deps: ServerDeps): Promise<FastifyInstance> {
   const app = base(deps, { bodyLimit: 16 * 1024 });
   // Pages read and set the language cookie (not Secure here: this listener is plain HTTP).
@@ -220,7 +232,13 @@ export async function buildBootstrapApp(deps: ServerDeps): Promise<FastifyInstan
     caProfile: (lang) => enrollment.caProfile(lang),
     deviceBaseUrl: deps.deviceBaseUrl,
   });
-  app.setNotFoundHandler(redirectToHttps(deps.deviceBaseUrl));
+  // The routes carry their own body limit and content types, so SCEP answers here exactly as over HTTPS.
+  await app.register(scepRoutes, { scep: deps.services.scep });
+  const redirect = redirectToHttps(deps.deviceBaseUrl);
+  // A method /scep does not serve gets the device listener's JSON 404, not a redirect a SCEP client could follow.
+  app.setNotFoundHandler((request, reply) =>
+    request.url.split('?')[0] === SCEP_PATH ? jsonNotFound(request, reply) : redirect(request, reply),
+  );
   return app;
 }
 

@@ -109,6 +109,7 @@ export function createServices(f: Foundation): Services {
   const organization = f.organization ?? 'Tsunagu';
   const transaction = <T>(fn: () => T): T => db.transaction(fn).immediate();
   const deviceBaseUrl = f.deviceBaseUrl ?? (() => 'https://localhost:8443');
+  const bootstrapBaseUrl = f.bootstrapBaseUrl ?? (() => 'http://localhost:8080');
   const logError = f.logError ?? (() => undefined);
   const events = createEventBus();
 
@@ -188,8 +189,9 @@ export function createServices(f: Foundation): Services {
     signer: () => ca.currentTls(),
     topic,
     deviceBaseUrl,
-    // With an imported public certificate the device already trusts the server; no need to install our root.
-    includeRoot: () => ca.currentTls().source === 'generated',
+    bootstrapBaseUrl,
+    // With an imported public certificate the device already trusts the server: no root to install, nothing to pin.
+    tlsTrust: () => (ca.currentTls().source === 'generated' ? 'office-ca' : 'public'),
     serverId,
     organization,
     audit,
