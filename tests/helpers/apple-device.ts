@@ -98,7 +98,9 @@ export type StepTimings = Record<string, number>;
  * TokenUpdate (plus the user channel on a Mac), and answers commands in the command loop.
  */
 export class EmulatedAppleDevice {
-  readonly agent: https.Agent;
+  /** The device's connections: kept alive, and TLS sessions resumed, as a device does. */
+  agent: https.Agent;
+  private readonly newAgent: () => https.Agent;
   profile: ReceivedProfile | null = null;
   /** The SCEP-issued identity; the key is parsed once, as the device's keychain holds it. */
   identity: { certPem: string; keyPem: KeyObject } | null = null;
@@ -124,12 +126,14 @@ export class EmulatedAppleDevice {
         ]);
       else cb(null, '127.0.0.1', 4);
     };
-    this.agent = new https.Agent({
-      secureContext: trustContext(options.caPem),
-      lookup,
-      keepAlive: true,
-      maxSockets: 4,
-    });
+    this.newAgent = () =>
+      new https.Agent({
+        secureContext: trustContext(options.caPem),
+        lookup,
+        keepAlive: true,
+        maxSockets: 4,
+      });
+    this.agent = this.newAgent();
     if (options.keyPem) this.key = { privateKeyPem: options.keyPem, publicKeyPem: '' };
   }
 
@@ -426,5 +430,14 @@ export class EmulatedAppleDevice {
   /** Closes kept-alive connections. */
   close(): void {
     this.agent.destroy();
+  }
+
+  /**
+   * Closes kept-alive connections and forgets TLS sessions, as after a restart: the next request makes a full
+   * handshake and checks the certificate the server presents now (a resumed session would skip that).
+   */
+  reconnect(): void {
+    this.agent.destroy();
+    this.agent = this.newAgent();
   }
 }
