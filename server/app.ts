@@ -15,6 +15,7 @@ import { requireAdmin } from './http/auth.js';
 import { installErrorHandler, jsonNotFound } from './http/error-handler.js';
 import { genReqId, installRequestId } from './http/request-id.js';
 import { registerPageAssets } from './http/pages.js';
+import type { SelectedTlsOptions } from './http/tls-selector.js';
 import { validatorCompiler } from './http/validation.js';
 import { adminsRoutes } from './modules/admins/admins.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
@@ -45,16 +46,19 @@ export const DEVICE_BODY_LIMIT = 256 * 1024;
  */
 const NO_HSTS = false;
 
+/** A TLS listener's certificate, and optionally its choice of another one by SNI (public mode, see http/tls-selector.ts). */
+export type ListenerTls = { key: string; cert: string; SNICallback?: SelectedTlsOptions['SNICallback'] };
+
 /** What the three listeners are built from. */
 export interface ServerDeps {
   services: Services;
   logger: Logger;
   /** Built admin console (index.html and assets), or null when it has not been built. */
   consoleDir: string | null;
-  /** Whether the admin listener is HTTPS (then cookies are Secure). */
-  adminTls: { key: string; cert: string } | null;
-  deviceTls: { key: string; cert: string };
-  /** Public base URL of the device listener, e.g. https://mdm.office.lan:8443 (known once it listens). */
+  /** Whether the admin listener is HTTPS (then cookies are Secure), and its certificates (chosen as the device listener's). */
+  adminTls: ListenerTls | null;
+  deviceTls: ListenerTls;
+  /** Base URL of the device listener links use, e.g. https://mdm.office.lan:8443 (known once it listens; the public name in public mode). */
   deviceBaseUrl: () => string;
   /** Base URL of the plain-HTTP bootstrap listener, e.g. http://mdm.office.lan:8080 (known once it listens). */
   bootstrapBaseUrl: () => string;
@@ -70,7 +74,7 @@ export interface Apps {
 
 function base(
   deps: ServerDeps,
-  extra: Partial<FastifyServerOptions> & { https?: { key: string; cert: string } | null },
+  extra: Partial<FastifyServerOptions> & { https?: ListenerTls | null },
 ): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger,

@@ -7,7 +7,7 @@ import { createAdminsService, type AdminsService } from './modules/admins/admins
 import { createAdminsStore } from './modules/admins/admins.store.js';
 import { createAuditService, type AuditService } from './modules/audit/audit.service.js';
 import { createAuditStore } from './modules/audit/audit.store.js';
-import { createCaService, type CaService, type TlsNames } from './modules/ca/ca.service.js';
+import { createCaService, type CaService, type TlsCredentials, type TlsNames } from './modules/ca/ca.service.js';
 import { createCaStore } from './modules/ca/ca.store.js';
 import { createIssuedStore, type IssuedStore } from './modules/ca/issued.store.js';
 import { createAgentService, type AgentService } from './modules/agent/agent.service.js';
@@ -47,7 +47,10 @@ export interface Foundation {
   random: Random;
   hasher: PasswordHasher;
   secrets: SecretBox;
-  /** Base URL of the HTTPS device listener; known once it listens. */
+  /**
+   * Base URL of the HTTPS device listener under the office name (configured host name or LAN address); known once it
+   * listens. In public mode the services use the imported certificate's name instead (`Services.deviceBaseUrl`).
+   */
   deviceBaseUrl?: () => string;
   /** Base URL of the plain-HTTP bootstrap listener, e.g. http://mdm.office.lan:8080; known once it listens. */
   bootstrapBaseUrl?: () => string;
@@ -65,8 +68,8 @@ export interface Foundation {
   logError?: (err: unknown, message: string) => void;
   /** The names the generated TLS certificate must cover (configured host names and LAN addresses). */
   tlsNames?: () => TlsNames;
-  /** Loads a new TLS credential into the running device listener. */
-  onTlsChanged?: (credential: { keyPem: string; certPem: string; chainPem: string }) => void;
+  /** Loads changed TLS credentials (the office one, and the public one in public mode) into the running listeners. */
+  onTlsChanged?: (credentials: TlsCredentials) => void;
 }
 
 /** Every domain service, wired together. */
@@ -95,6 +98,8 @@ export interface Services {
   tick(): Promise<void>;
   /** The names the generated TLS certificate covers. */
   tlsNames: () => TlsNames;
+  /** The device base URL links use now: under the public certificate's name in public mode, the office one otherwise. */
+  deviceBaseUrl: () => string;
   /** Closes outgoing connections (APNs). */
   close(): Promise<void>;
 }
@@ -108,7 +113,7 @@ export function createServices(f: Foundation): Services {
   const { db, clock, random, hasher, secrets } = f;
   const organization = f.organization ?? 'Tsunagu';
   const transaction = <T>(fn: () => T): T => db.transaction(fn).immediate();
-  const deviceBaseUrl = f.deviceBaseUrl ?? (() => 'https://localhost:8443');
+  const officeBaseUrl = f.deviceBaseUrl ?? (() => 'https://localhost:8443');
   const bootstrapBaseUrl = f.bootstrapBaseUrl ?? (() => 'http://localhost:8080');
   const logError = f.logError ?? (() => undefined);
   const events = createEventBus();
@@ -130,11 +135,15 @@ export function createServices(f: Foundation): Services {
     audit,
     clock,
     random,
+    transaction,
     organization,
+    officeBaseUrl,
     ...(f.onTlsChanged ? { onTlsChanged: f.onTlsChanged } : {}),
     ...(f.caKeyBits ? { caKeyBits: f.caKeyBits } : {}),
     ...(f.tlsKeyBits ? { tlsKeyBits: f.tlsKeyBits } : {}),
   });
+  // Every link, profile URL and QR payload is built from this: it follows the TLS mode at once.
+  const deviceBaseUrl = () => ca.deviceBaseUrl();
   const issued = createIssuedStore(db);
   const mdmStore = createMdmStore(db);
   const devicesStore = createDevicesStore(db);
@@ -191,7 +200,7 @@ export function createServices(f: Foundation): Services {
     deviceBaseUrl,
     bootstrapBaseUrl,
     // With an imported public certificate the device already trusts the server: no root to install, nothing to pin.
-    tlsTrust: () => (ca.currentTls().source === 'generated' ? 'office-ca' : 'public'),
+    tlsTrust: () => (ca.tlsMode() === 'office' ? 'office-ca' : 'public'),
     serverId,
     organization,
     audit,
@@ -321,6 +330,7 @@ export function createServices(f: Foundation): Services {
       await mail.dispatchDue();
     },
     tlsNames: f.tlsNames ?? (() => ({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] })),
+    deviceBaseUrl,
     async close() {
       await push.close();
       await scep.close();

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { buildAdminApp, buildBootstrapApp, buildDeviceApp, type ServerDeps } from './app.js';
 import { createServices, type Services } from './compose.js';
 import type { TlsNames } from './modules/ca/ca.service.js';
+import { createTlsSelector, type SecureContextHolder, type TlsSelector } from './http/tls-selector.js';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { argon2Hasher, type PasswordHasher } from './core/password.js';
@@ -39,7 +40,8 @@ export interface StartOptions {
 /** A running server: its URLs, the one-time setup token (when no admin exists yet) and a clean shutdown. */
 export interface RunningServer {
   adminUrl: string;
-  enrollmentUrl: string;
+  /** The enrollment address links use now (it follows the TLS mode). */
+  readonly enrollmentUrl: string;
   bootstrapUrl: string;
   setupToken: string | null;
   services: Services;
@@ -105,8 +107,6 @@ export function openDataDb(dataDir: string, clock: Clock = systemClock): Db {
   return db;
 }
 
-type TlsServer = { setSecureContext(options: { key: string; cert: string }): void };
-
 /** The names the generated TLS certificate must cover: the configured host names and the LAN addresses. */
 function tlsNamesOf(config: Readonly<Config>, lanAddresses: () => string[]): () => TlsNames {
   return () => ({
@@ -115,7 +115,7 @@ function tlsNamesOf(config: Readonly<Config>, lanAddresses: () => string[]): () 
   });
 }
 
-/** The services over the opened database, with a TLS certificate that covers today's names. */
+/** The services over the opened database, with a TLS certificate that covers today's names, and the listeners' certificate selector. */
 function openServices(
   config: Readonly<Config>,
   options: StartOptions,
@@ -128,17 +128,22 @@ function openServices(
     bootstrapBaseUrl: () => string;
   },
   tlsNames: () => TlsNames,
-  tlsServers: TlsServer[],
-): { services: Services; tls: { keyPem: string; certPem: string; chainPem: string } } {
+): { services: Services; tls: TlsSelector } {
   const { logger } = run;
+  // Set once the first credentials exist; changes before that (the first issue) are in them.
+  let selector: TlsSelector | null = null;
   const secrets = options.secrets ?? createSecretBox(loadOrCreateKey(run.secretKeyFile, config.secretPassphrase));
   const apnsCa = options.apnsCa ?? config.apnsCaPem;
   const services = createServices({
     tlsNames,
-    onTlsChanged: (c) => {
-      // New connections get the new certificate; open ones finish on the old.
-      for (const server of tlsServers) server.setSecureContext({ key: c.keyPem, cert: `${c.certPem}${c.chainPem}` });
-      logger.info('loaded a new TLS certificate into the device listener');
+    onTlsChanged: (credentials) => {
+      if (!selector) return;
+      // New connections get the new certificates; open ones finish on the old.
+      selector.load(credentials);
+      logger.info(
+        { publicName: services.ca.publicName() },
+        'loaded the TLS certificates into the listeners (the office one, and the public one in public mode)',
+      );
     },
     db: run.db,
     clock: run.clock,
@@ -158,7 +163,8 @@ function openServices(
       { names: config.hostnames, addresses: names.ipAddresses },
       'issued a new TLS certificate for the device listener',
     );
-  return { services, tls };
+  selector = createTlsSelector(services.ca.tlsCredentials());
+  return { services, tls: selector };
 }
 
 /** Re-issues the TLS certificate when the LAN addresses change (DHCP, another network); returns the stop. */
@@ -215,13 +221,13 @@ async function listen(
   deps: ServerDeps,
   lanAddresses: string[],
   setBaseUrls: (urls: { device?: string; bootstrap?: string }) => void,
-  tlsServers: TlsServer[],
+  tls: TlsSelector,
   opened: FastifyInstance[],
 ): Promise<Listeners> {
   const device = await buildDeviceApp(deps);
   await device.listen({ host: config.deviceBind, port: config.devicePort });
   opened.push(device);
-  tlsServers.push(device.server as unknown as TlsServer);
+  tls.attach(device.server as unknown as SecureContextHolder);
   const lanHost = config.hostnamesConfigured
     ? (config.hostnames[0] as string)
     : (lanAddresses[0] ?? (config.hostnames[0] as string));
@@ -235,7 +241,7 @@ async function listen(
   const admin = await buildAdminApp(deps);
   await admin.listen({ host: config.lanAdmin ? '0.0.0.0' : '127.0.0.1', port: config.adminPort });
   opened.push(admin);
-  if (config.lanAdmin) tlsServers.push(admin.server as unknown as TlsServer);
+  if (config.lanAdmin) tls.attach(admin.server as unknown as SecureContextHolder);
   return { device, bootstrap, admin, lanHost };
 }
 
@@ -255,9 +261,9 @@ export async function startServer(config: Readonly<Config>, options: StartOption
   const stops: (() => void)[] = [];
   try {
     db = openDataDb(config.dataDir, clock);
-    let deviceBaseUrl = '';
+    // The device listener's URL under the office name; the services put the public name in it in public mode.
+    let officeBaseUrl = '';
     let bootstrapBaseUrl = '';
-    const tlsServers: TlsServer[] = [];
     const lanAddresses = options.lanAddresses ?? machineAddresses;
     const tlsNames = tlsNamesOf(config, lanAddresses);
     const { services, tls } = openServices(
@@ -268,13 +274,12 @@ export async function startServer(config: Readonly<Config>, options: StartOption
         clock,
         logger,
         secretKeyFile: paths.secretKey,
-        deviceBaseUrl: () => deviceBaseUrl,
+        deviceBaseUrl: () => officeBaseUrl,
         bootstrapBaseUrl: () => bootstrapBaseUrl,
       },
       tlsNames,
-      tlsServers,
     );
-    const tlsOptions = { key: tls.keyPem, cert: `${tls.certPem}${tls.chainPem}` };
+    const tlsOptions = tls.options();
     const deps: ServerDeps = {
       services,
       logger,
@@ -283,7 +288,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
       // on loopback only, plain HTTP never leaves the machine.
       adminTls: config.lanAdmin ? tlsOptions : null,
       deviceTls: tlsOptions,
-      deviceBaseUrl: () => deviceBaseUrl,
+      deviceBaseUrl: services.deviceBaseUrl,
       bootstrapBaseUrl: () => bootstrapBaseUrl,
       version: VERSION,
     };
@@ -292,10 +297,10 @@ export async function startServer(config: Readonly<Config>, options: StartOption
       deps,
       lanAddresses(),
       (urls) => {
-        if (urls.device) deviceBaseUrl = urls.device;
+        if (urls.device) officeBaseUrl = urls.device;
         if (urls.bootstrap) bootstrapBaseUrl = urls.bootstrap;
       },
-      tlsServers,
+      tls,
       opened,
     );
     stops.push(watchAddresses(services, tlsNames, logger, options.addressCheckMs ?? 60_000));
@@ -305,7 +310,9 @@ export async function startServer(config: Readonly<Config>, options: StartOption
     let closing: Promise<void> | null = null;
     return {
       adminUrl: config.lanAdmin ? `https://${lanHost}:${portOf(admin)}/` : `http://127.0.0.1:${portOf(admin)}/`,
-      enrollmentUrl: `${deviceBaseUrl}/`,
+      get enrollmentUrl() {
+        return `${services.deviceBaseUrl()}/`;
+      },
       bootstrapUrl: `${bootstrapBaseUrl}/trust`,
       setupToken,
       services,

@@ -888,22 +888,50 @@ const en = {
   },
   tls: {
     title: 'Server certificate',
-    intro: 'The certificate devices see when they open the enrollment address (HTTPS).',
-    statusTitle: 'Current certificate',
-    source: {
-      generated: 'Issued by the office CA',
-      imported: 'Imported',
+    intro: 'The certificates devices see when they open the enrollment address (HTTPS), and the name links use.',
+    modeTitle: 'How devices reach the server',
+    mode: {
+      office: 'Office CA mode',
+      public: 'Public certificate mode',
     },
-    sourceHelp: {
-      generated:
-        'Tsunagu issues it from its own certificate authority and renews it by itself, also when the server’s addresses change.',
-      imported: 'An administrator imported it. Renew it before it expires and import the new one.',
+    modeHelp: {
+      office: 'Tsunagu’s own certificate authority, the office CA, issues the server certificate.',
+      public: 'A certificate from a public authority for {name} is in use.',
     },
-    expired: 'The server certificate has expired: devices refuse to connect.',
-    expiring: 'The server certificate expires tomorrow. | The server certificate expires in {count} days.',
+    linksUse: 'Links, profiles and QR codes',
+    officeUse: 'Devices enrolled before',
+    devicesSee: 'What devices see',
+    sees: {
+      office: {
+        trust: 'Devices trust the office CA once: the first-visit page walks them through it.',
+        profiles: 'Enrollment profiles carry the office CA and pin it.',
+        names: 'Every host name and address gets a certificate from the office CA, which Tsunagu renews by itself.',
+      },
+      public: {
+        trust: 'Devices trust the server already: there is no trust step.',
+        profiles: 'New enrollment profiles carry no root certificate and no pinning.',
+        enrolled:
+          'Devices enrolled before keep using the office address, which keeps the office CA’s certificate (also for connections by IP address).',
+      },
+    },
+    sharedNames:
+      'The public certificate also covers the office host name {names}: devices that open it get the public certificate. Devices enrolled under it whose profile pins the office CA stop connecting until they are enrolled again.',
+    unusedImport:
+      'An imported certificate is stored but not used: it names no DNS host name, only addresses or wildcards. Import a certificate for a DNS name, or remove it below.',
+    publicTitle: 'Public certificate',
+    publicIntro:
+      'Devices that open {name} (or another name it covers) get this certificate. Renew it before it expires.',
+    officeTitle: 'Office CA certificate',
+    officeIntro: {
+      office: 'Every host name and address gets this certificate.',
+      public:
+        'The office host names and addresses get this certificate: devices enrolled before, and connections by IP address. Tsunagu keeps renewing it.',
+    },
+    expired: 'This certificate has expired: devices refuse to connect.',
+    expiring: 'This certificate expires tomorrow. | This certificate expires in {count} days.',
     renew: {
       generated: 'Tsunagu renews its own certificate; restart the server if this warning stays.',
-      imported: 'Import a renewed certificate below, or go back to the office CA’s certificate.',
+      imported: 'Import a renewed certificate below, or go back to office CA mode.',
     },
     names: 'Host names and addresses',
     subject: 'Subject',
@@ -912,26 +940,53 @@ const en = {
     fingerprint: 'SHA-256 fingerprint',
     caFingerprint: 'Office CA SHA-256 fingerprint',
     caHelp: 'Users can compare the office CA fingerprint with the one on the trust page before they trust it.',
-    importTitle: 'Import a certificate',
-    importIntro:
-      'For a public host name with a certificate from a public authority. It must name the host names devices use and be valid now; it takes effect for new connections at once.',
+    importTitle: {
+      office: 'Use a public certificate',
+      public: 'Replace the public certificate',
+    },
+    importIntro: {
+      office:
+        'For an office with a certificate from a public authority. It must name a DNS host name, not only a wildcard or an address: links then use the first such name. It takes effect at once; devices enrolled before keep using the office address.',
+      public: 'Import the renewed certificate, or one for another name. It takes effect for new connections at once.',
+    },
     certificate: 'Certificate',
     privateKey: 'Private key',
     chain: 'Intermediate certificates',
     chainHelp: 'The CA certificates between yours and the root, if your authority gave you any.',
     import: 'Import',
     needPem: 'Paste (or choose) both the certificate and its private key.',
-    imported: 'Certificate imported. New connections use it now.',
-    generatedTitle: 'Use the office CA’s certificate again',
-    generatedIntro: 'Stop using the imported certificate and go back to one issued by the office CA.',
-    useGenerated: 'Use the office CA’s certificate again',
-    generatedDone: 'The device listener uses a certificate from the office CA again.',
+    noDnsName:
+      'This certificate names no DNS host name that links could use (it has only addresses or wildcards). Ask your certificate authority for one that lists the server’s host name, such as mdm.example.com.',
+    imported: 'Public certificate in use. Links now use {url}.',
+    generatedTitle: 'Go back to office CA mode',
+    generatedIntro:
+      'Stop using the public certificate: links use the office address again, and every name gets the office CA’s certificate.',
+    useGenerated: 'Go back to office CA mode',
+    generatedDone: 'Office CA mode: links use {url} again.',
+    confirmPublic: {
+      title: 'Switch to the public certificate?',
+      links: 'Links, profile URLs and QR codes change at once from {office} to the certificate’s DNS name.',
+      trust: 'New devices need no trust step, and new enrollment profiles carry no root certificate and no pinning.',
+      enrolled:
+        'Enrolled devices keep working: they use {office}, which keeps the office CA’s certificate. Nothing changes on them.',
+      invitations:
+        'Invitation emails sent before still carry the office address; send them again to give users the new one.',
+      confirm: 'Use the public certificate',
+    },
+    confirmReplace: {
+      title: 'Replace the public certificate?',
+      body: 'Devices that open its names get the new certificate at once.',
+      name: 'Links keep using {name} if the new certificate names it first; otherwise they change to its first DNS name, and devices enrolled under {name} connect only if the new certificate covers it too.',
+      confirm: 'Replace',
+    },
     confirm: {
-      title: 'Go back to the office CA’s certificate?',
-      body: 'The device listener switches to a certificate issued by the office CA, at once, for new connections.',
-      trust:
-        'Enrolled Apple devices trust the office CA through their profile. Other devices and browsers show a certificate warning until the office CA is trusted (the trust page explains how).',
-      imported: 'The imported certificate is no longer used.',
+      title: 'Go back to office CA mode?',
+      links:
+        'Links, profile URLs and QR codes use {office} again, at once. New devices trust the office CA first (the first-visit page walks them through it), and new profiles carry and pin it.',
+      before: 'Devices enrolled before the public certificate was in use keep working unchanged.',
+      during:
+        'Devices enrolled while it was in use reach {name}: they now get the office CA’s certificate, which they accept only if the office CA is installed on them. Enroll them again otherwise.',
+      imported: 'The imported certificate is removed; import it again to go back to public mode.',
     },
   },
   auditActions: {

@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { createPinia, setActivePinia } from 'pinia';
+import { describe, expect, it, vi } from 'vitest';
+import { createApp } from 'vue';
+import type { TlsStatusDto } from '../../server/contract/index.js';
+import { API_KEY, ApiError, type Api } from '../api/index.js';
 import { bytesToBase64, looksLikePem } from '../composables/use-files.js';
-import { daysUntil, expiryWarning, formatFingerprint } from './certificates.js';
+import { daysUntil, expiryWarning, formatFingerprint, importChange, useCertificatesStore } from './certificates.js';
 
 const NOW = new Date('2026-04-01T12:00:00.000Z');
 
@@ -38,5 +42,61 @@ describe('reading certificate files', () => {
     ['0\x82\x01', false],
   ])('%j looks like PEM: %s', (text, pem) => {
     expect(looksLikePem(text)).toBe(pem);
+  });
+});
+
+describe('the TLS status in the certificates store', () => {
+  const status = (mode: 'office' | 'public'): TlsStatusDto => ({
+    mode,
+    publicName: mode === 'public' ? 'mdm.example.org' : null,
+    deviceBaseUrl: mode === 'public' ? 'https://mdm.example.org:8443' : 'https://192.168.1.20:8443',
+    officeBaseUrl: 'https://192.168.1.20:8443',
+    office: { subject: 'CN=o', issuer: 'CN=ca', names: [], notAfter: '2027-01-01T00:00:00.000Z', fingerprint256: 'AA' },
+    imported: null,
+    sharedNames: [],
+    caFingerprint256: 'BB',
+  });
+
+  function storeWith(tls: Partial<Api['tls']>) {
+    const api = {
+      tls: { status: vi.fn().mockResolvedValue(status('office')), import: vi.fn(), useGenerated: vi.fn(), ...tls },
+    } as unknown as Api;
+    const app = createApp({});
+    app.provide(API_KEY, api);
+    const pinia = createPinia();
+    app.use(pinia);
+    setActivePinia(pinia);
+    return { api, store: useCertificatesStore() };
+  }
+
+  it('follows the mode: loaded, switched to public by an import, back to office', async () => {
+    const { api, store } = storeWith({
+      import: vi.fn().mockResolvedValue(status('public')),
+      useGenerated: vi.fn().mockResolvedValue(status('office')),
+    });
+    await store.loadTls();
+    expect(store.tls?.mode).toBe('office');
+    expect(importChange(store.tls)).toBe('public');
+    await store.importTls({ certificatePem: 'c', privateKeyPem: 'k' });
+    expect(api.tls.import).toHaveBeenCalledWith({ certificatePem: 'c', privateKeyPem: 'k' });
+    expect(store.tls).toMatchObject({ mode: 'public', deviceBaseUrl: 'https://mdm.example.org:8443' });
+    expect(importChange(store.tls)).toBe('replace');
+    await store.useGeneratedTls();
+    expect(store.tls?.mode).toBe('office');
+  });
+
+  it('keeps the status when an import is refused', async () => {
+    const { store } = storeWith({
+      import: vi
+        .fn()
+        .mockRejectedValue(
+          new ApiError('VALIDATION_FAILED', 'The certificate names no DNS host name', 400, { missing: 'dnsName' }),
+        ),
+    });
+    await store.loadTls();
+    await expect(store.importTls({ certificatePem: 'c', privateKeyPem: 'k' })).rejects.toMatchObject({
+      details: { missing: 'dnsName' },
+    });
+    expect(store.tls?.mode).toBe('office');
   });
 });

@@ -31,6 +31,14 @@ export function formatFingerprint(fingerprint: string): string {
   return hex.match(/.{1,2}/g)?.join(':') ?? '';
 }
 
+/** A change of TLS mode the console asks about: an import in office mode ('public'), one in public mode ('replace'), back to the office CA ('office'). */
+export type TlsModeChange = 'public' | 'replace' | 'office';
+
+/** What importing a certificate changes, given the status now. */
+export function importChange(status: TlsStatusDto | null): TlsModeChange {
+  return status?.mode === 'public' ? 'replace' : 'public';
+}
+
 /** The certificates store: push certificate status and settings, and the TLS status. */
 export const useCertificatesStore = defineStore('certificates', () => {
   const api = useApi();
@@ -71,13 +79,13 @@ export const useCertificatesStore = defineStore('certificates', () => {
     return tls.value;
   }
 
-  /** Imports a certificate for the device listener (it takes effect for new connections at once). */
+  /** Imports a certificate for a public DNS name: public mode, for new connections and new links at once. */
   async function importTls(request: TlsImportRequest): Promise<TlsStatusDto> {
     tls.value = await api.tls.import(request);
     return tls.value;
   }
 
-  /** Goes back to a certificate issued by the office CA. */
+  /** Goes back to office CA mode: the imported certificate is removed, links use the office address. */
   async function useGeneratedTls(): Promise<TlsStatusDto> {
     tls.value = await api.tls.useGenerated();
     return tls.value;

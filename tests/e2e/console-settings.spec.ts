@@ -1,12 +1,15 @@
 // The Settings pages against an in-process server: SMTP to a real SMTP server on 127.0.0.1 (test message, outbox,
 // retry of a refused message), the Apple push certificate (PEM, PKCS#12, a CSR signed and uploaded without a key,
-// expiry warning, APNs address), and the device listener's TLS certificate (import, then back to the office CA).
+// expiry warning, APNs address), and the TLS mode (office CA, a public certificate with its confirmation, then back),
+// with emulated iPhones enrolled before and during public mode.
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:tls';
 import forge from 'node-forge';
 import { expect, test, type Page } from '@playwright/test';
 import { generateRsaKeyPair, issueCertificate } from '../../server/pki/x509.js';
+import { EmulatedAppleDevice, iphoneSpec } from '../helpers/apple-device.js';
 import { fakePushCertificate } from '../helpers/push-cert.js';
+import { testPublicCa } from '../helpers/public-cert.js';
 import { startHarness, type Harness } from '../helpers/server-harness.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { expectToast, input, openConsole, waitForMails, type ConsolePage } from './console-kit.js';
@@ -64,51 +67,51 @@ function signPushCsr(csrPem: string): { certPem: string; topic: string } {
   return { certPem, topic };
 }
 
-/** A server certificate for `names` from a stand-in public CA, as an office would buy. */
-function publicServerCertificate(names: string[]): { certPem: string; keyPem: string; rootPem: string } {
-  const root = generateRsaKeyPair(2048);
-  const now = Date.now();
-  const rootPem = issueCertificate({
-    subject: [{ shortName: 'CN', value: 'Test Public Root' }],
-    publicKeyPem: root.publicKeyPem,
-    signingKeyPem: root.privateKeyPem,
-    serialHex: '0d01',
-    notBefore: new Date(now - DAY),
-    notAfter: new Date(now + 3650 * DAY),
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, critical: true },
-    ],
-  });
-  const key = generateRsaKeyPair(2048);
-  const certPem = issueCertificate({
-    subject: [{ shortName: 'CN', value: names[0] as string }],
-    issuerCertPem: rootPem,
-    publicKeyPem: key.publicKeyPem,
-    signingKeyPem: root.privateKeyPem,
-    serialHex: '0d02',
-    notBefore: new Date(now - DAY),
-    notAfter: new Date(now + 90 * DAY),
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: names.map((value) => ({ type: 2, value })) },
-    ],
-  });
-  return { certPem, keyPem: key.privateKeyPem, rootPem };
-}
-
 /** The subject CN the device listener presents for `servername`. */
-function presentedCn(port: number, servername: string): Promise<string> {
+function presentedCn(port: number, servername: string | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false }, () => {
+    const options = { host: '127.0.0.1', port, ...(servername ? { servername } : {}), rejectUnauthorized: false };
+    const socket = connect(options, () => {
       const cn = socket.getPeerX509Certificate()?.subject.match(/CN=([^\n]+)/)?.[1] ?? '';
       socket.end();
       resolve(cn);
     });
     socket.on('error', reject);
   });
+}
+
+/**
+ * An emulated iPhone enrolled by `email`'s profile from the admin API (profile, SCEP, Authenticate and TokenUpdate,
+ * the first command loop), trusting only `trustPem` for TLS.
+ */
+async function enrolledIphone(email: string, trustPem: string): Promise<EmulatedAppleDevice> {
+  const user = await h.admin.call('POST', '/api/users', { email, displayName: email, locale: 'en' });
+  expect(user.status, user.text).toBe(201);
+  const res = await h.admin.call('POST', '/api/enrollments', {
+    userId: user.json<{ id: string }>().id,
+    platform: 'ios',
+  });
+  expect(res.status, res.text).toBe(201);
+  const device = new EmulatedAppleDevice(iphoneSpec(), { caPem: trustPem });
+  expect((await device.downloadProfile(res.json<{ profileUrl: string }>().profileUrl)).status).toBe(200);
+  expect(await device.scep()).toEqual({ status: 'SUCCESS' });
+  expect((await device.enrollMdm()).every((r) => r.status === 200)).toBe(true);
+  await device.commandLoop();
+  return device;
+}
+
+/** Polls ServerURL after a full TLS handshake (the certificate the server presents is what a mode change affects). */
+async function pollsAnew(device: EmulatedAppleDevice): Promise<string[]> {
+  device.reconnect();
+  return device.commandLoop();
+}
+
+/** Checks that the Enrollment address page shows an address under `origin`, then returns to the TLS settings. */
+async function expectEnrollmentAddressUnder(origin: string): Promise<void> {
+  await nav('Enrollment address', /\/settings\/enrollment-url$/);
+  const escaped = origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  await expect(input(page, 'enrollment-url')).toHaveValue(new RegExp(`^${escaped}/e/[\\w-]+/go$`));
+  await nav('Server certificate', /\/settings\/tls$/);
 }
 
 test.beforeAll(async ({ browser }) => {
@@ -314,11 +317,15 @@ test('APNs address: only an https origin is taken', async () => {
   );
 });
 
-test('server certificate: the office CA’s, imported for a public name (devices get it at once), then back again', async () => {
+test('server certificate: office CA mode, then a public certificate (asked first; links use its name, the office name keeps the office certificate), then back', async () => {
   await nav('Server certificate', /\/settings\/tls$/);
-  await expect(page.getByTestId('tls-source')).toHaveAttribute('data-source', 'generated');
-  await expect(page.getByTestId('tls-names')).toContainText('tsunagu.test');
-  await expect(page.getByTestId('tls-names')).toContainText('127.0.0.1');
+  const port = Number(new URL(h.server.enrollmentUrl).port);
+  await expect(page.getByTestId('tls-mode')).toHaveAttribute('data-mode', 'office');
+  await expect(page.getByTestId('tls-mode')).toHaveText('Office CA mode');
+  await expect(page.getByTestId('tls-link-url')).toHaveText(`https://tsunagu.test:${port}`);
+  await expect(page.getByTestId('tls-devices-see')).toContainText('the first-visit page walks them through it');
+  await expect(page.getByTestId('tls-office-names')).toContainText('tsunagu.test');
+  await expect(page.getByTestId('tls-office-names')).toContainText('127.0.0.1');
   const caFingerprint = h.server.services.ca
     .caCertificate()
     .fingerprint256.replace(/[^0-9A-F]/gi, '')
@@ -326,32 +333,94 @@ test('server certificate: the office CA’s, imported for a public name (devices
     .match(/.{2}/g)
     ?.join(':');
   await expect(page.getByTestId('tls-ca-fingerprint')).toHaveText(caFingerprint ?? '-');
+  await expect(page.getByTestId('tls-public-section')).toHaveCount(0);
   await expect(page.getByTestId('tls-generated-section')).toHaveCount(0);
+  await expect(page.getByTestId('tls-import-section')).toContainText('Use a public certificate');
+  await expectEnrollmentAddressUnder(`https://tsunagu.test:${port}`);
+  // Enrolled in office mode: its profile carries the office CA, and it trusts nothing else.
+  const caPem = h.server.services.ca.caCertificate().pem;
+  const before = await enrolledIphone('before@example.com', caPem);
+  expect(before.profile?.caDer).not.toBeNull();
+  expect(new URL(before.profile?.mdm.serverUrl ?? '').origin).toBe(`https://tsunagu.test:${port}`);
 
-  const wrong = publicServerCertificate(['mdm.example.org']);
-  const other = publicServerCertificate(['mdm.example.org']);
+  const pub = testPublicCa();
+  const confirmImport = async () => {
+    await page.getByTestId('tls-import').click();
+    const confirm = page.getByTestId('tls-public-confirm');
+    await expect(confirm).toBeVisible();
+    await confirm.getByTestId('tls-public-confirm-confirm').click();
+    await expect(confirm).toBeHidden();
+  };
+
+  const wrong = pub.server();
   await input(page, 'tls-certificate').fill(wrong.certPem);
-  await input(page, 'tls-key').fill(other.keyPem);
-  await page.getByTestId('tls-import').click();
+  await input(page, 'tls-key').fill(pub.server().keyPem);
+  await confirmImport();
   await expect(page.getByTestId('tls-import-error')).toContainText(
     'The private key does not belong to this certificate.',
   );
 
-  await input(page, 'tls-key').fill(wrong.keyPem);
-  await input(page, 'tls-chain').fill(wrong.rootPem);
+  const addressOnly = pub.server({ dns: [], ips: ['203.0.113.5'] });
+  await input(page, 'tls-certificate').fill(addressOnly.certPem);
+  await input(page, 'tls-key').fill(addressOnly.keyPem);
+  await confirmImport();
+  await expect(page.getByTestId('tls-import-error')).toContainText(
+    'This certificate names no DNS host name that links could use',
+  );
+  await expect(page.getByTestId('tls-mode')).toHaveAttribute('data-mode', 'office');
+
+  const good = pub.server({ dns: ['mdm.example.org'] });
+  await input(page, 'tls-certificate').fill(good.certPem);
+  await input(page, 'tls-key').fill(good.keyPem);
+  await input(page, 'tls-chain').fill(pub.rootPem);
   await page.getByTestId('tls-import').click();
-  await expectToast(page, 'Certificate imported. New connections use it now.');
-  await expect(page.getByTestId('tls-source')).toHaveAttribute('data-source', 'imported');
-  await expect(page.getByTestId('tls-names')).toHaveText(/mdm\.example\.org/);
-  const port = Number(new URL(h.server.enrollmentUrl).port);
+  const toPublic = page.getByTestId('tls-public-confirm');
+  await expect(toPublic).toContainText('Switch to the public certificate?');
+  await expect(toPublic).toContainText(
+    `change at once from https://tsunagu.test:${port} to the certificate’s DNS name`,
+  );
+  await expect(toPublic).toContainText(`Enrolled devices keep working: they use https://tsunagu.test:${port}`);
+  // Cancelling changes nothing.
+  await toPublic.getByRole('button', { name: 'Cancel', exact: true }).click();
+  await expect(toPublic).toBeHidden();
+  expect(h.server.services.ca.tlsMode()).toBe('office');
+  await page.getByTestId('tls-import').click();
+  await toPublic.getByTestId('tls-public-confirm-confirm').click();
+  await expectToast(page, `Public certificate in use. Links now use https://mdm.example.org:${port}.`);
+  await expect(page.getByTestId('tls-mode')).toHaveAttribute('data-mode', 'public');
+  await expect(page.getByTestId('tls-link-url')).toHaveText(`https://mdm.example.org:${port}`);
+  await expect(page.getByTestId('tls-office-url')).toHaveText(`https://tsunagu.test:${port}`);
+  await expect(page.getByTestId('tls-devices-see')).toContainText('there is no trust step');
+  await expect(page.getByTestId('tls-public-names')).toHaveText('mdm.example.org');
+  await expect(page.getByTestId('tls-office-names')).toContainText('tsunagu.test');
+  await expect(page.getByTestId('tls-import-section')).toContainText('Replace the public certificate');
   expect(await presentedCn(port, 'mdm.example.org')).toBe('mdm.example.org');
+  expect(await presentedCn(port, 'tsunagu.test')).toBe('tsunagu.test');
+  expect(await presentedCn(port, undefined)).toBe('tsunagu.test');
+  await expectEnrollmentAddressUnder(`https://mdm.example.org:${port}`);
+  // The iPhone enrolled before keeps working unchanged under the office name.
+  expect(await pollsAnew(before)).toEqual([]);
+  // A new iPhone trusts only the public root (as devices trust public authorities): no trust step, no root payload.
+  const during = await enrolledIphone('during@example.com', pub.rootPem);
+  expect(during.profile?.caDer).toBeNull();
+  expect(new URL(during.profile?.mdm.serverUrl ?? '').origin).toBe(`https://mdm.example.org:${port}`);
 
   await page.getByTestId('tls-use-generated').click();
-  const confirm = page.getByTestId('tls-generated-confirm');
-  await expect(confirm).toContainText('switches to a certificate issued by the office CA');
-  await expect(confirm).toContainText('The imported certificate is no longer used.');
-  await confirm.getByTestId('tls-generated-confirm-confirm').click();
-  await expectToast(page, 'The device listener uses a certificate from the office CA again.');
-  await expect(page.getByTestId('tls-source')).toHaveAttribute('data-source', 'generated');
-  expect(await presentedCn(port, 'tsunagu.test')).not.toBe('mdm.example.org');
+  const back = page.getByTestId('tls-generated-confirm');
+  await expect(back).toContainText(`use https://tsunagu.test:${port} again`);
+  await expect(back).toContainText('Devices enrolled while it was in use reach mdm.example.org');
+  await expect(back).toContainText('The imported certificate is removed');
+  await back.getByTestId('tls-generated-confirm-confirm').click();
+  await expectToast(page, `Office CA mode: links use https://tsunagu.test:${port} again.`);
+  await expect(page.getByTestId('tls-mode')).toHaveAttribute('data-mode', 'office');
+  await expect(page.getByTestId('tls-link-url')).toHaveText(`https://tsunagu.test:${port}`);
+  await expect(page.getByTestId('tls-public-section')).toHaveCount(0);
+  expect(await presentedCn(port, 'mdm.example.org')).toBe('tsunagu.test');
+  await expectEnrollmentAddressUnder(`https://tsunagu.test:${port}`);
+  expect(await pollsAnew(before)).toEqual([]);
+  // As the confirmation said: the iPhone enrolled during public mode now gets the office certificate, which it does
+  // not trust (the office CA is not installed on it), until it is enrolled again.
+  await expect(pollsAnew(during)).rejects.toThrow(/certificate/i);
+  before.close();
+  during.close();
 });

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { generateRsaKeyPair, issueCertificate } from '../../server/pki/x509.js';
+import { testPublicCa } from '../helpers/public-cert.js';
 import { input, noToasts, openConsole, option, pickUsers } from './console-kit.js';
 import { seedOffice, type SeededOffice } from './console-seed.js';
 import { TEST_OUTPUT } from './server.js';
@@ -15,7 +15,6 @@ const LANGS = [
   { lang: 'en', locale: 'en-US' },
 ] as const;
 const SIZES = ['desktop', 'phone'] as const;
-const DAY = 86_400_000;
 
 let office: SeededOffice;
 
@@ -43,41 +42,6 @@ async function shoot(page: Page, name: string, lang: string, size: string, fullP
     animations: 'disabled',
     caret: 'hide',
   });
-}
-
-/** A certificate for a public host name, to show the imported state. */
-function importedCertificate(): { certificatePem: string; privateKeyPem: string } {
-  const root = generateRsaKeyPair(2048);
-  const now = Date.now();
-  const rootPem = issueCertificate({
-    subject: [{ shortName: 'CN', value: 'Example Public Root' }],
-    publicKeyPem: root.publicKeyPem,
-    signingKeyPem: root.privateKeyPem,
-    serialHex: '0e01',
-    notBefore: new Date(now - DAY),
-    notAfter: new Date(now + 3650 * DAY),
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, critical: true },
-    ],
-  });
-  const key = generateRsaKeyPair(2048);
-  const certificatePem = issueCertificate({
-    subject: [{ shortName: 'CN', value: 'mdm.office.example' }],
-    issuerCertPem: rootPem,
-    publicKeyPem: key.publicKeyPem,
-    signingKeyPem: root.privateKeyPem,
-    serialHex: '0e02',
-    notBefore: new Date(now - DAY),
-    notAfter: new Date(now + 20 * DAY),
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'mdm.office.example' }] },
-    ],
-  });
-  return { certificatePem, privateKeyPem: key.privateKeyPem };
 }
 
 for (const { lang, locale } of LANGS) {
@@ -330,18 +294,28 @@ for (const { lang, locale } of LANGS) {
       await shot('push-settings');
 
       await page.goto('/settings/tls');
-      await expect(page.getByTestId('tls-source')).toHaveAttribute('data-source', 'generated');
+      await expect(page.getByTestId('tls-mode')).toHaveAttribute('data-mode', 'office');
       await shot('tls-settings');
-      expect((await h.admin.call('PUT', '/api/tls/certificate', importedCertificate())).status).toBe(200);
-      await page.reload();
-      await expect(page.getByTestId('tls-source')).toHaveAttribute('data-source', 'imported');
+      // A public certificate close to expiry, to show its warning.
+      const pub = testPublicCa();
+      const publicCertificate = pub.server({ dns: ['mdm.office.example'], days: 20 });
+      await input(page, 'tls-certificate').fill(publicCertificate.certPem);
+      await input(page, 'tls-key').fill(publicCertificate.keyPem);
+      await input(page, 'tls-chain').fill(pub.rootPem);
+      await page.getByTestId('tls-import').click();
+      const toPublic = page.getByTestId('tls-public-confirm');
+      await expect(toPublic).toBeVisible();
+      await shot('tls-public-confirm', false);
+      await toPublic.getByTestId('tls-public-confirm-confirm').click();
+      await expect(page.getByTestId('tls-mode')).toHaveAttribute('data-mode', 'public');
+      await noToasts(page);
       await shot('tls-settings-imported');
       await page.getByTestId('tls-use-generated').click();
       const back = page.getByTestId('tls-generated-confirm');
       await expect(back).toBeVisible();
       await shot('tls-generated-confirm', false);
       await back.getByTestId('tls-generated-confirm-confirm').click();
-      await expect(page.getByTestId('tls-source')).toHaveAttribute('data-source', 'generated');
+      await expect(page.getByTestId('tls-mode')).toHaveAttribute('data-mode', 'office');
 
       if (phone) {
         await page.getByTestId('open-menu').click();

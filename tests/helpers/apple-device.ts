@@ -152,8 +152,9 @@ type Channel = 'system' | 'server' | 'checkIn';
  * certificates of the profile, never `caPem`.
  */
 export class EmulatedAppleDevice {
-  /** HTTPS through the device's own trust store (`caPem`). */
-  readonly agent: https.Agent;
+  /** HTTPS through the device's own trust store (`caPem`): kept alive, and TLS sessions resumed, as a device does. */
+  agent: https.Agent;
+  private readonly newAgent: () => https.Agent;
   /** Plain HTTP (SCEP over the bootstrap listener). */
   private readonly httpAgent: http.Agent;
   /** HTTPS to ServerURL and CheckInURL trusting only their pinned certificates, once a profile pins them. */
@@ -185,12 +186,14 @@ export class EmulatedAppleDevice {
       else cb(null, '127.0.0.1', 4);
     };
     this.lookup = lookup;
-    this.agent = new https.Agent({
-      secureContext: trustContext(options.caPem),
-      lookup,
-      keepAlive: true,
-      maxSockets: 4,
-    });
+    this.newAgent = () =>
+      new https.Agent({
+        secureContext: trustContext(options.caPem),
+        lookup,
+        keepAlive: true,
+        maxSockets: 4,
+      });
+    this.agent = this.newAgent();
     this.httpAgent = new http.Agent({ lookup, keepAlive: true, maxSockets: 4 });
     if (options.keyPem) this.key = { privateKeyPem: options.keyPem, publicKeyPem: '' };
   }
@@ -544,5 +547,15 @@ export class EmulatedAppleDevice {
   /** Closes kept-alive connections; the next request opens a new one (a new TLS handshake). */
   close(): void {
     for (const agent of [this.agent, this.httpAgent, this.pinned.server, this.pinned.checkIn]) agent?.destroy();
+  }
+
+  /**
+   * Closes kept-alive connections and forgets TLS sessions, as after a restart: the next request makes a full
+   * handshake and checks the certificate the server presents now (a resumed session would skip that).
+   */
+  reconnect(): void {
+    this.agent.destroy();
+    this.agent = this.newAgent();
+    if (this.profile) this.pinConnections(this.profile);
   }
 }

@@ -1,12 +1,13 @@
 import { X509Certificate } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import type { Random } from '../../core/random.js';
-import type { TlsImportRequest, TlsStatusDto } from '../../contract/tls.js';
+import type { TlsCertificateDto, TlsImportRequest, TlsMode, TlsStatusDto } from '../../contract/tls.js';
 import { AppError } from '../../core/errors.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
 import { keyMatches, readPkcs12, splitPemCertificates } from '../../pki/pkcs12.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { CaStore, CredentialRow } from './ca.store.js';
+import { baseUrlWithHost, publicNameOf } from './public-name.js';
 import {
   fingerprint256,
   generateRsaKeyPair,
@@ -31,20 +32,52 @@ export interface TlsNames {
   ipAddresses: readonly string[];
 }
 
-/** The office CA: created on first run; issues the device listener's TLS certificate. */
+/** A TLS credential: certificate, private key and the chain sent after the certificate, in PEM. */
+export interface TlsCredential extends KeyedCertificate {
+  chainPem: string;
+}
+
+/**
+ * What the TLS listeners present: the office CA's certificate to every name and to clients without SNI, and in public
+ * mode the imported certificate to clients that ask for one of its DNS names.
+ */
+export interface TlsCredentials {
+  office: TlsCredential;
+  public: TlsCredential | null;
+}
+
+/**
+ * The office CA: created on first run; issues the TLS certificate for the office names. In public mode an imported
+ * certificate for a public DNS name is kept beside it: links use that name, and the office names keep the office
+ * CA's certificate, so devices enrolled before keep working.
+ */
 export interface CaService {
   /** Creates the office root CA if there is none; returns it. */
   ensureOfficeCa(): KeyedCertificate;
-  /** Returns a TLS credential covering `names`, issuing a new one when names changed or expiry is near. */
-  ensureTlsCredential(names: TlsNames): KeyedCertificate & { chainPem: string; reissued: boolean };
+  /**
+   * Returns the office CA's TLS credential covering `names`, issuing a new one when names changed or expiry is near;
+   * also in public mode, where the office names still use it.
+   */
+  ensureTlsCredential(names: TlsNames): TlsCredential & { reissued: boolean };
   /** The CA certificate (PEM), its DER and SHA-256 fingerprint, for /trust and profiles. */
   caCertificate(): { pem: string; der: Buffer; fingerprint256: string };
-  /** The current TLS credential (it also signs enrollment profiles). */
-  currentTls(): KeyedCertificate & { chainPem: string; source: 'generated' | 'imported' };
+  /** The credential presented under the name links use: the imported one in public mode, else the office one (it also signs enrollment profiles). */
+  currentTls(): TlsCredential & { source: 'generated' | 'imported' };
+  /** Both credentials, for the listeners. */
+  tlsCredentials(): TlsCredentials;
+  /**
+   * 'public' when an imported certificate for a public DNS name is in use: links use its name, devices trust the server
+   * already (no trust step; new profiles carry no root and no pinning). 'office' otherwise. See `TlsMode`.
+   */
+  tlsMode(): TlsMode;
+  /** The DNS name links use in public mode (the imported certificate's first DNS name that is not a wildcard); null in office mode. */
+  publicName(): string | null;
+  /** The device base URL links, profile URLs and QR codes use now: under the public name in public mode, else the office one. */
+  deviceBaseUrl(): string;
   tlsStatus(): TlsStatusDto;
-  /** Installs an admin's certificate (for a public host name) for the device listener; it is never replaced automatically. */
+  /** Installs an admin's certificate for a public DNS name (public mode, at once); it is never replaced automatically. */
   importTls(input: TlsImportRequest, actor: Actor, sourceAddress: string | null): TlsStatusDto;
-  /** Goes back to a certificate from the office CA, issued for `names`. */
+  /** Goes back to office mode: the imported certificate is removed and the office CA's, issued for `names`, serves every name. */
   useGeneratedTls(names: TlsNames, actor: Actor, sourceAddress: string | null): TlsStatusDto;
 }
 
@@ -55,10 +88,14 @@ export interface CaDeps {
   audit: AuditService;
   clock: Clock;
   random: Random;
+  /** Runs `fn` in one database transaction (a store write and its audit event). */
+  transaction?: <T>(fn: () => T) => T;
   /** Organization shown in certificate subjects. */
   organization: string;
-  /** Called after the TLS credential changed, so the listener can load it without a restart. */
-  onTlsChanged?: (credential: { keyPem: string; certPem: string; chainPem: string }) => void;
+  /** The device listener's base URL under the office name (configured host name or LAN address); '' until it listens. */
+  officeBaseUrl?: () => string;
+  /** Called after a TLS credential changed, so the listeners can load them without a restart. */
+  onTlsChanged?: (credentials: TlsCredentials) => void;
   caKeyBits?: number;
   tlsKeyBits?: number;
 }
@@ -71,11 +108,49 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
+function certificateFacts(certPem: string): TlsCertificateDto {
+  const x = new X509Certificate(certPem);
+  return {
+    subject: x.subject.replace(/\n/g, ', '),
+    issuer: x.issuer.replace(/\n/g, ', '),
+    names: (x.subjectAltName ?? '').split(', ').filter(Boolean),
+    notAfter: new Date(x.validTo).toISOString(),
+    fingerprint256: x.fingerprint256,
+  };
+}
+
 /** Builds the CA service. */
 export function createCaService(deps: CaDeps): CaService {
   const { store, secrets, audit, clock, random } = deps;
-  const unseal = (row: CredentialRow) => secrets.open(row.key_sealed, `pki:${row.name}`).toString('utf8');
+  const transaction = deps.transaction ?? (<T>(fn: () => T): T => fn());
+  const officeBaseUrl = deps.officeBaseUrl ?? (() => '');
+  const unseal = (row: CredentialRow) => secrets.open(row.key_sealed, row.key_label).toString('utf8');
+  const credentialOf = (row: CredentialRow): TlsCredential => ({
+    certPem: row.cert_pem,
+    keyPem: unseal(row),
+    chainPem: row.chain_pem,
+  });
+  const officeRow = () => {
+    const row = store.get('tls');
+    if (!row) throw new Error('No TLS credential yet: the server issues one at start.');
+    return row;
+  };
   let cachedCa: { pem: string; der: Buffer; fingerprint256: string } | null = null;
+  // Links ask for the public name on every URL they build; this service is the only writer of the row.
+  let cachedPublic: { row: CredentialRow | undefined; name: string | null } | null = null;
+  const publicState = () => {
+    if (!cachedPublic) {
+      const row = store.get('tls-public');
+      cachedPublic = { row, name: row ? publicNameOf(JSON.parse(row.sans) as string[]) : null };
+    }
+    return cachedPublic;
+  };
+  // A row imported by an older version may name no usable DNS name: it is stored but not used (office mode).
+  const publicRow = () => {
+    const state = publicState();
+    return state.name ? state.row : undefined;
+  };
+  const changed = () => deps.onTlsChanged?.(service.tlsCredentials());
 
   const service: CaService = {
     ensureOfficeCa() {
@@ -108,21 +183,24 @@ export function createCaService(deps: CaDeps): CaService {
           { name: 'subjectKeyIdentifier' },
         ],
       });
-      store.put({
-        name: 'office-ca',
-        cert_pem: certPem,
-        chain_pem: '',
-        key_sealed: secrets.seal(keys.privateKeyPem, 'pki:office-ca'),
-        source: 'generated',
-        sans: '[]',
-        not_after: new Date(new X509Certificate(certPem).validTo).toISOString(),
-        created_at: now.toISOString(),
-      });
-      audit.record({
-        actor: SYSTEM,
-        action: 'ca.created',
-        subject: { type: 'certificate', id: 'office-ca', label: subject[0]?.value ?? '' },
-        details: { fingerprint256: fingerprint256(certPem), keyBits: deps.caKeyBits ?? 3072 },
+      transaction(() => {
+        store.put({
+          name: 'office-ca',
+          cert_pem: certPem,
+          chain_pem: '',
+          key_sealed: secrets.seal(keys.privateKeyPem, 'pki:office-ca'),
+          key_label: 'pki:office-ca',
+          source: 'generated',
+          sans: '[]',
+          not_after: new Date(new X509Certificate(certPem).validTo).toISOString(),
+          created_at: now.toISOString(),
+        });
+        audit.record({
+          actor: SYSTEM,
+          action: 'ca.created',
+          subject: { type: 'certificate', id: 'office-ca', label: subject[0]?.value ?? '' },
+          details: { fingerprint256: fingerprint256(certPem), keyBits: deps.caKeyBits ?? 3072 },
+        });
       });
       return { certPem, keyPem: keys.privateKeyPem };
     },
@@ -134,15 +212,8 @@ export function createCaService(deps: CaDeps): CaService {
       const existing = store.get('tls');
       if (existing) {
         const fresh = new Date(existing.not_after).getTime() - now.getTime() > TLS_RENEW_DAYS * DAY;
-        // An imported certificate is the admin's choice: never replaced automatically.
-        if (existing.source === 'imported' || (fresh && sameSet(JSON.parse(existing.sans) as string[], wanted))) {
-          return {
-            certPem: existing.cert_pem,
-            keyPem: unseal(existing),
-            chainPem: existing.chain_pem,
-            reissued: false,
-          };
-        }
+        if (fresh && sameSet(JSON.parse(existing.sans) as string[], wanted))
+          return { ...credentialOf(existing), reissued: false };
       }
       const keys = generateRsaKeyPair(deps.tlsKeyBits ?? 2048);
       const certPem = issueCertificate({
@@ -171,27 +242,30 @@ export function createCaService(deps: CaDeps): CaService {
           { name: 'authorityKeyIdentifier' },
         ],
       });
-      store.put({
-        name: 'tls',
-        cert_pem: certPem,
-        chain_pem: ca.certPem,
-        key_sealed: secrets.seal(keys.privateKeyPem, 'pki:tls'),
-        source: 'generated',
-        sans: JSON.stringify(wanted),
-        not_after: new Date(new X509Certificate(certPem).validTo).toISOString(),
-        created_at: now.toISOString(),
+      transaction(() => {
+        store.put({
+          name: 'tls',
+          cert_pem: certPem,
+          chain_pem: ca.certPem,
+          key_sealed: secrets.seal(keys.privateKeyPem, 'pki:tls'),
+          key_label: 'pki:tls',
+          source: 'generated',
+          sans: JSON.stringify(wanted),
+          not_after: new Date(new X509Certificate(certPem).validTo).toISOString(),
+          created_at: now.toISOString(),
+        });
+        audit.record({
+          actor: SYSTEM,
+          action: existing ? 'tls.reissued' : 'tls.created',
+          subject: { type: 'certificate', id: 'tls', label: names.dnsNames[0] ?? '' },
+          details: {
+            names: wanted,
+            previous: existing ? (JSON.parse(existing.sans) as string[]) : null,
+            fingerprint256: fingerprint256(certPem),
+          },
+        });
       });
-      deps.onTlsChanged?.({ certPem, keyPem: keys.privateKeyPem, chainPem: ca.certPem });
-      audit.record({
-        actor: SYSTEM,
-        action: existing ? 'tls.reissued' : 'tls.created',
-        subject: { type: 'certificate', id: 'tls', label: names.dnsNames[0] ?? '' },
-        details: {
-          names: wanted,
-          previous: existing ? (JSON.parse(existing.sans) as string[]) : null,
-          fingerprint256: fingerprint256(certPem),
-        },
-      });
+      changed();
       return { certPem, keyPem: keys.privateKeyPem, chainPem: ca.certPem, reissued: true };
     },
 
@@ -205,22 +279,46 @@ export function createCaService(deps: CaDeps): CaService {
     },
 
     currentTls() {
-      const row = store.get('tls');
-      if (!row) throw new Error('No TLS credential yet: the server issues one at start.');
-      return { certPem: row.cert_pem, keyPem: unseal(row), chainPem: row.chain_pem, source: row.source };
+      const row = publicRow() ?? officeRow();
+      return { ...credentialOf(row), source: row.source };
+    },
+
+    tlsCredentials() {
+      const imported = publicRow();
+      return { office: credentialOf(officeRow()), public: imported ? credentialOf(imported) : null };
+    },
+
+    tlsMode() {
+      return publicRow() ? 'public' : 'office';
+    },
+
+    publicName() {
+      return publicState().name;
+    },
+
+    deviceBaseUrl() {
+      const name = publicState().name;
+      return name ? baseUrlWithHost(officeBaseUrl(), name) : officeBaseUrl();
     },
 
     tlsStatus() {
-      const row = store.get('tls');
-      if (!row) throw new Error('No TLS credential yet: the server issues one at start.');
-      const x = new X509Certificate(row.cert_pem);
+      const office = officeRow();
+      const { row: imported, name } = publicState();
+      const importedCert = imported ? new X509Certificate(imported.cert_pem) : null;
+      const officeDnsNames = (JSON.parse(office.sans) as string[])
+        .filter((n) => n.startsWith('DNS:'))
+        .map((n) => n.slice(4));
       return {
-        source: row.source,
-        subject: x.subject.replace(/\n/g, ', '),
-        issuer: x.issuer.replace(/\n/g, ', '),
-        names: (x.subjectAltName ?? '').split(', ').filter(Boolean),
-        notAfter: new Date(x.validTo).toISOString(),
-        fingerprint256: x.fingerprint256,
+        mode: service.tlsMode(),
+        publicName: name,
+        deviceBaseUrl: service.deviceBaseUrl(),
+        officeBaseUrl: officeBaseUrl(),
+        office: certificateFacts(office.cert_pem),
+        imported: imported ? certificateFacts(imported.cert_pem) : null,
+        sharedNames:
+          importedCert && name
+            ? officeDnsNames.filter((n) => importedCert.checkHost(n, { subject: 'never' }) !== undefined)
+            : [],
         caFingerprint256: service.caCertificate().fingerprint256,
       };
     },
@@ -262,11 +360,16 @@ export function createCaService(deps: CaDeps): CaService {
       const names = (x.subjectAltName ?? '')
         .split(', ')
         .filter((n) => n.startsWith('DNS:') || n.startsWith('IP Address:'));
-      if (names.length === 0)
+      const publicName = publicNameOf(names);
+      // Links, profile URLs and QR codes point devices at this name, and devices reach it by SNI: an IP address or a
+      // wildcard cannot be that name (and Apple devices ignore the common name, HT210176).
+      if (!publicName)
         throw new AppError(
           'VALIDATION_FAILED',
-          'The certificate names no host in subjectAltName; Apple devices ignore the common name (HT210176).',
-          { field: 'certificatePem' },
+          names.length === 0
+            ? 'The certificate names no DNS host name in subjectAltName (such as mdm.example.com); links and profiles need one.'
+            : `The certificate names no DNS host name that is not a wildcard in subjectAltName (it has ${names.join(', ')}); links and profiles need one such as mdm.example.com.`,
+          { field: 'certificatePem', missing: 'dnsName', names },
         );
       const eku = x.keyUsage;
       if (eku && eku.length > 0 && !eku.includes('1.3.6.1.5.5.7.3.1'))
@@ -280,47 +383,62 @@ export function createCaService(deps: CaDeps): CaService {
         throw new AppError('VALIDATION_FAILED', 'The RSA key is shorter than 2048 bits, which Apple devices refuse.', {
           field: 'certificatePem',
         });
-      const previous = store.get('tls');
+      const previousName = service.publicName();
+      const previousMode = service.tlsMode();
       const chainPem = chain.join('');
-      store.put({
-        name: 'tls',
-        cert_pem: x.toString(),
-        chain_pem: chainPem,
-        key_sealed: secrets.seal(keyPem, 'pki:tls'),
-        source: 'imported',
-        sans: JSON.stringify(names),
-        not_after: new Date(x.validTo).toISOString(),
-        created_at: now.toISOString(),
+      transaction(() => {
+        store.put({
+          name: 'tls-public',
+          cert_pem: x.toString(),
+          chain_pem: chainPem,
+          key_sealed: secrets.seal(keyPem, 'pki:tls-public'),
+          key_label: 'pki:tls-public',
+          source: 'imported',
+          sans: JSON.stringify(names),
+          not_after: new Date(x.validTo).toISOString(),
+          created_at: now.toISOString(),
+        });
+        audit.record({
+          actor,
+          action: 'tls.imported',
+          subject: { type: 'certificate', id: 'tls-public', label: publicName },
+          details: {
+            names,
+            publicName,
+            issuer: x.issuer.replace(/\n/g, ', '),
+            notAfter: new Date(x.validTo).toISOString(),
+            previousMode,
+            previousPublicName: previousName,
+            fingerprint256: x.fingerprint256,
+          },
+          sourceAddress,
+        });
       });
-      audit.record({
-        actor,
-        action: 'tls.imported',
-        subject: { type: 'certificate', id: 'tls', label: names[0] ?? '' },
-        details: {
-          names,
-          issuer: x.issuer.replace(/\n/g, ', '),
-          notAfter: new Date(x.validTo).toISOString(),
-          previousSource: previous?.source ?? null,
-          fingerprint256: x.fingerprint256,
-        },
-        sourceAddress,
-      });
-      deps.onTlsChanged?.({ certPem: x.toString(), keyPem, chainPem });
+      cachedPublic = null;
+      changed();
       return service.tlsStatus();
     },
 
     useGeneratedTls(names, actor, sourceAddress) {
-      const row = store.get('tls');
-      if (row?.source === 'imported')
-        store.put({ ...row, source: 'generated', sans: '[]', not_after: new Date(0).toISOString() });
-      const fresh = service.ensureTlsCredential(names);
-      audit.record({
-        actor,
-        action: 'tls.generated_restored',
-        subject: { type: 'certificate', id: 'tls', label: names.dnsNames[0] ?? '' },
-        sourceAddress,
+      const imported = store.get('tls-public');
+      const previousName = service.publicName();
+      transaction(() => {
+        if (imported) store.remove('tls-public');
+        audit.record({
+          actor,
+          action: 'tls.generated_restored',
+          subject: { type: 'certificate', id: 'tls', label: names.dnsNames[0] ?? '' },
+          details: {
+            previousPublicName: previousName,
+            removedFingerprint256: imported ? fingerprint256(imported.cert_pem) : null,
+          },
+          sourceAddress,
+        });
       });
-      deps.onTlsChanged?.(fresh);
+      cachedPublic = null;
+      // The office credential was kept up to date meanwhile; this re-issues it only if the names changed since.
+      const { reissued } = service.ensureTlsCredential(names);
+      if (!reissued) changed();
       return service.tlsStatus();
     },
   };
