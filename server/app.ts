@@ -20,6 +20,7 @@ import { adminsRoutes } from './modules/admins/admins.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { settingsRoutes } from './modules/settings/settings.routes.js';
 import { trustRoutes, redirectToHttps } from './modules/ca/ca.routes.js';
+import { firstVisitRoutes, tlsProbeRoutes } from './modules/ca/first-visit.routes.js';
 import { tlsRoutes } from './modules/ca/tls.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 import { invitationsRoutes } from './modules/invitations/invitations.routes.js';
@@ -37,6 +38,11 @@ import { agentRoutes } from './modules/agent/agent.routes.js';
 export const ADMIN_BODY_LIMIT = 1024 * 1024;
 /** Largest body a device may send. */
 export const DEVICE_BODY_LIMIT = 256 * 1024;
+
+// HSTS binds a host name on every port: a browser that kept it from the device listener would turn the bootstrap
+// listener's http:// links (invitations, /trust) on the same name into https:// to a port that speaks plain HTTP, a
+// dead end. The device listener therefore sends max-age=0, which also clears what earlier versions set.
+const NO_HSTS = { maxAge: 0, includeSubDomains: false } as const;
 
 /** What the three listeners are built from. */
 export interface ServerDeps {
@@ -193,12 +199,17 @@ export async function buildDeviceApp(deps: ServerDeps): Promise<FastifyInstance>
     },
     // Same-origin, so the portal's own form posts carry their Origin (the CSRF check reads it) and tokens in URLs never leave.
     referrerPolicy: { policy: 'same-origin' },
+    hsts: NO_HSTS,
   });
   app.setNotFoundHandler(jsonNotFound);
   await app.register(cookie);
   registerPageAssets(app);
   app.get('/health', async () => ({ ok: true }));
-  await app.register(deviceHomeRoutes, { ca: deps.services.ca });
+  await app.register(tlsProbeRoutes);
+  await app.register(deviceHomeRoutes, {
+    ca: deps.services.ca,
+    trustUrl: () => `${deps.bootstrapBaseUrl()}/trust`,
+  });
   await app.register(profileRoutes, { enrollment: deps.services.enrollment });
   await app.register(mdmRoutes, { mdm: deps.services.mdm });
   await app.register(scepRoutes, { scep: deps.services.scep });
@@ -208,18 +219,39 @@ export async function buildDeviceApp(deps: ServerDeps): Promise<FastifyInstance>
   return app;
 }
 
-/** Builds the plain-HTTP bootstrap app: /trust (the CA and how to trust it) and a redirect to HTTPS for the rest. */
+/**
+ * Builds the plain-HTTP bootstrap app: the first-visit page (`/go`, `/e/<key>/go`), /trust (the CA and how to trust
+ * it) and a redirect to HTTPS for the rest.
+ */
 export async function buildBootstrapApp(deps: ServerDeps): Promise<FastifyInstance> {
   const app = base(deps, { bodyLimit: 16 * 1024 });
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        // The first-visit page's script asks the HTTPS device listener whether this browser trusts it.
+        connectSrc: ["'self'", () => new URL(deps.deviceBaseUrl()).origin],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        // Nothing is ever posted over plain HTTP: credentials go only to the HTTPS portal.
+        formAction: ["'none'"],
+        // The page's own assets are on this plain-HTTP port: upgrading them would break the page.
+        upgradeInsecureRequests: null,
+      },
+    },
+    hsts: false,
+    referrerPolicy: { policy: 'same-origin' },
+  });
   // Pages read and set the language cookie (not Secure here: this listener is plain HTTP).
   await app.register(cookie);
   registerPageAssets(app);
-  const { ca, enrollment } = deps.services;
-  await app.register(trustRoutes, {
-    ca,
-    caProfile: (lang) => enrollment.caProfile(lang),
-    deviceBaseUrl: deps.deviceBaseUrl,
-  });
+  const { ca, enrollment, urls } = deps.services;
+  await app.register(trustRoutes, { ca, caProfile: (lang) => enrollment.caProfile(lang) });
+  await app.register(firstVisitRoutes, { ca, urls, deviceBaseUrl: deps.deviceBaseUrl });
   app.setNotFoundHandler(redirectToHttps(deps.deviceBaseUrl));
   return app;
 }

@@ -39,7 +39,13 @@ export interface StartOptions {
 /** A running server: its URLs, the one-time setup token (when no admin exists yet) and a clean shutdown. */
 export interface RunningServer {
   adminUrl: string;
+  /** The device listener's home page (HTTPS). */
   enrollmentUrl: string;
+  /**
+   * The `/go` address people are given: on the plain-HTTP bootstrap listener (the first-visit page, which checks
+   * trust in the office CA) while the office CA is in use, else on the device listener.
+   */
+  entryUrl: string;
   bootstrapUrl: string;
   setupToken: string | null;
   services: Services;
@@ -306,6 +312,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
     return {
       adminUrl: config.lanAdmin ? `https://${lanHost}:${portOf(admin)}/` : `http://127.0.0.1:${portOf(admin)}/`,
       enrollmentUrl: `${deviceBaseUrl}/`,
+      entryUrl: services.links.go(),
       bootstrapUrl: `${bootstrapBaseUrl}/trust`,
       setupToken,
       services,

@@ -37,10 +37,15 @@ export interface CaService {
   ensureOfficeCa(): KeyedCertificate;
   /** Returns a TLS credential covering `names`, issuing a new one when names changed or expiry is near. */
   ensureTlsCredential(names: TlsNames): KeyedCertificate & { chainPem: string; reissued: boolean };
-  /** The CA certificate (PEM), its DER and SHA-256 fingerprint, for /trust and profiles. */
-  caCertificate(): { pem: string; der: Buffer; fingerprint256: string };
+  /** The CA certificate (PEM), its DER, SHA-256 fingerprint and name (its common name), for /trust and profiles. */
+  caCertificate(): { pem: string; der: Buffer; fingerprint256: string; name: string };
   /** The current TLS credential (it also signs enrollment profiles). */
   currentTls(): KeyedCertificate & { chainPem: string; source: 'generated' | 'imported' };
+  /**
+   * Where the device listener's certificate comes from, without unsealing its key: 'generated' by the office CA
+   * (devices must trust the CA) or 'imported' (publicly trusted). Before the first one is issued, 'generated'.
+   */
+  tlsSource(): 'generated' | 'imported';
   tlsStatus(): TlsStatusDto;
   /** Installs an admin's certificate (for a public host name) for the device listener; it is never replaced automatically. */
   importTls(input: TlsImportRequest, actor: Actor, sourceAddress: string | null): TlsStatusDto;
@@ -75,7 +80,7 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 export function createCaService(deps: CaDeps): CaService {
   const { store, secrets, audit, clock, random } = deps;
   const unseal = (row: CredentialRow) => secrets.open(row.key_sealed, `pki:${row.name}`).toString('utf8');
-  let cachedCa: { pem: string; der: Buffer; fingerprint256: string } | null = null;
+  let cachedCa: ReturnType<CaService['caCertificate']> | null = null;
 
   const service: CaService = {
     ensureOfficeCa() {
@@ -199,7 +204,9 @@ export function createCaService(deps: CaDeps): CaService {
       const row = store.get('office-ca');
       if (cachedCa?.pem !== row?.cert_pem || !cachedCa) {
         const { certPem } = row ? { certPem: row.cert_pem } : service.ensureOfficeCa();
-        cachedCa = { pem: certPem, der: pemToDer(certPem), fingerprint256: fingerprint256(certPem) };
+        const x = new X509Certificate(certPem);
+        const name = /^CN=(.*)$/m.exec(x.subject)?.[1] ?? x.subject;
+        cachedCa = { pem: certPem, der: pemToDer(certPem), fingerprint256: x.fingerprint256, name };
       }
       return cachedCa;
     },
@@ -208,6 +215,10 @@ export function createCaService(deps: CaDeps): CaService {
       const row = store.get('tls');
       if (!row) throw new Error('No TLS credential yet: the server issues one at start.');
       return { certPem: row.cert_pem, keyPem: unseal(row), chainPem: row.chain_pem, source: row.source };
+    },
+
+    tlsSource() {
+      return store.get('tls')?.source ?? 'generated';
     },
 
     tlsStatus() {
