@@ -244,6 +244,8 @@ export async function buildBootstrapApp(deps: ServerDeps): Promise<FastifyInstan
       },
     },
     hsts: false,
+    // Browsers ignore an opener policy from a plain-HTTP origin, and say so in the console at every page.
+    crossOriginOpenerPolicy: false,
     referrerPolicy: { policy: 'same-origin' },
   });
   // Pages read and set the language cookie (not Secure here: this listener is plain HTTP).

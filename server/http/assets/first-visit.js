@@ -54,6 +54,7 @@
   }
 
   function go() {
+    box.hidden = false;
     say(data('text-opening'));
     box.setAttribute('data-state', 'opening');
     // Replace, so Back from the portal does not land here and be sent straight on again.
@@ -133,7 +134,8 @@
   function untrusted() {
     showingSteps = true;
     box.setAttribute('data-state', 'untrusted');
-    if (status) status.hidden = true;
+    // The steps say it all: the status box would stand empty above them.
+    box.hidden = true;
     if (steps) steps.hidden = false;
   }
 
