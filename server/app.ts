@@ -30,7 +30,7 @@ import { devicesRoutes } from './modules/devices/devices.routes.js';
 import { enrollmentAdminRoutes, profileRoutes } from './modules/enrollment/enrollment.routes.js';
 import { mdmRoutes } from './modules/mdm/mdm.routes.js';
 import { pushRoutes } from './modules/push/push.routes.js';
-import { scepRoutes } from './modules/scep/scep.routes.js';
+import { SCEP_PATH, scepRoutes } from './modules/scep/scep.routes.js';
 import { portalRoutes } from './modules/portal/portal.routes.js';
 import { agentRoutes } from './modules/agent/agent.routes.js';
 
@@ -39,10 +39,14 @@ export const ADMIN_BODY_LIMIT = 1024 * 1024;
 /** Largest body a device may send. */
 export const DEVICE_BODY_LIMIT = 256 * 1024;
 
-// HSTS binds a host name on every port: a browser that kept it from the device listener would turn the bootstrap
-// listener's http:// links (invitations, /trust) on the same name into https:// to a port that speaks plain HTTP, a
-// dead end. The device listener therefore sends max-age=0, which also clears what earlier versions set.
-const NO_HSTS = { maxAge: 0, includeSubDomains: false } as const;
+/**
+ * What the TLS listeners that share their host with the plain-HTTP bootstrap listener send (the device listener, and
+ * the admin listener when LAN admin is on): `Strict-Transport-Security: max-age=0`, never a positive max-age. A
+ * browser keeps HSTS per host, not per port (RFC 6797 §8.3), so after one such answer it would rewrite every later
+ * http://<host>:8080 link (the first-visit page, /trust, SCEP) to https://<host>:8080, where nothing speaks TLS;
+ * max-age=0 keeps none, and clears what an older version may have left in a browser.
+ */
+const CLEAR_HSTS = { maxAge: 0, includeSubDomains: false, preload: false } as const;
 
 /** What the three listeners are built from. */
 export interface ServerDeps {
@@ -114,7 +118,9 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
         upgradeInsecureRequests: null,
       },
     },
-    hsts: deps.adminTls !== null,
+    // With LAN admin on, this listener serves TLS on the bootstrap listener's host; on 127.0.0.1 it is plain HTTP,
+    // where browsers ignore the header, so it sends none.
+    hsts: deps.adminTls !== null ? CLEAR_HSTS : false,
     crossOriginEmbedderPolicy: false,
   });
   app.addContentTypeParser(
@@ -199,7 +205,7 @@ export async function buildDeviceApp(deps: ServerDeps): Promise<FastifyInstance>
     },
     // Same-origin, so the portal's own form posts carry their Origin (the CSRF check reads it) and tokens in URLs never leave.
     referrerPolicy: { policy: 'same-origin' },
-    hsts: NO_HSTS,
+    hsts: CLEAR_HSTS,
   });
   app.setNotFoundHandler(jsonNotFound);
   await app.register(cookie);
@@ -221,7 +227,8 @@ export async function buildDeviceApp(deps: ServerDeps): Promise<FastifyInstance>
 
 /**
  * Builds the plain-HTTP bootstrap app: the first-visit page (`/go`, `/e/<key>/go`), /trust (the CA and how to trust
- * it) and a redirect to HTTPS for the rest.
+ * it), /scep (the same routes as on the device listener, for devices that do not trust the office CA yet) and a
+ * redirect to HTTPS for the rest.
  */
 export async function buildBootstrapApp(deps: ServerDeps): Promise<FastifyInstance> {
   const app = base(deps, { bodyLimit: 16 * 1024 });
@@ -254,7 +261,13 @@ export async function buildBootstrapApp(deps: ServerDeps): Promise<FastifyInstan
   const { ca, enrollment, urls } = deps.services;
   await app.register(trustRoutes, { ca, caProfile: (lang) => enrollment.caProfile(lang) });
   await app.register(firstVisitRoutes, { ca, urls, deviceBaseUrl: deps.deviceBaseUrl });
-  app.setNotFoundHandler(redirectToHttps(deps.deviceBaseUrl));
+  // The routes carry their own body limit and content types, so SCEP answers here exactly as over HTTPS.
+  await app.register(scepRoutes, { scep: deps.services.scep });
+  const redirect = redirectToHttps(deps.deviceBaseUrl);
+  // A method /scep does not serve gets the device listener's JSON 404, not a redirect a SCEP client could follow.
+  app.setNotFoundHandler((request, reply) =>
+    request.url.split('?')[0] === SCEP_PATH ? jsonNotFound(request, reply) : redirect(request, reply),
+  );
   return app;
 }
 

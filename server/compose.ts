@@ -192,8 +192,9 @@ export function createServices(f: Foundation): Services {
     signer: () => ca.currentTls(),
     topic,
     deviceBaseUrl,
-    // With an imported public certificate the device already trusts the server; no need to install our root.
-    includeRoot: () => ca.currentTls().source === 'generated',
+    bootstrapBaseUrl,
+    // With an imported public certificate the device already trusts the server: no root to install, nothing to pin.
+    tlsTrust: () => (ca.currentTls().source === 'generated' ? 'office-ca' : 'public'),
     serverId,
     organization,
     audit,

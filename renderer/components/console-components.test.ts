@@ -26,50 +26,28 @@ import DialogShell from './DialogShell.vue';
 import InvitationProgress from './InvitationProgress.vue';
 import InviteResultList from './InviteResultList.vue';
 import UserPicker from './UserPicker.vue';
+import DeviceTable from './DeviceTable.vue';
+import { sampleDevice, sampleConflict } from '../test-support/sample-dtos.js';
 
-function device(n: number, extra: Partial<DeviceDto> = {}): DeviceDto {
-  return {
-    id: `d${n}`,
-    platform: 'ios',
-    status: 'active',
-    userId: 'u1',
-    userEmail: 'a@example.com',
-    userDisplayName: 'A',
+const device = (n: number, extra: Partial<DeviceDto> = {}): DeviceDto =>
+  sampleDevice(n, {
     udid: null,
     serialNumber: null,
-    hardwareId: null,
-    deviceName: `iPhone ${n}`,
     model: null,
     modelName: null,
     productName: null,
     osVersion: null,
     buildVersion: null,
-    enrolledAt: null,
-    lastSeenAt: null,
-    statusReason: null,
-    apiLevel: null,
     manufacturer: null,
-    createdAt: '2026-04-01T00:00:00.000Z',
-    updatedAt: '2026-04-01T00:00:00.000Z',
     ...extra,
-  };
-}
-
-function conflict(n: number, extra: Partial<ClaimConflictDto> = {}): ClaimConflictDto {
-  return {
-    id: `c${n}`,
-    deviceId: 'd1',
-    ownerUserId: 'u1',
-    ownerEmail: 'a@example.com',
-    claimantUserId: `u${n + 1}`,
-    claimantEmail: `b${n}@example.com`,
+  });
+const conflict = (n: number, extra: Partial<ClaimConflictDto> = {}): ClaimConflictDto =>
+  sampleConflict(n, {
     claimantDisplayName: `Ben ${n}`,
-    attempts: 1,
     createdAt: '2026-04-02T09:00:00.000Z',
     lastAttemptAt: '2026-04-02T09:00:00.000Z',
     ...extra,
-  };
-}
+  });
 
 function user(id: string, extra: Partial<UserDto> = {}): UserDto {
   return {
@@ -502,6 +480,32 @@ describe('DeviceDetailDrawer', () => {
     wrapper.unmount();
   });
 
+  it('says whom a reassigned device waits for, in English and Japanese; not at all for other devices', async () => {
+    const waiting = device(1, { reassignedTo: { userId: 'u7', email: 'kato@example.com', displayName: 'Kato <b>' } });
+    for (const [locale, text] of [
+      ['en', 'Reassigned to Kato <b>: the device moves to them when they enroll it. Until then it stays with A.'],
+      ['ja', 'Kato <b> さんに割り当て直し済み'],
+    ] as const) {
+      const wrapper = mount(DeviceDetailDrawer, { props: { ...base, detail: detail(waiting) }, ...i18n(locale) });
+      await nextTick();
+      const alert = document.querySelector('[data-testid="device-reassigned"]') as HTMLElement;
+      expect(alert.textContent).toContain(text);
+      expect(alert.querySelector('b')).toBeNull();
+      wrapper.unmount();
+    }
+    const noEmail = device(2, { reassignedTo: { userId: 'u8', email: 'x@example.com', displayName: null } });
+    const wrapper = mount(DeviceDetailDrawer, { props: { ...base, detail: detail(noEmail) }, ...i18n() });
+    await nextTick();
+    expect(document.querySelector('[data-testid="device-reassigned"]')?.textContent).toContain(
+      'Reassigned to x@example.com',
+    );
+    wrapper.unmount();
+    const plain = mount(DeviceDetailDrawer, { props: { ...base, detail: detail(device(3)) }, ...i18n() });
+    await nextTick();
+    expect(document.querySelector('[data-testid="device-reassigned"]')).toBeNull();
+    plain.unmount();
+  });
+
   it.each([
     ['an active device of a user', device(1), true],
     ['a pending device of a user', device(2, { status: 'pending' }), true],
@@ -601,6 +605,31 @@ describe('DeviceReassignDialog', () => {
     expect(document.querySelector('[data-testid="device-reassign-confirm"]')).toBeNull();
     button('device-reassign-close').click();
     expect(wrapper.emitted('close')).toHaveLength(1);
+    wrapper.unmount();
+  });
+});
+
+describe('DeviceTable', () => {
+  const props = { selected: [] as string[] };
+  it.each([false, true])('marks devices with refused enrollments waiting for the admin (phone: %s)', async (phone) => {
+    const devices = [device(1, { openClaims: 2 }), device(2, { openClaims: 1 }), device(3)];
+    const wrapper = mount(DeviceTable, { props: { ...props, devices, phone }, ...i18n() });
+    // The table renders its rows after it has measured itself.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await nextTick();
+    const rows = [...document.querySelectorAll('[data-testid="device-row"], .device-table .el-table__row')];
+    const marks = rows.map((r) => r.querySelector('[data-testid="device-open-claims"]')?.textContent?.trim() ?? null);
+    expect(marks).toEqual(['2 refused enrollments', 'Refused enrollment', null]);
+    wrapper.unmount();
+  });
+
+  it('words the mark in Japanese', async () => {
+    const wrapper = mount(DeviceTable, {
+      props: { ...props, devices: [device(1, { openClaims: 3 })], phone: true },
+      ...i18n('ja'),
+    });
+    await nextTick();
+    expect(document.querySelector('[data-testid="device-open-claims"]')?.textContent?.trim()).toBe('登録拒否 3 件');
     wrapper.unmount();
   });
 });

@@ -18,34 +18,8 @@ import {
   wipeConfirmationWord,
   type DeviceAction,
 } from './device-view.js';
-
-function device(n: number, extra: Partial<DeviceDto> = {}): DeviceDto {
-  return {
-    id: `d${n}`,
-    platform: 'ios',
-    status: 'active',
-    userId: 'u1',
-    userEmail: 'a@example.com',
-    userDisplayName: 'A',
-    udid: `UDID-${n}`,
-    serialNumber: `SN${n}`,
-    hardwareId: null,
-    deviceName: `iPhone ${n}`,
-    model: 'MQ0T3J/A',
-    modelName: 'iPhone',
-    productName: 'iPhone15,2',
-    osVersion: '17.4',
-    buildVersion: '21E219',
-    enrolledAt: null,
-    lastSeenAt: null,
-    statusReason: null,
-    apiLevel: null,
-    manufacturer: 'Apple',
-    createdAt: '2026-04-01T00:00:00.000Z',
-    updatedAt: '2026-04-01T00:00:00.000Z',
-    ...extra,
-  };
-}
+import { sampleDevice } from '../test-support/sample-dtos.js';
+const device = sampleDevice;
 
 describe('deviceLabel', () => {
   it.each([

@@ -481,6 +481,8 @@ const en = {
     actionsFor: 'Actions for {name}',
     select: 'Select {name}',
     osVersion: 'OS {version}',
+    openClaims: 'Refused enrollment | {count} refused enrollments',
+    openClaimsHelp: 'Another user tried to enroll this device. Open it to reassign or dismiss.',
     status: {
       active: 'Active',
       pending: 'Pending',
@@ -586,6 +588,8 @@ const en = {
       title: 'Device',
       push: 'Push now',
       askInfo: 'Ask for device information',
+      reassignedTo:
+        'Reassigned to {user}: the device moves to them when they enroll it. Until then it stays with {owner}.',
       noChannel: 'This device has no MDM connection now, so it cannot receive commands.',
       pushHelp: 'Commands wait until the device connects. "Push now" asks Apple to wake it at once.',
       pushResult: 'Push sent',

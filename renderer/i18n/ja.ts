@@ -485,6 +485,8 @@ const ja: MessageSchema = {
     actionsFor: '{name} の操作',
     select: '{name} を選択',
     osVersion: 'OS {version}',
+    openClaims: '登録拒否 | 登録拒否 {count} 件',
+    openClaimsHelp: '別のユーザーがこのデバイスを登録しようとしました。開いて割り当て直すか却下してください。',
     status: {
       active: 'アクティブ',
       pending: '登録待ち',
@@ -590,6 +592,8 @@ const ja: MessageSchema = {
       title: 'デバイス',
       push: '今すぐプッシュ',
       askInfo: 'デバイス情報を取得',
+      reassignedTo:
+        '{user} さんに割り当て直し済み：{user} さんが登録するとデバイスが移ります。それまでは {owner} さんのものです。',
       noChannel: 'このデバイスは現在 MDM に接続していないため、コマンドを受け取れません。',
       pushHelp:
         'コマンドはデバイスが接続するまで待機します。「今すぐプッシュ」で Apple にデバイスをすぐ起こすよう依頼します。',

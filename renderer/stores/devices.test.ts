@@ -4,50 +4,9 @@ import { createApp } from 'vue';
 import type { ClaimConflictDto, DeviceDetailDto, DeviceDto } from '../../server/contract/index.js';
 import { API_KEY, ApiError, type Api } from '../api/index.js';
 import { useDevicesStore } from './devices.js';
-
-function device(n: number, extra: Partial<DeviceDto> = {}): DeviceDto {
-  return {
-    id: `d${n}`,
-    platform: 'ios',
-    status: 'active',
-    userId: 'u1',
-    userEmail: 'a@example.com',
-    userDisplayName: 'A',
-    udid: `UDID-${n}`,
-    serialNumber: `SN${n}`,
-    hardwareId: null,
-    deviceName: `iPhone ${n}`,
-    model: 'MQ0T3J/A',
-    modelName: 'iPhone',
-    productName: 'iPhone15,2',
-    osVersion: '17.4',
-    buildVersion: '21E219',
-    enrolledAt: null,
-    lastSeenAt: null,
-    statusReason: null,
-    apiLevel: null,
-    manufacturer: 'Apple',
-    createdAt: '2026-04-01T00:00:00.000Z',
-    updatedAt: '2026-04-01T00:00:00.000Z',
-    ...extra,
-  };
-}
-
-function conflict(n: number, extra: Partial<ClaimConflictDto> = {}): ClaimConflictDto {
-  return {
-    id: `c${n}`,
-    deviceId: 'd1',
-    ownerUserId: 'u1',
-    ownerEmail: 'a@example.com',
-    claimantUserId: `u${n + 1}`,
-    claimantEmail: `b${n}@example.com`,
-    claimantDisplayName: `B${n}`,
-    attempts: 1,
-    createdAt: '2026-04-02T00:00:00.000Z',
-    lastAttemptAt: '2026-04-02T00:00:00.000Z',
-    ...extra,
-  };
-}
+import { sampleDevice, sampleConflict } from '../test-support/sample-dtos.js';
+const device = sampleDevice;
+const conflict = sampleConflict;
 
 function detailOf(d: DeviceDto, claimConflicts: ClaimConflictDto[] = []): DeviceDetailDto {
   return { device: d, agentActions: [], channels: [], commands: [], claimConflicts };

@@ -42,6 +42,10 @@ export interface DeviceDto {
   /** Android API level (28 = Android 9). */
   apiLevel: number | null;
   manufacturer: string | null;
+  /** Refused enrollments of this device by other users that wait for the admin (reassign or dismiss). */
+  openClaims: number;
+  /** The user the admin reassigned the device to: it moves to them when they enroll it. */
+  reassignedTo: { userId: string; email: string | null; displayName: string | null } | null;
   createdAt: string;
   updatedAt: string;
 }

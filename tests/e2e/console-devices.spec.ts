@@ -584,6 +584,8 @@ test('refused claims: another user’s enrollment of the same iPhone shows in th
 
   await page.goto('/devices');
   await expect(row('iPhone 8')).toHaveCount(1);
+  // The list marks the device: two users' attempts wait for the admin.
+  await expect(row('iPhone 8').getByTestId('device-open-claims')).toHaveText('2 refused enrollments');
   await row('iPhone 8').getByTestId('device-open').click();
   const drawer = page.getByTestId('device-detail');
   const notice = drawer.getByTestId('device-claim-conflicts');
@@ -631,6 +633,9 @@ test('refused claims: another user’s enrollment of the same iPhone shows in th
   await expect(reassign).toBeHidden();
   await expect(notice).toHaveCount(0);
   await expect(drawer.getByTestId('device-facts')).toContainText('Hana Suzuki');
+  await expect(drawer.getByTestId('device-reassigned')).toContainText(
+    'Reassigned to Mei Tanaka: the device moves to them when they enroll it. Until then it stays with Hana Suzuki.',
+  );
   // Hana's iPhone has not been touched: nothing was queued for it.
   expect(await owned.commandLoop()).toEqual([]);
 
@@ -639,11 +644,13 @@ test('refused claims: another user’s enrollment of the same iPhone shows in th
   await drawer.getByTestId('device-detail-refresh').click();
   await expect(drawer.getByTestId('device-facts')).toContainText('Mei Tanaka');
   await expect(drawer.getByTestId('device-status')).toHaveAttribute('data-status', 'active');
+  await expect(drawer.getByTestId('device-reassigned')).toHaveCount(0);
   await drawer.locator('.el-drawer__close-btn').click();
   await expect(drawer).toBeHidden();
   await refresh();
   await expect(row('iPhone 8')).toHaveCount(1);
   await expect(row('iPhone 8')).toContainText('Mei Tanaka');
+  await expect(row('iPhone 8').getByTestId('device-open-claims')).toHaveCount(0);
   owned.close();
 });
 

@@ -1,4 +1,5 @@
-import { createPrivateKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, randomBytes, randomUUID, X509Certificate, type KeyObject } from 'node:crypto';
+import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
@@ -77,9 +78,54 @@ export interface ReceivedProfile {
   identifier: string;
   /** The office CA from the root payload; absent when the server's TLS certificate is publicly trusted. */
   caDer: Buffer | null;
-  scep: { url: string; challenge: string; subject: string[][][]; keysize: number };
-  mdm: { topic: string; serverUrl: string; checkInUrl: string; signMessage: boolean; capabilities: string[] };
+  scep: {
+    url: string;
+    challenge: string;
+    subject: string[][][];
+    keysize: number;
+    /** `CAFingerprint`: the digest GetCACert's certificate must have, or null when the profile names none. */
+    caFingerprint: Buffer | null;
+  };
+  mdm: {
+    topic: string;
+    serverUrl: string;
+    checkInUrl: string;
+    signMessage: boolean;
+    capabilities: string[];
+    /** The certificates (DER) `ServerURLPinningCertificateUUIDs` names, or null when ServerURL is not pinned. */
+    serverUrlPins: Buffer[] | null;
+    /** The certificates (DER) `CheckInURLPinningCertificateUUIDs` names, or null when CheckInURL is not pinned. */
+    checkInUrlPins: Buffer[] | null;
+    pinningRevocationCheckRequired: boolean;
+  };
   raw: PlistDict;
+}
+
+/** Payload types whose content is a certificate a pinning UUID may name, DER unless PEM. */
+const CERTIFICATE_PAYLOADS = ['com.apple.security.root', 'com.apple.security.pkcs1', 'com.apple.security.pem'];
+
+/** The certificates a pinning key names, by payload UUID; null when the key is absent. */
+function pinnedCertificates(payloads: PlistDict[], uuids: unknown, key: string): Buffer[] | null {
+  if (uuids === undefined) return null;
+  if (!Array.isArray(uuids) || uuids.length === 0) throw new Error(`${key} is not a list of payload UUIDs.`);
+  return uuids.map((uuid) => {
+    const payload = payloads.find(
+      (p) => p.PayloadUUID === uuid && CERTIFICATE_PAYLOADS.includes(p.PayloadType as string),
+    );
+    // A pin the profile cannot resolve makes the MDM payload unusable: nothing could ever match it.
+    if (!payload) throw new Error(`${key} names ${String(uuid)}, which is no certificate payload of this profile.`);
+    return Buffer.from(new X509Certificate(payload.PayloadContent as Buffer).raw);
+  });
+}
+
+/**
+ * Checks GetCACert's certificate against `CAFingerprint` as Apple's SCEP client does: the digest is told by its
+ * length (MD5 16 bytes, SHA-1 20 bytes; any other length is refused), computed over the certificate's DER.
+ */
+export function matchesCaFingerprint(caPem: string, fingerprint: Buffer): boolean {
+  const algorithm = fingerprint.length === 16 ? 'md5' : fingerprint.length === 20 ? 'sha1' : null;
+  if (!algorithm) return false;
+  return createHash(algorithm).update(new X509Certificate(caPem).raw).digest().equals(fingerprint);
 }
 
 /** A plain HTTP answer. */
@@ -92,13 +138,27 @@ export interface DeviceResponse {
 /** Timings of one device's steps, in milliseconds. */
 export type StepTimings = Record<string, number>;
 
+/** Which connection of the device a request travels on: each has its own trust. */
+type Channel = 'system' | 'server' | 'checkIn';
+
 /**
  * An emulated iPhone or Mac that does what the real one does over the wire: downloads the profile, runs SCEP
  * with its own key and the profile's challenge, signs every MDM message (Mdm-Signature), sends Authenticate and
  * TokenUpdate (plus the user channel on a Mac), and answers commands in the command loop.
+ *
+ * Trust is the real device's too. `caPem` stands for the device's own trust store (the profile download, an
+ * unpinned HTTPS URL). SCEP over plain HTTP trusts no transport: GetCACert's certificate must match the profile's
+ * `CAFingerprint`. When the MDM payload pins ServerURL or CheckInURL, that connection trusts only the pinned
+ * certificates of the profile, never `caPem`.
  */
 export class EmulatedAppleDevice {
+  /** HTTPS through the device's own trust store (`caPem`). */
   readonly agent: https.Agent;
+  /** Plain HTTP (SCEP over the bootstrap listener). */
+  private readonly httpAgent: http.Agent;
+  /** HTTPS to ServerURL and CheckInURL trusting only their pinned certificates, once a profile pins them. */
+  private pinned: { server: https.Agent | null; checkIn: https.Agent | null } = { server: null, checkIn: null };
+  private readonly lookup: LookupFunction;
   profile: ReceivedProfile | null = null;
   /** The SCEP-issued identity; the key is parsed once, as the device's keychain holds it. */
   identity: { certPem: string; keyPem: KeyObject } | null = null;
@@ -124,12 +184,14 @@ export class EmulatedAppleDevice {
         ]);
       else cb(null, '127.0.0.1', 4);
     };
+    this.lookup = lookup;
     this.agent = new https.Agent({
       secureContext: trustContext(options.caPem),
       lookup,
       keepAlive: true,
       maxSockets: 4,
     });
+    this.httpAgent = new http.Agent({ lookup, keepAlive: true, maxSockets: 4 });
     if (options.keyPem) this.key = { privateKeyPem: options.keyPem, publicKeyPem: '' };
   }
 
@@ -142,15 +204,25 @@ export class EmulatedAppleDevice {
     }
   }
 
-  /** One HTTPS request through this device's agent. */
+  /** The agent of a channel for `url`: plain HTTP, pinned HTTPS, or HTTPS through the device's trust store. */
+  private agentFor(url: string, channel: Channel): http.Agent {
+    if (new URL(url).protocol === 'http:') return this.httpAgent;
+    const pinned = channel === 'server' ? this.pinned.server : channel === 'checkIn' ? this.pinned.checkIn : null;
+    return pinned ?? this.agent;
+  }
+
+  /** One HTTP(S) request; `channel` picks the trust for an HTTPS URL (the device's own store by default). */
   request(
     url: string,
     method: string,
     headers: Record<string, string>,
     body?: Buffer | string,
+    channel: Channel = 'system',
   ): Promise<DeviceResponse> {
+    const transport = new URL(url).protocol === 'http:' ? http : https;
     return new Promise((resolve, reject) => {
-      const req = https.request(url, { method, headers, agent: this.agent, timeout: 30_000 }, (res) => {
+      const agent = this.agentFor(url, channel);
+      const req = transport.request(url, { method, headers, agent, timeout: 30_000 }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () =>
@@ -193,6 +265,7 @@ export class EmulatedAppleDevice {
           challenge: scepContent.Challenge as string,
           subject: scepContent.Subject as string[][][],
           keysize: scepContent.Keysize as number,
+          caFingerprint: (scepContent.CAFingerprint as Buffer | undefined) ?? null,
         },
         mdm: {
           topic: mdm.Topic as string,
@@ -200,11 +273,48 @@ export class EmulatedAppleDevice {
           checkInUrl: mdm.CheckInURL as string,
           signMessage: mdm.SignMessage as boolean,
           capabilities: (mdm.ServerCapabilities as string[] | undefined) ?? [],
+          serverUrlPins: pinnedCertificates(
+            payloads,
+            mdm.ServerURLPinningCertificateUUIDs,
+            'ServerURLPinningCertificateUUIDs',
+          ),
+          checkInUrlPins: pinnedCertificates(
+            payloads,
+            mdm.CheckInURLPinningCertificateUUIDs,
+            'CheckInURLPinningCertificateUUIDs',
+          ),
+          pinningRevocationCheckRequired: mdm.PinningRevocationCheckRequired === true,
         },
         raw: plist,
       };
+      this.pinConnections(this.profile);
       return { ...res, profile: this.profile };
     });
+  }
+
+  /**
+   * The agents ServerURL and CheckInURL use from now on: with pins, a context trusting only the pinned certificates
+   * (the device's own trust store plays no part); without, the device's trust store.
+   */
+  private pinConnections(profile: ReceivedProfile): void {
+    for (const agent of [this.pinned.server, this.pinned.checkIn]) agent?.destroy();
+    const pinnedAgent = (pins: Buffer[] | null): https.Agent | null => {
+      if (!pins) return null;
+      return new https.Agent({
+        secureContext: trustContext(pins.map((der) => derToPem(der)).join('')),
+        lookup: this.lookup,
+        keepAlive: true,
+        maxSockets: 4,
+        // The office CA's certificates name no CRL or OCSP responder, so a required revocation check cannot pass.
+        ...(profile.mdm.pinningRevocationCheckRequired
+          ? {
+              checkServerIdentity: () =>
+                new Error('PinningRevocationCheckRequired: no revocation answer can be had for this chain.'),
+            }
+          : {}),
+      });
+    };
+    this.pinned = { server: pinnedAgent(profile.mdm.serverUrlPins), checkIn: pinnedAgent(profile.mdm.checkInUrlPins) };
   }
 
   /** Runs SCEP with the profile's challenge (GetCACaps, GetCACert, PKCSReq); returns the CertRep outcome. */
@@ -212,13 +322,15 @@ export class EmulatedAppleDevice {
     const profile = this.requireProfile();
     return this.timed('scep', async () => {
       this.key ??= generateRsaKeyPair(profile.scep.keysize);
-      const client = new ScepClient(profile.scep.url, { agent: this.agent });
+      const client = new ScepClient(profile.scep.url, { agent: this.agentFor(profile.scep.url, 'system') });
       const caps = await client.getCaCaps();
       if (!caps.includes('SHA-256') || !caps.includes('AES'))
         throw new Error(`GetCACaps lacks SHA-256/AES: ${caps.join(',')}`);
       const caPem = await client.getCaCert();
-      if (profile.caDer && derToPem(profile.caDer) !== caPem)
-        throw new Error('GetCACert returned another CA than the profile carries.');
+      // The only check a device makes of the SCEP CA: over plain HTTP nothing else vouches for it. (The root payload
+      // is not compared: a real device does not.)
+      if (profile.scep.caFingerprint && !matchesCaFingerprint(caPem, profile.scep.caFingerprint))
+        throw new Error('GetCACert answered a CA certificate that does not match the profile’s CAFingerprint.');
       const subject: CsrNameAttr[] = profile.scep.subject.map((rdn) => ({
         shortName: rdn[0]?.[0] as CsrNameAttr['shortName'],
         value: rdn[0]?.[1] as string,
@@ -240,10 +352,15 @@ export class EmulatedAppleDevice {
 
   /** Sends a check-in message to CheckInURL, signed with the SCEP identity. */
   checkin(message: PlistDict): Promise<DeviceResponse> {
-    return this.signedPut(this.requireProfile().mdm.checkInUrl, 'application/x-apple-aspen-mdm-checkin', message);
+    return this.signedPut(
+      this.requireProfile().mdm.checkInUrl,
+      'application/x-apple-aspen-mdm-checkin',
+      message,
+      'checkIn',
+    );
   }
 
-  private async signedPut(url: string, type: string, message: PlistDict): Promise<DeviceResponse> {
+  private async signedPut(url: string, type: string, message: PlistDict, channel: Channel): Promise<DeviceResponse> {
     const identity = this.identity;
     if (!identity) throw new Error('No identity: run SCEP first.');
     const body = Buffer.from(buildPlist(message));
@@ -257,6 +374,7 @@ export class EmulatedAppleDevice {
         'user-agent': this.spec.kind === 'mac' ? 'mdmclient/1.0 (macOS)' : 'MDM/1.0',
       },
       body,
+      channel,
     );
   }
 
@@ -315,7 +433,7 @@ export class EmulatedAppleDevice {
 
   /** Sends one report to ServerURL (an idle poll or a command result), signed with the SCEP identity. */
   report(message: PlistDict): Promise<DeviceResponse> {
-    return this.signedPut(this.requireProfile().mdm.serverUrl, 'application/x-apple-aspen-mdm', message);
+    return this.signedPut(this.requireProfile().mdm.serverUrl, 'application/x-apple-aspen-mdm', message, 'server');
   }
 
   /** Polls ServerURL until the queue is empty, answering each command; returns the request types handled. */
@@ -324,7 +442,7 @@ export class EmulatedAppleDevice {
     const seen: string[] = [];
     let report: PlistDict = { UDID: this.spec.udid, Status: 'Idle' };
     for (let i = 0; i <= maxCommands; i++) {
-      const res = await this.signedPut(url, 'application/x-apple-aspen-mdm', report);
+      const res = await this.signedPut(url, 'application/x-apple-aspen-mdm', report, 'server');
       if (res.status !== 200) throw new Error(`ServerURL answered ${res.status}: ${res.body.toString()}`);
       if (res.body.length === 0) return seen;
       const envelope = parsePlist(res.body) as PlistDict;
@@ -334,7 +452,7 @@ export class EmulatedAppleDevice {
       this.handled.push(type);
       report = { UDID: this.spec.udid, CommandUUID: envelope.CommandUUID as string, ...this.answer(command) };
       if (this.wiped || this.unenrolled) {
-        await this.signedPut(url, 'application/x-apple-aspen-mdm', report);
+        await this.signedPut(url, 'application/x-apple-aspen-mdm', report, 'server');
         if (this.unenrolled) this.identity = null;
         return seen;
       }
@@ -423,8 +541,8 @@ export class EmulatedAppleDevice {
     return this.profile;
   }
 
-  /** Closes kept-alive connections. */
+  /** Closes kept-alive connections; the next request opens a new one (a new TLS handshake). */
   close(): void {
-    this.agent.destroy();
+    for (const agent of [this.agent, this.httpAgent, this.pinned.server, this.pinned.checkIn]) agent?.destroy();
   }
 }

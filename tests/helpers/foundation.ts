@@ -18,7 +18,14 @@ export interface TestFoundation {
 
 /** Builds every service over `:memory:` SQLite with a fake clock and seeded randomness. */
 export function testFoundation(
-  options: { hasher?: PasswordHasher; lockout?: LockoutPolicy; start?: string } = {},
+  options: {
+    hasher?: PasswordHasher;
+    lockout?: LockoutPolicy;
+    start?: string;
+    /** The listeners' base URLs the services put into profiles and links (compose.ts has defaults). */
+    deviceBaseUrl?: string;
+    bootstrapBaseUrl?: string;
+  } = {},
 ): TestFoundation {
   const db = openDatabase(':memory:');
   const clock = new FakeClock(options.start ?? '2026-04-01T09:00:00.000Z');
@@ -31,6 +38,8 @@ export function testFoundation(
     secrets: createSecretBox(randomBytes(32)),
     caKeyBits: 2048,
     ...(options.lockout ? { lockout: options.lockout } : {}),
+    ...(options.deviceBaseUrl !== undefined ? { deviceBaseUrl: () => options.deviceBaseUrl as string } : {}),
+    ...(options.bootstrapBaseUrl !== undefined ? { bootstrapBaseUrl: () => options.bootstrapBaseUrl as string } : {}),
   });
   return { db, clock, services };
 }

@@ -31,6 +31,8 @@ export function runScepclient(o: {
   certPath: string;
   challenge?: string;
   cn?: string;
+  /** `-ca-fingerprint`: the SHA-256 (hex) the CA certificate must have; scepclient encrypts to no other. */
+  caFingerprint?: string;
   timeoutMs?: number;
 }): Promise<ScepclientRun> {
   const args = [
@@ -45,6 +47,7 @@ export function runScepclient(o: {
     '-debug',
   ];
   if (o.challenge !== undefined) args.push('-challenge', o.challenge);
+  if (o.caFingerprint !== undefined) args.push('-ca-fingerprint', o.caFingerprint);
   return new Promise((resolve) => {
     execFile('scepclient', args, { timeout: o.timeoutMs ?? 30_000, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
       const exitCode = err

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeviceDto } from '../../server/contract/index.js';
 import { AndroidAgent, androidFacts } from '../helpers/android-agent.js';
 import { startApnsMock, type ApnsMock } from '../helpers/apns-mock.js';
 import { EmulatedAppleDevice, iphoneSpec, macSpec, type AppleDeviceSpec } from '../helpers/apple-device.js';
@@ -16,7 +17,7 @@ let caPem: string;
 let base: string;
 const PASSWORD = 'a long user password';
 
-type Device = { id: string; status: string; statusReason: string | null; userId: string | null };
+type Device = Pick<DeviceDto, 'id' | 'status' | 'statusReason' | 'userId' | 'openClaims' | 'reassignedTo'>;
 type Detail = {
   device: Device;
   channels: { channel: string; enabled: boolean; hasPushToken: boolean; tokenUpdatedAt: string | null }[];
@@ -113,8 +114,10 @@ async function enrollAndroid(apiLevel: number, hardwareId: string, email: string
 /** Everything about a record that an attacker must not change. */
 async function snapshot(id: string) {
   const d = await detail(id);
+  // A refused claim is counted on the record for the admin (openClaims); everything else must stay as it was.
+  const { openClaims: _counted, ...device } = d.device;
   return {
-    device: d.device,
+    device,
     channels: d.channels,
     commands: d.commands.map((c) => [c.uuid, c.requestType, c.status]),
   };
@@ -156,6 +159,7 @@ describe('user B with a valid identity of their own', () => {
     expect(spoke.map((e) => e.details.why)).toEqual(['not bound', 'not bound']);
     const conflicts = (await detail(record.id)).claimConflicts;
     expect(conflicts).toEqual([expect.objectContaining({ claimantUserId: b, ownerUserId: a })]);
+    expect((await recordOf(spec.udid)).openClaims).toBe(1);
     phone.close();
     attacker.close();
   });
@@ -236,13 +240,27 @@ describe('the legitimate ways a device changes hands', () => {
     const refusedFirst = await withIdentity(spec, b);
     expect((await refusedFirst.enrollMdm())[0]?.status).toBe(400);
     const [conflict] = (await detail(record.id)).claimConflicts;
+    // The list marks the device while the refused claim waits for the admin.
+    expect(await recordOf(spec.udid)).toMatchObject({ openClaims: 1, reassignedTo: null });
     const reassigned = await h.admin.call('POST', `/api/devices/${record.id}/reassign`, { userId: b });
     expect(reassigned.status).toBe(200);
     expect(reassigned.json<Detail>().claimConflicts).toEqual([]);
     expect(conflict?.claimantUserId).toBe(b);
+    // Until B enrolls it, the device stays with A and says whom it waits for.
+    expect(await recordOf(spec.udid)).toMatchObject({
+      userId: a,
+      openClaims: 0,
+      reassignedTo: { userId: b, email: 'hands-b@example.com' },
+    });
 
     const handedOver = await enrollApple(spec, b);
-    expect(await recordOf(spec.udid)).toMatchObject({ id: record.id, userId: b, status: 'active' });
+    expect(await recordOf(spec.udid)).toMatchObject({
+      id: record.id,
+      userId: b,
+      status: 'active',
+      openClaims: 0,
+      reassignedTo: null,
+    });
     // A's identity no longer speaks for the phone.
     expect((await phone.report({ UDID: spec.udid, Status: 'Idle' })).status).toBe(400);
     const claimed = (await audit('device.claimed')).find((e) => e.subjectId === record.id);

@@ -116,7 +116,7 @@ describe('the first-visit page (office CA in use)', () => {
     expect(res.text).toContain('Certificate Trust Settings');
   });
 
-  it('lets any origin load the trust probe from the device listener, never cached; the device listener sends no HSTS', async () => {
+  it('lets any origin load the trust probe from the device listener, never cached; the device listener clears HSTS', async () => {
     const res = await send(`${local(h.server.enrollmentUrl)}tls-probe.gif`, { ca: caPem });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('image/gif');

@@ -1,12 +1,18 @@
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../server/core/clock.js';
+import { parsePlist, type PlistDict } from '../../server/core/plist.js';
 import { secureRandom } from '../../server/core/random.js';
+import { verifyCms } from '../../server/pki/cms.js';
+import { send } from '../helpers/http.js';
+import { fakePushCertificate } from '../helpers/push-cert.js';
 import { openssl, withTempDir, writeFiles } from '../helpers/scep-fixtures.js';
-import { startScepServer, type ScepTestServer } from '../helpers/scep-harness.js';
+import { createTestCa, startScepServer, type ScepTestServer } from '../helpers/scep-harness.js';
 import { enrollmentDir, runScepclient } from '../helpers/scep-peer.js';
+import { local, startHarness, type Harness } from '../helpers/server-harness.js';
 
-// The real peer: Debian's micromdm scepclient 2.1.0 against our /scep over HTTP on 127.0.0.1.
+// The real peer: Debian's micromdm scepclient 2.1.0 against our /scep over HTTP on 127.0.0.1: the SCEP routes on
+// their own, then the whole server's plain-HTTP bootstrap listener with the challenge of a downloaded profile.
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -119,5 +125,97 @@ describe('Debian scepclient against /scep', () => {
     expect(run.output).toContain('failInfo: badRequest');
     expect(run.exitCode).not.toBe(0);
     expect(server.audit.list({ action: 'scep.refused' }).items[0]?.details.reason).toBe('challenge_expired');
+  });
+});
+
+describe('Debian scepclient against the server’s plain-HTTP bootstrap listener', () => {
+  let h: Harness;
+  let caPem: string;
+  const sha256 = (pem: string) => createHash('sha256').update(new X509Certificate(pem).raw).digest('hex');
+
+  beforeAll(async () => {
+    h = await startHarness();
+    caPem = h.server.services.ca.caCertificate().pem;
+    const pki = fakePushCertificate();
+    expect(
+      (await h.admin.call('PUT', '/api/push/certificate', { certificatePem: pki.certPem, privateKeyPem: pki.keyPem }))
+        .status,
+    ).toBe(200);
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  /** A downloaded iPhone profile's SCEP payload, and its enrollment. */
+  async function scepPayload(email: string): Promise<{ enrollmentId: string; url: string; challenge: string }> {
+    const user = (await h.admin.call('POST', '/api/users', { email, displayName: 'Peer' })).json<{ id: string }>();
+    const e = (await h.admin.call('POST', '/api/enrollments', { userId: user.id, platform: 'ios' })).json<{
+      id: string;
+      profileUrl: string;
+    }>();
+    const res = await send(local(e.profileUrl), { ca: caPem });
+    expect(res.status).toBe(200);
+    const payloads = (parsePlist(verifyCms(res.body).content) as PlistDict).PayloadContent as PlistDict[];
+    const scep = payloads.find((p) => p.PayloadType === 'com.apple.security.scep')?.PayloadContent as PlistDict;
+    return { enrollmentId: e.id, url: scep.URL as string, challenge: scep.Challenge as string };
+  }
+
+  async function auditFor(action: string, enrollmentId: string): Promise<unknown[]> {
+    const items = (await h.admin.call('GET', `/api/audit?action=${action}&limit=200`)).json<{
+      items: { details: Record<string, unknown>; subjectId: string | null }[];
+    }>().items;
+    return items.filter((e) => e.details.enrollmentId === enrollmentId || e.subjectId === enrollmentId);
+  }
+
+  it('enrolls at http://127.0.0.1:<bootstrap port>/scep with a profile’s challenge, checking the CA by fingerprint', async () => {
+    const { enrollmentId, url, challenge } = await scepPayload('scepclient-http@example.com');
+    const bootstrap = new URL(h.server.bootstrapUrl);
+    expect(new URL(url).protocol).toBe('http:');
+    expect(new URL(url).port).toBe(bootstrap.port);
+    const d = dir();
+    const run = await runScepclient({
+      serverUrl: `http://127.0.0.1:${bootstrap.port}/scep`,
+      keyPath: d.keyPath,
+      certPath: d.certPath,
+      challenge,
+      cn: `tsunagu-${enrollmentId}`,
+      caFingerprint: sha256(caPem),
+    });
+    expect(run.exitCode, run.output).toBe(0);
+    expect(run.output).toContain('pkiStatus=SUCCESS');
+    expect(opensslVerify(caPem, run.certPem as string)).toMatch(/cert\.pem: OK/);
+    expect(new X509Certificate(run.certPem as string).subject).toContain(`CN=tsunagu-${enrollmentId}`);
+    expect(await auditFor('scep.issued', enrollmentId)).toHaveLength(1);
+    expect(await auditFor('scep.challenge_consumed', enrollmentId)).toHaveLength(1);
+  });
+
+  it('sends nothing to a CA that does not match -ca-fingerprint; the challenge stays good for the right one', async () => {
+    const { enrollmentId, challenge } = await scepPayload('scepclient-wrong-ca@example.com');
+    const serverUrl = `http://127.0.0.1:${new URL(h.server.bootstrapUrl).port}/scep`;
+    const other = createTestCa({ random: secureRandom, cn: 'Not The Office CA' });
+    const wrong = dir();
+    const refused = await runScepclient({
+      serverUrl,
+      keyPath: wrong.keyPath,
+      certPath: wrong.certPath,
+      challenge,
+      caFingerprint: sha256(other.certPem),
+    });
+    expect(refused.exitCode, refused.output).not.toBe(0);
+    // To scepclient the office CA is a substituted one here: it finds no recipient and sends no PKIOperation.
+    expect(refused.output).toContain('no selected CA/RA recipients');
+    expect(refused.output).not.toContain('pkiStatus');
+    expect(refused.certPem).toBeNull();
+    expect(await auditFor('scep.challenge_consumed', enrollmentId)).toEqual([]);
+    const right = dir();
+    const run = await runScepclient({
+      serverUrl,
+      keyPath: right.keyPath,
+      certPath: right.certPath,
+      challenge,
+      caFingerprint: sha256(caPem),
+    });
+    expect(run.exitCode, run.output).toBe(0);
+    expect(await auditFor('scep.issued', enrollmentId)).toHaveLength(1);
   });
 });

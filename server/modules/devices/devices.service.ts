@@ -25,6 +25,10 @@ export function toDeviceDto(row: DeviceListRow): DeviceDto {
     statusReason: row.status_reason,
     apiLevel: row.api_level,
     manufacturer: row.manufacturer,
+    openClaims: row.open_claims,
+    reassignedTo: row.claim_grant_user_id
+      ? { userId: row.claim_grant_user_id, email: row.grant_email, displayName: row.grant_display_name }
+      : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -32,7 +32,14 @@ export interface DeviceRow {
 }
 
 /** A device row with its user's name, for lists. */
-export type DeviceListRow = DeviceRow & { user_email: string | null; user_display_name: string | null };
+export type DeviceListRow = DeviceRow & {
+  user_email: string | null;
+  user_display_name: string | null;
+  /** Open refused claims of the device (device_claim_conflicts). */
+  open_claims: number;
+  grant_email: string | null;
+  grant_display_name: string | null;
+};
 
 /** What a device says about itself (check-ins, DeviceInformation answers, agent facts). */
 export type DeviceFacts = Partial<
@@ -138,8 +145,10 @@ export function createDevicesStore(db: Db): DevicesStore {
   const insert =
     db.prepare(`INSERT INTO devices (id, platform, user_id, udid, serial_number, hardware_id, device_name, model, model_name, product_name, os_version, build_version, status, enrolled_at, last_seen_at, info, status_reason, api_level, manufacturer, enrollment_id, claim_grant_user_id, created_at, updated_at, deleted_at)
     VALUES (@id, @platform, @user_id, @udid, @serial_number, @hardware_id, @device_name, @model, @model_name, @product_name, @os_version, @build_version, @status, @enrolled_at, @last_seen_at, @info, @status_reason, @api_level, @manufacturer, @enrollment_id, @claim_grant_user_id, @created_at, @updated_at, @deleted_at)`);
-  const select =
-    'SELECT d.*, u.email AS user_email, u.display_name AS user_display_name FROM devices d LEFT JOIN users u ON u.id = d.user_id';
+  const select = `SELECT d.*, u.email AS user_email, u.display_name AS user_display_name,
+      (SELECT count(*) FROM device_claim_conflicts c WHERE c.device_id = d.id AND c.resolved_at IS NULL) AS open_claims,
+      g.email AS grant_email, g.display_name AS grant_display_name
+    FROM devices d LEFT JOIN users u ON u.id = d.user_id LEFT JOIN users g ON g.id = d.claim_grant_user_id`;
   const byId = db.prepare<[string], DeviceListRow>(`${select} WHERE d.id = ?`);
   const byUdid = db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE udid = ? AND deleted_at IS NULL');
   const byHardware = db.prepare<[string], DeviceRow>(

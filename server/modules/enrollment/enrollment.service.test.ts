@@ -49,6 +49,7 @@ describe('enrollment profiles', () => {
     expect((root as PlistDict).PayloadContent).toEqual(services.ca.caCertificate().der);
     const scepContent = (scep as PlistDict).PayloadContent as PlistDict;
     expect(Object.keys(scepContent).sort()).toEqual([
+      'CAFingerprint',
       'Challenge',
       'Key Type',
       'Key Usage',
@@ -58,7 +59,8 @@ describe('enrollment profiles', () => {
       'URL',
     ]);
     expect(scepContent).toMatchObject({
-      URL: 'https://localhost:8443/scep',
+      // Office-CA mode: SCEP over the plain-HTTP bootstrap listener (enrollment-trust.test.ts has the details).
+      URL: 'http://localhost:8080/scep',
       Keysize: 2048,
       'Key Type': 'RSA',
       'Key Usage': 5,

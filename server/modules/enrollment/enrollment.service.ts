@@ -9,7 +9,7 @@ import type { Random } from '../../core/random.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
 import type { CaService } from '../ca/ca.service.js';
 import { signCmsAsync } from '../../pki/cms.js';
-import { buildCaProfile, buildEnrollmentProfile } from '../profiles/enrollment-profile.js';
+import { buildCaProfile, buildEnrollmentProfile, type TlsTrust } from '../profiles/enrollment-profile.js';
 import type { ChallengeRefusal, ChallengeResult } from '../scep/scep.ports.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { UsersStore } from '../users/users.store.js';
@@ -92,12 +92,14 @@ export interface EnrollmentDeps {
   ca: CaService;
   /** The TLS credential that signs profiles (the device listener's certificate and chain). */
   signer: () => { certPem: string; keyPem: string; chainPem: string };
-  /** Whether profiles carry the office root CA (not needed when the TLS certificate is publicly trusted). */
-  includeRoot?: () => boolean;
+  /** Where the device listener's TLS certificate comes from now: the office CA (the default) or a public CA. */
+  tlsTrust?: () => TlsTrust;
   /** The APNs topic of the uploaded push certificate, or null when none is uploaded yet. */
   topic: () => string | null;
   /** Base URL of the HTTPS device listener, e.g. https://mdm.office.lan:8443 */
   deviceBaseUrl: () => string;
+  /** Base URL of the plain-HTTP bootstrap listener, e.g. http://mdm.office.lan:8080 ('' until it listens). */
+  bootstrapBaseUrl: () => string;
   serverId: () => string;
   organization: string;
   audit: AuditService;
@@ -176,20 +178,25 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
     const minutes = deps.settings.userSettings().profileValidityMinutes;
     const expiresAt = new Date(now.getTime() + minutes * 60_000).toISOString();
     const base = deps.deviceBaseUrl();
+    const tlsTrust = deps.tlsTrust?.() ?? 'office-ca';
+    // A device that does not trust the office CA yet cannot run SCEP over HTTPS, so in office-CA mode SCEP runs over
+    // the plain-HTTP bootstrap listener: SCEP protects its own messages and the device checks the CA by the profile's
+    // CAFingerprint. Only in the moment at start before that listener listens is HTTPS the one address known.
+    const scepBase = tlsTrust === 'office-ca' ? deps.bootstrapBaseUrl() || base : base;
     const profile = buildEnrollmentProfile({
       serverId: deps.serverId(),
       organization: deps.organization,
       lang: user.locale,
       target,
       caDer: deps.ca.caCertificate().der,
-      scepUrl: `${base}/scep`,
+      scepUrl: `${scepBase}/scep`,
       challenge,
       subject: { organization: deps.organization, commonName: `tsunagu-${row.id}` },
       topic,
       serverUrl: `${base}/mdm/connect`,
       checkInUrl: `${base}/mdm/checkin`,
       uuid: () => random.uuid().toUpperCase(),
-      includeRoot: deps.includeRoot?.() ?? true,
+      tlsTrust,
     });
     const signer = deps.signer();
     const body = await signCmsAsync(

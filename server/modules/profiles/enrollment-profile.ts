@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { PlistDict } from '../../core/plist.js';
 
 /** Content type of configuration profiles (apple-protocols §1.1). */
@@ -6,6 +7,12 @@ export const PROFILE_TYPE = 'application/x-apple-aspen-config';
 /** AccessRights with all 13 bits set (apple-protocols §1.3): the rights MicroMDM and NanoMDM request. */
 export const ACCESS_RIGHTS_ALL = 8191;
 
+/**
+ * How a device comes to trust the server's TLS certificate: `office-ca` when it was issued by the office CA,
+ * which no device trusts before enrollment; `public` when the admin imported a publicly trusted certificate.
+ */
+export type TlsTrust = 'office-ca' | 'public';
+
 /** Everything an enrollment profile is made of. */
 export interface EnrollmentProfileInput {
   /** Stable per server: the top-level PayloadIdentifier must never change (the device replaces by it). */
@@ -13,6 +20,7 @@ export interface EnrollmentProfileInput {
   organization: string;
   lang: 'ja' | 'en';
   target: 'ios' | 'macos';
+  /** The office CA: the SCEP CA in both modes, and the profile's root (the pinned anchor) in office-CA mode. */
   caDer: Buffer;
   scepUrl: string;
   challenge: string;
@@ -22,8 +30,19 @@ export interface EnrollmentProfileInput {
   checkInUrl: string;
   /** Fresh UUIDs for the payloads of this download. */
   uuid: () => string;
-  /** Include the office root CA (needed while the TLS certificate comes from it). */
-  includeRoot?: boolean;
+  /**
+   * `office-ca`: the profile carries the office root and pins the MDM connections to it; `public`: neither, since
+   * the device already trusts the server and public CAs rotate roots and intermediates.
+   */
+  tlsTrust: TlsTrust;
+}
+
+/**
+ * The SCEP payload's `CAFingerprint`: SHA-1 of the CA certificate's DER. Apple's SCEP client tells the digest by
+ * its length and knows only MD5 (16 bytes) and SHA-1 (20 bytes) (SecSCEPValidateCACertMessage in Security).
+ */
+export function scepCaFingerprint(caDer: Buffer): Buffer {
+  return createHash('sha1').update(caDer).digest();
 }
 
 /** The stable top-level identifier of this server's enrollment profile. */
@@ -53,6 +72,14 @@ const TEXT = {
 /**
  * Builds the enrollment profile (apple-protocols §1.2-1.5): the office root CA, a SCEP payload carrying the
  * one-time challenge, and the MDM payload that uses the SCEP identity, key for key as Apple's schema spells them.
+ *
+ * The SCEP payload names the CA by `CAFingerprint`, so SCEP may run over plain HTTP (RFC 8894 §4.1: SCEP protects
+ * its own messages) and the device can refuse a substituted CA certificate. In office-CA mode the MDM connections are pinned
+ * to the profile's root (`ServerURLPinningCertificateUUIDs`, `CheckInURLPinningCertificateUUIDs`; iOS 13.4 and
+ * macOS 10.13 and later): a re-issued TLS certificate (the LAN addresses changed, or it neared expiry) keeps
+ * devices connected, because the root it chains to does not change. Renewing the office CA itself is a planned
+ * operation: every device pinned to the old root must enroll again, since an installed MDM payload cannot change
+ * without a new profile. So is moving between office-CA and public mode, in either direction.
  */
 export function buildEnrollmentProfile(input: EnrollmentProfileInput): PlistDict {
   const t = TEXT[input.lang];
@@ -84,8 +111,10 @@ export function buildEnrollmentProfile(input: EnrollmentProfileInput): PlistDict
       Keysize: 2048,
       'Key Type': 'RSA',
       'Key Usage': 5,
+      CAFingerprint: scepCaFingerprint(input.caDer),
     },
   };
+  const office = input.tlsTrust === 'office-ca';
   const mdm: PlistDict = {
     PayloadType: 'com.apple.mdm',
     PayloadIdentifier: `${base}.mdm`,
@@ -100,11 +129,18 @@ export function buildEnrollmentProfile(input: EnrollmentProfileInput): PlistDict
     CheckOutWhenRemoved: true,
     AccessRights: ACCESS_RIGHTS_ALL,
   };
+  if (office) {
+    // The device evaluates the server's TLS chain against the pinned root only, so it needs no trust in the office
+    // CA beyond this profile. Our certificates name no CRL or OCSP responder, so revocation is best effort.
+    mdm.ServerURLPinningCertificateUUIDs = [caUuid];
+    mdm.CheckInURLPinningCertificateUUIDs = [caUuid];
+    mdm.PinningRevocationCheckRequired = false;
+  }
   // Per-user connections must be present for macOS and cannot be added later; bootstrap token escrow is macOS 11+.
   if (input.target === 'macos')
     mdm.ServerCapabilities = ['com.apple.mdm.per-user-connections', 'com.apple.mdm.bootstraptoken'];
   return {
-    PayloadContent: input.includeRoot === false ? [scep, mdm] : [root, scep, mdm],
+    PayloadContent: office ? [root, scep, mdm] : [scep, mdm],
     PayloadType: 'Configuration',
     PayloadVersion: 1,
     PayloadIdentifier: base,

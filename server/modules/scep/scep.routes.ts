@@ -5,6 +5,9 @@ import type { ScepService } from './scep.service.js';
 // GET/POST /scep?operation=... (RFC 8894 §4.1; apple-protocols §2.1). Adapters only: read the message,
 // call the service once, send the bytes with the SCEP content type.
 
+/** Where SCEP is served, on the device listener and on the plain-HTTP bootstrap listener. */
+export const SCEP_PATH = '/scep';
+
 /** Largest PKIOperation body accepted; a real pkiMessage is 2 to 5 KiB. */
 export const SCEP_BODY_LIMIT = 64 * 1024;
 
@@ -49,7 +52,7 @@ function sendCertRep(reply: FastifyReply, der: Buffer): FastifyReply {
   return reply.code(200).type('application/x-pki-message').header('cache-control', 'no-store').send(der);
 }
 
-/** Registers GET and POST /scep on the device listener. */
+/** Registers GET and POST /scep (on the device listener and on the bootstrap listener). */
 export async function scepRoutes(app: FastifyInstance, opts: { scep: ScepService }): Promise<void> {
   const { scep } = opts;
   // The device app may already parse application/octet-stream for another module; re-adding it would throw
@@ -61,7 +64,7 @@ export async function scepRoutes(app: FastifyInstance, opts: { scep: ScepService
     (_request, body, done) => done(null, body),
   );
 
-  app.get('/scep', async (request, reply) => {
+  app.get(SCEP_PATH, async (request, reply) => {
     const query = request.query as ScepQuery;
     const operation = single(query.operation, 'operation');
     switch (operation) {
@@ -85,7 +88,7 @@ export async function scepRoutes(app: FastifyInstance, opts: { scep: ScepService
   });
 
   app.post(
-    '/scep',
+    SCEP_PATH,
     {
       bodyLimit: SCEP_BODY_LIMIT,
       // Checked before body parsing so the answer names the SCEP content type rather than JSON.

@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { testFoundation, TEST_ADMIN, TEST_CTX } from '../../../tests/helpers/foundation.js';
+import { fakePushCertificate } from '../../../tests/helpers/push-cert.js';
+import { schemaKeys, validateDict, validatePayload } from '../../../tests/helpers/apple-schema.js';
+import { parsePlist, type PlistDict } from '../../core/plist.js';
+import { verifyCms } from '../../pki/cms.js';
+import { generateRsaKeyPair, issueCertificate } from '../../pki/x509.js';
+
+// Issue 10: how the enrollment profile lets a device enroll without trusting the server's TLS certificate
+// beforehand (office-CA mode), and what it leaves out when the certificate is publicly trusted (public mode).
+
+const DAY = 86_400_000;
+const DEVICE = 'https://mdm.office.test:8443';
+const BOOTSTRAP = 'http://mdm.office.test:8080';
+
+/** A server certificate for mdm.office.test from a CA of its own, standing in for a publicly trusted one. */
+function publicCertificate(): { certificatePem: string; privateKeyPem: string; chainPem: string } {
+  const now = Date.now();
+  const root = generateRsaKeyPair(2048);
+  const rootPem = issueCertificate({
+    subject: [{ shortName: 'CN', value: 'Test Public Root' }],
+    publicKeyPem: root.publicKeyPem,
+    signingKeyPem: root.privateKeyPem,
+    serialHex: '0a01',
+    notBefore: new Date(now - DAY),
+    notAfter: new Date(now + 3650 * DAY),
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, critical: true },
+    ],
+  });
+  const leaf = generateRsaKeyPair(2048);
+  const certificatePem = issueCertificate({
+    subject: [{ shortName: 'CN', value: 'mdm.office.test' }],
+    issuerCertPem: rootPem,
+    publicKeyPem: leaf.publicKeyPem,
+    signingKeyPem: root.privateKeyPem,
+    serialHex: '0b02',
+    notBefore: new Date(now - DAY),
+    notAfter: new Date(now + 90 * DAY),
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 2, value: 'mdm.office.test' }] },
+    ],
+  });
+  return { certificatePem, privateKeyPem: leaf.privateKeyPem, chainPem: rootPem };
+}
+
+async function downloaded(
+  target: 'ios' | 'macos',
+  mode: 'office-ca' | 'public',
+  urls: { bootstrapBaseUrl?: string } = {},
+) {
+  const f = testFoundation({
+    start: new Date().toISOString(),
+    deviceBaseUrl: DEVICE,
+    bootstrapBaseUrl: urls.bootstrapBaseUrl ?? BOOTSTRAP,
+  });
+  const { services } = f;
+  const pki = fakePushCertificate();
+  services.push.upload({ certificatePem: pki.certPem, privateKeyPem: pki.keyPem }, TEST_ADMIN, null);
+  services.ca.ensureTlsCredential({ dnsNames: ['mdm.office.test'], ipAddresses: ['127.0.0.1'] });
+  if (mode === 'public') services.ca.importTls(publicCertificate(), TEST_ADMIN, null);
+  const user = await services.users.create({ email: 'taro@example.com', displayName: '太郎', locale: 'ja' }, TEST_CTX);
+  const e = services.enrollment.create({ userId: user.id, platform: target }, TEST_ADMIN, null);
+  const dl = await services.enrollment.downloadProfile(e.profileUrl.split('/').pop() as string, undefined, null);
+  const profile = parsePlist(verifyCms(dl.body).content) as PlistDict;
+  const payloads = profile.PayloadContent as PlistDict[];
+  const ofType = (type: string) => payloads.filter((p) => p.PayloadType === type);
+  return {
+    profile,
+    payloads,
+    roots: ofType('com.apple.security.root'),
+    scep: ofType('com.apple.security.scep')[0] as PlistDict,
+    mdm: ofType('com.apple.mdm')[0] as PlistDict,
+    caDer: services.ca.caCertificate().der,
+  };
+}
+
+/** Every payload of the profile against its Apple schema, and the top level. */
+function schemaProblems(profile: PlistDict): string[] {
+  const problems = validateDict(schemaKeys('profiles/TopLevel.yaml'), profile);
+  for (const payload of profile.PayloadContent as PlistDict[])
+    problems.push(...validatePayload(`profiles/${payload.PayloadType as string}.yaml`, payload));
+  return problems;
+}
+
+describe.each(['ios', 'macos'] as const)('the %s enrollment profile', (target) => {
+  it('in office-CA mode: SCEP over plain HTTP with CAFingerprint, and MDM pinned to the profile’s own root', async () => {
+    const { profile, payloads, roots, scep, mdm, caDer } = await downloaded(target, 'office-ca');
+    expect(schemaProblems(profile)).toEqual([]);
+    expect(profile.TargetDeviceType).toBe(target === 'macos' ? 5 : 1);
+
+    const content = scep.PayloadContent as PlistDict;
+    const fingerprint = content.CAFingerprint as Buffer;
+    expect(Buffer.isBuffer(fingerprint)).toBe(true);
+    expect(fingerprint).toHaveLength(20);
+    expect(fingerprint.equals(createHash('sha1').update(caDer).digest())).toBe(true);
+    const scepUrl = new URL(content.URL as string);
+    expect([scepUrl.protocol, scepUrl.host, scepUrl.pathname]).toEqual(['http:', 'mdm.office.test:8080', '/scep']);
+
+    expect(roots).toHaveLength(1);
+    expect((roots[0]?.PayloadContent as Buffer).equals(caDer)).toBe(true);
+    const byUuid = (uuid: string) => payloads.filter((p) => p.PayloadUUID === uuid);
+    for (const key of ['ServerURLPinningCertificateUUIDs', 'CheckInURLPinningCertificateUUIDs']) {
+      const uuids = mdm[key] as string[];
+      expect(uuids, key).toEqual([roots[0]?.PayloadUUID]);
+      for (const uuid of uuids) expect(byUuid(uuid).map((p) => p.PayloadType)).toEqual(['com.apple.security.root']);
+    }
+    expect(mdm.PinningRevocationCheckRequired).toBe(false);
+    // The MDM connections themselves stay on HTTPS: only SCEP moves to plain HTTP.
+    expect(mdm.ServerURL).toBe(`${DEVICE}/mdm/connect`);
+    expect(mdm.CheckInURL).toBe(`${DEVICE}/mdm/checkin`);
+  });
+
+  it('in public mode: SCEP over HTTPS, still with CAFingerprint; no root and no pinning', async () => {
+    const { profile, roots, scep, mdm, caDer } = await downloaded(target, 'public');
+    expect(schemaProblems(profile)).toEqual([]);
+    expect(roots).toEqual([]);
+    expect((profile.PayloadContent as PlistDict[]).map((p) => p.PayloadType)).toEqual([
+      'com.apple.security.scep',
+      'com.apple.mdm',
+    ]);
+    const content = scep.PayloadContent as PlistDict;
+    const fingerprint = content.CAFingerprint as Buffer;
+    expect(fingerprint).toHaveLength(20);
+    expect(fingerprint.equals(createHash('sha1').update(caDer).digest())).toBe(true);
+    const scepUrl = new URL(content.URL as string);
+    expect([scepUrl.protocol, scepUrl.host, scepUrl.pathname]).toEqual(['https:', 'mdm.office.test:8443', '/scep']);
+    for (const key of [
+      'ServerURLPinningCertificateUUIDs',
+      'CheckInURLPinningCertificateUUIDs',
+      'PinningRevocationCheckRequired',
+    ])
+      expect(mdm[key], key).toBeUndefined();
+  });
+});
+
+describe('the SCEP URL before the bootstrap listener listens', () => {
+  it('is the HTTPS one, the only address known in that moment at start', async () => {
+    const { scep } = await downloaded('ios', 'office-ca', { bootstrapBaseUrl: '' });
+    expect((scep.PayloadContent as PlistDict).URL).toBe(`${DEVICE}/scep`);
+  });
+});
