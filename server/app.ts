@@ -21,6 +21,7 @@ import { adminsRoutes } from './modules/admins/admins.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { settingsRoutes } from './modules/settings/settings.routes.js';
 import { trustRoutes, redirectToHttps } from './modules/ca/ca.routes.js';
+import { firstVisitRoutes, tlsProbeRoutes } from './modules/ca/first-visit.routes.js';
 import { tlsRoutes } from './modules/ca/tls.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 import { invitationsRoutes } from './modules/invitations/invitations.routes.js';
@@ -40,11 +41,13 @@ export const ADMIN_BODY_LIMIT = 1024 * 1024;
 export const DEVICE_BODY_LIMIT = 256 * 1024;
 
 /**
- * HSTS stays off on every listener of the host that also serves the plain-HTTP bootstrap listener: a browser keeps
- * HSTS per host, not per port (RFC 6797 §8.3), so after one HTTPS answer it would rewrite every later
- * http://<host>:8080 link (/trust, SCEP) to https://<host>:8080, where nothing speaks TLS.
+ * What the TLS listeners that share their host with the plain-HTTP bootstrap listener send (the device listener, and
+ * the admin listener when LAN admin is on): `Strict-Transport-Security: max-age=0`, never a positive max-age. A
+ * browser keeps HSTS per host, not per port (RFC 6797 §8.3), so after one such answer it would rewrite every later
+ * http://<host>:8080 link (the first-visit page, /trust, SCEP) to https://<host>:8080, where nothing speaks TLS;
+ * max-age=0 keeps none, and clears what an older version may have left in a browser.
  */
-const NO_HSTS = false;
+const CLEAR_HSTS = { maxAge: 0, includeSubDomains: false, preload: false } as const;
 
 /** A TLS listener's certificate, and optionally its choice of another one by SNI (public mode, see http/tls-selector.ts). */
 export type ListenerTls = { key: string; cert: string; SNICallback?: SelectedTlsOptions['SNICallback'] };
@@ -119,8 +122,9 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
         upgradeInsecureRequests: null,
       },
     },
-    // With LAN admin on, this listener shares its host with the bootstrap listener.
-    hsts: NO_HSTS,
+    // With LAN admin on, this listener serves TLS on the bootstrap listener's host; on 127.0.0.1 it is plain HTTP,
+    // where browsers ignore the header, so it sends none.
+    hsts: deps.adminTls !== null ? CLEAR_HSTS : false,
     crossOriginEmbedderPolicy: false,
   });
   app.addContentTypeParser(
@@ -205,13 +209,17 @@ export async function buildDeviceApp(deps: ServerDeps): Promise<FastifyInstance>
     },
     // Same-origin, so the portal's own form posts carry their Origin (the CSRF check reads it) and tokens in URLs never leave.
     referrerPolicy: { policy: 'same-origin' },
-    hsts: NO_HSTS,
+    hsts: CLEAR_HSTS,
   });
   app.setNotFoundHandler(jsonNotFound);
   await app.register(cookie);
   registerPageAssets(app);
   app.get('/health', async () => ({ ok: true }));
-  await app.register(deviceHomeRoutes, { ca: deps.services.ca });
+  await app.register(tlsProbeRoutes);
+  await app.register(deviceHomeRoutes, {
+    ca: deps.services.ca,
+    trustUrl: () => `${deps.bootstrapBaseUrl()}/trust`,
+  });
   await app.register(profileRoutes, { enrollment: deps.services.enrollment });
   await app.register(mdmRoutes, { mdm: deps.services.mdm });
   await app.register(scepRoutes, { scep: deps.services.scep });
@@ -222,20 +230,41 @@ export async function buildDeviceApp(deps: ServerDeps): Promise<FastifyInstance>
 }
 
 /**
- * Builds the plain-HTTP bootstrap app: /trust (the CA and how to trust it), /scep (the same routes as on the device
- * listener, for devices that do not trust the office CA yet) and a redirect to HTTPS for the rest.
+ * Builds the plain-HTTP bootstrap app: the first-visit page (`/go`, `/e/<key>/go`), /trust (the CA and how to trust
+ * it), /scep (the same routes as on the device listener, for devices that do not trust the office CA yet) and a
+ * redirect to HTTPS for the rest.
  */
 export async function buildBootstrapApp(deps: ServerDeps): Promise<FastifyInstance> {
   const app = base(deps, { bodyLimit: 16 * 1024 });
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        // The first-visit page's script asks the HTTPS device listener whether this browser trusts it.
+        connectSrc: ["'self'", () => new URL(deps.deviceBaseUrl()).origin],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        // Nothing is ever posted over plain HTTP: credentials go only to the HTTPS portal.
+        formAction: ["'none'"],
+        // The page's own assets are on this plain-HTTP port: upgrading them would break the page.
+        upgradeInsecureRequests: null,
+      },
+    },
+    hsts: false,
+    // Browsers ignore an opener policy from a plain-HTTP origin, and say so in the console at every page.
+    crossOriginOpenerPolicy: false,
+    referrerPolicy: { policy: 'same-origin' },
+  });
   // Pages read and set the language cookie (not Secure here: this listener is plain HTTP).
   await app.register(cookie);
   registerPageAssets(app);
-  const { ca, enrollment } = deps.services;
-  await app.register(trustRoutes, {
-    ca,
-    caProfile: (lang) => enrollment.caProfile(lang),
-    deviceBaseUrl: deps.deviceBaseUrl,
-  });
+  const { ca, enrollment, urls } = deps.services;
+  await app.register(trustRoutes, { ca, caProfile: (lang) => enrollment.caProfile(lang) });
+  await app.register(firstVisitRoutes, { ca, urls, deviceBaseUrl: deps.deviceBaseUrl });
   // The routes carry their own body limit and content types, so SCEP answers here exactly as over HTTPS.
   await app.register(scepRoutes, { scep: deps.services.scep });
   const redirect = redirectToHttps(deps.deviceBaseUrl);

@@ -142,7 +142,7 @@ async function serve(config: Config, io: CliIo): Promise<number> {
   // One write, ending with "Ready.", so a parent reading the pipe never sees half of the block.
   const banner = [
     `Admin console: ${server.adminUrl}`,
-    `Enrollment (LAN): ${server.enrollmentUrl}`,
+    `Enrollment (LAN): ${server.entryUrl}`,
     `Certificate trust page: ${server.bootstrapUrl}`,
     ...(server.setupToken
       ? [

@@ -27,6 +27,7 @@ import { createPushService, type PushService } from './modules/push/push.service
 import { createPushStore } from './modules/push/push.store.js';
 import type { SecretBox } from './modules/secrets/secret-box.js';
 import { createEnrollmentUrls, type EnrollmentUrls } from './modules/invitations/enrollment-url.js';
+import { createEntryLinks, type EntryLinks } from './modules/invitations/entry-links.js';
 import { createInvitationsService, type InvitationsService } from './modules/invitations/invitations.service.js';
 import { createInvitationsStore } from './modules/invitations/invitations.store.js';
 import { createMailService, type MailService, type MailTransport } from './modules/mail/mail.service.js';
@@ -89,6 +90,8 @@ export interface Services {
   invitations: InvitationsService;
   /** The versioned enrollment URL keys (`/e/<key>/go`). */
   urls: EnrollmentUrls;
+  /** The addresses people are given to reach the portal (through the first-visit page while the office CA is in use). */
+  links: EntryLinks;
   portal: PortalService;
   agent: AgentService;
   deviceActions: DeviceActionsService;
@@ -211,6 +214,12 @@ export function createServices(f: Foundation): Services {
     events,
   });
   const urls = createEnrollmentUrls({ store: settingsStore, clock, random });
+  const links = createEntryLinks({
+    urls,
+    officeCa: () => ca.tlsMode() === 'office',
+    deviceBaseUrl,
+    bootstrapBaseUrl,
+  });
   const invitations = createInvitationsService({
     store: createInvitationsStore(db),
     users: usersStore,
@@ -224,7 +233,7 @@ export function createServices(f: Foundation): Services {
     random,
     transaction,
     organization,
-    deviceBaseUrl,
+    links,
     closeEnrollments: (id, reason) => enrollment.closeForInvitation(id, reason),
   });
   const portal = createPortalService({
@@ -320,6 +329,7 @@ export function createServices(f: Foundation): Services {
     mail,
     invitations,
     urls,
+    links,
     portal,
     agent,
     deviceActions,

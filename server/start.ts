@@ -40,8 +40,13 @@ export interface StartOptions {
 /** A running server: its URLs, the one-time setup token (when no admin exists yet) and a clean shutdown. */
 export interface RunningServer {
   adminUrl: string;
-  /** The enrollment address links use now (it follows the TLS mode). */
+  /** The device listener's home page (HTTPS), under the name links use now (it follows the TLS mode). */
   readonly enrollmentUrl: string;
+  /**
+   * The `/go` address people are given: on the plain-HTTP bootstrap listener (the first-visit page, which checks
+   * trust in the office CA) in office CA mode, else on the device listener (it follows the TLS mode).
+   */
+  readonly entryUrl: string;
   bootstrapUrl: string;
   setupToken: string | null;
   services: Services;
@@ -312,6 +317,9 @@ export async function startServer(config: Readonly<Config>, options: StartOption
       adminUrl: config.lanAdmin ? `https://${lanHost}:${portOf(admin)}/` : `http://127.0.0.1:${portOf(admin)}/`,
       get enrollmentUrl() {
         return `${services.deviceBaseUrl()}/`;
+      },
+      get entryUrl() {
+        return services.links.go();
       },
       bootstrapUrl: `${bootstrapBaseUrl}/trust`,
       setupToken,

@@ -898,7 +898,7 @@ const en = {
       office: 'Tsunagu’s own certificate authority, the office CA, issues the server certificate.',
       public: 'A certificate from a public authority for {name} is in use.',
     },
-    linksUse: 'Links, profiles and QR codes',
+    linksUse: 'Devices connect to',
     officeUse: 'Devices enrolled before',
     devicesSee: 'What devices see',
     sees: {
@@ -957,12 +957,12 @@ const en = {
     needPem: 'Paste (or choose) both the certificate and its private key.',
     noDnsName:
       'This certificate names no DNS host name that links could use (it has only addresses or wildcards). Ask your certificate authority for one that lists the server’s host name, such as mdm.example.com.',
-    imported: 'Public certificate in use. Links now use {url}.',
+    imported: 'Public certificate in use. Devices now connect to {url}.',
     generatedTitle: 'Go back to office CA mode',
     generatedIntro:
       'Stop using the public certificate: links use the office address again, and every name gets the office CA’s certificate.',
     useGenerated: 'Go back to office CA mode',
-    generatedDone: 'Office CA mode: links use {url} again.',
+    generatedDone: 'Office CA mode: devices connect to {url} again.',
     confirmPublic: {
       title: 'Switch to the public certificate?',
       links: 'Links, profile URLs and QR codes change at once from {office} to the certificate’s DNS name.',

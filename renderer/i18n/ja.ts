@@ -906,7 +906,7 @@ const ja: MessageSchema = {
       office: 'Tsunagu 自身の認証局（社内 CA）がサーバー証明書を発行しています。',
       public: '公的な認証局が {name} に発行した証明書を使っています。',
     },
-    linksUse: 'リンク・プロファイル・QR コード',
+    linksUse: 'デバイスの接続先',
     officeUse: '以前に登録したデバイス',
     devicesSee: 'デバイスから見た動作',
     sees: {
@@ -965,12 +965,12 @@ const ja: MessageSchema = {
     needPem: '証明書と秘密鍵の両方を貼り付ける（または選択する）必要があります。',
     noDnsName:
       'この証明書には、リンクに使える DNS ホスト名がありません（アドレスかワイルドカードだけです）。サーバーのホスト名（例: mdm.example.com）を含む証明書を認証局に依頼してください。',
-    imported: '公開証明書を使い始めました。リンクは {url} を使います。',
+    imported: '公開証明書を使い始めました。デバイスは {url} に接続します。',
     generatedTitle: '社内 CA モードに戻す',
     generatedIntro:
       '公開証明書の使用をやめます。リンクは再び社内のアドレスを使い、すべての名前に社内 CA の証明書が使われます。',
     useGenerated: '社内 CA モードに戻す',
-    generatedDone: '社内 CA モードに戻しました。リンクは再び {url} を使います。',
+    generatedDone: '社内 CA モードに戻しました。デバイスは再び {url} に接続します。',
     confirmPublic: {
       title: '公開証明書に切り替えますか？',
       links: 'リンク、プロファイルの URL、QR コードは、{office} から証明書の DNS ホスト名にすぐに切り替わります。',

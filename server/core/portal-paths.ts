@@ -43,3 +43,12 @@ export function portalPaths(key: string): PortalPaths {
     signOut: `${base}/sign-out`,
   };
 }
+
+/**
+ * The fragment that carries an invitation token to the first-visit page on the plain-HTTP bootstrap listener
+ * (`#invite=<token>`): a browser never sends a fragment, so the token stays off plain HTTP, and the page's script hands
+ * it on to the HTTPS portal (server/http/assets/first-visit.js reads it).
+ */
+export function invitationFragment(token: string): string {
+  return `#invite=${encodeURIComponent(token)}`;
+}

@@ -1,4 +1,5 @@
-// Every server-rendered page (portal pages, message pages, /trust, the device home page, the profile error page) and
+// Every server-rendered page (portal pages, message pages, /trust, the first-visit page, the device home page, the
+// profile error page) and
 // the invitation mail, rendered with a hostile value in each field it shows: the value must come out as text, never
 // as markup or an attribute breakout. First the page functions directly, then the pages as the routes serve them.
 import cookie from '@fastify/cookie';
@@ -13,6 +14,8 @@ import { html } from '../core/html.js';
 import { portalPaths } from '../core/portal-paths.js';
 import { LANGS, type Lang } from '../i18n/index.js';
 import { trustRoutes } from '../modules/ca/ca.routes.js';
+import { firstVisitPage } from '../modules/ca/first-visit-page.js';
+import { firstVisitRoutes } from '../modules/ca/first-visit.routes.js';
 import { trustPage } from '../modules/ca/trust-page.js';
 import { deviceHomePage, profileErrorPage } from '../modules/enrollment/device-pages.js';
 import { profileRoutes } from '../modules/enrollment/enrollment.routes.js';
@@ -136,9 +139,19 @@ describe.each(LANGS)('the page functions in %s', (lang: Lang) => {
   });
 
   it('escape the device pages and the trust page', () => {
-    expectInert(deviceHomePage(lang, HOSTILE, HOSTILE), 'device home');
+    expectInert(deviceHomePage(lang, HOSTILE, HOSTILE, HOSTILE), 'device home');
     for (const error of hostileErrors) expectInert(profileErrorPage(lang, HOSTILE, error), 'profile error');
-    expectInert(trustPage(lang, HOSTILE, HOSTILE, HOSTILE), 'trust');
+    expectInert(trustPage(lang, HOSTILE, { name: HOSTILE, fingerprint256: HOSTILE }), 'trust');
+  });
+
+  it('escape the first-visit page: language link, the CA, every address it hands on to', () => {
+    const targets = { signIn: HOSTILE, invitePrefix: HOSTILE, inviteSuffix: HOSTILE, probe: HOSTILE };
+    for (const platform of ['ios', 'macos', 'android', 'windows', null] as const)
+      for (const ca of [{ name: HOSTILE, fingerprint256: HOSTILE }, null])
+        expectInert(
+          firstVisitPage({ lang, langHref: HOSTILE, platform, guessed: platform === null, ca, targets }),
+          `first visit ${String(platform)} ${ca ? 'office CA' : 'public'}`,
+        );
   });
 
   it('escape the invitation mail: name, organization, link, PIN', async () => {
@@ -164,6 +177,8 @@ describe('the pages as the routes serve them', () => {
   const PASSWORD = 'a long password here';
   let f: TestFoundation;
   let app: FastifyInstance;
+  // The bootstrap listener's pages (/trust, the first-visit page), on their own app as in app.ts.
+  let bootstrap: FastifyInstance;
   let key: string;
   let session: string;
 
@@ -184,15 +199,21 @@ describe('the pages as the routes serve them', () => {
     installErrorHandler(app);
     await app.register(cookie);
     registerPageAssets(app);
-    await app.register(deviceHomeRoutes, { ca: s.ca });
+    await app.register(deviceHomeRoutes, { ca: s.ca, trustUrl: () => `http://example.com/${HOSTILE}` });
     await app.register(profileRoutes, { enrollment: s.enrollment });
-    await app.register(trustRoutes, {
-      ca: s.ca,
-      caProfile: (lang) => s.enrollment.caProfile(lang),
-      deviceBaseUrl: () => `https://example.com/${HOSTILE}`,
-    });
     await app.register(portalRoutes, { portal: s.portal, urls: s.urls });
     await app.ready();
+    bootstrap = Fastify();
+    installErrorHandler(bootstrap);
+    await bootstrap.register(cookie);
+    registerPageAssets(bootstrap);
+    await bootstrap.register(trustRoutes, { ca: s.ca, caProfile: (lang) => s.enrollment.caProfile(lang) });
+    await bootstrap.register(firstVisitRoutes, {
+      ca: s.ca,
+      urls: s.urls,
+      deviceBaseUrl: () => `https://example.com/${HOSTILE}`,
+    });
+    await bootstrap.ready();
     key = s.urls.current().key;
     const signedIn = await app.inject({
       method: 'POST',
@@ -205,12 +226,13 @@ describe('the pages as the routes serve them', () => {
   });
   afterAll(async () => {
     await app?.close();
+    await bootstrap?.close();
     f?.db.close();
   });
 
   const q = encodeURIComponent(HOSTILE);
-  const get = (url: string, lang: Lang, signedIn = false) =>
-    app.inject({
+  const get = (url: string, lang: Lang, signedIn = false, on: FastifyInstance = app) =>
+    on.inject({
       url,
       headers: { 'accept-language': lang, ...(signedIn ? { cookie: `${PORTAL_COOKIE}=${session}` } : {}) },
     });
@@ -230,8 +252,7 @@ describe('the pages as the routes serve them', () => {
   it.each(LANGS)('in %s: pages reached by hostile addresses and query strings', async (lang) => {
     // [address, status, whether the hostile value is shown as text (else it only went into URLs)]
     const pages = [
-      [`/trust?x=${q}`, 200, true],
-      [`/?x=${q}`, 200, false],
+      [`/?x=${q}`, 200, true],
       [`/profile/${q}?x=${q}`, 404, false],
       [`/e/${q}/go`, 404, false],
       [`/e/${key}/go?ended=1&x=${q}`, 200, false],
@@ -242,6 +263,20 @@ describe('the pages as the routes serve them', () => {
     ] as const;
     for (const [url, status, shown] of pages) {
       const res = await get(url, lang, url.includes('/go/'));
+      expect(res.statusCode, url).toBe(status);
+      expect(res.headers['content-type'], url).toMatch(/^text\/html/);
+      expectInert(res.body, url, shown);
+    }
+    // The bootstrap listener's pages: /trust (which no longer shows a base URL, so the hostile query only reaches its
+    // language link), and the first-visit page (its addresses come from a hostile base URL).
+    const bootstrapPages = [
+      [`/trust?x=${q}`, 200, false],
+      [`/e/${key}/go?platform=${q}&x=${q}`, 200, true],
+      [`/e/${key}/go?platform=android&lang=${lang}&x=${q}`, 200, true],
+      [`/e/${q}/go?x=${q}`, 404, false],
+    ] as const;
+    for (const [url, status, shown] of bootstrapPages) {
+      const res = await get(url, lang, false, bootstrap);
       expect(res.statusCode, url).toBe(status);
       expect(res.headers['content-type'], url).toMatch(/^text\/html/);
       expectInert(res.body, url, shown);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { html, type SafeHtml } from '../core/html.js';
-import { isLang, TEXT, type Lang } from '../i18n/index.js';
+import { isLang, TEXT, type Lang, type Step } from '../i18n/index.js';
 
 /** Name of the cookie that remembers a language picked with `?lang=`. */
 export const LANG_COOKIE = 'tsunagu_lang';
@@ -64,11 +64,16 @@ export function otherLangHref(request: FastifyRequest, lang: Lang): string {
   return `${url.pathname}${url.search}`;
 }
 
-/** What every page's frame shows: its language, title, and the link to it in the other language. */
+/** The pages' scripts in server/http/assets/: the portal's, and the first-visit page's (plain HTTP, no portal state). */
+export type PageScript = 'portal' | 'first-visit';
+
+/** What every page's frame shows: its language, title, the link to it in the other language, and its script. */
 export interface PageFrame {
   lang: Lang;
   title: string;
   langHref: string;
+  /** The page's script; the portal's by default. */
+  script?: PageScript;
 }
 
 /** A complete HTML document: the one shell of every server-rendered page (header, language link, CSS, script). */
@@ -83,7 +88,7 @@ export function renderPage(frame: PageFrame, body: SafeHtml): string {
 <title>${frame.title} · Tsunagu</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/page.css">
-<script src="/assets/portal.js" defer></script>
+<script src="/assets/${frame.script ?? 'portal'}.js" defer></script>
 </head>
 <body>
 <header class="bar"><span class="brand">${t.appName}</span><a class="lang" href="${frame.langHref}" lang="${frame.lang === 'ja' ? 'en' : 'ja'}">${t.otherLanguage}</a></header>
@@ -96,28 +101,36 @@ ${body}
 `.markup;
 }
 
+/** Numbered steps; a step with choices (by OS version) lists them under it. */
+export function stepList(items: readonly Step[]): SafeHtml {
+  const item = (s: Step) =>
+    typeof s === 'string'
+      ? html`<li>${s}</li>`
+      : html`<li>${s.text}<ul class="choices">${s.sub.map((x) => html`<li>${x}</li>`)}</ul></li>`;
+  return html`<ol class="steps">${items.map(item)}</ol>`;
+}
+
 /** Sends a rendered page; pages carry per-visitor state, so they are never cached. */
 export function sendPage(reply: FastifyReply, status: number, page: string): FastifyReply {
   return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
 }
 
 // Read once, at the first registration; the build copies them next to the compiled server (scripts/copy-assets.mjs).
-let assets: { css: Buffer; js: Buffer } | null = null;
-function pageAssets(): { css: Buffer; js: Buffer } {
-  assets ??= {
-    css: readFileSync(new URL('./assets/page.css', import.meta.url)),
-    js: readFileSync(new URL('./assets/portal.js', import.meta.url)),
-  };
+let assets: { css: Buffer; js: Record<PageScript, Buffer> } | null = null;
+function pageAssets(): { css: Buffer; js: Record<PageScript, Buffer> } {
+  const read = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url));
+  assets ??= { css: read('page.css'), js: { portal: read('portal.js'), 'first-visit': read('first-visit.js') } };
   return assets;
 }
 
-/** Serves the stylesheet shared by the server-rendered pages, and the portal script. */
+/** Serves the stylesheet shared by the server-rendered pages, and their scripts (the portal's, the first-visit page's). */
 export function registerPageAssets(app: FastifyInstance): void {
   const { css, js } = pageAssets();
   app.get('/assets/page.css', async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(css),
   );
-  app.get('/assets/portal.js', async (_request, reply) =>
-    reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(js),
-  );
+  for (const [name, body] of Object.entries(js))
+    app.get(`/assets/${name}.js`, async (_request, reply) =>
+      reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(body),
+    );
 }

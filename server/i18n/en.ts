@@ -90,37 +90,73 @@ export const en: ServerText = {
   trust: {
     title: 'Trust the office certificate',
     intro:
-      'Make this device trust the office certificate authority (CA) so it can connect securely to the enrollment server. The enrollment profile already contains this certificate, so iPhone, iPad and Mac users usually do not need these steps. Use them only when the browser cannot open the enrollment page.',
-    fingerprint: 'SHA-256 fingerprint (check that your device shows the same value)',
-    download: 'Download the certificate (.cer)',
-    profile: 'Profile for iPhone, iPad and Mac',
-    continue: 'Continue to the enrollment page (HTTPS)',
-    ios: 'iPhone / iPad',
-    iosSteps: [
-      'Tap "Profile for iPhone, iPad and Mac" above, then tap Allow.',
-      'In Settings > General > VPN & Device Management, install the downloaded profile.',
-      'In Settings > General > About > Certificate Trust Settings, turn on full trust for this certificate (iOS requires this step).',
-    ],
-    mac: 'Mac',
-    macSteps: [
-      'Download the certificate and double-click it to add it to the System keychain in Keychain Access.',
-      'Double-click the added certificate, open Trust, and choose Always Trust.',
-    ],
-    android: 'Android',
-    androidSteps: [
-      'Download the certificate.',
-      'Open Settings > Security > Encryption & credentials > Install a certificate > CA certificate, and pick the downloaded file.',
-    ],
-    windows: 'Windows',
-    windowsSteps: [
-      'Open the certificate and choose Install Certificate > Local Machine.',
-      'Place it in the Trusted Root Certification Authorities store.',
-    ],
+      "The enrollment server uses a certificate from your office's own certificate authority (CA). Until a device trusts this CA, its browser stops at a warning before the enrollment page. Do the steps for your device once, before you open the enrollment page.",
+    fingerprint:
+      'SHA-256 fingerprint: check that your device shows the same value (it may use spaces instead of colons).',
+    caName: 'Certificate name',
+    files: 'The certificate as a file, for other systems',
+    continue: 'Continue to the enrollment page',
+    platforms: { ios: 'iPhone / iPad', macos: 'Mac', android: 'Android', windows: 'Windows' },
+    downloads: {
+      ios: 'Download the profile',
+      macos: 'Download the profile',
+      android: 'Download the certificate',
+      windows: 'Download the certificate',
+    },
+    steps: {
+      ios: [
+        'Open this page in Safari (other browsers cannot install profiles), tap "Download the profile" and choose Allow.',
+        'Open the Settings app and tap "Profile Downloaded" near the top (or General > VPN & Device Management, then the profile under Downloaded Profile).',
+        'Tap More Details and the certificate, and check that its SHA-256 fingerprint is the one on this page. Go back, tap Install, enter your passcode and tap Install again.',
+        'Open Settings > General > About > Certificate Trust Settings, turn on this certificate under "Enable full trust for root certificates" and tap Continue. Until you do, iOS does not trust a certificate installed from a profile for web sites.',
+      ],
+      macos: [
+        'Click "Download the profile".',
+        {
+          text: 'Open the downloaded profile in settings, check in its details that the SHA-256 fingerprint is the one on this page, click Install and enter your Mac password:',
+          sub: [
+            'macOS 15 and later: System Settings > General > Device Management (or "Profile Downloaded" at the top of the sidebar); double-click the profile.',
+            'macOS 13 and 14: System Settings > Privacy & Security > Profiles; double-click the profile under Downloaded.',
+            'macOS 11 and 12: System Preferences > Profiles; select the profile and click Install….',
+          ],
+        },
+        'If the browser still warns about the certificate: open Keychain Access (search for it with Spotlight), double-click the certificate in the System keychain (its name is on this page), open Trust, set "When using this certificate" to Always Trust, close the window and enter your password. Then quit the browser and open it again.',
+      ],
+      android: [
+        'Tap "Download the certificate". It is saved in Downloads.',
+        'Open Settings > Security & privacy > More security settings > Encryption & credentials > Install a certificate > CA certificate, confirm the warning, and pick the downloaded file. Menu names differ between makers (Samsung: Security and privacy > More security settings > Install from device storage); if you cannot find it, search Settings for "CA certificate".',
+        'To check it, open Encryption & credentials > Trusted credentials > User, tap the certificate and compare its SHA-256 fingerprint with the one on this page.',
+        'Open the enrollment page in Chrome: some other browsers do not use certificates installed this way.',
+      ],
+      windows: [
+        'Click "Download the certificate" and open the downloaded file.',
+        'On the Details tab, check that its name is the one on this page. Click Install Certificate, choose Local Machine (you need administrator rights) and click Next.',
+        'Choose "Place all certificates in the following store", click Browse, pick Trusted Root Certification Authorities, then click Next and Finish.',
+        'Quit the browser and open it again.',
+      ],
+    },
+  },
+  firstVisit: {
+    title: 'Open the enrollment page',
+    checking: 'Checking whether this device can open the enrollment page securely…',
+    opening: 'Opening the enrollment page…',
+    untrusted:
+      'This device does not trust the office certificate yet, so the browser would stop at a warning before the enrollment page. Do these steps once, then come back to this page.',
+    done: 'I have done this, continue',
+    notYet:
+      'This device still does not trust the office certificate. Check that every step is done, then try again. If it still does not continue, make sure this device is connected to the office network.',
+    otherPlatform: 'A different kind of device?',
+    allSteps: 'Steps for every system, and the certificate files',
+    noScript:
+      'This page needs JavaScript to check the connection. Follow the steps on the certificate page, then open the sign-in page and sign in with your email address and the PIN from your invitation email.',
+    signIn: 'Open the sign-in page',
   },
   deviceHome: {
     title: 'Device enrollment',
-    body: 'Open the link in the invitation email from your office (the one ending in /go) on this device.',
-    trust: 'If this page showed a certificate warning, follow the office certificate steps.',
+    body: 'Open the link in the invitation email from your office on this device.',
+    trust:
+      'If the browser showed a certificate warning before this page, this device does not trust the office certificate yet.',
+    trustLink: 'How to trust the office certificate',
     fingerprint: 'SHA-256 fingerprint of the office certificate',
   },
   profileError: {
@@ -140,10 +176,12 @@ export const en: ServerText = {
     expires: (when: string) => `This invitation expires: ${when}`,
     qr: "You can also open the enrollment page by scanning this QR code with another device's camera.",
     steps: 'Next steps',
+    trustFirst:
+      'The link first checks that your device trusts the office certificate; if it does not yet, the page shows the steps for your device.',
     iphone:
       'iPhone / iPad: open the link in Safari, sign in and tap "Download profile". Within 8 minutes, open Settings > Profile Downloaded and install it.',
     mac: 'Mac: open the link in Safari, sign in and download the profile. Install it in System Settings > Privacy & Security > Profiles (macOS 13-14) or General > Device Management (macOS 15 and later).',
-    android: 'Android: open the link, sign in, install the Tsunagu agent as shown, and scan the QR code.',
+    android: 'Android: open the link in Chrome, sign in, install the Tsunagu agent as shown, and scan the QR code.',
     lost: 'If you lose this email, the same enrollment page works with your email address and password.',
     footer: 'If you did not expect this email, please contact your administrator.',
   },

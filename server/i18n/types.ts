@@ -101,22 +101,41 @@ export interface PortalText {
   formInvalid: string;
 }
 
-/** The bootstrap listener's /trust page. */
+/** The systems whose users are shown how to trust the office CA. */
+export type TrustPlatform = 'ios' | 'macos' | 'android' | 'windows';
+
+/** How to trust the office CA, per system: shared by the /trust page and the first-visit page. */
 export interface TrustText {
   title: string;
   intro: string;
+  /** Label of the CA's SHA-256 fingerprint, which the user compares with what the device shows. */
   fingerprint: string;
-  download: string;
-  profile: string;
+  /** Label of the CA certificate's name (its common name, as the device lists it). */
+  caName: string;
+  /** The certificate as plain files, for systems not listed. */
+  files: string;
   continue: string;
-  ios: string;
-  iosSteps: readonly string[];
-  mac: string;
-  macSteps: readonly string[];
-  android: string;
-  androidSteps: readonly string[];
-  windows: string;
-  windowsSteps: readonly string[];
+  platforms: Record<TrustPlatform, string>;
+  /** The download button of each system's section (a profile for Apple systems, the certificate otherwise). */
+  downloads: Record<TrustPlatform, string>;
+  steps: Record<TrustPlatform, readonly Step[]>;
+}
+
+/** The first-visit page on the plain-HTTP bootstrap listener: checks trust, shows the steps, hands on to HTTPS. */
+export interface FirstVisitText {
+  title: string;
+  checking: string;
+  opening: string;
+  /** What the page says when this device does not trust the office CA yet. */
+  untrusted: string;
+  /** The button that checks again and continues. */
+  done: string;
+  /** A check again that still failed. */
+  notYet: string;
+  otherPlatform: string;
+  allSteps: string;
+  noScript: string;
+  signIn: string;
 }
 
 /** The device listener's home page. */
@@ -124,6 +143,8 @@ export interface DeviceHomeText {
   title: string;
   body: string;
   trust: string;
+  /** The link to the /trust page. */
+  trustLink: string;
   fingerprint: string;
 }
 
@@ -145,6 +166,8 @@ export interface InvitationMailText {
   expires: (when: string) => string;
   qr: string;
   steps: string;
+  /** Said only while devices may not trust the office CA yet: the link checks trust first. */
+  trustFirst: string;
   iphone: string;
   mac: string;
   android: string;
@@ -163,6 +186,7 @@ export interface ServerText {
   page: PageText;
   portal: PortalText;
   trust: TrustText;
+  firstVisit: FirstVisitText;
   deviceHome: DeviceHomeText;
   profileError: ProfileErrorText;
   invitationMail: InvitationMailText;

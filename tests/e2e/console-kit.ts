@@ -2,7 +2,8 @@
 // inputs by test id, toasts, and reading the links and PINs out of real emails.
 import { expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import type { ParsedMail } from 'mailparser';
-import { HARNESS_ADMIN, local, type Harness } from '../helpers/server-harness.js';
+import { handOff, invitationLinkIn } from '../helpers/first-visit.js';
+import { HARNESS_ADMIN, type Harness } from '../helpers/server-harness.js';
 import { guardPage, type PageGuard } from './page-guard.js';
 
 /** A signed-in console page and what watches it. */
@@ -102,11 +103,12 @@ export function recipients(mail: ParsedMail): string {
   return (Array.isArray(to) ? to : [to]).map((a) => a.text).join(', ');
 }
 
-/** The /go link of an invitation email, on 127.0.0.1. */
-export function linkIn(mail: ParsedMail): string {
-  const m = /(https:\/\/\S+\/go)\b/.exec(mail.text ?? '');
-  if (!m?.[1]) throw new Error(`no /go link in:\n${mail.text}`);
-  return local(m[1]);
+/**
+ * The HTTPS portal page an invitation email's link leads to, on `deviceOrigin` (127.0.0.1): the email's link opens the
+ * first-visit page, which hands on there (tests/helpers/first-visit.ts).
+ */
+export function linkIn(mail: ParsedMail, deviceOrigin: string): string {
+  return handOff(invitationLinkIn(mail.text ?? ''), deviceOrigin);
 }
 
 /** The PIN of an invitation email, or null when it has none. */

@@ -175,8 +175,8 @@ export async function seedOffice(): Promise<SeededOffice> {
   const portal = async (email: string) => {
     const mail = mailsTo(sink.messages, email).at(-1);
     const client = new PortalClient(origin, caPem, undefined, 'ja');
-    await client.get(linkIn(mail!));
-    return { client, link: linkIn(mail!), pin: pinIn(mail!) };
+    await client.get(linkIn(mail!, origin));
+    return { client, link: linkIn(mail!, origin), pin: pinIn(mail!) };
   };
   await portal('mori@example.com');
   {

@@ -106,7 +106,13 @@ async function pollsAnew(device: EmulatedAppleDevice): Promise<string[]> {
   return device.commandLoop();
 }
 
-/** Checks that the Enrollment address page shows an address under `origin`, then returns to the TLS settings. */
+/** The plain-HTTP bootstrap listener's origin (http://tsunagu.test:<port>). */
+const bootstrapOrigin = (): string => new URL(h.server.bootstrapUrl).origin;
+
+/**
+ * Checks that the Enrollment address page shows an address under `origin` (in office CA mode, the first-visit page on
+ * the plain-HTTP bootstrap listener), then returns to the TLS settings.
+ */
 async function expectEnrollmentAddressUnder(origin: string): Promise<void> {
   await nav('Enrollment address', /\/settings\/enrollment-url$/);
   const escaped = origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -336,7 +342,7 @@ test('server certificate: office CA mode, then a public certificate (asked first
   await expect(page.getByTestId('tls-public-section')).toHaveCount(0);
   await expect(page.getByTestId('tls-generated-section')).toHaveCount(0);
   await expect(page.getByTestId('tls-import-section')).toContainText('Use a public certificate');
-  await expectEnrollmentAddressUnder(`https://tsunagu.test:${port}`);
+  await expectEnrollmentAddressUnder(bootstrapOrigin());
   // Enrolled in office mode: its profile carries the office CA, and it trusts nothing else.
   const caPem = h.server.services.ca.caCertificate().pem;
   const before = await enrolledIphone('before@example.com', caPem);
@@ -386,7 +392,7 @@ test('server certificate: office CA mode, then a public certificate (asked first
   expect(h.server.services.ca.tlsMode()).toBe('office');
   await page.getByTestId('tls-import').click();
   await toPublic.getByTestId('tls-public-confirm-confirm').click();
-  await expectToast(page, `Public certificate in use. Links now use https://mdm.example.org:${port}.`);
+  await expectToast(page, `Public certificate in use. Devices now connect to https://mdm.example.org:${port}.`);
   await expect(page.getByTestId('tls-mode')).toHaveAttribute('data-mode', 'public');
   await expect(page.getByTestId('tls-link-url')).toHaveText(`https://mdm.example.org:${port}`);
   await expect(page.getByTestId('tls-office-url')).toHaveText(`https://tsunagu.test:${port}`);
@@ -411,12 +417,12 @@ test('server certificate: office CA mode, then a public certificate (asked first
   await expect(back).toContainText('Devices enrolled while it was in use reach mdm.example.org');
   await expect(back).toContainText('The imported certificate is removed');
   await back.getByTestId('tls-generated-confirm-confirm').click();
-  await expectToast(page, `Office CA mode: links use https://tsunagu.test:${port} again.`);
+  await expectToast(page, `Office CA mode: devices connect to https://tsunagu.test:${port} again.`);
   await expect(page.getByTestId('tls-mode')).toHaveAttribute('data-mode', 'office');
   await expect(page.getByTestId('tls-link-url')).toHaveText(`https://tsunagu.test:${port}`);
   await expect(page.getByTestId('tls-public-section')).toHaveCount(0);
   expect(await presentedCn(port, 'mdm.example.org')).toBe('tsunagu.test');
-  await expectEnrollmentAddressUnder(`https://tsunagu.test:${port}`);
+  await expectEnrollmentAddressUnder(bootstrapOrigin());
   expect(await pollsAnew(before)).toEqual([]);
   // As the confirmation said: the iPhone enrolled during public mode now gets the office certificate, which it does
   // not trust (the office CA is not installed on it), until it is enrolled again.

@@ -5,6 +5,7 @@ import type { ParsedMail } from 'mailparser';
 import type { Clock } from '../../server/core/clock.js';
 import { startApnsMock, type ApnsMock } from '../helpers/apns-mock.js';
 import { fakePushCertificate } from '../helpers/push-cert.js';
+import { invitationLinkIn } from '../helpers/first-visit.js';
 import { HARNESS_ADMIN, local, startHarness, type Harness } from '../helpers/server-harness.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { linkIn, mailsTo, pinIn, waitForMails } from './console-kit.js';
@@ -51,8 +52,12 @@ export interface PortalWorld {
   origin: string;
   /** Adds a user (no password: the invitation carries a PIN); returns the id. */
   addUser(email: string, displayName: string, locale: 'ja' | 'en', password?: string): Promise<string>;
-  /** Sends an invitation and waits for its email; returns the /go link and the PIN. */
-  invite(email: string): Promise<{ link: string; pin: string; mail: ParsedMail }>;
+  /**
+   * Sends an invitation and waits for its email; returns the link as the email has it (`entry`: the first-visit page
+   * on the plain-HTTP bootstrap listener, the token in its fragment), the HTTPS portal page it hands on to (`link`, on
+   * 127.0.0.1), and the PIN.
+   */
+  invite(email: string): Promise<{ entry: string; link: string; pin: string; mail: ParsedMail }>;
   /** Jumps the clock ahead, signs the admin API client in again, and runs the scheduled work. */
   advance(ms: number): Promise<void>;
   close(): Promise<void>;
@@ -106,7 +111,7 @@ export async function startPortalWorld(): Promise<PortalWorld> {
       await h.server.services.tick();
       await h.server.services.tick();
       const mail = (await waitForMails(sink.messages, email, before + 1)).at(-1) as ParsedMail;
-      return { link: linkIn(mail), pin: pinIn(mail) ?? '', mail };
+      return { entry: invitationLinkIn(mail.text ?? ''), link: linkIn(mail, origin), pin: pinIn(mail) ?? '', mail };
     },
     async advance(ms) {
       clock.advance(ms);

@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { parsePlist, type PlistDict } from '../../server/core/plist.js';
 import { verifyCms } from '../../server/pki/cms.js';
+import type { ParsedMail } from 'mailparser';
 import { EmulatedAppleDevice, iphoneSpec } from '../helpers/apple-device.js';
+import { linkIn } from './console-kit.js';
 import {
   BROWSERS,
   countdownSeconds,
@@ -223,9 +225,9 @@ test('SMTP down while inviting: the invitation waits in the outbox, and arrives 
   expect(outboxAfter.items.find((m) => m.to === 'queued@example.com')?.status).toBe('sent');
 
   const mail = w.sink.messages.slice(before).find((m) => m.text?.includes('/go'));
-  const link = /(https:\/\/\S+\/go)\b/.exec(mail?.text ?? '')?.[1] ?? '';
+  const link = linkIn(mail as ParsedMail, w.origin);
   const p = await openPortal(browser, 'phone', 'en-US');
-  await p.page.goto(link.replace(/\/\/[^/:]+:/, '//127.0.0.1:'));
+  await p.page.goto(link);
   await expect(p.page.locator('#email')).toHaveValue('queued@example.com');
   p.assertClean();
   await p.context.close();

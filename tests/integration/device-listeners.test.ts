@@ -71,8 +71,71 @@ describe('the plain-HTTP bootstrap listener', () => {
   });
 
   it('redirects everything else to HTTPS on the device port', async () => {
-    const res = await send(local(h.server.bootstrapUrl).replace('/trust', '/go?x=1'));
+    // (`/go` is the first-visit page's now, below; any other path shows the redirect.)
+    const res = await send(local(h.server.bootstrapUrl).replace('/trust', '/profile/abc?x=1'));
     expect(res.status).toBe(301);
-    expect(res.headers.location).toBe(`${h.server.enrollmentUrl}go?x=1`);
+    expect(res.headers.location).toBe(`${h.server.enrollmentUrl}profile/abc?x=1`);
+  });
+});
+
+describe('the first-visit page (office CA in use)', () => {
+  const bootstrap = (path: string) => local(h.server.bootstrapUrl).replace('/trust', path);
+  const key = () => h.server.services.urls.current().key;
+  const device = () => h.server.enrollmentUrl.replace(/\/$/, '');
+
+  it('is where the printed /go address leads: the current enrollment address, on the same plain-HTTP listener', async () => {
+    expect(h.server.entryUrl).toBe(h.server.bootstrapUrl.replace('/trust', '/go'));
+    const res = await send(bootstrap('/go?lang=en'));
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe(`/e/${key()}/go?lang=en`);
+  });
+
+  it('has no form, may only ask the device listener, names the HTTPS addresses it hands on to, and the CA to trust', async () => {
+    const iphone =
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 Version/17.4 Safari/604.1';
+    const res = await send(bootstrap(`/e/${key()}/go`), { headers: { 'accept-language': 'en', 'user-agent': iphone } });
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("form-action 'none'");
+    expect(csp).toContain(`connect-src 'self' ${device()}`);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('upgrade-insecure-requests');
+    expect(res.headers['strict-transport-security']).toBeUndefined();
+    // Ignored on a plain-HTTP origin (and a console error in Chromium).
+    expect(res.headers['cross-origin-opener-policy']).toBeUndefined();
+    expect(res.text).not.toMatch(/<form|<input|<script(?! src="\/assets\/first-visit\.js" defer><\/script>)/);
+    expect(res.text).toContain(`data-sign-in="${device()}/e/${key()}/go"`);
+    expect(res.text).toContain(`data-invite-prefix="${device()}/e/${key()}/i/" data-invite-suffix="/go"`);
+    expect(res.text).toContain(`data-probe="${device()}/tls-probe.gif"`);
+    expect(res.text).toContain('data-mode="office-ca"');
+    expect(res.text).toContain(new X509Certificate(caPem).fingerprint256);
+    // The iPhone's steps are shown first; the others wait behind the switch.
+    expect(res.text).toMatch(/<section class="trust-steps" id="trust-ios" data-platform="ios">/);
+    expect(res.text).toMatch(/<section class="trust-steps" id="trust-macos" data-platform="macos" hidden>/);
+    expect(res.text).toContain('Certificate Trust Settings');
+  });
+
+  it('lets any origin load the trust probe from the device listener, never cached; the device listener clears HSTS', async () => {
+    const res = await send(`${local(h.server.enrollmentUrl)}tls-probe.gif`, { ca: caPem });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('image/gif');
+    expect(res.headers['cross-origin-resource-policy']).toBe('cross-origin');
+    expect(res.headers['cache-control']).toBe('no-store');
+    // HSTS would bind the host name on every port, the bootstrap's too: max-age=0 keeps (and clears) none.
+    expect(res.headers['strict-transport-security']).toBe('max-age=0');
+  });
+
+  it('says at once when the enrollment address is unknown or out of date, before any trust steps', async () => {
+    const unknown = await send(bootstrap('/e/not-a-key/go'), { headers: { 'accept-language': 'en' } });
+    expect(unknown.status).toBe(404);
+    expect(unknown.text).toContain('This address is not an enrollment page.');
+    expect(unknown.text).toContain('href="/go"');
+    const old = key();
+    expect((await h.admin.call('POST', '/api/enrollment-url/regenerate')).status).toBe(200);
+    const outdated = await send(bootstrap(`/e/${old}/go`), { headers: { 'accept-language': 'en' } });
+    expect(outdated.status).toBe(410);
+    expect(outdated.text).toContain('This link is out of date');
+    expect(outdated.text).not.toContain('trust-steps');
   });
 });

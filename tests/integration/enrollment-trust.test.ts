@@ -306,13 +306,15 @@ describe('MDM connections anchored in the profile', () => {
   });
 });
 
-describe('no HSTS where the bootstrap listener shares the host', () => {
+describe('HSTS never kept where the bootstrap listener shares the host', () => {
   const hsts = (res: TestResponse) => res.headers['strict-transport-security'];
+  // max-age=0 and nothing else: a browser keeps no HSTS for the host and forgets what an older version set.
+  const CLEARED = 'max-age=0';
 
-  it('sends no strict-transport-security from the device listener, the admin listener or the bootstrap listener', async () => {
+  it('the device listener clears HSTS on every answer; the plain-HTTP admin and bootstrap listeners send none', async () => {
     const device = (path: string) => at(h.server.enrollmentUrl, path);
     const admin = (path: string) => at(h.server.adminUrl, path);
-    const answers = [
+    const overTls = [
       await send(device('/'), { ca: officeCaPem }),
       await send(device('/health'), { ca: officeCaPem }),
       await send(device('/go'), { ca: officeCaPem }),
@@ -325,19 +327,24 @@ describe('no HSTS where the bootstrap listener shares the host', () => {
         headers: { 'content-type': 'application/x-apple-aspen-mdm-checkin' },
       }),
       await send(device('/no-such-page'), { ca: officeCaPem }),
+    ];
+    const plain = [
       await send(admin('/api/health')),
       await send(admin('/')),
       await send(admin('/api/users')),
       await send(local(h.server.bootstrapUrl)),
+      await send(at(h.server.bootstrapUrl, '/scep?operation=GetCACaps')),
+      await send(at(h.server.bootstrapUrl, `/e/${h.server.services.urls.current().key}/go`)),
     ];
-    expect(answers.map((r) => r.status)).not.toContain(500);
-    expect(answers.map(hsts)).toEqual(answers.map(() => undefined));
+    expect([...overTls, ...plain].map((r) => r.status)).not.toContain(500);
+    expect(overTls.map(hsts)).toEqual(overTls.map(() => CLEARED));
+    expect(plain.map(hsts)).toEqual(plain.map(() => undefined));
     // The other helmet headers stay.
-    expect(answers[0]?.headers['content-security-policy']).toMatch(/default-src 'self'/);
-    expect(answers[0]?.headers['x-content-type-options']).toBe('nosniff');
+    expect(overTls[0]?.headers['content-security-policy']).toMatch(/default-src 'self'/);
+    expect(overTls[0]?.headers['x-content-type-options']).toBe('nosniff');
   });
 
-  it('sends none from the LAN admin listener either (HTTPS on the same host as the bootstrap listener)', async () => {
+  it('the LAN admin listener (HTTPS on the same host as the bootstrap listener) clears it too', async () => {
     const lanAdmin = await startHarness({ signIn: false, env: { TSUNAGU_LAN_ADMIN: 'on' } });
     try {
       const admin = (path: string) => at(lanAdmin.server.adminUrl, path);
@@ -349,7 +356,7 @@ describe('no HSTS where the bootstrap listener shares the host', () => {
         await send(admin('/users'), { ca }),
       ];
       expect(answers.map((r) => r.status)).not.toContain(500);
-      expect(answers.map(hsts)).toEqual(answers.map(() => undefined));
+      expect(answers.map(hsts)).toEqual(answers.map(() => CLEARED));
       expect(answers[0]?.headers['content-security-policy']).toMatch(/default-src 'self'/);
     } finally {
       await lanAdmin.stop();

@@ -3,6 +3,7 @@ import { FakeClock } from '../../server/core/clock.js';
 import { EmulatedAppleDevice, iphoneSpec } from '../helpers/apple-device.js';
 import { fakePushCertificate } from '../helpers/push-cert.js';
 import { PortalClient } from '../helpers/portal-client.js';
+import { handOff, invitationLinkIn } from '../helpers/first-visit.js';
 import { send } from '../helpers/http.js';
 import { HARNESS_ADMIN, local, startHarness, type Harness } from '../helpers/server-harness.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
@@ -23,11 +24,8 @@ async function advance(ms: number) {
   });
   if (res.status !== 200) throw new Error(`re-login failed: ${res.status} ${res.text}`);
 }
-const linkIn = (text: string) => {
-  const m = /(https:\/\/\S+\/go)\b/.exec(text);
-  if (!m?.[1]) throw new Error(`no /go link in:\n${text}`);
-  return local(m[1]);
-};
+/** The HTTPS portal page an email's link leads to: the first-visit page hands on there (tests/helpers/first-visit.ts). */
+const linkIn = (text: string) => handOff(invitationLinkIn(text), origin);
 const pinIn = (text: string) => /PIN[^:\n]*: (\d{6,8})/.exec(text)?.[1] ?? null;
 const invitationOf = async (userId: string) =>
   (await h.admin.call('GET', `/api/invitations?userId=${userId}`)).json<{
@@ -70,6 +68,7 @@ describe('mail', () => {
 describe('an invitation, from email to an enrolled iPhone', () => {
   let userId: string;
   let link: string;
+  let firstMail = '';
   const phone = new PortalClient('', '');
 
   it('sends the invitation email with the /go link, a PIN, a QR image and the steps, in the user’s language', async () => {
@@ -86,12 +85,28 @@ describe('an invitation, from email to an enrolled iPhone', () => {
     const [mail] = (await smtp.waitFor(before + 1)).slice(before);
     expect(mail?.subject).toBe('Tsunagu デバイス登録のご案内');
     expect(mail?.to && 'text' in mail.to ? mail.to.text : '').toBe('yamada@example.com');
+    firstMail = mail?.text ?? '';
     link = linkIn(mail?.text ?? '');
     expect(link).toMatch(/\/e\/[A-Za-z0-9_-]+\/i\/[A-Za-z0-9_-]+\/go$/);
     expect(pinIn(mail?.text ?? '')).toMatch(/^\d{6}$/);
     expect(mail?.text).toContain('設定 > プロファイルがダウンロードされました');
     expect(mail?.html).toMatch(/<img src="(cid:enroll-qr|data:image\/png;base64,)/);
     expect(mail?.attachments.find((a) => a.cid === 'enroll-qr')?.contentType).toBe('image/png');
+    expect((await invitationOf(userId))?.status).toBe('sent');
+  });
+
+  it('links to the first-visit page on plain HTTP, the token only in the fragment, which the page never receives', async () => {
+    const entry = invitationLinkIn(firstMail);
+    expect(entry).toMatch(/^http:\/\/tsunagu\.test:\d+\/e\/[A-Za-z0-9_-]+\/go#invite=[A-Za-z0-9_-]{43}$/);
+    expect(entry.startsWith(h.server.bootstrapUrl.replace('/trust', '/e/'))).toBe(true);
+    const token = entry.split('#invite=')[1] as string;
+    expect(link).toBe(`${origin}${new URL(entry).pathname.replace(/\/go$/, `/i/${token}/go`)}`);
+    // A browser sends no fragment; Node's client neither: the page is the same for every invitation.
+    const page = await send(local(entry), { headers: { 'accept-language': 'ja' } });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('id="first-visit"');
+    expect(page.text).not.toContain(token);
+    // Opening the plain-HTTP page opens nothing: the invitation moves on only at the HTTPS portal.
     expect((await invitationOf(userId))?.status).toBe('sent');
   });
 
@@ -311,7 +326,7 @@ describe('dead links say so plainly', () => {
     expect(page.status).toBe(410);
     expect(page.text).toContain('このリンクは古くなっています');
     expect(page.text).toContain('最新の招待メール');
-    expect((await new PortalClient(origin, caPem).get(local(after.url))).status).toBe(200);
+    expect((await new PortalClient(origin, caPem).get(handOff(after.url, origin))).status).toBe(200);
   });
 });
 

@@ -100,8 +100,9 @@ describe('LAN admin access', () => {
       const res = await admin.call('POST', '/api/setup', { setupToken: h.server.setupToken, ...HARNESS_ADMIN });
       expect(res.status).toBe(201);
       expect(res.headers['set-cookie']?.[0]).toMatch(/; Secure/);
-      // No HSTS: the bootstrap listener's http:// links share this host (issue 10; enrollment-trust.test.ts).
-      expect(res.headers['strict-transport-security']).toBeUndefined();
+      // HSTS cleared, never kept: the bootstrap listener's http:// links share this host (issue 10;
+      // enrollment-trust.test.ts).
+      expect(res.headers['strict-transport-security']).toBe('max-age=0');
     } finally {
       await h.stop();
     }

@@ -9,16 +9,14 @@ import { trustPage } from './trust-page.js';
 export async function trustRoutes(
   app: FastifyInstance,
   opts: {
-    ca: CaService;
+    ca: Pick<CaService, 'caCertificate'>;
     /** Port: a signed profile holding only the office CA, with its texts in `lang`. */
     caProfile: (lang: Lang) => Promise<Buffer>;
-    deviceBaseUrl: () => string;
   },
 ): Promise<void> {
   app.get('/trust', async (request, reply) => {
     const lang = pageLang(request, reply);
-    const { fingerprint256 } = opts.ca.caCertificate();
-    return sendPage(reply, 200, trustPage(lang, otherLangHref(request, lang), fingerprint256, opts.deviceBaseUrl()));
+    return sendPage(reply, 200, trustPage(lang, otherLangHref(request, lang), opts.ca.caCertificate()));
   });
   app.get('/trust/ca.cer', async (_request, reply) =>
     reply

@@ -59,8 +59,8 @@ export interface CaService {
    * also in public mode, where the office names still use it.
    */
   ensureTlsCredential(names: TlsNames): TlsCredential & { reissued: boolean };
-  /** The CA certificate (PEM), its DER and SHA-256 fingerprint, for /trust and profiles. */
-  caCertificate(): { pem: string; der: Buffer; fingerprint256: string };
+  /** The CA certificate (PEM), its DER, SHA-256 fingerprint and name (its common name), for /trust and profiles. */
+  caCertificate(): { pem: string; der: Buffer; fingerprint256: string; name: string };
   /** The credential presented under the name links use: the imported one in public mode, else the office one (it also signs enrollment profiles). */
   currentTls(): TlsCredential & { source: 'generated' | 'imported' };
   /** Both credentials, for the listeners. */
@@ -135,7 +135,7 @@ export function createCaService(deps: CaDeps): CaService {
     if (!row) throw new Error('No TLS credential yet: the server issues one at start.');
     return row;
   };
-  let cachedCa: { pem: string; der: Buffer; fingerprint256: string } | null = null;
+  let cachedCa: ReturnType<CaService['caCertificate']> | null = null;
   // Links ask for the public name on every URL they build; this service is the only writer of the row.
   let cachedPublic: { row: CredentialRow | undefined; name: string | null } | null = null;
   const publicState = () => {
@@ -273,7 +273,9 @@ export function createCaService(deps: CaDeps): CaService {
       const row = store.get('office-ca');
       if (cachedCa?.pem !== row?.cert_pem || !cachedCa) {
         const { certPem } = row ? { certPem: row.cert_pem } : service.ensureOfficeCa();
-        cachedCa = { pem: certPem, der: pemToDer(certPem), fingerprint256: fingerprint256(certPem) };
+        const x = new X509Certificate(certPem);
+        const name = /^CN=(.*)$/m.exec(x.subject)?.[1] ?? x.subject;
+        cachedCa = { pem: certPem, der: pemToDer(certPem), fingerprint256: x.fingerprint256, name };
       }
       return cachedCa;
     },

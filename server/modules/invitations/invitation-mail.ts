@@ -11,6 +11,8 @@ export interface InvitationMailInput {
   to: string;
   displayName: string;
   link: string;
+  /** The link leads through the first-visit page, which checks that the device trusts the office CA. */
+  trustFirst?: boolean;
   pin: string | null;
   pinExpiresAt: string | null;
   expiresAt: string;
@@ -29,11 +31,16 @@ const fmt = (iso: string, lang: Lang) =>
     timeZoneName: 'short',
   }).format(new Date(iso));
 
+/** The PNG QR code of an email's link (the image the email carries inline). */
+export function linkQrPng(link: string): Promise<Buffer> {
+  return QRCode.toBuffer(link, { type: 'png', margin: 1, width: 240, errorCorrectionLevel: 'M' });
+}
+
 /** Builds an invitation or reminder email in the user's language: text and HTML, with the link as an inline QR image. */
 export async function buildInvitationMail(input: InvitationMailInput): Promise<OutgoingMail> {
   const t = TEXT[input.lang].invitationMail;
   const reminder = input.kind === 'reminder';
-  const qr = await QRCode.toBuffer(input.link, { type: 'png', margin: 1, width: 240, errorCorrectionLevel: 'M' });
+  const qr = await linkQrPng(input.link);
   const pinLine = input.pin && input.pinExpiresAt ? t.pin(input.pin, fmt(input.pinExpiresAt, input.lang)) : t.noPin;
   const lines = [
     t.greeting(input.displayName),
@@ -45,6 +52,7 @@ export async function buildInvitationMail(input: InvitationMailInput): Promise<O
     t.expires(fmt(input.expiresAt, input.lang)),
     '',
     `${t.steps}:`,
+    ...(input.trustFirst ? [`- ${t.trustFirst}`] : []),
     `- ${t.iphone}`,
     `- ${t.mac}`,
     `- ${t.android}`,
@@ -63,7 +71,7 @@ export async function buildInvitationMail(input: InvitationMailInput): Promise<O
 <p>${t.expires(fmt(input.expiresAt, input.lang))}</p>
 <p><img src="cid:enroll-qr" alt="QR" width="180" height="180"><br><span style="font-size:.9rem">${t.qr}</span></p>
 <h3>${t.steps}</h3>
-<ul><li>${t.iphone}</li><li>${t.mac}</li><li>${t.android}</li></ul>
+<ul>${input.trustFirst ? html`<li>${t.trustFirst}</li>` : ''}<li>${t.iphone}</li><li>${t.mac}</li><li>${t.android}</li></ul>
 <p style="font-size:.9rem">${t.lost}</p>
 <p style="font-size:.8rem;color:#4e5969">${t.footer}</p>
 </body></html>`;

@@ -11,7 +11,6 @@ import type { Clock } from '../../core/clock.js';
 import type { DomainEvents } from '../../core/events.js';
 import { AppError } from '../../core/errors.js';
 import { hashToken, newDigits, newToken } from '../../core/ids.js';
-import { portalPaths } from '../../core/portal-paths.js';
 import type { PasswordHasher } from '../../core/password.js';
 import type { Random } from '../../core/random.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
@@ -20,6 +19,7 @@ import type { SecretBox } from '../secrets/secret-box.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { UserRow, UsersStore } from '../users/users.store.js';
 import type { EnrollmentUrls } from './enrollment-url.js';
+import type { EntryLinks } from './entry-links.js';
 import { buildInvitationMail } from './invitation-mail.js';
 import type { InvitationListRow, InvitationRow, InvitationsStore } from './invitations.store.js';
 
@@ -87,7 +87,8 @@ export interface InvitationsDeps {
   random: Random;
   transaction: <T>(fn: () => T) => T;
   organization: string;
-  deviceBaseUrl: () => string;
+  /** The addresses in emails and the console: through the first-visit page while the office CA is in use. */
+  links: EntryLinks;
   /** Closes the pending enrollments opened through an invitation (on revoke). */
   closeEnrollments: (invitationId: string, reason: string) => void;
 }
@@ -120,7 +121,11 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
   const { store, users, audit, clock, random, transaction } = deps;
   const DAY = 86_400_000;
 
-  const link = (token: string) => `${deps.deviceBaseUrl()}${portalPaths(deps.urls.current().key).invitation(token)}`;
+  // What an email says about its link: the address, and whether it checks trust in the office CA first.
+  const linkOf = (token: string) => ({
+    link: deps.links.invitation(token),
+    trustFirst: deps.links.throughFirstVisit(),
+  });
   const needsPin = (user: UserRow) => user.password_hash === null || deps.settings.userSettings().requirePin;
   const subjectOf = (row: { id: string; user_email?: string }) => ({
     type: 'invitation',
@@ -159,7 +164,7 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
       organization: deps.organization,
       to: user.email,
       displayName: user.display_name,
-      link: link(token),
+      ...linkOf(token),
       pin,
       pinExpiresAt,
       expiresAt,
@@ -310,7 +315,7 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
         organization: deps.organization,
         to: user.email,
         displayName: user.display_name,
-        link: link(token),
+        ...linkOf(token),
         pin,
         pinExpiresAt,
         expiresAt: row.expires_at,
@@ -514,7 +519,7 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
                 organization: deps.organization,
                 to: user.email,
                 displayName: user.display_name,
-                link: link(token),
+                ...linkOf(token),
                 pin: null,
                 pinExpiresAt: null,
                 expiresAt: row.expires_at,
@@ -547,7 +552,7 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
 
     enrollmentUrl() {
       const c = deps.urls.current();
-      return { version: c.version, url: `${deps.deviceBaseUrl()}${portalPaths(c.key).base}` };
+      return { version: c.version, url: deps.links.portal() };
     },
 
     regenerateUrl(ctx) {

@@ -1,8 +1,8 @@
 import type { DeviceDto } from '../../contract/devices.js';
 import { html, type SafeHtml } from '../../core/html.js';
 import type { PortalPaths } from '../../core/portal-paths.js';
-import { renderPage } from '../../http/pages.js';
-import { deviceErrorText, TEXT, type DeviceError, type Lang, type Step } from '../../i18n/index.js';
+import { renderPage, stepList as steps } from '../../http/pages.js';
+import { deviceErrorText, TEXT, type DeviceError, type Lang } from '../../i18n/index.js';
 import type { ProfileStatus } from '../enrollment/enrollment.service.js';
 
 /** The platforms the portal tells apart. */
@@ -55,14 +55,6 @@ function errorText(lang: Lang, error: PortalError): SafeHtml {
 
 function errorBox(lang: Lang, error: PortalError | null): SafeHtml | null {
   return error ? html`<p class="error" role="alert">${errorText(lang, error)}</p>` : null;
-}
-
-function steps(items: readonly Step[]): SafeHtml {
-  const item = (s: Step) =>
-    typeof s === 'string'
-      ? html`<li>${s}</li>`
-      : html`<li>${s.text}<ul class="choices">${s.sub.map((x) => html`<li>${x}</li>`)}</ul></li>`;
-  return html`<ol class="steps">${items.map(item)}</ol>`;
 }
 
 /** The sign-in form: email plus password or PIN. */
