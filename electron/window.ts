@@ -1,4 +1,5 @@
 import { BrowserWindow, shell } from 'electron';
+import { decideNavigation, decideNewWindow, type NavigationDecision } from './navigation-policy.js';
 
 /** Opens the console window on the admin URL, locked to that origin. */
 export function createMainWindow(url: string, preloadPath: string): BrowserWindow {
@@ -20,16 +21,19 @@ export function createMainWindow(url: string, preloadPath: string): BrowserWindo
     },
   });
   win.once('ready-to-show', () => win.show());
-  // Links to other sites open in the browser; the window itself never leaves the console.
+  // Links to other sites open in the browser; the window itself never leaves the console (navigation-policy.ts).
+  const follow = (decision: NavigationDecision): void => {
+    if (decision.action === 'open-external') void shell.openExternal(decision.url);
+  };
   win.webContents.setWindowOpenHandler(({ url: target }) => {
-    if (/^https?:/.test(target)) void shell.openExternal(target);
+    follow(decideNewWindow(target));
     return { action: 'deny' };
   });
   win.webContents.on('will-navigate', (event, target) => {
-    if (new URL(target).origin !== origin) {
-      event.preventDefault();
-      if (/^https?:/.test(target)) void shell.openExternal(target);
-    }
+    const decision = decideNavigation(target, origin);
+    if (decision.action === 'allow') return;
+    event.preventDefault();
+    follow(decision);
   });
   void win.loadURL(url);
   return win;
