@@ -13,10 +13,9 @@ let server: ServerHost | null = null;
 async function launch(): Promise<void> {
   const dataDir = join(app.getPath('userData'), 'data');
   server = await startServerChild(projectRoot, dataDir, process.env.TSUNAGU_NODE ?? 'node');
-  const target = server.setupToken
-    ? `${server.adminUrl}setup#token=${encodeURIComponent(server.setupToken)}`
-    : server.adminUrl;
-  registerIpc(new URL(server.adminUrl).origin);
+  const { adminUrl, setupToken } = server.facts;
+  const target = setupToken ? `${adminUrl}setup#token=${encodeURIComponent(setupToken)}` : adminUrl;
+  registerIpc(new URL(adminUrl).origin);
   createMainWindow(target, join(here, 'preload.cjs'));
 }
 

@@ -16,7 +16,8 @@ import type { Actor } from './modules/audit/audit.service.js';
 import { createSecretBox, loadOrCreateKey } from './modules/secrets/secret-box.js';
 import { decodeCsvBytes } from './modules/users/users-csv.js';
 import { dataPaths } from './paths.js';
-import { isLocked, openDataDb, startServer } from './start.js';
+import type { ServerReadyFacts } from './contract/ipc.js';
+import { isLocked, openDataDb, startServer, type RunningServer } from './start.js';
 import { PROJECT_ROOT, VERSION } from './version.js';
 
 /** The last line `serve` prints once every URL (and the setup token) is out; parents wait for it. */
@@ -33,7 +34,8 @@ export interface CliIo {
 const USAGE = `Usage: tsunagu <command> [options]
 
 Commands:
-  serve                                  Run the enrollment server headless (Ctrl-C stops it cleanly)
+  serve [--json]                         Run the enrollment server headless (Ctrl-C stops it cleanly); --json:
+                                         say it is ready in one JSON line instead of the banner
   admin create --email E --name N        Create an administrator (password from a prompt or --password-stdin)
   user add --email E --name N [--locale ja|en] [--password-stdin [--temporary]]
   user import FILE.csv                   Import users from CSV: all rows or none
@@ -137,10 +139,26 @@ function servicesFor(db: Db, config: Config) {
   return createServices({ db, clock: systemClock, random: secureRandom, hasher: argon2Hasher, secrets });
 }
 
-async function serve(config: Config, io: CliIo): Promise<number> {
+async function serve(config: Config, io: CliIo, json: boolean): Promise<number> {
   const server = await startServer(config, { consoleDir: join(PROJECT_ROOT, 'dist', 'renderer') });
-  // One write, ending with "Ready.", so a parent reading the pipe never sees half of the block.
-  const banner = [
+  if (json) {
+    // One line for a program to read (the desktop app): the same facts as the banner, nothing to scrape.
+    const facts: ServerReadyFacts = {
+      event: 'ready',
+      adminUrl: server.adminUrl,
+      entryUrl: server.entryUrl,
+      enrollmentUrl: server.enrollmentUrl,
+      bootstrapUrl: server.bootstrapUrl,
+      setupToken: server.setupToken,
+    };
+    io.out(JSON.stringify(facts));
+  } else io.out(banner(server).join('\n'));
+  return waitForStop(server, io);
+}
+
+/** The human start-up block; one write, ending with "Ready.", so a parent reading the pipe never sees half of it. */
+function banner(server: RunningServer): string[] {
+  return [
     `Admin console: ${server.adminUrl}`,
     `Enrollment (LAN): ${server.entryUrl}`,
     `Certificate trust page: ${server.bootstrapUrl}`,
@@ -152,7 +170,10 @@ async function serve(config: Config, io: CliIo): Promise<number> {
       : []),
     SERVE_READY_LINE,
   ];
-  io.out(banner.join('\n'));
+}
+
+/** Waits for SIGINT or SIGTERM, then lets requests in flight finish and closes the database. */
+async function waitForStop(server: RunningServer, io: CliIo): Promise<number> {
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       io.err(`Received ${signal}; finishing requests in flight and closing the database...`);
@@ -183,8 +204,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     const config = loadConfig(io.env);
     switch (command) {
-      case 'serve':
-        return await serve(config, io);
+      case 'serve': {
+        const { positional, opts } = parseArgs(sub === undefined ? [] : [sub, ...rest], ['json'], []);
+        if (positional.length > 0) throw new UsageError(`serve takes no ${positional[0]}: use tsunagu serve [--json].`);
+        return await serve(config, io, opts.json === true);
+      }
       case 'admin': {
         if (sub !== 'create') throw new UsageError('Use: tsunagu admin create --email E --name N');
         const { opts } = parseArgs(rest, ['password-stdin'], ['email', 'name']);

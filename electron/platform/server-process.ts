@@ -1,55 +1,61 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import type { ServerReadyFacts } from '../../server/contract/ipc.js';
+import { lineSplitter, parseReadyLine } from '../server-facts.js';
 
-/** The enrollment server as the desktop app sees it. */
+/** The enrollment server as the desktop app sees it: what it said when it became ready, and how to stop it. */
 export interface ServerHost {
-  adminUrl: string;
-  setupToken: string | null;
+  facts: ServerReadyFacts;
   stop(): Promise<void>;
 }
 
 /**
- * Runs `tsunagu serve` with the system's Node during development: the better-sqlite3 build in node_modules
- * targets Node's ABI, not Electron's, so the dev app must not load it in-process.
+ * Runs `tsunagu serve --json` with the system's Node during development: the better-sqlite3 build in node_modules
+ * targets Node's ABI, not Electron's, so the dev app must not load it in-process. The server says it is ready in
+ * one JSON line (server-facts.ts), so nothing depends on the wording of the human banner.
  */
 export function startServerChild(projectRoot: string, dataDir: string, nodeBinary: string): Promise<ServerHost> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(nodeBinary, [join(projectRoot, 'bin', 'tsunagu.mjs'), 'serve'], {
+    const child: ChildProcess = spawn(nodeBinary, [join(projectRoot, 'bin', 'tsunagu.mjs'), 'serve', '--json'], {
       env: { ...process.env, TSUNAGU_DATA_DIR: dataDir },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    let out = '';
-    const fields: Record<string, string> = {};
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error('The enrollment server did not start within 60 seconds.'));
-    }, 60_000);
-    child.once('exit', (code) => {
+    let settled = false;
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      reject(new Error(`The enrollment server exited (code ${code}).`));
-    });
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      // `serve` ends its start-up block with "Ready."; until then the setup token may still be on its way.
-      if (!/^Ready\.$/m.test(out)) return;
-      for (const line of out.split('\n')) {
-        const m = /^(Admin console|Setup token|Certificate trust page): (\S+)$/.exec(line.trim());
-        if (m) fields[m[1] as string] = m[2] as string;
-      }
-      if (fields['Admin console'] && fields['Certificate trust page']) {
+      child.kill();
+      reject(error);
+    };
+    const timer = setTimeout(() => fail(new Error('The enrollment server did not start within 60 seconds.')), 60_000);
+    child.once('exit', (code) => fail(new Error(`The enrollment server exited (code ${code}).`)));
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on(
+      'data',
+      lineSplitter((line) => {
+        if (settled) return;
+        let facts: ServerReadyFacts | null;
+        try {
+          facts = parseReadyLine(line);
+        } catch (error) {
+          fail(error as Error);
+          return;
+        }
+        if (!facts) return;
+        settled = true;
         clearTimeout(timer);
         child.removeAllListeners('exit');
         resolve({
-          adminUrl: fields['Admin console'],
-          setupToken: fields['Setup token'] ?? null,
+          facts,
           stop: () =>
             new Promise((done) => {
-              if (child.exitCode !== null) return done();
+              if (child.exitCode !== null || child.signalCode !== null) return done();
               child.once('exit', () => done());
               child.kill('SIGTERM');
             }),
         });
-      }
-    });
+      }),
+    );
   });
 }

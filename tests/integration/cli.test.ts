@@ -62,6 +62,18 @@ describe('tsunagu CLI', () => {
     expect(ok.stdout).toMatch(/Created administrator root@example.com/);
   });
 
+  it('serve refuses what it does not take, saying how to call it, and starts nothing', async () => {
+    for (const args of [
+      ['serve', 'now'],
+      ['serve', '--jsn'],
+    ]) {
+      const wrong = await runTsunagu(args, env);
+      expect(wrong.code).toBe(2);
+      expect(wrong.stderr).toMatch(/serve takes no now: use tsunagu serve \[--json\]\.|Unknown option --jsn\./);
+      expect(wrong.stderr).toContain('Usage: tsunagu <command>');
+    }
+  });
+
   it('adds users and imports CSV all-or-nothing, naming the bad line', async () => {
     expect(
       (await runTsunagu(['user', 'add', '--email', 'saburo@example.com', '--name', '三郎', '--locale', 'ja'], env))

@@ -21,17 +21,34 @@ afterAll(() => {
 });
 
 describe('desktop server host', () => {
-  it('waits for the whole start-up block, so the first-run window always gets the setup token', async () => {
-    // Several starts: the block used to arrive in pieces, and a host that stopped reading early lost the token.
+  it('reads the server’s ready line (serve --json), so the first-run window always gets the setup token', async () => {
+    // Several starts: output can arrive in pieces, and a host that stopped reading early would lose the token.
     for (let i = 0; i < 3; i++) {
       const host = await startServerChild(PROJECT_ROOT, join(dir.path, `data-${i}`), process.execPath);
       try {
-        expect(host.setupToken).toMatch(/^[A-Za-z0-9_-]{24}$/);
-        const api = new AdminClient(host.adminUrl);
+        const { facts } = host;
+        expect(facts.setupToken).toMatch(/^[A-Za-z0-9_-]{24}$/);
+        expect(facts.entryUrl).toMatch(/^http:\/\/.+:\d+\/go$/);
+        expect(facts.enrollmentUrl).toMatch(/^https:\/\/.+:\d+\/$/);
+        expect(facts.bootstrapUrl).toMatch(/^http:\/\/.+:\d+\/trust$/);
+        const api = new AdminClient(facts.adminUrl);
         expect((await api.call('GET', '/api/setup')).json()).toEqual({ setupRequired: true });
+        // The trust page answers where the facts say.
+        expect((await fetch(facts.bootstrapUrl.replace(/\/\/[^/:]+:/, '//127.0.0.1:'))).status).toBe(200);
       } finally {
         await host.stop();
       }
+    }
+  });
+
+  it('says why when the server cannot start', async () => {
+    process.env.TSUNAGU_LOG_LEVEL = 'loud';
+    try {
+      await expect(startServerChild(PROJECT_ROOT, join(dir.path, 'data-bad'), process.execPath)).rejects.toThrow(
+        /exited \(code [1-9]/,
+      );
+    } finally {
+      process.env.TSUNAGU_LOG_LEVEL = 'warn';
     }
   });
 });
