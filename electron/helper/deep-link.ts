@@ -1,6 +1,7 @@
 // The helper's deep link, `tsunagu://enroll?server=<https origin>&ca=<SHA-256 of the office CA>&token=<single-use>`,
 // as the portal's Mac page writes it. Anything on a web page can open such a link, so it is untrusted input: it is
 // parsed strictly here, and the helper still asks the user before it talks to a server it has not seen before.
+import { normaliseFingerprint, parseServerAddress } from './server-address.js';
 
 /** The URL scheme the helper registers. */
 export const HELPER_SCHEME = 'tsunagu:';
@@ -12,7 +13,7 @@ export const DEEP_LINK_MAX_LENGTH = 2048;
 export interface EnrollLink {
   /** The server's HTTPS origin, e.g. `https://mdm.office.lan:8443`. */
   server: string;
-  /** The office CA's SHA-256 fingerprint, upper-case hex pairs joined by colons (as Node's `fingerprint256`). */
+  /** The office CA's SHA-256 fingerprint, lower-case hex without separators (`normaliseFingerprint`). */
   caSha256: string;
   /** The portal's single-use sign-in token, or null: the user signs in with email and password or PIN. */
   token: string | null;
@@ -56,35 +57,19 @@ function single(params: URLSearchParams, name: 'server' | 'ca' | 'token', requir
 }
 
 /**
- * The server's origin from the link's `server`: HTTPS only, a host name or address, no user name or password, no
- * path, query or fragment (the helper adds its own paths).
+ * The server's origin from the link's `server`: stricter than an address the user types (server-address.ts), since
+ * the portal writes it: HTTPS spelled out, no user name or password, no path, query or fragment.
  */
 export function parseServerOrigin(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new DeepLinkError('bad-server', `"${raw.slice(0, 100)}" is not a server address. ${AGAIN}`, 'server');
-  }
   const refuse = (why: string) => new DeepLinkError('bad-server', `The server address ${why}. ${AGAIN}`, 'server');
-  if (url.protocol !== 'https:') throw refuse('must start with https://');
+  if (!/^https:\/\//i.test(raw)) throw refuse('must start with https://');
+  const parsed = parseServerAddress(raw);
+  if (!parsed.ok) throw refuse(`"${raw.slice(0, 100)}" is not usable`);
+  const url = new URL(raw);
   if (url.username || url.password) throw refuse('must not carry a user name or password');
-  if (!url.hostname) throw refuse('names no host');
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash)
     throw refuse('must be only https://host:port, without a path');
-  return url.origin;
-}
-
-/** A SHA-256 fingerprint in any common spelling (colons, spaces or none; any case), as `AB:CD:...`. */
-export function normalizeSha256(raw: string): string {
-  const hex = raw.replace(/[:\s]/g, '');
-  if (!/^[0-9a-fA-F]{64}$/.test(hex))
-    throw new DeepLinkError(
-      'bad-fingerprint',
-      `The link's "ca" is not a SHA-256 fingerprint (64 hexadecimal digits). ${AGAIN}`,
-      'ca',
-    );
-  return (hex.toUpperCase().match(/.{2}/g) as string[]).join(':');
+  return parsed.serverUrl;
 }
 
 /**
@@ -111,7 +96,13 @@ export function parseDeepLink(raw: string): EnrollLink {
       `This helper cannot do "${action.slice(0, 40)}": it may be older than the server. Download the helper again from the enrollment page.`,
     );
   const server = parseServerOrigin(single(url.searchParams, 'server', true) as string);
-  const caSha256 = normalizeSha256(single(url.searchParams, 'ca', true) as string);
+  const caSha256 = normaliseFingerprint(single(url.searchParams, 'ca', true) as string);
+  if (!caSha256)
+    throw new DeepLinkError(
+      'bad-fingerprint',
+      `The link's "ca" is not a SHA-256 fingerprint (64 hexadecimal digits). ${AGAIN}`,
+      'ca',
+    );
   const token = single(url.searchParams, 'token', false);
   // The portal's tokens are base64url, 128 bits or more (server/core/ids.ts).
   if (token !== null && !/^[A-Za-z0-9_-]{22,100}$/.test(token))
