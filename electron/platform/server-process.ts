@@ -2,11 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { ServerReadyFacts } from '../../server/contract/ipc.js';
 import { lineSplitter, parseReadyLine } from '../server-facts.js';
+import type { SupervisedServer } from '../server-supervisor.js';
 
-/** The enrollment server as the desktop app sees it: what it said when it became ready, and how to stop it. */
-export interface ServerHost {
-  facts: ServerReadyFacts;
-  stop(): Promise<void>;
+/** The enrollment server as the desktop app sees it: what it said when it became ready, how to stop it. */
+export interface ServerHost extends SupervisedServer {
+  /** The child's process id. */
+  pid: number | undefined;
 }
 
 /**
@@ -46,14 +47,24 @@ export function startServerChild(projectRoot: string, dataDir: string, nodeBinar
         settled = true;
         clearTimeout(timer);
         child.removeAllListeners('exit');
+        let stopping = false;
+        let onCrash: ((code: number | null) => void) | null = null;
+        child.once('exit', (code) => {
+          if (!stopping) onCrash?.(code);
+        });
         resolve({
           facts,
+          pid: child.pid,
           stop: () =>
             new Promise((done) => {
+              stopping = true;
               if (child.exitCode !== null || child.signalCode !== null) return done();
               child.once('exit', () => done());
               child.kill('SIGTERM');
             }),
+          onExit(listener) {
+            onCrash = listener;
+          },
         });
       }),
     );

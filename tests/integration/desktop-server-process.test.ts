@@ -41,6 +41,20 @@ describe('desktop server host', () => {
     }
   });
 
+  it('tells the supervisor when the server dies, but not when it was asked to stop', async () => {
+    const crashed = await startServerChild(PROJECT_ROOT, join(dir.path, 'data-crash'), process.execPath);
+    const code = new Promise<number | null>((resolve) => crashed.onExit(resolve));
+    process.kill(crashed.pid as number, 'SIGKILL');
+    expect(await code).toBeNull();
+
+    const stopped = await startServerChild(PROJECT_ROOT, join(dir.path, 'data-crash'), process.execPath);
+    let told = false;
+    stopped.onExit(() => (told = true));
+    await stopped.stop();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(told).toBe(false);
+  });
+
   it('says why when the server cannot start', async () => {
     process.env.TSUNAGU_LOG_LEVEL = 'loud';
     try {
