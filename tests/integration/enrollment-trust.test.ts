@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secureRandom } from '../../server/core/random.js';
-import { generateRsaKeyPair, issueCertificate } from '../../server/pki/x509.js';
+import { testPublicCa } from '../helpers/public-cert.js';
 import { startApnsMock, type ApnsMock } from '../helpers/apns-mock.js';
 import { EmulatedAppleDevice, iphoneSpec, macSpec, type AppleDeviceSpec } from '../helpers/apple-device.js';
 import { send, type RequestOptions, type TestResponse } from '../helpers/http.js';
@@ -15,8 +15,6 @@ import { local, startHarness, type Harness } from '../helpers/server-harness.js'
 // Issue 10: an Apple device enrolls without trusting the server's TLS certificate beforehand. SCEP runs over the
 // plain-HTTP bootstrap listener, checked by the profile's CAFingerprint; the MDM connections trust the profile's
 // pinned root only. The emulated device (tests/helpers/apple-device.ts) trusts exactly as a real one does.
-
-const DAY = 86_400_000;
 
 let h: Harness;
 let apns: ApnsMock;
@@ -364,39 +362,8 @@ describe('HSTS never kept where the bootstrap listener shares the host', () => {
   });
 });
 
-/** A CA of its own and a server certificate for tsunagu.test from it, standing in for a publicly trusted one. */
+/** A stand-in public CA and its server certificate for tsunagu.test (the office name too). */
 function publicPki(): { rootPem: string; certPem: string; keyPem: string } {
-  const now = Date.now();
-  const root = generateRsaKeyPair(2048);
-  const rootPem = issueCertificate({
-    subject: [{ shortName: 'CN', value: 'Test Public Root' }],
-    publicKeyPem: root.publicKeyPem,
-    signingKeyPem: root.privateKeyPem,
-    serialHex: '0a11',
-    notBefore: new Date(now - DAY),
-    notAfter: new Date(now + 3650 * DAY),
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, critical: true },
-      { name: 'subjectKeyIdentifier' },
-    ],
-  });
-  const leaf = generateRsaKeyPair(2048);
-  const certPem = issueCertificate({
-    subject: [{ shortName: 'CN', value: 'tsunagu.test' }],
-    issuerCertPem: rootPem,
-    publicKeyPem: leaf.publicKeyPem,
-    signingKeyPem: root.privateKeyPem,
-    serialHex: '0b12',
-    notBefore: new Date(now - DAY),
-    notAfter: new Date(now + 90 * DAY),
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'tsunagu.test' }] },
-      { name: 'authorityKeyIdentifier' },
-    ],
-  });
-  return { rootPem, certPem, keyPem: leaf.privateKeyPem };
+  const ca = testPublicCa();
+  return { rootPem: ca.rootPem, ...ca.server({ dns: ['tsunagu.test'] }) };
 }

@@ -3,50 +3,21 @@ import { describe, expect, it } from 'vitest';
 import { testFoundation, TEST_ADMIN, TEST_CTX } from '../../../tests/helpers/foundation.js';
 import { fakePushCertificate } from '../../../tests/helpers/push-cert.js';
 import { schemaKeys, validateDict, validatePayload } from '../../../tests/helpers/apple-schema.js';
+import { testPublicCa } from '../../../tests/helpers/public-cert.js';
 import { parsePlist, type PlistDict } from '../../core/plist.js';
 import { verifyCms } from '../../pki/cms.js';
-import { generateRsaKeyPair, issueCertificate } from '../../pki/x509.js';
 
 // Issue 10: how the enrollment profile lets a device enroll without trusting the server's TLS certificate
 // beforehand (office-CA mode), and what it leaves out when the certificate is publicly trusted (public mode).
 
-const DAY = 86_400_000;
 const DEVICE = 'https://mdm.office.test:8443';
 const BOOTSTRAP = 'http://mdm.office.test:8080';
 
-/** A server certificate for mdm.office.test from a CA of its own, standing in for a publicly trusted one. */
+/** A server certificate for mdm.office.test from a stand-in public CA, as an admin would import it. */
 function publicCertificate(): { certificatePem: string; privateKeyPem: string; chainPem: string } {
-  const now = Date.now();
-  const root = generateRsaKeyPair(2048);
-  const rootPem = issueCertificate({
-    subject: [{ shortName: 'CN', value: 'Test Public Root' }],
-    publicKeyPem: root.publicKeyPem,
-    signingKeyPem: root.privateKeyPem,
-    serialHex: '0a01',
-    notBefore: new Date(now - DAY),
-    notAfter: new Date(now + 3650 * DAY),
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, critical: true },
-    ],
-  });
-  const leaf = generateRsaKeyPair(2048);
-  const certificatePem = issueCertificate({
-    subject: [{ shortName: 'CN', value: 'mdm.office.test' }],
-    issuerCertPem: rootPem,
-    publicKeyPem: leaf.publicKeyPem,
-    signingKeyPem: root.privateKeyPem,
-    serialHex: '0b02',
-    notBefore: new Date(now - DAY),
-    notAfter: new Date(now + 90 * DAY),
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'mdm.office.test' }] },
-    ],
-  });
-  return { certificatePem, privateKeyPem: leaf.privateKeyPem, chainPem: rootPem };
+  const ca = testPublicCa();
+  const { certPem, keyPem } = ca.server({ dns: ['mdm.office.test'] });
+  return { certificatePem: certPem, privateKeyPem: keyPem, chainPem: ca.rootPem };
 }
 
 async function downloaded(

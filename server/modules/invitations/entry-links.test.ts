@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TEST_CTX } from '../../../tests/helpers/foundation.js';
+import { testPublicCa } from '../../../tests/helpers/public-cert.js';
 import { createServices, type Services } from '../../compose.js';
 import { FakeClock } from '../../core/clock.js';
 import { argon2Hasher } from '../../core/password.js';
 import { SeededRandom } from '../../core/random.js';
 import { migrate } from '../../db/migrate.js';
 import { openDatabase, type Db } from '../../db/open.js';
-import { generateRsaKeyPair, issueCertificate } from '../../pki/x509.js';
 import type { MailTransport, OutgoingMail } from '../mail/mail.service.js';
 import { createSecretBox } from '../secrets/secret-box.js';
 import { createEntryLinks } from './entry-links.js';
@@ -15,7 +15,6 @@ import { linkQrPng } from './invitation-mail.js';
 
 const DEVICE = 'https://mdm.office.test:8443';
 const BOOTSTRAP = 'http://mdm.office.test:8080';
-const DAY = 86_400_000;
 
 describe('createEntryLinks', () => {
   const links = (officeCa: boolean) =>
@@ -45,36 +44,8 @@ describe('createEntryLinks', () => {
 
 /** A certificate for mdm.office.test from a stand-in public CA, as an admin would import it. */
 function publicCertificate(now: Date): { certificatePem: string; privateKeyPem: string } {
-  const root = generateRsaKeyPair(2048);
-  const rootPem = issueCertificate({
-    subject: [{ shortName: 'CN', value: 'Stand-in Public Root' }],
-    publicKeyPem: root.publicKeyPem,
-    signingKeyPem: root.privateKeyPem,
-    serialHex: '0a01',
-    notBefore: new Date(now.getTime() - DAY),
-    notAfter: new Date(now.getTime() + 3650 * DAY),
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, critical: true },
-    ],
-  });
-  const key = generateRsaKeyPair(2048);
-  const certificatePem = issueCertificate({
-    subject: [{ shortName: 'CN', value: 'mdm.office.test' }],
-    issuerCertPem: rootPem,
-    publicKeyPem: key.publicKeyPem,
-    signingKeyPem: root.privateKeyPem,
-    serialHex: '0b02',
-    notBefore: new Date(now.getTime() - DAY),
-    notAfter: new Date(now.getTime() + 90 * DAY),
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'mdm.office.test' }] },
-    ],
-  });
-  return { certificatePem, privateKeyPem: key.privateKeyPem };
+  const { certPem, keyPem } = testPublicCa(now).server({ dns: ['mdm.office.test'] });
+  return { certificatePem: certPem, privateKeyPem: keyPem };
 }
 
 describe('invitation emails', () => {
