@@ -52,6 +52,16 @@ const CLEAR_HSTS = { maxAge: 0, includeSubDomains: false, preload: false } as co
 /** A TLS listener's certificate, and optionally its choice of another one by SNI (public mode, see http/tls-selector.ts). */
 export type ListenerTls = { key: string; cert: string; SNICallback?: SelectedTlsOptions['SNICallback'] };
 
+/** The Content-Security-Policy directives every listener's pages share: only their own files, never framed. */
+const PAGE_CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  objectSrc: ["'none'"],
+  frameAncestors: ["'none'"],
+};
+
 /** What the three listeners are built from. */
 export interface ServerDeps {
   services: Services;
@@ -109,14 +119,9 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
+        ...PAGE_CSP,
         connectSrc: ["'self'"],
         fontSrc: ["'self'", 'data:'],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
         baseUri: ["'self'"],
         formAction: ["'self'"],
         upgradeInsecureRequests: null,
@@ -199,12 +204,7 @@ export async function buildDeviceApp(deps: ServerDeps): Promise<FastifyInstance>
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
+        ...PAGE_CSP,
       },
     },
     // Same-origin, so the portal's own form posts carry their Origin (the CSRF check reads it) and tokens in URLs never leave.
@@ -239,14 +239,9 @@ export async function buildBootstrapApp(deps: ServerDeps): Promise<FastifyInstan
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
+        ...PAGE_CSP,
         // The first-visit page's script asks the HTTPS device listener whether this browser trusts it.
         connectSrc: ["'self'", () => new URL(deps.deviceBaseUrl()).origin],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
         baseUri: ["'none'"],
         // Nothing is ever posted over plain HTTP: credentials go only to the HTTPS portal.
         formAction: ["'none'"],
