@@ -34,6 +34,7 @@ import { pushRoutes } from './modules/push/push.routes.js';
 import { SCEP_PATH, scepRoutes } from './modules/scep/scep.routes.js';
 import { portalRoutes } from './modules/portal/portal.routes.js';
 import { agentRoutes } from './modules/agent/agent.routes.js';
+import { helperRoutes } from './modules/helper/helper.routes.js';
 
 /** Largest JSON body the admin API accepts (CSV import has its own, larger limit). */
 export const ADMIN_BODY_LIMIT = 1024 * 1024;
@@ -226,6 +227,7 @@ export async function buildDeviceApp(deps: ServerDeps): Promise<FastifyInstance>
   const s = deps.services;
   await app.register(agentRoutes, { agent: s.agent, ca: s.ca });
   await app.register(portalRoutes, { portal: s.portal, urls: s.urls });
+  await app.register(helperRoutes, { helper: s.helper });
   return app;
 }
 

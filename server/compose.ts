@@ -32,6 +32,7 @@ import { createInvitationsService, type InvitationsService } from './modules/inv
 import { createInvitationsStore } from './modules/invitations/invitations.store.js';
 import { createMailService, type MailService, type MailTransport } from './modules/mail/mail.service.js';
 import { createMailStore } from './modules/mail/mail.store.js';
+import { createHelperService, type HelperService } from './modules/helper/helper.service.js';
 import { createPortalService, type PortalService } from './modules/portal/portal.service.js';
 import { createPortalStore } from './modules/portal/portal.store.js';
 import { createThrottle, type LockoutPolicy as ThrottlePolicy } from './modules/throttle/throttle.service.js';
@@ -93,6 +94,8 @@ export interface Services {
   /** The addresses people are given to reach the portal (through the first-visit page while the office CA is in use). */
   links: EntryLinks;
   portal: PortalService;
+  /** The macOS guided-install helper's API (/helper/v1). */
+  helper: HelperService;
   agent: AgentService;
   deviceActions: DeviceActionsService;
   /** The one writer of device status, user and binding. */
@@ -253,6 +256,14 @@ export function createServices(f: Foundation): Services {
     random,
     transaction,
   });
+  const helper = createHelperService({
+    portal,
+    organisation: organization,
+    deviceBaseUrl,
+    caFingerprint256: () => ca.caCertificate().fingerprint256,
+    urlKey: () => urls.current().key,
+    clock,
+  });
   const mdm = createMdmService({
     store: mdmStore,
     devices: devicesStore,
@@ -331,6 +342,7 @@ export function createServices(f: Foundation): Services {
     urls,
     links,
     portal,
+    helper,
     agent,
     deviceActions,
     lifecycle,

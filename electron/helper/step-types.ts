@@ -72,7 +72,13 @@ export type SignInCredentials =
 
 /** Why the server refused a sign-in. */
 export type SignInFailure =
-  'bad-credentials' | 'pin-expired' | 'token-used' | 'locked' | 'must-change-password' | 'session-expired';
+  | 'bad-credentials'
+  | 'pin-expired'
+  | 'token-used'
+  | 'locked'
+  | 'must-change-password'
+  | 'password-rule'
+  | 'session-expired';
 
 /** Why a start input could not be used. */
 export type InvalidAddressReason = 'bad-url' | 'not-https' | 'bad-fingerprint';

@@ -7,7 +7,13 @@ export type HelperAddressProblem = 'bad-url' | 'not-https' | 'bad-fingerprint' |
 
 /** Why the server refused a sign-in. */
 export type HelperSignInProblem =
-  'bad-credentials' | 'pin-expired' | 'token-used' | 'locked' | 'must-change-password' | 'session-expired';
+  | 'bad-credentials'
+  | 'pin-expired'
+  | 'token-used'
+  | 'locked'
+  | 'must-change-password'
+  | 'password-rule'
+  | 'session-expired';
 
 /** Where the enrollment profile waits on this Mac, and the English names of what the user clicks there. */
 export interface HelperSettingsPane {

@@ -6,6 +6,7 @@ export type * from './settings.js';
 export * from './audit.js';
 export type * from './ipc.js';
 export type * from './helper.js';
+export type * from './helper-api.js';
 export type * from './push.js';
 export type * from './devices.js';
 export type * from './enrollment.js';

@@ -39,10 +39,17 @@ export interface PortalService {
   ): Promise<{ user: UserRow; invitationId: string | null; with: 'password' | 'pin' }>;
   /**
    * Signs in with email and password or PIN; `invite` is the token of the invitation link the form came from (an
-   * invitation link that no longer works only means the session is not tied to it).
+   * invitation link that no longer works only means the session is not tied to it). `allow` narrows the secret to a
+   * password or a PIN; `via` names the client in the audit trail.
    */
   signIn(
-    input: { email: string; secret: string; invite: string | null },
+    input: {
+      email: string;
+      secret: string;
+      invite: string | null;
+      allow?: 'password' | 'pin' | 'either';
+      via?: string;
+    },
     sourceAddress: string | null,
   ): Promise<{ token: string; principal: PortalPrincipal }>;
   session(token: string | undefined): PortalPrincipal | null;
@@ -225,7 +232,10 @@ export function createPortalService(deps: PortalDeps): PortalService {
     },
 
     async signIn(input, sourceAddress) {
-      const verified = await service.verifyCredentials({ email: input.email, secret: input.secret }, sourceAddress);
+      const verified = await service.verifyCredentials(
+        { email: input.email, secret: input.secret, allow: input.allow, via: input.via },
+        sourceAddress,
+      );
       const { user } = verified;
       const invitationId = input.invite ? invitationOf(input.invite, user.id, sourceAddress) : null;
       return transaction(() => {
@@ -233,7 +243,11 @@ export function createPortalService(deps: PortalDeps): PortalService {
           actor: actorOf(user),
           action: 'portal.signed_in',
           subject: subjectOf(user),
-          details: { with: verified.with, ...(verified.invitationId ? { invitationId: verified.invitationId } : {}) },
+          details: {
+            with: verified.with,
+            ...(input.via ? { via: input.via } : {}),
+            ...(verified.invitationId ? { invitationId: verified.invitationId } : {}),
+          },
           sourceAddress,
         });
         const needsPassword =
