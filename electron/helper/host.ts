@@ -165,7 +165,8 @@ export function createHelperHost(deps: HelperHostDeps): HelperHost {
       enrollmentId ??= (await api().openEnrollment(session)).enrollmentId;
       const profile = await api().profile(session, enrollmentId);
       const path = await deps.profiles.save(profile.fileName, Buffer.from(profile.profile, 'base64'));
-      dispatch({ type: 'profile-downloaded', path, expiresAt: Date.parse(profile.expiresAt) });
+      // The Mac's clock may be off: the profile expires `validSeconds` from now, whatever the clocks say.
+      dispatch({ type: 'profile-downloaded', path, expiresAt: deps.now() + profile.validSeconds * 1000 });
     } catch (err) {
       const event = failureEvent(err);
       if (event)

@@ -43,6 +43,8 @@ export interface HelperProfile {
   enrollmentId: string;
   /** When the profile's one-time SCEP challenge expires. */
   expiresAt: string;
+  /** Seconds from now until `expiresAt`, by the server's clock: the helper counts down from it, so a Mac whose clock is off still shows the right time. */
+  validSeconds: number;
   /** A file name for the profile, ending in .mobileconfig. */
   fileName: string;
   /** The signed profile (DER CMS), base64. */

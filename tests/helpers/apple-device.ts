@@ -251,48 +251,56 @@ export class EmulatedAppleDevice {
         ...headers,
       });
       if (res.status !== 200) return { ...res, profile: null };
-      const plist = parsePlist(verifyCms(res.body).content) as PlistDict;
-      const payloads = plist.PayloadContent as PlistDict[];
-      const byType = (t: string) => payloads.find((p) => p.PayloadType === t) as PlistDict;
-      const root = payloads.find((p) => p.PayloadType === 'com.apple.security.root');
-      const scep = byType('com.apple.security.scep');
-      const scepContent = scep.PayloadContent as PlistDict;
-      const mdm = byType('com.apple.mdm');
-      if (mdm.IdentityCertificateUUID !== scep.PayloadUUID)
-        throw new Error('The MDM payload does not point at the SCEP identity.');
-      this.profile = {
-        identifier: plist.PayloadIdentifier as string,
-        caDer: root ? (root.PayloadContent as Buffer) : null,
-        scep: {
-          url: scepContent.URL as string,
-          challenge: scepContent.Challenge as string,
-          subject: scepContent.Subject as string[][][],
-          keysize: scepContent.Keysize as number,
-          caFingerprint: (scepContent.CAFingerprint as Buffer | undefined) ?? null,
-        },
-        mdm: {
-          topic: mdm.Topic as string,
-          serverUrl: mdm.ServerURL as string,
-          checkInUrl: mdm.CheckInURL as string,
-          signMessage: mdm.SignMessage as boolean,
-          capabilities: (mdm.ServerCapabilities as string[] | undefined) ?? [],
-          serverUrlPins: pinnedCertificates(
-            payloads,
-            mdm.ServerURLPinningCertificateUUIDs,
-            'ServerURLPinningCertificateUUIDs',
-          ),
-          checkInUrlPins: pinnedCertificates(
-            payloads,
-            mdm.CheckInURLPinningCertificateUUIDs,
-            'CheckInURLPinningCertificateUUIDs',
-          ),
-          pinningRevocationCheckRequired: mdm.PinningRevocationCheckRequired === true,
-        },
-        raw: plist,
-      };
-      this.pinConnections(this.profile);
-      return { ...res, profile: this.profile };
+      return { ...res, profile: this.receiveProfile(res.body) };
     });
+  }
+
+  /**
+   * Takes a signed enrollment profile as the device's profile installer does (a Mac opening a downloaded file):
+   * verifies its signature, reads its payloads and pins ServerURL and CheckInURL when the profile says so.
+   */
+  receiveProfile(signed: Buffer): ReceivedProfile {
+    const plist = parsePlist(verifyCms(signed).content) as PlistDict;
+    const payloads = plist.PayloadContent as PlistDict[];
+    const byType = (t: string) => payloads.find((p) => p.PayloadType === t) as PlistDict;
+    const root = payloads.find((p) => p.PayloadType === 'com.apple.security.root');
+    const scep = byType('com.apple.security.scep');
+    const scepContent = scep.PayloadContent as PlistDict;
+    const mdm = byType('com.apple.mdm');
+    if (mdm.IdentityCertificateUUID !== scep.PayloadUUID)
+      throw new Error('The MDM payload does not point at the SCEP identity.');
+    this.profile = {
+      identifier: plist.PayloadIdentifier as string,
+      caDer: root ? (root.PayloadContent as Buffer) : null,
+      scep: {
+        url: scepContent.URL as string,
+        challenge: scepContent.Challenge as string,
+        subject: scepContent.Subject as string[][][],
+        keysize: scepContent.Keysize as number,
+        caFingerprint: (scepContent.CAFingerprint as Buffer | undefined) ?? null,
+      },
+      mdm: {
+        topic: mdm.Topic as string,
+        serverUrl: mdm.ServerURL as string,
+        checkInUrl: mdm.CheckInURL as string,
+        signMessage: mdm.SignMessage as boolean,
+        capabilities: (mdm.ServerCapabilities as string[] | undefined) ?? [],
+        serverUrlPins: pinnedCertificates(
+          payloads,
+          mdm.ServerURLPinningCertificateUUIDs,
+          'ServerURLPinningCertificateUUIDs',
+        ),
+        checkInUrlPins: pinnedCertificates(
+          payloads,
+          mdm.CheckInURLPinningCertificateUUIDs,
+          'CheckInURLPinningCertificateUUIDs',
+        ),
+        pinningRevocationCheckRequired: mdm.PinningRevocationCheckRequired === true,
+      },
+      raw: plist,
+    };
+    this.pinConnections(this.profile);
+    return this.profile;
   }
 
   /**

@@ -90,6 +90,10 @@ export const HelperProfileSchema = Type.Object(
   {
     enrollmentId: Type.String(),
     expiresAt: IsoTime,
+    validSeconds: Type.Integer({
+      minimum: 0,
+      description: 'Seconds until expiresAt by the server clock; count down from this, not from the Mac clock',
+    }),
     fileName: Type.String({ pattern: '^[A-Za-z0-9._-]+\\.mobileconfig$' }),
     profile: Type.String({ contentEncoding: 'base64', description: 'The signed profile (DER CMS)' }),
   },

@@ -137,6 +137,7 @@ export function createHelperService(deps: HelperDeps): HelperService {
       return {
         enrollmentId,
         expiresAt: download.expiresAt,
+        validSeconds: Math.max(0, Math.floor((Date.parse(download.expiresAt) - clock.now().getTime()) / 1000)),
         fileName: 'tsunagu-enrollment.mobileconfig',
         profile: download.body.toString('base64'),
       };
