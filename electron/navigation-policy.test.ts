@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideNavigation, decideNewWindow, isTrustedSender } from './navigation-policy.js';
+import { decideNavigation, decideNewWindow, HELPER_APP_ORIGIN, isTrustedSender } from './navigation-policy.js';
 
 const CONSOLE = 'http://127.0.0.1:8440';
 
@@ -48,5 +48,27 @@ describe('isTrustedSender', () => {
     expect(isTrustedSender('file:///app/index.html', CONSOLE)).toBe(false);
     expect(isTrustedSender(undefined, CONSOLE)).toBe(false);
     expect(isTrustedSender('', CONSOLE)).toBe(false);
+  });
+});
+
+describe('the helper window on its app scheme', () => {
+  it.each([
+    ['tsunagu-app://helper/helper', 'allow'],
+    ['tsunagu-app://helper/assets/index.js', 'allow'],
+    ['tsunagu-app://other/helper', 'deny'],
+    ['tsunagu-app:helper', 'deny'],
+    ['file:///etc/passwd', 'deny'],
+  ] as const)('navigating to %s: %s', (target, action) => {
+    expect(decideNavigation(target, HELPER_APP_ORIGIN).action).toBe(action);
+  });
+
+  it.each([
+    ['tsunagu-app://helper/helper', true],
+    ['tsunagu-app://helper.evil/helper', false],
+    ['https://helper/helper', false],
+    ['tsunagu-app://', false],
+    [undefined, false],
+  ] as const)('an IPC sender at %s is trusted: %s', (frame, trusted) => {
+    expect(isTrustedSender(frame, HELPER_APP_ORIGIN)).toBe(trusted);
   });
 });

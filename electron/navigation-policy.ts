@@ -19,11 +19,26 @@ function isWeb(url: URL): boolean {
   return url.protocol === 'https:' || url.protocol === 'http:';
 }
 
+/**
+ * The scheme the helper's window loads the renderer's files from (registered as standard and secure in the helper's
+ * main process, served from the app's own files: the helper has no local server).
+ */
+export const APP_SCHEME = 'tsunagu-app:';
+
+/** The helper window's origin. */
+export const HELPER_APP_ORIGIN = 'tsunagu-app://helper';
+
+/** `scheme://host[:port]` of a web or app URL (WHATWG gives custom schemes an opaque origin, so it is built here). */
+function originOf(url: URL): string | null {
+  if (isWeb(url)) return url.origin;
+  return url.protocol === APP_SCHEME && url.host !== '' ? `${url.protocol}//${url.host}` : null;
+}
+
 /** A navigation of a window opened on `origin` to `target`: the same origin stays, web links go to the browser. */
 export function decideNavigation(target: string, origin: string): NavigationDecision {
   const url = parse(target);
   if (!url) return { action: 'deny' };
-  if (url.origin === origin && isWeb(url)) return { action: 'allow' };
+  if (originOf(url) === origin) return { action: 'allow' };
   return isWeb(url) ? { action: 'open-external', url: url.href } : { action: 'deny' };
 }
 
@@ -33,9 +48,9 @@ export function decideNewWindow(target: string): NavigationDecision {
   return url && isWeb(url) ? { action: 'open-external', url: url.href } : { action: 'deny' };
 }
 
-/** Whether an IPC message comes from a frame showing `origin` (the console), not from any other page or frame. */
+/** Whether an IPC message comes from a frame showing `origin` (the console or the helper), not any other page or frame. */
 export function isTrustedSender(frameUrl: string | undefined | null, origin: string): boolean {
   if (!frameUrl) return false;
   const url = parse(frameUrl);
-  return url !== null && isWeb(url) && url.origin === origin;
+  return url !== null && originOf(url) === origin;
 }
