@@ -2,7 +2,7 @@ import { createWriteStream, existsSync, copyFileSync, readFileSync } from 'node:
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Writable } from 'node:stream';
+import { type Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { createServices } from './compose.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -17,6 +17,7 @@ import { createSecretBox, loadOrCreateKey } from './modules/secrets/secret-box.j
 import { decodeCsvBytes } from './modules/users/users-csv.js';
 import { dataPaths } from './paths.js';
 import type { ServerReadyFacts } from './contract/ipc.js';
+import { processSignals, runHostedServer, stdioChannel } from './hosted.js';
 import { isLocked, openDataDb, startServer, type RunningServer } from './start.js';
 import { PROJECT_ROOT, VERSION } from './version.js';
 
@@ -156,6 +157,22 @@ async function serve(config: Config, io: CliIo, json: boolean): Promise<number> 
   return waitForStop(server, io);
 }
 
+/**
+ * `serve --hosted`, the desktop app's development child: waits for the app's `start` line on stdin (which may carry
+ * the data key), then talks JSON lines both ways (hosted.ts) until the app sends `stop`, closes stdin, or signals.
+ */
+function serveHosted(config: Config, io: CliIo): Promise<number> {
+  return runHostedServer(
+    stdioChannel(io.stdin as NodeJS.ReadableStream as Readable, io.out),
+    {
+      start: (secrets) =>
+        startServer(config, { consoleDir: join(PROJECT_ROOT, 'dist', 'renderer'), ...(secrets ? { secrets } : {}) }),
+      now: () => new Date(),
+      onSignal: processSignals,
+    },
+  );
+}
+
 /** The human start-up block; one write, ending with "Ready.", so a parent reading the pipe never sees half of it. */
 function banner(server: RunningServer): string[] {
   return [
@@ -205,8 +222,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const config = loadConfig(io.env);
     switch (command) {
       case 'serve': {
-        const { positional, opts } = parseArgs(sub === undefined ? [] : [sub, ...rest], ['json'], []);
+        const { positional, opts } = parseArgs(sub === undefined ? [] : [sub, ...rest], ['json', 'hosted'], []);
         if (positional.length > 0) throw new UsageError(`serve takes no ${positional[0]}: use tsunagu serve [--json].`);
+        if (opts.hosted === true) return await serveHosted(config, io);
         return await serve(config, io, opts.json === true);
       }
       case 'admin': {
