@@ -68,7 +68,8 @@ export function hostServer(proc: HostedProcess, options: HostOptions): Promise<S
         return;
       }
       if (!message) return;
-      if (message.event === 'start-failed') fail(new Error(`The enrollment server could not start: ${message.message}`));
+      if (message.event === 'start-failed')
+        fail(new Error(`The enrollment server could not start: ${message.message}`));
       else if (message.event === 'status') {
         if (phase === 'running') options.onStatus?.(message);
       } else if (message.event === 'ready' && phase === 'starting') {

@@ -162,15 +162,12 @@ async function serve(config: Config, io: CliIo, json: boolean): Promise<number> 
  * the data key), then talks JSON lines both ways (hosted.ts) until the app sends `stop`, closes stdin, or signals.
  */
 function serveHosted(config: Config, io: CliIo): Promise<number> {
-  return runHostedServer(
-    stdioChannel(io.stdin as NodeJS.ReadableStream as Readable, io.out),
-    {
-      start: (secrets) =>
-        startServer(config, { consoleDir: join(PROJECT_ROOT, 'dist', 'renderer'), ...(secrets ? { secrets } : {}) }),
-      now: () => new Date(),
-      onSignal: processSignals,
-    },
-  );
+  return runHostedServer(stdioChannel(io.stdin as NodeJS.ReadableStream as Readable, io.out), {
+    start: (secrets) =>
+      startServer(config, { consoleDir: join(PROJECT_ROOT, 'dist', 'renderer'), ...(secrets ? { secrets } : {}) }),
+    now: () => new Date(),
+    onSignal: processSignals,
+  });
 }
 
 /** The human start-up block; one write, ending with "Ready.", so a parent reading the pipe never sees half of it. */
