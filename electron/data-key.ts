@@ -54,7 +54,7 @@ function decodeKey(text: string): Buffer | null {
 }
 
 function unwrap(deps: DataKeyDeps): Buffer {
-  let key: Buffer | null = null;
+  let key: Buffer | null;
   try {
     key = decodeKey(deps.safeStorage.decryptString(readFileSync(deps.wrappedFile)));
   } catch (err) {
@@ -73,7 +73,7 @@ function wrapAndVerify(deps: DataKeyDeps, key: Buffer): void {
   const tmp = `${deps.wrappedFile}.tmp`;
   writeFileSync(tmp, deps.safeStorage.encryptString(key.toString('base64')), { mode: 0o600 });
   renameSync(tmp, deps.wrappedFile);
-  let back: Buffer | null = null;
+  let back: Buffer | null;
   try {
     back = unwrap(deps);
   } catch {

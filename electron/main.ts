@@ -5,7 +5,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, clipboard, dialog, safeStorage, shell, utilityProcess } from 'electron';
+import { app, type BrowserWindow, clipboard, dialog, safeStorage, shell, utilityProcess } from 'electron';
 import { resolveDataKey } from './data-key.js';
 import { registerIpc } from './ipc.js';
 import { startServerChild } from './platform/server-process.js';
