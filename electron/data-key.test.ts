@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataKeyError, resolveDataKey, type DataKeyDeps } from './data-key.js';
 
@@ -84,6 +84,10 @@ describe('resolveDataKey', () => {
     writeFileSync(s.keyFile, restored.toString('base64'));
     expect(resolveDataKey(s.deps)).toEqual({ mode: 'safe-storage', key: restored });
     expect(existsSync(s.keyFile)).toBe(false);
+    // The replaced key is kept, not thrown away (the key file might have been a stray one).
+    const kept = readdirSync(dirname(s.wrapped)).filter((f) => f.startsWith('data-key.bin.replaced-'));
+    expect(kept).toHaveLength(1);
+    expect(s.log.join('\n')).toMatch(/differs from the wrapped data key/);
   });
 
   it.each([

@@ -89,6 +89,24 @@ function wrapAndVerify(deps: DataKeyDeps, key: Buffer): void {
 }
 
 /**
+ * Before a key file replaces a different wrapped key, the wrapped one is kept beside it: the key file may come from a
+ * restore (wanted), or from a CLI command run on the app's data folder, which creates a fresh key (not wanted); no key
+ * is ever thrown away.
+ */
+function keepReplacedKey(deps: DataKeyDeps, key: Buffer): void {
+  let old: Buffer | null;
+  try {
+    old = unwrap(deps);
+  } catch {
+    old = null;
+  }
+  if (old?.equals(key)) return;
+  const kept = `${deps.wrappedFile}.replaced-${Date.now()}`;
+  renameSync(deps.wrappedFile, kept);
+  deps.log(`The key file ${deps.keyFile} differs from the wrapped data key; the wrapped one is kept as ${kept}.`);
+}
+
+/**
  * The data key for the server. A key file in the data directory (an install from before, or a restore) becomes the
  * wrapped key, and is removed only after the wrapped one is shown to unwrap to the same key; without either a new
  * random key is wrapped. Throws DataKeyError when a wrapped key exists but cannot be unwrapped.
@@ -114,6 +132,7 @@ export function resolveDataKey(deps: DataKeyDeps): DataKeyDecision {
         'KEY_FILE_INVALID',
         `${deps.keyFile} does not hold a 32-byte key; restore it from a backup, or remove it only if no secrets were stored yet.`,
       );
+    if (existsSync(deps.wrappedFile)) keepReplacedKey(deps, key);
     wrapAndVerify(deps, key);
     rmSync(deps.keyFile);
     deps.log(`Moved the data key from ${deps.keyFile} into the system keychain (${deps.wrappedFile}).`);
