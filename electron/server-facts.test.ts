@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lineSplitter, parseReadyLine } from './server-facts.js';
+import { lineSplitter, parseReadyLine, parseServerMessage } from './server-facts.js';
 
 const READY = {
   event: 'ready',
@@ -44,5 +44,27 @@ describe('lineSplitter', () => {
     feed('ady"}\nsecond');
     feed(' line\n');
     expect(lines).toEqual(['{"event":"ready"}', 'second line']);
+  });
+});
+
+describe('parseServerMessage', () => {
+  it.each([
+    [{ event: 'status', devicesEnrolledToday: 3, entryUrl: 'http://mdm.office.lan:8080/go' }, 'status'],
+    [{ event: 'start-failed', message: 'port 8440 is in use' }, 'start-failed'],
+    [{ event: 'stopping' }, 'stopping'],
+    [READY, 'ready'],
+  ])('reads %j', (message, event) => {
+    expect(parseServerMessage(message)?.event).toBe(event);
+  });
+
+  it.each([
+    [{ event: 'status', devicesEnrolledToday: -1, entryUrl: 'http://mdm.office.lan:8080/go' }],
+    [{ event: 'status', devicesEnrolledToday: 1.5, entryUrl: 'http://mdm.office.lan:8080/go' }],
+    [{ event: 'status', devicesEnrolledToday: 1, entryUrl: 'file:///go' }],
+    [{ level: 30, msg: 'a log line' }],
+    ['ready'],
+    [null],
+  ])('passes over %j', (message) => {
+    expect(parseServerMessage(message)).toBeNull();
   });
 });

@@ -1,8 +1,8 @@
-import { createWriteStream, existsSync, copyFileSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Writable } from 'node:stream';
+import { type Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { createServices } from './compose.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -10,13 +10,15 @@ import { systemClock } from './core/clock.js';
 import { AppError } from './core/errors.js';
 import { argon2Hasher } from './core/password.js';
 import { secureRandom } from './core/random.js';
-import { backupDatabase, restoreDatabase } from './db/backup.js';
+import { backupDatabase, restoreDatabase, verifyBackup } from './db/backup.js';
 import type { Db } from './db/open.js';
 import type { Actor } from './modules/audit/audit.service.js';
+import { isKeyEnvelope, MIN_BACKUP_PASSPHRASE, openKey, sealKey } from './modules/secrets/key-envelope.js';
 import { createSecretBox, loadOrCreateKey } from './modules/secrets/secret-box.js';
 import { decodeCsvBytes } from './modules/users/users-csv.js';
 import { dataPaths } from './paths.js';
 import type { ServerReadyFacts } from './contract/ipc.js';
+import { processSignals, runHostedServer, stdioChannel } from './hosted.js';
 import { isLocked, openDataDb, startServer, type RunningServer } from './start.js';
 import { PROJECT_ROOT, VERSION } from './version.js';
 
@@ -41,13 +43,16 @@ Commands:
   user import FILE.csv                   Import users from CSV: all rows or none
   audit verify                           Check the audit trail's hash chain; exit 1 at the first broken link
   audit export [--format jsonl|csv] [--out FILE] [--from T] [--to T] [--action A] [--actor X] [--subject S]
-  backup FILE                            Write an online backup of the database (and FILE.key with the secret key)
-  restore FILE                           Replace the database with a verified backup (the server must be stopped)
+  backup FILE [--without-key]            Write an online backup of the database, and FILE.key: the data key sealed
+                                         with a passphrase (TSUNAGU_BACKUP_PASSPHRASE, or asked on a terminal)
+  restore FILE                           Replace the database with a verified backup (the server must be stopped),
+                                         and the key file with the one in FILE.key (same passphrase)
   version                                Print the version
 
 Settings come from the environment: TSUNAGU_DATA_DIR (default ./data), TSUNAGU_ADMIN_PORT (8440),
 TSUNAGU_DEVICE_PORT (8443), TSUNAGU_HTTP_PORT (8080), TSUNAGU_HOSTNAMES, TSUNAGU_LAN_ADMIN (on/off),
-TSUNAGU_LOG_LEVEL, TSUNAGU_SECRET_PASSPHRASE, TSUNAGU_APNS_CA_FILE. Port 0 picks any free port.`;
+TSUNAGU_LOG_LEVEL, TSUNAGU_SECRET_PASSPHRASE, TSUNAGU_APNS_CA_FILE; TSUNAGU_BACKUP_PASSPHRASE for backup and
+restore. Port 0 picks any free port.`;
 
 class UsageError extends Error {}
 
@@ -90,33 +95,78 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Asks on the terminal without echoing the answer. */
+function askHidden(io: CliIo, prompt: string): Promise<string> {
+  return new Promise<string>((resolve) => {
+    let muted = false;
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        if (!muted) process.stderr.write(chunk);
+        cb();
+      },
+    });
+    const rl = createInterface({ input: io.stdin, output: sink, terminal: true });
+    rl.question(prompt, (answer) => {
+      rl.close();
+      process.stderr.write('\n');
+      resolve(answer);
+    });
+    muted = true;
+  });
+}
+
 /** Reads a password: the first line of stdin with --password-stdin, else a hidden prompt asked twice. */
 async function readPassword(io: CliIo, fromStdin: boolean): Promise<string> {
   if (fromStdin || !io.stdin.isTTY) {
     const text = await readAll(io.stdin);
     return (text.split(/\r?\n/)[0] ?? '').trimEnd();
   }
-  const ask = (prompt: string) =>
-    new Promise<string>((resolve) => {
-      let muted = false;
-      const sink = new Writable({
-        write(chunk, _enc, cb) {
-          if (!muted) process.stderr.write(chunk);
-          cb();
-        },
-      });
-      const rl = createInterface({ input: io.stdin, output: sink, terminal: true });
-      rl.question(prompt, (answer) => {
-        rl.close();
-        process.stderr.write('\n');
-        resolve(answer);
-      });
-      muted = true;
-    });
+  const ask = (prompt: string) => askHidden(io, prompt);
   const first = await ask('Password: ');
   const second = await ask('Repeat the password: ');
   if (first !== second) throw new UsageError('The two passwords differ; nothing was changed.');
   return first;
+}
+
+/** The variable a backup's key passphrase is read from when there is no terminal to ask on. */
+export const BACKUP_PASSPHRASE_ENV = 'TSUNAGU_BACKUP_PASSPHRASE';
+
+/**
+ * The passphrase a backup's data key is sealed with (`backup`, asked twice) or opened with (`restore`): from
+ * TSUNAGU_BACKUP_PASSPHRASE, else a hidden prompt on a terminal. Never from argv, where other users can read it.
+ */
+async function readPassphrase(io: CliIo, purpose: 'backup' | 'restore'): Promise<string> {
+  const fromEnv = io.env[BACKUP_PASSPHRASE_ENV];
+  let passphrase: string;
+  if (fromEnv) passphrase = fromEnv;
+  else if (io.stdin.isTTY) {
+    passphrase = await askHidden(io, 'Passphrase for the backup’s data key: ');
+    if (purpose === 'backup' && (await askHidden(io, 'Repeat the passphrase: ')) !== passphrase)
+      throw new UsageError('The two passphrases differ; nothing was written.');
+  } else
+    throw new UsageError(
+      `The backup's data key is sealed with a passphrase: set ${BACKUP_PASSPHRASE_ENV}, or run on a terminal to be asked${purpose === 'backup' ? ' (or back up without the key: --without-key)' : ''}. Nothing was written.`,
+    );
+  if (purpose === 'backup' && passphrase.length < MIN_BACKUP_PASSPHRASE)
+    throw new UsageError(`Use a passphrase of at least ${MIN_BACKUP_PASSPHRASE} characters. Nothing was written.`);
+  return passphrase;
+}
+
+/** The data key of a backup: a sealed envelope opened with the passphrase, or a plain key file of an older backup. */
+async function backupKey(keyFile: string, io: CliIo): Promise<Buffer> {
+  const text = readFileSync(keyFile, 'utf8');
+  if (isKeyEnvelope(text)) return openKey(text, await readPassphrase(io, 'restore'));
+  const key = Buffer.from(text.trim(), 'base64');
+  if (key.length !== 32)
+    throw new AppError('BACKUP_KEY_REFUSED', `${keyFile} does not hold a data key; nothing was restored.`);
+  return key;
+}
+
+/** Writes the key file as `loadOrCreateKey` reads it, replacing the old one in one rename. */
+function writeKeyFile(keyFile: string, key: Buffer): void {
+  const tmp = `${keyFile}.restoring`;
+  writeFileSync(tmp, key.toString('base64'), { mode: 0o600 });
+  renameSync(tmp, keyFile);
 }
 
 function cliActor(): Actor {
@@ -154,6 +204,19 @@ async function serve(config: Config, io: CliIo, json: boolean): Promise<number> 
     io.out(JSON.stringify(facts));
   } else io.out(banner(server).join('\n'));
   return waitForStop(server, io);
+}
+
+/**
+ * `serve --hosted`, the desktop app's development child: waits for the app's `start` line on stdin (which may carry
+ * the data key), then talks JSON lines both ways (hosted.ts) until the app sends `stop`, closes stdin, or signals.
+ */
+function serveHosted(config: Config, io: CliIo): Promise<number> {
+  return runHostedServer(stdioChannel(io.stdin as NodeJS.ReadableStream as Readable, io.out), {
+    start: (secrets) =>
+      startServer(config, { consoleDir: join(PROJECT_ROOT, 'dist', 'renderer'), ...(secrets ? { secrets } : {}) }),
+    now: () => new Date(),
+    onSignal: processSignals,
+  });
 }
 
 /** The human start-up block; one write, ending with "Ready.", so a parent reading the pipe never sees half of it. */
@@ -205,8 +268,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const config = loadConfig(io.env);
     switch (command) {
       case 'serve': {
-        const { positional, opts } = parseArgs(sub === undefined ? [] : [sub, ...rest], ['json'], []);
+        const { positional, opts } = parseArgs(sub === undefined ? [] : [sub, ...rest], ['json', 'hosted'], []);
         if (positional.length > 0) throw new UsageError(`serve takes no ${positional[0]}: use tsunagu serve [--json].`);
+        if (opts.hosted === true) return await serveHosted(config, io);
         return await serve(config, io, opts.json === true);
       }
       case 'admin': {
@@ -312,20 +376,30 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         throw new UsageError('Use: tsunagu audit verify | tsunagu audit export [...]');
       }
       case 'backup': {
-        const file = sub;
-        if (!file) throw new UsageError('Use: tsunagu backup FILE');
+        const { positional, opts } = parseArgs(sub === undefined ? [] : [sub, ...rest], ['without-key'], []);
+        const file = positional[0];
+        if (!file || positional.length > 1) throw new UsageError('Use: tsunagu backup FILE [--without-key]');
+        const withKey = opts['without-key'] !== true;
+        if (withKey && existsSync(`${file}.key`))
+          throw new AppError('VALIDATION_FAILED', `${file}.key already exists; choose a new file name.`);
+        // Asked before anything is written, so a missing passphrase leaves no half backup.
+        const passphrase = withKey ? await readPassphrase(io, 'backup') : null;
         return await withDb(config, async (db) => {
           const { bytes } = await backupDatabase(db, file);
-          const keyFile = dataPaths(config.dataDir).secretKey;
-          if (existsSync(keyFile)) copyFileSync(keyFile, `${file}.key`);
+          if (passphrase !== null) {
+            const key = loadOrCreateKey(dataPaths(config.dataDir).secretKey, config.secretPassphrase);
+            writeFileSync(`${file}.key`, await sealKey(key, passphrase), { mode: 0o600, flag: 'wx' });
+          }
           servicesFor(db, config).audit.record({
             actor: cliActor(),
             action: 'backup.created',
-            details: { file, bytes },
+            details: { file, bytes, keySealed: passphrase !== null },
           });
           io.out(`Backup written to ${file} (${bytes} bytes).`);
-          if (existsSync(keyFile))
-            io.out(`The secret key was copied to ${file}.key; keep both files together and private.`);
+          if (passphrase !== null)
+            io.out(
+              `The data key, sealed with your passphrase, is in ${file}.key: keep both files together. Without the passphrase the stored secrets (CA, push and mail keys) cannot be restored.`,
+            );
           return 0;
         });
       }
@@ -339,14 +413,27 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             'VALIDATION_FAILED',
             `Tsunagu is running (process ${pid}) on this data directory; stop it before restoring. Nothing was changed.`,
           );
+        verifyBackup(file);
+        // Everything that can refuse (the backup, the passphrase, the data directory's key) is checked before a write.
+        const key = existsSync(`${file}.key`) ? await backupKey(`${file}.key`, io) : null;
+        if (key && config.secretPassphrase) {
+          const salted = existsSync(`${paths.secretKey}.salt`);
+          if (!salted || !loadOrCreateKey(paths.secretKey, config.secretPassphrase).equals(key))
+            throw new AppError(
+              'VALIDATION_FAILED',
+              'This data directory takes its key from TSUNAGU_SECRET_PASSPHRASE, which is not the key of the backup. Unset it to restore with the backup’s key (a key file). Nothing was changed.',
+            );
+        }
+        mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
         const checked = restoreDatabase(file, paths.db);
-        if (existsSync(`${file}.key`)) copyFileSync(`${file}.key`, paths.secretKey);
+        if (key && !config.secretPassphrase) writeKeyFile(paths.secretKey, key);
         io.out(`Restored ${file} (schema version ${checked.schemaVersion}) into ${paths.db}.`);
+        if (key) io.out(`The data key from ${file}.key opens its secrets.`);
         return await withDb(config, async (db) => {
           servicesFor(db, config).audit.record({
             actor: cliActor(),
             action: 'backup.restored',
-            details: { file, schemaVersion: checked.schemaVersion },
+            details: { file, schemaVersion: checked.schemaVersion, key: key !== null },
           });
           return 0;
         });

@@ -122,6 +122,7 @@ const en = {
       RATE_LIMITED: 'Too many requests. Wait a moment and try again.',
       DB_NEWER_VERSION: 'The database was written by a newer Tsunagu. Update Tsunagu.',
       DB_INTEGRITY: 'The database failed its integrity check. Restore a backup.',
+      BACKUP_KEY_REFUSED: 'The passphrase does not open the backup’s data key. Nothing was restored.',
       CONFIG_INVALID: 'The server configuration is not valid. Check the server log.',
       ENROLLMENT_NOT_FOUND: 'This enrollment does not exist.',
       ENROLLMENT_EXPIRED: 'This enrollment link has expired.',

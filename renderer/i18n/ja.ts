@@ -123,6 +123,7 @@ const ja: MessageSchema = {
       RATE_LIMITED: 'リクエストが多すぎます。しばらく待ってからお試しください。',
       DB_NEWER_VERSION: 'データベースは新しいバージョンの Tsunagu で書き込まれています。Tsunagu を更新してください。',
       DB_INTEGRITY: 'データベースの整合性チェックに失敗しました。バックアップから復元してください。',
+      BACKUP_KEY_REFUSED: 'パスフレーズでバックアップのデータキーを開けませんでした。何も復元されていません。',
       CONFIG_INVALID: 'サーバーの設定が正しくありません。サーバーのログを確認してください。',
       ENROLLMENT_NOT_FOUND: 'この登録は存在しません。',
       ENROLLMENT_EXPIRED: 'この登録用リンクは有効期限が切れています。',

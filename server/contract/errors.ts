@@ -51,6 +51,7 @@ export type ErrorCode =
   | 'CLAIM_CONFLICT_NOT_FOUND'
   | 'DB_NEWER_VERSION'
   | 'DB_INTEGRITY'
+  | 'BACKUP_KEY_REFUSED'
   | 'CONFIG_INVALID'
   | 'INTERNAL';
 

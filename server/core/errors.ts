@@ -53,6 +53,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   AGENT_ACTION_NOT_FOUND: 404,
   DB_NEWER_VERSION: 500,
   DB_INTEGRITY: 500,
+  BACKUP_KEY_REFUSED: 400,
   CONFIG_INVALID: 500,
   INTERNAL: 500,
 });

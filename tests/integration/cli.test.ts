@@ -109,7 +109,10 @@ describe('tsunagu CLI', () => {
   });
 
   it('backs up online and restores only a verified backup, refusing while the server runs', async () => {
-    const backup = await runTsunagu(['backup', file('backup.db')], env);
+    const backup = await runTsunagu(['backup', file('backup.db')], {
+      ...env,
+      TSUNAGU_BACKUP_PASSPHRASE: 'a long office passphrase',
+    });
     expect(backup.code).toBe(0);
     expect(existsSync(file('backup.db.key'))).toBe(true);
     expect((await runTsunagu(['user', 'add', '--email', 'later@example.com', '--name', 'Later'], env)).code).toBe(0);
@@ -125,7 +128,10 @@ describe('tsunagu CLI', () => {
     expect(busy.stderr).toMatch(/is running \(process \d+\).*Nothing was changed/);
     expect(await serve.stop('SIGINT')).toBe(0);
 
-    const restored = await runTsunagu(['restore', file('backup.db')], env);
+    const restored = await runTsunagu(['restore', file('backup.db')], {
+      ...env,
+      TSUNAGU_BACKUP_PASSPHRASE: 'a long office passphrase',
+    });
     expect(restored.code).toBe(0);
     const db = new Database(dataPaths(env.TSUNAGU_DATA_DIR).db, { readonly: true });
     const emails = (db.prepare('SELECT email FROM users ORDER BY email').all() as { email: string }[]).map(
