@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, type BrowserWindow, clipboard, dialog, safeStorage, shell, utilityProcess } from 'electron';
 import { resolveDataKey } from './data-key.js';
+import { deepLinkInArgv } from './helper/deep-link.js';
 import { registerIpc } from './ipc.js';
 import { startServerChild } from './platform/server-process.js';
 import { startServerUtility, type ForkUtility } from './platform/server-utility.js';
@@ -20,11 +21,11 @@ import { createMainWindow } from './window.js';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const projectRoot = join(here, '..', '..');
 
-/** How this launch runs; the one place it is chosen (another mode, such as a helper window, plugs in here). */
-type LaunchMode = 'console';
+/** How this launch runs; the one place it is chosen: the console with its server, or the Mac guided-install helper. */
+type LaunchMode = 'console' | 'helper';
 
-function chooseMode(_argv: readonly string[]): LaunchMode {
-  return 'console';
+function chooseMode(argv: readonly string[]): LaunchMode {
+  return argv.includes('--helper') || deepLinkInArgv(argv) !== null ? 'helper' : 'console';
 }
 
 let supervisor: ServerSupervisor | null = null;
@@ -172,7 +173,10 @@ function drainOnQuit(): void {
 }
 
 const mode = chooseMode(process.argv);
-if (claimSingleInstance(app, process.argv, () => showConsole()) === 'primary') {
+if (mode === 'helper') {
+  // The helper has its own composition root (the Tsunagu Helper product's entry); it claims its own instance lock.
+  await import('./helper-main.js');
+} else if (claimSingleInstance(app, process.argv, () => showConsole()) === 'primary') {
   switch (mode) {
     case 'console':
       app
