@@ -117,12 +117,12 @@ const helperJa: HelperMessages = {
     title: 'システム設定でプロファイルをインストール',
     intro: 'このウインドウの横に「システム設定」が開いています。そちらで次の手順を行ってください。',
     steps: '手順',
-    openPane: '「システム設定」で {pane} を開きます。',
-    openProfile: '“Downloaded” の欄にある “Tsunagu” プロファイルをダブルクリックします。',
+    openPane: '「システム設定」で{pane}を開きます。',
+    openProfile: '“Downloaded”の欄にある“Tsunagu”プロファイルをダブルクリックします。',
     openProfileNew:
-      'サイドバーの “Profile Downloaded” をクリックします（または {pane} にある “Tsunagu” プロファイルをダブルクリックします）。',
-    clickContinue: '{button} をクリックします。',
-    clickInstall: '{button} をクリックします（macOS のバージョンによっては {other} と表示されます）。',
+      'サイドバーの“Profile Downloaded”をクリックします（または{pane}にある“Tsunagu”プロファイルをダブルクリックします）。',
+    clickContinue: '{button}をクリックします。',
+    clickInstall: '{button}をクリックします（macOS のバージョンによっては{other}と表示されます）。',
     password: 'macOS に求められたら、管理者の名前とパスワードを入力します。',
     passwordWarnAdmin:
       '次に macOS が管理者の名前とパスワードを求めます。この Mac へのログインに使う名前とパスワードを入力してください。',

@@ -114,10 +114,10 @@ describe('InstallingScreen', () => {
       ...i18n('ja'),
     });
     const steps = text('installing-steps');
-    expect(steps).toContain('「システム設定」で 「一般 > デバイス管理」（“General > Device Management”） を開きます。');
-    expect(steps).toContain('「続ける」（“Continue”） をクリックします。');
+    expect(steps).toContain('「システム設定」で「一般 > デバイス管理」（“General > Device Management”）を開きます。');
+    expect(steps).toContain('「続ける」（“Continue”）をクリックします。');
     expect(steps).toContain(
-      '「登録」（“Enroll”） をクリックします（macOS のバージョンによっては 「インストール」（“Install”）',
+      '「登録」（“Enroll”）をクリックします（macOS のバージョンによっては「インストール」（“Install”）',
     );
     wrapper.unmount();
   });
