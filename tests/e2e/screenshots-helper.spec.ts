@@ -458,6 +458,10 @@ test('the install countdown ticks every second and announces only whole minutes'
   await expect(countdown).toHaveText('00:59', { timeout: 8_000 });
   await expect(live).toHaveText('1 minute left to install the profile');
   await expect(page.getByTestId('installing-countdown-live')).toHaveAttribute('aria-live', 'polite');
+  // The same screen at desktop width: the content stays one readable column.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await expect(page.locator('main')).toHaveCSS('max-width', '560px');
+  await shoot(page, 'installing-en-1280x800');
   guard.assertClean();
   await context.close();
 });
