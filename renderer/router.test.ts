@@ -68,6 +68,18 @@ describe('the sign-in guard', () => {
     expect(router.currentRoute.value.fullPath).toBe('/setup#token=abc123');
   });
 
+  it.each(['setup', 'signed-out', 'signed-in'] as const)(
+    'opens the helper window bare when %s, without asking the admin API',
+    async (state) => {
+      const { router, auth } = await routerIn(state);
+      await router.push('/helper');
+      expect(router.currentRoute.value.name).toBe('helper');
+      expect(router.currentRoute.value.meta).toMatchObject({ public: true, bare: true });
+      expect(auth.session).not.toHaveBeenCalled();
+      expect(auth.setupStatus).not.toHaveBeenCalled();
+    },
+  );
+
   it('asks the server only once', async () => {
     const { router, auth } = await routerIn('signed-in');
     await router.push('/users');

@@ -8,6 +8,8 @@ declare module 'vue-router' {
     public?: boolean;
     /** The i18n key of the page title. */
     titleKey?: string;
+    /** Pages shown alone, outside the console: no shell, no session check, no admin API request (the helper window). */
+    bare?: boolean;
   }
 }
 
@@ -28,6 +30,12 @@ export function createAppRouter(history: RouterHistory = createWebHistory('/')):
         name: 'login',
         component: () => import('./views/LoginView.vue'),
         meta: { public: true, titleKey: 'login.title' },
+      },
+      {
+        path: '/helper',
+        name: 'helper',
+        component: () => import('./views/HelperView.vue'),
+        meta: { public: true, bare: true, titleKey: 'helper.title' },
       },
       {
         path: '/users',
@@ -89,6 +97,8 @@ export function createAppRouter(history: RouterHistory = createWebHistory('/')):
   });
 
   router.beforeEach(async (to): Promise<true | RouteLocationRaw> => {
+    // The helper window is not the console: it never asks the admin API who is signed in.
+    if (to.meta.bare) return true;
     const session = useSessionStore();
     await session.ensureChecked();
     if (to.name === 'setup') {

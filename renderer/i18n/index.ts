@@ -2,6 +2,8 @@
 import { createI18n, type I18n } from 'vue-i18n';
 import type { Locale } from '../../server/contract/index.js';
 import en, { type MessageSchema } from './en.js';
+import helperEn, { type HelperMessages } from './helper.en.js';
+import helperJa from './helper.ja.js';
 import ja from './ja.js';
 
 /** The languages the console speaks, in the order the switch shows them. */
@@ -10,8 +12,14 @@ export const LOCALES: readonly Locale[] = ['ja', 'en'];
 /** Where the chosen language is remembered. */
 export const LOCALE_STORAGE_KEY = 'tsunagu.locale';
 
+/** One locale's messages: the console's, and the macOS helper window's under `helper`. */
+export type AppMessages = MessageSchema & { helper: HelperMessages };
+
 /** Every locale's messages. */
-export const messages: Record<Locale, MessageSchema> = { ja, en };
+export const messages: Record<Locale, AppMessages> = {
+  ja: { ...ja, helper: helperJa },
+  en: { ...en, helper: helperEn },
+};
 
 /** True for the two console languages. */
 export function isLocale(value: unknown): value is Locale {
@@ -37,7 +45,7 @@ export function storedLocale(storage: Pick<Storage, 'getItem'> | undefined): str
 }
 
 /** The console's i18n instance type. */
-export type AppI18n = I18n<Record<Locale, MessageSchema>, Record<string, never>, Record<string, never>, Locale, false>;
+export type AppI18n = I18n<Record<Locale, AppMessages>, Record<string, never>, Record<string, never>, Locale, false>;
 
 /**
  * Creates the i18n instance. A missing key logs a console error (the end-to-end test fails on any), and
