@@ -32,6 +32,7 @@ import { createInvitationsService, type InvitationsService } from './modules/inv
 import { createInvitationsStore } from './modules/invitations/invitations.store.js';
 import { createMailService, type MailService, type MailTransport } from './modules/mail/mail.service.js';
 import { createMailStore } from './modules/mail/mail.store.js';
+import { createHelperBuildService, type HelperBuildService } from './modules/helper/helper-build.service.js';
 import { createPortalService, type PortalService } from './modules/portal/portal.service.js';
 import { createPortalStore } from './modules/portal/portal.store.js';
 import { createThrottle, type LockoutPolicy as ThrottlePolicy } from './modules/throttle/throttle.service.js';
@@ -71,6 +72,11 @@ export interface Foundation {
   tlsNames?: () => TlsNames;
   /** Loads changed TLS credentials (the office one, and the public one in public mode) into the running listeners. */
   onTlsChanged?: (credentials: TlsCredentials) => void;
+  /**
+   * Where the admin's upload of the macOS helper is kept (a folder in the data directory), and the build shipped with
+   * the server (TSUNAGU_HELPER_BUILD); without a folder, uploads are refused.
+   */
+  helperBuilds?: { dir: string | null; bundled: string | null };
 }
 
 /** Every domain service, wired together. */
@@ -93,6 +99,8 @@ export interface Services {
   /** The addresses people are given to reach the portal (through the first-visit page while the office CA is in use). */
   links: EntryLinks;
   portal: PortalService;
+  /** The macOS helper build the portal offers: the admin's upload or the shipped one. */
+  helperBuilds: HelperBuildService;
   agent: AgentService;
   deviceActions: DeviceActionsService;
   /** The one writer of device status, user and binding. */
@@ -243,11 +251,22 @@ export function createServices(f: Foundation): Services {
     enrollment,
     urls,
     deviceBaseUrl,
+    caFingerprint256: () => ca.caCertificate().fingerprint256,
     devicesOf: (userId, limit) => devices.list({ userId, limit }).items,
     claimsWaiting: (userId) => lifecycle.waitingClaims(userId).length,
     agentEnrollmentQr: (user, sourceAddress) => agent.enrollmentQr(user.id, sourceAddress),
     throttle,
     hasher,
+    audit,
+    clock,
+    random,
+    transaction,
+  });
+  const helperBuilds = createHelperBuildService({
+    dir: f.helperBuilds?.dir ?? null,
+    bundled: f.helperBuilds?.bundled ?? null,
+    store: settingsStore,
+    deviceBaseUrl,
     audit,
     clock,
     random,
@@ -331,6 +350,7 @@ export function createServices(f: Foundation): Services {
     urls,
     links,
     portal,
+    helperBuilds,
     agent,
     deviceActions,
     lifecycle,
