@@ -119,6 +119,7 @@ const en = {
       BATCH_INVALID: 'Some rows have problems. Nothing was added.',
       CURSOR_INVALID: 'The list changed. It has been loaded again from the start.',
       SETTINGS_INVALID: 'A setting is out of range. Check the highlighted field.',
+      HELPER_BUILD_INVALID: 'This file is not a helper build: upload a .dmg, .pkg or .zip of the Tsunagu Helper.',
       RATE_LIMITED: 'Too many requests. Wait a moment and try again.',
       DB_NEWER_VERSION: 'The database was written by a newer Tsunagu. Update Tsunagu.',
       DB_INTEGRITY: 'The database failed its integrity check. Restore a backup.',
@@ -1011,6 +1012,10 @@ const en = {
     settings: {
       updated: 'Settings changed',
     },
+    helper_build: {
+      uploaded: 'Helper app uploaded',
+      removed: 'Helper app removed',
+    },
     audit: {
       exported: 'Audit trail exported',
     },
@@ -1059,6 +1064,7 @@ const en = {
       signed_out: 'Signed out of the enrollment page',
       password_set: 'Password set',
       qr_created: 'Sign-in QR code made',
+      helper_link_created: 'Helper sign-in link made',
     },
     profile: {
       downloaded: 'Enrollment profile downloaded',

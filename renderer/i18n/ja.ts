@@ -120,6 +120,7 @@ const ja: MessageSchema = {
       BATCH_INVALID: '問題のある行があります。何も追加されていません。',
       CURSOR_INVALID: '一覧が変更されたため、最初から読み込み直しました。',
       SETTINGS_INVALID: '範囲外の設定があります。示された項目を確認してください。',
+      HELPER_BUILD_INVALID: 'ヘルパーのファイルではありません。Tsunagu ヘルパーの .dmg、.pkg または .zip をアップロードしてください。',
       RATE_LIMITED: 'リクエストが多すぎます。しばらく待ってからお試しください。',
       DB_NEWER_VERSION: 'データベースは新しいバージョンの Tsunagu で書き込まれています。Tsunagu を更新してください。',
       DB_INTEGRITY: 'データベースの整合性チェックに失敗しました。バックアップから復元してください。',
@@ -1020,6 +1021,10 @@ const ja: MessageSchema = {
     settings: {
       updated: '設定を変更',
     },
+    helper_build: {
+      uploaded: 'ヘルパーアプリをアップロード',
+      removed: 'ヘルパーアプリを削除',
+    },
     audit: {
       exported: '監査ログをエクスポート',
     },
@@ -1068,6 +1073,7 @@ const ja: MessageSchema = {
       signed_out: '登録ページからサインアウト',
       password_set: 'パスワードを設定',
       qr_created: 'サインイン用 QR コードを作成',
+      helper_link_created: 'ヘルパー用サインインリンクを作成',
     },
     profile: {
       downloaded: '登録プロファイルをダウンロード',
