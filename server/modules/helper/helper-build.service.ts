@@ -76,6 +76,8 @@ export interface HelperBuildDeps {
   clock: Clock;
   random: Random;
   transaction: <T>(fn: () => T) => T;
+  /** Largest build taken; HELPER_MAX_BYTES unless a test needs less. */
+  maxBytes?: number;
 }
 
 /** The upload as the settings table records it. */
@@ -133,6 +135,7 @@ function cleanName(fileName: string): string {
 /** Builds the helper build service. */
 export function createHelperBuildService(deps: HelperBuildDeps): HelperBuildService {
   const { store, audit, clock, transaction } = deps;
+  const maxBytes = deps.maxBytes ?? HELPER_MAX_BYTES;
   // The shipped build's SHA-256, computed once per size and modification time.
   let bundledHash: { key: string; sha256: string } | null = null;
 
@@ -149,7 +152,7 @@ export function createHelperBuildService(deps: HelperBuildDeps): HelperBuildServ
     if (!path || !kind) return null;
     try {
       const s = statSync(path);
-      return s.isFile() && s.size <= HELPER_MAX_BYTES ? { path, kind, size: s.size, mtimeMs: s.mtimeMs } : null;
+      return s.isFile() && s.size <= maxBytes ? { path, kind, size: s.size, mtimeMs: s.mtimeMs } : null;
     } catch {
       return null;
     }
@@ -192,7 +195,7 @@ export function createHelperBuildService(deps: HelperBuildDeps): HelperBuildServ
   const status = async (): Promise<HelperBuildResponse> => ({
     build: await current(),
     bundledAvailable: bundledFile() !== null,
-    maxBytes: HELPER_MAX_BYTES,
+    maxBytes,
     kinds: [...HELPER_FILE_KINDS],
   });
 
@@ -201,8 +204,8 @@ export function createHelperBuildService(deps: HelperBuildDeps): HelperBuildServ
   const tooLarge = () =>
     new AppError(
       'BODY_TOO_LARGE',
-      `The helper build is larger than ${HELPER_MAX_BYTES / 1024 / 1024} MB, the most the server takes.`,
-      { maxBytes: HELPER_MAX_BYTES },
+      `The helper build is larger than ${Math.round(maxBytes / 1024 / 1024)} MB, the most the server takes.`,
+      { maxBytes },
     );
 
   return {
@@ -237,7 +240,7 @@ export function createHelperBuildService(deps: HelperBuildDeps): HelperBuildServ
         body.resume();
         throw invalid('extension', 'The helper build must be a .dmg, .pkg or .zip file.');
       }
-      if (input.declaredBytes !== null && input.declaredBytes > HELPER_MAX_BYTES) {
+      if (input.declaredBytes !== null && input.declaredBytes > maxBytes) {
         body.resume();
         throw tooLarge();
       }
@@ -255,7 +258,7 @@ export function createHelperBuildService(deps: HelperBuildDeps): HelperBuildServ
           async function* (source: AsyncIterable<Buffer>) {
             for await (const chunk of source) {
               size += chunk.length;
-              if (size > HELPER_MAX_BYTES) {
+              if (size > maxBytes) {
                 over = true;
                 throw tooLarge();
               }
