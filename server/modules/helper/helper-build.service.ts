@@ -124,12 +124,11 @@ async function sha256Of(path: string): Promise<string> {
 
 /** A file name as shown and audited: no folders, no control characters, at most 200 characters. */
 function cleanName(fileName: string): string {
-  // eslint-disable-next-line no-control-regex
-  return (
-    basename(fileName.replace(/\\/g, '/'))
-      .replace(/[\u0000-\u001f\u007f]/g, '')
-      .trim() || 'helper'
-  ).slice(0, 200);
+  const printable = [...basename(fileName.replace(/\\/g, '/'))].filter((ch) => {
+    const code = ch.charCodeAt(0);
+    return code >= 0x20 && code !== 0x7f;
+  });
+  return (printable.join('').trim() || 'helper').slice(0, 200);
 }
 
 /** Builds the helper build service. */
