@@ -130,6 +130,18 @@ describe('uploading a helper build', () => {
   });
 });
 
+describe('starting again', () => {
+  it('sweeps what a crash left (a temporary upload, a build no longer named) and keeps the build in use', async () => {
+    const bytes = FILES.zip();
+    await put(bytes, 'a.zip');
+    writeFileSync(join(dir.path, 'helper', '.upload-123.part'), 'half');
+    writeFileSync(join(dir.path, 'helper', 'helper-0123456789abcdef.dmg'), 'old');
+    helper = build();
+    expect(stored()).toEqual([`helper-${sha(bytes).slice(0, 32)}.zip`]);
+    expect((await helper.status()).build).toMatchObject({ fileName: 'a.zip' });
+  });
+});
+
 describe('removing it', () => {
   it('removes the file, audits, and offers nothing again', async () => {
     await put(FILES.zip(), 'a.zip');

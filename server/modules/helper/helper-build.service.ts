@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -144,6 +144,25 @@ export function createHelperBuildService(deps: HelperBuildDeps): HelperBuildServ
     const path = join(deps.dir, row.storedName);
     return sizeOf(path) === row.size ? { ...row, path } : null;
   };
+
+  // What a crash may have left: a temporary upload, or a build the settings no longer name (a crash between the
+  // switch and the removal of the old file). Swept once, at start.
+  if (deps.dir) {
+    const keep = upload()?.storedName;
+    let names: string[] = [];
+    try {
+      names = readdirSync(deps.dir);
+    } catch {
+      // No folder yet: nothing to sweep.
+    }
+    for (const name of names)
+      if ((name.startsWith('.upload-') && name.endsWith('.part')) || (name.startsWith('helper-') && name !== keep))
+        try {
+          unlinkSync(join(deps.dir, name));
+        } catch {
+          // Left for the next start.
+        }
+  }
 
   const bundledFile = (): { path: string; kind: HelperFileKind; size: number; mtimeMs: number } | null => {
     const path = deps.bundled;
