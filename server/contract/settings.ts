@@ -58,7 +58,10 @@ export interface HelperBuildDto {
   sha256: string;
   /** When it was uploaded; null for the shipped build. */
   uploadedAt: string | null;
-  /** Where devices download it: the device listener's stable address, e.g. https://mdm.office.lan:8443/downloads/tsunagu-helper.dmg. */
+  /**
+   * Where devices download it: the device listener's stable address, e.g.
+   * https://mdm.office.lan:8443/downloads/tsunagu-helper.dmg.
+   */
   downloadUrl: string;
 }
 

@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { HelperBuildResponse } from '../../contract/settings.js';
 import { AppError } from '../../core/errors.js';
 import { adminActor } from '../../http/auth.js';
@@ -82,10 +82,16 @@ export async function helperDownloadRoutes(app: FastifyInstance, opts: { helper:
         return reply.code(304).send();
       }
       const { size } = await handle.stat();
-      return reply
+      void reply
         .type(file.contentType)
         .header('content-length', size)
-        .header('content-disposition', `attachment; filename="${file.servedName}"`)
-        .send(handle.createReadStream());
+        .header('content-disposition', `attachment; filename="${file.servedName}"`);
+      // HEAD gets the headers without the file being read (an empty stream: with no body at all, Fastify's HEAD
+      // handling would reset the length to 0).
+      if (request.method === 'HEAD') {
+        await handle.close();
+        return reply.send(Readable.from([]));
+      }
+      return reply.send(handle.createReadStream());
     });
 }

@@ -210,6 +210,10 @@ describe('GET /downloads/tsunagu-helper.<kind>', () => {
     });
     expect(again.statusCode).toBe(304);
     expect(again.body).toBe('');
+    const head = await app.inject({ method: 'HEAD', url: '/downloads/tsunagu-helper.pkg' });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['content-length']).toBe(String(bytes.length));
+    expect(head.body).toBe('');
   });
 
   it.each([

@@ -93,6 +93,13 @@ interface StoredUpload {
 
 const KEY = 'helper-build';
 
+/** What each kind is called in a refusal. */
+const KIND_NAMES: Readonly<Record<HelperFileKind, string>> = {
+  dmg: 'disk image',
+  pkg: 'macOS installer package',
+  zip: 'zip archive',
+};
+
 function isStoredUpload(v: unknown): v is StoredUpload {
   if (typeof v !== 'object' || v === null) return false;
   const o = v as Record<string, unknown>;
@@ -300,10 +307,7 @@ export function createHelperBuildService(deps: HelperBuildDeps): HelperBuildServ
       if (size === 0) throw await refuse(invalid('empty', 'The helper build file is empty.'));
       if (!looksLike(kind, head, tail, size))
         throw await refuse(
-          invalid(
-            'content',
-            `This file is not a ${kind === 'dmg' ? 'disk image' : kind === 'pkg' ? 'macOS installer package' : 'zip archive'}, though its name ends in .${kind}.`,
-          ),
+          invalid('content', `This file is not a ${KIND_NAMES[kind]}, though its name ends in .${kind}.`),
         );
       const sha256 = hash.digest('hex');
       const storedName = `helper-${sha256.slice(0, 32)}.${kind}`;
