@@ -32,6 +32,7 @@ import { enrollmentAdminRoutes, profileRoutes } from './modules/enrollment/enrol
 import { mdmRoutes } from './modules/mdm/mdm.routes.js';
 import { pushRoutes } from './modules/push/push.routes.js';
 import { SCEP_PATH, scepRoutes } from './modules/scep/scep.routes.js';
+import { helperBuildRoutes, helperDownloadRoutes } from './modules/helper-builds/helper-build.routes.js';
 import { portalRoutes } from './modules/portal/portal.routes.js';
 import { agentRoutes } from './modules/agent/agent.routes.js';
 import { helperRoutes } from './modules/helper/helper.routes.js';
@@ -150,6 +151,7 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
     await scope.register(invitationsRoutes, { invitations: services.invitations });
     await scope.register(mailRoutes, { mail: services.mail });
     await scope.register(settingsRoutes, { settings: services.settings });
+    await scope.register(helperBuildRoutes, { helper: services.helperBuilds });
     await scope.register(auditRoutes, { audit: services.audit });
     await scope.register(devicesRoutes, {
       devices: services.devices,
@@ -226,7 +228,8 @@ export async function buildDeviceApp(deps: ServerDeps): Promise<FastifyInstance>
   await app.register(scepRoutes, { scep: deps.services.scep });
   const s = deps.services;
   await app.register(agentRoutes, { agent: s.agent, ca: s.ca });
-  await app.register(portalRoutes, { portal: s.portal, urls: s.urls });
+  await app.register(helperDownloadRoutes, { helper: s.helperBuilds });
+  await app.register(portalRoutes, { portal: s.portal, urls: s.urls, helperOffer: () => s.helperBuilds.offer() });
   await app.register(helperRoutes, { helper: s.helper });
   return app;
 }

@@ -51,8 +51,8 @@ Commands:
 
 Settings come from the environment: TSUNAGU_DATA_DIR (default ./data), TSUNAGU_ADMIN_PORT (8440),
 TSUNAGU_DEVICE_PORT (8443), TSUNAGU_HTTP_PORT (8080), TSUNAGU_HOSTNAMES, TSUNAGU_LAN_ADMIN (on/off),
-TSUNAGU_LOG_LEVEL, TSUNAGU_SECRET_PASSPHRASE, TSUNAGU_APNS_CA_FILE; TSUNAGU_BACKUP_PASSPHRASE for backup and
-restore. Port 0 picks any free port.`;
+TSUNAGU_LOG_LEVEL, TSUNAGU_SECRET_PASSPHRASE, TSUNAGU_APNS_CA_FILE, TSUNAGU_HELPER_BUILD; TSUNAGU_BACKUP_PASSPHRASE for
+backup and restore. Port 0 picks any free port.`;
 
 class UsageError extends Error {}
 

@@ -33,6 +33,7 @@ import { createInvitationsStore } from './modules/invitations/invitations.store.
 import { createMailService, type MailService, type MailTransport } from './modules/mail/mail.service.js';
 import { createMailStore } from './modules/mail/mail.store.js';
 import { createHelperService, type HelperService } from './modules/helper/helper.service.js';
+import { createHelperBuildService, type HelperBuildService } from './modules/helper-builds/helper-build.service.js';
 import { createPortalService, type PortalService } from './modules/portal/portal.service.js';
 import { createPortalStore } from './modules/portal/portal.store.js';
 import { createThrottle, type LockoutPolicy as ThrottlePolicy } from './modules/throttle/throttle.service.js';
@@ -72,6 +73,11 @@ export interface Foundation {
   tlsNames?: () => TlsNames;
   /** Loads changed TLS credentials (the office one, and the public one in public mode) into the running listeners. */
   onTlsChanged?: (credentials: TlsCredentials) => void;
+  /**
+   * Where the admin's upload of the macOS helper is kept (a folder in the data directory), and the build shipped with
+   * the server (TSUNAGU_HELPER_BUILD); without a folder, uploads are refused.
+   */
+  helperBuilds?: { dir: string | null; bundled: string | null };
 }
 
 /** Every domain service, wired together. */
@@ -96,6 +102,8 @@ export interface Services {
   portal: PortalService;
   /** The macOS guided-install helper's API (/helper/v1). */
   helper: HelperService;
+  /** The macOS helper build the portal offers: the admin's upload or the shipped one. */
+  helperBuilds: HelperBuildService;
   agent: AgentService;
   deviceActions: DeviceActionsService;
   /** The one writer of device status, user and binding. */
@@ -246,6 +254,7 @@ export function createServices(f: Foundation): Services {
     enrollment,
     urls,
     deviceBaseUrl,
+    caFingerprint256: () => ca.caCertificate().fingerprint256,
     devicesOf: (userId, limit) => devices.list({ userId, limit }).items,
     claimsWaiting: (userId) => lifecycle.waitingClaims(userId).length,
     agentEnrollmentQr: (user, sourceAddress) => agent.enrollmentQr(user.id, sourceAddress),
@@ -263,6 +272,16 @@ export function createServices(f: Foundation): Services {
     caFingerprint256: () => ca.caCertificate().fingerprint256,
     urlKey: () => urls.current().key,
     clock,
+  });
+  const helperBuilds = createHelperBuildService({
+    dir: f.helperBuilds?.dir ?? null,
+    bundled: f.helperBuilds?.bundled ?? null,
+    store: settingsStore,
+    deviceBaseUrl,
+    audit,
+    clock,
+    random,
+    transaction,
   });
   const mdm = createMdmService({
     store: mdmStore,
@@ -343,6 +362,7 @@ export function createServices(f: Foundation): Services {
     links,
     portal,
     helper,
+    helperBuilds,
     agent,
     deviceActions,
     lifecycle,

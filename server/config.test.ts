@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
@@ -57,5 +60,32 @@ describe('loadConfig', () => {
     expect((error as ConfigError).variable).toBe(name);
     expect((error as Error).message).toMatch(name);
     expect((error as Error).message).toMatch(allowed);
+  });
+
+  describe('TSUNAGU_HELPER_BUILD', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsunagu-config-'));
+    writeFileSync(join(dir, 'Tsunagu Helper.dmg'), 'x');
+    writeFileSync(join(dir, 'helper.exe'), 'x');
+    mkdirSync(join(dir, 'folder.zip'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it.each([
+      ['unset', undefined, null],
+      ['empty', '', null],
+      ['a relative path to a .dmg', 'Tsunagu Helper.dmg', join(dir, 'Tsunagu Helper.dmg')],
+    ])('is read: %s', (_name, value, expected) => {
+      const env = value === undefined ? {} : { TSUNAGU_HELPER_BUILD: value };
+      expect(loadConfig(env, dir).helperBuild).toBe(expected);
+    });
+
+    it.each([
+      ['another extension', 'helper.exe'],
+      ['a missing file', 'missing.pkg'],
+      ['a directory', 'folder.zip'],
+    ])('is refused: %s', (_name, value) => {
+      expect(() => loadConfig({ TSUNAGU_HELPER_BUILD: value }, dir)).toThrow(
+        /TSUNAGU_HELPER_BUILD.*\.dmg, \.pkg or \.zip/,
+      );
+    });
   });
 });

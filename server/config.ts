@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 
@@ -21,6 +21,11 @@ export interface Config {
   secretPassphrase: string | null;
   /** PEM of an extra CA trusted for the APNs connection (a TLS-inspecting proxy, or a local APNs stand-in). */
   apnsCaPem: string | null;
+  /**
+   * A build of the macOS helper (.dmg, .pkg or .zip) shipped with the server, e.g. inside the desktop app; the portal
+   * offers it when the admin has not uploaded one.
+   */
+  helperBuild: string | null;
 }
 
 /** A setting that failed validation: which variable, what it held, and what is allowed. */
@@ -75,6 +80,22 @@ function hostnames(env: NodeJS.ProcessEnv): string[] {
   return [...new Set(names)];
 }
 
+const HELPER_EXTENSIONS = /\.(dmg|pkg|zip)$/i;
+
+function helperBuild(env: NodeJS.ProcessEnv, cwd: string): string | null {
+  const raw = env.TSUNAGU_HELPER_BUILD;
+  if (raw === undefined || raw.trim() === '') return null;
+  const allowed = 'use the path of a readable .dmg, .pkg or .zip file of the macOS helper, or leave it unset';
+  const path = resolve(cwd, raw);
+  if (!HELPER_EXTENSIONS.test(path)) throw new ConfigError('TSUNAGU_HELPER_BUILD', allowed, raw);
+  try {
+    if (!statSync(path).isFile()) throw new Error('not a file');
+  } catch {
+    throw new ConfigError('TSUNAGU_HELPER_BUILD', allowed, raw);
+  }
+  return path;
+}
+
 /** Reads and validates every TSUNAGU_* variable; throws ConfigError naming the first bad one. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Readonly<Config> {
   const level = (env.TSUNAGU_LOG_LEVEL ?? 'info').toLowerCase();
@@ -114,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
   return Object.freeze({
     apnsCaPem,
+    helperBuild: helperBuild(env, cwd),
     dataDir: resolve(cwd, dataDir ?? 'data'),
     adminPort: port(env, 'TSUNAGU_ADMIN_PORT', 8440),
     devicePort: port(env, 'TSUNAGU_DEVICE_PORT', 8443),

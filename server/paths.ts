@@ -6,6 +6,8 @@ export interface DataPaths {
   logs: string;
   secretKey: string;
   lock: string;
+  /** The admin's upload of the macOS helper. */
+  helperBuilds: string;
 }
 
 /** The file layout of a data directory. */
@@ -15,5 +17,6 @@ export function dataPaths(dataDir: string): DataPaths {
     logs: join(dataDir, 'logs'),
     secretKey: join(dataDir, 'secret.key'),
     lock: join(dataDir, 'serve.lock'),
+    helperBuilds: join(dataDir, 'helper'),
   };
 }

@@ -129,6 +129,7 @@ function openServices(
     clock: Clock;
     logger: Logger;
     secretKeyFile: string;
+    helperDir: string;
     deviceBaseUrl: () => string;
     bootstrapBaseUrl: () => string;
   },
@@ -158,6 +159,7 @@ function openServices(
     deviceBaseUrl: run.deviceBaseUrl,
     bootstrapBaseUrl: run.bootstrapBaseUrl,
     logError: (err, message) => logger.error({ err }, message),
+    helperBuilds: { dir: run.helperDir, bundled: config.helperBuild },
     ...(options.caKeyBits ? { caKeyBits: options.caKeyBits } : {}),
     ...(apnsCa ? { apnsCa } : {}),
   });
@@ -279,6 +281,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
         clock,
         logger,
         secretKeyFile: paths.secretKey,
+        helperDir: paths.helperBuilds,
         deviceBaseUrl: () => officeBaseUrl,
         bootstrapBaseUrl: () => bootstrapBaseUrl,
       },

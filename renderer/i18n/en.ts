@@ -119,6 +119,7 @@ const en = {
       BATCH_INVALID: 'Some rows have problems. Nothing was added.',
       CURSOR_INVALID: 'The list changed. It has been loaded again from the start.',
       SETTINGS_INVALID: 'A setting is out of range. Check the highlighted field.',
+      HELPER_BUILD_INVALID: 'This file is not a helper build: upload a .dmg, .pkg or .zip of the Tsunagu Helper.',
       RATE_LIMITED: 'Too many requests. Wait a moment and try again.',
       DB_NEWER_VERSION: 'The database was written by a newer Tsunagu. Update Tsunagu.',
       DB_INTEGRITY: 'The database failed its integrity check. Restore a backup.',
@@ -334,6 +335,34 @@ const en = {
       reminderBeforeExpiry: 'Each reminder must come before the invitation expires (day {days}).',
       reminderCount: 'At most {max} reminders can be scheduled.',
       reminderDuplicate: 'There is already a reminder on day {day}.',
+    },
+  },
+  helperBuild: {
+    title: 'macOS helper app',
+    intro:
+      'The enrollment page offers this file to Mac users under "Download Tsunagu Helper", next to "Open in Tsunagu Helper". Upload a .dmg, .pkg or .zip of the Tsunagu Helper, up to {max} MB.',
+    fileName: 'File',
+    size: 'Size',
+    sha256: 'SHA-256',
+    uploadedAt: 'Uploaded',
+    shipped: 'Shipped with Tsunagu',
+    downloadUrl: 'Download address',
+    none: 'No helper app is offered: the enrollment page still shows "Open in Tsunagu Helper" and the steps without the helper, but no download.',
+    shippedNote: 'This build was shipped with Tsunagu. An upload replaces it on the enrollment page.',
+    removeToShipped: 'Once it is removed, the enrollment page offers the build shipped with Tsunagu again.',
+    removeToNone: 'Once it is removed, the enrollment page offers no helper download.',
+    upload: 'Upload',
+    replace: 'Upload a new build',
+    uploaded: 'Uploaded {name}.',
+    remove: 'Remove',
+    removeTitle: 'Remove the uploaded helper app?',
+    removeWhat: '{name} is deleted from the server.',
+    removed: 'The uploaded helper app was removed.',
+    problems: {
+      none: 'Choose a .dmg, .pkg or .zip file first.',
+      kind: '{name} is not a .dmg, .pkg or .zip file.',
+      empty: '{name} is empty.',
+      tooLarge: '{name} is larger than {max} MB.',
     },
   },
   audit: {
@@ -1012,6 +1041,10 @@ const en = {
     settings: {
       updated: 'Settings changed',
     },
+    helper_build: {
+      uploaded: 'Helper app uploaded',
+      removed: 'Helper app removed',
+    },
     audit: {
       exported: 'Audit trail exported',
     },
@@ -1060,6 +1093,7 @@ const en = {
       signed_out: 'Signed out of the enrollment page',
       password_set: 'Password set',
       qr_created: 'Sign-in QR code made',
+      helper_link_created: 'Helper sign-in link made',
     },
     profile: {
       downloaded: 'Enrollment profile downloaded',

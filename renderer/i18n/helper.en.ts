@@ -85,6 +85,8 @@ const helperEn = {
       'token-used': 'The invitation link was already used. Sign in with your password or your PIN.',
       locked: 'Too many attempts. Wait a few minutes, then try again.',
       'must-change-password': 'You must choose a new password: sign in with your one-time PIN and set one.',
+      'password-rule':
+        'This new password is not accepted: use at least 10 characters, and not your email address. Your PIN is still valid.',
       'session-expired': 'Your sign-in has expired. Please sign in again.',
     } satisfies Record<HelperSignInProblem, string>,
   },

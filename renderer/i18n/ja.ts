@@ -120,6 +120,8 @@ const ja: MessageSchema = {
       BATCH_INVALID: '問題のある行があります。何も追加されていません。',
       CURSOR_INVALID: '一覧が変更されたため、最初から読み込み直しました。',
       SETTINGS_INVALID: '範囲外の設定があります。示された項目を確認してください。',
+      HELPER_BUILD_INVALID:
+        'ヘルパーのファイルではありません。Tsunagu ヘルパーの .dmg、.pkg または .zip をアップロードしてください。',
       RATE_LIMITED: 'リクエストが多すぎます。しばらく待ってからお試しください。',
       DB_NEWER_VERSION: 'データベースは新しいバージョンの Tsunagu で書き込まれています。Tsunagu を更新してください。',
       DB_INTEGRITY: 'データベースの整合性チェックに失敗しました。バックアップから復元してください。',
@@ -336,6 +338,34 @@ const ja: MessageSchema = {
       reminderBeforeExpiry: 'リマインダーは招待の有効期限（{days} 日目）より前にしてください。',
       reminderCount: 'リマインダーは {max} 件までです。',
       reminderDuplicate: '{day} 日後のリマインダーはすでにあります。',
+    },
+  },
+  helperBuild: {
+    title: 'macOS ヘルパーアプリ',
+    intro:
+      '登録ページで、Mac のユーザーに「Tsunagu ヘルパーで開く」と並べて「Tsunagu ヘルパーをダウンロード」として表示するファイルです。Tsunagu ヘルパーの .dmg、.pkg または .zip ({max} MB まで) をアップロードします。',
+    fileName: 'ファイル',
+    size: 'サイズ',
+    sha256: 'SHA-256',
+    uploadedAt: 'アップロード日時',
+    shipped: 'Tsunagu に同梱',
+    downloadUrl: 'ダウンロード先',
+    none: 'ヘルパーアプリは配布されていません。登録ページには「Tsunagu ヘルパーで開く」とヘルパーを使わない手順が表示されますが、ダウンロードは表示されません。',
+    shippedNote: 'Tsunagu に同梱されたファイルです。アップロードすると、登録ページではそちらが表示されます。',
+    removeToShipped: '削除すると、登録ページでは Tsunagu に同梱されたファイルが再び表示されます。',
+    removeToNone: '削除すると、登録ページにヘルパーのダウンロードは表示されなくなります。',
+    upload: 'アップロード',
+    replace: '新しいファイルをアップロード',
+    uploaded: '{name} をアップロードしました。',
+    remove: '削除',
+    removeTitle: 'アップロードしたヘルパーアプリを削除しますか?',
+    removeWhat: '{name} をサーバーから削除します。',
+    removed: 'アップロードしたヘルパーアプリを削除しました。',
+    problems: {
+      none: '先に .dmg、.pkg または .zip ファイルを選んでください。',
+      kind: '{name} は .dmg、.pkg、.zip のいずれでもありません。',
+      empty: '{name} は空のファイルです。',
+      tooLarge: '{name} は {max} MB を超えています。',
     },
   },
   audit: {
@@ -1021,6 +1051,10 @@ const ja: MessageSchema = {
     settings: {
       updated: '設定を変更',
     },
+    helper_build: {
+      uploaded: 'ヘルパーアプリをアップロード',
+      removed: 'ヘルパーアプリを削除',
+    },
     audit: {
       exported: '監査ログをエクスポート',
     },
@@ -1069,6 +1103,7 @@ const ja: MessageSchema = {
       signed_out: '登録ページからサインアウト',
       password_set: 'パスワードを設定',
       qr_created: 'サインイン用 QR コードを作成',
+      helper_link_created: 'ヘルパー用サインインリンクを作成',
     },
     profile: {
       downloaded: '登録プロファイルをダウンロード',

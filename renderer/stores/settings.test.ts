@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SettingLimits, UserSettingsDto } from '../../server/contract/index.js';
-import { settingsProblems } from './settings.js';
+import { helperFileProblem, settingsProblems } from './settings.js';
 
 const LIMITS: SettingLimits = {
   pinLength: [6, 8],
@@ -64,5 +64,20 @@ describe('settingsProblems', () => {
   ] as const)('%s', (_what, change, expected) => {
     const problems = settingsProblems({ ...GOOD, ...change } as UserSettingsDto, LIMITS);
     expect(problems.map((p) => [p.field, p.key, p.params])).toEqual(expected);
+  });
+});
+
+describe('helperFileProblem', () => {
+  const rules = { kinds: ['dmg' as const, 'pkg' as const, 'zip' as const], maxBytes: 1000 };
+  it.each([
+    ['a disk image', 'Tsunagu Helper.dmg', 10, null],
+    ['an upper-case .PKG', 'HELPER.PKG', 10, null],
+    ['a zip at the limit', 'helper.zip', 1000, null],
+    ['one byte over', 'helper.zip', 1001, 'tooLarge'],
+    ['an empty file', 'helper.zip', 0, 'empty'],
+    ['an app bundle', 'Tsunagu Helper.app', 10, 'kind'],
+    ['no extension', 'helper', 10, 'kind'],
+  ])('%s', (_name, name, size, problem) => {
+    expect(helperFileProblem({ name, size }, rules)).toBe(problem);
   });
 });

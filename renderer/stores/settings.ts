@@ -1,7 +1,7 @@
-// User Settings: load, check against the server's limits, save.
+// User Settings: load, check against the server's limits, save; and the macOS helper build the portal offers.
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { SettingLimits, UserSettingsDto } from '../../server/contract/index.js';
+import type { HelperBuildResponse, SettingLimits, UserSettingsDto } from '../../server/contract/index.js';
 import { useApi } from '../api/index.js';
 
 /** The numeric settings that have a [min, max] range in the limits. */
@@ -46,7 +46,18 @@ export function settingsProblems(s: UserSettingsDto, limits: SettingLimits): Set
   return problems;
 }
 
-/** The settings store: the saved User Settings and their limits. */
+/** Why a picked file cannot be a helper build, before it is sent: its extension or its size; null when it may be. */
+export function helperFileProblem(
+  file: { name: string; size: number },
+  rules: Pick<HelperBuildResponse, 'kinds' | 'maxBytes'>,
+): 'kind' | 'tooLarge' | 'empty' | null {
+  const ext = /\.([a-z0-9]+)$/i.exec(file.name)?.[1]?.toLowerCase() ?? '';
+  if (!(rules.kinds as string[]).includes(ext)) return 'kind';
+  if (file.size === 0) return 'empty';
+  return file.size > rules.maxBytes ? 'tooLarge' : null;
+}
+
+/** The settings store: the saved User Settings and their limits, and the helper build. */
 export const useSettingsStore = defineStore('settings', () => {
   const api = useApi();
   const settings = ref<UserSettingsDto | null>(null);
@@ -71,5 +82,21 @@ export const useSettingsStore = defineStore('settings', () => {
     return response.settings;
   }
 
-  return { settings, limits, loading, load, save };
+  const helper = ref<HelperBuildResponse | null>(null);
+
+  async function loadHelper(): Promise<void> {
+    helper.value = await api.settings.helperBuild();
+  }
+
+  async function uploadHelper(file: File): Promise<HelperBuildResponse> {
+    helper.value = await api.settings.uploadHelperBuild(file, file.name);
+    return helper.value;
+  }
+
+  async function removeHelper(): Promise<HelperBuildResponse> {
+    helper.value = await api.settings.removeHelperBuild();
+    return helper.value;
+  }
+
+  return { settings, limits, loading, load, save, helper, loadHelper, uploadHelper, removeHelper };
 });

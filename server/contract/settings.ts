@@ -42,3 +42,37 @@ export interface UserSettingsResponse {
   settings: UserSettingsDto;
   limits: SettingLimits;
 }
+
+/** The kinds of macOS helper build the server serves. */
+export type HelperBuildKind = 'dmg' | 'pkg' | 'zip';
+
+/** The build of the macOS helper the portal's Mac page offers. */
+export interface HelperBuildDto {
+  /** An admin's upload, or the build shipped with the server (TSUNAGU_HELPER_BUILD). */
+  source: 'upload' | 'bundled';
+  /** The file's name as uploaded (or as shipped). */
+  fileName: string;
+  kind: HelperBuildKind;
+  size: number;
+  /** SHA-256 of the file, lower-case hex. */
+  sha256: string;
+  /** When it was uploaded; null for the shipped build. */
+  uploadedAt: string | null;
+  /**
+   * Where devices download it: the device listener's stable address, e.g.
+   * https://mdm.office.lan:8443/downloads/tsunagu-helper.dmg.
+   */
+  downloadUrl: string;
+}
+
+/** GET, PUT and DELETE /api/settings/helper-build answer with the offered build and the upload rules. */
+export interface HelperBuildResponse {
+  /** The build offered now, or null when there is none. */
+  build: HelperBuildDto | null;
+  /** Whether a shipped build is there: it is offered when no upload is. */
+  bundledAvailable: boolean;
+  /** Largest upload taken, in bytes. */
+  maxBytes: number;
+  /** The file name extensions taken, without the dot. */
+  kinds: HelperBuildKind[];
+}

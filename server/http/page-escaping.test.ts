@@ -103,20 +103,26 @@ describe.each(LANGS)('the page functions in %s', (lang: Lang) => {
     for (const error of hostileErrors) expectInert(passwordPage(c, { csrf: HOSTILE, error }), 'password');
   });
 
-  it('escape the home page: name, devices, QR code, its expiry, errors', () => {
+  it('escape the home page: name, devices, QR code, its expiry, errors, the helper link and download', () => {
+    const helpers = [
+      { link: HOSTILE, expiresAt: HOSTILE, download: { path: HOSTILE, kind: HOSTILE, size: 5_000_000 } },
+      { link: HOSTILE, expiresAt: HOSTILE, download: null },
+    ];
     for (const platform of ['ios', 'macos', 'android', 'other'] as const)
       for (const kind of ['portal', 'agent'] as const)
-        expectInert(
-          homePage(c, {
-            csrf: HOSTILE,
-            name: HOSTILE,
-            platform,
-            devices: [hostileDevice, { ...hostileDevice, deviceName: null, modelName: null, status: 'pending' }],
-            qr: { kind, image: HOSTILE, expiresAt: HOSTILE },
-            error: hostileError,
-          }),
-          `home ${platform} ${kind}`,
-        );
+        for (const helper of helpers)
+          expectInert(
+            homePage(c, {
+              csrf: HOSTILE,
+              name: HOSTILE,
+              platform,
+              devices: [hostileDevice, { ...hostileDevice, deviceName: null, modelName: null, status: 'pending' }],
+              qr: { kind, image: HOSTILE, expiresAt: HOSTILE },
+              helper,
+              error: hostileError,
+            }),
+            `home ${platform} ${kind} ${helper.download ? 'with' : 'without'} download`,
+          );
   });
 
   it('escape the enrollment page: name, enrollment id, expiry', () => {
@@ -201,7 +207,11 @@ describe('the pages as the routes serve them', () => {
     registerPageAssets(app);
     await app.register(deviceHomeRoutes, { ca: s.ca, trustUrl: () => `http://example.com/${HOSTILE}` });
     await app.register(profileRoutes, { enrollment: s.enrollment });
-    await app.register(portalRoutes, { portal: s.portal, urls: s.urls });
+    await app.register(portalRoutes, {
+      portal: s.portal,
+      urls: s.urls,
+      helperOffer: () => ({ kind: 'dmg', size: 1, path: `/downloads/${HOSTILE}` }),
+    });
     await app.ready();
     bootstrap = Fastify();
     installErrorHandler(bootstrap);
@@ -259,6 +269,7 @@ describe('the pages as the routes serve them', () => {
       [`/e/${key}/i/${q}/go?x=${q}`, 404, false],
       [`/e/${key}/go/t/${q}`, 410, false],
       [`/e/${key}/go/home?platform=${q}&x=${q}`, 200, true],
+      [`/e/${key}/go/home?platform=macos&x=${q}`, 200, true],
       [`/e/${key}/go/enroll/${q}?x=${q}`, 404, false],
     ] as const;
     for (const [url, status, shown] of pages) {

@@ -47,8 +47,18 @@ export const en: ServerText = {
       },
       'Click Continue, then Enroll or Install, and enter your Mac password.',
     ],
+    helperTitle: 'With the Tsunagu Helper (macOS 13 or later)',
     macHelper:
-      'The Tsunagu helper app walks you through these steps on screen and notices when you are done (if your administrator provides it).',
+      'The Tsunagu Helper app signs you in, walks you through the steps on screen and notices when you are done.',
+    openInHelper: 'Open in Tsunagu Helper (macOS 13 or later)',
+    helperMissing:
+      'If nothing happens when you click it, the helper is not installed on this Mac: download it below, open it once, then click the button again. Or use the steps without the helper.',
+    helperMissingNoDownload:
+      'If nothing happens when you click it, the helper is not installed on this Mac: use the steps without the helper below.',
+    downloadHelper: (kind: string, size: string) => `Download Tsunagu Helper (.${kind}, ${size})`,
+    helperLinkOnce: (until: string) =>
+      `The button signs the helper in once, until ${until}. After that, reload this page for a new one.`,
+    macManualTitle: 'Without the helper (macOS 11 and 12, or when the helper is not installed)',
     androidSteps: [
       'Install the Tsunagu agent app (the way your administrator told you).',
       'Open the app and sign in with your work email address and password (the first time, the PIN from your invitation email).',

@@ -68,7 +68,22 @@ export interface PortalText {
   iosSteps: readonly Step[];
   iosHint: string;
   macSteps: readonly Step[];
+  /** The Mac section's offer of the helper app (macOS 13 and later), above the steps without it. */
+  helperTitle: string;
+  /** What the helper does; it stands in the helper offer. */
   macHelper: string;
+  /** The link that opens the helper with the deep link. */
+  openInHelper: string;
+  /** A custom scheme does nothing when the helper is missing: what to do then (with a download offered). */
+  helperMissing: string;
+  /** The same when the server has no helper build to offer. */
+  helperMissingNoDownload: string;
+  /** The download link: the file's kind (dmg, pkg, zip) and its size, already formatted. */
+  downloadHelper: (kind: string, size: string) => string;
+  /** The link's token is single-use and short-lived. */
+  helperLinkOnce: (until: string) => string;
+  /** The heading of the steps without the helper. */
+  macManualTitle: string;
   androidSteps: readonly Step[];
   otherSteps: string;
   /** A device the user tried to enroll still belongs to another user: the enrollment waits for the admin. */

@@ -1,7 +1,8 @@
 // The Settings pages against an in-process server: SMTP to a real SMTP server on 127.0.0.1 (test message, outbox,
 // retry of a refused message), the Apple push certificate (PEM, PKCS#12, a CSR signed and uploaded without a key,
-// expiry warning, APNs address), and the TLS mode (office CA, a public certificate with its confirmation, then back),
-// with emulated iPhones enrolled before and during public mode.
+// expiry warning, APNs address), the macOS helper app (refusals, upload, removal), and the TLS mode (office CA, a
+// public certificate with its confirmation, then back), with emulated iPhones enrolled before and during public mode.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:tls';
 import forge from 'node-forge';
@@ -321,6 +322,44 @@ test('APNs address: only an https origin is taken', async () => {
   expect((await h.admin.call('GET', '/api/push/settings')).json<{ apnsBaseUrl: string }>().apnsBaseUrl).toBe(
     'https://api.sandbox.push.apple.com',
   );
+});
+
+test('macOS helper app: none yet; a file of another kind is refused before sending, a mislabelled one by the server; a build uploaded, then removed', async () => {
+  await nav('User settings', /\/settings\/users$/);
+  const section = page.getByTestId('helper-build-section');
+  await expect(section.getByTestId('helper-build-none')).toBeVisible();
+  await section.getByTestId('helper-build-file-file').setInputFiles({
+    name: 'Tsunagu Helper.app',
+    mimeType: 'application/octet-stream',
+    buffer: Buffer.from('x'),
+  });
+  await expect(section.getByTestId('helper-build-problem')).toHaveText(
+    'Tsunagu Helper.app is not a .dmg, .pkg or .zip file.',
+  );
+  await section.getByTestId('helper-build-file-file').setInputFiles({
+    name: 'helper.dmg',
+    mimeType: 'application/x-apple-diskimage',
+    buffer: Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), Buffer.alloc(64)]),
+  });
+  await section.getByTestId('helper-build-upload').click();
+  await expect(section.getByTestId('helper-build-error')).toContainText('This file is not a helper build');
+  await expect(section.getByTestId('helper-build-none')).toBeVisible();
+  const pkg = Buffer.concat([Buffer.from('xar!', 'latin1'), Buffer.alloc(3 * 1024 * 1024, 1)]);
+  await section.getByTestId('helper-build-file-file').setInputFiles({
+    name: 'Tsunagu Helper.pkg',
+    mimeType: 'application/octet-stream',
+    buffer: pkg,
+  });
+  await section.getByTestId('helper-build-upload').click();
+  await expectToast(page, 'Uploaded Tsunagu Helper.pkg.');
+  await expect(section.getByTestId('helper-build-name')).toHaveText('Tsunagu Helper.pkg');
+  await expect(section.getByTestId('helper-build-size')).toHaveText('3.0 MB');
+  await expect(section.getByTestId('helper-build-sha256')).toHaveText(createHash('sha256').update(pkg).digest('hex'));
+  await expect(section.getByTestId('helper-build-url')).toHaveText(/\/downloads\/tsunagu-helper\.pkg$/);
+  await section.getByTestId('helper-build-remove').click();
+  await page.getByTestId('helper-build-remove-dialog-confirm').click();
+  await expectToast(page, 'The uploaded helper app was removed.');
+  await expect(section.getByTestId('helper-build-none')).toBeVisible();
 });
 
 test('server certificate: office CA mode, then a public certificate (asked first; links use its name, the office name keeps the office certificate), then back', async () => {

@@ -328,3 +328,24 @@ for (const { lang, locale } of LANGS) {
     });
   }
 }
+
+for (const { lang, locale } of LANGS) {
+  test(`the macOS helper app section of User settings in ${lang}`, async ({ browser }) => {
+    const { h } = office;
+    const build = Buffer.concat([Buffer.alloc(14 * 1024 * 1024, 5), Buffer.from('koly', 'latin1'), Buffer.alloc(508)]);
+    const res = await h.admin.call('PUT', '/api/settings/helper-build?fileName=Tsunagu%20Helper%201.0.dmg', build, {
+      contentType: 'application/octet-stream',
+    });
+    expect(res.status).toBe(200);
+    const { context, page, guard } = await openConsole(browser, h, { locale, size: 'desktop' });
+    await page.goto('/settings/users');
+    const section = page.getByTestId('helper-build-section');
+    await expect(section.getByTestId('helper-build-name')).toHaveText('Tsunagu Helper 1.0.dmg');
+    await noToasts(page);
+    await page.mouse.move(0, 0);
+    await page.evaluate(() => document.fonts.ready.then(() => undefined));
+    await section.screenshot({ path: join(SHOTS, `settings-helper-${lang}-desktop.png`), animations: 'disabled' });
+    guard.assertClean();
+    await context.close();
+  });
+}

@@ -45,6 +45,29 @@ async function shoot(page: Page, name: string, lang: string, size: string): Prom
   });
 }
 
+for (const { lang, locale } of [COMBOS[1], COMBOS[3]]) {
+  test(`the Mac section's helper offer in ${lang}`, async ({ browser }) => {
+    const email = `helper-${lang}@example.com`;
+    await w.addUser(email, lang === 'ja' ? 'ヘルパー 五郎' : 'Goro Helper', lang, PASSWORD);
+    const build = Buffer.concat([Buffer.alloc(14 * 1024 * 1024, 5), Buffer.from('koly', 'latin1'), Buffer.alloc(508)]);
+    const res = await w.h.admin.call('PUT', '/api/settings/helper-build?fileName=Tsunagu%20Helper.dmg', build, {
+      contentType: 'application/octet-stream',
+    });
+    expect(res.status).toBe(200);
+    const { page, context, assertClean } = await openPortal(browser, 'desktop', locale);
+    await page.goto(`${w.origin}/go`);
+    await page.locator('#email').fill(email);
+    await page.locator('#secret').fill(PASSWORD);
+    await page.locator('form.form button[type=submit]').click();
+    await expect(page).toHaveURL(/\/go\/home$/);
+    await expect(page.locator('#helper-link')).toHaveAttribute('href', /^tsunagu:\/\/enroll\?server=/);
+    await expect(page.locator('#helper-download')).toHaveAttribute('href', '/downloads/tsunagu-helper.dmg');
+    await shoot(page, 'home-macos-helper', lang, 'desktop');
+    assertClean();
+    await context.close();
+  });
+}
+
 for (const { lang, locale, size } of COMBOS) {
   test(`every portal page in ${lang} on ${size}`, async ({ browser }) => {
     test.setTimeout(180_000);

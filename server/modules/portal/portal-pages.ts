@@ -30,6 +30,16 @@ export function platformFromUserAgent(ua: string | undefined): PortalPlatform {
   return 'other';
 }
 
+/** The Mac section's helper offer: the deep link (with its single-use token) and the helper download, if any. */
+export interface PortalHelper {
+  /** `tsunagu://enroll?server=…&ca=…&token=…` */
+  link: string;
+  /** Until when the link's token signs in. */
+  expiresAt: string;
+  /** The device listener's download of the helper, or null when the server has no build of it. */
+  download: { path: string; kind: string; size: number } | null;
+}
+
 /** Page parts shared by every portal page. */
 export interface PageContext {
   lang: Lang;
@@ -113,6 +123,27 @@ function fmtTime(iso: string | null, lang: Lang): string {
   return new Intl.DateTimeFormat(TEXT[lang].page.locale, { dateStyle: 'medium', timeStyle: 'short' }).format(at);
 }
 
+/** A file size in megabytes (kilobytes below one), as the download link shows it. */
+export function fmtSize(bytes: number): string {
+  return bytes >= 1024 * 1024
+    ? `${(bytes / 1024 / 1024).toFixed(1)} MB`
+    : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}
+
+/** The helper offer: open the helper with the link, or download it first; both say what to do when nothing happens. */
+function helperOffer(c: PageContext, helper: PortalHelper): SafeHtml {
+  const t = TEXT[c.lang].portal;
+  const d = helper.download;
+  return html`<div class="helper-offer" id="helper-offer">
+<h3>${t.helperTitle}</h3>
+<p>${t.macHelper}</p>
+<p class="actions"><a class="button" id="helper-link" href="${helper.link}">${t.openInHelper}</a></p>
+<p class="hint" id="helper-missing">${d ? t.helperMissing : t.helperMissingNoDownload}</p>
+${d ? html`<p class="actions"><a class="button secondary" id="helper-download" href="${d.path}" download>${t.downloadHelper(d.kind, fmtSize(d.size))}</a></p>` : null}
+<p class="muted" id="helper-expires">${t.helperLinkOnce(fmtTime(helper.expiresAt, c.lang))}</p>
+</div>`;
+}
+
 function signOutForm(c: PageContext, csrf: string, name: string): SafeHtml {
   const t = TEXT[c.lang].portal;
   return html`<form method="post" action="${c.paths.signOut}" class="who"><span>${t.signedInAs(name)}</span><input type="hidden" name="csrf" value="${csrf}"><button type="submit" class="link">${t.signOut}</button></form>`;
@@ -131,6 +162,8 @@ export function homePage(
     /** The user's enrollments of a device that wait for the admin. */
     claimsWaiting?: number;
     qr: PortalQr | null;
+    /** The Mac section's helper offer (shown when the platform is macOS). */
+    helper?: PortalHelper | null;
     error?: PortalError | null;
   },
 ): string {
@@ -149,7 +182,13 @@ export function homePage(
       : null;
   const sections: Record<PortalPlatform, () => SafeHtml> = {
     ios: () => html`${steps(t.iosSteps)}<p class="muted">${t.iosHint}</p>${enrollForm('ios')}`,
-    macos: () => html`${steps(t.macSteps)}<p class="hint">${t.macHelper}</p>${enrollForm('macos')}`,
+    // Safari's User-Agent does not tell macOS versions apart: both ways are offered, the helper first.
+    macos: () =>
+      html`${o.helper ? helperOffer(c, o.helper) : null}
+<div id="mac-manual">
+${o.helper ? html`<h3>${t.macManualTitle}</h3>` : null}
+${steps(t.macSteps)}${enrollForm('macos')}
+</div>`,
     android: () => html`${steps(t.androidSteps)}${qrForm('agent', t.showAgentQr)}${qrBlock('agent')}`,
     other: () => html`<p>${t.otherSteps}</p>`,
   };

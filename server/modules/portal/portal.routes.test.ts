@@ -5,6 +5,7 @@ import { testFoundation, TEST_CTX, type TestFoundation } from '../../../tests/he
 import { installErrorHandler } from '../../http/error-handler.js';
 import { validatorCompiler } from '../../http/validation.js';
 import { TEXT } from '../../i18n/index.js';
+import type { HelperOffer } from '../helper-builds/helper-build.service.js';
 import { PORTAL_COOKIE, portalRoutes } from './portal.routes.js';
 
 const PASSWORD = 'a long password here';
@@ -13,6 +14,7 @@ const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 let f: TestFoundation;
 let app: FastifyInstance;
 let key: string;
+let offer: HelperOffer | null = null;
 
 beforeAll(async () => {
   f = testFoundation({ start: new Date().toISOString() });
@@ -21,7 +23,7 @@ beforeAll(async () => {
   app.setValidatorCompiler(validatorCompiler());
   installErrorHandler(app);
   await app.register(cookie);
-  await app.register(portalRoutes, { portal: f.services.portal, urls: f.services.urls });
+  await app.register(portalRoutes, { portal: f.services.portal, urls: f.services.urls, helperOffer: () => offer });
   await app.ready();
   key = f.services.urls.current().key;
 });
@@ -152,5 +154,62 @@ describe('signing in from an invitation link', () => {
     } finally {
       spy.mockRestore();
     }
+  });
+});
+
+describe('the Mac section offers the helper', () => {
+  const linkOf = (body: string) => /id="helper-link" href="([^"]+)"/.exec(body)?.[1]?.replace(/&amp;/g, '&') ?? null;
+  const home = (cookie: string, platform: string, lang = 'en') =>
+    app.inject({ url: `/e/${key}/go/home?platform=${platform}`, headers: { cookie, 'accept-language': lang } });
+
+  it.each([
+    ['with a helper build', { kind: 'dmg', size: 12_500_000, path: '/downloads/tsunagu-helper.dmg' } as const],
+    ['without one', null],
+  ])('%s: a fresh link each time, both ways, and what to do when nothing happens', async (_name, available) => {
+    offer = available;
+    try {
+      const { cookie } = await signIn();
+      const first = await home(cookie, 'macos');
+      const second = await home(cookie, 'macos');
+      const a = linkOf(first.body);
+      const b = linkOf(second.body);
+      expect(a).toMatch(/^tsunagu:\/\/enroll\?server=https%3A%2F%2F[^&]+&ca=[0-9a-f]{64}&token=[\w-]{22,}$/);
+      expect(b).not.toBe(a);
+      expect(first.body).toContain(TEXT.en.portal.openInHelper);
+      // The steps without the helper are still there, with their own start button.
+      expect(first.body).toContain(TEXT.en.portal.macManualTitle);
+      expect(first.body).toMatch(/id="mac-manual"[\s\S]*name="platform" value="macos"/);
+      if (available) {
+        expect(first.body).toContain('id="helper-download" href="/downloads/tsunagu-helper.dmg" download');
+        expect(first.body).toContain(TEXT.en.portal.downloadHelper('dmg', '11.9 MB'));
+        expect(first.body).toContain(TEXT.en.portal.helperMissing);
+      } else {
+        expect(first.body).not.toContain('id="helper-download"');
+        expect(first.body).toContain(TEXT.en.portal.helperMissingNoDownload);
+      }
+    } finally {
+      offer = null;
+    }
+  });
+
+  it('the link’s token signs in once, and minting it is audited', async () => {
+    const { cookie } = await signIn();
+    const link = linkOf((await home(cookie, 'macos', 'ja')).body) as string;
+    const token = new URL(link).searchParams.get('token') as string;
+    const events = f.services.audit.list({ action: 'portal.helper_link_created', limit: 100 }).items;
+    expect(events[0]).toMatchObject({ actorLabel: 'ann@example.com', details: { purpose: 'portal' } });
+    const first = await app.inject({ url: `/e/${key}/go/t/${token}` });
+    expect(first.statusCode).toBe(303);
+    expect(first.cookies.some((c) => c.name === PORTAL_COOKIE)).toBe(true);
+    const again = await app.inject({ url: `/e/${key}/go/t/${token}` });
+    expect(again.statusCode).toBe(410);
+  });
+
+  it.each(['ios', 'android'])('is not on the %s section, which mints no link', async (platform) => {
+    const { cookie } = await signIn();
+    const before = f.services.audit.list({ action: 'portal.helper_link_created', limit: 500 }).items.length;
+    const res = await home(cookie, platform);
+    expect(res.body).not.toContain('tsunagu://');
+    expect(f.services.audit.list({ action: 'portal.helper_link_created', limit: 500 }).items.length).toBe(before);
   });
 });

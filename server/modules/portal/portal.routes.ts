@@ -7,6 +7,7 @@ import { portalPaths } from '../../core/portal-paths.js';
 import { checkOrigin } from '../../http/auth.js';
 import { otherLangHref, pageLang, sendPage } from '../../http/pages.js';
 import { TEXT } from '../../i18n/index.js';
+import type { HelperOffer } from '../helper-builds/helper-build.service.js';
 import type { EnrollmentUrls } from '../invitations/enrollment-url.js';
 import { sendProfile } from '../profiles/profile-reply.js';
 import {
@@ -31,6 +32,8 @@ export const PORTAL_COOKIE = 'tsunagu_portal';
 export interface PortalRouteDeps {
   portal: PortalService;
   urls: Pick<EnrollmentUrls, 'current' | 'resolve'>;
+  /** The helper download the Mac section offers, or null when the server has no build of the helper. */
+  helperOffer: () => HelperOffer | null;
 }
 
 /** The page a route answers a refusal with (an AppError, or a form that does not validate), and its status. */
@@ -114,6 +117,8 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
     const q = (request.query as Record<string, unknown>).platform;
     const chosen = extra.platform ?? (isPlatform(q) ? q : undefined);
     const platform = chosen ?? platformFromUserAgent(request.headers['user-agent']);
+    // The helper link's token is minted (and audited) each time the Mac steps are shown: single use, 10 minutes.
+    const helper = platform === 'macos' ? { ...portal.helperLink(p, request.ip), download: deps.helperOffer() } : null;
     return homePage(c, {
       csrf: p.csrfToken,
       name: p.user.display_name,
@@ -122,6 +127,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
       devices: portal.devices(p),
       claimsWaiting: portal.claimsWaiting(p),
       qr: extra.qr ?? null,
+      helper,
       ...(extra.error ? { error: extra.error } : {}),
     });
   };

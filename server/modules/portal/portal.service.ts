@@ -13,6 +13,7 @@ import type { EnrollmentUrls } from '../invitations/enrollment-url.js';
 import type { InvitationsService } from '../invitations/invitations.service.js';
 import type { Throttle } from '../throttle/throttle.service.js';
 import type { UserRow, UsersStore } from '../users/users.store.js';
+import { helperDeepLink } from './helper-link.js';
 import type { PortalStore } from './portal.store.js';
 
 /** How long a portal session lasts. */
@@ -87,12 +88,21 @@ export interface PortalService {
   ): Promise<{ kind: 'portal' | 'agent'; image: string; expiresAt: string }>;
   setPassword(principal: PortalPrincipal, password: string, sourceAddress: string | null): Promise<void>;
   signOut(principal: PortalPrincipal, sourceAddress: string | null): void;
-  /** A single-use token (shown as a QR code) that signs in another device, or enrolls the Android agent. */
+  /**
+   * A single-use token that signs in another device (shown as a QR code, or carried by the helper link), or enrolls
+   * the Android agent; audited as a QR code or a helper link (`via`).
+   */
   createSignInToken(
     principal: Pick<PortalPrincipal, 'user'>,
     purpose: 'portal' | 'agent',
     sourceAddress: string | null,
+    via?: 'qr' | 'helper-link',
   ): { token: string; expiresAt: string };
+  /**
+   * The Mac page's link that opens the helper (`tsunagu://enroll?...`): this server's origin, the office CA's
+   * SHA-256 and a fresh single-use sign-in token (10 minutes), minted each time the page is shown.
+   */
+  helperLink(principal: PortalPrincipal, sourceAddress: string | null): { link: string; expiresAt: string };
   /** Redeems a portal QR token into a session. */
   redeem(token: string, sourceAddress: string | null): { token: string; principal: PortalPrincipal };
   /** Redeems an agent QR token; returns the user it was minted for. */
@@ -108,6 +118,8 @@ export interface PortalDeps {
   urls: Pick<EnrollmentUrls, 'current'>;
   /** Public base URL of the device listener, e.g. https://mdm.office.lan:8443 */
   deviceBaseUrl: () => string;
+  /** The office CA's SHA-256 fingerprint (Node's `AB:CD:…` spelling), which the helper pins. */
+  caFingerprint256: () => string;
   /** Port: the user's devices, most recently seen first, at most `limit`. */
   devicesOf: (userId: string, limit: number) => DeviceDto[];
   /** Port: how many of the user's enrollments of a device still wait for the admin (the device is another user's). */
@@ -362,7 +374,7 @@ export function createPortalService(deps: PortalDeps): PortalService {
       });
     },
 
-    createSignInToken(principal, purpose, sourceAddress) {
+    createSignInToken(principal, purpose, sourceAddress, via = 'qr') {
       const token = newToken(random, 24);
       const now = clock.now();
       const expiresAt = new Date(now.getTime() + QR_TOKEN_MS).toISOString();
@@ -377,13 +389,23 @@ export function createPortalService(deps: PortalDeps): PortalService {
         });
         audit.record({
           actor: actorOf(principal.user),
-          action: 'portal.qr_created',
+          action: via === 'qr' ? 'portal.qr_created' : 'portal.helper_link_created',
           subject: subjectOf(principal.user),
           details: { purpose, expiresAt },
           sourceAddress,
         });
       });
       return { token, expiresAt };
+    },
+
+    helperLink(principal, sourceAddress) {
+      const { token, expiresAt } = service.createSignInToken(principal, 'portal', sourceAddress, 'helper-link');
+      const link = helperDeepLink({
+        server: deps.deviceBaseUrl(),
+        caFingerprint256: deps.caFingerprint256(),
+        token,
+      });
+      return { link, expiresAt };
     },
 
     redeem(token, sourceAddress) {
