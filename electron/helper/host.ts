@@ -131,6 +131,8 @@ export function createHelperHost(deps: HelperHostDeps): HelperHost {
     const before = state;
     state = step.state;
     if (state.kind === 'enrolled' && before.kind !== 'enrolled') deps.reminder.clear();
+    // A fresh profile that voids an earlier one: the screen says so from its first frame.
+    if (step.effects.some((effect) => effect.kind === 'discard-profile')) replaced = true;
     if (state !== before) emit();
     if (step.effects.length > 0) track(runEffects(step.effects));
   };
@@ -259,7 +261,6 @@ export function createHelperHost(deps: HelperHostDeps): HelperHost {
       case 'download-profile':
         return download();
       case 'discard-profile':
-        replaced = true;
         return deps.profiles.discard(effect.path);
       case 'open-profile': {
         const out = await deps.platform.open(effect.path);

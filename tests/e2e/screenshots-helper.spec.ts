@@ -20,6 +20,21 @@ const SIZES = [
   { width: 400, height: 640 },
   { width: 360, height: 740 },
 ] as const;
+/**
+ * At the narrower size only the screens with the longest content are taken (steps, fingerprints, forms, hosts and
+ * details that can wrap): the rest share their layout, and every screen costs the suite about two seconds.
+ */
+const NARROW_CASES = new Set([
+  'enter-address-not-https',
+  'confirm-server',
+  'sign-in-bad-credentials',
+  'enrolled-elsewhere',
+  'installing-14',
+  'installing-15-standard-replaced',
+  'certificate-mismatch',
+  'server-unreachable',
+  'unsupported-macos',
+]);
 
 const HOST = 'enroll.example.co.jp';
 const ORG = '株式会社サンプル商事 (Sample Trading Co., Ltd.)';
@@ -373,6 +388,7 @@ for (const { lang, locale, m } of LANGS) {
       test.setTimeout(240_000);
       const context = await newContext(browser, locale, size);
       for (const c of CASES) {
+        if (size !== SIZES[0] && !NARROW_CASES.has(c.name)) continue;
         const screen: HelperScreen = {
           state: c.state,
           server: c.server === undefined ? KNOWN : c.server,
