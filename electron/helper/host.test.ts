@@ -13,6 +13,7 @@ const CA = 'ab'.repeat(32);
 const SERVER = 'https://mdm.office.lan:8443';
 const dir = tempDir('host');
 const hosts: HelperHost[] = [];
+let made = 0;
 afterEach(() => {
   for (const h of hosts.splice(0)) h.dispose();
 });
@@ -56,11 +57,12 @@ function client(script: Script = {}): HelperApiClient & { calls: string[] } {
 
 function host(api: HelperApiClient, mac = new FakeMacPlatform()) {
   const opened: string[] = [];
+  made += 1;
   const h = createHelperHost({
     platform: mac,
     clientFor: () => api,
-    servers: createRememberedServers(`${dir.path}/servers-${hosts.length}.json`),
-    profiles: createProfileFiles(`${dir.path}/profiles-${hosts.length}`),
+    servers: createRememberedServers(`${dir.path}/servers-${made}.json`),
+    profiles: createProfileFiles(`${dir.path}/profiles-${made}`),
     schedule: (run, ms) => {
       const t = setTimeout(run, Math.min(ms, 5));
       return { cancel: () => clearTimeout(t) };
@@ -184,5 +186,46 @@ describe('the helper host', () => {
     await h.send({ type: 'open-portal' });
     await h.idle();
     expect(mac.opened).toEqual([SERVER]);
+  });
+});
+
+describe('a server reached by another address', () => {
+  it('continues under the address the server names (once), so the Mac check compares the right host', async () => {
+    const api = client({
+      serverInfo: async () => ({
+        info: { api: 1, organisation: 'Office', server: SERVER, caSha256: CA, minimumMacos: '13.0', portalUrl: SERVER },
+        caSha256: CA,
+      }),
+    });
+    const h = host(api);
+    await h.start(null);
+    await h.send({ type: 'start', server: 'https://192.168.1.20:8443' });
+    await h.idle();
+    expect(h.screen().state).toEqual({
+      kind: 'confirm-server',
+      organisation: 'Office',
+      host: 'mdm.office.lan',
+      caSha256: CA,
+    });
+    expect(api.calls.filter((c) => c === 'serverInfo')).toHaveLength(2);
+  });
+
+  it('does not follow a server that keeps naming another address', async () => {
+    let n = 0;
+    const api = client({
+      serverInfo: async () => {
+        n += 1;
+        const server = `https://hop${n}.example:8443`;
+        return {
+          info: { api: 1, organisation: 'Loop', server, caSha256: CA, minimumMacos: '13.0', portalUrl: server },
+          caSha256: CA,
+        };
+      },
+    });
+    const h = host(api);
+    await h.start({ kind: 'typed', server: 'https://start.example:8443' });
+    await h.idle();
+    expect(h.screen().state).toMatchObject({ kind: 'confirm-server', host: 'hop1.example' });
+    expect(n).toBe(2);
   });
 });

@@ -81,6 +81,7 @@ export function createHelperHost(deps: HelperHostDeps): HelperHost {
   let env = { macosVersion: '', isAdmin: true };
   let addressProblem: { input: string } | null = null;
   let replaced = false;
+  let movedOnce = false;
   let session: string | null = null;
   let enrollmentId: string | null = null;
   let client: HelperApiClient | null = null;
@@ -244,6 +245,8 @@ export function createHelperHost(deps: HelperHostDeps): HelperHost {
       case 'fetch-server-info':
         try {
           const { info, caSha256 } = await api().serverInfo();
+          const moved = canonicalStart(info.server);
+          if (moved) return begin(moved);
           dispatch({ type: 'connected', caSha256, organisation: info.organisation });
         } catch (err) {
           const event = failureEvent(err);
@@ -296,6 +299,30 @@ export function createHelperHost(deps: HelperHostDeps): HelperHost {
     }
   };
 
+  /**
+   * The same start under the server's own address when the user reached it by another (an IP address, another
+   * name): enrollment profiles name that address, and `profiles status` is compared with it. Once per start, so
+   * a server cannot send the helper around in circles; the user then confirms the host the server named.
+   */
+  const canonicalStart = (serverUrl: string): HelperStart | null => {
+    const ctx = ctxOf();
+    if (ctx === null || started === null || movedOnce) return null;
+    let origin: string;
+    try {
+      const url = new URL(serverUrl);
+      if (url.protocol !== 'https:') return null;
+      origin = url.origin;
+    } catch {
+      return null;
+    }
+    if (origin === ctx.serverUrl) return null;
+    movedOnce = true;
+    log(`the server names itself ${origin}; continuing there`);
+    return started.kind === 'deep-link'
+      ? { ...started, link: { ...started.link, server: origin } }
+      : { kind: 'typed', server: origin };
+  };
+
   const begin = async (start: HelperStart | null, linkProblem?: { input: string }) => {
     stopPolling();
     started = start;
@@ -320,12 +347,14 @@ export function createHelperHost(deps: HelperHostDeps): HelperHost {
   return {
     async start(start, linkProblem) {
       env = { macosVersion: await deps.platform.productVersion(), isAdmin: await deps.platform.isAdmin() };
+      movedOnce = false;
       await begin(start, linkProblem);
     },
     screen,
     async send(action) {
       switch (action.type) {
         case 'start':
+          movedOnce = false;
           return begin({ kind: 'typed', server: action.server });
         case 'start-again':
           // A link's token is single-use: starting again from a link signs in by hand.
