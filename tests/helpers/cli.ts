@@ -49,8 +49,8 @@ export interface ServeProcess {
   child: ChildProcess;
   lines: Record<string, string>;
   stderr: () => string;
-  /** Sends a signal and waits for the exit code (bounded). */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Sends a signal and waits for the exit code, or the signal that ended the process (bounded: SIGKILL after 20 s). */
+  stop(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals | null>;
 }
 
 const live = new Set<ChildProcess>();
@@ -101,11 +101,11 @@ export function startServe(env: Record<string, string>, timeoutMs = 60_000): Pro
         stderr: () => err,
         stop: (signal = 'SIGTERM') =>
           new Promise((done) => {
-            if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode);
+            if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode ?? child.signalCode);
             const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
-            child.once('exit', (code) => {
+            child.once('exit', (code, ended) => {
               clearTimeout(kill);
-              done(code);
+              done(code ?? ended);
             });
             child.kill(signal);
           }),

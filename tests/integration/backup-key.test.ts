@@ -84,6 +84,6 @@ describe('backup and restore with the data key sealed under a passphrase', () =>
     expect(officeCaKey(other.TSUNAGU_DATA_DIR)).toBe(officeCaKey(origin.TSUNAGU_DATA_DIR));
     // And the restored server starts on it (it opens the CA and TLS keys at start).
     const serve = await startServe(other);
-    expect(await serve.stop('SIGTERM')).toBe(0);
+    expect(await serve.stop('SIGTERM'), serve.stderr()).toBe(0);
   });
 });
