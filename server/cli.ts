@@ -212,8 +212,8 @@ async function serve(config: Config, io: CliIo, json: boolean): Promise<number> 
  */
 function serveHosted(config: Config, io: CliIo): Promise<number> {
   return runHostedServer(stdioChannel(io.stdin as NodeJS.ReadableStream as Readable, io.out), {
-    start: (secrets) =>
-      startServer(config, { consoleDir: join(PROJECT_ROOT, 'dist', 'renderer'), ...(secrets ? { secrets } : {}) }),
+    start: (dataKey) =>
+      startServer(config, { consoleDir: join(PROJECT_ROOT, 'dist', 'renderer'), ...(dataKey ? { dataKey } : {}) }),
     now: () => new Date(),
     onSignal: processSignals,
   });
