@@ -258,6 +258,9 @@ function servicesFor(db: Db, config: Config) {
 
 async function serve(config: Config, io: CliIo, json: boolean): Promise<number> {
   const server = await startServer(config, { consoleDir: join(PROJECT_ROOT, 'dist', 'renderer') });
+  // The stop signals are caught before "Ready." goes out: a parent that stops the server as soon as it reads the line
+  // must not find the default action (killed, database not closed) still in place.
+  const stopped = waitForStop(server, io);
   if (json) {
     // One line for a program to read (the desktop app): the same facts as the banner, nothing to scrape.
     const facts: ServerReadyFacts = {
@@ -270,7 +273,7 @@ async function serve(config: Config, io: CliIo, json: boolean): Promise<number> 
     };
     io.out(JSON.stringify(facts));
   } else io.out(banner(server).join('\n'));
-  return waitForStop(server, io);
+  return stopped;
 }
 
 /**
