@@ -368,6 +368,23 @@ const en = {
       tooLarge: '{name} is larger than {max} MB.',
     },
   },
+  backup: {
+    title: 'Backup',
+    intro:
+      'Download the whole database and the data key that opens its stored secrets (CA, push and mail keys) in one file. `tsunagu restore FILE` restores it on this or any other machine.',
+    keepTitle: 'You need this passphrase to restore the backup',
+    keepText:
+      'The data key in the file is sealed with the passphrase. It is not stored anywhere and cannot be recovered: without it the backup cannot be restored. Keep it somewhere safe, apart from the file.',
+    passphrase: 'Passphrase',
+    passphraseHelp: 'At least {min} characters.',
+    repeat: 'Repeat the passphrase',
+    download: 'Download backup',
+    saved: 'Saved the backup as {name}.',
+    problems: {
+      short: 'Use a passphrase of at least {min} characters.',
+      differ: 'The two passphrases differ.',
+    },
+  },
   audit: {
     title: 'Audit trail',
     intro:
