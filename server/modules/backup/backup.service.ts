@@ -1,4 +1,4 @@
-import { rmSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
@@ -44,6 +44,10 @@ export const BACKUP_TEMP_PREFIX = '.backup-download-';
 /** The backup service over the live database. */
 export function createBackupService(deps: BackupDeps): BackupService {
   let busy = false;
+  // A download cut short by a crash leaves its file behind: the next start removes it (the data directory is locked).
+  if (deps.dir && deps.sealDataKey)
+    for (const name of readdirSync(deps.dir))
+      if (name.startsWith(BACKUP_TEMP_PREFIX)) rmSync(join(deps.dir, name), { force: true });
   return {
     async create(passphrase, actor, sourceAddress) {
       const { dir, sealDataKey } = deps;
