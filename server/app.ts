@@ -19,6 +19,7 @@ import type { SelectedTlsOptions } from './http/tls-selector.js';
 import { validatorCompiler } from './http/validation.js';
 import { adminsRoutes } from './modules/admins/admins.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
+import { backupRoutes } from './modules/backup/backup.routes.js';
 import { settingsRoutes } from './modules/settings/settings.routes.js';
 import { trustRoutes, redirectToHttps } from './modules/ca/ca.routes.js';
 import { firstVisitRoutes, tlsProbeRoutes } from './modules/ca/first-visit.routes.js';
@@ -153,6 +154,7 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
     await scope.register(settingsRoutes, { settings: services.settings });
     await scope.register(helperBuildRoutes, { helper: services.helperBuilds });
     await scope.register(auditRoutes, { audit: services.audit });
+    await scope.register(backupRoutes, { backup: services.backup });
     await scope.register(devicesRoutes, {
       devices: services.devices,
       mdm: services.mdm,

@@ -1,5 +1,14 @@
-import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type Readable, Writable } from 'node:stream';
@@ -13,6 +22,7 @@ import { secureRandom } from './core/random.js';
 import { backupDatabase, restoreDatabase, verifyBackup } from './db/backup.js';
 import type { Db } from './db/open.js';
 import type { Actor } from './modules/audit/audit.service.js';
+import { extractDatabase, isBackupContainer, readBackupHeader } from './modules/backup/backup-file.js';
 import { isKeyEnvelope, MIN_BACKUP_PASSPHRASE, openKey, sealKey } from './modules/secrets/key-envelope.js';
 import { createSecretBox, loadOrCreateKey } from './modules/secrets/secret-box.js';
 import { decodeCsvBytes } from './modules/users/users-csv.js';
@@ -46,7 +56,8 @@ Commands:
   backup FILE [--without-key]            Write an online backup of the database, and FILE.key: the data key sealed
                                          with a passphrase (TSUNAGU_BACKUP_PASSPHRASE, or asked on a terminal)
   restore FILE                           Replace the database with a verified backup (the server must be stopped),
-                                         and the key file with the one in FILE.key (same passphrase)
+                                         and the key file with the one in FILE.key (same passphrase); FILE may
+                                         also be the console's download (.tsunagu-backup), which carries its key
   version                                Print the version
 
 Settings come from the environment: TSUNAGU_DATA_DIR (default ./data), TSUNAGU_ADMIN_PORT (8440),
@@ -169,6 +180,62 @@ function writeKeyFile(keyFile: string, key: Buffer): void {
   renameSync(tmp, keyFile);
 }
 
+/** Refuses a backup's key that TSUNAGU_SECRET_PASSPHRASE would not derive (the data directory keeps that key). */
+function checkPassphraseKey(config: Config, key: Buffer | null): void {
+  if (!key || !config.secretPassphrase) return;
+  const paths = dataPaths(config.dataDir);
+  const salted = existsSync(`${paths.secretKey}.salt`);
+  if (!salted || !loadOrCreateKey(paths.secretKey, config.secretPassphrase).equals(key))
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'This data directory takes its key from TSUNAGU_SECRET_PASSPHRASE, which is not the key of the backup. Unset it to restore with the backup’s key (a key file). Nothing was changed.',
+    );
+}
+
+/**
+ * Restores the checked database `dbFile` (and the opened `key`) into the data directory: everything that can refuse
+ * has been checked by the caller, except the passphrase-derived key, checked here before the first write.
+ */
+async function restoreChecked(
+  config: Config,
+  io: CliIo,
+  r: { file: string; dbFile: string; key: Buffer | null; keySource: string },
+): Promise<number> {
+  const paths = dataPaths(config.dataDir);
+  checkPassphraseKey(config, r.key);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const checked = restoreDatabase(r.dbFile, paths.db);
+  if (r.key && !config.secretPassphrase) writeKeyFile(paths.secretKey, r.key);
+  io.out(`Restored ${r.file} (schema version ${checked.schemaVersion}) into ${paths.db}.`);
+  if (r.key) io.out(`The data key from ${r.keySource} opens its secrets.`);
+  return await withDb(config, async (db) => {
+    servicesFor(db, config).audit.record({
+      actor: cliActor(),
+      action: 'backup.restored',
+      details: { file: r.file, schemaVersion: checked.schemaVersion, key: r.key !== null },
+    });
+    return 0;
+  });
+}
+
+/**
+ * Restores a backup container (the console's download): the sealed key is opened and the database copied out to a
+ * private temporary directory and checked, all before the data directory is written.
+ */
+async function restoreContainer(file: string, config: Config, io: CliIo): Promise<number> {
+  const { header, dataOffset } = readBackupHeader(file);
+  const key = await openKey(JSON.stringify(header.key), await readPassphrase(io, 'restore'));
+  const staging = mkdtempSync(join(tmpdir(), 'tsunagu-restore-'));
+  try {
+    const dbFile = join(staging, 'tsunagu.db');
+    await extractDatabase(file, dataOffset, dbFile);
+    verifyBackup(dbFile);
+    return await restoreChecked(config, io, { file, dbFile, key, keySource: file });
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
 function cliActor(): Actor {
   let name = 'unknown';
   try {
@@ -191,6 +258,9 @@ function servicesFor(db: Db, config: Config) {
 
 async function serve(config: Config, io: CliIo, json: boolean): Promise<number> {
   const server = await startServer(config, { consoleDir: join(PROJECT_ROOT, 'dist', 'renderer') });
+  // The stop signals are caught before "Ready." goes out: a parent that stops the server as soon as it reads the line
+  // must not find the default action (killed, database not closed) still in place.
+  const stopped = waitForStop(server, io);
   if (json) {
     // One line for a program to read (the desktop app): the same facts as the banner, nothing to scrape.
     const facts: ServerReadyFacts = {
@@ -203,7 +273,7 @@ async function serve(config: Config, io: CliIo, json: boolean): Promise<number> 
     };
     io.out(JSON.stringify(facts));
   } else io.out(banner(server).join('\n'));
-  return waitForStop(server, io);
+  return stopped;
 }
 
 /**
@@ -212,8 +282,8 @@ async function serve(config: Config, io: CliIo, json: boolean): Promise<number> 
  */
 function serveHosted(config: Config, io: CliIo): Promise<number> {
   return runHostedServer(stdioChannel(io.stdin as NodeJS.ReadableStream as Readable, io.out), {
-    start: (secrets) =>
-      startServer(config, { consoleDir: join(PROJECT_ROOT, 'dist', 'renderer'), ...(secrets ? { secrets } : {}) }),
+    start: (dataKey) =>
+      startServer(config, { consoleDir: join(PROJECT_ROOT, 'dist', 'renderer'), ...(dataKey ? { dataKey } : {}) }),
     now: () => new Date(),
     onSignal: processSignals,
   });
@@ -413,30 +483,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             'VALIDATION_FAILED',
             `Tsunagu is running (process ${pid}) on this data directory; stop it before restoring. Nothing was changed.`,
           );
+        if (existsSync(file) && isBackupContainer(file)) return await restoreContainer(file, config, io);
         verifyBackup(file);
         // Everything that can refuse (the backup, the passphrase, the data directory's key) is checked before a write.
         const key = existsSync(`${file}.key`) ? await backupKey(`${file}.key`, io) : null;
-        if (key && config.secretPassphrase) {
-          const salted = existsSync(`${paths.secretKey}.salt`);
-          if (!salted || !loadOrCreateKey(paths.secretKey, config.secretPassphrase).equals(key))
-            throw new AppError(
-              'VALIDATION_FAILED',
-              'This data directory takes its key from TSUNAGU_SECRET_PASSPHRASE, which is not the key of the backup. Unset it to restore with the backup’s key (a key file). Nothing was changed.',
-            );
-        }
-        mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-        const checked = restoreDatabase(file, paths.db);
-        if (key && !config.secretPassphrase) writeKeyFile(paths.secretKey, key);
-        io.out(`Restored ${file} (schema version ${checked.schemaVersion}) into ${paths.db}.`);
-        if (key) io.out(`The data key from ${file}.key opens its secrets.`);
-        return await withDb(config, async (db) => {
-          servicesFor(db, config).audit.record({
-            actor: cliActor(),
-            action: 'backup.restored',
-            details: { file, schemaVersion: checked.schemaVersion, key: key !== null },
-          });
-          return 0;
-        });
+        return await restoreChecked(config, io, { file, dbFile: file, key, keySource: `${file}.key` });
       }
       default:
         throw new UsageError(`Unknown command "${command}".`);

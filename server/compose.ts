@@ -7,6 +7,7 @@ import { createAdminsService, type AdminsService } from './modules/admins/admins
 import { createAdminsStore } from './modules/admins/admins.store.js';
 import { createAuditService, type AuditService } from './modules/audit/audit.service.js';
 import { createAuditStore } from './modules/audit/audit.store.js';
+import { createBackupService, type BackupService } from './modules/backup/backup.service.js';
 import { createCaService, type CaService, type TlsCredentials, type TlsNames } from './modules/ca/ca.service.js';
 import { createCaStore } from './modules/ca/ca.store.js';
 import { createIssuedStore, type IssuedStore } from './modules/ca/issued.store.js';
@@ -78,6 +79,11 @@ export interface Foundation {
    * the server (TSUNAGU_HELPER_BUILD); without a folder, uploads are refused.
    */
   helperBuilds?: { dir: string | null; bundled: string | null };
+  /**
+   * Where the console's backup download is made (the data directory), and the seal of the data key under a passphrase
+   * (a closure over the key start.ts holds); without it, the download is refused.
+   */
+  backup?: { dir: string; sealDataKey: (passphrase: string) => Promise<string> };
 }
 
 /** Every domain service, wired together. */
@@ -104,6 +110,8 @@ export interface Services {
   helper: HelperService;
   /** The macOS helper build the portal offers: the admin's upload or the shipped one. */
   helperBuilds: HelperBuildService;
+  /** The console's backup download (database and sealed data key in one file). */
+  backup: BackupService;
   agent: AgentService;
   deviceActions: DeviceActionsService;
   /** The one writer of device status, user and binding. */
@@ -344,7 +352,16 @@ export function createServices(f: Foundation): Services {
   events.on('enrollment.abandoned', deviceActions.onEnrollmentAbandoned);
   events.on('push.token_gone', deviceActions.onPushTokenGone);
 
+  const backup = createBackupService({
+    db,
+    audit,
+    clock,
+    random,
+    dir: f.backup?.dir ?? null,
+    sealDataKey: f.backup?.sealDataKey ?? null,
+  });
   return {
+    backup,
     audit,
     admins: createAdminsService({ store: createAdminsStore(db), audit, clock, random, hasher, transaction, throttle }),
     users: createUsersService({ store: usersStore, audit, clock, random, hasher, transaction }),

@@ -4,7 +4,6 @@
 // packaged app and JSON lines over stdio in development; this module sees only the HostChannel port, never Electron.
 import type { Readable } from 'node:stream';
 import type { HostToServerMessage, ServerReadyFacts, ServerToHostMessage } from './contract/ipc.js';
-import { createSecretBox, type SecretBox } from './modules/secrets/secret-box.js';
 import type { RunningServer } from './start.js';
 
 /** A two-way message channel to the desktop app. */
@@ -20,8 +19,8 @@ export interface HostChannel {
 
 /** What `runHostedServer` needs. */
 export interface HostedDeps {
-  /** Starts the server; `secrets` is undefined when the app sent no key (the key file or passphrase is used). */
-  start(secrets: SecretBox | undefined): Promise<RunningServer>;
+  /** Starts the server; `dataKey` is undefined when the app sent no key (the key file or passphrase is used). */
+  start(dataKey: Buffer | undefined): Promise<RunningServer>;
   now(): Date;
   /** How often the status goes out after the first one. */
   statusEveryMs?: number;
@@ -96,12 +95,7 @@ export function runHostedServer(channel: HostChannel, deps: HostedDeps): Promise
     };
     const begin = (dataKey: string | null) => {
       state = 'starting';
-      let secrets: SecretBox | undefined;
-      if (dataKey !== null) {
-        const key = Buffer.from(dataKey, 'base64');
-        secrets = createSecretBox(key);
-      }
-      deps.start(secrets).then(
+      deps.start(dataKey === null ? undefined : Buffer.from(dataKey, 'base64')).then(
         (running) => {
           server = running;
           state = 'running';

@@ -13,7 +13,8 @@ import { secureRandom, type Random } from './core/random.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase, type Db } from './db/open.js';
 import { createLogger } from './http/logger.js';
-import { createSecretBox, loadOrCreateKey, type SecretBox } from './modules/secrets/secret-box.js';
+import { sealKey } from './modules/secrets/key-envelope.js';
+import { createSecretBox, loadOrCreateKey } from './modules/secrets/secret-box.js';
 import { dataPaths } from './paths.js';
 import { VERSION } from './version.js';
 
@@ -23,8 +24,11 @@ export interface StartOptions {
   clock?: Clock;
   random?: Random;
   hasher?: PasswordHasher;
-  /** Secret protection; headless uses a key file or passphrase, Electron passes one backed by safeStorage. */
-  secrets?: SecretBox;
+  /**
+   * The 32-byte data key the secrets at rest are sealed with; headless it comes from the key file or passphrase, the
+   * desktop app passes the one it keeps with safeStorage. Only the SecretBox and the backup's key seal hold it.
+   */
+  dataKey?: Buffer;
   /** LAN addresses for the TLS certificate and the printed URL; defaults to the machine's non-internal IPv4 addresses. */
   lanAddresses?: () => string[];
   logToConsole?: boolean;
@@ -138,7 +142,8 @@ function openServices(
   const { logger } = run;
   // Set once the first credentials exist; changes before that (the first issue) are in them.
   let selector: TlsSelector | null = null;
-  const secrets = options.secrets ?? createSecretBox(loadOrCreateKey(run.secretKeyFile, config.secretPassphrase));
+  const dataKey = options.dataKey ?? loadOrCreateKey(run.secretKeyFile, config.secretPassphrase);
+  const secrets = createSecretBox(dataKey);
   const apnsCa = options.apnsCa ?? config.apnsCaPem;
   const services = createServices({
     tlsNames,
@@ -160,6 +165,7 @@ function openServices(
     bootstrapBaseUrl: run.bootstrapBaseUrl,
     logError: (err, message) => logger.error({ err }, message),
     helperBuilds: { dir: run.helperDir, bundled: config.helperBuild },
+    backup: { dir: config.dataDir, sealDataKey: (passphrase) => sealKey(dataKey, passphrase) },
     ...(options.caKeyBits ? { caKeyBits: options.caKeyBits } : {}),
     ...(apnsCa ? { apnsCa } : {}),
   });

@@ -17,10 +17,10 @@ let code: number;
 try {
   const config = loadConfig(process.env);
   code = await runHostedServer(channel, {
-    start: (secrets) =>
+    start: (dataKey) =>
       startServer(config, {
         consoleDir: join(PROJECT_ROOT, 'dist', 'renderer'),
-        ...(secrets ? { secrets } : {}),
+        ...(dataKey ? { dataKey } : {}),
       }),
     now: () => new Date(),
     onSignal: processSignals,

@@ -229,3 +229,33 @@ describe('the devices endpoints', () => {
     expect(JSON.parse(String(sent[0]?.init.body))).toEqual({ userId: 'u2' });
   });
 });
+
+describe('the API client: file downloads', () => {
+  it('posts the JSON body with the CSRF header and answers the bytes and the attachment name', async () => {
+    const { client, sent } = clientWith(
+      () =>
+        new Response(new Uint8Array([1, 2, 3]), {
+          status: 200,
+          headers: {
+            'content-type': 'application/octet-stream',
+            'content-disposition': 'attachment; filename="tsunagu-backup-2026-12-06.tsunagu-backup"',
+          },
+        }),
+    );
+    const file = await client.download('POST', '/api/backup', { passphrase: 'a long passphrase' });
+    expect(file.fileName).toBe('tsunagu-backup-2026-12-06.tsunagu-backup');
+    expect([...new Uint8Array(await file.blob.arrayBuffer())]).toEqual([1, 2, 3]);
+    expect(headersOf(sent[0] as Sent)['x-csrf-token']).toBe('csrf-123');
+    expect(sent[0]?.init.body).toBe('{"passphrase":"a long passphrase"}');
+  });
+
+  it.each([
+    [409, { code: 'BACKUP_IN_PROGRESS', message: 'A backup is being made right now.' }, 'BACKUP_IN_PROGRESS'],
+    [400, { code: 'VALIDATION_FAILED', message: 'Use a passphrase of at least 12 characters.' }, 'VALIDATION_FAILED'],
+  ] as const)('a %i answer is the server’s ApiError, not a file', async (status, body, code) => {
+    const { client } = clientWith(() => json(status, body));
+    const err = await client.download('POST', '/api/backup', {}).catch((e: unknown) => e);
+    expect(isApiError(err, code)).toBe(true);
+    expect((err as ApiError).message).toBe(body.message);
+  });
+});

@@ -78,6 +78,21 @@ export interface ApiClient {
   put<T>(path: string, json: unknown): Promise<T>;
   patch<T>(path: string, json: unknown): Promise<T>;
   delete<T = void>(path: string): Promise<T>;
+  /** Sends a JSON body and reads the answer as a file: its bytes and the name its Content-Disposition gives. */
+  download(method: string, path: string, json?: unknown): Promise<DownloadedFile>;
+}
+
+/** A file the server answered with. */
+export interface DownloadedFile {
+  blob: Blob;
+  /** The name from `Content-Disposition: attachment; filename="..."`, or null without one. */
+  fileName: string | null;
+}
+
+/** The file name a Content-Disposition header gives (the plain quoted form the server sends), or null. */
+export function attachmentName(header: string | null): string | null {
+  const m = /filename="([^"]+)"/.exec(header ?? '');
+  return m ? (m[1] as string) : null;
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -139,8 +154,9 @@ export async function toApiError(response: Response): Promise<ApiError> {
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
 
-  async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  /** Sends one request; answers the response when it is OK, else throws its ApiError. */
+  async function send(method: string, path: string, opts: RequestOptions, accept: string): Promise<Response> {
+    const headers: Record<string, string> = { accept };
     let body: BodyInit | undefined;
     if (opts.json !== undefined) {
       headers['content-type'] = 'application/json';
@@ -171,8 +187,24 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       if (error.code === 'AUTH_REQUIRED') options.onAuthRequired?.(error);
       throw error;
     }
+    return response;
+  }
+
+  async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const response = await send(method, path, opts, 'application/json');
     if (response.status === 204) return undefined as T;
     return (await readJson(response)) as T;
+  }
+
+  async function download(method: string, path: string, json?: unknown): Promise<DownloadedFile> {
+    const response = await send(method, path, json === undefined ? {} : { json }, 'application/octet-stream');
+    let blob: Blob;
+    try {
+      blob = await response.blob();
+    } catch (err) {
+      throw new ApiError('NETWORK', 'The download was cut off before it finished.', 0, {}, { cause: err });
+    }
+    return { blob, fileName: attachmentName(response.headers.get('content-disposition')) };
   }
 
   return {
@@ -182,5 +214,6 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     put: (path, json) => request('PUT', path, { json }),
     patch: (path, json) => request('PATCH', path, { json }),
     delete: (path) => request('DELETE', path),
+    download,
   };
 }

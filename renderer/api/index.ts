@@ -2,6 +2,7 @@
 import { inject, type InjectionKey } from 'vue';
 import { createAuditApi, type AuditApi } from './audit.js';
 import { createAuthApi, type AuthApi } from './auth.js';
+import { createBackupApi, type BackupApi } from './backup.js';
 import { createPushApi, createTlsApi, type PushApi, type TlsApi } from './certificates.js';
 import type { ApiClient } from './client.js';
 import { createDevicesApi, type DevicesApi } from './devices.js';
@@ -24,6 +25,7 @@ export interface Api {
   mail: MailApi;
   push: PushApi;
   tls: TlsApi;
+  backup: BackupApi;
 }
 
 /** The injection key the app provides the API under. */
@@ -41,6 +43,7 @@ export function createApi(client: ApiClient): Api {
     mail: createMailApi(client),
     push: createPushApi(client),
     tls: createTlsApi(client),
+    backup: createBackupApi(client),
   };
 }
 

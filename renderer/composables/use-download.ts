@@ -1,8 +1,13 @@
-// Client-side downloads of generated files (the sample CSV), without a server round trip.
+// Client-side saving of files: generated ones (the sample CSV), and files the API answered with (the backup).
 
 /** Saves `text` as a file named `fileName` through a temporary object URL. */
 export function downloadText(fileName: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+  saveBlob(fileName, new Blob([text], { type }));
+}
+
+/** Saves `blob` as a file named `fileName` through a temporary object URL and an `<a download>`. */
+export function saveBlob(fileName: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;
   link.download = fileName;

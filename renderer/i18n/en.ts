@@ -124,6 +124,9 @@ const en = {
       DB_NEWER_VERSION: 'The database was written by a newer Tsunagu. Update Tsunagu.',
       DB_INTEGRITY: 'The database failed its integrity check. Restore a backup.',
       BACKUP_KEY_REFUSED: 'The passphrase does not open the backup’s data key. Nothing was restored.',
+      BACKUP_INVALID: 'This is not a Tsunagu backup file, or it is damaged. Nothing was restored.',
+      BACKUP_IN_PROGRESS: 'A backup is being made right now. Wait until it has downloaded, then try again.',
+      BACKUP_UNAVAILABLE: 'This server cannot make a backup download.',
       CONFIG_INVALID: 'The server configuration is not valid. Check the server log.',
       ENROLLMENT_NOT_FOUND: 'This enrollment does not exist.',
       ENROLLMENT_EXPIRED: 'This enrollment link has expired.',
@@ -363,6 +366,23 @@ const en = {
       kind: '{name} is not a .dmg, .pkg or .zip file.',
       empty: '{name} is empty.',
       tooLarge: '{name} is larger than {max} MB.',
+    },
+  },
+  backup: {
+    title: 'Backup',
+    intro:
+      'Download the whole database and the data key that opens its stored secrets (CA, push and mail keys) in one file. `tsunagu restore FILE` restores it on this or any other machine.',
+    keepTitle: 'You need this passphrase to restore the backup',
+    keepText:
+      'The data key in the file is sealed with the passphrase. It is not stored anywhere and cannot be recovered: without it the backup cannot be restored. Keep it somewhere safe, apart from the file.',
+    passphrase: 'Passphrase',
+    passphraseHelp: 'At least {min} characters.',
+    repeat: 'Repeat the passphrase',
+    download: 'Download backup',
+    saved: 'Saved the backup as {name}.',
+    problems: {
+      short: 'Use a passphrase of at least {min} characters.',
+      differ: 'The two passphrases differ.',
     },
   },
   audit: {

@@ -126,6 +126,9 @@ const ja: MessageSchema = {
       DB_NEWER_VERSION: 'データベースは新しいバージョンの Tsunagu で書き込まれています。Tsunagu を更新してください。',
       DB_INTEGRITY: 'データベースの整合性チェックに失敗しました。バックアップから復元してください。',
       BACKUP_KEY_REFUSED: 'パスフレーズでバックアップのデータキーを開けませんでした。何も復元されていません。',
+      BACKUP_INVALID: 'Tsunagu のバックアップファイルではないか、壊れています。何も復元されていません。',
+      BACKUP_IN_PROGRESS: 'ほかのバックアップを作成中です。ダウンロードが終わってからもう一度お試しください。',
+      BACKUP_UNAVAILABLE: 'このサーバーではバックアップをダウンロードできません。',
       CONFIG_INVALID: 'サーバーの設定が正しくありません。サーバーのログを確認してください。',
       ENROLLMENT_NOT_FOUND: 'この登録は存在しません。',
       ENROLLMENT_EXPIRED: 'この登録用リンクは有効期限が切れています。',
@@ -366,6 +369,23 @@ const ja: MessageSchema = {
       kind: '{name} は .dmg、.pkg、.zip のいずれでもありません。',
       empty: '{name} は空のファイルです。',
       tooLarge: '{name} は {max} MB を超えています。',
+    },
+  },
+  backup: {
+    title: 'バックアップ',
+    intro:
+      'データベース全体と、保存された秘密情報（CA・プッシュ・メールの鍵）を開くデータキーを 1 つのファイルでダウンロードします。`tsunagu restore FILE` でこのマシンにもほかのマシンにも復元できます。',
+    keepTitle: '復元にはこのパスフレーズが必要です',
+    keepText:
+      'ファイル内のデータキーはこのパスフレーズで封印されます。パスフレーズはどこにも保存されず、あとから取り戻せません。忘れるとバックアップを復元できません。ファイルとは別の安全な場所に控えてください。',
+    passphrase: 'パスフレーズ',
+    passphraseHelp: '{min} 文字以上。',
+    repeat: 'パスフレーズ（確認）',
+    download: 'バックアップをダウンロード',
+    saved: 'バックアップを {name} として保存しました。',
+    problems: {
+      short: '{min} 文字以上のパスフレーズにしてください。',
+      differ: '2 つのパスフレーズが一致しません。',
     },
   },
   audit: {

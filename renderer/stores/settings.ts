@@ -3,6 +3,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { HelperBuildResponse, SettingLimits, UserSettingsDto } from '../../server/contract/index.js';
 import { useApi } from '../api/index.js';
+import { saveBlob } from '../composables/use-download.js';
 
 /** The numeric settings that have a [min, max] range in the limits. */
 export const RANGED_SETTINGS = [
@@ -98,5 +99,24 @@ export const useSettingsStore = defineStore('settings', () => {
     return helper.value;
   }
 
-  return { settings, limits, loading, load, save, helper, loadHelper, uploadHelper, removeHelper };
+  /** Downloads a backup sealed with `passphrase` and saves it; answers the file name it was saved under. */
+  async function downloadBackup(passphrase: string): Promise<string> {
+    const file = await api.backup.download(passphrase);
+    const fileName = file.fileName ?? 'tsunagu.tsunagu-backup';
+    saveBlob(fileName, file.blob);
+    return fileName;
+  }
+
+  return {
+    settings,
+    limits,
+    loading,
+    load,
+    save,
+    helper,
+    loadHelper,
+    uploadHelper,
+    removeHelper,
+    downloadBackup,
+  };
 });

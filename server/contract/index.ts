@@ -14,3 +14,4 @@ export type * from './tls.js';
 export type * from './mail.js';
 export * from './invitations.js';
 export * from './agent.js';
+export * from './backup.js';

@@ -1,6 +1,6 @@
 // The Settings pages against an in-process server: SMTP to a real SMTP server on 127.0.0.1 (test message, outbox,
 // retry of a refused message), the Apple push certificate (PEM, PKCS#12, a CSR signed and uploaded without a key,
-// expiry warning, APNs address), the macOS helper app (refusals, upload, removal), and the TLS mode (office CA, a
+// expiry warning, APNs address), the macOS helper app (refusals, upload, removal), the backup download, and the TLS mode (office CA, a
 // public certificate with its confirmation, then back), with emulated iPhones enrolled before and during public mode.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -360,6 +360,29 @@ test('macOS helper app: none yet; a file of another kind is refused before sendi
   await page.getByTestId('helper-build-remove-dialog-confirm').click();
   await expectToast(page, 'The uploaded helper app was removed.');
   await expect(section.getByTestId('helper-build-none')).toBeVisible();
+});
+
+test('backup: a short or differing passphrase is refused before sending; the download is one file under the dated name', async () => {
+  await nav('User settings', /\/settings\/users$/);
+  const section = page.getByTestId('backup-section');
+  await expect(section.getByTestId('backup-note')).toContainText('cannot be recovered');
+  await input(section, 'backup-passphrase').fill('too short');
+  await section.getByTestId('backup-download').click();
+  await expect(section).toContainText('Use a passphrase of at least 12 characters.');
+  await input(section, 'backup-passphrase').fill('a long office passphrase');
+  await input(section, 'backup-repeat').fill('a long office passphrasf');
+  await section.getByTestId('backup-download').click();
+  await expect(section).toContainText('The two passphrases differ.');
+  await input(section, 'backup-repeat').fill('a long office passphrase');
+  const [download] = await Promise.all([page.waitForEvent('download'), section.getByTestId('backup-download').click()]);
+  expect(download.suggestedFilename()).toMatch(/^tsunagu-backup-\d{4}-\d{2}-\d{2}\.tsunagu-backup$/);
+  expect(
+    readFileSync(await download.path())
+      .subarray(0, 15)
+      .toString(),
+  ).toBe('TSUNAGU-BACKUP\n');
+  await expectToast(page, `Saved the backup as ${download.suggestedFilename()}.`);
+  await expect(input(section, 'backup-passphrase')).toHaveValue('');
 });
 
 test('server certificate: office CA mode, then a public certificate (asked first; links use its name, the office name keeps the office certificate), then back', async () => {

@@ -349,3 +349,21 @@ for (const { lang, locale } of LANGS) {
     await context.close();
   });
 }
+
+for (const { lang, locale } of LANGS) {
+  test(`the Backup section of User settings in ${lang}`, async ({ browser }) => {
+    const { h } = office;
+    const { context, page, guard } = await openConsole(browser, h, { locale, size: 'desktop' });
+    await page.goto('/settings/users');
+    const section = page.getByTestId('backup-section');
+    await input(section, 'backup-passphrase').fill('short');
+    await section.getByTestId('backup-download').click();
+    await expect(section.locator('.el-form-item__error')).toBeVisible();
+    await noToasts(page);
+    await page.mouse.move(0, 0);
+    await page.evaluate(() => document.fonts.ready.then(() => undefined));
+    await section.screenshot({ path: join(SHOTS, `settings-backup-${lang}-desktop.png`), animations: 'disabled' });
+    guard.assertClean();
+    await context.close();
+  });
+}

@@ -40,6 +40,8 @@ export async function startHarness(
     lanAddresses?: () => string[];
     addressCheckMs?: number;
     tickMs?: number;
+    /** The data key as the desktop app passes it (then no key file is written). */
+    dataKey?: Buffer;
   } = {},
 ): Promise<Harness> {
   const dir = tempDir('it');
@@ -64,6 +66,7 @@ export async function startHarness(
       ...(options.addressCheckMs ? { addressCheckMs: options.addressCheckMs } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.apnsCa ? { apnsCa: options.apnsCa } : {}),
+      ...(options.dataKey ? { dataKey: options.dataKey } : {}),
     });
   const server = await start();
   const admin = new AdminClient(server.adminUrl);

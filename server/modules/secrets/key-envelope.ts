@@ -2,6 +2,7 @@
 // passphrase's salt or the desktop app's keychain are not). scrypt derives the wrapping key; AES-256-GCM seals the data
 // key and authenticates the parameters too, so a changed parameter fails like a wrong passphrase.
 import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:crypto';
+import { MIN_BACKUP_PASSPHRASE } from '../../contract/backup.js';
 import { AppError } from '../../core/errors.js';
 
 const FORMAT = 'tsunagu-data-key';
@@ -9,8 +10,8 @@ const FORMAT = 'tsunagu-data-key';
 /** The scrypt cost a new envelope uses: about 100 ms and 32 MiB. */
 export const ENVELOPE_SCRYPT = Object.freeze({ N: 2 ** 15, r: 8, p: 1 });
 
-/** The shortest passphrase a backup's key may be sealed with (the same floor as TSUNAGU_SECRET_PASSPHRASE). */
-export const MIN_BACKUP_PASSPHRASE = 12;
+/** The shortest passphrase a backup's key may be sealed with (shared with the console through the contract). */
+export { MIN_BACKUP_PASSPHRASE } from '../../contract/backup.js';
 
 interface Header {
   format: typeof FORMAT;
