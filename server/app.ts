@@ -37,6 +37,7 @@ import { helperBuildRoutes, helperDownloadRoutes } from './modules/helper-builds
 import { portalRoutes } from './modules/portal/portal.routes.js';
 import { agentRoutes } from './modules/agent/agent.routes.js';
 import { helperRoutes } from './modules/helper/helper.routes.js';
+import { guardHost } from './http/host-guard.js';
 
 /** Largest JSON body the admin API accepts (CSV import has its own, larger limit). */
 export const ADMIN_BODY_LIMIT = 1024 * 1024;
@@ -118,6 +119,11 @@ function base(
 export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> {
   const { services } = deps;
   const app = base(deps, { bodyLimit: ADMIN_BODY_LIMIT, ...(deps.adminTls ? { https: deps.adminTls } : {}) });
+  // First of all: a request under a foreign name (DNS rebinding) reaches no route and no file.
+  guardHost(app, () => {
+    const names = services.tlsNames();
+    return [...names.dnsNames, ...names.ipAddresses, new URL(services.deviceBaseUrl()).hostname];
+  });
   await app.register(cookie);
   await app.register(helmet, {
     contentSecurityPolicy: {

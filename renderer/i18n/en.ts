@@ -125,6 +125,8 @@ const en = {
       DB_INTEGRITY: 'The database failed its integrity check. Restore a backup.',
       BACKUP_KEY_REFUSED: 'The passphrase does not open the backup’s data key. Nothing was restored.',
       BACKUP_INVALID: 'This is not a Tsunagu backup file, or it is damaged. Nothing was restored.',
+      MISDIRECTED_REQUEST:
+        'This server does not answer the name in the address bar. Open the console at the address Tsunagu printed.',
       BACKUP_IN_PROGRESS: 'A backup is being made right now. Wait until it has downloaded, then try again.',
       BACKUP_UNAVAILABLE: 'This server cannot make a backup download.',
       CONFIG_INVALID: 'The server configuration is not valid. Check the server log.',
