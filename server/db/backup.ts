@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path';
 import { AppError } from '../core/errors.js';
 import { loadMigrations, schemaVersion } from './migrate.js';
-import { openDatabase, type Db } from './open.js';
+import { makePrivate, openDatabase, type Db } from './open.js';
 
 /** Writes a consistent copy of a live database to `dest` with SQLite's online backup API. */
 export async function backupDatabase(db: Db, dest: string): Promise<{ bytes: number }> {
@@ -15,7 +15,10 @@ export async function backupDatabase(db: Db, dest: string): Promise<{ bytes: num
   const tmp = join(dirname(dest), `.${basename(dest)}.partial`);
   rmSync(tmp, { force: true });
   try {
+    // A backup holds what the database holds: private from its first byte.
+    makePrivate(tmp);
     await db.backup(tmp);
+    makePrivate(tmp);
     renameSync(tmp, dest);
   } catch (err) {
     rmSync(tmp, { force: true });
@@ -85,6 +88,7 @@ export function restoreDatabase(source: string, target: string): { schemaVersion
   const staged = join(dirname(target), `.${basename(target)}.restoring`);
   rmSync(staged, { force: true });
   copyFileSync(source, staged);
+  makePrivate(staged);
   try {
     verifyBackup(staged);
   } catch (err) {

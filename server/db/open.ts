@@ -1,10 +1,23 @@
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 /** The database handle every store receives. */
 export type Db = Database.Database;
 
-/** Opens (creating if needed) the SQLite database with WAL, foreign keys and a busy timeout. */
+/**
+ * Makes a database file private to its owner (0600), creating it empty first when it is new. SQLite gives the
+ * `-wal` and `-shm` files the database file's permissions, so those follow; existing ones are fixed too.
+ */
+export function makePrivate(file: string): void {
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    if (existsSync(f)) chmodSync(f, 0o600);
+  }
+}
+
+/** Opens (creating if needed) the SQLite database with WAL, foreign keys and a busy timeout; its files are 0600. */
 export function openDatabase(file: string, options: { readonly?: boolean } = {}): Db {
+  if (!options.readonly && file !== ':memory:') makePrivate(file);
   const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   if (!options.readonly && file !== ':memory:') db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
