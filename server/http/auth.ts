@@ -19,6 +19,12 @@ export interface AdminAuthenticator {
 /** Name of the admin session cookie. */
 export const SESSION_COOKIE = 'tsunagu_admin';
 
+/** The token of an `Authorization: Bearer <token>` header (device and helper APIs), or undefined. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const h = request.headers.authorization;
+  return typeof h === 'string' && h.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     admin?: AdminPrincipal;

@@ -141,6 +141,15 @@ export type StepTimings = Record<string, number>;
 /** Which connection of the device a request travels on: each has its own trust. */
 type Channel = 'system' | 'server' | 'checkIn';
 
+/** Resolves every host name to 127.0.0.1, as the office server's name resolves on a LAN. */
+export const loopbackLookup: LookupFunction = (_host, opts, cb) => {
+  if ((opts as { all?: boolean }).all)
+    (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [
+      { address: '127.0.0.1', family: 4 },
+    ]);
+  else cb(null, '127.0.0.1', 4);
+};
+
 /**
  * An emulated iPhone or Mac that does what the real one does over the wire: downloads the profile, runs SCEP
  * with its own key and the profile's challenge, signs every MDM message (Mdm-Signature), sends Authenticate and
@@ -178,13 +187,7 @@ export class EmulatedAppleDevice {
     options: { caPem: string; keyPem?: string },
   ) {
     // Every host name in the profile resolves to loopback, as it would to the office server on a LAN.
-    const lookup: LookupFunction = (_host, opts, cb) => {
-      if ((opts as { all?: boolean }).all)
-        (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [
-          { address: '127.0.0.1', family: 4 },
-        ]);
-      else cb(null, '127.0.0.1', 4);
-    };
+    const lookup = loopbackLookup;
     this.lookup = lookup;
     this.newAgent = () =>
       new https.Agent({

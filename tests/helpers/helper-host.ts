@@ -1,7 +1,6 @@
 // The guided-install helper's host wired for tests: the real pinned API client (every name resolves to loopback),
 // real profile files and remembered servers in a temporary folder, a Mac given by the test, and timers that run
 // faster than the helper's own (the step machine only sees the ticks it is sent).
-import type { LookupFunction } from 'node:net';
 import { join } from 'node:path';
 import { createHelperApiClient } from '../../electron/helper/api-client.js';
 import { createHelperHost, type HelperHost } from '../../electron/helper/host.js';
@@ -9,15 +8,9 @@ import { notificationText } from '../../electron/helper/notification-text.js';
 import type { MacPlatform } from '../../electron/helper/platform-port.js';
 import { createProfileFiles } from '../../electron/helper/profile-files.js';
 import { createRememberedServers, type RememberedServers } from '../../electron/helper/remembered-servers.js';
+import { loopbackLookup } from './apple-device.js';
 
-/** Resolves every host name to 127.0.0.1, as the office server's name resolves on a LAN. */
-export const loopbackLookup: LookupFunction = (_host, opts, cb) => {
-  if ((opts as { all?: boolean }).all)
-    (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [
-      { address: '127.0.0.1', family: 4 },
-    ]);
-  else cb(null, '127.0.0.1', 4);
-};
+export { loopbackLookup };
 
 /** A test helper and what it did outside its window. */
 export interface TestHelper {

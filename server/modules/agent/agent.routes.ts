@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { bearerToken } from '../../http/auth.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AgentCheckInRequest, AgentEnrollRequest } from '../../contract/agent.js';
 import type { CaService } from '../ca/ca.service.js';
@@ -9,11 +10,6 @@ import {
 } from './agent-responses.js';
 import { AGENT_BODY_LIMIT, AgentCheckInSchema, AgentEnrollSchema, AgentTokenRotateSchema } from './agent.schemas.js';
 import type { AgentService } from './agent.service.js';
-
-function bearer(request: FastifyRequest): string | undefined {
-  const h = request.headers.authorization;
-  return typeof h === 'string' && h.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
-}
 
 /**
  * Registers the Android agent API, /agent/v1 (JSON over the HTTPS device listener; docs/agent-api.md). Answers are
@@ -40,7 +36,7 @@ export async function agentRoutes(app: FastifyInstance, opts: { agent: AgentServ
       schema: { body: AgentCheckInSchema, response: { 200: AgentCheckInResponseSchema } },
       bodyLimit: AGENT_BODY_LIMIT.checkIn,
     },
-    async (request) => opts.agent.checkIn(bearer(request), request.body as AgentCheckInRequest, request.ip),
+    async (request) => opts.agent.checkIn(bearerToken(request), request.body as AgentCheckInRequest, request.ip),
   );
   r.post(
     '/agent/v1/token/rotate',
@@ -52,6 +48,6 @@ export async function agentRoutes(app: FastifyInstance, opts: { agent: AgentServ
         if (request.body === undefined) request.body = {};
       },
     },
-    async (request) => opts.agent.rotate(bearer(request), request.ip),
+    async (request) => opts.agent.rotate(bearerToken(request), request.ip),
   );
 }

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { bearerToken } from '../../http/auth.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { HelperSignInRequest } from '../../contract/helper-api.js';
 import {
@@ -12,11 +13,6 @@ import {
   HelperSignInSchema,
 } from './helper.schemas.js';
 import type { HelperService } from './helper.service.js';
-
-function bearer(request: FastifyRequest): string | undefined {
-  const h = request.headers.authorization;
-  return typeof h === 'string' && h.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
-}
 
 /**
  * Registers the helper API, /helper/v1 (JSON over the HTTPS device listener; docs/helper-api.md). Sessions travel
@@ -37,13 +33,13 @@ export async function helperRoutes(app: FastifyInstance, opts: { helper: HelperS
       reply.status(201).send(await helper.signIn(request.body as HelperSignInRequest, request.ip)),
   );
   r.delete('/helper/v1/session', { bodyLimit: HELPER_BODY_LIMIT }, async (request, reply) => {
-    helper.signOut(bearer(request), request.ip);
+    helper.signOut(bearerToken(request), request.ip);
     return reply.status(204).send();
   });
   r.post(
     '/helper/v1/enrollments',
     { schema: { response: { 201: HelperEnrollmentSchema } }, bodyLimit: HELPER_BODY_LIMIT },
-    async (request, reply) => reply.status(201).send(helper.openEnrollment(bearer(request), request.ip)),
+    async (request, reply) => reply.status(201).send(helper.openEnrollment(bearerToken(request), request.ip)),
   );
   r.post(
     '/helper/v1/enrollments/:id/profile',
@@ -51,11 +47,12 @@ export async function helperRoutes(app: FastifyInstance, opts: { helper: HelperS
       schema: { params: HelperEnrollmentParams, response: { 200: HelperProfileSchema } },
       bodyLimit: HELPER_BODY_LIMIT,
     },
-    async (request) => helper.profile(bearer(request), request.params.id, request.headers['user-agent'], request.ip),
+    async (request) =>
+      helper.profile(bearerToken(request), request.params.id, request.headers['user-agent'], request.ip),
   );
   r.get(
     '/helper/v1/enrollments/:id',
     { schema: { params: HelperEnrollmentParams, response: { 200: HelperEnrollmentStatusSchema } } },
-    async (request) => helper.status(bearer(request), request.params.id),
+    async (request) => helper.status(bearerToken(request), request.params.id),
   );
 }
