@@ -37,6 +37,7 @@ import { createHelperService, type HelperService } from './modules/helper/helper
 import { createHelperBuildService, type HelperBuildService } from './modules/helper-builds/helper-build.service.js';
 import { createPortalService, type PortalService } from './modules/portal/portal.service.js';
 import { createPortalStore } from './modules/portal/portal.store.js';
+import { createHousekeeping, type HousekeepingCounts } from './modules/housekeeping/housekeeping.service.js';
 import { createThrottle, type LockoutPolicy as ThrottlePolicy } from './modules/throttle/throttle.service.js';
 import { createThrottleStore } from './modules/throttle/throttle.store.js';
 import { createSettingsService, type SettingsService } from './modules/settings/settings.service.js';
@@ -116,8 +117,11 @@ export interface Services {
   deviceActions: DeviceActionsService;
   /** The one writer of device status, user and binding. */
   lifecycle: DeviceLifecycle;
-  /** Expires invitations, queues reminders, sends due mail: run by the scheduler in start.ts. */
-  tick(): Promise<void>;
+  /**
+   * Expires invitations, queues reminders, sends due mail, purges what expired (sessions, sign-in tokens, challenges,
+   * old mail): run by the scheduler in start.ts, which logs what was purged.
+   */
+  tick(): Promise<{ purged: HousekeepingCounts }>;
   /** The names the generated TLS certificate covers. */
   tlsNames: () => TlsNames;
   /** The device base URL links use now: under the public certificate's name in public mode, the office one otherwise. */
@@ -360,6 +364,14 @@ export function createServices(f: Foundation): Services {
     dir: f.backup?.dir ?? null,
     sealDataKey: f.backup?.sealDataKey ?? null,
   });
+  // Its own store instances (prepared statements over the same database): the services keep theirs.
+  const housekeeping = createHousekeeping({
+    clock,
+    admins: createAdminsStore(db),
+    portal: createPortalStore(db),
+    enrollment: createEnrollmentStore(db),
+    mail,
+  });
   return {
     backup,
     audit,
@@ -387,6 +399,7 @@ export function createServices(f: Foundation): Services {
       await invitations.tick();
       enrollment.closeAbandoned();
       await mail.dispatchDue();
+      return { purged: housekeeping.run() };
     },
     tlsNames: f.tlsNames ?? (() => ({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] })),
     deviceBaseUrl,

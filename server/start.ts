@@ -169,6 +169,9 @@ function openServices(
     ...(options.caKeyBits ? { caKeyBits: options.caKeyBits } : {}),
     ...(apnsCa ? { apnsCa } : {}),
   });
+  // An older version kept mail bodies (PINs, link tokens) in clear: seal them before anything else runs.
+  const sealed = services.mail.sealStored();
+  if (sealed > 0) logger.info({ rows: sealed }, 'sealed mail bodies an older version stored in clear');
   const names = tlsNames();
   const tls = services.ca.ensureTlsCredential(names);
   if (tls.reissued)
@@ -194,7 +197,7 @@ function watchAddresses(services: Services, tlsNames: () => TlsNames, logger: Lo
 }
 
 /**
- * Runs the scheduled work (invitation expiry, reminders, abandoned enrollments, the mail outbox) now and then
+ * Runs the scheduled work (invitation expiry, reminders, abandoned enrollments, the mail outbox, housekeeping) now and then
  * every `everyMs`, one run at a time; its state is in the database, so it survives restarts. Returns the stop,
  * which waits for a run in progress.
  */
@@ -203,6 +206,9 @@ function startScheduler(services: Services, logger: Logger, everyMs: number): ()
   const runTick = () => {
     ticking ??= services
       .tick()
+      .then(({ purged }) => {
+        if (Object.values(purged).some((n) => n > 0)) logger.info({ purged }, 'purged expired rows');
+      })
       .catch((err: unknown) => logger.error({ err }, 'scheduled work failed'))
       .finally(() => {
         ticking = null;

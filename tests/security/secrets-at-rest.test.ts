@@ -5,10 +5,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../server/core/clock.js';
 import { invitationLinkIn } from '../helpers/first-visit.js';
 import { startHarness, type Harness } from '../helpers/server-harness.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 
+const clock = new FakeClock(new Date());
 let h: Harness;
 let smtp: SmtpSink;
 
@@ -43,7 +45,7 @@ const smtpSettings = () => ({
 
 beforeAll(async () => {
   smtp = await startSmtpSink();
-  h = await startHarness();
+  h = await startHarness({ clock });
   expect((await h.admin.call('PUT', '/api/mail/smtp', smtpSettings())).status).toBe(200);
 });
 afterAll(async () => {
@@ -96,10 +98,12 @@ describe('the mail outbox keeps no PIN or link token in clear', () => {
     expect(JSON.stringify(outboxRows())).not.toContain('48151623');
 
     await smtp.up();
+    // The scheduler's first run after the restart found SMTP down: the message waits for its retry.
+    clock.advance(10 * 60_000);
     const before = smtp.messages.length;
     await h.server.services.mail.dispatchDue();
     const [mail] = (await smtp.waitFor(before + 1)).slice(before);
     expect(mail?.text?.trim()).toBe(secret);
-    expect(mail?.html).toContain(secret.replace(/&/g, '&amp;'));
+    expect(mail?.html).toContain(secret);
   });
 });

@@ -34,6 +34,8 @@ export interface AdminsStore {
   extendSession(tokenHash: string, lastSeen: string, expiresAt: string): void;
   deleteSession(tokenHash: string): void;
   deleteExpiredSessions(now: string): number;
+  /** Deletes sessions no longer accepted: idle past `now`, or opened before `createdBefore`; returns how many. */
+  purgeExpired(now: string, createdBefore: string): number;
   state(key: string): string | undefined;
   putState(key: string, value: string): void;
   deleteState(key: string): void;
@@ -56,6 +58,7 @@ export function createAdminsStore(db: Db): AdminsStore {
     extend: db.prepare('UPDATE admin_sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?'),
     deleteSession: db.prepare('DELETE FROM admin_sessions WHERE token_hash = ?'),
     deleteExpired: db.prepare('DELETE FROM admin_sessions WHERE expires_at <= ?'),
+    purge: db.prepare('DELETE FROM admin_sessions WHERE expires_at <= @now OR created_at < @createdBefore'),
     state: db.prepare<[string], { value: string }>('SELECT value FROM app_state WHERE key = ?'),
     putState: db.prepare(
       'INSERT INTO app_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
@@ -83,6 +86,7 @@ export function createAdminsStore(db: Db): AdminsStore {
       s.deleteSession.run(h);
     },
     deleteExpiredSessions: (now) => s.deleteExpired.run(now).changes,
+    purgeExpired: (now, createdBefore) => s.purge.run({ now, createdBefore }).changes,
     state: (key) => s.state.get(key)?.value,
     putState: (key, value) => {
       s.putState.run(key, value);

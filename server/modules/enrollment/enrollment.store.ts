@@ -48,6 +48,12 @@ export interface EnrollmentStore {
   /** Marks a challenge consumed if it is still live at `at`; true when this call consumed it. */
   consumeChallenge(id: string, at: string): boolean;
   latestChallenge(enrollmentId: string): ChallengeRow | undefined;
+  /**
+   * Deletes challenges that expired at or before `expiredBefore` and whose enrollment is no longer pending at `now`
+   * (closed, enrolled, or past its own expiry): a pending enrollment's latest challenge still tells its user that the
+   * profile expired. Returns how many.
+   */
+  purgeExpiredChallenges(now: string, expiredBefore: string): number;
   /** Pending enrollments that got a device identity (SCEP done) at or before `before`, with no TokenUpdate since. */
   abandoned(before: string): EnrollmentRow[];
   /** Enrollments that completed, per UTC day, since `from`. */
@@ -83,6 +89,8 @@ export function createEnrollmentStore(db: Db): EnrollmentStore {
     latest: db.prepare<[string], ChallengeRow>(
       'SELECT * FROM scep_challenges WHERE enrollment_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1',
     ),
+    purgeChallenges: db.prepare(`DELETE FROM scep_challenges WHERE expires_at <= @expiredBefore
+      AND enrollment_id IN (SELECT id FROM enrollments WHERE status != 'pending' OR expires_at <= @now)`),
     abandoned: db.prepare<
       [string],
       EnrollmentRow
@@ -111,6 +119,7 @@ export function createEnrollmentStore(db: Db): EnrollmentStore {
     challengeByHash: (h) => s.challengeByHash.get(h),
     consumeChallenge: (id, at) => s.consume.run({ id, at }).changes === 1,
     latestChallenge: (id) => s.latest.get(id),
+    purgeExpiredChallenges: (now, expiredBefore) => s.purgeChallenges.run({ now, expiredBefore }).changes,
     abandoned: (before) => s.abandoned.all(before),
     enrolledPerDay: (from) => s.perDay.all(from),
   };

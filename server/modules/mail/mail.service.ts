@@ -8,7 +8,7 @@ import { emailProblem } from '../../core/validate.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { SettingsStore } from '../settings/settings.store.js';
-import type { MailStore, OutboxRow } from './mail.store.js';
+import type { MailStore, OutboxBodies, OutboxRow } from './mail.store.js';
 
 /** One message to send: text and HTML bodies, inline images by content id. */
 export interface OutgoingMail {
@@ -53,7 +53,32 @@ export interface MailService {
   cancelFor(refId: string): number;
   /** Queues a failed message again, now. */
   retry(id: string, actor: Actor, sourceAddress: string | null): void;
+  /** Seals the bodies an older version stored in clear (run at startup); returns how many rows. */
+  sealStored(): number;
+  /** Empties the bodies of messages done with and deletes old rows, per `MailRetention`; returns how many of each. */
+  purgeExpired(): { bodies: number; rows: number };
 }
+
+/** How long the outbox keeps what it sent. */
+export interface MailRetention {
+  /** A delivered message's body (its PIN and link), after `sent_at`; a cancelled one's, after `created_at`. */
+  sentBodyMs: number;
+  /** A failed message's body, after `created_at`: long enough to fix SMTP and retry it. */
+  failedBodyMs: number;
+  /**
+   * A row that is not queued, after `created_at`. Longer than an invitation can be valid (90 days at most), so an open
+   * invitation's mail status is always there; queued rows are never deleted (they fail after `giveUpAfterMs`).
+   */
+  rowMs: number;
+}
+
+const DAY = 24 * 3600_000;
+/** The outbox's retention: bodies 7 days after delivery, 30 after a failure; rows after 120 days. */
+export const MAIL_RETENTION: Readonly<MailRetention> = Object.freeze({
+  sentBodyMs: 7 * DAY,
+  failedBodyMs: 30 * DAY,
+  rowMs: 120 * DAY,
+});
 
 /** Dependencies of the mail service. */
 export interface MailDeps {
@@ -75,6 +100,7 @@ export interface MailDeps {
   schedule?: (task: () => void) => void;
   /** Logs a dispatch that failed as a whole (the outbox keeps the mail for the next one). */
   logError?: (err: unknown, message: string) => void;
+  retention?: MailRetention;
 }
 
 const KEY = 'smtp';
@@ -132,9 +158,27 @@ function describe(err: unknown): string {
   return (e.response ?? e.message ?? String(err)).slice(0, 500);
 }
 
+// What the secret box makes of a sealed value (secret-box.ts); a body an older version stored is anything else.
+const SEALED = /^v1\.[\w-]+\.[\w-]+\.[\w-]*$/;
+const PARTS = ['text_body', 'html_body', 'attachments'] as const;
+
 /** Builds the mail service. */
 export function createMailService(deps: MailDeps): MailService {
   const { store, audit, clock, random } = deps;
+  const retention = deps.retention ?? MAIL_RETENTION;
+  // Each part is bound to its row and column, so a sealed body cannot be moved to another message.
+  const label = (id: string, part: (typeof PARTS)[number]) => `mail:${id}:${part}`;
+  const seal = (row: OutboxBodies): Omit<OutboxBodies, 'id'> => ({
+    text_body: deps.secrets.seal(row.text_body, label(row.id, 'text_body')),
+    html_body: deps.secrets.seal(row.html_body, label(row.id, 'html_body')),
+    attachments: deps.secrets.seal(row.attachments, label(row.id, 'attachments')),
+  });
+  const open = (row: OutboxBodies): Omit<OutboxBodies, 'id'> => {
+    const part = (name: (typeof PARTS)[number]) =>
+      SEALED.test(row[name]) ? deps.secrets.open(row[name], label(row.id, name)).toString('utf8') : row[name];
+    return { text_body: part('text_body'), html_body: part('html_body'), attachments: part('attachments') };
+  };
+  const purged = (row: OutboxBodies) => row.text_body === '' && row.html_body === '';
   const transport = deps.transport ?? nodemailerTransport;
   const giveUpAfter = deps.giveUpAfterMs ?? 72 * 3600_000;
   let running: Promise<{ sent: number; retried: number; failed: number }> | null = null;
@@ -194,8 +238,9 @@ export function createMailService(deps: MailDeps): MailService {
         attempts: attempt,
         next_attempt_at: new Date(clock.now().getTime() + 5 * MINUTE).toISOString(),
       });
+      const bodies = open(row);
       const attachments = (
-        JSON.parse(row.attachments) as { filename: string; cid: string; contentType: string; base64: string }[]
+        JSON.parse(bodies.attachments) as { filename: string; cid: string; contentType: string; base64: string }[]
       ).map((a) => ({ ...a, content: Buffer.from(a.base64, 'base64') }));
       try {
         const info = await transport.send(smtp, {
@@ -203,8 +248,8 @@ export function createMailService(deps: MailDeps): MailService {
           refId: row.ref_id,
           to: row.to_address,
           subject: row.subject,
-          text: row.text_body,
-          html: row.html_body,
+          text: bodies.text_body,
+          html: bodies.html_body,
           attachments,
         });
         store.update(row.id, {
@@ -327,16 +372,19 @@ export function createMailService(deps: MailDeps): MailService {
         ref_id: mail.refId,
         to_address: mail.to,
         subject: mail.subject,
-        text_body: mail.text,
-        html_body: mail.html,
-        attachments: JSON.stringify(
-          (mail.attachments ?? []).map((a) => ({
-            filename: a.filename,
-            cid: a.cid,
-            contentType: a.contentType,
-            base64: a.content.toString('base64'),
-          })),
-        ),
+        ...seal({
+          id,
+          text_body: mail.text,
+          html_body: mail.html,
+          attachments: JSON.stringify(
+            (mail.attachments ?? []).map((a) => ({
+              filename: a.filename,
+              cid: a.cid,
+              contentType: a.contentType,
+              base64: a.content.toString('base64'),
+            })),
+          ),
+        }),
         status: 'queued',
         attempts: 0,
         next_attempt_at: now,
@@ -396,6 +444,12 @@ export function createMailService(deps: MailDeps): MailService {
         throw new AppError('VALIDATION_FAILED', `This message is ${row.status}; only failed messages can be retried.`, {
           field: 'id',
         });
+      if (purged(row))
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `This message's text was deleted ${Math.round(retention.failedBodyMs / DAY)} days after it failed; send the invitation again instead (Invitations, Resend).`,
+          { field: 'id' },
+        );
       store.update(id, { status: 'queued', next_attempt_at: clock.now().toISOString(), last_error: null });
       audit.record({
         actor,
@@ -405,6 +459,21 @@ export function createMailService(deps: MailDeps): MailService {
         sourceAddress,
       });
       dispatchSoon();
+    },
+
+    sealStored() {
+      return store.sealClear(store.clearRows(), seal);
+    },
+
+    purgeExpired() {
+      const now = clock.now().getTime();
+      const before = (ms: number) => new Date(now - ms).toISOString();
+      return store.purgeExpired({
+        sentBefore: before(retention.sentBodyMs),
+        cancelledBefore: before(retention.sentBodyMs),
+        failedBefore: before(retention.failedBodyMs),
+        rowsBefore: before(retention.rowMs),
+      });
     },
   };
   return service;

@@ -1,7 +1,10 @@
 import type { Db } from '../../db/open.js';
 import { partialUpdate } from '../../db/partial-update.js';
 
-/** An outbox row. */
+/**
+ * An outbox row. The bodies and attachments are sealed by the secret box (an invitation's PIN and link token are in
+ * them); rows an older version wrote in clear are sealed at startup (`sealClear`). A purged row's bodies are empty.
+ */
 export interface OutboxRow {
   id: string;
   kind: 'invitation' | 'reminder' | 'test';
@@ -37,6 +40,31 @@ export interface MailStore {
   /** Cancels queued messages about `refId` (a revoked invitation's mail is not sent). */
   cancelForRef(refId: string): number;
   byId(id: string): OutboxRow | undefined;
+  /** Rows whose bodies are still in clear (written before the outbox sealed them), for `sealClear`. */
+  clearRows(): OutboxBodies[];
+  /**
+   * Replaces clear bodies by what `seal` makes of them, in one transaction, with SQLite's secure delete on, then
+   * checkpoints and truncates the write-ahead log: the clear text is left neither in free pages nor in the -wal file.
+   * Returns how many rows it sealed.
+   */
+  sealClear(rows: OutboxBodies[], seal: (row: OutboxBodies) => Omit<OutboxBodies, 'id'>): number;
+  /** Empties the bodies of messages done with (see `MailPurgeCutoffs`) and deletes old rows; returns how many of each. */
+  purgeExpired(cutoffs: MailPurgeCutoffs): { bodies: number; rows: number };
+}
+
+/** The part of a row that holds what is sent. */
+export type OutboxBodies = Pick<OutboxRow, 'id' | 'text_body' | 'html_body' | 'attachments'>;
+
+/** Up to when (inclusive, ISO timestamps) each kind of row keeps its body, and when rows go. */
+export interface MailPurgeCutoffs {
+  /** Sent messages, by `sent_at`. */
+  sentBefore: string;
+  /** Cancelled messages, by `created_at`. */
+  cancelledBefore: string;
+  /** Failed messages, by `created_at`. */
+  failedBefore: string;
+  /** Whole rows that are not queued, by `created_at`. */
+  rowsBefore: string;
 }
 
 const UPDATABLE = ['status', 'attempts', 'next_attempt_at', 'last_error', 'message_id', 'sent_at'] as const;
@@ -59,6 +87,19 @@ export function createMailStore(db: Db): MailStore {
   const cancel = db.prepare("UPDATE mail_outbox SET status = 'cancelled' WHERE ref_id = ? AND status = 'queued'");
   const byId = db.prepare<[string], OutboxRow>('SELECT * FROM mail_outbox WHERE id = ?');
   const update = partialUpdate(db, 'mail_outbox', UPDATABLE, ['id']);
+  // Sealed values start 'v1.' (secret-box.ts); a purged row's text is empty.
+  const clearRows = db.prepare<[], OutboxBodies>(
+    "SELECT id, text_body, html_body, attachments FROM mail_outbox WHERE text_body != '' AND substr(text_body, 1, 3) != 'v1.'",
+  );
+  const replaceBodies = db.prepare(
+    'UPDATE mail_outbox SET text_body = @text_body, html_body = @html_body, attachments = @attachments WHERE id = @id',
+  );
+  const purgeBodies = db.prepare(`UPDATE mail_outbox SET text_body = '', html_body = '', attachments = '[]'
+    WHERE (text_body != '' OR html_body != '' OR attachments != '[]')
+      AND ((status = 'sent' AND sent_at <= @sentBefore)
+        OR (status = 'cancelled' AND created_at <= @cancelledBefore)
+        OR (status = 'failed' AND created_at <= @failedBefore))`);
+  const deleteOld = db.prepare("DELETE FROM mail_outbox WHERE status != 'queued' AND created_at <= @rowsBefore");
   return {
     insert: (row) => {
       insert.run(row);
@@ -76,5 +117,31 @@ export function createMailStore(db: Db): MailStore {
     byRef: (refId) => byRef.all(refId),
     cancelForRef: (refId) => cancel.run(refId).changes,
     byId: (id) => byId.get(id),
+    clearRows: () => clearRows.all(),
+    sealClear(rows, seal) {
+      if (rows.length === 0) return 0;
+      const secureDelete = db.pragma('secure_delete', { simple: true }) as number;
+      db.pragma('secure_delete = ON');
+      try {
+        db.transaction(() => {
+          for (const row of rows) replaceBodies.run({ id: row.id, ...seal(row) });
+        }).immediate();
+        db.pragma('wal_checkpoint(TRUNCATE)');
+      } finally {
+        db.pragma(`secure_delete = ${secureDelete}`);
+      }
+      return rows.length;
+    },
+    purgeExpired(c) {
+      return db.transaction(() => {
+        const rows = deleteOld.run({ rowsBefore: c.rowsBefore }).changes;
+        const bodies = purgeBodies.run({
+          sentBefore: c.sentBefore,
+          cancelledBefore: c.cancelledBefore,
+          failedBefore: c.failedBefore,
+        }).changes;
+        return { bodies, rows };
+      })();
+    },
   };
 }

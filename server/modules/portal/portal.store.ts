@@ -34,6 +34,8 @@ export interface PortalStore {
   deleteSession(hash: string): void;
   deleteSessionsOf(userId: string, except: string | null): number;
   deleteExpired(now: string): void;
+  /** Deletes the sessions and sign-in tokens expired at `now` (used or not); returns how many of each. */
+  purgeExpired(now: string): { sessions: number; signInTokens: number };
   insertToken(row: SignInTokenRow): void;
   /** Marks a token used if it is live; returns the row when this call used it. */
   useToken(hash: string, now: string): SignInTokenRow | undefined;
@@ -49,6 +51,7 @@ export function createPortalStore(db: Db): PortalStore {
     del: db.prepare('DELETE FROM portal_sessions WHERE token_hash = ?'),
     delUser: db.prepare('DELETE FROM portal_sessions WHERE user_id = @user AND token_hash IS NOT @except'),
     delExpired: db.prepare('DELETE FROM portal_sessions WHERE expires_at <= ?'),
+    delExpiredTokens: db.prepare('DELETE FROM sign_in_tokens WHERE expires_at <= ?'),
     insertToken: db.prepare(
       'INSERT INTO sign_in_tokens (token_hash, user_id, purpose, created_at, expires_at, used_at) VALUES (@token_hash, @user_id, @purpose, @created_at, @expires_at, @used_at)',
     ),
@@ -73,6 +76,10 @@ export function createPortalStore(db: Db): PortalStore {
     deleteExpired: (now) => {
       s.delExpired.run(now);
     },
+    purgeExpired: (now) => ({
+      sessions: s.delExpired.run(now).changes,
+      signInTokens: s.delExpiredTokens.run(now).changes,
+    }),
     insertToken: (row) => {
       s.insertToken.run(row);
     },
