@@ -26,10 +26,15 @@ function withDb<T>(fn: (db: Database.Database) => T): T {
 }
 const at = (offsetMs: number) => new Date(clock.now().getTime() + offsetMs).toISOString();
 const ids = (table: string, key: string) =>
-  withDb((db) => (db.prepare(`SELECT ${key} AS k FROM ${table} ORDER BY ${key}`).all() as { k: string }[]).map((r) => r.k));
+  withDb((db) =>
+    (db.prepare(`SELECT ${key} AS k FROM ${table} ORDER BY ${key}`).all() as { k: string }[]).map((r) => r.k),
+  );
 const tick = () => h.server.services.tick();
 async function signInAgain() {
-  const res = await h.admin.call('POST', '/api/auth/login', { email: HARNESS_ADMIN.email, password: HARNESS_ADMIN.password });
+  const res = await h.admin.call('POST', '/api/auth/login', {
+    email: HARNESS_ADMIN.email,
+    password: HARNESS_ADMIN.password,
+  });
   expect(res.status).toBe(200);
 }
 
@@ -114,7 +119,9 @@ describe('the scheduler’s tick purges what expired and keeps what is valid', (
     });
     expect(res.status).toBe(201);
     await smtp.waitFor(before + 1);
-    const sentId = withDb((db) => (db.prepare("SELECT id FROM mail_outbox WHERE status = 'sent'").get() as { id: string }).id);
+    const sentId = withDb(
+      (db) => (db.prepare("SELECT id FROM mail_outbox WHERE status = 'sent'").get() as { id: string }).id,
+    );
     withDb((db) => {
       const row = db.prepare(
         `INSERT INTO mail_outbox (id, kind, ref_id, to_address, subject, text_body, html_body, attachments, status, attempts, next_attempt_at, created_at)
@@ -126,8 +133,7 @@ describe('the scheduler’s tick purges what expired and keeps what is valid', (
     });
     const body = (id: string) =>
       withDb((db) => db.prepare('SELECT text_body, html_body, attachments FROM mail_outbox WHERE id = ?').get(id)) as
-        | { text_body: string; html_body: string; attachments: string }
-        | undefined;
+        { text_body: string; html_body: string; attachments: string } | undefined;
     const purged = { text_body: '', html_body: '', attachments: '[]' };
 
     clock.advance(MAIL_RETENTION.sentBodyMs - HOUR);

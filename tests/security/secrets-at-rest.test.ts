@@ -76,7 +76,10 @@ describe('the mail outbox keeps no PIN or link token in clear', () => {
     const rows = outboxRows();
     expect(rows).toHaveLength(1);
     const stored = JSON.stringify(rows);
-    expect({ pin: stored.includes(pin as string), token: stored.includes(token) }).toEqual({ pin: false, token: false });
+    expect({ pin: stored.includes(pin as string), token: stored.includes(token) }).toEqual({
+      pin: false,
+      token: false,
+    });
     expect({ pin: foundIn(pin as string), token: foundIn(token) }).toEqual({ pin: [], token: [] });
   });
 

@@ -160,21 +160,22 @@ function describe(err: unknown): string {
 
 // What the secret box makes of a sealed value (secret-box.ts); a body an older version stored is anything else.
 const SEALED = /^v1\.[\w-]+\.[\w-]+\.[\w-]*$/;
-const PARTS = ['text_body', 'html_body', 'attachments'] as const;
+/** The columns of a row that hold what is sent, each sealed on its own. */
+type Part = 'text_body' | 'html_body' | 'attachments';
 
 /** Builds the mail service. */
 export function createMailService(deps: MailDeps): MailService {
   const { store, audit, clock, random } = deps;
   const retention = deps.retention ?? MAIL_RETENTION;
   // Each part is bound to its row and column, so a sealed body cannot be moved to another message.
-  const label = (id: string, part: (typeof PARTS)[number]) => `mail:${id}:${part}`;
+  const label = (id: string, part: Part) => `mail:${id}:${part}`;
   const seal = (row: OutboxBodies): Omit<OutboxBodies, 'id'> => ({
     text_body: deps.secrets.seal(row.text_body, label(row.id, 'text_body')),
     html_body: deps.secrets.seal(row.html_body, label(row.id, 'html_body')),
     attachments: deps.secrets.seal(row.attachments, label(row.id, 'attachments')),
   });
   const open = (row: OutboxBodies): Omit<OutboxBodies, 'id'> => {
-    const part = (name: (typeof PARTS)[number]) =>
+    const part = (name: Part) =>
       SEALED.test(row[name]) ? deps.secrets.open(row[name], label(row.id, name)).toString('utf8') : row[name];
     return { text_body: part('text_body'), html_body: part('html_body'), attachments: part('attachments') };
   };
