@@ -1,7 +1,13 @@
 import { createEventBus } from '../../core/events.js';
 import { describe, expect, it } from 'vitest';
 import { testFoundation, TEST_ADMIN } from '../../../tests/helpers/foundation.js';
-import { createMailService, retryDelayMs, type MailTransport, type OutgoingMail } from './mail.service.js';
+import {
+  createMailService,
+  MAIL_RETENTION,
+  retryDelayMs,
+  type MailTransport,
+  type OutgoingMail,
+} from './mail.service.js';
 import { createMailStore } from './mail.store.js';
 import { createSettingsStore } from '../settings/settings.store.js';
 import { createSecretBox } from '../secrets/secret-box.js';
@@ -156,5 +162,67 @@ describe('the mail outbox', () => {
     expect(service.cancelFor('ref-revoked@example.com')).toBe(1);
     await service.dispatchDue();
     expect(t.sent).toEqual([]);
+  });
+
+  it('stores bodies and attachments sealed, each bound to its message, and sends them in clear', async () => {
+    const got: OutgoingMail[] = [];
+    const { service, db } = setup({
+      async send(_s, m) {
+        got.push(m);
+        return { messageId: '<1@test>' };
+      },
+    });
+    const qr = Buffer.from('qr image bytes');
+    service.enqueue({
+      ...mail('pin@example.com'),
+      text: 'PIN: 735921',
+      html: '<p>PIN: 735921</p>',
+      attachments: [{ filename: 'qr.png', cid: 'enroll-qr', contentType: 'image/png', content: qr }],
+    });
+    const rows = db.prepare('SELECT id, text_body, html_body, attachments FROM mail_outbox').all() as {
+      id: string;
+      text_body: string;
+      html_body: string;
+      attachments: string;
+    }[];
+    expect(JSON.stringify(rows)).not.toMatch(/735921|qr\.png|enroll-qr/);
+    expect(rows[0]?.text_body).toMatch(/^v1\./);
+    // A sealed body moved to another message does not open there: that message fails at once, the other is sent.
+    const other = service.enqueue(mail('other@example.com'));
+    db.prepare('UPDATE mail_outbox SET text_body = ?, created_at = ? WHERE id = ?').run(
+      rows[0]?.text_body,
+      '2000-01-01T00:00:00.000Z',
+      other,
+    );
+    expect(await service.dispatchDue()).toEqual({ sent: 1, retried: 0, failed: 1 });
+    expect(service.outbox().items.find((i) => i.id === other)).toMatchObject({
+      status: 'failed',
+      lastError: expect.stringMatching(/could not be read/),
+    });
+    expect(got[0]).toMatchObject({ text: 'PIN: 735921', html: '<p>PIN: 735921</p>' });
+    expect(got[0]?.attachments?.[0]).toMatchObject({ cid: 'enroll-qr', content: qr });
+    expect(got.map((m) => m.to)).not.toContain('other@example.com');
+  });
+
+  it('seals bodies an older version stored in clear, once', async () => {
+    const t = scripted();
+    const { service, db } = setup(t.transport);
+    db.prepare(
+      `INSERT INTO mail_outbox (id, kind, to_address, subject, text_body, html_body, attachments, status, next_attempt_at, created_at)
+       VALUES ('old', 'invitation', 'old@example.com', 's', 'PIN: 246810', '<p>PIN: 246810</p>', '[]', 'queued', '2000-01-01T00:00:00.000Z', '2000-01-01T00:00:00.000Z')`,
+    ).run();
+    expect(service.sealStored()).toBe(1);
+    expect(service.sealStored()).toBe(0);
+    expect(JSON.stringify(db.prepare('SELECT * FROM mail_outbox').all())).not.toContain('246810');
+    expect(await service.dispatchDue()).toMatchObject({ sent: 1 });
+  });
+
+  it('refuses to retry a failed message whose body was purged, and says what to do instead', async () => {
+    const { service, clock } = setup(scripted([smtpError(550, 'mailbox unavailable')]).transport);
+    const id = service.enqueue(mail('gone@example.com'));
+    expect(await service.dispatchDue()).toMatchObject({ failed: 1 });
+    clock.advance(MAIL_RETENTION.failedBodyMs);
+    expect(service.purgeExpired()).toEqual({ bodies: 1, rows: 0 });
+    expect(() => service.retry(id, TEST_ADMIN, null)).toThrow(/send the invitation again/);
   });
 });

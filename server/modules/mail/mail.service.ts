@@ -147,8 +147,9 @@ export const nodemailerTransport: MailTransport = {
   },
 };
 
-// 5xx replies are permanent (RFC 5321 §4.2.1): retrying cannot help, so such messages fail at once.
+// A stored message that does not open is permanent too. 5xx replies are permanent (RFC 5321 §4.2.1): retrying cannot help, so such messages fail at once.
 function permanent(err: unknown): boolean {
+  if ((err as { unreadable?: boolean }).unreadable) return true;
   const code = (err as { responseCode?: number }).responseCode;
   return typeof code === 'number' && code >= 500 && code < 600;
 }
@@ -178,6 +179,20 @@ export function createMailService(deps: MailDeps): MailService {
     const part = (name: Part) =>
       SEALED.test(row[name]) ? deps.secrets.open(row[name], label(row.id, name)).toString('utf8') : row[name];
     return { text_body: part('text_body'), html_body: part('html_body'), attachments: part('attachments') };
+  };
+  // A row that does not open (another data key, or moved from another message) fails at once: retrying cannot help,
+  // and it must not hold up the messages behind it.
+  const readable = (row: OutboxBodies) => {
+    try {
+      return open(row);
+    } catch (err) {
+      throw Object.assign(
+        new Error(`The stored message could not be read: ${(err as Error).message}`, { cause: err }),
+        {
+          unreadable: true,
+        },
+      );
+    }
   };
   const purged = (row: OutboxBodies) => row.text_body === '' && row.html_body === '';
   const transport = deps.transport ?? nodemailerTransport;
@@ -239,11 +254,11 @@ export function createMailService(deps: MailDeps): MailService {
         attempts: attempt,
         next_attempt_at: new Date(clock.now().getTime() + 5 * MINUTE).toISOString(),
       });
-      const bodies = open(row);
-      const attachments = (
-        JSON.parse(bodies.attachments) as { filename: string; cid: string; contentType: string; base64: string }[]
-      ).map((a) => ({ ...a, content: Buffer.from(a.base64, 'base64') }));
       try {
+        const bodies = readable(row);
+        const attachments = (
+          JSON.parse(bodies.attachments) as { filename: string; cid: string; contentType: string; base64: string }[]
+        ).map((a) => ({ ...a, content: Buffer.from(a.base64, 'base64') }));
         const info = await transport.send(smtp, {
           kind: row.kind,
           refId: row.ref_id,
