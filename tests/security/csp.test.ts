@@ -119,6 +119,7 @@ describe('every HTML response carries the Content-Security-Policy', () => {
 
   it.each([
     ['console', '/'],
+    ['console shell as a file', '/index.html'],
     ['console route (users)', '/users'],
     ['setup page', '/setup'],
     ['unknown page (the console shows its 404)', '/no-such-page'],
