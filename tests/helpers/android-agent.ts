@@ -32,6 +32,8 @@ export class AgentApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The Retry-After header of a 429 or 503, when the server sent one. */
+    readonly retryAfter?: string,
   ) {
     super(message);
     this.name = 'AgentApiError';
@@ -122,7 +124,14 @@ export class AndroidAgent {
             }
           })();
           if ((res.statusCode ?? 0) >= 400)
-            reject(new AgentApiError(res.statusCode ?? 0, String(json.code ?? 'HTTP'), String(json.message ?? text)));
+            reject(
+              new AgentApiError(
+                res.statusCode ?? 0,
+                String(json.code ?? 'HTTP'),
+                String(json.message ?? text),
+                res.headers['retry-after'],
+              ),
+            );
           else resolve(json as T);
         });
       });
