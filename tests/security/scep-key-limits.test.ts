@@ -89,7 +89,7 @@ describe('SCEP issuance key bounds: RSA 2048 to 4096 bits with e = 65537', () =>
   it('a CSR with an EC P-256 key gets CertRep FAILURE badAlg (this CA issues RSA identities only)', async () => {
     const { request, result } = await pkcsReq('EC P-256');
     expect(result).toMatchObject({ status: 'FAILURE', failInfo: 'badAlg' });
-    expect(refusalOf(request.transactionId)).toMatchObject({ reason: 'key_not_allowed', failInfo: 'badAlg' });
+    expect(refusalOf(request.transactionId)).toMatchObject({ reason: 'unsupported_algorithm', failInfo: 'badAlg' });
   });
 
   it.each([
