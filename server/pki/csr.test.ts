@@ -150,7 +150,10 @@ describe('PKCS#10 CSR parsing (RFC 2986; apple-protocols §2.5 tolerance)', () =
   it('refuses an EC key (this CA issues RSA identities only)', () => {
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
     expect(() => parseCsr(createCsr({ keyPem: ec.toString(), subject: [{ shortName: 'CN', value: 'x' }] }))).toThrow(
-      expect.objectContaining({ code: 'PKI_UNSUPPORTED_ALGORITHM', message: expect.stringMatching(/RSA keys of 2048/) }),
+      expect.objectContaining({
+        code: 'PKI_UNSUPPORTED_ALGORITHM',
+        message: expect.stringMatching(/RSA keys of 2048/),
+      }),
     );
   });
 

@@ -41,7 +41,10 @@ describe('checkDeviceKey: RSA 2048 to 4096 bits with e = 65537, or EC P-256/P-38
     ],
   ])('refuses %s', (_name, key, code) => {
     expect(() => checkDeviceKey(spki(key()), 'The key')).toThrow(
-      expect.objectContaining({ code, message: expect.stringMatching(/^The key .* only RSA keys of 2048 to 4096 bits/) }),
+      expect.objectContaining({
+        code,
+        message: expect.stringMatching(/^The key .* only RSA keys of 2048 to 4096 bits/),
+      }),
     );
   });
 });

@@ -74,5 +74,8 @@ export function checkDeviceKey(spki: Node, what: string): DeviceKey {
       );
     return { type: 'ec', curve };
   }
-  throw new PkiError('PKI_UNSUPPORTED_ALGORITHM', `${what} uses algorithm ${oid}; only ${DEVICE_KEY_RULE} are accepted.`);
+  throw new PkiError(
+    'PKI_UNSUPPORTED_ALGORITHM',
+    `${what} uses algorithm ${oid}; only ${DEVICE_KEY_RULE} are accepted.`,
+  );
 }

@@ -222,7 +222,15 @@ export async function startScepServer(options: {
   const challenges = new MemoryChallenges(clock, random, options.challengeTtlMs);
   const certificates = new MemoryIssuedCertificates();
   const { audit, db } = createTestAudit(clock, random, options.auditFile);
-  const scep = createScepService({ ca: () => ca, challenges, templates: challenges, certificates, audit, clock, random });
+  const scep = createScepService({
+    ca: () => ca,
+    challenges,
+    templates: challenges,
+    certificates,
+    audit,
+    clock,
+    random,
+  });
   const app = await buildScepApp(scep, {
     ...(options.tls ? { https: loopbackTlsCredential(ca, random, new Date()) } : {}),
     ...(options.logFile ? { logFile: options.logFile } : {}),

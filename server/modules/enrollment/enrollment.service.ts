@@ -118,7 +118,10 @@ export interface EnrollmentDeps {
 }
 
 /** The subject of an enrollment's device identity: O = the organization, CN = tsunagu-<enrollment id>. */
-export function identitySubject(organization: string, enrollmentId: string): { organization: string; commonName: string } {
+export function identitySubject(
+  organization: string,
+  enrollmentId: string,
+): { organization: string; commonName: string } {
   return { organization, commonName: `tsunagu-${enrollmentId}` };
 }
 

@@ -57,7 +57,9 @@ function nameAttr(a: TemplateNameAttr): NameAttr & { valueTagClass: number } {
 
 /** The RFC 4514 text of a template subject, as the issued certificates are recorded and audited. */
 export function templateSubjectText(template: IdentityTemplate): string {
-  return subjectToString(template.subject.map((a) => ({ type: NAME_OIDS[a.shortName], value: a.value, tag: Tag.UTF8 })));
+  return subjectToString(
+    template.subject.map((a) => ({ type: NAME_OIDS[a.shortName], value: a.value, tag: Tag.UTF8 })),
+  );
 }
 
 /** Issues the client identity certificate for a verified CSR's key, signed by the CA key with SHA-256 (on the thread pool). */

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../core/random.js';
 import { buildScepRequest, createCsr, selfSignedIdentity } from '../../../tests/helpers/scep-client.js';

@@ -30,7 +30,7 @@ import {
 import { certificateFromDer, issuerAndSerialNumber } from '../../pki/certificate-ref.js';
 import { cipherByName, encryptContent } from '../../pki/ciphers.js';
 import { contentInfo } from '../../pki/cms-signed.js';
-import { buildEnvelopedData, parseEnvelopedData } from '../../pki/cms-enveloped.js';
+import { buildEnvelopedData } from '../../pki/cms-enveloped.js';
 import { algorithm, contextPrimitive, encode, int, octets, oid, seq, set } from '../../pki/der.js';
 import { buildPkiMessage, parsePkiMessage, verifyPkiMessage } from './pki-message.js';
 import { OID } from '../../pki/oids.js';
@@ -55,7 +55,15 @@ function setup(
   const challenges = new MemoryChallenges(clock, random, 15 * 60_000, o.noChallengeEnrollment ?? null);
   const certificates = new MemoryIssuedCertificates();
   const { audit } = createTestAudit(clock, random);
-  const scep = createScepService({ ca: () => ca, challenges, templates: challenges, certificates, audit, clock, random });
+  const scep = createScepService({
+    ca: () => ca,
+    challenges,
+    templates: challenges,
+    certificates,
+    audit,
+    clock,
+    random,
+  });
   services.push(scep);
   return { clock, random, ca, challenges, certificates, audit, scep };
 }
