@@ -8,7 +8,7 @@ import { certificateFromDer, subjectKeyIdentifier, type CertificateRef } from '.
 import { cipherByName, type ContentCipher } from '../../pki/ciphers.js';
 import { issueClientCertificate, normalizeSerialHex, templateSubjectText } from './client-certificate.js';
 import { buildDegenerateSignedData, type VerifiedSigner } from '../../pki/cms-signed.js';
-import { checkDeviceKey } from '../../pki/key-policy.js';
+import { checkDeviceKey, DEVICE_KEY_POLICY } from '../../pki/key-policy.js';
 import { buildEnvelopedData, openEnvelopeAsync, parseEnvelopedData } from '../../pki/cms-enveloped.js';
 import { parseCsr, type ParsedCsr } from '../../pki/csr.js';
 import { parseDer } from '../../pki/der.js';
@@ -123,7 +123,7 @@ const TEXT = {
   request: 'This CA does not handle this kind of request.',
   challenge: 'The enrollment challenge is missing, wrong, expired or already used; download a new enrollment profile.',
   renewal: 'The signing certificate cannot be renewed by this CA; enroll again.',
-  key: 'The key is not accepted: this CA issues identities for RSA keys of 2048 to 4096 bits with exponent 65537.',
+  key: `The key is not accepted: this CA issues identities for RSA keys of ${DEVICE_KEY_POLICY.minRsaBits} to ${DEVICE_KEY_POLICY.maxRsaBits} bits with exponent ${DEVICE_KEY_POLICY.rsaExponent}.`,
 } as const;
 
 class Refusal {
