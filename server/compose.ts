@@ -20,7 +20,7 @@ import { createDeviceLifecycle, type DeviceLifecycle } from './modules/devices/d
 import { createDevicesStore } from './modules/devices/devices.store.js';
 import { createEnrollmentService, type EnrollmentService } from './modules/enrollment/enrollment.service.js';
 import { createEnrollmentStore } from './modules/enrollment/enrollment.store.js';
-import { challengePort, issuedCertificatePort } from './modules/enrollment/scep-ports.js';
+import { challengePort, identityTemplatePort, issuedCertificatePort } from './modules/enrollment/scep-ports.js';
 import { createMdmService, type MdmService } from './modules/mdm/mdm.service.js';
 import { createScepService, type ScepService } from './modules/scep/scep.service.js';
 import { createMdmStore } from './modules/mdm/mdm.store.js';
@@ -315,6 +315,7 @@ export function createServices(f: Foundation): Services {
   const scep = createScepService({
     ca: () => ca.ensureOfficeCa(),
     challenges: challengePort(enrollment),
+    templates: identityTemplatePort(enrollment),
     certificates: issuedCertificatePort(issued, clock),
     audit,
     clock,

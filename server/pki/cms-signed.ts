@@ -176,14 +176,22 @@ function digestOf(name: DigestName, content: Buffer | null): Buffer {
     .digest();
 }
 
+/** A check of the signer's certificate that throws to refuse it; it runs before anything is verified with its key. */
+export type SignerCheck = (certificate: CertificateRef) => void;
+
 /**
  * Verifies the single signer of a SignedData that carries signed attributes (RFC 5652 §5.4, §5.6): the
- * signer certificate must be in `certificates`, contentType must match, messageDigest must equal the hash of
- * the content (of empty content when absent), and the RSA signature over the re-tagged attributes must hold.
+ * signer certificate must be in `certificates`, `checkSigner` (the caller's trust decision: issuer, serial, key
+ * bounds) must accept it, contentType must match, messageDigest must equal the hash of the content (of empty
+ * content when absent), and the RSA signature over the re-tagged attributes must hold.
  */
-export function verifySignedData(sd: SignedData, what = 'SignedData'): VerifiedSigner {
+export function verifySignedData(sd: SignedData, what = 'SignedData', checkSigner?: SignerCheck): VerifiedSigner {
   const signer = sd.signers[0];
   if (!signer || sd.signers.length !== 1) throw new PkiError('PKI_MALFORMED', `${what} must have exactly one signer.`);
+  const certificate = sd.certificates.find((c) => sameIssuerSerial(c.id, signer.sid));
+  if (!certificate) throw new PkiError('PKI_MALFORMED', `${what} does not include the signer's certificate.`);
+  // Cheap refusals first: a certificate the caller does not accept costs no hashing and no RSA.
+  checkSigner?.(certificate);
   const digest = digestByOid(signer.digestOid);
   if (!digest)
     throw new PkiError('PKI_UNSUPPORTED_ALGORITHM', `${what} uses digest ${signer.digestOid}, which is not supported.`);
@@ -195,8 +203,6 @@ export function verifySignedData(sd: SignedData, what = 'SignedData'): VerifiedS
   if (!messageDigest || !readOctets(messageDigest, `${what} messageDigest`).equals(digestOf(digest, sd.eContent))) {
     throw new PkiError('PKI_BAD_SIGNATURE', `${what} messageDigest does not match the content.`);
   }
-  const certificate = sd.certificates.find((c) => sameIssuerSerial(c.id, signer.sid));
-  if (!certificate) throw new PkiError('PKI_MALFORMED', `${what} does not include the signer's certificate.`);
   // Only the key is needed to check the signature; a PKCSReq signer is self-signed and not trusted as such.
   const publicKey = publicKeyFromSpki(certificate.spkiNode, `${what} signer key`);
   checkSignature(signer, publicKey, digest, what);

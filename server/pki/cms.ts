@@ -6,6 +6,7 @@ import {
   buildSignedDataAsync,
   parseSignedData,
   verifySignedData,
+  type SignerCheck,
   type SignOptions,
 } from './cms-signed.js';
 import { isPkiError } from './errors.js';
@@ -130,15 +131,16 @@ export interface VerifiedCms {
 /**
  * Verifies a CMS SignedData over its attached content or the given detached `content`: the signer's
  * certificate must be included, the messageDigest attribute must match, and the RSA signature over the signed
- * attributes must hold. Trust in the certificate is the caller's decision. Throws CmsError otherwise.
+ * attributes must hold. Trust in the certificate is the caller's decision, made by `checkSigner` before any
+ * verification (what it throws propagates as is). Throws CmsError otherwise.
  */
-export function verifyCms(cmsDer: Buffer, detachedContent?: Buffer): VerifiedCms {
+export function verifyCms(cmsDer: Buffer, detachedContent?: Buffer, checkSigner?: SignerCheck): VerifiedCms {
   if (cmsDer.length === 0) throw new CmsError('The signature is empty.');
   try {
     const sd = parseSignedData(cmsDer, 'signature');
     const content = detachedContent ?? sd.eContent;
     if (!content) throw new CmsError('The signature is detached but no content was given.');
-    const verified = verifySignedData({ ...sd, eContent: content }, 'signature');
+    const verified = verifySignedData({ ...sd, eContent: content }, 'signature', checkSigner);
     return { signerCertDer: verified.certificate.der, content, digestAlgorithm: verified.digest };
   } catch (err) {
     if (isPkiError(err)) throw new CmsError(err.message, { cause: err });

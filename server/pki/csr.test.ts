@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createCsr } from '../../tests/helpers/scep-client.js';
 import { openssl, testKey, withTempDir, writeFiles } from '../../tests/helpers/scep-fixtures.js';
@@ -138,10 +138,23 @@ describe('PKCS#10 CSR parsing (RFC 2986; apple-protocols §2.5 tolerance)', () =
     expect(() => parseCsr(mixed)).toThrow(expect.objectContaining({ code: 'PKI_BAD_SIGNATURE' }));
   });
 
-  it('refuses RSA keys below 1024 bits after checking the signature', () => {
-    expect(() =>
-      parseCsr(createCsr({ keyPem: testKey('tiny', 512), subject: [{ shortName: 'CN', value: 'x' }] })),
-    ).toThrow(expect.objectContaining({ code: 'PKI_UNSUPPORTED_ALGORITHM' }));
+  it('refuses keys outside the device key bounds before checking the signature', () => {
+    const small = createCsr({ keyPem: testKey('small', 1024), subject: [{ shortName: 'CN', value: 'x' }] });
+    expect(() => parseCsr(small)).toThrow(expect.objectContaining({ code: 'PKI_KEY_NOT_ALLOWED' }));
+    // A broken self-signature is not even looked at: the key decides first.
+    const broken = Buffer.from(small);
+    broken[broken.length - 1] = (broken[broken.length - 1] ?? 0) ^ 0x01;
+    expect(() => parseCsr(broken)).toThrow(expect.objectContaining({ code: 'PKI_KEY_NOT_ALLOWED' }));
+  });
+
+  it('refuses an EC key (this CA issues RSA identities only)', () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+    expect(() => parseCsr(createCsr({ keyPem: ec.toString(), subject: [{ shortName: 'CN', value: 'x' }] }))).toThrow(
+      expect.objectContaining({
+        code: 'PKI_UNSUPPORTED_ALGORITHM',
+        message: expect.stringMatching(/RSA keys of 2048/),
+      }),
+    );
   });
 
   it.each([

@@ -20,6 +20,7 @@ import {
 } from './der.js';
 import { digestByRsaSignatureOid, OID, type DigestName } from './oids.js';
 import { PkiError } from './errors.js';
+import { checkDeviceKey, DEVICE_KEY_POLICY } from './key-policy.js';
 
 // PKCS#10 CertificationRequest (RFC 2986) as SCEP clients send it (RFC 8894 §3.3.1, apple-protocols §2.5):
 // tolerant of version 2, UTF8String names and SHA-1, strict about the self-signature.
@@ -31,8 +32,6 @@ export const CSR_LIMITS = Object.freeze({
   rdnValues: 8,
   attributes: 16,
   extensions: 32,
-  minRsaBits: 1024,
-  maxRsaBits: 8192,
 });
 
 /** One subject attribute as sent: OID, the decoded text, and the string tag to keep when copying it. */
@@ -67,10 +66,20 @@ export interface ParsedCsr {
   signatureDigest: DigestName;
 }
 
-/** Parses a PKCS#10 CSR and verifies its self-signature natively; only RSA keys of 1024 to 8192 bits pass. */
+/**
+ * Parses a PKCS#10 CSR and verifies its self-signature natively. The key is checked against the device key policy
+ * first (key-policy.ts; PKI_KEY_NOT_ALLOWED), before it is used; only RSA keys pass, since the certificate builder
+ * (node-forge) and the CertRep envelope (RSA key transport) handle RSA only (PKI_UNSUPPORTED_ALGORITHM for EC).
+ */
 export function parseCsr(der: Buffer): ParsedCsr {
   const [info, sigAlg, sigBits] = sequence(parseDer(der, 'CSR', CSR_LIMITS.bytes), 'CSR', 3, 3);
   const [version, name, spki, attrs] = sequence(info, 'CSR info', 3, 4);
+  const key = checkDeviceKey(spki as Node, 'The CSR key');
+  if (key.type !== 'rsa')
+    throw new PkiError(
+      'PKI_UNSUPPORTED_ALGORITHM',
+      `The CSR key is EC ${key.curve}; this CA issues identities for RSA keys of ${DEVICE_KEY_POLICY.minRsaBits} to ${DEVICE_KEY_POLICY.maxRsaBits} bits only.`,
+    );
   const digest = digestByRsaSignatureOid(readAlgorithm(sigAlg, 'CSR signatureAlgorithm').oid);
   if (!digest)
     throw new PkiError(
@@ -79,13 +88,7 @@ export function parseCsr(der: Buffer): ParsedCsr {
     );
   const publicKey = publicKeyFromSpki(spki as Node, 'CSR subjectPublicKeyInfo');
   verifySelfSignature(encode(info as Node), publicKey, digest, readBitString(sigBits, 'CSR signature'));
-  const bits = publicKey.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (publicKey.asymmetricKeyType !== 'rsa' || bits < CSR_LIMITS.minRsaBits || bits > CSR_LIMITS.maxRsaBits) {
-    throw new PkiError(
-      'PKI_UNSUPPORTED_ALGORITHM',
-      `The CSR key must be RSA with ${CSR_LIMITS.minRsaBits} to ${CSR_LIMITS.maxRsaBits} bits.`,
-    );
-  }
+  const bits = key.bits;
   const subject = readName(name as Node);
   const attributes = attrs === undefined ? new Map<string, Node[]>() : readCsrAttributes(attrs);
   return {

@@ -10,6 +10,8 @@ export type PkiErrorCode =
   | 'PKI_MALFORMED'
   /** A digest, signature, key-transport or content-encryption algorithm we do not implement. */
   | 'PKI_UNSUPPORTED_ALGORITHM'
+  /** A public key outside the device key policy (key-policy.ts): RSA of the wrong size or exponent. */
+  | 'PKI_KEY_NOT_ALLOWED'
   /** messageDigest does not match the content, or the signature does not verify. */
   | 'PKI_BAD_SIGNATURE'
   /** The envelope has several recipients and none of them is our CA. */

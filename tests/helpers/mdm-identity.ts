@@ -1,7 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import type { Services } from '../../server/compose.js';
 import { signCms } from '../../server/pki/cms.js';
-import { generateRsaKeyPair, issueCertificate, randomSerialHex } from '../../server/pki/x509.js';
+import { generateRsaKeyPair, issueCertificate, publicKeyOf, randomSerialHex } from '../../server/pki/x509.js';
 
 /** A device identity as SCEP would have issued it, for tests that start after SCEP. */
 export interface TestIdentity {
@@ -12,16 +12,17 @@ export interface TestIdentity {
 
 /**
  * Issues a clientAuth identity from the office CA and records it as issued for `enrollmentId` (as a first
- * PKCSReq, or as a SCEP renewal of an identity of that enrollment).
+ * PKCSReq, or as a SCEP renewal of an identity of that enrollment), for a new 2048-bit key or for `keyPem`.
  */
 export function issueTestIdentity(
   services: Services,
   enrollmentId: string,
   now = new Date(),
   kind: 'PKCSReq' | 'RenewalReq' = 'PKCSReq',
+  keyPem?: string,
 ): TestIdentity {
   const ca = services.ca.ensureOfficeCa();
-  const keys = generateRsaKeyPair(2048);
+  const keys = keyPem ? { privateKeyPem: keyPem, publicKeyPem: publicKeyOf(keyPem) } : generateRsaKeyPair(2048);
   const serial = randomSerialHex(createHash('sha256').update(`${enrollmentId}${Math.random()}`).digest());
   const certPem = issueCertificate({
     subject: [{ shortName: 'CN', value: `tsunagu-${enrollmentId}` }],

@@ -65,6 +65,8 @@ export interface CsrOptions {
   challenge?: string | null;
   challengeTag?: 'utf8' | 'printable' | 'ia5' | 'bmp';
   dnsNames?: string[];
+  /** More requested extensions (whole Extension nodes), after the subjectAltName of `dnsNames`. */
+  extensions?: Node[];
   digest?: 'sha1' | 'sha256' | 'sha512';
   /** PKCS#10 says 0; some Apple-era CSRs carry 2 (apple-protocols §2.5). */
   version?: number;
@@ -107,6 +109,13 @@ function nameNode(subject: readonly CsrNameAttr[]): Node {
   );
 }
 
+const ECDSA_WITH: Readonly<Record<DigestName, string>> = Object.freeze({
+  sha1: '1.2.840.10045.4.1',
+  sha256: '1.2.840.10045.4.3.2',
+  sha384: '1.2.840.10045.4.3.3',
+  sha512: '1.2.840.10045.4.3.4',
+});
+
 function sanExtension(dnsNames: readonly string[]): Node {
   const names = seq(...dnsNames.map((n) => contextPrimitive(2, Buffer.from(n, 'ascii'))));
   return seq(oid(OID.subjectAltName), octets(encode(names)));
@@ -119,11 +128,14 @@ export function createCsr(o: CsrOptions): Buffer {
   const attrs: Node[] = [];
   if (o.challenge != null)
     attrs.push(seq(oid(OID.challengePassword), set(str(TAGS[o.challengeTag ?? 'utf8'], o.challenge))));
-  if (o.dnsNames?.length) attrs.push(seq(oid(OID.extensionRequest), set(seq(sanExtension(o.dnsNames)))));
+  const extensions = [...(o.dnsNames?.length ? [sanExtension(o.dnsNames)] : []), ...(o.extensions ?? [])];
+  if (extensions.length) attrs.push(seq(oid(OID.extensionRequest), set(seq(...extensions))));
   const info = seq(int(o.version ?? 0), nameNode(o.subject), spki, context(0, attrs));
   const digest: DigestName = o.digest ?? 'sha256';
   const signature = nodeSign(digest, encode(info), key);
-  return encode(seq(info, algorithm(DIGESTS[digest].withRsaOid), bitString(signature)));
+  // An EC key signs with ECDSA (RFC 5758 §3.2: no parameters); RSA keys with PKCS#1 v1.5.
+  const sigAlg = key.asymmetricKeyType === 'ec' ? seq(oid(ECDSA_WITH[digest])) : algorithm(DIGESTS[digest].withRsaOid);
+  return encode(seq(info, sigAlg, bitString(signature)));
 }
 
 /** A self-signed signer certificate for PKCSReq, like the `MDM SCEP SIGNER` certificate Apple devices make. */

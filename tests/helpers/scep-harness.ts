@@ -12,6 +12,8 @@ import { scepRoutes } from '../../server/modules/scep/scep.routes.js';
 import { createScepService, type ScepService } from '../../server/modules/scep/scep.service.js';
 import type {
   ChallengeResult,
+  IdentityTemplate,
+  IdentityTemplatePort,
   IssuedCertificatePort,
   IssuedCertificateRecord,
   IssuedCertificateStatus,
@@ -22,8 +24,11 @@ import type {
 // In-process SCEP server for tests and the benchmark: the real service and routes over in-memory ports
 // (a real one-time, expiring challenge map) and the real audit service on SQLite.
 
-/** One-time challenges with a time to live, consumed by a synchronous check-and-mark (atomic in one process). */
-export class MemoryChallenges implements ScepChallengePort {
+/**
+ * One-time challenges with a time to live, consumed by a synchronous check-and-mark (atomic in one process), and the
+ * identity template of each enrollment: O = Tsunagu Tests, CN = the enrollment id.
+ */
+export class MemoryChallenges implements ScepChallengePort, IdentityTemplatePort {
   private readonly entries = new Map<string, { enrollmentId: string; expiresAt: number; used: boolean }>();
   /** Every consume call, for assertions. */
   readonly calls: { challenge: string | null; transactionId: string; subject: string; result: ChallengeResult }[] = [];
@@ -40,6 +45,15 @@ export class MemoryChallenges implements ScepChallengePort {
     const challenge = this.random.bytes(18).toString('base64url');
     this.entries.set(challenge, { enrollmentId, expiresAt: this.clock.now().getTime() + this.ttlMs, used: false });
     return challenge;
+  }
+
+  templateFor(enrollmentId: string): IdentityTemplate {
+    return {
+      subject: [
+        { shortName: 'O', value: 'Tsunagu Tests' },
+        { shortName: 'CN', value: enrollmentId },
+      ],
+    };
   }
 
   check(challenge: string | null): ChallengeResult {
@@ -208,7 +222,15 @@ export async function startScepServer(options: {
   const challenges = new MemoryChallenges(clock, random, options.challengeTtlMs);
   const certificates = new MemoryIssuedCertificates();
   const { audit, db } = createTestAudit(clock, random, options.auditFile);
-  const scep = createScepService({ ca: () => ca, challenges, certificates, audit, clock, random });
+  const scep = createScepService({
+    ca: () => ca,
+    challenges,
+    templates: challenges,
+    certificates,
+    audit,
+    clock,
+    random,
+  });
   const app = await buildScepApp(scep, {
     ...(options.tls ? { https: loopbackTlsCredential(ca, random, new Date()) } : {}),
     ...(options.logFile ? { logFile: options.logFile } : {}),

@@ -83,7 +83,7 @@ describe.each([
   it('enrolls and renews through the device-emulator entry points, with a separate signer key like the Apple fixture', async () => {
     const challenge = server.challenges.issue('enr-emulator');
     const { result } = await client.enroll({
-      keyPem: testKey('device', 1024),
+      keyPem: testKey('device'),
       signerKeyPem: testKey('signer'),
       subject: [{ shortName: 'CN', value: 'com.apple.security.scep.TEST', tag: 'utf8' }],
       challenge,
@@ -91,10 +91,10 @@ describe.each([
       cipher: 'des-ede3-cbc',
     });
     if (result.status !== 'SUCCESS') throw new Error(`enrollment answered ${result.status}`);
-    expect(new X509Certificate(result.certificatePem).publicKey.asymmetricKeyDetails?.modulusLength).toBe(1024);
+    expect(new X509Certificate(result.certificatePem).publicKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
     const renewal = await client.renew(
-      { certPem: result.certificatePem, keyPem: testKey('device', 1024) },
-      { keyPem: testKey('device', 1024), subject: [{ shortName: 'CN', value: 'renewed' }] },
+      { certPem: result.certificatePem, keyPem: testKey('device') },
+      { keyPem: testKey('device'), subject: [{ shortName: 'CN', value: 'renewed' }] },
     );
     expect(renewal.result.status).toBe('SUCCESS');
     expect(server.certificates.records.filter((r) => r.enrollmentId === 'enr-emulator').map((r) => r.kind)).toEqual([

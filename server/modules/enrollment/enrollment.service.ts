@@ -10,7 +10,7 @@ import type { Actor, AuditService } from '../audit/audit.service.js';
 import type { CaService } from '../ca/ca.service.js';
 import { signCmsAsync } from '../../pki/cms.js';
 import { buildCaProfile, buildEnrollmentProfile, type TlsTrust } from '../profiles/enrollment-profile.js';
-import type { ChallengeRefusal, ChallengeResult } from '../scep/scep.ports.js';
+import type { ChallengeRefusal, ChallengeResult, IdentityTemplate } from '../scep/scep.ports.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { UsersStore } from '../users/users.store.js';
 import type { ChallengeRow, EnrollmentRow, EnrollmentStore } from './enrollment.store.js';
@@ -69,6 +69,11 @@ export interface EnrollmentService {
   checkChallenge(challenge: string | null): ChallengeResult;
   /** One-time consumption of a SCEP challenge; atomic, so a challenge issues at most one certificate. */
   consumeChallenge(challenge: string | null, info: { transactionId: string; subject: string }): ChallengeResult;
+  /**
+   * The identity certificate an enrollment's device gets: the subject its profile's SCEP payload names, and nothing
+   * else (undefined for an unknown enrollment). The SCEP CA issues from this, never from the CSR's own subject.
+   */
+  identityTemplate(enrollmentId: string): IdentityTemplate | undefined;
   /** Marks an enrollment enrolled on its first TokenUpdate. */
   markEnrolled(enrollmentId: string, deviceId: string): void;
   close(enrollmentId: string, reason: string): void;
@@ -110,6 +115,14 @@ export interface EnrollmentDeps {
   deviceCount?: (userId: string) => number;
   /** Told when a profile was downloaded, a device enrolled or an enrollment was abandoned. */
   events?: EventSink;
+}
+
+/** The subject of an enrollment's device identity: O = the organization, CN = tsunagu-<enrollment id>. */
+export function identitySubject(
+  organization: string,
+  enrollmentId: string,
+): { organization: string; commonName: string } {
+  return { organization, commonName: `tsunagu-${enrollmentId}` };
 }
 
 function toDto(row: EnrollmentRow): EnrollmentDto {
@@ -191,7 +204,7 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
       caDer: deps.ca.caCertificate().der,
       scepUrl: `${scepBase}/scep`,
       challenge,
-      subject: { organization: deps.organization, commonName: `tsunagu-${row.id}` },
+      subject: identitySubject(deps.organization, row.id),
       topic,
       serverUrl: `${base}/mdm/connect`,
       checkInUrl: `${base}/mdm/checkin`,
@@ -371,6 +384,18 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
         });
         return { ok: true, enrollmentId: row.enrollment_id } as const;
       });
+    },
+
+    identityTemplate(enrollmentId) {
+      if (!store.byId(enrollmentId)) return undefined;
+      const { organization, commonName } = identitySubject(deps.organization, enrollmentId);
+      // The order of the profile's Subject (enrollment-profile.ts): O, then CN.
+      return {
+        subject: [
+          { shortName: 'O', value: organization },
+          { shortName: 'CN', value: commonName },
+        ],
+      };
     },
 
     attachDevice(enrollmentId, deviceId) {

@@ -9,7 +9,7 @@ import { secureRandom } from '../../core/random.js';
 import { verifyCms } from '../../pki/cms.js';
 import { createIssuedStore } from '../ca/issued.store.js';
 import { createScepService } from '../scep/scep.service.js';
-import { challengePort, issuedCertificatePort } from './scep-ports.js';
+import { challengePort, identityTemplatePort, issuedCertificatePort } from './scep-ports.js';
 
 const IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
@@ -48,6 +48,7 @@ describe('SCEP over the enrollment tables', () => {
     const scep = createScepService({
       ca: () => services.ca.ensureOfficeCa(),
       challenges: challengePort(services.enrollment),
+      templates: identityTemplatePort(services.enrollment),
       certificates,
       audit: services.audit,
       clock,

@@ -1,7 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import type { IssuedStore } from '../ca/issued.store.js';
-import type { IssuedCertificatePort, ScepChallengePort } from '../scep/scep.ports.js';
+import type { IdentityTemplatePort, IssuedCertificatePort, ScepChallengePort } from '../scep/scep.ports.js';
 import type { EnrollmentService } from './enrollment.service.js';
 
 /** The SCEP challenge port over the enrollment service's one-time challenges. */
@@ -10,6 +10,11 @@ export function challengePort(enrollment: EnrollmentService): ScepChallengePort 
     check: (challenge) => enrollment.checkChallenge(challenge),
     consume: (challenge, info) => enrollment.consumeChallenge(challenge, info),
   };
+}
+
+/** The SCEP identity-template port: the subject each enrollment's profile named. */
+export function identityTemplatePort(enrollment: EnrollmentService): IdentityTemplatePort {
+  return { templateFor: (enrollmentId) => enrollment.identityTemplate(enrollmentId) };
 }
 
 /** The SCEP issued-certificates port over the issued_certificates table. */

@@ -1,11 +1,16 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
+import type { CertificateRef } from '../../pki/certificate-ref.js';
 import { CmsError, verifyCms } from '../../pki/cms.js';
+import { isPkiError } from '../../pki/errors.js';
+import { checkDeviceKey } from '../../pki/key-policy.js';
 import type { IssuedRow, IssuedStore } from '../ca/issued.store.js';
 
 // The Mdm-Signature header (apple-protocols §3.1, SignMessage): a detached CMS signature over the exact body,
-// made with the identity certificate SCEP issued to the device.
+// made with the identity certificate SCEP issued to the device. The certificate is judged before its key is used:
+// a known serial, the very bytes we issued, not revoked, signed by the office CA, a key within the device key
+// bounds. Only then is the signature verified with it, so a stranger's certificate costs no RSA operation.
 
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 /** How many checked signer certificates are remembered (one per enrolled Apple device is the working set). */
@@ -17,12 +22,14 @@ const MAX_SIGNATURE_CHARS = 16_384;
 export interface MdmSignatureDeps {
   /** The office CA certificate (PEM) that issued device identities. */
   caPem: () => string;
-  issued: Pick<IssuedStore, 'bySha256'>;
+  issued: Pick<IssuedStore, 'bySerial'>;
   clock: Clock;
 }
 
 /** Checks a message's Mdm-Signature and returns the SCEP-issued certificate that made it. */
 export type IdentifySigner = (body: Buffer, signature: string | undefined) => IssuedRow;
+
+const refused = (message: string) => new AppError('MDM_SIGNATURE_INVALID', message);
 
 /** Builds the Mdm-Signature check; every refusal is MDM_SIGNATURE_INVALID with the reason. */
 export function createSignerCheck(deps: MdmSignatureDeps): IdentifySigner {
@@ -34,35 +41,56 @@ export function createSignerCheck(deps: MdmSignatureDeps): IdentifySigner {
     return caCache.x509;
   };
 
-  // Issuer, signature and key usage are facts of the certificate's bytes under one CA: checked once per
+  // The CA signature, key usage and key bounds are facts of the certificate's bytes under one CA: checked once per
   // certificate (a device signs every message with the same one), at most SIGNER_CACHE entries, oldest dropped.
+  // The CA's key is ours, so the one signature check here has a bounded cost whatever the certificate holds.
   const signerChecks = new Map<string, { ca: X509Certificate; validFrom: number; validTo: number }>();
-  const checkedSigner = (sha256: string, der: Buffer): { validFrom: number; validTo: number } => {
+  const checkedSigner = (sha256: string, certificate: CertificateRef): { validFrom: number; validTo: number } => {
     const ca = officeCa();
     const hit = signerChecks.get(sha256);
     if (hit?.ca === ca) return hit;
-    const cert = new X509Certificate(der);
+    const cert = new X509Certificate(certificate.der);
     if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey))
-      throw new AppError('MDM_SIGNATURE_INVALID', 'The signing certificate was not issued by this server.');
+      throw refused('The signing certificate was not issued by this server.');
     if (!(cert.keyUsage ?? []).includes(CLIENT_AUTH))
-      throw new AppError('MDM_SIGNATURE_INVALID', 'The signing certificate is not a client identity.');
+      throw refused('The signing certificate is not a client identity.');
+    try {
+      checkDeviceKey(certificate.spkiNode, 'The signing certificate key');
+    } catch (err) {
+      if (!isPkiError(err)) throw err;
+      throw new AppError('MDM_SIGNATURE_INVALID', `${err.message} Enroll the device again.`, undefined, { cause: err });
+    }
     const entry = { ca, validFrom: new Date(cert.validFrom).getTime(), validTo: new Date(cert.validTo).getTime() };
     if (signerChecks.size >= SIGNER_CACHE) signerChecks.delete(signerChecks.keys().next().value as string);
     signerChecks.set(sha256, entry);
     return entry;
   };
 
+  // Cheapest first: a serial lookup, then a hash comparison with what we recorded, then revocation; the CA signature
+  // and key bounds only for a certificate that is byte for byte one we issued.
+  const issuedSigner = (certificate: CertificateRef): IssuedRow => {
+    const serial = certificate.id.serial.toString('hex').replace(/^(00)+(?=..)/, '');
+    const row = deps.issued.bySerial(serial);
+    const sha256 = createHash('sha256').update(certificate.der).digest('hex');
+    if (!row || row.sha256 !== sha256) throw refused('The signing certificate was not issued by this server.');
+    if (row.revoked_at) throw refused(`The signing certificate was revoked (${row.revoked_reason ?? 'revoked'}).`);
+    const checked = checkedSigner(sha256, certificate);
+    const now = deps.clock.now().getTime();
+    if (checked.validFrom > now || checked.validTo < now)
+      throw refused('The signing certificate is not valid at this time.');
+    return row;
+  };
+
   return (body, signature) => {
     if (!signature)
-      throw new AppError(
-        'MDM_SIGNATURE_INVALID',
-        'The Mdm-Signature header is missing; this server requires signed messages (SignMessage).',
-      );
+      throw refused('The Mdm-Signature header is missing; this server requires signed messages (SignMessage).');
     if (signature.length > MAX_SIGNATURE_CHARS || !/^[A-Za-z0-9+/=\s]+$/.test(signature))
-      throw new AppError('MDM_SIGNATURE_INVALID', 'The Mdm-Signature header is not base64.');
-    let signerDer: Buffer;
+      throw refused('The Mdm-Signature header is not base64.');
+    let row: IssuedRow | undefined;
     try {
-      signerDer = verifyCms(Buffer.from(signature, 'base64'), body).signerCertDer;
+      verifyCms(Buffer.from(signature, 'base64'), body, (certificate) => {
+        row = issuedSigner(certificate);
+      });
     } catch (err) {
       if (err instanceof CmsError)
         throw new AppError('MDM_SIGNATURE_INVALID', `The Mdm-Signature does not verify: ${err.message}`, undefined, {
@@ -70,18 +98,7 @@ export function createSignerCheck(deps: MdmSignatureDeps): IdentifySigner {
         });
       throw err;
     }
-    const sha256 = createHash('sha256').update(signerDer).digest('hex');
-    const checked = checkedSigner(sha256, signerDer);
-    const now = deps.clock.now().getTime();
-    if (checked.validFrom > now || checked.validTo < now)
-      throw new AppError('MDM_SIGNATURE_INVALID', 'The signing certificate is not valid at this time.');
-    const row = deps.issued.bySha256(sha256);
-    if (!row) throw new AppError('MDM_SIGNATURE_INVALID', 'The signing certificate is not one this server issued.');
-    if (row.revoked_at)
-      throw new AppError(
-        'MDM_SIGNATURE_INVALID',
-        `The signing certificate was revoked (${row.revoked_reason ?? 'revoked'}).`,
-      );
+    if (!row) throw refused('The Mdm-Signature names no signing certificate.');
     return row;
   };
 }

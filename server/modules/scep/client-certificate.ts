@@ -1,19 +1,22 @@
 import type { KeyObject } from 'node:crypto';
 import { issueCertificateAsync, type NameAttr } from '../../pki/x509.js';
-import type { ParsedCsr, SubjectAttribute } from '../../pki/csr.js';
-import { shortNameOf } from '../../pki/csr.js';
+import { subjectToString, type ParsedCsr } from '../../pki/csr.js';
 import { contextPrimitive, encode, octets, seq, Tag } from '../../pki/der.js';
 import { OID } from '../../pki/oids.js';
+import type { IdentityTemplate, TemplateNameAttr } from './scep.ports.js';
 
-// The device identity certificate issued for a SCEP request (apple-protocols §2.10; micromdm/scep
-// depot/signer.go): CSR subject and key, 10 minutes of back-dating for clock skew, clientAuth.
+// The device identity certificate issued for a SCEP request (apple-protocols §2.10): the subject of the
+// enrollment's template and the CSR's key, nothing else from the CSR (its subject, subjectAltName and requested
+// extensions are ignored); 10 minutes of back-dating for clock skew, clientAuth, never a CA.
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
 /** What the issued certificate is made from. */
 export interface ClientCertificateInput {
-  csr: ParsedCsr;
+  /** The verified CSR: only its key is used. */
+  csr: Pick<ParsedCsr, 'publicKeyPem' | 'keyIdentifier'>;
+  template: IdentityTemplate;
   caCertPem: string;
   caKey: KeyObject;
   /** The CA's own subjectKeyIdentifier, which the authorityKeyIdentifier must repeat (RFC 5280 §4.2.1.1). */
@@ -38,26 +41,33 @@ export function normalizeSerialHex(hex: string): string {
   return clean.length % 2 === 0 ? clean : `0${clean}`;
 }
 
-// forge re-encodes UTF8String values from JS strings and writes every other tag byte for byte, so each
-// attribute keeps the string type the device chose (a UTF8String CN stays UTF8String).
-function nameAttr(a: SubjectAttribute): NameAttr & { valueTagClass: number } {
-  const shortName = shortNameOf(a.type);
-  // Non-UTF8 strings were decoded as Latin-1, which is exactly forge's binary string; BMPString becomes UTF8String.
-  return {
-    ...(shortName ? { shortName } : {}),
-    type: a.type,
-    value: a.value,
-    valueTagClass: a.tag === Tag.BMP ? Tag.UTF8 : a.tag,
-  };
+const NAME_OIDS: Readonly<Record<TemplateNameAttr['shortName'], string>> = Object.freeze({
+  CN: '2.5.4.3',
+  O: '2.5.4.10',
+  OU: '2.5.4.11',
+  C: '2.5.4.6',
+  L: '2.5.4.7',
+  ST: '2.5.4.8',
+});
+
+// UTF8String (RFC 5280 §4.1.2.6) for every attribute but countryName, which is a PrintableString (RFC 5280 App. A).
+function nameAttr(a: TemplateNameAttr): NameAttr & { valueTagClass: number } {
+  return { shortName: a.shortName, value: a.value, valueTagClass: a.shortName === 'C' ? Tag.PRINTABLE : Tag.UTF8 };
 }
 
-/** Issues the client identity certificate for a verified CSR, signed by the CA key with SHA-256 (on the thread pool). */
+/** The RFC 4514 text of a template subject, as the issued certificates are recorded and audited. */
+export function templateSubjectText(template: IdentityTemplate): string {
+  return subjectToString(
+    template.subject.map((a) => ({ type: NAME_OIDS[a.shortName], value: a.value, tag: Tag.UTF8 })),
+  );
+}
+
+/** Issues the client identity certificate for a verified CSR's key, signed by the CA key with SHA-256 (on the thread pool). */
 export async function issueClientCertificate(input: ClientCertificateInput): Promise<IssuedClientCertificate> {
   const notBefore = new Date(input.now.getTime() - 10 * MINUTE);
   const notAfter = new Date(input.now.getTime() + input.validityDays * DAY);
-  const san = input.csr.extensions.find((e) => e.oid === OID.subjectAltName);
   const certPem = await issueCertificateAsync({
-    subject: input.csr.subject.map(nameAttr),
+    subject: input.template.subject.map(nameAttr),
     issuerCertPem: input.caCertPem,
     publicKeyPem: input.csr.publicKeyPem,
     signingKeyPem: input.caKey,
@@ -68,8 +78,6 @@ export async function issueClientCertificate(input: ClientCertificateInput): Pro
       { name: 'basicConstraints', cA: false, critical: true },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
       { name: 'extKeyUsage', clientAuth: true },
-      // Copied verbatim, so every GeneralName form the device asked for survives (RFC 5280 §4.2.1.6).
-      ...(san ? [{ id: OID.subjectAltName, critical: san.critical, value: san.value.toString('binary') }] : []),
       // Both key identifiers are given as finished values: the AKI repeats the CA's actual SKI (forge would
       // recompute it from the CA key, which differs for CAs that used another method), and neither needs
       // forge's big-number key re-encoding.

@@ -8,6 +8,7 @@ import {
   parseSignedData,
   verifySignedData,
   type SignedData,
+  type SignerCheck,
   type SignerInfo,
   type SignOptions,
   type VerifiedSigner,
@@ -130,9 +131,12 @@ function lenientTime(node: Node | undefined): Date | null {
   }
 }
 
-/** Verifies the pkiMessage signature against the certificate it carries (RFC 8894 §3.2; self-signed for PKCSReq). */
-export function verifyPkiMessage(msg: PkiMessage): VerifiedSigner {
-  return verifySignedData(msg.signed, 'pkiMessage');
+/**
+ * Verifies the pkiMessage signature against the certificate it carries (RFC 8894 §3.2; self-signed for PKCSReq),
+ * after `checkSigner` accepted that certificate (what it throws propagates as is).
+ */
+export function verifyPkiMessage(msg: PkiMessage, checkSigner?: SignerCheck): VerifiedSigner {
+  return verifySignedData(msg.signed, 'pkiMessage', checkSigner);
 }
 
 /** Who signs an outgoing pkiMessage and with which digest. */

@@ -18,6 +18,28 @@ export interface ScepChallengePort {
   consume(challenge: string | null, info: { transactionId: string; subject: string }): ChallengeResult;
 }
 
+/** One attribute of an identity's subject: a short name and its text. */
+export interface TemplateNameAttr {
+  shortName: 'CN' | 'O' | 'OU' | 'C' | 'L' | 'ST';
+  value: string;
+}
+
+/**
+ * What a device identity certificate says, decided by the server when the enrollment's profile was made (the SCEP
+ * payload's Subject). The CSR contributes only its key; its subject, subjectAltName and requested extensions are
+ * ignored. No subjectAltName: no template has one.
+ */
+export interface IdentityTemplate {
+  /** The subject's RDNs in DER order (the profile's Subject order), one attribute each. */
+  subject: readonly TemplateNameAttr[];
+}
+
+/** The identity templates of enrollments. */
+export interface IdentityTemplatePort {
+  /** The template of the identity an enrollment's device gets, or undefined when there is no such enrollment. */
+  templateFor(enrollmentId: string): IdentityTemplate | undefined;
+}
+
 /** A certificate issued over SCEP, as recorded. */
 export interface IssuedCertificateRecord {
   /** Lowercase hex without leading zero octets, as `normalizeSerialHex` gives it. */

@@ -22,6 +22,7 @@ const challenges = new MemoryChallenges(clock, random);
 const scep = createScepService({
   ca: () => ca,
   challenges,
+  templates: challenges,
   certificates: new MemoryIssuedCertificates(),
   audit: createTestAudit(clock, random).audit,
   clock,

@@ -6,8 +6,9 @@ import type { Actor, AuditService } from '../audit/audit.service.js';
 import { randomSerialHex } from '../../pki/x509.js';
 import { certificateFromDer, subjectKeyIdentifier, type CertificateRef } from '../../pki/certificate-ref.js';
 import { cipherByName, type ContentCipher } from '../../pki/ciphers.js';
-import { issueClientCertificate, normalizeSerialHex } from './client-certificate.js';
+import { issueClientCertificate, normalizeSerialHex, templateSubjectText } from './client-certificate.js';
 import { buildDegenerateSignedData, type VerifiedSigner } from '../../pki/cms-signed.js';
+import { checkDeviceKey, DEVICE_KEY_POLICY } from '../../pki/key-policy.js';
 import { buildEnvelopedData, openEnvelopeAsync, parseEnvelopedData } from '../../pki/cms-enveloped.js';
 import { parseCsr, type ParsedCsr } from '../../pki/csr.js';
 import { parseDer } from '../../pki/der.js';
@@ -26,10 +27,20 @@ import { startRsaWorker, type RsaWorker } from '../../pki/rsa-worker.js';
 import { digestByOid, type DigestName } from '../../pki/oids.js';
 import { MessageType, type FailInfoName } from './scep.oids.js';
 import { isPkiError } from '../../pki/errors.js';
-import type { IssuedCertificatePort, PreviousIssue, ScepChallengePort } from './scep.ports.js';
+import type {
+  IdentityTemplate,
+  IdentityTemplatePort,
+  IssuedCertificatePort,
+  PreviousIssue,
+  ScepChallengePort,
+} from './scep.ports.js';
 
 // The SCEP CA (RFC 8894; apple-protocols §2.6): PKCSReq with a one-time challenge, RenewalReq signed by an
-// identity we issued, and CertRep SUCCESS or FAILURE for everything that can be answered in SCEP.
+// identity we issued, and CertRep SUCCESS or FAILURE for everything that can be answered in SCEP. Cheap checks come
+// before expensive ones: the message type, then the signer certificate (issuer, serial and revocation for a renewal;
+// the key bounds for every signer) before its signature is verified with that certificate's key, and the CSR's key
+// bounds before its self-signature. The identity issued says what the enrollment's template says; the CSR only
+// brings its key.
 
 /** GetCACaps keywords (RFC 8894 §3.5.2), in the order apple-protocols §2.2 recommends. */
 export const SCEP_CAPABILITIES = Object.freeze([
@@ -50,6 +61,8 @@ export interface ScepDeps {
   /** The office CA: the SCEP CA certificate and its private key (PEM). */
   ca: () => { certPem: string; keyPem: string };
   challenges: ScepChallengePort;
+  /** The subject each enrollment's identity gets (the CSR's own subject and extensions are ignored). */
+  templates: IdentityTemplatePort;
   certificates: IssuedCertificatePort;
   audit: AuditService;
   clock: Clock;
@@ -97,7 +110,10 @@ export type ScepRefusalReason =
   | 'renewal_not_issued_by_ca'
   | 'renewal_unknown_certificate'
   | 'renewal_revoked'
-  | 'renewal_expired';
+  | 'renewal_expired'
+  | 'key_not_allowed'
+  | 'signer_key_not_allowed'
+  | 'enrollment_unknown';
 
 // failInfoText (RFC 8894 §3.2.1.4) is deliberately coarse: one text per failInfo family, so it tells a
 // prober nothing about a challenge's state or about why an envelope did not open.
@@ -107,6 +123,7 @@ const TEXT = {
   request: 'This CA does not handle this kind of request.',
   challenge: 'The enrollment challenge is missing, wrong, expired or already used; download a new enrollment profile.',
   renewal: 'The signing certificate cannot be renewed by this CA; enroll again.',
+  key: `The key is not accepted: this CA issues identities for RSA keys of ${DEVICE_KEY_POLICY.minRsaBits} to ${DEVICE_KEY_POLICY.maxRsaBits} bits with exponent ${DEVICE_KEY_POLICY.rsaExponent}.`,
 } as const;
 
 class Refusal {
@@ -147,9 +164,18 @@ function loadCa(certPem: string, keyPem: string): CaMaterial {
   };
 }
 
+// The issuer name (and key identifier) match the CA: no signature involved.
+function namesCa(cert: X509Certificate, material: CaMaterial): boolean {
+  try {
+    return cert.checkIssued(material.x509);
+  } catch {
+    return false;
+  }
+}
+
 function issuedBy(cert: X509Certificate, material: CaMaterial): boolean {
   try {
-    return cert.checkIssued(material.x509) && cert.verify(material.publicKey);
+    return namesCa(cert, material) && cert.verify(material.publicKey);
   } catch {
     return false;
   }
@@ -186,9 +212,9 @@ export function createScepService(deps: ScepDeps): ScepService {
     return material.worker;
   }
 
-  function verify(msg: PkiMessage): VerifiedSigner {
+  function verify(msg: PkiMessage, checkSigner: (certificate: CertificateRef) => void): VerifiedSigner {
     try {
-      return verifyPkiMessage(msg);
+      return verifyPkiMessage(msg, checkSigner);
     } catch (err) {
       if (isPkiError(err, 'PKI_UNSUPPORTED_ALGORITHM'))
         throw new Refusal('badAlg', 'unsupported_algorithm', TEXT.algorithm);
@@ -217,6 +243,8 @@ export function createScepService(deps: ScepDeps): ScepService {
       if (isPkiError(err, 'PKI_UNSUPPORTED_ALGORITHM'))
         throw new Refusal('badAlg', 'unsupported_algorithm', TEXT.algorithm);
       if (isPkiError(err, 'PKI_NOT_FOR_US')) throw new Refusal('badMessageCheck', 'not_for_this_ca', TEXT.message);
+      // Only a CSR that decrypted and parsed gets here: its key was read before it was used for anything.
+      if (isPkiError(err, 'PKI_KEY_NOT_ALLOWED')) throw new Refusal('badRequest', 'key_not_allowed', TEXT.key);
       throw new Refusal('badMessageCheck', 'undecryptable', TEXT.message);
     }
   }
@@ -266,22 +294,46 @@ export function createScepService(deps: ScepDeps): ScepService {
     });
   }
 
-  function consumeChallenge(msg: PkiMessage, csr: ParsedCsr): string {
-    const result = deps.challenges.consume(csr.challengePassword, {
-      transactionId: msg.transactionId,
-      subject: csr.subjectText,
-    });
+  function consumeChallenge(msg: PkiMessage, csr: ParsedCsr, subject: string): string {
+    const result = deps.challenges.consume(csr.challengePassword, { transactionId: msg.transactionId, subject });
     if (!result.ok) throw new Refusal('badRequest', `challenge_${result.reason}`, TEXT.challenge);
     return result.enrollmentId;
   }
 
+  // Every signer's key is bounded before the request's signature is verified with it (key-policy.ts): a
+  // self-signed PKCSReq signer is the device's own key, and a renewed identity may predate the bounds.
+  function checkSignerKey(certificate: CertificateRef): void {
+    try {
+      checkDeviceKey(certificate.spkiNode, 'The signer key');
+    } catch (err) {
+      if (isPkiError(err, 'PKI_KEY_NOT_ALLOWED')) throw new Refusal('badRequest', 'signer_key_not_allowed', TEXT.key);
+      if (isPkiError(err, 'PKI_UNSUPPORTED_ALGORITHM'))
+        throw new Refusal('badAlg', 'unsupported_algorithm', TEXT.algorithm);
+      throw new Refusal('badMessageCheck', 'bad_signature', TEXT.message);
+    }
+  }
+
+  // The enrollment's identity template; an enrollment that is gone by now gets nothing issued.
+  function templateOf(enrollmentId: string): IdentityTemplate {
+    const template = deps.templates.templateFor(enrollmentId);
+    if (!template) throw new Refusal('badRequest', 'enrollment_unknown', TEXT.challenge);
+    return template;
+  }
+
   // RenewalReq (RFC 8894 §3.3.1.2): the request is signed by the identity being renewed, which must be one
-  // we issued and still valid; no challenge is needed.
-  function checkRenewal(signer: VerifiedSigner, material: CaMaterial): string {
-    const cert = new X509Certificate(signer.certificate.der);
-    if (!issuedBy(cert, material)) throw new Refusal('badCertId', 'renewal_not_issued_by_ca', TEXT.renewal);
+  // we issued and still valid; no challenge is needed. Checked before the request's signature: the issuer name,
+  // the serial and revocation cost no signature, and the CA signature is verified with our own key.
+  function checkRenewal(certificate: CertificateRef, material: CaMaterial): string {
+    let cert: X509Certificate;
+    try {
+      cert = new X509Certificate(certificate.der);
+    } catch {
+      throw new Refusal('badCertId', 'renewal_not_issued_by_ca', TEXT.renewal);
+    }
+    if (!namesCa(cert, material)) throw new Refusal('badCertId', 'renewal_not_issued_by_ca', TEXT.renewal);
     const status = deps.certificates.findBySerial(normalizeSerialHex(cert.serialNumber));
     if (!status) throw new Refusal('badCertId', 'renewal_unknown_certificate', TEXT.renewal);
+    if (!issuedBy(cert, material)) throw new Refusal('badCertId', 'renewal_not_issued_by_ca', TEXT.renewal);
     if (status.revoked) throw new Refusal('badRequest', 'renewal_revoked', TEXT.renewal);
     const now = clock.now().getTime();
     if (now < Date.parse(cert.validFrom) || now > Date.parse(cert.validTo) || now > Date.parse(status.notAfter))
@@ -296,7 +348,6 @@ export function createScepService(deps: ScepDeps): ScepService {
     digest: DigestName,
     context: ScepRequestContext,
   ): Promise<Buffer> {
-    const signer = verify(msg);
     const kind =
       msg.messageType === MessageType.PKCSReq
         ? 'PKCSReq'
@@ -304,9 +355,14 @@ export function createScepService(deps: ScepDeps): ScepService {
           ? 'RenewalReq'
           : null;
     if (!kind) throw new Refusal('badRequest', 'unsupported_message_type', TEXT.request);
+    let renewalEnrollment = '';
+    const signer = verify(msg, (certificate) => {
+      if (kind === 'RenewalReq') renewalEnrollment = checkRenewal(certificate, material);
+      checkSignerKey(certificate);
+    });
     const { csr, cipher } = await openRequest(msg, material);
     // Checked first, so a wrong challenge costs no signature; consumed only once the reply is complete.
-    const checked = kind === 'PKCSReq' ? checkChallenge(msg, csr) : { enrollmentId: checkRenewal(signer, material) };
+    const checked = kind === 'PKCSReq' ? checkChallenge(msg, csr) : { enrollmentId: renewalEnrollment };
     if ('resend' in checked) {
       const previous = checked.resend;
       const certRep = await reply(
@@ -327,9 +383,12 @@ export function createScepService(deps: ScepDeps): ScepService {
       return certRep;
     }
     const checkedEnrollment = checked.enrollmentId;
+    const template = templateOf(checkedEnrollment);
+    const subject = templateSubjectText(template);
     const now = clock.now();
     const issued = await issueClientCertificate({
       csr,
+      template,
       caCertPem: material.certPem,
       caKey: material.key,
       caKeyIdentifier: material.keyIdentifier,
@@ -341,10 +400,10 @@ export function createScepService(deps: ScepDeps): ScepService {
     // All or nothing: a failure before this point leaves the challenge usable for the device's retry, and a
     // challenge taken meanwhile by another request makes this one a badRequest with nothing recorded.
     transaction(() => {
-      const enrollmentId = kind === 'PKCSReq' ? consumeChallenge(msg, csr) : checkedEnrollment;
+      const enrollmentId = kind === 'PKCSReq' ? consumeChallenge(msg, csr, subject) : checkedEnrollment;
       deps.certificates.record({
         serialHex: issued.serialHex,
-        subject: csr.subjectText,
+        subject,
         notBefore: issued.notBefore.toISOString(),
         notAfter: issued.notAfter.toISOString(),
         enrollmentId,
@@ -355,7 +414,7 @@ export function createScepService(deps: ScepDeps): ScepService {
       audit.record({
         actor: { ...DEVICE, id: enrollmentId },
         action: 'scep.issued',
-        subject: { type: 'certificate', id: issued.serialHex, label: csr.subjectText },
+        subject: { type: 'certificate', id: issued.serialHex, label: subject },
         details: {
           transactionId: msg.transactionId,
           enrollmentId,
