@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../core/clock.js';
 import {
+  addressKey,
   createRateLimiter,
   noteRefusal,
   routeGroup,
@@ -51,6 +52,18 @@ describe('routeGroup', () => {
     ['/trust', 'pages'],
     ['/scepx', 'pages'],
   ])('%s is %s', (url, group) => expect(routeGroup(url)).toBe(group));
+});
+
+describe('addressKey', () => {
+  it.each([
+    ['192.0.2.1', '192.0.2.1'],
+    ['::ffff:192.0.2.1', '192.0.2.1'],
+    ['2001:db8:1:2:3:4:5:6', '2001:db8:1:2::/64'],
+    ['2001:db8:1:2::9', '2001:db8:1:2::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+    ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+  ])('%s counts as %s', (ip, key) => expect(addressKey(ip)).toBe(key));
 });
 
 describe('the limiter', () => {

@@ -113,6 +113,25 @@ export function routeGroup(url: string): RouteGroup {
   return 'pages';
 }
 
+/**
+ * The key a client address is counted under: an IPv4 address itself, an IPv6 address by its /64 (one host owns a
+ * whole /64 and can pick any address in it), an IPv4-mapped IPv6 address as its IPv4 address.
+ */
+export function addressKey(ip: string): string {
+  const mapped = /^::ffff:(\d{1,3}(\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped) return mapped[1] as string;
+  if (!ip.includes(':')) return ip;
+  const [head = '', tail] = ip.toLowerCase().split('%')[0]!.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups =
+    tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by a route whose answer is a refusal although its status is 2xx (a SCEP CertRep FAILURE). */
@@ -232,7 +251,7 @@ export function createRateLimiter(deps: RateLimiterDeps): RateLimiter {
       app.addHook('onRequest', async (request, reply) => {
         const now = clock.now().getTime();
         const group = routeGroup(request.url);
-        const state: RequestState = { group, ip: request.ip, limited: false, deferred: null };
+        const state: RequestState = { group, ip: addressKey(request.ip), limited: false, deferred: null };
         states.set(request, state);
         if (!fresh(globalCounter, now)) Object.assign(globalCounter, { start: now, count: 0 });
         globalCounter.count++;
