@@ -53,7 +53,7 @@ describe('loadConfig', () => {
     ['TSUNAGU_RATE_WINDOW_SECONDS', '1m', /whole number/],
     ['TSUNAGU_TRUSTED_PROXIES', '10.0.0.0/8', /IP addresses/],
     ['TSUNAGU_TRUSTED_PROXIES', 'proxy.lan', /IP addresses/],
-    ['TSUNAGU_HEADERS_TIMEOUT_SECONDS', '30', /at most TSUNAGU_REQUEST_TIMEOUT_SECONDS/],
+    ['TSUNAGU_HEADERS_TIMEOUT_SECONDS', '16', /at most TSUNAGU_REQUEST_TIMEOUT_SECONDS/],
   ])('names %s when it is %j', (name, value, allowed) => {
     let error: unknown;
     try {
@@ -71,7 +71,7 @@ describe('loadConfig', () => {
     expect(loadConfig({}, '/srv')).toMatchObject({
       rateLimits: { windowSeconds: 60, refusals: 30, requests: 6000, perDevice: 600, global: 20_000 },
       trustedProxies: [],
-      timeouts: { headersSeconds: 10, requestSeconds: 20, keepAliveSeconds: 5, idleSeconds: 60 },
+      timeouts: { headersSeconds: 10, requestSeconds: 15, keepAliveSeconds: 5, idleSeconds: 60 },
     });
     const c = loadConfig(
       {
