@@ -11,7 +11,9 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { Services } from './compose.js';
-import { requireAdmin } from './http/auth.js';
+import { bearerToken, requireAdmin } from './http/auth.js';
+import type { IdentifyDevice, RateLimiter, RouteGroup } from './http/rate-limit.js';
+import { DEFAULT_TIMEOUTS, timeoutOptions, type ServerTimeouts } from './http/timeouts.js';
 import { installErrorHandler, jsonNotFound } from './http/error-handler.js';
 import { genReqId, installRequestId } from './http/request-id.js';
 import { registerPageAssets } from './http/pages.js';
@@ -80,6 +82,31 @@ export interface ServerDeps {
   /** Base URL of the plain-HTTP bootstrap listener, e.g. http://mdm.office.lan:8080 (known once it listens). */
   bootstrapBaseUrl: () => string;
   version: string;
+  /** The request budgets the device and bootstrap listeners share; none (no limits) when absent. */
+  rateLimiter?: RateLimiter | null;
+  /** Reverse proxies whose X-Forwarded-For names the client on the device and bootstrap listeners; none by default. */
+  trustedProxies?: readonly string[];
+  /** Timeouts of every listener; DEFAULT_TIMEOUTS when absent. */
+  timeouts?: Readonly<ServerTimeouts>;
+}
+
+/**
+ * How the device listener's route groups identify a device whose address is over its budget: MDM by the verified
+ * Mdm-Signature (a check-in that completes a profile install is exempt), the agent by its Bearer token.
+ */
+function deviceIdentities(services: Services): Partial<Record<RouteGroup, IdentifyDevice>> {
+  return {
+    mdm: (request) => {
+      const signature = request.headers['mdm-signature'];
+      if (!Buffer.isBuffer(request.body) || typeof signature !== 'string') return null;
+      const device = services.mdm.identifyForLimits(request.body, signature);
+      return device ? { key: `mdm:${device.certificate}`, exempt: device.completingEnrollment } : null;
+    },
+    agent: (request) => {
+      const deviceId = services.agent.deviceOfToken(bearerToken(request));
+      return deviceId ? { key: `agent:${deviceId}`, exempt: false } : null;
+    },
+  };
 }
 
 /** The three Fastify apps: admin API + console, HTTPS device listener, plain-HTTP bootstrap. */
@@ -89,16 +116,30 @@ export interface Apps {
   bootstrap: FastifyInstance;
 }
 
+/**
+ * The admin listener takes whole requests for up to ADMIN_REQUEST_SECONDS: an admin uploads helper builds and
+ * restores backups through it, and it is on loopback unless LAN admin is on. Heads are timed as everywhere.
+ */
+export const ADMIN_REQUEST_SECONDS = 600;
+
+function listenerTimeouts(t: Readonly<ServerTimeouts>, publicListener: boolean): Readonly<ServerTimeouts> {
+  return publicListener ? t : { ...t, requestSeconds: Math.max(t.requestSeconds, ADMIN_REQUEST_SECONDS) };
+}
+
 function base(
   deps: ServerDeps,
-  extra: Partial<FastifyServerOptions> & { https?: ListenerTls | null },
+  listener: { bodyLimit: number; tls: ListenerTls | null; publicListener: boolean },
 ): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger,
     genReqId,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    ...extra,
+    bodyLimit: listener.bodyLimit,
+    // Headers, bodies, idle keep-alive and whole requests are timed on every listener (slowloris).
+    ...timeoutOptions(listenerTimeouts(deps.timeouts ?? DEFAULT_TIMEOUTS, listener.publicListener), listener.tls),
+    // X-Forwarded-For counts only from the configured reverse proxies, and only on the listeners devices reach.
+    ...(listener.publicListener && deps.trustedProxies?.length ? { trustProxy: [...deps.trustedProxies] } : {}),
   } as FastifyServerOptions) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler());
   // During shutdown, answers to requests still in flight close their connection, so keep-alive
@@ -118,7 +159,7 @@ function base(
 /** Builds the admin listener's app: the JSON admin API under /api and the console's static files. */
 export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> {
   const { services } = deps;
-  const app = base(deps, { bodyLimit: ADMIN_BODY_LIMIT, ...(deps.adminTls ? { https: deps.adminTls } : {}) });
+  const app = base(deps, { bodyLimit: ADMIN_BODY_LIMIT, tls: deps.adminTls, publicListener: false });
   // First of all: a request under a foreign name (DNS rebinding) reaches no route and no file.
   guardHost(app, () => {
     const names = services.tlsNames();
@@ -211,7 +252,8 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
 
 /** Builds the HTTPS device listener's app (enrollment pages, and later SCEP, MDM and the agent API). */
 export async function buildDeviceApp(deps: ServerDeps): Promise<FastifyInstance> {
-  const app = base(deps, { bodyLimit: DEVICE_BODY_LIMIT, https: deps.deviceTls });
+  const app = base(deps, { bodyLimit: DEVICE_BODY_LIMIT, tls: deps.deviceTls, publicListener: true });
+  deps.rateLimiter?.install(app, { identify: deviceIdentities(deps.services) });
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -248,7 +290,8 @@ export async function buildDeviceApp(deps: ServerDeps): Promise<FastifyInstance>
  * redirect to HTTPS for the rest.
  */
 export async function buildBootstrapApp(deps: ServerDeps): Promise<FastifyInstance> {
-  const app = base(deps, { bodyLimit: 16 * 1024 });
+  const app = base(deps, { bodyLimit: 16 * 1024, tls: null, publicListener: true });
+  deps.rateLimiter?.install(app);
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {

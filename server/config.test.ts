@@ -49,6 +49,11 @@ describe('loadConfig', () => {
     ['TSUNAGU_LOG_LEVEL', 'loud', /one of fatal/],
     ['TSUNAGU_DATA_DIR', ' ', /directory path/],
     ['TSUNAGU_SECRET_PASSPHRASE', 'short', /at least 12/],
+    ['TSUNAGU_RATE_REFUSALS', '0', /whole number from 1/],
+    ['TSUNAGU_RATE_WINDOW_SECONDS', '1m', /whole number/],
+    ['TSUNAGU_TRUSTED_PROXIES', '10.0.0.0/8', /IP addresses/],
+    ['TSUNAGU_TRUSTED_PROXIES', 'proxy.lan', /IP addresses/],
+    ['TSUNAGU_HEADERS_TIMEOUT_SECONDS', '16', /at most TSUNAGU_REQUEST_TIMEOUT_SECONDS/],
   ])('names %s when it is %j', (name, value, allowed) => {
     let error: unknown;
     try {
@@ -60,6 +65,34 @@ describe('loadConfig', () => {
     expect((error as ConfigError).variable).toBe(name);
     expect((error as Error).message).toMatch(name);
     expect((error as Error).message).toMatch(allowed);
+  });
+
+  it('has request limits, no trusted proxy and timeouts by default, and reads them', () => {
+    expect(loadConfig({}, '/srv')).toMatchObject({
+      rateLimits: { windowSeconds: 60, refusals: 30, requests: 6000, perDevice: 600, global: 20_000 },
+      trustedProxies: [],
+      timeouts: { headersSeconds: 10, requestSeconds: 15, keepAliveSeconds: 5, idleSeconds: 60 },
+    });
+    const c = loadConfig(
+      {
+        TSUNAGU_RATE_WINDOW_SECONDS: '10',
+        TSUNAGU_RATE_REFUSALS: '5',
+        TSUNAGU_RATE_REQUESTS: '100',
+        TSUNAGU_RATE_PER_DEVICE: '7',
+        TSUNAGU_RATE_GLOBAL: '1000',
+        TSUNAGU_TRUSTED_PROXIES: '192.168.1.10, ::1',
+        TSUNAGU_HEADERS_TIMEOUT_SECONDS: '5',
+        TSUNAGU_REQUEST_TIMEOUT_SECONDS: '15',
+        TSUNAGU_KEEP_ALIVE_TIMEOUT_SECONDS: '3',
+        TSUNAGU_IDLE_TIMEOUT_SECONDS: '30',
+      },
+      '/srv',
+    );
+    expect(c).toMatchObject({
+      rateLimits: { windowSeconds: 10, refusals: 5, requests: 100, perDevice: 7, global: 1000 },
+      trustedProxies: ['192.168.1.10', '::1'],
+      timeouts: { headersSeconds: 5, requestSeconds: 15, keepAliveSeconds: 3, idleSeconds: 30 },
+    });
   });
 
   describe('TSUNAGU_HELPER_BUILD', () => {

@@ -1,6 +1,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from './http/rate-limit.js';
+import { DEFAULT_TIMEOUTS, type ServerTimeouts } from './http/timeouts.js';
 
 /** Validated, frozen server settings; read once from the environment by `loadConfig`. */
 export interface Config {
@@ -26,6 +29,15 @@ export interface Config {
    * offers it when the admin has not uploaded one.
    */
   helperBuild: string | null;
+  /** Request budgets of the device and bootstrap listeners (see http/rate-limit.ts). */
+  rateLimits: Readonly<RateLimits>;
+  /**
+   * Addresses of reverse proxies whose X-Forwarded-For names the client (fastify `trustProxy`); none by default, so
+   * the address of the connection is the client's and a forged header changes nothing.
+   */
+  trustedProxies: readonly string[];
+  /** Connection and request timeouts of every listener (see http/timeouts.ts). */
+  timeouts: Readonly<ServerTimeouts>;
 }
 
 /** A setting that failed validation: which variable, what it held, and what is allowed. */
@@ -78,6 +90,60 @@ function hostnames(env: NodeJS.ProcessEnv): string[] {
     );
   }
   return [...new Set(names)];
+}
+
+function count(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(name, `use a whole number from ${min} to ${max}`, raw);
+  }
+  return Number(raw);
+}
+
+function rateLimits(env: NodeJS.ProcessEnv): RateLimits {
+  const d = DEFAULT_RATE_LIMITS;
+  return Object.freeze({
+    windowSeconds: count(env, 'TSUNAGU_RATE_WINDOW_SECONDS', d.windowSeconds, 1, 86_400),
+    refusals: count(env, 'TSUNAGU_RATE_REFUSALS', d.refusals, 1, 1_000_000),
+    requests: count(env, 'TSUNAGU_RATE_REQUESTS', d.requests, 1, 100_000_000),
+    perDevice: count(env, 'TSUNAGU_RATE_PER_DEVICE', d.perDevice, 1, 100_000_000),
+    global: count(env, 'TSUNAGU_RATE_GLOBAL', d.global, 1, 1_000_000_000),
+  });
+}
+
+function timeouts(env: NodeJS.ProcessEnv): ServerTimeouts {
+  const d = DEFAULT_TIMEOUTS;
+  const t = {
+    headersSeconds: count(env, 'TSUNAGU_HEADERS_TIMEOUT_SECONDS', d.headersSeconds, 1, 600),
+    requestSeconds: count(env, 'TSUNAGU_REQUEST_TIMEOUT_SECONDS', d.requestSeconds, 1, 3600),
+    keepAliveSeconds: count(env, 'TSUNAGU_KEEP_ALIVE_TIMEOUT_SECONDS', d.keepAliveSeconds, 1, 600),
+    idleSeconds: count(env, 'TSUNAGU_IDLE_TIMEOUT_SECONDS', d.idleSeconds, 1, 3600),
+  };
+  if (t.headersSeconds > t.requestSeconds)
+    throw new ConfigError(
+      'TSUNAGU_HEADERS_TIMEOUT_SECONDS',
+      `use at most TSUNAGU_REQUEST_TIMEOUT_SECONDS (${t.requestSeconds})`,
+      String(t.headersSeconds),
+    );
+  return Object.freeze(t);
+}
+
+function trustedProxies(env: NodeJS.ProcessEnv): string[] {
+  const raw = env.TSUNAGU_TRUSTED_PROXIES;
+  if (raw === undefined || raw.trim() === '') return [];
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  // Explicit addresses only: a range or a name would trust more than the admin may mean.
+  if (list.length === 0 || list.some((a) => isIP(a) === 0))
+    throw new ConfigError(
+      'TSUNAGU_TRUSTED_PROXIES',
+      "use a comma-separated list of the reverse proxies' IP addresses, such as 192.168.1.10,::1",
+      raw,
+    );
+  return [...new Set(list)];
 }
 
 const HELPER_EXTENSIONS = /\.(dmg|pkg|zip)$/i;
@@ -146,5 +212,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     deviceBind: bind,
     logLevel: level as Config['logLevel'],
     secretPassphrase: passphrase ? passphrase : null,
+    rateLimits: rateLimits(env),
+    trustedProxies: Object.freeze(trustedProxies(env)),
+    timeouts: timeouts(env),
   });
 }

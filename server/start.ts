@@ -13,6 +13,8 @@ import { secureRandom, type Random } from './core/random.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase, type Db } from './db/open.js';
 import { createLogger } from './http/logger.js';
+import { createRateLimiter, type RateLimiter } from './http/rate-limit.js';
+import { SYSTEM } from './modules/audit/audit.service.js';
 import { sealKey } from './modules/secrets/key-envelope.js';
 import { createSecretBox, loadOrCreateKey } from './modules/secrets/secret-box.js';
 import { dataPaths } from './paths.js';
@@ -223,6 +225,33 @@ function startScheduler(services: Services, logger: Logger, everyMs: number): ()
   };
 }
 
+/**
+ * The request budgets of the device and bootstrap listeners; each window in which a source address was limited on a
+ * route group becomes one `security.requests_refused` audit event, however many requests it refused.
+ */
+function limitsFor(config: Readonly<Config>, services: Services, clock: Clock, logger: Logger): RateLimiter {
+  return createRateLimiter({
+    limits: config.rateLimits,
+    clock,
+    report: (s) =>
+      services.audit.record({
+        actor: SYSTEM,
+        action: 'security.requests_refused',
+        subject: { type: 'address', id: s.sourceAddress, label: s.group },
+        details: {
+          group: s.group,
+          limited: s.limited,
+          refused: s.refused,
+          firstAt: s.firstAt,
+          lastAt: s.lastAt,
+          windowSeconds: s.windowSeconds,
+        },
+        sourceAddress: s.sourceAddress,
+      }),
+    onReportError: (err) => logger.error({ err }, 'could not record refused requests in the audit trail'),
+  });
+}
+
 /** The three listening apps and the LAN host name their URLs use. */
 interface Listeners {
   device: FastifyInstance;
@@ -278,6 +307,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
   let db: Db | null = null;
   const opened: FastifyInstance[] = [];
   const stops: (() => void)[] = [];
+  let limiter: RateLimiter | null = null;
   try {
     db = openDataDb(config.dataDir, clock);
     // The device listener's URL under the office name; the services put the public name in it in public mode.
@@ -300,6 +330,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
       tlsNames,
     );
     const tlsOptions = tls.options();
+    limiter = limitsFor(config, services, clock, logger);
     const deps: ServerDeps = {
       services,
       logger,
@@ -311,6 +342,9 @@ export async function startServer(config: Readonly<Config>, options: StartOption
       deviceBaseUrl: services.deviceBaseUrl,
       bootstrapBaseUrl: () => bootstrapBaseUrl,
       version: VERSION,
+      rateLimiter: limiter,
+      trustedProxies: config.trustedProxies,
+      timeouts: config.timeouts,
     };
     const { device, bootstrap, admin, lanHost } = await listen(
       config,
@@ -346,6 +380,8 @@ export async function startServer(config: Readonly<Config>, options: StartOption
           await stopScheduler();
           // Admin last: the console stays usable until devices are done.
           for (const app of [bootstrap, device, admin]) await app.close();
+          // The open windows of limited requests become their audit events before the database closes.
+          limiter?.close();
           await services.close();
           liveDb.close();
           logger.info('server stopped; database closed');
@@ -358,6 +394,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
   } catch (err) {
     for (const stop of stops) stop();
     for (const app of opened) await app.close().catch(() => undefined);
+    limiter?.close();
     db?.close();
     releaseLock();
     logFile?.end();

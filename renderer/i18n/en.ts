@@ -1173,6 +1173,9 @@ const en = {
       token_rotated: 'Agent token renewed',
       token_revoked: 'Agent token revoked',
     },
+    security: {
+      requests_refused: 'Requests refused (too many from one address)',
+    },
   },
 };
 

@@ -1183,6 +1183,9 @@ const ja: MessageSchema = {
       token_rotated: 'エージェントのトークンを更新',
       token_revoked: 'エージェントのトークンを無効化',
     },
+    security: {
+      requests_refused: 'リクエストを拒否（同じアドレスからの要求が多すぎる）',
+    },
   },
 };
 

@@ -96,6 +96,7 @@ export const AUDIT_ACTIONS = [
   'agent.action_result',
   'agent.token_rotated',
   'agent.token_revoked',
+  'security.requests_refused',
 ] as const;
 
 /** One action code the server records. */

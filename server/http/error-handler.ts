@@ -106,12 +106,23 @@ export function jsonNotFound(request: FastifyRequest, reply: FastifyReply): void
   void reply.status(404).send(body);
 }
 
+/**
+ * Sends `Retry-After` with a refusal that says when to come back (a sign-in lockout's `retryAfterSeconds`), so every
+ * 429 tells the client how long to wait.
+ */
+export function setRetryAfter(reply: FastifyReply, err: unknown): void {
+  const seconds = err instanceof AppError ? err.details?.retryAfterSeconds : undefined;
+  if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0)
+    void reply.header('retry-after', String(Math.ceil(seconds)));
+}
+
 /** Installs the error handler that answers with the mapped body. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = toErrorResponse(err, request.id);
     if (status >= 500) request.log.error({ err }, 'request failed');
     else request.log.info({ code: body.code, status }, 'request refused');
+    setRetryAfter(reply, err);
     void reply.status(status).header('cache-control', 'no-store').send(body);
   });
 }

@@ -33,6 +33,8 @@ export interface AgentService extends AgentChannel {
   enroll(request: AgentEnrollRequest, sourceAddress: string | null): Promise<AgentEnrollResponse>;
   checkIn(token: string | undefined, request: AgentCheckInRequest, sourceAddress: string | null): AgentCheckInResponse;
   rotate(token: string | undefined, sourceAddress: string | null): { token: string };
+  /** The device a live agent token belongs to, or null; records nothing (the request limits ask it). */
+  deviceOfToken(token: string | undefined): string | null;
 }
 
 /** What the agent asks of the portal's sign-in: its checks, throttle and single-use QR tokens (the portal implements it). */
@@ -307,6 +309,11 @@ export function createAgentService(deps: AgentDeps): AgentService {
           reminder: status === 'pending' ? REMINDER[localeOf(device.user_id)] : null,
         };
       });
+    },
+
+    deviceOfToken(token) {
+      const row = token && token.length <= 200 ? store.token(hashToken(token)) : undefined;
+      return row && !row.revoked_at ? row.device_id : null;
     },
 
     rotate(token, sourceAddress) {

@@ -29,7 +29,22 @@ export type { MdmReply } from './mdm-context.js';
 export interface MdmService extends AppleChannel {
   checkin(body: Buffer, signature: string | undefined, sourceAddress: string | null): Promise<MdmReply>;
   connect(body: Buffer, signature: string | undefined, sourceAddress: string | null): MdmReply;
+  /**
+   * For the request limits: the certificate a message is validly signed with, and whether the message completes a
+   * profile install (Authenticate or TokenUpdate from a certificate issued within ENROLLING_MINUTES); null when the
+   * signature does not verify. Records nothing.
+   */
+  identifyForLimits(
+    body: Buffer,
+    signature: string | undefined,
+  ): { certificate: string; completingEnrollment: boolean } | null;
 }
+
+/**
+ * How long after SCEP issued a certificate its Authenticate and TokenUpdate are never refused by the request limits
+ * (a 429 there fails the profile install on the device).
+ */
+export const ENROLLING_MINUTES = 60;
 
 /** Dependencies of the MDM service. */
 export interface MdmDeps {
@@ -136,6 +151,27 @@ export function createMdmService(deps: MdmDeps): MdmService {
             };
         }
       });
+    },
+
+    identifyForLimits(body, signature) {
+      let cert;
+      try {
+        cert = identify(body, signature);
+      } catch {
+        return null;
+      }
+      let type: string | null = null;
+      try {
+        type = decodeCheckin(body).type;
+      } catch {
+        // A command report (ServerURL), or no check-in at all.
+      }
+      const age = clock.now().getTime() - Date.parse(cert.created_at);
+      const recent = age >= 0 && age <= ENROLLING_MINUTES * 60_000;
+      return {
+        certificate: cert.serial,
+        completingEnrollment: recent && (type === 'Authenticate' || type === 'TokenUpdate'),
+      };
     },
 
     connect(body, signature, sourceAddress) {

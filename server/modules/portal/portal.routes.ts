@@ -5,6 +5,7 @@ import type { ErrorCode } from '../../contract/errors.js';
 import { AppError, isAppError } from '../../core/errors.js';
 import { portalPaths } from '../../core/portal-paths.js';
 import { checkOrigin } from '../../http/auth.js';
+import { setRetryAfter } from '../../http/error-handler.js';
 import { otherLangHref, pageLang, sendPage } from '../../http/pages.js';
 import { TEXT } from '../../i18n/index.js';
 import type { HelperOffer } from '../helper-builds/helper-build.service.js';
@@ -152,6 +153,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
     const { status, page } = view(request, c, error);
     const sent = status ?? (isAppError(err) ? err.status : 400);
     request.log.info({ code, status: sent }, 'request refused');
+    setRetryAfter(reply, err);
     return sendPage(reply, sent, page);
   });
 

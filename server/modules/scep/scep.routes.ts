@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../core/errors.js';
-import type { ScepService } from './scep.service.js';
+import { noteRefusal } from '../../http/rate-limit.js';
+import type { ScepRequestContext, ScepService } from './scep.service.js';
 
 // GET/POST /scep?operation=... (RFC 8894 §4.1; apple-protocols §2.1). Adapters only: read the message,
 // call the service once, send the bytes with the SCEP content type.
@@ -48,6 +49,11 @@ function mediaType(request: FastifyRequest): string {
   );
 }
 
+/** Where a PKIOperation came from; a CertRep FAILURE counts as a refusal for the request limits. */
+function context(request: FastifyRequest): ScepRequestContext {
+  return { sourceAddress: request.ip, refused: () => noteRefusal(request) };
+}
+
 function sendCertRep(reply: FastifyReply, der: Buffer): FastifyReply {
   return reply.code(200).type('application/x-pki-message').header('cache-control', 'no-store').send(der);
 }
@@ -80,7 +86,7 @@ export async function scepRoutes(app: FastifyInstance, opts: { scep: ScepService
             'PKIOperation by GET needs the message parameter (base64 DER pkiMessage).',
             { field: 'message' },
           );
-        return sendCertRep(reply, await scep.pkiOperation(decodeGetMessage(message), { sourceAddress: request.ip }));
+        return sendCertRep(reply, await scep.pkiOperation(decodeGetMessage(message), context(request)));
       }
       default:
         throw unknownOperation(operation);
@@ -113,7 +119,7 @@ export async function scepRoutes(app: FastifyInstance, opts: { scep: ScepService
         throw new AppError('VALIDATION_FAILED', 'PKIOperation needs the DER pkiMessage as the request body.', {
           field: 'body',
         });
-      return sendCertRep(reply, await scep.pkiOperation(body, { sourceAddress: request.ip }));
+      return sendCertRep(reply, await scep.pkiOperation(body, context(request)));
     },
   );
 }

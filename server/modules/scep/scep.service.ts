@@ -78,6 +78,8 @@ export interface ScepDeps {
 /** Where a PKIOperation came from, for the audit trail. */
 export interface ScepRequestContext {
   sourceAddress?: string | null;
+  /** Told when the answer is a CertRep FAILURE (a refusal the HTTP status does not show), for the request limits. */
+  refused?: () => void;
 }
 
 /** The SCEP operations behind /scep. */
@@ -438,6 +440,7 @@ export function createScepService(deps: ScepDeps): ScepService {
     signer: PkiSigner,
     context: ScepRequestContext,
   ): Promise<Buffer> {
+    context.refused?.();
     audit.record({
       actor: DEVICE,
       action: 'scep.refused',
