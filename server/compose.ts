@@ -241,6 +241,7 @@ export function createServices(f: Foundation): Services {
   });
   const invitations = createInvitationsService({
     store: createInvitationsStore(db),
+    throttle,
     users: usersStore,
     mail,
     settings,
@@ -385,6 +386,7 @@ export function createServices(f: Foundation): Services {
     lifecycle,
     async tick() {
       await invitations.tick();
+      throttle.purge();
       enrollment.closeAbandoned();
       await mail.dispatchDue();
     },

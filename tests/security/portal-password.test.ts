@@ -99,9 +99,15 @@ describe('changing the portal password', () => {
     const phone = new PortalClient(origin, caPem, undefined, 'en-US');
     const opened = await phone.get(`${base}/t/${token}`);
     expect(opened.status).toBe(303);
+    // The password page explains instead of showing a form; a forged post (the home page's CSRF token) is refused.
+    const page = await phone.get(`${base}/password`);
+    expect(page.text).toContain('QR code');
+    expect(page.text).not.toContain('name="password"');
     expect((await phone.get(`${base}/home`)).status).toBe(200);
-    expect(await change(phone, { current: PASSWORD, password: NEW, confirm: NEW })).toBe(403);
-    expect(phone.last?.text).toContain('QR code');
+    const csrf = phone.csrf();
+    const forged = await phone.post(`${base}/password`, { csrf, current: PASSWORD, password: NEW, confirm: NEW });
+    expect(forged.status).toBe(403);
+    expect(forged.text).toContain('QR code');
     expect(await works('qr@example.com', NEW)).toBe(false);
     expect(await works('qr@example.com', PASSWORD)).toBe(true);
   });
