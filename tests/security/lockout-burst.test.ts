@@ -183,3 +183,65 @@ describe('300 concurrent wrong guesses at one account', () => {
     expect(locked.length).toBeLessThan(20);
   });
 });
+
+describe('an unknown email and a wrong secret for a known one', () => {
+  /** One answer with the email it was for taken out (the sign-in page fills the form in again). */
+  const answer = async (url: string, body: string, type: string, email: string) => {
+    const res = await send(url, {
+      method: 'POST',
+      ca: caPem,
+      body,
+      headers: { 'content-type': type, 'accept-language': 'en', ...(url.startsWith(origin) ? { origin } : {}) },
+    });
+    return { status: res.status, body: res.text.replaceAll(email, '<email>') };
+  };
+
+  it('get the same status and body from admin sign-in, the portal and the agent', async () => {
+    await afterLocks();
+    await user('same-answer@example.com', PASSWORD);
+    await h.server.services.admins.create(
+      { email: 'same-admin@example.com', displayName: 'Same', password: PASSWORD },
+      { type: 'system' },
+      null,
+    );
+    const json = 'application/json';
+    const form = 'application/x-www-form-urlencoded';
+    for (const [known, unknown] of [
+      ['same-answer@example.com', 'no-such-user@example.com'],
+      ['same-admin@example.com', 'no-such-admin@example.com'],
+    ] as const) {
+      const pair = async (email: string) => [
+        await answer(
+          new URL('/api/auth/login', h.server.adminUrl).href,
+          JSON.stringify({ email, password: 'wrong password here' }),
+          json,
+          email,
+        ),
+        await answer(
+          `${origin}${signInPath}`,
+          new URLSearchParams({ email, secret: 'wrong password here' }).toString(),
+          form,
+          email,
+        ),
+        await answer(
+          `${origin}${signInPath}`,
+          new URLSearchParams({ email, secret: '00000000' }).toString(),
+          form,
+          email,
+        ),
+        await answer(
+          `${origin}/agent/v1/enroll`,
+          JSON.stringify({
+            auth: { method: 'password', email, password: 'wrong password here' },
+            device: androidFacts(34, 'same-answer'),
+          }),
+          json,
+          email,
+        ),
+      ];
+      const answers = await pair(known);
+      expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 401]);
+      expect(await pair(unknown)).toEqual(answers);
+    }
+  });
+});

@@ -293,8 +293,10 @@ export function createPortalService(deps: PortalDeps): PortalService {
           throttle.refund(reservation);
           return { user, invitationId: verified.id, with: 'pin' as const };
         } catch (err) {
-          // A wrong PIN is audited by the invitation; PIN_USED and PIN_EXPIRED come only for the right PIN.
+          // A wrong PIN is audited by the invitation; PIN_USED and PIN_EXPIRED come only for the right PIN, which
+          // gets its attempt back.
           if (isAppError(err, 'SIGN_IN_FAILED')) lockStarted();
+          else throttle.refund(reservation);
           throw err;
         }
       }
