@@ -41,8 +41,7 @@ async function afterLocks(): Promise<void> {
   if (res.status !== 200) throw new Error(`re-login failed: ${res.status} ${res.text}`);
 }
 
-const tally = (codes: string[]) =>
-  codes.reduce<Record<string, number>>((t, c) => ({ ...t, [c]: (t[c] ?? 0) + 1 }), {});
+const tally = (codes: string[]) => codes.reduce<Record<string, number>>((t, c) => ({ ...t, [c]: (t[c] ?? 0) + 1 }), {});
 
 async function user(email: string, password?: string): Promise<string> {
   const res = await h.admin.call('POST', '/api/users', {
@@ -79,8 +78,10 @@ async function portalSignIn(email: string, secret: string): Promise<string> {
     timeoutMs: 120_000,
   });
   if (res.status === 303) return 'ok';
-  return ({ 401: 'SIGN_IN_FAILED', 429: 'SIGN_IN_LOCKED', 423: 'PIN_LOCKED' } as Record<number, string>)[res.status] ??
-    `HTTP ${res.status}`;
+  return (
+    ({ 401: 'SIGN_IN_FAILED', 429: 'SIGN_IN_LOCKED', 423: 'PIN_LOCKED' } as Record<number, string>)[res.status] ??
+    `HTTP ${res.status}`
+  );
 }
 
 let hardware = 0;
@@ -125,7 +126,11 @@ describe('300 concurrent wrong guesses at one account', () => {
       unknown.push(await adminSignIn('nobody-here@example.com', 'still not the password'));
     }
     expect(unknown).toEqual(known);
-    expect(known).toEqual([...Array<string>(FREE_TRIES).fill('AUTH_INVALID_CREDENTIALS'), 'AUTH_LOCKED', 'AUTH_LOCKED']);
+    expect(known).toEqual([
+      ...Array<string>(FREE_TRIES).fill('AUTH_INVALID_CREDENTIALS'),
+      'AUTH_LOCKED',
+      'AUTH_LOCKED',
+    ]);
     const codes = tally(await burst(() => adminSignIn('nobody-else@example.com', 'a guess')));
     expect(codes.AUTH_INVALID_CREDENTIALS ?? 0, JSON.stringify(codes)).toBeLessThanOrEqual(FREE_TRIES);
     await afterLocks();

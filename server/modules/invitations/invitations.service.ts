@@ -10,14 +10,14 @@ import {
 import type { Clock } from '../../core/clock.js';
 import type { DomainEvents } from '../../core/events.js';
 import { AppError } from '../../core/errors.js';
-import { hashToken, newDigits, newToken } from '../../core/ids.js';
+import { hashToken, newDigits, newToken, normalizeEmail } from '../../core/ids.js';
 import type { PasswordHasher } from '../../core/password.js';
 import type { Random } from '../../core/random.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
 import type { MailService } from '../mail/mail.service.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { SettingsService } from '../settings/settings.service.js';
-import type { Throttle } from '../throttle/throttle.service.js';
+import { portalEmailKey, type Throttle } from '../throttle/throttle.service.js';
 import type { UserRow, UsersStore } from '../users/users.store.js';
 import type { EnrollmentUrls } from './enrollment-url.js';
 import type { EntryLinks } from './entry-links.js';
@@ -347,6 +347,8 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
           updated_at: clock.now().toISOString(),
         });
         forgetPinFailures(id);
+        // The admin's new PIN is the way out of a lock now, not in a quarter of an hour: the email's lock goes too.
+        deps.throttle.clear([portalEmailKey(normalizeEmail(user.email))]);
         deps.mail.enqueue(mail);
         audit.record({
           actor: ctx.actor,

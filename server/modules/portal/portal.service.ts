@@ -11,7 +11,7 @@ import type { Actor, AuditService } from '../audit/audit.service.js';
 import type { EnrollmentService, ProfileDownload, ProfileStatus } from '../enrollment/enrollment.service.js';
 import type { EnrollmentUrls } from '../invitations/enrollment-url.js';
 import { pinThrottleKey, type InvitationsService } from '../invitations/invitations.service.js';
-import type { Throttle } from '../throttle/throttle.service.js';
+import { portalEmailKey, type Throttle } from '../throttle/throttle.service.js';
 import type { UserRow, UsersStore } from '../users/users.store.js';
 import { helperDeepLink } from './helper-link.js';
 import type { PortalStore } from './portal.store.js';
@@ -37,7 +37,9 @@ export interface PortalPrincipal {
  * What a session may do about the password: nothing from a QR-code session ('refused'), set the first one after a PIN
  * or a temporary password without the current one ('first'), else change it with the current one ('current').
  */
-export function passwordChange(principal: Pick<PortalPrincipal, 'needsPassword' | 'openedWith'>): 'refused' | 'first' | 'current' {
+export function passwordChange(
+  principal: Pick<PortalPrincipal, 'needsPassword' | 'openedWith'>,
+): 'refused' | 'first' | 'current' {
   if (principal.openedWith === 'qr') return 'refused';
   return principal.needsPassword || principal.openedWith === 'pin' ? 'first' : 'current';
 }
@@ -183,7 +185,14 @@ export function createPortalService(deps: PortalDeps): PortalService {
     store.insertSession(row);
     return {
       token,
-      principal: { user, tokenHash: row.token_hash, csrfToken: row.csrf_token, invitationId, needsPassword, openedWith },
+      principal: {
+        user,
+        tokenHash: row.token_hash,
+        csrfToken: row.csrf_token,
+        invitationId,
+        needsPassword,
+        openedWith,
+      },
     };
   };
 
@@ -220,7 +229,7 @@ export function createPortalService(deps: PortalDeps): PortalService {
       });
     const { user } = principal;
     const reserved = throttle.reserve([
-      `portal-email:${normalizeEmail(user.email)}`,
+      portalEmailKey(normalizeEmail(user.email)),
       ...(sourceAddress ? [`portal-addr:${sourceAddress}`] : []),
     ]);
     if (!reserved.ok) throw signInLocked(reserved.retryAfterSeconds);
@@ -260,20 +269,20 @@ export function createPortalService(deps: PortalDeps): PortalService {
       // Counted before any secret is checked, per submitted email whether or not it exists (and per PIN): a burst
       // of guesses gets only the free attempts through, and a lock tells nothing about which accounts exist.
       const reserved = throttle.reserve([
-        `portal-email:${norm}`,
+        portalEmailKey(norm),
         ...(sourceAddress ? [`portal-addr:${sourceAddress}`] : []),
         ...(invitation && pinHash ? [pinThrottleKey(invitation.id)] : []),
       ]);
       if (!reserved.ok) throw signInLocked(reserved.retryAfterSeconds);
       const { reservation } = reserved;
       const actor: Actor = user ? actorOf(user) : { type: 'user', id: null, label: input.email.slice(0, 254) };
-      const lockStarted = () => {
+      const lockStarted = (pin: { id: string; label: string } | null) => {
         // One event per lock started; refusals while it holds are not audited one by one.
         if (reservation.lockStartedMs > 0)
           audit.record({
             actor,
-            action: 'portal.sign_in_locked',
-            subject: user ? subjectOf(user) : null,
+            action: pin ? 'invitation.pin_locked' : 'portal.sign_in_locked',
+            subject: pin ? { type: 'invitation', ...pin } : user ? subjectOf(user) : null,
             details: { lockedSeconds: reservation.lockStartedMs / 1000 },
             sourceAddress,
           });
@@ -295,7 +304,8 @@ export function createPortalService(deps: PortalDeps): PortalService {
         } catch (err) {
           // A wrong PIN is audited by the invitation; PIN_USED and PIN_EXPIRED come only for the right PIN, which
           // gets its attempt back.
-          if (isAppError(err, 'SIGN_IN_FAILED')) lockStarted();
+          if (isAppError(err, 'SIGN_IN_FAILED'))
+            lockStarted(invitation ? { id: invitation.id, label: user.email } : null);
           else throttle.refund(reservation);
           throw err;
         }
@@ -306,12 +316,18 @@ export function createPortalService(deps: PortalDeps): PortalService {
         action: 'portal.sign_in_failed',
         subject: user ? subjectOf(user) : null,
         details: {
-          reason: !found ? 'unknown email' : found.disabled ? 'user disabled' : allow === 'pin' ? 'wrong PIN' : 'wrong password',
+          reason: !found
+            ? 'unknown email'
+            : found.disabled
+              ? 'user disabled'
+              : allow === 'pin'
+                ? 'wrong PIN'
+                : 'wrong password',
           via: input.via ?? 'portal',
         },
         sourceAddress,
       });
-      lockStarted();
+      lockStarted(null);
       throw new AppError(
         'SIGN_IN_FAILED',
         looksLikePin ? 'The email address or PIN is wrong.' : 'The email address or password is wrong.',

@@ -58,7 +58,10 @@ export function createPortalStore(db: Db): PortalStore {
       'UPDATE sign_in_tokens SET used_at = @now WHERE token_hash = @hash AND used_at IS NULL AND expires_at > @now',
     ),
     token: db.prepare<[string], SignInTokenRow>('SELECT * FROM sign_in_tokens WHERE token_hash = ?'),
-    update: partialUpdate(db, 'portal_sessions', ['needs_password', 'expires_at', 'invitation_id', 'opened_with'],
+    update: partialUpdate(
+      db,
+      'portal_sessions',
+      ['needs_password', 'expires_at', 'invitation_id', 'opened_with'],
       ['token_hash'],
     ),
   };

@@ -42,7 +42,11 @@ async function setup() {
     const { invitations } = await services.invitations.invite([user.id], TEST_CTX);
     await services.invitations.newPin(invitations[0]?.id as string, TEST_CTX);
   }
-  await services.admins.create({ email: 'admin@example.com', displayName: 'A', password: PASSWORD }, { type: 'system' }, null);
+  await services.admins.create(
+    { email: 'admin@example.com', displayName: 'A', password: PASSWORD },
+    { type: 'system' },
+    null,
+  );
   count.verifies();
   return { services, verifies: count.verifies };
 }

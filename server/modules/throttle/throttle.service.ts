@@ -38,6 +38,11 @@ export function lockDuration(failures: number, policy: LockoutPolicy): number {
   return Math.min(policy.baseLockMs * 2 ** (failures - policy.threshold), policy.maxLockMs);
 }
 
+/** The throttle key of a portal user's email (portal sign-in, the agent, the helper, the password change). */
+export function portalEmailKey(normalizedEmail: string): string {
+  return `portal-email:${normalizedEmail}`;
+}
+
 /** Whether a key counts a source address ('addr:…', 'portal-addr:…') rather than an account. */
 export function isAddressKey(key: string): boolean {
   return /^([a-z]+-)?addr:/.test(key);
