@@ -245,6 +245,7 @@ export function createServices(f: Foundation): Services {
   });
   const invitations = createInvitationsService({
     store: createInvitationsStore(db),
+    throttle,
     users: usersStore,
     mail,
     settings,
@@ -398,6 +399,7 @@ export function createServices(f: Foundation): Services {
     lifecycle,
     async tick() {
       await invitations.tick();
+      throttle.purge();
       enrollment.closeAbandoned();
       await mail.dispatchDue();
       return { purged: housekeeping.run() };

@@ -148,6 +148,7 @@ const en = {
       LINK_OUTDATED: 'This link is from an older enrollment address.',
       SIGN_IN_FAILED: 'The email address or PIN is wrong.',
       SIGN_IN_LOCKED: 'Too many failed sign-ins. Wait a moment and try again.',
+      PASSWORD_CHANGE_REFUSED: 'A session opened with a QR code cannot change the password.',
       DEVICE_LIMIT: 'This user already has the most devices allowed.',
       AGENT_TOKEN_INVALID: 'The Android agent’s token is not valid any more.',
       AGENT_DEVICE_MISMATCH: 'This agent token belongs to another device.',

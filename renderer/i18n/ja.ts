@@ -150,6 +150,7 @@ const ja: MessageSchema = {
       LINK_OUTDATED: 'このリンクは古い登録用アドレスのものです。',
       SIGN_IN_FAILED: 'メールアドレスまたは PIN が正しくありません。',
       SIGN_IN_LOCKED: 'サインインの失敗が多すぎます。しばらく待ってからお試しください。',
+      PASSWORD_CHANGE_REFUSED: 'QR コードで開いたセッションではパスワードを変更できません。',
       DEVICE_LIMIT: 'このユーザーは登録できるデバイス数の上限に達しています。',
       AGENT_TOKEN_INVALID: 'Android エージェントのトークンはもう有効ではありません。',
       AGENT_DEVICE_MISMATCH: 'このエージェントのトークンは別のデバイスのものです。',

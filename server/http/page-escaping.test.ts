@@ -100,7 +100,8 @@ describe.each(LANGS)('the page functions in %s', (lang: Lang) => {
   });
 
   it('escape the password page: CSRF token, errors, the language link', () => {
-    for (const error of hostileErrors) expectInert(passwordPage(c, { csrf: HOSTILE, error }), 'password');
+    for (const error of hostileErrors)
+      expectInert(passwordPage(c, { csrf: HOSTILE, mode: 'current', error }), 'password');
   });
 
   it('escape the home page: name, devices, QR code, its expiry, errors, the helper link and download', () => {

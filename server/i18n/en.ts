@@ -22,6 +22,9 @@ export const en: ServerText = {
     password: 'New password',
     confirm: 'Repeat the password',
     mismatch: 'The two passwords differ.',
+    currentPassword: 'Current password',
+    passwordQrSession:
+      'You signed in on this device with a QR code, so the password cannot be changed here. Sign in with your password on this device to change it.',
     save: 'Save',
     homeTitle: 'Device enrollment',
     thisDevice: 'Enroll this device',
@@ -197,7 +200,11 @@ export const en: ServerText = {
   },
   errors: {
     SIGN_IN_FAILED: (d) =>
-      d.secret === 'pin' ? 'The email address or PIN is wrong.' : 'The email address or password is wrong.',
+      d.secret === 'current'
+        ? 'The current password is wrong.'
+        : d.secret === 'pin'
+          ? 'The email address or PIN is wrong.'
+          : 'The email address or password is wrong.',
     SIGN_IN_LOCKED: (d) =>
       `Too many failed sign-ins. Wait ${Math.max(1, Math.ceil(Number(d.retryAfterSeconds ?? 60) / 60))} minute(s) and try again, or ask your administrator.`,
     // The server's own words say whether this very try locked the PIN.
@@ -223,7 +230,9 @@ export const en: ServerText = {
     VALIDATION_FAILED: (d) =>
       d.reason === 'android'
         ? 'This enrollment is for an Android device; install the Tsunagu agent instead of a profile.'
-        : null,
+        : d.reason === 'current_required'
+          ? 'Enter your current password to change it.'
+          : null,
     LINK_OUTDATED: () => 'This QR code was already used or has expired. Show a new one on your signed-in device.',
     PUSH_NOT_CONFIGURED: () =>
       'The server has no Apple push certificate yet, so Apple devices cannot enroll. Ask your administrator to upload it.',
@@ -239,6 +248,8 @@ export const en: ServerText = {
       )[String(d.rule)] ?? null,
     ORIGIN_REFUSED: () =>
       'This form was sent from another web site, so it was not accepted. Open this page again, then try again.',
+    PASSWORD_CHANGE_REFUSED: () =>
+      'You signed in on this device with a QR code, so the password cannot be changed here. Sign in with your password on this device to change it.',
   },
   agentReminder: {
     title: 'Enrollment is not finished',

@@ -22,6 +22,9 @@ export const ja: ServerText = {
     password: '新しいパスワード',
     confirm: 'もう一度入力',
     mismatch: '2 つのパスワードが一致しません。',
+    currentPassword: '現在のパスワード',
+    passwordQrSession:
+      'この端末には QR コードでサインインしたため、ここではパスワードを変更できません。変更するには、この端末でパスワードを使ってサインインしてください。',
     save: '保存',
     homeTitle: 'デバイス登録',
     thisDevice: 'この端末を登録する',
@@ -199,9 +202,11 @@ export const ja: ServerText = {
   // The server's refusals, by stable code (and the detail that tells variants apart).
   errors: {
     SIGN_IN_FAILED: (d) =>
-      d.secret === 'pin'
-        ? 'メールアドレスまたは PIN が正しくありません。'
-        : 'メールアドレスまたはパスワードが正しくありません。',
+      d.secret === 'current'
+        ? '現在のパスワードが正しくありません。'
+        : d.secret === 'pin'
+          ? 'メールアドレスまたは PIN が正しくありません。'
+          : 'メールアドレスまたはパスワードが正しくありません。',
     SIGN_IN_LOCKED: (d) =>
       `サインインの失敗が続いたため、しばらくロックされています。${Math.max(1, Math.ceil(Number(d.retryAfterSeconds ?? 60) / 60))} 分待ってからもう一度お試しいただくか、管理者にお問い合わせください。`,
     PIN_LOCKED: () =>
@@ -229,7 +234,9 @@ export const ja: ServerText = {
     VALIDATION_FAILED: (d) =>
       d.reason === 'android'
         ? 'この登録は Android デバイス用です。プロファイルではなく Tsunagu エージェントアプリを使ってください。'
-        : null,
+        : d.reason === 'current_required'
+          ? 'パスワードを変更するには、現在のパスワードを入力してください。'
+          : null,
     LINK_OUTDATED: () =>
       'この QR コードは使用済みか、有効期限が切れています。サインイン中の端末で新しい QR コードを表示してください。',
     PUSH_NOT_CONFIGURED: () =>
@@ -246,6 +253,8 @@ export const ja: ServerText = {
       )[String(d.rule)] ?? null,
     ORIGIN_REFUSED: () =>
       'このフォームは別のサイトから送信されたため受け付けませんでした。このページを開き直してからもう一度お試しください。',
+    PASSWORD_CHANGE_REFUSED: () =>
+      'この端末には QR コードでサインインしたため、ここではパスワードを変更できません。変更するには、この端末でパスワードを使ってサインインしてください。',
   },
   agentReminder: {
     title: 'デバイス登録が完了していません',

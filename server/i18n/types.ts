@@ -29,6 +29,7 @@ export type DeviceErrorCode = Extract<
   | 'DEVICE_LIMIT'
   | 'PASSWORD_POLICY'
   | 'ORIGIN_REFUSED'
+  | 'PASSWORD_CHANGE_REFUSED'
 >;
 
 /** Each device-facing refusal in one language; null where the server's own words are kept. */
@@ -58,6 +59,10 @@ export interface PortalText {
   password: string;
   confirm: string;
   mismatch: string;
+  /** The label of the current password on the password form. */
+  currentPassword: string;
+  /** Why a session opened from a QR code shows no password form. */
+  passwordQrSession: string;
   save: string;
   homeTitle: string;
   thisDevice: string;

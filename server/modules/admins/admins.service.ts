@@ -140,26 +140,20 @@ export function createAdminsService(deps: AdminsDeps): AdminsService {
 
     async completeSetup(input, sourceAddress) {
       if (store.count() > 0) throw new AppError('SETUP_ALREADY_DONE', 'Setup is already complete; sign in instead.');
-      const email = validate(input);
-      const passwordHash = await hasher.hash(input.password);
+      // The token first: a caller without it costs no argon2 hash and writes nothing (not even an audit row).
       const saved = store.state('setup_token');
       const parsed = saved ? (JSON.parse(saved) as { hash: string; expires: string }) : null;
       const given = Buffer.from(hashToken(input.setupToken.trim()));
       const tokenOk =
         parsed !== null && new Date(parsed.expires) > clock.now() && timingSafeEqual(given, Buffer.from(parsed.hash));
-      if (!tokenOk) {
-        audit.record({
-          actor: { type: 'system', label: 'setup' },
-          action: 'admin.setup_refused',
-          details: { reason: 'invalid or expired setup token' },
-          sourceAddress,
-        });
+      if (!tokenOk)
         throw new AppError(
           'SETUP_TOKEN_INVALID',
           'The setup token is wrong or expired. Use the token that `tsunagu serve` printed when it started (restart it for a new one).',
           { field: 'setupToken' },
         );
-      }
+      const email = validate(input);
+      const passwordHash = await hasher.hash(input.password);
       return transaction(() => {
         if (store.count() > 0) throw new AppError('SETUP_ALREADY_DONE', 'Setup is already complete; sign in instead.');
         const row = insertAdmin(email, input.displayName, passwordHash);
@@ -202,18 +196,22 @@ export function createAdminsService(deps: AdminsDeps): AdminsService {
 
     async login(input, sourceAddress) {
       const norm = normalizeEmail(input.email);
+      // Counted per submitted email whether or not such an admin exists, so a lock tells nothing about accounts.
       const keys = [`email:${norm}`, ...(sourceAddress ? [`addr:${sourceAddress}`] : [])];
-      const retryAfterSeconds = throttle.retryAfter(keys);
-      if (retryAfterSeconds > 0)
-        throw new AppError('AUTH_LOCKED', `Too many failed sign-ins. Try again in ${retryAfterSeconds} seconds.`, {
-          retryAfterSeconds,
-        });
+      const reserved = throttle.reserve(keys);
+      if (!reserved.ok)
+        throw new AppError(
+          'AUTH_LOCKED',
+          `Too many failed sign-ins. Try again in ${reserved.retryAfterSeconds} seconds.`,
+          { retryAfterSeconds: reserved.retryAfterSeconds },
+        );
+      const { reservation } = reserved;
       const admin = store.byEmail(norm);
       // Verify against a dummy hash for unknown emails so the response time does not reveal accounts.
       const ok = await hasher.verify(admin?.password_hash ?? DUMMY_HASH, input.password);
       const outcome = transaction(() => {
         if (ok && admin) {
-          throttle.clear(keys);
+          throttle.refund(reservation);
           const opened = openSession(admin, sourceAddress);
           audit.record({
             actor: actorOf(admin),
@@ -223,8 +221,7 @@ export function createAdminsService(deps: AdminsDeps): AdminsService {
           });
           return opened;
         }
-        // Failures are written and committed before the error is thrown, so a rollback cannot erase them.
-        const lockedFor = throttle.fail(keys);
+        // The attempt was counted before the check; only the audit trail is written here.
         const actor: Actor = admin ? actorOf(admin) : { type: 'admin', id: null, label: input.email.slice(0, 254) };
         audit.record({
           actor,
@@ -233,12 +230,13 @@ export function createAdminsService(deps: AdminsDeps): AdminsService {
           details: { reason: admin ? 'wrong password' : 'unknown email' },
           sourceAddress,
         });
-        if (lockedFor > 0) {
+        // One event per lock started; the refusals while it holds are not audited one by one.
+        if (reservation.lockStartedMs > 0) {
           audit.record({
             actor,
             action: 'admin.login_locked',
             subject: admin ? { type: 'admin', id: admin.id, label: admin.email } : null,
-            details: { lockedSeconds: lockedFor / 1000 },
+            details: { lockedSeconds: reservation.lockStartedMs / 1000 },
             sourceAddress,
           });
         }

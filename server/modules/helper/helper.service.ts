@@ -101,7 +101,7 @@ export function createHelperService(deps: HelperDeps): HelperService {
           { email: request.email, secret: request.pin, invite: null, allow: 'pin', via: 'helper' },
           sourceAddress,
         );
-        await portal.setPassword(opened.principal, request.newPassword, sourceAddress);
+        await portal.setPassword(opened.principal, { password: request.newPassword }, sourceAddress);
         return session(opened.token, { ...opened.principal, needsPassword: false });
       }
       const opened = await portal.signIn(

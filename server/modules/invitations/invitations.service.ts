@@ -10,21 +10,27 @@ import {
 import type { Clock } from '../../core/clock.js';
 import type { DomainEvents } from '../../core/events.js';
 import { AppError } from '../../core/errors.js';
-import { hashToken, newDigits, newToken } from '../../core/ids.js';
+import { hashToken, newDigits, newToken, normalizeEmail } from '../../core/ids.js';
 import type { PasswordHasher } from '../../core/password.js';
 import type { Random } from '../../core/random.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
 import type { MailService } from '../mail/mail.service.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { SettingsService } from '../settings/settings.service.js';
+import { portalEmailKey, type Throttle } from '../throttle/throttle.service.js';
 import type { UserRow, UsersStore } from '../users/users.store.js';
 import type { EnrollmentUrls } from './enrollment-url.js';
 import type { EntryLinks } from './entry-links.js';
 import { buildInvitationMail } from './invitation-mail.js';
 import type { InvitationListRow, InvitationRow, InvitationsStore } from './invitations.store.js';
 
-/** Wrong PINs before a PIN locks; an admin then issues a new one. */
+/** Wrong PINs before a PIN locks (then by time, with backoff: the sign-in throttle's account policy). */
 export const PIN_ATTEMPTS = 5;
+
+/** The sign-in throttle's key for an invitation's PIN: counted with the email's key, cleared with a new PIN. */
+export function pinThrottleKey(invitationId: string): string {
+  return `pin:${invitationId}`;
+}
 
 const ORDER: readonly InvitationStatus[] = INVITATION_STEPS;
 const OPEN = new Set<InvitationStatus>(INVITATION_STEPS.filter((step) => step !== 'enrolled'));
@@ -55,7 +61,10 @@ export interface InvitationsService {
    * `forUserId`, an invitation of anyone else is INVITATION_NOT_FOUND and stays as it was.
    */
   open(token: string, sourceAddress: string | null, forUserId?: string): InvitationListRow;
-  /** Checks a user's one-time PIN: single use, expiring, locked after PIN_ATTEMPTS wrong tries. */
+  /**
+   * Checks a user's one-time PIN (single use, expiring); the caller has counted the attempt with the sign-in
+   * throttle (pinThrottleKey), which locks it by time. Used and expired are told only for the right PIN.
+   */
   verifyPin(userId: string, pin: string, sourceAddress: string | null): Promise<InvitationListRow>;
   /** Moves an invitation forward (never back): pin_verified, profile_downloaded, enrolled. */
   advance(id: string, status: InvitationStatus): void;
@@ -91,9 +100,11 @@ export interface InvitationsDeps {
   links: EntryLinks;
   /** Closes the pending enrollments opened through an invitation (on revoke). */
   closeEnrollments: (invitationId: string, reason: string) => void;
+  /** The sign-in throttle: whether a PIN is locked now, and forgetting a PIN's failures when it is replaced. */
+  throttle: Pick<Throttle, 'retryAfter' | 'clear'>;
 }
 
-function toDto(row: InvitationListRow): InvitationDto {
+function toDto(row: InvitationListRow, pinLocked: boolean): InvitationDto {
   return {
     id: row.id,
     userId: row.user_id,
@@ -101,7 +112,7 @@ function toDto(row: InvitationListRow): InvitationDto {
     userDisplayName: row.user_display_name,
     status: row.status,
     hasPin: row.pin_hash !== null,
-    pinLocked: row.pin_failures >= PIN_ATTEMPTS,
+    pinLocked,
     urlVersion: row.url_version,
     expiresAt: row.expires_at,
     sentAt: row.sent_at,
@@ -126,6 +137,10 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
     link: deps.links.invitation(token),
     trustFirst: deps.links.throughFirstVisit(),
   });
+  const pinLocked = (id: string) => deps.throttle.retryAfter([pinThrottleKey(id)]) > 0;
+  const dto = (row: InvitationListRow) => toDto(row, pinLocked(row.id));
+  // A new PIN starts with no failures: the old one's count and lock go with it.
+  const forgetPinFailures = (id: string) => deps.throttle.clear([pinThrottleKey(id)]);
   const needsPin = (user: UserRow) => user.password_hash === null || deps.settings.userSettings().requirePin;
   const subjectOf = (row: { id: string; user_email?: string }) => ({
     type: 'invitation',
@@ -239,7 +254,7 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
             sourceAddress: ctx.sourceAddress,
           });
         });
-        created.push(toDto(mustGet(id)));
+        created.push(dto(mustGet(id)));
       }
       return { invitations: created, skipped };
     },
@@ -269,6 +284,7 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
           expires_at: expiresAt,
           updated_at: now.toISOString(),
         });
+        forgetPinFailures(id);
         deps.mail.enqueue(prepared.mail);
         audit.record({
           actor: ctx.actor,
@@ -278,7 +294,7 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
           sourceAddress: ctx.sourceAddress,
         });
       });
-      return toDto(mustGet(id));
+      return dto(mustGet(id));
     },
 
     revoke(id, ctx) {
@@ -296,7 +312,7 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
           details: { from: row.status, cancelledMail: cancelled },
           sourceAddress: ctx.sourceAddress,
         });
-        return toDto(mustGet(id));
+        return dto(mustGet(id));
       });
     },
 
@@ -321,6 +337,7 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
         expiresAt: row.expires_at,
         invitationId: id,
       });
+      const wasLocked = pinLocked(id);
       transaction(() => {
         store.update(id, {
           pin_hash: pinHash,
@@ -329,16 +346,19 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
           pin_failures: 0,
           updated_at: clock.now().toISOString(),
         });
+        forgetPinFailures(id);
+        // The admin's new PIN is the way out of a lock now, not in a quarter of an hour: the email's lock goes too.
+        deps.throttle.clear([portalEmailKey(normalizeEmail(user.email))]);
         deps.mail.enqueue(mail);
         audit.record({
           actor: ctx.actor,
           action: 'invitation.pin_reissued',
           subject: subjectOf(row),
-          details: { pinExpiresAt, wasLocked: row.pin_failures >= PIN_ATTEMPTS },
+          details: { pinExpiresAt, wasLocked },
           sourceAddress: ctx.sourceAddress,
         });
       });
-      return { invitation: toDto(mustGet(id)), pin };
+      return { invitation: dto(mustGet(id)), pin };
     },
 
     list(query) {
@@ -348,12 +368,12 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
         ...(query.userId ? { userId: query.userId } : {}),
       };
       return {
-        items: store.list(filter, limit, Math.max(query.offset ?? 0, 0)).map(toDto),
+        items: store.list(filter, limit, Math.max(query.offset ?? 0, 0)).map(dto),
         total: store.count(filter),
       };
     },
 
-    get: (id) => toDto(mustGet(id)),
+    get: (id) => dto(mustGet(id)),
 
     open(token, sourceAddress, forUserId) {
       const found = token.length <= 100 ? store.byTokenHash(hashToken(token)) : undefined;
@@ -394,20 +414,9 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
       const actor: Actor = { type: 'user', id: userId, label: row?.user_email ?? null };
       if (!row || !row.pin_hash)
         throw new AppError('SIGN_IN_FAILED', 'The email address or PIN is wrong.', { secret: 'pin' });
-      if (row.pin_failures >= PIN_ATTEMPTS)
-        throw new AppError(
-          'PIN_LOCKED',
-          'This PIN is locked after too many wrong tries. Ask your administrator for a new PIN.',
-        );
-      if (row.pin_used_at)
-        throw new AppError(
-          'PIN_USED',
-          'This PIN was already used. Sign in with your password, or ask your administrator for a new PIN.',
-        );
-      if (row.pin_expires_at && new Date(row.pin_expires_at) <= clock.now())
-        throw new AppError('PIN_EXPIRED', 'This PIN has expired. Ask your administrator for a new PIN.');
+      // The hash first: whether a PIN was used or expired is told only to someone who knows it.
       const ok = /^\d{4,12}$/.test(pin) && (await deps.hasher.verify(row.pin_hash, pin));
-      const outcome = transaction((): InvitationListRow | 'wrong' | 'locked' | 'used' => {
+      const outcome = transaction((): InvitationListRow | 'wrong' | 'used' | 'expired' => {
         const fresh = mustGet(row.id);
         if (!ok) {
           const failures = fresh.pin_failures + 1;
@@ -419,34 +428,22 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
             details: { failures, limit: PIN_ATTEMPTS },
             sourceAddress,
           });
-          if (failures >= PIN_ATTEMPTS) {
-            audit.record({
-              actor,
-              action: 'invitation.pin_locked',
-              subject: subjectOf(row),
-              details: { failures },
-              sourceAddress,
-            });
-            return 'locked';
-          }
           return 'wrong';
         }
-        if (fresh.pin_used_at) return 'used';
+        if (fresh.pin_used_at || fresh.pin_hash !== row.pin_hash) return 'used';
+        if (fresh.pin_expires_at && new Date(fresh.pin_expires_at) <= clock.now()) return 'expired';
         store.update(row.id, { pin_used_at: clock.now().toISOString(), updated_at: clock.now().toISOString() });
         service.advance(row.id, 'pin_verified');
         audit.record({ actor, action: 'invitation.pin_verified', subject: subjectOf(row), sourceAddress });
         return mustGet(row.id);
       });
-      if (outcome === 'locked')
-        throw new AppError(
-          'PIN_LOCKED',
-          'This PIN is now locked after too many wrong tries. Ask your administrator for a new PIN.',
-        );
       if (outcome === 'used')
         throw new AppError(
           'PIN_USED',
           'This PIN was already used. Sign in with your password, or ask your administrator for a new PIN.',
         );
+      if (outcome === 'expired')
+        throw new AppError('PIN_EXPIRED', 'This PIN has expired. Ask your administrator for a new PIN.');
       if (outcome === 'wrong')
         throw new AppError('SIGN_IN_FAILED', 'The email address or PIN is wrong.', { secret: 'pin' });
       return outcome;
@@ -536,6 +533,7 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
             updated_at: now.toISOString(),
             ...(freshPin ? { pin_hash: prepared.pinHash, pin_expires_at: prepared.pinExpiresAt, pin_failures: 0 } : {}),
           });
+          if (freshPin) forgetPinFailures(row.id);
           deps.mail.enqueue(prepared.mail);
           audit.record({
             actor: { type: 'system', label: 'scheduler' },

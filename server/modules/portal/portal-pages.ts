@@ -96,8 +96,20 @@ ${o.invite ? html`<input type="hidden" name="invite" value="${o.invite}">` : ''}
 }
 
 /** Set a password after a PIN sign-in (or replace a temporary one). */
-export function passwordPage(c: PageContext, o: { csrf: string; error?: PortalError | null }): string {
+export function passwordPage(
+  c: PageContext,
+  o: { csrf: string; mode: 'refused' | 'first' | 'current'; error?: PortalError | null },
+): string {
   const t = TEXT[c.lang].portal;
+  if (o.mode === 'refused')
+    return renderPage(
+      { lang: c.lang, title: t.passwordTitle, langHref: c.langHref },
+      html`<section>
+${errorBox(c.lang, o.error ?? null)}
+<p>${t.passwordQrSession}</p>
+<p><a class="button" href="${c.paths.home}">${t.back}</a></p>
+</section>`,
+    );
   return renderPage(
     { lang: c.lang, title: t.passwordTitle, langHref: c.langHref },
     html`<section>
@@ -105,6 +117,12 @@ export function passwordPage(c: PageContext, o: { csrf: string; error?: PortalEr
 ${errorBox(c.lang, o.error ?? null)}
 <form method="post" action="${c.paths.password}" class="form">
 <input type="hidden" name="csrf" value="${o.csrf}">
+${
+  o.mode === 'current'
+    ? html`<label for="current">${t.currentPassword}</label>
+<input id="current" name="current" type="password" autocomplete="current-password" required maxlength="1024">`
+    : ''
+}
 <label for="password">${t.password}</label>
 <input id="password" name="password" type="password" autocomplete="new-password" minlength="10" required maxlength="1024">
 <label for="confirm">${t.confirm}</label>

@@ -24,7 +24,7 @@ import {
   type PortalQr,
 } from './portal-pages.js';
 import { EnrollForm, PasswordForm, PortalKeyParams, QrForm, SignInForm, SignOutForm } from './portal.schemas.js';
-import type { PortalPrincipal, PortalService } from './portal.service.js';
+import { passwordChange, type PortalPrincipal, type PortalService } from './portal.service.js';
 
 /** Name of the portal session cookie. */
 export const PORTAL_COOKIE = 'tsunagu_portal';
@@ -211,7 +211,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
     };
   };
   const passwordRefusal: RefusalPage = (request, c, error) => ({
-    page: passwordPage(c, { csrf: principalOf(request).csrfToken, error }),
+    page: passwordPage(c, { csrf: principalOf(request).csrfToken, mode: passwordChange(principalOf(request)), error }),
   });
   // The home page answers a refused enrollment with 400, whatever the reason.
   const enrollRefusal: RefusalPage = (request, c, error) => {
@@ -258,9 +258,10 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
     },
   );
 
-  r.get<{ Params: KeyParams }>('/e/:key/go/password', signedInUser, async (request, reply) =>
-    sendPage(reply, 200, passwordPage(context(request, reply), { csrf: principalOf(request).csrfToken })),
-  );
+  r.get<{ Params: KeyParams }>('/e/:key/go/password', signedInUser, async (request, reply) => {
+    const p = principalOf(request);
+    return sendPage(reply, 200, passwordPage(context(request, reply), { csrf: p.csrfToken, mode: passwordChange(p) }));
+  });
 
   r.post(
     '/e/:key/go/password',
@@ -271,12 +272,13 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
     },
     async (request, reply) => {
       const p = principalOf(request);
-      const { password, confirm } = request.body;
-      if (password !== confirm) {
+      const { password, confirm, current } = request.body;
+      if (password !== confirm && passwordChange(p) !== 'refused') {
         const c = context(request, reply);
-        return sendPage(reply, 400, passwordPage(c, { csrf: p.csrfToken, error: TEXT[c.lang].portal.mismatch }));
+        const error = TEXT[c.lang].portal.mismatch;
+        return sendPage(reply, 400, passwordPage(c, { csrf: p.csrfToken, mode: passwordChange(p), error }));
       }
-      await portal.setPassword(p, password, request.ip);
+      await portal.setPassword(p, { password, current }, request.ip);
       return reply.redirect(portalPaths(request.params.key).home, 303);
     },
   );

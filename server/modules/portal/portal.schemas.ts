@@ -19,9 +19,14 @@ export const SignInForm = Type.Object(
   { additionalProperties: false },
 );
 
-/** Body of POST /e/:key/go/password. */
+/** Body of POST /e/:key/go/password: the current password, except for the first one set after a PIN. */
 export const PasswordForm = Type.Object(
-  { csrf: Csrf, password: Type.String({ maxLength: 1024 }), confirm: Type.String({ maxLength: 1024 }) },
+  {
+    csrf: Csrf,
+    current: Type.Optional(Type.String({ maxLength: 1024 })),
+    password: Type.String({ maxLength: 1024 }),
+    confirm: Type.String({ maxLength: 1024 }),
+  },
   { additionalProperties: false },
 );
 

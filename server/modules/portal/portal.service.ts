@@ -10,8 +10,8 @@ import type { Random } from '../../core/random.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
 import type { EnrollmentService, ProfileDownload, ProfileStatus } from '../enrollment/enrollment.service.js';
 import type { EnrollmentUrls } from '../invitations/enrollment-url.js';
-import type { InvitationsService } from '../invitations/invitations.service.js';
-import type { Throttle } from '../throttle/throttle.service.js';
+import { pinThrottleKey, type InvitationsService } from '../invitations/invitations.service.js';
+import { portalEmailKey, type Throttle } from '../throttle/throttle.service.js';
 import type { UserRow, UsersStore } from '../users/users.store.js';
 import { helperDeepLink } from './helper-link.js';
 import type { PortalStore } from './portal.store.js';
@@ -29,6 +29,19 @@ export interface PortalPrincipal {
   invitationId: string | null;
   /** The user came in with a PIN and has no password yet, or has a temporary one: set it before anything else. */
   needsPassword: boolean;
+  /** What the session was opened with: a QR-code session cannot change the password. */
+  openedWith: 'password' | 'pin' | 'qr';
+}
+
+/**
+ * What a session may do about the password: nothing from a QR-code session ('refused'), set the first one after a PIN
+ * or a temporary password without the current one ('first'), else change it with the current one ('current').
+ */
+export function passwordChange(
+  principal: Pick<PortalPrincipal, 'needsPassword' | 'openedWith'>,
+): 'refused' | 'first' | 'current' {
+  if (principal.openedWith === 'qr') return 'refused';
+  return principal.needsPassword || principal.openedWith === 'pin' ? 'first' : 'current';
 }
 
 /** Sign-in for the /go portal: email + password, or email + one-time PIN; sessions; QR sign-in tokens. */
@@ -86,7 +99,15 @@ export interface PortalService {
     purpose: 'portal' | 'agent',
     sourceAddress: string | null,
   ): Promise<{ kind: 'portal' | 'agent'; image: string; expiresAt: string }>;
-  setPassword(principal: PortalPrincipal, password: string, sourceAddress: string | null): Promise<void>;
+  /**
+   * Sets the user's password. The current one is asked for (and counted by the sign-in throttle like a sign-in),
+   * except for the password a PIN or temporary-password session must set first; a QR-code session cannot.
+   */
+  setPassword(
+    principal: PortalPrincipal,
+    input: { password: string; current?: string | undefined },
+    sourceAddress: string | null,
+  ): Promise<void>;
   signOut(principal: PortalPrincipal, sourceAddress: string | null): void;
   /**
    * A single-use token that signs in another device (shown as a QR code, or carried by the helper link), or enrolls
@@ -140,7 +161,13 @@ export function createPortalService(deps: PortalDeps): PortalService {
   const actorOf = (u: Pick<UserRow, 'id' | 'email'>): Actor => ({ type: 'user', id: u.id, label: u.email });
   const subjectOf = (u: Pick<UserRow, 'id' | 'email'>) => ({ type: 'user', id: u.id, label: u.email });
 
-  const open = (user: UserRow, invitationId: string | null, needsPassword: boolean, sourceAddress: string | null) => {
+  const open = (
+    user: UserRow,
+    invitationId: string | null,
+    needsPassword: boolean,
+    openedWith: PortalPrincipal['openedWith'],
+    sourceAddress: string | null,
+  ) => {
     const token = newToken(random);
     const now = clock.now();
     store.deleteExpired(now.toISOString());
@@ -150,6 +177,7 @@ export function createPortalService(deps: PortalDeps): PortalService {
       invitation_id: invitationId,
       csrf_token: newToken(random),
       needs_password: needsPassword ? (1 as const) : (0 as const),
+      opened_with: openedWith,
       created_at: now.toISOString(),
       expires_at: new Date(now.getTime() + PORTAL_SESSION_MS).toISOString(),
       source_address: sourceAddress,
@@ -157,7 +185,14 @@ export function createPortalService(deps: PortalDeps): PortalService {
     store.insertSession(row);
     return {
       token,
-      principal: { user, tokenHash: row.token_hash, csrfToken: row.csrf_token, invitationId, needsPassword },
+      principal: {
+        user,
+        tokenHash: row.token_hash,
+        csrfToken: row.csrf_token,
+        invitationId,
+        needsPassword,
+        openedWith,
+      },
     };
   };
 
@@ -178,69 +213,126 @@ export function createPortalService(deps: PortalDeps): PortalService {
     return e;
   };
 
+  const signInLocked = (retryAfterSeconds: number) =>
+    new AppError(
+      'SIGN_IN_LOCKED',
+      `Too many failed sign-ins. Wait ${Math.ceil(retryAfterSeconds / 60)} minute(s) and try again, or ask your administrator.`,
+      { retryAfterSeconds },
+    );
+
+  // The current password, checked like a sign-in: counted first by the same throttle keys, refunded when right.
+  const checkCurrent = async (principal: PortalPrincipal, current: string, sourceAddress: string | null) => {
+    if (!current)
+      throw new AppError('VALIDATION_FAILED', 'Enter your current password to change it.', {
+        field: 'current',
+        reason: 'current_required',
+      });
+    const { user } = principal;
+    const reserved = throttle.reserve([
+      portalEmailKey(normalizeEmail(user.email)),
+      ...(sourceAddress ? [`portal-addr:${sourceAddress}`] : []),
+    ]);
+    if (!reserved.ok) throw signInLocked(reserved.retryAfterSeconds);
+    const fresh = users.byId(user.id);
+    if (await deps.hasher.verify(fresh?.password_hash ?? DUMMY_HASH, current)) {
+      throttle.refund(reserved.reservation);
+      return;
+    }
+    audit.record({
+      actor: actorOf(user),
+      action: 'portal.sign_in_failed',
+      subject: subjectOf(user),
+      details: { reason: 'wrong current password', via: 'password change' },
+      sourceAddress,
+    });
+    if (reserved.reservation.lockStartedMs > 0)
+      audit.record({
+        actor: actorOf(user),
+        action: 'portal.sign_in_locked',
+        subject: subjectOf(user),
+        details: { lockedSeconds: reserved.reservation.lockStartedMs / 1000 },
+        sourceAddress,
+      });
+    throw new AppError('SIGN_IN_FAILED', 'The current password is wrong.', { secret: 'current', field: 'current' });
+  };
+
   const service: PortalService = {
     async verifyCredentials(input, sourceAddress) {
       const norm = normalizeEmail(input.email);
-      const keys = [`portal-email:${norm}`, ...(sourceAddress ? [`portal-addr:${sourceAddress}`] : [])];
-      const wait = throttle.retryAfter(keys);
-      if (wait > 0)
-        throw new AppError(
-          'SIGN_IN_LOCKED',
-          `Too many failed sign-ins. Wait ${Math.ceil(wait / 60)} minute(s) and try again, or ask your administrator.`,
-          { retryAfterSeconds: wait },
-        );
-      const user = users.byEmail(norm);
       const secret = input.secret.trim();
       const allow = input.allow ?? 'either';
       const looksLikePin = allow !== 'password' && /^\d{4,12}$/.test(secret);
-      const wrong = () =>
-        new AppError(
-          'SIGN_IN_FAILED',
-          looksLikePin ? 'The email address or PIN is wrong.' : 'The email address or password is wrong.',
-          { secret: looksLikePin ? 'pin' : 'password' },
-        );
-      const fail = (reason: string) => {
-        // Written before the error is thrown, outside any rolled-back transaction.
-        const lockedFor = throttle.fail(keys);
-        const actor: Actor = user ? actorOf(user) : { type: 'user', id: null, label: input.email.slice(0, 254) };
-        audit.record({
-          actor,
-          action: 'portal.sign_in_failed',
-          subject: user ? subjectOf(user) : null,
-          details: { reason, via: input.via ?? 'portal' },
-          sourceAddress,
-        });
-        if (lockedFor > 0)
+      const found = users.byEmail(norm);
+      const user = found && !found.disabled ? found : undefined;
+      const invitation = looksLikePin && user ? deps.invitations.openFor(user.id) : undefined;
+      const pinHash = invitation?.pin_hash ?? null;
+      // Counted before any secret is checked, per submitted email whether or not it exists (and per PIN): a burst
+      // of guesses gets only the free attempts through, and a lock tells nothing about which accounts exist.
+      const reserved = throttle.reserve([
+        portalEmailKey(norm),
+        ...(sourceAddress ? [`portal-addr:${sourceAddress}`] : []),
+        ...(invitation && pinHash ? [pinThrottleKey(invitation.id)] : []),
+      ]);
+      if (!reserved.ok) throw signInLocked(reserved.retryAfterSeconds);
+      const { reservation } = reserved;
+      const actor: Actor = user ? actorOf(user) : { type: 'user', id: null, label: input.email.slice(0, 254) };
+      const lockStarted = (pin: { id: string; label: string } | null) => {
+        // One event per lock started; refusals while it holds are not audited one by one.
+        if (reservation.lockStartedMs > 0)
           audit.record({
             actor,
-            action: 'portal.sign_in_locked',
-            subject: user ? subjectOf(user) : null,
-            details: { lockedSeconds: lockedFor / 1000 },
+            action: pin ? 'invitation.pin_locked' : 'portal.sign_in_locked',
+            subject: pin ? { type: 'invitation', ...pin } : user ? subjectOf(user) : null,
+            details: { lockedSeconds: reservation.lockStartedMs / 1000 },
             sourceAddress,
           });
       };
-      if (!user || user.disabled) {
-        await deps.hasher.verify(DUMMY_HASH, secret);
-        fail(user ? 'user disabled' : 'unknown email');
-        throw wrong();
+      // The same work whatever the account: one argon2 check of the password unless only a PIN is allowed, one of
+      // the PIN when the secret looks like one, against a dummy hash where the account has none.
+      if (allow !== 'pin') {
+        const ok = await deps.hasher.verify(user?.password_hash ?? DUMMY_HASH, secret);
+        if (ok && user?.password_hash) {
+          throttle.refund(reservation);
+          return { user, invitationId: null, with: 'password' as const };
+        }
       }
-      if (allow !== 'pin' && user.password_hash && (await deps.hasher.verify(user.password_hash, secret))) {
-        throttle.clear(keys);
-        return { user, invitationId: null, with: 'password' as const };
-      }
-      if (looksLikePin && deps.invitations.openFor(user.id)?.pin_hash) {
+      if (looksLikePin && user && pinHash) {
         try {
-          const invitation = await deps.invitations.verifyPin(user.id, secret, sourceAddress);
-          throttle.clear(keys);
-          return { user, invitationId: invitation.id, with: 'pin' as const };
+          const verified = await deps.invitations.verifyPin(user.id, secret, sourceAddress);
+          throttle.refund(reservation);
+          return { user, invitationId: verified.id, with: 'pin' as const };
         } catch (err) {
-          if (err instanceof AppError && err.code === 'SIGN_IN_FAILED')
-            throttle.fail([`portal-addr:${sourceAddress ?? 'unknown'}`]);
+          // A wrong PIN is audited by the invitation; PIN_USED and PIN_EXPIRED come only for the right PIN, which
+          // gets its attempt back.
+          if (isAppError(err, 'SIGN_IN_FAILED'))
+            lockStarted(invitation ? { id: invitation.id, label: user.email } : null);
+          else throttle.refund(reservation);
           throw err;
         }
       }
-      fail(allow === 'pin' ? 'wrong PIN' : 'wrong password');
-      throw wrong();
+      if (looksLikePin) await deps.hasher.verify(DUMMY_HASH, secret);
+      audit.record({
+        actor,
+        action: 'portal.sign_in_failed',
+        subject: user ? subjectOf(user) : null,
+        details: {
+          reason: !found
+            ? 'unknown email'
+            : found.disabled
+              ? 'user disabled'
+              : allow === 'pin'
+                ? 'wrong PIN'
+                : 'wrong password',
+          via: input.via ?? 'portal',
+        },
+        sourceAddress,
+      });
+      lockStarted(null);
+      throw new AppError(
+        'SIGN_IN_FAILED',
+        looksLikePin ? 'The email address or PIN is wrong.' : 'The email address or password is wrong.',
+        { secret: looksLikePin ? 'pin' : 'password' },
+      );
     },
 
     async signIn(input, sourceAddress) {
@@ -266,7 +358,7 @@ export function createPortalService(deps: PortalDeps): PortalService {
           verified.with === 'pin'
             ? user.password_hash === null || user.must_change_password === 1
             : user.must_change_password === 1;
-        return open(user, verified.invitationId ?? invitationId, needsPassword, sourceAddress);
+        return open(user, verified.invitationId ?? invitationId, needsPassword, verified.with, sourceAddress);
       });
     },
 
@@ -289,6 +381,7 @@ export function createPortalService(deps: PortalDeps): PortalService {
         csrfToken: row.csrf_token,
         invitationId: row.invitation_id,
         needsPassword: row.needs_password === 1,
+        openedWith: row.opened_with,
       };
     },
 
@@ -338,7 +431,15 @@ export function createPortalService(deps: PortalDeps): PortalService {
       return { kind: purpose, image, expiresAt: qr.expiresAt };
     },
 
-    async setPassword(principal, password, sourceAddress) {
+    async setPassword(principal, input, sourceAddress) {
+      const { password } = input;
+      const mode = passwordChange(principal);
+      if (mode === 'refused')
+        throw new AppError(
+          'PASSWORD_CHANGE_REFUSED',
+          'This session was opened with a QR code, so it cannot change the password. Sign in with your password on this device to change it.',
+          { reason: 'qr_session' },
+        );
       const problem = passwordRule(password, principal.user.email);
       if (problem)
         throw new AppError('PASSWORD_POLICY', problem.message, {
@@ -346,11 +447,13 @@ export function createPortalService(deps: PortalDeps): PortalService {
           rule: problem.rule,
           min: PASSWORD_MIN,
         });
+      if (mode === 'current') await checkCurrent(principal, input.current ?? '', sourceAddress);
       const hash = await deps.hasher.hash(password);
       transaction(() => {
         const now = clock.now().toISOString();
         users.update(principal.user.id, { password_hash: hash, must_change_password: 0, updated_at: now });
-        store.updateSession(principal.tokenHash, { needs_password: 0 });
+        // From now on this session changes the password as a password session does: with the current one.
+        store.updateSession(principal.tokenHash, { needs_password: 0, opened_with: 'password' });
         // Other sessions of this user were opened with the old secret: end them.
         store.deleteSessionsOf(principal.user.id, principal.tokenHash);
         audit.record({
@@ -429,7 +532,7 @@ export function createPortalService(deps: PortalDeps): PortalService {
           details: { with: 'qr' },
           sourceAddress,
         });
-        return open(user, null, false, sourceAddress);
+        return open(user, null, false, 'qr', sourceAddress);
       });
     },
 

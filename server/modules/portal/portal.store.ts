@@ -8,6 +8,8 @@ export interface PortalSessionRow {
   invitation_id: string | null;
   csrf_token: string;
   needs_password: 0 | 1;
+  /** The secret the session was opened with: a QR-code session cannot change the password. */
+  opened_with: 'password' | 'pin' | 'qr';
   created_at: string;
   expires_at: string;
   source_address: string | null;
@@ -29,7 +31,7 @@ export interface PortalStore {
   session(hash: string): PortalSessionRow | undefined;
   updateSession(
     hash: string,
-    changes: Partial<Pick<PortalSessionRow, 'needs_password' | 'expires_at' | 'invitation_id'>>,
+    changes: Partial<Pick<PortalSessionRow, 'needs_password' | 'expires_at' | 'invitation_id' | 'opened_with'>>,
   ): void;
   deleteSession(hash: string): void;
   deleteSessionsOf(userId: string, except: string | null): number;
@@ -45,8 +47,8 @@ export interface PortalStore {
 export function createPortalStore(db: Db): PortalStore {
   const s = {
     insert:
-      db.prepare(`INSERT INTO portal_sessions (token_hash, user_id, invitation_id, csrf_token, needs_password, created_at, expires_at, source_address)
-      VALUES (@token_hash, @user_id, @invitation_id, @csrf_token, @needs_password, @created_at, @expires_at, @source_address)`),
+      db.prepare(`INSERT INTO portal_sessions (token_hash, user_id, invitation_id, csrf_token, needs_password, opened_with, created_at, expires_at, source_address)
+      VALUES (@token_hash, @user_id, @invitation_id, @csrf_token, @needs_password, @opened_with, @created_at, @expires_at, @source_address)`),
     get: db.prepare<[string], PortalSessionRow>('SELECT * FROM portal_sessions WHERE token_hash = ?'),
     del: db.prepare('DELETE FROM portal_sessions WHERE token_hash = ?'),
     delUser: db.prepare('DELETE FROM portal_sessions WHERE user_id = @user AND token_hash IS NOT @except'),
@@ -59,7 +61,12 @@ export function createPortalStore(db: Db): PortalStore {
       'UPDATE sign_in_tokens SET used_at = @now WHERE token_hash = @hash AND used_at IS NULL AND expires_at > @now',
     ),
     token: db.prepare<[string], SignInTokenRow>('SELECT * FROM sign_in_tokens WHERE token_hash = ?'),
-    update: partialUpdate(db, 'portal_sessions', ['needs_password', 'expires_at', 'invitation_id'], ['token_hash']),
+    update: partialUpdate(
+      db,
+      'portal_sessions',
+      ['needs_password', 'expires_at', 'invitation_id', 'opened_with'],
+      ['token_hash'],
+    ),
   };
   return {
     insertSession: (row) => {

@@ -12,11 +12,23 @@ export interface LockoutPolicy {
   forgetAfterMs: number;
 }
 
-/** Five free attempts, then 30 s, 60 s, 120 s ... up to 15 minutes. */
+/** Five free attempts, then 30 s, 60 s, 120 s ... up to 15 minutes: for one account (or one PIN). */
 export const DEFAULT_LOCKOUT: LockoutPolicy = Object.freeze({
   threshold: 5,
   baseLockMs: 30_000,
   maxLockMs: 15 * 60_000,
+  forgetAfterMs: 24 * 3600_000,
+});
+
+/**
+ * For one source address: a whole office may sit behind one NAT address, so one person's typos (or one attacker)
+ * must not lock everybody out at once. A hundred failures, then 30 s doubling up to 5 minutes; the per-account locks
+ * are what stop guessing at one account.
+ */
+export const DEFAULT_ADDRESS_LOCKOUT: LockoutPolicy = Object.freeze({
+  threshold: 100,
+  baseLockMs: 30_000,
+  maxLockMs: 5 * 60_000,
   forgetAfterMs: 24 * 3600_000,
 });
 
@@ -26,48 +38,114 @@ export function lockDuration(failures: number, policy: LockoutPolicy): number {
   return Math.min(policy.baseLockMs * 2 ** (failures - policy.threshold), policy.maxLockMs);
 }
 
-/** Counts failures per key (an account, an address) and locks with exponential backoff. */
-export interface Throttle {
-  /** Seconds until the first of `keys` unlocks, or 0 when none is locked. */
-  retryAfter(keys: readonly string[]): number;
-  /** Records a failure on every key; returns the longest lock it started, in ms (0 if none). */
-  fail(keys: readonly string[]): number;
-  clear(keys: readonly string[]): void;
+/** The throttle key of a portal user's email (portal sign-in, the agent, the helper, the password change). */
+export function portalEmailKey(normalizedEmail: string): string {
+  return `portal-email:${normalizedEmail}`;
 }
 
-/** Builds a throttle over the store with a policy. */
-export function createThrottle(deps: { store: ThrottleStore; clock: Clock; policy?: LockoutPolicy }): Throttle {
-  const policy = deps.policy ?? DEFAULT_LOCKOUT;
-  const fresh = (row: ThrottleRow | undefined, now: Date) =>
-    row && now.getTime() - new Date(row.updated_at).getTime() > policy.forgetAfterMs ? undefined : row;
+/** Whether a key counts a source address ('addr:…', 'portal-addr:…') rather than an account. */
+export function isAddressKey(key: string): boolean {
+  return /^([a-z]+-)?addr:/.test(key);
+}
+
+/** An attempt counted before its secret is checked; refunded when the secret was right. */
+export interface Reservation {
+  readonly keys: readonly string[];
+  /** The longest lock this attempt started, in ms (0 if none): audited once, if the attempt then fails. */
+  readonly lockStartedMs: number;
+}
+
+/** What `reserve` answers: the attempt may go ahead, or a key is locked for so many seconds. */
+export type Reserved = { ok: true; reservation: Reservation } | { ok: false; retryAfterSeconds: number };
+
+/** Counts attempts per key (an account, an address, a PIN) and locks with exponential backoff. */
+export interface Throttle {
+  /**
+   * Counts an attempt on every key in one transaction, before the (slow, awaited) secret check: refused when any
+   * key is locked (then nothing is counted), else counted, possibly starting a lock. A burst of concurrent guesses
+   * therefore gets at most the free attempts through.
+   */
+  reserve(keys: readonly string[]): Reserved;
+  /** The secret was right: account keys are cleared, address keys get this attempt back. */
+  refund(reservation: Reservation): void;
+  /** Seconds until the first of `keys` unlocks, or 0 when none is locked. */
+  retryAfter(keys: readonly string[]): number;
+  clear(keys: readonly string[]): void;
+  /** Forgets rows no policy remembers any more; returns how many. */
+  purge(): number;
+}
+
+/** Builds a throttle over the store with a policy for accounts and one for addresses. */
+export function createThrottle(deps: {
+  store: ThrottleStore;
+  clock: Clock;
+  policy?: LockoutPolicy;
+  addressPolicy?: LockoutPolicy;
+}): Throttle {
+  const { store, clock } = deps;
+  const account = deps.policy ?? DEFAULT_LOCKOUT;
+  const address = deps.addressPolicy ?? DEFAULT_ADDRESS_LOCKOUT;
+  const policyOf = (key: string) => (isAddressKey(key) ? address : account);
+  const fresh = (key: string, now: Date): ThrottleRow | undefined => {
+    const row = store.get(key);
+    return row && now.getTime() - new Date(row.updated_at).getTime() > policyOf(key).forgetAfterMs ? undefined : row;
+  };
+  const lockedMs = (row: ThrottleRow | undefined, now: Date) =>
+    row?.locked_until ? Math.max(0, new Date(row.locked_until).getTime() - now.getTime()) : 0;
+  const retryAfter = (keys: readonly string[], now: Date) => {
+    const ms = Math.max(0, ...keys.map((key) => lockedMs(fresh(key, now), now)));
+    return ms > 0 ? Math.ceil(ms / 1000) : 0;
+  };
+
   return {
-    retryAfter(keys) {
-      const now = deps.clock.now();
-      let ms = 0;
-      for (const key of keys) {
-        const until = fresh(deps.store.get(key), now)?.locked_until;
-        if (until) ms = Math.max(ms, new Date(until).getTime() - now.getTime());
-      }
-      return ms > 0 ? Math.ceil(ms / 1000) : 0;
+    reserve(keys) {
+      return store.atomically((): Reserved => {
+        const now = clock.now();
+        const wait = retryAfter(keys, now);
+        if (wait > 0) return { ok: false, retryAfterSeconds: wait };
+        let lockStartedMs = 0;
+        for (const key of keys) {
+          const failures = (fresh(key, now)?.failures ?? 0) + 1;
+          const lock = lockDuration(failures, policyOf(key));
+          lockStartedMs = Math.max(lockStartedMs, lock);
+          store.put({
+            key,
+            failures,
+            locked_until: lock ? new Date(now.getTime() + lock).toISOString() : null,
+            updated_at: now.toISOString(),
+          });
+        }
+        return { ok: true, reservation: { keys: [...keys], lockStartedMs } };
+      });
     },
-    fail(keys) {
-      const now = deps.clock.now();
-      let longest = 0;
-      for (const key of keys) {
-        const failures = (fresh(deps.store.get(key), now)?.failures ?? 0) + 1;
-        const lock = lockDuration(failures, policy);
-        longest = Math.max(longest, lock);
-        deps.store.put({
-          key,
-          failures,
-          locked_until: lock ? new Date(now.getTime() + lock).toISOString() : null,
-          updated_at: now.toISOString(),
-        });
-      }
-      return longest;
+
+    refund(reservation) {
+      store.atomically(() => {
+        const now = clock.now();
+        for (const key of reservation.keys) {
+          if (!isAddressKey(key)) {
+            store.clear(key);
+            continue;
+          }
+          const row = fresh(key, now);
+          if (!row) continue;
+          const failures = Math.max(0, row.failures - 1);
+          // A lock this attempt started goes with it; one started by other failures stays.
+          const keep = lockDuration(failures, address) > 0 ? row.locked_until : null;
+          store.put({ key, failures, locked_until: keep, updated_at: row.updated_at });
+        }
+      });
     },
+
+    retryAfter: (keys) => retryAfter(keys, clock.now()),
+
     clear(keys) {
-      for (const key of keys) deps.store.clear(key);
+      for (const key of keys) store.clear(key);
+    },
+
+    purge() {
+      const horizon = Math.max(account.forgetAfterMs, address.forgetAfterMs, account.maxLockMs, address.maxLockMs);
+      return store.purge(new Date(clock.now().getTime() - horizon).toISOString());
     },
   };
 }

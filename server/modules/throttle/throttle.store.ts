@@ -13,6 +13,10 @@ export interface ThrottleStore {
   get(key: string): ThrottleRow | undefined;
   put(row: ThrottleRow): void;
   clear(key: string): void;
+  /** Deletes rows last written before `before` (an ISO time); returns how many. */
+  purge(before: string): number;
+  /** Runs `fn` in one immediate transaction: nothing else writes between its reads and its writes. */
+  atomically<T>(fn: () => T): T;
 }
 
 /** Builds the throttle store over an open database. */
@@ -22,6 +26,7 @@ export function createThrottleStore(db: Db): ThrottleStore {
     db.prepare(`INSERT INTO login_throttle (key, failures, locked_until, updated_at) VALUES (@key, @failures, @locked_until, @updated_at)
     ON CONFLICT(key) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, updated_at = excluded.updated_at`);
   const clear = db.prepare('DELETE FROM login_throttle WHERE key = ?');
+  const purge = db.prepare('DELETE FROM login_throttle WHERE updated_at < ?');
   return {
     get: (k) => get.get(k),
     put: (row) => {
@@ -30,5 +35,8 @@ export function createThrottleStore(db: Db): ThrottleStore {
     clear: (k) => {
       clear.run(k);
     },
+    purge: (before) => purge.run(before).changes,
+    // Inside an outer transaction better-sqlite3 makes this a savepoint, which is as atomic.
+    atomically: (fn) => (db.inTransaction ? db.transaction(fn)() : db.transaction(fn).immediate()),
   };
 }
