@@ -21,7 +21,9 @@ let origin: string;
 let signInPath: string;
 
 beforeAll(async () => {
-  h = await startHarness({ clock });
+  // The per-address refusal limit (rate-limits.test.ts) would answer most of a 300-guess burst with 429 before the
+  // lockout is reached; it is raised here so these tests see the lockout itself, the layer that holds per account.
+  h = await startHarness({ clock, env: { TSUNAGU_RATE_REFUSALS: '100000' } });
   caPem = h.server.services.ca.caCertificate().pem;
   origin = new URL(local(h.server.enrollmentUrl)).origin;
   const go = await send(`${origin}/go`, { ca: caPem });
