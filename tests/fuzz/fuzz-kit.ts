@@ -30,7 +30,7 @@ export function fuzzParams<T>(weight = 1): fc.Parameters<T> {
 }
 
 /** Vitest timeout for a property of `weight`: generous, since the bound is the run count, not the clock. */
-export function fuzzTimeout(weight = 1, msPerRun = 20): number {
+export function fuzzTimeout(weight = 1, msPerRun = 40): number {
   return 30_000 + Math.round(FUZZ_RUNS * weight) * msPerRun;
 }
 
@@ -324,10 +324,13 @@ export type PlistSpec =
   | { t: 'unknown'; name: string };
 
 const xmlText = fc.oneof(
-  fc.string({ maxLength: 40 }),
-  fc.string({ unit: 'grapheme', maxLength: 20 }),
-  fc.constantFrom('', ' ', 'Authenticate', 'TokenUpdate', 'CheckOut', '&lt;', '&amp;', '&#0;', '&#x1F600;', ']]>'),
-  fc.integer({ min: 1000, max: 70_000 }).map((n) => 'x'.repeat(n)),
+  { weight: 8, arbitrary: fc.string({ maxLength: 40 }) },
+  { weight: 4, arbitrary: fc.string({ unit: 'grapheme', maxLength: 20 }) },
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom('', ' ', 'Authenticate', 'TokenUpdate', 'CheckOut', '&lt;', '&#0;', '&#x1F600;', ']]>'),
+  },
+  { weight: 1, arbitrary: fc.integer({ min: 1000, max: 70_000 }).map((n) => 'x'.repeat(n)) },
 );
 
 const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -398,6 +401,45 @@ const plistSpec: fc.Arbitrary<PlistSpec> = fc.letrec<{ value: PlistSpec }>((tie)
   ),
 })).value;
 
+// Only well-formed values, so that whole documents parse and what comes out can be compared with what went in.
+const validLeaf: fc.Arbitrary<PlistSpec> = fc.oneof(
+  fc.record({ t: fc.constant('string' as const), s: fc.string({ maxLength: 30 }).map((x) => x.replace(/\r/g, '')) }),
+  fc.record({ t: fc.constant('integer' as const), s: fc.maxSafeInteger().map(String) }),
+  fc.record({ t: fc.constant('real' as const), s: fc.double({ noNaN: true, noDefaultInfinity: true }).map(String) }),
+  fc.record({
+    t: fc.constant('date' as const),
+    s: fc
+      .date({ min: new Date(0), max: new Date('2100-01-01'), noInvalidDate: true })
+      .map((d) => d.toISOString()),
+  }),
+  fc.record({
+    t: fc.constant('data' as const),
+    s: fc.uint8Array({ maxLength: 40 }).map((u) => Buffer.from(u).toString('base64')),
+  }),
+  fc.record({ t: fc.constantFrom('true' as const, 'false' as const) }),
+);
+
+const validSpec: fc.Arbitrary<PlistSpec> = fc.letrec<{ value: PlistSpec }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    validLeaf,
+    fc.record({ t: fc.constant('array' as const), items: fc.array(tie('value'), { maxLength: 5 }) }),
+    fc.record({
+      t: fc.constant('dict' as const),
+      entries: fc.uniqueArray(
+        fc.tuple(
+          fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 12 }).map((x) => x.replace(/\r/g, ''))),
+          tie('value'),
+        ),
+        { maxLength: 6, selector: ([k]) => k },
+      ),
+    }),
+  ),
+})).value;
+
+/** A well-formed plist document (every value valid, keys unique), including the keys devices send. */
+export const validPlist: fc.Arbitrary<string> = validSpec.map(plistDocument);
+
 /** Renders a spec as plist XML (values are escaped; element contents are whatever the spec says). */
 export function renderPlist(spec: PlistSpec): string {
   switch (spec.t) {
@@ -453,11 +495,12 @@ export const checkinShapedPlist: fc.Arbitrary<string> = fc
 
 /** Hostile XML around a plist: entities, DOCTYPE subsets, deep nesting, processing instructions, CDATA. */
 export const hostilePlist: fc.Arbitrary<string> = fc.oneof(
+  // Nesting far past maxDepth (32); the 1 MiB body bound keeps the XML parser's own work linear and bounded.
+  fc.integer({ min: 30, max: 1500 }).map((n) => `<plist>${'<array>'.repeat(n)}${'</array>'.repeat(n)}</plist>`),
   fc
-    .integer({ min: 30, max: 20_000 })
-    .map((n) => `<plist>${'<array>'.repeat(n)}${'</array>'.repeat(n)}</plist>`),
-  fc.integer({ min: 30, max: 20_000 }).map((n) => `<plist>${'<dict><key>a</key>'.repeat(n)}<true/>${'</dict>'.repeat(n)}</plist>`),
-  fc.integer({ min: 1, max: 60_000 }).map((n) => `<plist><array>${'<true/>'.repeat(n)}</array></plist>`),
+    .integer({ min: 30, max: 1500 })
+    .map((n) => `<plist>${'<dict><key>a</key>'.repeat(n)}<true/>${'</dict>'.repeat(n)}</plist>`),
+  fc.integer({ min: 1, max: 3000 }).map((n) => `<plist><array>${'<true/>'.repeat(n)}</array></plist>`),
   fc.constantFrom(
     '<?xml version="1.0"?><!DOCTYPE plist [<!ENTITY a "aaaa">]><plist><string>&a;</string></plist>',
     '<!DOCTYPE plist [ <!ELEMENT plist ANY> ]><plist><true/></plist>',

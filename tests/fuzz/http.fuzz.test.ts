@@ -114,7 +114,7 @@ function request(
       // head may see the reset before the answer. That is a refusal by the HTTP parser, not a crash (the next
       // request shows the server is still up).
       const head = u.pathname.length + u.search.length + JSON.stringify(headers).length;
-      if (head > 16 * 1024 && (err.code === 'ECONNRESET' || err.code === 'EPIPE'))
+      if (head > 15 * 1024 && (err.code === 'ECONNRESET' || err.code === 'EPIPE'))
         resolve({ status: 431, body: Buffer.alloc(0) });
       else reject(err);
     });

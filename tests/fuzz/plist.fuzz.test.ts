@@ -16,11 +16,13 @@ import {
   mutatedBytes,
   onlyThrows,
   randomPlist,
+  validPlist,
 } from './fuzz-kit.js';
 
 const seeds = [...corpus('plist').values()];
 const anyBody = fc.oneof(
   mutatedBytes(seeds),
+  validPlist.map((s) => Buffer.from(s)),
   randomPlist.map((s) => Buffer.from(s)),
   checkinShapedPlist.map((s) => Buffer.from(s)),
   hostilePlist.map((s) => Buffer.from(s)),
@@ -28,6 +30,14 @@ const anyBody = fc.oneof(
 );
 
 const badRequest = (err: Error) => (err as AppError).code === 'MDM_BAD_REQUEST';
+
+/** The dictionary keys of a plist value and of its JSON form, path by path. */
+function keyPaths(value: unknown, path = ''): string[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => keyPaths(v, `${path}/${i}`));
+  if (typeof value !== 'object' || value === null || Buffer.isBuffer(value) || value instanceof Date) return [];
+  const own = value as Record<string, unknown>;
+  return Object.keys(own).flatMap((k) => [`${path}/${k}`, ...keyPaths(own[k], `${path}/${k}`)]);
+}
 
 describe('fuzz: the plist parser and the device message decoders', () => {
   it('parses the seed corpus (the seeds are valid device messages)', () => {
@@ -41,6 +51,21 @@ describe('fuzz: the plist parser and the device message decoders', () => {
         fc.property(anyBody, (body) => {
           const value = onlyThrows(() => parsePlist(body), [PlistError]);
           if (value !== undefined) JSON.stringify(plistToJson(value));
+        }),
+        fuzzParams(),
+      );
+    },
+    fuzzTimeout(),
+  );
+
+  it(
+    'plistToJson keeps every key a device sent (what is stored is what was sent)',
+    () => {
+      fc.assert(
+        fc.property(validPlist, (text) => {
+          const value = parsePlist(text);
+          const json = JSON.parse(JSON.stringify(plistToJson(value))) as unknown;
+          expect(keyPaths(json).filter((p) => !p.endsWith('/$data'))).toEqual(keyPaths(value));
         }),
         fuzzParams(),
       );
