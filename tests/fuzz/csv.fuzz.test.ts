@@ -58,7 +58,10 @@ describe('fuzz: CSV import', () => {
     () => {
       fc.assert(
         fc.property(
-          fc.oneof(mutatedBytes(seeds), fc.uint8Array({ maxLength: 300 }).map((u) => Buffer.from(u))),
+          fc.oneof(
+            mutatedBytes(seeds),
+            fc.uint8Array({ maxLength: 300 }).map((u) => Buffer.from(u)),
+          ),
           (bytes) =>
             void onlyThrows(
               () => decodeCsvBytes(bytes),

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import forge from 'node-forge';
 
 /** Runs per property in `npm test` unless FUZZ_RUNS says otherwise; `npm run fuzz` sets 20000. */
-export const FUZZ_RUNS = positive(process.env.FUZZ_RUNS, 150);
+export const FUZZ_RUNS = positive(process.env.FUZZ_RUNS, 200);
 
 /** The seed to replay (printed by `npm run fuzz` and by every failure); random when unset. */
 export const FUZZ_SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
@@ -182,8 +182,7 @@ type Asn1 = forge.asn1.Asn1;
 
 /** The kinds of ASN.1 values the random-tree generator builds. */
 type AsnSpec =
-  | { p: true; cls: number; tag: number; value: string }
-  | { p: false; cls: number; tag: number; items: AsnSpec[] };
+  { p: true; cls: number; tag: number; value: string } | { p: false; cls: number; tag: number; items: AsnSpec[] };
 
 const UNIVERSAL = asn1.Class.UNIVERSAL;
 const CONTEXT = asn1.Class.CONTEXT_SPECIFIC;
@@ -351,7 +350,10 @@ const leafSpec: fc.Arbitrary<PlistSpec> = fc.oneof(
   }),
   fc.record({
     t: fc.constant('date' as const),
-    s: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.string({ maxLength: 30 })),
+    s: fc.oneof(
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      fc.string({ maxLength: 30 }),
+    ),
   }),
   fc.record({
     t: fc.constant('data' as const),
@@ -408,9 +410,7 @@ const validLeaf: fc.Arbitrary<PlistSpec> = fc.oneof(
   fc.record({ t: fc.constant('real' as const), s: fc.double({ noNaN: true, noDefaultInfinity: true }).map(String) }),
   fc.record({
     t: fc.constant('date' as const),
-    s: fc
-      .date({ min: new Date(0), max: new Date('2100-01-01'), noInvalidDate: true })
-      .map((d) => d.toISOString()),
+    s: fc.date({ min: new Date(0), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
   }),
   fc.record({
     t: fc.constant('data' as const),
@@ -428,7 +428,10 @@ const validSpec: fc.Arbitrary<PlistSpec> = fc.letrec<{ value: PlistSpec }>((tie)
       t: fc.constant('dict' as const),
       entries: fc.uniqueArray(
         fc.tuple(
-          fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 12 }).map((x) => x.replace(/\r/g, ''))),
+          fc.oneof(
+            fc.constantFrom(...KEYS),
+            fc.string({ maxLength: 12 }).map((x) => x.replace(/\r/g, '')),
+          ),
           tie('value'),
         ),
         { maxLength: 6, selector: ([k]) => k },

@@ -5,7 +5,7 @@
 // nothing: every data table hashes the same before and after, except the audit trail and the sign-in
 // throttle, which exist to record refusals, and admin_sessions, whose expiry slides on every request (its
 // row count must still not change).
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import Database from 'better-sqlite3';
@@ -211,10 +211,7 @@ describe('fuzz: SCEP PKIOperation', () => {
       const url = `${new URL(h.server.bootstrapUrl).origin}/scep?operation=PKIOperation`;
       await fc.assert(
         fc.asyncProperty(fc.oneof(mutatedBytes(seeds), mutatedDerTree(seeds)), async (body) => {
-          await check(
-            () => request(url, 'POST', { 'content-type': 'application/x-pki-message' }, body),
-            isRefusal,
-          );
+          await check(() => request(url, 'POST', { 'content-type': 'application/x-pki-message' }, body), isRefusal);
         }),
         fuzzParams(WEIGHT),
       );
@@ -272,7 +269,10 @@ describe('fuzz: check-ins and command reports', () => {
     const seeds = [...seedMessages().map((m) => Buffer.from(buildPlist(m))), ...corpus('plist').values()];
     return fc.oneof(
       { weight: 4, arbitrary: mutatedBytes(seeds) },
-      { weight: 2, arbitrary: checkinShapedPlist.map((s) => Buffer.from(s.replace(/<key>UDID<\/key>/, '<key>U</key>'))) },
+      {
+        weight: 2,
+        arbitrary: checkinShapedPlist.map((s) => Buffer.from(s.replace(/<key>UDID<\/key>/, '<key>U</key>'))),
+      },
       { weight: 2, arbitrary: randomPlist.map((s) => Buffer.from(s)) },
       { weight: 1, arbitrary: hostilePlist.map((s) => Buffer.from(s)) },
     );
@@ -355,9 +355,9 @@ describe('fuzz: CSV import', () => {
         fc.asyncProperty(
           fc.oneof(
             mutatedBytes(seeds),
-            fc.string({ unit: fc.constantFrom('"', ',', '\n', 'a', '@', '.', 'メ'), maxLength: 200 }).map((s) =>
-              Buffer.from(`email,display_name\n${s}`),
-            ),
+            fc
+              .string({ unit: fc.constantFrom('"', ',', '\n', 'a', '@', '.', 'メ'), maxLength: 200 })
+              .map((s) => Buffer.from(`email,display_name\n${s}`)),
           ),
           fc.constantFrom('text/csv', 'application/octet-stream', 'application/json'),
           async (body, type) => {
@@ -436,7 +436,10 @@ const jsonValue = fc.letrec<{ v: unknown }>((tie) => ({
 
 /** A request body: JSON objects with known fields, deep nests, huge values, or text that is not JSON. */
 const jsonBody: fc.Arbitrary<string> = fc.oneof(
-  { weight: 6, arbitrary: fc.dictionary(fc.constantFrom(...FIELDS), jsonValue, { maxKeys: 8 }).map((o) => JSON.stringify(o)) },
+  {
+    weight: 6,
+    arbitrary: fc.dictionary(fc.constantFrom(...FIELDS), jsonValue, { maxKeys: 8 }).map((o) => JSON.stringify(o)),
+  },
   { weight: 1, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)) },
   {
     weight: 1,
@@ -521,9 +524,7 @@ const DEVICE_ROUTES: [string, string][] = [
 
 function fillPath(template: string, ids: string[]): string {
   let i = 0;
-  return template
-    .replace(/:key/g, () => portalKey)
-    .replace(/:id/g, () => ids[i++ % ids.length] ?? 'x');
+  return template.replace(/:key/g, () => portalKey).replace(/:id/g, () => ids[i++ % ids.length] ?? 'x');
 }
 
 describe('fuzz: JSON APIs', () => {
@@ -562,7 +563,10 @@ describe('fuzz: JSON APIs', () => {
           fc.constantFrom(...DEVICE_ROUTES),
           fc.array(idSegment, { minLength: 1, maxLength: 2 }),
           jsonBody,
-          fc.oneof(fc.constant(undefined), fc.string({ maxLength: 80 }).map((t) => `Bearer ${t.replace(/[\r\n]/g, '')}`)),
+          fc.oneof(
+            fc.constant(undefined),
+            fc.string({ maxLength: 80 }).map((t) => `Bearer ${t.replace(/[\r\n]/g, '')}`),
+          ),
           fc.constantFrom('application/json', 'application/x-www-form-urlencoded', 'text/plain'),
           async ([method, template], ids, body, authorization, type) => {
             const withBody = method !== 'GET' && method !== 'DELETE';

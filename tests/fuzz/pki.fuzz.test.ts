@@ -35,7 +35,10 @@ const caKey = rsaDecryptionKey(createPrivateKey(fixture.ca.keyPem));
 const deviceKey = testKey('fuzz-device', 1024);
 const freshCsr = createCsr({
   keyPem: deviceKey,
-  subject: [{ shortName: 'CN', value: 'fuzz-device' }, { shortName: 'O', value: '東京オフィス', tag: 'bmp' }],
+  subject: [
+    { shortName: 'CN', value: 'fuzz-device' },
+    { shortName: 'O', value: '東京オフィス', tag: 'bmp' },
+  ],
   challenge: 'a challenge',
   dnsNames: ['fuzz.example.com'],
 });
@@ -69,9 +72,17 @@ describe('fuzz: the PKI codecs', () => {
     parseEnvelopedData(der.get('envelope.der') as Buffer);
   });
 
-  it('parseDer returns a node or throws PkiError', property((b) => void onlyThrows(() => parseDer(b, 'x'), [PkiError])), fuzzTimeout());
+  it(
+    'parseDer returns a node or throws PkiError',
+    property((b) => void onlyThrows(() => parseDer(b, 'x'), [PkiError])),
+    fuzzTimeout(),
+  );
 
-  it('parseCsr returns a verified CSR or throws PkiError', property((b) => void onlyThrows(() => parseCsr(b), [PkiError])), fuzzTimeout());
+  it(
+    'parseCsr returns a verified CSR or throws PkiError',
+    property((b) => void onlyThrows(() => parseCsr(b), [PkiError])),
+    fuzzTimeout(),
+  );
 
   it(
     'certificateFromDer returns a certificate or throws PkiError',
