@@ -471,30 +471,45 @@ export function plistDocument(spec: PlistSpec): string {
 /** A random plist document: nested dicts and arrays with the keys devices send and values of every type. */
 export const randomPlist: fc.Arbitrary<string> = plistSpec.map(plistDocument);
 
-/** A check-in shaped plist: a dict with a MessageType the decoder knows and random other keys and values. */
-export const checkinShapedPlist: fc.Arbitrary<string> = fc
-  .tuple(
-    fc.constantFrom(
-      'Authenticate',
-      'TokenUpdate',
-      'CheckOut',
-      'SetBootstrapToken',
-      'GetBootstrapToken',
-      'UserAuthenticate',
-      'DeclarativeManagement',
-      'GetToken',
-      'Idle',
-    ),
-    fc.array(fc.tuple(fc.constantFrom(...KEYS), plistSpec), { maxLength: 10 }),
-  )
-  .map(([type, entries]) => {
-    const seen = new Set<string>(['MessageType']);
-    const unique = entries.filter(([k]) => !seen.has(k) && seen.add(k));
-    return plistDocument({
-      t: 'dict',
-      entries: [['MessageType', { t: 'string', s: type }], ...unique],
+/**
+ * A check-in or report shaped plist: a dict with a MessageType (or Status) the decoders know, the `fixed` string
+ * entries (a real device's UDID and Topic, say), and random other keys with values of every type.
+ */
+export function checkinShaped(fixed: Record<string, string> = {}): fc.Arbitrary<string> {
+  return fc
+    .tuple(
+      fc.constantFrom(
+        ['MessageType', 'Authenticate'],
+        ['MessageType', 'TokenUpdate'],
+        ['MessageType', 'CheckOut'],
+        ['MessageType', 'SetBootstrapToken'],
+        ['MessageType', 'GetBootstrapToken'],
+        ['MessageType', 'UserAuthenticate'],
+        ['MessageType', 'DeclarativeManagement'],
+        ['MessageType', 'GetToken'],
+        ['Status', 'Idle'],
+        ['Status', 'Acknowledged'],
+        ['Status', 'Error'],
+        ['Status', 'NotNow'],
+      ),
+      fc.array(fc.tuple(fc.constantFrom(...KEYS), plistSpec), { maxLength: 10 }),
+    )
+    .map(([[typeKey, type], entries]) => {
+      const seen = new Set<string>([typeKey, ...Object.keys(fixed)]);
+      const unique = entries.filter(([k]) => !seen.has(k) && seen.add(k));
+      return plistDocument({
+        t: 'dict',
+        entries: [
+          [typeKey, { t: 'string', s: type }],
+          ...Object.entries(fixed).map(([k, v]): [string, PlistSpec] => [k, { t: 'string', s: v }]),
+          ...unique,
+        ],
+      });
     });
-  });
+}
+
+/** A check-in shaped plist with random keys and values (and no fixed UDID). */
+export const checkinShapedPlist: fc.Arbitrary<string> = checkinShaped();
 
 /** Hostile XML around a plist: entities, DOCTYPE subsets, deep nesting, processing instructions, CDATA. */
 export const hostilePlist: fc.Arbitrary<string> = fc.oneof(
