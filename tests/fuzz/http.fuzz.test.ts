@@ -593,3 +593,10 @@ describe('fuzz: JSON APIs', () => {
     fuzzTimeout(WEIGHT * 2, MS_PER_RUN),
   );
 });
+
+describe('after the fuzzing', () => {
+  it('the server still answers on both listeners', async () => {
+    expect((await h.admin.call('GET', '/api/health')).status).toBe(200);
+    expect((await request(`${deviceOrigin}/health`, 'GET', {})).status).toBe(200);
+  });
+});
