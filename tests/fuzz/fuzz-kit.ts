@@ -20,18 +20,21 @@ function positive(value: string | undefined, fallback: number): number {
 
 /**
  * fast-check parameters for one property: FUZZ_RUNS scaled by `weight` (HTTP targets cost a round trip per
- * run, so they take a fraction), at least 20 runs, with the FUZZ_SEED when one is given.
+ * run, so they take a fraction), at least 20 runs, with the FUZZ_SEED when one is given. A run that outlasts
+ * its test's timeout stops and fails (rather than going on in the background into the next test).
  */
-export function fuzzParams<T>(weight = 1): fc.Parameters<T> {
+export function fuzzParams<T>(weight = 1, msPerRun = 40): fc.Parameters<T> {
   return {
     numRuns: Math.max(20, Math.round(FUZZ_RUNS * weight)),
+    interruptAfterTimeLimit: fuzzTimeout(weight, msPerRun) - 5_000,
+    markInterruptAsFailure: true,
     ...(FUZZ_SEED !== undefined && Number.isInteger(FUZZ_SEED) ? { seed: FUZZ_SEED } : {}),
   };
 }
 
 /** Vitest timeout for a property of `weight`: generous, since the bound is the run count, not the clock. */
 export function fuzzTimeout(weight = 1, msPerRun = 40): number {
-  return 30_000 + Math.round(FUZZ_RUNS * weight) * msPerRun;
+  return 30_000 + Math.max(20, Math.round(FUZZ_RUNS * weight)) * msPerRun;
 }
 
 type ErrorClass = abstract new (...args: never[]) => Error;

@@ -216,7 +216,7 @@ describe('fuzz: SCEP PKIOperation', () => {
         fc.asyncProperty(fc.oneof(mutatedBytes(seeds), mutatedDerTree(seeds)), async (body) => {
           await check(() => request(url, 'POST', { 'content-type': 'application/x-pki-message' }, body), isRefusal);
         }),
-        fuzzParams(WEIGHT),
+        fuzzParams(WEIGHT, MS_PER_RUN),
       );
     },
     fuzzTimeout(WEIGHT, MS_PER_RUN),
@@ -244,7 +244,7 @@ describe('fuzz: SCEP PKIOperation', () => {
             (a) => a.status >= 400 || a.body.length === 0 || a.body[0] !== 0x30 || isRefusal(a),
           );
         }),
-        fuzzParams(WEIGHT),
+        fuzzParams(WEIGHT, MS_PER_RUN),
       );
     },
     fuzzTimeout(WEIGHT, MS_PER_RUN),
@@ -303,7 +303,7 @@ describe('fuzz: check-ins and command reports', () => {
               : signed(profile.mdm.checkInUrl, 'application/x-apple-aspen-mdm-checkin', body),
           );
         }),
-        fuzzParams(WEIGHT),
+        fuzzParams(WEIGHT, MS_PER_RUN),
       );
     },
     fuzzTimeout(WEIGHT, MS_PER_RUN),
@@ -340,7 +340,7 @@ describe('fuzz: check-ins and command reports', () => {
             expect(answer.status).toBeGreaterThanOrEqual(400);
           },
         ),
-        fuzzParams(WEIGHT),
+        fuzzParams(WEIGHT, MS_PER_RUN),
       );
     },
     fuzzTimeout(WEIGHT, MS_PER_RUN),
@@ -372,7 +372,7 @@ describe('fuzz: CSV import', () => {
             });
           },
         ),
-        fuzzParams(WEIGHT),
+        fuzzParams(WEIGHT, MS_PER_RUN),
       );
     },
     fuzzTimeout(WEIGHT, MS_PER_RUN),
@@ -550,7 +550,7 @@ describe('fuzz: JSON APIs', () => {
             });
           },
         ),
-        fuzzParams(WEIGHT * 2),
+        fuzzParams(WEIGHT * 2, MS_PER_RUN),
       );
       // The admin is still signed in: no fuzzed request ended the session.
       expect((await h.admin.call('GET', '/api/auth/session')).status).toBe(200);
@@ -587,7 +587,7 @@ describe('fuzz: JSON APIs', () => {
             );
           },
         ),
-        fuzzParams(WEIGHT * 2),
+        fuzzParams(WEIGHT * 2, MS_PER_RUN),
       );
     },
     fuzzTimeout(WEIGHT * 2, MS_PER_RUN),
