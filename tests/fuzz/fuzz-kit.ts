@@ -94,7 +94,8 @@ export type Mutation =
 // Bytes that change DER structure (tags, length forms) and XML structure (<, >, &, quotes).
 const INTERESTING = [0x00, 0x01, 0x7f, 0x80, 0x81, 0x82, 0x83, 0x84, 0xff, 0x30, 0x31, 0xa0, 0x3c, 0x3e, 0x26, 0x22];
 
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+/** One random byte edit. */
+export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ k: fc.constant('flip' as const), at: fc.nat(), bit: fc.nat({ max: 7 }) }),
   fc.record({
     k: fc.constant('set' as const),
@@ -184,7 +185,7 @@ const { asn1 } = forge;
 type Asn1 = forge.asn1.Asn1;
 
 /** The kinds of ASN.1 values the random-tree generator builds. */
-type AsnSpec =
+export type AsnSpec =
   { p: true; cls: number; tag: number; value: string } | { p: false; cls: number; tag: number; items: AsnSpec[] };
 
 const UNIVERSAL = asn1.Class.UNIVERSAL;
@@ -282,37 +283,48 @@ function nodes(root: Asn1): { parent: Asn1; index: number }[] {
   return out;
 }
 
+/** An edit of a parsed ASN.1 tree: which element (modulo their count), what to do, and a random subtree. */
+export type TreeEdit = [number, 'replace' | 'remove' | 'duplicate' | 'retag', AsnSpec];
+
+/** One to three tree edits. */
+export const treeEdits: fc.Arbitrary<TreeEdit[]> = fc.array(
+  fc.tuple(
+    fc.nat(),
+    fc.constantFrom('replace' as const, 'remove' as const, 'duplicate' as const, 'retag' as const),
+    treeSpec,
+  ),
+  { minLength: 1, maxLength: 3 },
+);
+
+/** Applies tree edits to DER bytes and re-encodes them (canonical DER again). */
+export function applyTreeEdits(der: Buffer, edits: readonly TreeEdit[]): Buffer {
+  const root = asn1.fromDer(forge.util.createBuffer(der.toString('binary')), {
+    strict: false,
+    decodeBitStrings: false,
+  } as never);
+  for (const [at, op, spec] of edits) {
+    const all = nodes(root);
+    if (all.length === 0) break;
+    const { parent, index } = all[at % all.length] as { parent: Asn1; index: number };
+    const list = parent.value as Asn1[];
+    const target = list[index] as Asn1;
+    if (op === 'replace') list[index] = build(spec);
+    else if (op === 'remove') list.splice(index, 1);
+    else if (op === 'duplicate') list.splice(index, 0, target);
+    else list[index] = { ...target, tagClass: spec.cls, type: spec.tag } as Asn1;
+  }
+  return toDer(root);
+}
+
 /**
- * A seed with one ASN.1 element replaced by a random tree, removed, or duplicated, then re-encoded: the result
- * is canonical DER, so it gets past the DER reader into the structure checks of the CMS, CSR and SCEP codecs.
+ * A seed with ASN.1 elements replaced by random trees, removed, duplicated or retagged, then re-encoded: the
+ * result is canonical DER, so it gets past the DER reader into the structure checks of the CMS, CSR and SCEP
+ * codecs.
  */
 export function mutatedDerTree(seeds: readonly Buffer[]): fc.Arbitrary<Buffer> {
   return fc
-    .tuple(
-      fc.nat({ max: seeds.length - 1 }),
-      fc.array(fc.tuple(fc.nat(), fc.constantFrom('replace', 'remove', 'duplicate', 'retag'), treeSpec), {
-        minLength: 1,
-        maxLength: 3,
-      }),
-    )
-    .map(([i, edits]) => {
-      const root = asn1.fromDer(forge.util.createBuffer((seeds[i] as Buffer).toString('binary')), {
-        strict: false,
-        decodeBitStrings: false,
-      } as never);
-      for (const [at, op, spec] of edits) {
-        const all = nodes(root);
-        if (all.length === 0) break;
-        const { parent, index } = all[at % all.length] as { parent: Asn1; index: number };
-        const list = parent.value as Asn1[];
-        const target = list[index] as Asn1;
-        if (op === 'replace') list[index] = build(spec);
-        else if (op === 'remove') list.splice(index, 1);
-        else if (op === 'duplicate') list.splice(index, 0, target);
-        else list[index] = { ...target, tagClass: spec.cls, type: spec.tag } as Asn1;
-      }
-      return toDer(root);
-    });
+    .tuple(fc.nat({ max: seeds.length - 1 }), treeEdits)
+    .map(([i, edits]) => applyTreeEdits(seeds[i] as Buffer, edits));
 }
 
 // ---- XML plists ----------------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ import { signCmsAsync } from '../../server/pki/cms.js';
 import { parsePkiMessage } from '../../server/modules/scep/pki-message.js';
 import { PkiStatus } from '../../server/modules/scep/scep.oids.js';
 import {
+  applyMutations,
+  applyTreeEdits,
   checkinShaped,
   corpus,
   fuzzParams,
@@ -30,7 +32,9 @@ import {
   hostilePlist,
   mutatedBytes,
   mutatedDerTree,
+  mutation,
   randomPlist,
+  treeEdits,
 } from './fuzz-kit.js';
 
 // HTTP runs cost a round trip (and the snapshot): a tenth of FUZZ_RUNS each.
@@ -220,6 +224,56 @@ describe('fuzz: SCEP PKIOperation', () => {
       );
     },
     fuzzTimeout(WEIGHT, MS_PER_RUN),
+  );
+
+  it(
+    'with a valid challenge: a mutated request is issued or refused, and a refused one writes nothing',
+    async () => {
+      const key = testKey('fuzz-http-scep', 2048);
+      const signer = selfSignedIdentity(key);
+      const url = `${new URL(h.server.bootstrapUrl).origin}/scep?operation=PKIOperation`;
+      const user = (
+        await h.admin.call('POST', '/api/users', { email: 'scep-fuzz@example.com', displayName: 'S', locale: 'en' })
+      ).json<{ id: string }>();
+      let n = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            fc.record({ k: fc.constant('bytes' as const), edits: fc.array(mutation, { minLength: 1, maxLength: 4 }) }),
+            fc.record({ k: fc.constant('tree' as const), edits: treeEdits }),
+          ),
+          async (m) => {
+            // A fresh enrollment and profile per run: its challenge is good for one certificate.
+            const enrollment = await h.admin.call('POST', '/api/enrollments', { userId: user.id, platform: 'ios' });
+            expect(enrollment.status).toBe(201);
+            const phone = new EmulatedAppleDevice(iphoneSpec(100 + n++), { caPem });
+            try {
+              const profile = (await phone.downloadProfile(enrollment.json<{ profileUrl: string }>().profileUrl))
+                .profile;
+              if (!profile) throw new Error('no profile');
+              const csr = createCsr({
+                keyPem: key,
+                subject: profile.scep.subject.map((rdn) => ({
+                  shortName: rdn[0]?.[0] as 'CN',
+                  value: rdn[0]?.[1] as string,
+                })),
+                challenge: profile.scep.challenge,
+              });
+              const der = buildScepRequest({ csr, signer, caCertPem: caPem }).der;
+              const body = m.k === 'bytes' ? applyMutations(der, m.edits, [der]) : applyTreeEdits(der, m.edits);
+              await check(
+                () => request(url, 'POST', { 'content-type': 'application/x-pki-message' }, body),
+                (a) => a.status >= 400 || parsePkiMessage(a.body).pkiStatus !== PkiStatus.SUCCESS,
+              );
+            } finally {
+              phone.close();
+            }
+          },
+        ),
+        fuzzParams(WEIGHT, MS_PER_RUN * 2),
+      );
+    },
+    fuzzTimeout(WEIGHT, MS_PER_RUN * 2),
   );
 
   it(
