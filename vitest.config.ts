@@ -1,8 +1,10 @@
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast unit tests beside the code, and integration tests that drive the server over HTTP
-// and real peers (scepclient, slapd, SMTP). Browser tests run under Playwright, not here.
+// Three projects: fast unit tests beside the code, integration tests that drive the server over HTTP
+// and real peers (scepclient, slapd, SMTP), and property-based fuzzing of the parsers and the HTTP surface
+// (FUZZ_RUNS runs per property: a bounded run in `npm test`, a long one in `npm run fuzz`). Browser tests run
+// under Playwright, not here.
 export default defineConfig({
   test: {
     projects: [
@@ -21,6 +23,17 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts', 'tests/security/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'fuzz',
+          include: ['tests/fuzz/**/*.fuzz.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,

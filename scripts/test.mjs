@@ -1,5 +1,5 @@
 // `npm test`: checks the Debian packages the suites need, then type-checks, lints, builds and runs the
-// unit, integration and browser tests. Every step runs; the summary lists each with its time.
+// unit, integration, fuzz (a bounded run) and browser tests. Every step runs; the summary lists each with its time.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -62,6 +62,7 @@ const STEPS = [
   ['build', 'npm', ['run', '-s', 'build'], { required: true }],
   ['unit tests', 'npx', ['vitest', 'run', '--project', 'unit']],
   ['integration tests', 'npx', ['vitest', 'run', '--project', 'integration']],
+  ['fuzz tests (bounded; `npm run fuzz` for a long run)', 'npx', ['vitest', 'run', '--project', 'fuzz']],
   ['browser tests (Chromium)', 'npx', ['playwright', 'test', '-c', 'tests/e2e/playwright.config.ts']],
 ];
 

@@ -5,10 +5,8 @@ export function plistToJson(value: PlistValue): unknown {
   if (Buffer.isBuffer(value)) return { $data: value.toString('base64') };
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map(plistToJson);
-  if (typeof value === 'object' && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = plistToJson(v);
-    return out;
-  }
+  // fromEntries defines own properties: a device key named __proto__ stays a key instead of setting the prototype.
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plistToJson(v)]));
   return value;
 }
