@@ -3,12 +3,16 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
 
-/** The end-to-end suite: one worker, no retries, artefacts under test-output/. */
+/**
+ * The end-to-end suite: two workers, each running whole spec files (every file starts its own server on OS-picked
+ * ports in its own data directory), no retries, artefacts under test-output/. Two workers halve the wall time on
+ * a two-core CI machine, where a browser test mostly waits on one process or the other.
+ */
 export default defineConfig({
   testDir: fileURLToPath(new URL('.', import.meta.url)),
   globalSetup: fileURLToPath(new URL('./global-setup.ts', import.meta.url)),
   outputDir: fileURLToPath(new URL('../../test-output/playwright', import.meta.url)),
-  workers: 1,
+  workers: 2,
   retries: 0,
   fullyParallel: false,
   forbidOnly: true,
