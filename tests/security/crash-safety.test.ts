@@ -18,27 +18,31 @@ afterAll(() => {
 });
 
 describe('crash safety under concurrent enrollment', () => {
-  it(`survives SIGKILL during ${DEVICES} enrollments, ${ROUNDS} rounds (seed ${SEED})`, { timeout: 1_800_000 }, async () => {
-    console.log(`crash-safety: CRASH_SEED=${SEED} CRASH_ROUNDS=${ROUNDS} CRASH_DEVICES=${DEVICES}`);
-    const reports = await runCrashRounds({
-      rounds: ROUNDS,
-      devices: DEVICES,
-      seed: SEED,
-      dataDir: `${dir.path}/data`,
-      log: (line) => console.log(line),
-    });
-    for (const r of reports) {
-      const where = `round ${r.round} (seed ${SEED})`;
-      expect(r.afterRestart.integrity, where).toBe('ok');
-      expect(r.afterRetry.integrity, where).toBe('ok');
-      expect(r.afterRestart.audit.ok, where).toBe(true);
-      expect(r.afterRetry.audit.ok, where).toBe(true);
-      expect(r.afterRestart.violations, where).toEqual([]);
-      expect(r.afterRetry.violations, where).toEqual([]);
-      expect(r.lostConfirmations, where).toEqual([]);
-      expect(r.failures, where).toEqual([]);
-      expect(r.notActive, where).toEqual([]);
-      expect(r.completedAfterRetry, where).toBe(DEVICES);
-    }
-  });
+  it(
+    `survives SIGKILL during ${DEVICES} enrollments, ${ROUNDS} rounds (seed ${SEED})`,
+    { timeout: 1_800_000 },
+    async () => {
+      console.log(`crash-safety: CRASH_SEED=${SEED} CRASH_ROUNDS=${ROUNDS} CRASH_DEVICES=${DEVICES}`);
+      const reports = await runCrashRounds({
+        rounds: ROUNDS,
+        devices: DEVICES,
+        seed: SEED,
+        dataDir: `${dir.path}/data`,
+        log: (line) => console.log(line),
+      });
+      for (const r of reports) {
+        const where = `round ${r.round} (seed ${SEED})`;
+        expect(r.afterRestart.integrity, where).toBe('ok');
+        expect(r.afterRetry.integrity, where).toBe('ok');
+        expect(r.afterRestart.audit.ok, where).toBe(true);
+        expect(r.afterRetry.audit.ok, where).toBe(true);
+        expect(r.afterRestart.violations, where).toEqual([]);
+        expect(r.afterRetry.violations, where).toEqual([]);
+        expect(r.lostConfirmations, where).toEqual([]);
+        expect(r.failures, where).toEqual([]);
+        expect(r.notActive, where).toEqual([]);
+        expect(r.completedAfterRetry, where).toBe(DEVICES);
+      }
+    },
+  );
 });
