@@ -189,7 +189,8 @@ export interface CrashDevice {
   failure: string | null;
   /** 429 answers waited out (Retry-After). */
   throttled: number;
-  run(onStep: () => void): Promise<void>;
+  /** Runs from the current step on; `onStep` hears each step the server answered. */
+  run(onStep: (done: Step) => void): Promise<void>;
   close(): void;
 }
 
@@ -236,12 +237,13 @@ export class AppleCrashDevice implements CrashDevice {
     return this.ok(res, what);
   }
 
-  async run(onStep: () => void): Promise<void> {
+  async run(onStep: (done: Step) => void): Promise<void> {
     const d = this.device;
     const s = d.spec;
     const keys = () => ({ UDID: s.udid, Topic: d.profile?.mdm.topic ?? '' });
     // Bounded: each step succeeds, throws, or waits out a 429 (itself bounded by waitThrottled).
     for (let guard = 0; guard < 200 && this.step !== 'done'; guard++) {
+      const before = this.step;
       switch (this.step) {
         case 'profile': {
           const res = await d.downloadProfile(this.profileUrl);
@@ -327,7 +329,7 @@ export class AppleCrashDevice implements CrashDevice {
         default:
           throw new Error(`an Apple device has no step ${this.step}`);
       }
-      onStep();
+      if (this.step !== before) onStep(before);
     }
   }
 
@@ -372,8 +374,9 @@ export class AndroidCrashDevice implements CrashDevice {
     return this.agent.state.facts.hardwareId;
   }
 
-  async run(onStep: () => void): Promise<void> {
+  async run(onStep: (done: Step) => void): Promise<void> {
     for (let guard = 0; guard < 200 && this.step !== 'done'; guard++) {
+      const before = this.step;
       try {
         if (this.step === 'enroll') {
           await this.agent.enroll({ method: 'password', email: this.email, password: this.password });
@@ -392,7 +395,7 @@ export class AndroidCrashDevice implements CrashDevice {
         }
         throw err;
       }
-      onStep();
+      onStep(before);
     }
   }
 
@@ -402,7 +405,7 @@ export class AndroidCrashDevice implements CrashDevice {
 }
 
 /** Runs `device` until it is done or the server goes away; a network error leaves it at its step (interrupted). */
-export async function drive(device: CrashDevice, onStep: () => void): Promise<void> {
+export async function drive(device: CrashDevice, onStep: (done: Step) => void): Promise<void> {
   try {
     await device.run(onStep);
   } catch (err) {
@@ -620,8 +623,9 @@ export interface CrashRunOptions {
 /** What one round saw. */
 export interface RoundReport {
   round: number;
-  /** Device steps answered before the SIGKILL (the moment, counted in steps). */
-  killAfterSteps: number;
+  /** The moment of the SIGKILL: after the server answered this step for the `killAfter`-th time. */
+  target: Step;
+  killAfter: number;
   completedBeforeKill: number;
   interrupted: number;
   interruptedAt: Record<string, number>;
@@ -641,8 +645,14 @@ export interface RoundReport {
 
 const PASSWORD = 'crash password 123';
 
-/** Steps each kind answers in a full enrollment (for choosing the kill moment). */
-const STEPS: Record<CrashDevice['kind'], number> = { iphone: 5, mac: 6, android9: 2, android13: 2 };
+/** The steps a kill may follow; each round aims at one of them in turn, from a seeded start. */
+const KILL_AFTER: Step[] = ['profile', 'scep', 'authenticate', 'tokenUpdate', 'commands', 'enroll', 'checkIn'];
+
+/** How many devices of a round take `step`. */
+function takesStep(devices: CrashDevice[], step: Step): number {
+  const apple = devices.filter((d) => d.kind === 'iphone' || d.kind === 'mac').length;
+  return step === 'enroll' || step === 'checkIn' ? devices.length - apple : apple;
+}
 
 /**
  * Runs the crash rounds: each starts `devices` enrollments at once against the server, SIGKILLs it after a seeded
@@ -652,6 +662,7 @@ const STEPS: Record<CrashDevice['kind'], number> = { iphone: 5, mac: 6, android9
 export async function runCrashRounds(o: CrashRunOptions): Promise<RoundReport[]> {
   const log = o.log ?? (() => {});
   const rng = seededRandom(o.seed);
+  const firstTarget = Math.floor(rng() * KILL_AFTER.length);
   const server = new CrashServer(o.dataDir);
   const reports: RoundReport[] = [];
   try {
@@ -679,12 +690,14 @@ export async function runCrashRounds(o: CrashRunOptions): Promise<RoundReport[]>
           );
         }
       }
-      const total = devices.reduce((n, d) => n + STEPS[d.kind], 0);
-      const killAfterSteps = 1 + Math.floor(rng() * total * 0.9);
+      // The moment: after the k-th answer to one kind of step (k seeded, up to 90% of the devices taking it), so
+      // that across rounds the kill lands inside every step while the other devices are in the middle of theirs.
+      const target = KILL_AFTER[(firstTarget + round - 1) % KILL_AFTER.length] as Step;
+      const killAfter = 1 + Math.floor(rng() * Math.max(1, Math.floor(takesStep(devices, target) * 0.9)));
       let answered = 0;
       let killing: Promise<void> | null = null;
-      const onStep = () => {
-        if (++answered === killAfterSteps) killing = server.kill();
+      const onStep = (done: Step) => {
+        if (done === target && ++answered === killAfter) killing = server.kill();
       };
       await Promise.all(devices.map((d) => drive(d, onStep)));
       await (killing ?? server.kill());
@@ -707,7 +720,8 @@ export async function runCrashRounds(o: CrashRunOptions): Promise<RoundReport[]>
         .map((d) => `${d.kind} ${d.id} at ${d.step}: ${afterRetry.status.get(d.id) ?? 'no record'}`);
       const report: RoundReport = {
         round,
-        killAfterSteps,
+        target,
+        killAfter,
         completedBeforeKill,
         interrupted: interrupted.length,
         interruptedAt,
@@ -723,7 +737,7 @@ export async function runCrashRounds(o: CrashRunOptions): Promise<RoundReport[]>
       };
       reports.push(report);
       log(
-        `round ${round}: SIGKILL after ${killAfterSteps}/${total} steps; ${completedBeforeKill} done before, ` +
+        `round ${round}: SIGKILL after ${killAfter} ${target} answers; ${completedBeforeKill} done before, ` +
           `${interrupted.length} interrupted ${JSON.stringify(interruptedAt)}, ${report.retries} retries, ` +
           `${report.throttled} 429s waited, ` +
           `${report.completedAfterRetry}/${o.devices} done after; integrity ${afterRestart.integrity}, ` +
