@@ -551,6 +551,12 @@ const HALF_ENROLLED: [string, string][] = [
        WHERE a.action = 'enrollment.created' AND json_extract(a.details, '$.enrollmentId') = e.id)`,
   ],
   [
+    'an Android enrollment the agent opened has no device (its device claim never committed)',
+    `SELECT e.id FROM enrollments e WHERE e.platform = 'android' AND e.status = 'pending' AND e.device_id IS NULL
+       AND EXISTS (SELECT 1 FROM audit_events a WHERE a.action = 'enrollment.created' AND a.actor_type = 'user'
+                   AND json_extract(a.details, '$.enrollmentId') = e.id)`,
+  ],
+  [
     'a device record belongs to no enrollment',
     `SELECT d.id FROM devices d WHERE d.enrollment_id IS NULL OR NOT EXISTS
        (SELECT 1 FROM enrollments e WHERE e.id = d.enrollment_id AND e.device_id = d.id)`,
@@ -598,13 +604,6 @@ export function checkDatabase(dbFile: string): DbReport {
       counts[`devices ${r.status}`] = r.n;
     counts['certificates'] = db.prepare('SELECT COUNT(*) FROM issued_certificates').pluck().get() as number;
     counts['audit events'] = audit.checked;
-    // Left over, not half-enrolled: an Android enrollment opened whose device claim never committed.
-    counts['android enrollments without device'] = db
-      .prepare(
-        `SELECT COUNT(*) FROM enrollments WHERE platform = 'android' AND status = 'pending' AND device_id IS NULL`,
-      )
-      .pluck()
-      .get() as number;
     return { integrity, audit, violations, status, counts };
   } finally {
     db.close();
@@ -626,6 +625,7 @@ export interface RoundReport {
   /** The moment of the SIGKILL: after the server answered this step for the `killAfter`-th time. */
   target: Step;
   killAfter: number;
+  jitterMs: number;
   completedBeforeKill: number;
   interrupted: number;
   interruptedAt: Record<string, number>;
@@ -694,12 +694,19 @@ export async function runCrashRounds(o: CrashRunOptions): Promise<RoundReport[]>
       // that across rounds the kill lands inside every step while the other devices are in the middle of theirs.
       const target = KILL_AFTER[(firstTarget + round - 1) % KILL_AFTER.length] as Step;
       const killAfter = 1 + Math.floor(rng() * Math.max(1, Math.floor(takesStep(devices, target) * 0.9)));
+      // Then a seeded 0-49 ms more, so the kill is not tied to the moment an answer arrived.
+      const jitterMs = Math.floor(rng() * 50);
       let answered = 0;
       let killing: Promise<void> | null = null;
+      let timer: NodeJS.Timeout | undefined;
       const onStep = (done: Step) => {
-        if (done === target && ++answered === killAfter) killing = server.kill();
+        if (done === target && ++answered === killAfter)
+          timer = setTimeout(() => {
+            killing = server.kill();
+          }, jitterMs);
       };
       await Promise.all(devices.map((d) => drive(d, onStep)));
+      clearTimeout(timer);
       await (killing ?? server.kill());
       const completedBeforeKill = devices.filter((d) => d.step === 'done').length;
       const interrupted = devices.filter((d) => d.step !== 'done' && !d.failure);
@@ -722,6 +729,7 @@ export async function runCrashRounds(o: CrashRunOptions): Promise<RoundReport[]>
         round,
         target,
         killAfter,
+        jitterMs,
         completedBeforeKill,
         interrupted: interrupted.length,
         interruptedAt,
@@ -737,7 +745,7 @@ export async function runCrashRounds(o: CrashRunOptions): Promise<RoundReport[]>
       };
       reports.push(report);
       log(
-        `round ${round}: SIGKILL after ${killAfter} ${target} answers; ${completedBeforeKill} done before, ` +
+        `round ${round}: SIGKILL ${jitterMs} ms after ${killAfter} ${target} answers; ${completedBeforeKill} done before, ` +
           `${interrupted.length} interrupted ${JSON.stringify(interruptedAt)}, ${report.retries} retries, ` +
           `${report.throttled} 429s waited, ` +
           `${report.completedAfterRetry}/${o.devices} done after; integrity ${afterRestart.integrity}, ` +
