@@ -331,8 +331,13 @@ export class EmulatedAppleDevice {
     this.pinned = { server: pinnedAgent(profile.mdm.serverUrlPins), checkIn: pinnedAgent(profile.mdm.checkInUrlPins) };
   }
 
-  /** Runs SCEP with the profile's challenge (GetCACaps, GetCACert, PKCSReq); returns the CertRep outcome. */
-  async scep(options: { challenge?: string | null } = {}): Promise<{ status: string; failInfo?: string }> {
+  /**
+   * Runs SCEP with the profile's challenge (GetCACaps, GetCACert, PKCSReq); returns the CertRep outcome. A device
+   * that lost the reply sends the same PKCSReq again: pass the first attempt's `transactionId` to do so.
+   */
+  async scep(
+    options: { challenge?: string | null; transactionId?: string } = {},
+  ): Promise<{ status: string; failInfo?: string }> {
     const profile = this.requireProfile();
     return this.timed('scep', async () => {
       this.key ??= generateRsaKeyPair(profile.scep.keysize);
@@ -357,6 +362,7 @@ export class EmulatedAppleDevice {
         csr,
         signer: selfSignedIdentity(this.key.privateKeyPem, { key }),
         caCertPem: caPem,
+        ...(options.transactionId ? { transactionId: options.transactionId } : {}),
       });
       const rep = await client.send(request);
       if (rep.status === 'SUCCESS') this.identity = { certPem: rep.certificatePem, keyPem: key };

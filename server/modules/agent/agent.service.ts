@@ -103,6 +103,13 @@ function checkFacts(f: AgentDeviceFacts): void {
     });
 }
 
+/** Carries the user out of a redemption that is rolled back (see `agentTokenUser`). */
+class PeekedToken extends Error {
+  constructor(readonly user: UserRow) {
+    super('agent QR code checked, not spent');
+  }
+}
+
 /** Builds the agent service. */
 export function createAgentService(deps: AgentDeps): AgentService {
   const { store, devices, audit, clock, random, transaction } = deps;
@@ -164,12 +171,27 @@ export function createAgentService(deps: AgentDeps): AgentService {
     return device;
   };
 
+  /**
+   * The user an agent QR code was minted for, checked exactly as redeeming it checks, but not spent: the
+   * redemption is rolled back. `enroll` spends the code in the transaction that opens the enrollment.
+   */
+  const agentTokenUser = (token: string): UserRow => {
+    try {
+      return transaction((): never => {
+        throw new PeekedToken(deps.portal.redeemAgentToken(token));
+      });
+    } catch (err) {
+      if (err instanceof PeekedToken) return err.user;
+      throw err;
+    }
+  };
+
   const userFor = async (
     request: AgentEnrollRequest,
     sourceAddress: string | null,
   ): Promise<{ user: UserRow; invitationId: string | null }> => {
     const a = request.auth;
-    if (a.method === 'qr') return { user: deps.portal.redeemAgentToken(a.token), invitationId: null };
+    if (a.method === 'qr') return { user: agentTokenUser(a.token), invitationId: null };
     const verified = await deps.portal.verifyCredentials(
       {
         email: a.email,
@@ -192,14 +214,18 @@ export function createAgentService(deps: AgentDeps): AgentService {
       const claimant = { userId: user.id, userLabel: user.email, enrollmentId: null, identity: 'agent' };
       await deps.lifecycle.settleClaim(devices.byHardwareId(f.hardwareId), claimant, 'android', sourceAddress);
       const previous = devices.byHardwareId(f.hardwareId);
-      // Devices this enrollment replaces do not count against the user's limit.
-      const enrollment = deps.enrollment.create(
-        { userId: user.id, platform: 'android', invitationId: invitationId ?? deps.invitationFor(user.id) },
-        { type: 'user', id: user.id, label: user.email },
-        sourceAddress,
-        previous.filter((d) => d.user_id === user.id && (d.status === 'active' || d.status === 'pending')).length,
-      );
+      // All or nothing: the QR code is spent, the enrollment opened and the device record claimed in one
+      // transaction, so an enrollment cut short (a crash, a refused write) leaves no enrollment that no device will
+      // complete, and the code still usable for the phone's retry.
       return transaction(() => {
+        if (request.auth.method === 'qr') deps.portal.redeemAgentToken(request.auth.token);
+        // Devices this enrollment replaces do not count against the user's limit.
+        const enrollment = deps.enrollment.create(
+          { userId: user.id, platform: 'android', invitationId: invitationId ?? deps.invitationFor(user.id) },
+          { type: 'user', id: user.id, label: user.email },
+          sourceAddress,
+          previous.filter((d) => d.user_id === user.id && (d.status === 'active' || d.status === 'pending')).length,
+        );
         const now = clock.now().toISOString();
         const { deviceId, reused, superseded } = deps.lifecycle.claimAndroid(
           {
