@@ -221,7 +221,8 @@ export function createAdminsService(deps: AdminsDeps): AdminsService {
           });
           return opened;
         }
-        // The attempt was counted before the check; only the audit trail is written here.
+        // The attempt was counted on the account before the check; the address counts it now.
+        const lockedMs = throttle.failed(reservation);
         const actor: Actor = admin ? actorOf(admin) : { type: 'admin', id: null, label: input.email.slice(0, 254) };
         audit.record({
           actor,
@@ -231,12 +232,12 @@ export function createAdminsService(deps: AdminsDeps): AdminsService {
           sourceAddress,
         });
         // One event per lock started; the refusals while it holds are not audited one by one.
-        if (reservation.lockStartedMs > 0) {
+        if (lockedMs > 0) {
           audit.record({
             actor,
             action: 'admin.login_locked',
             subject: admin ? { type: 'admin', id: admin.id, label: admin.email } : null,
-            details: { lockedSeconds: reservation.lockStartedMs / 1000 },
+            details: { lockedSeconds: lockedMs / 1000 },
             sourceAddress,
           });
         }

@@ -238,6 +238,7 @@ export function createPortalService(deps: PortalDeps): PortalService {
       throttle.refund(reserved.reservation);
       return;
     }
+    const lockedMs = throttle.failed(reserved.reservation);
     audit.record({
       actor: actorOf(user),
       action: 'portal.sign_in_failed',
@@ -245,12 +246,12 @@ export function createPortalService(deps: PortalDeps): PortalService {
       details: { reason: 'wrong current password', via: 'password change' },
       sourceAddress,
     });
-    if (reserved.reservation.lockStartedMs > 0)
+    if (lockedMs > 0)
       audit.record({
         actor: actorOf(user),
         action: 'portal.sign_in_locked',
         subject: subjectOf(user),
-        details: { lockedSeconds: reserved.reservation.lockStartedMs / 1000 },
+        details: { lockedSeconds: lockedMs / 1000 },
         sourceAddress,
       });
     throw new AppError('SIGN_IN_FAILED', 'The current password is wrong.', { secret: 'current', field: 'current' });
@@ -277,13 +278,14 @@ export function createPortalService(deps: PortalDeps): PortalService {
       const { reservation } = reserved;
       const actor: Actor = user ? actorOf(user) : { type: 'user', id: null, label: input.email.slice(0, 254) };
       const lockStarted = (pin: { id: string; label: string } | null) => {
+        const lockedMs = throttle.failed(reservation);
         // One event per lock started; refusals while it holds are not audited one by one.
-        if (reservation.lockStartedMs > 0)
+        if (lockedMs > 0)
           audit.record({
             actor,
             action: pin ? 'invitation.pin_locked' : 'portal.sign_in_locked',
             subject: pin ? { type: 'invitation', ...pin } : user ? subjectOf(user) : null,
-            details: { lockedSeconds: reservation.lockStartedMs / 1000 },
+            details: { lockedSeconds: lockedMs / 1000 },
             sourceAddress,
           });
       };

@@ -18,8 +18,6 @@ const verdicts = (results: Reserved[]) => results.map((r) => (r.ok ? 'counted' :
 describe('reserving attempts', () => {
   it.each([
     ['an account', 'email:a@example.com', DEFAULT_LOCKOUT.threshold],
-    ['an address', 'addr:192.0.2.1', DEFAULT_ADDRESS_LOCKOUT.threshold],
-    ['a portal address', 'portal-addr:192.0.2.1', DEFAULT_ADDRESS_LOCKOUT.threshold],
     ['a PIN', 'pin:invitation-1', DEFAULT_LOCKOUT.threshold],
   ])('counts %s up to its threshold, then refuses without counting', (_name, key, threshold) => {
     const t = throttle();
@@ -49,9 +47,28 @@ describe('reserving attempts', () => {
     expect(t.throttle.reserve(['pin:p'])).toEqual({ ok: false, retryAfterSeconds: 60 });
   });
 
-  it('a refund clears the account and gives the address its attempt back', () => {
+  it.each([
+    ['an address', 'addr:192.0.2.1'],
+    ['a portal address', 'portal-addr:192.0.2.1'],
+  ])('counts %s only for failures, up to its threshold, then refuses', (_name, key) => {
     const t = throttle();
-    t.throttle.reserve(['email:a@example.com', 'addr:192.0.2.1']);
+    const { threshold } = DEFAULT_ADDRESS_LOCKOUT;
+    // Sign-ins in flight (a whole office behind one NAT address, or attempts a crash cut short) count nothing.
+    const inFlight = Array.from({ length: threshold * 2 }, () => t.throttle.reserve([key]));
+    expect(verdicts(inFlight)).toEqual(Array<string>(threshold * 2).fill('counted'));
+    expect(t.store.get(key)).toBeUndefined();
+    const locks = inFlight.slice(0, threshold).map((r) => (r.ok ? t.throttle.failed(r.reservation) : -1));
+    expect(locks.slice(0, threshold - 1).every((ms) => ms === 0)).toBe(true);
+    expect(locks[threshold - 1]).toBe(30_000);
+    expect(t.store.get(key)?.failures).toBe(threshold);
+    expect(t.throttle.reserve([key])).toEqual({ ok: false, retryAfterSeconds: 30 });
+  });
+
+  it('a refund clears the account and leaves the address as it was', () => {
+    const t = throttle();
+    const first = t.throttle.reserve(['email:a@example.com', 'addr:192.0.2.1']);
+    if (!first.ok) throw new Error('refused');
+    t.throttle.failed(first.reservation);
     const r = t.throttle.reserve(['email:a@example.com', 'addr:192.0.2.1']);
     if (!r.ok) throw new Error('refused');
     t.throttle.refund(r.reservation);

@@ -51,7 +51,7 @@ export function isAddressKey(key: string): boolean {
 /** An attempt counted before its secret is checked; refunded when the secret was right. */
 export interface Reservation {
   readonly keys: readonly string[];
-  /** The longest lock this attempt started, in ms (0 if none): audited once, if the attempt then fails. */
+  /** The longest lock this attempt started on an account key, in ms (0 if none). */
   readonly lockStartedMs: number;
 }
 
@@ -61,13 +61,20 @@ export type Reserved = { ok: true; reservation: Reservation } | { ok: false; ret
 /** Counts attempts per key (an account, an address, a PIN) and locks with exponential backoff. */
 export interface Throttle {
   /**
-   * Counts an attempt on every key in one transaction, before the (slow, awaited) secret check: refused when any
-   * key is locked (then nothing is counted), else counted, possibly starting a lock. A burst of concurrent guesses
-   * therefore gets at most the free attempts through.
+   * Before the (slow, awaited) secret check, in one transaction: refused when any key is locked (then nothing is
+   * counted); else the attempt is counted on every account key, possibly starting a lock, so a burst of concurrent
+   * guesses at one account gets at most the free attempts through. Address keys are only checked here: they are
+   * counted by `failed`, so the sign-ins in flight of a whole office behind one NAT address (or attempts cut short
+   * by a crash) never add up to a lock.
    */
   reserve(keys: readonly string[]): Reserved;
-  /** The secret was right: account keys are cleared, address keys get this attempt back. */
+  /** The secret was right: account keys are cleared. */
   refund(reservation: Reservation): void;
+  /**
+   * The secret was wrong: the failure is counted on the address keys too. Returns the longest lock this attempt
+   * started on any key, in ms (0 if none), to audit once.
+   */
+  failed(reservation: Reservation): number;
   /** Seconds until the first of `keys` unlocks, or 0 when none is locked. */
   retryAfter(keys: readonly string[]): number;
   clear(keys: readonly string[]): void;
@@ -97,44 +104,47 @@ export function createThrottle(deps: {
     return ms > 0 ? Math.ceil(ms / 1000) : 0;
   };
 
+  /** Counts one failure on each key; returns the longest lock that started (ms). Call inside a transaction. */
+  const count = (keys: readonly string[], now: Date): number => {
+    let longest = 0;
+    for (const key of keys) {
+      const failures = (fresh(key, now)?.failures ?? 0) + 1;
+      const lock = lockDuration(failures, policyOf(key));
+      longest = Math.max(longest, lock);
+      store.put({
+        key,
+        failures,
+        locked_until: lock ? new Date(now.getTime() + lock).toISOString() : null,
+        updated_at: now.toISOString(),
+      });
+    }
+    return longest;
+  };
+
   return {
     reserve(keys) {
       return store.atomically((): Reserved => {
         const now = clock.now();
         const wait = retryAfter(keys, now);
         if (wait > 0) return { ok: false, retryAfterSeconds: wait };
-        let lockStartedMs = 0;
-        for (const key of keys) {
-          const failures = (fresh(key, now)?.failures ?? 0) + 1;
-          const lock = lockDuration(failures, policyOf(key));
-          lockStartedMs = Math.max(lockStartedMs, lock);
-          store.put({
-            key,
-            failures,
-            locked_until: lock ? new Date(now.getTime() + lock).toISOString() : null,
-            updated_at: now.toISOString(),
-          });
-        }
+        const lockStartedMs = count(
+          keys.filter((key) => !isAddressKey(key)),
+          now,
+        );
         return { ok: true, reservation: { keys: [...keys], lockStartedMs } };
       });
     },
 
     refund(reservation) {
       store.atomically(() => {
-        const now = clock.now();
-        for (const key of reservation.keys) {
-          if (!isAddressKey(key)) {
-            store.clear(key);
-            continue;
-          }
-          const row = fresh(key, now);
-          if (!row) continue;
-          const failures = Math.max(0, row.failures - 1);
-          // A lock this attempt started goes with it; one started by other failures stays.
-          const keep = lockDuration(failures, address) > 0 ? row.locked_until : null;
-          store.put({ key, failures, locked_until: keep, updated_at: row.updated_at });
-        }
+        for (const key of reservation.keys) if (!isAddressKey(key)) store.clear(key);
       });
+    },
+
+    failed(reservation) {
+      return store.atomically(() =>
+        Math.max(reservation.lockStartedMs, count(reservation.keys.filter(isAddressKey), clock.now())),
+      );
     },
 
     retryAfter: (keys) => retryAfter(keys, clock.now()),
