@@ -3,16 +3,12 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
 
-/**
- * The end-to-end suite: two workers, each running whole spec files (every file starts its own server on OS-picked
- * ports in its own data directory), no retries, artefacts under test-output/. Two workers halve the wall time on
- * a two-core CI machine, where a browser test mostly waits on one process or the other.
- */
+/** The end-to-end suite: one worker, no retries, artefacts under test-output/. */
 export default defineConfig({
   testDir: fileURLToPath(new URL('.', import.meta.url)),
   globalSetup: fileURLToPath(new URL('./global-setup.ts', import.meta.url)),
   outputDir: fileURLToPath(new URL('../../test-output/playwright', import.meta.url)),
-  workers: 2,
+  workers: 1,
   retries: 0,
   fullyParallel: false,
   forbidOnly: true,
