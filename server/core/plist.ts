@@ -55,6 +55,7 @@ export function parsePlist(input: Buffer | string, limits: PlistLimits = DEVICE_
   if (/<!ENTITY/i.test(text)) throw new PlistError('The plist declares XML entities, which are refused.');
   const doctype = /<!DOCTYPE[^>[]*(\[|>)/i.exec(text);
   if (doctype?.[1] === '[') throw new PlistError('The plist has a DOCTYPE with an internal subset, which is refused.');
+  checkShape(text, limits);
   let doc;
   try {
     doc = new DOMParser({
@@ -74,6 +75,42 @@ export function parsePlist(input: Buffer | string, limits: PlistLimits = DEVICE_
   const children = elements(root);
   if (children.length !== 1) throw new PlistError('A <plist> must hold exactly one value.');
   return convert(children[0] as Element, 1, limits, budget);
+}
+
+/**
+ * Refuses a plist that nests too deep or has too many elements before the XML parser builds a tree of it: a
+ * scan of the tags costs a few milliseconds for a megabyte, the parser the better part of a second. A plist within
+ * the limits always passes (a value is at most two elements, its key and itself); comments and CDATA are skipped,
+ * and anything malformed is left to the parser to name.
+ */
+function checkShape(text: string, limits: PlistLimits): void {
+  const maxElements = 2 * limits.maxNodes + 2;
+  let depth = 0;
+  let count = 0;
+  for (let i = text.indexOf('<'); i !== -1; i = text.indexOf('<', i + 1)) {
+    const next = text.charCodeAt(i + 1);
+    if (next === 0x2f /* '/' */) {
+      depth--;
+      continue;
+    }
+    if (text.startsWith('<!--', i)) {
+      i = text.indexOf('-->', i + 4);
+      if (i === -1) return;
+      continue;
+    }
+    if (text.startsWith('<![CDATA[', i)) {
+      i = text.indexOf(']]>', i + 9);
+      if (i === -1) return;
+      continue;
+    }
+    if (next === 0x21 /* '!' */ || next === 0x3f /* '?' */) continue;
+    const end = text.indexOf('>', i);
+    if (end === -1) return;
+    if (++count > maxElements) throw new PlistError(`The plist has more than ${limits.maxNodes} values.`);
+    if (text.charCodeAt(end - 1) !== 0x2f /* '/' */ && ++depth > limits.maxDepth + 1)
+      throw new PlistError(`The plist nests deeper than ${limits.maxDepth} levels.`);
+    i = end;
+  }
 }
 
 function elements(node: Node): Element[] {
