@@ -106,6 +106,10 @@ for (const { lang, locale, size } of COMBOS) {
     await submit();
     await expect(page).toHaveURL(/\/go\/home$/);
     const home = page.url();
+    // A later change of the password asks for the current one.
+    await page.goto(home.replace(/home$/, 'password'));
+    await expect(page.locator('#current')).toBeVisible();
+    await shot('password-change');
     for (const platform of ['ios', 'macos', 'android'] as const) {
       await page.goto(`${home}?platform=${platform}`);
       await expect(page.locator('#this-device')).toBeVisible();
