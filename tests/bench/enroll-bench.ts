@@ -33,7 +33,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { argon2Hasher } from '../../server/core/password.js';
-import { AgentApiError, AndroidAgent, androidFacts } from '../helpers/android-agent.js';
+import { AgentApiError, AndroidAgent, androidFacts, freshAgentState } from '../helpers/android-agent.js';
 import { startApnsMock } from '../helpers/apns-mock.js';
 import { EmulatedAppleDevice, iphoneSpec, macSpec, type DeviceResponse } from '../helpers/apple-device.js';
 import { AdminClient, send, type TestResponse } from '../helpers/http.js';
@@ -421,18 +421,13 @@ async function main(): Promise<void> {
           device.close();
         }
       } else {
-        const agent = new AndroidAgent({
-          server: deviceBase,
-          caPem,
-          deviceId: null,
-          token: null,
-          facts: androidFacts(kind === 'android9' ? 28 : 33, randomBytes(8).toString('hex'), n),
-          pendingResults: [],
-          locked: false,
-          wiped: false,
-          retired: false,
-          loopback: true,
-        });
+        const agent = new AndroidAgent(
+          freshAgentState(
+            deviceBase,
+            caPem,
+            androidFacts(kind === 'android9' ? 28 : 33, randomBytes(8).toString('hex'), n),
+          ),
+        );
         try {
           await time('agent enroll', () =>
             retrying('agent enroll', () => agent.enroll({ method: 'password', email: plan.email, password: PASSWORD })),

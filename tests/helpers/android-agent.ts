@@ -26,6 +26,22 @@ export interface AgentState {
   loopback?: boolean;
 }
 
+/** The state of an agent that has not enrolled yet, talking to `server` on loopback. */
+export function freshAgentState(server: string, caPem: string, facts: AgentDeviceFacts): AgentState {
+  return {
+    server,
+    caPem,
+    deviceId: null,
+    token: null,
+    facts,
+    pendingResults: [],
+    locked: false,
+    wiped: false,
+    retired: false,
+    loopback: true,
+  };
+}
+
 /** An HTTP error from the agent API, with the server's error code. */
 export class AgentApiError extends Error {
   constructor(

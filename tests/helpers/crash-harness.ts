@@ -12,7 +12,7 @@ import { openDatabase } from '../../server/db/open.js';
 import type { AuditVerifyResult } from '../../server/contract/audit.js';
 import { createAuditService } from '../../server/modules/audit/audit.service.js';
 import { createAuditStore } from '../../server/modules/audit/audit.store.js';
-import { AgentApiError, AndroidAgent, androidFacts } from './android-agent.js';
+import { AgentApiError, AndroidAgent, androidFacts, freshAgentState } from './android-agent.js';
 import { startApnsMock, type ApnsMock } from './apns-mock.js';
 import { EmulatedAppleDevice, iphoneSpec, macSpec, type DeviceResponse } from './apple-device.js';
 import { startServe, type ServeProcess } from './cli.js';
@@ -356,18 +356,13 @@ export class AndroidCrashDevice implements CrashDevice {
     private readonly email: string,
     private readonly password: string,
   ) {
-    this.agent = new AndroidAgent({
-      server: deviceBase,
-      caPem,
-      deviceId: null,
-      token: null,
-      facts: androidFacts(kind === 'android9' ? 28 : 33, randomBytes(8).toString('hex'), n),
-      pendingResults: [],
-      locked: false,
-      wiped: false,
-      retired: false,
-      loopback: true,
-    });
+    this.agent = new AndroidAgent(
+      freshAgentState(
+        deviceBase,
+        caPem,
+        androidFacts(kind === 'android9' ? 28 : 33, randomBytes(8).toString('hex'), n),
+      ),
+    );
   }
 
   get id(): string {

@@ -95,3 +95,15 @@ export async function startHarness(
   };
   return h;
 }
+
+/** Adds a portal user through the admin API (with a password, or none: then an invitation's PIN); returns the id. */
+export async function addUser(h: Harness, email: string, password?: string): Promise<string> {
+  const res = await h.admin.call('POST', '/api/users', {
+    email,
+    displayName: email,
+    locale: 'en',
+    ...(password ? { password } : {}),
+  });
+  if (res.status !== 201) throw new Error(`POST /api/users answered ${res.status}: ${res.text}`);
+  return res.json<{ id: string }>().id;
+}

@@ -70,3 +70,16 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
     close: stop,
   };
 }
+
+/** The console's SMTP settings (`PUT /api/mail/smtp`) that deliver to this sink. */
+export function sinkSmtpSettings(sink: SmtpSink): Record<string, unknown> {
+  return {
+    host: '127.0.0.1',
+    port: sink.port,
+    security: 'none',
+    username: '',
+    fromAddress: 'mdm@office.example',
+    fromName: 'Office IT',
+    allowSelfSigned: false,
+  };
+}

@@ -6,7 +6,7 @@ import { PortalClient } from '../helpers/portal-client.js';
 import { handOff, invitationLinkIn } from '../helpers/first-visit.js';
 import { send } from '../helpers/http.js';
 import { HARNESS_ADMIN, local, startHarness, type Harness } from '../helpers/server-harness.js';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
+import { sinkSmtpSettings, startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 
 const clock = new FakeClock(new Date());
 let h: Harness;
@@ -39,15 +39,7 @@ beforeAll(async () => {
   origin = local(h.server.enrollmentUrl).replace(/\/$/, '');
   const push = fakePushCertificate({ now: clock.now() });
   await h.admin.call('PUT', '/api/push/certificate', { certificatePem: push.certPem, privateKeyPem: push.keyPem });
-  const smtpRes = await h.admin.call('PUT', '/api/mail/smtp', {
-    host: '127.0.0.1',
-    port: smtp.port,
-    security: 'none',
-    username: '',
-    fromAddress: 'mdm@office.example',
-    fromName: 'Office IT',
-    allowSelfSigned: false,
-  });
+  const smtpRes = await h.admin.call('PUT', '/api/mail/smtp', sinkSmtpSettings(smtp));
   expect(smtpRes.status).toBe(200);
 });
 afterAll(async () => {

@@ -13,7 +13,7 @@ import { invitationLinkIn } from '../helpers/first-visit.js';
 import { AdminClient, send } from '../helpers/http.js';
 import { PortalClient } from '../helpers/portal-client.js';
 import { local, startHarness, type Harness } from '../helpers/server-harness.js';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
+import { sinkSmtpSettings, startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const MAC_SAFARI =
@@ -101,15 +101,7 @@ describe('the Mac section’s helper link', () => {
   });
 
   it('is not in the invitation mail, which links to the web portal (mail clients do not open custom schemes)', async () => {
-    const smtpRes = await h.admin.call('PUT', '/api/mail/smtp', {
-      host: '127.0.0.1',
-      port: smtp.port,
-      security: 'none',
-      username: '',
-      fromAddress: 'mdm@office.example',
-      fromName: 'Office IT',
-      allowSelfSigned: false,
-    });
+    const smtpRes = await h.admin.call('PUT', '/api/mail/smtp', sinkSmtpSettings(smtp));
     expect(smtpRes.status).toBe(200);
     const res = await h.admin.call('POST', '/api/users', {
       email: 'invited@example.com',

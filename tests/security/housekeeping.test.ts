@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../server/core/clock.js';
 import { MAIL_RETENTION } from '../../server/modules/mail/mail.service.js';
 import { HARNESS_ADMIN, startHarness, type Harness } from '../helpers/server-harness.js';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
+import { sinkSmtpSettings, startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -41,15 +41,7 @@ async function signInAgain() {
 beforeAll(async () => {
   smtp = await startSmtpSink();
   h = await startHarness({ clock });
-  const res = await h.admin.call('PUT', '/api/mail/smtp', {
-    host: '127.0.0.1',
-    port: smtp.port,
-    security: 'none',
-    username: '',
-    fromAddress: 'mdm@office.example',
-    fromName: 'Office IT',
-    allowSelfSigned: false,
-  });
+  const res = await h.admin.call('PUT', '/api/mail/smtp', sinkSmtpSettings(smtp));
   expect(res.status).toBe(200);
 });
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../server/core/clock.js';
 import { androidFacts } from '../helpers/android-agent.js';
 import { AdminClient, send } from '../helpers/http.js';
-import { HARNESS_ADMIN, local, startHarness, type Harness } from '../helpers/server-harness.js';
+import { addUser, HARNESS_ADMIN, local, startHarness, type Harness } from '../helpers/server-harness.js';
 
 const clock = new FakeClock('2026-03-02T09:00:00.000Z');
 const BURST = 300;
@@ -45,16 +45,7 @@ async function afterLocks(): Promise<void> {
 
 const tally = (codes: string[]) => codes.reduce<Record<string, number>>((t, c) => ({ ...t, [c]: (t[c] ?? 0) + 1 }), {});
 
-async function user(email: string, password?: string): Promise<string> {
-  const res = await h.admin.call('POST', '/api/users', {
-    email,
-    displayName: email,
-    locale: 'en',
-    ...(password ? { password } : {}),
-  });
-  expect(res.status, res.text).toBe(201);
-  return res.json<{ id: string }>().id;
-}
+const user = (email: string, password?: string): Promise<string> => addUser(h, email, password);
 
 async function pinFor(userId: string): Promise<string> {
   const invited = await h.admin.call('POST', '/api/invitations', { userIds: [userId] });

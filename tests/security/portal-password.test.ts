@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserRow } from '../../server/modules/users/users.store.js';
 import { send } from '../helpers/http.js';
 import { PortalClient } from '../helpers/portal-client.js';
-import { local, startHarness, type Harness } from '../helpers/server-harness.js';
+import { addUser, local, startHarness, type Harness } from '../helpers/server-harness.js';
 
 const PASSWORD = 'the first long password';
 const NEW = 'a brand new long password';
@@ -27,16 +27,7 @@ afterAll(async () => {
   await h.stop();
 });
 
-async function user(email: string, password?: string): Promise<string> {
-  const res = await h.admin.call('POST', '/api/users', {
-    email,
-    displayName: email,
-    locale: 'en',
-    ...(password ? { password } : {}),
-  });
-  expect(res.status, res.text).toBe(201);
-  return res.json<{ id: string }>().id;
-}
+const user = (email: string, password?: string): Promise<string> => addUser(h, email, password);
 
 /** A portal client signed in with a password or PIN (the answer is the redirect onward). */
 async function signedIn(email: string, secret: string): Promise<{ client: PortalClient; next: string }> {

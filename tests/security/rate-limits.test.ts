@@ -6,7 +6,7 @@ import { generateKeyPair, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AndroidAgent, androidFacts } from '../helpers/android-agent.js';
+import { AndroidAgent, androidFacts, freshAgentState } from '../helpers/android-agent.js';
 import { startApnsMock, type ApnsMock } from '../helpers/apns-mock.js';
 import { EmulatedAppleDevice, iphoneSpec, macSpec } from '../helpers/apple-device.js';
 import { send, type TestResponse } from '../helpers/http.js';
@@ -359,18 +359,9 @@ describe('an office behind one address enrolls 200 devices at once with the defa
     const one = async (i: number): Promise<void> => {
       const kind = kinds[i]!;
       if (kind === 'android') {
-        const agent = new AndroidAgent({
-          server: deviceBase,
-          caPem,
-          deviceId: null,
-          token: null,
-          facts: androidFacts(33, randomBytes(8).toString('hex'), i),
-          pendingResults: [],
-          locked: false,
-          wiped: false,
-          retired: false,
-          loopback: true,
-        });
+        const agent = new AndroidAgent(
+          freshAgentState(deviceBase, caPem, androidFacts(33, randomBytes(8).toString('hex'), i)),
+        );
         try {
           await agent.enroll({ method: 'password', email: `office${i}@example.com`, password: PASSWORD });
           agent.grantAdmin();

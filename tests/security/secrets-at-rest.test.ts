@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../server/core/clock.js';
 import { invitationLinkIn } from '../helpers/first-visit.js';
 import { startHarness, type Harness } from '../helpers/server-harness.js';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
+import { sinkSmtpSettings, startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 
 const clock = new FakeClock(new Date());
 let h: Harness;
@@ -33,15 +33,7 @@ function outboxRows(): Record<string, unknown>[] {
     db.close();
   }
 }
-const smtpSettings = () => ({
-  host: '127.0.0.1',
-  port: smtp.port,
-  security: 'none',
-  username: '',
-  fromAddress: 'mdm@office.example',
-  fromName: 'Office IT',
-  allowSelfSigned: false,
-});
+const smtpSettings = () => sinkSmtpSettings(smtp);
 
 beforeAll(async () => {
   smtp = await startSmtpSink();
