@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import Fastify, {
   type FastifyInstance,
@@ -16,6 +15,7 @@ import type { IdentifyDevice, RateLimiter, RouteGroup } from './http/rate-limit.
 import { DEFAULT_TIMEOUTS, timeoutOptions, type ServerTimeouts } from './http/timeouts.js';
 import { installErrorHandler, jsonNotFound } from './http/error-handler.js';
 import { genReqId, installRequestId } from './http/request-id.js';
+import { OneLinePerRequest } from './http/access-log.js';
 import { registerPageAssets } from './http/pages.js';
 import type { SelectedTlsOptions } from './http/tls-selector.js';
 import { validatorCompiler } from './http/validation.js';
@@ -40,6 +40,7 @@ import { portalRoutes } from './modules/portal/portal.routes.js';
 import { agentRoutes } from './modules/agent/agent.routes.js';
 import { helperRoutes } from './modules/helper/helper.routes.js';
 import { guardHost } from './http/host-guard.js';
+import { installSecurityHeaders } from './http/security-headers.js';
 
 /** Largest JSON body the admin API accepts (CSV import has its own, larger limit). */
 export const ADMIN_BODY_LIMIT = 1024 * 1024;
@@ -133,6 +134,7 @@ function base(
   const app = Fastify({
     loggerInstance: deps.logger,
     genReqId,
+    logController: new OneLinePerRequest(),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     bodyLimit: listener.bodyLimit,
@@ -148,8 +150,9 @@ function base(
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) void reply.header('connection', 'close');
+    done(null, payload);
   });
   installRequestId(app);
   installErrorHandler(app);
@@ -166,7 +169,7 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
     return [...names.dnsNames, ...names.ipAddresses, new URL(services.deviceBaseUrl()).hostname];
   });
   await app.register(cookie);
-  await app.register(helmet, {
+  installSecurityHeaders(app, {
     contentSecurityPolicy: {
       directives: {
         ...PAGE_CSP,
@@ -254,7 +257,7 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
 export async function buildDeviceApp(deps: ServerDeps): Promise<FastifyInstance> {
   const app = base(deps, { bodyLimit: DEVICE_BODY_LIMIT, tls: deps.deviceTls, publicListener: true });
   deps.rateLimiter?.install(app, { identify: deviceIdentities(deps.services) });
-  await app.register(helmet, {
+  installSecurityHeaders(app, {
     contentSecurityPolicy: {
       directives: {
         ...PAGE_CSP,
@@ -292,7 +295,7 @@ export async function buildDeviceApp(deps: ServerDeps): Promise<FastifyInstance>
 export async function buildBootstrapApp(deps: ServerDeps): Promise<FastifyInstance> {
   const app = base(deps, { bodyLimit: 16 * 1024, tls: null, publicListener: true });
   deps.rateLimiter?.install(app);
-  await app.register(helmet, {
+  installSecurityHeaders(app, {
     contentSecurityPolicy: {
       directives: {
         ...PAGE_CSP,

@@ -146,6 +146,16 @@ export function pemToDer(pem: string): Buffer {
   return Buffer.from(new X509Certificate(pem).raw);
 }
 
+/**
+ * DER bytes of a certificate PEM this server wrote itself (one block), by its base64 alone: no parse. For PEM from
+ * elsewhere use `pemToDer`, which checks that the bytes are a certificate.
+ */
+export function ownPemToDer(pem: string): Buffer {
+  const body = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/.exec(pem)?.[1];
+  if (!body) throw new Error('Not a PEM certificate.');
+  return Buffer.from(body.replace(/\s+/g, ''), 'base64');
+}
+
 /** PEM of DER certificate bytes. */
 export function derToPem(der: Buffer): string {
   return new X509Certificate(der).toString();

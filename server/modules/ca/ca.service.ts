@@ -125,17 +125,27 @@ export function createCaService(deps: CaDeps): CaService {
   const transaction = deps.transaction ?? (<T>(fn: () => T): T => fn());
   const officeBaseUrl = deps.officeBaseUrl ?? (() => '');
   const unseal = (row: CredentialRow) => secrets.open(row.key_sealed, row.key_label).toString('utf8');
-  const credentialOf = (row: CredentialRow): TlsCredential => ({
-    certPem: row.cert_pem,
-    keyPem: unseal(row),
-    chainPem: row.chain_pem,
-  });
+  // Unsealed once per row: every profile download signs with the TLS credential.
+  const unsealed = new WeakMap<CredentialRow, TlsCredential>();
+  const credentialOf = (row: CredentialRow): TlsCredential => {
+    let credential = unsealed.get(row);
+    if (!credential) {
+      credential = { certPem: row.cert_pem, keyPem: unseal(row), chainPem: row.chain_pem };
+      unsealed.set(row, credential);
+    }
+    return credential;
+  };
+  // The office TLS row, read once: this service is its only writer (ensureTlsCredential forgets it on a reissue).
+  let cachedOffice: CredentialRow | null = null;
   const officeRow = () => {
-    const row = store.get('tls');
-    if (!row) throw new Error('No TLS credential yet: the server issues one at start.');
-    return row;
+    cachedOffice ??= store.get('tls') ?? null;
+    if (!cachedOffice) throw new Error('No TLS credential yet: the server issues one at start.');
+    return cachedOffice;
   };
   let cachedCa: ReturnType<CaService['caCertificate']> | null = null;
+  // The office CA is read on every SCEP message and Mdm-Signature check (a query and an unseal each time before);
+  // this service creates the row and nothing replaces it, so it is read once.
+  let officeCa: KeyedCertificate | null = null;
   // Links ask for the public name on every URL they build; this service is the only writer of the row.
   let cachedPublic: { row: CredentialRow | undefined; name: string | null } | null = null;
   const publicState = () => {
@@ -154,8 +164,12 @@ export function createCaService(deps: CaDeps): CaService {
 
   const service: CaService = {
     ensureOfficeCa() {
+      if (officeCa) return officeCa;
       const existing = store.get('office-ca');
-      if (existing) return { certPem: existing.cert_pem, keyPem: unseal(existing) };
+      if (existing) {
+        officeCa = { certPem: existing.cert_pem, keyPem: unseal(existing) };
+        return officeCa;
+      }
       const now = clock.now();
       const keys = generateRsaKeyPair(deps.caKeyBits ?? 3072);
       const subject = [
@@ -265,14 +279,14 @@ export function createCaService(deps: CaDeps): CaService {
           },
         });
       });
+      cachedOffice = null;
       changed();
       return { certPem, keyPem: keys.privateKeyPem, chainPem: ca.certPem, reissued: true };
     },
 
     caCertificate() {
-      const row = store.get('office-ca');
-      if (cachedCa?.pem !== row?.cert_pem || !cachedCa) {
-        const { certPem } = row ? { certPem: row.cert_pem } : service.ensureOfficeCa();
+      const { certPem } = service.ensureOfficeCa();
+      if (cachedCa?.pem !== certPem || !cachedCa) {
         const x = new X509Certificate(certPem);
         const name = /^CN=(.*)$/m.exec(x.subject)?.[1] ?? x.subject;
         cachedCa = { pem: certPem, der: pemToDer(certPem), fingerprint256: x.fingerprint256, name };

@@ -1,5 +1,6 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
+import { ownPemToDer } from '../../pki/x509.js';
 import type { IssuedStore } from '../ca/issued.store.js';
 import type { IdentityTemplatePort, IssuedCertificatePort, ScepChallengePort } from '../scep/scep.ports.js';
 import type { EnrollmentService } from './enrollment.service.js';
@@ -21,13 +22,12 @@ export function identityTemplatePort(enrollment: EnrollmentService): IdentityTem
 export function issuedCertificatePort(issued: IssuedStore, clock: Clock): IssuedCertificatePort {
   return {
     record(rec) {
-      const x = new X509Certificate(rec.certPem);
       issued.insert({
         serial: rec.serialHex.toLowerCase(),
         enrollment_id: rec.enrollmentId,
         device_id: null,
         subject: rec.subject,
-        sha256: createHash('sha256').update(x.raw).digest('hex'),
+        sha256: createHash('sha256').update(ownPemToDer(rec.certPem)).digest('hex'),
         not_before: rec.notBefore,
         not_after: rec.notAfter,
         cert_pem: rec.certPem,
