@@ -17,6 +17,7 @@ export const en: ServerText = {
     signOut: 'Sign out',
     signedInAs: (name: string) => `Signed in as ${name}`,
     passwordTitle: 'Set your password',
+    passwordChangeTitle: 'Change your password',
     passwordIntro:
       'You will sign in with this password from now on. Use at least 10 characters, different from your email address.',
     password: 'New password',

@@ -17,6 +17,7 @@ export const ja: ServerText = {
     signOut: 'サインアウト',
     signedInAs: (name: string) => `${name} さんとしてサインイン中`,
     passwordTitle: 'パスワードを設定',
+    passwordChangeTitle: 'パスワードを変更',
     passwordIntro:
       '次回からはこのパスワードでサインインします。10 文字以上で、メールアドレスとは違うものにしてください。',
     password: '新しいパスワード',

@@ -55,6 +55,8 @@ export interface PortalText {
   signOut: string;
   signedInAs: (name: string) => string;
   passwordTitle: string;
+  /** The password page's title when a password is replaced (not the first one set after a PIN). */
+  passwordChangeTitle: string;
   passwordIntro: string;
   password: string;
   confirm: string;

@@ -67,7 +67,9 @@ describe('changing the portal password', () => {
   it('shows the current-password field to a password session, not to the first password after a PIN', async () => {
     await user('fields@example.com', PASSWORD);
     const { client } = await signedIn('fields@example.com', PASSWORD);
-    expect((await client.get(`${base}/password`)).text).toContain('name="current"');
+    const changing = (await client.get(`${base}/password`)).text;
+    expect(changing).toContain('name="current"');
+    expect(changing).toContain('<h1>Change your password</h1>');
 
     const id = await user('first@example.com');
     const invited = await h.admin.call('POST', '/api/invitations', { userIds: [id] });
@@ -75,7 +77,9 @@ describe('changing the portal password', () => {
     const { pin } = (await h.admin.call('POST', `/api/invitations/${invitation}/pin`)).json<{ pin: string }>();
     const withPin = await signedIn('first@example.com', pin);
     expect(withPin.next).toMatch(/\/go\/password$/);
-    expect((await withPin.client.get(`${base}/password`)).text).not.toContain('name="current"');
+    const first = (await withPin.client.get(`${base}/password`)).text;
+    expect(first).not.toContain('name="current"');
+    expect(first).toContain('<h1>Set your password</h1>');
     expect(await change(withPin.client, { password: PASSWORD, confirm: PASSWORD })).toBe(303);
     expect(await works('first@example.com', PASSWORD)).toBe(true);
     // Once set, the next change asks for it.

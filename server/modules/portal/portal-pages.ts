@@ -101,9 +101,10 @@ export function passwordPage(
   o: { csrf: string; mode: 'refused' | 'first' | 'current'; error?: PortalError | null },
 ): string {
   const t = TEXT[c.lang].portal;
+  const title = o.mode === 'first' ? t.passwordTitle : t.passwordChangeTitle;
   if (o.mode === 'refused')
     return renderPage(
-      { lang: c.lang, title: t.passwordTitle, langHref: c.langHref },
+      { lang: c.lang, title, langHref: c.langHref },
       html`<section>
 ${errorBox(c.lang, o.error ?? null)}
 <p>${t.passwordQrSession}</p>
@@ -111,7 +112,7 @@ ${errorBox(c.lang, o.error ?? null)}
 </section>`,
     );
   return renderPage(
-    { lang: c.lang, title: t.passwordTitle, langHref: c.langHref },
+    { lang: c.lang, title, langHref: c.langHref },
     html`<section>
 <p>${t.passwordIntro}</p>
 ${errorBox(c.lang, o.error ?? null)}
