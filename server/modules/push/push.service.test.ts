@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApnsMock, type ApnsMock } from '../../../tests/helpers/apns-mock.js';
@@ -63,6 +64,12 @@ describe('the MDM push certificate', () => {
     );
     expect(replaced.topic).toBe(other.topic);
     expect(services.push.topic()).toBe(other.topic);
+    // Pushes use the new certificate and key from now on, not the ones read at the first push.
+    const now = services.push.credentials();
+    expect(now?.topic).toBe(other.topic);
+    expect(new X509Certificate(now?.certPem ?? '').fingerprint256).toBe(
+      new X509Certificate(other.certPem).fingerprint256,
+    );
     expect(services.audit.list({ action: 'push.certificate_uploaded' }).items[0]?.details).toMatchObject({
       topicChanged: true,
       previousTopic: pki.topic,

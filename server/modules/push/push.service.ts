@@ -78,6 +78,9 @@ export function createPushService(deps: PushDeps): PushService {
   const { store, secrets, audit, clock } = deps;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const SYSTEM: Actor = { type: 'system', label: 'push' };
+  // The certificate and its unsealed key, read at the first push and again after an upload (this service is the only
+  // writer of the row): every push asks for them. undefined = not read yet; null = none uploaded.
+  let cachedCredentials: { certPem: string; keyPem: string; topic: string } | null | undefined;
   // One HTTP/2 connection, opened at the first push: most servers push rarely, and tests never.
   let client: ApnsClient | null = null;
   const apns = (): ApnsClient =>
@@ -138,6 +141,7 @@ export function createPushService(deps: PushDeps): PushService {
         created_at: clock.now().toISOString(),
       });
       if (csr) store.remove('push-csr');
+      cachedCredentials = undefined;
       const topicChanged = previous?.topic != null && previous.topic !== checked.topic;
       audit.record({
         actor,
@@ -204,13 +208,17 @@ export function createPushService(deps: PushDeps): PushService {
     },
 
     credentials() {
+      if (cachedCredentials !== undefined) return cachedCredentials;
       const row = store.get('push');
-      if (!row?.cert_pem || !row.topic) return null;
-      return {
-        certPem: row.cert_pem,
-        keyPem: secrets.open(row.key_sealed, 'push:push').toString('utf8'),
-        topic: row.topic,
-      };
+      cachedCredentials =
+        row?.cert_pem && row.topic
+          ? {
+              certPem: row.cert_pem,
+              keyPem: secrets.open(row.key_sealed, 'push:push').toString('utf8'),
+              topic: row.topic,
+            }
+          : null;
+      return cachedCredentials;
     },
 
     async pushDevice(deviceId) {
