@@ -373,6 +373,7 @@ export function createServices(f: Foundation): Services {
     portal: createPortalStore(db),
     enrollment: createEnrollmentStore(db),
     mail,
+    throttle,
   });
   return {
     backup,
@@ -399,7 +400,6 @@ export function createServices(f: Foundation): Services {
     lifecycle,
     async tick() {
       await invitations.tick();
-      throttle.purge();
       enrollment.closeAbandoned();
       await mail.dispatchDue();
       return { purged: housekeeping.run() };

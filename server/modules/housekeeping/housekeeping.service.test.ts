@@ -9,6 +9,8 @@ import { createMailStore } from '../mail/mail.store.js';
 import { createPortalStore } from '../portal/portal.store.js';
 import { createSecretBox } from '../secrets/secret-box.js';
 import { createSettingsStore } from '../settings/settings.store.js';
+import { createThrottle } from '../throttle/throttle.service.js';
+import { createThrottleStore } from '../throttle/throttle.store.js';
 import { CHALLENGE_GRACE_MS, createHousekeeping } from './housekeeping.service.js';
 
 const MS = 1;
@@ -31,6 +33,7 @@ function setup() {
     portal: createPortalStore(db),
     enrollment: createEnrollmentStore(db),
     mail,
+    throttle: createThrottle({ store: createThrottleStore(db), clock }),
   });
   const at = (offset: number) => new Date(clock.now().getTime() + offset).toISOString();
   const now = at(0);
@@ -47,10 +50,26 @@ function setup() {
   ).run(at(-40 * 24 * 3600_000), now, now);
   const has = (table: string, key: string, value: string) =>
     db.prepare(`SELECT 1 FROM ${table} WHERE ${key} = ?`).get(value) !== undefined;
-  return { db, at, has, housekeeping, clock };
+  const throttle = createThrottle({ store: createThrottleStore(db), clock });
+  return { db, at, has, housekeeping, clock, throttle };
 }
 
 describe('housekeeping removes exactly what is no longer valid', () => {
+  it('sign-in counters: kept while their lock or window lasts, purged after', () => {
+    const { housekeeping, clock, throttle } = setup();
+    for (let i = 0; i < 5; i++) {
+      const r = throttle.reserve(['admin:someone@example.com']);
+      if (r.ok) throttle.failed(r.reservation);
+    }
+    expect(throttle.retryAfter(['admin:someone@example.com'])).toBeGreaterThan(0);
+    expect(housekeeping.run().signInCounters).toBe(0);
+    clock.advance(24 * 3600_000);
+    expect(housekeeping.run().signInCounters).toBe(0);
+    clock.advance(MS);
+    expect(housekeeping.run().signInCounters).toBe(1);
+    expect(housekeeping.run().signInCounters).toBe(0);
+  });
+
   it.each([
     ['an admin session idle until just after now', { expires: MS, created: 0 }, true],
     ['an admin session idle until now', { expires: 0, created: 0 }, false],

@@ -4,6 +4,7 @@ import type { AdminsStore } from '../admins/admins.store.js';
 import type { EnrollmentStore } from '../enrollment/enrollment.store.js';
 import type { MailService } from '../mail/mail.service.js';
 import type { PortalStore } from '../portal/portal.store.js';
+import type { Throttle } from '../throttle/throttle.service.js';
 
 /** How many rows one housekeeping run deleted (or, for mail bodies, emptied), by kind. */
 export interface HousekeepingCounts {
@@ -13,6 +14,8 @@ export interface HousekeepingCounts {
   scepChallenges: number;
   mailBodies: number;
   mailRows: number;
+  /** Sign-in attempt counters no lock or window needs any more. */
+  signInCounters: number;
 }
 
 /** Deletes what expired; run by the scheduler's tick. */
@@ -28,6 +31,8 @@ export interface HousekeepingDeps {
   portal: Pick<PortalStore, 'purgeExpired'>;
   enrollment: Pick<EnrollmentStore, 'purgeExpiredChallenges'>;
   mail: Pick<MailService, 'purgeExpired'>;
+  /** The lockout counters' own purge (the throttle knows how long its locks and windows last). */
+  throttle: Pick<Throttle, 'purge'>;
 }
 
 /**
@@ -36,7 +41,7 @@ export interface HousekeepingDeps {
  */
 export const CHALLENGE_GRACE_MS = 24 * 3600_000;
 
-/** Builds housekeeping over the stores that hold sessions, one-time tokens, challenges and mail. */
+/** Builds housekeeping over the stores that hold sessions, one-time tokens, challenges, mail and sign-in counters. */
 export function createHousekeeping(deps: HousekeepingDeps): Housekeeping {
   return {
     run() {
@@ -52,6 +57,7 @@ export function createHousekeeping(deps: HousekeepingDeps): Housekeeping {
         scepChallenges: deps.enrollment.purgeExpiredChallenges(iso, before(CHALLENGE_GRACE_MS)),
         mailBodies: mail.bodies,
         mailRows: mail.rows,
+        signInCounters: deps.throttle.purge(),
       };
     },
   };
