@@ -1051,6 +1051,10 @@ const en = {
       login_locked: 'Sign-in locked',
       logout: 'Administrator signed out',
       created: 'Administrator created',
+      removed: 'Administrator removed',
+      password_reset: 'Administrator password reset',
+      password_changed: 'Administrator changed their password',
+      password_change_failed: 'Password change refused (wrong current password)',
     },
     user: {
       created: 'User added',
@@ -1074,6 +1078,7 @@ const en = {
     backup: {
       created: 'Backup created',
       restored: 'Backup restored',
+      restore_refused: 'Restore refused',
     },
     ca: {
       created: 'Certificate authority created',

@@ -1061,6 +1061,10 @@ const ja: MessageSchema = {
       login_locked: 'サインインをロック',
       logout: '管理者がサインアウト',
       created: '管理者を作成',
+      removed: '管理者を削除',
+      password_reset: '管理者のパスワードをリセット',
+      password_changed: '管理者が自分のパスワードを変更',
+      password_change_failed: 'パスワード変更を拒否（現在のパスワードが違う）',
     },
     user: {
       created: 'ユーザーを追加',
@@ -1084,6 +1088,7 @@ const ja: MessageSchema = {
     backup: {
       created: 'バックアップを作成',
       restored: 'バックアップから復元',
+      restore_refused: '復元を拒否',
     },
     ca: {
       created: '認証局を作成',

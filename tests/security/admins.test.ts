@@ -108,7 +108,10 @@ describe('changing my own password', () => {
   it('locks out after repeated wrong current passwords, even for the right one', async () => {
     const b = await addAdmin('guesser@example.com');
     const wrong = () =>
-      b.client.call('POST', '/api/auth/password', { currentPassword: 'not my password', newPassword: 'whatever long 1' });
+      b.client.call('POST', '/api/auth/password', {
+        currentPassword: 'not my password',
+        newPassword: 'whatever long 1',
+      });
     const codes: string[] = [];
     for (let i = 0; i < 6; i++) codes.push((await wrong()).json<{ code: string }>().code);
     expect(codes.slice(0, 4)).toEqual(Array(4).fill('AUTH_INVALID_CREDENTIALS'));
