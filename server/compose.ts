@@ -90,6 +90,8 @@ export interface Foundation {
    * Where the console's backup download is made (the data directory), and the seal of the data key under a passphrase
    * (a closure over the key start.ts holds); without it, the download is refused.
    */
+  /** How the running server's console listens (for the console's LAN setting); absent: loopback, not from env. */
+  consoleAccess?: { lanAdminNow: boolean; fromEnv: boolean };
   backup?: {
     dir: string;
     sealDataKey: (passphrase: string) => Promise<string>;
@@ -401,7 +403,16 @@ export function createServices(f: Foundation): Services {
     backup,
     restore,
     audit,
-    admins: createAdminsService({ store: createAdminsStore(db), audit, clock, random, hasher, transaction, throttle }),
+    admins: createAdminsService({
+      store: createAdminsStore(db),
+      audit,
+      clock,
+      random,
+      hasher,
+      transaction,
+      throttle,
+      ...(f.consoleAccess ? { consoleAccess: f.consoleAccess } : {}),
+    }),
     users: createUsersService({ store: usersStore, audit, clock, random, hasher, transaction }),
     settings,
     ca,

@@ -15,6 +15,8 @@ import { openDatabase, type Db } from './db/open.js';
 import { createLogger } from './http/logger.js';
 import { createRateLimiter, type RateLimiter } from './http/rate-limit.js';
 import { SYSTEM } from './modules/audit/audit.service.js';
+import { savedLanAdmin } from './modules/admins/admins.service.js';
+import { createAdminsStore } from './modules/admins/admins.store.js';
 import { DEFAULT_RESTORE_MAX_BYTES } from './modules/backup/restore.service.js';
 import { applyStagedRestore } from './modules/backup/restore-staging.js';
 import { sealKey } from './modules/secrets/key-envelope.js';
@@ -146,6 +148,8 @@ function openServices(
     bootstrapBaseUrl: () => string;
     /** Restarts the server on the data a console restore staged. */
     requestRestart: () => void;
+    /** TSUNAGU_LAN_ADMIN turned the LAN console on (else the console's saved setting did, or it is off). */
+    lanAdminFromEnv: boolean;
   },
   tlsNames: () => TlsNames,
 ): { services: Services; tls: TlsSelector } {
@@ -175,6 +179,7 @@ function openServices(
     bootstrapBaseUrl: run.bootstrapBaseUrl,
     logError: (err, message) => logger.error({ err }, message),
     helperBuilds: { dir: run.helperDir, bundled: config.helperBuild },
+    consoleAccess: { lanAdminNow: config.lanAdmin, fromEnv: run.lanAdminFromEnv },
     backup: {
       dir: config.dataDir,
       sealDataKey: (passphrase) => sealKey(dataKey, passphrase),
@@ -408,6 +413,9 @@ async function startRun(
     const restored = applyStagedRestore(config.dataDir, paths.db, config.secretPassphrase ? null : paths.secretKey);
     if (restored && options.dataKey) options = { ...options, dataKey: restored.key };
     db = openDataDb(config.dataDir, clock);
+    // The console's saved LAN setting joins TSUNAGU_LAN_ADMIN: either turns the LAN console on.
+    const lanAdminFromEnv = config.lanAdmin;
+    config = Object.freeze({ ...config, lanAdmin: config.lanAdmin || savedLanAdmin(createAdminsStore(db)) });
     // The device listener's URL under the office name; the services put the public name in it in public mode.
     let officeBaseUrl = '';
     let bootstrapBaseUrl = '';
@@ -425,6 +433,7 @@ async function startRun(
         deviceBaseUrl: () => officeBaseUrl,
         bootstrapBaseUrl: () => bootstrapBaseUrl,
         requestRestart,
+        lanAdminFromEnv,
       },
       tlsNames,
     );

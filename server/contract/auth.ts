@@ -59,3 +59,20 @@ export interface PasswordChangeRequest {
   currentPassword: string;
   newPassword: string;
 }
+
+/**
+ * Where the admin console can be reached from: on the LAN (over HTTPS, with the device listener's certificate) or on
+ * this machine only. The saved choice applies when Tsunagu next starts; TSUNAGU_LAN_ADMIN, when set, decides instead.
+ */
+export interface ConsoleAccessDto {
+  lanAdminNow: boolean;
+  lanAdminSaved: boolean;
+  fromEnv: boolean;
+  /** The saved choice differs from how the server listens now: it applies at the next start. */
+  restartNeeded: boolean;
+}
+
+/** Body of PUT /api/console-access. */
+export interface ConsoleAccessRequest {
+  lanAdmin: boolean;
+}

@@ -131,6 +131,8 @@ describe('every administrators route needs a session and the CSRF token', () => 
     ['DELETE', '/api/admins/00000000-0000-0000-0000-000000000000'],
     ['POST', '/api/admins/00000000-0000-0000-0000-000000000000/reset-password'],
     ['POST', '/api/auth/password', { currentPassword: HARNESS_ADMIN.password, newPassword: 'x'.repeat(20) }],
+    ['GET', '/api/console-access'],
+    ['PUT', '/api/console-access', { lanAdmin: true }],
   ];
   it.each(routes)('%s %s without a session: 401', async (method, path, body) => {
     const res = await new AdminClient(h.server.adminUrl).call(method, path, body);
@@ -145,5 +147,20 @@ describe('every administrators route needs a session and the CSRF token', () => 
     } finally {
       h.admin.csrf = csrf;
     }
+  });
+});
+
+describe("the console's LAN setting", () => {
+  it('is saved for the next start, audited, and says a restart is needed', async () => {
+    const before = await h.admin.call('GET', '/api/console-access');
+    expect(before.json()).toEqual({ lanAdminNow: false, lanAdminSaved: false, fromEnv: false, restartNeeded: false });
+    const on = await h.admin.call('PUT', '/api/console-access', { lanAdmin: true });
+    expect(on.json()).toEqual({ lanAdminNow: false, lanAdminSaved: true, fromEnv: false, restartNeeded: true });
+    const event = h.server.services.audit.list({ action: 'settings.updated' }).items[0];
+    expect(event?.details).toEqual({ lanAdmin: true, appliesAtNextStart: true });
+    const off = await h.admin.call('PUT', '/api/console-access', { lanAdmin: false });
+    expect(off.json()).toMatchObject({ lanAdminSaved: false, restartNeeded: false });
+    const bad = await h.admin.call('PUT', '/api/console-access', { lanAdmin: 'yes' });
+    expect(bad.status).toBe(400);
   });
 });

@@ -1,6 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { AdminCreatedDto, AdminDto, AdminPasswordResetDto, SetupStatusDto } from '../../contract/auth.js';
+import type {
+  AdminCreatedDto,
+  AdminDto,
+  AdminPasswordResetDto,
+  ConsoleAccessDto,
+  SetupStatusDto,
+} from '../../contract/auth.js';
 import {
   checkOrigin,
   clearSessionCookie,
@@ -10,11 +16,19 @@ import {
   type AdminPrincipal,
 } from '../../http/auth.js';
 import type { AdminsService } from './admins.service.js';
-import { AdminCreateSchema, AdminIdParams, LoginSchema, PasswordChangeSchema, SetupSchema } from './admins.schemas.js';
+import {
+  AdminCreateSchema,
+  AdminIdParams,
+  ConsoleAccessSchema,
+  LoginSchema,
+  PasswordChangeSchema,
+  SetupSchema,
+} from './admins.schemas.js';
 
 /**
  * Registers first-run setup and sign-in (/api/setup, /api/auth/login, /api/auth/logout, /api/auth/session), the change
- * of one's own password (/api/auth/password) and the administrators (/api/admins).
+ * of one's own password (/api/auth/password), the administrators (/api/admins) and where the console listens
+ * (/api/console-access).
  */
 export async function adminsRoutes(
   app: FastifyInstance,
@@ -82,5 +96,14 @@ export async function adminsRoutes(
     { preHandler: admin, schema: { params: AdminIdParams } },
     async (request): Promise<AdminPasswordResetDto> =>
       admins.resetPassword(request.params.id, principal(request), request.ip),
+  );
+
+  r.get('/api/console-access', { preHandler: admin }, async (): Promise<ConsoleAccessDto> => admins.consoleAccess());
+
+  r.put(
+    '/api/console-access',
+    { preHandler: admin, schema: { body: ConsoleAccessSchema } },
+    async (request): Promise<ConsoleAccessDto> =>
+      admins.setLanAdmin(request.body.lanAdmin, principal(request), request.ip),
   );
 }

@@ -38,3 +38,6 @@ export const PasswordChangeSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** Body of PUT /api/console-access. */
+export const ConsoleAccessSchema = Type.Object({ lanAdmin: Type.Boolean() }, { additionalProperties: false });

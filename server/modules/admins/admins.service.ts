@@ -1,5 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { AdminCreatedDto, AdminDto, AdminPasswordResetDto, SessionDto } from '../../contract/auth.js';
+import type {
+  AdminCreatedDto,
+  AdminDto,
+  AdminPasswordResetDto,
+  ConsoleAccessDto,
+  SessionDto,
+} from '../../contract/auth.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { hashToken, newToken, normalizeEmail } from '../../core/ids.js';
@@ -65,6 +71,18 @@ export interface AdminsService {
   ): Promise<void>;
   /** Ends every admin session (after a restore); returns how many ended. */
   endAllSessions(): number;
+  /** Where the console can be reached from: now, as saved for the next start, and whether the environment decides. */
+  consoleAccess(): ConsoleAccessDto;
+  /** Saves whether the console listens on the LAN from the next start (refused while TSUNAGU_LAN_ADMIN decides). */
+  setLanAdmin(on: boolean, actor: AdminPrincipal, sourceAddress: string | null): ConsoleAccessDto;
+}
+
+/** The app_state key of the console's LAN setting ('1' or '0'). */
+export const LAN_ADMIN_STATE = 'console.lan_admin';
+
+/** Whether the saved console setting asks for the LAN (read by the server as it starts). */
+export function savedLanAdmin(store: Pick<AdminsStore, 'state'>): boolean {
+  return store.state(LAN_ADMIN_STATE) === '1';
 }
 
 /** The alphabet of generated temporary passwords: no look-alikes (0/o, 1/l/i). */
@@ -90,6 +108,8 @@ export interface AdminsDeps {
   hasher: PasswordHasher;
   transaction: <T>(fn: () => T) => T;
   throttle: Throttle;
+  /** How the running server listens: on the LAN or not, and whether TSUNAGU_LAN_ADMIN turned it on. */
+  consoleAccess?: { lanAdminNow: boolean; fromEnv: boolean };
 }
 
 /** The console's view of a stored admin. */
@@ -438,6 +458,36 @@ export function createAdminsService(deps: AdminsDeps): AdminsService {
 
     // Everything is "expired" before the end of time: one DELETE of every session.
     endAllSessions: () => store.purgeExpired('9999-12-31T00:00:00.000Z', '9999-12-31T00:00:00.000Z'),
+
+    consoleAccess() {
+      const now = deps.consoleAccess ?? { lanAdminNow: false, fromEnv: false };
+      const saved = now.fromEnv || savedLanAdmin(store);
+      return {
+        lanAdminNow: now.lanAdminNow,
+        lanAdminSaved: saved,
+        fromEnv: now.fromEnv,
+        restartNeeded: saved !== now.lanAdminNow,
+      };
+    },
+
+    setLanAdmin(on, principal, sourceAddress) {
+      if (deps.consoleAccess?.fromEnv)
+        throw new AppError(
+          'SETTINGS_INVALID',
+          'TSUNAGU_LAN_ADMIN is set where Tsunagu starts, so it decides; remove it there to choose here.',
+          { field: 'lanAdmin' },
+        );
+      transaction(() => {
+        store.putState(LAN_ADMIN_STATE, on ? '1' : '0');
+        audit.record({
+          actor: principalActor(principal),
+          action: 'settings.updated',
+          details: { lanAdmin: on, appliesAtNextStart: true },
+          sourceAddress,
+        });
+      });
+      return this.consoleAccess();
+    },
 
     sessionDto(principal) {
       const row = store.session(principal.tokenHash);
