@@ -406,6 +406,7 @@ const en = {
     },
     reset: 'Reset password',
     resetFor: 'Reset the password of {email}',
+    resetDoneTitle: 'Password reset',
     resetTitle: 'Reset the password?',
     resetText:
       '{name} ({email}) gets a new temporary password and is signed out everywhere. Their current password stops working.',
@@ -469,7 +470,7 @@ const en = {
   backup: {
     title: 'Backup',
     intro:
-      'Download the whole database and the data key that opens its stored secrets (CA, push and mail keys) in one file. `tsunagu restore FILE` restores it on this or any other machine.',
+      'Download the whole database and the data key that opens its stored secrets (CA, push and mail keys) in one file. Restore it on this or any other machine under Administration → Restore, or with `tsunagu restore FILE`.',
     keepTitle: 'You need this passphrase to restore the backup',
     keepText:
       'The data key in the file is sealed with the passphrase. It is not stored anywhere and cannot be recovered: without it the backup cannot be restored. Keep it somewhere safe, apart from the file.',

@@ -77,6 +77,8 @@ export const useAdminsStore = defineStore('admins', () => {
     if (!upload.value) return false;
     await api.admins.restore(upload.value.uploadId, passphrase);
     upload.value = null;
+    // Signed out here already: the restarted server's refusal is then expected, not a "session ended" surprise.
+    session.clear();
     for (let i = 0; i < RESTART_POLLS; i++) {
       await wait(1000);
       try {
