@@ -87,6 +87,19 @@ export function createAppRouter(history: RouterHistory = createWebHistory('/')):
         meta: { titleKey: 'nav.tls' },
       },
       {
+        path: '/settings/admins',
+        name: 'admins',
+        component: () => import('./views/AdminsView.vue'),
+        meta: { titleKey: 'nav.admins' },
+      },
+      {
+        path: '/password',
+        name: 'change-password',
+        component: () => import('./views/PasswordChangeView.vue'),
+        // Alone on the page like sign-in (the guard below still requires a session).
+        meta: { public: true, titleKey: 'password.firstTitle' },
+      },
+      {
         path: '/audit',
         name: 'audit',
         component: () => import('./views/AuditView.vue'),
@@ -110,6 +123,10 @@ export function createAppRouter(history: RouterHistory = createWebHistory('/')):
       return { name: 'setup', hash: to.hash };
     }
     if (to.name === 'login') return session.signedIn ? { name: 'users' } : true;
+    // A temporary password is changed before anything else opens (the server refuses the rest meanwhile).
+    if (session.signedIn && session.admin?.mustChangePassword)
+      return to.name === 'change-password' ? true : { name: 'change-password' };
+    if (to.name === 'change-password') return session.signedIn ? { name: 'users' } : { name: 'login' };
     if (to.meta.public || session.signedIn) return true;
     return { name: 'login', query: to.fullPath === '/' || to.fullPath === '/users' ? {} : { redirect: to.fullPath } };
   });

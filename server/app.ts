@@ -204,7 +204,7 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
     await scope.register(settingsRoutes, { settings: services.settings });
     await scope.register(helperBuildRoutes, { helper: services.helperBuilds });
     await scope.register(auditRoutes, { audit: services.audit });
-    await scope.register(backupRoutes, { backup: services.backup });
+    await scope.register(backupRoutes, { backup: services.backup, restore: services.restore });
     await scope.register(devicesRoutes, {
       devices: services.devices,
       mdm: services.mdm,

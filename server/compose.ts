@@ -8,6 +8,12 @@ import { createAdminsStore } from './modules/admins/admins.store.js';
 import { createAuditService, type AuditService } from './modules/audit/audit.service.js';
 import { createAuditStore } from './modules/audit/audit.store.js';
 import { createBackupService, type BackupService } from './modules/backup/backup.service.js';
+import {
+  createRestoreService,
+  DEFAULT_RESTORE_MAX_BYTES,
+  type RestoreDeps,
+  type RestoreService,
+} from './modules/backup/restore.service.js';
 import { createCaService, type CaService, type TlsCredentials, type TlsNames } from './modules/ca/ca.service.js';
 import { createCaStore } from './modules/ca/ca.store.js';
 import { createIssuedStore, type IssuedStore } from './modules/ca/issued.store.js';
@@ -84,7 +90,14 @@ export interface Foundation {
    * Where the console's backup download is made (the data directory), and the seal of the data key under a passphrase
    * (a closure over the key start.ts holds); without it, the download is refused.
    */
-  backup?: { dir: string; sealDataKey: (passphrase: string) => Promise<string> };
+  /** How the running server's console listens (for the console's LAN setting); absent: loopback, not from env. */
+  consoleAccess?: { lanAdminNow: boolean; fromEnv: boolean };
+  backup?: {
+    dir: string;
+    sealDataKey: (passphrase: string) => Promise<string>;
+    /** The console's restore: what it needs besides the data directory (absent: the console cannot restore). */
+    restore?: Pick<RestoreDeps, 'maxBytes' | 'keyProblem' | 'requestRestart'>;
+  };
 }
 
 /** Every domain service, wired together. */
@@ -113,6 +126,8 @@ export interface Services {
   helperBuilds: HelperBuildService;
   /** The console's backup download (database and sealed data key in one file). */
   backup: BackupService;
+  /** The console's restore (upload, verify, stage, restart). */
+  restore: RestoreService;
   agent: AgentService;
   deviceActions: DeviceActionsService;
   /** The one writer of device status, user and binding. */
@@ -366,6 +381,16 @@ export function createServices(f: Foundation): Services {
     dir: f.backup?.dir ?? null,
     sealDataKey: f.backup?.sealDataKey ?? null,
   });
+  const restore = createRestoreService({
+    audit,
+    clock,
+    random,
+    throttle,
+    dir: f.backup?.restore ? f.backup.dir : null,
+    maxBytes: f.backup?.restore?.maxBytes ?? DEFAULT_RESTORE_MAX_BYTES,
+    keyProblem: f.backup?.restore?.keyProblem ?? (() => null),
+    requestRestart: f.backup?.restore?.requestRestart ?? null,
+  });
   // Its own store instances (prepared statements over the same database): the services keep theirs.
   const housekeeping = createHousekeeping({
     clock,
@@ -377,8 +402,18 @@ export function createServices(f: Foundation): Services {
   });
   return {
     backup,
+    restore,
     audit,
-    admins: createAdminsService({ store: createAdminsStore(db), audit, clock, random, hasher, transaction, throttle }),
+    admins: createAdminsService({
+      store: createAdminsStore(db),
+      audit,
+      clock,
+      random,
+      hasher,
+      transaction,
+      throttle,
+      ...(f.consoleAccess ? { consoleAccess: f.consoleAccess } : {}),
+    }),
     users: createUsersService({ store: usersStore, audit, clock, random, hasher, transaction }),
     settings,
     ca,

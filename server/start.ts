@@ -15,6 +15,10 @@ import { openDatabase, type Db } from './db/open.js';
 import { createLogger } from './http/logger.js';
 import { createRateLimiter, type RateLimiter } from './http/rate-limit.js';
 import { SYSTEM } from './modules/audit/audit.service.js';
+import { savedLanAdmin } from './modules/admins/admins.service.js';
+import { createAdminsStore } from './modules/admins/admins.store.js';
+import { DEFAULT_RESTORE_MAX_BYTES } from './modules/backup/restore.service.js';
+import { applyStagedRestore } from './modules/backup/restore-staging.js';
 import { sealKey } from './modules/secrets/key-envelope.js';
 import { createSecretBox, loadOrCreateKey } from './modules/secrets/secret-box.js';
 import { dataPaths } from './paths.js';
@@ -41,6 +45,8 @@ export interface StartOptions {
   addressCheckMs?: number;
   /** How often the scheduler (reminders, expiry, mail) runs. */
   tickMs?: number;
+  /** The largest backup the console's restore accepts (DEFAULT_RESTORE_MAX_BYTES). */
+  restoreMaxBytes?: number;
 }
 
 /** A running server: its URLs, the one-time setup token (when no admin exists yet) and a clean shutdown. */
@@ -59,6 +65,8 @@ export interface RunningServer {
   logger: Logger;
   /** Stops accepting connections, lets in-flight requests finish, closes the database. */
   close(): Promise<void>;
+  /** Resolves once a restart in progress (after a console restore) is done; at once when none is. */
+  restarted(): Promise<void>;
 }
 
 /** Non-internal IPv4 addresses of this machine. */
@@ -138,6 +146,10 @@ function openServices(
     helperDir: string;
     deviceBaseUrl: () => string;
     bootstrapBaseUrl: () => string;
+    /** Restarts the server on the data a console restore staged. */
+    requestRestart: () => void;
+    /** TSUNAGU_LAN_ADMIN turned the LAN console on (else the console's saved setting did, or it is off). */
+    lanAdminFromEnv: boolean;
   },
   tlsNames: () => TlsNames,
 ): { services: Services; tls: TlsSelector } {
@@ -167,7 +179,20 @@ function openServices(
     bootstrapBaseUrl: run.bootstrapBaseUrl,
     logError: (err, message) => logger.error({ err }, message),
     helperBuilds: { dir: run.helperDir, bundled: config.helperBuild },
-    backup: { dir: config.dataDir, sealDataKey: (passphrase) => sealKey(dataKey, passphrase) },
+    consoleAccess: { lanAdminNow: config.lanAdmin, fromEnv: run.lanAdminFromEnv },
+    backup: {
+      dir: config.dataDir,
+      sealDataKey: (passphrase) => sealKey(dataKey, passphrase),
+      restore: {
+        maxBytes: options.restoreMaxBytes ?? DEFAULT_RESTORE_MAX_BYTES,
+        // With TSUNAGU_SECRET_PASSPHRASE the key is derived, not kept in a file a restore could replace.
+        keyProblem: (key) =>
+          config.secretPassphrase && !key.equals(dataKey)
+            ? 'This server takes its data key from TSUNAGU_SECRET_PASSPHRASE, which is not the key of the backup: unset it, restart, and restore again.'
+            : null,
+        requestRestart: run.requestRestart,
+      },
+    },
     ...(options.caKeyBits ? { caKeyBits: options.caKeyBits } : {}),
     ...(apnsCa ? { apnsCa } : {}),
   });
@@ -293,8 +318,83 @@ async function listen(
   return { device, bootstrap, admin, lanHost };
 }
 
-/** Starts the three listeners; the only code that opens sockets. */
+/** One run of the server, with the ports it listens on and the data key a restore brought (if any). */
+interface ServerRun extends RunningServer {
+  ports: { admin: number; device: number; http: number };
+  restoredKey: Buffer | null;
+}
+
+/**
+ * Starts the three listeners; the only code that opens sockets. A console restore restarts the server in this process:
+ * the run is closed, the staged data swapped in, and a new run listens on the same ports; the returned object always
+ * speaks for the current run.
+ */
 export async function startServer(config: Readonly<Config>, options: StartOptions = {}): Promise<RunningServer> {
+  let runOptions = options;
+  let restarting: Promise<void> | null = null;
+  let closed = false;
+  let current: ServerRun;
+  const restart = (): void => {
+    if (restarting || closed) return;
+    restarting = (async () => {
+      const old = current;
+      old.logger.info('restarting on the restored data');
+      await old.close();
+      if (closed) return;
+      try {
+        current = await startRun(
+          { ...config, adminPort: old.ports.admin, devicePort: old.ports.device, httpPort: old.ports.http },
+          runOptions,
+          () => setImmediate(restart),
+        );
+        // The desktop app's key is the one the restored data is sealed with from now on (the key file tells the app).
+        if (current.restoredKey && runOptions.dataKey) runOptions = { ...runOptions, dataKey: current.restoredKey };
+      } catch (err) {
+        old.logger.fatal({ err }, 'could not start again after the restore; start Tsunagu again');
+        process.exitCode = 1;
+      }
+    })().finally(() => {
+      restarting = null;
+    });
+  };
+  current = await startRun(config, runOptions, () => setImmediate(restart));
+  if (current.restoredKey && runOptions.dataKey) runOptions = { ...runOptions, dataKey: current.restoredKey };
+  return {
+    get adminUrl() {
+      return current.adminUrl;
+    },
+    get enrollmentUrl() {
+      return current.enrollmentUrl;
+    },
+    get entryUrl() {
+      return current.entryUrl;
+    },
+    get bootstrapUrl() {
+      return current.bootstrapUrl;
+    },
+    get setupToken() {
+      return current.setupToken;
+    },
+    get services() {
+      return current.services;
+    },
+    get logger() {
+      return current.logger;
+    },
+    async close() {
+      closed = true;
+      await restarting;
+      await current.close();
+    },
+    restarted: () => restarting ?? Promise.resolve(),
+  };
+}
+
+async function startRun(
+  config: Readonly<Config>,
+  options: StartOptions,
+  requestRestart: () => void,
+): Promise<ServerRun> {
   const paths = dataPaths(config.dataDir);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const releaseLock = acquireLock(paths.lock);
@@ -309,7 +409,13 @@ export async function startServer(config: Readonly<Config>, options: StartOption
   const stops: (() => void)[] = [];
   let limiter: RateLimiter | null = null;
   try {
+    // A restore the console staged replaces the database (and key file) before anything opens them.
+    const restored = applyStagedRestore(config.dataDir, paths.db, config.secretPassphrase ? null : paths.secretKey);
+    if (restored && options.dataKey) options = { ...options, dataKey: restored.key };
     db = openDataDb(config.dataDir, clock);
+    // The console's saved LAN setting joins TSUNAGU_LAN_ADMIN: either turns the LAN console on.
+    const lanAdminFromEnv = config.lanAdmin;
+    config = Object.freeze({ ...config, lanAdmin: config.lanAdmin || savedLanAdmin(createAdminsStore(db)) });
     // The device listener's URL under the office name; the services put the public name in it in public mode.
     let officeBaseUrl = '';
     let bootstrapBaseUrl = '';
@@ -326,9 +432,31 @@ export async function startServer(config: Readonly<Config>, options: StartOption
         helperDir: paths.helperBuilds,
         deviceBaseUrl: () => officeBaseUrl,
         bootstrapBaseUrl: () => bootstrapBaseUrl,
+        requestRestart,
+        lanAdminFromEnv,
       },
       tlsNames,
     );
+    if (restored) {
+      // Audited in the restored database; every session of the backup's time ends, so the admin signs in again.
+      const ended = services.admins.endAllSessions();
+      const m = restored.marker;
+      services.audit.record({
+        actor: m.actor,
+        action: 'backup.restored',
+        details: {
+          via: 'console',
+          backupCreatedAt: m.backupCreatedAt,
+          schemaVersion: m.schemaVersion,
+          bytes: m.bytes,
+          stagedAt: m.stagedAt,
+          sessionsEnded: ended,
+        },
+        sourceAddress: m.sourceAddress,
+      });
+      restored.finish();
+      logger.info({ backupCreatedAt: m.backupCreatedAt }, 'restored the backup the console uploaded');
+    }
     const tlsOptions = tls.options();
     limiter = limitsFor(config, services, clock, logger);
     const deps: ServerDeps = {
@@ -363,6 +491,9 @@ export async function startServer(config: Readonly<Config>, options: StartOption
     const liveDb = db;
     let closing: Promise<void> | null = null;
     return {
+      ports: { admin: portOf(admin), device: portOf(device), http: portOf(bootstrap) },
+      restoredKey: restored?.key ?? null,
+      restarted: () => Promise.resolve(),
       adminUrl: config.lanAdmin ? `https://${lanHost}:${portOf(admin)}/` : `http://127.0.0.1:${portOf(admin)}/`,
       get enrollmentUrl() {
         return `${services.deviceBaseUrl()}/`;

@@ -1,5 +1,6 @@
 // The console's API: every endpoint module over one client, handed to the stores through provide/inject.
 import { inject, type InjectionKey } from 'vue';
+import { createAdminsApi, type AdminsApi } from './admins.js';
 import { createAuditApi, type AuditApi } from './audit.js';
 import { createAuthApi, type AuthApi } from './auth.js';
 import { createBackupApi, type BackupApi } from './backup.js';
@@ -26,6 +27,7 @@ export interface Api {
   push: PushApi;
   tls: TlsApi;
   backup: BackupApi;
+  admins: AdminsApi;
 }
 
 /** The injection key the app provides the API under. */
@@ -44,6 +46,7 @@ export function createApi(client: ApiClient): Api {
     push: createPushApi(client),
     tls: createTlsApi(client),
     backup: createBackupApi(client),
+    admins: createAdminsApi(client),
   };
 }
 

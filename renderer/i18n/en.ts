@@ -10,6 +10,7 @@ const en = {
     tagline: 'Device enrollment',
   },
   nav: {
+    admins: 'Administration',
     main: 'Main navigation',
     users: 'Users',
     userSettings: 'User settings',
@@ -94,6 +95,12 @@ const en = {
     unexpected: 'Something went wrong: {message}',
     withDetail: '{message}',
     codes: {
+      ADMIN_NOT_FOUND: 'This administrator does not exist any more. Reload the page.',
+      ADMIN_REMOVE_SELF: 'You cannot remove your own account; another administrator can.',
+      LAST_ADMIN: 'The last administrator cannot be removed. Add another one first.',
+      RESTORE_INVALID: 'The uploaded backup is gone (it expired or was replaced). Choose the file again.',
+      RESTORE_UNAVAILABLE: 'This server cannot restore from the console. Stop it and use tsunagu restore FILE.',
+      RESTORE_TOO_LARGE: 'The file is larger than any backup this server accepts. Nothing was restored.',
       VALIDATION_FAILED: 'Some of the values are not valid. Check the form and try again.',
       UNKNOWN_FIELD: 'The request contained a field the server does not know.',
       MALFORMED_JSON: 'The request could not be read by the server.',
@@ -371,10 +378,99 @@ const en = {
       tooLarge: '{name} is larger than {max} MB.',
     },
   },
+  admins: {
+    title: 'Administration',
+    intro:
+      'Who can sign in to this console, your own password, where the console can be reached from, and backup and restore.',
+    listTitle: 'Administrators',
+    listIntro: 'Everyone listed here can change everything in this console.',
+    add: 'Add administrator',
+    addTitle: 'Add an administrator',
+    addedTitle: 'Administrator added',
+    addedText: '{name} ({email}) can now sign in.',
+    passwordMode: 'First password',
+    generate: 'Generate a temporary password (changed at first sign-in)',
+    given: 'Set a password now',
+    temporaryPassword: 'Temporary password',
+    temporaryNote:
+      'Hand it over in person or by phone; it is shown only now. At the first sign-in they must choose their own password.',
+    you: 'You',
+    mustChange: 'Temporary password',
+    lastLogin: 'Last sign-in {time}',
+    neverSignedIn: 'Never signed in',
+    columns: {
+      admin: 'Administrator',
+      lastLogin: 'Last sign-in',
+      created: 'Added',
+      actions: 'Actions',
+    },
+    reset: 'Reset password',
+    resetFor: 'Reset the password of {email}',
+    resetDoneTitle: 'Password reset',
+    resetTitle: 'Reset the password?',
+    resetText:
+      '{name} ({email}) gets a new temporary password and is signed out everywhere. Their current password stops working.',
+    resetDone:
+      'The password of {email} was reset. They are signed out and must choose a new password at their next sign-in.',
+    remove: 'Remove',
+    removeFor: 'Remove {email}',
+    removeTitle: 'Remove this administrator?',
+    removeText: '{name} ({email}) can no longer sign in and is signed out at once.',
+    removed: 'Removed {email}.',
+    lastOneHint:
+      'At least one administrator always remains: the last one cannot be removed. You cannot remove yourself; change your own password below.',
+  },
+  password: {
+    title: 'My password',
+    intro: 'Enter your current password to choose a new one. Your other sessions end; this one stays signed in.',
+    firstTitle: 'Choose your password',
+    firstIntro:
+      'You signed in with a temporary password. Choose your own password to continue; the temporary one then stops working.',
+    current: 'Current password',
+    new: 'New password',
+    repeat: 'Repeat the new password',
+    submit: 'Change password',
+    changed: 'Your password was changed.',
+    differ: 'The two new passwords differ.',
+    wrongCurrent: 'The current password is wrong.',
+    locked: 'Too many wrong passwords. Try again in {seconds} seconds.',
+  },
+  consoleAccess: {
+    title: 'Console access',
+    intro:
+      'By default this console answers only on this computer. On the office network it is served over HTTPS with the server certificate, at the same port.',
+    switch: 'Reachable from the office network (LAN)',
+    nowLan: 'Now: reachable from the office network over HTTPS.',
+    nowLocal: 'Now: reachable from this computer only.',
+    fromEnv: 'TSUNAGU_LAN_ADMIN is set where Tsunagu starts, so it decides. Remove it there to choose here.',
+    restartNeeded: 'Saved. It applies when Tsunagu next starts.',
+    lanNote:
+      'Then open the console from another computer at the https:// address Tsunagu shows when it starts; browsers there must trust the office CA.',
+  },
+  restore: {
+    title: 'Restore',
+    intro:
+      'Replace all data on this server with a backup download (.tsunagu-backup) from this or another server, using the passphrase it was made with.',
+    replaceTitle: 'Everything on this server is replaced',
+    replaceText:
+      'Users, devices, certificates, settings and the audit trail become those of the backup. Changes since the backup are lost. Make a backup first if unsure.',
+    file: 'Backup file',
+    uploading: 'Uploading…',
+    facts: 'Backup made {time}, {size} MB. Nothing has been replaced yet.',
+    start: 'Restore',
+    confirmTitle: 'Restore this backup?',
+    confirmText: 'All data on this server is replaced with the backup made {time}.',
+    confirmSignIn:
+      'The file and the passphrase are checked first: if either is wrong, nothing changes. Then the server restarts on the restored data and everyone is signed out. Sign in with an administrator account of the backup.',
+    restarting: 'Restarting…',
+    restartingText: 'Restored. The server is restarting; the sign-in page opens when it is back.',
+    done: 'The backup was restored. Sign in again.',
+    slow: 'The backup was restored, but the server has not answered yet. Reload the page in a moment.',
+  },
   backup: {
     title: 'Backup',
     intro:
-      'Download the whole database and the data key that opens its stored secrets (CA, push and mail keys) in one file. `tsunagu restore FILE` restores it on this or any other machine.',
+      'Download the whole database and the data key that opens its stored secrets (CA, push and mail keys) in one file. Restore it on this or any other machine under Administration → Restore, or with `tsunagu restore FILE`.',
     keepTitle: 'You need this passphrase to restore the backup',
     keepText:
       'The data key in the file is sealed with the passphrase. It is not stored anywhere and cannot be recovered: without it the backup cannot be restored. Keep it somewhere safe, apart from the file.',
@@ -1051,6 +1147,10 @@ const en = {
       login_locked: 'Sign-in locked',
       logout: 'Administrator signed out',
       created: 'Administrator created',
+      removed: 'Administrator removed',
+      password_reset: 'Administrator password reset',
+      password_changed: 'Administrator changed their password',
+      password_change_failed: 'Password change refused (wrong current password)',
     },
     user: {
       created: 'User added',
@@ -1074,6 +1174,7 @@ const en = {
     backup: {
       created: 'Backup created',
       restored: 'Backup restored',
+      restore_refused: 'Restore refused',
     },
     ca: {
       created: 'Certificate authority created',

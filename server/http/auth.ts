@@ -57,8 +57,12 @@ function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** A preHandler that requires a signed-in admin, and a matching `x-csrf-token` on state-changing requests. */
-export function requireAdmin(admins: AdminAuthenticator) {
+/**
+ * A preHandler that requires a signed-in admin, and a matching `x-csrf-token` on state-changing requests. An admin who
+ * must change a temporary password is refused (AUTH_PASSWORD_CHANGE_REQUIRED) unless `passwordChangeOk` (the
+ * password change itself, the session and sign-out).
+ */
+export function requireAdmin(admins: AdminAuthenticator, opts: { passwordChangeOk?: boolean } = {}) {
   return async function requireAdminHook(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     checkOrigin(request);
     const principal = admins.authenticate(request.cookies[SESSION_COOKIE]);
@@ -70,6 +74,11 @@ export function requireAdmin(admins: AdminAuthenticator) {
         throw new AppError('CSRF_INVALID', 'The request is missing its security token; reload the page and try again.');
       }
     }
+    if (principal.admin.mustChangePassword && !opts.passwordChangeOk)
+      throw new AppError(
+        'AUTH_PASSWORD_CHANGE_REQUIRED',
+        'Choose your own password first: the one you signed in with is temporary.',
+      );
     request.admin = principal;
   };
 }

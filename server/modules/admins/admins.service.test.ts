@@ -122,3 +122,67 @@ describe('admin sign-in', () => {
     expect(lockDuration(failures, DEFAULT_LOCKOUT)).toBe(ms);
   });
 });
+
+describe('administrators managed by an administrator', () => {
+  const principalOf = async (
+    services: ReturnType<typeof testFoundation>['services'],
+    email: string,
+    password: string,
+  ) => {
+    const { token } = await services.admins.login({ email, password }, null);
+    return services.admins.authenticate(token) as NonNullable<ReturnType<typeof services.admins.authenticate>>;
+  };
+
+  it('adds with a generated temporary password that must be changed, and audits it without the password', async () => {
+    const { services } = testFoundation();
+    await services.admins.create(ADMIN, { type: 'system' }, null);
+    const boss = await principalOf(services, ADMIN.email, ADMIN.password);
+    const added = await services.admins.add({ email: 'new@example.com', displayName: 'New' }, boss, null);
+    expect(added.temporaryPassword).toMatch(/^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
+    expect(added.admin.mustChangePassword).toBe(true);
+    const fresh = await principalOf(services, 'new@example.com', added.temporaryPassword as string);
+    expect(fresh.admin.mustChangePassword).toBe(true);
+    await services.admins.changeOwnPassword(
+      fresh,
+      { currentPassword: added.temporaryPassword as string, newPassword: 'my very own password' },
+      null,
+    );
+    expect(services.admins.list().find((a) => a.email === 'new@example.com')?.mustChangePassword).toBe(false);
+    const created = services.audit.list({ action: 'admin.created' }).items[0];
+    expect(JSON.stringify(created)).not.toContain(added.temporaryPassword);
+  });
+
+  it.each<[string, string | undefined, string]>([
+    ['oneself', 'self', 'ADMIN_REMOVE_SELF'],
+    ['an unknown id', 'nobody', 'ADMIN_NOT_FOUND'],
+  ])('refuses to remove %s', async (_name, which, code) => {
+    const { services } = testFoundation();
+    await services.admins.create(ADMIN, { type: 'system' }, null);
+    const boss = await principalOf(services, ADMIN.email, ADMIN.password);
+    expect(() => services.admins.remove(which === 'self' ? boss.admin.id : 'nobody', boss, null)).toThrow(
+      expect.objectContaining({ code }),
+    );
+    expect(services.admins.list()).toHaveLength(1);
+  });
+
+  it('a new password must differ and follow the policy; a change keeps only this session', async () => {
+    const { services } = testFoundation();
+    await services.admins.create(ADMIN, { type: 'system' }, null);
+    const here = await principalOf(services, ADMIN.email, ADMIN.password);
+    const { token: elsewhere } = await services.admins.login({ email: ADMIN.email, password: ADMIN.password }, null);
+    await expect(
+      services.admins.changeOwnPassword(here, { currentPassword: ADMIN.password, newPassword: ADMIN.password }, null),
+    ).rejects.toMatchObject({ code: 'PASSWORD_POLICY' });
+    await expect(
+      services.admins.changeOwnPassword(here, { currentPassword: ADMIN.password, newPassword: 'short' }, null),
+    ).rejects.toMatchObject({ code: 'PASSWORD_POLICY' });
+    await services.admins.changeOwnPassword(
+      here,
+      { currentPassword: ADMIN.password, newPassword: 'a different good password' },
+      null,
+    );
+    expect(services.admins.authenticate(elsewhere)).toBeNull();
+    expect(services.admins.sessionDto(here).admin.email).toBe(ADMIN.email);
+    expect(services.admins.endAllSessions()).toBe(1);
+  });
+});

@@ -1,5 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { AdminDto, SessionDto } from '../../contract/auth.js';
+import type {
+  AdminCreatedDto,
+  AdminDto,
+  AdminPasswordResetDto,
+  ConsoleAccessDto,
+  SessionDto,
+} from '../../contract/auth.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { hashToken, newToken, normalizeEmail } from '../../core/ids.js';
@@ -42,6 +48,55 @@ export interface AdminsService {
   authenticate(token: string | undefined): AdminPrincipal | null;
   logout(principal: AdminPrincipal, sourceAddress: string | null): void;
   sessionDto(principal: AdminPrincipal): SessionDto;
+  /** Every administrator, oldest first. */
+  list(): AdminDto[];
+  /** Adds an admin with the given password, or a generated temporary one they must change at first sign-in. */
+  add(
+    input: { email: string; displayName: string; password?: string | undefined },
+    actor: AdminPrincipal,
+    sourceAddress: string | null,
+  ): Promise<AdminCreatedDto>;
+  /** Removes another admin and ends their sessions; refused for oneself and when no other admin would remain. */
+  remove(id: string, actor: AdminPrincipal, sourceAddress: string | null): void;
+  /** Gives another admin a generated temporary password (changed at their next sign-in) and ends their sessions. */
+  resetPassword(id: string, actor: AdminPrincipal, sourceAddress: string | null): Promise<AdminPasswordResetDto>;
+  /**
+   * Changes the signed-in admin's own password after checking the current one (locked out like sign-in); ends their
+   * other sessions and keeps this one.
+   */
+  changeOwnPassword(
+    principal: AdminPrincipal,
+    input: { currentPassword: string; newPassword: string },
+    sourceAddress: string | null,
+  ): Promise<void>;
+  /** Ends every admin session (after a restore); returns how many ended. */
+  endAllSessions(): number;
+  /** Where the console can be reached from: now, as saved for the next start, and whether the environment decides. */
+  consoleAccess(): ConsoleAccessDto;
+  /** Saves whether the console listens on the LAN from the next start (refused while TSUNAGU_LAN_ADMIN decides). */
+  setLanAdmin(on: boolean, actor: AdminPrincipal, sourceAddress: string | null): ConsoleAccessDto;
+}
+
+/** The app_state key of the console's LAN setting ('1' or '0'). */
+export const LAN_ADMIN_STATE = 'console.lan_admin';
+
+/** Whether the saved console setting asks for the LAN (read by the server as it starts). */
+export function savedLanAdmin(store: Pick<AdminsStore, 'state'>): boolean {
+  return store.state(LAN_ADMIN_STATE) === '1';
+}
+
+/** The alphabet of generated temporary passwords: no look-alikes (0/o, 1/l/i). */
+const TEMP_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
+
+/** A generated temporary password: four groups of five from TEMP_ALPHABET (about 99 bits), easy to read out. */
+export function temporaryPassword(random: Random): string {
+  const groups: string[] = [];
+  for (let g = 0; g < 4; g++) {
+    let group = '';
+    for (let i = 0; i < 5; i++) group += TEMP_ALPHABET[random.int(0, TEMP_ALPHABET.length)];
+    groups.push(group);
+  }
+  return groups.join('-');
 }
 
 /** Dependencies of the admins service. */
@@ -53,6 +108,8 @@ export interface AdminsDeps {
   hasher: PasswordHasher;
   transaction: <T>(fn: () => T) => T;
   throttle: Throttle;
+  /** How the running server listens: on the LAN or not, and whether TSUNAGU_LAN_ADMIN turned it on. */
+  consoleAccess?: { lanAdminNow: boolean; fromEnv: boolean };
 }
 
 /** The console's view of a stored admin. */
@@ -63,6 +120,7 @@ export function toAdminDto(row: AdminRow): AdminDto {
     displayName: row.display_name,
     createdAt: row.created_at,
     lastLoginAt: row.last_login_at,
+    mustChangePassword: row.must_change_password === 1,
   };
 }
 
@@ -123,6 +181,7 @@ export function createAdminsService(deps: AdminsDeps): AdminsService {
   };
 
   const actorOf = (row: AdminRow): Actor => ({ type: 'admin', id: row.id, label: row.email });
+  const principalActor = (p: AdminPrincipal): Actor => ({ type: 'admin', id: p.admin.id, label: p.admin.email });
 
   return {
     setupRequired: () => store.count() === 0,
@@ -276,6 +335,158 @@ export function createAdminsService(deps: AdminsDeps): AdminsService {
           sourceAddress,
         });
       });
+    },
+
+    list: () => store.list().map(toAdminDto),
+
+    async add(input, principal, sourceAddress) {
+      const generated = input.password === undefined || input.password === '' ? temporaryPassword(random) : null;
+      const password = generated ?? (input.password as string);
+      const email = validate({ ...input, password });
+      const passwordHash = await hasher.hash(password);
+      return transaction(() => {
+        const row = insertAdmin(email, input.displayName, passwordHash);
+        if (generated) store.setPassword(row.id, passwordHash, true);
+        audit.record({
+          actor: principalActor(principal),
+          action: 'admin.created',
+          subject: { type: 'admin', id: row.id, label: row.email },
+          details: { displayName: row.display_name, temporaryPassword: generated !== null },
+          sourceAddress,
+        });
+        return {
+          admin: toAdminDto({ ...row, must_change_password: generated ? 1 : 0 }),
+          temporaryPassword: generated,
+        };
+      });
+    },
+
+    remove(id, principal, sourceAddress) {
+      if (id === principal.admin.id)
+        throw new AppError(
+          'ADMIN_REMOVE_SELF',
+          'You cannot remove your own account; another administrator can remove it.',
+        );
+      transaction(() => {
+        const row = store.byId(id);
+        if (!row) throw new AppError('ADMIN_NOT_FOUND', 'This administrator does not exist (any more).');
+        // One statement counts and deletes, so two admins removing each other at once cannot both succeed.
+        if (!store.removeUnlessLast(id))
+          throw new AppError('LAST_ADMIN', 'The last administrator cannot be removed; add another one first.');
+        audit.record({
+          actor: principalActor(principal),
+          action: 'admin.removed',
+          subject: { type: 'admin', id: row.id, label: row.email },
+          sourceAddress,
+        });
+      });
+    },
+
+    async resetPassword(id, principal, sourceAddress) {
+      if (id === principal.admin.id)
+        throw new AppError('VALIDATION_FAILED', 'Change your own password with the current one instead.', {
+          field: 'id',
+        });
+      if (!store.byId(id)) throw new AppError('ADMIN_NOT_FOUND', 'This administrator does not exist (any more).');
+      const generated = temporaryPassword(random);
+      const passwordHash = await hasher.hash(generated);
+      return transaction(() => {
+        // Looked up again: the admin may have been removed while the hash was computed.
+        const row = store.byId(id);
+        if (!row) throw new AppError('ADMIN_NOT_FOUND', 'This administrator does not exist (any more).');
+        store.setPassword(id, passwordHash, true);
+        const ended = store.deleteSessionsOf(id);
+        audit.record({
+          actor: principalActor(principal),
+          action: 'admin.password_reset',
+          subject: { type: 'admin', id: row.id, label: row.email },
+          details: { sessionsEnded: ended },
+          sourceAddress,
+        });
+        return { temporaryPassword: generated };
+      });
+    },
+
+    async changeOwnPassword(principal, input, sourceAddress) {
+      const id = principal.admin.id;
+      const keys = [`admin-password:${id}`, ...(sourceAddress ? [`addr:${sourceAddress}`] : [])];
+      const reserved = throttle.reserve(keys);
+      if (!reserved.ok)
+        throw new AppError(
+          'AUTH_LOCKED',
+          `Too many wrong passwords. Try again in ${reserved.retryAfterSeconds} seconds.`,
+          { retryAfterSeconds: reserved.retryAfterSeconds },
+        );
+      const { reservation } = reserved;
+      const row = store.byId(id);
+      const ok = await hasher.verify(row?.password_hash ?? DUMMY_HASH, input.currentPassword);
+      if (!ok || !row) {
+        transaction(() => {
+          const lockedMs = throttle.failed(reservation);
+          audit.record({
+            actor: principalActor(principal),
+            action: 'admin.password_change_failed',
+            subject: { type: 'admin', id, label: principal.admin.email },
+            details: { reason: 'wrong current password', ...(lockedMs > 0 ? { lockedSeconds: lockedMs / 1000 } : {}) },
+            sourceAddress,
+          });
+        });
+        throw new AppError('AUTH_INVALID_CREDENTIALS', 'The current password is wrong.', {
+          field: 'currentPassword',
+        });
+      }
+      throttle.refund(reservation);
+      const p = passwordProblem(input.newPassword, row.email);
+      if (p) throw new AppError('PASSWORD_POLICY', p, { field: 'newPassword' });
+      if (input.newPassword === input.currentPassword)
+        throw new AppError('PASSWORD_POLICY', 'Choose a password different from the current one.', {
+          field: 'newPassword',
+        });
+      const passwordHash = await hasher.hash(input.newPassword);
+      transaction(() => {
+        store.setPassword(id, passwordHash, false);
+        const ended = store.deleteSessionsOf(id, principal.tokenHash);
+        audit.record({
+          actor: principalActor(principal),
+          action: 'admin.password_changed',
+          subject: { type: 'admin', id, label: row.email },
+          details: { otherSessionsEnded: ended, wasTemporary: row.must_change_password === 1 },
+          sourceAddress,
+        });
+      });
+    },
+
+    // Everything is "expired" before the end of time: one DELETE of every session.
+    endAllSessions: () => store.purgeExpired('9999-12-31T00:00:00.000Z', '9999-12-31T00:00:00.000Z'),
+
+    consoleAccess() {
+      const now = deps.consoleAccess ?? { lanAdminNow: false, fromEnv: false };
+      const saved = now.fromEnv || savedLanAdmin(store);
+      return {
+        lanAdminNow: now.lanAdminNow,
+        lanAdminSaved: saved,
+        fromEnv: now.fromEnv,
+        restartNeeded: saved !== now.lanAdminNow,
+      };
+    },
+
+    setLanAdmin(on, principal, sourceAddress) {
+      if (deps.consoleAccess?.fromEnv)
+        throw new AppError(
+          'SETTINGS_INVALID',
+          'TSUNAGU_LAN_ADMIN is set where Tsunagu starts, so it decides; remove it there to choose here.',
+          { field: 'lanAdmin' },
+        );
+      transaction(() => {
+        store.putState(LAN_ADMIN_STATE, on ? '1' : '0');
+        audit.record({
+          actor: principalActor(principal),
+          action: 'settings.updated',
+          details: { lanAdmin: on, appliesAtNextStart: true },
+          sourceAddress,
+        });
+      });
+      return this.consoleAccess();
     },
 
     sessionDto(principal) {

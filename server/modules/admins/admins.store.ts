@@ -9,6 +9,8 @@ export interface AdminRow {
   password_hash: string;
   created_at: string;
   last_login_at: string | null;
+  /** 1 when the password was set by another admin (a temporary one) and must be changed at the next sign-in. */
+  must_change_password?: 0 | 1;
 }
 
 /** A session row; the cookie holds the token, the row only its SHA-256. */
@@ -36,6 +38,17 @@ export interface AdminsStore {
   deleteExpiredSessions(now: string): number;
   /** Deletes sessions no longer accepted: idle past `now`, or opened before `createdBefore`; returns how many. */
   purgeExpired(now: string, createdBefore: string): number;
+  /** Every administrator, oldest first. */
+  list(): AdminRow[];
+  /**
+   * Deletes the admin `id` and their sessions in one statement that also counts: it deletes nothing when no other
+   * admin would remain. Returns whether a row was deleted. Run inside a transaction with the audit event.
+   */
+  removeUnlessLast(id: string): boolean;
+  /** Sets a new password hash and whether it must be changed at the next sign-in. */
+  setPassword(id: string, passwordHash: string, mustChange: boolean): void;
+  /** Ends every session of `adminId` except `keepTokenHash` (or all); returns how many ended. */
+  deleteSessionsOf(adminId: string, keepTokenHash?: string): number;
   state(key: string): string | undefined;
   putState(key: string, value: string): void;
   deleteState(key: string): void;
@@ -59,6 +72,11 @@ export function createAdminsStore(db: Db): AdminsStore {
     deleteSession: db.prepare('DELETE FROM admin_sessions WHERE token_hash = ?'),
     deleteExpired: db.prepare('DELETE FROM admin_sessions WHERE expires_at <= ?'),
     purge: db.prepare('DELETE FROM admin_sessions WHERE expires_at <= @now OR created_at < @createdBefore'),
+    list: db.prepare<[], AdminRow>('SELECT * FROM admins ORDER BY created_at, email_norm'),
+    // The count is in the same statement, so no other removal can come between the check and the delete.
+    removeUnlessLast: db.prepare('DELETE FROM admins WHERE id = ? AND (SELECT count(*) FROM admins) > 1'),
+    setPassword: db.prepare('UPDATE admins SET password_hash = ?, must_change_password = ? WHERE id = ?'),
+    deleteSessionsOf: db.prepare('DELETE FROM admin_sessions WHERE admin_id = @adminId AND token_hash <> @keep'),
     state: db.prepare<[string], { value: string }>('SELECT value FROM app_state WHERE key = ?'),
     putState: db.prepare(
       'INSERT INTO app_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
@@ -87,6 +105,17 @@ export function createAdminsStore(db: Db): AdminsStore {
     },
     deleteExpiredSessions: (now) => s.deleteExpired.run(now).changes,
     purgeExpired: (now, createdBefore) => s.purge.run({ now, createdBefore }).changes,
+    list: () => s.list.all(),
+    removeUnlessLast: (id) => {
+      // The foreign key cascades to the sessions as well; said here so ending them does not rest on a pragma.
+      const removed = s.removeUnlessLast.run(id).changes > 0;
+      if (removed) s.deleteSessionsOf.run({ adminId: id, keep: '' });
+      return removed;
+    },
+    setPassword: (id, hash, mustChange) => {
+      s.setPassword.run(hash, mustChange ? 1 : 0, id);
+    },
+    deleteSessionsOf: (adminId, keep) => s.deleteSessionsOf.run({ adminId, keep: keep ?? '' }).changes,
     state: (key) => s.state.get(key)?.value,
     putState: (key, value) => {
       s.putState.run(key, value);
