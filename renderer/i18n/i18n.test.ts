@@ -137,7 +137,10 @@ describe('the keys the console uses', () => {
     // The same expressions over a made-up source: a guard against a regex that silently matches nothing.
     const text = `t('users.title'); $t("users.noSuchKey"); t(\`users.alsoMissing\`); const k = 'userActions.menu.gone';`;
     const literal = [...text.matchAll(/\bte?\(\s*(['"`])([a-zA-Z0-9_.-]+)\1/g)].map((m) => m[2]);
-    expect(literal.filter((k) => typeof get(k as string) !== 'string')).toEqual(['users.noSuchKey', 'users.alsoMissing']);
+    expect(literal.filter((k) => typeof get(k as string) !== 'string')).toEqual([
+      'users.noSuchKey',
+      'users.alsoMissing',
+    ]);
     const quoted = [...text.matchAll(/(['`])([a-zA-Z][a-zA-Z0-9_]*)((?:\.[a-zA-Z0-9_]+)+)\.?\1/g)].map(
       (m) => `${m[2]}${m[3]}`,
     );

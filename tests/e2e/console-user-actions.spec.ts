@@ -246,6 +246,17 @@ for (const { lang, locale } of [
       await cancel(del);
       await expect(del).toBeHidden();
 
+      // Two selected: the bulk bar with invitation, disable, enable and delete.
+      for (const email of ['csv-1@example.com', 'csv-2@example.com']) {
+        if (phone) await scope(email).getByTestId('user-select').click();
+        else await scope(email).locator('.el-checkbox').click();
+      }
+      await expect(p.getByTestId('users-bulk')).toBeVisible();
+      await p.getByTestId('users-bulk').scrollIntoViewIfNeeded();
+      await shot('bulk');
+      await p.getByTestId('users-bulk-clear').click();
+      await expect(p.getByTestId('users-bulk')).toHaveCount(0);
+
       await p.getByTestId('import-csv').click();
       const imp = p.getByTestId('import-dialog');
       await imp.getByTestId('import-send-invitations').click();
