@@ -230,13 +230,18 @@ describe('a temporary password', () => {
     expect(old.status).not.toBe(303);
   });
 
-  it('a password reset of a disabled user is refused and the password stays', async () => {
+  it('a password reset or new PIN for a disabled user is refused and the password stays', async () => {
     const id = await addUser(h, 'off@example.com', PASSWORD);
+    await h.admin.call('POST', '/api/invitations', { userIds: [id] });
+    const before = outboxTo('off@example.com').length;
     await h.admin.call('PATCH', `/api/users/${id}`, { disabled: true });
     const res = await h.admin.call('POST', `/api/users/${id}/reset-password`);
     expect(res.status).toBe(400);
     expect(res.json<{ message: string }>().message).toContain('enable the user');
+    const pin = await h.admin.call('POST', `/api/users/${id}/pin`);
+    expect(pin.status).toBe(400);
+    expect(pin.json<{ message: string }>().message).toContain('enable the user');
     expect(await userOf(id)).toMatchObject({ hasPassword: true });
-    expect(outboxTo('off@example.com')).toEqual([]);
+    expect(outboxTo('off@example.com')).toHaveLength(before);
   });
 });

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Actor } from '../../contract/audit.js';
 import type { NewPinResult } from '../../contract/invitations.js';
 import type { PasswordResetResult } from '../../contract/users.js';
+import { AppError } from '../../core/errors.js';
 import { adminActor } from '../../http/auth.js';
 import { decodeCsvBytes } from './users-csv.js';
 import type { UsersService } from './users.service.js';
@@ -96,7 +97,11 @@ export async function usersRoutes(
   );
 
   r.post('/api/users/:id/pin', { schema: { params: UserIdParams }, bodyLimit: SMALL_BODY }, async (request) => {
-    users.get(request.params.id);
+    const user = users.get(request.params.id);
+    if (user.disabled)
+      throw new AppError('VALIDATION_FAILED', `${user.email} is disabled; enable the user before issuing a new PIN.`, {
+        field: 'disabled',
+      });
     return opts.newPin(request.params.id, ctx(request));
   });
 
