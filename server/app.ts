@@ -197,7 +197,8 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
     scope.addHook('onRequest', requireAdmin(services.admins));
     await scope.register(usersRoutes, {
       users: services.users,
-      invite: (userIds, ctx) => services.invitations.invite(userIds, ctx),
+      invite: (userIds, ctx, opts) => services.invitations.invite(userIds, ctx, opts),
+      newPin: (userId, ctx) => services.invitations.newPinFor(userId, ctx),
     });
     await scope.register(invitationsRoutes, { invitations: services.invitations });
     await scope.register(mailRoutes, { mail: services.mail });

@@ -1,4 +1,5 @@
 import type { Clock } from './core/clock.js';
+import { normalizeEmail } from './core/ids.js';
 import { createEventBus } from './core/events.js';
 import type { PasswordHasher } from './core/password.js';
 import type { Random } from './core/random.js';
@@ -44,11 +45,16 @@ import { createHelperBuildService, type HelperBuildService } from './modules/hel
 import { createPortalService, type PortalService } from './modules/portal/portal.service.js';
 import { createPortalStore } from './modules/portal/portal.store.js';
 import { createHousekeeping, type HousekeepingCounts } from './modules/housekeeping/housekeeping.service.js';
-import { createThrottle, type LockoutPolicy as ThrottlePolicy } from './modules/throttle/throttle.service.js';
+import {
+  createThrottle,
+  portalEmailKey,
+  type LockoutPolicy as ThrottlePolicy,
+  type Throttle,
+} from './modules/throttle/throttle.service.js';
 import { createThrottleStore } from './modules/throttle/throttle.store.js';
 import { createSettingsService, type SettingsService } from './modules/settings/settings.service.js';
 import { createSettingsStore } from './modules/settings/settings.store.js';
-import { createUsersService, type UsersService } from './modules/users/users.service.js';
+import { createUsersService, type UserEffects, type UsersService } from './modules/users/users.service.js';
 import { createUsersStore } from './modules/users/users.store.js';
 
 /** What the services are built from. */
@@ -414,7 +420,15 @@ export function createServices(f: Foundation): Services {
       throttle,
       ...(f.consoleAccess ? { consoleAccess: f.consoleAccess } : {}),
     }),
-    users: createUsersService({ store: usersStore, audit, clock, random, hasher, transaction }),
+    users: createUsersService({
+      store: usersStore,
+      audit,
+      clock,
+      random,
+      hasher,
+      transaction,
+      effects: userEffects(createPortalStore(db), invitations, throttle),
+    }),
     settings,
     ca,
     issued,
@@ -445,5 +459,22 @@ export function createServices(f: Foundation): Services {
       await push.close();
       await scep.close();
     },
+  };
+}
+
+/** What a user's changed credentials or deletion end elsewhere: portal sign-ins, the email's lock, open invitations. */
+function userEffects(
+  portalStore: ReturnType<typeof createPortalStore>,
+  invitations: Pick<InvitationsService, 'revokeOpenFor'>,
+  throttle: Pick<Throttle, 'clear'>,
+): UserEffects {
+  return {
+    signOut(user) {
+      portalStore.deleteTokensOf(user.id);
+      // The admin's change is the way back in now: a lock from earlier failures would only stand in the way.
+      throttle.clear([portalEmailKey(normalizeEmail(user.email))]);
+      return portalStore.deleteSessionsOf(user.id, null);
+    },
+    withdrawInvitations: (user, ctx) => invitations.revokeOpenFor(user.id, ctx, 'user deleted'),
   };
 }

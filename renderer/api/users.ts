@@ -1,6 +1,12 @@
-// The users endpoints: list, add one, add several (each optionally invited), CSV import, edit, delete.
+// The users endpoints: list, add one, add several, CSV import (each optionally invited), edit, delete, bulk actions,
+// new PIN, password reset by email, temporary password.
 import type {
+  NewPinResult,
+  PasswordResetResult,
+  TemporaryPasswordResult,
   UserBatchResult,
+  UserBulkAction,
+  UserBulkResult,
   UserCreatedDto,
   UserCreateRequest,
   UserDto,
@@ -23,9 +29,17 @@ export interface UsersApi {
   create(request: UserCreateRequest): Promise<UserCreatedDto>;
   createMany(users: UserCreateRequest[]): Promise<UserBatchResult>;
   /** Uploads the file's bytes unchanged (the server decodes UTF-8 or Shift_JIS). */
-  importCsv(file: Blob, fileName: string): Promise<UserBatchResult>;
+  importCsv(file: Blob, fileName: string, sendInvitations?: boolean): Promise<UserBatchResult>;
   update(id: string, changes: UserUpdateRequest): Promise<UserDto>;
   remove(id: string): Promise<void>;
+  /** Disables, enables or deletes several users: all of them or none. */
+  bulk(action: UserBulkAction, ids: string[]): Promise<UserBulkResult>;
+  /** A new PIN for the user's open invitation (shown once, and emailed). */
+  newPin(id: string): Promise<NewPinResult>;
+  /** Voids the password and emails a link and one-time PIN to choose a new one. */
+  resetPassword(id: string): Promise<PasswordResetResult>;
+  /** A password the server picks, shown once; the user changes it at the next portal sign-in. */
+  temporaryPassword(id: string): Promise<TemporaryPasswordResult>;
 }
 
 /** Builds the users endpoints over a client. */
@@ -35,9 +49,17 @@ export function createUsersApi(client: ApiClient): UsersApi {
     list: (params = {}) => client.get('/api/users', { ...params }),
     create: (request) => client.post('/api/users', request),
     createMany: (users) => client.post('/api/users/batch', { users }),
-    importCsv: (file, fileName) =>
-      client.request('POST', '/api/users/import', { query: { fileName }, body: file, contentType: 'text/csv' }),
+    importCsv: (file, fileName, sendInvitations = false) =>
+      client.request('POST', '/api/users/import', {
+        query: { fileName, ...(sendInvitations ? { sendInvitations: 'true' } : {}) },
+        body: file,
+        contentType: 'text/csv',
+      }),
     update: (id, changes) => client.patch(one(id), changes),
     remove: (id) => client.delete(one(id)),
+    bulk: (action, ids) => client.post('/api/users/bulk', { action, ids }),
+    newPin: (id) => client.post(`${one(id)}/pin`),
+    resetPassword: (id) => client.post(`${one(id)}/reset-password`),
+    temporaryPassword: (id) => client.post(`${one(id)}/temporary-password`),
   };
 }

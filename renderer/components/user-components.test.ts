@@ -44,18 +44,27 @@ describe('UserTable', () => {
     wrapper.unmount();
   });
 
-  it('emits the user for each row action', async () => {
+  it('has Edit and one menu with every other action; a disabled user can only be enabled or deleted', async () => {
     const target = user({ disabled: true });
     const wrapper = mount(UserTable, {
       props: { users: [target], phone: true },
       global: { plugins: [createAppI18n('en')] },
+      attachTo: document.body,
     });
     const buttons = wrapper.findAll('button');
-    expect(buttons.map((b) => b.text())).toEqual(['Edit', 'Enable', 'Delete']);
-    for (const b of buttons) await b.trigger('click');
+    expect(buttons.map((b) => b.text())).toEqual(['Edit', 'Actions']);
+    expect(buttons[1]?.attributes('aria-label')).toBe('Actions for yamada@example.com');
+    await buttons[0]?.trigger('click');
     expect(wrapper.emitted('edit')).toEqual([[target]]);
-    expect(wrapper.emitted('toggle')).toEqual([[target]]);
-    expect(wrapper.emitted('remove')).toEqual([[target]]);
+    await buttons[1]?.trigger('click');
+    await vi.waitFor(() => expect(document.querySelector('[data-testid="user-action-delete"]')).not.toBeNull());
+    const item = (action: string) => document.querySelector(`[data-testid="user-action-${action}"]`) as HTMLElement;
+    expect(item('toggle').textContent?.trim()).toBe('Enable');
+    for (const a of ['invite', 'newPin', 'resetPassword', 'temporaryPassword'])
+      expect(item(a).getAttribute('aria-disabled'), a).toBe('true');
+    item('delete').click();
+    await nextTick();
+    expect(wrapper.emitted('action')).toEqual([['delete', target]]);
     wrapper.unmount();
   });
 });

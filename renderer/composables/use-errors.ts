@@ -85,6 +85,10 @@ export function useNotify() {
     success(message: string): void {
       ElMessage({ type: 'success', message, showClose: true, grouping: true });
     },
+    /** Something the admin should know that is neither a success nor an error (e.g. what to do instead). */
+    info(message: string): void {
+      ElMessage({ type: 'info', message, showClose: true, grouping: true, duration: 6000 });
+    },
     /** The code's sentence, and the server's message on a second line when it says more. */
     error(err: unknown): void {
       const { title, detail } = errorParts(err);

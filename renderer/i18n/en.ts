@@ -1160,6 +1160,8 @@ const en = {
       deleted: 'User deleted',
       imported: 'Users imported from CSV',
       import_rejected: 'CSV import rejected',
+      password_reset: 'Password reset by email',
+      temporary_password_set: 'Temporary password given',
     },
     settings: {
       updated: 'Settings changed',
@@ -1277,6 +1279,74 @@ const en = {
     },
     security: {
       requests_refused: 'Requests refused (too many from one address)',
+    },
+  },
+  userActions: {
+    menuFor: 'Actions for {email}',
+    menu: {
+      invite: 'Send invitation',
+      newPin: 'Issue a new PIN',
+      resetPassword: 'Reset password by email',
+      temporaryPassword: 'Give a temporary password',
+      disable: 'Disable',
+      enable: 'Enable',
+      delete: 'Delete',
+    },
+    usersCount: '1 user | {count} users',
+    bulk: {
+      disable: 'Disable',
+      enable: 'Enable',
+      delete: 'Delete',
+      disabled: 'No user changed: they were already disabled. | Disabled 1 user. | Disabled {count} users.',
+      enabled: 'No user changed: they were already enabled. | Enabled 1 user. | Enabled {count} users.',
+    },
+    delete: {
+      title: 'Delete this user? | Delete this user? | Delete {count} users?',
+      confirm: 'Delete user | Delete user | Delete {count} users',
+      bodyMany: 'The {count} selected users will be deleted and can no longer sign in or enroll devices.',
+      devices:
+        'Their devices stay enrolled and managed, listed under their name. To remove a device from management, retire it on the Devices page.',
+      invitations:
+        'Open invitations are withdrawn: the links and PINs stop working, and emails not yet sent are cancelled.',
+      sessions: 'Portal sessions end at once, and unused sign-in QR codes stop working.',
+      history: 'The audit history is kept. This cannot be undone; the email address can be added again as a new user.',
+      done: 'Deleted {who}. | Deleted {who}; 1 open invitation was withdrawn. | Deleted {who}; {invitations} open invitations were withdrawn.',
+    },
+    pin: {
+      confirm: 'Issue PIN',
+      noInvitation:
+        '{email} has no open invitation, so there is no PIN to replace. Send an invitation: it carries a new PIN.',
+    },
+    reset: {
+      title: 'Reset the password by email?',
+      confirm: 'Reset and send email',
+      body: '{name} ({email}) gets an email with a link and a one-time PIN. After signing in with the PIN, they choose a new password.',
+      oldVoid: 'The current password stops working now.',
+      signedOut: 'The user is signed out of the portal on every device.',
+      replaces: 'An open invitation is replaced by this email: the link and PIN sent before stop working.',
+      done: 'Password reset: {email} was emailed a link and a one-time PIN to choose a new password.',
+      doneNoMail:
+        'The password of {email} was removed, but no email could be queued. Send an invitation from the menu.',
+    },
+    temporary: {
+      title: 'Give a temporary password?',
+      confirm: 'Create temporary password',
+      body: 'A new password for {name} ({email}) is created and shown to you once. Hand it over in person or by phone, not by email.',
+      effectOld: 'The current password stops working and the user is signed out of the portal.',
+      mustChange: 'At the next portal sign-in, the user must choose their own password before anything else.',
+      shownTitle: 'Temporary password',
+      for: 'The temporary password for {name} ({email}):',
+      label: 'Temporary password',
+      once: 'This is the only time it is shown. Copy it or write it down now.',
+      handOver: 'Give it to the user in person or by phone; it was not emailed.',
+      oldVoid:
+        'The old password no longer works. | The old password no longer works, and 1 portal session was ended. | The old password no longer works, and {count} portal sessions were ended.',
+    },
+    import: {
+      sendInvitations: 'Send each imported user an invitation',
+      sendInvitationsHelp:
+        'Emails go out only after every row is imported; if any row has a problem, nobody is added and nothing is sent.',
+      doneInvited: 'Imported {count} users from {file}; invitations sent: {invited}.',
     },
   },
 };

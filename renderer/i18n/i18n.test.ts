@@ -108,12 +108,43 @@ describe('the keys the console uses', () => {
   it('all exist in the messages (literal keys, and the prefixes of keys built from a value)', () => {
     const missing: string[] = [];
     for (const [file, text] of Object.entries(sources)) {
-      for (const m of text.matchAll(/\bte?\(\s*'([a-zA-Z0-9_.]+)'/g))
+      // t('a.b'), $t("a.b"), t(`a.b`), i18n.global.t('a.b'), and <i18n-t keypath="a.b">.
+      for (const m of text.matchAll(/\bte?\(\s*(['"`])([a-zA-Z0-9_.-]+)\1/g))
+        if (typeof get(m[2] as string) !== 'string') missing.push(`${file}: ${m[2]}`);
+      for (const m of text.matchAll(/\bkeypath="([a-zA-Z0-9_.-]+)"/g))
         if (typeof get(m[1] as string) !== 'string') missing.push(`${file}: ${m[1]}`);
-      for (const m of text.matchAll(/\bte?\(\s*`([a-zA-Z0-9_.]+)\.\$\{/g))
+      for (const m of text.matchAll(/\bte?\(\s*`([a-zA-Z0-9_.-]+)\.\$\{/g))
         if (typeof get(m[1] as string) !== 'object') missing.push(`${file}: ${m[1]}.*`);
     }
     expect(missing).toEqual([]);
+  });
+
+  it('also when a key is written as a string elsewhere and handed to t() later (a label map, a helper)', () => {
+    // Any 'section.key…' in single quotes or backticks (code, not a template attribute's expression in double
+    // quotes) whose first part is a message section is taken for a key: it must lead somewhere.
+    const sections = new Set(Object.keys(messages.en));
+    const missing: string[] = [];
+    for (const [file, text] of Object.entries(sources)) {
+      for (const m of text.matchAll(/(['`])([a-zA-Z][a-zA-Z0-9_]*)((?:\.[a-zA-Z0-9_]+)+)\.?\1/g)) {
+        const key = `${m[2]}${m[3]}`;
+        if (sections.has(m[2] as string) && get(key) === undefined) missing.push(`${file}: ${key}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('the checks above would catch a missing key', () => {
+    // The same expressions over a made-up source: a guard against a regex that silently matches nothing.
+    const text = `t('users.title'); $t("users.noSuchKey"); t(\`users.alsoMissing\`); const k = 'userActions.menu.gone';`;
+    const literal = [...text.matchAll(/\bte?\(\s*(['"`])([a-zA-Z0-9_.-]+)\1/g)].map((m) => m[2]);
+    expect(literal.filter((k) => typeof get(k as string) !== 'string')).toEqual([
+      'users.noSuchKey',
+      'users.alsoMissing',
+    ]);
+    const quoted = [...text.matchAll(/(['`])([a-zA-Z][a-zA-Z0-9_]*)((?:\.[a-zA-Z0-9_]+)+)\.?\1/g)].map(
+      (m) => `${m[2]}${m[3]}`,
+    );
+    expect(quoted.filter((k) => get(k) === undefined)).toEqual(['users.alsoMissing', 'userActions.menu.gone']);
   });
 });
 

@@ -3,7 +3,12 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type {
   Locale,
+  NewPinResult,
+  PasswordResetResult,
+  TemporaryPasswordResult,
   UserBatchResult,
+  UserBulkAction,
+  UserBulkResult,
   UserCreatedDto,
   UserCreateRequest,
   UserDto,
@@ -117,10 +122,40 @@ export const useUsersStore = defineStore('users', () => {
     return result;
   }
 
-  async function importCsv(file: Blob, fileName: string): Promise<UserDto[]> {
-    const { created } = await api.users.importCsv(file, fileName);
+  /** Imports a CSV file, all rows or none; with `sendInvitations` each imported user is also invited. */
+  async function importCsv(file: Blob, fileName: string, sendInvitations = false): Promise<UserBatchResult> {
+    const result = await api.users.importCsv(file, fileName, sendInvitations);
     await reload();
-    return created;
+    return result;
+  }
+
+  /** Runs an action that changes users; the list is reloaded whether it worked or not (a user may be gone). */
+  async function thenReload<T>(task: () => Promise<T>): Promise<T> {
+    try {
+      return await task();
+    } finally {
+      await reload();
+    }
+  }
+
+  /** Disables, enables or deletes several users at once (all or none). */
+  function bulk(action: UserBulkAction, ids: string[]): Promise<UserBulkResult> {
+    return thenReload(() => api.users.bulk(action, ids));
+  }
+
+  /** A new PIN for the user's open invitation: shown once, emailed too. */
+  function newPin(id: string): Promise<NewPinResult> {
+    return thenReload(() => api.users.newPin(id));
+  }
+
+  /** Voids the user's password and emails a link with a one-time PIN to choose a new one. */
+  function resetPassword(id: string): Promise<PasswordResetResult> {
+    return thenReload(() => api.users.resetPassword(id));
+  }
+
+  /** A temporary password chosen by the server, shown once. */
+  function temporaryPassword(id: string): Promise<TemporaryPasswordResult> {
+    return thenReload(() => api.users.temporaryPassword(id));
   }
 
   async function update(id: string, changes: UserUpdateRequest): Promise<UserDto> {
@@ -163,5 +198,9 @@ export const useUsersStore = defineStore('users', () => {
     update,
     setDisabled,
     remove,
+    bulk,
+    newPin,
+    resetPassword,
+    temporaryPassword,
   };
 });

@@ -21,6 +21,8 @@ export const AUDIT_ACTIONS = [
   'user.deleted',
   'user.imported',
   'user.import_rejected',
+  'user.password_reset',
+  'user.temporary_password_set',
   'settings.updated',
   'helper_build.uploaded',
   'helper_build.removed',

@@ -60,3 +60,44 @@ export interface UserPage {
   nextCursor: string | null;
   total: number;
 }
+
+/** What the console can do to several selected users at once. */
+export type UserBulkAction = 'disable' | 'enable' | 'delete';
+
+/** Several users, one action: all of them change or none does. */
+export interface UserBulkRequest {
+  action: UserBulkAction;
+  ids: string[];
+}
+
+/** What a bulk action (or a single delete through it) did. */
+export interface UserBulkResult {
+  action: UserBulkAction;
+  /** Users that changed (already disabled users count as unchanged when disabling). */
+  changed: number;
+  unchanged: number;
+  /** Open invitations withdrawn (deleting): their links and PINs stop working, queued emails are cancelled. */
+  invitationsRevoked: number;
+  /** Portal sessions ended (disabling or deleting). */
+  sessionsEnded: number;
+}
+
+/** A temporary password the server chose: shown once, changed by the user at the next portal sign-in. */
+export interface TemporaryPasswordResult {
+  user: UserDto;
+  password: string;
+  sessionsEnded: number;
+}
+
+/** A password reset: the old password no longer works and an email with a link and a one-time PIN is on its way. */
+export interface PasswordResetResult {
+  user: UserDto;
+  /** The invitation that carries the link and PIN (null when none could be sent, e.g. the user is disabled). */
+  invitationId: string | null;
+  sessionsEnded: number;
+}
+
+/** Query of the CSV import: whether each imported user also gets an invitation email. */
+export interface UserImportOptions {
+  sendInvitations?: boolean;
+}

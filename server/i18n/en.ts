@@ -183,6 +183,9 @@ export const en: ServerText = {
     greeting: (name: string) => `Hello ${name},`,
     intro: (org: string) =>
       `You are invited to enroll your work device with ${org}. Open the link below on the iPhone, iPad, Mac or Android device you want to enroll.`,
+    resetSubject: (org: string) => `Choose a new password for ${org}`,
+    resetIntro: (org: string) =>
+      `Your administrator at ${org} reset your password; the old one no longer works. Open the link below, sign in with your email address and the PIN, and choose a new password. You can then enroll or manage your devices as before.`,
     reminder: 'Your enrollment is not finished yet. Please complete it with the link below.',
     link: 'Enrollment page',
     pin: (pin: string, until: string) => `PIN for your first sign-in: ${pin} (valid until ${until}, works once)`,

@@ -183,6 +183,9 @@ export const ja: ServerText = {
     greeting: (name: string) => `${name} 様`,
     intro: (org: string) =>
       `${org} の業務用デバイス登録にご招待します。お使いの iPhone・iPad・Mac・Android 端末から、下のリンクを開いて登録してください。`,
+    resetSubject: (org: string) => `${org} パスワード再設定のご案内`,
+    resetIntro: (org: string) =>
+      `${org} の管理者があなたのパスワードをリセットしました。以前のパスワードは使えません。下のリンクを開き、メールアドレスと PIN でサインインして、新しいパスワードを設定してください。その後は、これまでどおりデバイスの登録や管理ができます。`,
     reminder: '登録がまだ完了していません。お手数ですが、下のリンクから登録を完了してください。',
     link: '登録ページ',
     pin: (pin: string, until: string) => `初回サインイン用 PIN: ${pin} (${until} まで、1 回だけ使えます)`,

@@ -181,6 +181,9 @@ export interface InvitationMailText {
   subject: (organization: string, reminder: boolean) => string;
   greeting: (name: string) => string;
   intro: (organization: string) => string;
+  /** Subject and first paragraph of the email an admin's password reset sends. */
+  resetSubject: (organization: string) => string;
+  resetIntro: (organization: string) => string;
   reminder: string;
   link: string;
   pin: (pin: string, until: string) => string;

@@ -1,6 +1,7 @@
 // The admin console end to end, in Chromium against the real server: first-run setup through the audit trail.
 import { readFileSync } from 'node:fs';
 import { expect, test, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
+import { option } from './console-kit.js';
 import { guardPage, type PageGuard } from './page-guard.js';
 import { runTsunagu, startTsunagu, type TsunaguServer } from './server.js';
 
@@ -241,17 +242,21 @@ test('edit one user, disable another, delete a third', async () => {
   await expect(userRow('suzuki@example.com')).toContainText('Suzuki Hanako (Sales)');
   await expect(userRow('suzuki@example.com')).toContainText('Set');
 
-  await userRow('sato@example.com').getByRole('button', { name: 'Disable' }).click();
+  await userRow('sato@example.com').getByTestId('user-actions').click();
+  await option(page, 'Disable').click();
   await expectSuccess('sato@example.com is now disabled.');
   await expect(userRow('sato@example.com')).toContainText('Disabled');
-  await expect(userRow('sato@example.com').getByRole('button', { name: 'Enable' })).toBeVisible();
+  await userRow('sato@example.com').getByTestId('user-actions').click();
+  await expect(option(page, 'Enable')).toBeVisible();
+  await page.keyboard.press('Escape');
 
-  // Delete asks first and says what is kept.
-  await userRow('watanabe@example.com').getByRole('button', { name: 'Delete' }).click();
+  // Delete asks first and says what happens to devices and invitations.
+  await userRow('watanabe@example.com').getByTestId('user-actions').click();
+  await option(page, 'Delete').click();
   const confirm = page.getByTestId('delete-dialog');
   await expect(confirm).toBeVisible();
   await expect(confirm).toContainText('渡辺 健 (watanabe@example.com) will be deleted');
-  await expect(confirm).toContainText('Their devices and audit history are kept.');
+  await expect(confirm).toContainText('Their devices stay enrolled and managed');
   await confirm.getByTestId('delete-confirm').click();
   await expectSuccess('Deleted watanabe@example.com.');
   await expect(confirm).toBeHidden();

@@ -18,6 +18,8 @@ export interface InvitationMailInput {
   expiresAt: string;
   reminderNumber?: number;
   invitationId: string;
+  /** An admin reset the password: the email says so, and that the PIN leads to choosing a new one. */
+  passwordReset?: boolean;
 }
 
 // The server's own time zone, named, since the office and its server share one.
@@ -40,12 +42,15 @@ export function linkQrPng(link: string): Promise<Buffer> {
 export async function buildInvitationMail(input: InvitationMailInput): Promise<OutgoingMail> {
   const t = TEXT[input.lang].invitationMail;
   const reminder = input.kind === 'reminder';
+  const reset = input.passwordReset === true && !reminder;
+  const subject = reset ? t.resetSubject(input.organization) : t.subject(input.organization, reminder);
+  const intro = reminder ? t.reminder : reset ? t.resetIntro(input.organization) : t.intro(input.organization);
   const qr = await linkQrPng(input.link);
   const pinLine = input.pin && input.pinExpiresAt ? t.pin(input.pin, fmt(input.pinExpiresAt, input.lang)) : t.noPin;
   const lines = [
     t.greeting(input.displayName),
     '',
-    reminder ? t.reminder : t.intro(input.organization),
+    intro,
     '',
     `${t.link}: ${input.link}`,
     pinLine,
@@ -61,10 +66,10 @@ export async function buildInvitationMail(input: InvitationMailInput): Promise<O
     '',
     t.footer,
   ];
-  const body = html`<!doctype html><html lang="${input.lang}"><head><meta charset="utf-8"><title>${t.subject(input.organization, reminder)}</title></head>
+  const body = html`<!doctype html><html lang="${input.lang}"><head><meta charset="utf-8"><title>${subject}</title></head>
 <body style="font-family:-apple-system,'Hiragino Sans','Noto Sans JP',sans-serif;color:#1d2129;line-height:1.6;max-width:36rem;margin:0 auto;padding:1rem">
 <p>${t.greeting(input.displayName)}</p>
-<p>${reminder ? t.reminder : t.intro(input.organization)}</p>
+<p>${intro}</p>
 <p><a href="${input.link}" style="display:inline-block;background:#1f5fbf;color:#fff;padding:.6rem 1rem;border-radius:6px;text-decoration:none">${t.link}</a></p>
 <p style="word-break:break-all;font-size:.9rem">${input.link}</p>
 <p><strong>${pinLine}</strong></p>
@@ -79,7 +84,7 @@ export async function buildInvitationMail(input: InvitationMailInput): Promise<O
     kind: input.kind,
     refId: input.invitationId,
     to: input.to,
-    subject: t.subject(input.organization, reminder),
+    subject,
     text: lines.join('\n'),
     html: body.markup,
     attachments: [{ filename: 'enrollment-qr.png', cid: 'enroll-qr', contentType: 'image/png', content: qr }],

@@ -50,7 +50,12 @@ export interface Ctx {
 
 /** Invitations: sending, resending, revoking, PINs, state, reminders, and the versioned enrollment URL. */
 export interface InvitationsService {
-  invite(userIds: string[], ctx: Ctx): Promise<InviteResult>;
+  /** Invites users (a new invitation replaces an open one); `passwordReset` words the email as a password reset. */
+  invite(userIds: string[], ctx: Ctx, opts?: { passwordReset?: boolean }): Promise<InviteResult>;
+  /** A new PIN for the user's open invitation; INVITATION_NOT_FOUND when the user has none. */
+  newPinFor(userId: string, ctx: Ctx): Promise<NewPinResult>;
+  /** Withdraws every open invitation of a user (called inside the caller's transaction); how many. */
+  revokeOpenFor(userId: string, ctx: Ctx, reason: string): number;
   resend(id: string, ctx: Ctx): Promise<InvitationDto>;
   revoke(id: string, ctx: Ctx): InvitationDto;
   newPin(id: string, ctx: Ctx): Promise<NewPinResult>;
@@ -168,6 +173,7 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
     kind: 'invitation' | 'reminder',
     token: string,
     expiresAt: string,
+    passwordReset = false,
   ) => {
     const s = deps.settings.userSettings();
     const pin = needsPin(user) ? newDigits(random, s.pinLength) : null;
@@ -184,12 +190,13 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
       pinExpiresAt,
       expiresAt,
       invitationId,
+      passwordReset,
     });
     return { pin, pinHash, pinExpiresAt, mail };
   };
 
   const service: InvitationsService = {
-    async invite(userIds, ctx) {
+    async invite(userIds, ctx, opts = {}) {
       const skipped: InviteResult['skipped'] = [];
       const created: InvitationDto[] = [];
       const s = deps.settings.userSettings();
@@ -207,7 +214,7 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
         const token = newToken(random);
         const now = clock.now();
         const expiresAt = new Date(now.getTime() + s.invitationValidityDays * DAY).toISOString();
-        const prepared = await prepare(user, id, 'invitation', token, expiresAt);
+        const prepared = await prepare(user, id, 'invitation', token, expiresAt, opts.passwordReset === true);
         transaction(() => {
           for (const old of store.openForUser(user.id)) {
             store.update(old.id, { status: 'revoked', revoked_at: now.toISOString(), updated_at: now.toISOString() });
@@ -250,7 +257,12 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
             actor: ctx.actor,
             action: 'invitation.created',
             subject: subjectOf({ id, user_email: user.email }),
-            details: { userId: user.id, pin: prepared.pin !== null, expiresAt },
+            details: {
+              userId: user.id,
+              pin: prepared.pin !== null,
+              expiresAt,
+              ...(opts.passwordReset ? { purpose: 'password_reset' } : {}),
+            },
             sourceAddress: ctx.sourceAddress,
           });
         });
@@ -359,6 +371,35 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
         });
       });
       return { invitation: dto(mustGet(id)), pin };
+    },
+
+    async newPinFor(userId, ctx) {
+      const open = store.openForUser(userId)[0];
+      if (!open)
+        throw new AppError(
+          'INVITATION_NOT_FOUND',
+          'This user has no open invitation, so there is no PIN to replace. Send an invitation: it carries a new PIN when the user needs one.',
+          { userId, reason: 'no_open_invitation' },
+        );
+      return service.newPin(open.id, ctx);
+    },
+
+    revokeOpenFor(userId, ctx, reason) {
+      const rows = store.openForUser(userId);
+      const now = clock.now().toISOString();
+      for (const row of rows) {
+        store.update(row.id, { status: 'revoked', revoked_at: now, updated_at: now });
+        const cancelled = deps.mail.cancelFor(row.id);
+        deps.closeEnrollments(row.id, reason);
+        audit.record({
+          actor: ctx.actor,
+          action: 'invitation.revoked',
+          subject: subjectOf(row),
+          details: { from: row.status, cancelledMail: cancelled, reason },
+          sourceAddress: ctx.sourceAddress,
+        });
+      }
+      return rows.length;
     },
 
     list(query) {

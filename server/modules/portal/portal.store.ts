@@ -35,6 +35,8 @@ export interface PortalStore {
   ): void;
   deleteSession(hash: string): void;
   deleteSessionsOf(userId: string, except: string | null): number;
+  /** Deletes a user's unused sign-in tokens (QR codes, helper links, agent QR codes); how many. */
+  deleteTokensOf(userId: string): number;
   deleteExpired(now: string): void;
   /** Deletes the sessions and sign-in tokens expired at `now` (used or not); returns how many of each. */
   purgeExpired(now: string): { sessions: number; signInTokens: number };
@@ -53,6 +55,7 @@ export function createPortalStore(db: Db): PortalStore {
     del: db.prepare('DELETE FROM portal_sessions WHERE token_hash = ?'),
     delUser: db.prepare('DELETE FROM portal_sessions WHERE user_id = @user AND token_hash IS NOT @except'),
     delExpired: db.prepare('DELETE FROM portal_sessions WHERE expires_at <= ?'),
+    delUserTokens: db.prepare('DELETE FROM sign_in_tokens WHERE user_id = ? AND used_at IS NULL'),
     delExpiredTokens: db.prepare('DELETE FROM sign_in_tokens WHERE expires_at <= ?'),
     insertToken: db.prepare(
       'INSERT INTO sign_in_tokens (token_hash, user_id, purpose, created_at, expires_at, used_at) VALUES (@token_hash, @user_id, @purpose, @created_at, @expires_at, @used_at)',
@@ -80,6 +83,7 @@ export function createPortalStore(db: Db): PortalStore {
       s.del.run(h);
     },
     deleteSessionsOf: (user, except) => s.delUser.run({ user, except }).changes,
+    deleteTokensOf: (user) => s.delUserTokens.run(user).changes,
     deleteExpired: (now) => {
       s.delExpired.run(now);
     },

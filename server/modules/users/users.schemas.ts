@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { MAX_BULK } from './users.limits.js';
 
 const Locale = Type.Union([Type.Literal('ja'), Type.Literal('en')]);
 // Lengths here only bound the input; the service gives the precise, readable reasons.
@@ -48,9 +49,18 @@ export const UserListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-/** Query of POST /api/users/import. */
+/** Query of POST /api/users/import; `sendInvitations` emails every imported user an invitation once all are added. */
 export const UserImportQuery = Type.Object(
-  { fileName: Type.Optional(Type.String({ maxLength: 255 })) },
+  { fileName: Type.Optional(Type.String({ maxLength: 255 })), sendInvitations: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+
+/** Body of POST /api/users/bulk: one action on up to MAX_BULK users. */
+export const UserBulkSchema = Type.Object(
+  {
+    action: Type.Union([Type.Literal('disable'), Type.Literal('enable'), Type.Literal('delete')]),
+    ids: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: MAX_BULK }),
+  },
   { additionalProperties: false },
 );
 

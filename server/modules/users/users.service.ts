@@ -1,7 +1,10 @@
 import type { RowError } from '../../contract/errors.js';
 import type {
   Locale,
+  TemporaryPasswordResult,
   UserBatchResult,
+  UserBulkAction,
+  UserBulkResult,
   UserCreateRequest,
   UserDto,
   UserPage,
@@ -15,7 +18,7 @@ import type { Random } from '../../core/random.js';
 import { displayNameProblem, emailProblem } from '../../core/validate.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
 import { parseUserCsv } from './users-csv.js';
-import { MAX_BATCH } from './users.limits.js';
+import { MAX_BATCH, MAX_BULK } from './users.limits.js';
 import type { UserRow, UsersStore } from './users.store.js';
 
 /** Manages the people who enroll devices: add, add many, import, edit, disable, delete. */
@@ -27,8 +30,30 @@ export interface UsersService {
   createMany(inputs: UserCreateRequest[], ctx: Ctx, rows?: number[]): Promise<UserBatchResult>;
   /** Imports a CSV file: all rows or none; errors name the CSV line and the reason. */
   importCsv(text: string, ctx: Ctx & { fileName?: string }): Promise<UserBatchResult>;
+  /** Edits a user; a new or removed password, or disabling, ends the user's portal sessions. */
   update(id: string, changes: UserUpdateRequest, ctx: Ctx): Promise<UserDto>;
-  remove(id: string, ctx: Ctx): void;
+  /** Deletes a user: open invitations are withdrawn and portal sessions end; devices stay enrolled. */
+  remove(id: string, ctx: Ctx): { invitationsRevoked: number; sessionsEnded: number };
+  /** Disables, enables or deletes several users: all of them or, when one cannot be, none. */
+  bulk(action: UserBulkAction, ids: string[], ctx: Ctx): UserBulkResult;
+  /** Replaces the password with one the server picks, shown once and changed at the next portal sign-in. */
+  temporaryPassword(id: string, ctx: Ctx): Promise<TemporaryPasswordResult>;
+  /**
+   * The first half of a password reset: the password stops working and the portal sessions end (the caller then
+   * emails a link and one-time PIN, with which the user chooses a new password).
+   */
+  clearPassword(id: string, ctx: Ctx): { user: UserDto; sessionsEnded: number };
+}
+
+/** What happens elsewhere when a user's credentials change or the user goes: ports, so users import no other module. */
+export interface UserEffects {
+  /**
+   * An admin changed or removed the password, or disabled the user: end the portal sessions and unused sign-in QR
+   * codes opened with the old state, and lift the email's sign-in lock. Runs inside the change's transaction.
+   */
+  signOut(user: Pick<UserRow, 'id' | 'email'>): number;
+  /** The user is deleted: withdraw open invitations (links, PINs, queued mail, pending enrollments). In the transaction. */
+  withdrawInvitations(user: Pick<UserRow, 'id' | 'email'>, ctx: Ctx): number;
 }
 
 /** Who is acting and from where, for the audit trail. */
@@ -46,6 +71,17 @@ export interface UsersDeps {
   hasher: PasswordHasher;
   transaction: <T>(fn: () => T) => T;
   defaultLocale?: Locale;
+  /** Sessions and invitations to end with a user's credentials; none in unit tests that do not need them. */
+  effects?: UserEffects;
+}
+
+// Lowercase letters and digits without the look-alikes (0/o, 1/l/i): easy to read aloud or type from a screen.
+const TEMP_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
+
+/** A temporary password: four groups of four characters (about 79 bits), e.g. `k7pq-2mzx-r9ta-c4hw`. */
+export function temporaryPasswordOf(random: Random): string {
+  const group = () => Array.from({ length: 4 }, () => TEMP_ALPHABET[random.int(0, TEMP_ALPHABET.length)]).join('');
+  return [group(), group(), group(), group()].join('-');
 }
 
 /** The console's view of a stored user. */
@@ -112,6 +148,16 @@ export function createUsersService(deps: UsersDeps): UsersService {
       field: 'email',
       ...(row ? { row } : {}),
     });
+
+  // Inside a transaction: the row goes (kept, marked deleted), and with it its sign-ins and open invitations.
+  const removeRow = (row: UserRow, ctx: Ctx) => {
+    const now = clock.now().toISOString();
+    store.update(row.id, { deleted_at: now, updated_at: now, password_hash: null, disabled: 1 });
+    return {
+      invitationsRevoked: deps.effects?.withdrawInvitations(row, ctx) ?? 0,
+      sessionsEnded: deps.effects?.signOut(row) ?? 0,
+    };
+  };
 
   const service: UsersService = {
     list(query) {
@@ -339,6 +385,11 @@ export function createUsersService(deps: UsersDeps): UsersService {
         if (Object.keys(changed).length === 0) return toUserDto(row);
         next.updated_at = clock.now().toISOString();
         store.update(id, next);
+        // A password an admin replaced or removed, or a disabled account: sessions opened before end with it.
+        const sessionsEnded =
+          'password' in changed || (next.disabled === 1 && 'disabled' in changed)
+            ? (deps.effects?.signOut(next) ?? 0)
+            : 0;
         const action =
           'disabled' in changed && Object.keys(changed).length === 1
             ? next.disabled
@@ -349,7 +400,7 @@ export function createUsersService(deps: UsersDeps): UsersService {
           actor: ctx.actor,
           action,
           subject: { type: 'user', id, label: next.email },
-          details: { changed },
+          details: { changed, ...(sessionsEnded > 0 ? { sessionsEnded } : {}) },
           sourceAddress: ctx.sourceAddress,
         });
         return toUserDto(next);
@@ -357,17 +408,117 @@ export function createUsersService(deps: UsersDeps): UsersService {
     },
 
     remove(id, ctx) {
-      transaction(() => {
+      return transaction(() => {
         const row = live(id);
-        const now = clock.now().toISOString();
-        store.update(id, { deleted_at: now, updated_at: now, password_hash: null, disabled: 1 });
+        const gone = removeRow(row, ctx);
         audit.record({
           actor: ctx.actor,
           action: 'user.deleted',
           subject: { type: 'user', id, label: row.email },
-          details: { displayName: row.display_name },
+          details: { displayName: row.display_name, ...gone },
           sourceAddress: ctx.sourceAddress,
         });
+        return gone;
+      });
+    },
+
+    bulk(action, ids, ctx) {
+      const unique = [...new Set(ids)];
+      if (unique.length === 0 || unique.length > MAX_BULK)
+        throw new AppError('VALIDATION_FAILED', `Select between 1 and ${MAX_BULK} users; split a larger selection.`, {
+          field: 'ids',
+        });
+      return transaction(() => {
+        // Every user first: one that is gone changes nothing for the others.
+        const rows = unique.map((id) => live(id));
+        const result: UserBulkResult = { action, changed: 0, unchanged: 0, invitationsRevoked: 0, sessionsEnded: 0 };
+        const now = clock.now().toISOString();
+        for (const row of rows) {
+          const subject = { type: 'user', id: row.id, label: row.email };
+          const batch = rows.length > 1 ? { batch: rows.length } : {};
+          if (action === 'delete') {
+            const gone = removeRow(row, ctx);
+            result.invitationsRevoked += gone.invitationsRevoked;
+            result.sessionsEnded += gone.sessionsEnded;
+            result.changed++;
+            audit.record({
+              actor: ctx.actor,
+              action: 'user.deleted',
+              subject,
+              details: { displayName: row.display_name, ...gone, ...batch },
+              sourceAddress: ctx.sourceAddress,
+            });
+            continue;
+          }
+          const disabled = action === 'disable' ? 1 : 0;
+          if (row.disabled === disabled) {
+            result.unchanged++;
+            continue;
+          }
+          store.update(row.id, { disabled, updated_at: now });
+          const sessionsEnded = disabled ? (deps.effects?.signOut(row) ?? 0) : 0;
+          result.sessionsEnded += sessionsEnded;
+          result.changed++;
+          audit.record({
+            actor: ctx.actor,
+            action: disabled ? 'user.disabled' : 'user.enabled',
+            subject,
+            details: {
+              changed: { disabled: { from: row.disabled === 1, to: disabled === 1 } },
+              ...(sessionsEnded > 0 ? { sessionsEnded } : {}),
+              ...batch,
+            },
+            sourceAddress: ctx.sourceAddress,
+          });
+        }
+        return result;
+      });
+    },
+
+    async temporaryPassword(id, ctx) {
+      const before = live(id);
+      let password = temporaryPasswordOf(random);
+      // Never the email's name part (the policy); a fresh draw is as random as the first.
+      for (let i = 0; i < 3 && passwordProblem(password, before.email); i++) password = temporaryPasswordOf(random);
+      const hash = await hasher.hash(password);
+      return transaction(() => {
+        const row = live(id);
+        const now = clock.now().toISOString();
+        store.update(id, { password_hash: hash, must_change_password: 1, updated_at: now });
+        const sessionsEnded = deps.effects?.signOut(row) ?? 0;
+        audit.record({
+          actor: ctx.actor,
+          action: 'user.temporary_password_set',
+          subject: { type: 'user', id, label: row.email },
+          details: { from: row.password_hash ? 'set' : 'none', sessionsEnded },
+          sourceAddress: ctx.sourceAddress,
+        });
+        return { user: toUserDto(live(id)), password, sessionsEnded };
+      });
+    },
+
+    clearPassword(id, ctx) {
+      return transaction(() => {
+        const row = live(id);
+        if (row.disabled)
+          throw new AppError(
+            'VALIDATION_FAILED',
+            `${row.email} is disabled; enable the user before resetting the password.`,
+            {
+              field: 'disabled',
+            },
+          );
+        const now = clock.now().toISOString();
+        store.update(id, { password_hash: null, must_change_password: 0, updated_at: now });
+        const sessionsEnded = deps.effects?.signOut(row) ?? 0;
+        audit.record({
+          actor: ctx.actor,
+          action: 'user.password_reset',
+          subject: { type: 'user', id, label: row.email },
+          details: { from: row.password_hash ? 'set' : 'none', sessionsEnded },
+          sourceAddress: ctx.sourceAddress,
+        });
+        return { user: toUserDto(live(id)), sessionsEnded };
       });
     },
   };
