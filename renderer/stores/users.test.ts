@@ -96,11 +96,13 @@ describe('the users store', () => {
     await store.create({ email: 'a@example.com', displayName: 'A' });
     await store.createMany([{ email: 'b@example.com', displayName: 'B' }]);
     await store.importCsv(new Blob(['x']), 'staff.csv');
+    await store.importCsv(new Blob(['y']), 'invite.csv', true);
     await store.setDisabled(created, true);
     await store.remove(created.id);
-    expect(list).toHaveBeenCalledTimes(5);
+    expect(list).toHaveBeenCalledTimes(6);
     expect(api.users.update).toHaveBeenCalledWith('u9', { disabled: true });
-    expect(api.users.importCsv).toHaveBeenCalledWith(expect.any(Blob), 'staff.csv');
+    expect(api.users.importCsv).toHaveBeenCalledWith(expect.any(Blob), 'staff.csv', false);
+    expect(api.users.importCsv).toHaveBeenCalledWith(expect.any(Blob), 'invite.csv', true);
   });
 
   it('does not reload after a refused add, so the list stays as it was', async () => {
