@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { buildAdminApp, buildBootstrapApp, buildDeviceApp, type ServerDeps } from './app.js';
 import { createServices, type Services } from './compose.js';
 import type { TlsNames } from './modules/ca/ca.service.js';
+import type { ListenerStateDto } from './contract/dashboard.js';
 import { createTlsSelector, type SecureContextHolder, type TlsSelector } from './http/tls-selector.js';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './core/clock.js';
@@ -138,6 +139,7 @@ function openServices(
     helperDir: string;
     deviceBaseUrl: () => string;
     bootstrapBaseUrl: () => string;
+    listeners: () => ListenerStateDto[];
   },
   tlsNames: () => TlsNames,
 ): { services: Services; tls: TlsSelector } {
@@ -168,6 +170,7 @@ function openServices(
     logError: (err, message) => logger.error({ err }, message),
     helperBuilds: { dir: run.helperDir, bundled: config.helperBuild },
     backup: { dir: config.dataDir, sealDataKey: (passphrase) => sealKey(dataKey, passphrase) },
+    listeners: run.listeners,
     ...(options.caKeyBits ? { caKeyBits: options.caKeyBits } : {}),
     ...(apnsCa ? { apnsCa } : {}),
   });
@@ -252,6 +255,22 @@ function limitsFor(config: Readonly<Config>, services: Services, clock: Clock, l
   });
 }
 
+/** The listeners as the dashboard shows them: what was opened where, and whether each still listens. */
+function listenerStates(
+  config: Readonly<Config>,
+  l: Listeners,
+  urls: Record<'device' | 'bootstrap' | 'admin', string>,
+) {
+  const fixed = [
+    { name: 'device', app: l.device, bind: config.deviceBind, tls: true },
+    { name: 'bootstrap', app: l.bootstrap, bind: config.deviceBind, tls: false },
+    { name: 'admin', app: l.admin, bind: config.lanAdmin ? '0.0.0.0' : '127.0.0.1', tls: config.lanAdmin },
+  ] as const;
+  // Ports are read now: a closed server no longer has an address.
+  const opened = fixed.map((f) => ({ ...f, url: urls[f.name], port: portOf(f.app) }));
+  return (): ListenerStateDto[] => opened.map(({ app, ...state }) => ({ ...state, listening: app.server.listening }));
+}
+
 /** The three listening apps and the LAN host name their URLs use. */
 interface Listeners {
   device: FastifyInstance;
@@ -313,6 +332,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
     // The device listener's URL under the office name; the services put the public name in it in public mode.
     let officeBaseUrl = '';
     let bootstrapBaseUrl = '';
+    let listeners: () => ListenerStateDto[] = () => [];
     const lanAddresses = options.lanAddresses ?? machineAddresses;
     const tlsNames = tlsNamesOf(config, lanAddresses);
     const { services, tls } = openServices(
@@ -326,6 +346,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
         helperDir: paths.helperBuilds,
         deviceBaseUrl: () => officeBaseUrl,
         bootstrapBaseUrl: () => bootstrapBaseUrl,
+        listeners: () => listeners(),
       },
       tlsNames,
     );
@@ -346,7 +367,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
       trustedProxies: config.trustedProxies,
       timeouts: config.timeouts,
     };
-    const { device, bootstrap, admin, lanHost } = await listen(
+    const apps = await listen(
       config,
       deps,
       lanAddresses(),
@@ -357,13 +378,20 @@ export async function startServer(config: Readonly<Config>, options: StartOption
       tls,
       opened,
     );
+    const { device, bootstrap, admin, lanHost } = apps;
+    const adminUrl = config.lanAdmin ? `https://${lanHost}:${portOf(admin)}/` : `http://127.0.0.1:${portOf(admin)}/`;
+    listeners = listenerStates(config, apps, {
+      device: officeBaseUrl,
+      bootstrap: bootstrapBaseUrl,
+      admin: adminUrl.replace(/\/$/, ''),
+    });
     stops.push(watchAddresses(services, tlsNames, logger, options.addressCheckMs ?? 60_000));
     const setupToken = services.admins.issueSetupToken();
     const stopScheduler = startScheduler(services, logger, options.tickMs ?? 30_000);
     const liveDb = db;
     let closing: Promise<void> | null = null;
     return {
-      adminUrl: config.lanAdmin ? `https://${lanHost}:${portOf(admin)}/` : `http://127.0.0.1:${portOf(admin)}/`,
+      adminUrl,
       get enrollmentUrl() {
         return `${services.deviceBaseUrl()}/`;
       },
