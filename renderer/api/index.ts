@@ -10,6 +10,7 @@ import { createInvitationsApi, type InvitationsApi } from './invitations.js';
 import { createMailApi, type MailApi } from './mail.js';
 import { createSettingsApi, type SettingsApi } from './settings.js';
 import { createUsersApi, type UsersApi } from './users.js';
+import { createDashboardApi, type DashboardApi } from './dashboard.js';
 
 /** The client and its typed error, re-exported so callers import the API from one place. */
 export { ApiError, createApiClient, isApiError, type ApiClient, type ApiErrorCode } from './client.js';
@@ -26,6 +27,7 @@ export interface Api {
   push: PushApi;
   tls: TlsApi;
   backup: BackupApi;
+  dashboard: DashboardApi;
 }
 
 /** The injection key the app provides the API under. */
@@ -44,6 +46,7 @@ export function createApi(client: ApiClient): Api {
     push: createPushApi(client),
     tls: createTlsApi(client),
     backup: createBackupApi(client),
+    dashboard: createDashboardApi(client),
   };
 }
 
