@@ -54,7 +54,8 @@ describe('the sign-in guard', () => {
     ['signed-in', '/devices', '/devices'],
     ['signed-in', '/settings/push', '/settings/push'],
     ['signed-out', '/devices', '/login?redirect=/devices'],
-    ['signed-in', '/', '/users'],
+    ['signed-in', '/', '/'],
+    ['signed-out', '/', '/login'],
     ['signed-in', '/no/such/page', '/users'],
   ] as const)('%s: %s lands on %s', async (state, from, to) => {
     const { router } = await routerIn(state);

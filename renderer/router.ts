@@ -18,7 +18,12 @@ export function createAppRouter(history: RouterHistory = createWebHistory('/')):
   const router = createRouter({
     history,
     routes: [
-      { path: '/', redirect: { name: 'users' } },
+      {
+        path: '/',
+        name: 'dashboard',
+        component: () => import('./views/DashboardView.vue'),
+        meta: { titleKey: 'nav.dashboard' },
+      },
       {
         path: '/setup',
         name: 'setup',

@@ -56,6 +56,8 @@ import { createSettingsService, type SettingsService } from './modules/settings/
 import { createSettingsStore } from './modules/settings/settings.store.js';
 import { createUsersService, type UserEffects, type UsersService } from './modules/users/users.service.js';
 import { createUsersStore } from './modules/users/users.store.js';
+import { createDashboardService, type DashboardService } from './modules/dashboard/dashboard.service.js';
+import type { ListenerStateDto } from './contract/dashboard.js';
 
 /** What the services are built from. */
 export interface Foundation {
@@ -104,6 +106,8 @@ export interface Foundation {
     /** The console's restore: what it needs besides the data directory (absent: the console cannot restore). */
     restore?: Pick<RestoreDeps, 'maxBytes' | 'keyProblem' | 'requestRestart'>;
   };
+  /** The device, bootstrap and admin listeners as start.ts knows them (URL, bind, whether they listen); none in tests without listeners. */
+  listeners?: () => ListenerStateDto[];
 }
 
 /** Every domain service, wired together. */
@@ -149,6 +153,8 @@ export interface Services {
   deviceBaseUrl: () => string;
   /** Closes outgoing connections (APNs). */
   close(): Promise<void>;
+  /** The console's home page: counts, expiry warnings, mail failures, addresses and listeners in one read. */
+  dashboard: DashboardService;
 }
 
 /**
@@ -406,7 +412,26 @@ export function createServices(f: Foundation): Services {
     mail,
     throttle,
   });
+  const tlsNames = f.tlsNames ?? (() => ({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] }));
+  const dashboard = createDashboardService({
+    deviceSummary: () => deviceActions.summary(),
+    invitationsAt: (status) => invitations.list({ status, limit: 1 }).total,
+    push: () => push.status(),
+    caCertificatePem: () => ca.caCertificate().pem,
+    tls: () => ca.tlsStatus(),
+    outbox: (limit) => mail.outbox(limit),
+    smtpConfigured: () => mail.smtpSettings().configured,
+    entryUrl: () => links.go(),
+    deviceBaseUrl,
+    lanAddresses: () => tlsNames().ipAddresses.filter((a) => !a.startsWith('127.')),
+    listeners: f.listeners ?? (() => []),
+    recentAudit: (limit) => audit.list({ limit }).items,
+    // Deferred: a read transaction, so the counts are one snapshot and no writer waits for it.
+    snapshot: (fn) => db.transaction(fn)(),
+    clock,
+  });
   return {
+    dashboard,
     backup,
     restore,
     audit,
@@ -453,7 +478,7 @@ export function createServices(f: Foundation): Services {
       await mail.dispatchDue();
       return { purged: housekeeping.run() };
     },
-    tlsNames: f.tlsNames ?? (() => ({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] })),
+    tlsNames,
     deviceBaseUrl,
     async close() {
       await push.close();

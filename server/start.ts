@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { buildAdminApp, buildBootstrapApp, buildDeviceApp, type ServerDeps } from './app.js';
 import { createServices, type Services } from './compose.js';
 import type { TlsNames } from './modules/ca/ca.service.js';
+import type { ListenerStateDto } from './contract/dashboard.js';
 import { createTlsSelector, type SecureContextHolder, type TlsSelector } from './http/tls-selector.js';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './core/clock.js';
@@ -150,6 +151,7 @@ function openServices(
     requestRestart: () => void;
     /** TSUNAGU_LAN_ADMIN turned the LAN console on (else the console's saved setting did, or it is off). */
     lanAdminFromEnv: boolean;
+    listeners: () => ListenerStateDto[];
   },
   tlsNames: () => TlsNames,
 ): { services: Services; tls: TlsSelector } {
@@ -193,6 +195,7 @@ function openServices(
         requestRestart: run.requestRestart,
       },
     },
+    listeners: run.listeners,
     ...(options.caKeyBits ? { caKeyBits: options.caKeyBits } : {}),
     ...(apnsCa ? { apnsCa } : {}),
   });
@@ -275,6 +278,22 @@ function limitsFor(config: Readonly<Config>, services: Services, clock: Clock, l
       }),
     onReportError: (err) => logger.error({ err }, 'could not record refused requests in the audit trail'),
   });
+}
+
+/** The listeners as the dashboard shows them: what was opened where, and whether each still listens. */
+function listenerStates(
+  config: Readonly<Config>,
+  l: Listeners,
+  urls: Record<'device' | 'bootstrap' | 'admin', string>,
+) {
+  const fixed = [
+    { name: 'device', app: l.device, bind: config.deviceBind, tls: true },
+    { name: 'bootstrap', app: l.bootstrap, bind: config.deviceBind, tls: false },
+    { name: 'admin', app: l.admin, bind: config.lanAdmin ? '0.0.0.0' : '127.0.0.1', tls: config.lanAdmin },
+  ] as const;
+  // Ports are read now: a closed server no longer has an address.
+  const opened = fixed.map((f) => ({ ...f, url: urls[f.name], port: portOf(f.app) }));
+  return (): ListenerStateDto[] => opened.map(({ app, ...state }) => ({ ...state, listening: app.server.listening }));
 }
 
 /** The three listening apps and the LAN host name their URLs use. */
@@ -419,6 +438,7 @@ async function startRun(
     // The device listener's URL under the office name; the services put the public name in it in public mode.
     let officeBaseUrl = '';
     let bootstrapBaseUrl = '';
+    let listeners: () => ListenerStateDto[] = () => [];
     const lanAddresses = options.lanAddresses ?? machineAddresses;
     const tlsNames = tlsNamesOf(config, lanAddresses);
     const { services, tls } = openServices(
@@ -434,6 +454,7 @@ async function startRun(
         bootstrapBaseUrl: () => bootstrapBaseUrl,
         requestRestart,
         lanAdminFromEnv,
+        listeners: () => listeners(),
       },
       tlsNames,
     );
@@ -474,7 +495,7 @@ async function startRun(
       trustedProxies: config.trustedProxies,
       timeouts: config.timeouts,
     };
-    const { device, bootstrap, admin, lanHost } = await listen(
+    const apps = await listen(
       config,
       deps,
       lanAddresses(),
@@ -485,6 +506,13 @@ async function startRun(
       tls,
       opened,
     );
+    const { device, bootstrap, admin, lanHost } = apps;
+    const adminUrl = config.lanAdmin ? `https://${lanHost}:${portOf(admin)}/` : `http://127.0.0.1:${portOf(admin)}/`;
+    listeners = listenerStates(config, apps, {
+      device: officeBaseUrl,
+      bootstrap: bootstrapBaseUrl,
+      admin: adminUrl.replace(/\/$/, ''),
+    });
     stops.push(watchAddresses(services, tlsNames, logger, options.addressCheckMs ?? 60_000));
     const setupToken = services.admins.issueSetupToken();
     const stopScheduler = startScheduler(services, logger, options.tickMs ?? 30_000);
@@ -494,7 +522,7 @@ async function startRun(
       ports: { admin: portOf(admin), device: portOf(device), http: portOf(bootstrap) },
       restoredKey: restored?.key ?? null,
       restarted: () => Promise.resolve(),
-      adminUrl: config.lanAdmin ? `https://${lanHost}:${portOf(admin)}/` : `http://127.0.0.1:${portOf(admin)}/`,
+      adminUrl,
       get enrollmentUrl() {
         return `${services.deviceBaseUrl()}/`;
       },

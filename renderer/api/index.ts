@@ -11,6 +11,7 @@ import { createInvitationsApi, type InvitationsApi } from './invitations.js';
 import { createMailApi, type MailApi } from './mail.js';
 import { createSettingsApi, type SettingsApi } from './settings.js';
 import { createUsersApi, type UsersApi } from './users.js';
+import { createDashboardApi, type DashboardApi } from './dashboard.js';
 
 /** The client and its typed error, re-exported so callers import the API from one place. */
 export { ApiError, createApiClient, isApiError, type ApiClient, type ApiErrorCode } from './client.js';
@@ -28,6 +29,7 @@ export interface Api {
   tls: TlsApi;
   backup: BackupApi;
   admins: AdminsApi;
+  dashboard: DashboardApi;
 }
 
 /** The injection key the app provides the API under. */
@@ -47,6 +49,7 @@ export function createApi(client: ApiClient): Api {
     tls: createTlsApi(client),
     backup: createBackupApi(client),
     admins: createAdminsApi(client),
+    dashboard: createDashboardApi(client),
   };
 }
 

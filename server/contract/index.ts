@@ -15,3 +15,4 @@ export type * from './mail.js';
 export * from './invitations.js';
 export * from './agent.js';
 export * from './backup.js';
+export * from './dashboard.js';
