@@ -1188,6 +1188,59 @@ const ja: MessageSchema = {
       requests_refused: 'リクエストを拒否（同じアドレスからの要求が多すぎる）',
     },
   },
+  deviceList: {
+    filterUser: 'ユーザー',
+    allUsers: 'すべてのユーザー',
+    filterSeen: '最終確認',
+    seen: {
+      any: '最終確認: すべて',
+      day: '1 日以内に確認',
+      week: '7 日以内に確認',
+      month: '30 日以内に確認',
+      older: '30 日以上確認なし',
+    },
+    sortLabel: '並べ替え',
+    sort: {
+      lastSeen: '最終確認',
+      name: '名前',
+      enrolled: '登録日時',
+    },
+    order: {
+      lastSeen: { desc: '新しい順', asc: '古い順' },
+      name: { desc: '名前の逆順', asc: '名前順' },
+      enrolled: { desc: '新しい順', asc: '古い順' },
+    },
+    reverse: '並びを逆にする（最後のデバイスが先頭に）',
+    position: '{total} 件中 {row} 行目',
+    loadingMore: 'デバイスを読み込み中…',
+    selectColumn: '選択',
+    history: {
+      title: 'ステータス履歴',
+      none: 'ステータスの変更は記録されていません。',
+      actor: {
+        admin: '管理者',
+        user: 'ユーザー',
+        device: 'デバイス',
+        system: 'Tsunagu',
+      },
+    },
+    certificates: {
+      title: '証明書',
+      none: 'このデバイスに発行された証明書はありません。',
+      serial: 'シリアル',
+      expires: '有効期限',
+      expired: '期限切れ',
+      state: '状態',
+      valid: '有効',
+      revoked: '失効 {at}',
+    },
+    enrollments: {
+      title: 'ユーザーの未完了の登録',
+      none: 'なし: デバイスを待っている登録はありません。',
+      opened: '開始 {at}',
+      expires: '期限 {at}',
+    },
+  },
 };
 
 export default ja;
