@@ -153,7 +153,7 @@ async function browserPart(h: Harness): Promise<void> {
     await page.getByTestId('device-open').first().waitFor();
     console.log(`  first rows on screen after navigation: ${(performance.now() - t0).toFixed(0)} ms`);
     const loadMore = page.getByTestId('devices-load-more');
-    const scroller = page.locator('[data-testid=device-table] .el-vl__window');
+    const scroller = page.locator('[data-testid=device-table] .el-table-v2__body');
     const scrolling = (await scroller.count()) > 0;
     // Rows loaded so far: the table's data-loaded (scrolling) or the "showing N of M" footer (the older console).
     // Browser code goes in as text: this file is compiled without the DOM's types.
@@ -163,7 +163,7 @@ async function browserPart(h: Harness): Promise<void> {
         : (/([\\d,]+)/.exec(document.querySelector('.list-footer .muted')?.textContent ?? '')?.[1] ?? '0');
       return Number(String(text).replace(/,/g, ''));
     })()`;
-    const WINDOW = "document.querySelector('[data-testid=device-table] .el-vl__window')";
+    const WINDOW = "document.querySelector('[data-testid=device-table] .el-table-v2__body')";
     const loaded = async () => Number(await page.evaluate(LOADED));
     const batches: number[] = [];
     const start = performance.now();

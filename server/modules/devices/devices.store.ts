@@ -202,11 +202,18 @@ function where(filter: DeviceFilter): {
     p.seenBefore = filter.seenBefore;
   }
   if (filter.q) {
-    // LIKE is case-insensitive for ASCII already; the users' emails are matched once, not joined per device.
-    c.push(
-      "(d.device_name LIKE @q ESCAPE '\\' OR d.serial_number LIKE @q ESCAPE '\\' OR d.udid LIKE @q ESCAPE '\\' OR d.hardware_id LIKE @q ESCAPE '\\' OR d.model_name LIKE @q ESCAPE '\\' OR d.user_id IN (SELECT id FROM users WHERE email LIKE @q ESCAPE '\\'))",
-    );
+    const users = "d.user_id IN (SELECT id FROM users WHERE email LIKE @q ESCAPE '\\')";
     p.q = `%${filter.q.replace(/[\\%_]/g, (x) => `\\${x}`)}%`;
+    if ([...filter.q].length >= 3) {
+      // The trigram index (migration 010) finds the piece as a phrase, case-insensitively; quotes are doubled.
+      c.push(`(d.rowid IN (SELECT rowid FROM devices_search WHERE devices_search MATCH @phrase) OR ${users})`);
+      p.phrase = `"${filter.q.replace(/"/g, '""')}"`;
+    } else {
+      // Too short for trigrams: every device is read (LIKE ignores ASCII case).
+      c.push(
+        `(d.device_name LIKE @q ESCAPE '\\' OR d.serial_number LIKE @q ESCAPE '\\' OR d.udid LIKE @q ESCAPE '\\' OR d.hardware_id LIKE @q ESCAPE '\\' OR d.model_name LIKE @q ESCAPE '\\' OR ${users})`,
+      );
+    }
   }
   return { sql: `WHERE ${c.join(' AND ')}`, params: p };
 }
