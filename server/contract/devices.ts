@@ -147,7 +147,10 @@ export interface DevicePage {
   total: number;
   /** Opaque: where the next page starts; null on the last page. */
   nextCursor?: string | null;
-  /** How many matching devices come before this page's first row, in this order (row N of total is position + N). */
+  /**
+   * How many matching devices came before this page's first row, in this order, when the list was walked to here
+   * (row N of total is position + N); devices added or removed above it since then are not counted.
+   */
   position?: number;
 }
 

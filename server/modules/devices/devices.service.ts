@@ -77,12 +77,14 @@ export function createDevicesService(deps: { store: DevicesStore; cursorKey?: Bu
       filter.seenBefore ?? null,
     ]);
 
-  const encode = (list: string, key: DeviceKey): string => {
-    const body = JSON.stringify([CURSOR_VERSION, key.key, key.id]);
+  // The cursor carries the position of the row it points after, so a page says where it starts without counting
+  // the rows before it (devices added or removed above it meanwhile shift the real position; it is an indicator).
+  const encode = (list: string, key: DeviceKey, position: number): string => {
+    const body = JSON.stringify([CURSOR_VERSION, key.key, key.id, position]);
     return `${Buffer.from(body).toString('base64url')}.${tag(`${list}\n${body}`).toString('base64url')}`;
   };
 
-  const decode = (cursor: string, list: string): DeviceKey => {
+  const decode = (cursor: string, list: string): DeviceKey & { position: number } => {
     if (cursor.length > MAX_CURSOR_LENGTH) throw cursorInvalid('too long');
     const m = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{22})$/.exec(cursor);
     if (!m?.[1] || !m[2]) throw cursorInvalid('not a cursor of this list');
@@ -98,13 +100,15 @@ export function createDevicesService(deps: { store: DevicesStore; cursorKey?: Bu
     }
     if (
       !Array.isArray(parsed) ||
-      parsed.length !== 3 ||
+      parsed.length !== 4 ||
       parsed[0] !== CURSOR_VERSION ||
       typeof parsed[1] !== 'string' ||
-      typeof parsed[2] !== 'string'
+      typeof parsed[2] !== 'string' ||
+      !Number.isSafeInteger(parsed[3]) ||
+      (parsed[3] as number) < 0
     )
       throw cursorInvalid('unreadable');
-    return { key: parsed[1], id: parsed[2] };
+    return { key: parsed[1], id: parsed[2], position: parsed[3] as number };
   };
 
   return {
@@ -132,11 +136,12 @@ export function createDevicesService(deps: { store: DevicesStore; cursorKey?: Bu
       const more = rows.length > limit;
       const shown = more ? rows.slice(0, limit) : rows;
       const last = shown[shown.length - 1];
+      const position = after?.position ?? 0;
       return {
         items: shown.map(toDeviceDto),
         total,
-        position: after ? deps.store.countBefore(filter, order2, after) : 0,
-        nextCursor: more && last ? encode(list, { key: last.sort_key, id: last.id }) : null,
+        position,
+        nextCursor: more && last ? encode(list, { key: last.sort_key, id: last.id }, position + shown.length) : null,
       };
     },
     get(id) {

@@ -135,8 +135,6 @@ export interface DeviceReads {
     after: DeviceKey | null,
     limit: number,
   ): (DeviceListRow & { sort_key: string })[];
-  /** How many devices of the filter come before `after` in that order (the position of the next row). */
-  countBefore(filter: DeviceFilter, order: { sort: DeviceSort; desc: boolean }, after: DeviceKey): number;
   /** The device's status changes and lifecycle events, newest first. */
   statusHistory(id: string, limit: number): DeviceHistoryRow[];
   /** The identity certificates issued to the device, newest first. */
@@ -300,15 +298,6 @@ export function createDevicesStore(db: Db): DevicesStore {
       return prepare<Record<string, unknown>, DeviceListRow & { sort_key: string }>(
         `${select.replace(' FROM devices d', `, ${key} AS sort_key FROM devices d`)} ${w.sql}${seek} ORDER BY ${key} ${dir}, d.id ${dir} LIMIT @limit`,
       ).all({ ...w.params, ...(after ? { afterKey: after.key, afterId: after.id } : {}), limit });
-    },
-    countBefore(filter, order, after) {
-      const w = where(filter);
-      const key = SORT_KEYS[order.sort];
-      return (
-        prepare<Record<string, unknown>, { n: number }>(
-          `SELECT count(*) AS n FROM devices d ${w.sql} AND (${key}, d.id) ${order.desc ? '>=' : '<='} (@afterKey, @afterId)`,
-        ).get({ ...w.params, afterKey: after.key, afterId: after.id })?.n ?? 0
-      );
     },
     statusHistory: (id, limit) => history.all(id, limit),
     certificates: (id, limit) => certificates.all(id, limit),
