@@ -163,14 +163,15 @@ async function browserPart(h: Harness): Promise<void> {
         : (/([\\d,]+)/.exec(document.querySelector('.list-footer .muted')?.textContent ?? '')?.[1] ?? '0');
       return Number(String(text).replace(/,/g, ''));
     })()`;
-    const WINDOW = "document.querySelector('[data-testid=device-table] .el-table-v2__body')";
     const loaded = async () => Number(await page.evaluate(LOADED));
     const batches: number[] = [];
     const start = performance.now();
+    if (scrolling) await scroller.hover();
     let rows = await loaded();
     while (rows < TARGET_ROW && (performance.now() - start) / 1000 < BROWSER_BUDGET_S) {
       const b0 = performance.now();
-      if (scrolling) await page.evaluate(`${WINDOW}.scrollTo({ top: ${WINDOW}.scrollHeight })`);
+      // The mouse wheel over the table, to the end of what is loaded (el-table-v2 scrolls on wheel events).
+      if (scrolling) await page.mouse.wheel(0, rows * ROW_HEIGHT);
       else await loadMore.click();
       // Polled from here: the console's Content-Security-Policy refuses the string predicates waitForFunction evaluates.
       for (let i = 0; i < 3000 && (await loaded()) <= rows; i++) await new Promise((r) => setTimeout(r, 10));
@@ -182,8 +183,9 @@ async function browserPart(h: Harness): Promise<void> {
     const batchRows = batches.length > 0 ? (rows - 0) / (batches.length + 1) : 0;
     if (scrolling) {
       // The row itself on screen: scroll to it and read the position indicator.
-      await page.evaluate(`${WINDOW}.scrollTo({ top: ${(TARGET_ROW - 1) * ROW_HEIGHT} })`);
-      await page.waitForTimeout(200);
+      const at = Number(await page.getByTestId('device-position').getAttribute('data-row'));
+      await page.mouse.wheel(0, (TARGET_ROW - at) * ROW_HEIGHT);
+      await page.waitForTimeout(300);
       const indicator = await page.getByTestId('device-position').textContent();
       console.log(`  position indicator at row ${TARGET_ROW}: "${indicator?.trim()}"`);
     }
