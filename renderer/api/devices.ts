@@ -9,27 +9,19 @@ import type {
   DeviceActionRequest,
   DeviceActionResult,
   DeviceDetailDto,
+  DeviceListQuery,
   DevicePage,
   DeviceReassignRequest,
   DeviceReenrollDto,
-  DeviceStatus,
   DeviceSummaryDto,
   EnrollmentCreateRequest,
   EnrollmentDto,
-  Platform,
   PushNowResult,
 } from '../../server/contract/index.js';
 import type { ApiClient } from './client.js';
 
-/** Query of the devices list. */
-export interface DeviceListParams {
-  status?: DeviceStatus;
-  platform?: Platform;
-  userId?: string;
-  q?: string;
-  limit?: number;
-  offset?: number;
-}
+/** Query of the devices list: filters, sort, and a page by cursor (or, for older callers, by offset). */
+export type DeviceListParams = DeviceListQuery;
 
 /** The devices endpoints. */
 export interface DevicesApi {
@@ -48,6 +40,8 @@ export interface DevicesApi {
   /** Dismisses a refused claim (the device stays with its user); answers the device's new detail. */
   dismissClaim(id: string, conflictId: string): Promise<DeviceDetailDto>;
   enroll(request: EnrollmentCreateRequest): Promise<EnrollmentDto>;
+  /** A user's enrollments (pending, enrolled and closed). */
+  enrollments(userId: string): Promise<EnrollmentDto[]>;
 }
 
 /** Builds the devices endpoints over a client. */
@@ -67,5 +61,6 @@ export function createDevicesApi(client: ApiClient): DevicesApi {
     reassign: (id, request) => client.post(`${one(id)}/reassign`, request),
     dismissClaim: (id, conflictId) => client.post(`${one(id)}/claims/${encodeURIComponent(conflictId)}/dismiss`),
     enroll: (request) => client.post('/api/enrollments', request),
+    enrollments: (userId) => client.get('/api/enrollments', { userId }),
   };
 }

@@ -1437,6 +1437,59 @@ const en = {
       doneInvited: 'Imported {count} users from {file}; invitations sent: {invited}.',
     },
   },
+  deviceList: {
+    filterUser: 'User',
+    allUsers: 'All users',
+    filterSeen: 'Last seen',
+    seen: {
+      any: 'Seen any time',
+      day: 'Seen in the last day',
+      week: 'Seen in the last 7 days',
+      month: 'Seen in the last 30 days',
+      older: 'Not seen for 30 days',
+    },
+    sortLabel: 'Sort by',
+    sort: {
+      lastSeen: 'Last seen',
+      name: 'Name',
+      enrolled: 'Enrolled',
+    },
+    order: {
+      lastSeen: { desc: 'Newest first', asc: 'Oldest first' },
+      name: { desc: 'Z to A', asc: 'A to Z' },
+      enrolled: { desc: 'Newest first', asc: 'Oldest first' },
+    },
+    reverse: 'Reverse the order: the last device comes first',
+    position: 'Row {row} of {total}',
+    loadingMore: 'Loading more devices…',
+    selectColumn: 'Select',
+    history: {
+      title: 'Status history',
+      none: 'No status changes recorded.',
+      actor: {
+        admin: 'Administrator',
+        user: 'User',
+        device: 'The device',
+        system: 'Tsunagu',
+      },
+    },
+    certificates: {
+      title: 'Certificates',
+      none: 'No certificate was issued to this device.',
+      serial: 'Serial',
+      expires: 'Expires',
+      expired: 'Expired',
+      state: 'State',
+      valid: 'Valid',
+      revoked: 'Revoked {at}',
+    },
+    enrollments: {
+      title: "The user's pending enrollments",
+      none: 'None: the user has no enrollment waiting for a device.',
+      opened: 'Opened {at}',
+      expires: 'Expires {at}',
+    },
+  },
 };
 
 export default en;

@@ -1449,6 +1449,59 @@ const ja: MessageSchema = {
       doneInvited: '{file} から {count} 人をインポートしました。送信した招待：{invited} 件',
     },
   },
+  deviceList: {
+    filterUser: 'ユーザー',
+    allUsers: 'すべてのユーザー',
+    filterSeen: '最終接続',
+    seen: {
+      any: '最終接続: すべて',
+      day: '1 日以内に接続',
+      week: '7 日以内に接続',
+      month: '30 日以内に接続',
+      older: '30 日以上接続なし',
+    },
+    sortLabel: '並べ替え',
+    sort: {
+      lastSeen: '最終接続',
+      name: '名前',
+      enrolled: '登録日時',
+    },
+    order: {
+      lastSeen: { desc: '新しい順', asc: '古い順' },
+      name: { desc: '名前の逆順', asc: '名前順' },
+      enrolled: { desc: '新しい順', asc: '古い順' },
+    },
+    reverse: '並びを逆にする（最後のデバイスが先頭に）',
+    position: '{total} 件中 {row} 行目',
+    loadingMore: 'デバイスを読み込み中…',
+    selectColumn: '選択',
+    history: {
+      title: 'ステータス履歴',
+      none: 'ステータスの変更は記録されていません。',
+      actor: {
+        admin: '管理者',
+        user: 'ユーザー',
+        device: 'デバイス',
+        system: 'Tsunagu',
+      },
+    },
+    certificates: {
+      title: '証明書',
+      none: 'このデバイスに発行された証明書はありません。',
+      serial: 'シリアル',
+      expires: '有効期限',
+      expired: '期限切れ',
+      state: '状態',
+      valid: '有効',
+      revoked: '失効 {at}',
+    },
+    enrollments: {
+      title: 'ユーザーの未完了の登録',
+      none: 'なし: デバイスを待っている登録はありません。',
+      opened: '開始 {at}',
+      expires: '期限 {at}',
+    },
+  },
 };
 
 export default ja;

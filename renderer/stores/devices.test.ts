@@ -28,6 +28,7 @@ function storeWith(devices: Partial<Api['devices']>) {
       revokeAgentToken: vi.fn(),
       reassign: vi.fn(),
       dismissClaim: vi.fn(),
+      enrollments: vi.fn().mockResolvedValue([]),
       ...devices,
     },
   } as unknown as Api;
@@ -40,12 +41,56 @@ function storeWith(devices: Partial<Api['devices']>) {
 }
 
 describe('the devices store', () => {
-  it('sends the filters, and asks for as many rows as are shown when reloading', async () => {
-    const list = vi.fn().mockResolvedValue({ items: [device(1)], total: 80 });
+  it('sends the filters and the order, then pages by the cursor the server gave', async () => {
+    const list = vi
+      .fn()
+      .mockResolvedValueOnce({ items: [device(1)], total: 80, nextCursor: 'c1' })
+      .mockResolvedValueOnce({ items: [device(2)], total: 80, nextCursor: null });
     const { store } = storeWith({ list });
-    await store.applyFilters({ status: 'active', platform: '', q: ' sn1 ' });
-    expect(list).toHaveBeenLastCalledWith({ status: 'active', platform: undefined, q: 'sn1', limit: 50, offset: 0 });
+    await store.applyFilters({ status: 'active', platform: '', q: ' sn1 ', userId: 'u1', seen: '' });
+    expect(list).toHaveBeenLastCalledWith({
+      status: 'active',
+      platform: undefined,
+      userId: 'u1',
+      q: 'sn1',
+      sort: 'lastSeen',
+      order: 'desc',
+      limit: 100,
+    });
     expect(store.hasMore).toBe(true);
+    await store.loadMore();
+    expect(list).toHaveBeenLastCalledWith(expect.objectContaining({ cursor: 'c1', limit: 500 }));
+    expect(store.items.map((d) => d.id)).toEqual([device(1).id, device(2).id]);
+    expect(store.hasMore).toBe(false);
+  });
+
+  it('reverses the order from the first page, and starts again when the server refuses the cursor', async () => {
+    const list = vi
+      .fn()
+      .mockResolvedValueOnce({ items: [device(1)], total: 2, nextCursor: 'c1' })
+      .mockRejectedValueOnce(new ApiError('CURSOR_INVALID', 'The page cursor is not valid.', 400))
+      .mockResolvedValueOnce({ items: [device(2)], total: 2, nextCursor: null });
+    const { store } = storeWith({ list });
+    await store.applyOrder({ sort: 'name', desc: false });
+    expect(list).toHaveBeenLastCalledWith(expect.objectContaining({ sort: 'name', order: 'asc' }));
+    await store.loadMore();
+    expect(list).toHaveBeenCalledTimes(3);
+    expect(list.mock.calls[2]?.[0]).not.toHaveProperty('cursor');
+    expect(store.items.map((d) => d.id)).toEqual([device(2).id]);
+  });
+
+  it("opens a detail with its user's pending enrollments", async () => {
+    const enrollments = vi.fn().mockResolvedValue([
+      { id: 'e1', userId: 'u1', platform: 'ios', status: 'pending', expiresAt: 'x', deviceId: null, createdAt: 'y' },
+      { id: 'e2', userId: 'u1', platform: 'ios', status: 'enrolled', expiresAt: 'x', deviceId: 'd1', createdAt: 'y' },
+    ]);
+    const { store } = storeWith({
+      detail: vi.fn().mockResolvedValue(detailOf({ ...device(1), userId: 'u1' })),
+      enrollments,
+    });
+    await store.openDetail('d1');
+    expect(enrollments).toHaveBeenCalledWith('u1');
+    expect(store.pendingEnrollments.map((e) => e.id)).toEqual(['e1']);
   });
 
   it('reloads the list, the widgets and the open detail after an action', async () => {

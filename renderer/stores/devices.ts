@@ -1,13 +1,17 @@
-// Devices: counts for the widgets, the filtered list, actions on one or many, one device's detail (with its
-// refused claims to settle: reassign the device or dismiss the claim), and opening an enrollment for a user.
+// Devices: counts for the widgets, the filtered and sorted list (paged by key: each page starts where the last one
+// ended, however long the list), actions on one or many, one device's detail (with its refused claims to settle, and
+// its user's pending enrollments), and opening an enrollment for a user.
 import { defineStore } from 'pinia';
-import { ref } from 'vue';
+import { computed, ref, type Ref } from 'vue';
 import type {
   CommandQueuedDto,
   DeviceActionRequest,
   DeviceActionResult,
   DeviceDetailDto,
+  DeviceDto,
+  DevicePage,
   DeviceReenrollDto,
+  DeviceSort,
   DeviceStatus,
   DeviceSummaryDto,
   EnrollmentDto,
@@ -17,21 +21,45 @@ import type {
 } from '../../server/contract/index.js';
 import { isApiError, useApi } from '../api/index.js';
 import { useLatestLoad } from '../composables/use-latest-load.js';
-import { useOffsetList } from './paging.js';
+import { appendNew } from './paging.js';
 
-/** How many devices one page of the list holds. */
-export const DEVICES_PAGE_SIZE = 50;
+/** How many devices the first page holds: a screenful and some. */
+export const DEVICES_PAGE_SIZE = 100;
+/** How many devices each further page holds (the server's largest page): fewer round trips down a long list. */
+export const DEVICES_MORE_SIZE = 500;
+
+/** Last seen: any time, within a day, a week or a month, or not for a month and more. */
+export type SeenWindow = '' | 'day' | 'week' | 'month' | 'older';
 
 /** The list's filters as the toolbar edits them; blank means "any". */
 export interface DeviceFilters {
   status: DeviceStatus | '';
   platform: Platform | '';
   q: string;
+  /** A user's id, or blank. */
+  userId?: string;
+  seen?: SeenWindow;
+}
+
+/** The list's order: the key, and whether newest / Z comes first. */
+export interface DeviceOrder {
+  sort: DeviceSort;
+  desc: boolean;
 }
 
 /** Filters that match every device. */
 export function emptyDeviceFilters(): DeviceFilters {
-  return { status: '', platform: '', q: '' };
+  return { status: '', platform: '', q: '', userId: '', seen: '' };
+}
+
+const DAY_MS = 86_400_000;
+const SEEN_DAYS: Record<Exclude<SeenWindow, ''>, number> = { day: 1, week: 7, month: 30, older: 30 };
+
+/** The last-seen window as the API's range, counted back from `now`. */
+export function seenRange(seen: SeenWindow | undefined, now: number): { seenFrom?: string; seenBefore?: string } {
+  if (!seen) return {};
+  const edge = new Date(now - SEEN_DAYS[seen] * DAY_MS).toISOString();
+  return seen === 'older' ? { seenBefore: edge } : { seenFrom: edge };
 }
 
 /** The devices store: widgets, the list under the applied filters, actions, and the open device's detail. */
@@ -44,29 +72,81 @@ export const useDevicesStore = defineStore('devices', () => {
   const detailLoading = ref(false);
   const detailLoads = useLatestLoad(detailLoading);
 
-  function query(limit: number, offset: number) {
+  const order = ref<DeviceOrder>({ sort: 'lastSeen', desc: true });
+  const items = ref([]) as Ref<DeviceDto[]>;
+  const total = ref(0);
+  const loading = ref(false);
+  const loaded = ref(false);
+  const nextCursor = ref<string | null>(null);
+  const hasMore = computed(() => nextCursor.value !== null);
+  const loads = useLatestLoad(loading);
+  // The filters' last-seen window is fixed when they are applied, so every page of a list asks the same.
+  let seenAt = Date.now();
+
+  function query(limit: number, cursor: string | null) {
     const f = filters.value;
     return {
       status: f.status || undefined,
       platform: f.platform || undefined,
+      userId: f.userId || undefined,
       q: f.q.trim() || undefined,
+      ...seenRange(f.seen, seenAt),
+      sort: order.value.sort,
+      order: order.value.desc ? ('desc' as const) : ('asc' as const),
       limit,
-      offset,
+      ...(cursor ? { cursor } : {}),
     };
   }
 
-  // The list under the applied filters, paged by offset.
-  const { items, total, loading, loaded, hasMore, reload, loadMore } = useOffsetList(
-    (limit, offset) => api.devices.list(query(limit, offset)),
-    DEVICES_PAGE_SIZE,
-  );
+  function show(page: DevicePage, append: boolean): void {
+    items.value = append ? appendNew(items.value, page.items) : page.items;
+    total.value = page.total;
+    nextCursor.value = page.nextCursor ?? null;
+    loaded.value = true;
+  }
+
+  /** Loads the list from its first row, replacing it. */
+  async function reload(): Promise<void> {
+    await loads.run(
+      () => api.devices.list(query(DEVICES_PAGE_SIZE, null)),
+      (page) => show(page, false),
+    );
+  }
+
+  /** Appends the next page; a cursor the server no longer takes (it restarted) starts the list again. */
+  async function loadMore(): Promise<void> {
+    const cursor = nextCursor.value;
+    if (!cursor || loading.value) return;
+    try {
+      await loads.run(
+        () => api.devices.list(query(DEVICES_MORE_SIZE, cursor)),
+        (page) => show(page, true),
+      );
+    } catch (err) {
+      if (!isApiError(err, 'CURSOR_INVALID')) throw err;
+      await reload();
+    }
+  }
 
   /** Applies new filters and loads from the first page. */
   async function applyFilters(next: DeviceFilters): Promise<void> {
     filters.value = { ...next };
+    seenAt = Date.now();
     items.value = [];
+    nextCursor.value = null;
     await reload();
   }
+
+  /** Sorts the list anew (reversing it reaches its last row at once) and loads from the first page. */
+  async function applyOrder(next: DeviceOrder): Promise<void> {
+    order.value = { ...next };
+    items.value = [];
+    nextCursor.value = null;
+    await reload();
+  }
+
+  /** The enrollments of the open device's user that still wait for a device. */
+  const pendingEnrollments = ref<EnrollmentDto[]>([]);
 
   /** Loads the counts for the widgets; a failure is kept for the widgets to show, not thrown. */
   async function loadSummary(): Promise<void> {
@@ -91,12 +171,21 @@ export const useDevicesStore = defineStore('devices', () => {
 
   /** Opens one device's detail. */
   async function openDetail(id: string): Promise<DeviceDetailDto> {
-    return detailLoads.run(
-      () => api.devices.detail(id),
-      (loadedDetail) => {
-        detail.value = loadedDetail;
-      },
-    );
+    return detailLoads
+      .run(
+        async () => {
+          const loadedDetail = await api.devices.detail(id);
+          const userId = loadedDetail.device.userId;
+          // The user's enrollments are a side note of the detail: without them the detail still opens.
+          const enrollments = userId ? await api.devices.enrollments(userId).catch((): EnrollmentDto[] => []) : [];
+          return { loadedDetail, enrollments };
+        },
+        ({ loadedDetail, enrollments }) => {
+          detail.value = loadedDetail;
+          pendingEnrollments.value = enrollments.filter((e) => e.status === 'pending');
+        },
+      )
+      .then((r) => r.loadedDetail);
   }
 
   /** Reloads the open detail (after a command, a cancel or a push). */
@@ -213,6 +302,9 @@ export const useDevicesStore = defineStore('devices', () => {
     items,
     total,
     filters,
+    order,
+    pendingEnrollments,
+    applyOrder,
     loading,
     loaded,
     hasMore,

@@ -91,6 +91,10 @@ export interface DeviceDetailDto {
   commands: CommandDto[];
   /** Enrollments of this device by another user that were refused and wait for the admin (reassign or dismiss). */
   claimConflicts: ClaimConflictDto[];
+  /** Status changes and lifecycle events, newest first (the latest 100). */
+  statusHistory?: DeviceHistoryEntryDto[];
+  /** Identity certificates issued to the device, newest first. */
+  certificates?: DeviceCertificateDto[];
 }
 
 /** A refused claim on a device: another user's identity tried to enroll it while it belonged to its user. */
@@ -112,10 +116,65 @@ export interface DeviceReassignRequest {
   userId: string;
 }
 
+/** What the devices list is sorted by: last seen (or created, when never seen), name, or enrollment time. */
+export type DeviceSort = 'lastSeen' | 'name' | 'enrolled';
+
+/**
+ * GET /api/devices: filters, sort and a page. Keyset paging: pass the `nextCursor` of a page to get the next one
+ * (with the same filters and sort). `offset` is the older way, kept for scripts: it gets slower the deeper it goes.
+ */
+export interface DeviceListQuery {
+  status?: DeviceStatus;
+  platform?: Platform;
+  userId?: string;
+  q?: string;
+  /** Last seen (or created, when never seen) at or after this ISO time. */
+  seenFrom?: string;
+  /** Last seen (or created, when never seen) before this ISO time. */
+  seenBefore?: string;
+  sort?: DeviceSort;
+  /** Newest / Z first when `desc` (the default for last seen and enrolled), oldest / A first when `asc`. */
+  order?: 'asc' | 'desc';
+  cursor?: string;
+  limit?: number;
+  offset?: number;
+}
+
 /** One page of devices. */
 export interface DevicePage {
   items: DeviceDto[];
+  /** How many devices match the filters now. */
   total: number;
+  /** Opaque: where the next page starts; null on the last page. */
+  nextCursor?: string | null;
+  /**
+   * How many matching devices came before this page's first row, in this order, when the list was walked to here
+   * (row N of total is position + N); devices added or removed above it since then are not counted.
+   */
+  position?: number;
+}
+
+/** A status change or other lifecycle event of a device, from the audit trail. */
+export interface DeviceHistoryEntryDto {
+  at: string;
+  /** The audit action, e.g. device.enrolled, device.retired. */
+  action: string;
+  actorType: string;
+  actorLabel: string | null;
+  /** The status before and after, when the event changed it. */
+  from: DeviceStatus | null;
+  to: DeviceStatus | null;
+}
+
+/** An identity certificate issued to a device by the office SCEP CA. */
+export interface DeviceCertificateDto {
+  serial: string;
+  subject: string;
+  notBefore: string;
+  notAfter: string;
+  kind: string;
+  revokedAt: string | null;
+  revokedReason: string | null;
 }
 
 /** An admin action on one or many devices; each is confirmed in the console and audited. */

@@ -70,7 +70,7 @@ async function refusedClaim(udid: string, email: string): Promise<void> {
 }
 
 function row(name: string): Locator {
-  return page.getByTestId('device-table').locator('.el-table__body tr').filter({ hasText: name });
+  return page.getByTestId('device-table').getByTestId('device-row').filter({ hasText: name });
 }
 
 async function refresh(): Promise<void> {

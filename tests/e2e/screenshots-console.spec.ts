@@ -133,7 +133,10 @@ for (const { lang, locale } of LANGS) {
       await expect(page.getByTestId(phone ? 'device-cards' : 'device-table')).toContainText('iPad 会議室 A');
       await expect(page.getByTestId('device-summary')).toBeVisible();
       await shot('devices');
-      const deviceRow = (name: string) => (phone ? card('device-row', name) : tableRow('device-table', name));
+      const deviceRow = (name: string) =>
+        phone
+          ? card('device-row', name)
+          : page.getByTestId('device-table').getByTestId('device-row').filter({ hasText: name });
       await deviceRow('iPad 会議室 A').getByTestId('device-open').click();
       const drawer = page.getByTestId('device-detail');
       await expect(drawer.getByTestId('device-facts')).toBeVisible();

@@ -3,6 +3,7 @@ import type {
   DeviceActionRequest,
   DeviceActionResult,
   DeviceDetailDto,
+  DeviceHistoryEntryDto,
   DeviceReenrollDto,
   DeviceSummaryDto,
   DeviceStatus,
@@ -17,7 +18,7 @@ import { enrollmentProfileIdentifier } from '../profiles/enrollment-profile.js';
 import type { AgentChannel, AppleChannel } from './device-channels.js';
 import { toClaimConflictDto } from './claim-conflicts.js';
 import type { DeviceLifecycle } from './device-lifecycle.service.js';
-import type { DeviceListRow, DeviceReads } from './devices.store.js';
+import type { DeviceHistoryRow, DeviceListRow, DeviceReads } from './devices.store.js';
 
 /** Largest number of devices one bulk action may touch. */
 export const MAX_BULK = 500;
@@ -66,6 +67,27 @@ export interface DeviceActionsDeps {
 
 const STATUSES: DeviceStatus[] = ['pending', 'active', 'inactive', 'wiped', 'reset'];
 const PLATFORMS: Platform[] = ['ios', 'macos', 'android'];
+
+const isStatus = (v: unknown): v is DeviceStatus => typeof v === 'string' && (STATUSES as string[]).includes(v);
+
+/** A lifecycle event of the audit trail as the detail shows it: when, what, who, and the status change if any. */
+function toHistoryEntry(row: DeviceHistoryRow): DeviceHistoryEntryDto {
+  let details: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(row.details);
+    if (parsed && typeof parsed === 'object') details = parsed as Record<string, unknown>;
+  } catch {
+    // An unreadable details column still shows the event itself.
+  }
+  return {
+    at: row.at,
+    action: row.action,
+    actorType: row.actor_type,
+    actorLabel: row.actor_label,
+    from: isStatus(details.from) ? details.from : null,
+    to: isStatus(details.to) ? details.to : null,
+  };
+}
 
 /** Builds the device actions service. */
 export function createDeviceActionsService(deps: DeviceActionsDeps): DeviceActionsService {
@@ -216,6 +238,16 @@ export function createDeviceActionsService(deps: DeviceActionsDeps): DeviceActio
         ...d,
         agentActions: d.device.platform === 'android' ? agent.actions(deviceId) : [],
         claimConflicts: lifecycle.conflicts(deviceId).map(toClaimConflictDto),
+        statusHistory: devices.statusHistory(deviceId, 100).map(toHistoryEntry),
+        certificates: devices.certificates(deviceId, 50).map((c) => ({
+          serial: c.serial,
+          subject: c.subject,
+          notBefore: c.not_before,
+          notAfter: c.not_after,
+          kind: c.kind,
+          revokedAt: c.revoked_at,
+          revokedReason: c.revoked_reason,
+        })),
       };
     },
 

@@ -1,21 +1,32 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { CommandRequest, DeviceActionRequest } from '../../contract/devices.js';
+import type { CommandRequest, DeviceActionRequest, DeviceListQuery } from '../../contract/devices.js';
 import { adminActor } from '../../http/auth.js';
 import type { DeviceActionsService } from './device-actions.service.js';
 import type { AgentChannel, AppleChannel, PushNow } from './device-channels.js';
 import type { DevicesService } from './devices.service.js';
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+// An ISO 8601 time (UTC or with an offset), as the stored times are written.
+const IsoTime = Type.String({
+  maxLength: 40,
+  pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})?)?$',
+});
 const ListQuery = Type.Object(
   {
     status: Type.Optional(Type.Union(['pending', 'active', 'inactive', 'wiped', 'reset'].map((s) => Type.Literal(s)))),
     platform: Type.Optional(Type.Union(['ios', 'macos', 'android'].map((s) => Type.Literal(s)))),
     userId: Type.Optional(Type.String({ maxLength: 64 })),
     q: Type.Optional(Type.String({ maxLength: 200 })),
+    seenFrom: Type.Optional(IsoTime),
+    seenBefore: Type.Optional(IsoTime),
+    sort: Type.Optional(Type.Union(['lastSeen', 'name', 'enrolled'].map((s) => Type.Literal(s)))),
+    order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
+    cursor: Type.Optional(Type.String({ maxLength: 600 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0 })),
+    // Offset paging costs what it skips; keyset paging (cursor) is the way through a long list.
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
   },
   { additionalProperties: false },
 );
@@ -81,7 +92,7 @@ export async function devicesRoutes(
 ): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.get('/api/devices', { schema: { querystring: ListQuery } }, async (request) =>
-    opts.devices.list(request.query as Parameters<DevicesService['list']>[0]),
+    opts.devices.list(request.query as DeviceListQuery),
   );
   r.get('/api/devices/summary', async () => opts.actions.summary());
   r.post('/api/devices/actions', { schema: { body: Action } }, async (request) =>

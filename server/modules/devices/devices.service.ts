@@ -1,6 +1,7 @@
-import type { DeviceDto, DevicePage, DeviceStatus, Platform } from '../../contract/devices.js';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { DeviceDto, DeviceListQuery, DevicePage, DeviceSort } from '../../contract/devices.js';
 import { AppError } from '../../core/errors.js';
-import type { DeviceListRow, DevicesStore } from './devices.store.js';
+import type { DeviceFilter, DeviceKey, DeviceListRow, DevicesStore } from './devices.store.js';
 
 /** The console's view of a stored device. */
 export function toDeviceDto(row: DeviceListRow): DeviceDto {
@@ -36,28 +37,111 @@ export function toDeviceDto(row: DeviceListRow): DeviceDto {
 
 /** Reads device records for the admin API. */
 export interface DevicesService {
-  list(query: {
-    status?: DeviceStatus;
-    platform?: Platform;
-    userId?: string;
-    q?: string;
-    limit?: number;
-    offset?: number;
-  }): DevicePage;
+  /** A page by cursor (keyset) or, for older callers, by offset; a cursor from another list or tampered with is refused. */
+  list(query: DeviceListQuery): DevicePage;
   get(id: string): DeviceDto;
   /** How many of a user's devices count against the device limit: the pending and the active ones. */
   inUse(userId: string): number;
 }
 
-/** Builds the devices read service. */
-export function createDevicesService(deps: { store: DevicesStore }): DevicesService {
+/** Largest page of the devices list. */
+export const MAX_DEVICE_PAGE = 500;
+
+const CURSOR_VERSION = 1;
+// A cursor is small (a sort key, an id, a tag); anything longer was not made here.
+const MAX_CURSOR_LENGTH = 600;
+const SORTS: readonly DeviceSort[] = ['lastSeen', 'name', 'enrolled'];
+
+const cursorInvalid = (why: string) =>
+  new AppError(
+    'CURSOR_INVALID',
+    `The page cursor is not valid (${why}); load the list again from the first page, without a cursor.`,
+    { field: 'cursor' },
+  );
+
+/** Builds the devices read service; `cursorKey` signs the page cursors (a fresh key each start when absent). */
+export function createDevicesService(deps: { store: DevicesStore; cursorKey?: Buffer }): DevicesService {
+  const cursorKey = deps.cursorKey ?? randomBytes(32);
+
+  // The tag binds a cursor to its list: the same filters, sort and direction, and nothing edited in between.
+  const tag = (body: string) => createHmac('sha256', cursorKey).update(body).digest().subarray(0, 16);
+  const listOf = (filter: DeviceFilter, sort: DeviceSort, desc: boolean) =>
+    JSON.stringify([
+      sort,
+      desc,
+      filter.status ?? null,
+      filter.platform ?? null,
+      filter.userId ?? null,
+      filter.q ?? null,
+      filter.seenFrom ?? null,
+      filter.seenBefore ?? null,
+    ]);
+
+  // The cursor carries the position of the row it points after, so a page says where it starts without counting
+  // the rows before it (devices added or removed above it meanwhile shift the real position; it is an indicator).
+  const encode = (list: string, key: DeviceKey, position: number): string => {
+    const body = JSON.stringify([CURSOR_VERSION, key.key, key.id, position]);
+    return `${Buffer.from(body).toString('base64url')}.${tag(`${list}\n${body}`).toString('base64url')}`;
+  };
+
+  const decode = (cursor: string, list: string): DeviceKey & { position: number } => {
+    if (cursor.length > MAX_CURSOR_LENGTH) throw cursorInvalid('too long');
+    const m = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{22})$/.exec(cursor);
+    if (!m?.[1] || !m[2]) throw cursorInvalid('not a cursor of this list');
+    const body = Buffer.from(m[1], 'base64url').toString('utf8');
+    const given = Buffer.from(m[2], 'base64url');
+    if (given.length !== 16 || !timingSafeEqual(given, tag(`${list}\n${body}`)))
+      throw cursorInvalid('it was changed, or belongs to other filters, another sort or an earlier server start');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      throw cursorInvalid('unreadable');
+    }
+    if (
+      !Array.isArray(parsed) ||
+      parsed.length !== 4 ||
+      parsed[0] !== CURSOR_VERSION ||
+      typeof parsed[1] !== 'string' ||
+      typeof parsed[2] !== 'string' ||
+      !Number.isSafeInteger(parsed[3]) ||
+      (parsed[3] as number) < 0
+    )
+      throw cursorInvalid('unreadable');
+    return { key: parsed[1], id: parsed[2], position: parsed[3] as number };
+  };
+
   return {
     list(query) {
-      const limit = Math.min(Math.max(query.limit ?? 100, 1), 500);
-      const { limit: _l, offset: _o, ...filter } = query;
+      const limit = Math.min(Math.max(query.limit ?? 100, 1), MAX_DEVICE_PAGE);
+      const { limit: _l, offset, cursor, sort: askedSort, order, ...filter } = query;
+      const sort = askedSort ?? 'lastSeen';
+      if (!SORTS.includes(sort))
+        throw new AppError('VALIDATION_FAILED', 'Sort by lastSeen, name or enrolled.', { field: 'sort' });
+      const desc = order ? order === 'desc' : sort !== 'name';
+      if (cursor !== undefined && offset !== undefined)
+        throw new AppError('VALIDATION_FAILED', 'Page by cursor or by offset, not both.', { field: 'offset' });
+      if (filter.seenFrom !== undefined && filter.seenBefore !== undefined && filter.seenFrom >= filter.seenBefore)
+        throw new AppError('VALIDATION_FAILED', 'The last-seen range ends before it starts.', { field: 'seenBefore' });
+      const total = deps.store.count(filter);
+      if (offset !== undefined) {
+        const items = deps.store.list(filter, { sort, desc }, limit, Math.max(offset, 0)).map(toDeviceDto);
+        return { items, total, position: Math.max(offset, 0), nextCursor: null };
+      }
+      const list = listOf(filter, sort, desc);
+      const after = cursor === undefined || cursor === '' ? null : decode(cursor, list);
+      const order2 = { sort, desc };
+      // One row more than asked says whether another page follows.
+      const rows = deps.store.page(filter, order2, after, limit + 1);
+      const more = rows.length > limit;
+      const shown = more ? rows.slice(0, limit) : rows;
+      const last = shown[shown.length - 1];
+      const position = after?.position ?? 0;
       return {
-        items: deps.store.list(filter, limit, Math.max(query.offset ?? 0, 0)).map(toDeviceDto),
-        total: deps.store.count(filter),
+        items: shown.map(toDeviceDto),
+        total,
+        position,
+        nextCursor: more && last ? encode(list, { key: last.sort_key, id: last.id }, position + shown.length) : null,
       };
     },
     get(id) {

@@ -1,4 +1,4 @@
-import type { DeviceStatus, DeviceStatusReason, Platform } from '../../contract/devices.js';
+import type { DeviceSort, DeviceStatus, DeviceStatusReason, Platform } from '../../contract/devices.js';
 import type { Db } from '../../db/open.js';
 import { cachedPrepare, partialUpdate } from '../../db/partial-update.js';
 
@@ -69,21 +69,81 @@ const FACT_COLUMNS = [
   'manufacturer',
 ] as const;
 
+/** The list's filters: all optional, all combined. */
+export interface DeviceFilter {
+  status?: DeviceStatus;
+  platform?: Platform;
+  userId?: string;
+  q?: string;
+  /** Last seen (or created, when never seen) at or after this ISO time. */
+  seenFrom?: string;
+  /** Last seen (or created, when never seen) before this ISO time. */
+  seenBefore?: string;
+}
+
+/** Where a keyset page starts: after the row with this sort key and id, in the list's order. */
+export interface DeviceKey {
+  key: string;
+  id: string;
+}
+
+/** The SQL expression of each sort key; the indexes of migration 010 are built on these exact expressions. */
+export const SORT_KEYS: Readonly<Record<DeviceSort, string>> = Object.freeze({
+  lastSeen: 'coalesce(d.last_seen_at, d.created_at)',
+  name: "lower(coalesce(d.device_name, d.serial_number, d.udid, d.hardware_id, ''))",
+  enrolled: "coalesce(d.enrolled_at, '')",
+});
+
+/** One status change of a device, from its audit trail. */
+export interface DeviceHistoryRow {
+  seq: number;
+  at: string;
+  action: string;
+  actor_type: string;
+  actor_label: string | null;
+  details: string;
+}
+
+/** A certificate issued to a device, without its PEM. */
+export interface DeviceCertificateRow {
+  serial: string;
+  subject: string;
+  not_before: string;
+  not_after: string;
+  kind: string;
+  created_at: string;
+  revoked_at: string | null;
+  revoked_reason: string | null;
+}
+
 /** Reading device records, for everyone. */
 export interface DeviceReads {
   byId(id: string): DeviceListRow | undefined;
   /** The live Apple device with this UDID. */
   byUdid(udid: string): DeviceRow | undefined;
+  /** Devices by offset in the order of `sort` and `desc` (older callers; deep offsets scan what they skip). */
   list(
-    filter: { status?: DeviceStatus; platform?: Platform; userId?: string; q?: string },
+    filter: DeviceFilter,
+    order: { sort: DeviceSort; desc: boolean },
     limit: number,
     offset: number,
   ): DeviceListRow[];
+  /** Up to `limit` devices after `after` (from the start when null) in the order of `sort` and `desc`, id breaking ties. */
+  page(
+    filter: DeviceFilter,
+    order: { sort: DeviceSort; desc: boolean },
+    after: DeviceKey | null,
+    limit: number,
+  ): (DeviceListRow & { sort_key: string })[];
+  /** The device's status changes and lifecycle events, newest first. */
+  statusHistory(id: string, limit: number): DeviceHistoryRow[];
+  /** The identity certificates issued to the device, newest first. */
+  certificates(id: string, limit: number): DeviceCertificateRow[];
   /** Live Android devices with this hardware id, newest first. */
   byHardwareId(hardwareId: string): DeviceRow[];
   /** Live devices counted by status and by platform. */
   counts(): { status: DeviceStatus; platform: Platform; n: number }[];
-  count(filter: { status?: DeviceStatus; platform?: Platform; userId?: string; q?: string }): number;
+  count(filter: DeviceFilter): number;
 }
 
 /** What the channel modules (MDM, the agent) may write: what the device reported, and when it was last seen. */
@@ -113,7 +173,7 @@ export interface DevicesStore extends DeviceReports {
   grantClaim(id: string, userId: string | null, at: string): void;
 }
 
-function where(filter: { status?: DeviceStatus; platform?: Platform; userId?: string; q?: string }): {
+function where(filter: DeviceFilter): {
   sql: string;
   params: Record<string, unknown>;
 } {
@@ -131,11 +191,27 @@ function where(filter: { status?: DeviceStatus; platform?: Platform; userId?: st
     c.push('d.user_id = @userId');
     p.userId = filter.userId;
   }
+  if (filter.seenFrom) {
+    c.push(`${SORT_KEYS.lastSeen} >= @seenFrom`);
+    p.seenFrom = filter.seenFrom;
+  }
+  if (filter.seenBefore) {
+    c.push(`${SORT_KEYS.lastSeen} < @seenBefore`);
+    p.seenBefore = filter.seenBefore;
+  }
   if (filter.q) {
-    c.push(
-      "(lower(coalesce(d.device_name, '')) LIKE @q ESCAPE '\\' OR lower(coalesce(d.serial_number, '')) LIKE @q ESCAPE '\\' OR lower(coalesce(d.udid, '')) LIKE @q ESCAPE '\\' OR lower(coalesce(d.hardware_id, '')) LIKE @q ESCAPE '\\' OR lower(coalesce(u.email, '')) LIKE @q ESCAPE '\\' OR lower(coalesce(d.model_name, '')) LIKE @q ESCAPE '\\')",
-    );
-    p.q = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (x) => `\\${x}`)}%`;
+    const users = "d.user_id IN (SELECT id FROM users WHERE email LIKE @q ESCAPE '\\')";
+    p.q = `%${filter.q.replace(/[\\%_]/g, (x) => `\\${x}`)}%`;
+    if ([...filter.q].length >= 3) {
+      // The trigram index (migration 010) finds the piece as a phrase, case-insensitively; quotes are doubled.
+      c.push(`(d.rowid IN (SELECT rowid FROM devices_search WHERE devices_search MATCH @phrase) OR ${users})`);
+      p.phrase = `"${filter.q.replace(/"/g, '""')}"`;
+    } else {
+      // Too short for trigrams: every device is read (LIKE ignores ASCII case).
+      c.push(
+        `(d.device_name LIKE @q ESCAPE '\\' OR d.serial_number LIKE @q ESCAPE '\\' OR d.udid LIKE @q ESCAPE '\\' OR d.hardware_id LIKE @q ESCAPE '\\' OR d.model_name LIKE @q ESCAPE '\\' OR ${users})`,
+      );
+    }
   }
   return { sql: `WHERE ${c.join(' AND ')}`, params: p };
 }
@@ -169,7 +245,14 @@ export function createDevicesStore(db: Db): DevicesStore {
   const grant = db.prepare('UPDATE devices SET claim_grant_user_id = @userId, updated_at = @at WHERE id = @id');
   const touch = db.prepare('UPDATE devices SET last_seen_at = @at WHERE id = @id');
   const facts = partialUpdate(db, 'devices', [...FACT_COLUMNS, 'info', 'updated_at'], ['id']);
-  // list/count SQL varies only with which filters are set (at most 16 WHERE shapes each).
+  // Lifecycle events name the device as their subject (audit_events_subject); the rest of the trail is the audit page's.
+  const history = db.prepare<[string, number], DeviceHistoryRow>(
+    "SELECT seq, at, action, actor_type, actor_label, details FROM audit_events WHERE subject_id = ? AND action LIKE 'device.%' ORDER BY seq DESC LIMIT ?",
+  );
+  const certificates = db.prepare<[string, number], DeviceCertificateRow>(
+    'SELECT serial, subject, not_before, not_after, kind, created_at, revoked_at, revoked_reason FROM issued_certificates WHERE device_id = ? ORDER BY created_at DESC, serial LIMIT ?',
+  );
+  // list/page/count SQL varies only with which filters are set, the sort and its direction (a few hundred shapes).
   const prepare = cachedPrepare(db);
   return {
     insert: (row) => {
@@ -200,18 +283,29 @@ export function createDevicesStore(db: Db): DevicesStore {
     byUdid: (udid) => byUdid.get(udid),
     byHardwareId: (h) => byHardware.all(h),
     counts: () => counts.all(),
-    list(filter, limit, offset) {
+    list(filter, order, limit, offset) {
       const w = where(filter);
+      const dir = order.desc ? 'DESC' : 'ASC';
       return prepare<Record<string, unknown>, DeviceListRow>(
-        `${select} ${w.sql} ORDER BY coalesce(d.last_seen_at, d.created_at) DESC, d.id LIMIT @limit OFFSET @offset`,
+        `${select} ${w.sql} ORDER BY ${SORT_KEYS[order.sort]} ${dir}, d.id ${dir} LIMIT @limit OFFSET @offset`,
       ).all({ ...w.params, limit, offset });
     },
+    page(filter, order, after, limit) {
+      const w = where(filter);
+      const key = SORT_KEYS[order.sort];
+      const dir = order.desc ? 'DESC' : 'ASC';
+      const seek = after ? ` AND (${key}, d.id) ${order.desc ? '<' : '>'} (@afterKey, @afterId)` : '';
+      return prepare<Record<string, unknown>, DeviceListRow & { sort_key: string }>(
+        `${select.replace(' FROM devices d', `, ${key} AS sort_key FROM devices d`)} ${w.sql}${seek} ORDER BY ${key} ${dir}, d.id ${dir} LIMIT @limit`,
+      ).all({ ...w.params, ...(after ? { afterKey: after.key, afterId: after.id } : {}), limit });
+    },
+    statusHistory: (id, limit) => history.all(id, limit),
+    certificates: (id, limit) => certificates.all(id, limit),
     count(filter) {
       const w = where(filter);
       return (
-        prepare<Record<string, unknown>, { n: number }>(
-          `SELECT count(*) AS n FROM devices d LEFT JOIN users u ON u.id = d.user_id ${w.sql}`,
-        ).get(w.params)?.n ?? 0
+        prepare<Record<string, unknown>, { n: number }>(`SELECT count(*) AS n FROM devices d ${w.sql}`).get(w.params)
+          ?.n ?? 0
       );
     },
   };
