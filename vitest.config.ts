@@ -5,8 +5,11 @@ import { defineConfig } from 'vitest/config';
 // and real peers (scepclient, slapd, SMTP), and property-based fuzzing of the parsers and the HTTP surface
 // (FUZZ_RUNS runs per property: a bounded run in `npm test`, a long one in `npm run fuzz`). Browser tests run
 // under Playwright, not here.
+// Every project takes its RSA-2048 keys from a pool generated once per machine (tests/helpers/key-pool.ts).
 export default defineConfig({
   test: {
+    globalSetup: ['tests/helpers/key-pool.global.ts'],
+    setupFiles: ['tests/helpers/key-pool.setup.ts'],
     projects: [
       {
         extends: true,

@@ -38,8 +38,23 @@ export interface CertificateSpec {
   extensions: object[];
 }
 
+/** Where test runs take already-generated keys from; null (always, outside tests) means generate. */
+let presetKeys: ((bits: number) => { publicKeyPem: string; privateKeyPem: string } | undefined) | null = null;
+
+/**
+ * For test runs only (tests/helpers/key-pool.ts): `take` hands out keys generated before the run, each at most once,
+ * or undefined, and then a key is generated as usual. The server never calls this.
+ */
+export function presetRsaKeysForTests(
+  take: ((bits: number) => { publicKeyPem: string; privateKeyPem: string } | undefined) | null,
+): void {
+  presetKeys = take;
+}
+
 /** Generates an RSA key pair with Node's native crypto. */
 export function generateRsaKeyPair(bits: number): { publicKeyPem: string; privateKeyPem: string } {
+  const preset = presetKeys?.(bits);
+  if (preset) return preset;
   const { publicKey, privateKey } = generateKeyPairSync('rsa', {
     modulusLength: bits,
     publicKeyEncoding: { type: 'spki', format: 'pem' },

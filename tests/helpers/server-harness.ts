@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../server/start.js';
 import { PROJECT_ROOT } from '../../server/version.js';
 import { AdminClient } from './http.js';
+import { useKeyPool } from './key-pool.js';
 import { tempDir } from './temp-dir.js';
+
+// Browser tests run their servers in the Playwright worker, which has no vitest setup file: take the pool's keys there
+// too (in vitest processes the setup file has done this already).
+useKeyPool();
 
 /** A real server on loopback ports in a fresh data directory. */
 export interface Harness {
