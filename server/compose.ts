@@ -58,6 +58,13 @@ import { createUsersService, type UserEffects, type UsersService } from './modul
 import { createUsersStore } from './modules/users/users.store.js';
 import { createDashboardService, type DashboardService } from './modules/dashboard/dashboard.service.js';
 import type { ListenerStateDto } from './contract/dashboard.js';
+import {
+  createDirectoryService,
+  type DirectoryLimits,
+  type DirectoryService,
+} from './modules/directory/directory.service.js';
+import { createDirectoryStore } from './modules/directory/directory.store.js';
+import type { DirectoryTimeouts } from './modules/directory/directory-client.js';
 
 /** What the services are built from. */
 export interface Foundation {
@@ -108,6 +115,8 @@ export interface Foundation {
   };
   /** The device, bootstrap and admin listeners as start.ts knows them (URL, bind, whether they listen); none in tests without listeners. */
   listeners?: () => ListenerStateDto[];
+  /** Time limits and size limits of directory (LDAP) conversations; defaults in directory-client.ts and directory.service.ts. */
+  directory?: { timeouts?: DirectoryTimeouts; limits?: DirectoryLimits };
 }
 
 /** Every domain service, wired together. */
@@ -155,6 +164,8 @@ export interface Services {
   close(): Promise<void>;
   /** The console's home page: counts, expiry warnings, mail failures, addresses and listeners in one read. */
   dashboard: DashboardService;
+  /** The LDAP connector: settings, test, preview, import and scheduled sync of directory users. */
+  directory: DirectoryService;
 }
 
 /**
@@ -430,8 +441,28 @@ export function createServices(f: Foundation): Services {
     snapshot: (fn) => db.transaction(fn)(),
     clock,
   });
+  const effects = userEffects(createPortalStore(db), invitations, throttle);
+  const directory = createDirectoryService({
+    store: createDirectoryStore(db),
+    users: usersStore,
+    secrets,
+    audit,
+    clock,
+    random,
+    transaction,
+    effects: {
+      disabled: (user, ctx) => ({
+        sessionsEnded: effects.signOut(user),
+        invitationsRevoked: invitations.revokeOpenFor(user.id, ctx, 'user disabled by the directory sync'),
+      }),
+      linked: (user) => effects.signOut(user),
+    },
+    ...(f.directory?.timeouts ? { timeouts: f.directory.timeouts } : {}),
+    ...(f.directory?.limits ? { limits: f.directory.limits } : {}),
+  });
   return {
     dashboard,
+    directory,
     backup,
     restore,
     audit,
@@ -476,6 +507,8 @@ export function createServices(f: Foundation): Services {
       await invitations.tick();
       enrollment.closeAbandoned();
       await mail.dispatchDue();
+      // Records its own failures as runs (the connector page shows them); never stops the housekeeping below.
+      await directory.syncIfDue().catch((err: unknown) => logError(err, 'directory sync failed'));
       return { purged: housekeeping.run() };
     },
     tlsNames,

@@ -143,6 +143,16 @@ export function createUsersService(deps: UsersDeps): UsersService {
     return row;
   };
 
+  // Directory users sign in with their network password and get their email and name from the directory.
+  const directoryManaged = (row: UserRow, what: string) => {
+    if (row.source === 'ldap')
+      throw new AppError(
+        'DIRECTORY_MANAGED',
+        `${row.email} comes from the directory: ${what}. They sign in with their network password; change it in the directory.`,
+        { field: what.startsWith('the email') ? 'email' : 'password', source: row.source },
+      );
+  };
+
   const taken = (emailNorm: string, row?: number) =>
     new AppError('EMAIL_TAKEN', `A user with the email address ${emailNorm} already exists.`, {
       field: 'email',
@@ -255,6 +265,9 @@ export function createUsersService(deps: UsersDeps): UsersService {
             locale: input.locale ?? deps.defaultLocale ?? 'ja',
             source: 'local',
             external_id: null,
+            directory_dn: null,
+            directory_login: null,
+            directory_state: null,
             password_hash: hashes[i] ?? null,
             must_change_password: input.password !== undefined && input.temporaryPassword ? 1 : 0,
             disabled: 0,
@@ -323,6 +336,13 @@ export function createUsersService(deps: UsersDeps): UsersService {
 
     async update(id, changes, ctx) {
       const current = live(id);
+      if (changes.password !== undefined || changes.temporaryPassword)
+        directoryManaged(current, 'it has no local password to set or remove');
+      if (
+        (changes.email !== undefined && changes.email.trim() !== current.email) ||
+        (changes.displayName !== undefined && changes.displayName.trim() !== current.display_name)
+      )
+        directoryManaged(current, 'the email and name are read-only here and follow the directory at each sync');
       const email = changes.email?.trim() ?? current.email;
       const problems: { field: string; message: string }[] = [];
       if (changes.email !== undefined) {
@@ -477,6 +497,7 @@ export function createUsersService(deps: UsersDeps): UsersService {
 
     async temporaryPassword(id, ctx) {
       const before = live(id);
+      directoryManaged(before, 'it has no local password, so none can be set');
       let password = temporaryPasswordOf(random);
       // Never the email's name part (the policy); a fresh draw is as random as the first.
       for (let i = 0; i < 3 && passwordProblem(password, before.email); i++) password = temporaryPasswordOf(random);
@@ -500,6 +521,7 @@ export function createUsersService(deps: UsersDeps): UsersService {
     clearPassword(id, ctx) {
       return transaction(() => {
         const row = live(id);
+        directoryManaged(row, 'it has no local password to reset');
         if (row.disabled)
           throw new AppError(
             'VALIDATION_FAILED',

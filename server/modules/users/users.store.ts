@@ -11,6 +11,11 @@ export interface UserRow {
   locale: Locale;
   source: UserSource;
   external_id: string | null;
+  /** A directory user's entry DN and login name (null for local users). */
+  directory_dn: string | null;
+  directory_login: string | null;
+  /** Why the directory sync disabled this user ('left' the directory or 'disabled' there), so it alone enables again. */
+  directory_state: 'left' | 'disabled' | null;
   password_hash: string | null;
   must_change_password: 0 | 1;
   disabled: 0 | 1;
@@ -32,6 +37,11 @@ export type UserChanges = Partial<
     | 'disabled'
     | 'updated_at'
     | 'deleted_at'
+    | 'source'
+    | 'external_id'
+    | 'directory_dn'
+    | 'directory_login'
+    | 'directory_state'
   >
 >;
 
@@ -45,6 +55,10 @@ export interface UsersStore {
   /** Live users in email order after `afterEmail`, optionally matching `q` in email or name. */
   list(q: string | null, afterEmail: string | null, limit: number): UserRow[];
   count(q: string | null): number;
+  /** Every live user the directory sync owns (source 'ldap'). */
+  liveFromDirectory(): UserRow[];
+  /** Every live local user, by normalized email (the directory preview's link candidates). */
+  liveLocalByEmail(): Map<string, UserRow>;
 }
 
 const COLUMNS = [
@@ -57,6 +71,11 @@ const COLUMNS = [
   'disabled',
   'updated_at',
   'deleted_at',
+  'source',
+  'external_id',
+  'directory_dn',
+  'directory_login',
+  'directory_state',
 ] as const;
 
 function like(q: string): string {
@@ -66,8 +85,12 @@ function like(q: string): string {
 /** Builds the users store over an open database. */
 export function createUsersStore(db: Db): UsersStore {
   const insert = db.prepare(`INSERT INTO users
-    (id, email, email_norm, display_name, locale, source, external_id, password_hash, must_change_password, disabled, created_at, updated_at, deleted_at)
-    VALUES (@id, @email, @email_norm, @display_name, @locale, @source, @external_id, @password_hash, @must_change_password, @disabled, @created_at, @updated_at, @deleted_at)`);
+    (id, email, email_norm, display_name, locale, source, external_id, directory_dn, directory_login, directory_state,
+     password_hash, must_change_password, disabled, created_at, updated_at, deleted_at)
+    VALUES (@id, @email, @email_norm, @display_name, @locale, @source, @external_id, @directory_dn, @directory_login,
+     @directory_state, @password_hash, @must_change_password, @disabled, @created_at, @updated_at, @deleted_at)`);
+  const fromDirectory = db.prepare<[], UserRow>("SELECT * FROM users WHERE source = 'ldap' AND deleted_at IS NULL");
+  const localLive = db.prepare<[], UserRow>("SELECT * FROM users WHERE source = 'local' AND deleted_at IS NULL");
   const byId = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?');
   const byEmail = db.prepare<[string], UserRow>('SELECT * FROM users WHERE email_norm = ? AND deleted_at IS NULL');
   const match = "(email_norm LIKE @q ESCAPE '\\' OR lower(display_name) LIKE @q ESCAPE '\\')";
@@ -96,5 +119,7 @@ export function createUsersStore(db: Db): UsersStore {
       return q ? listQ.all({ after, limit, q: like(q) }) : listAll.all({ after, limit });
     },
     count: (q) => (q ? countQ.get({ q: like(q) }) : countAll.get())?.n ?? 0,
+    liveFromDirectory: () => fromDirectory.all(),
+    liveLocalByEmail: () => new Map(localLive.all().map((u) => [u.email_norm, u])),
   };
 }
