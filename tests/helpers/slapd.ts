@@ -83,7 +83,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-interface Pki {
+/** A test CA, a server certificate it signed (for localhost and 127.0.0.1) with its key, and an unrelated CA. */
+export interface Pki {
   caPem: string;
   certPem: string;
   keyPem: string;
@@ -91,7 +92,8 @@ interface Pki {
   fingerprint: string;
 }
 
-function makePki(): Pki {
+/** Makes a fresh {@link Pki}. */
+export function makePki(): Pki {
   // node:crypto makes the RSA keys (native, fast); node-forge writes the certificates.
   const key = () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
