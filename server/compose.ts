@@ -310,6 +310,8 @@ export function createServices(f: Foundation): Services {
     claimsWaiting: (userId) => lifecycle.waitingClaims(userId).length,
     agentEnrollmentQr: (user, sourceAddress) => agent.enrollmentQr(user.id, sourceAddress),
     throttle,
+    // Late-bound: the directory service is built further down.
+    directorySignIn: (user, typed, password) => directory.authenticate(user, typed, password),
     hasher,
     audit,
     clock,

@@ -254,6 +254,8 @@ export const en: ServerText = {
       'This form was sent from another web site, so it was not accepted. Open this page again, then try again.',
     PASSWORD_CHANGE_REFUSED: () =>
       'You signed in on this device with a QR code, so the password cannot be changed here. Sign in with your password on this device to change it.',
+    DIRECTORY_UNAVAILABLE: () =>
+      'Your network password cannot be checked right now because the directory server is unreachable. Nothing is wrong with your password: try again in a few minutes.',
   },
   agentReminder: {
     title: 'Enrollment is not finished',

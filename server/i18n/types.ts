@@ -30,6 +30,7 @@ export type DeviceErrorCode = Extract<
   | 'PASSWORD_POLICY'
   | 'ORIGIN_REFUSED'
   | 'PASSWORD_CHANGE_REFUSED'
+  | 'DIRECTORY_UNAVAILABLE'
 >;
 
 /** Each device-facing refusal in one language; null where the server's own words are kept. */

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { FilterParser } from 'ldapts';
+import { FilterParser, InvalidCredentialsError } from 'ldapts';
 import type { Actor } from '../../contract/audit.js';
 import type {
   DirectoryLinkCandidate,
@@ -37,6 +37,7 @@ import {
 import {
   attributesOf,
   BINARY_ATTRIBUTES,
+  escapeFilterValue,
   normalizeDn,
   personOf,
   PRESETS,
@@ -111,6 +112,16 @@ export interface DirectoryService {
   /** Runs a scheduled sync when the interval has passed since the last run (the scheduler calls this). */
   syncIfDue(): Promise<DirectoryRunDto | null>;
   runs(limit?: number): DirectoryRunDto[];
+  /**
+   * Checks a directory user's password by a bind as their entry, found by what they typed (login name or email,
+   * RFC 4515-escaped) and matched by unique id; the password is never stored. An empty password is refused without
+   * any bind. 'unavailable': the directory could not be asked (not the person's fault).
+   */
+  authenticate(
+    user: Pick<UserRow, 'external_id'>,
+    typed: string,
+    password: string,
+  ): Promise<'ok' | 'wrong' | 'unavailable'>;
 }
 
 /** The settings as stored (JSON in directory_connector.settings). */
@@ -843,6 +854,49 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
       } catch {
         // Recorded as a failed or unconfirmed run; the connector page shows it.
         return null;
+      }
+    },
+
+    async authenticate(user, typed, password) {
+      // RFC 4513 §5.1.2: a simple bind with a DN and an empty password is an unauthenticated bind, which "succeeds".
+      if (password.length === 0 || !user.external_id) return 'wrong';
+      const st = stored();
+      if (!st?.password) return 'unavailable';
+      const { s } = st;
+      const conn = connectionOf(s, st.password);
+      let session: DirectorySession;
+      try {
+        session = await openSession(conn, timeouts);
+      } catch {
+        return 'unavailable';
+      }
+      try {
+        const v = escapeFilterValue(typed.trim());
+        const filter = `(&${s.userFilter}(|(${s.mapping.login}=${v})(${s.mapping.email}=${v})))`;
+        let found;
+        try {
+          found = await session.client.search(s.baseDn, {
+            scope: 'sub',
+            filter,
+            attributes: attributesOf(s.mapping),
+            explicitBufferAttributes: BINARY_ATTRIBUTES,
+            sizeLimit: 5,
+          });
+        } catch {
+          return 'unavailable';
+        }
+        const entry = found.searchEntries
+          .map((e) => personOf(e, s.mapping))
+          .find((p): p is DirectoryPersonDto => 'externalId' in p && p.externalId === user.external_id);
+        if (!entry || entry.disabled) return 'wrong';
+        try {
+          await session.client.bind(entry.dn, password);
+          return 'ok';
+        } catch (err) {
+          return err instanceof InvalidCredentialsError ? 'wrong' : 'unavailable';
+        }
+      } finally {
+        await session.close();
       }
     },
 

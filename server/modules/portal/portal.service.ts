@@ -148,12 +148,24 @@ export interface PortalDeps {
   /** Port: the agent enrollment QR code's content for a user (a single-use token and the CA to pin). */
   agentEnrollmentQr: (user: UserRow, sourceAddress: string | null) => { payload: string; expiresAt: string };
   throttle: Throttle;
+  /**
+   * Port: checks a directory user's password by a bind as that user (the directory module); absent, directory users
+   * cannot sign in with a password.
+   */
+  directorySignIn?: DirectorySignIn;
   hasher: PasswordHasher;
   audit: AuditService;
   clock: Clock;
   random: Random;
   transaction: <T>(fn: () => T) => T;
 }
+
+/** Checks a directory user's password (what they typed as login name or email, and the password) at the directory. */
+export type DirectorySignIn = (
+  user: UserRow,
+  typed: string,
+  password: string,
+) => Promise<'ok' | 'wrong' | 'unavailable'>;
 
 /** Builds the portal service. */
 export function createPortalService(deps: PortalDeps): PortalService {
@@ -259,12 +271,19 @@ export function createPortalService(deps: PortalDeps): PortalService {
 
   const service: PortalService = {
     async verifyCredentials(input, sourceAddress) {
-      const norm = normalizeEmail(input.email);
+      const typed = input.email.trim();
       const secret = input.secret.trim();
       const allow = input.allow ?? 'either';
       const looksLikePin = allow !== 'password' && /^\d{4,12}$/.test(secret);
-      const found = users.byEmail(norm);
+      // A directory user may sign in with their login name too; the lock is the account's either way.
+      const found =
+        users.byEmail(normalizeEmail(typed)) ??
+        (deps.directorySignIn && !typed.includes('@') && typed.length <= 256
+          ? users.byDirectoryLogin(typed)
+          : undefined);
+      const norm = found ? found.email_norm : normalizeEmail(input.email);
       const user = found && !found.disabled ? found : undefined;
+      const directory = user?.source === 'ldap' ? deps.directorySignIn : undefined;
       const invitation = looksLikePin && user ? deps.invitations.openFor(user.id) : undefined;
       const pinHash = invitation?.pin_hash ?? null;
       // Counted before any secret is checked, per submitted email whether or not it exists (and per PIN): a burst
@@ -291,7 +310,30 @@ export function createPortalService(deps: PortalDeps): PortalService {
       };
       // The same work whatever the account: one argon2 check of the password unless only a PIN is allowed, one of
       // the PIN when the secret looks like one, against a dummy hash where the account has none.
-      if (allow !== 'pin') {
+      if (allow !== 'pin' && user && directory) {
+        // The directory's password as typed (not trimmed); never stored. An empty one is refused without a bind.
+        const answer = input.secret.length === 0 ? 'wrong' : await directory(user, typed, input.secret);
+        if (answer === 'ok') {
+          throttle.refund(reservation);
+          return { user, invitationId: null, with: 'password' as const };
+        }
+        if (answer === 'unavailable') {
+          // Not the person's guess: the attempt is given back, and they are told to come back, not that it was wrong.
+          throttle.refund(reservation);
+          audit.record({
+            actor,
+            action: 'portal.sign_in_failed',
+            subject: subjectOf(user),
+            details: { reason: 'directory unavailable', via: input.via ?? 'portal' },
+            sourceAddress,
+          });
+          throw new AppError(
+            'DIRECTORY_UNAVAILABLE',
+            'Your password cannot be checked right now because the directory server is unreachable. Try again in a few minutes.',
+            { reason: 'directory_unavailable' },
+          );
+        }
+      } else if (allow !== 'pin') {
         const ok = await deps.hasher.verify(user?.password_hash ?? DUMMY_HASH, secret);
         if (ok && user?.password_hash) {
           throttle.refund(reservation);
@@ -324,7 +366,9 @@ export function createPortalService(deps: PortalDeps): PortalService {
               ? 'user disabled'
               : allow === 'pin'
                 ? 'wrong PIN'
-                : 'wrong password',
+                : directory
+                  ? 'wrong directory password'
+                  : 'wrong password',
           via: input.via ?? 'portal',
         },
         sourceAddress,

@@ -59,6 +59,8 @@ export interface UsersStore {
   liveFromDirectory(): UserRow[];
   /** Every live local user, by normalized email (the directory preview's link candidates). */
   liveLocalByEmail(): Map<string, UserRow>;
+  /** The one live directory user with this login name (case ignored); none when no user or several have it. */
+  byDirectoryLogin(login: string): UserRow | undefined;
 }
 
 const COLUMNS = [
@@ -90,6 +92,9 @@ export function createUsersStore(db: Db): UsersStore {
     VALUES (@id, @email, @email_norm, @display_name, @locale, @source, @external_id, @directory_dn, @directory_login,
      @directory_state, @password_hash, @must_change_password, @disabled, @created_at, @updated_at, @deleted_at)`);
   const fromDirectory = db.prepare<[], UserRow>("SELECT * FROM users WHERE source = 'ldap' AND deleted_at IS NULL");
+  const byLogin = db.prepare<[string], UserRow>(
+    "SELECT * FROM users WHERE source = 'ldap' AND deleted_at IS NULL AND lower(directory_login) = lower(?) LIMIT 2",
+  );
   const localLive = db.prepare<[], UserRow>("SELECT * FROM users WHERE source = 'local' AND deleted_at IS NULL");
   const byId = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?');
   const byEmail = db.prepare<[string], UserRow>('SELECT * FROM users WHERE email_norm = ? AND deleted_at IS NULL');
@@ -120,6 +125,10 @@ export function createUsersStore(db: Db): UsersStore {
     },
     count: (q) => (q ? countQ.get({ q: like(q) }) : countAll.get())?.n ?? 0,
     liveFromDirectory: () => fromDirectory.all(),
+    byDirectoryLogin(login) {
+      const rows = byLogin.all(login);
+      return rows.length === 1 ? rows[0] : undefined;
+    },
     liveLocalByEmail: () => new Map(localLive.all().map((u) => [u.email_norm, u])),
   };
 }
