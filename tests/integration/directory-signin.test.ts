@@ -89,4 +89,17 @@ describe('directory sign-in at /go', () => {
     }
     expect((await signIn(`${uidOf(6)}@example.test`, passwordOf(6))).status).toBe(303);
   });
+
+  it('runs the scheduled sync once the interval has passed since the last run, and not before', async () => {
+    const settings = (await h.admin.call('GET', '/api/directory')).json<Record<string, unknown>>();
+    const { configured: _c, hasBindPassword: _p, updatedAt: _u, ...update } = settings;
+    expect((await h.admin.call('PUT', '/api/directory', { ...update, syncIntervalMinutes: 30 })).status).toBe(200);
+    clock.advance(31 * 60_000);
+    const run = await h.server.services.directory.syncIfDue();
+    expect(run).toMatchObject({ trigger: 'schedule', status: 'succeeded', kind: 'sync' });
+    clock.advance(10 * 60_000);
+    expect(await h.server.services.directory.syncIfDue()).toBeNull();
+    const runs = (await h.admin.call('GET', '/api/directory/runs')).json<{ items: DirectoryRunDto[] }>();
+    expect(runs.items.map((r) => r.trigger)).toEqual(['schedule', 'admin']);
+  });
 });
