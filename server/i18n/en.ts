@@ -252,8 +252,10 @@ export const en: ServerText = {
       )[String(d.rule)] ?? null,
     ORIGIN_REFUSED: () =>
       'This form was sent from another web site, so it was not accepted. Open this page again, then try again.',
-    PASSWORD_CHANGE_REFUSED: () =>
-      'You signed in on this device with a QR code, so the password cannot be changed here. Sign in with your password on this device to change it.',
+    PASSWORD_CHANGE_REFUSED: (d) =>
+      d.reason === 'directory'
+        ? 'You sign in with your network password. It is changed in your organization’s directory (as on your computer), not here.'
+        : 'You signed in on this device with a QR code, so the password cannot be changed here. Sign in with your password on this device to change it.',
     DIRECTORY_UNAVAILABLE: () =>
       'Your network password cannot be checked right now because the directory server is unreachable. Nothing is wrong with your password: try again in a few minutes.',
   },

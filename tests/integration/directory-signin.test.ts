@@ -102,4 +102,19 @@ describe('directory sign-in at /go', () => {
     const runs = (await h.admin.call('GET', '/api/directory/runs')).json<{ items: DirectoryRunDto[] }>();
     expect(runs.items.map((r) => r.trigger)).toEqual(['schedule', 'admin']);
   });
+
+  it('never asks a directory user to set a local password, and refuses one at the portal', async () => {
+    const { principal } = await h.server.services.portal.signIn(
+      { email: uidOf(7), secret: passwordOf(7), invite: null },
+      '127.0.0.1',
+    );
+    expect(principal.needsPassword).toBe(false);
+    await expect(
+      h.server.services.portal.setPassword(
+        principal,
+        { password: 'a new local password 7', current: passwordOf(7) },
+        null,
+      ),
+    ).rejects.toMatchObject({ code: 'PASSWORD_CHANGE_REFUSED', details: { reason: 'directory' } });
+  });
 });

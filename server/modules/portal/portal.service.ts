@@ -400,10 +400,13 @@ export function createPortalService(deps: PortalDeps): PortalService {
           },
           sourceAddress,
         });
+        // A directory user has the network password only: never asked to set a local one.
         const needsPassword =
-          verified.with === 'pin'
-            ? user.password_hash === null || user.must_change_password === 1
-            : user.must_change_password === 1;
+          user.source === 'ldap'
+            ? false
+            : verified.with === 'pin'
+              ? user.password_hash === null || user.must_change_password === 1
+              : user.must_change_password === 1;
         return open(user, verified.invitationId ?? invitationId, needsPassword, verified.with, sourceAddress);
       });
     },
@@ -485,6 +488,12 @@ export function createPortalService(deps: PortalDeps): PortalService {
           'PASSWORD_CHANGE_REFUSED',
           'This session was opened with a QR code, so it cannot change the password. Sign in with your password on this device to change it.',
           { reason: 'qr_session' },
+        );
+      if (principal.user.source === 'ldap')
+        throw new AppError(
+          'PASSWORD_CHANGE_REFUSED',
+          'You sign in with your network password, which is changed in your organization’s directory, not here.',
+          { reason: 'directory' },
         );
       const problem = passwordRule(password, principal.user.email);
       if (problem)
