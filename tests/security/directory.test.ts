@@ -105,6 +105,29 @@ describe('directory connector: attacks through the admin API', () => {
       expect(res.json<DirectoryTestResult>().problem?.code).toBe('timeout');
     },
   );
+
+  it('bounds connection tests (each may bind with a chosen password): no password-guessing machine', async () => {
+    const fake = await startFakeLdap('many', { entries: 1 });
+    try {
+      const statuses: number[] = [];
+      let connectionsAtLimit = -1;
+      for (let i = 0; i < 25; i++) {
+        const res = await h.admin.call('POST', '/api/directory/test', {
+          settings: { ...base, url: fake.url, caPem: fake.caPem, bindPassword: `guess-${i}` },
+        });
+        statuses.push(res.status);
+        if (res.status === 429 && connectionsAtLimit < 0) {
+          expect(res.json<{ code: string }>().code).toBe('RATE_LIMITED');
+          connectionsAtLimit = fake.connections();
+        }
+      }
+      expect(statuses).toContain(429);
+      expect(statuses.slice(statuses.indexOf(429))).toEqual(Array(25 - statuses.indexOf(429)).fill(429));
+      expect(fake.connections()).toBe(connectionsAtLimit);
+    } finally {
+      await fake.close();
+    }
+  });
 });
 
 // The flood cases run against the services directly, with small limits, so the test stays short: the same code path

@@ -78,6 +78,10 @@ export const DEFAULT_LIMITS: DirectoryLimits = Object.freeze({
   maxBytes: 256 * 1024 * 1024,
 });
 
+/** How many connection tests a window allows (each may bind with a password the caller chose). */
+export const TESTS_PER_WINDOW = 20;
+const TEST_WINDOW_MS = 10 * 60_000;
+
 /** A run that would disable no more than this many users never asks, whatever the share. */
 export const GUARD_FLOOR = 2;
 
@@ -340,6 +344,7 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
   const timeouts = deps.timeouts ?? DEFAULT_TIMEOUTS;
   const limits = deps.limits ?? DEFAULT_LIMITS;
   let running = false;
+  const testTimes: number[] = [];
 
   const stored = (): { s: StoredSettings; password: string | null; updatedAt: string } | null => {
     const row = store.connector();
@@ -692,6 +697,17 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
     },
 
     async test(candidate) {
+      // Each test may bind with a password the caller chose: a bounded number, so a console session cannot become a
+      // password-guessing machine against directory accounts.
+      const now = clock.now().getTime();
+      while (testTimes.length > 0 && (testTimes[0] ?? 0) <= now - TEST_WINDOW_MS) testTimes.shift();
+      if (testTimes.length >= TESTS_PER_WINDOW)
+        throw new AppError(
+          'RATE_LIMITED',
+          `At most ${TESTS_PER_WINDOW} connection tests every ${TEST_WINDOW_MS / 60_000} minutes; wait a few minutes and test again.`,
+          { retryAfterSeconds: Math.ceil(((testTimes[0] ?? now) + TEST_WINDOW_MS - now) / 1000) },
+        );
+      testTimes.push(now);
       let s: StoredSettings;
       let password: string | null;
       if (candidate) {
@@ -778,7 +794,15 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
 
     async preview(request = {}) {
       const { s, conn } = required();
-      const fetched = await fetchOrThrow(s, conn);
+      if (running)
+        throw new AppError('DIRECTORY_BUSY', 'An import, sync or preview is running; wait for it to finish.');
+      running = true;
+      let fetched: Fetched;
+      try {
+        fetched = await fetchOrThrow(s, conn);
+      } finally {
+        running = false;
+      }
       const plan = planRun(fetched, users.liveFromDirectory(), users.liveLocalByEmail(), new Set(request.link ?? []));
       return {
         count: fetched.persons.length,
