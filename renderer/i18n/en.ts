@@ -230,6 +230,7 @@ const en = {
       ENROLLMENT_CLOSED: 'This enrollment is closed.',
       PUSH_NOT_CONFIGURED:
         'There is no Apple push certificate yet, so Apple devices cannot enroll or be reached. Upload one under Settings › Apple push certificate.',
+      PUSH_SERVICE_FAILED: 'The signing service could not be reached or refused the request.',
       DEVICE_NOT_FOUND: 'This device no longer exists. The list has been reloaded.',
       COMMAND_INVALID: 'This command cannot be sent to this device.',
       COMMAND_NOT_FOUND: 'This command no longer exists.',
@@ -1357,6 +1358,11 @@ const en = {
       failed: 'Push failed',
       token_rejected: 'Push token refused by Apple',
       certificate_rejected: 'Push certificate refused by Apple',
+      request_sent: 'Push request sent to the signing service',
+      request_failed: 'Push request to the signing service failed',
+      request_opened: 'Encrypted signed request opened',
+      signed_request_checked: 'Signed push request checked',
+      signed_request_refused: 'Signed push request refused',
     },
     agent: {
       action_queued: 'Agent action queued',

@@ -234,6 +234,7 @@ const ja: MessageSchema = {
       ENROLLMENT_CLOSED: 'この登録は終了しています。',
       PUSH_NOT_CONFIGURED:
         'Apple プッシュ証明書がまだないため、Apple デバイスは登録も通信もできません。設定 › Apple プッシュ証明書 でアップロードしてください。',
+      PUSH_SERVICE_FAILED: '署名サービスに接続できないか、依頼が受け付けられませんでした。',
       DEVICE_NOT_FOUND: 'このデバイスはもう存在しません。一覧を再読み込みしました。',
       COMMAND_INVALID: 'このコマンドはこのデバイスに送信できません。',
       COMMAND_NOT_FOUND: 'このコマンドはもう存在しません。',
@@ -1370,6 +1371,11 @@ const ja: MessageSchema = {
       failed: 'プッシュに失敗',
       token_rejected: 'Apple がプッシュトークンを拒否',
       certificate_rejected: 'Apple がプッシュ証明書を拒否',
+      request_sent: '署名サービスへプッシュ証明書の依頼を送信',
+      request_failed: '署名サービスへの依頼に失敗',
+      request_opened: '暗号化された署名済み依頼を復号',
+      signed_request_checked: '署名済みプッシュ依頼を確認',
+      signed_request_refused: '署名済みプッシュ依頼を拒否',
     },
     agent: {
       action_queued: 'エージェントへの操作を登録',
