@@ -127,6 +127,13 @@ describe('push certificate paths under attack', () => {
       expect(res.json<Refusal>().message, name).toMatch(message);
     }
     expect((await status()).request).toMatchObject({ path: 'service', step: 'sent' });
+    // Each refusal is in the audit trail with its reason (the schema's own refusals never reach the service).
+    const refused = (await h.admin.call('GET', '/api/audit?action=push.signed_request_refused&limit=200')).json<{
+      items: { details: { reason?: string } }[];
+    }>().items;
+    expect(refused.map((e) => e.details.reason)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/not encrypted for the request made here/)]),
+    );
   });
 
   it('turns a 50 MB answer, a refusal and an HTTP 500 from the service into clear errors and stores nothing', async () => {

@@ -262,12 +262,25 @@ export function createPushPaths(deps: PushPathsDeps): PushPaths {
           'No request was sent to a signing service from here, so there is nothing to open this file with. Send the request first.',
           { field: 'fileBase64' },
         );
-      const der = decodeEncryptedFile(fileBytes(input, PUSH_REQUEST_LIMITS.encryptedFileBytes));
-      const content = openEncryptedAnswer(
-        der,
-        s.exchangeCertPem,
-        secrets.open(s.exchangeKeySealed, EXCHANGE_LABEL).toString('utf8'),
-      );
+      let content: Buffer;
+      try {
+        const der = decodeEncryptedFile(fileBytes(input, PUSH_REQUEST_LIMITS.encryptedFileBytes));
+        content = openEncryptedAnswer(
+          der,
+          s.exchangeCertPem,
+          secrets.open(s.exchangeKeySealed, EXCHANGE_LABEL).toString('utf8'),
+        );
+      } catch (err) {
+        if (isAppError(err))
+          audit.record({
+            actor,
+            action: 'push.signed_request_refused',
+            subject: subject('encrypted push request'),
+            details: { path: s.path, reason: err.message },
+            sourceAddress,
+          });
+        throw err;
+      }
       accept(s, content, 'fileBase64', 'push.request_opened', actor, sourceAddress);
     },
 
