@@ -198,4 +198,18 @@ describe('vendor service client bounds', () => {
     expect(isAppError(err, 'PUSH_SERVICE_FAILED')).toBe(true);
     expect((err as Error).message).toMatch(/did not answer within/);
   });
+
+  it('says so when nothing listens at the address', async () => {
+    const closed = await startVendorSigner();
+    const url = new URL(closed.url);
+    await closed.close();
+    const err = await sendVendorSignRequest(url, {
+      csrPem: 'x',
+      email: 'a@b.example',
+      apiKey: 'k',
+      exchangeCertPem: 'y',
+    }).catch((e: unknown) => e);
+    expect(isAppError(err, 'PUSH_SERVICE_FAILED')).toBe(true);
+    expect((err as Error).message).toMatch(/refused the connection/);
+  });
 });
