@@ -139,9 +139,9 @@ async function shoot(page: Page, state: string, lang: string, size: string): Pro
 }
 
 // The same states in the other languages and sizes, reached through the API (the browser run above drives them).
-test('each state of path A in ja and en, desktop and phone', async ({ browser }) => {
-  test.setTimeout(150_000);
-  for (const { lang, locale, size } of RUNS.slice(1)) {
+for (const { lang, locale, size } of RUNS.slice(1)) {
+  test(`each state of path A, ${lang} ${size}`, async ({ browser }) => {
+    test.setTimeout(120_000);
     const email = `admin-${lang}-${size}@office.example`;
     const { context, page, guard } = await openPushPage(browser, locale, size);
     await expect(page.getByTestId('push-step-request')).toHaveAttribute('aria-current', 'step');
@@ -175,5 +175,5 @@ test('each state of path A in ja and en, desktop and phone', async ({ browser })
 
     expect(guard.problems).toEqual([]);
     await context.close();
-  }
-});
+  });
+}
