@@ -2,6 +2,9 @@
 import type {
   PushCertificateUpload,
   PushCsrDto,
+  PushRequestFile,
+  PushServiceRequest,
+  PushSignedRequestDto,
   PushSettingsDto,
   PushStatusDto,
   TlsImportRequest,
@@ -16,6 +19,16 @@ export interface PushApi {
   createCsr(): Promise<PushCsrDto>;
   settings(): Promise<PushSettingsDto>;
   saveSettings(settings: PushSettingsDto): Promise<PushSettingsDto>;
+  /** The pending CSR, to download again. */
+  csr(): Promise<PushCsrDto>;
+  /** Asks a vendor-signing service to sign a new CSR (its answer comes by mail, encrypted). */
+  sendToService(request: PushServiceRequest): Promise<PushStatusDto>;
+  /** Uploads the encrypted file the service mailed. */
+  uploadEncrypted(file: PushRequestFile): Promise<PushStatusDto>;
+  /** Uploads a request signed elsewhere. */
+  uploadSigned(file: PushRequestFile): Promise<PushStatusDto>;
+  /** The checked signed request, for Apple's portal. */
+  signedRequest(): Promise<PushSignedRequestDto>;
 }
 
 /** The TLS certificate endpoints. */
@@ -33,6 +46,11 @@ export function createPushApi(client: ApiClient): PushApi {
     createCsr: () => client.post('/api/push/csr'),
     settings: () => client.get('/api/push/settings'),
     saveSettings: (settings) => client.put('/api/push/settings', settings),
+    csr: () => client.get('/api/push/csr'),
+    sendToService: (request) => client.post('/api/push/request/service', request),
+    uploadEncrypted: (file) => client.post('/api/push/request/encrypted', file),
+    uploadSigned: (file) => client.post('/api/push/request/signed', file),
+    signedRequest: () => client.get('/api/push/request/signed'),
   };
 }
 

@@ -3,6 +3,8 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type {
   PushCertificateUpload,
+  PushServiceRequest,
+  PushSignedRequestDto,
   PushSettingsDto,
   PushStatusDto,
   TlsImportRequest,
@@ -91,7 +93,40 @@ export const useCertificatesStore = defineStore('certificates', () => {
     return tls.value;
   }
 
+  /** Path `service`: asks the signing service to sign a new CSR; the answer comes by mail. */
+  async function sendPushRequest(request: PushServiceRequest): Promise<PushStatusDto> {
+    push.value = await api.push.sendToService(request);
+    return push.value;
+  }
+
+  /** Path `service`: the encrypted file from the mail, opened and checked on the server. */
+  async function uploadPushEncrypted(fileBase64: string): Promise<PushStatusDto> {
+    push.value = await api.push.uploadEncrypted({ fileBase64 });
+    return push.value;
+  }
+
+  /** Path `elsewhere`: a request signed elsewhere, checked on the server. */
+  async function uploadPushSigned(fileBase64: string): Promise<PushStatusDto> {
+    push.value = await api.push.uploadSigned({ fileBase64 });
+    return push.value;
+  }
+
+  /** The checked signed request to upload at identity.apple.com. */
+  async function pushSignedRequest(): Promise<PushSignedRequestDto> {
+    return api.push.signedRequest();
+  }
+
+  /** The pending CSR, to download again. */
+  async function pushCsr(): Promise<string> {
+    return (await api.push.csr()).csrPem;
+  }
+
   return {
+    sendPushRequest,
+    uploadPushEncrypted,
+    uploadPushSigned,
+    pushSignedRequest,
+    pushCsr,
     push,
     pushSettings,
     tls,

@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import type { PushCertificateUpload, PushCsrDto, PushSettingsDto, PushStatusDto } from '../../contract/push.js';
 import type { Clock } from '../../core/clock.js';
 import type { EventSink } from '../../core/events.js';
+import type { Random } from '../../core/random.js';
 import { AppError } from '../../core/errors.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
 import { generateRsaKeyPair } from '../../pki/x509.js';
@@ -9,8 +10,11 @@ import type { MdmStore } from '../mdm/mdm.store.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { SettingsStore } from '../settings/settings.store.js';
 import { createApnsClient, type ApnsClient, type PushResult } from './apns-client.js';
+import { keyMatches } from '../../pki/pkcs12.js';
 import { buildPushCsr, checkPushCredential, fromPkcs12, topicOf } from './push-certificate.js';
+import { createPushPaths, type PushPaths } from './push-paths.js';
 import type { PushStore } from './push.store.js';
+import type { VendorServiceLimits } from './vendor-service.js';
 
 /** APNs production host; the development host is https://api.sandbox.push.apple.com. */
 export const DEFAULT_APNS_BASE_URL = 'https://api.push.apple.com';
@@ -48,6 +52,8 @@ export interface PushService {
   wake(deviceId: string): void;
   /** Closes the APNs connection, if one is open. */
   close(): Promise<void>;
+  /** The ways to a vendor-signed request for Apple's portal (signing service, or signed elsewhere). */
+  paths: PushPaths;
 }
 
 /** Dependencies of the push service. */
@@ -67,6 +73,9 @@ export interface PushDeps {
   events?: EventSink;
   /** Logs a background push that failed as a whole. */
   logError?: (err: unknown, message: string) => void;
+  /** Bounds on the conversation with a vendor-signing service (tests shorten them). */
+  vendorService?: Partial<VendorServiceLimits>;
+  random?: Random;
 }
 
 const RETRY_STATUSES = new Set([429, 500, 503]);
@@ -90,7 +99,27 @@ export function createPushService(deps: PushDeps): PushService {
       ...(deps.apnsCa ? { ca: deps.apnsCa } : {}),
     }));
 
+  const makeCsr = () => {
+    const keys = generateRsaKeyPair(2048);
+    return {
+      csrPem: buildPushCsr(keys.privateKeyPem, keys.publicKeyPem, deps.organization),
+      keyPem: keys.privateKeyPem,
+    };
+  };
+  const paths = createPushPaths({
+    store,
+    settingsStore: deps.settingsStore,
+    secrets,
+    audit,
+    clock,
+    makeCsr,
+    ...(deps.random ? { random: deps.random } : {}),
+    ...(deps.vendorService ? { vendorService: deps.vendorService } : {}),
+  });
+
   const service: PushService = {
+    paths,
+
     topic: () => store.get('push')?.topic ?? null,
 
     status() {
@@ -106,6 +135,7 @@ export function createPushService(deps: PushDeps): PushService {
         warning: daysLeft === null ? null : daysLeft < 0 ? 'expired' : daysLeft < PUSH_WARN_DAYS ? 'expiring' : null,
         csrPending: store.get('push-csr') !== undefined,
         apnsBaseUrl: service.settings().apnsBaseUrl,
+        request: paths.request(),
       };
     },
 
@@ -129,6 +159,12 @@ export function createPushService(deps: PushDeps): PushService {
             { field: 'privateKeyPem' },
           );
         keyPem = secrets.open(csr.key_sealed, 'push:push-csr').toString('utf8');
+        if (!keyMatches(certPem, keyPem))
+          throw new AppError(
+            'VALIDATION_FAILED',
+            'This certificate is not the one Apple issued for the request made here: its key differs. Upload the certificate Apple issued for the latest signed request, or upload its private key too.',
+            { field: 'certificatePem' },
+          );
       }
       const checked = checkPushCredential(certPem, keyPem, clock.now());
       const previous = store.get('push');
@@ -141,6 +177,7 @@ export function createPushService(deps: PushDeps): PushService {
         created_at: clock.now().toISOString(),
       });
       if (csr) store.remove('push-csr');
+      paths.finished();
       cachedCredentials = undefined;
       const topicChanged = previous?.topic != null && previous.topic !== checked.topic;
       audit.record({
@@ -154,12 +191,11 @@ export function createPushService(deps: PushDeps): PushService {
     },
 
     createCsr(actor, sourceAddress) {
-      const keys = generateRsaKeyPair(2048);
-      const csrPem = buildPushCsr(keys.privateKeyPem, keys.publicKeyPem, deps.organization);
+      const { csrPem, keyPem } = makeCsr();
       store.put({
         name: 'push-csr',
         cert_pem: null,
-        key_sealed: secrets.seal(keys.privateKeyPem, 'push:push-csr'),
+        key_sealed: secrets.seal(keyPem, 'push:push-csr'),
         topic: null,
         not_after: null,
         created_at: clock.now().toISOString(),
@@ -170,6 +206,7 @@ export function createPushService(deps: PushDeps): PushService {
         subject: { type: 'push-certificate', id: 'csr', label: 'push CSR' },
         sourceAddress,
       });
+      paths.csrCreated(csrPem);
       return { csrPem };
     },
 
