@@ -58,6 +58,8 @@ import { createUsersService, type UserEffects, type UsersService } from './modul
 import { createUsersStore } from './modules/users/users.store.js';
 import { createDashboardService, type DashboardService } from './modules/dashboard/dashboard.service.js';
 import type { ListenerStateDto } from './contract/dashboard.js';
+import { createOnboardingService, type OnboardingService } from './modules/onboarding/onboarding.service.js';
+import { createOnboardingStore } from './modules/onboarding/onboarding.store.js';
 
 /** What the services are built from. */
 export interface Foundation {
@@ -106,6 +108,8 @@ export interface Foundation {
     /** The console's restore: what it needs besides the data directory (absent: the console cannot restore). */
     restore?: Pick<RestoreDeps, 'maxBytes' | 'keyProblem' | 'requestRestart'>;
   };
+  /** TSUNAGU_HOSTNAMES when set: the host names are then not the console's to change. */
+  hostnamesFromEnv?: readonly string[] | null;
   /** The device, bootstrap and admin listeners as start.ts knows them (URL, bind, whether they listen); none in tests without listeners. */
   listeners?: () => ListenerStateDto[];
 }
@@ -155,6 +159,8 @@ export interface Services {
   close(): Promise<void>;
   /** The console's home page: counts, expiry warnings, mail failures, addresses and listeners in one read. */
   dashboard: DashboardService;
+  /** The console's setup wizard: organisation, host names, CA import, checklist. */
+  onboarding: OnboardingService;
 }
 
 /**
@@ -164,7 +170,6 @@ export interface Services {
  */
 export function createServices(f: Foundation): Services {
   const { db, clock, random, hasher, secrets } = f;
-  const organization = f.organization ?? 'Tsunagu';
   const transaction = <T>(fn: () => T): T => db.transaction(fn).immediate();
   const officeBaseUrl = f.deviceBaseUrl ?? (() => 'https://localhost:8443');
   const bootstrapBaseUrl = f.bootstrapBaseUrl ?? (() => 'http://localhost:8080');
@@ -173,6 +178,11 @@ export function createServices(f: Foundation): Services {
 
   const audit = createAuditService({ store: createAuditStore(db), clock, random });
   const settingsStore = createSettingsStore(db);
+  const onboardingStore = createOnboardingStore(settingsStore);
+  // The organisation name is read when used (the wizard changes it at run time): services get it through a getter.
+  let onboarding: OnboardingService | null = null;
+  const organizationNow = () =>
+    onboarding?.organization() ?? onboardingStore.organization() ?? f.organization ?? 'Tsunagu';
   const settings = createSettingsService({
     store: settingsStore,
     audit,
@@ -189,7 +199,9 @@ export function createServices(f: Foundation): Services {
     clock,
     random,
     transaction,
-    organization,
+    get organization() {
+      return organizationNow();
+    },
     officeBaseUrl,
     ...(f.onTlsChanged ? { onTlsChanged: f.onTlsChanged } : {}),
     ...(f.caKeyBits ? { caKeyBits: f.caKeyBits } : {}),
@@ -226,7 +238,9 @@ export function createServices(f: Foundation): Services {
     secrets,
     audit,
     clock,
-    organization,
+    get organization() {
+      return organizationNow();
+    },
     events,
     logError,
     ...(f.apnsCa ? { apnsCa: f.apnsCa } : {}),
@@ -255,7 +269,9 @@ export function createServices(f: Foundation): Services {
     // With an imported public certificate the device already trusts the server: no root to install, nothing to pin.
     tlsTrust: () => (ca.tlsMode() === 'office' ? 'office-ca' : 'public'),
     serverId,
-    organization,
+    get organization() {
+      return organizationNow();
+    },
     audit,
     clock,
     random,
@@ -283,7 +299,9 @@ export function createServices(f: Foundation): Services {
     clock,
     random,
     transaction,
-    organization,
+    get organization() {
+      return organizationNow();
+    },
     links,
     closeEnrollments: (id, reason) => enrollment.closeForInvitation(id, reason),
   });
@@ -307,7 +325,9 @@ export function createServices(f: Foundation): Services {
   });
   const helper = createHelperService({
     portal,
-    organisation: organization,
+    get organisation() {
+      return organizationNow();
+    },
     deviceBaseUrl,
     caFingerprint256: () => ca.caCertificate().fingerprint256,
     urlKey: () => urls.current().key,
@@ -413,6 +433,22 @@ export function createServices(f: Foundation): Services {
     throttle,
   });
   const tlsNames = f.tlsNames ?? (() => ({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] }));
+  onboarding = createOnboardingService({
+    store: onboardingStore,
+    ca,
+    audit,
+    clock,
+    transaction,
+    defaultOrganization: f.organization ?? 'Tsunagu',
+    hostnamesFromEnv: f.hostnamesFromEnv ?? null,
+    tlsNames,
+    deviceBaseUrl,
+    devicePort: () => (f.listeners?.() ?? []).find((l) => l.name === 'device' && l.listening)?.port ?? null,
+    liveDeviceCertificates: (at) => issued.countLive(at),
+    push: () => push.status(),
+    smtpConfigured: () => mail.smtpSettings().configured,
+    invitationsTotal: () => invitations.list({ limit: 1 }).total,
+  });
   const dashboard = createDashboardService({
     deviceSummary: () => deviceActions.summary(),
     invitationsAt: (status) => invitations.list({ status, limit: 1 }).total,
@@ -432,6 +468,7 @@ export function createServices(f: Foundation): Services {
   });
   return {
     dashboard,
+    onboarding,
     backup,
     restore,
     audit,
