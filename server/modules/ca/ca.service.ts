@@ -534,7 +534,8 @@ export function createCaService(deps: CaDeps): CaService {
           chain_pem: '',
           key_sealed: secrets.seal(keyPem, 'pki:office-ca'),
           key_label: 'pki:office-ca',
-          source: 'imported',
+          // The schema keeps 'imported' for the public certificate (migration 008); the audit trail says it was imported.
+          source: 'generated',
           sans: '[]',
           not_after: facts.notAfter,
           created_at: now.toISOString(),
