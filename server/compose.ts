@@ -110,6 +110,8 @@ export interface Foundation {
   };
   /** TSUNAGU_HOSTNAMES when set: the host names are then not the console's to change. */
   hostnamesFromEnv?: readonly string[] | null;
+  /** This machine's LAN addresses as start.ts finds them (absent: the TLS names' addresses other than loopback). */
+  lanAddresses?: () => string[];
   /** The device, bootstrap and admin listeners as start.ts knows them (URL, bind, whether they listen); none in tests without listeners. */
   listeners?: () => ListenerStateDto[];
 }
@@ -441,6 +443,7 @@ export function createServices(f: Foundation): Services {
     transaction,
     defaultOrganization: f.organization ?? 'Tsunagu',
     hostnamesFromEnv: f.hostnamesFromEnv ?? null,
+    ...(f.lanAddresses ? { lanAddresses: f.lanAddresses } : {}),
     tlsNames,
     deviceBaseUrl,
     devicePort: () => (f.listeners?.() ?? []).find((l) => l.name === 'device' && l.listening)?.port ?? null,

@@ -155,6 +155,7 @@ function openServices(
     /** TSUNAGU_LAN_ADMIN turned the LAN console on (else the console's saved setting did, or it is off). */
     lanAdminFromEnv: boolean;
     listeners: () => ListenerStateDto[];
+    lanAddresses: () => string[];
   },
   tlsNames: () => TlsNames,
 ): { services: Services; tls: TlsSelector } {
@@ -200,6 +201,7 @@ function openServices(
     },
     listeners: run.listeners,
     hostnamesFromEnv: config.hostnamesConfigured ? config.hostnames : null,
+    lanAddresses: run.lanAddresses,
     ...(options.caKeyBits ? { caKeyBits: options.caKeyBits } : {}),
     ...(apnsCa ? { apnsCa } : {}),
   });
@@ -466,6 +468,7 @@ async function startRun(
         requestRestart,
         lanAdminFromEnv,
         listeners: () => listeners(),
+        lanAddresses,
       },
       tlsNames,
     );

@@ -69,6 +69,8 @@ export interface OnboardingDeps {
   hostnamesFromEnv: readonly string[] | null;
   /** The names the generated TLS certificate covers now (host names, 'localhost', LAN addresses, loopback). */
   tlsNames: () => TlsNames;
+  /** This machine's LAN addresses (default: the TLS names' addresses other than loopback). */
+  lanAddresses?: () => string[];
   deviceBaseUrl: () => string;
   /** The device listener's port; null when it does not listen (tests without listeners). */
   devicePort: () => number | null;
@@ -125,7 +127,7 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
 
   // Concurrent checks (the checklist and the host step at once, a double click) share one run.
   let checking: Promise<HostCheckResultDto> | null = null;
-  const lanAddresses = () => deps.tlsNames().ipAddresses.filter((a) => !a.startsWith('127.'));
+  const lanAddresses = deps.lanAddresses ?? (() => deps.tlsNames().ipAddresses.filter((a) => !a.startsWith('127.')));
   async function runHostCheck(): Promise<HostCheckResultDto> {
     const port = deps.devicePort();
     const { names } = service.hostnames();
