@@ -21,7 +21,7 @@ const ja: MessageSchema = {
     enrollmentUrl: '登録用アドレス',
     push: 'プッシュ証明書',
     tls: 'サーバー証明書',
-    wizard: 'セットアップウィザード',
+    wizard: 'セットアップ',
     openMenu: 'メニューを開く',
     menu: 'メニュー',
   },
