@@ -174,7 +174,7 @@ test('a step can be skipped, and the wizard resumes where it was left', async ({
   await input(page, 'login-email').fill(HARNESS_ADMIN.email);
   await input(page, 'login-password').fill(HARNESS_ADMIN.password);
   await page.getByTestId('login-submit').click();
-  await expect(page).not.toHaveURL(/\/login/);
+  await expect(page).not.toHaveURL(/\/login/, { timeout: 30_000 });
   await page.goto('/wizard?step=ca');
   await atStep(page, 'ca');
   await page.getByTestId('wizard-skip').click();
@@ -204,7 +204,7 @@ for (const [lang, locale] of [
       await input(page, 'login-email').fill(HARNESS_ADMIN.email);
       await input(page, 'login-password').fill(HARNESS_ADMIN.password);
       await page.getByTestId('login-submit').click();
-      await expect(page).not.toHaveURL(/\/login/);
+      await expect(page).not.toHaveURL(/\/login/, { timeout: 30_000 });
       // One page load, then Back through the steps (Back saves and skips nothing).
       await page.goto('/wizard?step=checklist');
       for (const step of [...PAGES].reverse()) {
