@@ -60,6 +60,12 @@ export function createAppRouter(history: RouterHistory = createWebHistory('/')):
         component: () => import('./views/DevicesView.vue'),
         meta: { titleKey: 'nav.devices' },
       },
+      {
+        path: '/wizard',
+        name: 'wizard',
+        component: () => import('./views/WizardView.vue'),
+        meta: { titleKey: 'wizard.title' },
+      },
       { path: '/settings', redirect: { name: 'user-settings' } },
       {
         path: '/settings/users',

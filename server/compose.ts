@@ -65,6 +65,8 @@ import {
 } from './modules/directory/directory.service.js';
 import { createDirectoryStore } from './modules/directory/directory.store.js';
 import type { DirectoryTimeouts } from './modules/directory/directory-client.js';
+import { createOnboardingService, type OnboardingService } from './modules/onboarding/onboarding.service.js';
+import { createOnboardingStore } from './modules/onboarding/onboarding.store.js';
 
 /** What the services are built from. */
 export interface Foundation {
@@ -113,6 +115,10 @@ export interface Foundation {
     /** The console's restore: what it needs besides the data directory (absent: the console cannot restore). */
     restore?: Pick<RestoreDeps, 'maxBytes' | 'keyProblem' | 'requestRestart'>;
   };
+  /** TSUNAGU_HOSTNAMES when set: the host names are then not the console's to change. */
+  hostnamesFromEnv?: readonly string[] | null;
+  /** This machine's LAN addresses as start.ts finds them (absent: the TLS names' addresses other than loopback). */
+  lanAddresses?: () => string[];
   /** The device, bootstrap and admin listeners as start.ts knows them (URL, bind, whether they listen); none in tests without listeners. */
   listeners?: () => ListenerStateDto[];
   /** Time limits and size limits of directory (LDAP) conversations; defaults in directory-client.ts and directory.service.ts. */
@@ -166,6 +172,8 @@ export interface Services {
   dashboard: DashboardService;
   /** The LDAP connector: settings, test, preview, import and scheduled sync of directory users. */
   directory: DirectoryService;
+  /** The console's setup wizard: organisation, host names, CA import, checklist. */
+  onboarding: OnboardingService;
 }
 
 /**
@@ -175,7 +183,6 @@ export interface Services {
  */
 export function createServices(f: Foundation): Services {
   const { db, clock, random, hasher, secrets } = f;
-  const organization = f.organization ?? 'Tsunagu';
   const transaction = <T>(fn: () => T): T => db.transaction(fn).immediate();
   const officeBaseUrl = f.deviceBaseUrl ?? (() => 'https://localhost:8443');
   const bootstrapBaseUrl = f.bootstrapBaseUrl ?? (() => 'http://localhost:8080');
@@ -184,6 +191,11 @@ export function createServices(f: Foundation): Services {
 
   const audit = createAuditService({ store: createAuditStore(db), clock, random });
   const settingsStore = createSettingsStore(db);
+  const onboardingStore = createOnboardingStore(settingsStore);
+  // The organisation name is read when used (the wizard changes it at run time): services get it through a getter.
+  let onboarding: OnboardingService | null = null;
+  const organizationNow = () =>
+    onboarding?.organization() ?? onboardingStore.organization() ?? f.organization ?? 'Tsunagu';
   const settings = createSettingsService({
     store: settingsStore,
     audit,
@@ -200,7 +212,9 @@ export function createServices(f: Foundation): Services {
     clock,
     random,
     transaction,
-    organization,
+    get organization() {
+      return organizationNow();
+    },
     officeBaseUrl,
     ...(f.onTlsChanged ? { onTlsChanged: f.onTlsChanged } : {}),
     ...(f.caKeyBits ? { caKeyBits: f.caKeyBits } : {}),
@@ -237,7 +251,9 @@ export function createServices(f: Foundation): Services {
     secrets,
     audit,
     clock,
-    organization,
+    get organization() {
+      return organizationNow();
+    },
     events,
     logError,
     ...(f.apnsCa ? { apnsCa: f.apnsCa } : {}),
@@ -266,7 +282,9 @@ export function createServices(f: Foundation): Services {
     // With an imported public certificate the device already trusts the server: no root to install, nothing to pin.
     tlsTrust: () => (ca.tlsMode() === 'office' ? 'office-ca' : 'public'),
     serverId,
-    organization,
+    get organization() {
+      return organizationNow();
+    },
     audit,
     clock,
     random,
@@ -294,7 +312,9 @@ export function createServices(f: Foundation): Services {
     clock,
     random,
     transaction,
-    organization,
+    get organization() {
+      return organizationNow();
+    },
     links,
     closeEnrollments: (id, reason) => enrollment.closeForInvitation(id, reason),
   });
@@ -320,7 +340,9 @@ export function createServices(f: Foundation): Services {
   });
   const helper = createHelperService({
     portal,
-    organisation: organization,
+    get organisation() {
+      return organizationNow();
+    },
     deviceBaseUrl,
     caFingerprint256: () => ca.caCertificate().fingerprint256,
     urlKey: () => urls.current().key,
@@ -426,6 +448,23 @@ export function createServices(f: Foundation): Services {
     throttle,
   });
   const tlsNames = f.tlsNames ?? (() => ({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] }));
+  onboarding = createOnboardingService({
+    store: onboardingStore,
+    ca,
+    audit,
+    clock,
+    transaction,
+    defaultOrganization: f.organization ?? 'Tsunagu',
+    hostnamesFromEnv: f.hostnamesFromEnv ?? null,
+    ...(f.lanAddresses ? { lanAddresses: f.lanAddresses } : {}),
+    tlsNames,
+    deviceBaseUrl,
+    devicePort: () => (f.listeners?.() ?? []).find((l) => l.name === 'device' && l.listening)?.port ?? null,
+    liveDeviceCertificates: (at) => issued.countLive(at),
+    push: () => push.status(),
+    smtpConfigured: () => mail.smtpSettings().configured,
+    invitationsTotal: () => invitations.list({ limit: 1 }).total,
+  });
   const dashboard = createDashboardService({
     deviceSummary: () => deviceActions.summary(),
     invitationsAt: (status) => invitations.list({ status, limit: 1 }).total,
@@ -465,6 +504,7 @@ export function createServices(f: Foundation): Services {
   return {
     dashboard,
     directory,
+    onboarding,
     backup,
     restore,
     audit,

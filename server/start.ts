@@ -18,6 +18,9 @@ import { createRateLimiter, type RateLimiter } from './http/rate-limit.js';
 import { SYSTEM } from './modules/audit/audit.service.js';
 import { savedLanAdmin } from './modules/admins/admins.service.js';
 import { createAdminsStore } from './modules/admins/admins.store.js';
+import { baseUrlWithHost } from './modules/ca/public-name.js';
+import { createOnboardingStore } from './modules/onboarding/onboarding.store.js';
+import { createSettingsStore } from './modules/settings/settings.store.js';
 import { DEFAULT_RESTORE_MAX_BYTES } from './modules/backup/restore.service.js';
 import { applyStagedRestore } from './modules/backup/restore-staging.js';
 import { sealKey } from './modules/secrets/key-envelope.js';
@@ -127,10 +130,10 @@ export function openDataDb(dataDir: string, clock: Clock = systemClock): Db {
   return db;
 }
 
-/** The names the generated TLS certificate must cover: the configured host names and the LAN addresses. */
-function tlsNamesOf(config: Readonly<Config>, lanAddresses: () => string[]): () => TlsNames {
+/** The names the generated TLS certificate must cover: the host names and the LAN addresses. */
+function tlsNamesOf(hostnames: () => readonly string[], lanAddresses: () => string[]): () => TlsNames {
   return () => ({
-    dnsNames: [...config.hostnames, 'localhost'],
+    dnsNames: [...new Set([...hostnames(), 'localhost'])],
     ipAddresses: [...new Set([...lanAddresses(), '127.0.0.1'])],
   });
 }
@@ -152,6 +155,7 @@ function openServices(
     /** TSUNAGU_LAN_ADMIN turned the LAN console on (else the console's saved setting did, or it is off). */
     lanAdminFromEnv: boolean;
     listeners: () => ListenerStateDto[];
+    lanAddresses: () => string[];
   },
   tlsNames: () => TlsNames,
 ): { services: Services; tls: TlsSelector } {
@@ -196,6 +200,8 @@ function openServices(
       },
     },
     listeners: run.listeners,
+    hostnamesFromEnv: config.hostnamesConfigured ? config.hostnames : null,
+    lanAddresses: run.lanAddresses,
     ...(options.caKeyBits ? { caKeyBits: options.caKeyBits } : {}),
     ...(apnsCa ? { apnsCa } : {}),
   });
@@ -440,7 +446,10 @@ async function startRun(
     let bootstrapBaseUrl = '';
     let listeners: () => ListenerStateDto[] = () => [];
     const lanAddresses = options.lanAddresses ?? machineAddresses;
-    const tlsNames = tlsNamesOf(config, lanAddresses);
+    // TSUNAGU_HOSTNAMES wins; else the names the setup wizard saved; else the machine's name.
+    const savedNames = createOnboardingStore(createSettingsStore(db));
+    const consoleNames = () => (config.hostnamesConfigured ? null : savedNames.hostnames());
+    const tlsNames = tlsNamesOf(() => consoleNames() ?? config.hostnames, lanAddresses);
     const { services, tls } = openServices(
       config,
       options,
@@ -450,11 +459,16 @@ async function startRun(
         logger,
         secretKeyFile: paths.secretKey,
         helperDir: paths.helperBuilds,
-        deviceBaseUrl: () => officeBaseUrl,
+        // Names saved in the console apply at once: links use the first.
+        deviceBaseUrl: () => {
+          const first = consoleNames()?.[0];
+          return first ? baseUrlWithHost(officeBaseUrl, first) : officeBaseUrl;
+        },
         bootstrapBaseUrl: () => bootstrapBaseUrl,
         requestRestart,
         lanAdminFromEnv,
         listeners: () => listeners(),
+        lanAddresses,
       },
       tlsNames,
     );

@@ -23,6 +23,7 @@ const en = {
     enrollmentUrl: 'Enrollment address',
     push: 'Push certificate',
     tls: 'Server certificate',
+    wizard: 'Setup wizard',
     openMenu: 'Open menu',
     menu: 'Menu',
   },
@@ -208,6 +209,8 @@ const en = {
       PASSWORD_POLICY: 'Use at least 10 characters, and not the email address or its name part.',
       EMAIL_TAKEN: 'A user with this email address already exists.',
       ADMIN_EXISTS: 'An administrator with this email address already exists.',
+      CA_IN_USE:
+        'Devices hold certificates of the current office CA, so it cannot be replaced. Keep it, or remove those devices first.',
       USER_NOT_FOUND: 'This user no longer exists. The list has been reloaded.',
       USER_DELETED: 'This user was deleted. The list has been reloaded.',
       CSV_INVALID: 'The CSV file has problems. Nothing was imported.',
@@ -1278,6 +1281,88 @@ const en = {
       imported: 'The imported certificate is removed; import it again to go back to public mode.',
     },
   },
+  wizard: {
+    title: 'Setup wizard',
+    intro:
+      'Set up this server step by step. Every step can be skipped and done later; the wizard remembers where you are.',
+    progress: 'Setup steps',
+    stepOf: 'Step {n} of {total}',
+    skipped: 'Skipped',
+    back: 'Back',
+    next: 'Save and continue',
+    skip: 'Skip this step',
+    finish: 'Finish',
+    finished: 'Setup wizard finished. You can run it again from Settings.',
+    steps: {
+      organization: 'Organisation',
+      hostnames: 'Host names',
+      ca: 'Office CA',
+      tls: 'Server certificate',
+      push: 'Push certificate',
+      mail: 'Mail',
+      users: 'First users',
+      checklist: 'Checklist',
+    },
+    intros: {
+      organization: 'The name people see in certificates, enrollment profiles and invitation mail.',
+      hostnames:
+        'The names devices use to reach this server on the office network. The server certificate also covers the LAN addresses found on this machine.',
+      ca: 'The office certificate authority issues the server certificate and the device identities. Keep the one created for you, or import the office CA you already have.',
+      tls: 'The certificate devices see when they connect. It is issued from the office CA, or import a public certificate.',
+      push: 'Apple push certificate: without it Apple devices cannot be managed. Create a request, have it signed, and upload the certificate.',
+      mail: 'How invitations are sent. Send a test mail to check it.',
+      users: 'Add the first users (one, several, or a CSV file) and send their invitations.',
+      checklist: 'What is configured and valid, and what is still missing.',
+    },
+    org: {
+      label: 'Organisation name',
+      help: 'For example “Example Office”. 1 to 64 characters.',
+    },
+    hosts: {
+      label: 'Host names (separate with commas)',
+      help: 'For example mdm.office.lan. Devices must be able to resolve these names on the office network.',
+      fromEnv: 'TSUNAGU_HOSTNAMES sets the host names on this server; change it there and restart to use others.',
+      lan: 'LAN addresses of this machine:',
+      noLan: 'none found',
+      baseUrl: 'Devices are sent to:',
+      saveAndCheck: 'Save and check',
+      check: 'Check again',
+      answers: 'Answers',
+      noAnswer: 'No answer',
+    },
+    ca: {
+      current: 'Current office CA (SHA-256):',
+      keep: 'Keep the current office CA',
+      import: 'Import an existing CA certificate and its private key',
+      importWarning:
+        'Importing replaces the office CA. It is refused while devices hold certificates of the current CA. The server certificate is issued again from the imported CA.',
+      certificate: 'CA certificate (PEM)',
+      key: 'CA private key (PEM, not encrypted)',
+      imported: 'Office CA imported: {name}. The server certificate was issued again from it.',
+    },
+    states: {
+      ok: 'OK',
+      missing: 'Missing',
+      warning: 'Check',
+      expired: 'Expired',
+    },
+    checklist: {
+      allOk: 'Everything is configured and valid.',
+      notYet: 'Some things are still missing. Use the links to finish them.',
+      recheck: 'Check again',
+      offline:
+        'This checks the configuration and certificate validity on this server; it does not contact Apple’s servers.',
+      items: {
+        organization: 'Organisation name',
+        hostnames: 'Host names answer',
+        ca: 'Office CA is valid',
+        tls: 'Server certificate is valid and covers the names',
+        push: 'Push certificate is present and valid',
+        mail: 'SMTP is set up and the last test mail was accepted',
+        users: 'At least one user is invited',
+      },
+    },
+  },
   auditActions: {
     admin: {
       setup: 'First administrator set up',
@@ -1320,6 +1405,11 @@ const en = {
     },
     ca: {
       created: 'Certificate authority created',
+      imported: 'Office CA imported',
+    },
+    setup: {
+      wizard_finished: 'Setup wizard finished',
+      wizard_restarted: 'Setup wizard started again',
     },
     tls: {
       created: 'TLS certificate created',

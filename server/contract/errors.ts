@@ -1,6 +1,7 @@
 /** Every stable error code the server answers with; the console switches on these, never on messages. */
 export type ErrorCode =
   | 'VALIDATION_FAILED'
+  | 'CA_IN_USE'
   | 'UNKNOWN_FIELD'
   | 'MALFORMED_JSON'
   | 'UNSUPPORTED_MEDIA_TYPE'

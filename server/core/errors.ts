@@ -3,6 +3,7 @@ import type { ErrorCode } from '../contract/errors.js';
 /** HTTP status for each error code; the one error mapper reads this table. */
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   VALIDATION_FAILED: 400,
+  CA_IN_USE: 409,
   UNKNOWN_FIELD: 400,
   MALFORMED_JSON: 400,
   UNSUPPORTED_MEDIA_TYPE: 415,

@@ -79,6 +79,16 @@ export interface CaService {
   importTls(input: TlsImportRequest, actor: Actor, sourceAddress: string | null): TlsStatusDto;
   /** Goes back to office mode: the imported certificate is removed and the office CA's, issued for `names`, serves every name. */
   useGeneratedTls(names: TlsNames, actor: Actor, sourceAddress: string | null): TlsStatusDto;
+  /**
+   * Replaces the office CA with an existing one (certificate and key in PEM) and re-issues the office TLS certificate
+   * from it for `names`. The caller refuses this while devices hold certificates of the current CA.
+   */
+  importOfficeCa(
+    input: { certificatePem: string; privateKeyPem: string },
+    names: TlsNames,
+    actor: Actor,
+    sourceAddress: string | null,
+  ): void;
 }
 
 /** Dependencies of the CA service. */
@@ -116,6 +126,84 @@ function certificateFacts(certPem: string): TlsCertificateDto {
     names: (x.subjectAltName ?? '').split(', ').filter(Boolean),
     notAfter: new Date(x.validTo).toISOString(),
     fingerprint256: x.fingerprint256,
+  };
+}
+
+/** The office CA keys accepted on import: RSA (SCEP on Apple devices encrypts to it), 2048 to 4096 bits, e = 65537. */
+export const CA_IMPORT_RULE =
+  'an RSA key of 2048 to 4096 bits with exponent 65537 (devices encrypt their SCEP requests to the office CA, which needs RSA)';
+
+/**
+ * Checks an office CA an admin imports: one certificate, a CA (basicConstraints CA:TRUE), valid now, its key allowed
+ * and matching. Throws VALIDATION_FAILED naming the field and what to do; returns the normalized PEM and its facts.
+ */
+export function checkCaImport(
+  input: { certificatePem: string; privateKeyPem: string },
+  now: Date,
+): {
+  certPem: string;
+  keyPem: string;
+  facts: { subject: string; fingerprint256: string; notAfter: string; key: string };
+} {
+  const bad = (field: string, message: string, details: Record<string, unknown> = {}) =>
+    new AppError('VALIDATION_FAILED', message, { field, ...details });
+  const certs = splitPemCertificates(input.certificatePem, 'certificatePem');
+  if (certs.length !== 1)
+    throw bad(
+      'certificatePem',
+      certs.length === 0
+        ? 'Paste the CA certificate in PEM form (-----BEGIN CERTIFICATE-----).'
+        : `Paste only the CA certificate (${certs.length} certificates were given); the office CA is a root.`,
+    );
+  let x: X509Certificate;
+  try {
+    x = new X509Certificate(certs[0] as string);
+  } catch {
+    throw bad('certificatePem', 'The CA certificate cannot be read; paste it in PEM form.');
+  }
+  if (!x.ca)
+    throw bad(
+      'certificatePem',
+      'This certificate is not a CA (its basicConstraints do not say CA:TRUE); import the CA certificate itself, not a server certificate.',
+      { reason: 'notCa' },
+    );
+  // The key is judged from the certificate first: a huge or odd key is refused before it is parsed as a private key.
+  const pub = x.publicKey;
+  const details = pub.asymmetricKeyDetails ?? {};
+  let key: string;
+  if (pub.asymmetricKeyType === 'rsa') {
+    const bits = details.modulusLength ?? 0;
+    if (bits < 2048 || bits > 4096 || details.publicExponent !== 65537n)
+      throw bad('certificatePem', `The CA key is RSA ${bits} bits; the office CA needs ${CA_IMPORT_RULE}.`, {
+        reason: 'keyNotAllowed',
+      });
+    key = `RSA ${bits}`;
+  } else {
+    const kind =
+      pub.asymmetricKeyType === 'ec' ? `EC ${details.namedCurve ?? ''}`.trim() : String(pub.asymmetricKeyType);
+    throw bad('certificatePem', `The CA key is ${kind}; the office CA needs ${CA_IMPORT_RULE}.`, {
+      reason: 'keyNotAllowed',
+    });
+  }
+  if (new Date(x.validTo) <= now || new Date(x.validFrom) > now)
+    throw bad('certificatePem', `This CA certificate is not valid now (valid ${x.validFrom} to ${x.validTo}).`, {
+      reason: 'notValidNow',
+    });
+  if (!keyMatches(x.toString(), input.privateKeyPem))
+    throw bad(
+      'privateKeyPem',
+      'The private key does not belong to this CA certificate (or is not an unencrypted PEM key); paste the key of this CA.',
+      { reason: 'keyMismatch' },
+    );
+  return {
+    certPem: x.toString(),
+    keyPem: input.privateKeyPem,
+    facts: {
+      subject: /^CN=(.*)$/m.exec(x.subject)?.[1] ?? x.subject.replace(/\n/g, ', '),
+      fingerprint256: x.fingerprint256,
+      notAfter: new Date(x.validTo).toISOString(),
+      key,
+    },
   };
 }
 
@@ -433,6 +521,44 @@ export function createCaService(deps: CaDeps): CaService {
       cachedPublic = null;
       changed();
       return service.tlsStatus();
+    },
+
+    importOfficeCa(input, names, actor, sourceAddress) {
+      const { certPem, keyPem, facts } = checkCaImport(input, clock.now());
+      const previous = store.get('office-ca');
+      const now = clock.now();
+      transaction(() => {
+        store.put({
+          name: 'office-ca',
+          cert_pem: certPem,
+          chain_pem: '',
+          key_sealed: secrets.seal(keyPem, 'pki:office-ca'),
+          key_label: 'pki:office-ca',
+          // The schema keeps 'imported' for the public certificate (migration 008); the audit trail says it was imported.
+          source: 'generated',
+          sans: '[]',
+          not_after: facts.notAfter,
+          created_at: now.toISOString(),
+        });
+        // The office TLS certificate was signed by the old CA: it goes, and is issued again below from the new one.
+        store.remove('tls');
+        audit.record({
+          actor,
+          action: 'ca.imported',
+          subject: { type: 'certificate', id: 'office-ca', label: facts.subject },
+          details: {
+            fingerprint256: facts.fingerprint256,
+            key: facts.key,
+            notAfter: facts.notAfter,
+            previousFingerprint256: previous ? fingerprint256(previous.cert_pem) : null,
+          },
+          sourceAddress,
+        });
+      });
+      officeCa = null;
+      cachedCa = null;
+      cachedOffice = null;
+      service.ensureTlsCredential(names);
     },
 
     useGeneratedTls(names, actor, sourceAddress) {

@@ -29,6 +29,8 @@ export interface IssuedStore {
   forEnrollment(enrollmentId: string): IssuedRow[];
   /** Certificates issued for a SCEP transactionID, newest first. */
   byTransaction(transactionId: string): IssuedRow[];
+  /** How many certificates are neither revoked nor expired at `at` (devices that would lose trust if the CA changed). */
+  countLive(at: string): number;
 }
 
 /** Builds the issued-certificates store over an open database. */
@@ -52,6 +54,9 @@ export function createIssuedStore(db: Db): IssuedStore {
     byTransaction: db.prepare<[string], IssuedRow>(
       'SELECT * FROM issued_certificates WHERE transaction_id = ? ORDER BY created_at DESC LIMIT 4',
     ),
+    countLive: db.prepare<[string], { n: number }>(
+      'SELECT COUNT(*) AS n FROM issued_certificates WHERE revoked_at IS NULL AND not_after > ?',
+    ),
   };
   return {
     insert: (row) => {
@@ -68,5 +73,6 @@ export function createIssuedStore(db: Db): IssuedStore {
     },
     forEnrollment: (id) => s.forEnrollment.all(id),
     byTransaction: (id) => s.byTransaction.all(id),
+    countLive: (at) => s.countLive.get(at)?.n ?? 0,
   };
 }
