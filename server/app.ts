@@ -40,6 +40,7 @@ import { portalRoutes } from './modules/portal/portal.routes.js';
 import { agentRoutes } from './modules/agent/agent.routes.js';
 import { helperRoutes } from './modules/helper/helper.routes.js';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.js';
+import { liveRoutes } from './modules/live/live.routes.js';
 import { guardHost } from './http/host-guard.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 
@@ -218,6 +219,10 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
     await scope.register(enrollmentAdminRoutes, { enrollment: services.enrollment });
     await scope.register(tlsRoutes, { ca: services.ca, tlsNames: services.tlsNames });
     await scope.register(dashboardRoutes, { dashboard: services.dashboard });
+    await scope.register(liveRoutes, {
+      live: services.live,
+      sessionLive: (tokenHash) => services.admins.sessionLive(tokenHash),
+    });
   });
 
   const indexFile = deps.consoleDir ? join(deps.consoleDir, 'index.html') : null;

@@ -58,6 +58,7 @@ import { createUsersService, type UserEffects, type UsersService } from './modul
 import { createUsersStore } from './modules/users/users.store.js';
 import { createDashboardService, type DashboardService } from './modules/dashboard/dashboard.service.js';
 import type { ListenerStateDto } from './contract/dashboard.js';
+import { createLiveService, type LiveService } from './modules/live/live.service.js';
 
 /** What the services are built from. */
 export interface Foundation {
@@ -155,6 +156,8 @@ export interface Services {
   close(): Promise<void>;
   /** The console's home page: counts, expiry warnings, mail failures, addresses and listeners in one read. */
   dashboard: DashboardService;
+  /** The console's live updates (GET /api/events), fed by the audit trail after each commit. */
+  live: LiveService;
 }
 
 /**
@@ -171,7 +174,12 @@ export function createServices(f: Foundation): Services {
   const logError = f.logError ?? (() => undefined);
   const events = createEventBus();
 
-  const audit = createAuditService({ store: createAuditStore(db), clock, random });
+  // The live updates read the committed trail after each audit write's transaction is over.
+  const liveTrail = createAuditService({ store: createAuditStore(db), clock, random });
+  const live = createLiveService({
+    source: { after: liveTrail.after, head: liveTrail.head, inTransaction: () => db.inTransaction },
+  });
+  const audit = createAuditService({ store: createAuditStore(db), clock, random, onRecorded: () => live.nudge() });
   const settingsStore = createSettingsStore(db);
   const settings = createSettingsService({
     store: settingsStore,
@@ -432,6 +440,7 @@ export function createServices(f: Foundation): Services {
   });
   return {
     dashboard,
+    live,
     backup,
     restore,
     audit,
@@ -481,6 +490,7 @@ export function createServices(f: Foundation): Services {
     tlsNames,
     deviceBaseUrl,
     async close() {
+      live.closeAll('shutdown');
       await push.close();
       await scep.close();
     },

@@ -16,3 +16,4 @@ export * from './invitations.js';
 export * from './agent.js';
 export * from './backup.js';
 export * from './dashboard.js';
+export * from './live.js';
