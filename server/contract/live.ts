@@ -52,5 +52,5 @@ export const LIVE_LIMITS = Object.freeze({
   /** Seconds between heartbeats (comment lines), well under the listener's idle timeout. */
   heartbeatSeconds: 20,
   /** Bytes a stream may have waiting for a reader that does not read; beyond that the stream is closed. */
-  bufferBytes: 64 * 1024,
+  bufferBytes: 256 * 1024,
 });
