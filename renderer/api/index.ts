@@ -12,6 +12,7 @@ import { createMailApi, type MailApi } from './mail.js';
 import { createSettingsApi, type SettingsApi } from './settings.js';
 import { createUsersApi, type UsersApi } from './users.js';
 import { createDashboardApi, type DashboardApi } from './dashboard.js';
+import { createLiveApi, type LiveApi } from './live.js';
 
 /** The client and its typed error, re-exported so callers import the API from one place. */
 export { ApiError, createApiClient, isApiError, type ApiClient, type ApiErrorCode } from './client.js';
@@ -30,6 +31,7 @@ export interface Api {
   backup: BackupApi;
   admins: AdminsApi;
   dashboard: DashboardApi;
+  live: LiveApi;
 }
 
 /** The injection key the app provides the API under. */
@@ -50,6 +52,7 @@ export function createApi(client: ApiClient): Api {
     backup: createBackupApi(client),
     admins: createAdminsApi(client),
     dashboard: createDashboardApi(client),
+    live: createLiveApi(),
   };
 }
 

@@ -1490,6 +1490,14 @@ const en = {
       expires: 'Expires {at}',
     },
   },
+  live: {
+    live: 'Live',
+    connecting: 'Connecting…',
+    reconnecting: 'Reconnecting…',
+    liveHint: 'Changes appear here as they happen.',
+    reconnectingHint:
+      'The live connection to the server was lost; trying again. The page may be out of date until then.',
+  },
 };
 
 export default en;

@@ -1502,6 +1502,14 @@ const ja: MessageSchema = {
       expires: '期限 {at}',
     },
   },
+  live: {
+    live: 'ライブ',
+    connecting: '接続中…',
+    reconnecting: '再接続中…',
+    liveHint: '変更はこの画面にすぐ反映されます。',
+    reconnectingHint:
+      'サーバーとのライブ接続が切れたため、再接続しています。それまでは表示が最新でない場合があります。',
+  },
 };
 
 export default ja;

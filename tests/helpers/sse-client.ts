@@ -46,7 +46,10 @@ export async function signInCookie(adminUrl: string): Promise<{ cookie: string; 
 /** Opens GET `path` (default /api/events) with `headers`, resolving once the status line is in. */
 export function openSse(adminUrl: string, headers: Record<string, string>, path = '/api/events'): Promise<SseStream> {
   return new Promise((resolve, reject) => {
-    const req = request(new URL(path, adminUrl), { method: 'GET', headers: { accept: 'text/event-stream', ...headers } });
+    const req = request(new URL(path, adminUrl), {
+      method: 'GET',
+      headers: { accept: 'text/event-stream', ...headers },
+    });
     req.on('error', reject);
     req.on('response', (res) => {
       const messages: SseMessage[] = [];

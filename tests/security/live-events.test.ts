@@ -96,7 +96,9 @@ describe('GET /api/events under attack', () => {
     await refused.ended;
     expect(refused.status).toBe(429);
     // The API itself still answers while every stream is taken.
-    expect((await send(new URL('/api/auth/session', h.server.adminUrl).href, { headers: { cookie: fresh.cookie } })).status).toBe(200);
+    expect(
+      (await send(new URL('/api/auth/session', h.server.adminUrl).href, { headers: { cookie: fresh.cookie } })).status,
+    ).toBe(200);
     await closeAll();
     expect((await stream({ cookie: fresh.cookie })).status).toBe(200);
     await closeAll();

@@ -19,10 +19,17 @@ function refuseCrossOrigin(request: FastifyRequest): void {
   const origin = request.headers.origin;
   const expected = `${request.protocol}://${request.headers.host ?? ''}`;
   const site = request.headers['sec-fetch-site'];
-  if ((origin !== undefined && origin !== expected) || (site !== undefined && site !== 'same-origin' && site !== 'none'))
-    throw new AppError('ORIGIN_REFUSED', 'Live updates are only for the console itself; this request came from another site.', {
-      origin: origin ?? null,
-    });
+  if (
+    (origin !== undefined && origin !== expected) ||
+    (site !== undefined && site !== 'same-origin' && site !== 'none')
+  )
+    throw new AppError(
+      'ORIGIN_REFUSED',
+      'Live updates are only for the console itself; this request came from another site.',
+      {
+        origin: origin ?? null,
+      },
+    );
 }
 
 /** Where the client resumes: the Last-Event-ID header its EventSource sends on a reconnect, else `?since=`. */
