@@ -54,7 +54,8 @@ describe('live updates over HTTP', () => {
 
   it('replays what a reconnect missed after its Last-Event-ID (or ?since=), in order', async () => {
     const seen = first.messages.filter((m) => m.id !== null).map((m) => m.id);
-    for (const headers of [{ cookie, 'last-event-id': String(userSeq) }, { cookie }]) {
+    const resumes: Record<string, string>[] = [{ cookie, 'last-event-id': String(userSeq) }, { cookie }];
+    for (const headers of resumes) {
       const path = 'last-event-id' in headers ? '/api/events' : `/api/events?since=${userSeq}`;
       const again = await openSse(h.server.adminUrl, headers, path);
       await again.next((m) => m.event === 'hello');

@@ -43,7 +43,8 @@ describe('GET /api/events under attack', () => {
       headers: { cookie, 'x-csrf-token': csrf },
     });
     expect(out.status).toBe(204);
-    for (const headers of [{}, { cookie: 'tsunagu_admin=forged-token' }, { cookie }]) {
+    const attempts: Record<string, string>[] = [{}, { cookie: 'tsunagu_admin=forged-token' }, { cookie }];
+    for (const headers of attempts) {
       const s = await stream(headers);
       await s.ended;
       expect(s.status).toBe(401);
@@ -56,12 +57,13 @@ describe('GET /api/events under attack', () => {
   it('refuses a stream another site or origin asks for, and never answers with CORS headers', async () => {
     const { cookie } = await signInCookie(h.server.adminUrl);
     const portal = new URL(h.server.enrollmentUrl).origin;
-    for (const extra of [
+    const foreign: Record<string, string>[] = [
       { origin: 'https://evil.example' },
       { origin: portal },
       { 'sec-fetch-site': 'cross-site' },
       { 'sec-fetch-site': 'same-site' },
-    ]) {
+    ];
+    for (const extra of foreign) {
       const s = await stream({ cookie, ...extra });
       await s.ended;
       expect(s.status, JSON.stringify(extra)).toBe(403);

@@ -69,7 +69,7 @@ export interface LiveService {
 export interface LiveDeps {
   source: LiveSource;
   /** Limits; LIVE_LIMITS when absent (tests lower them). */
-  limits?: Partial<typeof LIVE_LIMITS>;
+  limits?: Partial<Record<keyof typeof LIVE_LIMITS, number>>;
 }
 
 const DEVICE_ENROLLED = new Set(['device.enrolled', 'device.reenrolled']);
