@@ -178,6 +178,7 @@ export function createServices(f: Foundation): Services {
   const liveTrail = createAuditService({ store: createAuditStore(db), clock, random });
   const live = createLiveService({
     source: { after: liveTrail.after, head: liveTrail.head, inTransaction: () => db.inTransaction },
+    now: () => clock.now(),
   });
   const audit = createAuditService({ store: createAuditStore(db), clock, random, onRecorded: () => live.nudge() });
   const settingsStore = createSettingsStore(db);
@@ -392,6 +393,11 @@ export function createServices(f: Foundation): Services {
   events.on('enrollment.enrolled', invitations.onEnrolled);
   events.on('enrollment.abandoned', deviceActions.onEnrollmentAbandoned);
   events.on('push.token_gone', deviceActions.onPushTokenGone);
+  // The one invitation step without an audit event of its own: its mail was accepted by the SMTP server.
+  events.on('mail.sent', ({ kind, refId }) => {
+    if (refId && (kind === 'invitation' || kind === 'reminder'))
+      live.announce('invitation.step', 'mail.sent', { type: 'invitation', id: refId });
+  });
 
   const backup = createBackupService({
     db,

@@ -83,7 +83,7 @@ export const useLiveStore = defineStore('live', () => {
       c.addEventListener(type, (event) => {
         const change = parse<LiveEventDto>(event);
         if (!change) return;
-        lastSeq = change.seq;
+        if (change.seq !== null) lastSeq = change.seq;
         emit(change);
       });
     }

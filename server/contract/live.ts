@@ -21,10 +21,13 @@ export type LiveEventType = (typeof LIVE_EVENT_TYPES)[number];
 
 /** One change as the stream sends it: its SSE `id` is `seq`, the audit event's sequence number. */
 export interface LiveEventDto {
-  /** The audit event's sequence number (also the SSE event id, for resuming with Last-Event-ID). */
-  seq: number;
+  /**
+   * The audit event's sequence number (also the SSE event id, for resuming with Last-Event-ID); null for a change the
+   * audit trail does not record (an invitation's mail accepted by the SMTP server), which is not replayed.
+   */
+  seq: number | null;
   type: LiveEventType;
-  /** The audit action code behind the change, e.g. `device.retired`. */
+  /** The audit action code behind the change, e.g. `device.retired` (or `mail.sent` for the one unaudited change). */
   action: string;
   at: string;
   /** The record that changed (a device, an invitation, a user ...), by kind and id only. */

@@ -43,7 +43,7 @@ describe('live updates over HTTP', () => {
     const event = data<LiveEventDto>(created);
     expect(event).toMatchObject({ action: 'user.created', subjectType: 'user', subjectId: userId });
     expect(created.id).toBe(String(event.seq));
-    userSeq = event.seq;
+    userSeq = event.seq ?? 0;
     const invited = await h.admin.call('POST', '/api/invitations', { userIds: [userId] });
     expect(invited.status, invited.text).toBe(201);
     const step = await first.next((m) => m.event === 'invitation.step');

@@ -76,6 +76,31 @@ describe('live updates', () => {
     expect(m.chunks.join('')).not.toContain('a label');
   });
 
+  it('announces a change the trail does not record after the transaction, without an id', async () => {
+    const f = testFoundation();
+    const m = memorySink();
+    f.services.live.open({ session: 's1', lastEventId: null, sink: m.sink, signedIn: () => true });
+    f.db
+      .transaction(() => {
+        f.services.live.announce('invitation.step', 'mail.sent', { type: 'invitation', id: 'i1' });
+        expect(m.events()).toHaveLength(1);
+      })
+      .immediate();
+    await turn();
+    expect(m.events()[1]).toEqual({
+      id: null,
+      event: 'invitation.step',
+      data: {
+        seq: null,
+        type: 'invitation.step',
+        action: 'mail.sent',
+        at: f.clock.now().toISOString(),
+        subjectType: 'invitation',
+        subjectId: 'i1',
+      },
+    });
+  });
+
   it('never sends an event whose transaction rolled back', async () => {
     const f = testFoundation();
     const m = memorySink();

@@ -55,6 +55,8 @@ export interface LiveStream {
 export interface LiveService {
   /** The audit trail may have grown: read and send what is committed once the current transaction is over. */
   nudge(): void;
+  /** Sends a change the audit trail does not record (after the current transaction, with no id: never replayed). */
+  announce(type: LiveEventType, action: string, subject: { type: string; id: string }): void;
   /** Opens a stream: hello (or reset), the replay after `lastEventId`, then every new event; RATE_LIMITED over a cap. */
   open(input: LiveOpen): LiveStream;
   /** Sends heartbeats, and ends the streams of sessions that have ended (run by the service's own timer). */
@@ -68,6 +70,8 @@ export interface LiveService {
 /** Dependencies of the live service. */
 export interface LiveDeps {
   source: LiveSource;
+  /** The time announced changes carry. */
+  now?: () => Date;
   /** Limits; LIVE_LIMITS when absent (tests lower them). */
   limits?: Partial<Record<keyof typeof LIVE_LIMITS, number>>;
 }
@@ -112,16 +116,20 @@ interface Open {
 export function createLiveService(deps: LiveDeps): LiveService {
   const { source } = deps;
   const limits = { ...LIVE_LIMITS, ...deps.limits };
+  const now = deps.now ?? (() => new Date());
   const streams = new Set<Open>();
   /** The newest seq sent to the streams; unknown while none is open (then it is read afresh at the next open). */
   let cursor: number | null = null;
   let scheduled = false;
+  /** Unaudited changes waiting for the current transaction to end. */
+  let announced: LiveEventDto[] = [];
   let timer: ReturnType<typeof setInterval> | null = null;
 
   function drop(s: Open, how: 'end' | 'destroy', bye?: LiveByeReason): void {
     if (s.closed) return;
     s.closed = true;
     streams.delete(s);
+    if (streams.size === 0) announced = [];
     if (how === 'end') {
       if (bye) s.sink.write(message('bye', { reason: bye }));
       s.sink.end();
@@ -163,6 +171,10 @@ export function createLiveService(deps: LiveDeps): LiveService {
       for (const s of [...streams]) send(s, chunk);
       if (e.action.startsWith('admin.')) sessionsChanged = true;
     }
+    for (const e of announced.splice(0)) {
+      const chunk = message(e.type, e);
+      for (const s of [...streams]) send(s, chunk);
+    }
     // A sign-out, a password change or reset, a removal: the streams of sessions that ended close now.
     if (sessionsChanged) endSignedOut();
     if (batch.length === limits.replay) schedule();
@@ -179,6 +191,19 @@ export function createLiveService(deps: LiveDeps): LiveService {
   const service: LiveService = {
     nudge() {
       if (streams.size > 0) schedule();
+    },
+
+    announce(type, action, subject) {
+      if (streams.size === 0 || announced.length >= limits.replay) return;
+      announced.push({
+        seq: null,
+        type,
+        action,
+        at: now().toISOString(),
+        subjectType: subject.type,
+        subjectId: subject.id,
+      });
+      schedule();
     },
 
     open(input) {
