@@ -66,7 +66,7 @@ describe('the devices store following live changes', () => {
     const many = Array.from({ length: 600 }, (_, i) => device(i));
     const { api, store } = storeWith(
       async (q) =>
-        q.cursor
+        q?.cursor
           ? { items: many.slice(100), total: 600, nextCursor: null }
           : { items: many.slice(0, 100), total: 600, nextCursor: 'c' },
       async () => detailOf(device(7, { status: 'wiped' })),
