@@ -169,6 +169,8 @@ export function createLiveService(deps: LiveDeps): LiveService {
       cursor = e.seq;
       const chunk = message(liveTypeOf(e), toLiveEvent(e), e.seq);
       for (const s of [...streams]) send(s, chunk);
+      // The last reader was dropped: the next stream starts from the trail's head again.
+      if (streams.size === 0) return;
       if (e.action.startsWith('admin.')) sessionsChanged = true;
     }
     for (const e of announced.splice(0)) {
