@@ -42,6 +42,7 @@ import { helperRoutes } from './modules/helper/helper.routes.js';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.js';
 import { directoryRoutes } from './modules/directory/directory.routes.js';
 import { onboardingRoutes } from './modules/onboarding/onboarding.routes.js';
+import { liveRoutes } from './modules/live/live.routes.js';
 import { guardHost } from './http/host-guard.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 
@@ -222,6 +223,10 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
     await scope.register(dashboardRoutes, { dashboard: services.dashboard });
     await scope.register(directoryRoutes, { directory: services.directory });
     await scope.register(onboardingRoutes, { onboarding: services.onboarding });
+    await scope.register(liveRoutes, {
+      live: services.live,
+      sessionLive: (tokenHash) => services.admins.sessionLive(tokenHash),
+    });
   });
 
   const indexFile = deps.consoleDir ? join(deps.consoleDir, 'index.html') : null;

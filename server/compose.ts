@@ -67,6 +67,7 @@ import { createDirectoryStore } from './modules/directory/directory.store.js';
 import type { DirectoryTimeouts } from './modules/directory/directory-client.js';
 import { createOnboardingService, type OnboardingService } from './modules/onboarding/onboarding.service.js';
 import { createOnboardingStore } from './modules/onboarding/onboarding.store.js';
+import { createLiveService, type LiveService } from './modules/live/live.service.js';
 
 /** What the services are built from. */
 export interface Foundation {
@@ -174,6 +175,8 @@ export interface Services {
   directory: DirectoryService;
   /** The console's setup wizard: organisation, host names, CA import, checklist. */
   onboarding: OnboardingService;
+  /** The console's live updates (GET /api/events), fed by the audit trail after each commit. */
+  live: LiveService;
 }
 
 /**
@@ -189,7 +192,13 @@ export function createServices(f: Foundation): Services {
   const logError = f.logError ?? (() => undefined);
   const events = createEventBus();
 
-  const audit = createAuditService({ store: createAuditStore(db), clock, random });
+  // The live updates read the committed trail after each audit write's transaction is over.
+  const liveTrail = createAuditService({ store: createAuditStore(db), clock, random });
+  const live = createLiveService({
+    source: { after: liveTrail.after, head: liveTrail.head, inTransaction: () => db.inTransaction },
+    now: () => clock.now(),
+  });
+  const audit = createAuditService({ store: createAuditStore(db), clock, random, onRecorded: () => live.nudge() });
   const settingsStore = createSettingsStore(db);
   const onboardingStore = createOnboardingStore(settingsStore);
   // The organisation name is read when used (the wizard changes it at run time): services get it through a getter.
@@ -419,6 +428,11 @@ export function createServices(f: Foundation): Services {
   events.on('enrollment.enrolled', invitations.onEnrolled);
   events.on('enrollment.abandoned', deviceActions.onEnrollmentAbandoned);
   events.on('push.token_gone', deviceActions.onPushTokenGone);
+  // The one invitation step without an audit event of its own: its mail was accepted by the SMTP server.
+  events.on('mail.sent', ({ kind, refId }) => {
+    if (refId && (kind === 'invitation' || kind === 'reminder'))
+      live.announce('invitation.step', 'mail.sent', { type: 'invitation', id: refId });
+  });
 
   const backup = createBackupService({
     db,
@@ -505,6 +519,7 @@ export function createServices(f: Foundation): Services {
     dashboard,
     directory,
     onboarding,
+    live,
     backup,
     restore,
     audit,
@@ -556,6 +571,7 @@ export function createServices(f: Foundation): Services {
     tlsNames,
     deviceBaseUrl,
     async close() {
+      live.closeAll('shutdown');
       await push.close();
       await scep.close();
     },

@@ -13,6 +13,7 @@ import { createSettingsApi, type SettingsApi } from './settings.js';
 import { createUsersApi, type UsersApi } from './users.js';
 import { createDashboardApi, type DashboardApi } from './dashboard.js';
 import { createOnboardingApi, type OnboardingApi } from './onboarding.js';
+import { createLiveApi, type LiveApi } from './live.js';
 
 /** The client and its typed error, re-exported so callers import the API from one place. */
 export { ApiError, createApiClient, isApiError, type ApiClient, type ApiErrorCode } from './client.js';
@@ -32,6 +33,7 @@ export interface Api {
   admins: AdminsApi;
   dashboard: DashboardApi;
   onboarding: OnboardingApi;
+  live: LiveApi;
 }
 
 /** The injection key the app provides the API under. */
@@ -53,6 +55,7 @@ export function createApi(client: ApiClient): Api {
     admins: createAdminsApi(client),
     dashboard: createDashboardApi(client),
     onboarding: createOnboardingApi(client),
+    live: createLiveApi(),
   };
 }
 

@@ -233,6 +233,13 @@ const en = {
       ENROLLMENT_CLOSED: 'This enrollment is closed.',
       PUSH_NOT_CONFIGURED:
         'There is no Apple push certificate yet, so Apple devices cannot enroll or be reached. Upload one under Settings › Apple push certificate.',
+      DIRECTORY_NOT_CONFIGURED: 'The directory (LDAP) connector is not set up yet. Enter its settings first.',
+      DIRECTORY_UNAVAILABLE: 'The directory (LDAP) server cannot be reached. Try again in a few minutes.',
+      DIRECTORY_CONFIRM_REQUIRED:
+        'This sync would disable many users at once. Check the filter and groups, then confirm the number to go on.',
+      DIRECTORY_BUSY: 'An import, sync or preview of the directory is running. Wait for it to finish.',
+      DIRECTORY_MANAGED:
+        'This user comes from the directory: change them there. Directory users sign in with their network password.',
       PUSH_SERVICE_FAILED: 'The signing service could not be reached or refused the request.',
       DEVICE_NOT_FOUND: 'This device no longer exists. The list has been reloaded.',
       COMMAND_INVALID: 'This command cannot be sent to this device.',
@@ -1636,6 +1643,14 @@ const en = {
       opened: 'Opened {at}',
       expires: 'Expires {at}',
     },
+  },
+  live: {
+    live: 'Live',
+    connecting: 'Connecting…',
+    reconnecting: 'Reconnecting…',
+    liveHint: 'Changes appear here as they happen.',
+    reconnectingHint:
+      'The live connection to the server was lost; trying again. The page may be out of date until then.',
   },
 };
 

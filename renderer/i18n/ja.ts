@@ -237,6 +237,13 @@ const ja: MessageSchema = {
       ENROLLMENT_CLOSED: 'この登録は終了しています。',
       PUSH_NOT_CONFIGURED:
         'Apple プッシュ証明書がまだないため、Apple デバイスは登録も通信もできません。設定 › Apple プッシュ証明書 でアップロードしてください。',
+      DIRECTORY_NOT_CONFIGURED: 'ディレクトリ (LDAP) 接続がまだ設定されていません。先に設定を入力してください。',
+      DIRECTORY_UNAVAILABLE: 'ディレクトリ (LDAP) サーバーに接続できません。数分後にもう一度お試しください。',
+      DIRECTORY_CONFIRM_REQUIRED:
+        'この同期では多くのユーザーが一度に無効になります。フィルターとグループを確認し、人数を確認してから続けてください。',
+      DIRECTORY_BUSY: 'ディレクトリの取り込み・同期・プレビューを実行中です。終わるまでお待ちください。',
+      DIRECTORY_MANAGED:
+        'このユーザーはディレクトリから取り込まれています。変更はディレクトリ側で行ってください。ネットワークのパスワードでサインインします。',
       PUSH_SERVICE_FAILED: '署名サービスに接続できないか、依頼が受け付けられませんでした。',
       DEVICE_NOT_FOUND: 'このデバイスはもう存在しません。一覧を再読み込みしました。',
       COMMAND_INVALID: 'このコマンドはこのデバイスに送信できません。',
@@ -1646,6 +1653,14 @@ const ja: MessageSchema = {
       opened: '開始 {at}',
       expires: '期限 {at}',
     },
+  },
+  live: {
+    live: 'ライブ',
+    connecting: '接続中…',
+    reconnecting: '再接続中…',
+    liveHint: '変更はこの画面にすぐ反映されます。',
+    reconnectingHint:
+      'サーバーとのライブ接続が切れたため、再接続しています。それまでは表示が最新でない場合があります。',
   },
 };
 

@@ -25,15 +25,16 @@ export const useDashboardStore = defineStore('dashboard', () => {
     );
   });
 
-  async function load(): Promise<void> {
-    loading.value = true;
+  /** Reads the dashboard; `quiet` (a live update) leaves the refresh button still. */
+  async function load(quiet = false): Promise<void> {
+    if (!quiet) loading.value = true;
     try {
       data.value = await api.dashboard.get();
       error.value = null;
     } catch (err) {
       error.value = err;
     } finally {
-      loading.value = false;
+      if (!quiet) loading.value = false;
     }
   }
 

@@ -21,6 +21,7 @@ import type {
 } from '../../server/contract/index.js';
 import { isApiError, useApi } from '../api/index.js';
 import { useLatestLoad } from '../composables/use-latest-load.js';
+import type { LiveNotice } from './live.js';
 import { appendNew } from './paging.js';
 
 /** How many devices the first page holds: a screenful and some. */
@@ -167,6 +168,47 @@ export const useDevicesStore = defineStore('devices', () => {
       detail.value && request.deviceIds.includes(detail.value.device.id) ? refreshDetail() : Promise.resolve(),
     ]);
     return result;
+  }
+
+  let liveGeneration = 0;
+  /**
+   * Follows live changes: the widgets, the list (read again from its first row, as many rows as are shown, without
+   * the loading marks; a list scrolled further than a large page keeps its rows and gets the changed ones read again)
+   * and the open detail when it is one of the changed devices.
+   */
+  async function applyLive(notices: LiveNotice[]): Promise<void> {
+    const reset = notices.some((n) => n.type === 'reset');
+    const changed = new Set(
+      notices.flatMap((n) => (n.type !== 'reset' && n.subjectType === 'device' && n.subjectId ? [n.subjectId] : [])),
+    );
+    if (!reset && changed.size === 0) return;
+    const tasks: Promise<unknown>[] = [loadSummary()];
+    const openId = detail.value?.device.id;
+    if (openId && (reset || changed.has(openId))) tasks.push(refreshDetail().catch(() => undefined));
+    if (loaded.value && !loading.value) {
+      if (items.value.length <= DEVICES_MORE_SIZE) {
+        const mine = ++liveGeneration;
+        const asked = query(Math.max(items.value.length, DEVICES_PAGE_SIZE), null);
+        tasks.push(
+          api.devices.list(asked).then((page) => {
+            // A load the admin started meanwhile (filters, sort, more rows) wins.
+            const same = JSON.stringify(query(asked.limit, null)) === JSON.stringify(asked);
+            if (mine === liveGeneration && !loading.value && same && items.value.length <= asked.limit)
+              show(page, false);
+          }),
+        );
+      } else {
+        for (const id of [...changed].slice(0, 20)) {
+          if (!items.value.some((d) => d.id === id)) continue;
+          tasks.push(
+            api.devices.detail(id).then((answer) => {
+              items.value = items.value.map((d) => (d.id === id ? answer.device : d));
+            }),
+          );
+        }
+      }
+    }
+    await Promise.allSettled(tasks);
   }
 
   /** Opens one device's detail. */
@@ -316,6 +358,7 @@ export const useDevicesStore = defineStore('devices', () => {
     loadMore,
     applyFilters,
     loadSummary,
+    applyLive,
     act,
     openDetail,
     refreshDetail,

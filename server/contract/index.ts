@@ -17,3 +17,4 @@ export * from './agent.js';
 export * from './backup.js';
 export * from './dashboard.js';
 export * from './onboarding.js';
+export * from './live.js';

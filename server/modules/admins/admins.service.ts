@@ -48,6 +48,8 @@ export interface AdminsService {
   authenticate(token: string | undefined): AdminPrincipal | null;
   logout(principal: AdminPrincipal, sourceAddress: string | null): void;
   sessionDto(principal: AdminPrincipal): SessionDto;
+  /** Whether the session of `tokenHash` still stands, without sliding its idle timeout (for long-lived streams). */
+  sessionLive(tokenHash: string): boolean;
   /** Every administrator, oldest first. */
   list(): AdminDto[];
   /** Adds an admin with the given password, or a generated temporary one they must change at first sign-in. */
@@ -323,6 +325,16 @@ export function createAdminsService(deps: AdminsDeps): AdminsService {
         store.extendSession(hash, now.toISOString(), new Date(now.getTime() + SESSION_IDLE_MS).toISOString());
       }
       return { admin: toAdminDto(admin), csrfToken: row.csrf_token, tokenHash: hash };
+    },
+
+    sessionLive(tokenHash) {
+      const row = store.session(tokenHash);
+      const now = clock.now().getTime();
+      return (
+        row !== undefined &&
+        new Date(row.expires_at).getTime() > now &&
+        now - new Date(row.created_at).getTime() <= SESSION_MAX_MS
+      );
     },
 
     logout(principal, sourceAddress) {

@@ -44,6 +44,10 @@ export interface AuditService {
   list(query: AuditQuery): AuditPage;
   verify(): AuditVerifyResult;
   exportLines(format: 'jsonl' | 'csv', query: AuditQuery): Generator<string>;
+  /** At most `limit` events with seq above `seq`, oldest first (what the live stream replays and follows). */
+  after(seq: number, limit: number): AuditEventDto[];
+  /** The newest event's seq, 0 when the trail is empty. */
+  head(): number;
 }
 
 /** Dependencies of the audit service. */
@@ -51,6 +55,11 @@ export interface AuditDeps {
   store: AuditStore;
   clock: Clock;
   random: Random;
+  /**
+   * Told after each event is written, still inside the writer's transaction (which may yet roll back): the live
+   * stream takes it as a nudge to read the committed trail once the transaction is over.
+   */
+  onRecorded?: () => void;
 }
 
 const CSV_COLUMNS = [
@@ -162,6 +171,7 @@ export function createAuditService(deps: AuditDeps): AuditService {
         };
         const row: AuditRow = { ...partial, hash: chainHash(partial) };
         store.insert(row);
+        deps.onRecorded?.();
         return toDto(row);
       });
     },
@@ -210,6 +220,10 @@ export function createAuditService(deps: AuditDeps): AuditService {
       }
       return { ok: true, checked, firstBroken: null };
     },
+
+    after: (seq, limit) => store.after(seq, Math.min(Math.max(limit, 1), 1000)).map(toDto),
+
+    head: () => store.last()?.seq ?? 0,
 
     *exportLines(format, query) {
       const filter = toFilter(query);

@@ -40,6 +40,8 @@ export interface AuditStore {
   list(filter: AuditFilter, limit: number): AuditRow[];
   /** Every matching row in ascending order, fetched a page at a time so the connection is never held busy. */
   iterate(filter?: AuditFilter): Generator<AuditRow>;
+  /** At most `limit` rows with seq above `seq`, oldest first (the live stream's feed). */
+  after(seq: number, limit: number): AuditRow[];
   /** Runs `fn` in an IMMEDIATE transaction so the chain head cannot move under it. */
   exclusive<T>(fn: () => T): T;
 }
@@ -95,8 +97,12 @@ export function createAuditStore(db: Db): AuditStore {
   const insertStmt = db.prepare(`INSERT INTO audit_events
     (seq, id, at, actor_type, actor_id, actor_label, action, subject_type, subject_id, subject_label, details, source_address, prev_hash, hash)
     VALUES (@seq, @id, @at, @actor_type, @actor_id, @actor_label, @action, @subject_type, @subject_id, @subject_label, @details, @source_address, @prev_hash, @hash)`);
+  const afterStmt = db.prepare<[number, number], AuditRow>(
+    'SELECT * FROM audit_events WHERE seq > ? ORDER BY seq ASC LIMIT ?',
+  );
   return {
     last: () => lastStmt.get(),
+    after: (seq, limit) => afterStmt.all(seq, Math.trunc(limit)),
     insert: (row) => {
       insertStmt.run(row);
     },
