@@ -177,6 +177,15 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
     contentSecurityPolicy: {
       directives: {
         ...PAGE_CSP,
+        // The console (a Vue single-page app built by Vite, element-plus for its controls) needs no more than this:
+        // - script: its own modules only; the built index.html has no inline script (tests/security/csp.test.ts).
+        // - style-src-elem 'self': its own stylesheets (the app's CSS and element-plus's, both files under /assets).
+        // - style-src-attr 'none': no style="" attribute in markup. Vue's :style bindings and element-plus's
+        //   positioning (dialogs, drawers, popovers, the virtualized device table) set styles through the CSSOM
+        //   (element.style), which a policy does not govern, so neither needs 'unsafe-inline'. Nothing in the console
+        //   sets a style attribute or adds a <style> element: the browser specs record every violation and fail on one.
+        styleSrcElem: ["'self'"],
+        styleSrcAttr: ["'none'"],
         connectSrc: ["'self'"],
         fontSrc: ["'self'", 'data:'],
         baseUri: ["'self'"],

@@ -12,6 +12,7 @@ const en = {
   nav: {
     admins: 'Administration',
     main: 'Main navigation',
+    skipToContent: 'Skip to the page content',
     dashboard: 'Dashboard',
     users: 'Users',
     userSettings: 'User settings',
@@ -623,6 +624,7 @@ const en = {
     verifyBrokenHint: '{checked} events were checked. Restore a backup or investigate who changed the database.',
     empty: 'No events match these filters.',
     shown: 'Events shown: {count}',
+    detailsOf: 'Details of {action} at {at}',
   },
   invitations: {
     title: 'Invitations',

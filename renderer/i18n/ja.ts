@@ -10,6 +10,7 @@ const ja: MessageSchema = {
   nav: {
     admins: '管理',
     main: 'メインメニュー',
+    skipToContent: 'ページの内容へ移動',
     dashboard: 'ダッシュボード',
     users: 'ユーザー',
     userSettings: 'ユーザー設定',
@@ -630,6 +631,7 @@ const ja: MessageSchema = {
       '{checked} 件のイベントを確認しました。バックアップから復元するか、データベースを変更した者を調査してください。',
     empty: 'この条件に一致するイベントはありません。',
     shown: '表示中のイベント: {count} 件',
+    detailsOf: '{at} の {action} の詳細',
   },
   invitations: {
     title: '招待',

@@ -1,10 +1,13 @@
 // Screenshots of the Invitations, Devices and Settings pages and their dialogs in ja and en, at desktop
 // (1280x800) and phone (390x844) sizes, into test-output/screenshots/<page>-<lang>-<desktop|phone>.png, over a
-// seeded office (see console-seed.ts), for people to look at.
+// seeded office (see console-seed.ts), for people to look at. Each picture is also scanned with axe-core: in en on
+// desktop all of them, in ja on phone the whole pages (A11Y_SCANS; a dialog's content is the same at both sizes); and
+// no page may break the Content-Security-Policy.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { testPublicCa } from '../helpers/public-cert.js';
+import { A11Y_SCANS, expectNoSeriousA11y, watchCsp } from './axe.js';
 import { input, noToasts, openConsole, option, pickUsers } from './console-kit.js';
 import { seedOffice, type SeededOffice } from './console-seed.js';
 import { TEST_OUTPUT } from './server.js';
@@ -47,12 +50,19 @@ async function shoot(page: Page, name: string, lang: string, size: string, fullP
 for (const { lang, locale } of LANGS) {
   for (const size of SIZES) {
     test(`invitations, devices and settings in ${lang} on ${size}`, async ({ browser }) => {
-      test.setTimeout(240_000);
+      test.setTimeout(360_000);
       const phone = size === 'phone';
       const ja = lang === 'ja';
       const { h } = office;
       const { context, page, guard } = await openConsole(browser, h, { locale, size });
-      const shot = (name: string, fullPage = true) => shoot(page, name, lang, size, fullPage);
+      // From the next page load on (the signed-in Users page is checked by screenshots.spec.ts).
+      const csp = await watchCsp(context);
+      const scan = A11Y_SCANS.has(`${lang}-${size}`);
+      const shot = async (name: string, fullPage = true) => {
+        await shoot(page, name, lang, size, fullPage);
+        if (scan && (fullPage || !phone || name.startsWith('navigation')))
+          await expectNoSeriousA11y(page, `${name} (${lang}, ${size})`);
+      };
       const cancel = (scope: Locator) =>
         scope.getByRole('button', { name: ja ? 'キャンセル' : 'Cancel', exact: true }).click();
       const card = (testId: string, text: string) => page.getByTestId(testId).filter({ hasText: text });
@@ -327,6 +337,7 @@ for (const { lang, locale } of LANGS) {
       }
 
       guard.assertClean();
+      csp.assertClean();
       await context.close();
     });
   }
@@ -348,6 +359,7 @@ for (const { lang, locale } of LANGS) {
     await page.mouse.move(0, 0);
     await page.evaluate(() => document.fonts.ready.then(() => undefined));
     await section.screenshot({ path: join(SHOTS, `settings-helper-${lang}-desktop.png`), animations: 'disabled' });
+    if (A11Y_SCANS.has(`${lang}-desktop`)) await expectNoSeriousA11y(page, `settings-helper (${lang}, desktop)`);
     guard.assertClean();
     await context.close();
   });
@@ -366,6 +378,7 @@ for (const { lang, locale } of LANGS) {
     await page.mouse.move(0, 0);
     await page.evaluate(() => document.fonts.ready.then(() => undefined));
     await section.screenshot({ path: join(SHOTS, `settings-backup-${lang}-desktop.png`), animations: 'disabled' });
+    if (A11Y_SCANS.has(`${lang}-desktop`)) await expectNoSeriousA11y(page, `settings-backup (${lang}, desktop)`);
     guard.assertClean();
     await context.close();
   });

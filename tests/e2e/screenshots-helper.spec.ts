@@ -2,12 +2,15 @@
 // (360x740), into test-output/screenshots/helper-<screen>-<lang>-<width>x<height>.png, for people to look at.
 // The helper's main process is replaced by a fake bridge injected before the page loads: it serves one screen,
 // pushes more on request (window.__helperPush) and records every action the page sends (window.__helperSent).
+// Every screen is also scanned with axe-core once, in en at the window's size, and no screen may break the
+// Content-Security-Policy.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import type { HelperAction, HelperScreen, HelperScreenState } from '../../server/contract/helper.js';
 import helperEn, { type HelperMessages } from '../../renderer/i18n/helper.en.js';
 import helperJa from '../../renderer/i18n/helper.ja.js';
+import { expectNoSeriousA11y, watchCsp } from './axe.js';
 import { guardPage, type PageGuard } from './page-guard.js';
 import { startTsunagu, TEST_OUTPUT, type TsunaguServer } from './server.js';
 
@@ -406,6 +409,7 @@ for (const { lang, locale, m } of LANGS) {
     test(`every helper screen in ${lang} at ${size.width}x${size.height}`, async ({ browser }) => {
       test.setTimeout(240_000);
       const context = await newContext(browser, locale, size);
+      const csp = await watchCsp(context);
       // One page, each screen a fresh load in it: its guard and request log are checked (and the log emptied) per
       // screen, so a problem is still reported at the screen that caused it.
       const page = await context.newPage();
@@ -467,6 +471,7 @@ for (const { lang, locale, m } of LANGS) {
         }
 
         await shoot(page, `${c.name}-${tag}`);
+        if (lang === 'en' && size === SIZES[0]) await expectNoSeriousA11y(page, `helper ${c.name} (${tag})`);
 
         if (c.click) {
           await page.getByTestId(c.click.testId).click();
@@ -477,6 +482,7 @@ for (const { lang, locale, m } of LANGS) {
         guard.assertClean();
         expect(apiRequests, `${c.name} asked the admin API`).toEqual([]);
       }
+      csp.assertClean();
       await context.close();
     });
   }

@@ -1,9 +1,12 @@
 // Screenshots of every /go portal page in ja and en, as an iPhone (390x844) and as a Mac (1280x800), into
-// test-output/screenshots/portal-<page>-<lang>-<phone|desktop>.png, for people to look at.
+// test-output/screenshots/portal-<page>-<lang>-<phone|desktop>.png, for people to look at. Each page is also
+// scanned with axe-core once, in en as an iPhone (the Mac's helper offer in en on desktop), and no page may break the
+// Content-Security-Policy.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { EmulatedAppleDevice, iphoneSpec, macSpec } from '../helpers/apple-device.js';
+import { expectNoSeriousA11y, watchCsp } from './axe.js';
 import { openPortal, portalCookie, startPortalWorld, type PortalWorld } from './portal-kit.js';
 import { local } from '../helpers/server-harness.js';
 import { TEST_OUTPUT } from './server.js';
@@ -63,6 +66,7 @@ for (const { lang, locale } of [COMBOS[1], COMBOS[3]]) {
     await expect(page.locator('#helper-link')).toHaveAttribute('href', /^tsunagu:\/\/enroll\?server=/);
     await expect(page.locator('#helper-download')).toHaveAttribute('href', '/downloads/tsunagu-helper.dmg');
     await shoot(page, 'home-macos-helper', lang, 'desktop');
+    if (lang === 'en') await expectNoSeriousA11y(page, 'portal home-macos-helper (en, desktop)');
     assertClean();
     await context.close();
   });
@@ -81,7 +85,11 @@ for (const { lang, locale, size } of COMBOS) {
 
     const p = await openPortal(browser, size, locale);
     const { page, context } = p;
-    const shot = (name: string) => shoot(page, name, lang, size);
+    const csp = await watchCsp(context);
+    const shot = async (name: string) => {
+      await shoot(page, name, lang, size);
+      if (tag === 'en-phone') await expectNoSeriousA11y(page, `portal ${name} (${tag})`);
+    };
     const submit = () => page.locator('form.form button[type=submit]').click();
 
     // Sign in with the invitation's PIN, once wrong.
@@ -237,6 +245,7 @@ for (const { lang, locale, size } of COMBOS) {
     await shot('profile-refused');
 
     p.assertClean();
+    csp.assertClean();
     await context.close();
   });
 }

@@ -1,8 +1,10 @@
 // Screenshots of every console page in ja and en, at desktop (1280x800) and phone (390x844) sizes, into
-// test-output/screenshots/<page>-<lang>-<desktop|phone>.png, for people to look at.
+// test-output/screenshots/<page>-<lang>-<desktop|phone>.png, for people to look at. Each page and dialog is also
+// scanned with axe-core once (in en on desktop, in ja on phone: A11Y_SCANS), and no page may break the CSP.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
+import { A11Y_SCANS, expectNoSeriousA11y, watchCsp, type CspWatch } from './axe.js';
 import { guardPage, type PageGuard } from './page-guard.js';
 import { startTsunagu, TEST_OUTPUT, type TsunaguServer } from './server.js';
 
@@ -81,7 +83,7 @@ async function newPage(
   browser: Browser,
   locale: string,
   device: (typeof DEVICES)[number],
-): Promise<{ context: BrowserContext; page: Page; guard: PageGuard }> {
+): Promise<{ context: BrowserContext; page: Page; guard: PageGuard; csp: CspWatch }> {
   const context = await browser.newContext({
     baseURL: server.adminUrl,
     locale,
@@ -90,8 +92,9 @@ async function newPage(
     hasTouch: device.isMobile,
     deviceScaleFactor: 1,
   });
+  const csp = await watchCsp(context);
   const page = await context.newPage();
-  return { context, page, guard: guardPage(page) };
+  return { context, page, guard: guardPage(page), csp };
 }
 
 async function shoot(page: Page, name: string, lang: string, device: string, fullPage = true): Promise<void> {
@@ -109,13 +112,16 @@ async function shoot(page: Page, name: string, lang: string, device: string, ful
 test('the setup page', async ({ browser }) => {
   for (const { lang, locale } of LANGS) {
     for (const device of DEVICES) {
-      const { context, page, guard } = await newPage(browser, locale, device);
+      const { context, page, guard, csp } = await newPage(browser, locale, device);
       await page.goto(`/setup#token=${server.setupToken}`);
       await expect(input(page, 'setup-token')).toHaveValue(server.setupToken);
       await expect(page).toHaveURL(/\/setup$/);
       await expect(page.locator('html')).toHaveAttribute('lang', lang);
       await shoot(page, 'setup', lang, device.device);
+      if (A11Y_SCANS.has(`${lang}-${device.device}`))
+        await expectNoSeriousA11y(page, `setup (${lang}, ${device.device})`);
       guard.assertClean();
+      csp.assertClean();
       await context.close();
     }
   }
@@ -139,14 +145,19 @@ test('seed an administrator and users through the API', async ({ playwright }) =
 for (const { lang, locale } of LANGS) {
   for (const device of DEVICES) {
     test(`every signed-in page in ${lang} on ${device.device}`, async ({ browser }) => {
-      test.setTimeout(120_000);
+      test.setTimeout(240_000);
       const phone = device.device === 'phone';
-      const { context, page, guard } = await newPage(browser, locale, device);
+      const { context, page, guard, csp } = await newPage(browser, locale, device);
       const shot = (name: string, fullPage = true) => shoot(page, name, lang, device.device, fullPage);
+      const a11y = (name: string) =>
+        A11Y_SCANS.has(`${lang}-${device.device}`)
+          ? expectNoSeriousA11y(page, `${name} (${lang}, ${device.device})`)
+          : Promise.resolve();
 
       await page.goto('/login');
       await expect(page.getByTestId('login-form')).toBeVisible();
       await shot('login');
+      await a11y('login');
 
       await input(page, 'login-email').fill(ADMIN.email);
       await input(page, 'login-password').fill(ADMIN.password);
@@ -157,11 +168,13 @@ for (const { lang, locale } of LANGS) {
       // Let the sign-in toast go before the picture.
       await expect(page.locator('.el-message')).toHaveCount(0, { timeout: 10_000 });
       await shot('users');
+      await a11y('users');
 
       await page.getByTestId('add-user').click();
       const userDialog = page.getByTestId('user-dialog');
       await expect(userDialog).toBeVisible();
       await shot('add-user', false);
+      await a11y('add-user');
       await userDialog.getByRole('button', { name: lang === 'ja' ? 'キャンセル' : 'Cancel', exact: true }).click();
       await expect(userDialog).toBeHidden();
 
@@ -177,6 +190,7 @@ for (const { lang, locale } of LANGS) {
       await batch.getByTestId('batch-submit').click();
       await expect(rows.nth(0).getByTestId('batch-row-error')).toBeVisible();
       await shot('add-several', false);
+      await a11y('add-several');
       await batch.getByRole('button', { name: lang === 'ja' ? 'キャンセル' : 'Cancel', exact: true }).click();
       await expect(batch).toBeHidden();
 
@@ -189,6 +203,7 @@ for (const { lang, locale } of LANGS) {
       await importDialog.getByTestId('import-submit').click();
       await expect(importDialog.getByTestId('import-error')).toBeVisible();
       await shot('import-error', false);
+      await a11y('import-error');
       await importDialog.getByRole('button', { name: lang === 'ja' ? '閉じる' : 'Close', exact: true }).click();
       await expect(importDialog).toBeHidden();
 
@@ -209,6 +224,7 @@ for (const { lang, locale } of LANGS) {
         .getByText(lang === 'ja' ? '新しいパスワードを設定' : 'Set a new password')
         .click();
       await shot('edit-user', false);
+      await a11y('edit-user');
       await userDialog.getByRole('button', { name: lang === 'ja' ? 'キャンセル' : 'Cancel', exact: true }).click();
       await expect(userDialog).toBeHidden();
 
@@ -217,6 +233,7 @@ for (const { lang, locale } of LANGS) {
         const drawer = page.locator('.nav-drawer');
         await expect(drawer).toBeVisible();
         await shot('navigation', false);
+        await a11y('navigation');
         await drawer.getByRole('link', { name: lang === 'ja' ? 'ユーザー設定' : 'User settings' }).click();
         await expect(drawer).toBeHidden();
       } else {
@@ -228,6 +245,7 @@ for (const { lang, locale } of LANGS) {
       await expect(page).toHaveURL(/\/settings\/users$/);
       await expect(page.getByTestId('settings-form')).toBeVisible();
       await shot('user-settings');
+      await a11y('user-settings');
 
       await page.goto('/audit');
       await expect(page.getByTestId(phone ? 'audit-cards' : 'audit-table')).toContainText('user.import_rejected');
@@ -235,8 +253,10 @@ for (const { lang, locale } of LANGS) {
       await expect(page.getByTestId('verify-result')).toBeVisible();
       await expect(page.locator('.el-message')).toHaveCount(0, { timeout: 10_000 });
       await shot('audit');
+      await a11y('audit');
 
       guard.assertClean();
+      csp.assertClean();
       await context.close();
     });
   }

@@ -129,3 +129,36 @@ describe('every HTML response carries the Content-Security-Policy', () => {
     expectCsp(res, what);
   });
 });
+
+describe('the admin console policy is strict', () => {
+  it('allows no inline script and no inline style, with each style directive stated', async () => {
+    const res = await send(h.server.adminUrl, { headers: { accept: 'text/html' } });
+    const csp = String(res.headers['content-security-policy'] ?? '');
+    const directives = new Map(
+      csp
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .filter((words) => words[0])
+        .map(([name, ...values]) => [name as string, values.join(' ')]),
+    );
+    expect(directives.get('script-src')).toBe("'self'");
+    expect(directives.get('script-src-attr')).toBe("'none'");
+    expect(directives.get('style-src')).toBe("'self'");
+    expect(directives.get('style-src-elem')).toBe("'self'");
+    expect(directives.get('style-src-attr')).toBe("'none'");
+    expect(directives.get('connect-src')).toBe("'self'");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|unsafe-hashes|'nonce-|'sha\d+-/);
+  });
+
+  it('serves a console shell with no inline script and no inline style', async () => {
+    const res = await send(h.server.adminUrl, { headers: { accept: 'text/html' } });
+    const html = res.body.toString('utf8');
+    const scripts = [...html.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/gi)];
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const [tag, body] of scripts) {
+      expect(tag, 'a script of the console shell').toMatch(/\ssrc="\/assets\//);
+      expect(body?.trim(), 'a script of the console shell').toBe('');
+    }
+    expect(html).not.toMatch(/<style\b|\sstyle=|\son[a-z]+=/i);
+  });
+});
