@@ -3,23 +3,19 @@
 // reversed (the last device first); the filters (status, platform, user, last seen, search); and a device's
 // detail with its status history, certificates, commands with results and its user's pending enrollments.
 // Screenshots in ja and en at desktop and phone size go to test-output/screenshots/devices-scale-*.png.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, test, type Page } from '@playwright/test';
 import type { DevicePage } from '../../server/contract/index.js';
 import { dataPaths } from '../../server/paths.js';
 import { seedDevices, seededDeviceName } from '../helpers/device-seed.js';
 import { startHarness, type Harness } from '../helpers/server-harness.js';
-import { choose, input, noToasts, openConsole, option, type ConsolePage } from './console-kit.js';
-import { TEST_OUTPUT } from './server.js';
+import { choose, input, noToasts, openConsole, option, screenshot, type ConsolePage } from './console-kit.js';
 
 test.describe.configure({ mode: 'serial' });
 
 const DEVICES = 50_000;
 /** How far the scrolling test loads (ten pages of 500). */
 const SCROLLED = 5_000;
-const SHOTS = join(TEST_OUTPUT, 'screenshots');
 // A Mac of user 0 (who has an enrollment waiting), Active, with a certificate and two commands.
 const DETAIL_DEVICE = 1000;
 // The device seen just now (the "seen in the last day" filter finds it alone).
@@ -43,7 +39,6 @@ const body = () => page.locator('[data-testid=device-table] .el-table-v2__body')
 
 test.beforeAll(async ({ browser }) => {
   test.setTimeout(240_000);
-  mkdirSync(SHOTS, { recursive: true });
   h = await startHarness();
   seedDevices(h.dataDir, { devices: DEVICES });
   const db = new Database(dataPaths(h.dataDir).db);
@@ -187,15 +182,7 @@ for (const { lang, locale } of [
       test.setTimeout(120_000);
       const shotConsole = await openConsole(browser, h, { locale, size });
       const p = shotConsole.page;
-      const shoot = async (name: string) => {
-        await p.mouse.move(0, 0);
-        await p.evaluate(() => document.fonts.ready.then(() => undefined));
-        await p.screenshot({
-          path: join(SHOTS, `devices-scale-${name}-${lang}-${size}.png`),
-          animations: 'disabled',
-          caret: 'hide',
-        });
-      };
+      const shoot = (name: string) => screenshot(p, `devices-scale-${name}-${lang}-${size}`, { fullPage: false });
       try {
         await p.goto('/devices');
         const list = p.getByTestId(size === 'phone' ? 'device-cards' : 'device-table');

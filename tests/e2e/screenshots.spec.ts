@@ -144,7 +144,8 @@ for (const { lang, locale } of LANGS) {
       const { context, page, guard } = await newPage(browser, locale, device);
       const shot = (name: string, fullPage = true) => shoot(page, name, lang, device.device, fullPage);
 
-      await page.goto('/login');
+      // Sign-in lands on the dashboard unless a redirect asks for another page: the users page here.
+      await page.goto('/login?redirect=/users');
       await expect(page.getByTestId('login-form')).toBeVisible();
       await shot('login');
 
