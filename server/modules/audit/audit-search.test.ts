@@ -35,6 +35,11 @@ describe('audit filters at scale', () => {
       { subject: 'Pixel 3', actor: 'user' },
       { subject: 'no such subject' },
       { actor: 'u1' },
+      // FTS5 query syntax is text here, never an operator.
+      { actor: 'NEAR(a b) OR *' },
+      { actor: '"""' },
+      { subject: '{subject_id} : device' },
+      { subject: 'Pixel 1" OR "Pixel' },
       { action: 'user.', actor: 'user' },
       { action: 'user.' },
       { action: 'users.', subject: 'Pixel 2' },
