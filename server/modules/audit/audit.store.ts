@@ -105,7 +105,7 @@ function branches(
   actionsUnder: (prefix: string) => string[],
 ): { branches: string[]; params: Record<string, unknown> } | null {
   const prefix = filter.action?.endsWith('.') ? filter.action : null;
-  if (!prefix && !filter.actor && !filter.subject) return null;
+  if (!filter.actor && !filter.subject && (!prefix || filter.from || filter.to)) return null;
   const { params } = where(filter);
   const common: string[] = [];
   if (filter.from) common.push('e.at >= @from');
@@ -113,7 +113,11 @@ function branches(
   if (filter.actorType) common.push('e.actor_type = @actorType');
   if (filter.beforeSeq !== undefined) common.push('e.seq < @beforeSeq');
   if (filter.afterSeq !== undefined) common.push('e.seq > @afterSeq');
-  const actions = prefix ? actionsUnder(prefix) : filter.action ? [filter.action] : [null];
+  // With a time range, the range (the time index) bounds the work better than each action's index would: the prefix
+  // stays a range condition then.
+  const dated = Boolean(filter.from || filter.to);
+  if (prefix && dated) common.push('e.action >= @action AND e.action < @actionEnd');
+  const actions = prefix && !dated ? actionsUnder(prefix) : prefix ? [null] : filter.action ? [filter.action] : [null];
   actions.forEach((action, i) => {
     if (action !== null) params[`action${i}`] = action;
   });
