@@ -74,7 +74,7 @@ test('the list scrolls from the first row to the last, loading as it goes, and s
   const started = Date.now();
   let jumps = 0;
   for (let loaded = Number(await table.getAttribute('data-loaded')); loaded < DEVICES && jumps < 400; jumps++) {
-    await page.mouse.wheel(0, (DEVICES - loaded + 1_000) * 56);
+    await page.mouse.wheel(0, DEVICES * 56);
     await expect
       .poll(async () => Number(await table.getAttribute('data-loaded')), { intervals: [25], timeout: 30_000 })
       .toBeGreaterThan(loaded);
