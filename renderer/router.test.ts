@@ -43,10 +43,10 @@ describe('the sign-in guard', () => {
     ['setup', '/login', '/setup'],
     ['setup', '/setup', '/setup'],
     ['signed-out', '/setup', '/login'],
-    ['signed-out', '/users', '/login'],
+    ['signed-out', '/users', '/login?redirect=/users'],
     ['signed-out', '/audit', '/login?redirect=/audit'],
     ['signed-out', '/login', '/login'],
-    ['signed-in', '/login', '/users'],
+    ['signed-in', '/login', '/'],
     ['signed-in', '/setup', '/users'],
     ['signed-in', '/settings/users', '/settings/users'],
     ['signed-in', '/settings', '/settings/users'],
@@ -93,11 +93,11 @@ describe('redirectTarget', () => {
   it.each([
     ['/audit', '/audit'],
     ['/settings/users?x=1', '/settings/users?x=1'],
-    ['https://evil.example/', '/users'],
-    ['//evil.example/', '/users'],
-    ['/login', '/users'],
-    [undefined, '/users'],
-    [['/audit'], '/users'],
+    ['https://evil.example/', '/'],
+    ['//evil.example/', '/'],
+    ['/login', '/'],
+    [undefined, '/'],
+    [['/audit'], '/'],
   ])('%j -> %s', (value, expected) => {
     expect(redirectTarget(value)).toBe(expected);
   });

@@ -133,19 +133,19 @@ export function createAppRouter(history: RouterHistory = createWebHistory('/')):
       // Keep a `#token=...` fragment so a link straight to the console still pre-fills the setup token.
       return { name: 'setup', hash: to.hash };
     }
-    if (to.name === 'login') return session.signedIn ? { name: 'users' } : true;
+    if (to.name === 'login') return session.signedIn ? { name: 'dashboard' } : true;
     // A temporary password is changed before anything else opens (the server refuses the rest meanwhile).
     if (session.signedIn && session.admin?.mustChangePassword)
       return to.name === 'change-password' ? true : { name: 'change-password' };
-    if (to.name === 'change-password') return session.signedIn ? { name: 'users' } : { name: 'login' };
+    if (to.name === 'change-password') return session.signedIn ? { name: 'dashboard' } : { name: 'login' };
     if (to.meta.public || session.signedIn) return true;
-    return { name: 'login', query: to.fullPath === '/' || to.fullPath === '/users' ? {} : { redirect: to.fullPath } };
+    return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
   });
 
   return router;
 }
 
-/** A safe in-app path to return to after sign-in (never another origin). */
+/** A safe in-app path to return to after sign-in (never another origin); the dashboard when there is none. */
 export function redirectTarget(value: unknown): string {
   return typeof value === 'string' &&
     value.startsWith('/') &&
@@ -153,5 +153,5 @@ export function redirectTarget(value: unknown): string {
     !value.startsWith('/login') &&
     !value.startsWith('/setup')
     ? value
-    : '/users';
+    : '/';
 }

@@ -64,6 +64,31 @@ describe('the devices store', () => {
     expect(store.hasMore).toBe(false);
   });
 
+  it('further down the same list, each load fetches twice as many pages, up to ten, and draws them once', async () => {
+    let n = 0;
+    const list = vi.fn(async () => {
+      n++;
+      return { items: [device(n)], total: 100, nextCursor: `c${n}` };
+    });
+    const { store } = storeWith({ list });
+    await store.applyFilters({ status: '', platform: '', q: '', userId: '', seen: '' });
+    const calls: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const before = list.mock.calls.length;
+      await store.loadMore();
+      calls.push(list.mock.calls.length - before);
+    }
+    expect(calls).toEqual([1, 2, 4, 8, 10, 10]);
+    // Each page of a burst starts where the one before it ended.
+    expect(list).toHaveBeenLastCalledWith(expect.objectContaining({ cursor: `c${n - 1}`, limit: 500 }));
+    expect(store.items).toHaveLength(n);
+    // A new list starts again with one page.
+    await store.applyFilters({ status: 'active', platform: '', q: '', userId: '', seen: '' });
+    const before = list.mock.calls.length;
+    await store.loadMore();
+    expect(list.mock.calls.length - before).toBe(1);
+  });
+
   it('reverses the order from the first page, and starts again when the server refuses the cursor', async () => {
     const list = vi
       .fn()

@@ -28,6 +28,12 @@ import { appendNew } from './paging.js';
 export const DEVICES_PAGE_SIZE = 100;
 /** How many devices each further page holds (the server's largest page): fewer round trips down a long list. */
 export const DEVICES_MORE_SIZE = 500;
+/**
+ * The most pages one "load more" fetches (one after the other, by cursor) before the table is drawn again. Each load
+ * further down the same list fetches twice as many as the one before, up to this: someone scrolling far down gets
+ * 5,000 rows at a time (the table then redraws ten times on the way to row 50,000, not a hundred).
+ */
+export const DEVICES_MAX_BURST = 10;
 
 /** Last seen: any time, within a day, a week or a month, or not for a month and more. */
 export type SeenWindow = '' | 'day' | 'week' | 'month' | 'older';
@@ -106,21 +112,41 @@ export const useDevicesStore = defineStore('devices', () => {
     loaded.value = true;
   }
 
+  // Loads further down the list since it was last loaded from its first row: each one fetches more pages.
+  let burst = 1;
+
   /** Loads the list from its first row, replacing it. */
   async function reload(): Promise<void> {
+    burst = 1;
     await loads.run(
       () => api.devices.list(query(DEVICES_PAGE_SIZE, null)),
       (page) => show(page, false),
     );
   }
 
-  /** Appends the next page; a cursor the server no longer takes (it restarted) starts the list again. */
+  /** Fetches up to `pages` pages from `cursor` on, one after the other, as one page. */
+  async function fetchPages(cursor: string, pages: number): Promise<DevicePage> {
+    let page = await api.devices.list(query(DEVICES_MORE_SIZE, cursor));
+    const items = [...page.items];
+    for (let i = 1; i < pages && page.nextCursor; i++) {
+      page = await api.devices.list(query(DEVICES_MORE_SIZE, page.nextCursor));
+      items.push(...page.items);
+    }
+    return { ...page, items };
+  }
+
+  /**
+   * Appends the next page (or pages: see DEVICES_MAX_BURST); a cursor the server no longer takes (it restarted)
+   * starts the list again.
+   */
   async function loadMore(): Promise<void> {
     const cursor = nextCursor.value;
     if (!cursor || loading.value) return;
+    const pages = burst;
+    burst = Math.min(burst * 2, DEVICES_MAX_BURST);
     try {
       await loads.run(
-        () => api.devices.list(query(DEVICES_MORE_SIZE, cursor)),
+        () => fetchPages(cursor, pages),
         (page) => show(page, true),
       );
     } catch (err) {

@@ -142,7 +142,7 @@ async function browserPart(h: Harness): Promise<void> {
   try {
     const context = await browser.newContext({ baseURL: h.server.adminUrl, viewport: { width: 1366, height: 900 } });
     const page = await context.newPage();
-    await page.goto('/login');
+    await page.goto('/login?redirect=/users');
     const field = (id: string) => page.locator(`input[data-testid="${id}"], [data-testid="${id}"] input`).first();
     await field('login-email').fill(HARNESS_ADMIN.email);
     await field('login-password').fill(HARNESS_ADMIN.password);

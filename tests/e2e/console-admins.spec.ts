@@ -1,15 +1,15 @@
 // The Administration page in Chromium against an in-process server: screenshots of the page and its dialogs in ja and
 // en at desktop and phone sizes (test-output/screenshots/admins-*.png), the first sign-in with a temporary password,
-// and a backup restored through the console: a wrong passphrase changes nothing, the right one restarts the server
-// on the backup's data and the admin signs in again; the audit chain still verifies.
+// and backup then restore through the console: the backup downloaded from Administration under a passphrase, then
+// uploaded again: a wrong passphrase changes nothing, the right one restarts the server on the backup's data and the
+// admin signs in again to find it there; the audit chain still verifies.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { startHarness, type Harness, HARNESS_ADMIN } from '../helpers/server-harness.js';
-import { input, noToasts, openConsole, SIZES } from './console-kit.js';
+import { input, noToasts, openConsole, screenshot, SIZES } from './console-kit.js';
 import { TEST_OUTPUT } from './server.js';
 
-const SHOTS = join(TEST_OUTPUT, 'screenshots');
 const FILES = join(TEST_OUTPUT, 'e2e-admins');
 const PASSPHRASE = 'the office backup passphrase';
 const LANGS = [
@@ -24,7 +24,6 @@ test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  mkdirSync(SHOTS, { recursive: true });
   mkdirSync(FILES, { recursive: true });
   h = await startHarness();
   for (const [email, name] of [
@@ -44,16 +43,8 @@ test.afterAll(async () => {
   await h?.stop();
 });
 
-async function shoot(page: Page, name: string, lang: string, size: string, fullPage = true): Promise<void> {
-  await page.mouse.move(0, 0);
-  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
-  await page.evaluate(() => document.fonts.ready.then(() => undefined));
-  await page.screenshot({
-    path: join(SHOTS, `admins-${name}-${lang}-${size}.png`),
-    fullPage,
-    animations: 'disabled',
-    caret: 'hide',
-  });
+function shoot(page: Page, name: string, lang: string, size: string, fullPage = true): Promise<void> {
+  return screenshot(page, `admins-${name}-${lang}-${size}`, { fullPage });
 }
 
 for (const { lang, locale } of LANGS) {
@@ -159,16 +150,32 @@ test('the first sign-in with a temporary password asks for a new one first', asy
       await input(page, 'password-new').fill('my own long password');
       await input(page, 'password-repeat').fill('my own long password');
       await page.getByTestId('password-submit').click();
-      await expect(page).toHaveURL(/\/users$/);
+      await expect(page).toHaveURL(/:\d+\/$/);
       await context.close();
     }
   }
 });
 
-test('a backup restored through the console: wrong passphrase first, then the admin signs in again', async ({
+test('backup then restore, both through the console: the download (with its passphrase) restored, a wrong passphrase first; the admin signs in again and the data is there', async ({
   browser,
 }) => {
   test.setTimeout(120_000);
+  // Something the backup has, which the restore must bring back as it was.
+  const kept = await h.admin.call('POST', '/api/users', {
+    email: 'before-the-backup@example.com',
+    displayName: 'Before The Backup',
+    locale: 'en',
+  });
+  expect(kept.status, kept.text).toBe(201);
+  const { context, page, guard } = await openConsole(browser, h, { locale: 'en-US' });
+  // The backup downloaded from Administration, under a passphrase.
+  await page.goto('/settings/admins');
+  const section = page.getByTestId('backup-section');
+  await input(section, 'backup-passphrase').fill(PASSPHRASE);
+  await input(section, 'backup-repeat').fill(PASSPHRASE);
+  const [download] = await Promise.all([page.waitForEvent('download'), section.getByTestId('backup-download').click()]);
+  const downloaded = join(FILES, download.suggestedFilename());
+  await download.saveAs(downloaded);
   // Something the backup does not have, which the restore must take away.
   const added = await h.admin.call('POST', '/api/users', {
     email: 'after-the-backup@example.com',
@@ -176,9 +183,8 @@ test('a backup restored through the console: wrong passphrase first, then the ad
     locale: 'en',
   });
   expect(added.status).toBe(201);
-  const { context, page, guard } = await openConsole(browser, h, { locale: 'en-US' });
-  await page.goto('/settings/admins');
-  await page.getByTestId('restore-file').setInputFiles(backupFile);
+  await page.reload();
+  await page.getByTestId('restore-file').setInputFiles(downloaded);
   await expect(page.getByTestId('restore-facts')).toBeVisible();
 
   await input(page, 'restore-passphrase').fill('not the passphrase at all');
@@ -202,7 +208,13 @@ test('a backup restored through the console: wrong passphrase first, then the ad
   await input(page, 'login-email').fill(HARNESS_ADMIN.email);
   await input(page, 'login-password').fill(HARNESS_ADMIN.password);
   await page.getByTestId('login-submit').click();
-  await expect(page).toHaveURL(/\/users$/);
+  await expect(page).toHaveURL(/:\d+\/$/);
+  // The data the backup held is there, in the console.
+  await page.goto('/users');
+  await expect(page.getByTestId('user-table')).toContainText('before-the-backup@example.com');
+  await expect(page.getByTestId('user-table')).not.toContainText('after-the-backup@example.com');
+  await page.goto('/settings/admins');
+  await expect(page.getByTestId('admins-table')).toContainText('suzuki.hanako@example.com');
   await page.goto('/audit');
   await expect(page.getByText('Backup restored').first()).toBeVisible();
   await page.getByTestId('verify-chain').click();

@@ -1,10 +1,13 @@
 // Shared pieces of the console specs that run against an in-process server (the test harness): signing in,
 // inputs by test id, toasts, and reading the links and PINs out of real emails.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import type { ParsedMail } from 'mailparser';
 import { handOff, invitationLinkIn } from '../helpers/first-visit.js';
 import { HARNESS_ADMIN, type Harness } from '../helpers/server-harness.js';
 import { guardPage, type PageGuard } from './page-guard.js';
+import { TEST_OUTPUT } from './server.js';
 
 /** A signed-in console page and what watches it. */
 export interface ConsolePage {
@@ -56,11 +59,13 @@ export async function openConsole(
   });
   const page = await context.newPage();
   const guard = guardPage(page);
-  await page.goto('/login');
+  // Sign-in lands on the dashboard; the specs start on the users page, which the redirect asks for.
+  await page.goto('/login?redirect=/users');
   await input(page, 'login-email').fill(HARNESS_ADMIN.email);
   await input(page, 'login-password').fill(HARNESS_ADMIN.password);
   await page.getByTestId('login-submit').click();
-  await expect(page).toHaveURL(/\/users$/);
+  // Password hashing is slow on purpose; on a busy test machine the sign-in can take longer than a click's wait.
+  await expect(page).toHaveURL(/\/users$/, { timeout: 30_000 });
   return { context, page, guard };
 }
 
@@ -127,4 +132,21 @@ export async function waitForMails(messages: ParsedMail[], address: string, coun
     .poll(() => mailsTo(messages, address).length, { timeout: 15_000, message: `mails to ${address}` })
     .toBeGreaterThanOrEqual(count);
   return mailsTo(messages, address);
+}
+
+/** Where the specs' screenshots go (git-ignored; emptied before each run by global-setup.ts). */
+export const SCREENSHOTS = join(TEST_OUTPUT, 'screenshots');
+
+/**
+ * Saves a screenshot of `page` as test-output/screenshots/<name>.png the same way in every spec: the mouse moved out
+ * of the way (no hover effects), the fonts loaded (the Japanese glyphs are in it), animations stopped and the caret
+ * hidden. Whole page by default (scrolled to the top first); `fullPage: false` keeps the viewport as it is.
+ */
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
+  const fullPage = options.fullPage ?? true;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.mouse.move(0, 0);
+  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
+  await page.evaluate(() => document.fonts.ready.then(() => undefined));
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage, animations: 'disabled', caret: 'hide' });
 }

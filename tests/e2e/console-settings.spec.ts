@@ -362,8 +362,10 @@ test('macOS helper app: none yet; a file of another kind is refused before sendi
   await expect(section.getByTestId('helper-build-none')).toBeVisible();
 });
 
-test('backup: a short or differing passphrase is refused before sending; the download is one file under the dated name', async () => {
+test('backup (under Administration only): a short or differing passphrase is refused before sending; the download is one file under the dated name', async () => {
   await nav('User settings', /\/settings\/users$/);
+  await expect(page.getByTestId('backup-section')).toHaveCount(0);
+  await nav('Administration', /\/settings\/admins$/);
   const section = page.getByTestId('backup-section');
   await expect(section.getByTestId('backup-note')).toContainText('cannot be recovered');
   await input(section, 'backup-passphrase').fill('too short');

@@ -2,8 +2,6 @@
 // (keyboard included), the bulk bar's disable/enable/delete, and a CSV import that sends invitations; then
 // screenshots of the menu and each dialog in ja and en at desktop and phone sizes, into
 // test-output/screenshots/user-actions-*-<lang>-<size>.png.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { send } from '../helpers/http.js';
 import { PortalClient } from '../helpers/portal-client.js';
@@ -15,13 +13,12 @@ import {
   noToasts,
   openConsole,
   pinIn,
+  screenshot,
   SIZES,
   waitForMails,
   type ConsolePage,
 } from './console-kit.js';
-import { TEST_OUTPUT } from './server.js';
 
-const SHOTS = join(TEST_OUTPUT, 'screenshots');
 const PASSWORD = 'a long enough password';
 
 test.describe.configure({ mode: 'serial' });
@@ -56,7 +53,6 @@ async function rowAction(p: Page, email: string, action: string): Promise<void> 
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  mkdirSync(SHOTS, { recursive: true });
   sink = await startSmtpSink();
   h = await startHarness();
   caPem = h.server.services.ca.caCertificate().pem;
@@ -199,15 +195,7 @@ for (const { lang, locale } of [
       const phone = size === 'phone';
       const ja = lang === 'ja';
       const { context, page: p, guard } = await openConsole(browser, h, { locale, size });
-      const shot = async (name: string) => {
-        await p.mouse.move(0, 0);
-        await p.evaluate(() => document.fonts.ready.then(() => undefined));
-        await p.screenshot({
-          path: join(SHOTS, `user-actions-${name}-${lang}-${size}.png`),
-          animations: 'disabled',
-          caret: 'hide',
-        });
-      };
+      const shot = (name: string) => screenshot(p, `user-actions-${name}-${lang}-${size}`, { fullPage: false });
       const scope = (email: string) =>
         phone ? p.getByTestId('user-card').filter({ hasText: email }) : userRow(p, email);
       const openMenu = async (email: string) => {

@@ -116,7 +116,9 @@ test('sign out, a wrong password is refused, then sign in', async () => {
 
   await input('login-password').fill(ADMIN.password);
   await page.getByTestId('login-submit').click();
-  await expect(page).toHaveURL(/\/users$/);
+  // Sign-in lands on the dashboard.
+  await expect(page).toHaveURL(/:\d+\/$/);
+  await expect(page.getByTestId('dashboard')).toBeVisible();
   await expect(page.getByTestId('signed-in-admin')).toContainText(ADMIN.displayName);
 });
 

@@ -58,7 +58,7 @@ test('the console by keyboard alone', async ({ browser }) => {
   const guard: PageGuard = guardPage(page);
 
   // Sign in: Tab to the email field, type, Tab to the password, type, Enter submits.
-  await page.goto('/login');
+  await page.goto('/login?redirect=/users');
   await tabTo(page, page.locator('[data-testid=login-email]'), 'the email field');
   await typeKeys(page, HARNESS_ADMIN.email);
   await tabTo(page, page.locator('[data-testid=login-password]'), 'the password field');

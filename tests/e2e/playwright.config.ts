@@ -3,12 +3,12 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
 
-/** The end-to-end suite: one worker, no retries, artefacts under test-output/. */
+/** The end-to-end suite: two workers (spec files side by side; the tests of one file in order), no retries, artefacts under test-output/. */
 export default defineConfig({
   testDir: fileURLToPath(new URL('.', import.meta.url)),
   globalSetup: fileURLToPath(new URL('./global-setup.ts', import.meta.url)),
   outputDir: fileURLToPath(new URL('../../test-output/playwright', import.meta.url)),
-  workers: 1,
+  workers: 2,
   retries: 0,
   fullyParallel: false,
   forbidOnly: true,

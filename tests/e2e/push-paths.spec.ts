@@ -50,7 +50,7 @@ async function openPushPage(browser: Browser, locale: string, size: keyof typeof
   });
   const page = await context.newPage();
   const guard = guardPage(page);
-  await page.goto('/login');
+  await page.goto('/login?redirect=/users');
   await input(page, 'login-email').fill(HARNESS_ADMIN.email);
   await input(page, 'login-password').fill(HARNESS_ADMIN.password);
   await page.getByTestId('login-submit').click();

@@ -366,10 +366,10 @@ for (const { lang, locale } of LANGS) {
 }
 
 for (const { lang, locale } of LANGS) {
-  test(`the Backup section of User settings in ${lang}`, async ({ browser }) => {
+  test(`the Backup section of Administration in ${lang}`, async ({ browser }) => {
     const { h } = office;
     const { context, page, guard } = await openConsole(browser, h, { locale, size: 'desktop' });
-    await page.goto('/settings/users');
+    await page.goto('/settings/admins');
     const section = page.getByTestId('backup-section');
     await input(section, 'backup-passphrase').fill('short');
     await section.getByTestId('backup-download').click();

@@ -46,47 +46,118 @@ export interface AuditStore {
   exclusive<T>(fn: () => T): T;
 }
 
+/** A piece of text as an FTS5 phrase (quotes doubled), for the trigram index. */
+const phrase = (text: string) => `"${text.replace(/"/g, '""')}"`;
+
+/** The filters as SQL over audit_events (columns named with their table: the search joins another). */
 function where(filter: AuditFilter): { sql: string; params: Record<string, unknown> } {
   const clauses: string[] = [];
   const params: Record<string, unknown> = {};
   if (filter.from) {
-    clauses.push('at >= @from');
+    clauses.push('audit_events.at >= @from');
     params.from = filter.from;
   }
   if (filter.to) {
-    clauses.push('at <= @to');
+    clauses.push('audit_events.at <= @to');
     params.to = filter.to;
   }
   if (filter.action) {
-    // "user." matches every user action; a full code matches exactly.
+    // "user." matches every user action, as the range of the action index from "user." up to "user/" (the
+    // character after "."); a full code matches exactly.
     if (filter.action.endsWith('.')) {
-      clauses.push('substr(action, 1, length(@action)) = @action');
-    } else clauses.push('action = @action');
+      clauses.push('audit_events.action >= @action AND audit_events.action < @actionEnd');
+      params.actionEnd = `${filter.action.slice(0, -1)}/`;
+    } else clauses.push('audit_events.action = @action');
     params.action = filter.action;
   }
   if (filter.actorType) {
-    clauses.push('actor_type = @actorType');
+    clauses.push('audit_events.actor_type = @actorType');
     params.actorType = filter.actorType;
   }
   if (filter.actor) {
-    clauses.push("(actor_id = @actor OR actor_label LIKE @actorLike ESCAPE '\\')");
+    clauses.push("(audit_events.actor_id = @actor OR audit_events.actor_label LIKE @actorLike ESCAPE '\\')");
     params.actor = filter.actor;
     params.actorLike = `%${filter.actor.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   }
   if (filter.subject) {
-    clauses.push("(subject_id = @subject OR subject_label LIKE @subjectLike ESCAPE '\\')");
+    clauses.push("(audit_events.subject_id = @subject OR audit_events.subject_label LIKE @subjectLike ESCAPE '\\')");
     params.subject = filter.subject;
     params.subjectLike = `%${filter.subject.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   }
   if (filter.beforeSeq !== undefined) {
-    clauses.push('seq < @beforeSeq');
+    clauses.push('audit_events.seq < @beforeSeq');
     params.beforeSeq = filter.beforeSeq;
   }
   if (filter.afterSeq !== undefined) {
-    clauses.push('seq > @afterSeq');
+    clauses.push('audit_events.seq > @afterSeq');
     params.afterSeq = filter.afterSeq;
   }
   return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+/**
+ * The ways a filter with an action prefix, an actor or a subject can match, each a query an index reads newest first
+ * (ORDER BY seq DESC, without its LIMIT): each action under the prefix (the action index); the actor's exact id (the
+ * actor index) or a piece of its label (the trigram index, migration 013, for three characters or more); the same for
+ * the subject. Reading the trail newest first until enough events match read all of it for a rare actor, subject or
+ * action (150-210 ms at 200,000 events). Null when the filter has none of these (one plain query serves it).
+ */
+function branches(
+  filter: AuditFilter,
+  actionsUnder: (prefix: string) => string[],
+): { branches: string[]; params: Record<string, unknown> } | null {
+  const prefix = filter.action?.endsWith('.') ? filter.action : null;
+  if (!filter.actor && !filter.subject && (!prefix || filter.from || filter.to)) return null;
+  const { params } = where(filter);
+  const common: string[] = [];
+  if (filter.from) common.push('e.at >= @from');
+  if (filter.to) common.push('e.at <= @to');
+  if (filter.actorType) common.push('e.actor_type = @actorType');
+  if (filter.beforeSeq !== undefined) common.push('e.seq < @beforeSeq');
+  if (filter.afterSeq !== undefined) common.push('e.seq > @afterSeq');
+  // With a time range, the range (the time index) bounds the work better than each action's index would: the prefix
+  // stays a range condition then.
+  const dated = Boolean(filter.from || filter.to);
+  if (prefix && dated) common.push('e.action >= @action AND e.action < @actionEnd');
+  const actions = prefix && !dated ? actionsUnder(prefix) : prefix ? [null] : filter.action ? [filter.action] : [null];
+  actions.forEach((action, i) => {
+    if (action !== null) params[`action${i}`] = action;
+  });
+  // Who: by exact id (its index), or by a piece of the label (the trigram index when long enough, else LIKE).
+  type Way = { clause: string; match: string | null };
+  const whoWays = (column: 'actor' | 'subject', value: string | undefined): Way[] => {
+    if (!value) return [{ clause: '', match: null }];
+    const like = `e.${column}_label LIKE @${column}Like ESCAPE '\\'`;
+    return [
+      { clause: `e.${column}_id = @${column}`, match: null },
+      [...value].length >= 3
+        ? { clause: like, match: `${column}_label : ${phrase(value)}` }
+        : { clause: like, match: null },
+    ];
+  };
+  const out: string[] = [];
+  let m = 0;
+  for (const [i, action] of actions.entries())
+    for (const actor of whoWays('actor', filter.actor))
+      for (const subject of whoWays('subject', filter.subject)) {
+        const clauses = [...common];
+        if (action !== null) clauses.push(`e.action = @action${i}`);
+        for (const way of [actor, subject]) if (way.clause) clauses.push(way.clause);
+        const matches = [actor.match, subject.match].filter((x): x is string => x !== null);
+        if (matches.length > 0) {
+          params[`match${m}`] = matches.join(' AND ');
+          out.push(
+            `SELECT e.seq FROM audit_search s JOIN audit_events e ON e.seq = s.rowid WHERE audit_search MATCH @match${m}` +
+              `${filter.beforeSeq !== undefined ? ' AND s.rowid < @beforeSeq' : ''}` +
+              `${clauses.length ? ` AND ${clauses.join(' AND ')}` : ''} ORDER BY s.rowid DESC`,
+          );
+          m++;
+        } else
+          out.push(
+            `SELECT e.seq FROM audit_events e${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''} ORDER BY e.seq DESC`,
+          );
+      }
+  return { branches: out, params };
 }
 
 /** Builds the audit store over an open database. */
@@ -100,6 +171,17 @@ export function createAuditStore(db: Db): AuditStore {
   const afterStmt = db.prepare<[number, number], AuditRow>(
     'SELECT * FROM audit_events WHERE seq > ? ORDER BY seq ASC LIMIT ?',
   );
+  // The actions under a prefix, by skipping through the action index (one seek per action, not per event).
+  const actionsStmt = db.prepare<{ action: string; actionEnd: string }, { action: string }>(
+    `WITH RECURSIVE a(action) AS (
+       SELECT (SELECT min(action) FROM audit_events WHERE action >= @action AND action < @actionEnd)
+       UNION ALL
+       SELECT (SELECT min(action) FROM audit_events WHERE action > a.action AND action < @actionEnd) FROM a
+       WHERE a.action IS NOT NULL
+     ) SELECT action FROM a WHERE action IS NOT NULL`,
+  );
+  const distinctActions = (prefix: string) =>
+    actionsStmt.all({ action: prefix, actionEnd: `${prefix.slice(0, -1)}/` }).map((r) => r.action);
   return {
     last: () => lastStmt.get(),
     after: (seq, limit) => afterStmt.all(seq, Math.trunc(limit)),
@@ -107,12 +189,24 @@ export function createAuditStore(db: Db): AuditStore {
       insertStmt.run(row);
     },
     list(filter, limit) {
-      const w = where(filter);
+      const n = Math.trunc(limit);
+      const ways = branches(filter, distinctActions);
+      if (ways === null) {
+        const w = where(filter);
+        return db
+          .prepare<Record<string, unknown>, AuditRow>(
+            `SELECT * FROM audit_events ${w.sql} ORDER BY seq DESC LIMIT ${n}`,
+          )
+          .all(w.params);
+      }
+      if (ways.branches.length === 0) return [];
+      // Each way's newest `limit` events (by its own index), then the newest `limit` of them all.
+      const union = ways.branches.map((b) => `SELECT seq FROM (${b} LIMIT ${n})`).join(' UNION ');
       return db
         .prepare<Record<string, unknown>, AuditRow>(
-          `SELECT * FROM audit_events ${w.sql} ORDER BY seq DESC LIMIT ${Math.trunc(limit)}`,
+          `SELECT * FROM audit_events WHERE seq IN (${union}) ORDER BY seq DESC LIMIT ${n}`,
         )
-        .all(w.params);
+        .all(ways.params);
     },
     *iterate(filter = {}) {
       let afterSeq = 0;
