@@ -120,6 +120,9 @@ test('sign out, a wrong password is refused, then sign in', async () => {
   await expect(page).toHaveURL(/:\d+\/$/);
   await expect(page.getByTestId('dashboard')).toBeVisible();
   await expect(page.getByTestId('signed-in-admin')).toContainText(ADMIN.displayName);
+  // The next tests start on the users page.
+  await page.getByRole('link', { name: 'Users' }).first().click();
+  await expect(page).toHaveURL(/\/users$/);
 });
 
 test('add a user whose name looks like HTML; it shows literally', async () => {
