@@ -66,7 +66,7 @@ async function openConsole(
   await input(page, 'login-email').fill(HARNESS_ADMIN.email);
   await input(page, 'login-password').fill(HARNESS_ADMIN.password);
   await page.getByTestId('login-submit').click();
-  await expect(page).toHaveURL(/\/users$/);
+  await expect(page).toHaveURL(/:\d+\/users$/);
   return { context, page, guard };
 }
 

@@ -5,10 +5,9 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { HARNESS_ADMIN, startHarness, type Harness } from '../helpers/server-harness.js';
+import { startHarness, type Harness } from '../helpers/server-harness.js';
 import { standInApple, startVendorSigner, type StandInApple, type VendorSigner } from '../helpers/push-vendor.js';
-import { expectToast, input, noToasts, SIZES, type ConsolePage } from './console-kit.js';
-import { guardPage } from './page-guard.js';
+import { expectToast, input, noToasts, openConsole, type ConsolePage, type SIZES } from './console-kit.js';
 import { TEST_OUTPUT } from './server.js';
 
 const SHOTS = join(TEST_OUTPUT, 'screenshots');
@@ -37,26 +36,11 @@ test.afterAll(async () => {
   await h?.stop();
 });
 
-/** openConsole with room for a slow sign-in (password hashing on a loaded machine), straight to the push page. */
+/** The console signed in (console-kit's openConsole), on the push page. */
 async function openPushPage(browser: Browser, locale: string, size: keyof typeof SIZES): Promise<ConsolePage> {
-  const context = await browser.newContext({
-    baseURL: h.server.adminUrl,
-    locale,
-    viewport: SIZES[size].viewport,
-    isMobile: SIZES[size].isMobile,
-    hasTouch: SIZES[size].isMobile,
-    deviceScaleFactor: 1,
-    acceptDownloads: true,
-  });
-  const page = await context.newPage();
-  const guard = guardPage(page);
-  await page.goto('/login?redirect=/users');
-  await input(page, 'login-email').fill(HARNESS_ADMIN.email);
-  await input(page, 'login-password').fill(HARNESS_ADMIN.password);
-  await page.getByTestId('login-submit').click();
-  await expect(page).toHaveURL(/\/users$/, { timeout: 30_000 });
-  await page.goto('/settings/push');
-  return { context, page, guard };
+  const opened = await openConsole(browser, h, { locale, size });
+  await opened.page.goto('/settings/push');
+  return opened;
 }
 
 async function shoot(page: Page, state: string, lang: string, size: string): Promise<void> {
