@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { Attribute, Change, Client } from 'ldapts';
 import type { DirectoryRunDto } from '../../server/contract/directory.js';
 import { startHarness } from '../helpers/server-harness.js';
-import { SLAPD_ADMIN_PASSWORD, SLAPD_READER_PASSWORD, startSlapd, uidOf } from '../helpers/slapd.js';
+import { SLAPD_ADMIN_PASSWORD, connectorSettings, startSlapd, uidOf } from '../helpers/slapd.js';
 
 const USERS = Number(process.env.BENCH_DIRECTORY_USERS ?? 1000);
 
@@ -17,18 +17,7 @@ async function main(): Promise<void> {
   const h = await startHarness();
   const rows: [string, number, string][] = [[`slapadd + start slapd (${USERS} users)`, slapdMs, '']];
   try {
-    const put = await h.admin.call('PUT', '/api/directory', {
-      url: slapd.ldapUrl,
-      caPem: slapd.caPem,
-      bindDn: slapd.readerDn,
-      bindPassword: SLAPD_READER_PASSWORD,
-      baseDn: slapd.baseDn,
-      userFilter: '(objectClass=inetOrgPerson)',
-      groupFilter: '(cn=staff)',
-      preset: 'openldap',
-      syncIntervalMinutes: 0,
-      maxDisablePercent: 20,
-    });
+    const put = await h.admin.call('PUT', '/api/directory', connectorSettings(slapd, { groupFilter: '(cn=staff)' }));
     if (put.status !== 200) throw new Error(`settings: ${put.status} ${put.text}`);
     const step = async (name: string, path: string, body: unknown = {}) => {
       const s = performance.now();

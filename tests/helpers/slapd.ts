@@ -1,3 +1,4 @@
+import type { DirectorySettingsUpdate } from '../../server/contract/directory.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -325,5 +326,28 @@ export async function startSlapd(options: { users?: number } = {}): Promise<Slap
       await stop();
       tmp.remove();
     },
+  };
+}
+
+/**
+ * The connector settings (PUT /api/directory body) that reach `slapd` over ldap:// with StartTLS as the read-only
+ * account, all users, no group filter, no scheduled sync; `overrides` changes what a test needs.
+ */
+export function connectorSettings(
+  slapd: Slapd,
+  overrides: Partial<DirectorySettingsUpdate> = {},
+): DirectorySettingsUpdate {
+  return {
+    url: slapd.ldapUrl,
+    caPem: slapd.caPem,
+    bindDn: slapd.readerDn,
+    bindPassword: SLAPD_READER_PASSWORD,
+    baseDn: slapd.baseDn,
+    userFilter: '(objectClass=inetOrgPerson)',
+    groupFilter: '',
+    preset: 'openldap',
+    syncIntervalMinutes: 0,
+    maxDisablePercent: 20,
+    ...overrides,
   };
 }

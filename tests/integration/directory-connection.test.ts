@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DirectorySettingsUpdate, DirectoryTestResult } from '../../server/contract/directory.js';
 import { startHarness, type Harness } from '../helpers/server-harness.js';
-import { freePort, SLAPD_READER_PASSWORD, startSlapd, type Slapd } from '../helpers/slapd.js';
+import { freePort, connectorSettings, startSlapd, type Slapd } from '../helpers/slapd.js';
 
 // "Test connection" against Debian's slapd: each failure said exactly, over StartTLS and LDAPS. One small slapd and one
 // server for the file; each case tests unsaved settings (`{settings}`), so nothing is stored between them.
@@ -17,18 +17,7 @@ describe('directory test connection', () => {
 
   beforeAll(async () => {
     [slapd, h] = await Promise.all([startSlapd({ users: 20 }), startHarness()]);
-    good = {
-      url: slapd.ldapUrl,
-      caPem: slapd.caPem,
-      bindDn: slapd.readerDn,
-      bindPassword: SLAPD_READER_PASSWORD,
-      baseDn: slapd.baseDn,
-      userFilter: '(objectClass=inetOrgPerson)',
-      groupFilter: '(cn=staff)',
-      preset: 'openldap',
-      syncIntervalMinutes: 0,
-      maxDisablePercent: 10,
-    };
+    good = connectorSettings(slapd, { groupFilter: '(cn=staff)', maxDisablePercent: 10 });
   });
   afterAll(async () => {
     await h?.stop();

@@ -3,7 +3,7 @@ import type { DirectoryRunDto } from '../../server/contract/directory.js';
 import { FakeClock } from '../../server/core/clock.js';
 import { send } from '../helpers/http.js';
 import { local, startHarness, type Harness } from '../helpers/server-harness.js';
-import { passwordOf, SLAPD_READER_PASSWORD, startSlapd, uidOf, type Slapd } from '../helpers/slapd.js';
+import { passwordOf, connectorSettings, startSlapd, uidOf, type Slapd } from '../helpers/slapd.js';
 
 // Directory users sign in at /go with their network password, by a bind as themselves against Debian's slapd.
 describe('directory sign-in at /go', () => {
@@ -33,18 +33,7 @@ describe('directory sign-in at /go', () => {
     origin = new URL(local(h.server.enrollmentUrl)).origin;
     const go = await send(`${origin}/go`, { ca: caPem });
     signInPath = `${String(go.headers.location)}/sign-in`;
-    const put = await h.admin.call('PUT', '/api/directory', {
-      url: slapd.ldapsUrl,
-      caPem: slapd.caPem,
-      bindDn: slapd.readerDn,
-      bindPassword: SLAPD_READER_PASSWORD,
-      baseDn: slapd.baseDn,
-      userFilter: '(objectClass=inetOrgPerson)',
-      groupFilter: '',
-      preset: 'openldap',
-      syncIntervalMinutes: 0,
-      maxDisablePercent: 20,
-    });
+    const put = await h.admin.call('PUT', '/api/directory', connectorSettings(slapd, { url: slapd.ldapsUrl }));
     expect(put.status).toBe(200);
     expect((await h.admin.call('POST', '/api/directory/sync', {})).json<DirectoryRunDto>().counts.created).toBe(20);
   });

@@ -8,7 +8,14 @@ import type {
 } from '../../server/contract/directory.js';
 import type { UserDto, UserPage } from '../../server/contract/users.js';
 import { startHarness, type Harness } from '../helpers/server-harness.js';
-import { SLAPD_ADMIN_PASSWORD, SLAPD_READER_PASSWORD, startSlapd, uidOf, type Slapd } from '../helpers/slapd.js';
+import {
+  SLAPD_ADMIN_PASSWORD,
+  connectorSettings,
+  SLAPD_READER_PASSWORD,
+  startSlapd,
+  uidOf,
+  type Slapd,
+} from '../helpers/slapd.js';
 
 // Import and sync against Debian's slapd with 1,000 users (900 staff, 100 contractors): one slapd and one server for
 // the whole file, each test building on the state the one before left.
@@ -54,18 +61,7 @@ describe('directory import and sync', () => {
 
   beforeAll(async () => {
     [slapd, h] = await Promise.all([startSlapd({ users: 1000 }), startHarness()]);
-    settings = {
-      url: slapd.ldapUrl,
-      caPem: slapd.caPem,
-      bindDn: slapd.readerDn,
-      bindPassword: SLAPD_READER_PASSWORD,
-      baseDn: slapd.baseDn,
-      userFilter: '(objectClass=inetOrgPerson)',
-      groupFilter: '',
-      preset: 'openldap',
-      syncIntervalMinutes: 0,
-      maxDisablePercent: 20,
-    };
+    settings = connectorSettings(slapd);
   });
   afterAll(async () => {
     await h?.stop();

@@ -4,7 +4,14 @@ import type { DirectoryRunDto } from '../../server/contract/directory.js';
 import type { UserPage } from '../../server/contract/users.js';
 import { send } from '../helpers/http.js';
 import { local, startHarness, type Harness } from '../helpers/server-harness.js';
-import { passwordOf, SLAPD_READER_PASSWORD, startSlapd, uidOf, type Slapd } from '../helpers/slapd.js';
+import {
+  passwordOf,
+  connectorSettings,
+  SLAPD_READER_PASSWORD,
+  startSlapd,
+  uidOf,
+  type Slapd,
+} from '../helpers/slapd.js';
 
 // Attacks on directory sign-in, against Debian's slapd: what someone types as a login name must never become filter
 // syntax (RFC 4515), and an empty password (an unauthenticated bind, which "succeeds") must never reach a bind.
@@ -18,22 +25,7 @@ describe('directory sign-in: attacks', () => {
       startSlapd({ users: 20 }),
       startHarness({ env: { TSUNAGU_RATE_REFUSALS: '100000' } }),
     ]);
-    expect(
-      (
-        await h.admin.call('PUT', '/api/directory', {
-          url: slapd.ldapUrl,
-          caPem: slapd.caPem,
-          bindDn: slapd.readerDn,
-          bindPassword: SLAPD_READER_PASSWORD,
-          baseDn: slapd.baseDn,
-          userFilter: '(objectClass=inetOrgPerson)',
-          groupFilter: '',
-          preset: 'openldap',
-          syncIntervalMinutes: 0,
-          maxDisablePercent: 20,
-        })
-      ).status,
-    ).toBe(200);
+    expect((await h.admin.call('PUT', '/api/directory', connectorSettings(slapd))).status).toBe(200);
     expect((await h.admin.call('POST', '/api/directory/sync', {})).json<DirectoryRunDto>().status).toBe('succeeded');
     const page = (await h.admin.call('GET', `/api/users?q=${uidOf(1)}@`)).json<UserPage>();
     expect(page.items.map((u) => u.source)).toEqual(['ldap']);
