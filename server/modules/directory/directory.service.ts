@@ -39,6 +39,7 @@ import {
   BINARY_ATTRIBUTES,
   escapeFilterValue,
   normalizeDn,
+  uniqueIdAssertion,
   personOf,
   PRESETS,
   PRESET_USER_FILTERS,
@@ -121,12 +122,19 @@ export interface DirectoryService {
    * RFC 4515-escaped) and matched by unique id; the password is never stored. An empty password is refused without
    * any bind. 'unavailable': the directory could not be asked (not the person's fault).
    */
-  authenticate(
-    user: Pick<UserRow, 'external_id'>,
-    typed: string,
-    password: string,
-  ): Promise<'ok' | 'wrong' | 'unavailable'>;
+  authenticate(user: Pick<UserRow, 'external_id'>, typed: string, password: string): Promise<DirectoryAuthResult>;
 }
+
+/**
+ * What a directory sign-in found: the password is right ('ok') or not ('wrong'), the directory could not be asked
+ * ('unavailable'), or the password is right but the person is out of the connector's scope now: their entry no longer
+ * matches the user filter ('left'), is disabled there ('disabled'), or is in none of the allowed groups
+ * ('not_in_group'). Scope is checked only after a bind succeeded, so it is told only to someone who knows the password.
+ */
+export type DirectoryAuthResult = 'ok' | 'wrong' | 'unavailable' | DirectoryScopeRefusal;
+
+/** Why a person whose password is right is out of the connector's scope. */
+export type DirectoryScopeRefusal = 'left' | 'disabled' | 'not_in_group';
 
 /** The settings as stored (JSON in directory_connector.settings). */
 interface StoredSettings {
@@ -638,6 +646,43 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
       return row;
     });
 
+  /**
+   * Whether the entry with this unique id is in the connector's scope now, asked as the connector's account: it must
+   * match the user filter, not be disabled, and (with a group filter) be a member of one of the groups. Null: in scope.
+   */
+  const scopeOf = async (
+    session: DirectorySession,
+    s: StoredSettings,
+    externalId: string,
+  ): Promise<DirectoryScopeRefusal | null> => {
+    const found = await session.client.search(s.baseDn, {
+      scope: 'sub',
+      filter: `(&${s.userFilter}(${s.mapping.uniqueId}=${uniqueIdAssertion(externalId, s.mapping.uniqueId)}))`,
+      attributes: attributesOf(s.mapping),
+      explicitBufferAttributes: BINARY_ATTRIBUTES,
+      sizeLimit: 2,
+    });
+    const person = found.searchEntries
+      .map((e) => personOf(e, s.mapping))
+      .find((p): p is DirectoryPersonDto => 'externalId' in p && p.externalId === externalId);
+    if (!person) return 'left';
+    if (person.disabled) return 'disabled';
+    if (!s.groupFilter) return null;
+    return (await memberOfAllowedGroup(session, s, person.dn)) ? null : 'not_in_group';
+  };
+
+  /** Whether `dn` is a member of a group the group filter selects. */
+  const memberOfAllowedGroup = async (session: DirectorySession, s: StoredSettings, dn: string): Promise<boolean> => {
+    const filter = `(&${s.groupFilter}(${s.mapping.groupMember}=${escapeFilterValue(dn)}))`;
+    try {
+      const r = await session.client.search(s.baseDn, { scope: 'sub', filter, attributes: ['1.1'], sizeLimit: 1 });
+      return r.searchEntries.length > 0;
+    } catch (err) {
+      if (isSizeLimit(err)) return true;
+      throw err;
+    }
+  };
+
   const service: DirectoryService = {
     settings() {
       const st = stored();
@@ -895,13 +940,14 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
         return 'unavailable';
       }
       try {
+        // The entry is found by what was typed (escaped), without the user filter: whether the person is still in
+        // scope is asked only once their password proved who they are.
         const v = escapeFilterValue(typed.trim());
-        const filter = `(&${s.userFilter}(|(${s.mapping.login}=${v})(${s.mapping.email}=${v})))`;
         let found;
         try {
           found = await session.client.search(s.baseDn, {
             scope: 'sub',
-            filter,
+            filter: `(|(${s.mapping.login}=${v})(${s.mapping.email}=${v}))`,
             attributes: attributesOf(s.mapping),
             explicitBufferAttributes: BINARY_ATTRIBUTES,
             sizeLimit: 5,
@@ -912,12 +958,18 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
         const entry = found.searchEntries
           .map((e) => personOf(e, s.mapping))
           .find((p): p is DirectoryPersonDto => 'externalId' in p && p.externalId === user.external_id);
-        if (!entry || entry.disabled) return 'wrong';
+        if (!entry) return 'wrong';
         try {
           await session.client.bind(entry.dn, password);
-          return 'ok';
         } catch (err) {
           return err instanceof InvalidCredentialsError ? 'wrong' : 'unavailable';
+        }
+        // Back to the connector's account (the person may not read the groups) to check the scope as a sync would.
+        try {
+          await session.client.bind(s.bindDn, st.password);
+          return (await scopeOf(session, s, entry.externalId)) ?? 'ok';
+        } catch {
+          return 'unavailable';
         }
       } finally {
         await session.close();
