@@ -15,7 +15,8 @@ export const en: ServerText = {
     secret: 'Password or PIN',
     directoryIntro:
       'Sign in with your email address (or your network login name) and your network password: the one you use to sign in to your work computer.',
-    networkSecret: (orPin: boolean) => (orPin ? 'Network password or PIN' : 'Network password'),
+    networkSecret: 'Network password',
+    networkSecretOrPin: 'Network password or PIN',
     emailOrLogin: 'Email address or network login name',
     signIn: 'Sign in',
     signOut: 'Sign out',

@@ -15,7 +15,8 @@ export const ja: ServerText = {
     secret: 'パスワードまたは PIN',
     directoryIntro:
       'メールアドレス（またはネットワークのログイン名）と、ネットワークパスワード（会社のパソコンにサインインするときのパスワード）を入力してください。',
-    networkSecret: (orPin: boolean) => (orPin ? 'ネットワークパスワードまたは PIN' : 'ネットワークパスワード'),
+    networkSecret: 'ネットワークパスワード',
+    networkSecretOrPin: 'ネットワークパスワードまたは PIN',
     emailOrLogin: 'メールアドレスまたはネットワークのログイン名',
     signIn: 'サインイン',
     signOut: 'サインアウト',

@@ -55,8 +55,9 @@ export interface PortalText {
   secret: string;
   /** A directory user's invitation: sign in with the network password. */
   directoryIntro: string;
-  /** The field's label for a directory user (with a PIN: or the PIN). */
-  networkSecret: (orPin: boolean) => string;
+  /** The field's label for a directory user, and for one whose invitation has a PIN too. */
+  networkSecret: string;
+  networkSecretOrPin: string;
   /** The generic page while a directory is connected: the email address or a network login name. */
   emailOrLogin: string;
   signIn: string;

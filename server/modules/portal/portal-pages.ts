@@ -99,7 +99,7 @@ ${errorBox(c.lang, o.error ?? null)}
 <form method="post" action="${c.paths.signIn}" class="form">
 <label for="email">${logins ? t.emailOrLogin : t.email}</label>
 <input id="email" name="email" type="${logins ? 'text' : 'email'}" autocomplete="username" inputmode="email" autocapitalize="none" spellcheck="false" required maxlength="320" value="${o.email ?? ''}">
-<label for="secret">${directory ? t.networkSecret(o.pinHint === true) : t.secret}</label>
+<label for="secret">${directory ? (o.pinHint ? t.networkSecretOrPin : t.networkSecret) : t.secret}</label>
 <input id="secret" name="secret" type="password" autocomplete="current-password" required maxlength="1024">
 ${o.invite ? html`<input type="hidden" name="invite" value="${o.invite}">` : ''}
 <button type="submit" class="button">${t.signIn}</button>

@@ -203,10 +203,10 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
   // network password), which only the link's holder sees.
   const signInRefusal: RefusalPage = (request, c, error) => {
     const form = formFields(request.body);
-    let directory = false;
+    let hints = { pinHint: Boolean(form.invite), directory: false };
     if (form.invite) {
       try {
-        directory = portal.openInvitation(form.invite, request.ip).directory;
+        hints = portal.openInvitation(form.invite, request.ip);
       } catch {
         // A link that no longer opens: the plain form.
       }
@@ -215,8 +215,8 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
       page: signInPage(c, {
         email: form.email ?? '',
         invite: form.invite ?? null,
-        pinHint: Boolean(form.invite),
-        directory,
+        pinHint: hints.pinHint,
+        directory: hints.directory,
         logins: portal.directoryLogins(),
         error,
       }),
