@@ -182,4 +182,24 @@ describe('directory sign-in from the Mac helper and the Android agent', () => {
     await slapd.asAdmin((c) => c.del(slapd.dnOf(12)));
     expect(await agent(emailOf(12), passwordOf(12))).toMatchObject({ status: 401, code: 'SIGN_IN_FAILED' });
   });
+  it('follows groups in groups (OpenLDAP): the sync imports and keeps members of a nested group, and sign-in agrees', async () => {
+    const team = `cn=team,ou=groups,${slapd.baseDn}`;
+    await slapd.asAdmin((c) =>
+      c.add(team, { objectClass: 'groupOfNames', cn: 'team', member: [slapd.dnOf(13), slapd.dnOf(10)] }),
+    );
+    await slapd.membership('staff', 'delete', slapd.dnOf(13));
+    await slapd.membership('staff', 'add', team);
+    const run = (await h.admin.call('POST', '/api/directory/sync', {})).json<DirectoryRunDto>();
+    // User 10 (a contractor) comes in through the team; 13 stays; 11 left the filter and 12 was deleted.
+    expect(run).toMatchObject({ status: 'succeeded' });
+    expect(run.counts).toMatchObject({ created: 1, disabled: 2 });
+    expect((await portal(emailOf(13), passwordOf(13))).status).toBe(303);
+    expect((await helper(uidOf(10), passwordOf(10))).status).toBe(201);
+    await slapd.membership('staff', 'delete', team);
+    expect(await agent(emailOf(13), passwordOf(13))).toMatchObject({
+      status: 403,
+      code: 'DIRECTORY_ACCESS_REVOKED',
+      body: { details: { reason: 'not_in_group' } },
+    });
+  });
 });

@@ -44,6 +44,7 @@ import {
   PRESETS,
   PRESET_USER_FILTERS,
 } from './directory-mapping.js';
+import { anyOf, expandMembers, IN_CHAIN_RULE, walkUp, type GroupLookups } from './directory-groups.js';
 import { noCounts, type DirectoryStore, type RunRow } from './directory.store.js';
 
 /** Who is acting and from where, for the audit trail. */
@@ -408,19 +409,20 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
           { filter: s.groupFilter, attributes: [s.mapping.groupMember] },
           limits,
         );
-        members = new Set();
-        for (const g of groups) {
-          const key = Object.keys(g).find((k) => k.toLowerCase() === s.mapping.groupMember.toLowerCase());
-          const values = key ? g[key] : [];
-          for (const m of Array.isArray(values) ? values : [values]) {
-            members.add(normalizeDn(Buffer.isBuffer(m) ? m.toString('utf8') : String(m)));
-            if (members.size > limits.maxEntries)
-              throw new DirectoryFailure(
-                'too_many_entries',
-                `The groups list more than ${limits.maxEntries} members; narrow the group filter.`,
-              );
-          }
-        }
+        // Members of the groups and of the groups in them (AD's ranged member lists read to the end).
+        const people = new Set(entries.map((e) => normalizeDn(String(e.dn))));
+        members = await expandMembers(
+          groups,
+          s.mapping.groupMember,
+          (dn) => people.has(dn),
+          groupLookups(session, conn, s),
+          limits.maxEntries,
+          () =>
+            new DirectoryFailure(
+              'too_many_entries',
+              `The groups list more than ${limits.maxEntries} members; narrow the group filter.`,
+            ),
+        );
       }
       const persons: DirectoryPersonDto[] = [];
       const skipped: { dn: string; reason: string }[] = [];
@@ -671,17 +673,73 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
     return (await memberOfAllowedGroup(session, s, person.dn)) ? null : 'not_in_group';
   };
 
-  /** Whether `dn` is a member of a group the group filter selects. */
+  /** Whether `dn` is a member of a group the group filter selects, directly or through groups in groups. */
   const memberOfAllowedGroup = async (session: DirectorySession, s: StoredSettings, dn: string): Promise<boolean> => {
-    const filter = `(&${s.groupFilter}(${s.mapping.groupMember}=${escapeFilterValue(dn)}))`;
-    try {
-      const r = await session.client.search(s.baseDn, { scope: 'sub', filter, attributes: ['1.1'], sizeLimit: 1 });
-      return r.searchEntries.length > 0;
-    } catch (err) {
-      if (isSizeLimit(err)) return true;
-      throw err;
-    }
+    const attribute = s.mapping.groupMember;
+    const exists = async (filter: string) => {
+      try {
+        const r = await session.client.search(s.baseDn, { scope: 'sub', filter, attributes: ['1.1'], sizeLimit: 1 });
+        return r.searchEntries.length > 0;
+      } catch (err) {
+        if (isSizeLimit(err)) return true;
+        throw err;
+      }
+    };
+    // Active Directory walks nested groups itself; OpenLDAP is walked up level by level.
+    if (s.preset === 'active-directory')
+      return exists(`(&${s.groupFilter}(${attribute}:${IN_CHAIN_RULE}:=${escapeFilterValue(dn)}))`);
+    return walkUp(dn, attribute, {
+      allowedHasAny: (members) => exists(`(&${s.groupFilter}${members})`),
+      parentsOf: async (members, limit) => {
+        const conn = { url: s.url, bindDn: s.bindDn };
+        try {
+          const found = await searchAll(
+            session,
+            conn,
+            s.baseDn,
+            { filter: members, attributes: ['1.1'] },
+            { pageSize: limits.pageSize, maxEntries: limit, maxBytes: limits.maxBytes },
+          );
+          return found.map((e) => String(e.dn));
+        } catch (err) {
+          // A person in more groups than the walk visits: it stops there.
+          if (err instanceof DirectoryFailure && err.problem.code === 'too_many_entries') return [];
+          throw err;
+        }
+      },
+    });
   };
+
+  /** The directory lookups that expanding nested and ranged group membership needs. */
+  const groupLookups = (
+    session: DirectorySession,
+    conn: Pick<DirectoryConnection, 'url' | 'bindDn'>,
+    s: StoredSettings,
+  ): GroupLookups => ({
+    async fetchRange(dn, rangedAttribute) {
+      try {
+        const r = await session.client.search(dn, {
+          scope: 'base',
+          filter: '(objectClass=*)',
+          attributes: [rangedAttribute],
+        });
+        return r.searchEntries[0];
+      } catch (err) {
+        throw describeFailure(err, conn);
+      }
+    },
+    groupsAmong: (dns) =>
+      searchAll(
+        session,
+        conn,
+        s.baseDn,
+        {
+          filter: `(&(${s.mapping.groupMember}=*)${anyOf(s.preset === 'active-directory' ? 'distinguishedName' : 'entryDN', dns)})`,
+          attributes: [s.mapping.groupMember],
+        },
+        limits,
+      ),
+  });
 
   const service: DirectoryService = {
     settings() {
