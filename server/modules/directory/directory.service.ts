@@ -121,7 +121,9 @@ export interface DirectoryService {
   /**
    * Checks a directory user's password by a bind as their entry, found by what they typed (login name or email,
    * RFC 4515-escaped) and matched by unique id; the password is never stored. An empty password is refused without
-   * any bind. 'unavailable': the directory could not be asked (not the person's fault).
+   * any bind. 'unavailable': the directory could not be asked (not the person's fault). Once the bind succeeded, the
+   * connector's account checks that the entry is still in scope (user filter, disabled flag, allowed groups, nested
+   * ones included), so a person who left is refused before the next sync.
    */
   authenticate(user: Pick<UserRow, 'external_id'>, typed: string, password: string): Promise<DirectoryAuthResult>;
 }
