@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DirectoryRunDto } from '../../server/contract/directory.js';
 import type { UserPage } from '../../server/contract/users.js';
+import { FakeClock } from '../../server/core/clock.js';
 import { handOff, invitationLinkIn } from '../helpers/first-visit.js';
 import { PortalClient } from '../helpers/portal-client.js';
-import { local, startHarness, type Harness } from '../helpers/server-harness.js';
+import { HARNESS_ADMIN, local, startHarness, type Harness } from '../helpers/server-harness.js';
 import { connectorSettings, passwordOf, startSlapd, uidOf, type Slapd } from '../helpers/slapd.js';
 import { sinkSmtpSettings, startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 
@@ -15,6 +16,7 @@ describe('invitations of directory users', () => {
   let h: Harness;
   let origin: string;
   let caPem: string;
+  const clock = new FakeClock(new Date());
 
   const emailOf = (n: number) => `${uidOf(n)}@example.test`;
   const pinIn = (text: string) => /PIN[^:\n]*: (\d{6,8})/.exec(text)?.[1] ?? null;
@@ -38,7 +40,7 @@ describe('invitations of directory users', () => {
   };
 
   beforeAll(async () => {
-    [slapd, smtp, h] = await Promise.all([startSlapd({ users: 20 }), startSmtpSink(), startHarness()]);
+    [slapd, smtp, h] = await Promise.all([startSlapd({ users: 20 }), startSmtpSink(), startHarness({ clock })]);
     caPem = h.server.services.ca.caCertificate().pem;
     origin = local(h.server.enrollmentUrl).replace(/\/$/, '');
     expect((await h.admin.call('PUT', '/api/mail/smtp', sinkSmtpSettings(smtp))).status).toBe(200);
@@ -132,6 +134,25 @@ describe('invitations of directory users', () => {
     const { requirePinForDirectory: _kept, ...older } = await userSettings({});
     const res = await h.admin.call('PUT', '/api/settings/users', older);
     expect(res.json<{ settings: unknown }>().settings).toMatchObject({ requirePinForDirectory: true });
+    await userSettings({ requirePinForDirectory: false });
+  });
+  it('reminds a directory user with the network-password wording and no fresh PIN', async () => {
+    await userSettings({ requirePinForDirectory: true });
+    const first = await invite(4);
+    const pin = pinIn(first.text);
+    expect(pin).toMatch(/^\d{6}$/);
+    const to = emailOf(4);
+    const sent = () => smtp.messages.filter((m) => m.to && 'text' in m.to && m.to.text === to);
+    clock.advance(2 * 86_400_000 + 1000);
+    // The admin session idles out on a long jump of the clock.
+    await h.admin.call('POST', '/api/auth/login', { email: HARNESS_ADMIN.email, password: HARNESS_ADMIN.password });
+    await h.server.services.tick();
+    for (let i = 0; i < 100 && sent().length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    const reminder = sent()[1];
+    expect(reminder?.subject).toMatch(/リマインダー/);
+    expect(reminder?.text).toContain('ネットワークパスワード（会社のパソコンにサインインするときのパスワード）');
+    // The network password works: no fresh PIN, even with the setting on (the first one still works).
+    expect(pinIn(reminder?.text ?? '')).toBeNull();
     await userSettings({ requirePinForDirectory: false });
   });
 });
