@@ -53,8 +53,9 @@ export interface UsersStore {
   /** The live (not deleted) user with this normalized email. */
   byEmail(emailNorm: string): UserRow | undefined;
   /** Live users in email order after `afterEmail`, optionally matching `q` in email or name. */
-  list(q: string | null, afterEmail: string | null, limit: number): UserRow[];
-  count(q: string | null): number;
+  /** One page by email after `afterEmail`; `q` searches email and name; `source` keeps local or directory users only. */
+  list(q: string | null, afterEmail: string | null, limit: number, source?: UserSource | null): UserRow[];
+  count(q: string | null, source?: UserSource | null): number;
   /** Every live user the directory sync owns (source 'ldap'). */
   liveFromDirectory(): UserRow[];
   /** Every live local user, by normalized email (the directory preview's link candidates). */
@@ -99,15 +100,21 @@ export function createUsersStore(db: Db): UsersStore {
   const byId = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?');
   const byEmail = db.prepare<[string], UserRow>('SELECT * FROM users WHERE email_norm = ? AND deleted_at IS NULL');
   const match = "(email_norm LIKE @q ESCAPE '\\' OR lower(display_name) LIKE @q ESCAPE '\\')";
-  const listAll = db.prepare<{ after: string; limit: number }, UserRow>(
-    'SELECT * FROM users WHERE deleted_at IS NULL AND email_norm > @after ORDER BY email_norm LIMIT @limit',
+  // Without a source the condition is true for every row; with one it keeps that source's users.
+  const bySource = '(@source IS NULL OR source = @source)';
+  type Filter = { source: UserSource | null };
+  const listAll = db.prepare<Filter & { after: string; limit: number }, UserRow>(
+    `SELECT * FROM users WHERE deleted_at IS NULL AND email_norm > @after AND ${bySource} ORDER BY email_norm LIMIT @limit`,
   );
-  const listQ = db.prepare<{ after: string; limit: number; q: string }, UserRow>(
-    `SELECT * FROM users WHERE deleted_at IS NULL AND email_norm > @after AND ${match} ORDER BY email_norm LIMIT @limit`,
+  const listQ = db.prepare<Filter & { after: string; limit: number; q: string }, UserRow>(
+    `SELECT * FROM users WHERE deleted_at IS NULL AND email_norm > @after AND ${match} AND ${bySource}
+     ORDER BY email_norm LIMIT @limit`,
   );
-  const countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM users WHERE deleted_at IS NULL');
-  const countQ = db.prepare<{ q: string }, { n: number }>(
-    `SELECT count(*) AS n FROM users WHERE deleted_at IS NULL AND ${match}`,
+  const countAll = db.prepare<Filter, { n: number }>(
+    `SELECT count(*) AS n FROM users WHERE deleted_at IS NULL AND ${bySource}`,
+  );
+  const countQ = db.prepare<Filter & { q: string }, { n: number }>(
+    `SELECT count(*) AS n FROM users WHERE deleted_at IS NULL AND ${match} AND ${bySource}`,
   );
   const update = partialUpdate(db, 'users', COLUMNS, ['id']);
   return {
@@ -119,11 +126,11 @@ export function createUsersStore(db: Db): UsersStore {
     },
     byId: (id) => byId.get(id),
     byEmail: (emailNorm) => byEmail.get(emailNorm),
-    list(q, afterEmail, limit) {
+    list(q, afterEmail, limit, source = null) {
       const after = afterEmail ?? '';
-      return q ? listQ.all({ after, limit, q: like(q) }) : listAll.all({ after, limit });
+      return q ? listQ.all({ after, limit, q: like(q), source }) : listAll.all({ after, limit, source });
     },
-    count: (q) => (q ? countQ.get({ q: like(q) }) : countAll.get())?.n ?? 0,
+    count: (q, source = null) => (q ? countQ.get({ q: like(q), source }) : countAll.get({ source }))?.n ?? 0,
     liveFromDirectory: () => fromDirectory.all(),
     byDirectoryLogin(login) {
       const rows = byLogin.all(login);
