@@ -402,7 +402,7 @@ const en = {
     },
     mappingHelp: 'The unique id never changes, so a changed email is an update of the same user.',
     disabledFlags: {
-      none: 'Not read: users leave by leaving the filter or group',
+      none: 'Not used (OpenLDAP)',
       userAccountControl: 'userAccountControl (Active Directory)',
     },
     syncInterval: 'Sync every',
@@ -474,7 +474,7 @@ const en = {
     import: 'Import',
     importWithLinks: 'Import and link {count}',
     syncNow: 'Sync now',
-    runDone: 'Done: {created} added, {updated} updated, {linked} linked, {disabled} disabled.',
+    runDone: 'Done: {created} added, {updated} updated, {linked} linked, {enabled} enabled again, {disabled} disabled.',
     confirm: {
       title: 'Disable {count} users?',
       body: 'This run would disable {count} of the {of} enabled directory users, more than the settings allow without asking.',

@@ -406,14 +406,14 @@ const ja: MessageSchema = {
     },
     mappingHelp: '一意の ID は変わらないため、メールアドレスが変わっても同じユーザーの更新になります。',
     disabledFlags: {
-      none: '読み取らない（フィルターやグループから外れると無効になります）',
+      none: '使わない（OpenLDAP）',
       userAccountControl: 'userAccountControl（Active Directory）',
     },
     syncInterval: '同期の間隔',
     minutes: '分',
     syncIntervalHelp: '0: 「今すぐ同期」を押したときだけ。それ以外は 5 分以上。',
-    maxDisable: '確認なしで無効にできる上限',
-    percent: '%（ディレクトリのユーザーのうち）',
+    maxDisable: '確認なしで無効にできる割合',
+    percent: '%（ディレクトリのユーザー）',
     maxDisableHelp:
       'これを超えてユーザーを無効にする実行は、止まって確認を求めます（フィルターの変更やグループの誤りに備えます）。',
     saved: 'コネクタの設定を保存しました。',
@@ -479,7 +479,7 @@ const ja: MessageSchema = {
     import: 'インポート',
     importWithLinks: 'インポートして {count} 人をリンク',
     syncNow: '今すぐ同期',
-    runDone: '完了: 追加 {created}、更新 {updated}、リンク {linked}、無効化 {disabled}。',
+    runDone: '完了: 追加 {created}、更新 {updated}、リンク {linked}、再有効化 {enabled}、無効化 {disabled}。',
     confirm: {
       title: '{count} 人を無効にしますか?',
       body: 'この実行は、有効なディレクトリのユーザー {of} 人のうち {count} 人を無効にします。確認なしで許可されている上限を超えています。',
