@@ -22,7 +22,8 @@ const ja: MessageSchema = {
     enrollmentUrl: '登録用アドレス',
     push: 'プッシュ証明書',
     tls: 'サーバー証明書',
-    directory: 'ディレクトリ (LDAP)',
+    // The sidebar is narrow: the page title says (LDAP).
+    directory: 'ディレクトリ連携',
     wizard: 'セットアップ',
     openMenu: 'メニューを開く',
     menu: 'メニュー',
