@@ -13,7 +13,7 @@ export interface RunRow {
   id: string;
   kind: 'import' | 'sync';
   trigger: 'admin' | 'schedule';
-  /** The actor's label (an admin's email, the scheduler's name); null on runs recorded before migration 015. */
+  /** The actor's label (an admin's email, the scheduler's name); null on runs recorded before migration 016. */
   started_by: string | null;
   status: 'succeeded' | 'failed' | 'needs_confirmation';
   started_at: string;
