@@ -143,7 +143,10 @@ export interface DeviceListQuery {
 /** One page of devices. */
 export interface DevicePage {
   items: DeviceDto[];
-  /** How many devices match the filters now. */
+  /**
+   * How many devices match the filters: counted with the first page (and with every offset page); a page reached by
+   * a cursor repeats the count its first page made, so walking a long list does not count it again on every page.
+   */
   total: number;
   /** Opaque: where the next page starts; null on the last page. */
   nextCursor?: string | null;

@@ -21,6 +21,34 @@ describe('migrations', () => {
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
   });
 
+  it("015 moves each device's DeviceInformation answer out of the device row, keeping it", () => {
+    const db = openDatabase(':memory:');
+    const all = loadMigrations();
+    const at = all.findIndex((m) => m.version === 15);
+    expect(at).toBeGreaterThan(0);
+    migrate(db, all.slice(0, at));
+    const row = (id: string, info: string) =>
+      db
+        .prepare(
+          `INSERT INTO devices (id, platform, status, info, created_at, updated_at)
+           VALUES (?, 'ios', 'active', ?, '2026-12-01T00:00:00.000Z', '2026-12-02T00:00:00.000Z')`,
+        )
+        .run(id, info);
+    row('answered', '{"DeviceName":"経理の iPad","BatteryLevel":0.8}');
+    row('silent', '{}');
+    migrate(db, all);
+    expect(db.prepare('SELECT device_id, info, updated_at FROM device_info').all()).toEqual([
+      {
+        device_id: 'answered',
+        info: '{"DeviceName":"経理の iPad","BatteryLevel":0.8}',
+        updated_at: '2026-12-02T00:00:00.000Z',
+      },
+    ]);
+    const columns = (db.prepare('PRAGMA table_info(devices)').all() as { name: string }[]).map((c) => c.name);
+    expect(columns).not.toContain('info');
+    expect(db.prepare('SELECT count(*) AS n FROM devices').get()).toEqual({ n: 2 });
+  });
+
   it('uses WAL for files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tsunagu-wal-'));
     dirs.push(dir);

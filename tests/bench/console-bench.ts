@@ -143,6 +143,8 @@ async function devicesPart(h: Harness): Promise<void> {
   await firstAndLast(h, 'search "Pixel" (a third of them)', `${base}&q=Pixel`, DEVICE_PAGE);
   await firstAndLast(h, 'search "Pixel 12345" (one)', `${base}&q=Pixel%2012345`, DEVICE_PAGE);
   await firstAndLast(h, 'search "no-such-device" (none)', `${base}&q=no-such-device`, DEVICE_PAGE);
+  await firstAndLast(h, 'search "zq" (two letters: no trigram; none)', `${base}&q=zq`, DEVICE_PAGE);
+  await firstAndLast(h, 'search "Pi" (two letters: no trigram; a third)', `${base}&q=Pi`, DEVICE_PAGE);
 }
 
 async function auditPart(h: Harness, adminId: string): Promise<void> {

@@ -47,11 +47,12 @@ export function seedDevices(dataDir: string, options: { devices: number; users?:
   const bindEnrollment = db.prepare('UPDATE enrollments SET device_id = ? WHERE id = ?');
   const insertDevice = db.prepare(
     `INSERT INTO devices (id, platform, user_id, udid, serial_number, hardware_id, device_name, model, model_name,
-       os_version, status, enrolled_at, last_seen_at, info, status_reason, api_level, manufacturer, enrollment_id,
+       os_version, status, enrolled_at, last_seen_at, status_reason, api_level, manufacturer, enrollment_id,
        created_at, updated_at)
      VALUES (@id, @platform, @user, @udid, @serial, @hw, @name, @model, @modelName, @os, @status, @enrolled, @seen,
-       '{}', @reason, @api, @maker, @enrollment, @created, @created)`,
+       @reason, @api, @maker, @enrollment, @created, @created)`,
   );
+  const insertInfo = db.prepare('INSERT INTO device_info (device_id, info, updated_at) VALUES (?, ?, ?)');
   const insertEvent = db.prepare(
     `INSERT INTO audit_events (seq, id, at, actor_type, actor_label, action, subject_type, subject_id, subject_label,
        details, prev_hash, hash)
@@ -137,6 +138,33 @@ export function seedDevices(dataDir: string, options: { devices: number; users?:
         enrollment,
         created: iso(created),
       });
+      // An enrolled Apple device answered DeviceInformation: its answer to the server's default queries, as stored.
+      if (apple && status !== 'pending')
+        insertInfo.run(
+          id,
+          JSON.stringify({
+            DeviceName: seededDeviceName(i),
+            OSVersion: '17.5',
+            BuildVersion: '21F79',
+            ModelName: platform === 'ios' ? 'iPhone 14 Pro' : 'MacBook Air',
+            Model: platform === 'ios' ? 'iPhone15,2' : 'Mac14,2',
+            ProductName: platform === 'ios' ? 'iPhone15,2' : 'Mac14,2',
+            SerialNumber: `SN${pad(i, 8)}`,
+            UDID: hex(`udid ${i}`).slice(0, 36).toUpperCase(),
+            DeviceCapacity: 238.42,
+            AvailableDeviceCapacity: 101.7 + (i % 97),
+            BatteryLevel: (i % 100) / 100,
+            WiFiMAC: hex(`wifi ${i}`)
+              .slice(0, 12)
+              .replace(/(..)(?!$)/g, '$1:'),
+            BluetoothMAC: hex(`bt ${i}`)
+              .slice(0, 12)
+              .replace(/(..)(?!$)/g, '$1:'),
+            IsSupervised: false,
+            IsActivationLockEnabled: i % 2 === 0,
+          }),
+          iso(created + 300_000),
+        );
       // The device and its enrollment point at each other: the enrollment learns its device once the device exists.
       bindEnrollment.run(id, enrollment);
       insertEvent.run(

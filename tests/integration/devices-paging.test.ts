@@ -119,6 +119,21 @@ const FILTERS: { name: string; query: string; match: (r: Row) => boolean }[] = [
       [r.device_name, r.serial_number, r.udid, r.hardware_id, r.model_name, r.user_email].some(like('macbook 00')),
   },
   {
+    // A search alone walks its sort's index (devices.store.ts searchWalk); with a window it still does.
+    name: 'search and a last-seen range',
+    query: 'q=iphone&seenFrom=2026-09-02T04:00:00.000Z',
+    match: (r) =>
+      KEYS.lastSeen(r) >= '2026-09-02T04:00:00.000Z' &&
+      [r.device_name, r.serial_number, r.udid, r.hardware_id, r.model_name, r.user_email].some(like('iphone')),
+  },
+  {
+    name: 'short search and a status',
+    query: 'q=1&status=active',
+    match: (r) =>
+      r.status === 'active' &&
+      [r.device_name, r.serial_number, r.udid, r.hardware_id, r.model_name, r.user_email].some(like('1')),
+  },
+  {
     name: 'status and platform',
     query: 'status=inactive&platform=macos',
     match: (r) => r.status === 'inactive' && r.platform === 'macos',
@@ -203,8 +218,8 @@ describe('the list changing while it is walked', () => {
       for (const [i, seen] of ['2026-12-02T00:00:00.000Z', '2026-08-01T00:00:00.000Z'].entries()) {
         const id = `late-device-${i}`;
         db.prepare(
-          `INSERT INTO devices (id, platform, status, device_name, last_seen_at, info, created_at, updated_at)
-           VALUES (?, ?, 'active', ?, ?, '{}', ?, ?)`,
+          `INSERT INTO devices (id, platform, status, device_name, last_seen_at, created_at, updated_at)
+           VALUES (?, ?, 'active', ?, ?, ?, ?)`,
         ).run(id, template.platform, `Late ${i}`, seen, seen, seen);
         added.push(id);
       }

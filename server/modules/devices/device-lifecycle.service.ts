@@ -276,7 +276,6 @@ export function createDeviceLifecycle(deps: DeviceLifecycleDeps): DeviceLifecycl
     status: 'pending',
     enrolled_at: null,
     last_seen_at: now,
-    info: '{}',
     status_reason: null,
     api_level: null,
     manufacturer: null,

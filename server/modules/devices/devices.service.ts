@@ -47,7 +47,7 @@ export interface DevicesService {
 /** Largest page of the devices list. */
 export const MAX_DEVICE_PAGE = 500;
 
-const CURSOR_VERSION = 1;
+const CURSOR_VERSION = 2;
 // A cursor is small (a sort key, an id, a tag); anything longer was not made here.
 const MAX_CURSOR_LENGTH = 600;
 const SORTS: readonly DeviceSort[] = ['lastSeen', 'name', 'enrolled'];
@@ -78,13 +78,14 @@ export function createDevicesService(deps: { store: DevicesStore; cursorKey?: Bu
     ]);
 
   // The cursor carries the position of the row it points after, so a page says where it starts without counting
-  // the rows before it (devices added or removed above it meanwhile shift the real position; it is an indicator).
-  const encode = (list: string, key: DeviceKey, position: number): string => {
-    const body = JSON.stringify([CURSOR_VERSION, key.key, key.id, position]);
+  // the rows before it (devices added or removed above it meanwhile shift the real position; it is an indicator),
+  // and the total its first page counted, so later pages do not count every matching device again.
+  const encode = (list: string, key: DeviceKey, position: number, total: number): string => {
+    const body = JSON.stringify([CURSOR_VERSION, key.key, key.id, position, total]);
     return `${Buffer.from(body).toString('base64url')}.${tag(`${list}\n${body}`).toString('base64url')}`;
   };
 
-  const decode = (cursor: string, list: string): DeviceKey & { position: number } => {
+  const decode = (cursor: string, list: string): DeviceKey & { position: number; total: number } => {
     if (cursor.length > MAX_CURSOR_LENGTH) throw cursorInvalid('too long');
     const m = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{22})$/.exec(cursor);
     if (!m?.[1] || !m[2]) throw cursorInvalid('not a cursor of this list');
@@ -100,15 +101,17 @@ export function createDevicesService(deps: { store: DevicesStore; cursorKey?: Bu
     }
     if (
       !Array.isArray(parsed) ||
-      parsed.length !== 4 ||
+      parsed.length !== 5 ||
       parsed[0] !== CURSOR_VERSION ||
       typeof parsed[1] !== 'string' ||
       typeof parsed[2] !== 'string' ||
       !Number.isSafeInteger(parsed[3]) ||
-      (parsed[3] as number) < 0
+      (parsed[3] as number) < 0 ||
+      !Number.isSafeInteger(parsed[4]) ||
+      (parsed[4] as number) < 0
     )
       throw cursorInvalid('unreadable');
-    return { key: parsed[1], id: parsed[2], position: parsed[3] as number };
+    return { key: parsed[1], id: parsed[2], position: parsed[3] as number, total: parsed[4] as number };
   };
 
   return {
@@ -123,8 +126,8 @@ export function createDevicesService(deps: { store: DevicesStore; cursorKey?: Bu
         throw new AppError('VALIDATION_FAILED', 'Page by cursor or by offset, not both.', { field: 'offset' });
       if (filter.seenFrom !== undefined && filter.seenBefore !== undefined && filter.seenFrom >= filter.seenBefore)
         throw new AppError('VALIDATION_FAILED', 'The last-seen range ends before it starts.', { field: 'seenBefore' });
-      const total = deps.store.count(filter);
       if (offset !== undefined) {
+        const total = deps.store.count(filter);
         const items = deps.store.list(filter, { sort, desc }, limit, Math.max(offset, 0)).map(toDeviceDto);
         return { items, total, position: Math.max(offset, 0), nextCursor: null };
       }
@@ -135,13 +138,16 @@ export function createDevicesService(deps: { store: DevicesStore; cursorKey?: Bu
       const rows = deps.store.page(filter, order2, after, limit + 1);
       const more = rows.length > limit;
       const shown = more ? rows.slice(0, limit) : rows;
+      // A first page that holds the whole list (a search that finds a few) is its own count.
+      const total = after ? after.total : more ? deps.store.count(filter) : shown.length;
       const last = shown[shown.length - 1];
       const position = after?.position ?? 0;
       return {
         items: shown.map(toDeviceDto),
         total,
         position,
-        nextCursor: more && last ? encode(list, { key: last.sort_key, id: last.id }, position + shown.length) : null,
+        nextCursor:
+          more && last ? encode(list, { key: last.sort_key, id: last.id }, position + shown.length, total) : null,
       };
     },
     get(id) {

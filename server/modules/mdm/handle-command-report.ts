@@ -22,7 +22,7 @@ function afterAcknowledged(
     const responses = report.result.QueryResponses;
     if (isDict(responses)) {
       const info = {
-        ...(JSON.parse(device.info) as Record<string, unknown>),
+        ...(JSON.parse(ctx.devices.info(device.id)) as Record<string, unknown>),
         ...(plistToJson(responses) as Record<string, unknown>),
       };
       ctx.devices.recordFacts(device.id, factsFrom(responses), now, JSON.stringify(info));

@@ -122,6 +122,27 @@ describe('MDM check-in', () => {
       status: 'acknowledged',
       result: { QueryResponses: expect.objectContaining({ BatteryLevel: 0.8 }) },
     });
+    // The whole answer is kept beside the device row, and a later answer to other queries adds to it.
+    const info = () =>
+      JSON.parse(
+        (s.db.prepare('SELECT info FROM device_info WHERE device_id = ?').get(device?.id) as { info: string }).info,
+      ) as Record<string, unknown>;
+    expect(info()).toMatchObject({ DeviceName: '経理の iPad', BatteryLevel: 0.8, Model: 'MNXX2J/A' });
+    const ask = s.services.mdm.enqueue(
+      device?.id as string,
+      { type: 'DeviceInformation', queries: ['WiFiMAC'] },
+      TEST_ADMIN,
+      null,
+    );
+    const again = parsePlist(connect(s, { UDID: udid, Status: 'Idle' }).body) as PlistDict;
+    expect(again.CommandUUID).toBe(ask.uuid);
+    connect(s, {
+      UDID: udid,
+      Status: 'Acknowledged',
+      CommandUUID: again.CommandUUID as string,
+      QueryResponses: { WiFiMAC: 'aa:bb:cc:dd:ee:ff' },
+    });
+    expect(info()).toMatchObject({ DeviceName: '経理の iPad', BatteryLevel: 0.8, WiFiMAC: 'aa:bb:cc:dd:ee:ff' });
   });
 
   it('replays the command-result fixtures (Acknowledged, Error with ErrorChain, DeviceInformation) byte for byte', async () => {
