@@ -3,8 +3,8 @@
 // certificate (its fingerprint shown), then success; the preview with a local user of the same email linked; the import;
 // a run that would disable most users stops and is confirmed in the dialog, then undone; the Users page shows the
 // directory users (source, filter, read-only fields). A failed run (slapd stopped) is shown at the top of the page.
-// Screenshots (test-output/screenshots/directory-<page|users|user-edit>-<ja|en>-<desktop|phone>.png), axe scans of the
-// directory page and a directory user's edit dialog.
+// Screenshots: test-output/screenshots/directory-<page|users|user-edit>-<ja|en>-<desktop|phone>.png, and the
+// confirmation in en on desktop; axe scans of the directory page and of a directory user's edit dialog.
 import { expect, test, type Page } from '@playwright/test';
 import type { DirectoryRunDto } from '../../server/contract/index.js';
 import { startHarness, type Harness, HARNESS_ADMIN } from '../helpers/server-harness.js';
@@ -116,6 +116,7 @@ test('configure, test, preview, import, confirm a large disable, and the directo
   await expect(confirm).toBeVisible();
   await expect(page.getByTestId('directory-confirm-body')).toContainText('disable 27 of the 30 enabled');
   await expect(page.getByTestId('directory-last-problem')).toContainText('stopped before disabling users');
+  await screenshot(page, 'directory-confirm-en-desktop', { fullPage: false });
   await page.getByTestId('directory-confirm-confirm').click();
   await expectToast(page, 'Done: 0 added, 0 updated, 0 linked, 0 enabled again, 27 disabled.');
   await expect(page.getByTestId('directory-last-problem')).toBeHidden();
