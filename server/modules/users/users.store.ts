@@ -100,22 +100,33 @@ export function createUsersStore(db: Db): UsersStore {
   const byId = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?');
   const byEmail = db.prepare<[string], UserRow>('SELECT * FROM users WHERE email_norm = ? AND deleted_at IS NULL');
   const match = "(email_norm LIKE @q ESCAPE '\\' OR lower(display_name) LIKE @q ESCAPE '\\')";
-  // Without a source the condition is true for every row; with one it keeps that source's users.
-  const bySource = '(@source IS NULL OR source = @source)';
-  type Filter = { source: UserSource | null };
-  const listAll = db.prepare<Filter & { after: string; limit: number }, UserRow>(
-    `SELECT * FROM users WHERE deleted_at IS NULL AND email_norm > @after AND ${bySource} ORDER BY email_norm LIMIT @limit`,
-  );
-  const listQ = db.prepare<Filter & { after: string; limit: number; q: string }, UserRow>(
-    `SELECT * FROM users WHERE deleted_at IS NULL AND email_norm > @after AND ${match} AND ${bySource}
-     ORDER BY email_norm LIMIT @limit`,
-  );
-  const countAll = db.prepare<Filter, { n: number }>(
-    `SELECT count(*) AS n FROM users WHERE deleted_at IS NULL AND ${bySource}`,
-  );
-  const countQ = db.prepare<Filter & { q: string }, { n: number }>(
-    `SELECT count(*) AS n FROM users WHERE deleted_at IS NULL AND ${match} AND ${bySource}`,
-  );
+  // One statement per shape: with a source filter, and without one (whose count stays a covering scan of the email
+  // index instead of reading every row for its source).
+  type Params = { q?: string; source?: UserSource; after?: string; limit?: number };
+  const statements = new Map<string, ReturnType<typeof db.prepare<Params>>>();
+  const statement = (what: 'list' | 'count', q: boolean, source: boolean) => {
+    const key = `${what}:${q}:${source}`;
+    let st = statements.get(key);
+    if (!st) {
+      const where = [
+        'deleted_at IS NULL',
+        ...(what === 'list' ? ['email_norm > @after'] : []),
+        ...(q ? [match] : []),
+        ...(source ? ['source = @source'] : []),
+      ].join(' AND ');
+      st = db.prepare<Params>(
+        what === 'list'
+          ? `SELECT * FROM users WHERE ${where} ORDER BY email_norm LIMIT @limit`
+          : `SELECT count(*) AS n FROM users WHERE ${where}`,
+      );
+      statements.set(key, st);
+    }
+    return st;
+  };
+  const filter = (q: string | null, source: UserSource | null): Params => ({
+    ...(q ? { q: like(q) } : {}),
+    ...(source ? { source } : {}),
+  });
   const update = partialUpdate(db, 'users', COLUMNS, ['id']);
   return {
     insert: (row) => {
@@ -126,11 +137,14 @@ export function createUsersStore(db: Db): UsersStore {
     },
     byId: (id) => byId.get(id),
     byEmail: (emailNorm) => byEmail.get(emailNorm),
-    list(q, afterEmail, limit, source = null) {
-      const after = afterEmail ?? '';
-      return q ? listQ.all({ after, limit, q: like(q), source }) : listAll.all({ after, limit, source });
-    },
-    count: (q, source = null) => (q ? countQ.get({ q: like(q), source }) : countAll.get({ source }))?.n ?? 0,
+    list: (q, afterEmail, limit, source = null) =>
+      statement('list', Boolean(q), Boolean(source)).all({
+        ...filter(q, source),
+        after: afterEmail ?? '',
+        limit,
+      }) as UserRow[],
+    count: (q, source = null) =>
+      (statement('count', Boolean(q), Boolean(source)).get(filter(q, source)) as { n: number } | undefined)?.n ?? 0,
     liveFromDirectory: () => fromDirectory.all(),
     byDirectoryLogin(login) {
       const rows = byLogin.all(login);
