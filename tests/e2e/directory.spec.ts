@@ -98,6 +98,7 @@ test('configure, test, preview, import, confirm a large disable, and the directo
   await expect(page.getByTestId('directory-entries')).toContainText(`uid=${uidOf(1)},ou=people,${slapd.baseDn}`);
   await expect(page.getByTestId('directory-plan-created')).toContainText(String(USERS - 1));
   await expect(page.getByTestId('directory-linkable')).toContainText(`${uidOf(3)}@example.test`);
+  await expect(page.getByTestId('directory-skipped')).toContainText(`${uidOf(3)}@example.test is a local user`);
   await page.getByTestId('directory-link').click();
   await expect(page.getByTestId('directory-sync')).toHaveText('Import and link 1');
   await page.getByTestId('directory-sync').click();
@@ -128,7 +129,8 @@ test('configure, test, preview, import, confirm a large disable, and the directo
 
   // The Users page: the source, the filter, and a directory user's fields read-only.
   await page.getByTestId('directory-open-users').click();
-  await expect(page).toHaveURL(/\/users$/);
+  await expect(page).toHaveURL(/\/users\?source=ldap$/);
+  await expect(page.getByTestId('user-source-filter')).toContainText('Directory only');
   await expect(page.getByTestId('user-total')).toHaveText(`Users: ${USERS}`);
   await choose(page, 'user-source-filter', 'Local only');
   await expect(page.getByTestId('users-empty')).toBeVisible();
