@@ -198,6 +198,7 @@ async function screenshots(page: Page, lang: 'ja' | 'en'): Promise<void> {
     );
     await choose(page, 'user-source-filter', ja ? 'ディレクトリのみ' : 'Directory only');
     await expect(page.getByTestId('user-total')).toHaveText(ja ? `ユーザー数: ${USERS}` : `Users: ${USERS}`);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await shot('users', false, false);
     await page.getByTestId('user-edit').first().click();
     await expect(page.getByTestId('user-directory-note')).toBeVisible();
