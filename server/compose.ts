@@ -341,6 +341,7 @@ export function createServices(f: Foundation): Services {
     throttle,
     // Late-bound: the directory service is built further down.
     directorySignIn: (user, typed, password) => directory.authenticate(user, typed, password),
+    directoryLogins: () => directory.settings().configured,
     hasher,
     audit,
     clock,

@@ -153,6 +153,24 @@ describe('the helper host', () => {
     expect(h.screen().state).toMatchObject({ kind: 'sign-in', withLinkToken: false });
   });
 
+  it.each([
+    [502, 'DIRECTORY_UNAVAILABLE', 'directory-unavailable'],
+    [403, 'DIRECTORY_ACCESS_REVOKED', 'account-refused'],
+    [401, 'SIGN_IN_FAILED', 'bad-credentials'],
+  ] as const)('shows a directory user’s %i %s as %s, not as a wrong password', async (status, code, problem) => {
+    const api = client({
+      signIn: () => Promise.reject(new HelperApiError({ kind: 'http', status, code, message: '' })),
+    });
+    const h = host(api);
+    await h.start(null);
+    await h.send({ type: 'start', server: SERVER });
+    await h.idle();
+    await h.send({ type: 'accept-server' });
+    await h.send({ type: 'sign-in', credentials: { method: 'password', email: 'user00001', password: 'p' } });
+    await h.idle();
+    expect(h.screen().state).toEqual({ kind: 'sign-in', submitting: false, problem, withLinkToken: false });
+  });
+
   it('shows a refused link on the address screen, and opens System Settings again on request', async () => {
     const mac = new FakeMacPlatform({
       failingOpenTargets: ['x-apple.systempreferences:com.apple.Profiles-Settings.extension'],

@@ -72,6 +72,8 @@ const SIGN_IN_FAILURES: Partial<Record<string, SignInFailure>> = {
   LINK_OUTDATED: 'token-used',
   AUTH_PASSWORD_CHANGE_REQUIRED: 'must-change-password',
   PASSWORD_POLICY: 'password-rule',
+  DIRECTORY_UNAVAILABLE: 'directory-unavailable',
+  DIRECTORY_ACCESS_REVOKED: 'account-refused',
 };
 
 /** Builds the host; call {@link HelperHost.start} next. */

@@ -78,7 +78,9 @@ export type SignInFailure =
   | 'locked'
   | 'must-change-password'
   | 'password-rule'
-  | 'session-expired';
+  | 'session-expired'
+  | 'directory-unavailable'
+  | 'account-refused';
 
 /** Why a start input could not be used. */
 export type InvalidAddressReason = 'bad-url' | 'not-https' | 'bad-fingerprint';

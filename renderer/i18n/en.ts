@@ -242,6 +242,8 @@ const en = {
       DIRECTORY_BUSY: 'An import, sync or preview of the directory is running. Wait for it to finish.',
       DIRECTORY_MANAGED:
         'This user comes from the directory: change them there. Directory users sign in with their network password.',
+      DIRECTORY_ACCESS_REVOKED:
+        'This directory account is no longer allowed to sign in here (removed from the allowed group, disabled, or outside the user filter).',
       PUSH_SERVICE_FAILED: 'The signing service could not be reached or refused the request.',
       DEVICE_NOT_FOUND: 'This device no longer exists. The list has been reloaded.',
       COMMAND_INVALID: 'This command cannot be sent to this device.',

@@ -88,6 +88,10 @@ const helperEn = {
       'password-rule':
         'This new password is not accepted: use at least 10 characters, and not your email address. Your PIN is still valid.',
       'session-expired': 'Your sign-in has expired. Please sign in again.',
+      'directory-unavailable':
+        'Your network password cannot be checked right now because the directory server is unreachable. Nothing is wrong with your password: try again in a few minutes.',
+      'account-refused':
+        'Your network account may no longer sign in here (it was removed from the allowed group or disabled). Ask your administrator.',
     } satisfies Record<HelperSignInProblem, string>,
   },
   checkingMac: {

@@ -72,6 +72,7 @@ export type ErrorCode =
   | 'DIRECTORY_CONFIRM_REQUIRED'
   | 'DIRECTORY_BUSY'
   | 'DIRECTORY_MANAGED'
+  | 'DIRECTORY_ACCESS_REVOKED'
   | 'INTERNAL';
 
 /** The body of every error response. */

@@ -13,7 +13,11 @@ export type HelperSignInProblem =
   | 'locked'
   | 'must-change-password'
   | 'password-rule'
-  | 'session-expired';
+  | 'session-expired'
+  /** The directory could not check a network password: nothing is wrong with it, try again later. */
+  | 'directory-unavailable'
+  /** The network password is right, but the directory account may no longer sign in here. */
+  | 'account-refused';
 
 /** Where the enrollment profile waits on this Mac, and the English names of what the user clicks there. */
 export interface HelperSettingsPane {

@@ -2,6 +2,12 @@
 export interface UserSettingsDto {
   /** Require a one-time registration PIN even for users who have a password. */
   requirePin: boolean;
+  /**
+   * Send directory (LDAP) users a one-time PIN too. Off by default: their invitation tells them to sign in with their
+   * network password. The server always sends it (default false); optional here only so that a console form written
+   * before it still compiles, and a PUT that leaves it out keeps the stored value.
+   */
+  requirePinForDirectory?: boolean;
   /** Digits in a registration PIN, 6-8. */
   pinLength: number;
   /** Hours a PIN stays valid, 1-720. */

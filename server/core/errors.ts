@@ -74,6 +74,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   DIRECTORY_CONFIRM_REQUIRED: 409,
   DIRECTORY_BUSY: 409,
   DIRECTORY_MANAGED: 409,
+  DIRECTORY_ACCESS_REVOKED: 403,
   INTERNAL: 500,
 });
 

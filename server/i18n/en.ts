@@ -13,6 +13,11 @@ export const en: ServerText = {
     pinHint: 'First time here? Enter the PIN from your invitation email.',
     email: 'Email address',
     secret: 'Password or PIN',
+    directoryIntro:
+      'Sign in with your email address (or your network login name) and your network password: the one you use to sign in to your work computer.',
+    networkSecret: 'Network password',
+    networkSecretOrPin: 'Network password or PIN',
+    emailOrLogin: 'Email address or network login name',
     signIn: 'Sign in',
     signOut: 'Sign out',
     signedInAs: (name: string) => `Signed in as ${name}`,
@@ -190,6 +195,10 @@ export const en: ServerText = {
     link: 'Enrollment page',
     pin: (pin: string, until: string) => `PIN for your first sign-in: ${pin} (valid until ${until}, works once)`,
     noPin: 'Sign in with your email address and password.',
+    directoryNoPin:
+      'Sign in with your email address (or your network login name) and your network password: the one you use to sign in to your work computer. You do not set a password here.',
+    directoryAfterPin:
+      'After that, sign in with your network password: the one you use to sign in to your work computer. You do not set a password here.',
     expires: (when: string) => `This invitation expires: ${when}`,
     qr: "You can also open the enrollment page by scanning this QR code with another device's camera.",
     steps: 'Next steps',
@@ -200,6 +209,8 @@ export const en: ServerText = {
     mac: 'Mac: open the link in Safari, sign in and download the profile. Install it in System Settings > Privacy & Security > Profiles (macOS 13-14) or General > Device Management (macOS 15 and later).',
     android: 'Android: open the link in Chrome, sign in, install the Tsunagu agent as shown, and scan the QR code.',
     lost: 'If you lose this email, the same enrollment page works with your email address and password.',
+    directoryLost:
+      'If you lose this email, the same enrollment page works with your email address and network password.',
     footer: 'If you did not expect this email, please contact your administrator.',
   },
   errors: {
@@ -258,6 +269,16 @@ export const en: ServerText = {
         : 'You signed in on this device with a QR code, so the password cannot be changed here. Sign in with your password on this device to change it.',
     DIRECTORY_UNAVAILABLE: () =>
       'Your network password cannot be checked right now because the directory server is unreachable. Nothing is wrong with your password: try again in a few minutes.',
+    DIRECTORY_ACCESS_REVOKED: (d) =>
+      `You cannot sign in here any more: ${
+        (
+          {
+            left: 'your account is no longer among the directory accounts this service accepts',
+            disabled: 'your account is disabled in the directory',
+            not_in_group: 'your account is no longer in a group that may enroll devices',
+          } as Record<string, string>
+        )[String(d.reason)] ?? 'your directory account is no longer allowed'
+      }. Ask your administrator.`,
   },
   agentReminder: {
     title: 'Enrollment is not finished',

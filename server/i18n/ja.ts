@@ -13,6 +13,11 @@ export const ja: ServerText = {
     pinHint: '初めての方は、招待メールに書かれた PIN を入力してください。',
     email: 'メールアドレス',
     secret: 'パスワードまたは PIN',
+    directoryIntro:
+      'メールアドレス（またはネットワークのログイン名）と、ネットワークパスワード（会社のパソコンにサインインするときのパスワード）を入力してください。',
+    networkSecret: 'ネットワークパスワード',
+    networkSecretOrPin: 'ネットワークパスワードまたは PIN',
+    emailOrLogin: 'メールアドレスまたはネットワークのログイン名',
     signIn: 'サインイン',
     signOut: 'サインアウト',
     signedInAs: (name: string) => `${name} さんとしてサインイン中`,
@@ -190,6 +195,10 @@ export const ja: ServerText = {
     link: '登録ページ',
     pin: (pin: string, until: string) => `初回サインイン用 PIN: ${pin} (${until} まで、1 回だけ使えます)`,
     noPin: 'サインインには、お使いのメールアドレスとパスワードを使います。',
+    directoryNoPin:
+      'サインインには、メールアドレス（またはネットワークのログイン名）とネットワークパスワード（会社のパソコンにサインインするときのパスワード）を使います。ここでパスワードを設定する必要はありません。',
+    directoryAfterPin:
+      '2 回目以降は、ネットワークパスワード（会社のパソコンにサインインするときのパスワード）でサインインします。ここでパスワードを設定する必要はありません。',
     expires: (when: string) => `この招待の有効期限: ${when}`,
     qr: '別の端末のカメラでこの QR コードを読み取っても登録ページを開けます。',
     steps: '手順',
@@ -201,6 +210,8 @@ export const ja: ServerText = {
     android:
       'Android: Chrome でリンクを開いてサインインし、表示される手順に従って Tsunagu エージェントを入れ、QR コードを読み取ります。',
     lost: 'このメールをなくした場合も、同じ登録ページでメールアドレスとパスワードを入力すれば登録できます。',
+    directoryLost:
+      'このメールをなくした場合も、同じ登録ページでメールアドレスとネットワークパスワードを入力すれば登録できます。',
     footer: 'このメールに心当たりがない場合は、管理者にお問い合わせください。',
   },
   // The server's refusals, by stable code (and the detail that tells variants apart).
@@ -263,6 +274,16 @@ export const ja: ServerText = {
         : 'この端末には QR コードでサインインしたため、ここではパスワードを変更できません。変更するには、この端末でパスワードを使ってサインインしてください。',
     DIRECTORY_UNAVAILABLE: () =>
       'ディレクトリサーバーに接続できないため、現在ネットワークパスワードを確認できません。パスワードの誤りではありません。数分後にもう一度お試しください。',
+    DIRECTORY_ACCESS_REVOKED: (d) =>
+      `ここではサインインできなくなりました。${
+        (
+          {
+            left: 'このサービスが受け付けるディレクトリアカウントの対象から外れています。',
+            disabled: 'ディレクトリでアカウントが無効になっています。',
+            not_in_group: 'デバイスを登録できるグループに所属していません。',
+          } as Record<string, string>
+        )[String(d.reason)] ?? 'ディレクトリアカウントが許可されていません。'
+      }管理者にお問い合わせください。`,
   },
   agentReminder: {
     title: 'デバイス登録が完了していません',

@@ -31,6 +31,7 @@ export type DeviceErrorCode = Extract<
   | 'ORIGIN_REFUSED'
   | 'PASSWORD_CHANGE_REFUSED'
   | 'DIRECTORY_UNAVAILABLE'
+  | 'DIRECTORY_ACCESS_REVOKED'
 >;
 
 /** Each device-facing refusal in one language; null where the server's own words are kept. */
@@ -52,6 +53,13 @@ export interface PortalText {
   pinHint: string;
   email: string;
   secret: string;
+  /** A directory user's invitation: sign in with the network password. */
+  directoryIntro: string;
+  /** The field's label for a directory user, and for one whose invitation has a PIN too. */
+  networkSecret: string;
+  networkSecretOrPin: string;
+  /** The generic page while a directory is connected: the email address or a network login name. */
+  emailOrLogin: string;
   signIn: string;
   signOut: string;
   signedInAs: (name: string) => string;
@@ -189,6 +197,10 @@ export interface InvitationMailText {
   link: string;
   pin: (pin: string, until: string) => string;
   noPin: string;
+  /** What a directory (LDAP) user signs in with: the network password, never one set here. */
+  directoryNoPin: string;
+  /** Under a directory user's PIN: afterwards, the network password. */
+  directoryAfterPin: string;
   expires: (when: string) => string;
   qr: string;
   steps: string;
@@ -198,6 +210,8 @@ export interface InvitationMailText {
   mac: string;
   android: string;
   lost: string;
+  /** `lost` for a directory user. */
+  directoryLost: string;
   footer: string;
 }
 

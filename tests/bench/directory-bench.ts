@@ -1,12 +1,13 @@
 // `npm run bench:directory`: Debian's slapd with BENCH_DIRECTORY_USERS generated users (1,000 by default; 20,000 with
 // BENCH_DIRECTORY_USERS=20000) and a running server (in-process, loopback, a real SQLite file), then the wall-clock time
 // of each step over the admin API: test connection, preview, the first import, a sync with nothing to do, and a sync
-// after 1% of the entries changed their email (the changes made with ldapmodify-like calls before it, not timed).
+// after 1% of the entries changed their email (the changes made with ldapmodify-like calls before it, not timed), and
+// directory sign-ins (the bind as the person and the scope check after it).
 import { performance } from 'node:perf_hooks';
 import { Attribute, Change, Client } from 'ldapts';
 import type { DirectoryRunDto } from '../../server/contract/directory.js';
 import { startHarness } from '../helpers/server-harness.js';
-import { SLAPD_ADMIN_PASSWORD, connectorSettings, startSlapd, uidOf } from '../helpers/slapd.js';
+import { SLAPD_ADMIN_PASSWORD, connectorSettings, passwordOf, startSlapd, uidOf } from '../helpers/slapd.js';
 
 const USERS = Number(process.env.BENCH_DIRECTORY_USERS ?? 1000);
 
@@ -48,6 +49,21 @@ async function main(): Promise<void> {
     }
     await c.unbind();
     await step(`sync, ${changed} emails changed`, '/api/directory/sync');
+    // Directory sign-ins as /go, the helper and the agent make them: find the entry, bind as the person, and check
+    // the scope (user filter and group) as the connector's account. Users past the changed ones, the right password.
+    const times: number[] = [];
+    for (let n = changed + 1; n <= Math.min(USERS, changed + 20); n++) {
+      if (n % 10 === 0) continue; // contractors: outside the staff group
+      const s = performance.now();
+      await h.server.services.portal.verifyCredentials({ email: uidOf(n), secret: passwordOf(n) }, '127.0.0.1');
+      times.push(performance.now() - s);
+    }
+    times.sort((a, b) => a - b);
+    rows.push([
+      'directory sign-in (bind + scope), median',
+      times[Math.floor(times.length / 2)] ?? 0,
+      `${times.length} sign-ins, slowest ${(times.at(-1) ?? 0).toFixed(0)} ms`,
+    ]);
   } finally {
     await h.stop();
     await slapd.close();

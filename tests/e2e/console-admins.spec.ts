@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { startHarness, type Harness, HARNESS_ADMIN } from '../helpers/server-harness.js';
+import { A11Y_SCANS, expectNoSeriousA11y } from './axe.js';
 import { input, noToasts, openConsole, screenshot, SIZES } from './console-kit.js';
 import { TEST_OUTPUT } from './server.js';
 
@@ -43,8 +44,11 @@ test.afterAll(async () => {
   await h?.stop();
 });
 
-function shoot(page: Page, name: string, lang: string, size: string, fullPage = true): Promise<void> {
-  return screenshot(page, `admins-${name}-${lang}-${size}`, { fullPage });
+/** A picture, and an axe scan in the languages and sizes scanned (A11Y_SCANS; a dialog once, on desktop). */
+async function shoot(page: Page, name: string, lang: string, size: string, fullPage = true): Promise<void> {
+  await screenshot(page, `admins-${name}-${lang}-${size}`, { fullPage });
+  if (A11Y_SCANS.has(`${lang}-${size}`) && (fullPage || size === 'desktop'))
+    await expectNoSeriousA11y(page, `administration ${name} (${lang}, ${size})`);
 }
 
 for (const { lang, locale } of LANGS) {

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { DashboardDto } from '../../server/contract/index.js';
+import { A11Y_SCANS, expectNoSeriousA11y } from './axe.js';
 import { noToasts, openConsole, type ConsolePage } from './console-kit.js';
 import { seedOffice, type SeededOffice } from './console-seed.js';
 import { TEST_OUTPUT } from './server.js';
@@ -125,6 +126,7 @@ for (const { lang, locale } of LANGS) {
       expect(overflow).toBeLessThanOrEqual(0);
       await noToasts(c.page);
       await shoot(c.page, `dashboard-${lang}-${size}`);
+      if (A11Y_SCANS.has(`${lang}-${size}`)) await expectNoSeriousA11y(c.page, `dashboard (${lang}, ${size})`);
       c.guard.assertClean();
       await c.context.close();
     });

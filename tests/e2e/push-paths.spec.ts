@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { startHarness, type Harness } from '../helpers/server-harness.js';
 import { standInApple, startVendorSigner, type StandInApple, type VendorSigner } from '../helpers/push-vendor.js';
+import { A11Y_SCANS, expectNoSeriousA11y } from './axe.js';
 import { expectToast, input, noToasts, openConsole, type ConsolePage, type SIZES } from './console-kit.js';
 import { TEST_OUTPUT } from './server.js';
 
@@ -54,6 +55,7 @@ async function shoot(page: Page, state: string, lang: string, size: string): Pro
     animations: 'disabled',
     caret: 'hide',
   });
+  if (A11Y_SCANS.has(`${lang}-${size}`)) await expectNoSeriousA11y(page, `push paths ${state} (${lang}, ${size})`);
 }
 
 {

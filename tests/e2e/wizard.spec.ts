@@ -8,6 +8,7 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import { fakePushCertificate } from '../helpers/push-cert.js';
 import { HARNESS_ADMIN, startHarness, type Harness } from '../helpers/server-harness.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
+import { A11Y_SCANS, expectNoSeriousA11y } from './axe.js';
 import { expectToast, input, noToasts, SIZES, waitForMails } from './console-kit.js';
 import { guardPage, type PageGuard } from './page-guard.js';
 import { TEST_OUTPUT } from './server.js';
@@ -213,6 +214,7 @@ for (const [lang, locale] of [
         if (step === 'checklist') await expect(page.getByTestId('checklist-users')).toHaveAttribute('data-state', 'ok');
         await noToasts(page);
         await shoot(page, `wizard-${step}-${lang}-${size}`);
+        if (A11Y_SCANS.has(`${lang}-${size}`)) await expectNoSeriousA11y(page, `wizard ${step} (${lang}, ${size})`);
         if (step !== 'organization') await page.getByTestId('wizard-back').click();
       }
       guard.assertClean();

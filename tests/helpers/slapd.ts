@@ -4,6 +4,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
+import { Attribute, Change, Client } from 'ldapts';
 import forge from 'node-forge';
 import { tempDir } from './temp-dir.js';
 
@@ -47,6 +48,12 @@ export interface Slapd {
   start(): Promise<void>;
   /** Stops slapd and removes its folder. */
   close(): Promise<void>;
+  /** Runs `fn` with a client bound as the rootdn over LDAPS (changes a test makes to the directory). */
+  asAdmin<T>(fn: (client: Client) => Promise<T>): Promise<T>;
+  /** The DN of the n-th generated user. */
+  dnOf(n: number): string;
+  /** Adds (`add`) or removes (`delete`) a member DN of `cn=<group>,ou=groups`. */
+  membership(group: 'staff' | 'contractors', operation: 'add' | 'delete', memberDn: string): Promise<void>;
 }
 
 /** The rootdn's password. */
@@ -326,7 +333,30 @@ export async function startSlapd(options: { users?: number } = {}): Promise<Slap
       await stop();
       tmp.remove();
     },
+    asAdmin,
+    dnOf: (n) => `uid=${uidOf(n)},ou=people,${SLAPD_BASE}`,
+    membership: (group, operation, memberDn) =>
+      asAdmin((c) =>
+        c.modify(`cn=${group},ou=groups,${SLAPD_BASE}`, [
+          new Change({ operation, modification: new Attribute({ type: 'member', values: [memberDn] }) }),
+        ]),
+      ),
   };
+
+  async function asAdmin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+    const c = new Client({
+      url: `ldaps://127.0.0.1:${ldapsPort}`,
+      tlsOptions: { ca: pki.caPem },
+      timeout: 10_000,
+      strictDN: false,
+    });
+    await c.bind(`cn=admin,${SLAPD_BASE}`, SLAPD_ADMIN_PASSWORD);
+    try {
+      return await fn(c);
+    } finally {
+      await c.unbind();
+    }
+  }
 }
 
 /**

@@ -35,6 +35,22 @@ export function guidString(bytes: Buffer): string {
   return [h(0, 4, true), h(4, 6, true), h(6, 8, true), h(8, 10, false), h(10, 16, false)].join('-');
 }
 
+/**
+ * The filter assertion value that finds an entry by the unique id as stored: objectGUID (binary) as its 16 bytes
+ * escaped one by one (`\hh`, the GUID's first three fields little-endian again), anything else RFC 4515-escaped.
+ */
+export function uniqueIdAssertion(externalId: string, attribute: string): string {
+  const guid = /^([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})$/.exec(externalId);
+  if (attribute.toLowerCase() === 'objectguid' && guid) {
+    const le = (hex: string) => Buffer.from(hex, 'hex').reverse();
+    const be = (hex: string) => Buffer.from(hex, 'hex');
+    const [, a, b, c, d, e] = guid as unknown as [string, string, string, string, string, string];
+    const bytes = Buffer.concat([le(a), le(b), le(c), be(d), be(e)]);
+    return [...bytes].map((x) => `\\${x.toString(16).padStart(2, '0')}`).join('');
+  }
+  return escapeFilterValue(externalId);
+}
+
 function first(entry: Entry, attribute: string): string | Buffer | undefined {
   // ldapts keys attributes by the name the server returned; match without regard to case.
   const key = Object.keys(entry).find((k) => k.toLowerCase() === attribute.toLowerCase());

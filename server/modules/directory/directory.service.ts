@@ -39,10 +39,12 @@ import {
   BINARY_ATTRIBUTES,
   escapeFilterValue,
   normalizeDn,
+  uniqueIdAssertion,
   personOf,
   PRESETS,
   PRESET_USER_FILTERS,
 } from './directory-mapping.js';
+import { anyOf, expandMembers, IN_CHAIN_RULE, walkUp, type GroupLookups } from './directory-groups.js';
 import { noCounts, type DirectoryStore, type RunRow } from './directory.store.js';
 
 /** Who is acting and from where, for the audit trail. */
@@ -119,14 +121,23 @@ export interface DirectoryService {
   /**
    * Checks a directory user's password by a bind as their entry, found by what they typed (login name or email,
    * RFC 4515-escaped) and matched by unique id; the password is never stored. An empty password is refused without
-   * any bind. 'unavailable': the directory could not be asked (not the person's fault).
+   * any bind. 'unavailable': the directory could not be asked (not the person's fault). Once the bind succeeded, the
+   * connector's account checks that the entry is still in scope (user filter, disabled flag, allowed groups, nested
+   * ones included), so a person who left is refused before the next sync.
    */
-  authenticate(
-    user: Pick<UserRow, 'external_id'>,
-    typed: string,
-    password: string,
-  ): Promise<'ok' | 'wrong' | 'unavailable'>;
+  authenticate(user: Pick<UserRow, 'external_id'>, typed: string, password: string): Promise<DirectoryAuthResult>;
 }
+
+/**
+ * What a directory sign-in found: the password is right ('ok') or not ('wrong'), the directory could not be asked
+ * ('unavailable'), or the password is right but the person is out of the connector's scope now: their entry no longer
+ * matches the user filter ('left'), is disabled there ('disabled'), or is in none of the allowed groups
+ * ('not_in_group'). Scope is checked only after a bind succeeded, so it is told only to someone who knows the password.
+ */
+export type DirectoryAuthResult = 'ok' | 'wrong' | 'unavailable' | DirectoryScopeRefusal;
+
+/** Why a person whose password is right is out of the connector's scope. */
+export type DirectoryScopeRefusal = 'left' | 'disabled' | 'not_in_group';
 
 /** The settings as stored (JSON in directory_connector.settings). */
 interface StoredSettings {
@@ -401,19 +412,20 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
           { filter: s.groupFilter, attributes: [s.mapping.groupMember] },
           limits,
         );
-        members = new Set();
-        for (const g of groups) {
-          const key = Object.keys(g).find((k) => k.toLowerCase() === s.mapping.groupMember.toLowerCase());
-          const values = key ? g[key] : [];
-          for (const m of Array.isArray(values) ? values : [values]) {
-            members.add(normalizeDn(Buffer.isBuffer(m) ? m.toString('utf8') : String(m)));
-            if (members.size > limits.maxEntries)
-              throw new DirectoryFailure(
-                'too_many_entries',
-                `The groups list more than ${limits.maxEntries} members; narrow the group filter.`,
-              );
-          }
-        }
+        // Members of the groups and of the groups in them (AD's ranged member lists read to the end).
+        const people = new Set(entries.map((e) => normalizeDn(String(e.dn))));
+        members = await expandMembers(
+          groups,
+          s.mapping.groupMember,
+          (dn) => people.has(dn),
+          groupLookups(session, conn, s),
+          limits.maxEntries,
+          () =>
+            new DirectoryFailure(
+              'too_many_entries',
+              `The groups list more than ${limits.maxEntries} members; narrow the group filter.`,
+            ),
+        );
       }
       const persons: DirectoryPersonDto[] = [];
       const skipped: { dn: string; reason: string }[] = [];
@@ -640,6 +652,99 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
       });
       return row;
     });
+
+  /**
+   * Whether the entry with this unique id is in the connector's scope now, asked as the connector's account: it must
+   * match the user filter, not be disabled, and (with a group filter) be a member of one of the groups. Null: in scope.
+   */
+  const scopeOf = async (
+    session: DirectorySession,
+    s: StoredSettings,
+    externalId: string,
+  ): Promise<DirectoryScopeRefusal | null> => {
+    const found = await session.client.search(s.baseDn, {
+      scope: 'sub',
+      filter: `(&${s.userFilter}(${s.mapping.uniqueId}=${uniqueIdAssertion(externalId, s.mapping.uniqueId)}))`,
+      attributes: attributesOf(s.mapping),
+      explicitBufferAttributes: BINARY_ATTRIBUTES,
+      sizeLimit: 2,
+    });
+    const person = found.searchEntries
+      .map((e) => personOf(e, s.mapping))
+      .find((p): p is DirectoryPersonDto => 'externalId' in p && p.externalId === externalId);
+    if (!person) return 'left';
+    if (person.disabled) return 'disabled';
+    if (!s.groupFilter) return null;
+    return (await memberOfAllowedGroup(session, s, person.dn)) ? null : 'not_in_group';
+  };
+
+  /** Whether `dn` is a member of a group the group filter selects, directly or through groups in groups. */
+  const memberOfAllowedGroup = async (session: DirectorySession, s: StoredSettings, dn: string): Promise<boolean> => {
+    const attribute = s.mapping.groupMember;
+    const exists = async (filter: string) => {
+      try {
+        const r = await session.client.search(s.baseDn, { scope: 'sub', filter, attributes: ['1.1'], sizeLimit: 1 });
+        return r.searchEntries.length > 0;
+      } catch (err) {
+        if (isSizeLimit(err)) return true;
+        throw err;
+      }
+    };
+    // Active Directory walks nested groups itself; OpenLDAP is walked up level by level.
+    if (s.preset === 'active-directory')
+      return exists(`(&${s.groupFilter}(${attribute}:${IN_CHAIN_RULE}:=${escapeFilterValue(dn)}))`);
+    return walkUp(dn, attribute, {
+      allowedHasAny: (members) => exists(`(&${s.groupFilter}${members})`),
+      parentsOf: async (members, limit) => {
+        const conn = { url: s.url, bindDn: s.bindDn };
+        try {
+          const found = await searchAll(
+            session,
+            conn,
+            s.baseDn,
+            { filter: members, attributes: ['1.1'] },
+            { pageSize: limits.pageSize, maxEntries: limit, maxBytes: limits.maxBytes },
+          );
+          return found.map((e) => String(e.dn));
+        } catch (err) {
+          // A person in more groups than the walk visits: it stops there.
+          if (err instanceof DirectoryFailure && err.problem.code === 'too_many_entries') return [];
+          throw err;
+        }
+      },
+    });
+  };
+
+  /** The directory lookups that expanding nested and ranged group membership needs. */
+  const groupLookups = (
+    session: DirectorySession,
+    conn: Pick<DirectoryConnection, 'url' | 'bindDn'>,
+    s: StoredSettings,
+  ): GroupLookups => ({
+    async fetchRange(dn, rangedAttribute) {
+      try {
+        const r = await session.client.search(dn, {
+          scope: 'base',
+          filter: '(objectClass=*)',
+          attributes: [rangedAttribute],
+        });
+        return r.searchEntries[0];
+      } catch (err) {
+        throw describeFailure(err, conn);
+      }
+    },
+    groupsAmong: (dns) =>
+      searchAll(
+        session,
+        conn,
+        s.baseDn,
+        {
+          filter: `(&(${s.mapping.groupMember}=*)${anyOf(s.preset === 'active-directory' ? 'distinguishedName' : 'entryDN', dns)})`,
+          attributes: [s.mapping.groupMember],
+        },
+        limits,
+      ),
+  });
 
   const service: DirectoryService = {
     settings() {
@@ -898,13 +1003,14 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
         return 'unavailable';
       }
       try {
+        // The entry is found by what was typed (escaped), without the user filter: whether the person is still in
+        // scope is asked only once their password proved who they are.
         const v = escapeFilterValue(typed.trim());
-        const filter = `(&${s.userFilter}(|(${s.mapping.login}=${v})(${s.mapping.email}=${v})))`;
         let found;
         try {
           found = await session.client.search(s.baseDn, {
             scope: 'sub',
-            filter,
+            filter: `(|(${s.mapping.login}=${v})(${s.mapping.email}=${v}))`,
             attributes: attributesOf(s.mapping),
             explicitBufferAttributes: BINARY_ATTRIBUTES,
             sizeLimit: 5,
@@ -915,12 +1021,18 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
         const entry = found.searchEntries
           .map((e) => personOf(e, s.mapping))
           .find((p): p is DirectoryPersonDto => 'externalId' in p && p.externalId === user.external_id);
-        if (!entry || entry.disabled) return 'wrong';
+        if (!entry) return 'wrong';
         try {
           await session.client.bind(entry.dn, password);
-          return 'ok';
         } catch (err) {
           return err instanceof InvalidCredentialsError ? 'wrong' : 'unavailable';
+        }
+        // Back to the connector's account (the person may not read the groups) to check the scope as a sync would.
+        try {
+          await session.client.bind(s.bindDn, st.password);
+          return (await scopeOf(session, s, entry.externalId)) ?? 'ok';
+        } catch {
+          return 'unavailable';
         }
       } finally {
         await session.close();

@@ -101,7 +101,10 @@ export function createHelperService(deps: HelperDeps): HelperService {
           { email: request.email, secret: request.pin, invite: null, allow: 'pin', via: 'helper' },
           sourceAddress,
         );
-        await portal.setPassword(opened.principal, { password: request.newPassword }, sourceAddress);
+        // A directory user has no local password (the network password is theirs): the PIN alone signs them in, and
+        // the new password is not kept anywhere.
+        if (opened.principal.user.source !== 'ldap')
+          await portal.setPassword(opened.principal, { password: request.newPassword }, sourceAddress);
         return session(opened.token, { ...opened.principal, needsPassword: false });
       }
       const opened = await portal.signIn(

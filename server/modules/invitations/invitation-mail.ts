@@ -20,6 +20,8 @@ export interface InvitationMailInput {
   invitationId: string;
   /** An admin reset the password: the email says so, and that the PIN leads to choosing a new one. */
   passwordReset?: boolean;
+  /** A directory (LDAP) user: they sign in with their network password (and the PIN, when there is one, first). */
+  directory?: boolean;
 }
 
 // The server's own time zone, named, since the office and its server share one.
@@ -46,7 +48,12 @@ export async function buildInvitationMail(input: InvitationMailInput): Promise<O
   const subject = reset ? t.resetSubject(input.organization) : t.subject(input.organization, reminder);
   const intro = reminder ? t.reminder : reset ? t.resetIntro(input.organization) : t.intro(input.organization);
   const qr = await linkQrPng(input.link);
-  const pinLine = input.pin && input.pinExpiresAt ? t.pin(input.pin, fmt(input.pinExpiresAt, input.lang)) : t.noPin;
+  const directory = input.directory === true;
+  const withPin = input.pin && input.pinExpiresAt ? t.pin(input.pin, fmt(input.pinExpiresAt, input.lang)) : null;
+  const pinLine = withPin ?? (directory ? t.directoryNoPin : t.noPin);
+  // A directory user who got a PIN is told what comes after it: the network password, not one chosen here.
+  const afterPin = withPin && directory ? t.directoryAfterPin : null;
+  const lost = directory ? t.directoryLost : t.lost;
   const lines = [
     t.greeting(input.displayName),
     '',
@@ -54,6 +61,7 @@ export async function buildInvitationMail(input: InvitationMailInput): Promise<O
     '',
     `${t.link}: ${input.link}`,
     pinLine,
+    ...(afterPin ? [afterPin] : []),
     t.expires(fmt(input.expiresAt, input.lang)),
     '',
     `${t.steps}:`,
@@ -62,7 +70,7 @@ export async function buildInvitationMail(input: InvitationMailInput): Promise<O
     `- ${t.mac}`,
     `- ${t.android}`,
     '',
-    t.lost,
+    lost,
     '',
     t.footer,
   ];
@@ -73,11 +81,12 @@ export async function buildInvitationMail(input: InvitationMailInput): Promise<O
 <p><a href="${input.link}" style="display:inline-block;background:#1f5fbf;color:#fff;padding:.6rem 1rem;border-radius:6px;text-decoration:none">${t.link}</a></p>
 <p style="word-break:break-all;font-size:.9rem">${input.link}</p>
 <p><strong>${pinLine}</strong></p>
+${afterPin ? html`<p>${afterPin}</p>` : ''}
 <p>${t.expires(fmt(input.expiresAt, input.lang))}</p>
 <p><img src="cid:enroll-qr" alt="QR" width="180" height="180"><br><span style="font-size:.9rem">${t.qr}</span></p>
 <h3>${t.steps}</h3>
 <ul>${input.trustFirst ? html`<li>${t.trustFirst}</li>` : ''}<li>${t.iphone}</li><li>${t.mac}</li><li>${t.android}</li></ul>
-<p style="font-size:.9rem">${t.lost}</p>
+<p style="font-size:.9rem">${lost}</p>
 <p style="font-size:.8rem;color:#4e5969">${t.footer}</p>
 </body></html>`;
   return {

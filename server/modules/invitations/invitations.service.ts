@@ -146,7 +146,11 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
   const dto = (row: InvitationListRow) => toDto(row, pinLocked(row.id));
   // A new PIN starts with no failures: the old one's count and lock go with it.
   const forgetPinFailures = (id: string) => deps.throttle.clear([pinThrottleKey(id)]);
-  const needsPin = (user: UserRow) => user.password_hash === null || deps.settings.userSettings().requirePin;
+  // A directory user signs in with the network password: a PIN only when the settings ask for one for them too.
+  const needsPin = (user: UserRow) => {
+    const s = deps.settings.userSettings();
+    return user.source === 'ldap' ? s.requirePinForDirectory === true : user.password_hash === null || s.requirePin;
+  };
   const subjectOf = (row: { id: string; user_email?: string }) => ({
     type: 'invitation',
     id: row.id,
@@ -191,6 +195,7 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
       expiresAt,
       invitationId,
       passwordReset,
+      directory: user.source === 'ldap',
     });
     return { pin, pinHash, pinExpiresAt, mail };
   };
@@ -348,6 +353,7 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
         pinExpiresAt,
         expiresAt: row.expires_at,
         invitationId: id,
+        directory: user.source === 'ldap',
       });
       const wasLocked = pinLocked(id);
       transaction(() => {
@@ -543,8 +549,10 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
         if (now.getTime() < due) continue;
         const user = users.byId(row.user_id) as UserRow;
         const token = deps.secrets.open(row.token_sealed, `invitation:${row.id}`).toString('utf8');
-        // A reminder carries a fresh PIN only while the user still has no way to sign in without one.
-        const freshPin = row.pin_hash !== null && !row.pin_used_at && user.password_hash === null;
+        // A reminder carries a fresh PIN only while the user still has no way to sign in without one (a directory user
+        // has the network password).
+        const freshPin =
+          row.pin_hash !== null && !row.pin_used_at && user.password_hash === null && user.source !== 'ldap';
         const prepared = freshPin
           ? await prepare(user, row.id, 'reminder', token, row.expires_at)
           : {
@@ -562,6 +570,7 @@ export function createInvitationsService(deps: InvitationsDeps): InvitationsServ
                 pinExpiresAt: null,
                 expiresAt: row.expires_at,
                 invitationId: row.id,
+                directory: user.source === 'ldap',
               }),
             };
         const sent = transaction(() => {

@@ -67,12 +67,25 @@ function errorBox(lang: Lang, error: PortalError | null): SafeHtml | null {
   return error ? html`<p class="error" role="alert">${errorText(lang, error)}</p>` : null;
 }
 
-/** The sign-in form: email plus password or PIN. */
+/**
+ * The sign-in form: email plus password or PIN. `directory`: the invitation of a directory user, who signs in with the
+ * network password (and the PIN, if their invitation has one). `logins`: a directory is connected, so the field takes a
+ * network login name too.
+ */
 export function signInPage(
   c: PageContext,
-  o: { email?: string; invite?: string | null; pinHint?: boolean; error?: PortalError | null },
+  o: {
+    email?: string;
+    invite?: string | null;
+    pinHint?: boolean;
+    directory?: boolean;
+    logins?: boolean;
+    error?: PortalError | null;
+  },
 ): string {
   const t = TEXT[c.lang].portal;
+  const directory = o.directory === true;
+  const logins = directory || o.logins === true;
   return renderPage(
     {
       lang: c.lang,
@@ -80,13 +93,13 @@ export function signInPage(
       langHref: langLink(c, o.invite ? c.paths.invitation(o.invite) : c.paths.base),
     },
     html`<section>
-<p>${t.signInIntro}</p>
+<p>${directory ? t.directoryIntro : t.signInIntro}</p>
 ${o.pinHint ? html`<p class="hint">${t.pinHint}</p>` : ''}
 ${errorBox(c.lang, o.error ?? null)}
 <form method="post" action="${c.paths.signIn}" class="form">
-<label for="email">${t.email}</label>
-<input id="email" name="email" type="email" autocomplete="username" inputmode="email" required maxlength="320" value="${o.email ?? ''}">
-<label for="secret">${t.secret}</label>
+<label for="email">${logins ? t.emailOrLogin : t.email}</label>
+<input id="email" name="email" type="${logins ? 'text' : 'email'}" autocomplete="username" inputmode="email" autocapitalize="none" spellcheck="false" required maxlength="320" value="${o.email ?? ''}">
+<label for="secret">${directory ? (o.pinHint ? t.networkSecretOrPin : t.networkSecret) : t.secret}</label>
 <input id="secret" name="secret" type="password" autocomplete="current-password" required maxlength="1024">
 ${o.invite ? html`<input type="hidden" name="invite" value="${o.invite}">` : ''}
 <button type="submit" class="button">${t.signIn}</button>

@@ -199,13 +199,25 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
   const signedInUser = { onRequest: versionGate, preValidation: [signedIn] };
   const readyUser = { onRequest: versionGate, preValidation: [signedIn, passwordSet] };
 
+  // The form again with the refusal; a form from an invitation link keeps that invitation's wording (a directory user's
+  // network password), which only the link's holder sees.
   const signInRefusal: RefusalPage = (request, c, error) => {
     const form = formFields(request.body);
+    let hints = { pinHint: Boolean(form.invite), directory: false };
+    if (form.invite) {
+      try {
+        hints = portal.openInvitation(form.invite, request.ip);
+      } catch {
+        // A link that no longer opens: the plain form.
+      }
+    }
     return {
       page: signInPage(c, {
         email: form.email ?? '',
         invite: form.invite ?? null,
-        pinHint: Boolean(form.invite),
+        pinHint: hints.pinHint,
+        directory: hints.directory,
+        logins: portal.directoryLogins(),
         error,
       }),
     };
@@ -228,16 +240,27 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteDeps):
     const c = context(request, reply);
     if (portal.session(request.cookies[PORTAL_COOKIE])) return reply.redirect(c.paths.home, 303);
     const ended = request.query.ended === '1';
-    return sendPage(reply, 200, signInPage(c, { ...(ended ? { error: TEXT[c.lang].portal.sessionEnded } : {}) }));
+    return sendPage(
+      reply,
+      200,
+      signInPage(c, {
+        logins: portal.directoryLogins(),
+        ...(ended ? { error: TEXT[c.lang].portal.sessionEnded } : {}),
+      }),
+    );
   });
 
   r.get<{ Params: KeyParams & { invite: string } }>(
     '/e/:key/i/:invite/go',
     { ...anyone, config: { portalRefusal: backTo('signIn') } },
     async (request, reply) => {
-      const { email, pinHint } = portal.openInvitation(request.params.invite, request.ip);
+      const { email, pinHint, directory } = portal.openInvitation(request.params.invite, request.ip);
       const c = context(request, reply);
-      return sendPage(reply, 200, signInPage(c, { email, invite: request.params.invite, pinHint }));
+      return sendPage(
+        reply,
+        200,
+        signInPage(c, { email, invite: request.params.invite, pinHint, directory, logins: portal.directoryLogins() }),
+      );
     },
   );
 

@@ -67,8 +67,13 @@ export interface PortalService {
     sourceAddress: string | null,
   ): Promise<{ token: string; principal: PortalPrincipal }>;
   session(token: string | undefined): PortalPrincipal | null;
-  /** Opens an invitation link: the address to sign in with, and whether its PIN is still to be used. */
-  openInvitation(token: string, sourceAddress: string | null): { email: string; pinHint: boolean };
+  /**
+   * Opens an invitation link: the address to sign in with, whether its PIN is still to be used, and whether the user
+   * comes from the directory (and so signs in with the network password).
+   */
+  openInvitation(token: string, sourceAddress: string | null): { email: string; pinHint: boolean; directory: boolean };
+  /** Whether the directory connector is set up, so people may sign in with a network login name too. */
+  directoryLogins(): boolean;
   /** The user's devices, as the home page lists them. */
   devices(principal: PortalPrincipal): DeviceDto[];
   /** How many of the user's enrollments wait for the admin to assign them the device. */
@@ -153,6 +158,8 @@ export interface PortalDeps {
    * cannot sign in with a password.
    */
   directorySignIn?: DirectorySignIn;
+  /** Port: whether the directory connector is set up (the sign-in page then takes a network login name too). */
+  directoryLogins?: () => boolean;
   hasher: PasswordHasher;
   audit: AuditService;
   clock: Clock;
@@ -160,12 +167,22 @@ export interface PortalDeps {
   transaction: <T>(fn: () => T) => T;
 }
 
-/** Checks a directory user's password (what they typed as login name or email, and the password) at the directory. */
+/**
+ * Checks a directory user's password (what they typed as login name or email, and the password) at the directory.
+ * Besides right, wrong and unreachable: the password is right but the person is out of the connector's scope now
+ * ('left' the user filter, 'disabled' there, 'not_in_group'), found at sign-in before the next sync.
+ */
 export type DirectorySignIn = (
   user: UserRow,
   typed: string,
   password: string,
-) => Promise<'ok' | 'wrong' | 'unavailable'>;
+) => Promise<'ok' | 'wrong' | 'unavailable' | 'left' | 'disabled' | 'not_in_group'>;
+
+const SCOPE_REFUSALS = {
+  left: 'your account is no longer among the directory accounts this service accepts',
+  disabled: 'your account is disabled in the directory',
+  not_in_group: 'your account is no longer in a group that may enroll devices',
+} as const;
 
 /** Builds the portal service. */
 export function createPortalService(deps: PortalDeps): PortalService {
@@ -317,6 +334,22 @@ export function createPortalService(deps: PortalDeps): PortalService {
           throttle.refund(reservation);
           return { user, invitationId: null, with: 'password' as const };
         }
+        if (answer === 'left' || answer === 'disabled' || answer === 'not_in_group') {
+          // The password was right, so this is no guess: the attempt is given back, and the person is told why.
+          throttle.refund(reservation);
+          audit.record({
+            actor,
+            action: 'portal.sign_in_failed',
+            subject: subjectOf(user),
+            details: { reason: 'out of directory scope', scope: answer, via: input.via ?? 'portal' },
+            sourceAddress,
+          });
+          throw new AppError(
+            'DIRECTORY_ACCESS_REVOKED',
+            `You cannot sign in here any more: ${SCOPE_REFUSALS[answer]}. Ask your administrator.`,
+            { reason: answer },
+          );
+        }
         if (answer === 'unavailable') {
           // Not the person's guess: the attempt is given back, and they are told to come back, not that it was wrong.
           throttle.refund(reservation);
@@ -436,8 +469,14 @@ export function createPortalService(deps: PortalDeps): PortalService {
 
     openInvitation(token, sourceAddress) {
       const invitation = deps.invitations.open(token, sourceAddress);
-      return { email: invitation.user_email, pinHint: invitation.pin_hash !== null && !invitation.pin_used_at };
+      return {
+        email: invitation.user_email,
+        pinHint: invitation.pin_hash !== null && !invitation.pin_used_at,
+        directory: users.byId(invitation.user_id)?.source === 'ldap',
+      };
     },
+
+    directoryLogins: () => deps.directoryLogins?.() ?? false,
 
     devices: (principal) => deps.devicesOf(principal.user.id, 100),
     claimsWaiting: (principal) => deps.claimsWaiting(principal.user.id),

@@ -16,6 +16,7 @@ export const USER_SETTING_LIMITS: Readonly<SettingLimits> = Object.freeze<Settin
 /** The settings a new installation starts with. */
 export const DEFAULT_USER_SETTINGS: Readonly<UserSettingsDto> = Object.freeze({
   requirePin: false,
+  requirePinForDirectory: false,
   pinLength: 6,
   pinValidityHours: 72,
   invitationValidityDays: 14,
@@ -32,6 +33,7 @@ const int = (r: readonly [number, number]) => Type.Integer({ minimum: r[0], maxi
 export const UserSettingsSchema = Type.Object(
   {
     requirePin: Type.Boolean(),
+    requirePinForDirectory: Type.Optional(Type.Boolean()),
     pinLength: int(L.pinLength),
     pinValidityHours: int(L.pinValidityHours),
     invitationValidityDays: int(L.invitationValidityDays),
