@@ -98,6 +98,12 @@ export function createAppRouter(history: RouterHistory = createWebHistory('/')):
         meta: { titleKey: 'nav.tls' },
       },
       {
+        path: '/settings/directory',
+        name: 'directory',
+        component: () => import('./views/DirectoryView.vue'),
+        meta: { titleKey: 'nav.directory' },
+      },
+      {
         path: '/settings/admins',
         name: 'admins',
         component: () => import('./views/AdminsView.vue'),

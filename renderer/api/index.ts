@@ -7,6 +7,7 @@ import { createBackupApi, type BackupApi } from './backup.js';
 import { createPushApi, createTlsApi, type PushApi, type TlsApi } from './certificates.js';
 import type { ApiClient } from './client.js';
 import { createDevicesApi, type DevicesApi } from './devices.js';
+import { createDirectoryApi, type DirectoryApi } from './directory.js';
 import { createInvitationsApi, type InvitationsApi } from './invitations.js';
 import { createMailApi, type MailApi } from './mail.js';
 import { createSettingsApi, type SettingsApi } from './settings.js';
@@ -34,6 +35,7 @@ export interface Api {
   dashboard: DashboardApi;
   onboarding: OnboardingApi;
   live: LiveApi;
+  directory: DirectoryApi;
 }
 
 /** The injection key the app provides the API under. */
@@ -56,6 +58,7 @@ export function createApi(client: ApiClient): Api {
     dashboard: createDashboardApi(client),
     onboarding: createOnboardingApi(client),
     live: createLiveApi(),
+    directory: createDirectoryApi(client),
   };
 }
 

@@ -11,6 +11,7 @@ import type {
   UserCreateRequest,
   UserDto,
   UserPage,
+  UserSource,
   UserUpdateRequest,
 } from '../../server/contract/index.js';
 import type { ApiClient } from './client.js';
@@ -20,6 +21,8 @@ export interface UserListParams {
   q?: string;
   cursor?: string;
   limit?: number;
+  /** Local or directory users only. */
+  source?: UserSource;
 }
 
 /** The users endpoints. */

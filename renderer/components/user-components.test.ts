@@ -5,6 +5,7 @@ import { nextTick } from 'vue';
 import type { UserDto } from '../../server/contract/index.js';
 import { createAppI18n } from '../i18n/index.js';
 import UserBatchDialog from './UserBatchDialog.vue';
+import UserFormDialog from './UserFormDialog.vue';
 import UserTable from './UserTable.vue';
 
 const HOSTILE = '<b>山田</b> 太郎 <img src=x onerror=alert(1)>';
@@ -65,6 +66,62 @@ describe('UserTable', () => {
     item('delete').click();
     await nextTick();
     expect(wrapper.emitted('action')).toEqual([['delete', target]]);
+    wrapper.unmount();
+  });
+});
+
+describe('a directory user', () => {
+  const ldap = user({ source: 'ldap', hasPassword: false, mustChangePassword: false, displayName: 'Dir User' });
+
+  it.each([false, true])(
+    'shows the source, the network password, and no local-password actions (phone layout: %s)',
+    async (phone) => {
+      const wrapper = mount(UserTable, {
+        props: { users: [ldap, user({ id: 'u2', email: 'local@example.com' })], phone },
+        global: { plugins: [createAppI18n('en')] },
+        attachTo: document.body,
+      });
+      await vi.waitFor(() => expect(wrapper.findAll('[data-testid="user-source"]').length).toBe(2));
+      expect(wrapper.findAll('[data-testid="user-source"]').map((w) => w.text())).toEqual(['Directory', 'Local']);
+      expect(wrapper.text()).toContain('Network');
+      const menu = wrapper.findAll('button').find((b) => b.attributes('aria-label') === `Actions for ${ldap.email}`);
+      await menu?.trigger('click');
+      await vi.waitFor(() => expect(document.querySelector('[data-testid="user-action-delete"]')).not.toBeNull());
+      const offered = [...document.querySelectorAll('[data-testid^="user-action-"]')].map((e) =>
+        e.getAttribute('data-testid'),
+      );
+      expect(offered).toEqual(['user-action-invite', 'user-action-newPin', 'user-action-toggle', 'user-action-delete']);
+      wrapper.unmount();
+    },
+  );
+
+  it('edits only the language: email and name are read-only, no password choice', async () => {
+    const wrapper = mount(UserFormDialog, {
+      props: {
+        open: true,
+        mode: 'edit',
+        user: ldap,
+        defaultLocale: 'ja',
+        busy: false,
+        phone: false,
+        fieldErrors: {},
+        generalError: '',
+      },
+      global: { plugins: [createAppI18n('en')] },
+      attachTo: document.body,
+    });
+    await nextTick();
+    const field = (id: string) => document.querySelector(`input[data-testid="${id}"]`) as HTMLInputElement;
+    expect(field('user-email').disabled).toBe(true);
+    expect(field('user-display-name').disabled).toBe(true);
+    expect(document.querySelector('[data-testid="password-mode"]')).toBeNull();
+    expect(document.querySelector('[data-testid="user-password"]')).toBeNull();
+    expect(document.querySelector('[data-testid="user-directory-note"]')?.textContent).toContain(
+      'comes from the directory',
+    );
+    (document.querySelector('[data-testid="user-submit"]') as HTMLButtonElement).click();
+    await nextTick();
+    expect(wrapper.emitted('edit')?.[0]?.[0]).toMatchObject({ email: ldap.email, passwordMode: 'keep' });
     wrapper.unmount();
   });
 });

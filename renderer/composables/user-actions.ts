@@ -12,6 +12,14 @@ export function userActionApplies(user: Pick<UserDto, 'disabled'>, action: UserA
   return !user.disabled || action === 'toggle' || action === 'delete';
 }
 
+/** The actions about a local password, which directory users do not have (the server refuses them: DIRECTORY_MANAGED). */
+const LOCAL_PASSWORD_ACTIONS: ReadonlySet<UserAction> = new Set(['resetPassword', 'temporaryPassword']);
+
+/** Whether an action is offered at all: directory users sign in with their network password, so none about a local one. */
+export function userActionOffered(user: Pick<UserDto, 'source'>, action: UserAction): boolean {
+  return user.source !== 'ldap' || !LOCAL_PASSWORD_ACTIONS.has(action);
+}
+
 /** The message key of an action's menu label (the toggle names what it will do). */
 export function userActionLabel(user: Pick<UserDto, 'disabled'>, action: UserAction): string {
   if (action === 'toggle') return user.disabled ? 'userActions.menu.enable' : 'userActions.menu.disable';

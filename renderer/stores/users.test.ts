@@ -69,6 +69,18 @@ describe('the users store', () => {
     expect(store.total).toBe(1);
   });
 
+  it('lists directory or local users only, with the search, until the filter is cleared', async () => {
+    const list = vi.fn().mockResolvedValue(page([user(7)], 'c2', 1));
+    const { store } = storeWith({ list });
+    await store.filterBySource('ldap');
+    expect(list).toHaveBeenLastCalledWith({ source: 'ldap', limit: 50 });
+    await store.search('yamada');
+    await store.loadMore();
+    expect(list).toHaveBeenLastCalledWith({ q: 'yamada', source: 'ldap', cursor: 'c2', limit: 50 });
+    await store.filterBySource(null);
+    expect(list).toHaveBeenLastCalledWith({ q: 'yamada', limit: 50 });
+  });
+
   it('starts over when the cursor has gone stale', async () => {
     const list = vi
       .fn()

@@ -12,6 +12,7 @@ import type {
   UserCreatedDto,
   UserCreateRequest,
   UserDto,
+  UserSource,
   UserUpdateRequest,
 } from '../../server/contract/index.js';
 import { isApiError, useApi } from '../api/index.js';
@@ -63,16 +64,24 @@ export const useUsersStore = defineStore('users', () => {
   const total = ref(0);
   const nextCursor = ref<string | null>(null);
   const query = ref('');
+  /** Local or directory users only; null: everyone. */
+  const source = ref<UserSource | null>(null);
   const loading = ref(false);
   const loaded = ref(false);
   const loads = useLatestLoad(loading);
 
   const hasMore = computed(() => nextCursor.value !== null);
 
+  /** The search and the source filter as the list endpoint takes them. */
+  const filter = () => ({
+    ...(query.value.trim() ? { q: query.value.trim() } : {}),
+    ...(source.value ? { source: source.value } : {}),
+  });
+
   /** Loads the first page for the current search, replacing the list. */
   async function reload(): Promise<void> {
     await loads.run(
-      () => api.users.list({ q: query.value.trim() || undefined, limit: USERS_PAGE_SIZE }),
+      () => api.users.list({ ...filter(), limit: USERS_PAGE_SIZE }),
       (page) => {
         items.value = page.items;
         total.value = page.total;
@@ -87,7 +96,7 @@ export const useUsersStore = defineStore('users', () => {
     const cursor = nextCursor.value;
     if (!cursor) return;
     await loads.run(
-      () => api.users.list({ q: query.value.trim() || undefined, cursor, limit: USERS_PAGE_SIZE }),
+      () => api.users.list({ ...filter(), cursor, limit: USERS_PAGE_SIZE }),
       (page) => {
         items.value = appendNew(items.value, page.items);
         total.value = page.total;
@@ -105,6 +114,12 @@ export const useUsersStore = defineStore('users', () => {
   /** Searches by email or name (a blank search lists everyone). */
   async function search(q: string): Promise<void> {
     query.value = q;
+    await reload();
+  }
+
+  /** Shows local users only, directory users only, or (null) everyone. */
+  async function filterBySource(next: UserSource | null): Promise<void> {
+    source.value = next;
     await reload();
   }
 
@@ -186,12 +201,14 @@ export const useUsersStore = defineStore('users', () => {
     total,
     nextCursor,
     query,
+    source,
     loading,
     loaded,
     hasMore,
     reload,
     loadMore,
     search,
+    filterBySource,
     create,
     createMany,
     importCsv,

@@ -15,6 +15,32 @@ export interface DirectoryMapping {
   disabledFlag: 'none' | 'userAccountControl';
 }
 
+/** The attribute mapping each preset fills in (the console shows it, and it stays editable). */
+export const DIRECTORY_PRESETS: Readonly<Record<DirectoryPreset, Readonly<DirectoryMapping>>> = Object.freeze({
+  openldap: Object.freeze({
+    uniqueId: 'entryUUID',
+    email: 'mail',
+    displayName: 'displayName',
+    login: 'uid',
+    groupMember: 'member',
+    disabledFlag: 'none',
+  }),
+  'active-directory': Object.freeze({
+    uniqueId: 'objectGUID',
+    email: 'mail',
+    displayName: 'displayName',
+    login: 'sAMAccountName',
+    groupMember: 'member',
+    disabledFlag: 'userAccountControl',
+  }),
+});
+
+/** The user filter each preset suggests. */
+export const DIRECTORY_PRESET_USER_FILTERS: Readonly<Record<DirectoryPreset, string>> = Object.freeze({
+  openldap: '(objectClass=inetOrgPerson)',
+  'active-directory': '(&(objectCategory=person)(objectClass=user))',
+});
+
 /** The connector's settings as the console sees them: the bind password is never sent back. */
 export interface DirectorySettingsDto {
   configured: boolean;
@@ -141,6 +167,8 @@ export interface DirectoryRunDto {
   id: string;
   kind: 'import' | 'sync';
   trigger: 'admin' | 'schedule';
+  /** Who started it: the admin's email (or the scheduler's label); null for runs recorded before this was kept. */
+  startedBy: string | null;
   status: 'succeeded' | 'failed' | 'needs_confirmation';
   startedAt: string;
   finishedAt: string;

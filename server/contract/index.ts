@@ -18,3 +18,4 @@ export * from './backup.js';
 export * from './dashboard.js';
 export * from './onboarding.js';
 export * from './live.js';
+export * from './directory.js';

@@ -7,7 +7,7 @@ import type {
   DirectorySettingsUpdate,
 } from '../../server/contract/directory.js';
 import type { UserDto, UserPage } from '../../server/contract/users.js';
-import { startHarness, type Harness } from '../helpers/server-harness.js';
+import { HARNESS_ADMIN, startHarness, type Harness } from '../helpers/server-harness.js';
 import {
   SLAPD_ADMIN_PASSWORD,
   connectorSettings,
@@ -105,11 +105,22 @@ describe('directory import and sync', () => {
     const res = await sync({ link: [local.id] });
     expect(res.status).toBe(200);
     const run = res.json<DirectoryRunDto>();
-    expect(run).toMatchObject({ kind: 'import', status: 'succeeded', trigger: 'admin' });
+    expect(run).toMatchObject({
+      kind: 'import',
+      status: 'succeeded',
+      trigger: 'admin',
+      startedBy: HARNESS_ADMIN.email,
+    });
     expect(run.counts).toMatchObject({ entries: 1000, created: 999, linked: 1, skipped: 0, disabled: 0 });
     const linked = await userByEmail(`${uidOf(5)}@example.test`);
     expect(linked).toMatchObject({ id: local.id, source: 'ldap', hasPassword: false, displayName: 'User 5' });
     expect((await h.admin.call('GET', '/api/users')).json<UserPage>().total).toBe(1000);
+    // The users list filters by source (with a search too); a value that is no source is refused.
+    expect((await h.admin.call('GET', '/api/users?source=ldap&limit=1')).json<UserPage>().total).toBe(1000);
+    expect((await h.admin.call('GET', '/api/users?source=local')).json<UserPage>().total).toBe(0);
+    const searched = (await h.admin.call('GET', '/api/users?source=ldap&q=user0000')).json<UserPage>();
+    expect([searched.total, searched.items.every((u) => u.source === 'ldap')]).toEqual([9, true]);
+    expect((await h.admin.call('GET', '/api/users?source=other')).status).toBe(400);
     const audit = (await h.admin.call('GET', '/api/audit?action=user.imported')).json<{
       items: { details: Record<string, unknown> }[];
     }>();
@@ -188,7 +199,11 @@ describe('directory import and sync', () => {
     expect(body.message).toContain(`disable ${before} of ${before}`);
     expect(await enabledDirectoryUsers()).toBe(before);
     const runs = (await h.admin.call('GET', '/api/directory/runs?limit=1')).json<{ items: DirectoryRunDto[] }>();
-    expect(runs.items[0]).toMatchObject({ status: 'needs_confirmation', errorCode: 'DIRECTORY_CONFIRM_REQUIRED' });
+    expect(runs.items[0]).toMatchObject({
+      status: 'needs_confirmation',
+      errorCode: 'DIRECTORY_CONFIRM_REQUIRED',
+      startedBy: HARNESS_ADMIN.email,
+    });
     expect((await sync({ confirmDisable: before - 1 })).status).toBe(409);
     // Put back the filter instead of confirming: the next run re-enables the users the sync had disabled.
     expect((await put({ groupFilter: '' })).status).toBe(200);

@@ -1,32 +1,12 @@
 import type { Entry } from 'ldapts';
-import type { DirectoryMapping, DirectoryPersonDto, DirectoryPreset } from '../../contract/directory.js';
+import type { DirectoryMapping, DirectoryPersonDto } from '../../contract/directory.js';
 import { emailProblem } from '../../core/validate.js';
 
-/** The attribute mapping each preset starts from. */
-export const PRESETS: Readonly<Record<DirectoryPreset, Readonly<DirectoryMapping>>> = Object.freeze({
-  openldap: Object.freeze({
-    uniqueId: 'entryUUID',
-    email: 'mail',
-    displayName: 'displayName',
-    login: 'uid',
-    groupMember: 'member',
-    disabledFlag: 'none',
-  }),
-  'active-directory': Object.freeze({
-    uniqueId: 'objectGUID',
-    email: 'mail',
-    displayName: 'displayName',
-    login: 'sAMAccountName',
-    groupMember: 'member',
-    disabledFlag: 'userAccountControl',
-  }),
-});
-
-/** The user filter each preset suggests. */
-export const PRESET_USER_FILTERS: Readonly<Record<DirectoryPreset, string>> = Object.freeze({
-  openldap: '(objectClass=inetOrgPerson)',
-  'active-directory': '(&(objectCategory=person)(objectClass=user))',
-});
+/** The attribute mapping each preset starts from, and the user filter it suggests (shared with the console). */
+export {
+  DIRECTORY_PRESETS as PRESETS,
+  DIRECTORY_PRESET_USER_FILTERS as PRESET_USER_FILTERS,
+} from '../../contract/directory.js';
 
 // MS-ADTS 2.2.16: userAccountControl bit 0x2 is ACCOUNTDISABLE.
 const ACCOUNTDISABLE = 0x2;

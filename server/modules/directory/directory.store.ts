@@ -13,6 +13,8 @@ export interface RunRow {
   id: string;
   kind: 'import' | 'sync';
   trigger: 'admin' | 'schedule';
+  /** The actor's label (an admin's email, the scheduler's name); null on runs recorded before migration 016. */
+  started_by: string | null;
   status: 'succeeded' | 'failed' | 'needs_confirmation';
   started_at: string;
   finished_at: string;
@@ -42,8 +44,8 @@ export function createDirectoryStore(db: Db): DirectoryStore {
     ON CONFLICT(id) DO UPDATE SET settings = excluded.settings, bind_password_sealed = excluded.bind_password_sealed,
       updated_at = excluded.updated_at`);
   const insertRun = db.prepare(`INSERT INTO directory_runs
-    (id, kind, trigger, status, started_at, finished_at, counts, error_code, error)
-    VALUES (@id, @kind, @trigger, @status, @started_at, @finished_at, @counts, @error_code, @error)`);
+    (id, kind, trigger, started_by, status, started_at, finished_at, counts, error_code, error)
+    VALUES (@id, @kind, @trigger, @started_by, @status, @started_at, @finished_at, @counts, @error_code, @error)`);
   const runs = db.prepare<[number], RunRow>(
     'SELECT * FROM directory_runs ORDER BY started_at DESC, rowid DESC LIMIT ?',
   );

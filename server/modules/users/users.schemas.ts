@@ -45,6 +45,8 @@ export const UserListQuery = Type.Object(
     q: Type.Optional(Type.String({ maxLength: 200 })),
     cursor: Type.Optional(Type.String({ maxLength: 600 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+    /** Local users only, or directory users only. */
+    source: Type.Optional(Type.Union([Type.Literal('local'), Type.Literal('ldap')])),
   },
   { additionalProperties: false },
 );

@@ -8,6 +8,7 @@ import type {
   UserCreateRequest,
   UserDto,
   UserPage,
+  UserSource,
   UserUpdateRequest,
 } from '../../contract/users.js';
 import type { Clock } from '../../core/clock.js';
@@ -23,7 +24,7 @@ import type { UserRow, UsersStore } from './users.store.js';
 
 /** Manages the people who enroll devices: add, add many, import, edit, disable, delete. */
 export interface UsersService {
-  list(query: { q?: string; cursor?: string; limit?: number }): UserPage;
+  list(query: { q?: string; cursor?: string; limit?: number; source?: UserSource }): UserPage;
   get(id: string): UserDto;
   create(input: UserCreateRequest, ctx: Ctx): Promise<UserDto>;
   /** Adds every user or none; errors name the 1-based row. */
@@ -174,13 +175,13 @@ export function createUsersService(deps: UsersDeps): UsersService {
       const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
       const q = query.q?.trim() || null;
       const after = query.cursor ? decodeCursor(query.cursor) : null;
-      const rows = store.list(q, after, limit + 1);
+      const rows = store.list(q, after, limit + 1, query.source ?? null);
       const items = rows.slice(0, limit).map(toUserDto);
       const last = rows[Math.min(rows.length, limit) - 1];
       return {
         items,
         nextCursor: rows.length > limit && last ? encodeCursor(last.email_norm) : null,
-        total: store.count(q),
+        total: store.count(q, query.source ?? null),
       };
     },
 

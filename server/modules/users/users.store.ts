@@ -53,8 +53,9 @@ export interface UsersStore {
   /** The live (not deleted) user with this normalized email. */
   byEmail(emailNorm: string): UserRow | undefined;
   /** Live users in email order after `afterEmail`, optionally matching `q` in email or name. */
-  list(q: string | null, afterEmail: string | null, limit: number): UserRow[];
-  count(q: string | null): number;
+  /** One page by email after `afterEmail`; `q` searches email and name; `source` keeps local or directory users only. */
+  list(q: string | null, afterEmail: string | null, limit: number, source?: UserSource | null): UserRow[];
+  count(q: string | null, source?: UserSource | null): number;
   /** Every live user the directory sync owns (source 'ldap'). */
   liveFromDirectory(): UserRow[];
   /** Every live local user, by normalized email (the directory preview's link candidates). */
@@ -99,16 +100,33 @@ export function createUsersStore(db: Db): UsersStore {
   const byId = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?');
   const byEmail = db.prepare<[string], UserRow>('SELECT * FROM users WHERE email_norm = ? AND deleted_at IS NULL');
   const match = "(email_norm LIKE @q ESCAPE '\\' OR lower(display_name) LIKE @q ESCAPE '\\')";
-  const listAll = db.prepare<{ after: string; limit: number }, UserRow>(
-    'SELECT * FROM users WHERE deleted_at IS NULL AND email_norm > @after ORDER BY email_norm LIMIT @limit',
-  );
-  const listQ = db.prepare<{ after: string; limit: number; q: string }, UserRow>(
-    `SELECT * FROM users WHERE deleted_at IS NULL AND email_norm > @after AND ${match} ORDER BY email_norm LIMIT @limit`,
-  );
-  const countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM users WHERE deleted_at IS NULL');
-  const countQ = db.prepare<{ q: string }, { n: number }>(
-    `SELECT count(*) AS n FROM users WHERE deleted_at IS NULL AND ${match}`,
-  );
+  // One statement per shape: with a source filter, and without one (whose count stays a covering scan of the email
+  // index instead of reading every row for its source).
+  type Params = { q?: string; source?: UserSource; after?: string; limit?: number };
+  const statements = new Map<string, ReturnType<typeof db.prepare<Params>>>();
+  const statement = (what: 'list' | 'count', q: boolean, source: boolean) => {
+    const key = `${what}:${q}:${source}`;
+    let st = statements.get(key);
+    if (!st) {
+      const where = [
+        'deleted_at IS NULL',
+        ...(what === 'list' ? ['email_norm > @after'] : []),
+        ...(q ? [match] : []),
+        ...(source ? ['source = @source'] : []),
+      ].join(' AND ');
+      st = db.prepare<Params>(
+        what === 'list'
+          ? `SELECT * FROM users WHERE ${where} ORDER BY email_norm LIMIT @limit`
+          : `SELECT count(*) AS n FROM users WHERE ${where}`,
+      );
+      statements.set(key, st);
+    }
+    return st;
+  };
+  const filter = (q: string | null, source: UserSource | null): Params => ({
+    ...(q ? { q: like(q) } : {}),
+    ...(source ? { source } : {}),
+  });
   const update = partialUpdate(db, 'users', COLUMNS, ['id']);
   return {
     insert: (row) => {
@@ -119,11 +137,14 @@ export function createUsersStore(db: Db): UsersStore {
     },
     byId: (id) => byId.get(id),
     byEmail: (emailNorm) => byEmail.get(emailNorm),
-    list(q, afterEmail, limit) {
-      const after = afterEmail ?? '';
-      return q ? listQ.all({ after, limit, q: like(q) }) : listAll.all({ after, limit });
-    },
-    count: (q) => (q ? countQ.get({ q: like(q) }) : countAll.get())?.n ?? 0,
+    list: (q, afterEmail, limit, source = null) =>
+      statement('list', Boolean(q), Boolean(source)).all({
+        ...filter(q, source),
+        after: afterEmail ?? '',
+        limit,
+      }) as UserRow[],
+    count: (q, source = null) =>
+      (statement('count', Boolean(q), Boolean(source)).get(filter(q, source)) as { n: number } | undefined)?.n ?? 0,
     liveFromDirectory: () => fromDirectory.all(),
     byDirectoryLogin(login) {
       const rows = byLogin.all(login);
