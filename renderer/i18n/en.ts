@@ -578,6 +578,9 @@ const en = {
     intro: 'These rules apply to every invitation and enrollment.',
     requirePin: 'Require a registration PIN',
     requirePinHelp: 'Ask for a one-time PIN even when the user has a password.',
+    requirePinForDirectory: 'Registration PIN for directory users',
+    requirePinForDirectoryHelp:
+      'Directory (LDAP) users sign in with their network password. Turn this on to send them a one-time PIN as well.',
     pinLength: 'PIN length',
     pinValidity: 'PIN validity',
     invitationValidity: 'Invitation validity',

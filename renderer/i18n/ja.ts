@@ -585,6 +585,9 @@ const ja: MessageSchema = {
     intro: 'すべての招待とデバイス登録に適用されるルールです。',
     requirePin: '登録 PIN を必須にする',
     requirePinHelp: 'パスワードを持つユーザーにもワンタイム PIN の入力を求めます。',
+    requirePinForDirectory: 'ディレクトリユーザーにも登録 PIN',
+    requirePinForDirectoryHelp:
+      'ディレクトリ（LDAP）のユーザーはネットワークのパスワードでサインインします。オンにすると、ワンタイム PIN も送ります。',
     pinLength: 'PIN の桁数',
     pinValidity: 'PIN の有効期間',
     invitationValidity: '招待の有効期間',

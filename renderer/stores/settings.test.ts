@@ -14,6 +14,7 @@ const LIMITS: SettingLimits = {
 };
 const GOOD: UserSettingsDto = {
   requirePin: false,
+  requirePinForDirectory: false,
   pinLength: 6,
   pinValidityHours: 72,
   invitationValidityDays: 14,

@@ -4,10 +4,9 @@ export interface UserSettingsDto {
   requirePin: boolean;
   /**
    * Send directory (LDAP) users a one-time PIN too. Off by default: their invitation tells them to sign in with their
-   * network password. The server always sends it (default false); optional here only so that a console form written
-   * before it still compiles, and a PUT that leaves it out keeps the stored value.
+   * network password. A PUT that leaves it out keeps the stored value.
    */
-  requirePinForDirectory?: boolean;
+  requirePinForDirectory: boolean;
   /** Digits in a registration PIN, 6-8. */
   pinLength: number;
   /** Hours a PIN stays valid, 1-720. */
@@ -28,8 +27,8 @@ export interface UserSettingsDto {
 }
 
 /** What PUT /api/settings/users takes: the settings, where a setting left out keeps its value. */
-export type UserSettingsUpdate = Omit<UserSettingsDto, 'agentSilentDays'> &
-  Partial<Pick<UserSettingsDto, 'agentSilentDays'>>;
+export type UserSettingsUpdate = Omit<UserSettingsDto, 'agentSilentDays' | 'requirePinForDirectory'> &
+  Partial<Pick<UserSettingsDto, 'agentSilentDays' | 'requirePinForDirectory'>>;
 
 /** Limits for each numeric setting, shared by the server's validation and the console's inputs. */
 export interface SettingLimits {

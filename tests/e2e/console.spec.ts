@@ -298,12 +298,16 @@ test('change a user setting; a reminder after the invitation expires is refused 
   await input('setting-invitationValidityDays', form).press('Tab');
   await input('setting-profileValidityMinutes', form).fill('20');
   await input('setting-profileValidityMinutes', form).press('Tab');
+  const directoryPin = form.getByTestId('setting-requirePinForDirectory');
+  await expect(directoryPin.getByRole('switch')).not.toBeChecked();
+  await directoryPin.click();
   await page.getByTestId('settings-save').click();
   await expectSuccess('User settings saved.');
   await expect(form.locator('.el-form-item.is-error')).toHaveCount(0);
 
   await page.reload();
   await expect(input('setting-profileValidityMinutes', page.getByTestId('settings-form'))).toHaveValue('20');
+  await expect(page.getByTestId('setting-requirePinForDirectory').getByRole('switch')).toBeChecked();
 });
 
 test('the audit trail shows every step, filters, exports and verifies the chain', async () => {
