@@ -53,11 +53,36 @@ export interface HostCheckResultDto {
 /** The state of one checklist item. */
 export type ChecklistState = 'ok' | 'missing' | 'warning' | 'expired';
 
+/**
+ * One fact behind a checklist item, for the console to say in its own language: a message key and its values
+ * (`until` is an ISO time; `detail` and `message` are a network's or a mail server's own words, shown as they are).
+ */
+export type ChecklistFactDto =
+  | { key: 'orgSaved'; name: string }
+  | { key: 'orgNotSet'; fallback: string }
+  | { key: 'hostsNone' }
+  | { key: 'hostAnswers'; target: string }
+  | { key: 'hostFails'; target: string; detail: string }
+  | { key: 'caValid'; name: string; until: string; fingerprint: string }
+  | { key: 'tlsOffice'; names: string; until: string }
+  | { key: 'tlsUncovered'; names: string }
+  | { key: 'tlsPublic'; name: string; until: string }
+  | { key: 'pushValid'; topic: string; until: string }
+  | { key: 'pushCsrPending' }
+  | { key: 'pushNone' }
+  | { key: 'mailNotSet' }
+  | { key: 'mailLastTest'; message: string }
+  | { key: 'mailUntested' }
+  | { key: 'usersInvited'; count: number }
+  | { key: 'usersNone' };
+
 /** One line of the setup checklist: what is configured and valid, what is missing, and where to fix it. */
 export interface ChecklistItemDto {
   id: 'organization' | 'hostnames' | 'ca' | 'tls' | 'push' | 'mail' | 'users';
   state: ChecklistState;
-  /** Plain facts for the console to show (names, dates, topic); English. */
+  /** The facts behind the state (names, dates, topic), in order, for the console to put in words. */
+  facts: ChecklistFactDto[];
+  /** The same facts in English, for scripts and logs. */
   detail: string;
   /** The console route that fixes it. */
   link: string;

@@ -213,6 +213,8 @@ for (const [lang, locale] of [
         if (step === 'hostnames') await expect(page.getByTestId('wizard-host-results')).toBeVisible();
         if (step === 'checklist') await expect(page.getByTestId('checklist-users')).toHaveAttribute('data-state', 'ok');
         await noToasts(page);
+        // One h1 (the wizard's): a settings page shown in a step has its title as an h2.
+        await expect(page.locator('h1')).toHaveCount(1);
         await shoot(page, `wizard-${step}-${lang}-${size}`);
         if (A11Y_SCANS.has(`${lang}-${size}`)) await expectNoSeriousA11y(page, `wizard ${step} (${lang}, ${size})`);
         if (step !== 'organization') await page.getByTestId('wizard-back').click();

@@ -129,6 +129,12 @@ describe('the setup wizard', () => {
     expect(list.items.filter((i) => i.state !== 'ok')).toEqual([]);
     expect(list.allOk).toBe(true);
     expect(list.items.find((i) => i.id === 'push')?.detail).toContain(push.topic);
+    // The console words the facts in its language; the English detail is made from the same facts.
+    expect(list.items.find((i) => i.id === 'push')?.facts).toEqual([
+      { key: 'pushValid', topic: push.topic, until: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+    ]);
+    expect(list.items.find((i) => i.id === 'users')?.facts).toEqual([{ key: 'usersInvited', count: 1 }]);
+    expect(list.items.find((i) => i.id === 'users')?.detail).toBe('1 invitation');
     await h.admin.call('PUT', '/api/setup/wizard', { step: 'checklist', finished: true });
     expect((await h.admin.call('GET', '/api/setup/wizard')).json()).toMatchObject({ finished: true });
   });

@@ -4,6 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import {
   WIZARD_STEPS,
   type ChecklistDto,
+  type ChecklistFactDto,
   type ChecklistItemDto,
   type ChecklistState,
   type HostCheckDto,
@@ -108,6 +109,46 @@ export const probeDeviceListener: HostProbe = (target, port, caPem) =>
     );
     req.end();
   });
+
+/** A checklist fact in English (the API's `detail`; the console words the facts itself). */
+export function factInEnglish(f: ChecklistFactDto): string {
+  switch (f.key) {
+    case 'orgSaved':
+      return f.name;
+    case 'orgNotSet':
+      return `not set (certificates and mail say "${f.fallback}")`;
+    case 'hostsNone':
+      return 'no host name set; devices are sent to the LAN address';
+    case 'hostAnswers':
+      return `${f.target}: answers`;
+    case 'hostFails':
+      return `${f.target}: ${f.detail}`;
+    case 'caValid':
+      return `${f.name}, valid until ${f.until}, SHA-256 ${f.fingerprint}`;
+    case 'tlsOffice':
+      return `office certificate for ${f.names}, valid until ${f.until}`;
+    case 'tlsUncovered':
+      return `not covered yet: ${f.names}`;
+    case 'tlsPublic':
+      return `public certificate ${f.name}, valid until ${f.until}`;
+    case 'pushValid':
+      return `topic ${f.topic}, valid until ${f.until || '?'}`;
+    case 'pushCsrPending':
+      return 'a request (CSR) is waiting for the signed certificate';
+    case 'pushNone':
+      return 'no push certificate';
+    case 'mailNotSet':
+      return 'SMTP is not set up';
+    case 'mailLastTest':
+      return `last test mail: ${f.message}`;
+    case 'mailUntested':
+      return 'SMTP is set up; send a test mail';
+    case 'usersInvited':
+      return `${f.count} invitation${f.count === 1 ? '' : 's'}`;
+    case 'usersNone':
+      return 'nobody is invited yet';
+  }
+}
 
 function certificateState(pem: string, now: Date): { state: ChecklistState; notAfter: string; names: string[] } {
   const x = new X509Certificate(pem);
@@ -263,40 +304,45 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
     async checklist() {
       const at = now();
       const items: ChecklistItemDto[] = [];
+      const add = (id: ChecklistItemDto['id'], state: ChecklistState, facts: ChecklistFactDto[], link: string) =>
+        items.push({ id, state, facts, detail: facts.map(factInEnglish).join('; '), link });
+
       const saved = store.organization();
-      items.push({
-        id: 'organization',
-        state: saved ? 'ok' : 'missing',
-        detail: saved ?? `not set (certificates and mail say "${deps.defaultOrganization}")`,
-        link: '/wizard?step=organization',
-      });
+      add(
+        'organization',
+        saved ? 'ok' : 'missing',
+        [saved ? { key: 'orgSaved', name: saved } : { key: 'orgNotSet', fallback: deps.defaultOrganization }],
+        '/wizard?step=organization',
+      );
 
       const hosts = service.hostnames();
       const checked = await service.checkHosts();
       const failing = checked.results.filter((r) => !r.ok);
-      items.push({
-        id: 'hostnames',
-        state:
-          hosts.names.length === 0 || checked.results.length === 0 || failing.length === checked.results.length
-            ? 'missing'
-            : failing.length > 0
-              ? 'warning'
-              : 'ok',
-        detail:
-          hosts.names.length === 0
-            ? 'no host name set; devices are sent to the LAN address'
-            : checked.results.map((r) => `${r.target}: ${r.ok ? 'answers' : r.detail}`).join('; '),
-        link: '/wizard?step=hostnames',
-      });
+      add(
+        'hostnames',
+        hosts.names.length === 0 || checked.results.length === 0 || failing.length === checked.results.length
+          ? 'missing'
+          : failing.length > 0
+            ? 'warning'
+            : 'ok',
+        hosts.names.length === 0
+          ? [{ key: 'hostsNone' }]
+          : checked.results.map((r) =>
+              r.ok
+                ? { key: 'hostAnswers', target: r.target }
+                : { key: 'hostFails', target: r.target, detail: r.detail },
+            ),
+        '/wizard?step=hostnames',
+      );
 
       const caCert = ca.caCertificate();
       const caState = certificateState(caCert.pem, at);
-      items.push({
-        id: 'ca',
-        state: caState.state,
-        detail: `${caCert.name}, valid until ${caState.notAfter}, SHA-256 ${caCert.fingerprint256}`,
-        link: '/wizard?step=ca',
-      });
+      add(
+        'ca',
+        caState.state,
+        [{ key: 'caValid', name: caCert.name, until: caState.notAfter, fingerprint: caCert.fingerprint256 }],
+        '/wizard?step=ca',
+      );
 
       const tls = ca.tlsCredentials();
       const office = certificateState(tls.office.certPem, at);
@@ -307,57 +353,63 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
         ...wanted.ipAddresses.map((ip) => `IP:${ip}`),
       ].filter((n) => !covered.has(n));
       let tlsState: ChecklistState = office.state;
-      let tlsDetail = `office certificate for ${office.names.join(', ')}, valid until ${office.notAfter}`;
+      const tlsFacts: ChecklistFactDto[] = [
+        { key: 'tlsOffice', names: office.names.join(', '), until: office.notAfter },
+      ];
       if (uncovered.length > 0 && tlsState === 'ok') tlsState = 'warning';
-      if (uncovered.length > 0) tlsDetail += `; not covered yet: ${uncovered.join(', ')}`;
+      if (uncovered.length > 0) tlsFacts.push({ key: 'tlsUncovered', names: uncovered.join(', ') });
       if (tls.public) {
         const pub = certificateState(tls.public.certPem, at);
         const rank: ChecklistState[] = ['ok', 'warning', 'missing', 'expired'];
         if (rank.indexOf(pub.state) > rank.indexOf(tlsState)) tlsState = pub.state;
-        tlsDetail += `; public certificate ${ca.publicName() ?? ''}, valid until ${pub.notAfter}`;
+        tlsFacts.push({ key: 'tlsPublic', name: ca.publicName() ?? '', until: pub.notAfter });
       }
-      items.push({ id: 'tls', state: tlsState, detail: tlsDetail, link: '/settings/tls' });
+      add('tls', tlsState, tlsFacts, '/settings/tls');
 
       const push = deps.push();
-      items.push({
-        id: 'push',
-        state: !push.configured
+      add(
+        'push',
+        !push.configured
           ? 'missing'
           : push.warning === 'expired'
             ? 'expired'
             : push.warning === 'expiring'
               ? 'warning'
               : 'ok',
-        detail: push.configured
-          ? `topic ${push.topic ?? '?'}, valid until ${push.notAfter ?? '?'}`
-          : push.csrPending
-            ? 'a request (CSR) is waiting for the signed certificate'
-            : 'no push certificate',
-        link: '/settings/push',
-      });
+        [
+          push.configured
+            ? { key: 'pushValid', topic: push.topic ?? '?', until: push.notAfter ?? '' }
+            : push.csrPending
+              ? { key: 'pushCsrPending' }
+              : { key: 'pushNone' },
+        ],
+        '/settings/push',
+      );
 
       const lastTest = audit.list({ action: 'mail.test_sent', limit: 1 }).items[0];
       const lastSave = audit.list({ action: 'settings.updated', subject: 'smtp', limit: 1 }).items[0];
       const testCounts = lastTest && (!lastSave || lastTest.seq > lastSave.seq);
       const testOk = testCounts && lastTest.details.ok === true;
-      items.push({
-        id: 'mail',
-        state: !deps.smtpConfigured() ? 'missing' : testOk ? 'ok' : 'warning',
-        detail: !deps.smtpConfigured()
-          ? 'SMTP is not set up'
-          : testCounts
-            ? `last test mail: ${String(lastTest.details.message ?? '')}`
-            : 'SMTP is set up; send a test mail',
-        link: '/settings/mail',
-      });
+      add(
+        'mail',
+        !deps.smtpConfigured() ? 'missing' : testOk ? 'ok' : 'warning',
+        [
+          !deps.smtpConfigured()
+            ? { key: 'mailNotSet' }
+            : testCounts
+              ? { key: 'mailLastTest', message: String(lastTest.details.message ?? '') }
+              : { key: 'mailUntested' },
+        ],
+        '/settings/mail',
+      );
 
       const invited = deps.invitationsTotal();
-      items.push({
-        id: 'users',
-        state: invited > 0 ? 'ok' : 'missing',
-        detail: invited > 0 ? `${invited} invitation${invited === 1 ? '' : 's'}` : 'nobody is invited yet',
-        link: '/users',
-      });
+      add(
+        'users',
+        invited > 0 ? 'ok' : 'missing',
+        [invited > 0 ? { key: 'usersInvited', count: invited } : { key: 'usersNone' }],
+        '/users',
+      );
       return { items, allOk: items.every((i) => i.state === 'ok') };
     },
   };
