@@ -17,9 +17,10 @@ export function invalid(field: string, reason: InvalidReason, message: string): 
 }
 
 // XML 1.0 cannot carry C0 controls (other than tab and newlines, which no single-line value needs), and a plist
-// reader may choke on DEL, noncharacters and unpaired surrogates.
+// reader may choke on DEL, C1 controls, noncharacters and unpaired surrogates.
 const UNSAFE_CHARS =
-  /[\u0000-\u001f\u007f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  /[\u0000-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** A single-line string of `min` to `max` characters (UTF-16 units), without control characters. */
 export function text(field: string, value: unknown, min: number, max: number): string {

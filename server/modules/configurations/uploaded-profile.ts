@@ -165,7 +165,11 @@ export function parseUploadedProfile(bytes: Buffer, us: OurIdentity): UploadedPr
       'The profile is encrypted for one device, so Tsunagu cannot read it. Upload it unencrypted.',
     );
   const top = stringKey(root, 'PayloadIdentifier', 255);
-  if (top === '\0invalid') throw unusable('payloads', 'The profile’s PayloadIdentifier is missing or not text.');
+  if (top === '\0invalid')
+    throw unusable(
+      'payloads',
+      'The profile’s PayloadIdentifier is not text. Export the profile again from your profile editor.',
+    );
   if (top && ours(top))
     throw refused(
       'our-identifier',
@@ -174,7 +178,10 @@ export function parseUploadedProfile(bytes: Buffer, us: OurIdentity): UploadedPr
     );
   const content = root.PayloadContent;
   if (!Array.isArray(content) || content.length === 0)
-    throw unusable('payloads', 'The profile has no payloads (PayloadContent is empty or missing).');
+    throw unusable(
+      'payloads',
+      'The profile has no payloads (PayloadContent is empty or missing). Add at least one payload and upload it again.',
+    );
   if (content.length > UPLOAD_MAX_PAYLOADS)
     throw unusable(
       'payloads',
@@ -185,18 +192,27 @@ export function parseUploadedProfile(bytes: Buffer, us: OurIdentity): UploadedPr
   const payloads: PlistDict[] = [];
   content.forEach((p, i) => {
     const where = `payload ${i + 1}`;
-    if (!isDict(p)) throw unusable('payloads', `The profile’s ${where} is not a dictionary.`, { index: i });
+    if (!isDict(p))
+      throw unusable(
+        'payloads',
+        `The profile’s ${where} is not a dictionary. Export the profile again from your profile editor.`,
+        { index: i },
+      );
     const type = stringKey(p, 'PayloadType', 200);
     const identifier = stringKey(p, 'PayloadIdentifier', 255);
     const uuid = stringKey(p, 'PayloadUUID', 64);
     if (!type || !identifier || !uuid || [type, identifier, uuid].includes('\0invalid'))
       throw unusable(
         'payloads',
-        `The profile’s ${where} lacks PayloadType, PayloadIdentifier or PayloadUUID as text.`,
+        `The profile’s ${where} lacks PayloadType, PayloadIdentifier or PayloadUUID as text. Export the profile again from your profile editor.`,
         { index: i },
       );
     if (!Number.isSafeInteger(p.PayloadVersion))
-      throw unusable('payloads', `The profile’s ${where} (${type}) has no integer PayloadVersion.`, { index: i });
+      throw unusable(
+        'payloads',
+        `The profile’s ${where} (${type}) has no integer PayloadVersion. Export the profile again from your profile editor.`,
+        { index: i },
+      );
     const lower = type.toLowerCase();
     if (lower === 'com.apple.mdm')
       throw refused(
@@ -223,7 +239,7 @@ export function parseUploadedProfile(bytes: Buffer, us: OurIdentity): UploadedPr
     if (seenIds.has(identifier) || seenUuids.has(uuid))
       throw unusable(
         'payloads',
-        `Two payloads of the profile share the PayloadIdentifier or PayloadUUID of ${where}; each must be unique.`,
+        `Two payloads of the profile share the PayloadIdentifier or PayloadUUID of ${where}. Give each payload its own and upload it again.`,
         { index: i },
       );
     seenIds.add(identifier);
