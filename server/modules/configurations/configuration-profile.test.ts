@@ -511,6 +511,17 @@ describe('the assembled profile', () => {
     expect(xml.toString('utf8')).toBe(buildPlist(buildConfigurationProfile(input(spec))));
     const parsed = parsePlist(xml) as PlistDict;
     expect(schemaProblems(parsed)).toEqual([]);
+    // Python's plistlib, a reader that is not ours, sees the same references.
+    const py = execFileSync('python3', [
+      '-c',
+      [
+        'import plistlib, json',
+        `p = plistlib.load(open(${JSON.stringify(join(dir, 'config.plist'))}, "rb"))`,
+        'ca, scep, wifi = p["PayloadContent"]',
+        'print(json.dumps({"cert": wifi["PayloadCertificateUUID"] == scep["PayloadUUID"], "anchor": wifi["EAPClientConfiguration"]["PayloadCertificateAnchorUUID"] == [ca["PayloadUUID"]], "der": len(ca["PayloadContent"]), "fp": len(scep["PayloadContent"]["CAFingerprint"])}))',
+      ].join('\n'),
+    ]).toString();
+    expect(JSON.parse(py)).toEqual({ cert: true, anchor: true, der: office.der.length, fp: 20 });
     expect(verifyCms(body).signerCertDer.equals(pemToDer(signer.certPem))).toBe(true);
     // A tampered profile no longer verifies.
     const tampered = Buffer.from(body);
@@ -749,6 +760,37 @@ describe('refusals of what an admin enters', () => {
     ).toMatchObject({
       code: 'CONFIGURATION_INVALID',
       details: { field: 'values.allowCloudBackup', reason: 'not-allowed' },
+    });
+  });
+});
+
+describe('values that need care in XML', () => {
+  it('a password with markup characters and an SSID with emoji and Japanese survive the plist round trip', () => {
+    const password = `<&>"']]></plist>`;
+    const ssid = 'オフィス📶';
+    const profile = buildConfigurationProfile(
+      input({ kind: 'wifi', wifi: { ssid, security: 'wpa2-personal', password } }),
+    );
+    const back = parsePlist(buildPlist(profile)) as PlistDict;
+    const wifi = (back.PayloadContent as PlistDict[])[0] as PlistDict;
+    expect([wifi.SSID_STR, wifi.Password]).toEqual([ssid, password]);
+  });
+
+  it('an IPv6 VPN server address is accepted, a malformed one is not', () => {
+    const vpn = (remoteAddress: string): ConfigurationSpec => ({
+      kind: 'vpn',
+      vpn: {
+        name: 'V',
+        remoteAddress,
+        remoteIdentifier: 'v',
+        localIdentifier: 'c',
+        auth: 'shared-secret',
+        sharedSecret: 'x'.repeat(10),
+      },
+    });
+    expect(checkConfiguration(vpn('2001:db8::1'), ['ios'])).toMatchObject({ vpn: { remoteAddress: '2001:db8::1' } });
+    expect(refusal(() => checkConfiguration(vpn('2001:db8:::1::'), ['ios']))).toMatchObject({
+      details: { field: 'remoteAddress' },
     });
   });
 });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 import { AppError } from '../../core/errors.js';
 
 // The checks every configuration builder runs on what an admin typed: a value that reaches a device is a plain,
@@ -60,20 +61,24 @@ export function optionalInteger(field: string, value: unknown, min: number, max:
 
 const LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 const WILDCARD_LABEL = /^(\*|[A-Za-z0-9*]([A-Za-z0-9*-]{0,61}[A-Za-z0-9*])?)$/;
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const IPV6 = /^[0-9A-Fa-f:.]{2,45}$/;
-
-/** A DNS host name (no trailing dot), or with `wildcards` a name pattern such as `radius.*.example.com`. */
+/**
+ * A DNS host name (no trailing dot), or with `wildcards` a name pattern such as `radius.*.example.com`: a wildcard
+ * never stands in the last two labels (`*` or `*.com` would trust any name the anchor CA ever signed). With `ip`, an
+ * IPv4 or IPv6 address is accepted too.
+ */
 export function hostName(field: string, value: unknown, options: { wildcards?: boolean; ip?: boolean } = {}): string {
   const v = text(field, value, 1, 253);
-  if (options.ip && (IPV4.test(v) || (v.includes(':') && IPV6.test(v)))) return v;
+  if (options.ip && isIP(v) !== 0) return v;
   const labels = v.split('.');
   const ok = labels.every((l) => (options.wildcards ? WILDCARD_LABEL : LABEL).test(l));
-  if (!ok)
+  const wildcard = v.includes('*');
+  if (!ok || (wildcard && (labels.length < 3 || labels.slice(-2).some((l) => l.includes('*')))))
     throw invalid(
       field,
       'format',
-      `${field} must be a host name such as radius.example.com${options.ip ? ' or an IP address' : ''}.`,
+      `${field} must be a host name such as radius.example.com${options.ip ? ' or an IP address' : ''}${
+        options.wildcards ? ' (a * may stand for labels before the last two)' : ''
+      }.`,
     );
   return v;
 }

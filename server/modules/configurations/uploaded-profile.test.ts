@@ -101,6 +101,7 @@ describe('an accepted upload', () => {
       displayName: 'Guest Wi-Fi',
       organization: 'Example',
       description: null,
+      scope: null,
       wasSigned: false,
       summary: [{ type: 'com.apple.wifi.managed', identifier: 'com.example.wifi', displayName: 'Guest network' }],
     });

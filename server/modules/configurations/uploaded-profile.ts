@@ -33,6 +33,8 @@ export interface UploadedProfile {
   displayName: string | null;
   description: string | null;
   organization: string | null;
+  /** The scope it asked for (macOS), to preselect the channel; we set our own when delivering. */
+  scope: 'System' | 'User' | null;
   /** True when it came signed; the signature was removed (we sign what we deliver). */
   wasSigned: boolean;
   /** Its payloads as plain dictionaries. */
@@ -254,6 +256,7 @@ export function parseUploadedProfile(bytes: Buffer, us: OurIdentity): UploadedPr
     displayName: textOf('PayloadDisplayName', 200),
     description: textOf('PayloadDescription', 2000),
     organization: textOf('PayloadOrganization', 200),
+    scope: root.PayloadScope === 'System' || root.PayloadScope === 'User' ? root.PayloadScope : null,
     wasSigned,
     payloads,
     summary: payloads.map((p) => ({
