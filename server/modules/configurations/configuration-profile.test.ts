@@ -468,6 +468,16 @@ describe('the assembled profile', () => {
     ['version 0', input(wifi, { version: 0 }), 'version'],
     ['an empty name', input(wifi, { name: '' }), 'name'],
     ['an unknown kind', input({ kind: 'mdm' } as unknown as ConfigurationSpec), 'kind'],
+    [
+      'a stored upload that carries an MDM payload after all',
+      input({
+        kind: 'uploaded',
+        uploaded: {
+          payloads: [{ PayloadType: 'com.apple.mdm', PayloadIdentifier: 'x', PayloadUUID: 'y', PayloadVersion: 1 }],
+        },
+      }),
+      'uploaded',
+    ],
   ])('refuses %s', (_name, bad, field) => {
     expect(refusal(() => buildConfigurationProfile(bad))).toMatchObject({
       code: 'CONFIGURATION_INVALID',

@@ -58,8 +58,8 @@ export const MAC_CHANNELS: Readonly<Record<ConfigurationKind, readonly Configura
 export function needsIdentity(spec: ConfigurationSpec): boolean {
   return (
     spec.kind === 'identity' ||
-    (spec.kind === 'wifi' && isEnterprise(spec.wifi.security)) ||
-    (spec.kind === 'vpn' && spec.vpn.auth === 'certificate')
+    (spec.kind === 'wifi' && spec.wifi?.security !== undefined && isEnterprise(spec.wifi.security)) ||
+    (spec.kind === 'vpn' && spec.vpn?.auth === 'certificate')
   );
 }
 

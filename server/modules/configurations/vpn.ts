@@ -1,3 +1,4 @@
+import { AppError } from '../../core/errors.js';
 import type { PlistDict } from '../../core/plist.js';
 import { hostName, invalid, oneOf, optionalText, text, type PayloadIds } from './payload-values.js';
 
@@ -77,7 +78,10 @@ export function vpnPayload(
   };
   if (v.auth === 'certificate') {
     if (!refs.identityUuid || !refs.officeCaName)
-      throw new Error('A certificate VPN payload needs the identity payload and the office CA name of its profile.');
+      throw new AppError(
+        'INTERNAL',
+        'A certificate VPN payload needs the identity payload and the office CA name of its profile.',
+      );
     ike.PayloadCertificateUUID = refs.identityUuid;
     ike.CertificateType = 'RSA';
     ike.ServerCertificateIssuerCommonName = refs.officeCaName;

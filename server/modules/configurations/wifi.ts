@@ -1,3 +1,4 @@
+import { AppError } from '../../core/errors.js';
 import type { PlistDict } from '../../core/plist.js';
 import { flag, hostName, invalid, list, oneOf, optionalText, text, type PayloadIds } from './payload-values.js';
 
@@ -85,7 +86,10 @@ export function wifiPayload(
   };
   if (isEnterprise(w.security)) {
     if (!refs.identityUuid || !refs.anchorUuid)
-      throw new Error('An Enterprise Wi-Fi payload needs the identity and anchor payloads of its profile.');
+      throw new AppError(
+        'INTERNAL',
+        'An Enterprise Wi-Fi payload needs the identity and anchor payloads of its profile.',
+      );
     const eap: PlistDict = {
       AcceptEAPTypes: [13],
       TLSTrustedServerNames: w.trustedServerNames ?? [],
