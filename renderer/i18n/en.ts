@@ -245,6 +245,15 @@ const en = {
       DIRECTORY_ACCESS_REVOKED:
         'This directory account is no longer allowed to sign in here (removed from the allowed group, disabled, or outside the user filter).',
       PUSH_SERVICE_FAILED: 'The signing service could not be reached or refused the request.',
+      CONFIGURATION_INVALID: 'A value of this configuration is not valid. Check the highlighted field.',
+      CONFIGURATION_SUPERVISION_REQUIRED:
+        'This restriction works only on supervised devices. Devices enrolled here are not supervised: leave it out.',
+      PROFILE_UPLOAD_INVALID:
+        'This file is not a configuration profile Tsunagu can use. Export it again as an unencrypted .mobileconfig.',
+      PROFILE_UPLOAD_REFUSED:
+        'This profile carries device management settings or Tsunagu’s own identifiers, which would conflict with enrollment. Remove them and upload it again.',
+      PROFILE_UPLOAD_TOO_LARGE:
+        'The profile is larger than Tsunagu accepts. Remove large items such as images and try again.',
       DEVICE_NOT_FOUND: 'This device no longer exists. The list has been reloaded.',
       COMMAND_INVALID: 'This command cannot be sent to this device.',
       COMMAND_NOT_FOUND: 'This command no longer exists.',

@@ -250,6 +250,14 @@ const ja: MessageSchema = {
       DIRECTORY_ACCESS_REVOKED:
         'このディレクトリアカウントは、ここではサインインできなくなりました（許可されたグループから外れたか、無効化されたか、ユーザーフィルターの対象外です）。',
       PUSH_SERVICE_FAILED: '署名サービスに接続できないか、依頼が受け付けられませんでした。',
+      CONFIGURATION_INVALID: 'この構成の値に正しくないものがあります。強調表示された項目を確認してください。',
+      CONFIGURATION_SUPERVISION_REQUIRED:
+        'この制限は監視対象（スーパーバイズ）のデバイスでのみ有効です。ここで登録したデバイスは監視対象ではないため、この制限は外してください。',
+      PROFILE_UPLOAD_INVALID:
+        'このファイルは Tsunagu で使える構成プロファイルではありません。暗号化せずに .mobileconfig として書き出し直してください。',
+      PROFILE_UPLOAD_REFUSED:
+        'このプロファイルにはデバイス管理の設定または Tsunagu 自身の識別子が含まれており、登録と競合します。それらを取り除いてからアップロードし直してください。',
+      PROFILE_UPLOAD_TOO_LARGE: 'プロファイルが大きすぎます。画像など大きな項目を取り除いてからやり直してください。',
       DEVICE_NOT_FOUND: 'このデバイスはもう存在しません。一覧を再読み込みしました。',
       COMMAND_INVALID: 'このコマンドはこのデバイスに送信できません。',
       COMMAND_NOT_FOUND: 'このコマンドはもう存在しません。',

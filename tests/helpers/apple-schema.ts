@@ -9,6 +9,10 @@ interface SchemaKey {
   type: string;
   presence?: 'required' | 'optional';
   rangelist?: unknown[];
+  /** Inclusive bounds of a number. */
+  range?: { min?: number; max?: number };
+  /** A regular expression a string must match. */
+  format?: string;
   subkeys?: SchemaKey[];
   repetition?: { min?: number; max?: number };
 }
@@ -38,6 +42,13 @@ function checkValue(spec: SchemaKey, value: PlistValue, path: string, problems: 
   }
   if (spec.rangelist && !spec.rangelist.includes(value))
     problems.push(`${path}: ${JSON.stringify(value)} is not one of ${JSON.stringify(spec.rangelist)}`);
+  if (spec.range && typeof value === 'number') {
+    const { min, max } = spec.range;
+    if ((min !== undefined && value < min) || (max !== undefined && value > max))
+      problems.push(`${path}: ${value} is outside ${min ?? '-inf'}..${max ?? 'inf'}`);
+  }
+  if (spec.format && typeof value === 'string' && !new RegExp(spec.format).test(value))
+    problems.push(`${path}: ${JSON.stringify(value)} does not match ${spec.format}`);
   if (Array.isArray(value) && spec.subkeys?.[0]) {
     const item = spec.subkeys[0];
     if (spec.repetition?.min !== undefined && value.length < spec.repetition.min)

@@ -50,6 +50,69 @@ export function enrollmentProfileIdentifier(serverId: string): string {
   return `app.tsunagu.enroll.${serverId}`;
 }
 
+/** The office CA as a trusted root (`com.apple.security.root`), as every profile of ours carries it. */
+export function officeCaPayload(input: {
+  identifier: string;
+  uuid: string;
+  displayName: string;
+  caDer: Buffer;
+}): PlistDict {
+  return {
+    PayloadType: 'com.apple.security.root',
+    PayloadIdentifier: input.identifier,
+    PayloadUUID: input.uuid,
+    PayloadVersion: 1,
+    PayloadDisplayName: input.displayName,
+    PayloadCertificateFileName: 'office-ca.cer',
+    PayloadContent: input.caDer,
+  };
+}
+
+/** What an identity certificate from the office CA over SCEP is made of (`com.apple.security.scep`). */
+export interface ScepPayloadInput {
+  identifier: string;
+  uuid: string;
+  displayName: string;
+  scepUrl: string;
+  /** The one-time challenge the SCEP service will consume. */
+  challenge: string;
+  subject: { organization: string; commonName: string };
+  /** The office CA: the device checks the CA SCEP answers with by its fingerprint. */
+  caDer: Buffer;
+  /** Optional subject alternative names for the CSR (the SCEP service decides what it issues). */
+  subjectAltName?: { rfc822Name?: string };
+  /** False keeps the private key in the keychain for good (`KeyIsExtractable`); left out when undefined. */
+  keyIsExtractable?: boolean;
+}
+
+/**
+ * An identity certificate from the office CA requested over SCEP with a one-time challenge, key for key as Apple's
+ * schema spells it; the CA is named by `CAFingerprint` (see scepCaFingerprint).
+ */
+export function scepPayload(input: ScepPayloadInput): PlistDict {
+  const content: PlistDict = {
+    URL: input.scepUrl,
+    Name: 'Tsunagu',
+    // Triple-nested RDN list: iOS rejects other shapes (micromdm/micromdm PR #40).
+    Subject: [[['O', input.subject.organization]], [['CN', input.subject.commonName]]],
+    Challenge: input.challenge,
+    Keysize: 2048,
+    'Key Type': 'RSA',
+    'Key Usage': 5,
+    CAFingerprint: scepCaFingerprint(input.caDer),
+  };
+  if (input.subjectAltName?.rfc822Name) content.SubjectAltName = { rfc822Name: input.subjectAltName.rfc822Name };
+  if (input.keyIsExtractable !== undefined) content.KeyIsExtractable = input.keyIsExtractable;
+  return {
+    PayloadType: 'com.apple.security.scep',
+    PayloadIdentifier: input.identifier,
+    PayloadUUID: input.uuid,
+    PayloadVersion: 1,
+    PayloadDisplayName: input.displayName,
+    PayloadContent: content,
+  };
+}
+
 const TEXT = {
   ja: {
     name: (org: string) => `${org} デバイス登録`,
@@ -87,33 +150,21 @@ export function buildEnrollmentProfile(input: EnrollmentProfileInput): PlistDict
   const caUuid = input.uuid();
   const scepUuid = input.uuid();
   const mdmUuid = input.uuid();
-  const root: PlistDict = {
-    PayloadType: 'com.apple.security.root',
-    PayloadIdentifier: `${base}.ca`,
-    PayloadUUID: caUuid,
-    PayloadVersion: 1,
-    PayloadDisplayName: t.ca(input.organization),
-    PayloadCertificateFileName: 'office-ca.cer',
-    PayloadContent: input.caDer,
-  };
-  const scep: PlistDict = {
-    PayloadType: 'com.apple.security.scep',
-    PayloadIdentifier: `${base}.scep`,
-    PayloadUUID: scepUuid,
-    PayloadVersion: 1,
-    PayloadDisplayName: t.scep,
-    PayloadContent: {
-      URL: input.scepUrl,
-      Name: 'Tsunagu',
-      // Triple-nested RDN list: iOS rejects other shapes (micromdm/micromdm PR #40).
-      Subject: [[['O', input.subject.organization]], [['CN', input.subject.commonName]]],
-      Challenge: input.challenge,
-      Keysize: 2048,
-      'Key Type': 'RSA',
-      'Key Usage': 5,
-      CAFingerprint: scepCaFingerprint(input.caDer),
-    },
-  };
+  const root = officeCaPayload({
+    identifier: `${base}.ca`,
+    uuid: caUuid,
+    displayName: t.ca(input.organization),
+    caDer: input.caDer,
+  });
+  const scep = scepPayload({
+    identifier: `${base}.scep`,
+    uuid: scepUuid,
+    displayName: t.scep,
+    scepUrl: input.scepUrl,
+    challenge: input.challenge,
+    subject: input.subject,
+    caDer: input.caDer,
+  });
   const office = input.tlsTrust === 'office-ca';
   const mdm: PlistDict = {
     PayloadType: 'com.apple.mdm',
@@ -166,15 +217,12 @@ export function buildCaProfile(input: {
   const base = `app.tsunagu.trust.${input.serverId}`;
   return {
     PayloadContent: [
-      {
-        PayloadType: 'com.apple.security.root',
-        PayloadIdentifier: `${base}.ca`,
-        PayloadUUID: input.uuid(),
-        PayloadVersion: 1,
-        PayloadDisplayName: t.ca(input.organization),
-        PayloadCertificateFileName: 'office-ca.cer',
-        PayloadContent: input.caDer,
-      },
+      officeCaPayload({
+        identifier: `${base}.ca`,
+        uuid: input.uuid(),
+        displayName: t.ca(input.organization),
+        caDer: input.caDer,
+      }),
     ],
     PayloadType: 'Configuration',
     PayloadVersion: 1,
