@@ -155,3 +155,105 @@ test('the console by keyboard alone', async ({ browser }) => {
   guard.assertClean();
   await context.close();
 });
+
+/** Every page of the signed-in console (the wizard shows its first step). */
+const CONSOLE_PAGES = [
+  '/',
+  '/users',
+  '/invitations',
+  '/devices',
+  '/audit',
+  '/settings/users',
+  '/settings/directory',
+  '/settings/mail',
+  '/settings/enrollment-url',
+  '/settings/push',
+  '/settings/tls',
+  '/settings/admins',
+  '/password',
+  '/wizard',
+] as const;
+
+test('every control of every console page is reached by Tab', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const context = await browser.newContext({
+    baseURL: h.server.adminUrl,
+    locale: 'en-US',
+    viewport: { width: 1280, height: 800 },
+  });
+  const page = await context.newPage();
+  const guard: PageGuard = guardPage(page);
+  await page.goto('/login?redirect=/users');
+  await tabTo(page, page.locator('[data-testid=login-email]'), 'the email field');
+  await typeKeys(page, HARNESS_ADMIN.email);
+  await tabTo(page, page.locator('[data-testid=login-password]'), 'the password field');
+  await typeKeys(page, HARNESS_ADMIN.password);
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/:\d+\/users$/);
+
+  const missed: string[] = [];
+  for (const path of CONSOLE_PAGES) {
+    await page.goto(path);
+    await expect(page.locator('h1')).toHaveCount(1);
+    await expect(page.locator('.el-loading-mask')).toHaveCount(0);
+    // Every control a mouse user can operate on the page now: visible, enabled, not taken out of the Tab order.
+    // Radio buttons count once per group (Tab enters a group once; the arrow keys move inside it).
+    const wanted = await page.evaluate(() => {
+      const seenGroups = new Set<string>();
+      const out: string[] = [];
+      const selector = 'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])';
+      document.querySelectorAll<HTMLElement>(selector).forEach((el, i) => {
+        if (el.tabIndex < 0 || (el as HTMLButtonElement).disabled || el.closest('[inert], [aria-hidden="true"]'))
+          return;
+        if (el instanceof HTMLInputElement && el.type === 'hidden') return;
+        const box = el.getBoundingClientRect();
+        const style = getComputedStyle(el);
+        // Inputs element-plus draws over (checkboxes, switches, radios) are transparent but on screen.
+        if ((box.width === 0 && box.height === 0) || style.visibility === 'hidden' || style.display === 'none') return;
+        if (el instanceof HTMLInputElement && el.type === 'radio') {
+          if (seenGroups.has(el.name)) return;
+          seenGroups.add(el.name);
+          el.dataset.kbGroup = el.name;
+        }
+        el.dataset.kb = String(i);
+        out.push(String(i));
+      });
+      return out;
+    });
+    // Tab from the top of the page until the focus comes round again (or leaves the page); every stop is recorded.
+    await page.locator('body').evaluate((body) => {
+      (document.activeElement as HTMLElement | null)?.blur();
+      body.focus();
+    });
+    const reached = new Set<string>();
+    let first: string | null = null;
+    for (let i = 0; i < wanted.length * 2 + 40; i++) {
+      await page.keyboard.press('Tab');
+      const at = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        if (!el || el === document.body) return null;
+        if (el instanceof HTMLInputElement && el.type === 'radio' && el.name) {
+          const group = document.querySelector<HTMLElement>(`input[data-kb-group="${CSS.escape(el.name)}"]`);
+          if (group?.dataset.kb) return group.dataset.kb;
+        }
+        return el.dataset.kb ?? el.closest<HTMLElement>('[data-kb]')?.dataset.kb ?? `other:${el.tagName}`;
+      });
+      if (at === null || at === first) break;
+      first ??= at;
+      reached.add(at);
+    }
+    const notReached = wanted.filter((id) => !reached.has(id));
+    if (notReached.length > 0) {
+      const names = await page.evaluate(
+        (ids) => ids.map((id) => (document.querySelector(`[data-kb="${id}"]`)?.outerHTML ?? id).slice(0, 160)),
+        notReached,
+      );
+      missed.push(
+        `${path}: ${notReached.length} of ${wanted.length} controls not reached by Tab:\n  ${names.join('\n  ')}`,
+      );
+    }
+  }
+  expect(missed, missed.join('\n')).toEqual([]);
+  guard.assertClean();
+  await context.close();
+});
