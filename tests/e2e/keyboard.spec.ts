@@ -1,7 +1,7 @@
 // The console by keyboard alone (Tab, Shift+Tab, Enter, Escape, the arrow keys), in Chromium against an in-process
 // server: signing in, the skip link, the navigation, a dialog opened and closed with the focus back on its trigger, a
 // form submitted, a row menu operated, a drawer opened and closed. No click and no fill: keys only.
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { HARNESS_ADMIN, startHarness, type Harness } from '../helpers/server-harness.js';
 import { guardPage, type PageGuard } from './page-guard.js';
 
@@ -47,17 +47,18 @@ async function typeKeys(page: Page, text: string): Promise<void> {
   await page.keyboard.type(text);
 }
 
-test('the console by keyboard alone', async ({ browser }) => {
-  test.setTimeout(120_000);
+/**
+ * A desktop console signed in by keyboard alone: Tab to the email field, type, Tab to the password, type, Enter
+ * submits; it lands on the Users page.
+ */
+async function signedIn(browser: Browser): Promise<{ context: BrowserContext; page: Page; guard: PageGuard }> {
   const context = await browser.newContext({
     baseURL: h.server.adminUrl,
     locale: 'en-US',
     viewport: { width: 1280, height: 800 },
   });
   const page = await context.newPage();
-  const guard: PageGuard = guardPage(page);
-
-  // Sign in: Tab to the email field, type, Tab to the password, type, Enter submits.
+  const guard = guardPage(page);
   await page.goto('/login?redirect=/users');
   await tabTo(page, page.locator('[data-testid=login-email]'), 'the email field');
   await typeKeys(page, HARNESS_ADMIN.email);
@@ -65,6 +66,12 @@ test('the console by keyboard alone', async ({ browser }) => {
   await typeKeys(page, HARNESS_ADMIN.password);
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(/:\d+\/users$/);
+  return { context, page, guard };
+}
+
+test('the console by keyboard alone', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const { context, page, guard } = await signedIn(browser);
   await expect(page.getByTestId('user-table')).toContainText('ito@example.com');
 
   // The first Tab of a page reaches the skip link, shown while it has the focus; Enter moves the focus to the page
@@ -176,20 +183,7 @@ const CONSOLE_PAGES = [
 
 test('every control of every console page is reached by Tab', async ({ browser }) => {
   test.setTimeout(180_000);
-  const context = await browser.newContext({
-    baseURL: h.server.adminUrl,
-    locale: 'en-US',
-    viewport: { width: 1280, height: 800 },
-  });
-  const page = await context.newPage();
-  const guard: PageGuard = guardPage(page);
-  await page.goto('/login?redirect=/users');
-  await tabTo(page, page.locator('[data-testid=login-email]'), 'the email field');
-  await typeKeys(page, HARNESS_ADMIN.email);
-  await tabTo(page, page.locator('[data-testid=login-password]'), 'the password field');
-  await typeKeys(page, HARNESS_ADMIN.password);
-  await page.keyboard.press('Enter');
-  await expect(page).toHaveURL(/:\d+\/users$/);
+  const { context, page, guard } = await signedIn(browser);
 
   const missed: string[] = [];
   for (const path of CONSOLE_PAGES) {
