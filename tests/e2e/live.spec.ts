@@ -2,7 +2,8 @@
 // page open (no reload, no refresh button touched), the iPhone, named `<img src=x onerror=alert(1)>`, enrolls and
 // appears on both as text (no dialog, no image element); retired from its detail drawer, its status and the audit
 // event arrive by themselves once the device acknowledges. The stream dropped and refused shows "Reconnecting…",
-// and it comes back by itself. Screenshots of the header's indicator in ja and en, at desktop and phone sizes, go to
+// and it comes back by itself. An invitation sent and revoked by another admin shows on the open Invitations page.
+// Screenshots of the header's indicator in ja and en, at desktop and phone sizes, go to
 // test-output/screenshots/live-<lang>-<size>.png.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -212,5 +213,30 @@ test('the live indicator in ja and en, desktop and phone: live; reconnecting whe
   }
   await expect(indicator).toHaveAttribute('data-state', 'live', { timeout: 15_000 });
   expect(problemsBut(c.guard.problems)).toEqual([]);
+  await c.context.close();
+});
+
+test('an invitation sent and then revoked elsewhere shows on the open Invitations page, without a reload', async ({
+  browser,
+}) => {
+  const c = await openConsole(browser, h);
+  await c.page.goto('/invitations');
+  const table = c.page.getByTestId('invitation-table');
+  await expect(c.page.getByTestId('invitation-total')).toBeVisible();
+  await expect(c.page.getByRole('main')).not.toContainText('kaito@example.com');
+  // Another admin (the API) invites a user: the step arrives over the stream.
+  const kaito = (
+    await h.admin.call('POST', '/api/users', { email: 'kaito@example.com', displayName: 'Kaito', locale: 'en' })
+  ).json<{ id: string }>().id;
+  const sent = await h.admin.call('POST', '/api/invitations', { userIds: [kaito] });
+  expect(sent.status, sent.text).toBe(201);
+  const id = sent.json<{ invitations: { id: string }[] }>().invitations[0]?.id;
+  const row = table.locator('.el-table__body tr').filter({ hasText: 'kaito@example.com' });
+  await expect(row.getByTestId('invitation-revoke')).toBeVisible();
+  // Revoked elsewhere: the row closes by itself (no revoke button on a closed invitation).
+  expect((await h.admin.call('POST', `/api/invitations/${id}/revoke`)).status).toBe(200);
+  await expect(row.getByTestId('invitation-revoke')).toHaveCount(0);
+  await expect(row).toContainText('Revoked');
+  c.guard.assertClean();
   await c.context.close();
 });
