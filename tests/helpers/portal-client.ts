@@ -64,3 +64,16 @@ export class PortalClient {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 }
+
+/**
+ * The portal's sign-in form as a function: each call posts it once from a fresh client (no cookies), in English, the
+ * way a new browser would. The form's address is read once from the redirect of `/go`.
+ */
+export async function portalSignIn(
+  origin: string,
+  caPem: string,
+): Promise<(email: string, secret: string) => Promise<TestResponse>> {
+  const go = await send(`${origin}/go`, { ca: caPem });
+  const path = `${String(go.headers.location)}/sign-in`;
+  return (email, secret) => new PortalClient(origin, caPem, undefined, 'en').post(path, { email, secret });
+}

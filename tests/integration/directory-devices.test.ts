@@ -4,6 +4,7 @@ import type { DirectoryRunDto } from '../../server/contract/directory.js';
 import { FakeClock } from '../../server/core/clock.js';
 import { androidFacts } from '../helpers/android-agent.js';
 import { send } from '../helpers/http.js';
+import { portalSignIn } from '../helpers/portal-client.js';
 import { local, startHarness, type Harness } from '../helpers/server-harness.js';
 import { connectorSettings, passwordOf, startSlapd, uidOf, type Slapd } from '../helpers/slapd.js';
 
@@ -16,7 +17,7 @@ describe('directory sign-in from the Mac helper and the Android agent', () => {
   let h: Harness;
   let origin: string;
   let caPem: string;
-  let signInPath: string;
+  let portal: Awaited<ReturnType<typeof portalSignIn>>;
   let hardware = 0;
 
   const json = async (path: string, body: unknown) => {
@@ -36,15 +37,6 @@ describe('directory sign-in from the Mac helper and the Android agent', () => {
       auth: { method: 'password', email, password },
       device: androidFacts(34, `dir-${++hardware}`),
     });
-  const portal = async (email: string, secret: string) => {
-    const res = await send(`${origin}${signInPath}`, {
-      method: 'POST',
-      ca: caPem,
-      body: new URLSearchParams({ email, secret }).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin, 'accept-language': 'en' },
-    });
-    return { status: res.status, text: res.text, cookie: res.headers['set-cookie'] };
-  };
   const emailOf = (n: number) => `${uidOf(n)}@example.test`;
 
   beforeAll(async () => {
@@ -54,8 +46,7 @@ describe('directory sign-in from the Mac helper and the Android agent', () => {
     ]);
     caPem = h.server.services.ca.caCertificate().pem;
     origin = new URL(local(h.server.enrollmentUrl)).origin;
-    const go = await send(`${origin}/go`, { ca: caPem });
-    signInPath = `${String(go.headers.location)}/sign-in`;
+    portal = await portalSignIn(origin, caPem);
     // Members of the staff group only: users 1-9 and 11-19 (every tenth is a contractor).
     const put = await h.admin.call('PUT', '/api/directory', connectorSettings(slapd, { groupFilter: '(cn=staff)' }));
     expect(put.status).toBe(200);
@@ -134,7 +125,7 @@ describe('directory sign-in from the Mac helper and the Android agent', () => {
     const page = await portal(emailOf(n), passwordOf(n));
     expect(page.status).toBe(403);
     expect(page.text).toContain('no longer in a group that may enroll devices');
-    expect(page.cookie).toBeUndefined();
+    expect(page.headers['set-cookie']).toBeUndefined();
     for (const refused of [await helper(emailOf(n), passwordOf(n)), await agent(uidOf(n), passwordOf(n))]) {
       expect(refused).toMatchObject({
         status: 403,

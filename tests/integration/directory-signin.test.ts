@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DirectoryRunDto } from '../../server/contract/directory.js';
 import { FakeClock } from '../../server/core/clock.js';
-import { send } from '../helpers/http.js';
+import { portalSignIn } from '../helpers/portal-client.js';
 import { local, startHarness, type Harness } from '../helpers/server-harness.js';
 import { passwordOf, connectorSettings, startSlapd, uidOf, type Slapd } from '../helpers/slapd.js';
 
@@ -12,17 +12,7 @@ describe('directory sign-in at /go', () => {
   let h: Harness;
   let origin: string;
   let caPem: string;
-  let signInPath: string;
-
-  const signIn = async (email: string, secret: string) => {
-    const res = await send(`${origin}${signInPath}`, {
-      method: 'POST',
-      ca: caPem,
-      body: new URLSearchParams({ email, secret }).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin, 'accept-language': 'en' },
-    });
-    return { status: res.status, text: res.text };
-  };
+  let signIn: Awaited<ReturnType<typeof portalSignIn>>;
 
   beforeAll(async () => {
     [slapd, h] = await Promise.all([
@@ -31,8 +21,7 @@ describe('directory sign-in at /go', () => {
     ]);
     caPem = h.server.services.ca.caCertificate().pem;
     origin = new URL(local(h.server.enrollmentUrl)).origin;
-    const go = await send(`${origin}/go`, { ca: caPem });
-    signInPath = `${String(go.headers.location)}/sign-in`;
+    signIn = await portalSignIn(origin, caPem);
     const put = await h.admin.call('PUT', '/api/directory', connectorSettings(slapd, { url: slapd.ldapsUrl }));
     expect(put.status).toBe(200);
     expect((await h.admin.call('POST', '/api/directory/sync', {})).json<DirectoryRunDto>().counts.created).toBe(20);
