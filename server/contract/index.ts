@@ -19,3 +19,4 @@ export * from './dashboard.js';
 export * from './onboarding.js';
 export * from './live.js';
 export * from './directory.js';
+export type * from './configurations.js';

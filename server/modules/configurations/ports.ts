@@ -1,0 +1,59 @@
+import type { ConfigurationPlatform, MacChannel } from '../../contract/configurations.js';
+import type { Platform } from '../../contract/devices.js';
+import type { ConfigurationSpec } from './configuration-profile.js';
+
+// The seams between the configuration library (configurations.service.ts, which owns the configurations tables),
+// delivery (delivery.service.ts, which owns device_configurations) and the SCEP identities configurations carry.
+// server/compose.ts wires them.
+
+/** One version of a configuration as delivery needs it: content with its secrets opened. */
+export interface ConfigurationVersion {
+  id: string;
+  name: string;
+  description: string | null;
+  kind: ConfigurationSpec['kind'];
+  platforms: ConfigurationPlatform[];
+  macChannel: MacChannel;
+  version: number;
+  spec: ConfigurationSpec;
+}
+
+/** What the library tells delivery (implemented by the library). */
+export interface ConfigurationCatalog {
+  /** The current versions of the live configurations assigned to a device of `platform` used by `userId`. */
+  assignedTo(device: { platform: Platform; userId: string | null }): ConfigurationVersion[];
+  /** One version (for rendering a queued install), or undefined when it does not exist. */
+  version(configurationId: string, version: number): ConfigurationVersion | undefined;
+  /** Name and kind of any configuration, deleted ones included (for the state lists). */
+  describe(configurationId: string): { name: string; kind: ConfigurationSpec['kind'] } | undefined;
+}
+
+/** What the library asks of delivery after a change (implemented by delivery). */
+export interface DeliveryPort {
+  /**
+   * Brings every device the configuration applies to, or applied to, in line with the library: installs for what is
+   * missing or outdated, removals for what is no longer assigned (deleted configurations included). Runs in the
+   * caller's transaction; wakes the devices afterwards.
+   */
+  reconcileConfiguration(configurationId: string): void;
+}
+
+/** The subject and names of a configuration's identity certificate, decided by the server. */
+export interface ConfigurationIdentitySubject {
+  organization: string;
+  commonName: string;
+  email?: string;
+}
+
+/**
+ * One-time SCEP challenges for the identity certificates configurations carry (implemented by the enrollment module,
+ * which owns challenges): bound to the device, channel and configuration, with the subject the CA will write. The
+ * certificate issued with one is an identity for Wi-Fi or VPN only, never accepted as an MDM identity.
+ */
+export interface IdentityChallenges {
+  /** Mints a fresh challenge for this delivery, voiding the previous one minted for the same device, channel and configuration. */
+  mint(
+    target: { deviceId: string; channel: string; configurationId: string },
+    subject: ConfigurationIdentitySubject,
+  ): string;
+}
