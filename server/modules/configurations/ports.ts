@@ -57,3 +57,20 @@ export interface IdentityChallenges {
     subject: ConfigurationIdentitySubject,
   ): string;
 }
+
+/** What the Android agent reports about one configuration it was given. */
+export interface AgentConfigurationResult {
+  configurationId: string;
+  version: number;
+  status: 'applied' | 'failed' | 'removed';
+  /** The agent's words for a failure (at most 500 characters). */
+  message?: string;
+}
+
+/** Delivery on the Android agent's channel ('agent'), implemented by delivery and used by the agent module. */
+export interface AgentDelivery {
+  /** The configurations the device's agent should have now (Wi-Fi only), marking new ones pending. */
+  desiredForAgent(deviceId: string): ConfigurationVersion[];
+  /** Records what the agent applied, failed or removed; results for versions no longer desired are ignored. */
+  recordAgentResults(deviceId: string, results: AgentConfigurationResult[], at: string): void;
+}
