@@ -1714,6 +1714,7 @@ const en = {
       action_result: 'Agent action answered',
       token_rotated: 'Agent token renewed',
       token_revoked: 'Agent token revoked',
+      unknown_ca_reported: 'Unknown CA certificate installed by the user reported',
     },
     security: {
       requests_refused: 'Requests refused (too many from one address)',

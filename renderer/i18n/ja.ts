@@ -1726,6 +1726,7 @@ const ja: MessageSchema = {
       action_result: 'エージェントが操作に応答',
       token_rotated: 'エージェントのトークンを更新',
       token_revoked: 'エージェントのトークンを無効化',
+      unknown_ca_reported: 'ユーザーがインストールした不明な CA 証明書を検出',
     },
     security: {
       requests_refused: 'リクエストを拒否（同じアドレスからの要求が多すぎる）',

@@ -111,6 +111,7 @@ export const AUDIT_ACTIONS = [
   'agent.action_result',
   'agent.token_rotated',
   'agent.token_revoked',
+  'agent.unknown_ca_reported',
   'security.requests_refused',
 ] as const;
 

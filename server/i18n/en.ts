@@ -285,4 +285,13 @@ export const en: ServerText = {
     message:
       'Open the Tsunagu agent and turn on "device admin app". It lets your administrator lock or erase this device if it is lost.',
   },
+  agentOfficeCa: {
+    steps: ({ name, sha256Start }) => [
+      'Android 11 and later let no app install a CA certificate, so you install the office CA yourself:',
+      `Download the certificate "${name}" from the Tsunagu agent.`,
+      'Open Settings > Security (on some phones Security & privacy > More security settings) > Encryption & credentials.',
+      'Tap Install a certificate > CA certificate, then Install anyway, and choose the downloaded file.',
+      `Check under Trusted credentials > User that its SHA-256 fingerprint starts with ${sha256Start}.`,
+    ],
+  },
 };

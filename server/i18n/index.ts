@@ -3,7 +3,7 @@
 import type { ErrorCode } from '../contract/errors.js';
 import { en } from './en.js';
 import { ja } from './ja.js';
-import type { AgentReminderText, DeviceErrorCode, Lang, ServerText } from './types.js';
+import type { AgentOfficeCaText, AgentReminderText, DeviceErrorCode, Lang, ServerText } from './types.js';
 
 export type * from './types.js';
 
@@ -22,6 +22,12 @@ export function isLang(value: unknown): value is Lang {
 export const AGENT_REMINDER: Readonly<Record<Lang, AgentReminderText>> = Object.freeze({
   ja: ja.agentReminder,
   en: en.agentReminder,
+});
+
+/** The Android agent's steps for installing the office CA, by language. */
+export const AGENT_OFFICE_CA: Readonly<Record<Lang, AgentOfficeCaText>> = Object.freeze({
+  ja: ja.agentOfficeCa,
+  en: en.agentOfficeCa,
 });
 
 /** A refusal to show a person: the server's error (code, English message, details), or a sentence of the page's own. */

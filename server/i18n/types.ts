@@ -221,6 +221,11 @@ export interface AgentReminderText {
   message: string;
 }
 
+/** The Android agent's steps for installing the office CA in Settings, from its name and the start of its SHA-256. */
+export interface AgentOfficeCaText {
+  steps: (ca: { name: string; sha256Start: string }) => string[];
+}
+
 /** Every server-side text of one language. */
 export interface ServerText {
   page: PageText;
@@ -232,4 +237,5 @@ export interface ServerText {
   invitationMail: InvitationMailText;
   errors: DeviceErrorTexts;
   agentReminder: AgentReminderText;
+  agentOfficeCa: AgentOfficeCaText;
 }
