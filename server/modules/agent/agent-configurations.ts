@@ -1,8 +1,4 @@
-import type {
-  AgentOfficeCaGuidance,
-  AgentUserCaCertificate,
-  AgentWifiSuggestion,
-} from '../../contract/agent.js';
+import type { AgentOfficeCaGuidance, AgentUserCaCertificate, AgentWifiSuggestion } from '../../contract/agent.js';
 import type { DeviceCaCertificateDto } from '../../contract/devices.js';
 import { AppError } from '../../core/errors.js';
 import { AGENT_OFFICE_CA } from '../../i18n/index.js';

@@ -109,7 +109,9 @@ export const AgentConfigurationsResponseSchema = Type.Object(
       {
         name: Type.String({ description: "The certificate's common name, as Settings shows it" }),
         sha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'Lower-case hex SHA-256 of the DER' }),
-        downloadUrl: Type.String({ description: 'The certificate as PEM (GET /agent/v1/ca), for the user to download' }),
+        downloadUrl: Type.String({
+          description: 'The certificate as PEM (GET /agent/v1/ca), for the user to download',
+        }),
         pem: Type.String(),
         steps: Type.Object(
           { ja: Steps, en: Steps },
