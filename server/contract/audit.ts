@@ -112,6 +112,9 @@ export const AUDIT_ACTIONS = [
   'agent.token_rotated',
   'agent.token_revoked',
   'agent.unknown_ca_reported',
+  'configuration.created',
+  'configuration.updated',
+  'configuration.deleted',
   'security.requests_refused',
 ] as const;
 
