@@ -185,6 +185,15 @@ export class AndroidAgent {
     return res;
   }
 
+  /** Enrolls, turns on the device-admin rights and checks in: the device is then Active. */
+  async enrollActive(auth: AgentAuth): Promise<AgentCheckInResponse> {
+    await this.enroll(auth);
+    this.grantAdmin();
+    const res = await this.checkIn();
+    if (res.status !== 'active') throw new Error(`the device is ${res.status} after granting admin`);
+    return res;
+  }
+
   /** Checks in: reports facts and results, then carries out the actions it gets (their results go with the next check-in). */
   async checkIn(): Promise<AgentCheckInResponse> {
     const results = this.state.pendingResults.splice(0);
