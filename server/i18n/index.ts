@@ -24,11 +24,11 @@ export const AGENT_REMINDER: Readonly<Record<Lang, AgentReminderText>> = Object.
   en: en.agentReminder,
 });
 
-/** The Android agent's steps for installing the office CA, by language. */
-export const AGENT_OFFICE_CA: Readonly<Record<Lang, AgentOfficeCaText>> = Object.freeze({
-  ja: ja.agentOfficeCa,
-  en: en.agentOfficeCa,
-});
+/** The Android agent's steps for installing the office CA in Settings, in `lang`. */
+export function agentOfficeCaSteps(lang: Lang, ca: { name: string; sha256Start: string }): string[] {
+  const t: AgentOfficeCaText = TEXT[lang].agentOfficeCa;
+  return [t.intro, t.download(ca.name), t.open, t.install, t.check(ca.sha256Start)];
+}
 
 /** A refusal to show a person: the server's error (code, English message, details), or a sentence of the page's own. */
 export type DeviceError = string | { code: ErrorCode; message: string; details?: Record<string, unknown> | undefined };

@@ -221,9 +221,13 @@ export interface AgentReminderText {
   message: string;
 }
 
-/** The Android agent's steps for installing the office CA in Settings, from its name and the start of its SHA-256. */
+/** The Android agent's steps for installing the office CA in Settings (the name and the start of its SHA-256 in two). */
 export interface AgentOfficeCaText {
-  steps: (ca: { name: string; sha256Start: string }) => string[];
+  intro: string;
+  download: (name: string) => string;
+  open: string;
+  install: string;
+  check: (sha256Start: string) => string;
 }
 
 /** Every server-side text of one language. */

@@ -1,7 +1,7 @@
 import type { AgentOfficeCaGuidance, AgentUserCaCertificate, AgentWifiSuggestion } from '../../contract/agent.js';
 import type { DeviceCaCertificateDto } from '../../contract/devices.js';
 import { AppError } from '../../core/errors.js';
-import { AGENT_OFFICE_CA } from '../../i18n/index.js';
+import { agentOfficeCaSteps } from '../../i18n/index.js';
 import type { ConfigurationVersion } from '../configurations/ports.js';
 import type { AgentUserCaRow } from './agent.store.js';
 
@@ -48,8 +48,8 @@ export function officeCaGuidance(
     downloadUrl: new URL('/agent/v1/ca', deviceBaseUrl).toString(),
     pem: ca.pem,
     steps: {
-      ja: AGENT_OFFICE_CA.ja.steps({ name: ca.name, sha256Start }),
-      en: AGENT_OFFICE_CA.en.steps({ name: ca.name, sha256Start }),
+      ja: agentOfficeCaSteps('ja', { name: ca.name, sha256Start }),
+      en: agentOfficeCaSteps('en', { name: ca.name, sha256Start }),
     },
   };
 }
