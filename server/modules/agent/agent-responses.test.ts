@@ -198,7 +198,8 @@ describe('the agent API answers as the published schema says', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
     conforms('AgentConfigurationsResponse', res.json());
-    const report = (payload: Record<string, unknown>) => call({ url: '/agent/v1/configurations/report', token, payload });
+    const report = (payload: Record<string, unknown>) =>
+      call({ url: '/agent/v1/configurations/report', token, payload });
     const ok = await report({
       results: [{ configurationId: 'none', version: 1, status: 'applied' }],
       userCaCertificates: [{ subject: 'CN=x', issuer: 'CN=x', sha256: 'a'.repeat(64), notAfter: '2030-01-01' }],
