@@ -68,6 +68,9 @@ import type { DirectoryTimeouts } from './modules/directory/directory-client.js'
 import { createOnboardingService, type OnboardingService } from './modules/onboarding/onboarding.service.js';
 import { createOnboardingStore } from './modules/onboarding/onboarding.store.js';
 import { createLiveService, type LiveService } from './modules/live/live.service.js';
+import { createDeliveryService, type DeliveryService } from './modules/configurations/delivery.service.js';
+import { createDeliveryStore } from './modules/configurations/delivery.store.js';
+import type { ConfigurationCatalog, IdentityChallenges } from './modules/configurations/ports.js';
 
 /** What the services are built from. */
 export interface Foundation {
@@ -124,7 +127,21 @@ export interface Foundation {
   listeners?: () => ListenerStateDto[];
   /** Time limits and size limits of directory (LDAP) conversations; defaults in directory-client.ts and directory.service.ts. */
   directory?: { timeouts?: DirectoryTimeouts; limits?: DirectoryLimits };
+  /**
+   * The configuration library delivery reads (over the same database and secrets). Until the library is wired here,
+   * an empty one: nothing is assigned.
+   */
+  configurationCatalog?: (db: Db, secrets: SecretBox) => ConfigurationCatalog;
+  /** One-time SCEP challenges for configurations' identity payloads; without them such profiles fail to deliver. */
+  identityChallenges?: (db: Db) => IdentityChallenges;
 }
+
+/** No configurations at all (delivery before the library is wired). */
+const EMPTY_CATALOG: ConfigurationCatalog = Object.freeze({
+  assignedTo: () => [],
+  version: () => undefined,
+  describe: () => undefined,
+});
 
 /** Every domain service, wired together. */
 export interface Services {
@@ -177,6 +194,8 @@ export interface Services {
   onboarding: OnboardingService;
   /** The console's live updates (GET /api/events), fed by the audit trail after each commit. */
   live: LiveService;
+  /** Configurations on devices: reconciliation, MDM follow-ups, state lists (the one writer of device_configurations). */
+  delivery: DeliveryService;
 }
 
 /**
@@ -277,6 +296,7 @@ export function createServices(f: Foundation): Services {
     bindCertificate: issuedBind,
     agentSilentMs: () => settings.userSettings().agentSilentDays * 86_400_000,
     proveTokenGone: (deviceId) => push.proveTokenGone(deviceId),
+    events,
   });
   const topic = () => push.topic();
   const enrollment = createEnrollmentService({
@@ -384,6 +404,33 @@ export function createServices(f: Foundation): Services {
     clock,
     random,
     transaction,
+    // Late-bound: delivery is built on the MDM queue below.
+    hooks: {
+      answered: (outcome) => delivery.answered(outcome),
+      channelReady: (deviceId, channel) => delivery.channelReady(deviceId, channel),
+      render: (command) => delivery.render(command),
+    },
+  });
+  const delivery: DeliveryService = createDeliveryService({
+    store: createDeliveryStore(db),
+    catalog: f.configurationCatalog?.(db, secrets) ?? EMPTY_CATALOG,
+    devices: devicesStore,
+    users: usersStore,
+    commands: mdm,
+    identities: f.identityChallenges?.(db) ?? null,
+    profiles: {
+      serverId,
+      organization: organizationNow,
+      office: () => {
+        const c = ca.caCertificate();
+        return { der: c.der, name: c.name };
+      },
+      signer: () => ca.currentTls(),
+      scepUrl: () => `${deviceBaseUrl()}/scep`,
+    },
+    audit,
+    clock,
+    transaction,
   });
   const scep = createScepService({
     ca: () => ca.ensureOfficeCa(),
@@ -429,6 +476,8 @@ export function createServices(f: Foundation): Services {
   events.on('enrollment.enrolled', invitations.onEnrolled);
   events.on('enrollment.abandoned', deviceActions.onEnrollmentAbandoned);
   events.on('push.token_gone', deviceActions.onPushTokenGone);
+  // Whatever management installed went with the enrollment: delivery marks it removed, without commands.
+  events.on('device.management_ended', ({ deviceId }) => delivery.deviceEnded(deviceId));
   // The one invitation step without an audit event of its own: its mail was accepted by the SMTP server.
   events.on('mail.sent', ({ kind, refId }) => {
     if (refId && (kind === 'invitation' || kind === 'reminder'))
@@ -517,6 +566,7 @@ export function createServices(f: Foundation): Services {
     ...(f.directory?.limits ? { limits: f.directory.limits } : {}),
   });
   return {
+    delivery,
     dashboard,
     directory,
     onboarding,
@@ -567,6 +617,8 @@ export function createServices(f: Foundation): Services {
       await mail.dispatchDue();
       // Records its own failures as runs (the connector page shows them); never stops the housekeeping below.
       await directory.syncIfDue().catch((err: unknown) => logError(err, 'directory sync failed'));
+      // The daily look at what each Apple device has installed (ProfileList), which reinstalls what went missing.
+      delivery.queueDueProfileLists();
       return { purged: housekeeping.run() };
     },
     tlsNames,

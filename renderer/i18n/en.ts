@@ -1663,6 +1663,13 @@ const en = {
       refused: 'Device certificate refused',
       challenge_consumed: 'Enrollment challenge used',
     },
+    configuration: {
+      install_queued: 'Configuration queued for a device',
+      installed: 'Configuration installed on a device',
+      failed: 'Configuration failed on a device',
+      remove_queued: 'Configuration removal queued',
+      removed: 'Configuration removed from a device',
+    },
     mdm: {
       authenticated: 'Device authenticated',
       token_updated: 'Device push token updated',
