@@ -57,6 +57,11 @@ import { createSettingsStore } from './modules/settings/settings.store.js';
 import { createUsersService, type UserEffects, type UsersService } from './modules/users/users.service.js';
 import { createUsersStore } from './modules/users/users.store.js';
 import { createDashboardService, type DashboardService } from './modules/dashboard/dashboard.service.js';
+import {
+  createConfigurationsService,
+  type ConfigurationsService,
+} from './modules/configurations/configurations.service.js';
+import { createConfigurationsStore } from './modules/configurations/configurations.store.js';
 import type { ListenerStateDto } from './contract/dashboard.js';
 import {
   createDirectoryService,
@@ -70,7 +75,6 @@ import { createOnboardingStore } from './modules/onboarding/onboarding.store.js'
 import { createLiveService, type LiveService } from './modules/live/live.service.js';
 import { createDeliveryService, type DeliveryService } from './modules/configurations/delivery.service.js';
 import { createDeliveryStore } from './modules/configurations/delivery.store.js';
-import type { ConfigurationCatalog, IdentityChallenges } from './modules/configurations/ports.js';
 
 /** What the services are built from. */
 export interface Foundation {
@@ -127,21 +131,7 @@ export interface Foundation {
   listeners?: () => ListenerStateDto[];
   /** Time limits and size limits of directory (LDAP) conversations; defaults in directory-client.ts and directory.service.ts. */
   directory?: { timeouts?: DirectoryTimeouts; limits?: DirectoryLimits };
-  /**
-   * The configuration library delivery reads (over the same database and secrets). Until the library is wired here,
-   * an empty one: nothing is assigned.
-   */
-  configurationCatalog?: (db: Db, secrets: SecretBox) => ConfigurationCatalog;
-  /** One-time SCEP challenges for configurations' identity payloads; without them such profiles fail to deliver. */
-  identityChallenges?: (db: Db) => IdentityChallenges;
 }
-
-/** No configurations at all (delivery before the library is wired). */
-const EMPTY_CATALOG: ConfigurationCatalog = Object.freeze({
-  assignedTo: () => [],
-  version: () => undefined,
-  describe: () => undefined,
-});
 
 /** Every domain service, wired together. */
 export interface Services {
@@ -194,6 +184,8 @@ export interface Services {
   onboarding: OnboardingService;
   /** The console's live updates (GET /api/events), fed by the audit trail after each commit. */
   live: LiveService;
+  /** The configuration library (Wi-Fi, VPN, passcode, ... profiles assigned after enrollment). */
+  configurations: ConfigurationsService;
   /** Configurations on devices: reconciliation, MDM follow-ups, state lists (the one writer of device_configurations). */
   delivery: DeliveryService;
 }
@@ -413,11 +405,17 @@ export function createServices(f: Foundation): Services {
   });
   const delivery: DeliveryService = createDeliveryService({
     store: createDeliveryStore(db),
-    catalog: f.configurationCatalog?.(db, secrets) ?? EMPTY_CATALOG,
+    // Late-bound: the library is built further down (it tells delivery about its changes).
+    catalog: {
+      assignedTo: (device) => configurations.assignedTo(device),
+      version: (id, version) => configurations.version(id, version),
+      describe: (id) => configurations.describe(id),
+    },
     devices: devicesStore,
     users: usersStore,
     commands: mdm,
-    identities: f.identityChallenges?.(db) ?? null,
+    // Not wired yet (the enrollment module's challenges for configurations): identity payloads fail in words.
+    identities: null,
     profiles: {
       serverId,
       organization: organizationNow,
@@ -565,7 +563,22 @@ export function createServices(f: Foundation): Services {
     ...(f.directory?.timeouts ? { timeouts: f.directory.timeouts } : {}),
     ...(f.directory?.limits ? { limits: f.directory.limits } : {}),
   });
+  const configurations = createConfigurationsService({
+    store: createConfigurationsStore(db),
+    users: usersStore,
+    delivery: () => delivery,
+    secrets,
+    ourIdentity: () => ({
+      scepUrls: [`${deviceBaseUrl()}/scep`, `${bootstrapBaseUrl()}/scep`],
+      caDer: ca.caCertificate().der,
+    }),
+    audit,
+    clock,
+    random,
+    transaction,
+  });
   return {
+    configurations,
     delivery,
     dashboard,
     directory,

@@ -99,10 +99,6 @@ export interface DeliveryService extends DeliveryPort, AgentDelivery, CommandHoo
   queueDueProfileLists(): number;
   /** Every configuration row of a device (removed ones last). Throws DEVICE_NOT_FOUND. */
   ofDevice(deviceId: string): DeviceConfigurationDto[];
-  /** Every device row of a configuration, for ConfigurationDetailDto.devices. */
-  ofConfiguration(configurationId: string): ConfigurationDetailDto['devices'];
-  /** Device channels by state for every configuration with any (ConfigurationDto.counts); absent ones are all zero. */
-  counts(): Map<string, ConfigurationDto['counts']>;
 }
 
 /** The `render` JSON of an InstallProfile queued by delivery. */
@@ -761,7 +757,7 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
         .sort((a, b) => rank(a.state) - rank(b.state) || a.configurationName.localeCompare(b.configurationName));
     },
 
-    ofConfiguration(configurationId) {
+    devicesOf(configurationId) {
       return store.ofConfiguration(configurationId).map((row) => ({
         ...toDto(row),
         deviceName: row.device_name,
