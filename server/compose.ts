@@ -429,6 +429,7 @@ export function createServices(f: Foundation): Services {
     audit,
     clock,
     transaction,
+    logError,
   });
   const scep = createScepService({
     ca: () => ca.ensureOfficeCa(),

@@ -84,6 +84,8 @@ export interface DeliveryDeps {
   transaction: <T>(fn: () => T) => T;
   /** Runs a task once the current transaction is over (wakes devices); setImmediate by default. */
   later?: (task: () => void) => void;
+  /** Logs what went wrong making a profile that is not the configuration's fault (the admin sees the row failed). */
+  logError?: (err: unknown, message: string) => void;
 }
 
 /** Delivery of configurations: reconciliation, command rendering and results, and the state lists. */
@@ -689,6 +691,7 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
         );
         return { RequestType: 'InstallProfile', Payload: payload };
       } catch (err) {
+        if (!(err instanceof AppError)) deps.logError?.(err, 'a configuration profile could not be made');
         const error = err instanceof AppError ? err.message : 'The profile could not be made.';
         renderFailed(command.deviceId, r, command.uuid, error);
         return null;
