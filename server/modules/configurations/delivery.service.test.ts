@@ -44,7 +44,7 @@ async function enrolled(platform: 'ios' | 'macos' = 'ios', udid = 'UDID-DELIVERY
     channel: 'device' | 'user' = 'device',
   ) => {
     const seen: { uuid: string; command: PlistDict }[] = [];
-    const who = channel === 'user' ? { UserID: USER_ID } : {};
+    const who: PlistDict = channel === 'user' ? { UserID: USER_ID } : {};
     let next = await connect({ Status: 'Idle', ...who });
     for (let i = 0; next && i < 30; i++) {
       const uuid = next.CommandUUID as string;
@@ -238,7 +238,7 @@ describe('configuration delivery', () => {
     const serverId = s.services.settings.instanceId();
     s.services.mdm.enqueue(s.deviceId, { type: 'ProfileList' }, TEST_ADMIN, null);
     const stray = configurationProfileIdentifier(serverId, 'gone-config');
-    const seen = await s.loop((command) =>
+    const seen = await s.loop((command): PlistDict =>
       command.RequestType === 'ProfileList'
         ? {
             Status: 'Acknowledged',
@@ -257,7 +257,7 @@ describe('configuration delivery', () => {
     expect(s.rows()).toEqual([expect.objectContaining({ configuration_id: config.id, state: 'installed' })]);
     // A list with the right version changes nothing.
     s.services.mdm.enqueue(s.deviceId, { type: 'ProfileList' }, TEST_ADMIN, null);
-    const again = await s.loop((command) =>
+    const again = await s.loop((command): PlistDict =>
       command.RequestType === 'ProfileList'
         ? {
             Status: 'Acknowledged',
