@@ -1664,13 +1664,6 @@ const en = {
       refused: 'Device certificate refused',
       challenge_consumed: 'Enrollment challenge used',
     },
-    configuration: {
-      install_queued: 'Configuration queued for a device',
-      installed: 'Configuration installed on a device',
-      failed: 'Configuration failed on a device',
-      remove_queued: 'Configuration removal queued',
-      removed: 'Configuration removed from a device',
-    },
     mdm: {
       authenticated: 'Device authenticated',
       token_updated: 'Device push token updated',
@@ -1727,6 +1720,11 @@ const en = {
       created: 'Configuration created',
       updated: 'Configuration changed',
       deleted: 'Configuration deleted',
+      install_queued: 'Configuration queued for a device',
+      installed: 'Configuration installed on a device',
+      failed: 'Configuration failed on a device',
+      remove_queued: 'Configuration removal queued',
+      removed: 'Configuration removed from a device',
     },
     security: {
       requests_refused: 'Requests refused (too many from one address)',

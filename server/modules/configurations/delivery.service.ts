@@ -1,5 +1,4 @@
 import type {
-  ConfigurationDetailDto,
   ConfigurationDto,
   ConfigurationPlatform,
   DeliveryState,

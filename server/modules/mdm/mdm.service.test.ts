@@ -437,14 +437,18 @@ describe('MDM commands', () => {
     const { s, deviceId } = await enrolled('ios');
     const a = s.services.mdm.enqueue(deviceId, { type: 'ProfileList' }, TEST_ADMIN, null);
     const b = s.services.mdm.enqueue(deviceId, { type: 'DeviceLock' }, TEST_ADMIN, null);
-    expect((parsePlist((await connect(s, { UDID: 'CMD-UDID', Status: 'Idle' })).body) as PlistDict).CommandUUID).toBe(a.uuid);
+    expect((parsePlist((await connect(s, { UDID: 'CMD-UDID', Status: 'Idle' })).body) as PlistDict).CommandUUID).toBe(
+      a.uuid,
+    );
     expect(
       (parsePlist((await connect(s, { UDID: 'CMD-UDID', Status: 'NotNow', CommandUUID: a.uuid })).body) as PlistDict)
         .CommandUUID,
     ).toBe(b.uuid);
     expect((await connect(s, { UDID: 'CMD-UDID', Status: 'NotNow', CommandUUID: b.uuid })).body).toBe('');
     // The next connection starts over and offers the deferred commands again.
-    expect((parsePlist((await connect(s, { UDID: 'CMD-UDID', Status: 'Idle' })).body) as PlistDict).CommandUUID).toBe(a.uuid);
+    expect((parsePlist((await connect(s, { UDID: 'CMD-UDID', Status: 'Idle' })).body) as PlistDict).CommandUUID).toBe(
+      a.uuid,
+    );
     await connect(s, { UDID: 'CMD-UDID', Status: 'CommandFormatError', CommandUUID: a.uuid });
     expect(s.services.mdm.commands(deviceId).find((c) => c.uuid === a.uuid)?.status).toBe('format_error');
   });
