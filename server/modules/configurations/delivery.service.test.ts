@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { androidFacts } from '../../../tests/helpers/android-agent.js';
 import { testFoundation, TEST_ADMIN, TEST_CTX } from '../../../tests/helpers/foundation.js';
 import { issueTestIdentity, mdmSignature, type TestIdentity } from '../../../tests/helpers/mdm-identity.js';
 import { fakePushCertificate } from '../../../tests/helpers/push-cert.js';
@@ -367,5 +368,69 @@ describe('configuration delivery', () => {
     expect(() =>
       s.services.mdm.enqueue(s.deviceId, { type: 'EraseDevice', channel: `user:${USER_ID}` }, TEST_ADMIN, null),
     ).toThrow(expect.objectContaining({ code: 'COMMAND_INVALID' }));
+  });
+
+  it('queues an install again when an admin cancelled the one waiting', async () => {
+    const s = await enrolled();
+    await s.loop();
+    s.create();
+    const [install] = s.queued().filter((q) => q.request_type === 'InstallProfile');
+    s.services.mdm.cancel(s.deviceId, install?.uuid as string, TEST_ADMIN, null);
+    expect(s.services.delivery.reconcileDevice(s.deviceId)).toBe(1);
+    expect(s.services.delivery.reconcileDevice(s.deviceId)).toBe(0);
+    expect((await s.loop()).map((c) => c.command.RequestType)).toEqual(['InstallProfile']);
+    expect(s.rows()).toEqual([expect.objectContaining({ state: 'installed' })]);
+  });
+
+  it('gives an Android agent its Wi-Fi configurations and records what it applied, failed and removed', async () => {
+    const f = testFoundation({ start: new Date().toISOString() });
+    await f.services.users.create(
+      { email: 'and@example.com', displayName: 'And', password: 'a long password here' },
+      TEST_CTX,
+    );
+    const facts = { ...androidFacts(33, 'hw-delivery'), adminActive: true };
+    const { token } = await f.services.agent.enroll(
+      { auth: { method: 'password', email: 'and@example.com', password: 'a long password here' }, device: facts },
+      null,
+    );
+    // The agent's first check-in as device admin completes the enrollment.
+    f.services.agent.checkIn(token, { facts }, null);
+    const deviceId = f.services.devices.list({}).items[0]?.id as string;
+    expect(f.services.devices.list({}).items[0]?.status).toBe('active');
+    const input = (ssid: string, platforms: ('ios' | 'android')[] = ['android']): ConfigurationInput => ({
+      name: ssid,
+      platforms,
+      assignment: { scope: 'everyone', userIds: [] },
+      settings: { kind: 'wifi', ssid, security: 'wpa2-personal', password: PASSWORD },
+    });
+    const home = f.services.configurations.create(input('Home'), TEST_CTX);
+    const shop = f.services.configurations.create(input('Shop'), TEST_CTX);
+    f.services.configurations.create(input('Phones only', ['ios']), TEST_CTX);
+    const desired = f.services.delivery.desiredForAgent(deviceId);
+    expect(desired.map((d) => [d.name, d.version])).toEqual([
+      ['Home', 1],
+      ['Shop', 1],
+    ]);
+    const at = new Date().toISOString();
+    f.services.delivery.recordAgentResults(
+      deviceId,
+      [
+        { configurationId: home.id, version: 1, status: 'applied' },
+        { configurationId: shop.id, version: 1, status: 'failed', message: 'Wi-Fi is off' },
+        { configurationId: home.id, version: 7, status: 'applied' },
+      ],
+      at,
+    );
+    expect(
+      f.services.delivery.ofDevice(deviceId).map((d) => [d.configurationName, d.channel, d.state, d.error]),
+    ).toEqual([
+      ['Home', 'agent', 'installed', null],
+      ['Shop', 'agent', 'failed', 'Wi-Fi is off'],
+    ]);
+    f.services.configurations.remove(home.id, TEST_CTX);
+    expect(f.services.delivery.desiredForAgent(deviceId).map((d) => d.name)).toEqual(['Shop']);
+    expect(f.services.delivery.ofDevice(deviceId).find((d) => d.configurationId === home.id)?.state).toBe('removing');
+    f.services.delivery.recordAgentResults(deviceId, [{ configurationId: home.id, version: 1, status: 'removed' }], at);
+    expect(f.services.delivery.ofDevice(deviceId).find((d) => d.configurationId === home.id)?.state).toBe('removed');
   });
 });

@@ -50,6 +50,8 @@ export interface AppleCommands {
   ): string;
   /** Cancels a command the device has not fetched; false when it already has. */
   cancelQueued(uuid: string): boolean;
+  /** Whether a command is still to be answered (not cancelled by an admin or a new enrollment, not answered). */
+  isOpen(uuid: string): boolean;
   /** Devices whose newest ProfileList is older than `before`. */
   profileListsDue(before: string, limit: number): string[];
   wake(deviceId: string): void;
@@ -185,6 +187,8 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
     id: device.id,
     label: device.udid ?? device.hardware_id,
   });
+
+  const isOpen = (uuid: string | null) => uuid !== null && commands.isOpen(uuid);
 
   /** The enrolling user's channel of a Mac: its oldest enabled user channel with a push token. */
   const userChannel = (channels: DeliveryChannel[]) =>
@@ -327,7 +331,14 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
 
   /** Takes a row that is no longer desired off its channel; returns the commands queued. */
   const undeliver = (device: DeviceRow, row: DeviceConfigurationRow) => {
-    if (row.state === 'removed' || row.state === 'removing') return 0;
+    // A removal the device refused stays failed until the configuration is assigned again.
+    if (row.state === 'removed' || (row.state === 'failed' && row.desired_version === null)) return 0;
+    if (row.state === 'removing') {
+      // A removal whose command ended unanswered is queued again; the agent's removals wait for the agent.
+      return device.platform === 'android' || isOpen(row.command_uuid)
+        ? 0
+        : queueRemove(device, row, row.channel, row.configuration_id);
+    }
     if (
       row.state === 'pending' &&
       row.command_uuid &&
@@ -354,10 +365,13 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
     const rows = new Map(store.ofDevice(device.id).map((r) => [key(r.channel, r.configuration_id), r]));
     for (const [k, { version, channel }] of plan.desired) {
       const row = rows.get(k);
+      // A pending install whose command ended unanswered (cancelled by an admin or a new enrollment) goes again.
+      const stalled = row?.state === 'pending' && device.platform !== 'android' && !isOpen(row.command_uuid);
       if (
         row &&
         row.desired_version === version.version &&
-        (row.state === 'pending' || row.state === 'installed' || row.state === 'failed')
+        (row.state === 'pending' || row.state === 'installed' || row.state === 'failed') &&
+        !stalled
       )
         continue;
       queued += queueInstall(device, version, channel, row, row ? 'changed' : 'assigned');

@@ -63,6 +63,8 @@ export interface MdmService extends AppleChannel {
   ): string;
   /** Cancels a command the device has not fetched yet (queued or deferred); false when it is past that. */
   cancelQueued(uuid: string): boolean;
+  /** Whether a command is still to be answered (queued, sent or deferred). */
+  isOpen(uuid: string): boolean;
   /** The devices due for the daily ProfileList (none since `before`). */
   profileListsDue(before: string, limit: number): string[];
   /** Wakes a device after commands were queued (fire and forget). */
@@ -300,6 +302,11 @@ export function createMdmService(deps: MdmDeps): MdmService {
       if (!row || (row.status !== 'queued' && row.status !== 'notnow')) return false;
       store.updateCommand(uuid, { status: 'cancelled', completed_at: clock.now().toISOString() });
       return true;
+    },
+
+    isOpen(uuid) {
+      const status = store.command(uuid)?.status;
+      return status === 'queued' || status === 'sent' || status === 'notnow';
     },
 
     profileListsDue: (before, limit) => store.profileListsDue(before, limit),
