@@ -33,24 +33,28 @@ export function checkinAs(
   return services.mdm.checkin(Buffer.from(body), mdmSignature(body, identity), '10.0.0.9');
 }
 
-/** Uploads a push certificate once per foundation (idempotent enough for tests: a second upload replaces it). */
-export function withPush(f: TestFoundation): void {
+/** What an Active device is made with: the services and the time they run on (a foundation, or a running server). */
+export type DeviceMaker = { services: Services; clock: { now(): Date } };
+
+/** Uploads a push certificate unless one is there. */
+export function withPush(f: DeviceMaker): void {
   if (f.services.push.topic()) return;
   const pki = fakePushCertificate({ uid: CONFIG_TOPIC });
   f.services.push.upload({ certificatePem: pki.certPem, privateKeyPem: pki.keyPem }, TEST_ADMIN, null);
 }
 
 /** Enrolls an iPhone for a new user: MDM identity, Authenticate, TokenUpdate; the device is Active. */
-export async function activeDevice(f: TestFoundation, name: string): Promise<ActiveDevice> {
+export async function activeDevice(f: DeviceMaker, name: string): Promise<ActiveDevice> {
   withPush(f);
   const user = await f.services.users.create({ email: `${name}@example.com`, displayName: name }, TEST_CTX);
   const enrollmentId = f.services.enrollment.create({ userId: user.id, platform: 'ios' }, TEST_ADMIN, null).id;
   const identity = issueTestIdentity(f.services, enrollmentId, f.clock.now());
   const udid = `UDID-${name.toUpperCase()}`;
-  await checkinAs(f.services, identity, { MessageType: 'Authenticate', Topic: CONFIG_TOPIC, UDID: udid });
+  const topic = f.services.push.topic() ?? CONFIG_TOPIC;
+  await checkinAs(f.services, identity, { MessageType: 'Authenticate', Topic: topic, UDID: udid });
   await checkinAs(f.services, identity, {
     MessageType: 'TokenUpdate',
-    Topic: CONFIG_TOPIC,
+    Topic: topic,
     UDID: udid,
     Token: Buffer.alloc(32, 7),
     PushMagic: 'MAGIC-1',
@@ -61,7 +65,11 @@ export async function activeDevice(f: TestFoundation, name: string): Promise<Act
 }
 
 /** A configuration row (the library is another module's): challenges and certificates reference it. */
-export function insertConfiguration(db: Db, id: string, kind: 'wifi' | 'vpn' | 'identity' = 'wifi'): string {
+export function insertConfiguration(
+  db: Pick<Db, 'prepare'>,
+  id: string,
+  kind: 'wifi' | 'vpn' | 'identity' = 'wifi',
+): string {
   const at = '2026-01-01T00:00:00.000Z';
   db.prepare(
     `INSERT INTO configurations (id, name, description, kind, platforms, mac_channel, scope, version, created_by, created_at, updated_by, updated_at, deleted_at)
