@@ -31,7 +31,8 @@ export interface ScepChallengePort {
   check(challenge: string | null): ChallengeResult;
   /**
    * Atomically checks and consumes `challenge` (null when the CSR carried none): it succeeds at most once,
-   * and only before it expires, binding the transaction to the pending enrollment it was minted for.
+   * and only before it expires, binding the transaction to the pending enrollment it was minted for (or, for a
+   * configuration's challenge, to the configuration identity it was minted for, linked to the device's enrollment).
    */
   consume(challenge: string | null, info: { transactionId: string; subject: string }): ChallengeResult;
 }
