@@ -434,8 +434,7 @@ export function createServices(f: Foundation): Services {
     devices: devicesStore,
     users: usersStore,
     commands: mdm,
-    // Not wired yet (the enrollment module's challenges for configurations): identity payloads fail in words.
-    identities: null,
+    identities: identityChallenges,
     profiles: {
       serverId,
       organization: organizationNow,

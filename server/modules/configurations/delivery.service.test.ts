@@ -318,7 +318,7 @@ describe('configuration delivery', () => {
     expect(s.rows()).toEqual([expect.objectContaining({ channel: `user:${USER_ID}`, state: 'installed' })]);
   });
 
-  it('fails an identity configuration in words while identities cannot be issued, and ends its command', async () => {
+  it('delivers an identity configuration with a fresh one-time challenge for the user, never stored in the queue', async () => {
     const s = await enrolled();
     await s.loop();
     s.services.configurations.create(
@@ -330,16 +330,18 @@ describe('configuration delivery', () => {
       },
       TEST_CTX,
     );
-    expect(await s.loop()).toEqual([]);
-    expect(s.rows()).toEqual([
-      expect.objectContaining({ state: 'failed', error: 'Identity certificates cannot be issued by this server yet.' }),
-    ]);
-    expect(
-      s
-        .queued()
-        .filter((q) => q.request_type === 'InstallProfile')
-        .map((q) => q.status),
-    ).toEqual(['cancelled']);
+    const seen = await s.loop();
+    expect(seen.map((c) => c.command.RequestType)).toEqual(['InstallProfile']);
+    const [scep] = profileOf(seen[0]?.command as PlistDict).PayloadContent as PlistDict[];
+    const content = scep?.PayloadContent as PlistDict;
+    expect(scep?.PayloadType).toBe('com.apple.security.scep');
+    expect(content.URL).toBe('https://localhost:8443/scep');
+    expect(content.Subject).toEqual([[['O', s.services.onboarding.organization()]], [['CN', 'Taro']]]);
+    const challenge = content.Challenge as string;
+    expect(challenge.length).toBeGreaterThan(10);
+    const stored = JSON.stringify(s.db.prepare('SELECT * FROM mdm_commands').all());
+    expect(stored).not.toContain(challenge);
+    expect(s.rows()).toEqual([expect.objectContaining({ state: 'installed' })]);
   });
 
   it('queues the daily ProfileList for active Apple devices whose last one is older than a day', async () => {
