@@ -179,6 +179,32 @@ describe('configuration delivery', () => {
     expect(s.services.audit.list({ action: 'configuration.removed' }).items).toHaveLength(1);
   });
 
+  it('drops a removal still queued when the configuration is assigned again', async () => {
+    const s = await enrolled();
+    await s.loop();
+    const config = s.create();
+    await s.loop();
+    const input = (userIds: string[]): ConfigurationInput => ({
+      name: 'Office Wi-Fi',
+      platforms: ['ios', 'macos'],
+      assignment: userIds.length ? { scope: 'users', userIds } : { scope: 'everyone', userIds: [] },
+      settings: { kind: 'wifi', ssid: 'Office', security: 'wpa2-personal' },
+    });
+    s.services.configurations.update(config.id, input([s.other.id]), TEST_CTX);
+    s.services.configurations.update(config.id, input([]), TEST_CTX);
+    expect(
+      s
+        .queued()
+        .slice(-2)
+        .map((q) => [q.request_type, q.status]),
+    ).toEqual([
+      ['RemoveProfile', 'cancelled'],
+      ['InstallProfile', 'queued'],
+    ]);
+    expect((await s.loop()).map((c) => c.command.RequestType)).toEqual(['InstallProfile']);
+    expect(s.rows()).toEqual([expect.objectContaining({ state: 'installed', installed_version: 1 })]);
+  });
+
   it('drops an install that was never fetched without a RemoveProfile when the configuration is deleted', async () => {
     const s = await enrolled();
     await s.loop();

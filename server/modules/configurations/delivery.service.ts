@@ -231,7 +231,9 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
     reason: string,
   ) => {
     const at = now();
-    if (row?.command_uuid && row.state === 'pending') commands.cancelQueued(row.command_uuid);
+    // An older install, or a removal, still waiting for the device is dropped: this install replaces it.
+    if (row?.command_uuid && (row.state === 'pending' || row.state === 'removing'))
+      commands.cancelQueued(row.command_uuid);
     const installed = row && row.state !== 'removed' ? row.installed_version : null;
     if (device.platform === 'android') {
       store.upsert({
