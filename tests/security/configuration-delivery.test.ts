@@ -9,6 +9,7 @@ import { dataPaths } from '../../server/paths.js';
 import { startApnsMock, type ApnsMock } from '../helpers/apns-mock.js';
 import { EmulatedAppleDevice, iphoneSpec } from '../helpers/apple-device.js';
 import { fakePushCertificate } from '../helpers/push-cert.js';
+import { AdminClient } from '../helpers/http.js';
 import { addUser, startHarness, type Harness } from '../helpers/server-harness.js';
 
 let h: Harness;
@@ -137,6 +138,14 @@ describe('configuration delivery on the command channel', () => {
     expect(await stateOn(a.id, config.id)).toMatchObject({ state: 'pending' });
     expect(await a.device.commandLoop()).toEqual(['InstallProfile']);
     expect(await stateOn(a.id, config.id)).toMatchObject({ state: 'installed' });
+  });
+
+  it("shows a device's configurations to a signed-in admin only", async () => {
+    const anonymous = new AdminClient(h.server.adminUrl);
+    expect((await anonymous.call('GET', `/api/devices/${a.id}/configurations`)).status).toBe(401);
+    const unknown = await h.admin.call('GET', '/api/devices/no-such-device/configurations');
+    expect(unknown.status).toBe(404);
+    expect(unknown.json<{ code: string }>().code).toBe('DEVICE_NOT_FOUND');
   });
 
   it('changes state once for a burst of duplicate Acknowledged reports', async () => {
