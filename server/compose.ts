@@ -79,15 +79,6 @@ import { createLiveService, type LiveService } from './modules/live/live.service
 import { createDeliveryService, type DeliveryService } from './modules/configurations/delivery.service.js';
 import { createDeliveryStore } from './modules/configurations/delivery.store.js';
 
-/**
- * SEAM (issue 15): the delivery service (configurations/delivery.service.ts, owner of device_configurations) is not
- * built yet; until it is wired here, the agent is given no configurations and its results go nowhere.
- */
-const NO_AGENT_DELIVERY: AgentDelivery = Object.freeze({
-  desiredForAgent: () => [],
-  recordAgentResults: () => undefined,
-});
-
 /** What the services are built from. */
 export interface Foundation {
   db: Db;
@@ -483,7 +474,7 @@ export function createServices(f: Foundation): Services {
     deviceBaseUrl,
     caFingerprint256: () => ca.caCertificate().fingerprint256,
     officeCa: () => ca.caCertificate(),
-    delivery: f.agentDelivery ?? NO_AGENT_DELIVERY,
+    delivery: f.agentDelivery ?? delivery,
     audit,
     clock,
     random,
