@@ -41,6 +41,7 @@ import { agentRoutes } from './modules/agent/agent.routes.js';
 import { helperRoutes } from './modules/helper/helper.routes.js';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.js';
 import { directoryRoutes } from './modules/directory/directory.routes.js';
+import { configurationsRoutes } from './modules/configurations/configurations.routes.js';
 import { onboardingRoutes } from './modules/onboarding/onboarding.routes.js';
 import { liveRoutes } from './modules/live/live.routes.js';
 import { guardHost } from './http/host-guard.js';
@@ -231,6 +232,7 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
     await scope.register(tlsRoutes, { ca: services.ca, tlsNames: services.tlsNames });
     await scope.register(dashboardRoutes, { dashboard: services.dashboard });
     await scope.register(directoryRoutes, { directory: services.directory });
+    await scope.register(configurationsRoutes, { configurations: services.configurations });
     await scope.register(onboardingRoutes, { onboarding: services.onboarding });
     await scope.register(liveRoutes, {
       live: services.live,

@@ -57,6 +57,12 @@ import { createSettingsStore } from './modules/settings/settings.store.js';
 import { createUsersService, type UserEffects, type UsersService } from './modules/users/users.service.js';
 import { createUsersStore } from './modules/users/users.store.js';
 import { createDashboardService, type DashboardService } from './modules/dashboard/dashboard.service.js';
+import {
+  createConfigurationsService,
+  type ConfigurationsService,
+} from './modules/configurations/configurations.service.js';
+import { createConfigurationsStore } from './modules/configurations/configurations.store.js';
+import type { DeliveryPort } from './modules/configurations/ports.js';
 import type { ListenerStateDto } from './contract/dashboard.js';
 import {
   createDirectoryService,
@@ -177,6 +183,8 @@ export interface Services {
   onboarding: OnboardingService;
   /** The console's live updates (GET /api/events), fed by the audit trail after each commit. */
   live: LiveService;
+  /** The configuration library (Wi-Fi, VPN, passcode, ... profiles assigned after enrollment). */
+  configurations: ConfigurationsService;
 }
 
 /**
@@ -516,7 +524,28 @@ export function createServices(f: Foundation): Services {
     ...(f.directory?.timeouts ? { timeouts: f.directory.timeouts } : {}),
     ...(f.directory?.limits ? { limits: f.directory.limits } : {}),
   });
+  // Until delivery is wired (issue 15, in progress): the library stores and versions, nothing is delivered yet.
+  const delivery: DeliveryPort = {
+    reconcileConfiguration: () => undefined,
+    counts: () => new Map(),
+    devicesOf: () => [],
+  };
+  const configurations = createConfigurationsService({
+    store: createConfigurationsStore(db),
+    users: usersStore,
+    delivery: () => delivery,
+    secrets,
+    ourIdentity: () => ({
+      scepUrls: [`${deviceBaseUrl()}/scep`, `${bootstrapBaseUrl()}/scep`],
+      caDer: ca.caCertificate().der,
+    }),
+    audit,
+    clock,
+    random,
+    transaction,
+  });
   return {
+    configurations,
     dashboard,
     directory,
     onboarding,

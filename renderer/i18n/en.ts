@@ -253,6 +253,7 @@ const en = {
         'This file is not a configuration profile Tsunagu can use. Export it again as an unencrypted .mobileconfig.',
       PROFILE_UPLOAD_REFUSED:
         'This profile carries device management settings or Tsunagu’s own identifiers, which would conflict with enrollment. Remove them and upload it again.',
+      CONFIGURATION_NOT_FOUND: 'This configuration no longer exists. The list has been reloaded.',
       PROFILE_UPLOAD_TOO_LARGE:
         'The profile is larger than Tsunagu accepts. Remove large items such as images and try again.',
       DEVICE_NOT_FOUND: 'This device no longer exists. The list has been reloaded.',
@@ -1715,6 +1716,11 @@ const en = {
       action_result: 'Agent action answered',
       token_rotated: 'Agent token renewed',
       token_revoked: 'Agent token revoked',
+    },
+    configuration: {
+      created: 'Configuration created',
+      updated: 'Configuration changed',
+      deleted: 'Configuration deleted',
     },
     security: {
       requests_refused: 'Requests refused (too many from one address)',

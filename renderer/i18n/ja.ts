@@ -258,6 +258,7 @@ const ja: MessageSchema = {
         'このファイルは Tsunagu で使える構成プロファイルではありません。暗号化せずに .mobileconfig として書き出し直してください。',
       PROFILE_UPLOAD_REFUSED:
         'このプロファイルにはデバイス管理の設定または Tsunagu 自身の識別子が含まれており、登録と競合します。それらを取り除いてからアップロードし直してください。',
+      CONFIGURATION_NOT_FOUND: 'この構成はもう存在しません。一覧を再読み込みしました。',
       PROFILE_UPLOAD_TOO_LARGE: 'プロファイルが大きすぎます。画像など大きな項目を取り除いてからやり直してください。',
       DEVICE_NOT_FOUND: 'このデバイスはもう存在しません。一覧を再読み込みしました。',
       COMMAND_INVALID: 'このコマンドはこのデバイスに送信できません。',
@@ -1727,6 +1728,11 @@ const ja: MessageSchema = {
       action_result: 'エージェントが操作に応答',
       token_rotated: 'エージェントのトークンを更新',
       token_revoked: 'エージェントのトークンを無効化',
+    },
+    configuration: {
+      created: '構成を作成',
+      updated: '構成を変更',
+      deleted: '構成を削除',
     },
     security: {
       requests_refused: 'リクエストを拒否（同じアドレスからの要求が多すぎる）',

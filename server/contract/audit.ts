@@ -111,6 +111,9 @@ export const AUDIT_ACTIONS = [
   'agent.action_result',
   'agent.token_rotated',
   'agent.token_revoked',
+  'configuration.created',
+  'configuration.updated',
+  'configuration.deleted',
   'security.requests_refused',
 ] as const;
 

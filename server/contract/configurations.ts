@@ -82,7 +82,7 @@ export type ConfigurationSettingsDto =
       kind: 'uploaded';
       /** The uploaded profile's own name and identifier. */
       displayName: string | null;
-      identifier: string;
+      identifier: string | null;
       /** Whether the upload was signed (we sign it again when delivering). */
       wasSigned: boolean;
       payloads: { type: string; identifier: string; displayName: string | null }[];

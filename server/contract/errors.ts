@@ -78,6 +78,7 @@ export type ErrorCode =
   | 'PROFILE_UPLOAD_INVALID'
   | 'PROFILE_UPLOAD_REFUSED'
   | 'PROFILE_UPLOAD_TOO_LARGE'
+  | 'CONFIGURATION_NOT_FOUND'
   | 'INTERNAL';
 
 /** The body of every error response. */

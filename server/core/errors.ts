@@ -80,6 +80,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   PROFILE_UPLOAD_INVALID: 400,
   PROFILE_UPLOAD_REFUSED: 400,
   PROFILE_UPLOAD_TOO_LARGE: 413,
+  CONFIGURATION_NOT_FOUND: 404,
   INTERNAL: 500,
 });
 

@@ -1,4 +1,9 @@
-import type { ConfigurationPlatform, MacChannel } from '../../contract/configurations.js';
+import type {
+  ConfigurationDetailDto,
+  ConfigurationPlatform,
+  DeliveryState,
+  MacChannel,
+} from '../../contract/configurations.js';
 import type { Platform } from '../../contract/devices.js';
 import type { ConfigurationSpec } from './configuration-profile.js';
 
@@ -36,6 +41,10 @@ export interface DeliveryPort {
    * caller's transaction; wakes the devices afterwards.
    */
   reconcileConfiguration(configurationId: string): void;
+  /** Device channels per configuration and delivery state (removed ones left out), for the library list. */
+  counts(): Map<string, Record<Exclude<DeliveryState, 'removed'>, number>>;
+  /** Every device channel a configuration is on or was on, for its detail page. */
+  devicesOf(configurationId: string): ConfigurationDetailDto['devices'];
 }
 
 /** The subject and names of a configuration's identity certificate, decided by the server. */

@@ -30,6 +30,8 @@ export interface OurIdentity {
 
 /** An uploaded profile, checked and normalized, ready to be delivered inside a profile of ours. */
 export interface UploadedProfile {
+  /** Its own top-level PayloadIdentifier, if it has one (we deliver it under ours). */
+  identifier: string | null;
   displayName: string | null;
   description: string | null;
   organization: string | null;
@@ -253,6 +255,7 @@ export function parseUploadedProfile(bytes: Buffer, us: OurIdentity): UploadedPr
     return v === '\0invalid' ? null : v;
   };
   return {
+    identifier: top || null,
     displayName: textOf('PayloadDisplayName', 200),
     description: textOf('PayloadDescription', 2000),
     organization: textOf('PayloadOrganization', 200),
