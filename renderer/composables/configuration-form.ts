@@ -107,7 +107,7 @@ export function emptyDraft(kind: ConfigurationKindName = 'wifi'): ConfigurationD
     description: '',
     kind,
     platforms: ['ios', 'macos'],
-    macChannel: 'device',
+    macChannel: macChannelsFor(kind)[0] as MacChannel,
     scope: 'everyone',
     userIds: [],
     wifi: {
@@ -204,6 +204,11 @@ export function draftFrom(c: ConfigurationDto): { draft: ConfigurationDraft; sto
   return { draft: d, stored };
 }
 
+/** The Mac channels a kind can use (Apple's schema): a web clip goes to the user's channel only. */
+export function macChannelsFor(kind: ConfigurationKindName): MacChannel[] {
+  return kind === 'webclip' ? ['user'] : ['device', 'user'];
+}
+
 /** True for WPA2/WPA3 Enterprise (EAP-TLS with the device's identity certificate from the office CA). */
 export function isEnterprise(security: WifiSecurity): boolean {
   return security.endsWith('-enterprise');
@@ -295,8 +300,8 @@ export function checkDraft(d: ConfigurationDraft, stored: StoredSecrets | null):
     else if (v.length > max) out.push({ field, key: 'configurations.problems.tooLong', params: { max } });
   };
   need('name', d.name, 100);
-  if (d.description.trim().length > 1000)
-    out.push({ field: 'description', key: 'configurations.problems.tooLong', params: { max: 1000 } });
+  if (d.description.trim().length > 500)
+    out.push({ field: 'description', key: 'configurations.problems.tooLong', params: { max: 500 } });
   const allowed = platformsFor(d);
   if (!d.platforms.some((p) => allowed.includes(p)))
     out.push({ field: 'platforms', key: 'configurations.problems.platforms' });
@@ -471,7 +476,8 @@ export function inputOf(d: ConfigurationDraft): ConfigurationInput {
     settings: settingsOf(d),
   };
   if (d.description.trim()) input.description = d.description.trim();
-  if (platforms.includes('macos')) input.macChannel = d.macChannel;
+  if (platforms.includes('macos'))
+    input.macChannel = macChannelsFor(d.kind).includes(d.macChannel) ? d.macChannel : macChannelsFor(d.kind)[0];
   return input;
 }
 

@@ -1942,6 +1942,7 @@ const en = {
       where: 'Where it goes',
       androidNote: 'Android devices take Wi-Fi with a password (Personal) only; the other kinds are for Apple devices.',
       pickUsers: 'Search users by name or email',
+      webclipUserOnly: 'On a Mac, a web clip goes to the enrolling user’s Dock only.',
       assignmentHelp: 'Each user’s enrolled devices of the chosen platforms get it, and devices they enroll later too.',
     },
     secretStored: 'Stored: leave empty to keep',

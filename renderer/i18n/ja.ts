@@ -1954,6 +1954,7 @@ const ja: MessageSchema = {
       androidNote:
         'Android に配布できるのはパスワード方式（Personal）の Wi-Fi だけです。ほかの種類は Apple デバイス用です。',
       pickUsers: '名前またはメールアドレスでユーザーを検索',
+      webclipUserOnly: 'Mac では、Web クリップは登録したユーザーの Dock にだけ入ります。',
       assignmentHelp:
         '各ユーザーの、選んだプラットフォームの登録済みデバイスに入ります。あとで登録したデバイスにも入ります。',
     },

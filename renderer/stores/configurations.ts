@@ -80,7 +80,7 @@ export const useConfigurationsStore = defineStore('configurations', () => {
       if (run === detailRun) detail.value = answer;
     } catch (err) {
       // Deleted meanwhile (elsewhere): close rather than show what no longer exists.
-      if (run === detailRun && isApiError(err, 'NOT_FOUND')) detail.value = null;
+      if (run === detailRun && isApiError(err, 'CONFIGURATION_NOT_FOUND')) detail.value = null;
       throw err;
     } finally {
       if (run === detailRun) detailLoading.value = false;
