@@ -145,6 +145,12 @@ test('en: the empty page explains configurations; a Wi-Fi network for one user r
     await expect(device.getByTestId('device-configuration')).toContainText('Office Wi-Fi');
     await expect(device.getByTestId('device-configuration')).toHaveAttribute('data-state', 'installed');
     await expect(device).toContainText('Device');
+
+    // Phone: the list as cards.
+    await page.setViewportSize(SIZES.phone.viewport);
+    await page.goto('/configurations');
+    await expect(page.getByTestId('configuration-cards')).toContainText('Office Wi-Fi');
+    await shoot(page, 'configurations-list-en-phone');
     guard.assertClean();
   } finally {
     await context.close();
@@ -183,6 +189,12 @@ test('ja: editing keeps the stored password unseen; the detail and the phone lay
     await expect(page.getByTestId('configuration-cards')).toContainText('Office Wi-Fi');
     await expectNoSeriousA11y(page, 'configurations (ja, phone)');
     await shoot(page, 'configurations-list-ja-phone');
+    await page.getByTestId('configuration-cards').getByTestId('configuration-open').click();
+    await expect(page.getByTestId('configuration-device')).toHaveAttribute('data-state', 'installed');
+    await expectNoSeriousA11y(page, 'configuration detail (ja, phone)');
+    await shoot(page, 'configurations-detail-ja-phone');
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('configuration-detail')).toBeHidden();
     await page.getByTestId('add-configuration').click();
     await expect(page.getByTestId('configuration-dialog')).toBeVisible();
     await shoot(page, 'configurations-dialog-ja-phone');
