@@ -28,6 +28,8 @@ import { createDevicesStore } from './modules/devices/devices.store.js';
 import { createEnrollmentService, type EnrollmentService } from './modules/enrollment/enrollment.service.js';
 import { createEnrollmentStore } from './modules/enrollment/enrollment.store.js';
 import { challengePort, identityTemplatePort, issuedCertificatePort } from './modules/enrollment/scep-ports.js';
+import { createIdentityChallenges, type DeviceBinding } from './modules/enrollment/identity-challenges.js';
+import type { IdentityChallenges } from './modules/configurations/ports.js';
 import { createMdmService, type MdmService } from './modules/mdm/mdm.service.js';
 import { createScepService, type ScepService } from './modules/scep/scep.service.js';
 import { createMdmStore } from './modules/mdm/mdm.store.js';
@@ -141,6 +143,11 @@ export interface Services {
   ca: CaService;
   issued: IssuedStore;
   enrollment: EnrollmentService;
+  /**
+   * One-time SCEP challenges for the identities configurations carry (Wi-Fi EAP-TLS, VPN, per-user identity): delivery
+   * calls `mint` when it renders a configuration's InstallProfile.
+   */
+  identityChallenges: IdentityChallenges;
   devices: DevicesService;
   mdm: MdmService;
   push: PushService;
@@ -287,8 +294,20 @@ export function createServices(f: Foundation): Services {
     proveTokenGone: (deviceId) => push.proveTokenGone(deviceId),
   });
   const topic = () => push.topic();
+  const deviceBinding: DeviceBinding = (deviceId) => {
+    const row = devicesStore.byId(deviceId);
+    return row && { status: row.status, enrollmentId: row.enrollment_id, deleted: row.deleted_at !== null };
+  };
+  const enrollmentStore = createEnrollmentStore(db);
+  const identityChallenges = createIdentityChallenges({
+    store: enrollmentStore,
+    devices: deviceBinding,
+    clock,
+    random,
+    transaction,
+  });
   const enrollment = createEnrollmentService({
-    store: createEnrollmentStore(db),
+    store: enrollmentStore,
     users: usersStore,
     settings,
     ca,
@@ -307,6 +326,7 @@ export function createServices(f: Foundation): Services {
     random,
     transaction,
     deviceCount: (userId) => devices.inUse(userId),
+    devices: deviceBinding,
     events,
   });
   const urls = createEnrollmentUrls({ store: settingsStore, clock, random });
@@ -576,6 +596,7 @@ export function createServices(f: Foundation): Services {
     ca,
     issued,
     enrollment,
+    identityChallenges,
     devices,
     mdm,
     push,

@@ -49,6 +49,54 @@ describe('migrations', () => {
     expect(db.prepare('SELECT count(*) AS n FROM devices').get()).toEqual({ n: 2 });
   });
 
+  it('018 makes every existing challenge an enrollment’s and every issued certificate an MDM identity', () => {
+    const db = openDatabase(':memory:');
+    const all = loadMigrations();
+    const at = all.findIndex((m) => m.name.includes('configuration-identities'));
+    expect(at).toBeGreaterThan(0);
+    migrate(db, all.slice(0, at));
+    const t = '2026-12-01T00:00:00.000Z';
+    db.prepare(
+      `INSERT INTO users (id, email, email_norm, display_name, locale, source, created_at, updated_at)
+       VALUES ('u', 'u@x', 'u@x', 'U', 'en', 'local', ?, ?)`,
+    ).run(t, t);
+    db.prepare(
+      `INSERT INTO enrollments (id, user_id, platform, status, token_hash, expires_at, created_at, updated_at)
+       VALUES ('e', 'u', 'ios', 'enrolled', 'h', ?, ?, ?)`,
+    ).run(t, t, t);
+    db.prepare(
+      `INSERT INTO scep_challenges (id, enrollment_id, challenge_hash, device_hint, created_at, expires_at)
+       VALUES ('c', 'e', 'ch', 'ios', ?, ?)`,
+    ).run(t, t);
+    db.prepare(
+      `INSERT INTO issued_certificates (serial, enrollment_id, subject, sha256, not_before, not_after, cert_pem, kind, transaction_id, created_at)
+       VALUES ('01', 'e', 'CN=x', 's', ?, ?, 'pem', 'PKCSReq', 'tx', ?)`,
+    ).run(t, t, t);
+    migrate(db, all);
+    expect(db.prepare('SELECT purpose, device_id, configuration_id, template FROM scep_challenges').get()).toEqual({
+      purpose: 'enrollment',
+      device_id: null,
+      configuration_id: null,
+      template: null,
+    });
+    expect(db.prepare('SELECT purpose, configuration_id, channel, template FROM issued_certificates').get()).toEqual({
+      purpose: 'mdm',
+      configuration_id: null,
+      channel: null,
+      template: null,
+    });
+    // A configuration identity without its template, or an MDM identity with one, is not a row.
+    expect(() =>
+      db
+        .prepare(
+          `INSERT INTO issued_certificates (serial, enrollment_id, subject, sha256, not_before, not_after, cert_pem, kind, transaction_id, created_at, purpose)
+           VALUES ('02', 'e', 'CN=y', 's2', ?, ?, 'pem', 'PKCSReq', 'tx', ?, 'configuration')`,
+        )
+        .run(t, t, t),
+    ).toThrow(/CHECK/);
+    expect(() => db.prepare("UPDATE scep_challenges SET template = '{}' WHERE id = 'c'").run()).toThrow(/CHECK/);
+  });
+
   it('uses WAL for files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tsunagu-wal-'));
     dirs.push(dir);

@@ -566,7 +566,63 @@ const ADMIN_ROUTES: [string, string][] = [
   ['POST', '/api/auth/login'],
   ['POST', '/api/setup'],
   ['POST', '/api/backup'],
+  ['POST', '/api/configurations'],
+  ['PUT', '/api/configurations/:id'],
+  ['GET', '/api/configurations/:id'],
+  ['DELETE', '/api/configurations/:id'],
 ];
+
+const CONFIGURATION_KINDS = ['wifi', 'vpn', 'passcode', 'restrictions', 'office-ca', 'identity', 'webclip', 'uploaded'];
+const SETTING_FIELDS = [
+  'ssid',
+  'security',
+  'password',
+  'hidden',
+  'autoJoin',
+  'trustedServerNames',
+  'eapUserName',
+  'name',
+  'remoteAddress',
+  'remoteIdentifier',
+  'localIdentifier',
+  'auth',
+  'sharedSecret',
+  'serverCertificateName',
+  'minLength',
+  'maxInactivityMinutes',
+  'maxFailedAttempts',
+  'values',
+  'url',
+  'label',
+  'iconBase64',
+  'profileBase64',
+];
+const settingValue = fc.oneof(
+  fc.constantFrom('wpa2-personal', 'wpa3-enterprise', 'certificate', 'shared-secret', 'https://x.example/', 'Office'),
+  fc.string({ maxLength: 80 }),
+  fc.integer({ min: -5, max: 100_000 }),
+  fc.boolean(),
+  fc.array(fc.string({ maxLength: 40 }), { maxLength: 5 }),
+  fc.dictionary(fc.string({ maxLength: 30 }), fc.oneof(fc.boolean(), fc.string({ maxLength: 5 })), { maxKeys: 5 }),
+  fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('base64')),
+  fc.constant(''),
+);
+/** Configuration inputs of the right shape with hostile settings: every kind, any field, odd platforms and users. */
+const configurationInput = fc.record({
+  name: fc.oneof(fc.constant('Fuzz'), fc.string({ maxLength: 120 })),
+  platforms: fc.subarray(['ios', 'macos', 'android'], { minLength: 1 }),
+  macChannel: fc.constantFrom('device', 'user'),
+  assignment: fc.record({
+    scope: fc.constantFrom('everyone', 'users'),
+    userIds: fc.array(fc.string({ maxLength: 40 }), { maxLength: 3 }),
+  }),
+  settings: fc
+    .tuple(
+      fc.constantFrom(...CONFIGURATION_KINDS),
+      fc.dictionary(fc.constantFrom(...SETTING_FIELDS), settingValue, { maxKeys: 8 }),
+    )
+    .map(([kind, fields]) => ({ ...fields, kind })),
+});
 
 const DEVICE_ROUTES: [string, string][] = [
   ['POST', '/agent/v1/enroll'],
@@ -584,6 +640,24 @@ const DEVICE_ROUTES: [string, string][] = [
   ['GET', '/e/:key/go/qr'],
   ['GET', '/profile/:id'],
 ];
+
+/** Valid settings per kind, to have something to edit. */
+const BASE_SETTINGS: Record<string, Record<string, unknown>> = {
+  wifi: { ssid: 'Base', security: 'wpa2-personal', password: 'base password 1' },
+  vpn: {
+    name: 'VPN',
+    remoteAddress: 'vpn.example.com',
+    remoteIdentifier: 'vpn.example.com',
+    localIdentifier: 'me',
+    auth: 'certificate',
+  },
+  passcode: {},
+  restrictions: { values: { allowScreenShot: false } },
+  'office-ca': {},
+  identity: {},
+  webclip: { url: 'https://intranet.example.com/', label: 'Intranet' },
+  uploaded: {},
+};
 
 function fillPath(template: string, ids: string[]): string {
   let i = 0;
@@ -647,6 +721,36 @@ describe('fuzz: JSON APIs', () => {
             );
           },
         ),
+        fuzzParams(WEIGHT * 2, MS_PER_RUN),
+      );
+    },
+    fuzzTimeout(WEIGHT * 2, MS_PER_RUN),
+  );
+});
+
+describe('fuzz: configurations', () => {
+  it(
+    'hostile settings of every kind get a 4xx or a stored configuration, never a 5xx; refused ones write nothing',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(configurationInput, fc.boolean(), async (input, edit) => {
+          const created = await h.admin.call('POST', '/api/configurations', {
+            name: 'Base',
+            platforms: ['ios'],
+            assignment: { scope: 'everyone', userIds: [] },
+            settings: {
+              kind: input.settings.kind === 'uploaded' ? 'office-ca' : input.settings.kind,
+              ...BASE_SETTINGS[input.settings.kind],
+            },
+          });
+          const id = created.status === 201 ? created.json<{ id: string }>().id : 'missing';
+          await check(async () => {
+            const res = edit
+              ? await h.admin.call('PUT', `/api/configurations/${id}`, input)
+              : await h.admin.call('POST', '/api/configurations', input);
+            return { status: res.status, body: res.body };
+          });
+        }),
         fuzzParams(WEIGHT * 2, MS_PER_RUN),
       );
     },

@@ -93,7 +93,15 @@ export class MemoryIssuedCertificates implements IssuedCertificatePort {
 
   findBySerial(serialHex: string): IssuedCertificateStatus | undefined {
     const rec = this.records.find((r) => r.serialHex === serialHex);
-    return rec && { enrollmentId: rec.enrollmentId, revoked: this.revoked.has(serialHex), notAfter: rec.notAfter };
+    return (
+      rec && {
+        enrollmentId: rec.enrollmentId,
+        revoked: this.revoked.has(serialHex),
+        notAfter: rec.notAfter,
+        purpose: rec.purpose,
+        ...(rec.configuration ? { configuration: rec.configuration } : {}),
+      }
+    );
   }
 
   findByTransaction(transactionId: string): PreviousIssue[] {
@@ -106,6 +114,7 @@ export class MemoryIssuedCertificates implements IssuedCertificatePort {
         certPem: r.certPem,
         kind: r.kind,
         revoked: this.revoked.has(r.serialHex),
+        purpose: r.purpose,
       }));
   }
 

@@ -4,6 +4,9 @@ import { FakeClock } from '../../server/core/clock.js';
 import { parsePlist, type PlistDict } from '../../server/core/plist.js';
 import { secureRandom } from '../../server/core/random.js';
 import { verifyCms } from '../../server/pki/cms.js';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { activeDevice, checkinAs, insertConfiguration } from '../helpers/configuration-identity.js';
 import { send } from '../helpers/http.js';
 import { fakePushCertificate } from '../helpers/push-cert.js';
 import { openssl, withTempDir, writeFiles } from '../helpers/scep-fixtures.js';
@@ -218,5 +221,66 @@ describe('Debian scepclient against the server’s plain-HTTP bootstrap listener
     });
     expect(run.exitCode, run.output).toBe(0);
     expect(await auditFor('scep.issued', enrollmentId)).toHaveLength(1);
+  });
+
+  it('gets a configuration identity with a minted challenge: the template’s subject, not the CSR’s; the MDM identity stays valid', async () => {
+    const services = h.server.services;
+    const device = await activeDevice({ services, clock: { now: () => new Date() } }, 'scepclient-wifi');
+    const db = new Database(join(h.dataDir, 'tsunagu.db'));
+    try {
+      insertConfiguration(db, 'cfg-scepclient-wifi');
+    } finally {
+      db.close();
+    }
+    const challenge = services.identityChallenges.mint(
+      { deviceId: device.deviceId, channel: 'device', configurationId: 'cfg-scepclient-wifi' },
+      { organization: 'Office Wi-Fi', commonName: 'wifi-peer', email: 'wifi-peer@example.com' },
+    );
+    const d = dir();
+    const run = await runScepclient({
+      serverUrl: `http://127.0.0.1:${new URL(h.server.bootstrapUrl).port}/scep`,
+      keyPath: d.keyPath,
+      certPath: d.certPath,
+      challenge,
+      cn: 'not-the-template',
+      caFingerprint: sha256(caPem),
+    });
+    expect(run.exitCode, run.output).toBe(0);
+    expect(opensslVerify(caPem, run.certPem as string)).toMatch(/cert\.pem: OK/);
+    const cert = new X509Certificate(run.certPem as string);
+    expect(cert.subject).toBe('O=Office Wi-Fi\nCN=wifi-peer');
+    expect(cert.subjectAltName).toBe('email:wifi-peer@example.com');
+    expect(services.issued.bySerial(cert.serialNumber.toLowerCase())).toMatchObject({
+      purpose: 'configuration',
+      configuration_id: 'cfg-scepclient-wifi',
+      device_id: device.deviceId,
+      enrollment_id: device.enrollmentId,
+    });
+    // The device's MDM identity: not revoked, and it still speaks for the device.
+    expect(services.issued.bySerial(device.identity.serial)?.revoked_at).toBeNull();
+    const reply = await checkinAs(services, device.identity, {
+      MessageType: 'TokenUpdate',
+      Topic: services.push.topic() ?? '',
+      UDID: device.udid,
+      Token: Buffer.alloc(32, 5),
+      PushMagic: 'MAGIC-PEER',
+    });
+    expect(reply.status).toBe(200);
+    expect(services.devices.get(device.deviceId).status).toBe('active');
+    // Run again in the same directory: scepclient renews with the identity it got, into a configuration identity.
+    const renewal = await runScepclient({
+      serverUrl: `http://127.0.0.1:${new URL(h.server.bootstrapUrl).port}/scep`,
+      keyPath: d.keyPath,
+      certPath: d.certPath,
+      caFingerprint: sha256(caPem),
+    });
+    expect(renewal.exitCode, renewal.output).toBe(0);
+    const renewed = new X509Certificate(renewal.certPem as string);
+    expect(renewed.serialNumber).not.toBe(cert.serialNumber);
+    expect(renewed.subject).toBe('O=Office Wi-Fi\nCN=wifi-peer');
+    expect(services.issued.bySerial(renewed.serialNumber.toLowerCase())).toMatchObject({
+      purpose: 'configuration',
+      kind: 'RenewalReq',
+    });
   });
 });

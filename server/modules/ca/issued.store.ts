@@ -1,6 +1,9 @@
 import type { Db } from '../../db/open.js';
 
-/** A device identity certificate issued by our SCEP CA. */
+/**
+ * A device identity certificate issued by our SCEP CA: the device's MDM identity (purpose 'mdm'), or an identity a
+ * configuration carries (purpose 'configuration', for Wi-Fi or VPN), which never speaks for the device over MDM.
+ */
 export interface IssuedRow {
   serial: string;
   enrollment_id: string;
@@ -15,11 +18,20 @@ export interface IssuedRow {
   created_at: string;
   revoked_at: string | null;
   revoked_reason: string | null;
+  purpose: 'mdm' | 'configuration';
+  /** For a configuration identity: the configuration and channel it was issued for, and its template (JSON). */
+  configuration_id: string | null;
+  channel: string | null;
+  template: string | null;
 }
+
+/** A row to insert; without the configuration columns it is an MDM identity. */
+export type NewIssuedRow = Omit<IssuedRow, 'purpose' | 'configuration_id' | 'channel' | 'template'> &
+  Partial<Pick<IssuedRow, 'purpose' | 'configuration_id' | 'channel' | 'template'>>;
 
 /** The SQL behind issued certificates. */
 export interface IssuedStore {
-  insert(row: IssuedRow): void;
+  insert(row: NewIssuedRow): void;
   bySerial(serial: string): IssuedRow | undefined;
   bySha256(sha256: string): IssuedRow | undefined;
   bindDevice(serial: string, deviceId: string): void;
@@ -37,8 +49,8 @@ export interface IssuedStore {
 export function createIssuedStore(db: Db): IssuedStore {
   const s = {
     insert:
-      db.prepare(`INSERT INTO issued_certificates (serial, enrollment_id, device_id, subject, sha256, not_before, not_after, cert_pem, kind, transaction_id, created_at, revoked_at, revoked_reason)
-      VALUES (@serial, @enrollment_id, @device_id, @subject, @sha256, @not_before, @not_after, @cert_pem, @kind, @transaction_id, @created_at, @revoked_at, @revoked_reason)`),
+      db.prepare(`INSERT INTO issued_certificates (serial, enrollment_id, device_id, subject, sha256, not_before, not_after, cert_pem, kind, transaction_id, created_at, revoked_at, revoked_reason, purpose, configuration_id, channel, template)
+      VALUES (@serial, @enrollment_id, @device_id, @subject, @sha256, @not_before, @not_after, @cert_pem, @kind, @transaction_id, @created_at, @revoked_at, @revoked_reason, @purpose, @configuration_id, @channel, @template)`),
     bySerial: db.prepare<[string], IssuedRow>('SELECT * FROM issued_certificates WHERE serial = ?'),
     bySha: db.prepare<[string], IssuedRow>('SELECT * FROM issued_certificates WHERE sha256 = ?'),
     bind: db.prepare('UPDATE issued_certificates SET device_id = ? WHERE serial = ?'),
@@ -60,7 +72,7 @@ export function createIssuedStore(db: Db): IssuedStore {
   };
   return {
     insert: (row) => {
-      s.insert.run(row);
+      s.insert.run({ purpose: 'mdm', configuration_id: null, channel: null, template: null, ...row });
     },
     bySerial: (serial) => s.bySerial.get(serial.toLowerCase()),
     bySha256: (sha) => s.bySha.get(sha),

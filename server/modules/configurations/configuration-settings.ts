@@ -15,7 +15,7 @@ import {
 import { invalid } from './payload-values.js';
 import type { ApplePlatform } from './restrictions.js';
 import { parseUploadedProfile, type OurIdentity, type UploadedProfile } from './uploaded-profile.js';
-import { isEnterprise } from './wifi.js';
+import { isEnterprise, type WifiSecurity } from './wifi.js';
 
 // Between the console's settings (ConfigurationSettingsInput / ConfigurationSettingsDto) and what the library stores:
 // the spec the profile builders take, its secrets apart, and for an uploaded profile the summary the console shows.
@@ -34,6 +34,9 @@ export interface ConfigurationContent {
   spec: ConfigurationSpec;
   upload?: UploadSummary;
 }
+
+/** An Enterprise security choice; anything else (Personal, or not a choice at all) is left to checkWifi. */
+const enterprise = (security: unknown) => typeof security === 'string' && isEnterprise(security as WifiSecurity);
 
 const PLATFORMS: readonly ConfigurationPlatform[] = ['ios', 'macos', 'android'];
 
@@ -59,7 +62,7 @@ export function checkTargets(
     throw invalid('platforms', 'not-allowed', 'The platforms are ios (iPhone and iPad), macos and android.');
   const chosen = PLATFORMS.filter((p) => platforms.includes(p));
   if (chosen.includes('android')) {
-    const personalWifi = settings.kind === 'wifi' && !isEnterprise(settings.security);
+    const personalWifi = settings.kind === 'wifi' && !enterprise(settings.security);
     if (!personalWifi)
       throw invalid(
         'platforms',
@@ -101,7 +104,7 @@ export function contentFromSettings(
       const before = previous?.spec.kind === 'wifi' ? previous.spec.wifi.password : undefined;
       const password =
         wifi.password === undefined || wifi.password === ''
-          ? isEnterprise(wifi.security)
+          ? enterprise(wifi.security)
             ? undefined
             : before
           : wifi.password;

@@ -14,6 +14,7 @@ import type { ChallengeRefusal, ChallengeResult, IdentityTemplate } from '../sce
 import type { SettingsService } from '../settings/settings.service.js';
 import type { UsersStore } from '../users/users.store.js';
 import type { ChallengeRow, EnrollmentRow, EnrollmentStore } from './enrollment.store.js';
+import { configurationIdentityOf, deviceStillHolds, type DeviceBinding } from './identity-challenges.js';
 
 /** How long an enrollment (its profile link) stays open. */
 export const ENROLLMENT_TTL_DAYS = 14;
@@ -115,6 +116,11 @@ export interface EnrollmentDeps {
   deviceCount?: (userId: string) => number;
   /** Told when a profile was downloaded, a device enrolled or an enrollment was abandoned. */
   events?: EventSink;
+  /**
+   * A device's status and binding, for configuration challenges (their device must still be active and bound to the
+   * enrollment they were linked to). Without it no configuration challenge is accepted.
+   */
+  devices?: DeviceBinding;
 }
 
 /** The subject of an enrollment's device identity: O = the organization, CN = tsunagu-<enrollment id>. */
@@ -219,7 +225,7 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
     );
     const hint = (userAgent ?? 'unknown').slice(0, 200);
     transaction(() => {
-      const voided = store.voidChallenges(row.id, now.toISOString());
+      const voided = store.voidChallenges(row.id, now.toISOString(), 'enrollment');
       store.insertChallenge({
         id: random.uuid(),
         enrollment_id: row.id,
@@ -247,7 +253,7 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
   };
 
   // A challenge is usable when it exists, was neither consumed nor voided, has not expired, and its
-  // enrollment is still open.
+  // enrollment is still open; a configuration's also when its device is still active and bound to that enrollment.
   const usableChallenge = (
     challenge: string | null,
     now: string,
@@ -259,7 +265,19 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
     if (row.expires_at <= now) return { ok: false, reason: 'expired' };
     const enrollment = store.byId(row.enrollment_id);
     if (!enrollment || enrollment.status === 'closed') return { ok: false, reason: 'used' };
+    if (row.purpose === 'configuration') {
+      if (!deps.devices || !configurationIdentityOf(row) || !deviceStillHolds(deps.devices, row))
+        return { ok: false, reason: 'used' };
+    }
     return { ok: true, row };
+  };
+
+  // What a usable challenge grants: the enrollment, and for a configuration's the identity it is for.
+  const grant = (row: ChallengeRow): ChallengeResult => {
+    const configuration = configurationIdentityOf(row);
+    return configuration
+      ? { ok: true, enrollmentId: row.enrollment_id, configuration }
+      : { ok: true, enrollmentId: row.enrollment_id };
   };
 
   const service: EnrollmentService = {
@@ -366,7 +384,7 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
 
     checkChallenge(challenge) {
       const found = usableChallenge(challenge, clock.now().toISOString());
-      return found.ok ? { ok: true, enrollmentId: found.row.enrollment_id } : found;
+      return found.ok ? grant(found.row) : found;
     },
 
     consumeChallenge(challenge, info) {
@@ -380,9 +398,15 @@ export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService
           actor: DEVICE,
           action: 'scep.challenge_consumed',
           subject: { type: 'enrollment', id: row.enrollment_id, label: info.subject },
-          details: { transactionId: info.transactionId },
+          details: {
+            transactionId: info.transactionId,
+            purpose: row.purpose,
+            ...(row.purpose === 'configuration'
+              ? { configurationId: row.configuration_id, deviceId: row.device_id, channel: row.channel }
+              : {}),
+          },
         });
-        return { ok: true, enrollmentId: row.enrollment_id } as const;
+        return grant(row);
       });
     },
 

@@ -118,6 +118,36 @@ describe('housekeeping removes exactly what is no longer valid', () => {
   });
 
   it.each([
+    ['expired just under the grace ago', -CHALLENGE_GRACE_MS + MS, true],
+    ['expired the grace ago', -CHALLENGE_GRACE_MS, false],
+  ])('a configuration’s SCEP challenge %s: kept %s, whatever its enrollment', (_what, expires, kept) => {
+    const { db, at, has, housekeeping } = setup();
+    // Its enrollment is still pending (a pending enrollment keeps its own latest challenge for the portal).
+    db.prepare(
+      `INSERT INTO enrollments (id, user_id, platform, status, token_hash, expires_at, created_at, updated_at)
+       VALUES ('e2', 'u1', 'ios', 'pending', 'h2', ?, ?, ?)`,
+    ).run(at(14 * 24 * 3600_000), at(0), at(0));
+    db.prepare(
+      `INSERT INTO devices (id, platform, user_id, status, created_at, updated_at) VALUES ('d1', 'ios', 'u1', 'active', ?, ?)`,
+    ).run(at(0), at(0));
+    db.prepare(
+      `INSERT INTO configurations (id, name, kind, platforms, mac_channel, scope, version, created_by, created_at, updated_by, updated_at)
+       VALUES ('cfg', 'Wi-Fi', 'wifi', '["ios"]', 'device', 'everyone', 1, 't', ?, 't', ?)`,
+    ).run(at(0), at(0));
+    db.prepare(
+      `INSERT INTO scep_challenges (id, enrollment_id, challenge_hash, device_hint, created_at, expires_at, purpose, device_id, channel, configuration_id, template)
+       VALUES ('c', 'e2', 'h', 'configuration', ?, ?, 'configuration', 'd1', 'device', 'cfg', '{"subject":[]}')`,
+    ).run(at(-2 * CHALLENGE_GRACE_MS), at(expires));
+    db.prepare(
+      `INSERT INTO scep_challenges (id, enrollment_id, challenge_hash, device_hint, created_at, expires_at)
+       VALUES ('p', 'e2', 'h-profile', 'ios', ?, ?)`,
+    ).run(at(-2 * CHALLENGE_GRACE_MS), at(expires));
+    housekeeping.run();
+    expect(has('scep_challenges', 'id', 'c')).toBe(kept);
+    expect(has('scep_challenges', 'id', 'p')).toBe(true);
+  });
+
+  it.each([
     ['sent', 'sent just under the retention ago', -MAIL_RETENTION.sentBodyMs + MS, true],
     ['sent', 'sent the retention ago', -MAIL_RETENTION.sentBodyMs, false],
     ['failed', 'failed, queued just under its retention ago', -MAIL_RETENTION.failedBodyMs + MS, true],

@@ -9,8 +9,10 @@ import type { IssuedRow, IssuedStore } from '../ca/issued.store.js';
 
 // The Mdm-Signature header (apple-protocols §3.1, SignMessage): a detached CMS signature over the exact body,
 // made with the identity certificate SCEP issued to the device. The certificate is judged before its key is used:
-// a known serial, the very bytes we issued, not revoked, signed by the office CA, a key within the device key
-// bounds. Only then is the signature verified with it, so a stranger's certificate costs no RSA operation.
+// a known serial, the very bytes we issued, an MDM identity (not one a configuration carries: a Wi-Fi identity's key
+// may be exportable from a Mac's keychain, and must never speak for the device), not revoked, signed by the office CA,
+// a key within the device key bounds. Only then is the signature verified with it, so a stranger's certificate costs
+// no RSA operation.
 
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 /** How many checked signer certificates are remembered (one per enrolled Apple device is the working set). */
@@ -66,13 +68,17 @@ export function createSignerCheck(deps: MdmSignatureDeps): IdentifySigner {
     return entry;
   };
 
-  // Cheapest first: a serial lookup, then a hash comparison with what we recorded, then revocation; the CA signature
-  // and key bounds only for a certificate that is byte for byte one we issued.
+  // Cheapest first: a serial lookup, then a hash comparison with what we recorded, the purpose, then revocation; the CA
+  // signature and key bounds only for a certificate that is byte for byte one we issued as an MDM identity.
   const issuedSigner = (certificate: CertificateRef): IssuedRow => {
     const serial = certificate.id.serial.toString('hex').replace(/^(00)+(?=..)/, '');
     const row = deps.issued.bySerial(serial);
     const sha256 = createHash('sha256').update(certificate.der).digest('hex');
     if (!row || row.sha256 !== sha256) throw refused('The signing certificate was not issued by this server.');
+    if (row.purpose !== 'mdm')
+      throw refused(
+        "The signing certificate is a configuration's identity (Wi-Fi, VPN), not the device's MDM identity.",
+      );
     if (row.revoked_at) throw refused(`The signing certificate was revoked (${row.revoked_reason ?? 'revoked'}).`);
     const checked = checkedSigner(sha256, certificate);
     const now = deps.clock.now().getTime();

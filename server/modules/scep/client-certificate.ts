@@ -5,9 +5,10 @@ import { contextPrimitive, encode, octets, seq, Tag } from '../../pki/der.js';
 import { OID } from '../../pki/oids.js';
 import type { IdentityTemplate, TemplateNameAttr } from './scep.ports.js';
 
-// The device identity certificate issued for a SCEP request (apple-protocols §2.10): the subject of the
-// enrollment's template and the CSR's key, nothing else from the CSR (its subject, subjectAltName and requested
-// extensions are ignored); 10 minutes of back-dating for clock skew, clientAuth, never a CA.
+// The device identity certificate issued for a SCEP request (apple-protocols §2.10): the subject (and, for a
+// configuration's identity, the rfc822Name) of the server's template and the CSR's key, nothing else from the CSR (its
+// subject, subjectAltName and requested extensions are ignored); 10 minutes of back-dating for clock skew, clientAuth,
+// never a CA.
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -62,6 +63,20 @@ export function templateSubjectText(template: IdentityTemplate): string {
   );
 }
 
+/** A mailbox an identity may name: ASCII (rfc822Name is an IA5String), one @, no spaces or controls, at most 254. */
+export function isTemplateEmail(email: string): boolean {
+  return email.length <= 254 && /^[!-?A-~]+@[!-?A-~]+$/.test(email);
+}
+
+// subjectAltName with the one rfc822Name ([1] IA5String, RFC 5280 §4.2.1.6), written as finished DER.
+function subjectAltNameExtension(email: string): { id: string; value: string } {
+  if (!isTemplateEmail(email)) throw new Error('The identity template names an email that is not an ASCII mailbox.');
+  return {
+    id: OID.subjectAltName,
+    value: encode(seq(contextPrimitive(1, Buffer.from(email, 'ascii')))).toString('binary'),
+  };
+}
+
 /** Issues the client identity certificate for a verified CSR's key, signed by the CA key with SHA-256 (on the thread pool). */
 export async function issueClientCertificate(input: ClientCertificateInput): Promise<IssuedClientCertificate> {
   const notBefore = new Date(input.now.getTime() - 10 * MINUTE);
@@ -86,6 +101,7 @@ export async function issueClientCertificate(input: ClientCertificateInput): Pro
         id: OID.authorityKeyIdentifier,
         value: encode(seq(contextPrimitive(0, input.caKeyIdentifier))).toString('binary'),
       },
+      ...(input.template.email ? [subjectAltNameExtension(input.template.email)] : []),
     ],
   });
   // LF line ends like Node's PEM (forge writes CRLF), so stored certificates compare equal everywhere.

@@ -4,8 +4,26 @@
 /** Why a challenge was not accepted. */
 export type ChallengeRefusal = 'missing' | 'unknown' | 'expired' | 'used';
 
-/** The outcome of consuming a challenge. */
-export type ChallengeResult = { ok: true; enrollmentId: string } | { ok: false; reason: ChallengeRefusal };
+/**
+ * What a configuration's identity is for: the device, channel and configuration whose profile carried the challenge,
+ * and the template the CA issues from (decided when the challenge was minted).
+ */
+export interface ConfigurationIdentity {
+  deviceId: string;
+  channel: string;
+  configurationId: string;
+  template: IdentityTemplate;
+}
+
+/**
+ * The outcome of consuming a challenge. An enrollment's challenge gets the device its MDM identity; a challenge with
+ * `configuration` gets an identity for that configuration only (Wi-Fi, VPN), linked to the device's enrollment.
+ */
+export type ChallengeResult =
+  { ok: true; enrollmentId: string; configuration?: ConfigurationIdentity } | { ok: false; reason: ChallengeRefusal };
+
+/** What an issued certificate is: the device's MDM identity, or an identity a configuration carries. */
+export type CertificatePurpose = 'mdm' | 'configuration';
 
 /** One-time, expiring SCEP challenges (apple-protocols §2.6 step 5). */
 export interface ScepChallengePort {
@@ -13,7 +31,8 @@ export interface ScepChallengePort {
   check(challenge: string | null): ChallengeResult;
   /**
    * Atomically checks and consumes `challenge` (null when the CSR carried none): it succeeds at most once,
-   * and only before it expires, binding the transaction to the pending enrollment it was minted for.
+   * and only before it expires, binding the transaction to the pending enrollment it was minted for (or, for a
+   * configuration's challenge, to the configuration identity it was minted for, linked to the device's enrollment).
    */
   consume(challenge: string | null, info: { transactionId: string; subject: string }): ChallengeResult;
 }
@@ -25,13 +44,15 @@ export interface TemplateNameAttr {
 }
 
 /**
- * What a device identity certificate says, decided by the server when the enrollment's profile was made (the SCEP
- * payload's Subject). The CSR contributes only its key; its subject, subjectAltName and requested extensions are
- * ignored. No subjectAltName: no template has one.
+ * What a device identity certificate says, decided by the server when the profile was made (the SCEP payload's
+ * Subject and SubjectAltName). The CSR contributes only its key; its subject, subjectAltName and requested extensions
+ * are ignored. An enrollment's template has no subjectAltName; a configuration's may name a mailbox.
  */
 export interface IdentityTemplate {
   /** The subject's RDNs in DER order (the profile's Subject order), one attribute each. */
   subject: readonly TemplateNameAttr[];
+  /** The one subjectAltName an identity may carry: an rfc822Name (ASCII mailbox), when the template names one. */
+  email?: string;
 }
 
 /** The identity templates of enrollments. */
@@ -53,6 +74,9 @@ export interface IssuedCertificateRecord {
   certPem: string;
   kind: 'PKCSReq' | 'RenewalReq';
   transactionId: string;
+  purpose: CertificatePurpose;
+  /** For purpose 'configuration': what it was issued for, and its template. */
+  configuration?: ConfigurationIdentity;
 }
 
 /** What renewal needs to know about a certificate we issued. */
@@ -61,6 +85,10 @@ export interface IssuedCertificateStatus {
   revoked: boolean;
   /** ISO 8601 instant. */
   notAfter: string;
+  /** A renewal keeps the purpose: an MDM identity renews into an MDM identity, a configuration's into its own. */
+  purpose: CertificatePurpose;
+  /** For purpose 'configuration': what it was issued for and its template, which the renewal repeats. */
+  configuration?: ConfigurationIdentity;
 }
 
 /** A certificate issued earlier in a transaction, for answering the same request again. */
@@ -70,6 +98,7 @@ export interface PreviousIssue {
   certPem: string;
   kind: 'PKCSReq' | 'RenewalReq';
   revoked: boolean;
+  purpose: CertificatePurpose;
 }
 
 /** The record of certificates issued over SCEP (apple-protocols §2.10). */

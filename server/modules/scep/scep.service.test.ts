@@ -279,6 +279,7 @@ describe('SCEP service: PKCSReq', () => {
         certPem: cert.toString(),
         kind: 'PKCSReq',
         transactionId: req.transactionId,
+        purpose: 'mdm',
       },
     ]);
     const [event] = t.audit.list({ action: 'scep.issued' }).items;

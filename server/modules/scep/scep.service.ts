@@ -28,6 +28,8 @@ import { digestByOid, type DigestName } from '../../pki/oids.js';
 import { MessageType, type FailInfoName } from './scep.oids.js';
 import { isPkiError } from '../../pki/errors.js';
 import type {
+  CertificatePurpose,
+  ConfigurationIdentity,
   IdentityTemplate,
   IdentityTemplatePort,
   IssuedCertificatePort,
@@ -40,7 +42,8 @@ import type {
 // before expensive ones: the message type, then the signer certificate (issuer, serial and revocation for a renewal;
 // the key bounds for every signer) before its signature is verified with that certificate's key, and the CSR's key
 // bounds before its self-signature. The identity issued says what the enrollment's template says; the CSR only
-// brings its key.
+// brings its key. A configuration's challenge (Wi-Fi, VPN) gets a configuration identity from the template minted
+// with it: recorded with purpose 'configuration', never the device's MDM identity, and its renewal stays one.
 
 /** GetCACaps keywords (RFC 8894 §3.5.2), in the order apple-protocols §2.2 recommends. */
 export const SCEP_CAPABILITIES = Object.freeze([
@@ -191,6 +194,12 @@ function replyCipher(requestCipher: ContentCipher): ContentCipher {
   return cipherByName(requestCipher.name.startsWith('des') ? 'des-ede3-cbc' : 'aes-128-cbc');
 }
 
+/** What a challenge or a renewal's signer entitles the request to: an enrollment's MDM identity, or a configuration's. */
+interface Grant {
+  enrollmentId: string;
+  configuration?: ConfigurationIdentity;
+}
+
 const DEVICE: Actor = Object.freeze({ type: 'device', id: null, label: 'SCEP client' });
 
 /** Builds the SCEP service. */
@@ -265,9 +274,12 @@ export function createScepService(deps: ScepDeps): ScepService {
     });
   }
 
-  function checkChallenge(msg: PkiMessage, csr: ParsedCsr): { enrollmentId: string } | { resend: PreviousIssue } {
+  function checkChallenge(msg: PkiMessage, csr: ParsedCsr): Grant | { resend: PreviousIssue } {
     const result = deps.challenges.check(csr.challengePassword);
-    if (result.ok) return { enrollmentId: result.enrollmentId };
+    if (result.ok)
+      return result.configuration
+        ? { enrollmentId: result.enrollmentId, configuration: result.configuration }
+        : { enrollmentId: result.enrollmentId };
     const previous = result.reason === 'used' ? previousIssue(msg, csr) : undefined;
     if (previous) return { resend: previous };
     throw new Refusal('badRequest', `challenge_${result.reason}`, TEXT.challenge);
@@ -296,10 +308,15 @@ export function createScepService(deps: ScepDeps): ScepService {
     });
   }
 
-  function consumeChallenge(msg: PkiMessage, csr: ParsedCsr, subject: string): string {
+  // Consumes the challenge checked before signing; it must still grant the same identity (a purpose never changes).
+  function consumeChallenge(msg: PkiMessage, csr: ParsedCsr, subject: string, checked: Grant): void {
     const result = deps.challenges.consume(csr.challengePassword, { transactionId: msg.transactionId, subject });
     if (!result.ok) throw new Refusal('badRequest', `challenge_${result.reason}`, TEXT.challenge);
-    return result.enrollmentId;
+    if (
+      result.enrollmentId !== checked.enrollmentId ||
+      result.configuration?.configurationId !== checked.configuration?.configurationId
+    )
+      throw new Refusal('badRequest', 'challenge_used', TEXT.challenge);
   }
 
   // Every signer's key is bounded before the request's signature is verified with it (key-policy.ts): a
@@ -325,7 +342,7 @@ export function createScepService(deps: ScepDeps): ScepService {
   // RenewalReq (RFC 8894 §3.3.1.2): the request is signed by the identity being renewed, which must be one
   // we issued and still valid; no challenge is needed. Checked before the request's signature: the issuer name,
   // the serial and revocation cost no signature, and the CA signature is verified with our own key.
-  function checkRenewal(certificate: CertificateRef, material: CaMaterial): string {
+  function checkRenewal(certificate: CertificateRef, material: CaMaterial): Grant {
     let cert: X509Certificate;
     try {
       cert = new X509Certificate(certificate.der);
@@ -340,7 +357,13 @@ export function createScepService(deps: ScepDeps): ScepService {
     const now = clock.now().getTime();
     if (now < Date.parse(cert.validFrom) || now > Date.parse(cert.validTo) || now > Date.parse(status.notAfter))
       throw new Refusal('badRequest', 'renewal_expired', TEXT.renewal);
-    return status.enrollmentId;
+    // The purpose comes from our record of the signer, never from the request: a configuration identity renews into
+    // a configuration identity with the same template, an MDM identity into an MDM identity.
+    if (status.purpose === 'configuration') {
+      if (!status.configuration) throw new Refusal('badCertId', 'renewal_unknown_certificate', TEXT.renewal);
+      return { enrollmentId: status.enrollmentId, configuration: status.configuration };
+    }
+    return { enrollmentId: status.enrollmentId };
   }
 
   async function answer(
@@ -357,14 +380,14 @@ export function createScepService(deps: ScepDeps): ScepService {
           ? 'RenewalReq'
           : null;
     if (!kind) throw new Refusal('badRequest', 'unsupported_message_type', TEXT.request);
-    let renewalEnrollment = '';
+    let renewal: Grant = { enrollmentId: '' };
     const signer = verify(msg, (certificate) => {
-      if (kind === 'RenewalReq') renewalEnrollment = checkRenewal(certificate, material);
+      if (kind === 'RenewalReq') renewal = checkRenewal(certificate, material);
       checkSignerKey(certificate);
     });
     const { csr, cipher } = await openRequest(msg, material);
     // Checked first, so a wrong challenge costs no signature; consumed only once the reply is complete.
-    const checked = kind === 'PKCSReq' ? checkChallenge(msg, csr) : { enrollmentId: renewalEnrollment };
+    const checked = kind === 'PKCSReq' ? checkChallenge(msg, csr) : renewal;
     if ('resend' in checked) {
       const previous = checked.resend;
       const certRep = await reply(
@@ -379,13 +402,15 @@ export function createScepService(deps: ScepDeps): ScepService {
         actor: { ...DEVICE, id: previous.enrollmentId },
         action: 'scep.resent',
         subject: { type: 'certificate', id: previous.serialHex, label: csr.subjectText },
-        details: { transactionId: msg.transactionId, enrollmentId: previous.enrollmentId },
+        details: { transactionId: msg.transactionId, enrollmentId: previous.enrollmentId, purpose: previous.purpose },
         sourceAddress: context.sourceAddress ?? null,
       });
       return certRep;
     }
-    const checkedEnrollment = checked.enrollmentId;
-    const template = templateOf(checkedEnrollment);
+    const enrollmentId = checked.enrollmentId;
+    const configuration = checked.configuration;
+    const purpose: CertificatePurpose = configuration ? 'configuration' : 'mdm';
+    const template = configuration ? configuration.template : templateOf(enrollmentId);
     const subject = templateSubjectText(template);
     const now = clock.now();
     const issued = await issueClientCertificate({
@@ -402,7 +427,7 @@ export function createScepService(deps: ScepDeps): ScepService {
     // All or nothing: a failure before this point leaves the challenge usable for the device's retry, and a
     // challenge taken meanwhile by another request makes this one a badRequest with nothing recorded.
     transaction(() => {
-      const enrollmentId = kind === 'PKCSReq' ? consumeChallenge(msg, csr, subject) : checkedEnrollment;
+      if (kind === 'PKCSReq') consumeChallenge(msg, csr, subject, checked);
       deps.certificates.record({
         serialHex: issued.serialHex,
         subject,
@@ -412,6 +437,8 @@ export function createScepService(deps: ScepDeps): ScepService {
         certPem: issued.certPem,
         kind,
         transactionId: msg.transactionId,
+        purpose,
+        ...(configuration ? { configuration } : {}),
       });
       audit.record({
         actor: { ...DEVICE, id: enrollmentId },
@@ -421,6 +448,14 @@ export function createScepService(deps: ScepDeps): ScepService {
           transactionId: msg.transactionId,
           enrollmentId,
           kind,
+          purpose,
+          ...(configuration
+            ? {
+                configurationId: configuration.configurationId,
+                deviceId: configuration.deviceId,
+                channel: configuration.channel,
+              }
+            : {}),
           notAfter: issued.notAfter.toISOString(),
           keyBits: csr.publicKeyBits,
           digest,
