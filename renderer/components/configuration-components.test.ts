@@ -298,9 +298,20 @@ describe('ConfigurationFormDialog', () => {
       kind: 'restrictions',
       values: { allowCamera: false, forceEncryptedBackup: true },
     });
-    // Mac only: AirDrop works there.
+    // Mac only: AirDrop works there; encrypted backups (chosen, iPhone and iPad only) stay listed to be taken off.
     await click('[data-testid="platform-ios"] input');
     expect(testId('restriction-allowAirDrop')).not.toBeNull();
+    expect(testId('restriction-forceEncryptedBackup')?.closest('li')?.textContent).toContain(
+      'Not for the chosen platforms',
+    );
+    await click('[data-testid="restriction-forceEncryptedBackup"] input');
+    expect(testId('restriction-forceEncryptedBackup')).toBeNull();
+    await click('[data-testid="restriction-allowAirDrop"] input');
+    await submit();
+    expect(sent(wrapper)).toMatchObject({
+      platforms: ['macos'],
+      settings: { kind: 'restrictions', values: { allowCamera: false, allowAirDrop: false } },
+    });
     wrapper.unmount();
   });
 

@@ -2009,6 +2009,7 @@ const en = {
       choose: 'Restrictions to apply',
       noneForPlatforms: 'No restriction works on unsupervised devices of the chosen platforms.',
       deprecated: 'Phasing out',
+      unavailable: 'Not for the chosen platforms: take it off',
       deprecatedHelp:
         'Restrictions marked “Phasing out” still work on unsupervised devices, but Apple has announced they will need supervision.',
       supervisedTitle: 'Not available here ({count}): supervised devices only',

@@ -2022,6 +2022,7 @@ const ja: MessageSchema = {
       choose: 'かける制限',
       noneForPlatforms: '選んだプラットフォームの監視対象でないデバイスで働く制限はありません。',
       deprecated: '廃止予定',
+      unavailable: '選んだプラットフォームでは使えません。外してください',
       deprecatedHelp:
         '「廃止予定」の制限は監視対象でないデバイスでもまだ働きますが、Apple は今後監視対象が必要になると発表しています。',
       supervisedTitle: 'ここでは使えません（{count} 件）：監視対象のデバイス専用',
