@@ -345,7 +345,7 @@ describe('ConfigurationFormDialog', () => {
 
     const png = new Uint8Array(40);
     png.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-    const pick = async (bytes: Uint8Array, name: string) => {
+    const pick = async (bytes: Uint8Array<ArrayBuffer>, name: string) => {
       const input = q<HTMLInputElement>('input[data-testid="webclip-icon-file"]') as HTMLInputElement;
       Object.defineProperty(input, 'files', { value: [new File([bytes], name)], configurable: true });
       input.dispatchEvent(new Event('change'));
