@@ -31,6 +31,7 @@ import { invitationsRoutes } from './modules/invitations/invitations.routes.js';
 import { mailRoutes } from './modules/mail/mail.routes.js';
 import { deviceHomeRoutes } from './modules/enrollment/home.routes.js';
 import { devicesRoutes } from './modules/devices/devices.routes.js';
+import { deliveryRoutes } from './modules/configurations/delivery.routes.js';
 import { enrollmentAdminRoutes, profileRoutes } from './modules/enrollment/enrollment.routes.js';
 import { mdmRoutes } from './modules/mdm/mdm.routes.js';
 import { pushRoutes } from './modules/push/push.routes.js';
@@ -227,6 +228,7 @@ export async function buildAdminApp(deps: ServerDeps): Promise<FastifyInstance> 
       actions: services.deviceActions,
       agent: services.agent,
     });
+    await scope.register(deliveryRoutes, { delivery: services.delivery });
     await scope.register(pushRoutes, { push: services.push });
     await scope.register(enrollmentAdminRoutes, { enrollment: services.enrollment });
     await scope.register(tlsRoutes, { ca: services.ca, tlsNames: services.tlsNames });

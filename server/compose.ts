@@ -64,7 +64,6 @@ import {
   type ConfigurationsService,
 } from './modules/configurations/configurations.service.js';
 import { createConfigurationsStore } from './modules/configurations/configurations.store.js';
-import type { DeliveryPort } from './modules/configurations/ports.js';
 import type { ListenerStateDto } from './contract/dashboard.js';
 import {
   createDirectoryService,
@@ -76,6 +75,8 @@ import type { DirectoryTimeouts } from './modules/directory/directory-client.js'
 import { createOnboardingService, type OnboardingService } from './modules/onboarding/onboarding.service.js';
 import { createOnboardingStore } from './modules/onboarding/onboarding.store.js';
 import { createLiveService, type LiveService } from './modules/live/live.service.js';
+import { createDeliveryService, type DeliveryService } from './modules/configurations/delivery.service.js';
+import { createDeliveryStore } from './modules/configurations/delivery.store.js';
 
 /** What the services are built from. */
 export interface Foundation {
@@ -192,6 +193,8 @@ export interface Services {
   live: LiveService;
   /** The configuration library (Wi-Fi, VPN, passcode, ... profiles assigned after enrollment). */
   configurations: ConfigurationsService;
+  /** Configurations on devices: reconciliation, MDM follow-ups, state lists (the one writer of device_configurations). */
+  delivery: DeliveryService;
 }
 
 /**
@@ -292,6 +295,7 @@ export function createServices(f: Foundation): Services {
     bindCertificate: issuedBind,
     agentSilentMs: () => settings.userSettings().agentSilentDays * 86_400_000,
     proveTokenGone: (deviceId) => push.proveTokenGone(deviceId),
+    events,
   });
   const topic = () => push.topic();
   const deviceBinding: DeviceBinding = (deviceId) => {
@@ -412,6 +416,39 @@ export function createServices(f: Foundation): Services {
     clock,
     random,
     transaction,
+    // Late-bound: delivery is built on the MDM queue below.
+    hooks: {
+      answered: (outcome) => delivery.answered(outcome),
+      channelReady: (deviceId, channel) => delivery.channelReady(deviceId, channel),
+      render: (command) => delivery.render(command),
+    },
+  });
+  const delivery: DeliveryService = createDeliveryService({
+    store: createDeliveryStore(db),
+    // Late-bound: the library is built further down (it tells delivery about its changes).
+    catalog: {
+      assignedTo: (device) => configurations.assignedTo(device),
+      version: (id, version) => configurations.version(id, version),
+      describe: (id) => configurations.describe(id),
+    },
+    devices: devicesStore,
+    users: usersStore,
+    commands: mdm,
+    identities: identityChallenges,
+    profiles: {
+      serverId,
+      organization: organizationNow,
+      office: () => {
+        const c = ca.caCertificate();
+        return { der: c.der, name: c.name };
+      },
+      signer: () => ca.currentTls(),
+      scepUrl: () => `${deviceBaseUrl()}/scep`,
+    },
+    audit,
+    clock,
+    transaction,
+    logError,
   });
   const scep = createScepService({
     ca: () => ca.ensureOfficeCa(),
@@ -457,6 +494,8 @@ export function createServices(f: Foundation): Services {
   events.on('enrollment.enrolled', invitations.onEnrolled);
   events.on('enrollment.abandoned', deviceActions.onEnrollmentAbandoned);
   events.on('push.token_gone', deviceActions.onPushTokenGone);
+  // Whatever management installed went with the enrollment: delivery marks it removed, without commands.
+  events.on('device.management_ended', ({ deviceId }) => delivery.deviceEnded(deviceId));
   // The one invitation step without an audit event of its own: its mail was accepted by the SMTP server.
   events.on('mail.sent', ({ kind, refId }) => {
     if (refId && (kind === 'invitation' || kind === 'reminder'))
@@ -544,12 +583,6 @@ export function createServices(f: Foundation): Services {
     ...(f.directory?.timeouts ? { timeouts: f.directory.timeouts } : {}),
     ...(f.directory?.limits ? { limits: f.directory.limits } : {}),
   });
-  // Until delivery is wired (issue 15, in progress): the library stores and versions, nothing is delivered yet.
-  const delivery: DeliveryPort = {
-    reconcileConfiguration: () => undefined,
-    counts: () => new Map(),
-    devicesOf: () => [],
-  };
   const configurations = createConfigurationsService({
     store: createConfigurationsStore(db),
     users: usersStore,
@@ -566,6 +599,7 @@ export function createServices(f: Foundation): Services {
   });
   return {
     configurations,
+    delivery,
     dashboard,
     directory,
     onboarding,
@@ -617,6 +651,8 @@ export function createServices(f: Foundation): Services {
       await mail.dispatchDue();
       // Records its own failures as runs (the connector page shows them); never stops the housekeeping below.
       await directory.syncIfDue().catch((err: unknown) => logError(err, 'directory sync failed'));
+      // The daily look at what each Apple device has installed (ProfileList), which reinstalls what went missing.
+      delivery.queueDueProfileLists();
       return { purged: housekeeping.run() };
     },
     tlsNames,

@@ -1721,6 +1721,11 @@ const en = {
       created: 'Configuration created',
       updated: 'Configuration changed',
       deleted: 'Configuration deleted',
+      install_queued: 'Configuration queued for a device',
+      installed: 'Configuration installed on a device',
+      failed: 'Configuration failed on a device',
+      remove_queued: 'Configuration removal queued',
+      removed: 'Configuration removed from a device',
     },
     security: {
       requests_refused: 'Requests refused (too many from one address)',

@@ -1733,6 +1733,11 @@ const ja: MessageSchema = {
       created: '構成を作成',
       updated: '構成を変更',
       deleted: '構成を削除',
+      install_queued: '構成のインストールを登録',
+      installed: '構成をデバイスにインストール',
+      failed: '構成の適用に失敗',
+      remove_queued: '構成の削除を登録',
+      removed: '構成をデバイスから削除',
     },
     security: {
       requests_refused: 'リクエストを拒否（同じアドレスからの要求が多すぎる）',

@@ -66,13 +66,17 @@ export interface CommandDto {
 }
 
 /** A command an admin asks for. */
-export type CommandRequest =
+export type CommandRequest = (
   | { type: 'DeviceInformation'; queries?: string[] }
   | { type: 'ProfileList'; managedOnly?: boolean }
   | { type: 'InstallProfile'; payloadBase64: string }
   | { type: 'RemoveProfile'; identifier: string }
   | { type: 'DeviceLock'; message?: string; phoneNumber?: string; pin?: string }
-  | { type: 'EraseDevice'; pin?: string; preserveDataPlan?: boolean };
+  | { type: 'EraseDevice'; pin?: string; preserveDataPlan?: boolean }
+) & {
+  /** The channel: 'device' (the default) or a Mac user's 'user:<UserID>' (not for lock or erase); it must be enabled. */
+  channel?: string;
+};
 
 /** A device with its MDM channels, recent commands (Apple) or agent actions (Android). */
 export interface DeviceDetailDto {

@@ -11,6 +11,11 @@ export interface DomainEvents {
   'enrollment.abandoned': { enrollmentId: string; userId: string; deviceId: string | null };
   /** The SMTP server accepted a queued message (an invitation moves to `sent`). */
   'mail.sent': { outboxId: string; kind: string; refId: string | null };
+  /**
+   * A device left management (checked out, retired, wiped, reset, superseded, abandoned) or its record was deleted:
+   * whatever management installed on it is gone with the enrollment.
+   */
+  'device.management_ended': { deviceId: string; status: string };
   /** APNs said a channel's push token is dead: the device was reset or left management without CheckOut. */
   'push.token_gone': { deviceId: string; channel: string; reason: string };
 }

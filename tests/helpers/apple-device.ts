@@ -175,6 +175,12 @@ export class EmulatedAppleDevice {
   readonly token = randomBytes(32);
   pushMagic = randomUUID().toUpperCase();
   readonly installed = new Map<string, PlistDict | Buffer>();
+  /** The channel each installed profile went to ('device', or 'user:<UserID>' on a Mac). */
+  readonly installedOn = new Map<string, string>();
+  /** The PayloadUUID of each installed profile, as ProfileList reports it. */
+  readonly installedUuid = new Map<string, string>();
+  /** When set, InstallProfile answers Error with this ErrorChain (a profile the device refuses). */
+  failInstalls: PlistDict[] | null = null;
   readonly handled: string[] = [];
   wiped = false;
   /** The enrollment profile was removed by RemoveProfile: the device reports, then forgets its identity. */
@@ -456,11 +462,16 @@ export class EmulatedAppleDevice {
     return this.signedPut(this.requireProfile().mdm.serverUrl, 'application/x-apple-aspen-mdm', message, 'server');
   }
 
-  /** Polls ServerURL until the queue is empty, answering each command; returns the request types handled. */
-  async commandLoop(maxCommands = 50): Promise<string[]> {
+  /**
+   * Polls ServerURL until the queue is empty, answering each command; returns the request types handled. With
+   * `userId`, polls a Mac user's channel (the reports carry UserID).
+   */
+  async commandLoop(maxCommands = 50, userId?: string): Promise<string[]> {
     const url = this.requireProfile().mdm.serverUrl;
     const seen: string[] = [];
-    let report: PlistDict = { UDID: this.spec.udid, Status: 'Idle' };
+    const channel = userId ? `user:${userId}` : 'device';
+    const who: PlistDict = userId ? { UserID: userId } : {};
+    let report: PlistDict = { UDID: this.spec.udid, Status: 'Idle', ...who };
     for (let i = 0; i <= maxCommands; i++) {
       const res = await this.signedPut(url, 'application/x-apple-aspen-mdm', report, 'server');
       if (res.status !== 200) throw new Error(`ServerURL answered ${res.status}: ${res.body.toString()}`);
@@ -470,7 +481,12 @@ export class EmulatedAppleDevice {
       const type = command.RequestType as string;
       seen.push(type);
       this.handled.push(type);
-      report = { UDID: this.spec.udid, CommandUUID: envelope.CommandUUID as string, ...this.answer(command) };
+      report = {
+        UDID: this.spec.udid,
+        CommandUUID: envelope.CommandUUID as string,
+        ...this.answer(command, channel),
+        ...who,
+      };
       if (this.wiped || this.unenrolled) {
         await this.signedPut(url, 'application/x-apple-aspen-mdm', report, 'server');
         if (this.unenrolled) this.identity = null;
@@ -480,8 +496,8 @@ export class EmulatedAppleDevice {
     throw new Error(`More than ${maxCommands} commands in one connection.`);
   }
 
-  /** How this device answers a command. */
-  answer(command: PlistDict): PlistDict {
+  /** How this device answers a command on a channel. */
+  answer(command: PlistDict, channel = 'device'): PlistDict {
     const s = this.spec;
     switch (command.RequestType) {
       case 'DeviceInformation': {
@@ -511,9 +527,12 @@ export class EmulatedAppleDevice {
       case 'ProfileList':
         return {
           Status: 'Acknowledged',
-          ProfileList: [...this.installed.keys(), this.requireProfile().identifier].map((id) => ({
+          ProfileList: [
+            ...[...this.installed.keys()].filter((id) => (this.installedOn.get(id) ?? 'device') === channel),
+            ...(channel === 'device' ? [this.requireProfile().identifier] : []),
+          ].map((id) => ({
             PayloadIdentifier: id,
-            PayloadUUID: randomUUID().toUpperCase(),
+            PayloadUUID: this.installedUuid.get(id) ?? randomUUID().toUpperCase(),
             PayloadVersion: 1,
             PayloadDisplayName: id,
             IsManaged: true,
@@ -522,10 +541,13 @@ export class EmulatedAppleDevice {
       case 'InstallProfile': {
         const payload = command.Payload as Buffer;
         let identifier = 'unknown';
+        let uuid: string | null = null;
+        if (this.failInstalls) return { Status: 'Error', ErrorChain: this.failInstalls };
         try {
           const inner = payload[0] === 0x30 ? verifyCms(payload).content : payload;
           const dict = parsePlist(inner);
           if (isDict(dict) && typeof dict.PayloadIdentifier === 'string') identifier = dict.PayloadIdentifier;
+          if (isDict(dict) && typeof dict.PayloadUUID === 'string') uuid = dict.PayloadUUID;
         } catch {
           return {
             Status: 'Error',
@@ -540,11 +562,19 @@ export class EmulatedAppleDevice {
           };
         }
         this.installed.set(identifier, payload);
+        this.installedOn.set(identifier, channel);
+        if (uuid) this.installedUuid.set(identifier, uuid);
+        else this.installedUuid.delete(identifier);
         return { Status: 'Acknowledged' };
       }
       case 'RemoveProfile':
         if (command.Identifier === this.requireProfile().identifier) this.unenrolled = true;
-        else this.installed.delete(command.Identifier as string);
+        else {
+          const id = command.Identifier as string;
+          this.installed.delete(id);
+          this.installedOn.delete(id);
+          this.installedUuid.delete(id);
+        }
         return { Status: 'Acknowledged' };
       case 'DeviceLock':
         return { Status: 'Acknowledged', MessageResult: 'Success' };

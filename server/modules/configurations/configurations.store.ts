@@ -84,9 +84,9 @@ export function createConfigurationsStore(db: Db): ConfigurationsStore {
     addUser: db.prepare('INSERT OR IGNORE INTO configuration_users (configuration_id, user_id) VALUES (?, ?)'),
     assigned: db.prepare<[string, string | null], ConfigurationRow>(`SELECT c.* FROM configurations c
       WHERE c.deleted_at IS NULL
-        AND EXISTS (SELECT 1 FROM json_each(c.platforms) p WHERE p.value = ?1)
+        AND EXISTS (SELECT 1 FROM json_each(c.platforms) p WHERE p.value = ?)
         AND (c.scope = 'everyone'
-          OR EXISTS (SELECT 1 FROM configuration_users u WHERE u.configuration_id = c.id AND u.user_id = ?2))
+          OR EXISTS (SELECT 1 FROM configuration_users u WHERE u.configuration_id = c.id AND u.user_id = ?))
       ORDER BY c.created_at, c.rowid`),
     update: partialUpdate(db, 'configurations', UPDATABLE, ['id']),
   };

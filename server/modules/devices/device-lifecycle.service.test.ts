@@ -90,14 +90,14 @@ describe('who may speak for an Apple device', () => {
     const second = w.identity(w.a.id);
     // Between the new Authenticate and its TokenUpdate the old certificate is not revoked yet: it must not speak.
     await w.checkin(second, { MessageType: 'Authenticate', UDID: 'UDID-BIND', ProductName: 'iPhone15,2' });
-    expect(() => w.connect(first, { UDID: 'UDID-BIND', Status: 'Idle' })).toThrow(
+    await expect(w.connect(first, { UDID: 'UDID-BIND', Status: 'Idle' })).rejects.toThrow(
       expect.objectContaining({ code: 'MDM_BAD_REQUEST', message: expect.stringMatching(/enrolled again/) }),
     );
     await expect(
       w.checkin(first, { MessageType: 'TokenUpdate', UDID: 'UDID-BIND', Token: Buffer.alloc(32, 9), PushMagic: 'X' }),
     ).rejects.toMatchObject({ code: 'MDM_BAD_REQUEST' });
     expect(w.s.audit.list({ action: 'device.identity_refused' }).items).toHaveLength(2);
-    expect(w.connect(second, { UDID: 'UDID-BIND', Status: 'Idle' }).status).toBe(200);
+    expect((await w.connect(second, { UDID: 'UDID-BIND', Status: 'Idle' })).status).toBe(200);
   });
 
   it('lets a SCEP renewal of the bound identity speak for the device, and no renewal of another binding', async () => {
@@ -108,10 +108,10 @@ describe('who may speak for an Apple device', () => {
       e: string;
     };
     const renewed = issueTestIdentity(w.s, binding.e, new Date(), 'RenewalReq');
-    expect(w.connect(renewed, { UDID: 'UDID-RENEW', Status: 'Idle' }).status).toBe(200);
+    expect((await w.connect(renewed, { UDID: 'UDID-RENEW', Status: 'Idle' })).status).toBe(200);
     const other = w.s.enrollment.create({ userId: w.b.id, platform: 'ios' }, TEST_ADMIN, null);
     const stranger = issueTestIdentity(w.s, other.id, new Date(), 'RenewalReq');
-    expect(() => w.connect(stranger, { UDID: 'UDID-RENEW', Status: 'Idle' })).toThrow(
+    await expect(w.connect(stranger, { UDID: 'UDID-RENEW', Status: 'Idle' })).rejects.toThrow(
       expect.objectContaining({ code: 'MDM_BAD_REQUEST' }),
     );
   });

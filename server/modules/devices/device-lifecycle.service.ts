@@ -3,6 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import type { Random } from '../../core/random.js';
 import type { AuditAction } from '../../contract/audit.js';
+import type { EventSink } from '../../core/events.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
 import type { ClaimConflictListRow, ClaimConflictsStore } from './claim-conflicts.store.js';
 import { judgeClaim } from './device-claim.js';
@@ -154,6 +155,8 @@ export interface DeviceLifecycleDeps {
    * false when the device is reachable, has no token, or push is unavailable.
    */
   proveTokenGone?: (deviceId: string) => Promise<boolean>;
+  /** Told when a device leaves management (`device.management_ended`), inside the change's transaction. */
+  events?: EventSink;
 }
 
 /** Builds the device lifecycle. */
@@ -407,6 +410,7 @@ export function createDeviceLifecycle(deps: DeviceLifecycleDeps): DeviceLifecycl
           details: { from: current.status, to: t.to, ...ctx.details },
           ...(ctx.sourceAddress !== undefined ? { sourceAddress: ctx.sourceAddress } : {}),
         });
+        if (t.to !== 'active') deps.events?.emit('device.management_ended', { deviceId: current.id, status: t.to });
       });
     },
 
@@ -430,6 +434,7 @@ export function createDeviceLifecycle(deps: DeviceLifecycleDeps): DeviceLifecycl
           details: ctx.details ?? {},
           ...(ctx.sourceAddress !== undefined ? { sourceAddress: ctx.sourceAddress } : {}),
         });
+        deps.events?.emit('device.management_ended', { deviceId: device.id, status: 'deleted' });
       });
     },
 

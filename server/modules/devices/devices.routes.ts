@@ -31,24 +31,29 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 const Pin = Type.String({ maxLength: 16 });
+// 'device' or a Mac user's channel, 'user:<UserID>'.
+const Channel = Type.Optional(
+  Type.String({ minLength: 1, maxLength: 80, pattern: '^(device|user:[A-Za-z0-9-]{1,64})$' }),
+);
 const CommandBody = Type.Union([
   Type.Object(
     {
       type: Type.Literal('DeviceInformation'),
+      channel: Channel,
       queries: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 64 })),
     },
     { additionalProperties: false },
   ),
   Type.Object(
-    { type: Type.Literal('ProfileList'), managedOnly: Type.Optional(Type.Boolean()) },
+    { type: Type.Literal('ProfileList'), channel: Channel, managedOnly: Type.Optional(Type.Boolean()) },
     { additionalProperties: false },
   ),
   Type.Object(
-    { type: Type.Literal('InstallProfile'), payloadBase64: Type.String({ maxLength: 800_000 }) },
+    { type: Type.Literal('InstallProfile'), channel: Channel, payloadBase64: Type.String({ maxLength: 800_000 }) },
     { additionalProperties: false },
   ),
   Type.Object(
-    { type: Type.Literal('RemoveProfile'), identifier: Type.String({ maxLength: 255 }) },
+    { type: Type.Literal('RemoveProfile'), channel: Channel, identifier: Type.String({ maxLength: 255 }) },
     { additionalProperties: false },
   ),
   Type.Object(

@@ -45,10 +45,10 @@ async function world() {
       }),
     checkOut: () => checkin({ MessageType: 'CheckOut', Topic: TOPIC, UDID: udid }),
     /** Answers every queued command with Acknowledged. */
-    ackAll() {
+    async ackAll() {
       let report: PlistDict = { UDID: udid, Status: 'Idle' };
       for (let i = 0; i < 20; i++) {
-        const res = connect(report);
+        const res = await connect(report);
         if (!res.body) return;
         report = {
           UDID: udid,
@@ -97,13 +97,13 @@ const APPLE_STEPS: Record<string, Step> = {
   authenticate: (w) => w.apple.authenticate(),
   tokenUpdate: (w) => w.apple.tokenUpdate(),
   checkOut: (w) => w.apple.checkOut(),
-  retire: (w) => {
+  retire: async (w) => {
     w.services.deviceActions.act({ action: 'retire', deviceIds: [w.apple.id()] }, TEST_ADMIN, null);
-    w.apple.ackAll();
+    await w.apple.ackAll();
   },
-  wipe: (w) => {
+  wipe: async (w) => {
     w.services.deviceActions.act({ action: 'wipe', deviceIds: [w.apple.id()] }, TEST_ADMIN, null);
-    w.apple.ackAll();
+    await w.apple.ackAll();
   },
   deadToken: (w) => w.services.deviceActions.markReset(w.apple.id(), 'APNs says Unregistered'),
   abandon: (w) => {
@@ -152,11 +152,11 @@ const ANDROID_STEPS: Record<string, Step> = {
   },
   checkInIncomplete: (w) => w.android.checkIn(false),
   checkIn: (w) => w.android.checkIn(true),
-  retire: (w) => {
+  retire: async (w) => {
     w.services.deviceActions.act({ action: 'retire', deviceIds: [w.android.current] }, TEST_ADMIN, null);
     w.android.doAll();
   },
-  wipe: (w) => {
+  wipe: async (w) => {
     w.services.deviceActions.act({ action: 'wipe', deviceIds: [w.android.current] }, TEST_ADMIN, null);
     w.android.doAll();
   },

@@ -1,4 +1,4 @@
-import { isDict, parsePlist } from '../../core/plist.js';
+import { buildPlist, isDict, parsePlist, type PlistDict } from '../../core/plist.js';
 import type { IssuedRow } from '../ca/issued.store.js';
 import type { DeviceRow } from '../devices/devices.store.js';
 import { enrollmentProfileIdentifier } from '../profiles/enrollment-profile.js';
@@ -47,8 +47,15 @@ function recordResult(
 ): void {
   const uuid = report.commandUuid as string;
   const command = ctx.store.command(uuid);
-  // A device may report the same result twice; results for unknown or finished commands are ignored.
-  if (!command || command.device_id !== device.id || !OPEN_STATUSES.has(command.status)) return;
+  // A device may report the same result twice; results for unknown or finished commands, or for a command of another
+  // device or channel, are ignored.
+  if (
+    !command ||
+    command.device_id !== device.id ||
+    command.channel !== report.channel ||
+    !OPEN_STATUSES.has(command.status)
+  )
+    return;
   const next: Partial<CommandRow> = { result: JSON.stringify(plistToJson(report.result)) };
   if (report.status === 'Acknowledged') Object.assign(next, { status: 'acknowledged', completed_at: now });
   else if (report.status === 'Error')
@@ -68,30 +75,70 @@ function recordResult(
     sourceAddress,
   });
   if (report.status === 'Acknowledged') afterAcknowledged(ctx, device, command, report, sourceAddress, now);
+  if (report.status !== 'NotNow' && report.status !== 'Idle')
+    ctx.hooks.answered({
+      deviceId: device.id,
+      channel: command.channel,
+      uuid,
+      requestType: command.request_type,
+      createdBy: command.created_by,
+      render: command.render,
+      command: ((parsePlist(command.command) as PlistDict).Command ?? {}) as PlistDict,
+      status: report.status,
+      result: report.result,
+      errorChain: report.errorChain,
+    });
 }
+
+/** The next command of the channel, marked sent; undefined when there is none or the channel is off. */
+function handOut(ctx: MdmContext, deviceId: string, channel: string, skipDeferred: boolean, now: string) {
+  if (!ctx.store.channel(deviceId, channel)?.enabled) return undefined;
+  // After NotNow, commands the device deferred are skipped for the rest of this connection (NanoMDM's rule).
+  const next = ctx.store.nextCommand(deviceId, channel, skipDeferred);
+  if (next) ctx.store.updateCommand(next.uuid, { status: 'sent', sent_at: now });
+  return next;
+}
+
+const PLIST_TYPE = 'application/xml; charset=UTF-8';
 
 /**
  * A device on the command channel (apple-protocols §4.2): records the result it reports, then hands it the
- * next command of its channel, or an empty answer when there is none.
+ * next command of its channel, or an empty answer when there is none. A command queued with `render` is made now,
+ * outside the transaction (a configuration profile is signed, with a fresh challenge); one that no longer applies is
+ * cancelled and the next one handed out instead.
  */
-export function handleCommandReport(
+export async function handleCommandReport(
   ctx: MdmContext,
   cert: IssuedRow,
   report: CommandReport,
   sourceAddress: string | null,
-): MdmReply {
+): Promise<MdmReply> {
   const { store } = ctx;
   const device = ctx.boundDevice(cert, report.udid, sourceAddress);
-  return ctx.transaction(() => {
+  const skipDeferred = report.status === 'NotNow';
+  let next = ctx.transaction(() => {
     const now = ctx.clock.now().toISOString();
     if (report.status !== 'Idle') recordResult(ctx, device, report, sourceAddress, now);
     ctx.devices.touch(device.id, now);
     store.updateChannel(device.id, report.channel, { last_seen_at: now });
-    if (!store.channel(device.id, report.channel)?.enabled) return EMPTY_REPLY;
-    // After NotNow, commands the device deferred are skipped for the rest of this connection (NanoMDM's rule).
-    const nextCommand = store.nextCommand(device.id, report.channel, report.status === 'NotNow');
-    if (!nextCommand) return EMPTY_REPLY;
-    store.updateCommand(nextCommand.uuid, { status: 'sent', sent_at: now });
-    return { status: 200, body: nextCommand.command, contentType: 'application/xml; charset=UTF-8' };
+    return handOut(ctx, device.id, report.channel, skipDeferred, now);
   });
+  for (;;) {
+    if (!next) return EMPTY_REPLY;
+    if (next.render === null) return { status: 200, body: next.command, contentType: PLIST_TYPE };
+    const command = await ctx.hooks.render({
+      uuid: next.uuid,
+      deviceId: device.id,
+      channel: next.channel,
+      render: next.render,
+    });
+    if (command)
+      return { status: 200, body: buildPlist({ CommandUUID: next.uuid, Command: command }), contentType: PLIST_TYPE };
+    const gone = next.uuid;
+    next = ctx.transaction(() => {
+      const now = ctx.clock.now().toISOString();
+      if (store.command(gone)?.status === 'sent') store.updateCommand(gone, { status: 'cancelled', completed_at: now });
+      return handOut(ctx, device.id, report.channel, skipDeferred, now);
+    });
+  }
 }

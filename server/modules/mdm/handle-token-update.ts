@@ -54,7 +54,9 @@ export function handleTokenUpdate(
         details: { channel },
         sourceAddress,
       });
-      return { reply: EMPTY_REPLY, wake: null };
+      // A Mac user's channel can take what is meant for that user now.
+      const queued = channel !== 'device' && device.status === 'active' && ctx.hooks.channelReady(device.id, channel);
+      return { reply: EMPTY_REPLY, wake: queued ? device.id : null };
     }
     const wasEnrolledBefore = device.enrolled_at !== null;
     devices.touch(device.id, now);

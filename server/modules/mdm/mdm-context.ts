@@ -8,6 +8,7 @@ import type { DeviceReports, DeviceRow } from '../devices/devices.store.js';
 import type { EnrollmentService } from '../enrollment/enrollment.service.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { badMessage } from './checkin-messages.js';
+import type { CommandHooks } from './command-hooks.js';
 import type { CommandRow, MdmStore } from './mdm.store.js';
 
 /** What the MDM handlers answer: never 401, and never the 403 that unenrolls (apple-protocols §3.3). */
@@ -38,6 +39,8 @@ export interface MdmHandlerDeps {
   clock: Clock;
   random: Random;
   transaction: <T>(fn: () => T) => T;
+  /** Configuration delivery's follow-ups (answers, ready channels, commands rendered when fetched). */
+  hooks: CommandHooks;
 }
 
 /** The MDM handlers' shared helpers over their dependencies. */
@@ -52,8 +55,11 @@ export interface MdmContext extends MdmHandlerDeps {
   userLabel(userId: string): string | null;
   /** The audit actor for a device. */
   deviceActor(device: Pick<DeviceRow, 'id' | 'udid'>): Actor;
-  /** Queues a command on a channel and returns its row. */
-  enqueueRow(deviceId: string, channel: string, command: PlistDict, createdBy: string): CommandRow;
+  /**
+   * Queues a command on a channel and returns its row; with `render`, the stored body is `command` as a placeholder
+   * and the real one is made by the hooks when the device fetches it.
+   */
+  enqueueRow(deviceId: string, channel: string, command: PlistDict, createdBy: string, render?: string): CommandRow;
   /** Ends management on the server: the status change (lifecycle), channels off, identities revoked. */
   endManagement(
     device: DeviceRow,
@@ -110,7 +116,7 @@ export function createMdmContext(deps: MdmHandlerDeps): MdmContext {
 
     userLabel: (userId) => deps.users.byId(userId)?.email ?? null,
     deviceActor: (device) => ({ type: 'device', id: device.id, label: device.udid }),
-    enqueueRow(deviceId, channel, command, createdBy) {
+    enqueueRow(deviceId, channel, command, createdBy, render) {
       const uuid = random.uuid().toUpperCase();
       const row: CommandRow = {
         uuid,
@@ -125,6 +131,7 @@ export function createMdmContext(deps: MdmHandlerDeps): MdmContext {
         created_at: clock.now().toISOString(),
         sent_at: null,
         completed_at: null,
+        render: render ?? null,
       };
       store.insertCommand(row);
       return row;

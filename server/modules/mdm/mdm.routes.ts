@@ -38,6 +38,6 @@ export async function mdmRoutes(app: FastifyInstance, opts: { mdm: MdmService })
   });
   app.put('/mdm/connect', { bodyLimit: MDM_BODY_LIMIT }, async (request, reply) => {
     requireType(request, COMMAND_TYPE);
-    return send(reply, opts.mdm.connect(request.body as Buffer, signature(request), request.ip));
+    return send(reply, await opts.mdm.connect(request.body as Buffer, signature(request), request.ip));
   });
 }

@@ -84,7 +84,7 @@ describe('MDM check-in', () => {
     const udid = '663b07bb783e9ade1dae4fbb92ea12afc0ce5b69';
     await checkin(s, fixture('checkin/Authenticate.ios.plist'));
     await checkin(s, fixture('checkin/TokenUpdate.ios.plist'));
-    const next = connect(s, { UDID: udid, Status: 'Idle' });
+    const next = await connect(s, { UDID: udid, Status: 'Idle' });
     expect(next.status).toBe(200);
     expect(next.contentType).toMatch(/^application\/xml/);
     const sent = parsePlist(next.body) as PlistDict;
@@ -96,7 +96,7 @@ describe('MDM check-in', () => {
         Object.fromEntries(Object.entries(command).filter(([k]) => k !== 'RequestType')),
       ),
     ).toEqual([]);
-    const done = connect(s, {
+    const done = await connect(s, {
       UDID: udid,
       Status: 'Acknowledged',
       CommandUUID: sent.CommandUUID as string,
@@ -134,9 +134,9 @@ describe('MDM check-in', () => {
       TEST_ADMIN,
       null,
     );
-    const again = parsePlist(connect(s, { UDID: udid, Status: 'Idle' }).body) as PlistDict;
+    const again = parsePlist((await connect(s, { UDID: udid, Status: 'Idle' })).body) as PlistDict;
     expect(again.CommandUUID).toBe(ask.uuid);
-    connect(s, {
+    await connect(s, {
       UDID: udid,
       Status: 'Acknowledged',
       CommandUUID: again.CommandUUID as string,
@@ -171,8 +171,9 @@ describe('MDM check-in', () => {
         created_at: new Date(0).toISOString(),
         sent_at: null,
         completed_at: null,
+        render: null,
       });
-      expect(s.services.mdm.connect(body, mdmSignature(body, s.id), null).status).toBe(200);
+      expect((await s.services.mdm.connect(body, mdmSignature(body, s.id), null)).status).toBe(200);
       const stored = s.services.mdm.commands(device?.id as string).find((c) => c.uuid === msg.CommandUUID);
       expect(stored?.status).toBe(status);
       if (status === 'error')
@@ -242,7 +243,7 @@ describe('MDM check-in', () => {
     ).toBe(200);
     const [device] = s.services.devices.list({}).items;
     expect(device?.status).toBe('inactive');
-    expect(() => connect(s, { UDID: 'UDID-CHECKOUT', Status: 'Idle' })).toThrow(
+    await expect(connect(s, { UDID: 'UDID-CHECKOUT', Status: 'Idle' })).rejects.toThrow(
       expect.objectContaining({ code: 'MDM_SIGNATURE_INVALID', message: expect.stringMatching(/revoked/) }),
     );
   });
@@ -374,8 +375,8 @@ describe('MDM commands', () => {
     await tokenUpdate(s, 'CMD-UDID');
     const [device] = s.services.devices.list({}).items;
     // Deliver the enrollment DeviceInformation first.
-    const first = parsePlist(connect(s, { UDID: 'CMD-UDID', Status: 'Idle' }).body) as PlistDict;
-    connect(s, {
+    const first = parsePlist((await connect(s, { UDID: 'CMD-UDID', Status: 'Idle' })).body) as PlistDict;
+    await connect(s, {
       UDID: 'CMD-UDID',
       Status: 'Acknowledged',
       CommandUUID: first.CommandUUID as string,
@@ -403,7 +404,7 @@ describe('MDM commands', () => {
     const { s, deviceId } = await enrolled('ios');
     const queued = s.services.mdm.enqueue(deviceId, request as CommandRequest, TEST_ADMIN, null);
     expect(queued.status).toBe('queued');
-    const sent = parsePlist(connect(s, { UDID: 'CMD-UDID', Status: 'Idle' }).body) as PlistDict;
+    const sent = parsePlist((await connect(s, { UDID: 'CMD-UDID', Status: 'Idle' })).body) as PlistDict;
     expect(sent.CommandUUID).toBe(queued.uuid);
     const { RequestType, ...keys } = sent.Command as PlistDict;
     expect(RequestType).toBe(request.type);
@@ -414,9 +415,9 @@ describe('MDM commands', () => {
     const { s, deviceId } = await enrolled('macos');
     const queued = s.services.mdm.enqueue(deviceId, { type: 'EraseDevice' }, TEST_ADMIN, null);
     expect(queued.pin).toMatch(/^\d{6}$/);
-    const sent = parsePlist(connect(s, { UDID: 'CMD-UDID', Status: 'Idle' }).body) as PlistDict;
+    const sent = parsePlist((await connect(s, { UDID: 'CMD-UDID', Status: 'Idle' })).body) as PlistDict;
     expect((sent.Command as PlistDict).PIN).toBe(queued.pin);
-    connect(s, { UDID: 'CMD-UDID', Status: 'Acknowledged', CommandUUID: queued.uuid });
+    await connect(s, { UDID: 'CMD-UDID', Status: 'Acknowledged', CommandUUID: queued.uuid });
     expect(s.services.devices.get(deviceId).status).toBe('wiped');
     expect(() => s.services.mdm.enqueue(deviceId, { type: 'ProfileList' }, TEST_ADMIN, null)).toThrow(
       expect.objectContaining({ code: 'COMMAND_INVALID' }),
@@ -427,8 +428,8 @@ describe('MDM commands', () => {
     const { s, deviceId } = await enrolled('ios');
     const identifier = enrollmentProfileIdentifier(s.services.settings.instanceId());
     const q = s.services.mdm.enqueue(deviceId, { type: 'RemoveProfile', identifier }, TEST_ADMIN, null);
-    connect(s, { UDID: 'CMD-UDID', Status: 'Idle' });
-    connect(s, { UDID: 'CMD-UDID', Status: 'Acknowledged', CommandUUID: q.uuid });
+    await connect(s, { UDID: 'CMD-UDID', Status: 'Idle' });
+    await connect(s, { UDID: 'CMD-UDID', Status: 'Acknowledged', CommandUUID: q.uuid });
     expect(s.services.devices.get(deviceId).status).toBe('inactive');
   });
 
@@ -436,15 +437,19 @@ describe('MDM commands', () => {
     const { s, deviceId } = await enrolled('ios');
     const a = s.services.mdm.enqueue(deviceId, { type: 'ProfileList' }, TEST_ADMIN, null);
     const b = s.services.mdm.enqueue(deviceId, { type: 'DeviceLock' }, TEST_ADMIN, null);
-    expect((parsePlist(connect(s, { UDID: 'CMD-UDID', Status: 'Idle' }).body) as PlistDict).CommandUUID).toBe(a.uuid);
+    expect((parsePlist((await connect(s, { UDID: 'CMD-UDID', Status: 'Idle' })).body) as PlistDict).CommandUUID).toBe(
+      a.uuid,
+    );
     expect(
-      (parsePlist(connect(s, { UDID: 'CMD-UDID', Status: 'NotNow', CommandUUID: a.uuid }).body) as PlistDict)
+      (parsePlist((await connect(s, { UDID: 'CMD-UDID', Status: 'NotNow', CommandUUID: a.uuid })).body) as PlistDict)
         .CommandUUID,
     ).toBe(b.uuid);
-    expect(connect(s, { UDID: 'CMD-UDID', Status: 'NotNow', CommandUUID: b.uuid }).body).toBe('');
+    expect((await connect(s, { UDID: 'CMD-UDID', Status: 'NotNow', CommandUUID: b.uuid })).body).toBe('');
     // The next connection starts over and offers the deferred commands again.
-    expect((parsePlist(connect(s, { UDID: 'CMD-UDID', Status: 'Idle' }).body) as PlistDict).CommandUUID).toBe(a.uuid);
-    connect(s, { UDID: 'CMD-UDID', Status: 'CommandFormatError', CommandUUID: a.uuid });
+    expect((parsePlist((await connect(s, { UDID: 'CMD-UDID', Status: 'Idle' })).body) as PlistDict).CommandUUID).toBe(
+      a.uuid,
+    );
+    await connect(s, { UDID: 'CMD-UDID', Status: 'CommandFormatError', CommandUUID: a.uuid });
     expect(s.services.mdm.commands(deviceId).find((c) => c.uuid === a.uuid)?.status).toBe('format_error');
   });
 

@@ -22,13 +22,23 @@ import { handleTokenUpdate } from './handle-token-update.js';
 import { createMdmContext, type MdmReply } from './mdm-context.js';
 import { createSignerCheck } from './mdm-signature.js';
 import type { CommandRow, MdmStore } from './mdm.store.js';
+import { NO_COMMAND_HOOKS, type CommandHooks } from './command-hooks.js';
+import type { PlistDict } from '../../core/plist.js';
 
 export type { MdmReply } from './mdm-context.js';
+export type { CommandHooks, CommandOutcome } from './command-hooks.js';
+
+/** A device's MDM channel as the modules that queue commands of their own see it. */
+export interface ChannelState {
+  channel: string;
+  enabled: boolean;
+  hasPushToken: boolean;
+}
 
 /** Apple MDM: check-in messages, the command queue, and commands admins send. */
 export interface MdmService extends AppleChannel {
   checkin(body: Buffer, signature: string | undefined, sourceAddress: string | null): Promise<MdmReply>;
-  connect(body: Buffer, signature: string | undefined, sourceAddress: string | null): MdmReply;
+  connect(body: Buffer, signature: string | undefined, sourceAddress: string | null): Promise<MdmReply>;
   /**
    * For the request limits: the certificate a message is validly signed with, and whether the message completes a
    * profile install (Authenticate or TokenUpdate from a certificate issued within ENROLLING_MINUTES); null when the
@@ -38,6 +48,27 @@ export interface MdmService extends AppleChannel {
     body: Buffer,
     signature: string | undefined,
   ): { certificate: string; completingEnrollment: boolean } | null;
+  /** The device's MDM channels ('device', 'user:<UserID>'). */
+  channelStates(deviceId: string): ChannelState[];
+  /**
+   * Queues a command of a module (configuration delivery) on a channel, inside the caller's transaction; the caller
+   * audits it and wakes the device. With `render`, `command` is a placeholder stored in the queue and the body is
+   * made by the command hooks when the device fetches it. Returns the command's UUID.
+   */
+  queueCommand(
+    deviceId: string,
+    channel: string,
+    command: PlistDict,
+    options: { createdBy: string; render?: string },
+  ): string;
+  /** Cancels a command the device has not fetched yet (queued or deferred); false when it is past that. */
+  cancelQueued(uuid: string): boolean;
+  /** Whether a command is still to be answered (queued, sent or deferred). */
+  isOpen(uuid: string): boolean;
+  /** The devices due for the daily ProfileList (none since `before`). */
+  profileListsDue(before: string, limit: number): string[];
+  /** Wakes a device after commands were queued (fire and forget). */
+  wake(deviceId: string): void;
 }
 
 /**
@@ -67,6 +98,8 @@ export interface MdmDeps {
   clock: Clock;
   random: Random;
   transaction: <T>(fn: () => T) => T;
+  /** Configuration delivery's follow-ups; none by default. */
+  hooks?: CommandHooks;
 }
 
 /** The console's view of a stored command. */
@@ -104,18 +137,10 @@ async function asMdmRefusal<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-function asMdmRefusalSync<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    throw mdmRefusal(err);
-  }
-}
-
 /** Builds the MDM service: every message is signature-checked, decoded, then handled by its own handler. */
 export function createMdmService(deps: MdmDeps): MdmService {
   const { store, devices, issued, audit, clock, random, transaction } = deps;
-  const ctx = createMdmContext(deps);
+  const ctx = createMdmContext({ ...deps, hooks: deps.hooks ?? NO_COMMAND_HOOKS });
   const identify = createSignerCheck({ caPem: () => deps.ca.caCertificate().pem, issued, clock });
 
   return {
@@ -174,10 +199,10 @@ export function createMdmService(deps: MdmDeps): MdmService {
       };
     },
 
-    connect(body, signature, sourceAddress) {
+    async connect(body, signature, sourceAddress) {
       const cert = identify(body, signature);
       const report = decodeReport(body);
-      return asMdmRefusalSync(() => handleCommandReport(ctx, cert, report, sourceAddress));
+      return asMdmRefusal(() => handleCommandReport(ctx, cert, report, sourceAddress));
     },
 
     enqueue(deviceId, request, actor, sourceAddress) {
@@ -188,21 +213,26 @@ export function createMdmService(deps: MdmDeps): MdmService {
         throw new AppError('COMMAND_INVALID', 'Android devices take actions through the agent, not MDM commands.', {
           field: 'type',
         });
-      const ch = store.channel(device.id, 'device');
+      const channel = request.channel ?? 'device';
+      if (channel !== 'device' && (request.type === 'DeviceLock' || request.type === 'EraseDevice'))
+        throw new AppError('COMMAND_INVALID', 'Lock and erase go to the device channel only.', { field: 'channel' });
+      const ch = store.channel(device.id, channel);
       if (!ch?.enabled)
         throw new AppError(
           'COMMAND_INVALID',
-          'This device is not enrolled in MDM now, so it cannot receive commands.',
-          { field: 'deviceId' },
+          channel === 'device'
+            ? 'This device is not enrolled in MDM now, so it cannot receive commands.'
+            : 'This device has no such user channel enabled now.',
+          { field: channel === 'device' ? 'deviceId' : 'channel' },
         );
       const { command, pin } = buildCommand(request, device.platform, () => newDigits(random, 6));
       const row = transaction(() => {
-        const created = ctx.enqueueRow(device.id, 'device', command, actor.label ?? actor.type);
+        const created = ctx.enqueueRow(device.id, channel, command, actor.label ?? actor.type);
         audit.record({
           actor,
           action: 'mdm.command_queued',
           subject: { type: 'device', id: device.id, label: device.udid },
-          details: { command: created.uuid, requestType: created.request_type },
+          details: { command: created.uuid, requestType: created.request_type, channel },
           sourceAddress,
         });
         return created;
@@ -256,6 +286,32 @@ export function createMdmService(deps: MdmDeps): MdmService {
         return toCommandDto({ ...row, status: 'cancelled', completed_at: at });
       });
     },
+
+    channelStates: (deviceId) =>
+      store.channels(deviceId).map((c) => ({
+        channel: c.channel,
+        enabled: c.enabled === 1,
+        hasPushToken: c.token_hex !== null,
+      })),
+
+    queueCommand: (deviceId, channel, command, options) =>
+      ctx.enqueueRow(deviceId, channel, command, options.createdBy, options.render).uuid,
+
+    cancelQueued(uuid) {
+      const row = store.command(uuid);
+      if (!row || (row.status !== 'queued' && row.status !== 'notnow')) return false;
+      store.updateCommand(uuid, { status: 'cancelled', completed_at: clock.now().toISOString() });
+      return true;
+    },
+
+    isOpen(uuid) {
+      const status = store.command(uuid)?.status;
+      return status === 'queued' || status === 'sent' || status === 'notnow';
+    },
+
+    profileListsDue: (before, limit) => store.profileListsDue(before, limit),
+
+    wake: (deviceId) => deps.wake(deviceId),
 
     shutDown(deviceId, reason) {
       const at = clock.now().toISOString();

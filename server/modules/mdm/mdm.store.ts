@@ -35,6 +35,11 @@ export interface CommandRow {
   created_at: string;
   sent_at: string | null;
   completed_at: string | null;
+  /**
+   * JSON naming what to render when the device fetches the command (a configuration profile: its secrets and one-time
+   * SCEP challenge are never stored here); null for a command whose body is `command`.
+   */
+  render: string | null;
 }
 
 /** The SQL behind MDM channels and the command queue. */
@@ -54,6 +59,13 @@ export interface MdmStore {
    */
   nextCommand(deviceId: string, channel: string, skipDeferred: boolean): CommandRow | undefined;
   commands(deviceId: string, limit: number): CommandRow[];
+  /** The newest ProfileList of a device that was not cancelled (queued, sent or answered), if any. */
+  lastProfileList(deviceId: string): CommandRow | undefined;
+  /**
+   * Active iPhones, iPads and Macs with an enabled device channel whose newest ProfileList (not cancelled) was queued
+   * before `before`, or that never had one: the daily profile check.
+   */
+  profileListsDue(before: string, limit: number): string[];
   /** Cancels everything not yet finished on a channel (a new Authenticate starts over). */
   cancelPending(deviceId: string, channel: string, at: string): number;
 }
@@ -86,8 +98,18 @@ export function createMdmStore(db: Db): MdmStore {
       ON CONFLICT(device_id, channel) DO UPDATE SET ${CHANNEL_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`),
     disable: db.prepare('UPDATE mdm_channels SET enabled = 0, push_disabled_reason = ? WHERE device_id = ?'),
     insertCommand:
-      db.prepare(`INSERT INTO mdm_commands (uuid, device_id, channel, request_type, command, status, result, error_chain, created_by, created_at, sent_at, completed_at)
-      VALUES (@uuid, @device_id, @channel, @request_type, @command, @status, @result, @error_chain, @created_by, @created_at, @sent_at, @completed_at)`),
+      db.prepare(`INSERT INTO mdm_commands (uuid, device_id, channel, request_type, command, status, result, error_chain, created_by, created_at, sent_at, completed_at, render)
+      VALUES (@uuid, @device_id, @channel, @request_type, @command, @status, @result, @error_chain, @created_by, @created_at, @sent_at, @completed_at, @render)`),
+    lastProfileList: db.prepare<[string], CommandRow>(
+      `SELECT * FROM mdm_commands WHERE device_id = ? AND request_type = 'ProfileList' AND status != 'cancelled' ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+    ),
+    profileListsDue: db.prepare<[string, number], { id: string }>(
+      `SELECT d.id FROM devices d JOIN mdm_channels c ON c.device_id = d.id AND c.channel = 'device' AND c.enabled = 1
+       WHERE d.deleted_at IS NULL AND d.status = 'active' AND d.platform IN ('ios', 'macos')
+         AND NOT EXISTS (SELECT 1 FROM mdm_commands m WHERE m.device_id = d.id AND m.request_type = 'ProfileList'
+                         AND m.status != 'cancelled' AND m.created_at >= ?)
+       ORDER BY d.id LIMIT ?`,
+    ),
     command: db.prepare<[string], CommandRow>('SELECT * FROM mdm_commands WHERE uuid = ?'),
     commands: db.prepare<[string, number], CommandRow>(
       'SELECT * FROM mdm_commands WHERE device_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?',
@@ -126,6 +148,8 @@ export function createMdmStore(db: Db): MdmStore {
     nextCommand: (deviceId, channel, skipDeferred) =>
       (skipDeferred ? s.nextNotDeferred : s.next).get(deviceId, channel),
     commands: (deviceId, limit) => s.commands.all(deviceId, limit),
+    lastProfileList: (deviceId) => s.lastProfileList.get(deviceId),
+    profileListsDue: (before, limit) => s.profileListsDue.all(before, limit).map((r) => r.id),
     cancelPending: (deviceId, channel, at) => s.cancel.run(at, deviceId, channel).changes,
   };
 }
