@@ -23,7 +23,7 @@ export interface ConfigurationsApi {
   /** The restrictions on offer, with their support on unsupervised devices. */
   restrictions(): Promise<{ items: RestrictionOptionDto[] }>;
   /** The configurations of one device, per channel. */
-  ofDevice(deviceId: string): Promise<{ items: DeviceConfigurationDto[] }>;
+  ofDevice(deviceId: string): Promise<DeviceConfigurationDto[]>;
 }
 
 /** Builds the configurations endpoints over a client. */
@@ -36,6 +36,12 @@ export function createConfigurationsApi(client: ApiClient): ConfigurationsApi {
     update: (id, input) => client.put(one(id), input),
     remove: (id) => client.delete(one(id)),
     restrictions: () => client.get('/api/configurations/restrictions'),
-    ofDevice: (deviceId) => client.get(`/api/devices/${encodeURIComponent(deviceId)}/configurations`),
+    // The server answers the list itself; an `{ items }` wrapper (as the list routes have) is read the same way.
+    ofDevice: async (deviceId) => {
+      const answer = await client.get<DeviceConfigurationDto[] | { items: DeviceConfigurationDto[] }>(
+        `/api/devices/${encodeURIComponent(deviceId)}/configurations`,
+      );
+      return Array.isArray(answer) ? answer : answer.items;
+    },
   };
 }

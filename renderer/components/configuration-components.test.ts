@@ -446,20 +446,18 @@ describe('DeviceConfigurations', () => {
   }
 
   it('lists each configuration per channel in words, with its state, versions and error', async () => {
-    const ofDevice = vi.fn().mockResolvedValue({
-      items: [
-        row({}),
-        row({
-          configurationId: 'c2',
-          configurationName: '<b>VPN</b>',
-          kind: 'vpn',
-          channel: 'user:ABC',
-          state: 'failed',
-          installedVersion: null,
-          error: 'The VPN payload could not be installed.',
-        }),
-      ],
-    });
+    const ofDevice = vi.fn().mockResolvedValue([
+      row({}),
+      row({
+        configurationId: 'c2',
+        configurationName: '<b>VPN</b>',
+        kind: 'vpn',
+        channel: 'user:ABC',
+        state: 'failed',
+        installedVersion: null,
+        error: 'The VPN payload could not be installed.',
+      }),
+    ]);
     const api = { configurations: { ofDevice } } as unknown as Api;
     const wrapper = mount(DeviceConfigurations, {
       props: { detail },

@@ -66,7 +66,7 @@ function user(id: string, extra: Partial<UserDto> = {}): UserDto {
 }
 
 /** The API the device detail's configurations section reads: no device has any configuration here. */
-const API = { configurations: { ofDevice: () => Promise.resolve({ items: [] }) } } as unknown as Api;
+const API = { configurations: { ofDevice: () => Promise.resolve([]) } } as unknown as Api;
 const i18n = (locale: 'ja' | 'en' = 'en') => ({
   global: { plugins: [createAppI18n(locale)], provide: { [API_KEY as symbol]: API } },
   attachTo: document.body,
