@@ -128,9 +128,8 @@ test('en: the empty page explains configurations; a Wi-Fi network for one user r
     await expect(row).toContainText('Hana Suzuki');
     await expect(row).toContainText('v1');
 
-    // The iPhone checks in and installs it.
+    // The iPhone checks in and installs it: the open list shows it by itself (live updates).
     await iphone.commandLoop();
-    await page.getByTestId('configurations-refresh').click();
     await expect(row.getByTestId('count-installed')).toHaveText('1 installed');
     await noToasts(page);
     await shoot(page, 'configurations-list-en-desktop');
@@ -151,6 +150,10 @@ test('en: the empty page explains configurations; a Wi-Fi network for one user r
     await expect(device.getByTestId('device-configuration')).toContainText('Office Wi-Fi');
     await expect(device.getByTestId('device-configuration')).toHaveAttribute('data-state', 'installed');
     await expect(device).toContainText('Device');
+    await device.screenshot({
+      path: join(SHOTS, 'configurations-device-section-en-desktop.png'),
+      animations: 'disabled',
+    });
 
     // Phone: the list as cards.
     await page.setViewportSize(SIZES.phone.viewport);
