@@ -20,6 +20,7 @@ import { createCaStore } from './modules/ca/ca.store.js';
 import { createIssuedStore, type IssuedStore } from './modules/ca/issued.store.js';
 import { createAgentService, type AgentService } from './modules/agent/agent.service.js';
 import { createAgentStore } from './modules/agent/agent.store.js';
+import type { AgentDelivery } from './modules/configurations/ports.js';
 import { createDeviceActionsService, type DeviceActionsService } from './modules/devices/device-actions.service.js';
 import { createDevicesService, type DevicesService } from './modules/devices/devices.service.js';
 import { createClaimConflictsStore } from './modules/devices/claim-conflicts.store.js';
@@ -100,6 +101,8 @@ export interface Foundation {
   tlsKeyBits?: number;
   /** Extra CA the APNs client trusts (the local APNs stand-in in tests). */
   apnsCa?: string;
+  /** Configurations on the Android agent's channel in place of the delivery service's (unit tests of the agent). */
+  agentDelivery?: AgentDelivery;
   /** Called when a device should be woken, instead of pushing right away (tests). */
   onWake?: (deviceId: string) => void;
   /** Logs background failures (pushes after a check-in). */
@@ -470,6 +473,8 @@ export function createServices(f: Foundation): Services {
     invitationFor: (userId) => invitations.openFor(userId)?.id ?? null,
     deviceBaseUrl,
     caFingerprint256: () => ca.caCertificate().fingerprint256,
+    officeCa: () => ca.caCertificate(),
+    delivery: f.agentDelivery ?? delivery,
     audit,
     clock,
     random,

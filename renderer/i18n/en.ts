@@ -1103,6 +1103,21 @@ const en = {
       done: 'Agent token revoked: the agent on {name} stops working until the device enrolls again.',
       none: '{name} had no working agent token; nothing changed.',
     },
+    caCertificates: {
+      title: 'CA certificates installed by the user',
+      notReported: 'The agent has not reported the certificates on this device yet.',
+      reportedAt: 'As the agent reported them on {time}.',
+      unknownTitle: 'An unknown CA certificate is installed | {count} unknown CA certificates are installed',
+      unknownHelp:
+        'A CA the user installed can read the encrypted traffic of apps that trust user certificates. Tsunagu cannot remove it: removing a certificate needs a device owner (Android Enterprise), which is out of scope. Ask the user to remove it in Settings > Security > Encryption & credentials > Trusted credentials > User.',
+      officeMissing:
+        'The office CA is not installed. Android 11 and later let no app install it: the agent shows the user how to install it in Settings.',
+      kind: { office: 'Office CA', unknown: 'Unknown CA' },
+      issuer: 'Issued by',
+      expires: 'Expires {time}',
+      firstSeen: 'first reported {time}',
+      empty: 'No CA certificates installed by the user.',
+    },
     claims: {
       title: 'Another user tried to enroll this device | {count} other users tried to enroll this device',
       intro:
@@ -1716,6 +1731,7 @@ const en = {
       action_result: 'Agent action answered',
       token_rotated: 'Agent token renewed',
       token_revoked: 'Agent token revoked',
+      unknown_ca_reported: 'Unknown CA certificate installed by the user reported',
     },
     configuration: {
       created: 'Configuration created',

@@ -1115,6 +1115,22 @@ const ja: MessageSchema = {
       done: 'エージェントトークンを取り消しました。{name} のエージェントは再登録するまで動作しません。',
       none: '{name} には有効なエージェントトークンがありませんでした。変更はありません。',
     },
+    caCertificates: {
+      title: 'ユーザーがインストールした CA 証明書',
+      notReported: 'このデバイスの証明書はまだエージェントから報告されていません。',
+      reportedAt: '{time} にエージェントが報告した内容です。',
+      unknownTitle:
+        '不明な CA 証明書がインストールされています | 不明な CA 証明書が {count} 件インストールされています',
+      unknownHelp:
+        'ユーザーがインストールした CA は、ユーザー証明書を信頼するアプリの暗号化通信を読み取れます。Tsunagu からは削除できません。証明書の削除にはデバイスオーナー（Android Enterprise）が必要で、対象外です。「設定」>「セキュリティ」>「暗号化と認証情報」>「信頼できる認証情報」>「ユーザー」から削除するよう、ユーザーに依頼してください。',
+      officeMissing:
+        '社内 CA がインストールされていません。Android 11 以降はアプリからインストールできないため、エージェントがユーザーに設定からの手順を案内します。',
+      kind: { office: '社内 CA', unknown: '不明な CA' },
+      issuer: '発行者',
+      expires: '有効期限 {time}',
+      firstSeen: '初回報告 {time}',
+      empty: 'ユーザーがインストールした CA 証明書はありません。',
+    },
     claims: {
       title:
         '別のユーザーがこのデバイスを登録しようとしました | {count} 人の別のユーザーがこのデバイスを登録しようとしました',
@@ -1728,6 +1744,7 @@ const ja: MessageSchema = {
       action_result: 'エージェントが操作に応答',
       token_rotated: 'エージェントのトークンを更新',
       token_revoked: 'エージェントのトークンを無効化',
+      unknown_ca_reported: 'ユーザーがインストールした不明な CA 証明書を検出',
     },
     configuration: {
       created: '構成を作成',

@@ -116,6 +116,7 @@ export const AUDIT_ACTIONS = [
   'agent.action_result',
   'agent.token_rotated',
   'agent.token_revoked',
+  'agent.unknown_ca_reported',
   'configuration.created',
   'configuration.updated',
   'configuration.deleted',

@@ -99,6 +99,28 @@ export interface DeviceDetailDto {
   statusHistory?: DeviceHistoryEntryDto[];
   /** Identity certificates issued to the device, newest first. */
   certificates?: DeviceCertificateDto[];
+  /** Android: the user-installed CA certificates the agent last reported; null before its first report. */
+  caReport?: DeviceCaReportDto | null;
+}
+
+/** A CA certificate the user installed on an Android device, as its agent reported it. */
+export interface DeviceCaCertificateDto {
+  subject: string;
+  issuer: string;
+  /** Lower-case hex SHA-256 of the DER. */
+  sha256: string;
+  notAfter: string;
+  /** 'office': the office CA (the fingerprint matches); 'unknown': any other CA, flagged for the admin. */
+  kind: 'office' | 'unknown';
+  /** When the agent first reported it. */
+  firstSeenAt: string;
+}
+
+/** The agent's latest report of the device's user-installed CA certificates. */
+export interface DeviceCaReportDto {
+  reportedAt: string;
+  officeCaInstalled: boolean;
+  certificates: DeviceCaCertificateDto[];
 }
 
 /** A refused claim on a device: another user's identity tried to enroll it while it belonged to its user. */

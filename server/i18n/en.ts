@@ -285,4 +285,12 @@ export const en: ServerText = {
     message:
       'Open the Tsunagu agent and turn on "device admin app". It lets your administrator lock or erase this device if it is lost.',
   },
+  agentOfficeCa: {
+    intro: 'Android 11 and later let no app install a CA certificate, so you install the office CA yourself:',
+    download: (name) => `Download the certificate "${name}" from the Tsunagu agent.`,
+    open: 'Open Settings > Security (on some phones Security & privacy > More security settings) > Encryption & credentials.',
+    install: 'Tap Install a certificate > CA certificate, then Install anyway, and choose the downloaded file.',
+    check: (sha256Start) =>
+      `Check under Trusted credentials > User that its SHA-256 fingerprint starts with ${sha256Start}.`,
+  },
 };

@@ -3,7 +3,7 @@
 import type { ErrorCode } from '../contract/errors.js';
 import { en } from './en.js';
 import { ja } from './ja.js';
-import type { AgentReminderText, DeviceErrorCode, Lang, ServerText } from './types.js';
+import type { AgentOfficeCaText, AgentReminderText, DeviceErrorCode, Lang, ServerText } from './types.js';
 
 export type * from './types.js';
 
@@ -23,6 +23,12 @@ export const AGENT_REMINDER: Readonly<Record<Lang, AgentReminderText>> = Object.
   ja: ja.agentReminder,
   en: en.agentReminder,
 });
+
+/** The Android agent's steps for installing the office CA in Settings, in `lang`. */
+export function agentOfficeCaSteps(lang: Lang, ca: { name: string; sha256Start: string }): string[] {
+  const t: AgentOfficeCaText = TEXT[lang].agentOfficeCa;
+  return [t.intro, t.download(ca.name), t.open, t.install, t.check(ca.sha256Start)];
+}
 
 /** A refusal to show a person: the server's error (code, English message, details), or a sentence of the page's own. */
 export type DeviceError = string | { code: ErrorCode; message: string; details?: Record<string, unknown> | undefined };

@@ -221,6 +221,15 @@ export interface AgentReminderText {
   message: string;
 }
 
+/** The Android agent's steps for installing the office CA in Settings (the name and the start of its SHA-256 in two). */
+export interface AgentOfficeCaText {
+  intro: string;
+  download: (name: string) => string;
+  open: string;
+  install: string;
+  check: (sha256Start: string) => string;
+}
+
 /** Every server-side text of one language. */
 export interface ServerText {
   page: PageText;
@@ -232,4 +241,5 @@ export interface ServerText {
   invitationMail: InvitationMailText;
   errors: DeviceErrorTexts;
   agentReminder: AgentReminderText;
+  agentOfficeCa: AgentOfficeCaText;
 }

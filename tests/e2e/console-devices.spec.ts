@@ -7,6 +7,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { AndroidAgent, androidFacts } from '../helpers/android-agent.js';
 import { startApnsMock, type ApnsMock } from '../helpers/apns-mock.js';
 import { EmulatedAppleDevice, iphoneSpec, macSpec, type AppleDeviceSpec } from '../helpers/apple-device.js';
+import { importableCa } from '../helpers/office-ca.js';
 import { fakePushCertificate } from '../helpers/push-cert.js';
 import { startHarness, type Harness } from '../helpers/server-harness.js';
 import { choose, expectToast, input, openConsole, option, pickUsers, type ConsolePage } from './console-kit.js';
@@ -333,7 +334,7 @@ test('wipe one device: its name is the word to type', async () => {
   await expect(dialog).toBeHidden();
 });
 
-test('an Android lock waits for the agent and can be cancelled from the detail drawer', async () => {
+test('an Android lock waits for the agent and can be cancelled from the detail drawer; a user CA is flagged there', async () => {
   const dialog = await rowAction('Android 6', 'Lock');
   await expect(dialog).not.toContainText('A Mac gets a 6-digit PIN');
   await dialog.getByTestId('device-action-confirm').click();
@@ -350,6 +351,15 @@ test('an Android lock waits for the agent and can be cancelled from the detail d
   await expect(drawer.locator('[data-testid=device-agent-action][data-status=cancelled]')).toHaveCount(1);
   const checkIn = await android.checkIn();
   expect(checkIn.actions).toEqual([]);
+  // The user installed a CA of their own besides the office CA: the drawer flags it (the agent cannot remove it).
+  await expect(drawer.getByTestId('device-ca-none')).toBeVisible();
+  android.installUserCa(caPem);
+  android.installUserCa(importableCa({ name: 'Home Proxy CA' }).certificatePem);
+  await android.syncConfigurations();
+  await drawer.getByTestId('device-detail-refresh').click();
+  await expect(drawer.locator('[data-testid=device-ca-certificate][data-kind=unknown]')).toContainText('Home Proxy CA');
+  await expect(drawer.locator('[data-testid=device-ca-certificate][data-kind=office]')).toContainText('Office CA');
+  await expect(drawer.getByTestId('device-ca-unknown')).toContainText('needs a device owner (Android Enterprise)');
   await drawer.locator('.el-drawer__close-btn').click();
 });
 

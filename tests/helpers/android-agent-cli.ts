@@ -9,6 +9,9 @@ const USAGE = `Usage: npm run agent -- <command> [options]
   check-in [--state FILE]
   run [--state FILE] [--interval SECONDS] [--count N]
   rotate-token [--state FILE]
+  install-ca --pem FILE [--state FILE]     (the user installs a CA certificate in Settings)
+
+check-in and run also fetch the Wi-Fi networks to suggest and report them, with the user's CA certificates.
 
 The QR JSON is what the portal's agent QR code holds: {"v":1,"server":"https://...","token":"...","caSha256":"..."}.
 --loopback sends every request to 127.0.0.1 whatever the host name (for tests on one machine).`;
@@ -79,6 +82,15 @@ export async function main(
       print(`Enrolled as device ${res.deviceId} (${res.status}); state saved to ${stateFile}.`);
       return 0;
     }
+    if (command === 'install-ca') {
+      if (typeof o.pem !== 'string') throw new Error('Give --pem FILE.');
+      const agent = new AndroidAgent(load());
+      const cert = agent.installUserCa(readFileSync(o.pem, 'utf8'));
+      save(agent.state);
+      agent.close();
+      print(`Installed the CA certificate ${cert.subject} (SHA-256 ${cert.sha256}).`);
+      return 0;
+    }
     if (command === 'check-in' || command === 'run' || command === 'rotate-token') {
       const agent = new AndroidAgent(load());
       try {
@@ -100,6 +112,11 @@ export async function main(
             print('The server told this agent to stop.');
             return 0;
           }
+          const { configurations, report } = await agent.syncConfigurations();
+          save(agent.state);
+          print(
+            `Wi-Fi: ${configurations.wifi.map((w) => w.ssid).join(', ') || 'none'}; office CA ${report.officeCaInstalled ? 'installed' : 'not installed'}; ${report.unknownCaCertificates} other CA certificate(s)`,
+          );
           if (i + 1 < count) await new Promise((r) => setTimeout(r, (interval || res.checkInIntervalSeconds) * 1000));
         }
         return 0;

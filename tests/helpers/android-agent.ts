@@ -6,8 +6,14 @@ import type {
   AgentAction,
   AgentAuth,
   AgentCheckInResponse,
+  AgentConfigurationReport,
+  AgentConfigurationReportResponse,
+  AgentConfigurationReportResult,
+  AgentConfigurationsResponse,
   AgentDeviceFacts,
   AgentEnrollResponse,
+  AgentUserCaCertificate,
+  AgentWifiSuggestion,
 } from '../../server/contract/agent.js';
 
 /** What the reference agent keeps between runs (its state file). */
@@ -24,6 +30,12 @@ export interface AgentState {
   retired: boolean;
   /** Send every request to 127.0.0.1 whatever the host name (tests on one machine). */
   loopback?: boolean;
+  /** The Wi-Fi networks it suggests (what a real agent added with WifiManager.addNetworkSuggestions), by configuration. */
+  wifiSuggestions?: Record<string, AgentWifiSuggestion>;
+  /** Configuration results not yet reported. */
+  pendingConfigurationResults?: AgentConfigurationReportResult[];
+  /** The CA certificates the user installed (Settings > Encryption & credentials), as AndroidCAStore lists them. */
+  userCaCertificates?: AgentUserCaCertificate[];
 }
 
 /** The state of an agent that has not enrolled yet, talking to `server` on loopback. */
@@ -74,7 +86,8 @@ export function androidFacts(apiLevel: number, hardwareId: string, n = 0): Agent
 /**
  * The reference Android agent: trusts the office CA only after checking its SHA-256 against the one from the
  * enrollment QR code, enrolls with a password, PIN or QR token, checks in with device facts, carries out
- * lock, wipe and retire, and reports the results at the next check-in.
+ * lock, wipe and retire, and reports the results at the next check-in. After a check-in it suggests the Wi-Fi
+ * networks it is given and reports them, with the CA certificates the user installed.
  */
 export class AndroidAgent {
   private agent: https.Agent;
@@ -172,6 +185,15 @@ export class AndroidAgent {
     return res;
   }
 
+  /** Enrolls, turns on the device-admin rights and checks in: the device is then Active. */
+  async enrollActive(auth: AgentAuth): Promise<AgentCheckInResponse> {
+    await this.enroll(auth);
+    this.grantAdmin();
+    const res = await this.checkIn();
+    if (res.status !== 'active') throw new Error(`the device is ${res.status} after granting admin`);
+    return res;
+  }
+
   /** Checks in: reports facts and results, then carries out the actions it gets (their results go with the next check-in). */
   async checkIn(): Promise<AgentCheckInResponse> {
     const results = this.state.pendingResults.splice(0);
@@ -188,6 +210,62 @@ export class AndroidAgent {
     const res = await this.call<{ token: string }>('POST', '/agent/v1/token/rotate', undefined);
     this.state.token = res.token;
     return res.token;
+  }
+
+  /**
+   * Fetches its configurations and brings its Wi-Fi suggestions in line: a new network or a new version is
+   * suggested (replacing the old version), a network no longer given is removed. Then reports what it did, with
+   * the user CA certificates it sees; unreported results are kept for the next report if that one fails.
+   */
+  async syncConfigurations(): Promise<{
+    configurations: AgentConfigurationsResponse;
+    report: AgentConfigurationReportResponse;
+  }> {
+    const configurations = await this.call<AgentConfigurationsResponse>('GET', '/agent/v1/configurations', undefined);
+    const held = (this.state.wifiSuggestions ??= {});
+    const results = (this.state.pendingConfigurationResults ??= []);
+    const given = new Set(configurations.wifi.map((w) => w.configurationId));
+    for (const [id, suggestion] of Object.entries(held))
+      if (!given.has(id)) {
+        delete held[id];
+        results.push({ configurationId: id, version: suggestion.version, status: 'removed' });
+      }
+    for (const w of configurations.wifi) {
+      if (held[w.configurationId]?.version === w.version) continue;
+      held[w.configurationId] = w;
+      results.push({ configurationId: w.configurationId, version: w.version, status: 'applied' });
+    }
+    const report = await this.reportConfigurations({
+      results: results.slice(0, 50),
+      userCaCertificates: (this.state.userCaCertificates ?? []).slice(0, 32),
+    });
+    results.splice(0, 50);
+    return { configurations, report };
+  }
+
+  /** Sends a configuration report as it is. */
+  reportConfigurations(report: AgentConfigurationReport): Promise<AgentConfigurationReportResponse> {
+    return this.call<AgentConfigurationReportResponse>('POST', '/agent/v1/configurations/report', report);
+  }
+
+  /** The user installs a CA certificate in Settings (the office CA by the agent's steps, or any other). */
+  installUserCa(pem: string): AgentUserCaCertificate {
+    const x = new X509Certificate(pem);
+    const dn = (s: string) => s.split('\n').filter(Boolean).reverse().join(', ').slice(0, 128);
+    const cert = {
+      subject: dn(x.subject),
+      issuer: dn(x.issuer),
+      sha256: createHash('sha256').update(x.raw).digest('hex'),
+      notAfter: new Date(x.validTo).toISOString(),
+    };
+    const list = (this.state.userCaCertificates ??= []);
+    if (!list.some((c) => c.sha256 === cert.sha256)) list.push(cert);
+    return cert;
+  }
+
+  /** The user removes a CA certificate in Settings. */
+  removeUserCa(sha256: string): void {
+    this.state.userCaCertificates = (this.state.userCaCertificates ?? []).filter((c) => c.sha256 !== sha256);
   }
 
   /** Turns on the device-admin rights (the user's last enrollment step). */

@@ -7,6 +7,7 @@ import { migrate } from '../../server/db/migrate.js';
 import { openDatabase, type Db } from '../../server/db/open.js';
 import type { LockoutPolicy } from '../../server/modules/admins/admins.service.js';
 import type { Actor } from '../../server/modules/audit/audit.service.js';
+import type { AgentDelivery } from '../../server/modules/configurations/ports.js';
 import { createSecretBox } from '../../server/modules/secrets/secret-box.js';
 
 /** Services over a fresh in-memory SQLite database with a fake clock, for unit tests. */
@@ -25,6 +26,8 @@ export function testFoundation(
     /** The listeners' base URLs the services put into profiles and links (compose.ts has defaults). */
     deviceBaseUrl?: string;
     bootstrapBaseUrl?: string;
+    /** Configurations on the Android agent's channel (an in-memory delivery in the agent's unit tests). */
+    agentDelivery?: AgentDelivery;
   } = {},
 ): TestFoundation {
   const db = openDatabase(':memory:');
@@ -38,6 +41,7 @@ export function testFoundation(
     secrets: createSecretBox(randomBytes(32)),
     caKeyBits: 2048,
     ...(options.lockout ? { lockout: options.lockout } : {}),
+    ...(options.agentDelivery ? { agentDelivery: options.agentDelivery } : {}),
     ...(options.deviceBaseUrl !== undefined ? { deviceBaseUrl: () => options.deviceBaseUrl as string } : {}),
     ...(options.bootstrapBaseUrl !== undefined ? { bootstrapBaseUrl: () => options.bootstrapBaseUrl as string } : {}),
   });

@@ -74,12 +74,13 @@ async function call(options: InjectOptions & { token?: string }): Promise<LightM
   return res;
 }
 
-const qrToken = () => (JSON.parse(f.services.agent.enrollmentQr(userId, null).payload) as { token: string }).token;
+const qrToken = (forUser = userId) =>
+  (JSON.parse(f.services.agent.enrollmentQr(forUser, null).payload) as { token: string }).token;
 
-async function enrolled(hardwareId: string, apiLevel = 34): Promise<string> {
+async function enrolled(hardwareId: string, apiLevel = 34, forUser = userId): Promise<string> {
   const res = await call({
     url: '/agent/v1/enroll',
-    payload: { auth: { method: 'qr', token: qrToken() }, device: androidFacts(apiLevel, hardwareId) },
+    payload: { auth: { method: 'qr', token: qrToken(forUser) }, device: androidFacts(apiLevel, hardwareId) },
   });
   expect(res.statusCode).toBe(201);
   conforms('AgentEnrollResponse', res.json());
@@ -187,6 +188,32 @@ describe('the agent API answers as the published schema says', () => {
     });
     expect(blank.json()).toMatchObject({ code: 'MALFORMED_JSON' });
     expect((await call({ url: '/agent/v1/token/rotate' })).json()).toMatchObject({ code: 'AGENT_TOKEN_INVALID' });
+  });
+
+  it('answers the configurations and a report, and refuses a report that is not one', async () => {
+    const bo = await f.services.users.create({ email: 'bo@example.com', displayName: 'Bo', locale: 'en' }, TEST_CTX);
+    const token = await enrolled('conf1', 34, bo.id);
+    await checkIn(token, 'conf1', { adminActive: true });
+    const res = await call({ method: 'GET', url: '/agent/v1/configurations', token });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    conforms('AgentConfigurationsResponse', res.json());
+    const report = (payload: Record<string, unknown>) =>
+      call({ url: '/agent/v1/configurations/report', token, payload });
+    const ok = await report({
+      results: [{ configurationId: 'none', version: 1, status: 'applied' }],
+      userCaCertificates: [{ subject: 'CN=x', issuer: 'CN=x', sha256: 'a'.repeat(64), notAfter: '2030-01-01' }],
+    });
+    expect(ok.statusCode).toBe(200);
+    conforms('AgentConfigurationReportResponse', ok.json());
+    expect(ok.json()).toEqual({ officeCaInstalled: false, unknownCaCertificates: 1 });
+    expect((await report({ results: [] })).json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { field: 'body.userCaCertificates' },
+    });
+    expect((await call({ method: 'GET', url: '/agent/v1/configurations' })).json()).toMatchObject({
+      code: 'AGENT_TOKEN_INVALID',
+    });
   });
 
   it('refuses a token on another device', async () => {

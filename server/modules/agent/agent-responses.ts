@@ -76,6 +76,70 @@ export const AgentCheckInResponseSchema = Type.Object(
 /** The answer to POST /agent/v1/token/rotate (200). */
 export const AgentTokenRotateResponseSchema = Type.Object({ token: Token }, { additionalProperties: false });
 
+const Steps = Type.Array(Type.String(), { description: 'One step a line, in order' });
+
+/** The answer to GET /agent/v1/configurations (200). */
+export const AgentConfigurationsResponseSchema = Type.Object(
+  {
+    wifi: Type.Array(
+      Type.Object(
+        {
+          configurationId: Type.String({ minLength: 1, maxLength: 64 }),
+          version: Type.Integer({ minimum: 1, description: 'Report results under this version' }),
+          ssid: Type.String({ minLength: 1, maxLength: 32 }),
+          security: Type.Union([Type.Literal('wpa2-personal'), Type.Literal('wpa3-personal')], {
+            description: 'WifiNetworkSuggestion.Builder: setWpa2Passphrase or setWpa3Passphrase',
+          }),
+          passphrase: Type.String({
+            minLength: 8,
+            maxLength: 64,
+            description: '8-63 printable ASCII characters, or 64 hex digits (the key itself)',
+          }),
+          hidden: Type.Boolean({ description: 'setIsHiddenSsid' }),
+          autoJoin: Type.Boolean({ description: 'setIsInitialAutojoinEnabled' }),
+        },
+        { additionalProperties: false },
+      ),
+      {
+        description:
+          'Every network to suggest now; remove a suggestion you hold that is not listed (or listed with a higher version, which replaces it)',
+      },
+    ),
+    officeCa: Type.Object(
+      {
+        name: Type.String({ description: "The certificate's common name, as Settings shows it" }),
+        sha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'Lower-case hex SHA-256 of the DER' }),
+        downloadUrl: Type.String({
+          description: 'The certificate as PEM (GET /agent/v1/ca), for the user to download',
+        }),
+        pem: Type.String(),
+        steps: Type.Object(
+          { ja: Steps, en: Steps },
+          {
+            additionalProperties: false,
+            description:
+              'How the user installs the office CA in Settings (Android 11 and later let no app do it), by language',
+          },
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** The answer to POST /agent/v1/configurations/report (200). */
+export const AgentConfigurationReportResponseSchema = Type.Object(
+  {
+    officeCaInstalled: Type.Boolean({ description: 'The office CA is among the reported certificates' }),
+    unknownCaCertificates: Type.Integer({
+      minimum: 0,
+      description: 'Reported certificates that are not the office CA: the console flags them',
+    }),
+  },
+  { additionalProperties: false },
+);
+
 /** The body of every error answer of the agent API. */
 export const AgentErrorSchema = Type.Object(
   {
@@ -117,5 +181,7 @@ export const AGENT_RESPONSE_SCHEMAS = {
   AgentEnrollResponse: AgentEnrollResponseSchema,
   AgentCheckInResponse: AgentCheckInResponseSchema,
   AgentTokenRotateResponse: AgentTokenRotateResponseSchema,
+  AgentConfigurationsResponse: AgentConfigurationsResponseSchema,
+  AgentConfigurationReportResponse: AgentConfigurationReportResponseSchema,
   AgentError: AgentErrorSchema,
 };

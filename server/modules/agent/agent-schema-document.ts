@@ -12,6 +12,8 @@ export function agentSchemaDocument(): Record<string, unknown> {
       'POST /agent/v1/enroll: AgentEnrollRequest, answered 201 AgentEnrollResponse.',
       'POST /agent/v1/check-in: AgentCheckInRequest, answered 200 AgentCheckInResponse.',
       'POST /agent/v1/token/rotate: no body or AgentTokenRotateRequest, answered 200 AgentTokenRotateResponse.',
+      'GET /agent/v1/configurations: no body, answered 200 AgentConfigurationsResponse.',
+      'POST /agent/v1/configurations/report: AgentConfigurationReport, answered 200 AgentConfigurationReportResponse.',
       'Every error answer: AgentError.',
       'maxLength counts Unicode code points.',
       'The auth union carries the OpenAPI discriminator keyword (with Ajv: new Ajv2020({ discriminator: true })); validators that do not know it validate the same bodies.',

@@ -1,14 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import { bearerToken } from '../../http/auth.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { AgentCheckInRequest, AgentEnrollRequest } from '../../contract/agent.js';
+import type { AgentCheckInRequest, AgentConfigurationReport, AgentEnrollRequest } from '../../contract/agent.js';
 import type { CaService } from '../ca/ca.service.js';
 import {
   AgentCheckInResponseSchema,
+  AgentConfigurationReportResponseSchema,
+  AgentConfigurationsResponseSchema,
   AgentEnrollResponseSchema,
   AgentTokenRotateResponseSchema,
 } from './agent-responses.js';
-import { AGENT_BODY_LIMIT, AgentCheckInSchema, AgentEnrollSchema, AgentTokenRotateSchema } from './agent.schemas.js';
+import {
+  AGENT_BODY_LIMIT,
+  AgentCheckInSchema,
+  AgentConfigurationReportSchema,
+  AgentEnrollSchema,
+  AgentTokenRotateSchema,
+} from './agent.schemas.js';
 import type { AgentService } from './agent.service.js';
 
 /**
@@ -49,5 +57,21 @@ export async function agentRoutes(app: FastifyInstance, opts: { agent: AgentServ
       },
     },
     async (request) => opts.agent.rotate(bearerToken(request), request.ip),
+  );
+  // The answer carries Wi-Fi passphrases: no cache may keep it.
+  r.get(
+    '/agent/v1/configurations',
+    { schema: { response: { 200: AgentConfigurationsResponseSchema } } },
+    async (request, reply) =>
+      reply.header('cache-control', 'no-store').send(opts.agent.configurations(bearerToken(request), request.ip)),
+  );
+  r.post(
+    '/agent/v1/configurations/report',
+    {
+      schema: { body: AgentConfigurationReportSchema, response: { 200: AgentConfigurationReportResponseSchema } },
+      bodyLimit: AGENT_BODY_LIMIT.report,
+    },
+    async (request) =>
+      opts.agent.reportConfigurations(bearerToken(request), request.body as AgentConfigurationReport, request.ip),
   );
 }

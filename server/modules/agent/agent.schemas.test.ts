@@ -34,6 +34,7 @@ const requests = [
   ['AgentEnrollRequest', 'enroll'],
   ['AgentCheckInRequest', 'checkIn'],
   ['AgentTokenRotateRequest', 'rotate'],
+  ['AgentConfigurationReport', 'report'],
 ] as const;
 
 describe('the body limits', () => {
@@ -77,7 +78,7 @@ describe('the largest requests the schema allows', () => {
   const largest = (name: keyof typeof AGENT_REQUEST_SCHEMAS) =>
     longestJson(largestValue(JSON.parse(JSON.stringify(AGENT_REQUEST_SCHEMAS[name])) as Record<string, unknown>));
 
-  it('are accepted: a check-in, an enrollment and a rotation, each written as long as JSON allows', async () => {
+  it('are accepted: a check-in, an enrollment, a report and a rotation, each written as long as JSON allows', async () => {
     const user = await f.services.users.create({ email: 'big@example.com', displayName: 'Big' }, TEST_CTX);
     const qr = JSON.parse(f.services.agent.enrollmentQr(user.id, null).payload) as { token: string };
     const checkIn = JSON.parse(largest('AgentCheckInRequest')) as { facts: { hardwareId: string } };
@@ -91,12 +92,32 @@ describe('the largest requests the schema allows', () => {
     // Nothing the password branch could carry is too big either; the credentials are made up, so: refused.
     const enroll = await post('/agent/v1/enroll', largest('AgentEnrollRequest'));
     expect(enroll.json()).toMatchObject({ code: 'SIGN_IN_FAILED' });
+    // The largest report's dates are not dates: refused for that, not for its size; with real dates, accepted.
+    const report = await post('/agent/v1/configurations/report', largest('AgentConfigurationReport'), token);
+    expect(report.json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { field: 'body.userCaCertificates.0.notAfter' },
+    });
+    const dated = JSON.parse(largest('AgentConfigurationReport')) as {
+      userCaCertificates: { sha256: string; notAfter: string }[];
+    };
+    dated.userCaCertificates.forEach((c, i) => {
+      c.sha256 = i.toString(16).padStart(64, '0');
+      c.notAfter = '2030-01-31T00:00:00.000Z';
+    });
+    const accepted = await post('/agent/v1/configurations/report', JSON.stringify(dated), token);
+    expect(accepted.statusCode, accepted.body).toBe(200);
     const rotate = await post('/agent/v1/token/rotate', largest('AgentTokenRotateRequest'), token);
     expect(rotate.statusCode, rotate.body).toBe(200);
   });
 
   it.each(requests)('%s: one byte over the limit is refused with 413 BODY_TOO_LARGE', async (_name, route) => {
-    const url = { enroll: '/agent/v1/enroll', checkIn: '/agent/v1/check-in', rotate: '/agent/v1/token/rotate' }[route];
+    const url = {
+      enroll: '/agent/v1/enroll',
+      checkIn: '/agent/v1/check-in',
+      rotate: '/agent/v1/token/rotate',
+      report: '/agent/v1/configurations/report',
+    }[route];
     const res = await post(url, `{}${' '.repeat(AGENT_BODY_LIMIT[route] - 1)}`);
     expect(res.statusCode).toBe(413);
     expect(res.json()).toMatchObject({ code: 'BODY_TOO_LARGE' });

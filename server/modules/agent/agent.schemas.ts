@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { AgentAuth } from '../../contract/agent.js';
+import { AGENT_REPORT_LIMITS, type AgentAuth } from '../../contract/agent.js';
 
 const Facts = Type.Object(
   {
@@ -70,7 +70,12 @@ const Auth = Type.Unsafe<AgentAuth>({
  * with every character of every string escaped as \uXXXX (12 bytes for a character outside the BMP, which
  * maxLength counts as one); agent.schemas.test.ts works the largest body out from the schema and checks it.
  */
-export const AGENT_BODY_LIMIT = Object.freeze({ enroll: 32 * 1024, checkIn: 256 * 1024, rotate: 1024 });
+export const AGENT_BODY_LIMIT = Object.freeze({
+  enroll: 32 * 1024,
+  checkIn: 256 * 1024,
+  rotate: 1024,
+  report: 256 * 1024,
+});
 
 const fits = (limit: number) =>
   `The server refuses a body over ${limit} bytes (413 BODY_TOO_LARGE); every body this schema allows fits, written as compact JSON.`;
@@ -112,9 +117,67 @@ export const AgentTokenRotateSchema = Type.Object(
   },
 );
 
+const Sha256 = Type.String({
+  minLength: 64,
+  maxLength: 64,
+  pattern: '^[0-9a-f]{64}$',
+  description: 'Lower-case hex SHA-256 of the DER, no colons',
+});
+
+/** POST /agent/v1/configurations/report */
+export const AgentConfigurationReportSchema = Type.Object(
+  {
+    results: Type.Array(
+      Type.Object(
+        {
+          configurationId: Type.String({
+            minLength: 1,
+            maxLength: 64,
+            pattern: '^[A-Za-z0-9_-]+$',
+            description: 'The configurationId of a Wi-Fi suggestion from GET /agent/v1/configurations',
+          }),
+          version: Type.Integer({ minimum: 1, maximum: 2147483647 }),
+          status: Type.Union([Type.Literal('applied'), Type.Literal('failed'), Type.Literal('removed')], {
+            description:
+              'applied: the suggestion was added; failed: Android refused it (say why in message); removed: the agent removed a suggestion no longer given',
+          }),
+          message: Type.Optional(Type.String({ maxLength: 160 })),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: AGENT_REPORT_LIMITS.results },
+    ),
+    userCaCertificates: Type.Array(
+      Type.Object(
+        {
+          subject: Type.String({ maxLength: 128, description: 'The subject DN; cut longer ones to 128 characters' }),
+          issuer: Type.String({ maxLength: 128, description: 'The issuer DN; cut longer ones to 128 characters' }),
+          sha256: Sha256,
+          notAfter: Type.String({
+            minLength: 10,
+            maxLength: 30,
+            description: 'The end of validity, ISO 8601 (e.g. 2030-01-31T00:00:00Z)',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+      {
+        maxItems: AGENT_REPORT_LIMITS.certificates,
+        description:
+          'Every CA certificate the user installed (the user store of AndroidCAStore); this list replaces the last one',
+      },
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: `POST /agent/v1/configurations/report. ${fits(AGENT_BODY_LIMIT.report)}`,
+  },
+);
+
 /** Every request schema of the agent API, by its name in the published JSON Schema document. */
 export const AGENT_REQUEST_SCHEMAS = {
   AgentEnrollRequest: AgentEnrollSchema,
   AgentCheckInRequest: AgentCheckInSchema,
   AgentTokenRotateRequest: AgentTokenRotateSchema,
+  AgentConfigurationReport: AgentConfigurationReportSchema,
 };

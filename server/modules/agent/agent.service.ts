@@ -2,6 +2,9 @@ import type {
   AgentAction,
   AgentCheckInRequest,
   AgentCheckInResponse,
+  AgentConfigurationReport,
+  AgentConfigurationReportResponse,
+  AgentConfigurationsResponse,
   AgentDeviceFacts,
   AgentEnrollRequest,
   AgentEnrollResponse,
@@ -14,11 +17,19 @@ import { hashToken, newToken } from '../../core/ids.js';
 import type { Random } from '../../core/random.js';
 import { AGENT_REMINDER as REMINDER } from '../../i18n/index.js';
 import type { Actor, AuditService } from '../audit/audit.service.js';
+import type { AgentConfigurationResult, AgentDelivery } from '../configurations/ports.js';
 import type { AgentChannel } from '../devices/device-channels.js';
 import { canChange, type DeviceLifecycle } from '../devices/device-lifecycle.service.js';
 import type { DeviceFacts, DeviceReports, DeviceRow } from '../devices/devices.store.js';
 import type { EnrollmentService } from '../enrollment/enrollment.service.js';
 import type { UserRow } from '../users/users.store.js';
+import {
+  checkUserCas,
+  officeCaGuidance,
+  sha256Hex,
+  toCaCertificateDto,
+  wifiSuggestion,
+} from './agent-configurations.js';
 import { agentQrPayload } from './agent-qr.js';
 import type { AgentActionRow, AgentStore } from './agent.store.js';
 
@@ -33,6 +44,14 @@ export interface AgentService extends AgentChannel {
   enroll(request: AgentEnrollRequest, sourceAddress: string | null): Promise<AgentEnrollResponse>;
   checkIn(token: string | undefined, request: AgentCheckInRequest, sourceAddress: string | null): AgentCheckInResponse;
   rotate(token: string | undefined, sourceAddress: string | null): { token: string };
+  /** The Wi-Fi networks the device's agent should suggest now, and how its user installs the office CA. */
+  configurations(token: string | undefined, sourceAddress: string | null): AgentConfigurationsResponse;
+  /** Records what the agent did with its configurations and the user CA certificates it sees. */
+  reportConfigurations(
+    token: string | undefined,
+    report: AgentConfigurationReport,
+    sourceAddress: string | null,
+  ): AgentConfigurationReportResponse;
   /** The device a live agent token belongs to, or null; records nothing (the request limits ask it). */
   deviceOfToken(token: string | undefined): string | null;
 }
@@ -69,6 +88,10 @@ export interface AgentDeps {
   deviceBaseUrl: () => string;
   /** SHA-256 fingerprint of the office CA, which the agent QR code pins. */
   caFingerprint256: () => string;
+  /** The office CA, for the agent's install steps and for telling it apart from other user CA certificates. */
+  officeCa: () => { pem: string; name: string; fingerprint256: string };
+  /** Configurations on the agent's channel (the delivery side of the configurations module). */
+  delivery: AgentDelivery;
   audit: AuditService;
   clock: Clock;
   random: Random;
@@ -168,6 +191,13 @@ export function createAgentService(deps: AgentDeps): AgentService {
     const device = devices.byId(row.device_id);
     if (!device || device.deleted_at)
       throw new AppError('AGENT_TOKEN_INVALID', 'This device was removed by your administrator. Enroll again.');
+    return device;
+  };
+
+  /** The device of a token, while its agent may still speak for it (Pending or Active). */
+  const liveDevice = (device: DeviceRow): DeviceRow => {
+    if (device.status !== 'active' && device.status !== 'pending')
+      throw new AppError('AGENT_TOKEN_INVALID', `This device is ${device.status}. Enroll again.`);
     return device;
   };
 
@@ -335,6 +365,72 @@ export function createAgentService(deps: AgentDeps): AgentService {
           reminder: status === 'pending' ? REMINDER[localeOf(device.user_id)] : null,
         };
       });
+    },
+
+    configurations(token, sourceAddress) {
+      const device = liveDevice(authenticate(token, sourceAddress));
+      return transaction(() => {
+        const wifi = [];
+        const unusable: AgentConfigurationResult[] = [];
+        // Only an Active device (its agent holds its device-admin rights) gets networks.
+        for (const v of device.status === 'active' ? deps.delivery.desiredForAgent(device.id) : []) {
+          const suggestion = wifiSuggestion(v);
+          if (suggestion) wifi.push(suggestion);
+          else
+            unusable.push({
+              configurationId: v.id,
+              version: v.version,
+              status: 'failed',
+              message: 'The Android agent can only suggest WPA2 or WPA3 Personal Wi-Fi networks.',
+            });
+        }
+        if (unusable.length) deps.delivery.recordAgentResults(device.id, unusable, clock.now().toISOString());
+        return { wifi, officeCa: officeCaGuidance(deps.officeCa(), deps.deviceBaseUrl()) };
+      });
+    },
+
+    reportConfigurations(token, report, sourceAddress) {
+      const device = liveDevice(authenticate(token, sourceAddress));
+      // Everything is checked before anything is written.
+      const cas = checkUserCas(report.userCaCertificates);
+      const office = sha256Hex(deps.officeCa().fingerprint256);
+      return transaction(() => {
+        const now = clock.now().toISOString();
+        if (device.status === 'active' && report.results.length) {
+          // Results count only for what this device was given: the versions it should have now, or (removed) a
+          // configuration it should no longer have, which delivery knows it gave.
+          const desired = deps.delivery.desiredForAgent(device.id);
+          const given = new Set(desired.map((v) => `${v.id}@${v.version}`));
+          const current = new Set(desired.map((v) => v.id));
+          const results = report.results
+            .filter((r) =>
+              r.status === 'removed' ? !current.has(r.configurationId) : given.has(`${r.configurationId}@${r.version}`),
+            )
+            .map((r) => ({ ...r, ...(r.message ? { message: r.message.slice(0, 500) } : {}) }));
+          if (results.length) deps.delivery.recordAgentResults(device.id, results, now);
+        }
+        const added = new Set(store.replaceUserCas(device.id, cas, now));
+        const unknown = new Map(cas.filter((c) => c.sha256 !== office).map((c) => [c.sha256, c]));
+        // One event per certificate the device had not reported before, not one per report.
+        for (const c of unknown.values())
+          if (added.has(c.sha256))
+            audit.record({
+              actor: deviceActor(device),
+              action: 'agent.unknown_ca_reported',
+              subject: { type: 'device', id: device.id, label: device.hardware_id },
+              details: { sha256: c.sha256, subject: c.subject, issuer: c.issuer, notAfter: c.not_after },
+              sourceAddress,
+            });
+        return { officeCaInstalled: cas.some((c) => c.sha256 === office), unknownCaCertificates: unknown.size };
+      });
+    },
+
+    caReport(deviceId) {
+      const reportedAt = store.caReportedAt(deviceId);
+      if (reportedAt === undefined) return null;
+      const office = sha256Hex(deps.officeCa().fingerprint256);
+      const certificates = store.userCas(deviceId).map((r) => toCaCertificateDto(r, office));
+      return { reportedAt, officeCaInstalled: certificates.some((c) => c.kind === 'office'), certificates };
     },
 
     deviceOfToken(token) {

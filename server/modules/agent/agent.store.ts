@@ -24,7 +24,17 @@ export interface AgentActionRow {
   completed_at: string | null;
 }
 
-/** The SQL behind agent tokens and actions. */
+/** A CA certificate a user installed on an Android device, as its agent reported it. */
+export interface AgentUserCaRow {
+  device_id: string;
+  sha256: string;
+  subject: string;
+  issuer: string;
+  not_after: string;
+  first_seen_at: string;
+}
+
+/** The SQL behind agent tokens, actions and CA reports. */
 export interface AgentStore {
   insertToken(row: AgentTokenRow): void;
   token(hash: string): AgentTokenRow | undefined;
@@ -39,6 +49,15 @@ export interface AgentStore {
   pending(deviceId: string): AgentActionRow[];
   actions(deviceId: string, limit: number): AgentActionRow[];
   cancelPending(deviceId: string, at: string): number;
+  /** When the device's agent last reported its CA certificates, or undefined before its first report. */
+  caReportedAt(deviceId: string): string | undefined;
+  /** The device's reported user CA certificates, by first sight. */
+  userCas(deviceId: string): AgentUserCaRow[];
+  /**
+   * Replaces the device's reported CA certificates with `rows` (a certificate already known keeps its first sight)
+   * and records the report's time; returns the certificates not known before.
+   */
+  replaceUserCas(deviceId: string, rows: Omit<AgentUserCaRow, 'device_id' | 'first_seen_at'>[], at: string): string[];
 }
 
 /** Builds the agent store over an open database. */
@@ -64,6 +83,19 @@ export function createAgentStore(db: Db): AgentStore {
     cancel: db.prepare(
       "UPDATE agent_actions SET status = 'cancelled', completed_at = ? WHERE device_id = ? AND status IN ('queued', 'delivered')",
     ),
+    caReportedAt: db.prepare<[string], { reported_at: string }>(
+      'SELECT reported_at FROM agent_ca_reports WHERE device_id = ?',
+    ),
+    userCas: db.prepare<[string], AgentUserCaRow>(
+      'SELECT * FROM agent_user_cas WHERE device_id = ? ORDER BY first_seen_at, sha256',
+    ),
+    caReport: db.prepare(
+      'INSERT INTO agent_ca_reports (device_id, reported_at) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET reported_at = excluded.reported_at',
+    ),
+    deleteUserCas: db.prepare('DELETE FROM agent_user_cas WHERE device_id = ?'),
+    insertUserCa: db.prepare(
+      'INSERT INTO agent_user_cas (device_id, sha256, subject, issuer, not_after, first_seen_at) VALUES (@device_id, @sha256, @subject, @issuer, @not_after, @first_seen_at)',
+    ),
     updateAction: partialUpdate(db, 'agent_actions', ['status', 'result', 'delivered_at', 'completed_at'], ['id']),
   };
   return {
@@ -82,5 +114,22 @@ export function createAgentStore(db: Db): AgentStore {
     pending: (d) => s.pending.all(d),
     actions: (d, limit) => s.actions.all(d, limit),
     cancelPending: (d, at) => s.cancel.run(at, d).changes,
+    caReportedAt: (d) => s.caReportedAt.get(d)?.reported_at,
+    userCas: (d) => s.userCas.all(d),
+    replaceUserCas: (deviceId, rows, at) => {
+      const before = new Map(s.userCas.all(deviceId).map((r) => [r.sha256, r.first_seen_at]));
+      const added: string[] = [];
+      const written = new Set<string>();
+      s.deleteUserCas.run(deviceId);
+      for (const r of rows) {
+        if (written.has(r.sha256)) continue;
+        written.add(r.sha256);
+        const seen = before.get(r.sha256);
+        if (seen === undefined) added.push(r.sha256);
+        s.insertUserCa.run({ ...r, device_id: deviceId, first_seen_at: seen ?? at });
+      }
+      s.caReport.run(deviceId, at);
+      return added;
+    },
   };
 }

@@ -7,6 +7,9 @@ import type {
 import type { Platform } from '../../contract/devices.js';
 import type { ConfigurationSpec } from './configuration-profile.js';
 
+// The identity challenges are the enrollment module's (it owns every SCEP challenge); named here with the other seams.
+export type { ConfigurationIdentitySubject, IdentityChallenges } from '../enrollment/identity-challenges.js';
+
 // The seams between the configuration library (configurations.service.ts, which owns the configurations tables),
 // delivery (delivery.service.ts, which owns device_configurations) and the SCEP identities configurations carry.
 // server/compose.ts wires them.
@@ -45,26 +48,6 @@ export interface DeliveryPort {
   counts(): Map<string, Record<Exclude<DeliveryState, 'removed'>, number>>;
   /** Every device channel a configuration is on or was on, for its detail page. */
   devicesOf(configurationId: string): ConfigurationDetailDto['devices'];
-}
-
-/** The subject and names of a configuration's identity certificate, decided by the server. */
-export interface ConfigurationIdentitySubject {
-  organization: string;
-  commonName: string;
-  email?: string;
-}
-
-/**
- * One-time SCEP challenges for the identity certificates configurations carry (implemented by the enrollment module,
- * which owns challenges): bound to the device, channel and configuration, with the subject the CA will write. The
- * certificate issued with one is an identity for Wi-Fi or VPN only, never accepted as an MDM identity.
- */
-export interface IdentityChallenges {
-  /** Mints a fresh challenge for this delivery, voiding the previous one minted for the same device, channel and configuration. */
-  mint(
-    target: { deviceId: string; channel: string; configurationId: string },
-    subject: ConfigurationIdentitySubject,
-  ): string;
 }
 
 /** What the Android agent reports about one configuration it was given. */

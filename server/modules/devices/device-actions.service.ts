@@ -237,6 +237,7 @@ export function createDeviceActionsService(deps: DeviceActionsDeps): DeviceActio
       return {
         ...d,
         agentActions: d.device.platform === 'android' ? agent.actions(deviceId) : [],
+        caReport: d.device.platform === 'android' ? agent.caReport(deviceId) : null,
         claimConflicts: lifecycle.conflicts(deviceId).map(toClaimConflictDto),
         statusHistory: devices.statusHistory(deviceId, 100).map(toHistoryEntry),
         certificates: devices.certificates(deviceId, 50).map((c) => ({

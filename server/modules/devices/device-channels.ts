@@ -5,6 +5,7 @@ import type {
   CommandDto,
   CommandQueuedDto,
   CommandRequest,
+  DeviceCaReportDto,
   DeviceDetailDto,
   PushNowResult,
 } from '../../contract/devices.js';
@@ -45,6 +46,8 @@ export interface AgentChannel {
   revokeToken(deviceId: string, reason: string, actor: Actor, sourceAddress: string | null): number;
   /** Ends everything the agent of the device may still do. */
   shutDown(deviceId: string, reason: string): void;
+  /** The user-installed CA certificates the device's agent last reported, each flagged office or unknown. */
+  caReport(deviceId: string): DeviceCaReportDto | null;
   /** A single-use agent QR payload that enrolls a device for this user (Android re-enrollment). */
   enrollmentQr(userId: string, sourceAddress: string | null): { payload: string; expiresAt: string };
 }

@@ -3,7 +3,6 @@ import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { hashToken, newToken } from '../../core/ids.js';
 import type { Random } from '../../core/random.js';
-import type { ConfigurationIdentitySubject, IdentityChallenges } from '../configurations/ports.js';
 import { isTemplateEmail } from '../scep/client-certificate.js';
 import type { ConfigurationIdentity, IdentityTemplate } from '../scep/scep.ports.js';
 import type { ChallengeRow, EnrollmentStore } from './enrollment.store.js';
@@ -24,6 +23,26 @@ const MAX_NAME_CHARS = 64;
 export type DeviceBinding = (
   deviceId: string,
 ) => { status: DeviceStatus; enrollmentId: string | null; deleted: boolean } | undefined;
+
+/** The subject and names of a configuration's identity certificate, decided by the server. */
+export interface ConfigurationIdentitySubject {
+  organization: string;
+  commonName: string;
+  email?: string;
+}
+
+/**
+ * One-time SCEP challenges for the identity certificates configurations carry (the enrollment module owns challenges; delivery
+ * calls this): bound to the device, channel and configuration, with the subject the CA will write. The
+ * certificate issued with one is an identity for Wi-Fi or VPN only, never accepted as an MDM identity.
+ */
+export interface IdentityChallenges {
+  /** Mints a fresh challenge for this delivery, voiding the previous one minted for the same device, channel and configuration. */
+  mint(
+    target: { deviceId: string; channel: string; configurationId: string },
+    subject: ConfigurationIdentitySubject,
+  ): string;
+}
 
 /** Dependencies of the configuration challenges. */
 export interface IdentityChallengesDeps {
@@ -103,7 +122,7 @@ export function deviceStillHolds(devices: DeviceBinding, row: ChallengeRow): boo
   return !!device && !device.deleted && device.status === 'active' && device.enrollmentId === row.enrollment_id;
 }
 
-/** Builds the configuration challenges (the IdentityChallenges seam of configurations/ports.ts). */
+/** Builds the configuration challenges that delivery mints when it renders a profile with an identity. */
 export function createIdentityChallenges(deps: IdentityChallengesDeps): IdentityChallenges {
   const { store, clock, random, transaction } = deps;
   return {
