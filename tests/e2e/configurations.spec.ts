@@ -1,6 +1,7 @@
 // Configurations in the console, against an in-process server with an emulated iPhone: the empty page explains them;
 // a Wi-Fi network added through the dialog and assigned to one user goes to that user's iPhone; editing it shows
-// the password only as "stored"; its detail lists the device; the device's own detail lists the configuration. In
+// the password only as "stored"; its detail lists the device; the device's own detail lists the configuration; deleting
+// it says the devices lose it, and the iPhone is told to remove it. In
 // English and Japanese, at desktop and phone sizes, each page and dialog scanned with axe-core and photographed into
 // test-output/screenshots/configurations-*.png.
 import { mkdirSync } from 'node:fs';
@@ -166,7 +167,7 @@ test('en: the empty page explains configurations; a Wi-Fi network for one user r
   }
 });
 
-test('ja: editing keeps the stored password unseen; the detail and the phone layout', async ({ browser }) => {
+test('ja: editing keeps the stored password unseen; the detail, the phone layout, deleting', async ({ browser }) => {
   const words = TEXT.ja;
   const { context, page, guard } = await openConsole(browser, h, { locale: 'ja-JP' });
   try {
@@ -207,6 +208,16 @@ test('ja: editing keeps the stored password unseen; the detail and the phone lay
     await page.getByTestId('add-configuration').click();
     await expect(page.getByTestId('configuration-dialog')).toBeVisible();
     await shoot(page, 'configurations-dialog-ja-phone');
+    await page.getByTestId('configuration-dialog').getByRole('button', { name: words.cancel, exact: true }).click();
+
+    // Deleting says the devices lose it; the iPhone is then told to remove it.
+    await page.getByTestId('configuration-cards').getByTestId('configuration-delete').click();
+    const confirm = page.getByTestId('configuration-delete-confirm');
+    await expect(confirm).toContainText('入っているすべてのデバイスから取り除かれます');
+    await expect(confirm).toContainText('今 1 つのデバイスチャネルに入っています。');
+    await confirm.getByTestId('configuration-delete-confirm-confirm').click();
+    await expect(page.getByTestId('configurations-empty')).toBeVisible();
+    expect(await iphone.commandLoop()).toContain('RemoveProfile');
     guard.assertClean();
   } finally {
     await context.close();
