@@ -1,9 +1,8 @@
 // Configurations in the console, against an in-process server with an emulated iPhone: the empty page explains them;
 // a Wi-Fi network added through the dialog and assigned to one user goes to that user's iPhone; editing it shows
 // the password only as "stored"; its detail lists the device; the device's own detail lists the configuration; deleting
-// it says the devices lose it, and the iPhone is told to remove it. In
-// English and Japanese, at desktop and phone sizes, each page and dialog scanned with axe-core and photographed into
-// test-output/screenshots/configurations-*.png.
+// it says the devices lose it, and the iPhone is told to remove it. In English and Japanese, at desktop and phone
+// sizes, each page and dialog scanned with axe-core and photographed into test-output/screenshots/configurations-*.png.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
