@@ -61,6 +61,12 @@ export function createAppRouter(history: RouterHistory = createWebHistory('/')):
         meta: { titleKey: 'nav.devices' },
       },
       {
+        path: '/configurations',
+        name: 'configurations',
+        component: () => import('./views/ConfigurationsView.vue'),
+        meta: { titleKey: 'nav.configurations' },
+      },
+      {
         path: '/wizard',
         name: 'wizard',
         component: () => import('./views/WizardView.vue'),

@@ -6,6 +6,7 @@ import { createAuthApi, type AuthApi } from './auth.js';
 import { createBackupApi, type BackupApi } from './backup.js';
 import { createPushApi, createTlsApi, type PushApi, type TlsApi } from './certificates.js';
 import type { ApiClient } from './client.js';
+import { createConfigurationsApi, type ConfigurationsApi } from './configurations.js';
 import { createDevicesApi, type DevicesApi } from './devices.js';
 import { createDirectoryApi, type DirectoryApi } from './directory.js';
 import { createInvitationsApi, type InvitationsApi } from './invitations.js';
@@ -36,6 +37,7 @@ export interface Api {
   onboarding: OnboardingApi;
   live: LiveApi;
   directory: DirectoryApi;
+  configurations: ConfigurationsApi;
 }
 
 /** The injection key the app provides the API under. */
@@ -59,6 +61,7 @@ export function createApi(client: ApiClient): Api {
     onboarding: createOnboardingApi(client),
     live: createLiveApi(),
     directory: createDirectoryApi(client),
+    configurations: createConfigurationsApi(client),
   };
 }
 

@@ -3,6 +3,7 @@ import { mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nextTick } from 'vue';
 import type { DeviceCaReportDto, DeviceDetailDto } from '../../server/contract/index.js';
+import { API_KEY, type Api } from '../api/index.js';
 import { createAppI18n } from '../i18n/index.js';
 import { sampleDevice } from '../test-support/sample-dtos.js';
 import DeviceDetailDrawer from './DeviceDetailDrawer.vue';
@@ -10,6 +11,9 @@ import DeviceDetailDrawer from './DeviceDetailDrawer.vue';
 afterEach(() => {
   document.body.innerHTML = '';
 });
+
+/** The API the drawer's configurations section reads: the device has none. */
+const API = { configurations: { ofDevice: () => Promise.resolve([]) } } as unknown as Api;
 
 const report: DeviceCaReportDto = {
   reportedAt: '2026-04-02T09:00:00.000Z',
@@ -45,7 +49,7 @@ const open = async (platform: 'android' | 'ios', caReport: DeviceCaReportDto | n
   };
   const wrapper = mount(DeviceDetailDrawer, {
     props: { open: true, loading: false, phone: false, busy: null, pushResult: null, detail },
-    global: { plugins: [createAppI18n(locale)] },
+    global: { plugins: [createAppI18n(locale)], provide: { [API_KEY as symbol]: API } },
     attachTo: document.body,
   });
   await nextTick();

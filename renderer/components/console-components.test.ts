@@ -14,7 +14,7 @@ import type {
 import en from '../i18n/en.js';
 import { createAppI18n } from '../i18n/index.js';
 import ja from '../i18n/ja.js';
-import { ApiError } from '../api/index.js';
+import { API_KEY, ApiError, type Api } from '../api/index.js';
 import ConfirmDialog from './ConfirmDialog.vue';
 import DeviceActionDialog from './DeviceActionDialog.vue';
 import DeviceClaimConflicts from './DeviceClaimConflicts.vue';
@@ -65,8 +65,10 @@ function user(id: string, extra: Partial<UserDto> = {}): UserDto {
   };
 }
 
+/** The API the device detail's configurations section reads: no device has any configuration here. */
+const API = { configurations: { ofDevice: () => Promise.resolve([]) } } as unknown as Api;
 const i18n = (locale: 'ja' | 'en' = 'en') => ({
-  global: { plugins: [createAppI18n(locale)] },
+  global: { plugins: [createAppI18n(locale)], provide: { [API_KEY as symbol]: API } },
   attachTo: document.body,
 });
 const button = (testId: string) => document.querySelector(`[data-testid="${testId}"]`) as HTMLButtonElement;

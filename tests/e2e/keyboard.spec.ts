@@ -169,6 +169,7 @@ const CONSOLE_PAGES = [
   '/users',
   '/invitations',
   '/devices',
+  '/configurations',
   '/audit',
   '/settings/users',
   '/settings/directory',
