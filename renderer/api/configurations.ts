@@ -36,12 +36,11 @@ export function createConfigurationsApi(client: ApiClient): ConfigurationsApi {
     update: (id, input) => client.put(one(id), input),
     remove: (id) => client.delete(one(id)),
     restrictions: () => client.get('/api/configurations/restrictions'),
-    // The server answers the list itself; an `{ items }` wrapper (as the list routes have) is read the same way.
-    ofDevice: async (deviceId) => {
-      const answer = await client.get<DeviceConfigurationDto[] | { items: DeviceConfigurationDto[] }>(
-        `/api/devices/${encodeURIComponent(deviceId)}/configurations`,
-      );
-      return Array.isArray(answer) ? answer : answer.items;
-    },
+    ofDevice: async (deviceId) =>
+      (
+        await client.get<{ items: DeviceConfigurationDto[] }>(
+          `/api/devices/${encodeURIComponent(deviceId)}/configurations`,
+        )
+      ).items,
   };
 }

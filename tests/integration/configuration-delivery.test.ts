@@ -67,7 +67,7 @@ async function enroll(platform: 'ios' | 'macos', userId: string, device: Emulate
 async function states(deviceId: string): Promise<DeviceConfigurationDto[]> {
   const res = await h.admin.call('GET', `/api/devices/${deviceId}/configurations`);
   expect(res.status).toBe(200);
-  return res.json<DeviceConfigurationDto[]>();
+  return res.json<{ items: DeviceConfigurationDto[] }>().items;
 }
 
 /** The profile a device installed: signed CMS by the server's TLS certificate; its inner plist. */

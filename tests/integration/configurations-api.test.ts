@@ -131,7 +131,7 @@ describe('the configuration library', () => {
         'CONFIGURATION_INVALID',
         'platforms',
       ],
-      [wifi({}, { password: 'short' }), 'CONFIGURATION_INVALID', 'password'],
+      [wifi({}, { password: 'short' }), 'CONFIGURATION_INVALID', 'settings.password'],
       [
         wifi({ assignment: { scope: 'users', userIds: ['no-such-user'] } }),
         'CONFIGURATION_INVALID',
@@ -185,7 +185,7 @@ describe('the configuration library', () => {
       settings: { kind: 'office-ca' },
     });
     expect(res.status).toBe(400);
-    expect(res.json<{ details: { field: string } }>().details.field).toBe('kind');
+    expect(res.json<{ details: { field: string } }>().details.field).toBe('settings.kind');
   });
 
   it('takes an uploaded .mobileconfig, shows its payloads, keeps it on an edit, and refuses an MDM payload', async () => {

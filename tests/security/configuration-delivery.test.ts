@@ -46,8 +46,8 @@ function commandRow(uuid: string) {
 
 async function stateOn(deviceId: string, configurationId: string) {
   return (await h.admin.call('GET', `/api/devices/${deviceId}/configurations`))
-    .json<DeviceConfigurationDto[]>()
-    .find((c) => c.configurationId === configurationId);
+    .json<{ items: DeviceConfigurationDto[] }>()
+    .items.find((c) => c.configurationId === configurationId);
 }
 
 async function auditCount(action: string, command: string) {

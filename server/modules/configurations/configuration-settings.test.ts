@@ -90,11 +90,13 @@ describe('stored content', () => {
       }
       return 'accepted';
     };
-    expect(refusal(() => contentFromSettings({ kind: 'identity' }, ['ios'], first, us))).toBe('kind');
+    expect(refusal(() => contentFromSettings({ kind: 'identity' }, ['ios'], first, us))).toBe('settings.kind');
     expect(
       refusal(() => contentFromSettings({ kind: 'uploaded', profileBase64: 'not base64!' }, ['ios'], undefined, us)),
-    ).toBe('profileBase64');
-    expect(refusal(() => contentFromSettings({ kind: 'uploaded' }, ['ios'], undefined, us))).toBe('profileBase64');
+    ).toBe('settings.profileBase64');
+    expect(refusal(() => contentFromSettings({ kind: 'uploaded' }, ['ios'], undefined, us))).toBe(
+      'settings.profileBase64',
+    );
   });
 });
 

@@ -4,6 +4,7 @@ import type {
   ConfigurationSettingsInput,
   MacChannel,
 } from '../../contract/configurations.js';
+import { AppError } from '../../core/errors.js';
 import { buildPlist, isDict, parsePlist, type PlistDict, type PlistValue } from '../../core/plist.js';
 import {
   checkConfiguration,
@@ -82,11 +83,27 @@ export function checkTargets(
 }
 
 /**
- * Turns the console's settings into a checked spec. Secrets left out are taken from `previous` (an edit keeps the
+ * Turns the console's settings into a checked spec. A refusal names its field under `settings.` (`settings.ssid`,
+ * `settings.name` for a VPN's own name), apart from the configuration's own fields. Secrets left out are taken from `previous` (an edit keeps the
  * stored Wi-Fi password or VPN secret); an uploaded profile left out keeps the previous upload. Throws
  * CONFIGURATION_INVALID, CONFIGURATION_SUPERVISION_REQUIRED or the PROFILE_UPLOAD_* refusals.
  */
 export function contentFromSettings(
+  settings: ConfigurationSettingsInput,
+  platforms: readonly ConfigurationPlatform[],
+  previous: ConfigurationContent | undefined,
+  us: () => OurIdentity,
+): ConfigurationContent {
+  try {
+    return checkedContent(settings, platforms, previous, us);
+  } catch (err) {
+    const field = err instanceof AppError ? err.details?.field : undefined;
+    if (!(err instanceof AppError) || typeof field !== 'string') throw err;
+    throw new AppError(err.code, err.message, { ...err.details, field: `settings.${field}` }, { cause: err });
+  }
+}
+
+function checkedContent(
   settings: ConfigurationSettingsInput,
   platforms: readonly ConfigurationPlatform[],
   previous: ConfigurationContent | undefined,

@@ -199,7 +199,7 @@ export function createConfigurationsService(deps: ConfigurationsDeps): Configura
       const header = checkHeader(input);
       const kind = input.settings?.kind;
       if (!CONFIGURATION_KINDS.includes(kind))
-        throw invalid('kind', 'not-allowed', `The kind must be one of ${CONFIGURATION_KINDS.join(', ')}.`);
+        throw invalid('settings.kind', 'not-allowed', `The kind must be one of ${CONFIGURATION_KINDS.join(', ')}.`);
       const targets = checkTargets(kind, input.platforms, input.macChannel, input.settings);
       const checked = contentFromSettings(input.settings, targets.platforms, undefined, deps.ourIdentity);
       const id = random.uuid();
@@ -241,7 +241,11 @@ export function createConfigurationsService(deps: ConfigurationsDeps): Configura
         const row = live(id);
         const previous = content(row, row.version);
         if (input.settings?.kind !== previous.spec.kind)
-          throw invalid('kind', 'not-allowed', 'A configuration keeps its kind; create a new one for another kind.');
+          throw invalid(
+            'settings.kind',
+            'not-allowed',
+            'A configuration keeps its kind; create a new one for another kind.',
+          );
         const targets = checkTargets(previous.spec.kind, input.platforms, input.macChannel, input.settings);
         const next = contentFromSettings(input.settings, targets.platforms, previous, deps.ourIdentity);
         const at = clock.now().toISOString();

@@ -11,7 +11,7 @@ export async function deliveryRoutes(
   opts: { delivery: Pick<DeliveryService, 'ofDevice'> },
 ): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  r.get('/api/devices/:id/configurations', { schema: { params: Id } }, async (request) =>
-    opts.delivery.ofDevice(request.params.id),
-  );
+  r.get('/api/devices/:id/configurations', { schema: { params: Id } }, async (request) => ({
+    items: opts.delivery.ofDevice(request.params.id),
+  }));
 }
