@@ -1,7 +1,8 @@
 // Configurations delivered to emulated Apple devices on a real server and SQLite file: an iPhone and a Mac enroll and
 // get their configurations right after DeviceInformation (the Mac's user-level one on its user channel), edits are
-// delivered again, unassigned ones removed, a refusal shows in words, ProfileList puts back what the user removed,
-// and retiring queues nothing for them. Profiles are signed, made when fetched, and no secret is kept in the queue.
+// delivered again, unassigned ones removed, a refusal shows in words, ProfileList puts back what the user removed, a
+// user identity's SCEP payload gets a certificate with its one-time challenge, and retiring queues nothing for them.
+// Profiles are signed, made when fetched, and no secret is kept in the queue.
 import Database from 'better-sqlite3';
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,9 @@ import { verifyCms } from '../../server/pki/cms.js';
 import { startApnsMock, type ApnsMock } from '../helpers/apns-mock.js';
 import { EmulatedAppleDevice, iphoneSpec, macSpec } from '../helpers/apple-device.js';
 import { fakePushCertificate } from '../helpers/push-cert.js';
-import { addUser, startHarness, type Harness } from '../helpers/server-harness.js';
+import { buildScepRequest, createCsr, ScepClient, selfSignedIdentity } from '../helpers/scep-client.js';
+import { testKey } from '../helpers/scep-fixtures.js';
+import { addUser, local, startHarness, type Harness } from '../helpers/server-harness.js';
 
 const PASSWORD = 'delivered wifi passphrase 31';
 const NEW_PASSWORD = 'changed wifi passphrase 32';
@@ -218,6 +221,56 @@ describe('configurations after enrollment', () => {
     expect(await iphone.device.commandLoop()).toEqual(['ProfileList', 'InstallProfile']);
     expect(iphone.device.installed.has(identifier)).toBe(true);
     expect((await states(iphone.id)).find((s) => s.configurationId === wifi.id)).toMatchObject({ state: 'installed' });
+  });
+
+  it('a user identity reaches the iPhone with its own one-time challenge; SCEP issues the template’s certificate', async () => {
+    const identity = await create({
+      name: 'Taro identity',
+      platforms: ['ios'],
+      assignment: { scope: 'users', userIds: [taro] },
+      settings: { kind: 'identity' },
+    });
+    expect(await iphone.device.commandLoop()).toEqual(['InstallProfile']);
+    const payloads = installedProfile(iphone.device, identity.id).PayloadContent as PlistDict[];
+    const scep = payloads.find((p) => p.PayloadType === 'com.apple.security.scep')?.PayloadContent as PlistDict;
+    const challenge = scep.Challenge as string;
+    expect(challenge.length).toBeGreaterThanOrEqual(16);
+    // The challenge was minted when the device fetched the command: kept hashed, in no queued command.
+    const stored =
+      JSON.stringify(rows('SELECT * FROM scep_challenges')) + JSON.stringify(rows('SELECT * FROM mdm_commands'));
+    expect(stored).not.toContain(challenge);
+
+    // The device runs SCEP as the payload says, its CSR asking for another name: the template decides.
+    const client = new ScepClient(local(scep.URL as string), { ca: caPem });
+    const caPemNow = await client.getCaCert();
+    const request = (keyName: string) => {
+      const keyPem = testKey(keyName);
+      return buildScepRequest({
+        csr: createCsr({ keyPem, subject: [{ shortName: 'CN', value: 'Someone Else' }], challenge }),
+        signer: selfSignedIdentity(keyPem),
+        caCertPem: caPemNow,
+      });
+    };
+    const rep = await client.send(request('identity-delivered'));
+    expect(rep.status).toBe('SUCCESS');
+    const cert = new X509Certificate(rep.status === 'SUCCESS' ? rep.certificatePem : '');
+    const wanted = (scep.Subject as string[][][]).map((rdn) => `${rdn[0]?.[0]}=${rdn[0]?.[1]}`);
+    expect(cert.subject.split('\n')).toEqual(wanted);
+    expect(cert.subject).not.toContain('Someone Else');
+    const serial = cert.serialNumber.toLowerCase().replace(/^(00)+(?=..)/, '');
+    expect(
+      rows<{ purpose: string; configuration_id: string }>(
+        'SELECT purpose, configuration_id FROM issued_certificates WHERE serial = ?',
+        serial,
+      ),
+    ).toEqual([{ purpose: 'configuration', configuration_id: identity.id }]);
+    // One time only: the same challenge with another key is refused.
+    expect((await client.send(request('identity-replayed'))).status).toBe('FAILURE');
+    // The device's MDM identity is untouched: it still checks in and fetches (nothing more to do).
+    expect(await iphone.device.commandLoop()).toEqual([]);
+    expect((await states(iphone.id)).find((s) => s.configurationId === identity.id)).toMatchObject({
+      state: 'installed',
+    });
   });
 
   it('retiring a device queues nothing for its configurations and marks them removed', async () => {
