@@ -390,6 +390,35 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
     if (ids.length > 0) later(() => ids.forEach((id) => commands.wake(id)));
   };
 
+  /** The device's words for a refused command. */
+  const refusalWords = (o: CommandOutcome) =>
+    o.status === 'CommandFormatError'
+      ? 'The device did not understand the command (CommandFormatError).'
+      : errorChainWords(o.errorChain);
+
+  /** A delivery that failed (install, removal or making the profile): the row says why, and it is audited. */
+  const markFailed = (
+    device: DeviceRow,
+    channel: string,
+    configurationId: string,
+    error: string,
+    details: Record<string, unknown>,
+    actor?: Actor,
+  ) => {
+    store.update(device.id, channel, configurationId, {
+      state: 'failed',
+      command_uuid: null,
+      error,
+      updated_at: now(),
+    });
+    record(
+      'configuration.failed',
+      device,
+      { configurationId, name: nameOf(configurationId), channel, ...details, error },
+      actor,
+    );
+  };
+
   /** The result of an InstallProfile delivery queued. */
   const installAnswered = (device: DeviceRow, o: CommandOutcome, r: RenderRequest) => {
     const row = store.get(device.id, r.channel, r.configurationId);
@@ -412,20 +441,12 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
       );
       return;
     }
-    const error =
-      o.status === 'CommandFormatError'
-        ? 'The device did not understand the command (CommandFormatError).'
-        : errorChainWords(o.errorChain);
-    store.update(device.id, r.channel, r.configurationId, {
-      state: 'failed',
-      command_uuid: null,
-      error,
-      updated_at: now(),
-    });
-    record(
-      'configuration.failed',
+    markFailed(
       device,
-      { configurationId: r.configurationId, name, version: r.version, channel: r.channel, command: o.uuid, error },
+      r.channel,
+      r.configurationId,
+      refusalWords(o),
+      { version: r.version, command: o.uuid },
       deviceActor(device),
     );
   };
@@ -437,27 +458,12 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
       markRemoved(device, row, { command: o.uuid });
       return;
     }
-    const error =
-      o.status === 'CommandFormatError'
-        ? 'The device did not understand the command (CommandFormatError).'
-        : errorChainWords(o.errorChain);
-    store.update(device.id, row.channel, row.configuration_id, {
-      state: 'failed',
-      command_uuid: null,
-      error,
-      updated_at: now(),
-    });
-    record(
-      'configuration.failed',
+    markFailed(
       device,
-      {
-        configurationId: row.configuration_id,
-        name: nameOf(row.configuration_id),
-        channel: row.channel,
-        command: o.uuid,
-        removal: true,
-        error,
-      },
+      row.channel,
+      row.configuration_id,
+      refusalWords(o),
+      { command: o.uuid, removal: true },
       deviceActor(device),
     );
   };
@@ -547,20 +553,7 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
       const device = deps.devices.byId(deviceId);
       const row = store.get(deviceId, r.channel, r.configurationId);
       if (!device || row?.command_uuid !== uuid) return;
-      store.update(deviceId, r.channel, r.configurationId, {
-        state: 'failed',
-        command_uuid: null,
-        error,
-        updated_at: now(),
-      });
-      record('configuration.failed', device, {
-        configurationId: r.configurationId,
-        name: nameOf(r.configurationId),
-        version: r.version,
-        channel: r.channel,
-        command: uuid,
-        error,
-      });
+      markFailed(device, r.channel, r.configurationId, error, { version: r.version, command: uuid });
     });
 
   const service: DeliveryService = {
