@@ -1860,6 +1860,11 @@ const en = {
       state: 'State',
       valid: 'Valid',
       revoked: 'Revoked {at}',
+      purpose: 'Used for',
+      purposes: {
+        mdm: 'Device management (the device’s identity)',
+        configuration: 'A configuration (Wi-Fi, VPN or user certificate)',
+      },
     },
     enrollments: {
       title: "The user's pending enrollments",

@@ -1872,6 +1872,11 @@ const ja: MessageSchema = {
       state: '状態',
       valid: '有効',
       revoked: '失効 {at}',
+      purpose: '用途',
+      purposes: {
+        mdm: 'デバイス管理（デバイスの ID）',
+        configuration: '構成（Wi-Fi、VPN、ユーザー証明書）',
+      },
     },
     enrollments: {
       title: 'ユーザーの未完了の登録',

@@ -202,6 +202,8 @@ export interface DeviceCertificateDto {
   notBefore: string;
   notAfter: string;
   kind: string;
+  /** 'mdm': the device's MDM identity; 'configuration': an identity a configuration carries (Wi-Fi, VPN, user). */
+  purpose: 'mdm' | 'configuration';
   revokedAt: string | null;
   revokedReason: string | null;
 }

@@ -264,6 +264,12 @@ describe('configurations after enrollment', () => {
         serial,
       ),
     ).toEqual([{ purpose: 'configuration', configuration_id: identity.id }]);
+    // The device's page tells the two identities apart.
+    const detail = (await h.admin.call('GET', `/api/devices/${iphone.id}`)).json<{
+      certificates: { serial: string; purpose: string; revokedAt: string | null }[];
+    }>();
+    expect(detail.certificates.find((c) => c.serial === serial)?.purpose).toBe('configuration');
+    expect(detail.certificates.some((c) => c.purpose === 'mdm' && c.revokedAt === null)).toBe(true);
     // One time only: the same challenge with another key is refused.
     expect((await client.send(request('identity-replayed'))).status).toBe('FAILURE');
     // The device's MDM identity is untouched: it still checks in and fetches (nothing more to do).

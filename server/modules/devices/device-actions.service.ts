@@ -246,6 +246,7 @@ export function createDeviceActionsService(deps: DeviceActionsDeps): DeviceActio
           notBefore: c.not_before,
           notAfter: c.not_after,
           kind: c.kind,
+          purpose: c.purpose,
           revokedAt: c.revoked_at,
           revokedReason: c.revoked_reason,
         })),

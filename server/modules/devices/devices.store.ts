@@ -110,6 +110,7 @@ export interface DeviceCertificateRow {
   not_before: string;
   not_after: string;
   kind: string;
+  purpose: 'mdm' | 'configuration';
   created_at: string;
   revoked_at: string | null;
   revoked_reason: string | null;
@@ -277,7 +278,7 @@ export function createDevicesStore(db: Db): DevicesStore {
     "SELECT seq, at, action, actor_type, actor_label, details FROM audit_events WHERE subject_id = ? AND action LIKE 'device.%' ORDER BY seq DESC LIMIT ?",
   );
   const certificates = db.prepare<[string, number], DeviceCertificateRow>(
-    'SELECT serial, subject, not_before, not_after, kind, created_at, revoked_at, revoked_reason FROM issued_certificates WHERE device_id = ? ORDER BY created_at DESC, serial LIMIT ?',
+    'SELECT serial, subject, not_before, not_after, kind, purpose, created_at, revoked_at, revoked_reason FROM issued_certificates WHERE device_id = ? ORDER BY created_at DESC, serial LIMIT ?',
   );
   // list/page/count SQL varies only with which filters are set, the sort and its direction (a few hundred shapes).
   const prepare = cachedPrepare(db);
