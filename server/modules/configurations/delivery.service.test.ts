@@ -370,6 +370,32 @@ describe('configuration delivery', () => {
     expect(s.rows()).toEqual([expect.objectContaining({ state: 'installed' })]);
   });
 
+  it('fails the row in words when no identity can be issued at the moment the device fetches the profile', async () => {
+    const s = await enrolled();
+    await s.loop();
+    s.services.configurations.create(
+      {
+        name: 'Identity',
+        platforms: ['ios'],
+        assignment: { scope: 'everyone', userIds: [] },
+        settings: { kind: 'identity' },
+      },
+      TEST_CTX,
+    );
+    // Between the queueing and the fetch the device stops being active (written straight to the table, as a race
+    // would leave it: the lifecycle would have ended the rows).
+    s.db.prepare(`UPDATE devices SET status = 'inactive' WHERE id = ?`).run(s.deviceId);
+    const seen = await s.loop();
+    expect(seen).toEqual([]);
+    expect(s.rows()).toEqual([
+      expect.objectContaining({
+        state: 'failed',
+        error: expect.stringContaining('No identity certificate can be issued now'),
+      }),
+    ]);
+    expect(s.queued().map((c) => [c.request_type, c.status])).toContainEqual(['InstallProfile', 'cancelled']);
+  });
+
   it('queues the daily ProfileList for active Apple devices whose last one is older than a day', async () => {
     const s = await enrolled();
     await s.loop();

@@ -77,8 +77,8 @@ export interface DeliveryDeps {
   devices: { byId(id: string): DeviceRow | undefined };
   users: { byId(id: string): { email: string; display_name: string; locale: 'ja' | 'en' } | undefined };
   commands: AppleCommands;
-  /** One-time SCEP challenges for identity payloads; null until they are wired (such profiles then fail). */
-  identities: IdentityChallenges | null;
+  /** One-time SCEP challenges for identity payloads. */
+  identities: IdentityChallenges;
   profiles: ProfileContext;
   audit: AuditService;
   clock: Clock;
@@ -652,16 +652,23 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
         const user = device.user_id ? deps.users.byId(device.user_id) : undefined;
         let identity;
         if (needsIdentity(version.spec)) {
-          if (!deps.identities) return 'Identity certificates cannot be issued by this server yet.';
           const subject = {
             organization: deps.profiles.organization(),
             commonName: user?.display_name || device.device_name || device.serial_number || device.id,
-            ...(user?.email ? { email: user.email } : {}),
+            // An rfc822Name is ASCII (IA5String): an address with other characters stays out of the certificate.
+            ...(user?.email && /^[\x21-\x7e]+$/.test(user.email) ? { email: user.email } : {}),
           };
-          const challenge = deps.identities.mint(
-            { deviceId: device.id, channel: r.channel, configurationId: r.configurationId },
-            subject,
-          );
+          let challenge: string;
+          try {
+            challenge = deps.identities.mint(
+              { deviceId: device.id, channel: r.channel, configurationId: r.configurationId },
+              subject,
+            );
+          } catch (err) {
+            // The device left management meanwhile, or its names cannot go in a certificate: the row says which.
+            if (err instanceof AppError) return `No identity certificate can be issued now: ${err.message}`;
+            throw err;
+          }
           identity = {
             scepUrl: deps.profiles.scepUrl(),
             challenge,
