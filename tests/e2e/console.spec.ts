@@ -398,7 +398,11 @@ test('the language switch turns the console Japanese and is remembered', async (
   ).toBeVisible();
   await expect(page.getByTestId('audit-table')).toContainText('最初の管理者を作成');
   expect(catalogues).toEqual(['ja']);
-  await page.screenshot({ path: join(TEST_OUTPUT, 'screenshots', 'language-switch-ja.png'), caret: 'hide' });
+  await page.screenshot({
+    path: join(TEST_OUTPUT, 'screenshots', 'language-switch-ja.png'),
+    animations: 'disabled',
+    caret: 'hide',
+  });
   await page.reload();
   await expect(page.getByRole('heading', { name: '監査ログ' })).toBeVisible();
   await expect(page.locator('.el-table__header')).toContainText('日時');
@@ -408,7 +412,11 @@ test('the language switch turns the console Japanese and is remembered', async (
   await expect(page.getByRole('heading', { name: 'Audit trail' })).toBeVisible();
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   expect(catalogues).toEqual(['ja', 'ja', 'en']);
-  await page.screenshot({ path: join(TEST_OUTPUT, 'screenshots', 'language-switch-en.png'), caret: 'hide' });
+  await page.screenshot({
+    path: join(TEST_OUTPUT, 'screenshots', 'language-switch-en.png'),
+    animations: 'disabled',
+    caret: 'hide',
+  });
   page.off('request', onRequest);
 });
 
