@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { nextTick } from 'vue';
 import type { DeviceCaReportDto, DeviceDetailDto } from '../../server/contract/index.js';
 import { API_KEY, type Api } from '../api/index.js';
-import { createAppI18n } from '../i18n/index.js';
+import { createTestI18n } from '../test-support/i18n.js';
 import { sampleDevice } from '../test-support/sample-dtos.js';
 import DeviceDetailDrawer from './DeviceDetailDrawer.vue';
 
@@ -49,7 +49,7 @@ const open = async (platform: 'android' | 'ios', caReport: DeviceCaReportDto | n
   };
   const wrapper = mount(DeviceDetailDrawer, {
     props: { open: true, loading: false, phone: false, busy: null, pushResult: null, detail },
-    global: { plugins: [createAppI18n(locale)], provide: { [API_KEY as symbol]: API } },
+    global: { plugins: [createTestI18n(locale)], provide: { [API_KEY as symbol]: API } },
     attachTo: document.body,
   });
   await nextTick();

@@ -11,7 +11,7 @@ import type {
   RestrictionOptionDto,
 } from '../../server/contract/index.js';
 import { API_KEY, ApiError, type Api } from '../api/index.js';
-import { createAppI18n } from '../i18n/index.js';
+import { createTestI18n } from '../test-support/i18n.js';
 import ConfigurationFormDialog from './ConfigurationFormDialog.vue';
 import DeviceConfigurations from './DeviceConfigurations.vue';
 
@@ -54,7 +54,7 @@ function mountForm(props: { configuration?: ConfigurationDto | null; error?: unk
       userOptions: [],
       searching: false,
     },
-    global: { plugins: [createAppI18n(props.locale ?? 'en')] },
+    global: { plugins: [createTestI18n(props.locale ?? 'en')] },
     attachTo: document.body,
   });
 }
@@ -462,7 +462,7 @@ describe('DeviceConfigurations', () => {
     const wrapper = mount(DeviceConfigurations, {
       props: { detail },
       global: {
-        plugins: [createAppI18n('en'), createPinia()],
+        plugins: [createTestI18n('en'), createPinia()],
         provide: { [API_KEY as symbol]: api },
         stubs: { RouterLink: { props: ['to'], template: '<a :data-to="JSON.stringify(to)"><slot /></a>' } },
       },

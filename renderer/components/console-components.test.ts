@@ -12,7 +12,7 @@ import type {
   UserDto,
 } from '../../server/contract/index.js';
 import en from '../i18n/en.js';
-import { createAppI18n } from '../i18n/index.js';
+import { createTestI18n } from '../test-support/i18n.js';
 import ja from '../i18n/ja.js';
 import { API_KEY, ApiError, type Api } from '../api/index.js';
 import ConfirmDialog from './ConfirmDialog.vue';
@@ -68,7 +68,7 @@ function user(id: string, extra: Partial<UserDto> = {}): UserDto {
 /** The API the device detail's configurations section reads: no device has any configuration here. */
 const API = { configurations: { ofDevice: () => Promise.resolve([]) } } as unknown as Api;
 const i18n = (locale: 'ja' | 'en' = 'en') => ({
-  global: { plugins: [createAppI18n(locale)], provide: { [API_KEY as symbol]: API } },
+  global: { plugins: [createTestI18n(locale)], provide: { [API_KEY as symbol]: API } },
   attachTo: document.body,
 });
 const button = (testId: string) => document.querySelector(`[data-testid="${testId}"]`) as HTMLButtonElement;

@@ -3,7 +3,7 @@ import { mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nextTick } from 'vue';
 import type { TlsCertificateDto, TlsStatusDto } from '../../server/contract/index.js';
-import { createAppI18n } from '../i18n/index.js';
+import { createTestI18n } from '../test-support/i18n.js';
 import TlsCertificatePanel from './TlsCertificatePanel.vue';
 import TlsModeConfirm from './TlsModeConfirm.vue';
 import TlsModeSummary from './TlsModeSummary.vue';
@@ -40,7 +40,7 @@ const PUBLIC: TlsStatusDto = {
 };
 
 const i18n = (locale: 'ja' | 'en' = 'en') => ({
-  global: { plugins: [createAppI18n(locale)] },
+  global: { plugins: [createTestI18n(locale)] },
   attachTo: document.body,
 });
 const byTestId = (testId: string) => document.querySelector(`[data-testid="${testId}"]`);

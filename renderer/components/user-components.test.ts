@@ -3,7 +3,7 @@ import { mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { nextTick } from 'vue';
 import type { UserDto } from '../../server/contract/index.js';
-import { createAppI18n } from '../i18n/index.js';
+import { createTestI18n } from '../test-support/i18n.js';
 import UserBatchDialog from './UserBatchDialog.vue';
 import UserFormDialog from './UserFormDialog.vue';
 import UserTable from './UserTable.vue';
@@ -34,7 +34,7 @@ describe('UserTable', () => {
   it.each([false, true])('shows names that look like HTML as text (phone layout: %s)', async (phone) => {
     const wrapper = mount(UserTable, {
       props: { users: [user()], phone },
-      global: { plugins: [createAppI18n('en')] },
+      global: { plugins: [createTestI18n('en')] },
       attachTo: document.body,
     });
     // element-plus lays the table out after mounting.
@@ -49,7 +49,7 @@ describe('UserTable', () => {
     const target = user({ disabled: true });
     const wrapper = mount(UserTable, {
       props: { users: [target], phone: true },
-      global: { plugins: [createAppI18n('en')] },
+      global: { plugins: [createTestI18n('en')] },
       attachTo: document.body,
     });
     const buttons = wrapper.findAll('button');
@@ -78,7 +78,7 @@ describe('a directory user', () => {
     async (phone) => {
       const wrapper = mount(UserTable, {
         props: { users: [ldap, user({ id: 'u2', email: 'local@example.com' })], phone },
-        global: { plugins: [createAppI18n('en')] },
+        global: { plugins: [createTestI18n('en')] },
         attachTo: document.body,
       });
       await vi.waitFor(() => expect(wrapper.findAll('[data-testid="user-source"]').length).toBe(2));
@@ -107,7 +107,7 @@ describe('a directory user', () => {
         fieldErrors: {},
         generalError: '',
       },
-      global: { plugins: [createAppI18n('en')] },
+      global: { plugins: [createTestI18n('en')] },
       attachTo: document.body,
     });
     await nextTick();
@@ -130,7 +130,7 @@ describe('UserBatchDialog', () => {
   function mountDialog(rowErrors: Record<number, { field?: string; message: string }[]> = {}) {
     return mount(UserBatchDialog, {
       props: { open: true, busy: false, phone: false, defaultLocale: 'ja', rowErrors, generalError: '' },
-      global: { plugins: [createAppI18n('en')] },
+      global: { plugins: [createTestI18n('en')] },
       attachTo: document.body,
     });
   }

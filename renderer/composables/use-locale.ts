@@ -1,11 +1,13 @@
-// The console language: switch it, remember it, and keep <html lang> and element-plus in step.
+// The console language: switch it (after its catalogue has loaded), remember it, and keep <html lang> and
+// element-plus in step.
+import { ElMessage } from 'element-plus';
 import { computed, type ComputedRef } from 'vue';
 import { useI18n } from 'vue-i18n';
 import elEn from 'element-plus/es/locale/lang/en.mjs';
 import elJa from 'element-plus/es/locale/lang/ja.mjs';
 import type { Language } from 'element-plus/es/locale/index.mjs';
 import type { Locale } from '../../server/contract/index.js';
-import { LOCALE_STORAGE_KEY, isLocale } from '../i18n/index.js';
+import { LOCALE_STORAGE_KEY, isLocale, switchLocale } from '../i18n/index.js';
 
 const ELEMENT_LOCALES: Record<Locale, Language> = { ja: elJa, en: elEn };
 
@@ -18,19 +20,37 @@ export function applyDocumentLocale(locale: Locale): void {
 export interface LocaleControls {
   locale: ComputedRef<Locale>;
   elementLocale: ComputedRef<Language>;
-  setLocale(locale: Locale): void;
+  /**
+   * Loads the language's catalogue when it is not there yet, then switches to it. Never rejects: when the catalogue
+   * cannot be loaded the page stays in its language and says the server could not be reached.
+   */
+  setLocale(locale: Locale): Promise<void>;
 }
 
-/** The current language, its element-plus locale, and a setter that remembers the choice. */
-export function useLocale(): LocaleControls {
-  const { locale } = useI18n({ useScope: 'global' });
+/** Options of {@link useLocale}. */
+export interface LocaleOptions {
+  /** Remember the choice in localStorage for the next visit (default true; the helper window does not). */
+  remember?: boolean;
+}
+
+/** The current language, its element-plus locale, and a setter that (by default) remembers the choice. */
+export function useLocale(options: LocaleOptions = {}): LocaleControls {
+  const composer = useI18n({ useScope: 'global' });
+  const { locale, t } = composer;
   const current = computed<Locale>(() => (isLocale(locale.value) ? locale.value : 'ja'));
   return {
     locale: current,
     elementLocale: computed(() => ELEMENT_LOCALES[current.value]),
-    setLocale(next) {
-      locale.value = next;
+    async setLocale(next) {
+      try {
+        if (!(await switchLocale(composer, next))) return;
+      } catch (err) {
+        ElMessage({ type: 'error', message: t('errors.codes.NETWORK'), showClose: true, grouping: true });
+        console.warn(`Loading the ${next} messages failed:`, err);
+        return;
+      }
       applyDocumentLocale(next);
+      if (options.remember === false) return;
       try {
         localStorage.setItem(LOCALE_STORAGE_KEY, next);
       } catch {

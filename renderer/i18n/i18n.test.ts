@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AUDIT_ACTIONS } from '../../server/contract/index.js';
 import en from './en.js';
 import ja from './ja.js';
-import { createAppI18n, detectLocale, messages } from './index.js';
+import { allMessages as messages, createTestI18n } from '../test-support/i18n.js';
+import { createAppI18n, detectLocale, loadMessages, switchLocale } from './index.js';
 
 /** Every leaf of a message tree as `dotted.key -> value`. */
 function leaves(tree: unknown, prefix = ''): Map<string, unknown> {
@@ -58,7 +59,7 @@ describe('the i18n instance', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const missing: string[] = [];
-    const i18n = createAppI18n(locale, (m) => missing.push(m));
+    const i18n = createTestI18n(locale, (m) => missing.push(m));
     for (const [key, value] of leaves(messages[locale])) {
       const names = params(String(value));
       // vue-i18n adds `n` and `count` to the object it is given, so hand it a copy.
@@ -74,15 +75,68 @@ describe('the i18n instance', () => {
 
   it('reports a missing key through the missing handler instead of falling back silently', () => {
     const missing: string[] = [];
-    const i18n = createAppI18n('en', (m) => missing.push(m));
+    const i18n = createTestI18n('en', (m) => missing.push(m));
     expect(i18n.global.t('no.such.key')).toBe('no.such.key');
     expect(missing).toEqual(['Missing en translation: no.such.key']);
   });
 
   it('renders a literal @ in the email hint', () => {
-    expect(createAppI18n('en').global.t('errors.emailInvalid')).toBe(
+    expect(createTestI18n('en').global.t('errors.emailInvalid')).toBe(
       'Enter an email address such as name@example.com.',
     );
+  });
+});
+
+describe('one language at a time', () => {
+  it.each(['ja', 'en'] as const)("loads the %s catalogue, the helper window's messages included", async (locale) => {
+    const loaded = await loadMessages(locale);
+    expect(loaded).toBe(messages[locale]);
+    expect(loaded.helper.title).toBe(messages[locale].helper.title);
+  });
+
+  it('starts with only the language it shows, and refuses to start without it', () => {
+    const i18n = createAppI18n('en', { en: messages.en });
+    expect(i18n.global.availableLocales).toEqual(['en']);
+    expect(i18n.global.t('nav.main')).toBe(messages.en.nav.main);
+    expect(() => createAppI18n('ja', { en: messages.en })).toThrow('no ja messages');
+  });
+
+  it('switches only once the other catalogue is there, so no key is ever shown untranslated', async () => {
+    const missing: string[] = [];
+    const i18n = createAppI18n('en', { en: messages.en }, (m) => missing.push(m));
+    const seen: string[] = [];
+    const target = {
+      get availableLocales() {
+        return i18n.global.availableLocales;
+      },
+      setLocaleMessage: i18n.global.setLocaleMessage,
+      locale: {
+        get value() {
+          return i18n.global.locale.value;
+        },
+        set value(next: string) {
+          // What the page would render at the moment the locale changes.
+          i18n.global.locale.value = next as 'ja' | 'en';
+          seen.push(i18n.global.t('nav.main'));
+        },
+      },
+    };
+    const switching = switchLocale(target, 'ja');
+    expect(i18n.global.locale.value).toBe('en');
+    await expect(switching).resolves.toBe(true);
+    expect(seen).toEqual([messages.ja.nav.main]);
+    expect(i18n.global.availableLocales).toEqual(['en', 'ja']);
+    expect(missing).toEqual([]);
+  });
+
+  it('lets the later of two quick switches win', async () => {
+    const i18n = createAppI18n('en', { en: messages.en });
+    const toJa = switchLocale(i18n.global, 'ja');
+    const backToEn = switchLocale(i18n.global, 'en');
+    await expect(backToEn).resolves.toBe(true);
+    await expect(toJa).resolves.toBe(false);
+    expect(i18n.global.locale.value).toBe('en');
+    expect(i18n.global.t('nav.main')).toBe(messages.en.nav.main);
   });
 });
 

@@ -1,9 +1,18 @@
 // The admin console end to end, in Chromium against the real server: first-run setup through the audit trail.
 import { readFileSync } from 'node:fs';
-import { expect, test, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
+import { join } from 'node:path';
+import {
+  expect,
+  test,
+  type Browser,
+  type BrowserContext,
+  type Locator,
+  type Page,
+  type Request,
+} from '@playwright/test';
 import { option } from './console-kit.js';
 import { guardPage, type PageGuard } from './page-guard.js';
-import { runTsunagu, startTsunagu, type TsunaguServer } from './server.js';
+import { runTsunagu, startTsunagu, TEST_OUTPUT, type TsunaguServer } from './server.js';
 
 const ADMIN = { email: 'admin@example.com', displayName: 'Office Admin', password: 'correct horse battery 42' };
 const HTML_NAME = '<b>山田</b> 太郎';
@@ -374,17 +383,41 @@ test('the audit trail shows every step, filters, exports and verifies the chain'
 });
 
 test('the language switch turns the console Japanese and is remembered', async () => {
+  // Each language's messages are their own chunk, fetched when that language is first shown (the page guard fails
+  // the test on any "Missing … translation" error: the switch waits for the messages).
+  const catalogues: string[] = [];
+  const onRequest = (request: Request) => {
+    const m = /\/assets\/messages-(ja|en)-[\w-]+\.js$/.exec(request.url());
+    if (m) catalogues.push(m[1] as string);
+  };
+  page.on('request', onRequest);
   await page.getByTestId('language-switch').getByText('日本語').click();
   await expect(page.locator('html')).toHaveAttribute('lang', 'ja');
   await expect(
     page.getByRole('navigation', { name: 'メインメニュー' }).getByRole('link', { name: '監査ログ' }),
   ).toBeVisible();
   await expect(page.getByTestId('audit-table')).toContainText('最初の管理者を作成');
+  expect(catalogues).toEqual(['ja']);
+  await page.screenshot({
+    path: join(TEST_OUTPUT, 'screenshots', 'language-switch-ja.png'),
+    animations: 'disabled',
+    caret: 'hide',
+  });
   await page.reload();
   await expect(page.getByRole('heading', { name: '監査ログ' })).toBeVisible();
   await expect(page.locator('.el-table__header')).toContainText('日時');
+  // Reloaded in Japanese: only the Japanese messages were fetched.
+  expect(catalogues).toEqual(['ja', 'ja']);
   await page.getByTestId('language-switch').getByText('English').click();
   await expect(page.getByRole('heading', { name: 'Audit trail' })).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  expect(catalogues).toEqual(['ja', 'ja', 'en']);
+  await page.screenshot({
+    path: join(TEST_OUTPUT, 'screenshots', 'language-switch-en.png'),
+    animations: 'disabled',
+    caret: 'hide',
+  });
+  page.off('request', onRequest);
 });
 
 test('more than one page of users: "load more" follows the cursor', async () => {

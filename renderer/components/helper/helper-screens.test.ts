@@ -4,7 +4,7 @@ import { createPinia } from 'pinia';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { nextTick } from 'vue';
 import type { HelperAction, HelperBridge, HelperScreen, HelperSettingsPane } from '../../../server/contract/helper.js';
-import { createAppI18n } from '../../i18n/index.js';
+import { createTestI18n } from '../../test-support/i18n.js';
 import HelperView from '../../views/HelperView.vue';
 import CertificateMismatchScreen from './CertificateMismatchScreen.vue';
 import ConfirmServerScreen from './ConfirmServerScreen.vue';
@@ -24,7 +24,7 @@ const SEQUOIA: HelperSettingsPane = {
 const CA = '3f9a1c0d5e7b2a4f6c8d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d';
 
 const i18n = (locale: 'ja' | 'en' = 'en') => ({
-  global: { plugins: [createAppI18n(locale)] },
+  global: { plugins: [createTestI18n(locale)] },
   attachTo: document.body,
 });
 const byTestId = (testId: string) => document.querySelector(`[data-testid="${testId}"]`) as HTMLElement | null;
@@ -253,7 +253,7 @@ describe('HelperView', () => {
       isAdmin: true,
       locale: 'ja',
     });
-    const plugin = createAppI18n('en');
+    const plugin = createTestI18n('en');
     const wrapper = mount(HelperView, { global: { plugins: [createPinia(), plugin] }, attachTo: document.body });
     await vi.waitFor(() => expect(text('helper-heading')).toBe('プロファイルの有効期限が切れました'));
     await vi.waitFor(() => expect(document.activeElement?.id).toBe('helper-heading'));
@@ -267,7 +267,7 @@ describe('HelperView', () => {
   it('says the page only works in the helper app when there is no bridge', async () => {
     withBridge(null);
     const wrapper = mount(HelperView, {
-      global: { plugins: [createPinia(), createAppI18n('en')] },
+      global: { plugins: [createPinia(), createTestI18n('en')] },
       attachTo: document.body,
     });
     await vi.waitFor(() => expect(text('helper-unavailable')).toContain('only works inside the Tsunagu Helper app'));
