@@ -235,34 +235,23 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
     if (row?.command_uuid && (row.state === 'pending' || row.state === 'removing'))
       commands.cancelQueued(row.command_uuid);
     const installed = row && row.state !== 'removed' ? row.installed_version : null;
-    if (device.platform === 'android') {
-      store.upsert({
-        device_id: device.id,
-        channel,
-        configuration_id: version.id,
-        desired_version: version.version,
-        installed_version: installed,
-        state: 'pending',
-        command_uuid: null,
-        error: null,
-        updated_at: at,
-      });
-      record('configuration.install_queued', device, {
-        configurationId: version.id,
-        name: version.name,
-        version: version.version,
-        channel,
-        reason,
-      });
-      return 0;
-    }
-    const render: RenderRequest = { configurationId: version.id, version: version.version, channel };
-    const uuid = commands.queueCommand(
-      device.id,
-      channel,
-      { RequestType: 'InstallProfile' },
-      { createdBy: CREATED_BY, render: JSON.stringify(render) },
-    );
+    // The agent fetches its configurations itself; an Apple device gets an InstallProfile made when it fetches it.
+    const uuid =
+      device.platform === 'android'
+        ? null
+        : commands.queueCommand(
+            device.id,
+            channel,
+            { RequestType: 'InstallProfile' },
+            {
+              createdBy: CREATED_BY,
+              render: JSON.stringify({
+                configurationId: version.id,
+                version: version.version,
+                channel,
+              } satisfies RenderRequest),
+            },
+          );
     store.upsert({
       device_id: device.id,
       channel,
@@ -279,10 +268,10 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
       name: version.name,
       version: version.version,
       channel,
-      command: uuid,
+      ...(uuid ? { command: uuid } : {}),
       reason,
     });
-    return 1;
+    return uuid ? 1 : 0;
   };
 
   const markRemoved = (device: DeviceRow, row: DeviceConfigurationRow, details: Record<string, unknown>) => {
