@@ -429,7 +429,16 @@ export function createAgentService(deps: AgentDeps): AgentService {
       const reportedAt = store.caReportedAt(deviceId);
       if (reportedAt === undefined) return null;
       const office = sha256Hex(deps.officeCa().fingerprint256);
-      const certificates = store.userCas(deviceId).map((r) => toCaCertificateDto(r, office));
+      // The office CA first, then the others as they were first seen (and by subject within one report).
+      const certificates = store
+        .userCas(deviceId)
+        .map((r) => toCaCertificateDto(r, office))
+        .sort(
+          (a, b) =>
+            Number(b.kind === 'office') - Number(a.kind === 'office') ||
+            a.firstSeenAt.localeCompare(b.firstSeenAt) ||
+            a.subject.localeCompare(b.subject),
+        );
       return { reportedAt, officeCaInstalled: certificates.some((c) => c.kind === 'office'), certificates };
     },
 
