@@ -3,12 +3,15 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
 
-/** The end-to-end suite: one worker, no retries, artefacts under test-output/. */
+/**
+ * The end-to-end suite: two workers (spec files side by side; tests within a file in order), no retries, artefacts
+ * under test-output/. Two workers on this 2-core machine: 150 tests in 13.1 min against 16.8 min with one.
+ */
 export default defineConfig({
   testDir: fileURLToPath(new URL('.', import.meta.url)),
   globalSetup: fileURLToPath(new URL('./global-setup.ts', import.meta.url)),
   outputDir: fileURLToPath(new URL('../../test-output/playwright', import.meta.url)),
-  workers: 1,
+  workers: 2,
   retries: 0,
   fullyParallel: false,
   forbidOnly: true,
