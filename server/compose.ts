@@ -658,6 +658,8 @@ export function createServices(f: Foundation): Services {
       await directory.syncIfDue().catch((err: unknown) => logError(err, 'directory sync failed'));
       // The daily look at what each Apple device has installed (ProfileList), which reinstalls what went missing.
       delivery.queueDueProfileLists();
+      // The audit search index is written in batches, not per event (migration 020).
+      audit.indexSearch();
       return { purged: housekeeping.run() };
     },
     tlsNames,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadMigrations, migrate, schemaVersion } from './migrate.js';
-import { openDatabase } from './open.js';
+import { openDatabase, WAL_AUTOCHECKPOINT_PAGES } from './open.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -102,6 +102,8 @@ describe('migrations', () => {
     dirs.push(dir);
     const db = openDatabase(join(dir, 'x.db'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(WAL_AUTOCHECKPOINT_PAGES);
+    expect(db.pragma('journal_size_limit', { simple: true })).toBe(32 * 1024 * 1024);
     db.close();
   });
 

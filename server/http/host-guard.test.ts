@@ -26,6 +26,18 @@ describe('the admin listener’s own names', () => {
     expect(isOwnHost(header, NAMES)).toBe(own);
   });
 
+  it('reads the names (the machine’s addresses) only for a name that is not loopback', () => {
+    let reads = 0;
+    const names = () => {
+      reads++;
+      return NAMES;
+    };
+    expect([isOwnHost('127.0.0.1:8440', names), isOwnHost('localhost', names)]).toEqual([true, true]);
+    expect(reads).toBe(0);
+    expect([isOwnHost('mdm.office.lan', names), isOwnHost('evil.example', names)]).toEqual([true, false]);
+    expect(reads).toBe(2);
+  });
+
   it('reads the host name without port, brackets or trailing dot', () => {
     expect([hostOf('[::1]:80'), hostOf('Example.COM.:443'), hostOf('a:b:c')]).toEqual(['::1', 'example.com', null]);
   });

@@ -14,17 +14,21 @@ export function hostOf(header: string | undefined): string | null {
   return host === '' ? null : host;
 }
 
-/** Whether `header` names this listener: loopback, localhost, or one of `names` (host names and addresses). */
-export function isOwnHost(header: string | undefined, names: readonly string[]): boolean {
+/**
+ * Whether `header` names this listener: loopback, localhost, or one of `names` (host names and addresses). `names`
+ * may be a function: it is called only for a name that is not loopback (it reads the machine's addresses).
+ */
+export function isOwnHost(header: string | undefined, names: readonly string[] | (() => readonly string[])): boolean {
   const host = hostOf(header);
   if (host === null) return false;
-  return LOOPBACK.includes(host) || names.some((n) => n.toLowerCase().replace(/\.$/, '') === host);
+  if (LOOPBACK.includes(host)) return true;
+  return (typeof names === 'function' ? names() : names).some((n) => n.toLowerCase().replace(/\.$/, '') === host);
 }
 
 /** Refuses, with 421 MISDIRECTED_REQUEST, every request whose Host is not one of the listener's own names. */
 export function guardHost(app: FastifyInstance, names: () => readonly string[]): void {
   app.addHook('onRequest', async (request) => {
-    if (!isOwnHost(request.headers.host, names()))
+    if (!isOwnHost(request.headers.host, names))
       throw new AppError(
         'MISDIRECTED_REQUEST',
         'This server does not answer that name. Open the console at http://127.0.0.1 (or the address Tsunagu printed).',

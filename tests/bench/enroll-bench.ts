@@ -62,12 +62,14 @@ const KEY_CACHE = join(tmpdir(), 'tsunagu-bench-device-keys.json');
 
 type Kind = 'iphone' | 'mac' | 'android9' | 'android13';
 const MIX: Kind[] = ['iphone', 'iphone', 'mac', 'android9', 'android13'];
+// BENCH_PLATFORMS=iphone,mac limits the per-platform passes, for quick A/B runs of one platform's cost.
+const ONLY = (process.env.BENCH_PLATFORMS ?? '').split(',').filter(Boolean);
 const PLATFORMS: { kind: Kind; label: string }[] = [
-  { kind: 'iphone', label: 'iPhone' },
-  { kind: 'mac', label: 'Mac' },
-  { kind: 'android9', label: 'Android 9' },
-  { kind: 'android13', label: 'Android 13' },
-];
+  { kind: 'iphone' as Kind, label: 'iPhone' },
+  { kind: 'mac' as Kind, label: 'Mac' },
+  { kind: 'android9' as Kind, label: 'Android 9' },
+  { kind: 'android13' as Kind, label: 'Android 13' },
+].filter((p) => ONLY.length === 0 || ONLY.includes(p.kind));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pad = (s: string | number, n: number) => String(s).padStart(n);

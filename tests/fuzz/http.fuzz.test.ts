@@ -53,7 +53,7 @@ const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 
 // ---- what a refused request may change ----------------------------------------------------------------
 
-// The audit trail records refusals too; audit_search* is its full-text index (migration 014), written by a trigger.
+// The audit trail records refusals too; audit_search* is its full-text index (migration 014), written in batches (migration 020).
 const IGNORED = new Set(['audit_events', 'login_throttle']);
 const ignored = (table: string) => IGNORED.has(table) || table.startsWith('audit_search');
 const COUNT_ONLY = new Set(['admin_sessions']);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { testFoundation, TEST_ADMIN } from '../../../tests/helpers/foundation.js';
+import { SEARCH_BATCH } from './audit.store.js';
 
 // The actor and subject filters through the trigram index (migration 013) and the action prefix as a range of the
 // action index: the same events as reading the whole trail would give, newest first, paged by cursor.
@@ -93,5 +94,39 @@ describe('audit filters at scale', () => {
     const actions = new Set(services.audit.list({ limit: 500, action: 'user.' }).items.map((e) => e.action));
     expect([...actions]).toEqual(['user.created']);
     expect(services.audit.list({ limit: 500, action: 'users.' }).items).toHaveLength(10);
+  });
+
+  it('indexes in batches, not per event, and a search never misses an event recorded just before it', () => {
+    const { db, services } = seeded();
+    const indexed = () => (db.prepare('SELECT seq FROM audit_search_mark').get() as { seq: number }).seq;
+    const newest = () => services.audit.list({ limit: 1 }).items[0]?.seq ?? 0;
+    // Recording writes no index: the 40 seeded events (and the foundation's own) wait for a search or the tick.
+    expect(indexed()).toBe(0);
+    expect(services.audit.list({ limit: 500, subject: 'Pixel 4' }).items).toHaveLength(8);
+    expect(indexed()).toBe(newest());
+    expect(services.audit.indexSearch()).toBe(0);
+
+    // More than one batch at once: every event is indexed exactly once, and the mark stops at the newest.
+    for (let i = 0; i < SEARCH_BATCH + 10; i++)
+      services.audit.record({
+        actor: TEST_ADMIN,
+        action: 'user.created',
+        subject: { type: 'user', label: `bulk ${i}` },
+      });
+    expect(services.audit.indexSearch()).toBe(SEARCH_BATCH + 10);
+    expect(indexed()).toBe(newest());
+    expect(services.audit.list({ limit: 500, subject: 'bulk 2009' }).items.map((e) => e.subjectLabel)).toEqual([
+      'bulk 2009',
+    ]);
+    const rows = db
+      .prepare('SELECT count(*) AS n FROM audit_search WHERE audit_search MATCH \'subject_label : "bulk"\'')
+      .get();
+    expect(rows).toEqual({ n: SEARCH_BATCH + 10 });
+
+    // A filter the index does not serve (an action, a piece under three characters) writes nothing.
+    services.audit.record({ actor: TEST_ADMIN, action: 'user.created', subject: { type: 'user', label: 'later' } });
+    services.audit.list({ limit: 10, action: 'user.' });
+    services.audit.list({ limit: 10, subject: 'la' });
+    expect(indexed()).toBe(newest() - 1);
   });
 });

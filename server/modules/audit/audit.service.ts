@@ -43,6 +43,8 @@ export interface AuditService {
   record(input: AuditInput): AuditEventDto;
   list(query: AuditQuery): AuditPage;
   verify(): AuditVerifyResult;
+  /** Brings the actor and subject search index up to date (the scheduler's tick; a search does it first too). */
+  indexSearch(): number;
   exportLines(format: 'jsonl' | 'csv', query: AuditQuery): Generator<string>;
   /** At most `limit` events with seq above `seq`, oldest first (what the live stream replays and follows). */
   after(seq: number, limit: number): AuditEventDto[];
@@ -175,6 +177,8 @@ export function createAuditService(deps: AuditDeps): AuditService {
         return toDto(row);
       });
     },
+
+    indexSearch: () => store.indexSearch(),
 
     list(query) {
       const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);

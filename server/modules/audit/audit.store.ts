@@ -44,7 +44,15 @@ export interface AuditStore {
   after(seq: number, limit: number): AuditRow[];
   /** Runs `fn` in an IMMEDIATE transaction so the chain head cannot move under it. */
   exclusive<T>(fn: () => T): T;
+  /**
+   * Adds the events recorded since the last call to the trigram index (migration 020: no trigger writes it), in
+   * batches of `SEARCH_BATCH` per transaction; returns how many. `list` calls it before it reads the index.
+   */
+  indexSearch(): number;
 }
+
+/** How many events one transaction adds to the trigram index. */
+export const SEARCH_BATCH = 2000;
 
 /** A piece of text as an FTS5 phrase (quotes doubled), for the trigram index. */
 const phrase = (text: string) => `"${text.replace(/"/g, '""')}"`;
@@ -105,7 +113,7 @@ function where(filter: AuditFilter): { sql: string; params: Record<string, unkno
 function branches(
   filter: AuditFilter,
   actionsUnder: (prefix: string) => string[],
-): { branches: string[]; params: Record<string, unknown> } | null {
+): { branches: string[]; params: Record<string, unknown>; usesIndex: boolean } | null {
   const prefix = filter.action?.endsWith('.') ? filter.action : null;
   if (!filter.actor && !filter.subject && (!prefix || filter.from || filter.to)) return null;
   const { params } = where(filter);
@@ -157,7 +165,7 @@ function branches(
             `SELECT e.seq FROM audit_events e${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''} ORDER BY e.seq DESC`,
           );
       }
-  return { branches: out, params };
+  return { branches: out, params, usesIndex: m > 0 };
 }
 
 /** Builds the audit store over an open database. */
@@ -180,6 +188,33 @@ export function createAuditStore(db: Db): AuditStore {
        WHERE a.action IS NOT NULL
      ) SELECT action FROM a WHERE action IS NOT NULL`,
   );
+  const markStmt = db.prepare<[], { seq: number }>('SELECT seq FROM audit_search_mark WHERE id = 1');
+  const batchEndStmt = db.prepare<[number, number], { upTo: number | null }>(
+    'SELECT max(seq) AS upTo FROM (SELECT seq FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?)',
+  );
+  const indexStmt = db.prepare<[number, number]>(
+    `INSERT INTO audit_search (rowid, actor_label, subject_label)
+       SELECT seq, actor_label, subject_label FROM audit_events WHERE seq > ? AND seq <= ?`,
+  );
+  const setMarkStmt = db.prepare<[number]>('UPDATE audit_search_mark SET seq = ? WHERE id = 1');
+  // One batch: the events after the mark, and the mark moved past them, in one transaction (a crash between the
+  // two would index an event twice).
+  const indexBatch = db.transaction((): number => {
+    const from = markStmt.get()?.seq ?? 0;
+    const upTo = batchEndStmt.get(from, SEARCH_BATCH)?.upTo ?? null;
+    if (upTo === null) return 0;
+    const added = indexStmt.run(from, upTo).changes;
+    setMarkStmt.run(upTo);
+    return added;
+  });
+  const indexSearch = (): number => {
+    let total = 0;
+    for (;;) {
+      const added = indexBatch.immediate();
+      total += added;
+      if (added < SEARCH_BATCH) return total;
+    }
+  };
   const distinctActions = (prefix: string) =>
     actionsStmt.all({ action: prefix, actionEnd: `${prefix.slice(0, -1)}/` }).map((r) => r.action);
   return {
@@ -200,6 +235,7 @@ export function createAuditStore(db: Db): AuditStore {
           .all(w.params);
       }
       if (ways.branches.length === 0) return [];
+      if (ways.usesIndex) indexSearch();
       // Each way's newest `limit` events (by its own index), then the newest `limit` of them all.
       const union = ways.branches.map((b) => `SELECT seq FROM (${b} LIMIT ${n})`).join(' UNION ');
       return db
@@ -222,5 +258,6 @@ export function createAuditStore(db: Db): AuditStore {
       }
     },
     exclusive: (fn) => db.transaction(fn).immediate(),
+    indexSearch,
   };
 }
