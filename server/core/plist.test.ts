@@ -69,6 +69,16 @@ describe('parsePlist', () => {
     ['a duplicate key', wrap('<dict><key>a</key><true/><key>a</key><false/></dict>'), /appears twice/],
     ['a key without value', wrap('<dict><key>a</key></dict>'), /alternate/],
     ['OpenStep text', '{ a = b; }', /well-formed|not a plist/],
+    ['a bare ampersand', wrap('<string>a & b</string>'), /well-formed/],
+    ['a reference to NUL', wrap('<string>&#0;</string>'), /well-formed/],
+    ['an unquoted attribute', '<plist version=1.0><true/></plist>', /well-formed/],
+    ['an XML declaration after the start', ' <?xml version="1.0"?><plist><true/></plist>', /well-formed/],
+    ['a malformed DOCTYPE', '<!DOCTYPE plist PUBLIC "a<b" "c"><plist><true/></plist>', /well-formed/],
+    ['a second root', '<plist><true/></plist><plist><true/></plist>', /well-formed/],
+    ['two values', '<plist><true/><false/></plist>', /exactly one value/],
+    ['an element inside a string', wrap('<string>a<b/>c</string>'), /only text/],
+    ['text inside a dict', wrap('<dict>x<key>a</key><true/></dict>'), /Unexpected text/],
+    ['an unclosed plist', '<plist><dict><key>a</key><true/>', /well-formed/],
   ])('refuses %s without logging', (_name, input, message) => {
     const spy = vi.spyOn(console, 'error');
     const warn = vi.spyOn(console, 'warn');
@@ -89,6 +99,14 @@ describe('parsePlist', () => {
     expect(() =>
       parsePlist(wrap(`<array>${'<true/>'.repeat(20)}</array>`), { maxBytes: 10_000, maxDepth: 5, maxNodes: 10 }),
     ).toThrow(/more than 10 values/);
+  });
+
+  it('reads references, CDATA, comments and line endings as XML does', () => {
+    const text =
+      '<?xml version="1.0" encoding="UTF-8"?>\r\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">' +
+      '<!-- c --><plist version="1.0"><dict><!-- d --><key>a&amp;b</key><string>&lt;&#65;&#x1F600;<![CDATA[<&>]]>x<!-- e -->y\r\nz\rw</string>' +
+      "<key/><array a='1'><true></true><data>\n AAE=\n</data><integer> 7 </integer></array></dict></plist>\n<!-- end -->";
+    expect(parsePlist(text)).toEqual({ 'a&b': '<A😀<&>xy\nz\nw', '': [true, Buffer.from([0, 1]), 7] });
   });
 
   it('keeps __proto__ and constructor as ordinary keys', () => {

@@ -4,9 +4,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../server/core/errors.js';
-import { parsePlist, PlistError } from '../../server/core/plist.js';
+import { parsePlist, PlistError, type PlistValue } from '../../server/core/plist.js';
 import { decodeCheckin, decodeReport } from '../../server/modules/mdm/checkin-messages.js';
 import { plistToJson } from '../../server/modules/mdm/plist-json.js';
+import { parsePlistWithDom } from '../helpers/plist-dom-reference.js';
 import {
   checkinShapedPlist,
   corpus,
@@ -28,6 +29,74 @@ const anyBody = fc.oneof(
   hostilePlist.map((s) => Buffer.from(s)),
   fc.uint8Array({ maxLength: 512 }).map((u) => Buffer.from(u)),
 );
+
+// The corners of XML a plist reader meets: references, CDATA, comments and instructions where values go, attributes,
+// line endings, white space, text between elements, and markup after the root.
+const xmlPiece = fc.constantFrom(
+  '<string>a&amp;b&lt;&gt;&quot;&apos;</string>',
+  '<string>&#65;&#x42;&#x1F600;</string>',
+  '<string>&#0;</string>',
+  '<string>&#xD800;</string>',
+  '<string>&bogus;</string>',
+  '<string>a & b</string>',
+  '<string><![CDATA[<x>&]]></string>',
+  '<string>a<!-- c -->b</string>',
+  '<string>a<?pi x?>b</string>',
+  '<string>a<b/>c</string>',
+  '<string>line\r\nnext\rlast</string>',
+  '<string/>',
+  '<string></string >',
+  '<key>k</key>',
+  '<true></true>',
+  '<true> </true>',
+  '<true><!--c--></true>',
+  '<false/>',
+  '<integer> 42 </integer>',
+  '<integer>4<!--x-->2</integer>',
+  '<real>1e3</real>',
+  '<date>2026-01-01T00:00:00Z</date>',
+  '<data>AAE=</data>',
+  '<data>\n  AAE=\n</data>',
+  '<data/>',
+  '<dict/>',
+  '<array/>',
+  '<dict><key>a</key><string>x</string></dict>',
+  '<dict><key/><string>x</string></dict>',
+  '<dict>&#32;<key>a</key><true/></dict>',
+  '<dict>\u00a0<key>a</key><true/></dict>',
+  '<dict> x <key>a</key><true/></dict>',
+  '<dict><!-- c --><key>a</key><!-- d --><true/></dict>',
+  '<dict><?pi?><key>a</key><true/></dict>',
+  '<dict><![CDATA[ ]]><key>a</key><true/></dict>',
+  '<array a="1" b=\'2\'><true/></array>',
+  '<array a="1" a="2"><true/></array>',
+  '<array a=1><true/></array>',
+  '<array a="<"><true/></array>',
+  '<array a="&amp;"><true/></array>',
+  '<array a="&x;"><true/></array>',
+  '<array a="1"b="2"><true/></array>',
+  '<array><true/></array >',
+  '<array><true/></arr>',
+  '<array><true/>',
+  '< array/>',
+  '<array/ >',
+  '<x:y/>',
+);
+const xmlEdges = fc
+  .tuple(
+    fc.constantFrom('', '<?xml version="1.0" encoding="UTF-8"?>\n', '\uFEFF', ' \n'),
+    fc.constantFrom(
+      '',
+      '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n',
+      '<!-- before -->',
+      '<?pi x?>',
+    ),
+    fc.constantFrom('<plist version="1.0">', '<plist>', '<plist >', '<dict>', '<plist version="1.0" >'),
+    fc.array(xmlPiece, { maxLength: 3 }),
+    fc.constantFrom('</plist>', '</plist >', '', '</dict>'),
+    fc.constantFrom('', '\n', '<!-- after -->', '<?pi?>', 'text', '<plist/>', '<!DOCTYPE x>'),
+  )
+  .map((parts) => Buffer.from(parts.join('')));
 
 const badRequest = (err: Error) => (err as AppError).code === 'MDM_BAD_REQUEST';
 
@@ -56,6 +125,33 @@ describe('fuzz: the plist parser and the device message decoders', () => {
       );
     },
     fuzzTimeout(),
+  );
+
+  it(
+    'the hand-written reader and the DOM parser it replaced agree: the same value, or both refuse',
+    () => {
+      const outcome = (parse: () => PlistValue) => {
+        try {
+          return { value: parse() };
+        } catch (err) {
+          if (err instanceof PlistError) return { refused: err.message };
+          throw err;
+        }
+      };
+      // XML rules the DOM parser does not hold a document to, and the reader does: a value-less, unquoted or unspaced
+      // attribute, a bare "&", a reference to a character XML forbids (&#0;), "/ >".
+      const stricter = /attribute|the entity &|character reference|not closed properly/;
+      fc.assert(
+        fc.property(fc.oneof(anyBody, xmlEdges), (body) => {
+          const reader = outcome(() => parsePlist(body));
+          const dom = outcome(() => parsePlistWithDom(body));
+          if ('value' in reader) expect(dom).toEqual(reader);
+          else if ('value' in dom) expect(reader.refused).toMatch(stricter);
+        }),
+        fuzzParams(2),
+      );
+    },
+    fuzzTimeout(2),
   );
 
   it(
