@@ -50,6 +50,17 @@ const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"'
  * answers.
  */
 export function parsePlist(input: Buffer | string, limits: PlistLimits = DEVICE_PLIST_LIMITS): PlistValue {
+  let text = plistText(input, limits);
+  // XML reads CR LF and a lone CR as LF.
+  if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
+  return new PlistReader(text, limits).document();
+}
+
+/**
+ * The checks before any XML is read: the size bound, UTF-8, no binary plist, no entity declaration, no DOCTYPE with an
+ * internal subset. Returns the text.
+ */
+export function plistText(input: Buffer | string, limits: PlistLimits): string {
   const bytes = typeof input === 'string' ? Buffer.byteLength(input) : input.length;
   if (bytes > limits.maxBytes) throw new PlistError(`The plist is larger than ${limits.maxBytes} bytes.`);
   let text: string;
@@ -62,9 +73,7 @@ export function parsePlist(input: Buffer | string, limits: PlistLimits = DEVICE_
   if (/<!ENTITY/i.test(text)) throw new PlistError('The plist declares XML entities, which are refused.');
   const doctype = /<!DOCTYPE[^>[]*(\[|>)/i.exec(text);
   if (doctype?.[1] === '[') throw new PlistError('The plist has a DOCTYPE with an internal subset, which is refused.');
-  // XML reads CR LF and a lone CR as LF.
-  if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
-  return new PlistReader(text, limits).document();
+  return text;
 }
 
 const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;

@@ -5,6 +5,7 @@ import { DOMParser, type Element, type Node } from '@xmldom/xmldom';
 import {
   DEVICE_PLIST_LIMITS,
   PlistError,
+  plistText,
   type PlistDict,
   type PlistLimits,
   type PlistValue,
@@ -18,24 +19,9 @@ const INTEGER_RE = /^\s*[+-]?\d{1,19}\s*$/;
 const REAL_RE = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
 const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/**
- * Parses an XML property list from an untrusted sender, strictly: entity declarations and DOCTYPEs with an
- * internal subset are refused before parsing (no entity expansion of any kind), malformed XML throws
- * (nothing is logged), values must match their element type, and size, depth and node count are bounded.
- */
+/** The DOM parser's `parsePlist`: the same checks before reading (`plistText`), then xmldom and a conversion. */
 export function parsePlistWithDom(input: Buffer | string, limits: PlistLimits = DEVICE_PLIST_LIMITS): PlistValue {
-  const bytes = typeof input === 'string' ? Buffer.byteLength(input) : input.length;
-  if (bytes > limits.maxBytes) throw new PlistError(`The plist is larger than ${limits.maxBytes} bytes.`);
-  let text: string;
-  try {
-    text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input);
-  } catch {
-    throw new PlistError('The plist is not UTF-8 text.');
-  }
-  if (text.startsWith('bplist')) throw new PlistError('Binary plists are not accepted; send XML.');
-  if (/<!ENTITY/i.test(text)) throw new PlistError('The plist declares XML entities, which are refused.');
-  const doctype = /<!DOCTYPE[^>[]*(\[|>)/i.exec(text);
-  if (doctype?.[1] === '[') throw new PlistError('The plist has a DOCTYPE with an internal subset, which is refused.');
+  const text = plistText(input, limits);
   checkShape(text, limits);
   let doc;
   try {
