@@ -111,7 +111,7 @@ describe('audit filters at scale', () => {
       services.audit.record({
         actor: TEST_ADMIN,
         action: 'user.created',
-        subject: { type: 'user', label: `bulk ${i}` },
+        subject: { type: 'user', id: `u-${i}`, label: `bulk ${i}` },
       });
     expect(services.audit.indexSearch()).toBe(SEARCH_BATCH + 10);
     expect(indexed()).toBe(newest());
@@ -124,7 +124,11 @@ describe('audit filters at scale', () => {
     expect(rows).toEqual({ n: SEARCH_BATCH + 10 });
 
     // A filter the index does not serve (an action, a piece under three characters) writes nothing.
-    services.audit.record({ actor: TEST_ADMIN, action: 'user.created', subject: { type: 'user', label: 'later' } });
+    services.audit.record({
+      actor: TEST_ADMIN,
+      action: 'user.created',
+      subject: { type: 'user', id: 'u-later', label: 'later' },
+    });
     services.audit.list({ limit: 10, action: 'user.' });
     services.audit.list({ limit: 10, subject: 'la' });
     expect(indexed()).toBe(newest() - 1);
