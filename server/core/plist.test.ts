@@ -109,6 +109,20 @@ describe('parsePlist', () => {
     expect(parsePlist(text)).toEqual({ 'a&b': '<A😀<&>xy\nz\nw', '': [true, Buffer.from([0, 1]), 7] });
   });
 
+  it('shows at most 64 characters of a name from the body in its error', () => {
+    const long = `x${'y'.repeat(5000)}`;
+    for (const body of [wrap(`<${long}/>`), wrap(`<array><true/></${long}>`), `<plist ${long}=1><true/></plist>`]) {
+      let message = '';
+      try {
+        parsePlist(body);
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/…/);
+      expect(message.length).toBeLessThan(200);
+    }
+  });
+
   it('keeps __proto__ and constructor as ordinary keys', () => {
     const v = parsePlist(
       wrap('<dict><key>__proto__</key><string>x</string><key>constructor</key><string>y</string></dict>'),

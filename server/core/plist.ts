@@ -76,6 +76,9 @@ export function plistText(input: Buffer | string, limits: PlistLimits): string {
   return text;
 }
 
+/** A name from the message as an error shows it: at most 64 characters. */
+const cut = (name: string) => (name.length > 64 ? `${name.slice(0, 64)}…` : name);
+
 const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
 
 /** One pass over a plist's text; every method starts at its construct's first character. */
@@ -147,7 +150,7 @@ class PlistReader {
     const end = this.s.indexOf('?>', this.i);
     if (end === -1) this.malformed('an unclosed processing instruction.');
     if (end > this.i && !isSpace(this.s.charCodeAt(this.i)))
-      this.malformed(`the instruction <?${target} is malformed.`);
+      this.malformed(`the instruction <?${cut(target)} is malformed.`);
     if (target.toLowerCase() === 'xml' && (at !== 0 || !XML_DECLARATION.test(this.s.slice(0, end + 2))))
       this.malformed('the XML declaration is malformed or not at the start.');
     this.i = end + 2;
@@ -184,20 +187,20 @@ class PlistReader {
         this.i += 2;
         return { name, empty: true };
       }
-      if (!spaced) this.malformed(`<${name}> is not closed properly.`);
+      if (!spaced) this.malformed(`<${cut(name)}> is not closed properly.`);
       const attribute = this.name();
-      if (seen.has(attribute)) this.malformed(`the attribute ${attribute} appears twice in <${name}>.`);
+      if (seen.has(attribute)) this.malformed(`the attribute ${cut(attribute)} appears twice in <${cut(name)}>.`);
       seen.add(attribute);
       this.spaces();
-      if (s.charCodeAt(this.i) !== 0x3d /* '=' */) this.malformed(`the attribute ${attribute} has no value.`);
+      if (s.charCodeAt(this.i) !== 0x3d /* '=' */) this.malformed(`the attribute ${cut(attribute)} has no value.`);
       this.i++;
       this.spaces();
       const quote = s[this.i];
-      if (quote !== '"' && quote !== "'") this.malformed(`the attribute ${attribute} is not quoted.`);
+      if (quote !== '"' && quote !== "'") this.malformed(`the attribute ${cut(attribute)} is not quoted.`);
       const end = s.indexOf(quote, this.i + 1);
-      if (end === -1) this.malformed(`the attribute ${attribute} is not closed.`);
+      if (end === -1) this.malformed(`the attribute ${cut(attribute)} is not closed.`);
       const raw = s.slice(this.i + 1, end);
-      if (raw.includes('<')) this.malformed(`the attribute ${attribute} holds "<".`);
+      if (raw.includes('<')) this.malformed(`the attribute ${cut(attribute)} holds "<".`);
       this.decode(raw);
       this.i = end + 1;
     }
@@ -206,9 +209,9 @@ class PlistReader {
   private endTag(name: string): void {
     this.i += 2;
     const got = this.name();
-    if (got !== name) this.malformed(`</${got}> does not close <${name}>.`);
+    if (got !== name) this.malformed(`</${cut(got)}> does not close <${cut(name)}>.`);
     this.spaces();
-    if (this.s.charCodeAt(this.i) !== 0x3e /* '>' */) this.malformed(`</${name}> is not closed properly.`);
+    if (this.s.charCodeAt(this.i) !== 0x3e /* '>' */) this.malformed(`</${cut(name)}> is not closed properly.`);
     this.i++;
   }
 
@@ -221,12 +224,12 @@ class PlistReader {
     for (;;) {
       const start = this.i;
       const lt = s.indexOf('<', start);
-      if (lt === -1) this.malformed(`<${parent}> is not closed.`);
+      if (lt === -1) this.malformed(`<${cut(parent)}> is not closed.`);
       for (let k = start; k < lt; k++)
         if (!isSpace(s.charCodeAt(k))) {
           // As a DOM would see it: text that is blank once read (a character reference to a space) is allowed.
           if (this.decode(s.slice(start, lt)).trim() !== '')
-            throw new PlistError(`Unexpected text inside <${parent}>.`);
+            throw new PlistError(`Unexpected text inside <${cut(parent)}>.`);
           break;
         }
       this.i = lt;
@@ -234,7 +237,7 @@ class PlistReader {
       if (next === 0x2f /* '/' */) return false;
       if (s.startsWith('<!--', lt)) this.comment();
       else if (next === 0x21 /* '!' */ || next === 0x3f /* '?' */)
-        throw new PlistError(`Unexpected content inside <${parent}>.`);
+        throw new PlistError(`Unexpected content inside <${cut(parent)}>.`);
       else return true;
     }
   }
@@ -245,7 +248,7 @@ class PlistReader {
     let out = '';
     for (;;) {
       const lt = s.indexOf('<', this.i);
-      if (lt === -1) this.malformed(`<${name}> is not closed.`);
+      if (lt === -1) this.malformed(`<${cut(name)}> is not closed.`);
       if (lt > this.i) out += this.decode(s.slice(this.i, lt));
       this.i = lt;
       if (s.charCodeAt(lt + 1) === 0x2f /* '/' */) {
@@ -258,7 +261,7 @@ class PlistReader {
         if (end === -1) this.malformed('an unclosed CDATA section.');
         out += s.slice(lt + 9, end);
         this.i = end + 3;
-      } else throw new PlistError(`<${name}> must hold only text.`);
+      } else throw new PlistError(`<${cut(name)}> must hold only text.`);
     }
   }
 
@@ -308,7 +311,7 @@ class PlistReader {
         if (empty) return out;
         while (this.child('dict')) {
           const k = this.startTag();
-          if (k.name !== 'key') throw new PlistError(`Expected <key> in <dict>, found <${k.name}>.`);
+          if (k.name !== 'key') throw new PlistError(`Expected <key> in <dict>, found <${cut(k.name)}>.`);
           const key = k.empty ? '' : this.text('key');
           if (key in out) throw new PlistError(`The key "${key.slice(0, 64)}" appears twice in one <dict>.`);
           if (!this.child('dict')) throw new PlistError('A <dict> must alternate <key> and value.');
@@ -341,7 +344,7 @@ class PlistReader {
       case 'true':
       case 'false':
         if (!empty) {
-          if (!this.s.startsWith('</', this.i)) throw new PlistError(`<${name}/> must be empty.`);
+          if (!this.s.startsWith('</', this.i)) throw new PlistError(`<${cut(name)}/> must be empty.`);
           this.endTag(name);
         }
         return name === 'true';
@@ -356,7 +359,7 @@ class PlistReader {
         return d;
       }
       default:
-        throw new PlistError(`<${name}> is not a plist element.`);
+        throw new PlistError(`<${cut(name)}> is not a plist element.`);
     }
   }
 }
