@@ -74,6 +74,12 @@ describe('parsePlist', () => {
     ['an unquoted attribute', '<plist version=1.0><true/></plist>', /well-formed/],
     ['an XML declaration after the start', ' <?xml version="1.0"?><plist><true/></plist>', /well-formed/],
     ['a malformed DOCTYPE', '<!DOCTYPE plist PUBLIC "a<b" "c"><plist><true/></plist>', /well-formed/],
+    [
+      'markup in a DOCTYPE literal',
+      '<!DOCTYPE plist SYSTEM ">\n<dict>"><plist><true/></plist>',
+      /DOCTYPE is malformed/,
+    ],
+    ['an attribute without a name', '<plist \u0000x="1"><true/></plist>', /attribute of <plist> without a name/],
     ['a second root', '<plist><true/></plist><plist><true/></plist>', /well-formed/],
     ['two values', '<plist><true/><false/></plist>', /exactly one value/],
     ['an element inside a string', wrap('<string>a<b/>c</string>'), /only text/],

@@ -35,7 +35,7 @@ const NAME_RE = /[A-Za-z_:][\w:.-]*/y;
 const XML_DECLARATION =
   /^<\?xml\s+version\s*=\s*(["'])1\.\d+\1(\s+encoding\s*=\s*(["'])[A-Za-z][\w.-]*\3)?(\s+standalone\s*=\s*(["'])(yes|no)\5)?\s*\?>$/;
 const DOCTYPE_RE =
-  /<!DOCTYPE[ \t\n]+[A-Za-z_:][\w:.-]*(?:[ \t\n]+(?:SYSTEM[ \t\n]+(?:"[^"]*"|'[^']*')|PUBLIC[ \t\n]+(?:"[-\w \r\n'()+,./:=?;!*#@$%]*"|'[-\w \r\n()+,./:=?;!*#@$%]*')[ \t\n]+(?:"[^"]*"|'[^']*')))?[ \t\n]*>/y;
+  /<!DOCTYPE[ \t\n]+[A-Za-z_:][\w:.-]*(?:[ \t\n]+(?:SYSTEM[ \t\n]+(?:"[^"<>]*"|'[^'<>]*')|PUBLIC[ \t\n]+(?:"[-\w \r\n'()+,./:=?;!*#@$%]*"|'[-\w \r\n()+,./:=?;!*#@$%]*')[ \t\n]+(?:"[^"<>]*"|'[^'<>]*')))?[ \t\n]*>/y;
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 /**
@@ -125,7 +125,8 @@ class PlistReader {
       if (s.startsWith('<!--', this.i)) this.comment();
       else if (s.startsWith('<?', this.i)) this.instruction();
       else if (prolog && s.startsWith('<!DOCTYPE', this.i)) {
-        // Its form only: a name and an optional external id (the internal subset was refused above).
+        // Its form only: a name and an optional external id (the internal subset was refused above), whose literals
+        // hold no "<" or ">" (XML would allow them in the system literal; no URI has them).
         DOCTYPE_RE.lastIndex = this.i;
         const m = DOCTYPE_RE.exec(s);
         if (!m) this.malformed('the DOCTYPE is malformed.');
@@ -156,10 +157,11 @@ class PlistReader {
     this.i = end + 2;
   }
 
-  private name(): string {
+  /** An XML name here; `what` says what it names, for the error when there is none. */
+  private name(what = 'a tag'): string {
     NAME_RE.lastIndex = this.i;
     const m = NAME_RE.exec(this.s);
-    if (!m) this.malformed(`a tag without a name at offset ${this.i}.`);
+    if (!m) this.malformed(`${what} without a name at offset ${this.i}.`);
     this.i += m[0].length;
     return m[0];
   }
@@ -188,7 +190,7 @@ class PlistReader {
         return { name, empty: true };
       }
       if (!spaced) this.malformed(`<${cut(name)}> is not closed properly.`);
-      const attribute = this.name();
+      const attribute = this.name(`an attribute of <${cut(name)}>`);
       if (seen.has(attribute)) this.malformed(`the attribute ${cut(attribute)} appears twice in <${cut(name)}>.`);
       seen.add(attribute);
       this.spaces();
